@@ -1,0 +1,190 @@
+//! One error type for every call, layered so callers can match on what went wrong.
+
+use std::fmt;
+
+use serde::Deserialize;
+
+use crate::auth::AuthError;
+
+/// Shorthand for results of sage-rs calls.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Why a call failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The request could not be built (a missing path parameter, an invalid header value, bad config).
+    #[error("invalid request: {0}")]
+    Build(String),
+    /// The request did not reach Sage or the connection broke.
+    #[error("transport error: {0}")]
+    Transport(#[source] reqwest::Error),
+    /// No response within the client's timeout.
+    #[error("request timed out")]
+    Timeout,
+    /// No access token could be obtained.
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    /// Sage answered with an error status.
+    #[error(transparent)]
+    Api(Box<ApiError>),
+    /// Sage answered 2xx but the body does not match the expected shape.
+    #[error(transparent)]
+    Decode(Box<DecodeError>),
+}
+
+impl Error {
+    /// Whether sending the same request again may succeed (throttling, outages, timeouts, resets).
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::Timeout => true,
+            Self::Transport(err) => err.is_connect() || err.is_timeout() || err.is_request(),
+            Self::Api(api) => matches!(api.status, 429 | 502 | 503 | 504),
+            _ => false,
+        }
+    }
+
+    /// The HTTP status, when Sage answered with an error.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Self::Api(api) => Some(api.status),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn transport(err: reqwest::Error) -> Self {
+        if err.is_timeout() {
+            Self::Timeout
+        } else {
+            Self::Transport(err.without_url())
+        }
+    }
+}
+
+/// An error status from Sage, with its error items parsed and the raw body kept.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiError {
+    /// Operation name from the schema.
+    pub operation: &'static str,
+    /// HTTP status code.
+    pub status: u16,
+    /// Sage's error items, in order; empty when the body had none.
+    pub items: Vec<ErrorItem>,
+    /// The response body as received.
+    pub body: String,
+    /// The request id header, when Sage sent one.
+    pub request_id: Option<String>,
+    /// How many times the request was sent.
+    pub attempts: u32,
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} failed with HTTP {}", self.operation, self.status)?;
+        for item in &self.items {
+            write!(f, "; {item}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// One entry of Sage's error body (`$severity`, `$dataCode`, `$message`, `$source`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+pub struct ErrorItem {
+    /// `error`, `warning`, …
+    #[serde(rename = "$severity", alias = "severity", default)]
+    pub severity: Option<String>,
+    /// Machine-readable code, e.g. `AuthorizationFailure`, `HeaderNotFound`, `RecordInvalid`.
+    #[serde(rename = "$dataCode", alias = "dataCode", alias = "code", alias = "error", default)]
+    pub code: Option<String>,
+    /// Human-readable message.
+    #[serde(rename = "$message", alias = "message", alias = "Message", alias = "error_description", default)]
+    pub message: Option<String>,
+    /// The field or parameter the error is about.
+    #[serde(rename = "$source", alias = "source", default)]
+    pub source: Option<String>,
+}
+
+impl fmt::Display for ErrorItem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let code = self.code.as_deref().unwrap_or("error");
+        write!(f, "{code}: {}", self.message.as_deref().unwrap_or("(no message)"))?;
+        if let Some(source) = self.source.as_deref().filter(|source| !source.is_empty()) {
+            write!(f, " ({source})")?;
+        }
+        Ok(())
+    }
+}
+
+impl ErrorItem {
+    /// Parses the error items of a body in any of the shapes Sage uses: an array of items, one
+    /// item, or an object wrapping them under `errors`. Unknown shapes give no items (the raw
+    /// body is still kept on [`ApiError`]).
+    pub fn parse_body(body: &[u8]) -> Vec<ErrorItem> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Shape {
+            Many(Vec<ErrorItem>),
+            Wrapped { errors: Vec<ErrorItem> },
+            One(ErrorItem),
+        }
+        match serde_json::from_slice::<Shape>(body) {
+            Ok(Shape::Many(items)) | Ok(Shape::Wrapped { errors: items }) => items,
+            Ok(Shape::One(item)) if item != ErrorItem::default() => vec![item],
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// A 2xx body that does not decode into the expected type.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{operation}: cannot decode the response at `{path}`: {message}")]
+pub struct DecodeError {
+    /// Operation name from the schema.
+    pub operation: &'static str,
+    /// Path of the offending field, e.g. `$items[3].balance`.
+    pub path: String,
+    /// What serde reported.
+    pub message: String,
+    /// The response body as received.
+    pub body: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_accounting_error_arrays() {
+        let body = br#"[{"$severity":"error","$dataCode":"RecordInvalid","$message":"Name is required","$source":"name"}]"#;
+        let items = ErrorItem::parse_body(body);
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0].code.as_deref(), Some("RecordInvalid"));
+        assert_eq!(items[0].to_string(), "RecordInvalid: Name is required (name)");
+    }
+
+    #[test]
+    fn parses_single_items_and_oauth_style_errors() {
+        let items = ErrorItem::parse_body(br#"{"$dataCode":"HeaderNotFound","$message":"Header X-Site was not found"}"#);
+        assert_eq!(items[0].message.as_deref(), Some("Header X-Site was not found"));
+        let items = ErrorItem::parse_body(br#"{"error":"invalid_grant","error_description":"expired"}"#);
+        assert_eq!(items[0].code.as_deref(), Some("invalid_grant"));
+    }
+
+    #[test]
+    fn unknown_bodies_give_no_items() {
+        assert!(ErrorItem::parse_body(b"<html>Bad gateway</html>").is_empty());
+        assert!(ErrorItem::parse_body(br#"{"unrelated":1}"#).is_empty());
+    }
+
+    #[test]
+    fn retryable_statuses() {
+        let api = |status| Error::Api(Box::new(ApiError { operation: "x", status, items: vec![], body: String::new(), request_id: None, attempts: 1 }));
+        assert!(api(429).is_retryable());
+        assert!(api(503).is_retryable());
+        assert!(!api(422).is_retryable());
+        assert!(!Error::Build("x".into()).is_retryable());
+    }
+}

@@ -1,0 +1,29 @@
+//! The runtime every sage-rs product crate shares.
+//!
+//! Product crates are generated from `schemas/` and only *describe* requests: each operation turns
+//! itself into a [`Request`] (method, path template, parameters, body) and names its output type.
+//! This crate *executes* them: [`Client`] builds the URL, applies the product's [`HeaderPolicy`],
+//! asks an [`auth::Authenticate`] implementation for a bearer token, retries what is safe to retry,
+//! decodes the response and turns failures into one [`Error`] type. List operations page lazily
+//! through [`Client::items`].
+
+pub mod auth;
+mod client;
+mod error;
+mod headers;
+mod operation;
+mod paging;
+mod product;
+mod retry;
+pub mod types;
+
+pub use client::{Client, ClientBuilder};
+pub use error::{ApiError, DecodeError, Error, ErrorItem, Result};
+pub use headers::HeaderPolicy;
+pub use operation::{ListOperation, Method, Operation, Request};
+pub use paging::Page;
+pub use product::{HeaderStyle, PagingStyle, Product};
+pub use retry::RetryPolicy;
+
+/// Re-exported so generated code needs no dependency of its own beyond `sage-core` and `serde`.
+pub use futures_util::stream::{BoxStream, Stream};

@@ -1,0 +1,226 @@
+//! How generated code describes a call: an [`Operation`] turns itself into a [`Request`].
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::error::Error;
+
+/// HTTP methods Sage's APIs use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Method {
+    /// `GET`
+    Get,
+    /// `POST`
+    Post,
+    /// `PUT`
+    Put,
+    /// `PATCH`
+    Patch,
+    /// `DELETE`
+    Delete,
+}
+
+impl Method {
+    /// The method name as sent on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Get => "GET",
+            Self::Post => "POST",
+            Self::Put => "PUT",
+            Self::Patch => "PATCH",
+            Self::Delete => "DELETE",
+        }
+    }
+
+    pub(crate) fn to_http(self) -> http::Method {
+        match self {
+            Self::Get => http::Method::GET,
+            Self::Post => http::Method::POST,
+            Self::Put => http::Method::PUT,
+            Self::Patch => http::Method::PATCH,
+            Self::Delete => http::Method::DELETE,
+        }
+    }
+}
+
+/// A request described as data: nothing here touches the network.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Request {
+    /// Operation name from the schema, e.g. `list_contacts`; used in traces and errors.
+    pub operation: &'static str,
+    /// The HTTP method.
+    pub method: Method,
+    /// Path template relative to the base URL, e.g. `/contacts/{key}`.
+    pub path_template: &'static str,
+    /// Values for the `{placeholders}` of the template, unencoded.
+    pub path_params: Vec<(&'static str, String)>,
+    /// Query parameters in order, unencoded.
+    pub query: Vec<(String, String)>,
+    /// JSON body, already serialized.
+    pub body: Option<Vec<u8>>,
+    /// Whether sending it twice has the same effect as once; only these are retried by default.
+    pub idempotent: bool,
+}
+
+impl Request {
+    /// Starts a request; idempotency defaults from the method (GET, PUT, DELETE are idempotent).
+    pub fn new(operation: &'static str, method: Method, path_template: &'static str) -> Self {
+        let idempotent = matches!(method, Method::Get | Method::Put | Method::Delete);
+        Self { operation, method, path_template, path_params: Vec::new(), query: Vec::new(), body: None, idempotent }
+    }
+
+    /// Overrides the method's default idempotency (the schema's `idempotent` key).
+    pub fn idempotent(mut self, idempotent: bool) -> Self {
+        self.idempotent = idempotent;
+        self
+    }
+
+    /// Binds a `{name}` placeholder of the path template.
+    pub fn path(mut self, name: &'static str, value: impl ToString) -> Self {
+        self.path_params.push((name, value.to_string()));
+        self
+    }
+
+    /// Adds a query parameter when it is set.
+    pub fn query<T: QueryValue + ?Sized>(mut self, name: &str, value: &T) -> Self {
+        value.push_to(name, &mut self.query);
+        self
+    }
+
+    /// Replaces (or adds) a query parameter; used by paging.
+    pub fn set_query(&mut self, name: &str, value: impl ToString) {
+        self.query.retain(|(key, _)| key != name);
+        self.query.push((name.to_owned(), value.to_string()));
+    }
+
+    /// The current value of a query parameter.
+    pub fn query_value(&self, name: &str) -> Option<&str> {
+        self.query.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str())
+    }
+
+    /// Serializes `body` as the JSON request body.
+    pub fn json<B: Serialize + ?Sized>(mut self, body: &B) -> Result<Self, Error> {
+        let bytes = serde_json::to_vec(body).map_err(|err| Error::Build(format!("request body: {err}")))?;
+        self.body = Some(bytes);
+        Ok(self)
+    }
+
+    /// The path with every placeholder replaced by its percent-encoded value.
+    pub fn render_path(&self) -> Result<String, Error> {
+        let mut out = String::with_capacity(self.path_template.len() + 16);
+        let mut rest = self.path_template;
+        while let Some(start) = rest.find('{') {
+            let end = rest[start..]
+                .find('}')
+                .map(|offset| start + offset)
+                .ok_or_else(|| Error::Build(format!("unclosed placeholder in `{}`", self.path_template)))?;
+            out.push_str(&rest[..start]);
+            let name = &rest[start + 1..end];
+            let value = self
+                .path_params
+                .iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| value)
+                .ok_or_else(|| Error::Build(format!("path parameter `{name}` of `{}` is not set", self.operation)))?;
+            if value.is_empty() {
+                return Err(Error::Build(format!("path parameter `{name}` of `{}` is empty", self.operation)));
+            }
+            out.extend(url::form_urlencoded::byte_serialize(value.as_bytes()).map(|part| part.replace('+', "%20")));
+            rest = &rest[end + 1..];
+        }
+        out.push_str(rest);
+        Ok(out)
+    }
+}
+
+/// Types that can be query parameter values. `None` adds nothing; a list repeats the name.
+pub trait QueryValue {
+    /// Appends `name=value` pairs.
+    fn push_to(&self, name: &str, query: &mut Vec<(String, String)>);
+}
+
+macro_rules! query_via_display {
+    ($($ty:ty),*) => {$(
+        impl QueryValue for $ty {
+            fn push_to(&self, name: &str, query: &mut Vec<(String, String)>) {
+                query.push((name.to_owned(), self.to_string()));
+            }
+        }
+    )*};
+}
+
+query_via_display!(str, String, bool, i32, i64, u32, u64, crate::types::Decimal, crate::types::Date, crate::types::DateTime);
+
+impl<T: QueryValue + ?Sized> QueryValue for &T {
+    fn push_to(&self, name: &str, query: &mut Vec<(String, String)>) {
+        (**self).push_to(name, query);
+    }
+}
+
+impl<T: QueryValue> QueryValue for Option<T> {
+    fn push_to(&self, name: &str, query: &mut Vec<(String, String)>) {
+        if let Some(value) = self {
+            value.push_to(name, query);
+        }
+    }
+}
+
+impl<T: QueryValue> QueryValue for Vec<T> {
+    fn push_to(&self, name: &str, query: &mut Vec<(String, String)>) {
+        for value in self {
+            value.push_to(name, query);
+        }
+    }
+}
+
+/// A generated operation: a value holding its parameters, which knows its request and output type.
+pub trait Operation {
+    /// What a successful response decodes into (`()` for empty bodies).
+    type Output: DeserializeOwned;
+
+    /// Describes the HTTP request.
+    fn request(&self) -> Result<Request, Error>;
+}
+
+/// An operation returning one page of a list; [`Client::items`](crate::Client::items) walks all pages.
+pub trait ListOperation: Operation<Output = crate::Page<Self::Item>> {
+    /// The element type of the list.
+    type Item: DeserializeOwned + Send + 'static;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_values_are_encoded_and_must_be_set() {
+        let request = Request::new("get_contact", Method::Get, "/contacts/{key}/notes/{id}")
+            .path("key", "a b/c")
+            .path("id", 7);
+        assert_eq!(request.render_path().unwrap(), "/contacts/a%20b%2Fc/notes/7");
+        let missing = Request::new("get_contact", Method::Get, "/contacts/{key}");
+        assert!(missing.render_path().unwrap_err().to_string().contains("`key`"));
+        let empty = Request::new("get_contact", Method::Get, "/contacts/{key}").path("key", "");
+        assert!(empty.render_path().is_err());
+    }
+
+    #[test]
+    fn query_skips_unset_values_and_repeats_lists() {
+        let mut request = Request::new("list", Method::Get, "/x")
+            .query("search", &Some("abc"))
+            .query("page", &None::<i64>)
+            .query("id", &vec![1_i64, 2]);
+        request.set_query("page", 3);
+        request.set_query("page", 4);
+        let pairs: Vec<_> = request.query.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        assert_eq!(pairs, ["search=abc", "id=1", "id=2", "page=4"]);
+        assert_eq!(request.query_value("page"), Some("4"));
+    }
+
+    #[test]
+    fn idempotency_follows_the_method_unless_overridden() {
+        assert!(Request::new("a", Method::Get, "/").idempotent);
+        assert!(!Request::new("a", Method::Post, "/").idempotent);
+        assert!(Request::new("a", Method::Post, "/").idempotent(true).idempotent);
+    }
+}
