@@ -213,7 +213,8 @@ impl Client {
         bearer.set_sensitive(true);
         headers.insert(AUTHORIZATION, bearer);
         self.headers.apply(&mut headers)?;
-        let mut builder = self.shared.http.request(request.method.to_http(), url).headers(headers).query(&request.query);
+        let mut builder =
+            self.shared.http.request(request.method.to_http(), url).headers(headers).query(&request.query);
         if let Some(body) = &request.body {
             builder = builder.header(CONTENT_TYPE, "application/json").body(body.clone());
         }
@@ -300,7 +301,8 @@ impl Cursor {
                 self.request.set_query("page", current + 1);
             }
             PagingStyle::OData => {
-                let top = self.request.query_value("$top").and_then(|top| top.parse::<u64>().ok()).unwrap_or(ODATA_PAGE_SIZE);
+                let top =
+                    self.request.query_value("$top").and_then(|top| top.parse::<u64>().ok()).unwrap_or(ODATA_PAGE_SIZE);
                 self.done = count == 0 || count < top || reached_total;
                 let skip = self.request.query_value("$skip").and_then(|skip| skip.parse::<u64>().ok()).unwrap_or(0);
                 self.request.set_query("$skip", skip + count);
@@ -415,7 +417,9 @@ fn resolve_base_url(template: &str, variables: &BTreeMap<String, String>) -> Res
     }
     if let Some(start) = url.find('{') {
         let name: String = url[start + 1..].chars().take_while(|c| *c != '}').collect();
-        return Err(Error::Build(format!("base URL variable `{name}` is not set: call `.base_url_variable(\"{name}\", …)`")));
+        return Err(Error::Build(format!(
+            "base URL variable `{name}` is not set: call `.base_url_variable(\"{name}\", …)`"
+        )));
     }
     url::Url::parse(&url).map_err(|err| Error::Build(format!("base URL `{url}`: {err}")))?;
     Ok(url)
@@ -437,7 +441,8 @@ mod tests {
 
     #[test]
     fn decode_errors_name_the_field_path() {
-        let err = decode::<Page<BTreeMap<String, u32>>>("list_things", br#"{"$items":[{"a":1},{"a":"x"}]}"#).unwrap_err();
+        let err =
+            decode::<Page<BTreeMap<String, u32>>>("list_things", br#"{"$items":[{"a":1},{"a":"x"}]}"#).unwrap_err();
         let Error::Decode(decode) = err else { panic!("expected a decode error") };
         assert_eq!(decode.path, "$items[1].a");
         assert_eq!(decode.operation, "list_things");

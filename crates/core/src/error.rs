@@ -158,7 +158,8 @@ mod tests {
 
     #[test]
     fn parses_accounting_error_arrays() {
-        let body = br#"[{"$severity":"error","$dataCode":"RecordInvalid","$message":"Name is required","$source":"name"}]"#;
+        let body =
+            br#"[{"$severity":"error","$dataCode":"RecordInvalid","$message":"Name is required","$source":"name"}]"#;
         let items = ErrorItem::parse_body(body);
         assert_eq!(items.len(), 1);
         assert_eq!(items[0].code.as_deref(), Some("RecordInvalid"));
@@ -167,7 +168,8 @@ mod tests {
 
     #[test]
     fn parses_single_items_and_oauth_style_errors() {
-        let items = ErrorItem::parse_body(br#"{"$dataCode":"HeaderNotFound","$message":"Header X-Site was not found"}"#);
+        let items =
+            ErrorItem::parse_body(br#"{"$dataCode":"HeaderNotFound","$message":"Header X-Site was not found"}"#);
         assert_eq!(items[0].message.as_deref(), Some("Header X-Site was not found"));
         let items = ErrorItem::parse_body(br#"{"error":"invalid_grant","error_description":"expired"}"#);
         assert_eq!(items[0].code.as_deref(), Some("invalid_grant"));
@@ -181,7 +183,16 @@ mod tests {
 
     #[test]
     fn retryable_statuses() {
-        let api = |status| Error::Api(Box::new(ApiError { operation: "x", status, items: vec![], body: String::new(), request_id: None, attempts: 1 }));
+        let api = |status| {
+            Error::Api(Box::new(ApiError {
+                operation: "x",
+                status,
+                items: vec![],
+                body: String::new(),
+                request_id: None,
+                attempts: 1,
+            }))
+        };
         assert!(api(429).is_retryable());
         assert!(api(503).is_retryable());
         assert!(!api(422).is_retryable());

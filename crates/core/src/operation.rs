@@ -116,12 +116,10 @@ impl Request {
                 .ok_or_else(|| Error::Build(format!("unclosed placeholder in `{}`", self.path_template)))?;
             out.push_str(&rest[..start]);
             let name = &rest[start + 1..end];
-            let value = self
-                .path_params
-                .iter()
-                .find(|(key, _)| *key == name)
-                .map(|(_, value)| value)
-                .ok_or_else(|| Error::Build(format!("path parameter `{name}` of `{}` is not set", self.operation)))?;
+            let value =
+                self.path_params.iter().find(|(key, _)| *key == name).map(|(_, value)| value).ok_or_else(|| {
+                    Error::Build(format!("path parameter `{name}` of `{}` is not set", self.operation))
+                })?;
             if value.is_empty() {
                 return Err(Error::Build(format!("path parameter `{name}` of `{}` is empty", self.operation)));
             }
@@ -149,7 +147,18 @@ macro_rules! query_via_display {
     )*};
 }
 
-query_via_display!(str, String, bool, i32, i64, u32, u64, crate::types::Decimal, crate::types::Date, crate::types::DateTime);
+query_via_display!(
+    str,
+    String,
+    bool,
+    i32,
+    i64,
+    u32,
+    u64,
+    crate::types::Decimal,
+    crate::types::Date,
+    crate::types::DateTime
+);
 
 impl<T: QueryValue + ?Sized> QueryValue for &T {
     fn push_to(&self, name: &str, query: &mut Vec<(String, String)>) {
@@ -194,9 +203,8 @@ mod tests {
 
     #[test]
     fn path_values_are_encoded_and_must_be_set() {
-        let request = Request::new("get_contact", Method::Get, "/contacts/{key}/notes/{id}")
-            .path("key", "a b/c")
-            .path("id", 7);
+        let request =
+            Request::new("get_contact", Method::Get, "/contacts/{key}/notes/{id}").path("key", "a b/c").path("id", 7);
         assert_eq!(request.render_path().unwrap(), "/contacts/a%20b%2Fc/notes/7");
         let missing = Request::new("get_contact", Method::Get, "/contacts/{key}");
         assert!(missing.render_path().unwrap_err().to_string().contains("`key`"));

@@ -77,9 +77,7 @@ impl FromStr for DateTime {
         if let Ok(value) = chrono::DateTime::parse_from_rfc3339(text) {
             return Ok(Self::with_offset(value));
         }
-        NaiveDateTime::from_str(text)
-            .map(Self::local)
-            .map_err(|_| ParseDateTimeError(text.to_owned()))
+        NaiveDateTime::from_str(text).map(Self::local).map_err(|_| ParseDateTimeError(text.to_owned()))
     }
 }
 
@@ -124,8 +122,7 @@ pub mod decimal_number {
 
     /// Writes the decimal as a JSON number.
     pub fn serialize<S: Serializer>(value: &Decimal, serializer: S) -> Result<S::Ok, S::Error> {
-        let number: serde_json::Number =
-            value.normalize().to_string().parse().map_err(serde::ser::Error::custom)?;
+        let number: serde_json::Number = value.normalize().to_string().parse().map_err(serde::ser::Error::custom)?;
         serde::Serialize::serialize(&number, serializer)
     }
 
@@ -160,7 +157,9 @@ mod tests {
 
     #[test]
     fn timestamps_round_trip_in_the_form_they_arrived() {
-        for text in ["2024-03-01T10:00:00Z", "2024-03-01T10:00:00+01:00", "2014-06-30T10:20:29.503", "2014-06-30T10:20:29"] {
+        for text in
+            ["2024-03-01T10:00:00Z", "2024-03-01T10:00:00+01:00", "2014-06-30T10:20:29.503", "2014-06-30T10:20:29"]
+        {
             let value: DateTime = serde_json::from_value(serde_json::json!(text)).unwrap();
             assert_eq!(serde_json::to_value(value).unwrap(), serde_json::json!(text), "{text}");
         }
