@@ -14,14 +14,10 @@ use rand::Rng;
 /// budget caps retries across all calls of a client, so an outage cannot multiply load.
 #[derive(Debug, Clone)]
 pub struct RetryPolicy {
-    /// Total tries per request, including the first (1 = never retry).
-    pub max_attempts: u32,
-    /// First backoff step.
-    pub base_delay: Duration,
-    /// Upper bound on any single wait, including one asked for by `Retry-After`.
-    pub max_delay: Duration,
-    /// Also retry non-idempotent requests (POST): only when duplicates are harmless to you.
-    pub retry_non_idempotent: bool,
+    max_attempts: u32,
+    base_delay: Duration,
+    max_delay: Duration,
+    retry_non_idempotent: bool,
     budget: Arc<RetryBudget>,
 }
 
@@ -40,11 +36,35 @@ impl Default for RetryPolicy {
 impl RetryPolicy {
     /// Never retry.
     pub fn none() -> Self {
-        Self { max_attempts: 1, ..Self::default() }
+        Self::default().max_attempts(1)
     }
 
-    /// Sets how many retries the whole client may spend before it stops retrying.
-    pub fn with_budget(mut self, retries: u32) -> Self {
+    /// Total tries per request, including the first (default 3; 1 = never retry).
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts.max(1);
+        self
+    }
+
+    /// First backoff step (default 250 ms); later steps double, with full jitter.
+    pub fn base_delay(mut self, delay: Duration) -> Self {
+        self.base_delay = delay;
+        self
+    }
+
+    /// Upper bound on any single wait, including one asked for by `Retry-After` (default 30 s).
+    pub fn max_delay(mut self, delay: Duration) -> Self {
+        self.max_delay = delay;
+        self
+    }
+
+    /// Also retry non-idempotent requests (POST); only when duplicates are harmless to you.
+    pub fn retry_non_idempotent(mut self, retry: bool) -> Self {
+        self.retry_non_idempotent = retry;
+        self
+    }
+
+    /// How many retries the whole client may spend (default 100); an outage cannot multiply load.
+    pub fn budget(mut self, retries: u32) -> Self {
         self.budget = Arc::new(RetryBudget::new(retries));
         self
     }
@@ -110,7 +130,7 @@ mod tests {
 
     #[test]
     fn waits_are_clamped_and_jittered_within_the_backoff_ceiling() {
-        let policy = RetryPolicy { max_attempts: 10, max_delay: Duration::from_secs(5), ..RetryPolicy::default() };
+        let policy = RetryPolicy::default().max_attempts(10).max_delay(Duration::from_secs(5));
         assert_eq!(policy.next_delay(1, true, Some(Duration::from_secs(3600))), Some(Duration::from_secs(5)));
         for attempt in 1..6 {
             let delay = policy.next_delay(attempt, true, None).unwrap();
@@ -122,13 +142,13 @@ mod tests {
     fn non_idempotent_requests_are_not_retried_unless_asked() {
         let policy = RetryPolicy::default();
         assert_eq!(policy.next_delay(1, false, None), None);
-        let opted_in = RetryPolicy { retry_non_idempotent: true, ..RetryPolicy::default() };
+        let opted_in = RetryPolicy::default().retry_non_idempotent(true);
         assert!(opted_in.next_delay(1, false, None).is_some());
     }
 
     #[test]
     fn attempts_and_budget_bound_the_retries() {
-        let policy = RetryPolicy::default().with_budget(2);
+        let policy = RetryPolicy::default().budget(2);
         assert_eq!(policy.next_delay(3, true, None), None, "max_attempts reached");
         assert!(policy.next_delay(1, true, None).is_some());
         assert!(policy.next_delay(1, true, None).is_some());

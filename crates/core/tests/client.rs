@@ -1,0 +1,263 @@
+//! The client against a real HTTP server started in the test: exact requests, retries,
+//! the refresh-after-401 rule, paging and error decoding.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, Method as HttpMethod, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use futures_util::TryStreamExt;
+use sage_core::auth::{AccessToken, AuthError, Authenticate, StaticToken};
+use sage_core::{
+    Client, Error, HeaderPolicy, HeaderStyle, ListOperation, Method, Operation, Page, PagingStyle, Product, Request,
+    RetryPolicy,
+};
+use serde_json::{json, Value};
+
+const PRODUCT: Product = Product {
+    name: "test",
+    title: "Test API",
+    base_url: "https://example.invalid/{version}",
+    auth_profile: "test",
+    headers: HeaderStyle::AccountingV31,
+    paging: PagingStyle::Envelope,
+};
+
+/// What the server saw, and what it answers next.
+#[derive(Default)]
+struct Script {
+    seen: Mutex<Vec<Seen>>,
+    replies: Mutex<Vec<(u16, Vec<(&'static str, String)>, String)>>,
+}
+
+#[derive(Debug, Clone)]
+struct Seen {
+    method: String,
+    uri: String,
+    headers: HeaderMap,
+    body: String,
+}
+
+async fn record(
+    State(script): State<Arc<Script>>,
+    method: HttpMethod,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    script.seen.lock().unwrap().push(Seen {
+        method: method.to_string(),
+        uri: uri.to_string(),
+        headers,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    });
+    let mut replies = script.replies.lock().unwrap();
+    let (status, headers, body) = if replies.is_empty() { (200, vec![], "{}".to_owned()) } else { replies.remove(0) };
+    let mut response = (StatusCode::from_u16(status).unwrap(), body).into_response();
+    for (name, value) in headers {
+        response.headers_mut().insert(name, value.parse().unwrap());
+    }
+    response
+}
+
+async fn serve(router: Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    format!("http://{address}")
+}
+
+async fn scripted(replies: Vec<(u16, Vec<(&'static str, String)>, &str)>) -> (Arc<Script>, String) {
+    let script = Arc::new(Script::default());
+    *script.replies.lock().unwrap() = replies.into_iter().map(|(s, h, b)| (s, h, b.to_owned())).collect();
+    let url = serve(Router::new().fallback(record).with_state(Arc::clone(&script))).await;
+    (script, url)
+}
+
+fn client(url: &str, auth: impl Authenticate) -> Client {
+    let retry = RetryPolicy::default().base_delay(Duration::from_millis(1));
+    Client::builder(PRODUCT)
+        .base_url(format!("{url}/{{version}}"))
+        .base_url_variable("version", "v9")
+        .auth(auth)
+        .retry(retry)
+        .build()
+        .unwrap()
+}
+
+#[derive(Debug, serde::Deserialize, PartialEq)]
+struct Contact {
+    id: String,
+    balance: sage_core::types::Decimal,
+}
+
+struct GetContact(&'static str);
+
+impl Operation for GetContact {
+    type Output = Contact;
+    fn request(&self) -> sage_core::Result<Request> {
+        Ok(Request::new("get_contact", Method::Get, "/contacts/{key}")
+            .path("key", self.0)
+            .query("attributes", &Some("all")))
+    }
+}
+
+struct CreateContact(Value);
+
+impl Operation for CreateContact {
+    type Output = Contact;
+    fn request(&self) -> sage_core::Result<Request> {
+        Request::new("create_contact", Method::Post, "/contacts").json(&self.0)
+    }
+}
+
+struct ListContacts;
+
+impl Operation for ListContacts {
+    type Output = Page<Contact>;
+    fn request(&self) -> sage_core::Result<Request> {
+        Ok(Request::new("list_contacts", Method::Get, "/contacts").query("items_per_page", &Some(2_u64)))
+    }
+}
+
+impl ListOperation for ListContacts {
+    type Item = Contact;
+}
+
+#[tokio::test]
+async fn sends_the_exact_request_and_decodes_the_response() {
+    let (script, url) = scripted(vec![(200, vec![], r#"{"id":"c1","balance":"10.50"}"#)]).await;
+    let client = client(&url, StaticToken::new("tok-1"))
+        .with_headers(HeaderPolicy::AccountingV31 { business_id: Some("biz 2".into()) })
+        .unwrap();
+    let contact = client.send(&GetContact("a/b")).await.unwrap();
+    assert_eq!(contact, Contact { id: "c1".into(), balance: "10.50".parse().unwrap() });
+
+    let seen = script.seen.lock().unwrap()[0].clone();
+    assert_eq!(seen.method, "GET");
+    assert_eq!(seen.uri, "/v9/contacts/a%2Fb?attributes=all");
+    assert_eq!(seen.headers["authorization"], "Bearer tok-1");
+    assert_eq!(seen.headers["x-business"], "biz 2");
+    assert_eq!(seen.headers["accept"], "application/json");
+    assert!(seen.body.is_empty());
+}
+
+#[tokio::test]
+async fn posts_json_bodies() {
+    let (script, url) = scripted(vec![(201, vec![], r#"{"id":"c2","balance":0}"#)]).await;
+    let created = client(&url, StaticToken::new("t")).send(&CreateContact(json!({"contact": {"name": "Ann"}}))).await;
+    assert_eq!(created.unwrap().id, "c2");
+    let seen = script.seen.lock().unwrap()[0].clone();
+    assert_eq!(seen.method, "POST");
+    assert_eq!(seen.headers["content-type"], "application/json");
+    assert_eq!(serde_json::from_str::<Value>(&seen.body).unwrap(), json!({"contact": {"name": "Ann"}}));
+}
+
+#[tokio::test]
+async fn retries_throttled_reads_honouring_retry_after() {
+    let ok = r#"{"id":"c1","balance":1}"#;
+    let (script, url) = scripted(vec![(429, vec![("retry-after", "0".into())], "[]"), (200, vec![], ok)]).await;
+    client(&url, StaticToken::new("t")).send(&GetContact("c1")).await.unwrap();
+    assert_eq!(script.seen.lock().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn gives_up_after_max_attempts_and_reports_them() {
+    let unavailable = (503, vec![], r#"[{"$severity":"error","$dataCode":"ServiceUnavailable","$message":"later"}]"#);
+    let (script, url) =
+        scripted(vec![unavailable.clone(), unavailable.clone(), unavailable.clone(), unavailable]).await;
+    let err = client(&url, StaticToken::new("t")).send(&GetContact("c1")).await.unwrap_err();
+    let Error::Api(api) = err else { panic!("expected an API error, got {err:?}") };
+    assert_eq!((api.status, api.attempts), (503, 3));
+    assert_eq!(api.items[0].code.as_deref(), Some("ServiceUnavailable"));
+    assert_eq!(script.seen.lock().unwrap().len(), 3);
+}
+
+#[tokio::test]
+async fn never_retries_a_post_unless_asked() {
+    let (script, url) = scripted(vec![(429, vec![("retry-after", "0".into())], "[]")]).await;
+    let err = client(&url, StaticToken::new("t")).send(&CreateContact(json!({}))).await.unwrap_err();
+    assert_eq!(err.status(), Some(429));
+    assert_eq!(script.seen.lock().unwrap().len(), 1);
+}
+
+/// Counts refreshes and hands out a new token each time.
+struct Refreshing {
+    refreshes: AtomicUsize,
+}
+
+#[async_trait]
+impl Authenticate for Refreshing {
+    async fn access_token(&self) -> Result<AccessToken, AuthError> {
+        Ok(AccessToken::new(format!("tok-{}", self.refreshes.load(Ordering::SeqCst))))
+    }
+
+    async fn refresh_after_rejection(&self, _rejected: &AccessToken) -> Result<AccessToken, AuthError> {
+        let n = self.refreshes.fetch_add(1, Ordering::SeqCst) + 1;
+        Ok(AccessToken::new(format!("tok-{n}")))
+    }
+}
+
+#[tokio::test]
+async fn a_401_refreshes_once_and_retries_with_the_new_token() {
+    let ok = r#"{"id":"c1","balance":1}"#;
+    let (script, url) = scripted(vec![(401, vec![], "[]"), (200, vec![], ok)]).await;
+    let auth = Arc::new(Refreshing { refreshes: AtomicUsize::new(0) });
+    let client = Client::builder(PRODUCT).base_url(&url).shared_auth(auth.clone()).build().unwrap();
+    client.send(&GetContact("c1")).await.unwrap();
+    let seen = script.seen.lock().unwrap();
+    assert_eq!(seen[0].headers["authorization"], "Bearer tok-0");
+    assert_eq!(seen[1].headers["authorization"], "Bearer tok-1");
+    assert_eq!(auth.refreshes.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn a_second_401_is_an_error_not_a_loop() {
+    let (script, url) = scripted(vec![(401, vec![], "[]"), (401, vec![], "[]"), (401, vec![], "[]")]).await;
+    let auth = Arc::new(Refreshing { refreshes: AtomicUsize::new(0) });
+    let client = Client::builder(PRODUCT).base_url(&url).shared_auth(auth.clone()).build().unwrap();
+    assert_eq!(client.send(&GetContact("c1")).await.unwrap_err().status(), Some(401));
+    assert_eq!(script.seen.lock().unwrap().len(), 2);
+    assert_eq!(auth.refreshes.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn malformed_bodies_become_decode_errors_with_the_field_path() {
+    let (_, url) = scripted(vec![(200, vec![], r#"{"id":"c1","balance":"lots"}"#)]).await;
+    let err = client(&url, StaticToken::new("t")).send(&GetContact("c1")).await.unwrap_err();
+    let Error::Decode(decode) = err else { panic!("expected a decode error, got {err:?}") };
+    assert_eq!(decode.path, "balance");
+    assert!(decode.body.contains("lots"));
+}
+
+#[tokio::test]
+async fn items_walk_every_page_lazily() {
+    async fn pages(Query(query): Query<BTreeMap<String, String>>) -> impl IntoResponse {
+        let page: u64 = query["page"].parse().unwrap();
+        let items: Vec<Value> =
+            (0..2).map(|i| json!({"id": format!("c{}", (page - 1) * 2 + i), "balance": 1})).collect();
+        let next = (page < 3).then(|| format!("/contacts?page={}", page + 1));
+        axum::Json(json!({"$items": if page <= 3 { items } else { vec![] }, "$page": page, "$next": next, "$total": 6}))
+    }
+    let url = serve(Router::new().route("/contacts", axum::routing::get(pages))).await;
+    let client = Client::builder(PRODUCT).base_url(&url).auth(StaticToken::new("t")).build().unwrap();
+    let ids: Vec<String> = client.items(&ListContacts).map_ok(|c| c.id).try_collect().await.unwrap();
+    assert_eq!(ids, ["c0", "c1", "c2", "c3", "c4", "c5"]);
+}
+
+#[tokio::test]
+async fn building_needs_auth_and_matching_headers() {
+    assert!(Client::builder(PRODUCT).base_url("http://127.0.0.1:1").build().is_err());
+    let wrong = Client::builder(PRODUCT)
+        .base_url("http://127.0.0.1:1")
+        .auth(StaticToken::new("t"))
+        .headers(HeaderPolicy::sage200("1", "2"))
+        .build();
+    assert!(wrong.unwrap_err().to_string().contains("do not fit"));
+}
