@@ -29,11 +29,17 @@ const PRODUCT: Product = Product {
     paging: PagingStyle::Envelope,
 };
 
+/// Extra response headers.
+type Headers = Vec<(&'static str, String)>;
+
+/// A canned answer: status, headers, body.
+type Reply = (u16, Headers, String);
+
 /// What the server saw, and what it answers next.
 #[derive(Default)]
 struct Script {
     seen: Mutex<Vec<Seen>>,
-    replies: Mutex<Vec<(u16, Vec<(&'static str, String)>, String)>>,
+    replies: Mutex<Vec<Reply>>,
 }
 
 #[derive(Debug, Clone)]
@@ -73,9 +79,10 @@ async fn serve(router: Router) -> String {
     format!("http://{address}")
 }
 
-async fn scripted(replies: Vec<(u16, Vec<(&'static str, String)>, &str)>) -> (Arc<Script>, String) {
+async fn scripted(replies: Vec<(u16, Headers, &str)>) -> (Arc<Script>, String) {
     let script = Arc::new(Script::default());
-    *script.replies.lock().unwrap() = replies.into_iter().map(|(s, h, b)| (s, h, b.to_owned())).collect();
+    *script.replies.lock().unwrap() =
+        replies.into_iter().map(|(status, headers, body)| (status, headers, body.to_owned())).collect();
     let url = serve(Router::new().fallback(record).with_state(Arc::clone(&script))).await;
     (script, url)
 }
