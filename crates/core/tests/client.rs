@@ -268,3 +268,48 @@ async fn building_needs_auth_and_matching_headers() {
         .build();
     assert!(wrong.unwrap_err().to_string().contains("do not fit"));
 }
+
+/// Collects everything tracing writes, at every level.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn traces_name_the_call_but_never_the_token_or_headers() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let (_, url) = scripted(vec![(401, vec![], "[]"), (200, vec![], r#"{"id":"c1","balance":1}"#)]).await;
+    let auth = Arc::new(Refreshing { refreshes: AtomicUsize::new(0) });
+    let client = Client::builder(PRODUCT)
+        .base_url(&url)
+        .shared_auth(auth)
+        .headers(HeaderPolicy::AccountingV31 { business_id: Some("biz-secretive".into()) })
+        .build()
+        .unwrap();
+    client.send(&GetContact("c1")).await.unwrap();
+
+    let output = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(output.contains("get_contact") && output.contains("/contacts/{key}"), "{output}");
+    assert!(output.contains("status=200"), "{output}");
+    for secret in ["tok-0", "tok-1", "Bearer", "biz-secretive"] {
+        assert!(!output.contains(secret), "`{secret}` leaked into traces:\n{output}");
+    }
+}
