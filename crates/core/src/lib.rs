@@ -8,21 +8,26 @@
 //! through [`Client::items`].
 
 pub mod auth;
+mod builder;
 mod client;
+mod decode;
 mod error;
 mod headers;
 mod operation;
 mod paging;
 mod product;
+mod response;
 mod retry;
 pub mod types;
 
-pub use client::{Client, ClientBuilder};
+pub use builder::ClientBuilder;
+pub use client::{Client, RawResponse};
 pub use error::{ApiError, DecodeError, Error, ErrorItem, Result};
 pub use headers::HeaderPolicy;
 pub use operation::{ListOperation, Method, Operation, Request};
 pub use paging::Page;
 pub use product::{HeaderStyle, PagingStyle, Product};
+pub use response::{LeadBusinessChange, Response, ResponseMetadata};
 pub use retry::RetryPolicy;
 
 /// Re-exported so generated code needs no dependency of its own beyond `sage-core` and `serde`.

@@ -6,6 +6,13 @@ use std::marker::PhantomData;
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 
+use crate::operation::Request;
+use crate::product::PagingStyle;
+
+/// Page size asked for when walking a Sage 200 list whose `$top` the caller left unset
+/// (Sage 200's own default).
+const ODATA_PAGE_SIZE: u64 = 500;
+
 /// One page of a list response.
 ///
 /// Accounting wraps lists in an envelope (`$items`, `$total`, `$page`, `$next`, `$back`, and the
@@ -82,6 +89,52 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Page<T> {
     }
 }
 
+/// Where a paged walk is, and which request fetches the next page.
+pub(crate) struct Cursor {
+    style: PagingStyle,
+    request: Request,
+    done: bool,
+    fetched: u64,
+    last_next: Option<String>,
+}
+
+impl Cursor {
+    pub(crate) fn start(style: PagingStyle, mut request: Request) -> Self {
+        match style {
+            PagingStyle::Envelope if request.query_value("page").is_none() => request.set_query("page", 1),
+            PagingStyle::OData if request.query_value("$top").is_none() => request.set_query("$top", ODATA_PAGE_SIZE),
+            _ => {}
+        }
+        Self { style, request, done: false, fetched: 0, last_next: None }
+    }
+
+    pub(crate) fn next_request(&self) -> Option<Request> {
+        (!self.done).then(|| self.request.clone())
+    }
+
+    pub(crate) fn advance<T>(&mut self, page: &Page<T>) {
+        let count = page.items.len() as u64;
+        self.fetched += count;
+        let reached_total = page.total.is_some_and(|total| self.fetched >= total);
+        match self.style {
+            PagingStyle::Envelope => {
+                let repeated = page.next.is_some() && page.next == self.last_next;
+                self.done = count == 0 || page.next.is_none() || repeated || reached_total;
+                self.last_next = page.next.clone();
+                let current = self.request.query_value("page").and_then(|page| page.parse::<u64>().ok()).unwrap_or(1);
+                self.request.set_query("page", current + 1);
+            }
+            PagingStyle::OData => {
+                let top =
+                    self.request.query_value("$top").and_then(|top| top.parse::<u64>().ok()).unwrap_or(ODATA_PAGE_SIZE);
+                self.done = count == 0 || count < top || reached_total;
+                let skip = self.request.query_value("$skip").and_then(|skip| skip.parse::<u64>().ok()).unwrap_or(0);
+                self.request.set_query("$skip", skip + count);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,5 +160,38 @@ mod tests {
     fn rejects_other_shapes() {
         assert!(serde_json::from_str::<Page<u32>>("42").is_err());
         assert!(serde_json::from_str::<Page<u32>>(r#"{"items":[1]}"#).is_err());
+    }
+
+    fn envelope(items: usize, next: Option<&str>, total: Option<u64>) -> Page<u8> {
+        Page { items: vec![0; items], next: next.map(str::to_owned), total, ..Page::from_items(vec![]) }
+    }
+
+    #[test]
+    fn envelope_cursor_follows_next_and_stops_defensively() {
+        let base = Request::new("list", crate::Method::Get, "/x");
+        let mut cursor = Cursor::start(PagingStyle::Envelope, base.clone());
+        assert_eq!(cursor.next_request().unwrap().query_value("page"), Some("1"));
+        cursor.advance(&envelope(2, Some("/x?page=2"), None));
+        assert_eq!(cursor.next_request().unwrap().query_value("page"), Some("2"));
+        cursor.advance(&envelope(2, Some("/x?page=2"), None));
+        assert!(cursor.next_request().is_none(), "a repeated $next link ends the walk");
+
+        let mut cursor = Cursor::start(PagingStyle::Envelope, base.clone());
+        cursor.advance(&envelope(3, Some("/x?page=2"), Some(3)));
+        assert!(cursor.next_request().is_none(), "$total reached");
+
+        let mut cursor = Cursor::start(PagingStyle::Envelope, base);
+        cursor.advance(&envelope(0, Some("/x?page=2"), None));
+        assert!(cursor.next_request().is_none(), "empty page");
+    }
+
+    #[test]
+    fn odata_cursor_skips_by_page_size() {
+        let request = Request::new("list", crate::Method::Get, "/x").query("$top", &Some(2_u64));
+        let mut cursor = Cursor::start(PagingStyle::OData, request);
+        cursor.advance(&Page::from_items(vec![1_u8, 2]));
+        assert_eq!(cursor.next_request().unwrap().query_value("$skip"), Some("2"));
+        cursor.advance(&Page::from_items(vec![3_u8]));
+        assert!(cursor.next_request().is_none(), "a short page is the last");
     }
 }

@@ -313,3 +313,35 @@ async fn traces_name_the_call_but_never_the_token_or_headers() {
         assert!(!output.contains(secret), "`{secret}` leaked into traces:\n{output}");
     }
 }
+
+#[tokio::test]
+async fn responses_reveal_the_business_and_a_lead_change_is_signalled() {
+    let ok = r#"{"id":"c1","balance":1}"#;
+    let business = |id: &str| vec![("x-business", id.to_owned())];
+    let (script, url) = scripted(vec![
+        (200, business("lead-1"), ok),
+        (200, business("lead-1"), ok),
+        (200, business("other"), ok),
+        (200, business("lead-2"), ok),
+    ])
+    .await;
+    let client = client(&url, StaticToken::new("t"));
+    let mut lead = client.lead_business();
+
+    let first = client.send_with_metadata(&GetContact("c1")).await.unwrap();
+    assert_eq!(first.metadata.business.as_deref(), Some("lead-1"));
+    assert_eq!(first.metadata.lead_change, None);
+    assert_eq!(client.send_with_metadata(&GetContact("c1")).await.unwrap().metadata.lead_change, None);
+
+    let chosen = client.for_business("other").unwrap().send_with_metadata(&GetContact("c1")).await.unwrap();
+    assert_eq!(chosen.metadata.business.as_deref(), Some("other"));
+    assert_eq!(chosen.metadata.lead_change, None, "a chosen business says nothing about the lead");
+    assert_eq!(script.seen.lock().unwrap()[2].headers["x-business"], "other");
+
+    lead.borrow_and_update();
+    let moved = client.send_with_metadata(&GetContact("c1")).await.unwrap();
+    let change = moved.metadata.lead_change.expect("the lead moved");
+    assert_eq!((change.previous.as_str(), change.current.as_str()), ("lead-1", "lead-2"));
+    assert!(lead.has_changed().unwrap());
+    assert_eq!(lead.borrow().as_deref(), Some("lead-2"));
+}

@@ -1,0 +1,151 @@
+//! Configuring a [`Client`]: base URL, headers, auth, retries, timeouts.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::auth::Authenticate;
+use crate::client::Client;
+use crate::error::{Error, Result};
+use crate::headers::HeaderPolicy;
+use crate::product::Product;
+use crate::retry::RetryPolicy;
+
+/// Configures a [`Client`].
+#[must_use]
+pub struct ClientBuilder {
+    product: Product,
+    base_url: Option<String>,
+    variables: BTreeMap<String, String>,
+    headers: Option<HeaderPolicy>,
+    auth: Option<Arc<dyn Authenticate>>,
+    retry: RetryPolicy,
+    timeout: Duration,
+    http: Option<reqwest::Client>,
+}
+
+impl ClientBuilder {
+    pub(crate) fn new(product: Product) -> Self {
+        Self {
+            product,
+            base_url: None,
+            variables: BTreeMap::new(),
+            headers: None,
+            auth: None,
+            retry: RetryPolicy::default(),
+            timeout: Duration::from_secs(60),
+            http: None,
+        }
+    }
+
+    /// Replaces the product's default base URL, e.g. with the sandbox's. May contain `{variables}`.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// Fills a `{name}` variable of the base URL, e.g. `country` for Accounting v3.
+    pub fn base_url_variable(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.variables.insert(name.into(), value.into());
+        self
+    }
+
+    /// The company/site/business headers; required for Sage 200 and Accounting v3.
+    pub fn headers(mut self, policy: HeaderPolicy) -> Self {
+        self.headers = Some(policy);
+        self
+    }
+
+    /// Where bearer tokens come from.
+    pub fn auth(mut self, auth: impl Authenticate) -> Self {
+        self.auth = Some(Arc::new(auth));
+        self
+    }
+
+    /// Where bearer tokens come from, shared with other clients.
+    pub fn shared_auth(mut self, auth: Arc<dyn Authenticate>) -> Self {
+        self.auth = Some(auth);
+        self
+    }
+
+    /// The retry policy (default: [`RetryPolicy::default`]).
+    pub fn retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// Per-request timeout (default 60 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Uses a preconfigured `reqwest` client (proxies, custom roots). Its timeout and redirect
+    /// settings are then the caller's.
+    pub fn http_client(mut self, http: reqwest::Client) -> Self {
+        self.http = Some(http);
+        self
+    }
+
+    /// Checks the configuration and builds the client.
+    pub fn build(self) -> Result<Client> {
+        let product = self.product;
+        let auth = self.auth.ok_or_else(|| Error::Build("no authenticator configured: call `.auth(…)`".into()))?;
+        let headers = match self.headers {
+            Some(policy) => policy,
+            None => HeaderPolicy::default_for(product.headers).ok_or_else(|| {
+                Error::Build(format!("{} needs company/site headers: call `.headers(…)`", product.title))
+            })?,
+        };
+        check_style(&product, &headers)?;
+        let base_url = resolve_base_url(self.base_url.as_deref().unwrap_or(product.base_url), &self.variables)?;
+        let http = match self.http {
+            Some(http) => http,
+            None => reqwest::Client::builder()
+                .timeout(self.timeout)
+                .connect_timeout(Duration::from_secs(10))
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .map_err(|err| Error::Build(format!("HTTP client: {err}")))?,
+        };
+        Ok(Client::from_parts(http, base_url, product, auth, self.retry, headers))
+    }
+}
+
+pub(crate) fn check_style(product: &Product, policy: &HeaderPolicy) -> Result<()> {
+    if policy.style() == product.headers {
+        Ok(())
+    } else {
+        Err(Error::Build(format!("{:?} headers do not fit {}", policy.style(), product.title)))
+    }
+}
+
+fn resolve_base_url(template: &str, variables: &BTreeMap<String, String>) -> Result<String> {
+    let mut url = template.trim_end_matches('/').to_owned();
+    for (name, value) in variables {
+        url = url.replace(&format!("{{{name}}}"), value);
+    }
+    if let Some(start) = url.find('{') {
+        let name: String = url[start + 1..].chars().take_while(|c| *c != '}').collect();
+        return Err(Error::Build(format!(
+            "base URL variable `{name}` is not set: call `.base_url_variable(\"{name}\", …)`"
+        )));
+    }
+    url::Url::parse(&url).map_err(|err| Error::Build(format!("base URL `{url}`: {err}")))?;
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_url_variables_must_all_be_set() {
+        let mut vars = BTreeMap::new();
+        let template = "https://api.columbus.sage.com/{country}/sageone/";
+        assert!(resolve_base_url(template, &vars).unwrap_err().to_string().contains("`country`"));
+        vars.insert("country".to_owned(), "uki".to_owned());
+        assert_eq!(resolve_base_url(template, &vars).unwrap(), "https://api.columbus.sage.com/uki/sageone");
+        assert!(resolve_base_url("not a url", &BTreeMap::new()).is_err());
+    }
+}

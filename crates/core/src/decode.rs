@@ -1,0 +1,43 @@
+//! Turning response bodies into typed values, with the path of the field that did not fit.
+
+use serde::de::DeserializeOwned;
+
+use crate::error::{DecodeError, Error, Result};
+
+/// Decodes a body, naming the path of the first field that does not fit. An empty body
+/// (204 No Content) decodes as JSON `null`, which `()` accepts.
+pub(crate) fn decode<T: DeserializeOwned>(operation: &'static str, body: &[u8]) -> Result<T> {
+    let body_or_null: &[u8] = if body.iter().all(u8::is_ascii_whitespace) { b"null" } else { body };
+    let mut deserializer = serde_json::Deserializer::from_slice(body_or_null);
+    serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
+        Error::Decode(Box::new(DecodeError {
+            operation,
+            path: err.path().to_string(),
+            message: err.inner().to_string(),
+            body: String::from_utf8_lossy(body).into_owned(),
+        }))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::Page;
+
+    #[test]
+    fn decode_errors_name_the_field_path() {
+        let err =
+            decode::<Page<BTreeMap<String, u32>>>("list_things", br#"{"$items":[{"a":1},{"a":"x"}]}"#).unwrap_err();
+        let Error::Decode(decode) = err else { panic!("expected a decode error") };
+        assert_eq!(decode.path, "$items[1].a");
+        assert_eq!(decode.operation, "list_things");
+    }
+
+    #[test]
+    fn empty_bodies_decode_as_unit() {
+        decode::<()>("delete_contact", b"").unwrap();
+        assert!(decode::<u32>("get", b"").is_err());
+    }
+}

@@ -1,0 +1,111 @@
+//! What a response says besides its body: status, request id and, on Accounting v3.1, the
+//! business that served it.
+
+use http::header::HeaderMap;
+use tokio::sync::watch;
+
+/// A decoded response together with its metadata.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Response<T> {
+    /// The decoded body.
+    pub value: T,
+    /// Status, request id, business.
+    pub metadata: ResponseMetadata,
+}
+
+/// Facts about a response that are not part of its body.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ResponseMetadata {
+    /// HTTP status.
+    pub status: u16,
+    /// The request id Sage assigned, when it sent one.
+    pub request_id: Option<String>,
+    /// Accounting v3.1: the business that served the call (response `X-Business` header).
+    pub business: Option<String>,
+    /// Set when this call revealed that the user's lead business changed.
+    pub lead_change: Option<LeadBusinessChange>,
+}
+
+impl ResponseMetadata {
+    pub(crate) fn from_headers(status: u16, headers: &HeaderMap) -> Self {
+        let text = |name: &str| headers.get(name).and_then(|value| value.to_str().ok()).map(str::to_owned);
+        Self {
+            status,
+            request_id: ["x-request-id", "request-id", "x-correlation-id"].iter().find_map(|name| text(name)),
+            business: text("x-business"),
+            lead_change: None,
+        }
+    }
+}
+
+/// The lead business of an Accounting v3.1 user changed between two calls.
+///
+/// Calls without `X-Business` address the lead business; when it changes, data the program
+/// cached for the old one no longer matches what the API returns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeadBusinessChange {
+    /// The lead business seen before.
+    pub previous: String,
+    /// The lead business now.
+    pub current: String,
+}
+
+/// Remembers the lead business seen on calls that did not choose a business.
+#[derive(Debug)]
+pub(crate) struct LeadTracker {
+    lead: watch::Sender<Option<String>>,
+}
+
+impl LeadTracker {
+    pub(crate) fn new() -> Self {
+        Self { lead: watch::Sender::new(None) }
+    }
+
+    /// Records the business that served a lead-addressed call; reports a change.
+    pub(crate) fn observe(&self, business: &str) -> Option<LeadBusinessChange> {
+        let mut change = None;
+        self.lead.send_if_modified(|lead| match lead {
+            Some(previous) if previous == business => false,
+            Some(previous) => {
+                change = Some(LeadBusinessChange { previous: previous.clone(), current: business.to_owned() });
+                *lead = Some(business.to_owned());
+                true
+            }
+            None => {
+                *lead = Some(business.to_owned());
+                true
+            }
+        });
+        change
+    }
+
+    pub(crate) fn subscribe(&self) -> watch::Receiver<Option<String>> {
+        self.lead.subscribe()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reports_a_change_only_when_the_lead_differs() {
+        let tracker = LeadTracker::new();
+        let mut watcher = tracker.subscribe();
+        assert_eq!(tracker.observe("b1"), None, "the first sighting is not a change");
+        assert_eq!(tracker.observe("b1"), None);
+        let change = tracker.observe("b2").unwrap();
+        assert_eq!((change.previous.as_str(), change.current.as_str()), ("b1", "b2"));
+        assert!(watcher.has_changed().unwrap());
+        assert_eq!(watcher.borrow_and_update().as_deref(), Some("b2"));
+    }
+
+    #[test]
+    fn metadata_reads_business_and_request_id() {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-business", "b9".parse().unwrap());
+        headers.insert("x-request-id", "r1".parse().unwrap());
+        let metadata = ResponseMetadata::from_headers(200, &headers);
+        assert_eq!((metadata.business.as_deref(), metadata.request_id.as_deref()), (Some("b9"), Some("r1")));
+    }
+}
