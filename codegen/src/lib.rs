@@ -1,1 +1,16 @@
+//! The sage-rs generator: reads `schemas/<product>/*.json`, validates them into the [`ir`], and emits
+//! the product crates.
+//!
+//! Everything here is a pure function over file contents except the few `load_*` / [`generate`]
+//! helpers that read the disk, so the whole pipeline is testable without touching the file system.
 
+pub mod emit;
+pub mod generate;
+pub mod import;
+pub mod ir;
+pub mod load;
+pub mod names;
+
+pub use emit::{emit_product, EmitError};
+pub use generate::{apply, check, expected_files, Drift, GenerateError};
+pub use load::{load_product_dir, load_schemas, parse_product, SchemaError, SchemaErrors, SourceFile};

@@ -1,0 +1,145 @@
+//! Models: plain serde structs that keep unknown fields, and string enums that keep unknown values.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::doc_lines;
+use super::scope::Scope;
+use crate::ir::{Field, Model, ModelKind, Type};
+use crate::names::{ident, inline_enum_name, variant_name};
+
+pub(crate) fn model(model: &Model, scope: &Scope<'_>) -> TokenStream {
+    match &model.kind {
+        ModelKind::Struct { fields } => struct_model(model, fields, scope),
+        ModelKind::Enum { values } => string_enum(&model.rust_name, &model.description, values),
+    }
+}
+
+fn struct_model(model: &Model, fields: &[Field], scope: &Scope<'_>) -> TokenStream {
+    let name = ident(&model.rust_name);
+    let docs = doc_lines(&model.description);
+    let default = scope.derives_default(&model.name).then(|| quote!(Default,));
+    let members = fields.iter().map(|field| struct_field(model, field, scope));
+    let inline_enums = fields.iter().filter_map(|field| {
+        let values = inline_enum_values(&field.ty)?;
+        let enum_name = inline_enum_name(&model.rust_name, &field.rust_name);
+        Some(string_enum(&enum_name, &format!("Values of [`{}::{}`].", model.rust_name, field.rust_name), values))
+    });
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq, #default serde::Serialize, serde::Deserialize)]
+        pub struct #name {
+            #(#members)*
+            #[doc = " Fields the schema does not list, kept so that a read-modify-write loses nothing."]
+            #[serde(flatten)]
+            pub extra: sage_core::types::Extra,
+        }
+        #(#inline_enums)*
+    }
+}
+
+fn struct_field(model: &Model, field: &Field, scope: &Scope<'_>) -> TokenStream {
+    let name = ident(&field.rust_name);
+    let docs = doc_lines(&field.description);
+    let mut ty = scope.rust_type(&field.ty, &inline_enum_name(&model.rust_name, &field.rust_name));
+    if scope.needs_box(&model.name, &field.ty) {
+        ty = quote!(Box<#ty>);
+    }
+    let optional = !field.required || field.nullable;
+    let mut serde_args = Vec::new();
+    if field.json_name != field.rust_name {
+        let json_name = &field.json_name;
+        serde_args.push(quote!(rename = #json_name));
+    }
+    if field.ty == Type::Decimal && scope.decimals_as_numbers() {
+        let with =
+            if optional { "sage_core::types::decimal_number::option" } else { "sage_core::types::decimal_number" };
+        serde_args.push(quote!(with = #with));
+    }
+    if optional {
+        serde_args.push(quote!(default, skip_serializing_if = "Option::is_none"));
+        ty = quote!(Option<#ty>);
+    }
+    let serde_attr = (!serde_args.is_empty()).then(|| quote!(#[serde(#(#serde_args),*)]));
+    quote! {
+        #docs
+        #serde_attr
+        pub #name: #ty,
+    }
+}
+
+/// The values of an inline enum, if `ty` is one (or a list or map of one).
+pub(crate) fn inline_enum_values(ty: &Type) -> Option<&[String]> {
+    match ty {
+        Type::Enum(values) => Some(values),
+        Type::Array(item) | Type::Map(item) => inline_enum_values(item),
+        _ => None,
+    }
+}
+
+/// A string enum whose `Other` variant keeps values the schema does not list, so decoding never
+/// fails on a new value and re-encoding gives back what was received.
+pub(crate) fn string_enum(rust_name: &str, description: &str, values: &[String]) -> TokenStream {
+    let name = ident(rust_name);
+    let docs = doc_lines(description);
+    let variants: Vec<_> = values.iter().map(|value| ident(&variant_name(value).unwrap_or_default())).collect();
+    let declarations = values.iter().zip(&variants).enumerate().map(|(index, (value, variant))| {
+        let doc = format!(" `{value}`");
+        let default = (index == 0).then(|| quote!(#[default]));
+        quote!(#[doc = #doc] #default #variant,)
+    });
+    let to_wire = values.iter().zip(&variants).map(|(value, variant)| quote!(Self::#variant => #value,));
+    let from_wire = values.iter().zip(&variants).map(|(value, variant)| quote!(#value => Self::#variant,));
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+        pub enum #name {
+            #(#declarations)*
+            #[doc = " A value this version of the schema does not list, kept as received."]
+            Other(String),
+        }
+
+        impl #name {
+            #[doc = " The value as written on the wire."]
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(#to_wire)*
+                    Self::Other(value) => value,
+                }
+            }
+        }
+
+        impl From<String> for #name {
+            fn from(value: String) -> Self {
+                match value.as_str() {
+                    #(#from_wire)*
+                    _ => Self::Other(value),
+                }
+            }
+        }
+
+        impl From<&str> for #name {
+            fn from(value: &str) -> Self {
+                Self::from(value.to_owned())
+            }
+        }
+
+        impl std::fmt::Display for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl serde::Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+            }
+        }
+    }
+}

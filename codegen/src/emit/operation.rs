@@ -1,0 +1,271 @@
+//! Operations: a struct of parameters with a constructor for the required ones, chainable setters
+//! for the rest, `send` (and `items` for lists), and the `sage_core::Operation` impl.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::doc_lines;
+use super::model::{inline_enum_values, string_enum};
+use super::scope::Scope;
+use crate::ir::{Method, Operation, Param, ParamLocation, Response, Type};
+use crate::names::{ident, inline_enum_name, type_name};
+
+/// Above this many constructor arguments clippy objects; the generated `new` opts out explicitly.
+const CLIPPY_MAX_ARGUMENTS: usize = 7;
+
+pub(crate) fn operation(op: &Operation, scope: &Scope<'_>) -> TokenStream {
+    let struct_name = type_name(&op.name).unwrap_or_default();
+    let name = ident(&struct_name);
+    let docs = doc_lines(&operation_docs(op));
+    let deprecated = op.deprecated.as_ref().map(|deprecation| {
+        let note = match &deprecation.replacement {
+            Some(replacement) => format!("{} Use `{replacement}` instead.", deprecation.note),
+            None => deprecation.note.clone(),
+        };
+        quote!(#[deprecated(note = #note)])
+    });
+    let allow_deprecated = op.deprecated.is_some().then(|| quote!(#[allow(deprecated)]));
+    let required: Vec<&Param> = op.params.iter().filter(|param| param.required).collect();
+    let default = (required.is_empty() && op.body.is_none()).then(|| quote!(Default,));
+
+    let fields = op.params.iter().map(|param| {
+        let docs = doc_lines(&param.description);
+        let param_name = ident(&param.rust_name);
+        let ty = param_type(param, &struct_name, scope);
+        quote!(#docs pub #param_name: #ty,)
+    });
+    let body_field = op.body.as_ref().map(|body| {
+        let ty = scope.rust_type(body, "");
+        quote!(#[doc = " The JSON request body."] pub body: #ty,)
+    });
+    let inline_enums = op.params.iter().filter_map(|param| {
+        let values = inline_enum_values(&param.ty)?;
+        let enum_name = inline_enum_name(&struct_name, &param.rust_name);
+        Some(string_enum(&enum_name, &format!("Values of [`{struct_name}::{}`].", param.rust_name), values))
+    });
+
+    let constructor = constructor(op, &required, &struct_name, scope);
+    let setters = op.params.iter().filter(|param| !param.required).map(|param| setter(param, &struct_name, scope));
+    let output = output_type(&op.response, scope);
+    let list_item = match &op.response {
+        Response::List(item) => Some(scope.rust_type(item, "")),
+        _ => None,
+    };
+    let items_fn = list_item.as_ref().map(|item| {
+        quote! {
+            #[doc = " Every item of every page, fetched lazily as the stream is polled."]
+            pub fn items(&self, client: &sage_core::Client) -> sage_core::BoxStream<'static, sage_core::Result<#item>> {
+                client.items(self)
+            }
+        }
+    });
+    let list_impl = list_item.map(|item| {
+        quote! {
+            #allow_deprecated
+            impl sage_core::ListOperation for #name {
+                type Item = #item;
+            }
+        }
+    });
+    let request = request_body(op, scope);
+
+    quote! {
+        #docs
+        #deprecated
+        #[derive(Debug, Clone, PartialEq, #default)]
+        pub struct #name {
+            #(#fields)*
+            #body_field
+        }
+        #(#inline_enums)*
+
+        #allow_deprecated
+        impl #name {
+            #constructor
+            #(#setters)*
+            #[doc = " Sends the request and decodes the response."]
+            pub async fn send(&self, client: &sage_core::Client) -> sage_core::Result<#output> {
+                client.send(self).await
+            }
+            #items_fn
+        }
+
+        #allow_deprecated
+        impl sage_core::Operation for #name {
+            type Output = #output;
+
+            fn request(&self) -> sage_core::Result<sage_core::Request> {
+                #request
+            }
+        }
+        #list_impl
+    }
+}
+
+/// Summary, description, then the HTTP method and path.
+fn operation_docs(op: &Operation) -> String {
+    let mut docs = op.summary.trim().to_owned();
+    if !op.description.trim().is_empty() {
+        docs.push_str("\n\n");
+        docs.push_str(op.description.trim());
+    }
+    docs.push_str(&format!("\n\n`{} {}`", method_name(op.method), op.path));
+    docs
+}
+
+fn method_name(method: Method) -> &'static str {
+    match method {
+        Method::Get => "GET",
+        Method::Post => "POST",
+        Method::Put => "PUT",
+        Method::Patch => "PATCH",
+        Method::Delete => "DELETE",
+    }
+}
+
+pub(crate) fn method_variant(method: Method) -> TokenStream {
+    let variant = ident(match method {
+        Method::Get => "Get",
+        Method::Post => "Post",
+        Method::Put => "Put",
+        Method::Patch => "Patch",
+        Method::Delete => "Delete",
+    });
+    quote!(sage_core::Method::#variant)
+}
+
+/// The parameter's field type: `Option<T>` unless required.
+fn param_type(param: &Param, struct_name: &str, scope: &Scope<'_>) -> TokenStream {
+    let ty = scope.rust_type(&param.ty, &inline_enum_name(struct_name, &param.rust_name));
+    if param.required {
+        ty
+    } else {
+        quote!(Option<#ty>)
+    }
+}
+
+/// An argument type and the expression turning the argument into the field value; strings take
+/// `impl Into<String>` so callers can pass `&str`.
+fn argument(param: &Param, struct_name: &str, scope: &Scope<'_>) -> (TokenStream, TokenStream) {
+    let name = ident(&param.rust_name);
+    if param.ty == Type::String {
+        (quote!(impl Into<String>), quote!(#name.into()))
+    } else {
+        (scope.rust_type(&param.ty, &inline_enum_name(struct_name, &param.rust_name)), quote!(#name))
+    }
+}
+
+fn constructor(op: &Operation, required: &[&Param], struct_name: &str, scope: &Scope<'_>) -> TokenStream {
+    let mut arguments = Vec::new();
+    let mut inits = Vec::new();
+    for param in &op.params {
+        let name = ident(&param.rust_name);
+        if param.required {
+            let (ty, value) = argument(param, struct_name, scope);
+            arguments.push(quote!(#name: #ty));
+            inits.push(quote!(#name: #value));
+        } else {
+            inits.push(quote!(#name: None));
+        }
+    }
+    if let Some(body) = &op.body {
+        let ty = scope.rust_type(body, "");
+        arguments.push(quote!(body: #ty));
+        inits.push(quote!(body));
+    }
+    let allow = (arguments.len() > CLIPPY_MAX_ARGUMENTS).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+    let doc = if required.is_empty() && op.body.is_none() {
+        " A request with no optional parameter set."
+    } else {
+        " A request with its required parameters; set optional ones with the methods below."
+    };
+    quote! {
+        #[doc = #doc]
+        #allow
+        pub fn new(#(#arguments),*) -> Self {
+            Self { #(#inits),* }
+        }
+    }
+}
+
+fn setter(param: &Param, struct_name: &str, scope: &Scope<'_>) -> TokenStream {
+    let name = ident(&param.rust_name);
+    let docs = if param.description.trim().is_empty() {
+        doc_lines(&format!("Sets `{}`.", param.name))
+    } else {
+        doc_lines(&param.description)
+    };
+    let (ty, value) = argument(param, struct_name, scope);
+    quote! {
+        #docs
+        pub fn #name(mut self, #name: #ty) -> Self {
+            self.#name = Some(#value);
+            self
+        }
+    }
+}
+
+fn output_type(response: &Response, scope: &Scope<'_>) -> TokenStream {
+    match response {
+        Response::None => quote!(()),
+        Response::One(ty) => scope.rust_type(ty, ""),
+        Response::List(item) => {
+            let item = scope.rust_type(item, "");
+            quote!(sage_core::Page<#item>)
+        }
+    }
+}
+
+/// The body of `Operation::request`: path and query parameters, the body, idempotency.
+fn request_body(op: &Operation, scope: &Scope<'_>) -> TokenStream {
+    let name = &op.name;
+    let method = method_variant(op.method);
+    let path = &op.path;
+    let bindings = op.params.iter().map(|param| {
+        let wire = &param.name;
+        let field = ident(&param.rust_name);
+        match param.location {
+            ParamLocation::Path => quote!(.path(#wire, &self.#field)),
+            ParamLocation::Query => {
+                let value = query_value(param, scope);
+                quote!(.query(#wire, #value))
+            }
+        }
+    });
+    let default_idempotent = matches!(op.method, Method::Get | Method::Put | Method::Delete);
+    let idempotent = (op.idempotent != default_idempotent).then(|| {
+        let idempotent = op.idempotent;
+        quote!(.idempotent(#idempotent))
+    });
+    let start = quote! {
+        sage_core::Request::new(#name, #method, #path)
+            #(#bindings)*
+            #idempotent
+    };
+    if op.body.is_some() {
+        quote!(#start.json(&self.body))
+    } else {
+        quote!(Ok(#start))
+    }
+}
+
+/// Query values: enums go as their wire string, everything else as itself.
+fn query_value(param: &Param, scope: &Scope<'_>) -> TokenStream {
+    let field = ident(&param.rust_name);
+    let is_enum = |ty: &Type| match ty {
+        Type::Enum(_) => true,
+        Type::Model(name) => scope.is_enum_model(name),
+        _ => false,
+    };
+    match (&param.ty, param.required) {
+        (Type::Array(item), true) if is_enum(item) => {
+            quote!(&self.#field.iter().map(|value| value.as_str()).collect::<Vec<_>>())
+        }
+        (Type::Array(item), false) if is_enum(item) => {
+            quote!(&self.#field.as_ref().map(|values| values.iter().map(|value| value.as_str()).collect::<Vec<_>>()))
+        }
+        (ty, true) if is_enum(ty) => quote!(self.#field.as_str()),
+        (ty, false) if is_enum(ty) => quote!(&self.#field.as_ref().map(|value| value.as_str())),
+        _ => quote!(&self.#field),
+    }
+}

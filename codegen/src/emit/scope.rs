@@ -1,0 +1,148 @@
+//! What the emitter needs to know about the whole product while writing one area: where each
+//! model lives, which ones are enums, which must be boxed and which can derive `Default`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::ir::{DecimalFormat, Model, ModelKind, Product, Type};
+use crate::names::ident;
+
+/// Product-wide facts plus the area being written.
+#[derive(Clone)]
+pub(crate) struct Scope<'p> {
+    pub(crate) product: &'p Product,
+    models: BTreeMap<&'p str, (&'p str, &'p Model)>,
+    /// Structs that cannot derive `Default` (a required field has no default value).
+    no_default: BTreeSet<&'p str>,
+    /// Area whose module is being written.
+    area: &'p str,
+}
+
+impl<'p> Scope<'p> {
+    pub(crate) fn new(product: &'p Product) -> Self {
+        let models = product
+            .areas
+            .iter()
+            .flat_map(|area| area.models.iter().map(move |model| (model.name.as_str(), (area.name.as_str(), model))))
+            .collect();
+        let mut scope = Self { product, models, no_default: BTreeSet::new(), area: "" };
+        scope.no_default = scope.structs_without_default();
+        scope
+    }
+
+    pub(crate) fn in_area(&self, area: &'p str) -> Self {
+        Self { area, ..self.clone() }
+    }
+
+    pub(crate) fn model(&self, name: &str) -> Option<&'p Model> {
+        self.models.get(name).map(|(_, model)| *model)
+    }
+
+    /// Whether the model named `name` is a string enum.
+    pub(crate) fn is_enum_model(&self, name: &str) -> bool {
+        self.model(name).is_some_and(|model| matches!(model.kind, ModelKind::Enum { .. }))
+    }
+
+    pub(crate) fn derives_default(&self, model: &str) -> bool {
+        !self.no_default.contains(model)
+    }
+
+    pub(crate) fn decimals_as_numbers(&self) -> bool {
+        self.product.decimal_format == DecimalFormat::Number
+    }
+
+    /// The Rust type for `ty`; `inline_enum` names an inline enum (see [`crate::names::inline_enum_name`]).
+    pub(crate) fn rust_type(&self, ty: &Type, inline_enum: &str) -> TokenStream {
+        match ty {
+            Type::String => quote!(String),
+            Type::Integer => quote!(i64),
+            Type::Boolean => quote!(bool),
+            Type::Decimal => quote!(sage_core::types::Decimal),
+            Type::Date => quote!(sage_core::types::Date),
+            Type::DateTime => quote!(sage_core::types::DateTime),
+            Type::Json => quote!(sage_core::types::Json),
+            Type::Model(name) => self.model_path(name),
+            Type::Array(item) => {
+                let item = self.rust_type(item, inline_enum);
+                quote!(Vec<#item>)
+            }
+            Type::Map(item) => {
+                let item = self.rust_type(item, inline_enum);
+                quote!(std::collections::BTreeMap<String, #item>)
+            }
+            Type::Enum(_) => {
+                let name = ident(inline_enum);
+                quote!(#name)
+            }
+        }
+    }
+
+    /// `Model` in its own area, `super::area::Model` elsewhere.
+    fn model_path(&self, name: &str) -> TokenStream {
+        let Some((area, model)) = self.models.get(name) else { return quote!(sage_core::types::Json) };
+        let rust_name = ident(&model.rust_name);
+        if *area == self.area {
+            quote!(#rust_name)
+        } else {
+            let module = ident(area);
+            quote!(super::#module::#rust_name)
+        }
+    }
+
+    /// Whether a field of struct `owner` with type `ty` must be boxed: it holds (not via a
+    /// `Vec`/map) a model that holds `owner` back, which would make the struct infinitely large.
+    pub(crate) fn needs_box(&self, owner: &str, ty: &Type) -> bool {
+        let Type::Model(target) = ty else { return false };
+        let mut seen = BTreeSet::new();
+        let mut pending = vec![target.as_str()];
+        while let Some(name) = pending.pop() {
+            if name == owner {
+                return true;
+            }
+            if seen.insert(name) {
+                pending.extend(self.inline_models(name));
+            }
+        }
+        false
+    }
+
+    /// Models held directly (not behind a `Vec` or map) by the struct `name`.
+    fn inline_models(&self, name: &str) -> Vec<&'p str> {
+        let Some(Model { kind: ModelKind::Struct { fields }, .. }) = self.model(name) else { return Vec::new() };
+        fields
+            .iter()
+            .filter_map(|field| match &field.ty {
+                Type::Model(target) => Some(target.as_str()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Fixed point: a struct has no `Default` when a plain (required, non-null) field's type has none.
+    fn structs_without_default(&self) -> BTreeSet<&'p str> {
+        let mut without = BTreeSet::new();
+        loop {
+            let before = without.len();
+            for (name, (_, model)) in &self.models {
+                let ModelKind::Struct { fields } = &model.kind else { continue };
+                let plain_without_default = fields.iter().any(|field| {
+                    field.required
+                        && !field.nullable
+                        && match &field.ty {
+                            Type::DateTime => true,
+                            Type::Model(target) => without.contains(target.as_str()),
+                            _ => false,
+                        }
+                });
+                if plain_without_default {
+                    without.insert(*name);
+                }
+            }
+            if without.len() == before {
+                return without;
+            }
+        }
+    }
+}

@@ -1,0 +1,159 @@
+//! What `cargo xtask codegen` writes, and how the tree on disk differs from it.
+//!
+//! Kept in the library so that a test can fail when committed generated code is stale.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use crate::emit::{emit_product, header_line, EmitError, GENERATED_DIR};
+use crate::load::{parse_product, product_dirs, read_sources, SchemaErrors};
+
+/// Why generation could not run.
+#[derive(Debug)]
+pub enum GenerateError {
+    /// The schemas are invalid (every error is listed).
+    Schema(SchemaErrors),
+    /// The emitter produced invalid Rust.
+    Emit(EmitError),
+    /// Reading the tree failed.
+    Io(PathBuf, std::io::Error),
+}
+
+impl fmt::Display for GenerateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Schema(errors) => errors.fmt(f),
+            Self::Emit(error) => error.fmt(f),
+            Self::Io(path, error) => write!(f, "{}: {error}", path.display()),
+        }
+    }
+}
+
+impl std::error::Error for GenerateError {}
+
+/// One way the tree differs from what codegen would write. Paths are relative to the workspace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Drift {
+    /// Codegen would create this file.
+    Missing { path: PathBuf, expected: String },
+    /// The file differs from what codegen would write.
+    Stale { path: PathBuf, expected: String, actual: String },
+    /// A generated file codegen would no longer write.
+    Extra { path: PathBuf },
+}
+
+impl Drift {
+    /// The workspace-relative path concerned.
+    pub fn path(&self) -> &Path {
+        match self {
+            Self::Missing { path, .. } | Self::Stale { path, .. } | Self::Extra { path } => path,
+        }
+    }
+}
+
+/// Every file codegen writes for the schemas under `<workspace>/schemas`, keyed by
+/// workspace-relative path (`crates/<product>/…`).
+pub fn expected_files(workspace: &Path) -> Result<BTreeMap<PathBuf, String>, GenerateError> {
+    let mut files = BTreeMap::new();
+    let mut errors = Vec::new();
+    let mut products = Vec::new();
+    for dir in product_dirs(&workspace.join("schemas")).map_err(GenerateError::Schema)? {
+        let name = dir.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
+        let parsed = read_sources(&dir, &format!("schemas/{name}")).and_then(|sources| parse_product(&sources));
+        match parsed {
+            Ok(product) => products.push((name, product)),
+            Err(SchemaErrors(found)) => errors.extend(found),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(GenerateError::Schema(SchemaErrors(errors)));
+    }
+    for (name, product) in products {
+        for (path, contents) in emit_product(&product).map_err(GenerateError::Emit)? {
+            files.insert(Path::new("crates").join(&name).join(path), contents);
+        }
+    }
+    Ok(files)
+}
+
+/// How the tree under `workspace` differs from `expected`, sorted by path.
+pub fn check(workspace: &Path, expected: &BTreeMap<PathBuf, String>) -> Result<Vec<Drift>, GenerateError> {
+    let mut drift = Vec::new();
+    for (path, contents) in expected {
+        match std::fs::read_to_string(workspace.join(path)) {
+            Ok(actual) if actual == *contents => {}
+            Ok(actual) => drift.push(Drift::Stale { path: path.clone(), expected: contents.clone(), actual }),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                drift.push(Drift::Missing { path: path.clone(), expected: contents.clone() })
+            }
+            Err(err) => return Err(GenerateError::Io(workspace.join(path), err)),
+        }
+    }
+    for path in generated_on_disk(workspace)? {
+        if !expected.contains_key(&path) {
+            drift.push(Drift::Extra { path });
+        }
+    }
+    drift.sort_by(|a, b| a.path().cmp(b.path()));
+    Ok(drift)
+}
+
+/// Brings the tree in line: writes missing and stale files, removes extra ones.
+pub fn apply(workspace: &Path, drift: &[Drift]) -> Result<(), GenerateError> {
+    for item in drift {
+        let path = workspace.join(item.path());
+        let result = match item {
+            Drift::Missing { expected, .. } | Drift::Stale { expected, .. } => {
+                path.parent().map_or(Ok(()), std::fs::create_dir_all).and_then(|()| std::fs::write(&path, expected))
+            }
+            Drift::Extra { .. } => std::fs::remove_file(&path),
+        };
+        result.map_err(|err| GenerateError::Io(path, err))?;
+    }
+    Ok(())
+}
+
+/// Generated files present on disk: `src/generated/**` and the manifest of every crate whose
+/// `Cargo.toml` carries the generated header.
+fn generated_on_disk(workspace: &Path) -> Result<Vec<PathBuf>, GenerateError> {
+    let crates = workspace.join("crates");
+    let mut found = Vec::new();
+    let entries = match std::fs::read_dir(&crates) {
+        Ok(entries) => entries,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(found),
+        Err(err) => return Err(GenerateError::Io(crates, err)),
+    };
+    let marker = header_line("#", "");
+    let marker = marker.split(" from ").next().unwrap_or_default();
+    for entry in entries {
+        let dir = entry.map_err(|err| GenerateError::Io(crates.clone(), err))?.path();
+        let relative = Path::new("crates").join(dir.file_name().unwrap_or_default());
+        let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap_or_default();
+        if !manifest.starts_with(marker) {
+            continue;
+        }
+        found.push(relative.join("Cargo.toml"));
+        collect_files(workspace, &relative.join(GENERATED_DIR), &mut found)?;
+    }
+    Ok(found)
+}
+
+fn collect_files(workspace: &Path, relative: &Path, found: &mut Vec<PathBuf>) -> Result<(), GenerateError> {
+    let absolute = workspace.join(relative);
+    let entries = match std::fs::read_dir(&absolute) {
+        Ok(entries) => entries,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(err) => return Err(GenerateError::Io(absolute, err)),
+    };
+    for entry in entries {
+        let entry = entry.map_err(|err| GenerateError::Io(absolute.clone(), err))?;
+        let path = relative.join(entry.file_name());
+        if entry.path().is_dir() {
+            collect_files(workspace, &path, found)?;
+        } else {
+            found.push(path);
+        }
+    }
+    Ok(())
+}
