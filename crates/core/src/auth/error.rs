@@ -1,4 +1,9 @@
-//! Authentication failures.
+//! Authentication failures. No variant ever carries a token, code or secret value.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::profile::SageApi;
 
 /// Why no usable access token could be produced.
 #[derive(Debug, thiserror::Error)]
@@ -7,14 +12,98 @@ pub enum AuthError {
     /// The API refused the token and the authenticator has no way to get another.
     #[error("the API rejected the access token and no refresh is possible")]
     Rejected,
-    /// The refresh token is expired, revoked or already used: the user must consent again.
-    /// Stored tokens are kept for inspection.
+    /// No token set is stored, or the refresh token is expired, revoked or already used: the user
+    /// must consent again. Stored tokens are kept for inspection.
     #[error("re-authorization required: {reason}")]
     ReauthorizationRequired {
         /// The identity server's explanation (`invalid_grant`, …), never a token value.
         reason: String,
     },
+    /// The redirect's `state` does not match the one this authorization request sent: it may be
+    /// forged (CSRF) or stale, so the code in it must not be used.
+    #[error("the redirect's `state` does not match this authorization request")]
+    StateMismatch,
+    /// The user (or the identity server) declined the authorization request.
+    #[error("authorization refused: {error}{}", describe(.description))]
+    AuthorizationDenied {
+        /// The OAuth error code, e.g. `access_denied`.
+        error: String,
+        /// The server's human-readable explanation, if any.
+        description: Option<String>,
+    },
+    /// The redirect is not a well-formed authorization response.
+    #[error("invalid authorization redirect: {0}")]
+    InvalidRedirect(String),
+    /// The token endpoint refused a request for a reason other than an unusable grant
+    /// (`invalid_client`, `unauthorized_client`, …).
+    #[error("the token endpoint refused the request: {error}{}", describe(.description))]
+    TokenEndpoint {
+        /// The OAuth error code.
+        error: String,
+        /// The server's human-readable explanation, if any.
+        description: Option<String>,
+    },
+    /// The token endpoint answered something that is not a token response.
+    #[error("unexpected token endpoint response: {0}")]
+    InvalidTokenResponse(String),
+    /// The identity server could not be reached.
+    #[error("identity server unreachable: {0}")]
+    Transport(String),
+    /// A stored token set belongs to another Sage API than the one this authenticator serves.
+    #[error("the stored tokens belong to {found}, not {expected}")]
+    WrongApi {
+        /// The API this authenticator is configured for.
+        expected: SageApi,
+        /// The API recorded in the token set.
+        found: SageApi,
+    },
+    /// A refresh failed recently; no new attempt is made until the minimum gap has passed.
+    #[error("token refresh failed recently ({last_error}); next attempt allowed in {retry_in:?}")]
+    RefreshBackoff {
+        /// Summary of the last failure.
+        last_error: String,
+        /// Time left before a new refresh attempt is made.
+        retry_in: Duration,
+    },
+    /// Reading or writing the token store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The loopback redirect listener saw no callback in time.
+    #[error("no authorization redirect arrived within {0:?}")]
+    CallbackTimeout(Duration),
+    /// The profile or client configuration is unusable (bad URL, missing endpoint, …).
+    #[error("invalid OAuth configuration: {0}")]
+    Config(String),
     /// Anything else that went wrong while obtaining a token.
     #[error("authentication failed: {0}")]
     Other(String),
+}
+
+/// Why a [`TokenStore`](super::TokenStore) could not load or save.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The file system refused.
+    #[error("token store {}: {source}", .path.display())]
+    Io {
+        /// The file or directory involved.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// The stored data is not a token set this version understands. It is left untouched.
+    #[error("token store {location} is unreadable: {reason}")]
+    Corrupt {
+        /// Where the data came from (a path, a key).
+        location: String,
+        /// What is wrong, without any stored value.
+        reason: String,
+    },
+    /// A store backend (database, cache) failed.
+    #[error("token store backend: {0}")]
+    Backend(String),
+}
+
+fn describe(description: &Option<String>) -> String {
+    description.as_deref().map(|text| format!(" ({text})")).unwrap_or_default()
 }

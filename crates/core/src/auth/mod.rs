@@ -1,14 +1,35 @@
 //! Authentication: how a [`Client`](crate::Client) gets the bearer token for each call.
 //!
 //! The client only knows the [`Authenticate`] trait. [`StaticToken`] is the trivial
-//! implementation (a token obtained elsewhere); the OAuth 2.0 flow and the refreshing,
-//! store-backed authenticator live in this module tree too.
+//! implementation (a token obtained elsewhere). For OAuth 2.0:
+//!
+//! 1. pick the API's [`AuthProfile`] and build an [`OAuthClient`];
+//! 2. send the user to [`OAuthClient::authorize_url`] (a [`LoopbackRedirect`] catches the redirect
+//!    for CLI and desktop apps; web apps pass the redirect they received to [`parse_redirect`]);
+//! 3. [`OAuthClient::exchange_code`] and save the [`TokenSet`] in a [`TokenStore`];
+//! 4. give the client an [`Authenticator`]: it refreshes ahead of expiry, one refresh at a time,
+//!    and saves rotated refresh tokens before using them.
 
+mod authenticator;
 mod error;
+mod loopback;
+mod oauth;
+mod profile;
+mod redirect;
 mod secret;
+pub mod store;
+mod token_response;
+mod token_set;
 
-pub use error::AuthError;
-pub use secret::{AccessToken, ClientSecret, RefreshToken};
+pub use authenticator::{Authenticator, AuthenticatorBuilder};
+pub use error::{AuthError, StoreError};
+pub use loopback::LoopbackRedirect;
+pub use oauth::{AuthorizationRequest, OAuthClient};
+pub use profile::{AuthProfile, ClientAuthStyle, SageApi, V3Region, SAGE200_MAX_REFRESH_LIFETIME};
+pub use redirect::{parse_redirect, AuthorizationResponse};
+pub use secret::{AccessToken, AuthorizationCode, ClientSecret, CsrfState, IdToken, PkceVerifier, RefreshToken};
+pub use store::{FileTokenStore, MemoryTokenStore, RefreshLease, TokenStore};
+pub use token_set::TokenSet;
 
 use async_trait::async_trait;
 

@@ -50,6 +50,22 @@ secret_type!(
     /// An OAuth client secret, or an API subscription key.
     ClientSecret
 );
+secret_type!(
+    /// An OpenID Connect ID token (Sage 200's Sage ID returns one).
+    IdToken
+);
+secret_type!(
+    /// A single-use authorization code from the redirect; whoever holds it can obtain tokens.
+    AuthorizationCode
+);
+secret_type!(
+    /// The PKCE code verifier: keep it (server-side) between the authorize URL and the code exchange.
+    PkceVerifier
+);
+secret_type!(
+    /// The anti-CSRF `state` of one authorization request. Compared in constant time.
+    CsrfState
+);
 
 #[cfg(test)]
 mod tests {
@@ -61,6 +77,14 @@ mod tests {
         assert_eq!(format!("{token:?}"), "AccessToken([redacted])");
         assert_eq!(token.secret(), "eyJ-very-secret");
         assert!(!format!("{:?}", RefreshToken::new("r-123")).contains("r-123"));
+        for debug in [
+            format!("{:?}", IdToken::new("id-123")),
+            format!("{:?}", AuthorizationCode::new("code-123")),
+            format!("{:?}", PkceVerifier::new("verifier-123")),
+            format!("{:?}", ClientSecret::new("secret-123")),
+        ] {
+            assert!(debug.ends_with("([redacted])") && !debug.contains("123"), "{debug}");
+        }
     }
 
     #[test]
