@@ -1,1 +1,77 @@
+//! A local Sage look-alike: the identity servers and the APIs of Sage 200 (Professional and Standard),
+//! Sage Accounting v3 and v3.1 on one `127.0.0.1` port, with in-memory demo data. It lets demos and tests
+//! run with no Sage account and no network.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), sage_sandbox::StartError> {
+//! let sandbox = sage_sandbox::Sandbox::builder().auto_approve(true).time_scale(1.0 / 300.0).start().await?;
+//! let endpoints = sandbox.endpoints("accounting-v31").expect("a known product");
+//! let client = sandbox.demo_client();
+//! # let _ = (endpoints, client); Ok(()) }
+//! ```
+//!
+//! # Identity paths
+//!
+//! | family | authorize | token | revoke |
+//! |---|---|---|---|
+//! | Sage ID (`sage200-pro`, `sage200-standard`) | `/authorize` | `/oauth/token` | `/oauth/revoke` |
+//! | Accounting v3 (`accounting-v3`) | `/oauth2/auth` | `/oauth2/token` | `/oauth2/revoke` |
+//! | Accounting v3.1 (`accounting-v31`) | `/oauth2/auth/central`, `/auth/central` | `/token` | `/revoke` |
+//!
+//! The consent form posts to `/consent`. Lifetimes follow Sage (access: 8 h / 60 min / 5 min; refresh:
+//! 90 days / never / 31 days; codes: 60 s), multiplied by [`SandboxBuilder::time_scale`] but never
+//! shorter than one second. Sage ID and v3.1 rotate refresh tokens; a used one answers `invalid_grant`.
+//!
+//! # API paths
+//!
+//! Each product in the schemas directory is served under the path of its `base_url`
+//! (`/v3.1`, `/{country}/sageone/accounts/v3`, `/uk/sage200extra/accounts/v1`, `/uk/sage200/accounts/v1`),
+//! so a client changes only the host. v3.1 also always serves `/v3.1/businesses`, `/v3.1/businesses/{id}`,
+//! `/v3.1/businesses/lead` and `/v3.1/user`; Sage 200 serves `/sites`. The demo user's ids are in
+//! [`fixtures`].
 
+mod api;
+mod builder;
+mod clients;
+mod family;
+pub mod fixtures;
+mod handle;
+mod identity;
+mod random;
+mod schemas;
+mod state;
+mod stats;
+
+use std::sync::Arc;
+
+use axum::Router;
+
+pub use builder::SandboxBuilder;
+pub use clients::{DemoClient, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_PUBLIC_CLIENT_ID};
+pub use handle::{Endpoints, Sandbox};
+pub use stats::Stats;
+
+/// Why a sandbox could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StartError {
+    /// The port could not be bound.
+    #[error("cannot listen on 127.0.0.1: {0}")]
+    Bind(#[from] std::io::Error),
+    /// The time scale is not a finite number in `(0, 1000]`.
+    #[error("time scale {0} must be a finite number greater than 0 and at most 1000")]
+    TimeScale(f64),
+    /// A rate limit of zero requests per minute would refuse everything.
+    #[error("the rate limit must allow at least one request per minute")]
+    RateLimit,
+    /// The schemas could not be read.
+    #[error("cannot load schemas: {0}")]
+    Schemas(String),
+}
+
+/// Identity routes first; everything else is an API path.
+fn router(state: Arc<AppState>) -> Router {
+    identity::router().fallback(api::handle).with_state(state)
+}
+
+use state::AppState;

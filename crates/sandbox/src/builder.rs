@@ -1,0 +1,113 @@
+//! Configuring and starting a sandbox.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use sage_codegen::ir;
+use tokio::net::TcpListener;
+
+use crate::api::Api;
+use crate::clients::Clients;
+use crate::family::TimeScale;
+use crate::handle::Sandbox;
+use crate::state::AppState;
+use crate::{schemas, StartError};
+
+/// Settings for [`Sandbox`]; see [`Sandbox::builder`].
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct SandboxBuilder {
+    auto_approve: bool,
+    time_scale: f64,
+    rate_limit: Option<u32>,
+    port: u16,
+    schemas_dir: PathBuf,
+    products: Option<Vec<ir::Product>>,
+    extra_redirect_uris: Vec<String>,
+}
+
+impl Default for SandboxBuilder {
+    fn default() -> Self {
+        Self {
+            auto_approve: false,
+            time_scale: 1.0,
+            rate_limit: None,
+            port: 0,
+            schemas_dir: schemas::default_dir(),
+            products: None,
+            extra_redirect_uris: Vec::new(),
+        }
+    }
+}
+
+impl SandboxBuilder {
+    /// `true`: the authorization endpoints redirect with a code at once (tests). `false` (default):
+    /// they show an Allow / Deny form.
+    pub fn auto_approve(mut self, auto_approve: bool) -> Self {
+        self.auto_approve = auto_approve;
+        self
+    }
+
+    /// Multiplies every lifetime (codes, access and refresh tokens) so expiry can be seen in seconds,
+    /// e.g. `1.0 / 300.0`. Must be finite and in `(0, 1000]`. Scaled lifetimes are at least one second.
+    pub fn time_scale(mut self, factor: f64) -> Self {
+        self.time_scale = factor;
+        self
+    }
+
+    /// At most this many API requests per minute (all products together); more get 429 + `Retry-After`.
+    pub fn rate_limit(mut self, per_minute: Option<u32>) -> Self {
+        self.rate_limit = per_minute;
+        self
+    }
+
+    /// Port on 127.0.0.1; 0 (the default) picks a free one.
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// Where to read product schemas (default: the workspace's `schemas/`).
+    pub fn schemas_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.schemas_dir = dir.into();
+        self
+    }
+
+    /// Serves these products instead of reading a schemas directory (handy for tests).
+    pub fn products(mut self, products: Vec<ir::Product>) -> Self {
+        self.products = Some(products);
+        self
+    }
+
+    /// Registers one more exact redirect URI for both demo clients.
+    pub fn redirect_uri(mut self, uri: impl Into<String>) -> Self {
+        self.extra_redirect_uris.push(uri.into());
+        self
+    }
+
+    /// Binds 127.0.0.1 and starts serving in the background.
+    pub async fn start(self) -> Result<Sandbox, StartError> {
+        let time_scale = TimeScale::new(self.time_scale).ok_or(StartError::TimeScale(self.time_scale))?;
+        if self.rate_limit == Some(0) {
+            return Err(StartError::RateLimit);
+        }
+        let loaded = match self.products {
+            Some(products) => schemas::Loaded { products, problems: Vec::new() },
+            None => schemas::load(&self.schemas_dir)?,
+        };
+        let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, self.port))).await?;
+        let address = listener.local_addr()?;
+        let state = Arc::new(AppState {
+            base_url: format!("http://{address}"),
+            auto_approve: self.auto_approve,
+            time_scale,
+            clients: Clients::new(&self.extra_redirect_uris),
+            grants: Mutex::default(),
+            counters: Default::default(),
+            schema_problems: loaded.problems,
+            api: Api::new(loaded.products, self.rate_limit),
+        });
+        Ok(Sandbox::serve(listener, state))
+    }
+}

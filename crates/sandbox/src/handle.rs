@@ -1,0 +1,135 @@
+//! The running sandbox and what tests ask of it.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::builder::SandboxBuilder;
+use crate::clients::DemoClient;
+use crate::family::Family;
+use crate::state::{lock, AppState};
+use crate::stats::Stats;
+
+/// How long [`Sandbox::shutdown`] lets open connections finish.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// Where a client finds one product's identity server and API on the sandbox. All absolute URLs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoints {
+    /// Authorization endpoint (browser).
+    pub authorize_url: String,
+    /// Token endpoint.
+    pub token_url: String,
+    /// Revocation endpoint.
+    pub revoke_url: Option<String>,
+    /// API base URL (what the product's `base_url` becomes).
+    pub api_base_url: String,
+}
+
+/// A running sandbox on 127.0.0.1. Dropping it stops the server.
+#[derive(Debug)]
+pub struct Sandbox {
+    state: Arc<AppState>,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl Sandbox {
+    /// Starts configuring a sandbox.
+    pub fn builder() -> SandboxBuilder {
+        SandboxBuilder::default()
+    }
+
+    pub(crate) fn serve(listener: TcpListener, state: Arc<AppState>) -> Self {
+        let (stop, stopped) = oneshot::channel::<()>();
+        let app = crate::router(state.clone());
+        let task = tokio::spawn(async move {
+            let serving = axum::serve(listener, app).with_graceful_shutdown(async {
+                let _ = stopped.await;
+            });
+            // An accept error ends the server; callers see it as refused connections.
+            let _ = serving.await;
+        });
+        Self { state, stop: Some(stop), task: Some(task) }
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> &str {
+        &self.state.base_url
+    }
+
+    /// Identity and API URLs for `sage200-pro`, `sage200-standard`, `accounting-v3` or `accounting-v31`.
+    pub fn endpoints(&self, product: &str) -> Option<Endpoints> {
+        let family = Family::for_product(product)?;
+        let base = self.url();
+        Some(Endpoints {
+            authorize_url: format!("{base}{}", family.authorize_path()),
+            token_url: format!("{base}{}", family.token_path()),
+            revoke_url: Some(format!("{base}{}", family.revoke_path())),
+            api_base_url: format!("{base}{}", self.state.api.base_path(product)),
+        })
+    }
+
+    /// The registered confidential client.
+    pub fn demo_client(&self) -> DemoClient {
+        self.state.clients.confidential().clone()
+    }
+
+    /// The registered public client (no secret; any loopback port for `/callback`).
+    pub fn demo_public_client(&self) -> DemoClient {
+        self.state.clients.public().clone()
+    }
+
+    /// Product schema directories that failed to load, one message each; those products are not served.
+    pub fn schema_problems(&self) -> &[String] {
+        &self.state.schema_problems
+    }
+
+    /// Names of the products whose APIs are served.
+    pub fn served_products(&self) -> Vec<String> {
+        self.state.api.product_names()
+    }
+
+    /// Current counters.
+    pub fn stats(&self) -> Stats {
+        self.state.counters.snapshot()
+    }
+
+    /// Makes `id` the v3.1 lead business; returns `false` (and changes nothing) for an unknown id.
+    pub fn set_lead_business(&self, id: &str) -> bool {
+        self.state.api.set_lead_business(id)
+    }
+
+    /// The v3.1 lead business id.
+    pub fn lead_business(&self) -> String {
+        self.state.api.lead_business()
+    }
+
+    /// Expires every access token issued so far (refresh tokens keep working).
+    pub fn expire_access_tokens(&self) {
+        lock(&self.state.grants).expire_access(Instant::now());
+    }
+
+    /// Stops the server and waits (briefly) for open connections to finish.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(mut task) = self.task.take() {
+            if tokio::time::timeout(SHUTDOWN_GRACE, &mut task).await.is_err() {
+                task.abort();
+            }
+        }
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
