@@ -18,7 +18,15 @@ const ACCOUNTING_TAGS: &[(&str, &[&str])] = &[
     ("businesses", &["businesses", "user"]),
     (
         "contacts",
-        &["addresses", "address_types", "address_regions", "contacts", "contact_types", "contact_people", "contact_person_types"],
+        &[
+            "addresses",
+            "address_types",
+            "address_regions",
+            "contacts",
+            "contact_types",
+            "contact_people",
+            "contact_person_types",
+        ],
     ),
     ("currencies", &["business_exchange_rates", "currencies", "exchange_rates", "live_exchange_rates"]),
     (

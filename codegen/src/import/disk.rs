@@ -55,7 +55,10 @@ pub fn import_to_dir(spec_paths: &[PathBuf], product_dir: &Path) -> Result<Impor
     let overrides: Overrides = if overrides_path.exists() { read_json(&overrides_path)? } else { Overrides::default() };
     let mut paths = spec_paths.to_vec();
     paths.sort();
-    let specs = paths.iter().map(|path| Ok(SpecFile { path: path.clone(), json: read_json(path)? })).collect::<Result<Vec<_>, DiskError>>()?;
+    let specs = paths
+        .iter()
+        .map(|path| Ok(SpecFile { path: path.clone(), json: read_json(path)? }))
+        .collect::<Result<Vec<_>, DiskError>>()?;
     let output = import(&specs, &product, &overrides);
     let protected = |name: &str| {
         let stem = name.strip_suffix(".json").unwrap_or(name);

@@ -13,7 +13,11 @@ const ENVELOPE: &[(&str, &str, &str)] = &[
 
 /// OData query options every list operation of an `odata`-paged product takes.
 const ODATA: &[(&str, &str, &str)] = &[
-    ("$filter", "string", "OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted)."),
+    (
+        "$filter",
+        "string",
+        "OData filter expression, e.g. `balance gt 100` (dates in UTC with `Z`, enum values quoted).",
+    ),
     ("$select", "string", "Comma-separated fields to return."),
     ("$orderby", "string", "Comma-separated fields to sort by, each optionally followed by `asc` or `desc`."),
     ("$top", "integer", "Maximum number of items to return (the API defaults to 500)."),

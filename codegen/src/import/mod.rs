@@ -89,7 +89,8 @@ pub fn import(specs: &[SpecFile], product: &ProductConfig, overrides: &Overrides
         let spec = match spec {
             Ok(spec) => spec,
             Err(reason) => {
-                let issue = ImportIssue { file: specs[index].path.clone(), pointer: String::new(), reason: reason.clone() };
+                let issue =
+                    ImportIssue { file: specs[index].path.clone(), pointer: String::new(), reason: reason.clone() };
                 models.issues.push(issue);
                 continue;
             }
@@ -108,7 +109,8 @@ pub fn import(specs: &[SpecFile], product: &ProductConfig, overrides: &Overrides
         }
         for raw in operations {
             stats.operations_in_spec += 1;
-            let professional_only = [raw.op, raw.path_item].iter().any(|v| v.get("x-sage-professional-only") == Some(&Value::Bool(true)));
+            let professional_only =
+                [raw.op, raw.path_item].iter().any(|v| v.get("x-sage-professional-only") == Some(&Value::Bool(true)));
             if professional_only && overrides.exclude_professional_only {
                 stats.operations_left_out += 1;
                 models.report(&cx, &raw.pointer, "operation is Sage 200 Professional only; left out of this product");
@@ -123,7 +125,8 @@ pub fn import(specs: &[SpecFile], product: &ProductConfig, overrides: &Overrides
             }
             seen_endpoints.insert(endpoint, spec.file.path.clone());
             let tag = raw.op.get("tags").and_then(|t| t.get(0)).and_then(Value::as_str).unwrap_or("");
-            let resource = if tag.is_empty() { snake(raw.path.split('/').nth(1).unwrap_or("root")) } else { snake(tag) };
+            let resource =
+                if tag.is_empty() { snake(raw.path.split('/').nth(1).unwrap_or("root")) } else { snake(tag) };
             let Some(area) = area_of(&cx, &raw.pointer, tag, &resource, overrides, &mut models) else { continue };
             if overrides.hand_written.contains(&area) {
                 stats.operations_left_out += 1;
@@ -178,7 +181,8 @@ fn unique_name(
 ) -> String {
     let key = format!("{} {}", raw.method.to_uppercase(), raw.path);
     let operation_id = raw.op.get("operationId").and_then(Value::as_str);
-    let input = NameInput { method: raw.method, path: raw.path, operation_id, returns_array: returns_array(cx.spec, raw) };
+    let input =
+        NameInput { method: raw.method, path: raw.path, operation_id, returns_array: returns_array(cx.spec, raw) };
     let wanted = overrides.operation_names.get(&key).cloned().unwrap_or_else(|| operation_name(&input));
     let mut name = wanted.clone();
     let mut counter = 2;
@@ -200,8 +204,13 @@ fn keep_unused_definitions(parsed: &[Result<Spec, String>], models: &mut Models)
         let Ok(spec) = spec else { continue };
         let cx = Cx { spec, index };
         let key = if spec.file.json.get("definitions").is_some() { "/definitions" } else { "/components/schemas" };
-        let names: Vec<String> =
-            spec.file.json.pointer(key).and_then(Value::as_object).map(|d| d.keys().cloned().collect()).unwrap_or_default();
+        let names: Vec<String> = spec
+            .file
+            .json
+            .pointer(key)
+            .and_then(Value::as_object)
+            .map(|d| d.keys().cloned().collect())
+            .unwrap_or_default();
         for name in names {
             let Some(definition) = spec.definition(&name) else { continue };
             let used_or_inline = models.has_definition(index, &name) || !types::is_model_like(definition.value);

@@ -136,7 +136,8 @@ pub fn model_name(raw: &str) -> String {
 /// The Rust name to write for a wire name, or `None` when the wire name already is one.
 pub fn rust_name_if_needed(wire: &str) -> Option<String> {
     let rust = wire.to_snake_case();
-    let rust = if rust.is_empty() || rust.starts_with(|c: char| c.is_ascii_digit()) { format!("n_{rust}") } else { rust };
+    let rust =
+        if rust.is_empty() || rust.starts_with(|c: char| c.is_ascii_digit()) { format!("n_{rust}") } else { rust };
     (rust != wire).then_some(rust)
 }
 

@@ -90,6 +90,17 @@ fn place_models(operations: &[AreaOperation], models: &BTreeMap<String, Value>) 
         };
         placement.entry(area.to_string()).or_default().insert(name.clone());
     }
+    // `common` is always built, so whatever its models use (even through a model no operation
+    // uses) must be in `common` too.
+    let common = reachable(&placement.get(COMMON).cloned().unwrap_or_default(), models);
+    for (_, names) in placement.iter_mut().filter(|(area, _)| area.as_str() != COMMON) {
+        names.retain(|name| !common.contains(name));
+    }
+    placement.retain(|_, names| !names.is_empty());
+    let common: BTreeSet<String> = common.into_iter().filter(|n| models.contains_key(n)).collect();
+    if !common.is_empty() {
+        placement.insert(COMMON.to_string(), common);
+    }
     placement
 }
 

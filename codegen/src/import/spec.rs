@@ -130,7 +130,8 @@ impl<'a> Spec<'a> {
         let path_pointer = raw.pointer.rsplit_once('/').map(|(head, _)| head.to_string()).unwrap_or_default();
         let mut entries = level(raw.path_item, &path_pointer);
         entries.extend(level(raw.op, &raw.pointer));
-        let resolved: Vec<_> = entries.into_iter().map(|(ptr, p)| self.deref(p, ptr.clone()).map_err(|e| (ptr, e))).collect();
+        let resolved: Vec<_> =
+            entries.into_iter().map(|(ptr, p)| self.deref(p, ptr.clone()).map_err(|e| (ptr, e))).collect();
         let key = |r: &Result<Located<'a>, (String, String)>| -> Option<(String, String)> {
             let value = r.as_ref().ok()?.value;
             Some((str_of(value, "name").to_string(), str_of(value, "in").to_string()))
@@ -148,12 +149,15 @@ impl<'a> Spec<'a> {
     /// The request body schema: a Swagger `in: body` parameter or an OpenAPI `requestBody`.
     pub fn body(&self, raw: &RawOperation<'a>) -> Option<Result<Located<'a>, (String, String)>> {
         match self.dialect {
-            Dialect::Swagger => self.parameters(raw).into_iter().flatten().find(|p| str_of(p.value, "in") == "body").map(
-                |p| {
+            Dialect::Swagger => {
+                self.parameters(raw).into_iter().flatten().find(|p| str_of(p.value, "in") == "body").map(|p| {
                     let pointer = format!("{}/schema", p.pointer);
-                    p.value.get("schema").map(|s| Located { value: s, pointer: pointer.clone() }).ok_or((pointer, "body parameter without schema".into()))
-                },
-            ),
+                    p.value
+                        .get("schema")
+                        .map(|s| Located { value: s, pointer: pointer.clone() })
+                        .ok_or((pointer, "body parameter without schema".into()))
+                })
+            }
             Dialect::OpenApi => {
                 let body = raw.op.get("requestBody")?;
                 let body = match self.deref(body, format!("{}/requestBody", raw.pointer)) {
@@ -185,7 +189,9 @@ impl<'a> Spec<'a> {
                 Dialect::OpenApi => {
                     let content = response.value.get("content").and_then(Value::as_object);
                     if content.is_some_and(|c| !c.is_empty()) {
-                        return Some(json_content(&response).ok_or((response.pointer, "response has no JSON content".into())));
+                        return Some(
+                            json_content(&response).ok_or((response.pointer, "response has no JSON content".into())),
+                        );
                     }
                 }
             }

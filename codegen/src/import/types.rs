@@ -54,7 +54,11 @@ impl Models {
 
     fn ty_at_depth(&mut self, cx: &Cx, schema: &Value, pointer: &str, owner: &str, depth: usize) -> Value {
         if depth > 32 {
-            self.report(cx, pointer, "type nests deeper than 32 levels (recursive non-object definition?); written as json");
+            self.report(
+                cx,
+                pointer,
+                "type nests deeper than 32 levels (recursive non-object definition?); written as json",
+            );
             return json!("json");
         }
         if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
@@ -103,7 +107,9 @@ impl Models {
                 json!("boolean")
             }
             "array" => match schema.get("items") {
-                Some(items) => json!({ "array": self.ty_at_depth(cx, items, &format!("{pointer}/items"), owner, depth + 1) }),
+                Some(items) => {
+                    json!({ "array": self.ty_at_depth(cx, items, &format!("{pointer}/items"), owner, depth + 1) })
+                }
                 None => {
                     self.report(cx, pointer, "array without `items`: element type written as json");
                     json!({ "array": "json" })
@@ -113,7 +119,8 @@ impl Models {
             "object" => self.map_type(cx, schema, pointer, owner, depth),
             "" if schema.get("additionalProperties").is_some() => self.map_type(cx, schema, pointer, owner, depth),
             other => {
-                let what = if other.is_empty() { "schema without a type".to_string() } else { format!("type `{other}`") };
+                let what =
+                    if other.is_empty() { "schema without a type".to_string() } else { format!("type `{other}`") };
                 self.report(cx, pointer, format!("{what} cannot be expressed; written as json"));
                 json!("json")
             }
@@ -127,7 +134,11 @@ impl Models {
                 let pointer = format!("{pointer}/additionalProperties");
                 json!({ "map": self.ty_at_depth(cx, values, &pointer, owner, depth + 1) })
             }
-            _ => json!({ "map": "json" }),
+            Some(Value::Bool(true)) => json!({ "map": "json" }),
+            _ => {
+                self.report(cx, pointer, "object without properties: written as a map of json values");
+                json!({ "map": "json" })
+            }
         }
     }
 
@@ -241,7 +252,11 @@ impl Models {
             fields.insert(name.clone(), Value::Object(field));
         }
         if schema.get("additionalProperties").is_some_and(Value::is_object) {
-            self.report(cx, pointer, "object with both properties and additionalProperties: extra keys land in `extra`");
+            self.report(
+                cx,
+                pointer,
+                "object with both properties and additionalProperties: extra keys land in `extra`",
+            );
         }
         json!({ "description": object.description, "fields": fields })
     }
@@ -295,7 +310,7 @@ pub fn is_model_like(schema: &Value) -> bool {
 }
 
 fn is_nullable(schema: &Value) -> bool {
-    [schema.get("nullable"), schema.get("x-nullable")].iter().any(|v| *v == Some(&Value::Bool(true)))
+    [schema.get("nullable"), schema.get("x-nullable")].contains(&Some(&Value::Bool(true)))
 }
 
 /// `description`, else `title`, else empty.
