@@ -49,7 +49,7 @@ impl std::fmt::Debug for Client {
 #[derive(Debug, Clone)]
 pub struct RawResponse {
     /// The body.
-    pub body: Vec<u8>,
+    pub body: bytes::Bytes,
     /// Status, request id, business.
     pub metadata: ResponseMetadata,
     /// All response headers.
@@ -252,10 +252,10 @@ impl Client {
     }
 }
 
-async fn into_raw(response: reqwest::Response) -> Result<RawResponse> {
+async fn into_raw(mut response: reqwest::Response) -> Result<RawResponse> {
     let metadata = ResponseMetadata::from_headers(response.status().as_u16(), response.headers());
-    let headers = response.headers().clone();
-    let body = response.bytes().await.map_err(Error::transport)?.to_vec();
+    let headers = std::mem::take(response.headers_mut());
+    let body = response.bytes().await.map_err(Error::transport)?;
     Ok(RawResponse { body, metadata, headers })
 }
 

@@ -1,0 +1,24 @@
+//! `cargo run --release -p sage-bench -- [overhead|paging|all]`
+//!
+//! Prints each figure as a ratio measured in this run, so results compare across machines.
+//! See BENCHMARKS.md for what each scenario means and the numbers of one run.
+
+mod alloc;
+mod overhead;
+mod paging;
+mod server;
+
+#[global_allocator]
+static ALLOCATOR: alloc::Counting = alloc::Counting;
+
+#[tokio::main]
+async fn main() {
+    let which = std::env::args().nth(1).unwrap_or_else(|| "all".to_owned());
+    let run = |name: &str| which == "all" || which == name;
+    if run("overhead") {
+        overhead::run().await;
+    }
+    if run("paging") {
+        paging::run().await;
+    }
+}

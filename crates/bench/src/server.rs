@@ -1,0 +1,39 @@
+//! A local HTTP server for the benchmarks, and the record type it serves.
+
+use axum::Router;
+use sage_core::types::{Decimal, Extra};
+use serde::{Deserialize, Serialize};
+
+/// A contact-like record: a few strings, a decimal and the catch-all map, like generated models.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Row {
+    pub id: String,
+    pub name: String,
+    pub reference: Option<String>,
+    pub balance: Decimal,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// `count` rows starting at `first`.
+pub fn rows(first: u64, count: u64) -> Vec<serde_json::Value> {
+    (first..first + count)
+        .map(|n| {
+            serde_json::json!({
+                "id": format!("c{n:08}"),
+                "name": format!("Customer number {n}"),
+                "reference": format!("REF{n}"),
+                "balance": format!("{}.{:02}", n % 10_000, n % 100),
+                "displayed_as": format!("Customer number {n} (REF{n})"),
+            })
+        })
+        .collect()
+}
+
+/// Serves `router` on a free loopback port; returns its base URL.
+pub async fn start(router: Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a loopback port");
+    let address = listener.local_addr().expect("local address");
+    tokio::spawn(async move { axum::serve(listener, router).await.expect("bench server") });
+    format!("http://{address}")
+}
