@@ -300,3 +300,7 @@ impl Authenticate for Authenticator {
         self.obtain(Some(rejected)).await
     }
 }
+
+#[cfg(test)]
+#[path = "authenticator_tests.rs"]
+mod tests;

@@ -18,6 +18,8 @@ mod profile;
 mod redirect;
 mod secret;
 pub mod store;
+#[cfg(test)]
+mod test_server;
 mod token_response;
 mod token_set;
 
