@@ -70,7 +70,8 @@ impl<'a> Spec<'a> {
         Ok(Spec { file, dialect })
     }
 
-    /// Every path item's keys that are not one of [`METHODS`] nor known non-operation keys.
+    /// The operations in path order, plus `(pointer, reason)` for HTTP methods the schema format lacks
+    /// (`head`, `options`, `trace`), which the caller reports as left out.
     pub fn operations(&self) -> (Vec<RawOperation<'a>>, Vec<(String, String)>) {
         let mut ops = Vec::new();
         let mut skipped = Vec::new();
