@@ -9,6 +9,7 @@
 
 pub mod auth;
 mod builder;
+pub mod catalog;
 mod client;
 mod decode;
 mod error;
