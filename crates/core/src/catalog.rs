@@ -87,9 +87,11 @@ impl OperationSpec {
     pub fn request<'v>(&self, params: impl IntoIterator<Item = (&'v str, &'v str)>) -> Result<Request, CatalogError> {
         let mut request = Request::new(self.name, self.method, self.path).idempotent(self.idempotent);
         for (name, value) in params {
-            let spec = self.params.iter().find(|spec| spec.name == name).ok_or_else(|| {
-                CatalogError::UnknownParameter { operation: self.name, name: name.to_owned() }
-            })?;
+            let spec = self
+                .params
+                .iter()
+                .find(|spec| spec.name == name)
+                .ok_or_else(|| CatalogError::UnknownParameter { operation: self.name, name: name.to_owned() })?;
             request = match spec.location {
                 ParamLocation::Path => request.path(spec.name, value),
                 ParamLocation::Query => request.query(spec.name, value),
