@@ -1,41 +1,85 @@
-//! The APIs, served generically from the product schemas.
+//! The APIs, served generically from the product schemas (see the crate docs for the paths).
 
+mod checks;
+mod directory;
+mod paging;
+mod rate;
+mod records;
+mod route;
+mod sage_error;
+mod seed;
+
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use sage_codegen::ir;
+use sage_codegen::ir::{self, HeaderPolicy, Pagination};
+use serde_json::Value;
 
+use crate::family::Family;
 use crate::fixtures;
 use crate::state::{lock, AppState};
+use crate::stats::bump;
+use rate::RateWindow;
+use records::IdStyle;
+use sage_error::SageError;
+use seed::Collections;
 
-/// The served products and their data.
+/// v3.1's real base URL, used when no v3.1 schema is loaded so its user and business routes still work.
+const V31_BASE_URL: &str = "https://api.accounting.sage.com/v3.1";
+
+/// A product being served and where.
+#[derive(Debug)]
+struct Served {
+    product: ir::Product,
+    /// Base path with variables, e.g. `/{country}/sageone`.
+    base: String,
+}
+
+/// The served products, their data and the rate limit.
 #[derive(Debug)]
 pub(crate) struct Api {
-    products: Vec<ir::Product>,
+    products: Vec<Served>,
+    /// Data per (product, tenant), seeded on first use.
+    store: Mutex<HashMap<(String, String), Collections>>,
     lead_business: Mutex<String>,
-    rate_limit: Option<u32>,
+    rate: Option<Mutex<RateWindow>>,
 }
 
 impl Api {
-    pub(crate) fn new(products: Vec<ir::Product>, rate_limit: Option<u32>) -> Self {
-        Self { products, lead_business: Mutex::new(fixtures::V31_BUSINESSES[0].id.to_owned()), rate_limit }
+    pub(crate) fn new(mut products: Vec<ir::Product>, rate_limit: Option<u32>) -> Self {
+        if !products.iter().any(|product| product.header_policy == HeaderPolicy::AccountingV31) {
+            products.push(bare_v31());
+        }
+        let products =
+            products.into_iter().map(|product| Served { base: route::base_path(&product.base_url), product }).collect();
+        Self {
+            products,
+            store: Mutex::default(),
+            lead_business: Mutex::new(fixtures::V31_BUSINESSES[0].id.to_owned()),
+            rate: rate_limit.map(|limit| Mutex::new(RateWindow::new(limit, Instant::now()))),
+        }
     }
 
-    /// Path of a product's API on the sandbox.
+    /// Path of a product's API on the sandbox, with variables filled in (`{country}` → `uki`).
     pub(crate) fn base_path(&self, product: &str) -> String {
+        if let Some(served) = self.products.iter().find(|served| served.product.name == product) {
+            return route::concrete_base_path(&served.product.base_url);
+        }
         match product {
             "sage200-pro" => "/uk/sage200extra/accounts/v1".into(),
             "sage200-standard" => "/uk/sage200/accounts/v1".into(),
-            "accounting-v3" => "/gb/sageone/accounts/v3".into(),
+            "accounting-v3" => "/uki/sageone".into(),
             _ => "/v3.1".into(),
         }
     }
 
     pub(crate) fn product_names(&self) -> Vec<String> {
-        self.products.iter().map(|product| product.name.clone()).collect()
+        self.products.iter().map(|served| served.product.name.clone()).collect()
     }
 
     pub(crate) fn set_lead_business(&self, id: &str) -> bool {
@@ -49,14 +93,197 @@ impl Api {
     pub(crate) fn lead_business(&self) -> String {
         lock(&self.lead_business).clone()
     }
+
+    /// The product whose base path is the longest prefix of `path`, and the rest of the path.
+    fn find_product<'a>(&self, path: &'a str) -> Option<(&ir::Product, &'a str)> {
+        self.products
+            .iter()
+            .filter_map(|served| route::strip_base(&served.base, path).map(|rest| (served, rest)))
+            .max_by_key(|(served, _)| served.base.len())
+            .map(|(served, rest)| (&served.product, rest))
+    }
+
+    fn take_rate(&self) -> Result<(), u64> {
+        self.rate.as_ref().map_or(Ok(()), |window| lock(window).take(Instant::now()))
+    }
 }
 
+/// A v3.1 product without resources: headers, auth, the user and businesses only.
+fn bare_v31() -> ir::Product {
+    ir::Product {
+        name: "accounting-v31".into(),
+        title: "Sage Business Cloud Accounting v3.1".into(),
+        crate_name: "sage-accounting-v31".into(),
+        description: String::new(),
+        base_url: V31_BASE_URL.into(),
+        auth_profile: "accounting-v31".into(),
+        header_policy: HeaderPolicy::AccountingV31,
+        pagination: Pagination::Envelope,
+        decimal_format: ir::DecimalFormat::String,
+        areas: Vec::new(),
+    }
+}
+
+/// Fallback handler: every path that is not an identity route.
 pub(crate) async fn handle(
-    State(_state): State<Arc<AppState>>,
-    _method: Method,
-    _uri: Uri,
-    _headers: HeaderMap,
-    _body: Bytes,
+    State(state): State<Arc<AppState>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
 ) -> Response {
-    StatusCode::NOT_FOUND.into_response()
+    bump(&state.counters.api_requests);
+    if let Err(seconds) = state.api.take_rate() {
+        bump(&state.counters.rate_limited);
+        let mut error = SageError::new(StatusCode::TOO_MANY_REQUESTS, "TooManyRequests", "Rate limit exceeded");
+        error.retry_after = Some(seconds);
+        return error.into_response();
+    }
+    let Some((product, rest)) = state.api.find_product(uri.path()) else {
+        return SageError::not_found(format!("No Sage API is served at {}", uri.path())).into_response();
+    };
+    if let Err(error) = checks::bearer(&state, Family::for_policy(product.header_policy), &headers) {
+        bump(&state.counters.api_unauthorized);
+        return error.into_response();
+    }
+    let query: Vec<(String, String)> =
+        url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes()).into_owned().collect();
+    let policy = product.header_policy;
+    if policy == HeaderPolicy::Sage200 && method == Method::GET && rest == "/sites" {
+        return directory::sage200_sites();
+    }
+    let tenant = match checks::tenant(policy, &headers, state.api.lead_business()) {
+        Ok(tenant) => tenant,
+        Err(error) => return error.into_response(),
+    };
+    let mut response = serve(
+        &state.api,
+        product,
+        &tenant,
+        Request { method: &method, rest, query: &query, headers: &headers, body: &body },
+    );
+    if policy == HeaderPolicy::AccountingV31 {
+        if let Ok(value) = HeaderValue::from_str(&tenant) {
+            response.headers_mut().insert("x-business", value);
+        }
+    }
+    response
+}
+
+/// What [`serve`] needs of the request.
+struct Request<'a> {
+    method: &'a Method,
+    rest: &'a str,
+    query: &'a [(String, String)],
+    headers: &'a HeaderMap,
+    body: &'a [u8],
+}
+
+/// Runs one request for an authorized tenant.
+fn serve(api: &Api, product: &ir::Product, tenant: &str, request: Request<'_>) -> Response {
+    let accounting = product.header_policy != HeaderPolicy::Sage200;
+    if product.header_policy == HeaderPolicy::AccountingV31 {
+        if let Err(error) = checks::json_body(request.headers, request.body) {
+            return error.into_response();
+        }
+        if request.method == Method::GET {
+            if let Some(response) = directory::v31(request.rest, request.query, &api.lead_business()) {
+                return response;
+            }
+        }
+    }
+    let operation = match find_operation(product, request.method, request.rest) {
+        Ok(operation) => operation,
+        Err(error) => return error.into_response(),
+    };
+    let body = match parse_body(request.body) {
+        Ok(body) if accounting => records::unwrap_single_key(body),
+        Ok(body) => body,
+        Err(error) => return error.into_response(),
+    };
+    let id_style = if accounting { IdStyle::Hex } else { IdStyle::Integer };
+    let mut store = lock(&api.store);
+    let data =
+        store.entry((product.name.clone(), tenant.to_owned())).or_insert_with(|| seed::collections(product, tenant));
+    let rest = request.rest.trim_end_matches('/');
+    let key = rest.rsplit('/').next().unwrap_or_default();
+    let item = route::ends_with_variable(&operation.path);
+    let item_collection = || data.get(route::parent(rest)).map(Vec::as_slice).unwrap_or_default();
+    match operation.method {
+        ir::Method::Get if matches!(operation.response, ir::Response::List(_)) => {
+            let records = data.get(rest).map(Vec::as_slice).unwrap_or_default();
+            list(product.pagination, records, request.query, rest)
+        }
+        ir::Method::Get if item => records::get(item_collection(), key),
+        ir::Method::Get => {
+            axum::Json(data.get(rest).and_then(|records| records.first()).cloned().unwrap_or_default()).into_response()
+        }
+        ir::Method::Post => records::create(data.entry(rest.to_owned()).or_default(), body, id_style, rest),
+        ir::Method::Put | ir::Method::Patch if item => {
+            records::update(data.entry(route::parent(rest).to_owned()).or_default(), key, body)
+        }
+        ir::Method::Put | ir::Method::Patch => {
+            data.insert(rest.to_owned(), vec![body.clone()]);
+            axum::Json(body).into_response()
+        }
+        ir::Method::Delete if item => records::delete(data.entry(route::parent(rest).to_owned()).or_default(), key),
+        ir::Method::Delete => {
+            data.remove(rest);
+            StatusCode::NO_CONTENT.into_response()
+        }
+    }
+}
+
+fn list(pagination: Pagination, records: &[Value], query: &[(String, String)], path: &str) -> Response {
+    let page = match pagination {
+        Pagination::Envelope => paging::envelope(&paging::search(records, query), query, path),
+        Pagination::OData => paging::odata(records, query),
+    };
+    match page {
+        Ok(page) => axum::Json(page).into_response(),
+        Err(error) => error.into_response(),
+    }
+}
+
+/// The operation for this method and path; templates with fewer variables win (`/businesses/lead`
+/// over `/businesses/{key}`). A path known under other methods answers 405.
+fn find_operation<'a>(product: &'a ir::Product, method: &Method, rest: &str) -> Result<&'a ir::Operation, SageError> {
+    let mut candidates: Vec<(&ir::Operation, usize)> = route::operations(product)
+        .filter_map(|operation| route::match_template(&operation.path, rest).map(|params| (operation, params.len())))
+        .collect();
+    if candidates.is_empty() {
+        return Err(SageError::not_found(format!("No resource at {rest}")));
+    }
+    candidates.sort_by_key(|(_, variables)| *variables);
+    let wanted = ir_method(method);
+    candidates
+        .into_iter()
+        .map(|(operation, _)| operation)
+        .find(|operation| Some(operation.method) == wanted)
+        .ok_or_else(|| {
+            SageError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "MethodNotAllowed",
+                format!("{method} is not allowed on {rest}"),
+            )
+        })
+}
+
+fn ir_method(method: &Method) -> Option<ir::Method> {
+    Some(match *method {
+        Method::GET => ir::Method::Get,
+        Method::POST => ir::Method::Post,
+        Method::PUT => ir::Method::Put,
+        Method::PATCH => ir::Method::Patch,
+        Method::DELETE => ir::Method::Delete,
+        _ => return None,
+    })
+}
+
+/// An empty body reads as `{}`; anything else must be JSON.
+fn parse_body(body: &[u8]) -> Result<Value, SageError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Value::Object(Default::default()));
+    }
+    serde_json::from_slice(body).map_err(|error| SageError::bad_request(format!("The body is not valid JSON: {error}")))
 }

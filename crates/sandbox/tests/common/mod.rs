@@ -99,3 +99,86 @@ pub async fn login(sandbox: &Sandbox, product: &str) -> Value {
 pub async fn access_token(sandbox: &Sandbox, product: &str) -> String {
     login(sandbox, product).await["access_token"].as_str().unwrap().to_owned()
 }
+
+/// A hand-made product with full CRUD on each of `collections` (paths relative to the base URL).
+pub fn product(
+    name: &str,
+    policy: sage_codegen::ir::HeaderPolicy,
+    pagination: sage_codegen::ir::Pagination,
+    base_url: &str,
+    collections: &[&str],
+) -> sage_codegen::ir::Product {
+    use sage_codegen::ir::*;
+    let operation = |name: String, method: Method, path: String, response: Response| Operation {
+        name,
+        method,
+        path,
+        summary: String::new(),
+        description: String::new(),
+        params: Vec::new(),
+        body: None,
+        response,
+        idempotent: true,
+        deprecated: None,
+    };
+    let resources = collections
+        .iter()
+        .map(|collection| {
+            let short = collection.rsplit('/').next().unwrap().to_owned();
+            let item = format!("{collection}/{{key}}");
+            let one = || Response::One(Type::Json);
+            Resource {
+                name: short.clone(),
+                description: String::new(),
+                operations: vec![
+                    operation(format!("list_{short}"), Method::Get, collection.to_string(), Response::List(Type::Json)),
+                    operation(format!("get_{short}"), Method::Get, item.clone(), one()),
+                    operation(format!("create_{short}"), Method::Post, collection.to_string(), one()),
+                    operation(format!("update_{short}"), Method::Put, item.clone(), one()),
+                    operation(format!("delete_{short}"), Method::Delete, item, Response::None),
+                ],
+            }
+        })
+        .collect();
+    Product {
+        name: name.into(),
+        title: name.into(),
+        crate_name: format!("sage-{name}"),
+        description: String::new(),
+        base_url: base_url.into(),
+        auth_profile: name.into(),
+        header_policy: policy,
+        pagination,
+        decimal_format: DecimalFormat::String,
+        areas: vec![Area { name: "common".into(), description: String::new(), resources, models: Vec::new() }],
+    }
+}
+
+/// A sandbox serving hand-made v3.1, v3 and Sage 200 Professional products.
+pub async fn api_sandbox(rate_limit: Option<u32>) -> Sandbox {
+    use sage_codegen::ir::{HeaderPolicy, Pagination};
+    let products = vec![
+        product(
+            "accounting-v31",
+            HeaderPolicy::AccountingV31,
+            Pagination::Envelope,
+            "https://api.accounting.sage.com/v3.1",
+            &["/contacts", "/sales_invoices"],
+        ),
+        product(
+            "accounting-v3",
+            HeaderPolicy::AccountingV3,
+            Pagination::Envelope,
+            "https://api.columbus.sage.com/{country}/sageone",
+            &["/accounts/v3/contacts"],
+        ),
+        product(
+            "sage200-pro",
+            HeaderPolicy::Sage200,
+            Pagination::OData,
+            "https://api.columbus.sage.com/uk/sage200extra/accounts/v1",
+            &["/customers"],
+        ),
+    ];
+    Sandbox::builder().auto_approve(true).rate_limit(rate_limit).products(products).start().await.unwrap()
+}

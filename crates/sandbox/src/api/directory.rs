@@ -1,0 +1,73 @@
+//! Routes answered from the sandbox's fixtures rather than the schemas: the v3.1 user and businesses,
+//! and Sage 200's list of sites and companies.
+
+use axum::response::{IntoResponse, Response};
+use serde_json::{json, Value};
+
+use super::paging;
+use super::sage_error::SageError;
+use crate::fixtures::{self, BusinessFixture};
+
+fn business(business: &BusinessFixture, lead: &str) -> Value {
+    json!({
+        "id": business.id,
+        "displayed_as": business.name,
+        "$path": format!("/businesses/{}", business.id),
+        "name": business.name,
+        "is_lead": business.id == lead,
+        "country": { "id": "GB", "displayed_as": "United Kingdom (GB)" },
+        "address_line_1": "1 Sandbox Street",
+        "city": "Newcastle upon Tyne",
+        "postal_code": "NE1 1AA",
+        "owner": { "id": fixtures::USER_ID, "displayed_as": "Demo User" },
+    })
+}
+
+/// `GET /businesses`, `/businesses/lead`, `/businesses/{id}` and `/user` of v3.1; `None` for other paths.
+pub(crate) fn v31(path: &str, query: &paging::Query, lead: &str) -> Option<Response> {
+    let segments: Vec<&str> = path.split('/').filter(|segment| !segment.is_empty()).collect();
+    let response = match segments.as_slice() {
+        ["user"] => axum::Json(json!({
+            "id": fixtures::USER_ID,
+            "displayed_as": "Demo User",
+            "$path": "/user",
+            "first_name": "Demo",
+            "last_name": "User",
+            "initials": "DU",
+            "email": fixtures::USER_EMAIL,
+            "locale": "en-GB",
+        }))
+        .into_response(),
+        ["businesses"] => {
+            let all: Vec<Value> = fixtures::V31_BUSINESSES.iter().map(|b| business(b, lead)).collect();
+            let refs: Vec<&Value> = all.iter().collect();
+            match paging::envelope(&refs, query, "/businesses") {
+                Ok(page) => axum::Json(page).into_response(),
+                Err(error) => error.into_response(),
+            }
+        }
+        ["businesses", id] => {
+            let wanted = if *id == "lead" { lead } else { id };
+            match fixtures::V31_BUSINESSES.iter().find(|b| b.id == wanted) {
+                Some(found) => axum::Json(business(found, lead)).into_response(),
+                None => SageError::not_found(format!("No business with id {id} was found")).into_response(),
+            }
+        }
+        _ => return None,
+    };
+    Some(response)
+}
+
+/// Sage 200 `GET /sites`: the one site and its companies.
+pub(crate) fn sage200_sites() -> Response {
+    let companies: Vec<Value> = fixtures::SAGE200_COMPANIES
+        .iter()
+        .map(|(id, name)| json!({ "company_id": id, "company_name": name }))
+        .collect();
+    axum::Json(json!([{
+        "site_id": fixtures::SAGE200_SITE_ID,
+        "site_name": "Sandbox Site",
+        "companies": companies,
+    }]))
+    .into_response()
+}

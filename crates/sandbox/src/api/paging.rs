@@ -1,0 +1,137 @@
+//! Lists in the product's paging style: Accounting's `$items` envelope or Sage 200's OData over a bare array.
+
+use serde_json::{json, Value};
+
+use super::sage_error::SageError;
+
+/// Accounting's largest page.
+const MAX_ITEMS_PER_PAGE: usize = 200;
+/// Accounting's default page size.
+const DEFAULT_ITEMS_PER_PAGE: usize = 20;
+/// Sage 200's default `$top`.
+const DEFAULT_TOP: usize = 500;
+
+/// Query parameters in request order.
+pub(crate) type Query = [(String, String)];
+
+fn param<'a>(query: &'a Query, name: &str) -> Option<&'a str> {
+    query.iter().rev().find(|(key, _)| key == name).map(|(_, value)| value.as_str())
+}
+
+fn number(query: &Query, name: &str, default: usize) -> Result<usize, SageError> {
+    match param(query, name) {
+        None => Ok(default),
+        Some(text) => text.parse().map_err(|_| SageError::bad_request(format!("{name} must be a whole number"))),
+    }
+}
+
+/// Accounting's `search`: keeps records with a string field containing the term (any case).
+pub(crate) fn search<'a>(records: &'a [Value], query: &Query) -> Vec<&'a Value> {
+    let Some(term) = param(query, "search").map(str::to_lowercase) else { return records.iter().collect() };
+    let matches = |record: &&Value| {
+        record.as_object().is_some_and(|fields| {
+            fields.values().any(|value| value.as_str().is_some_and(|text| text.to_lowercase().contains(&term)))
+        })
+    };
+    records.iter().filter(matches).collect()
+}
+
+/// One page in the `$items` envelope; `$next`/`$back` are links relative to the API base, like Sage's.
+pub(crate) fn envelope(records: &[&Value], query: &Query, path: &str) -> Result<Value, SageError> {
+    let page = number(query, "page", 1)?.max(1);
+    let per_page = number(query, "items_per_page", DEFAULT_ITEMS_PER_PAGE)?.clamp(1, MAX_ITEMS_PER_PAGE);
+    let start = (page - 1).saturating_mul(per_page);
+    let items: Vec<&Value> = records.iter().skip(start).take(per_page).copied().collect();
+    let link = |target: usize| {
+        let mut serializer = url::form_urlencoded::Serializer::new(String::new());
+        for (key, value) in query.iter().filter(|(key, _)| key != "page" && key != "items_per_page") {
+            serializer.append_pair(key, value);
+        }
+        serializer.append_pair("page", &target.to_string()).append_pair("items_per_page", &per_page.to_string());
+        format!("{path}?{}", serializer.finish())
+    };
+    let next = (start.saturating_add(per_page) < records.len()).then(|| link(page + 1));
+    let back = (page > 1).then(|| link(page - 1));
+    Ok(json!({
+        "$total": records.len(),
+        "$page": page,
+        "$next": next,
+        "$back": back,
+        "$itemsPerPage": per_page,
+        "$items": items,
+    }))
+}
+
+/// Sage 200's OData subset: `$filter` (`field eq value`, joined by `and`), `$skip`, `$top`.
+pub(crate) fn odata(records: &[Value], query: &Query) -> Result<Value, SageError> {
+    let conditions = match param(query, "$filter") {
+        Some(filter) => parse_filter(filter)?,
+        None => Vec::new(),
+    };
+    let skip = number(query, "$skip", 0)?;
+    let top = number(query, "$top", DEFAULT_TOP)?;
+    let kept = records
+        .iter()
+        .filter(|record| conditions.iter().all(|(field, value)| field_text(&record[field.as_str()]) == *value))
+        .skip(skip)
+        .take(top)
+        .cloned()
+        .collect();
+    Ok(Value::Array(kept))
+}
+
+fn parse_filter(filter: &str) -> Result<Vec<(String, String)>, SageError> {
+    filter
+        .split(" and ")
+        .map(|condition| {
+            let (field, value) = condition
+                .split_once(" eq ")
+                .ok_or_else(|| SageError::bad_request("the sandbox understands only `field eq value` filters"))?;
+            let value = value.trim();
+            let value = value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')).unwrap_or(value);
+            Ok((field.trim().to_owned(), value.to_owned()))
+        })
+        .collect()
+}
+
+fn field_text(value: &Value) -> String {
+    match value {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn query(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(key, value)| ((*key).to_owned(), (*value).to_owned())).collect()
+    }
+
+    #[test]
+    fn envelope_links_pages_and_caps_the_page_size() {
+        let records: Vec<Value> = (0..5).map(|n| json!({ "id": n })).collect();
+        let refs: Vec<&Value> = records.iter().collect();
+        let page = envelope(&refs, &query(&[("page", "2"), ("items_per_page", "2"), ("search", "x")]), "/c").unwrap();
+        assert_eq!(page["$items"], json!([{ "id": 2 }, { "id": 3 }]));
+        assert_eq!(page["$next"], "/c?search=x&page=3&items_per_page=2");
+        assert_eq!(page["$back"], "/c?search=x&page=1&items_per_page=2");
+        let last = envelope(&refs, &query(&[("items_per_page", "1000")]), "/c").unwrap();
+        assert_eq!((last["$itemsPerPage"].as_u64(), last["$next"].is_null()), (Some(200), true));
+        assert!(envelope(&refs, &query(&[("page", "x")]), "/c").is_err());
+    }
+
+    #[test]
+    fn odata_filters_skips_and_tops() {
+        let records = vec![
+            json!({"id": 1, "reference": "ABS001"}),
+            json!({"id": 2, "reference": "B"}),
+            json!({"id": 3, "reference": "C"}),
+        ];
+        assert_eq!(odata(&records, &query(&[("$filter", "reference eq 'ABS001'")])).unwrap(), json!([records[0]]));
+        assert_eq!(odata(&records, &query(&[("$filter", "id eq 2")])).unwrap(), json!([records[1]]));
+        assert_eq!(odata(&records, &query(&[("$skip", "1"), ("$top", "1")])).unwrap(), json!([records[1]]));
+        assert!(odata(&records, &query(&[("$filter", "contains(name,'A')")])).is_err());
+    }
+}

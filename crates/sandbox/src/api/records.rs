@@ -1,0 +1,139 @@
+//! The generic record operations: list, get, create, update, delete over JSON objects keyed by `id`.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value};
+
+use super::sage_error::SageError;
+use crate::random;
+
+/// How new records get their `id`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum IdStyle {
+    /// 32 hex digits (Accounting).
+    Hex,
+    /// The next integer (Sage 200).
+    Integer,
+}
+
+/// Whether a record's `id` is `key` (numbers compare by their text).
+fn has_id(record: &Value, key: &str) -> bool {
+    match &record["id"] {
+        Value::String(id) => id == key,
+        Value::Number(id) => id.to_string() == key,
+        _ => false,
+    }
+}
+
+pub(crate) fn find<'a>(records: &'a [Value], key: &str) -> Option<&'a Value> {
+    records.iter().find(|record| has_id(record, key))
+}
+
+fn not_found(key: &str) -> SageError {
+    SageError::not_found(format!("No record with id {key} was found")).with_source("id")
+}
+
+pub(crate) fn get(records: &[Value], key: &str) -> Response {
+    match find(records, key) {
+        Some(record) => axum::Json(record.clone()).into_response(),
+        None => not_found(key).into_response(),
+    }
+}
+
+/// Accounting wraps bodies as `{"contact": {...}}`: take the inner object when that is the whole body.
+pub(crate) fn unwrap_single_key(body: Value) -> Value {
+    match body {
+        Value::Object(outer) if outer.len() == 1 && outer.values().all(Value::is_object) => {
+            outer.into_iter().next().map_or(Value::Null, |(_, inner)| inner)
+        }
+        other => other,
+    }
+}
+
+fn object(body: Value) -> Result<Map<String, Value>, SageError> {
+    match body {
+        Value::Object(fields) => Ok(fields),
+        _ => Err(SageError::invalid("The request body must be a JSON object")),
+    }
+}
+
+/// Appends a record with a fresh id; `collection_path` gives Accounting records their `$path`.
+pub(crate) fn create(records: &mut Vec<Value>, body: Value, style: IdStyle, collection_path: &str) -> Response {
+    let mut fields = match object(body) {
+        Ok(fields) => fields,
+        Err(error) => return error.into_response(),
+    };
+    let id = match style {
+        IdStyle::Hex => Value::from(random::hex_id()),
+        IdStyle::Integer => {
+            let highest = records.iter().filter_map(|record| record["id"].as_u64()).max().unwrap_or(0);
+            Value::from(highest + 1)
+        }
+    };
+    if style == IdStyle::Hex {
+        let id_text = id.as_str().unwrap_or_default();
+        fields.insert("$path".into(), format!("{collection_path}/{id_text}").into());
+        if let Some(name) = fields.get("name").cloned() {
+            fields.entry("displayed_as").or_insert(name);
+        }
+    }
+    fields.insert("id".into(), id);
+    let record = Value::Object(fields);
+    records.push(record.clone());
+    (StatusCode::CREATED, axum::Json(record)).into_response()
+}
+
+/// Merges the body's fields into the record (its `id` stays).
+pub(crate) fn update(records: &mut [Value], key: &str, body: Value) -> Response {
+    let fields = match object(body) {
+        Ok(fields) => fields,
+        Err(error) => return error.into_response(),
+    };
+    let Some(Value::Object(record)) = records.iter_mut().find(|record| has_id(record, key)) else {
+        return not_found(key).into_response();
+    };
+    for (name, value) in fields.into_iter().filter(|(name, _)| name != "id") {
+        record.insert(name, value);
+    }
+    axum::Json(Value::Object(record.clone())).into_response()
+}
+
+pub(crate) fn delete(records: &mut Vec<Value>, key: &str) -> Response {
+    let before = records.len();
+    records.retain(|record| !has_id(record, key));
+    if records.len() == before {
+        not_found(key).into_response()
+    } else {
+        StatusCode::NO_CONTENT.into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn unwraps_only_a_lone_object_valued_key() {
+        assert_eq!(unwrap_single_key(json!({"contact": {"name": "A"}})), json!({"name": "A"}));
+        assert_eq!(unwrap_single_key(json!({"name": "A"})), json!({"name": "A"}));
+        assert_eq!(unwrap_single_key(json!({"a": {}, "b": {}})), json!({"a": {}, "b": {}}));
+    }
+
+    #[test]
+    fn integer_ids_continue_after_the_highest() {
+        let mut records = vec![json!({"id": 7})];
+        let response = create(&mut records, json!({"name": "B"}), IdStyle::Integer, "/customers");
+        assert_eq!(response.status(), StatusCode::CREATED);
+        assert_eq!(records[1]["id"], 8);
+        assert!(records[1].get("$path").is_none());
+    }
+
+    #[test]
+    fn update_merges_but_keeps_the_id() {
+        let mut records = vec![json!({"id": "a", "name": "A", "email": "x"})];
+        update(&mut records, "a", json!({"id": "b", "name": "Z"}));
+        assert_eq!(records[0], json!({"id": "a", "name": "Z", "email": "x"}));
+        assert_eq!(update(&mut records, "nope", json!({})).status(), StatusCode::NOT_FOUND);
+    }
+}
