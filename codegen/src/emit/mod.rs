@@ -65,7 +65,29 @@ pub fn header_line(comment: &str, source: &str) -> String {
 fn render(path: &str, source: &str, tokens: TokenStream) -> Result<String, EmitError> {
     let file =
         syn::parse2::<syn::File>(tokens).map_err(|err| EmitError { file: path.to_owned(), reason: err.to_string() })?;
-    Ok(format!("{}{}", header_line("//", source), prettyplease::unparse(&file)))
+    Ok(format!("{}{}", header_line("//", source), space_items(&prettyplease::unparse(&file))))
+}
+
+/// Puts a blank line between items (and between methods of an impl), which `prettyplease` omits,
+/// and after the module docs.
+fn space_items(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 16);
+    let mut lines = text.lines().peekable();
+    while let Some(line) = lines.next() {
+        out.push_str(line);
+        out.push('\n');
+        let Some(next) = lines.peek() else { break };
+        let ends_item = ["}", "};", "];", "    }"].contains(&line)
+            || (!line.starts_with(' ') && (line.ends_with(';') || line.ends_with("{}")));
+        let indent = line.len() - line.trim_start().len();
+        let next_indent = next.len() - next.trim_start().len();
+        let next_starts_item = !next.trim().is_empty() && !next.trim_start().starts_with('}') && next_indent == indent;
+        let ends_docs = line.starts_with("//!") && !next.starts_with("//!");
+        if (ends_item && next_starts_item) || ends_docs {
+            out.push('\n');
+        }
+    }
+    out
 }
 
 /// `mod.rs`: the product constant and one module per area (`common` is not behind a feature).

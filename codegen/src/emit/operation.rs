@@ -174,7 +174,9 @@ fn constructor(op: &Operation, required: &[&Param], struct_name: &str, scope: &S
         inits.push(quote!(body));
     }
     let allow = (arguments.len() > CLIPPY_MAX_ARGUMENTS).then(|| quote!(#[allow(clippy::too_many_arguments)]));
-    let doc = if required.is_empty() && op.body.is_none() {
+    let doc = if op.params.is_empty() && op.body.is_none() {
+        " The request; this operation has no parameters."
+    } else if required.is_empty() && op.body.is_none() {
         " A request with no optional parameter set."
     } else {
         " A request with its required parameters; set optional ones with the methods below."
