@@ -2,13 +2,13 @@
 
 use std::time::Duration;
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
 use chrono::Utc;
 use oauth2::basic::{BasicErrorResponse, BasicErrorResponseType, BasicTokenType};
 use oauth2::{
-    AuthType, AuthUrl, EndpointNotSet, EndpointSet, PkceCodeChallenge, RedirectUrl, RequestTokenError, RevocationUrl,
-    Scope, StandardRevocableToken, StandardTokenResponse, TokenResponse, TokenUrl,
+    AuthType, AuthUrl, EndpointNotSet, EndpointSet, PkceCodeChallenge, RedirectUrl, RequestTokenError, Scope,
+    StandardRevocableToken, StandardTokenResponse, TokenResponse, TokenUrl,
 };
 use rand::RngCore;
 use url::Url;
@@ -31,7 +31,7 @@ type Oauth2Client = oauth2::Client<
     EndpointSet,
     EndpointNotSet,
     EndpointNotSet,
-    oauth2::EndpointMaybeSet,
+    EndpointNotSet,
     EndpointSet,
 >;
 
@@ -56,7 +56,7 @@ pub struct OAuthClient {
     redirect_uri: RedirectUrl,
     authorize_url: AuthUrl,
     token_url: TokenUrl,
-    revoke_url: Option<RevocationUrl>,
+    revoke_url: Option<Url>,
     http: reqwest::Client,
 }
 
@@ -68,7 +68,7 @@ impl OAuthClient {
             .map_err(|err| AuthError::Config(format!("redirect URI `{redirect_uri}`: {err}")))?;
         let authorize_url = AuthUrl::from_url(endpoint("authorize", profile.authorize_url())?);
         let token_url = TokenUrl::from_url(endpoint("token", profile.token_url())?);
-        let revoke_url = profile.revoke_url().map(|url| endpoint("revoke", url).map(RevocationUrl::from_url));
+        let revoke_url = profile.revoke_url().map(|url| endpoint("revoke", url));
         let http = reqwest::Client::builder()
             // A redirected token request could carry the code or refresh token elsewhere.
             .redirect(reqwest::redirect::Policy::none())
@@ -159,14 +159,46 @@ impl OAuthClient {
     }
 
     /// Revokes a refresh token (and the access tokens issued from it) where the API allows it.
+    ///
+    /// Sent directly rather than through `oauth2`, which refuses plain-HTTP revocation URLs even on
+    /// the loopback interface the sandbox uses; [`endpoint`] already restricts HTTP to loopback.
     pub async fn revoke(&self, refresh_token: &RefreshToken) -> Result<(), AuthError> {
-        let token = StandardRevocableToken::RefreshToken(oauth2::RefreshToken::new(refresh_token.secret().to_owned()));
-        let client = self.oauth2();
-        let request = client
-            .revoke_token(token)
-            .map_err(|_| AuthError::Config(format!("{} has no revoke endpoint", self.api())))?;
+        let url = self
+            .revoke_url
+            .clone()
+            .ok_or_else(|| AuthError::Config(format!("{} has no revoke endpoint", self.api())))?;
+        let mut form = vec![("token", refresh_token.secret()), ("token_type_hint", "refresh_token")];
+        let mut request = self.http.post(url).header(reqwest::header::ACCEPT, "application/json");
+        match (&self.client_secret, self.profile.client_auth()) {
+            (Some(secret), ClientAuthStyle::HttpBasic) => {
+                let encode = |value: &str| url::form_urlencoded::byte_serialize(value.as_bytes()).collect::<String>();
+                let credentials = format!("{}:{}", encode(&self.client_id), encode(secret.secret()));
+                let mut value =
+                    reqwest::header::HeaderValue::from_str(&format!("Basic {}", STANDARD.encode(credentials)))
+                        .map_err(|_| AuthError::Config("the client id cannot be sent in a header".into()))?;
+                value.set_sensitive(true);
+                request = request.header(reqwest::header::AUTHORIZATION, value);
+            }
+            (secret, _) => {
+                form.push(("client_id", &self.client_id));
+                if let Some(secret) = secret {
+                    form.push(("client_secret", secret.secret()));
+                }
+            }
+        }
         tracing::debug!(api = %self.api(), "revoking refresh token");
-        request.request_async(&self.http).await.map_err(token_error)
+        let response =
+            request.form(&form).send().await.map_err(|err| AuthError::Transport(error_chain(&err.without_url())))?;
+        let status = response.status();
+        if status.is_success() {
+            return Ok(());
+        }
+        let body: serde_json::Value = response.json().await.unwrap_or_default();
+        let text = |name: &str| body.get(name).and_then(|value| value.as_str()).map(str::to_owned);
+        Err(AuthError::TokenEndpoint {
+            error: text("error").unwrap_or_else(|| format!("HTTP {}", status.as_u16())),
+            description: text("error_description"),
+        })
     }
 
     fn uses_pkce(&self) -> bool {
@@ -182,7 +214,6 @@ impl OAuthClient {
             .set_auth_type(auth_type)
             .set_auth_uri(self.authorize_url.clone())
             .set_token_uri(self.token_url.clone())
-            .set_revocation_url_option(self.revoke_url.clone())
             .set_redirect_uri(self.redirect_uri.clone());
         if let Some(secret) = &self.client_secret {
             client = client.set_client_secret(oauth2::ClientSecret::new(secret.secret().to_owned()));
