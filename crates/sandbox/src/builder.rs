@@ -68,7 +68,7 @@ impl SandboxBuilder {
         self
     }
 
-    /// Where to read product schemas (default: the workspace's `schemas/`).
+    /// Where to read product schemas (default: the workspace's `schemas/`). Read once per process.
     pub fn schemas_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.schemas_dir = dir.into();
         self
@@ -94,7 +94,7 @@ impl SandboxBuilder {
         }
         let loaded = match self.products {
             Some(products) => schemas::Loaded { products, problems: Vec::new() },
-            None => schemas::load(&self.schemas_dir)?,
+            None => schemas::load_cached(&self.schemas_dir)?,
         };
         let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, self.port))).await?;
         let address = listener.local_addr()?;

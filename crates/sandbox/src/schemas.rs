@@ -1,6 +1,8 @@
 //! Finding the product schemas the APIs are served from.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
 
 use sage_codegen::ir;
 
@@ -12,15 +14,30 @@ pub(crate) fn default_dir() -> PathBuf {
 }
 
 /// Products that loaded, and one message per product directory that did not.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct Loaded {
     pub(crate) products: Vec<ir::Product>,
     pub(crate) problems: Vec<String>,
 }
 
+/// Schemas already read by this process, by directory: a test binary starting many sandboxes parses them once.
+static CACHE: OnceLock<Mutex<HashMap<PathBuf, Loaded>>> = OnceLock::new();
+
+/// [`load`], remembered per directory for the life of the process.
+pub(crate) fn load_cached(dir: &Path) -> Result<Loaded, StartError> {
+    let key = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    let cache = CACHE.get_or_init(Mutex::default);
+    if let Some(loaded) = crate::state::lock(cache).get(&key) {
+        return Ok(loaded.clone());
+    }
+    let loaded = load(&key)?;
+    crate::state::lock(cache).insert(key, loaded.clone());
+    Ok(loaded)
+}
+
 /// Loads every product directory (one holding `product.json`) under `dir`. A broken product is skipped
 /// and reported rather than failing the whole sandbox: the identity servers and other products still work.
-pub(crate) fn load(dir: &Path) -> Result<Loaded, StartError> {
+fn load(dir: &Path) -> Result<Loaded, StartError> {
     let entries = std::fs::read_dir(dir).map_err(|error| StartError::Schemas(format!("{}: {error}", dir.display())))?;
     let mut product_dirs: Vec<PathBuf> = entries
         .filter_map(Result::ok)
