@@ -25,7 +25,8 @@
 //! # API paths
 //!
 //! Each product in the schemas directory is served under the path of its `base_url`
-//! (`/v3.1`, `/{country}/sageone/accounts/v3`, `/uk/sage200extra/accounts/v1`, `/uk/sage200/accounts/v1`),
+//! (`/v3.1`, `/{country}/sageone` + `/accounts/v3/…` or `/core/v3/…`, `/uk/sage200extra/accounts/v1`,
+//! `/uk/sage200/accounts/v1`; any `{country}` segment is accepted, `endpoints()` uses `uki`),
 //! so a client changes only the host. v3.1 also always serves `/v3.1/businesses`, `/v3.1/businesses/{id}`,
 //! `/v3.1/businesses/lead` and `/v3.1/user`; Sage 200 serves `/sites`. The demo user's ids are in
 //! [`fixtures`].

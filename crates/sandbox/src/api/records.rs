@@ -67,7 +67,7 @@ pub(crate) fn create(records: &mut Vec<Value>, body: Value, style: IdStyle, coll
         IdStyle::Hex => Value::from(random::hex_id()),
         IdStyle::Integer => {
             let highest = records.iter().filter_map(|record| record["id"].as_u64()).max().unwrap_or(0);
-            Value::from(highest + 1)
+            Value::from(highest.saturating_add(1))
         }
     };
     if style == IdStyle::Hex {
