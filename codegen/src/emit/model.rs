@@ -23,7 +23,7 @@ fn struct_model(model: &Model, fields: &[Field], scope: &Scope<'_>) -> TokenStre
     let inline_enums = fields.iter().filter_map(|field| {
         let values = inline_enum_values(&field.ty)?;
         let enum_name = inline_enum_name(&model.rust_name, &field.rust_name);
-        Some(string_enum(&enum_name, &format!("Values of [`{}::{}`].", model.rust_name, field.rust_name), values))
+        Some(string_enum(&enum_name, &format!("Values of `{}::{}`.", model.rust_name, field.rust_name), values))
     });
     quote! {
         #docs

@@ -41,7 +41,7 @@ pub(crate) fn operation(op: &Operation, scope: &Scope<'_>) -> TokenStream {
     let inline_enums = op.params.iter().filter_map(|param| {
         let values = inline_enum_values(&param.ty)?;
         let enum_name = inline_enum_name(&struct_name, &param.rust_name);
-        Some(string_enum(&enum_name, &format!("Values of [`{struct_name}::{}`].", param.rust_name), values))
+        Some(string_enum(&enum_name, &format!("Values of `{struct_name}::{}`.", param.rust_name), values))
     });
 
     let constructor = constructor(op, &required, &struct_name, scope);
@@ -163,7 +163,7 @@ fn constructor(op: &Operation, required: &[&Param], struct_name: &str, scope: &S
         if param.required {
             let (ty, value) = argument(param, struct_name, scope);
             arguments.push(quote!(#name: #ty));
-            inits.push(quote!(#name: #value));
+            inits.push(if param.ty == Type::String { quote!(#name: #value) } else { quote!(#name) });
         } else {
             inits.push(quote!(#name: None));
         }
