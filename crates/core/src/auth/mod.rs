@@ -33,7 +33,8 @@ pub use secret::{AccessToken, AuthorizationCode, ClientSecret, CsrfState, IdToke
 pub use store::{FileTokenStore, MemoryTokenStore, RefreshLease, TokenStore};
 pub use token_set::TokenSet;
 
-use async_trait::async_trait;
+/// Re-exported so token stores and authenticators can be implemented without another dependency.
+pub use async_trait::async_trait;
 
 /// Supplies bearer tokens to the client.
 ///
