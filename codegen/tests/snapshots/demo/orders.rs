@@ -37,7 +37,7 @@ pub struct Order {
     pub extra: sage_core::types::Extra,
 }
 
-/// Values of [`Order::type`].
+/// Values of `Order::type`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum OrderType {
     /// `sale`
@@ -110,7 +110,7 @@ pub struct GetOrder {
 impl GetOrder {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(id: i64) -> Self {
-        Self { id: id }
+        Self { id }
     }
 
     /// Sends the request and decodes the response.
@@ -145,7 +145,7 @@ pub struct ListOrders {
     pub kinds: Option<Vec<ListOrdersKinds>>,
 }
 
-/// Values of [`ListOrders::kinds`].
+/// Values of `ListOrders::kinds`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub enum ListOrdersKinds {
     /// `retail`
