@@ -1,23 +1,21 @@
-//! The client against a real HTTP server started in the test: exact requests, retries,
-//! the refresh-after-401 rule, paging and error decoding.
+//! sage-core's client against a real HTTP server started in the test: exact requests, retries,
+//! the refresh-after-401 rule, paging, error decoding, traces and the v3.1 business signals.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use async_trait::async_trait;
-use axum::body::Bytes;
-use axum::extract::{Query, State};
-use axum::http::{HeaderMap, Method as HttpMethod, StatusCode, Uri};
-use axum::response::{IntoResponse, Response};
+use axum::extract::Query;
+use axum::response::IntoResponse;
 use axum::Router;
 use futures_util::TryStreamExt;
-use sage_core::auth::{AccessToken, AuthError, Authenticate, StaticToken};
+use sage_core::auth::{async_trait, AccessToken, AuthError, Authenticate, StaticToken};
 use sage_core::{
     Client, Error, HeaderPolicy, HeaderStyle, ListOperation, Method, Operation, Page, PagingStyle, Product, Request,
     RetryPolicy,
 };
+use sage_tests::{serve, RecordingServer, Reply};
 use serde_json::{json, Value};
 
 const PRODUCT: Product = Product {
@@ -29,62 +27,11 @@ const PRODUCT: Product = Product {
     paging: PagingStyle::Envelope,
 };
 
-/// Extra response headers.
-type Headers = Vec<(&'static str, String)>;
-
-/// A canned answer: status, headers, body.
-type Reply = (u16, Headers, String);
-
-/// What the server saw, and what it answers next.
-#[derive(Default)]
-struct Script {
-    seen: Mutex<Vec<Seen>>,
-    replies: Mutex<Vec<Reply>>,
-}
-
-#[derive(Debug, Clone)]
-struct Seen {
-    method: String,
-    uri: String,
-    headers: HeaderMap,
-    body: String,
-}
-
-async fn record(
-    State(script): State<Arc<Script>>,
-    method: HttpMethod,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    script.seen.lock().unwrap().push(Seen {
-        method: method.to_string(),
-        uri: uri.to_string(),
-        headers,
-        body: String::from_utf8_lossy(&body).into_owned(),
-    });
-    let mut replies = script.replies.lock().unwrap();
-    let (status, headers, body) = if replies.is_empty() { (200, vec![], "{}".to_owned()) } else { replies.remove(0) };
-    let mut response = (StatusCode::from_u16(status).unwrap(), body).into_response();
-    for (name, value) in headers {
-        response.headers_mut().insert(name, value.parse().unwrap());
-    }
-    response
-}
-
-async fn serve(router: Router) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-    format!("http://{address}")
-}
-
-async fn scripted(replies: Vec<(u16, Headers, &str)>) -> (Arc<Script>, String) {
-    let script = Arc::new(Script::default());
-    *script.replies.lock().unwrap() =
-        replies.into_iter().map(|(status, headers, body)| (status, headers, body.to_owned())).collect();
-    let url = serve(Router::new().fallback(record).with_state(Arc::clone(&script))).await;
-    (script, url)
+/// The scripted server, from `(status, headers, body)` triples.
+async fn scripted(replies: Vec<(u16, Vec<(&'static str, String)>, &str)>) -> RecordingServer {
+    let replies =
+        replies.into_iter().map(|(status, headers, body)| Reply { status, headers, body: body.to_owned() }).collect();
+    RecordingServer::start(replies).await
 }
 
 fn client(url: &str, auth: impl Authenticate) -> Client {
@@ -139,14 +86,14 @@ impl ListOperation for ListContacts {
 
 #[tokio::test]
 async fn sends_the_exact_request_and_decodes_the_response() {
-    let (script, url) = scripted(vec![(200, vec![], r#"{"id":"c1","balance":"10.50"}"#)]).await;
-    let client = client(&url, StaticToken::new("tok-1"))
+    let server = scripted(vec![(200, vec![], r#"{"id":"c1","balance":"10.50"}"#)]).await;
+    let client = client(server.url(), StaticToken::new("tok-1"))
         .with_headers(HeaderPolicy::AccountingV31 { business_id: Some("biz 2".into()) })
         .unwrap();
     let contact = client.send(&GetContact("a/b")).await.unwrap();
     assert_eq!(contact, Contact { id: "c1".into(), balance: "10.50".parse().unwrap() });
 
-    let seen = script.seen.lock().unwrap()[0].clone();
+    let seen = server.seen()[0].clone();
     assert_eq!(seen.method, "GET");
     assert_eq!(seen.uri, "/v9/contacts/a%2Fb?attributes=all");
     assert_eq!(seen.headers["authorization"], "Bearer tok-1");
@@ -157,10 +104,11 @@ async fn sends_the_exact_request_and_decodes_the_response() {
 
 #[tokio::test]
 async fn posts_json_bodies() {
-    let (script, url) = scripted(vec![(201, vec![], r#"{"id":"c2","balance":0}"#)]).await;
-    let created = client(&url, StaticToken::new("t")).send(&CreateContact(json!({"contact": {"name": "Ann"}}))).await;
+    let server = scripted(vec![(201, vec![], r#"{"id":"c2","balance":0}"#)]).await;
+    let created =
+        client(server.url(), StaticToken::new("t")).send(&CreateContact(json!({"contact": {"name": "Ann"}}))).await;
     assert_eq!(created.unwrap().id, "c2");
-    let seen = script.seen.lock().unwrap()[0].clone();
+    let seen = server.seen()[0].clone();
     assert_eq!(seen.method, "POST");
     assert_eq!(seen.headers["content-type"], "application/json");
     assert_eq!(serde_json::from_str::<Value>(&seen.body).unwrap(), json!({"contact": {"name": "Ann"}}));
@@ -169,29 +117,28 @@ async fn posts_json_bodies() {
 #[tokio::test]
 async fn retries_throttled_reads_honouring_retry_after() {
     let ok = r#"{"id":"c1","balance":1}"#;
-    let (script, url) = scripted(vec![(429, vec![("retry-after", "0".into())], "[]"), (200, vec![], ok)]).await;
-    client(&url, StaticToken::new("t")).send(&GetContact("c1")).await.unwrap();
-    assert_eq!(script.seen.lock().unwrap().len(), 2);
+    let server = scripted(vec![(429, vec![("retry-after", "0".into())], "[]"), (200, vec![], ok)]).await;
+    client(server.url(), StaticToken::new("t")).send(&GetContact("c1")).await.unwrap();
+    assert_eq!(server.seen().len(), 2);
 }
 
 #[tokio::test]
 async fn gives_up_after_max_attempts_and_reports_them() {
     let unavailable = (503, vec![], r#"[{"$severity":"error","$dataCode":"ServiceUnavailable","$message":"later"}]"#);
-    let (script, url) =
-        scripted(vec![unavailable.clone(), unavailable.clone(), unavailable.clone(), unavailable]).await;
-    let err = client(&url, StaticToken::new("t")).send(&GetContact("c1")).await.unwrap_err();
+    let server = scripted(vec![unavailable.clone(), unavailable.clone(), unavailable.clone(), unavailable]).await;
+    let err = client(server.url(), StaticToken::new("t")).send(&GetContact("c1")).await.unwrap_err();
     let Error::Api(api) = err else { panic!("expected an API error, got {err:?}") };
     assert_eq!((api.status, api.attempts), (503, 3));
     assert_eq!(api.items[0].code.as_deref(), Some("ServiceUnavailable"));
-    assert_eq!(script.seen.lock().unwrap().len(), 3);
+    assert_eq!(server.seen().len(), 3);
 }
 
 #[tokio::test]
 async fn never_retries_a_post_unless_asked() {
-    let (script, url) = scripted(vec![(429, vec![("retry-after", "0".into())], "[]")]).await;
-    let err = client(&url, StaticToken::new("t")).send(&CreateContact(json!({}))).await.unwrap_err();
+    let server = scripted(vec![(429, vec![("retry-after", "0".into())], "[]")]).await;
+    let err = client(server.url(), StaticToken::new("t")).send(&CreateContact(json!({}))).await.unwrap_err();
     assert_eq!(err.status(), Some(429));
-    assert_eq!(script.seen.lock().unwrap().len(), 1);
+    assert_eq!(server.seen().len(), 1);
 }
 
 /// Counts refreshes and hands out a new token each time.
@@ -214,11 +161,11 @@ impl Authenticate for Refreshing {
 #[tokio::test]
 async fn a_401_refreshes_once_and_retries_with_the_new_token() {
     let ok = r#"{"id":"c1","balance":1}"#;
-    let (script, url) = scripted(vec![(401, vec![], "[]"), (200, vec![], ok)]).await;
+    let server = scripted(vec![(401, vec![], "[]"), (200, vec![], ok)]).await;
     let auth = Arc::new(Refreshing { refreshes: AtomicUsize::new(0) });
-    let client = Client::builder(PRODUCT).base_url(&url).shared_auth(auth.clone()).build().unwrap();
+    let client = Client::builder(PRODUCT).base_url(server.url()).shared_auth(auth.clone()).build().unwrap();
     client.send(&GetContact("c1")).await.unwrap();
-    let seen = script.seen.lock().unwrap();
+    let seen = server.seen();
     assert_eq!(seen[0].headers["authorization"], "Bearer tok-0");
     assert_eq!(seen[1].headers["authorization"], "Bearer tok-1");
     assert_eq!(auth.refreshes.load(Ordering::SeqCst), 1);
@@ -226,18 +173,18 @@ async fn a_401_refreshes_once_and_retries_with_the_new_token() {
 
 #[tokio::test]
 async fn a_second_401_is_an_error_not_a_loop() {
-    let (script, url) = scripted(vec![(401, vec![], "[]"), (401, vec![], "[]"), (401, vec![], "[]")]).await;
+    let server = scripted(vec![(401, vec![], "[]"), (401, vec![], "[]"), (401, vec![], "[]")]).await;
     let auth = Arc::new(Refreshing { refreshes: AtomicUsize::new(0) });
-    let client = Client::builder(PRODUCT).base_url(&url).shared_auth(auth.clone()).build().unwrap();
+    let client = Client::builder(PRODUCT).base_url(server.url()).shared_auth(auth.clone()).build().unwrap();
     assert_eq!(client.send(&GetContact("c1")).await.unwrap_err().status(), Some(401));
-    assert_eq!(script.seen.lock().unwrap().len(), 2);
+    assert_eq!(server.seen().len(), 2);
     assert_eq!(auth.refreshes.load(Ordering::SeqCst), 1);
 }
 
 #[tokio::test]
 async fn malformed_bodies_become_decode_errors_with_the_field_path() {
-    let (_, url) = scripted(vec![(200, vec![], r#"{"id":"c1","balance":"lots"}"#)]).await;
-    let err = client(&url, StaticToken::new("t")).send(&GetContact("c1")).await.unwrap_err();
+    let server = scripted(vec![(200, vec![], r#"{"id":"c1","balance":"lots"}"#)]).await;
+    let err = client(server.url(), StaticToken::new("t")).send(&GetContact("c1")).await.unwrap_err();
     let Error::Decode(decode) = err else { panic!("expected a decode error, got {err:?}") };
     assert_eq!(decode.path, "balance");
     assert!(decode.body.contains("lots"));
@@ -296,10 +243,10 @@ async fn traces_name_the_call_but_never_the_token_or_headers() {
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
 
-    let (_, url) = scripted(vec![(401, vec![], "[]"), (200, vec![], r#"{"id":"c1","balance":1}"#)]).await;
+    let server = scripted(vec![(401, vec![], "[]"), (200, vec![], r#"{"id":"c1","balance":1}"#)]).await;
     let auth = Arc::new(Refreshing { refreshes: AtomicUsize::new(0) });
     let client = Client::builder(PRODUCT)
-        .base_url(&url)
+        .base_url(server.url())
         .shared_auth(auth)
         .headers(HeaderPolicy::AccountingV31 { business_id: Some("biz-secretive".into()) })
         .build()
@@ -318,14 +265,14 @@ async fn traces_name_the_call_but_never_the_token_or_headers() {
 async fn responses_reveal_the_business_and_a_lead_change_is_signalled() {
     let ok = r#"{"id":"c1","balance":1}"#;
     let business = |id: &str| vec![("x-business", id.to_owned())];
-    let (script, url) = scripted(vec![
+    let server = scripted(vec![
         (200, business("lead-1"), ok),
         (200, business("lead-1"), ok),
         (200, business("other"), ok),
         (200, business("lead-2"), ok),
     ])
     .await;
-    let client = client(&url, StaticToken::new("t"));
+    let client = client(server.url(), StaticToken::new("t"));
     let mut lead = client.lead_business();
 
     let first = client.send_with_metadata(&GetContact("c1")).await.unwrap();
@@ -336,7 +283,7 @@ async fn responses_reveal_the_business_and_a_lead_change_is_signalled() {
     let chosen = client.for_business("other").unwrap().send_with_metadata(&GetContact("c1")).await.unwrap();
     assert_eq!(chosen.metadata.business.as_deref(), Some("other"));
     assert_eq!(chosen.metadata.lead_change, None, "a chosen business says nothing about the lead");
-    assert_eq!(script.seen.lock().unwrap()[2].headers["x-business"], "other");
+    assert_eq!(server.seen()[2].headers["x-business"], "other");
 
     lead.borrow_and_update();
     let moved = client.send_with_metadata(&GetContact("c1")).await.unwrap();
