@@ -1,0 +1,203 @@
+//! [`RedisTokenStore`]: a token set per connection key, a revision that only grows, and a shared lock.
+
+use std::fmt;
+use std::sync::{Arc, LazyLock, Mutex};
+
+use async_trait::async_trait;
+use redis::Script;
+use sage_core::auth::store::{decode, encode};
+use sage_core::auth::{RefreshLease, StoreError, TokenSet, TokenStore};
+
+use crate::connection::Connection;
+use crate::error::RedisStoreError;
+use crate::key::ConnectionKey;
+use crate::lock::{self, LockSettings};
+
+/// Writes the set only if the stored revision is still the one this instance read (`""`: any),
+/// and always moves the revision forward.
+static SAVE: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local stored = tonumber(redis.call('HGET', KEYS[1], 'revision')) or 0
+if ARGV[1] ~= '' and tonumber(ARGV[1]) ~= stored then
+  return {0, stored}
+end
+redis.call('HSET', KEYS[1], 'revision', stored + 1, 'tokens', ARGV[2])
+return {1, stored + 1}
+",
+    )
+});
+
+/// Drops the set but keeps a bumped revision, so a writer that read before the clear is refused.
+static CLEAR: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+redis.call('HDEL', KEYS[1], 'tokens')
+return redis.call('HINCRBY', KEYS[1], 'revision', 1)
+",
+    )
+});
+
+/// Keeps one Sage connection's token set in Redis, shared by every app instance using the same
+/// [`ConnectionKey`], and coordinates their refreshes with a lock in Redis.
+///
+/// The set is stored with [`encode`] (the same versioned JSON as the file store) in a hash next
+/// to a revision. [`save`](TokenStore::save) succeeds only if the revision is still the one this
+/// instance last [`load`](TokenStore::load)ed, so an instance whose lock expired mid-refresh
+/// cannot overwrite a newer set; an instance that never loaded (a new consent) writes
+/// unconditionally. Give each [`Authenticator`](sage_core::auth::Authenticator) its own store.
+///
+/// Every failure to reach Redis is an error: no refresh ever happens without the lock.
+pub struct RedisTokenStore {
+    connection: Arc<Connection>,
+    key: ConnectionKey,
+    lock: LockSettings,
+    /// The revision of the last load, save or clear by this instance; `None` before any.
+    read_revision: Mutex<Option<u64>>,
+}
+
+impl RedisTokenStore {
+    /// A store for `key` in the Redis at `url` (`redis://`, `rediss://` for TLS,
+    /// `redis+unix://`; credentials in the URL). Connects on first use.
+    pub fn new(url: &str, key: ConnectionKey) -> Result<Self, RedisStoreError> {
+        Ok(Self::with_connection(Arc::new(Connection::open(url)?), key))
+    }
+
+    /// A store for another key, sharing this store's Redis connection.
+    pub fn for_key(&self, key: ConnectionKey) -> Self {
+        Self::with_connection(self.connection.clone(), key).with_lock_settings(self.lock)
+    }
+
+    /// Replaces the lock's TTL and maximum wait.
+    #[must_use]
+    pub fn with_lock_settings(mut self, settings: LockSettings) -> Self {
+        self.lock = settings;
+        self
+    }
+
+    /// The connection this store serves.
+    pub fn key(&self) -> &ConnectionKey {
+        &self.key
+    }
+
+    /// The revision stored in Redis now (0 when nothing was ever saved). It grows with every save
+    /// and clear.
+    pub async fn stored_revision(&self) -> Result<u64, StoreError> {
+        let (revision, _) = self.read().await?;
+        Ok(revision)
+    }
+
+    fn with_connection(connection: Arc<Connection>, key: ConnectionKey) -> Self {
+        Self { connection, key, lock: LockSettings::default(), read_revision: Mutex::new(None) }
+    }
+
+    /// The stored revision and encoded set, straight from Redis.
+    async fn read(&self) -> Result<(u64, Option<Vec<u8>>), ReadError> {
+        let mut manager = self.connection.get().await?;
+        let (revision, tokens): (Option<String>, Option<Vec<u8>>) = redis::cmd("HMGET")
+            .arg(self.key.tokens_key())
+            .arg("revision")
+            .arg("tokens")
+            .query_async(&mut manager)
+            .await
+            .map_err(|err| self.connection.error(err))?;
+        let revision = match revision {
+            None if tokens.is_some() => return Err(self.corrupt("the token set has no revision")),
+            None => 0,
+            Some(text) => text.parse().map_err(|_| self.corrupt("the revision is not a number"))?,
+        };
+        Ok((revision, tokens))
+    }
+
+    fn corrupt(&self, reason: &str) -> ReadError {
+        ReadError::Corrupt(StoreError::Corrupt { location: self.location(), reason: reason.into() })
+    }
+
+    fn location(&self) -> String {
+        format!("{} at {}", self.key.tokens_key(), self.connection.redacted_url())
+    }
+
+    fn remember_revision(&self, revision: u64) {
+        // Only whole `Option<u64>` values are written, so a poisoned lock still holds a valid one.
+        *self.read_revision.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(revision);
+    }
+
+    fn last_read_revision(&self) -> Option<u64> {
+        *self.read_revision.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+enum ReadError {
+    Redis(RedisStoreError),
+    Corrupt(StoreError),
+}
+
+impl From<RedisStoreError> for ReadError {
+    fn from(err: RedisStoreError) -> Self {
+        Self::Redis(err)
+    }
+}
+
+impl From<ReadError> for StoreError {
+    fn from(err: ReadError) -> Self {
+        match err {
+            ReadError::Redis(err) => err.into(),
+            ReadError::Corrupt(err) => err,
+        }
+    }
+}
+
+#[async_trait]
+impl TokenStore for RedisTokenStore {
+    async fn load(&self) -> Result<Option<TokenSet>, StoreError> {
+        let (revision, bytes) = self.read().await?;
+        let tokens = bytes.map(|bytes| decode(&bytes, &self.location())).transpose()?;
+        self.remember_revision(revision);
+        Ok(tokens)
+    }
+
+    async fn save(&self, tokens: &TokenSet) -> Result<(), StoreError> {
+        let read = self.last_read_revision();
+        let expected = read.map(|revision| revision.to_string()).unwrap_or_default();
+        let mut manager = self.connection.get().await?;
+        let (saved, revision): (i64, u64) = SAVE
+            .key(self.key.tokens_key())
+            .arg(expected)
+            .arg(encode(tokens))
+            .invoke_async(&mut manager)
+            .await
+            .map_err(|err| self.connection.error(err))?;
+        if saved != 1 {
+            let key = self.key.tokens_key();
+            return Err(RedisStoreError::StaleWrite { key, read: read.unwrap_or_default(), stored: revision }.into());
+        }
+        self.remember_revision(revision);
+        Ok(())
+    }
+
+    async fn clear(&self) -> Result<(), StoreError> {
+        let mut manager = self.connection.get().await?;
+        let revision: u64 = CLEAR
+            .key(self.key.tokens_key())
+            .invoke_async(&mut manager)
+            .await
+            .map_err(|err| self.connection.error(err))?;
+        self.remember_revision(revision);
+        Ok(())
+    }
+
+    async fn lock_for_refresh(&self) -> Result<RefreshLease, StoreError> {
+        let held = lock::acquire(self.connection.clone(), self.key.lock_key(), self.lock).await?;
+        Ok(RefreshLease::new(move || held.release()))
+    }
+}
+
+impl fmt::Debug for RedisTokenStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RedisTokenStore")
+            .field("key", &self.key.tokens_key())
+            .field("url", &self.connection.redacted_url())
+            .field("lock", &self.lock)
+            .finish()
+    }
+}
