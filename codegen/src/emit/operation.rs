@@ -227,6 +227,7 @@ fn request_body(op: &Operation, scope: &Scope<'_>) -> TokenStream {
         let wire = &param.name;
         let field = ident(&param.rust_name);
         match param.location {
+            ParamLocation::Path if is_copy(&param.ty) => quote!(.path(#wire, self.#field)),
             ParamLocation::Path => quote!(.path(#wire, &self.#field)),
             ParamLocation::Query => {
                 let value = query_value(param, scope);
@@ -249,6 +250,11 @@ fn request_body(op: &Operation, scope: &Scope<'_>) -> TokenStream {
     } else {
         quote!(Ok(#start))
     }
+}
+
+/// Scalars that are `Copy` are passed to `Request::path` by value (clippy flags the borrow).
+fn is_copy(ty: &Type) -> bool {
+    matches!(ty, Type::Integer | Type::Boolean | Type::Decimal | Type::Date | Type::DateTime)
 }
 
 /// Query values: enums go as their wire string, everything else as itself.

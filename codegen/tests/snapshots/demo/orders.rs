@@ -125,7 +125,7 @@ impl sage_core::Operation for GetOrder {
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         Ok(
             sage_core::Request::new("get_order", sage_core::Method::Get, "/orders/{id}")
-                .path("id", &self.id),
+                .path("id", self.id),
         )
     }
 }
