@@ -46,7 +46,10 @@ fn unknown_keys_are_errors() {
 
 #[test]
 fn unknown_model_references_are_errors() {
-    let found = errors(&[(CONTACTS, r#"{"models": {"Contact": {"fields": {"owner": {"type": {"array": {"ref": "Person"}}}}}}}"#)]);
+    let found = errors(&[(
+        CONTACTS,
+        r#"{"models": {"Contact": {"fields": {"owner": {"type": {"array": {"ref": "Person"}}}}}}}"#,
+    )]);
     assert_has(&found, CONTACTS, "/models/Contact/fields/owner/type/array/ref", "unknown model `Person`");
 }
 
@@ -120,7 +123,12 @@ fn names_that_cannot_become_rust_identifiers_are_errors() {
         }}"#,
     )]);
     assert_has(&found, CONTACTS, "/models/Option", "cannot become a Rust type name");
-    assert_has(&found, CONTACTS, "/models/Contact/fields/1099_box", "`1099_box` cannot become a Rust identifier; set `rust_name`");
+    assert_has(
+        &found,
+        CONTACTS,
+        "/models/Contact/fields/1099_box",
+        "`1099_box` cannot become a Rust identifier; set `rust_name`",
+    );
     assert_has(&found, CONTACTS, "/models/Contact/fields/self/rust_name", "`Self` is not a snake_case Rust identifier");
     assert_has(&found, CONTACTS, "/models/Contact/fields/extra", "`extra` is reserved");
     assert_has(&found, CONTACTS, "/models/Mode/enum/1", "gives variant `On`, as an earlier value does");
@@ -134,7 +142,12 @@ fn cross_file_rules_feature_cycles_and_common_refs() {
         (CONTACTS, r#"{"models": {"Contact": {"fields": {"i": {"type": {"ref": "Invoice"}}}}}}"#),
         ("schemas/demo/sales.json", r#"{"models": {"Invoice": {"fields": {"c": {"type": {"ref": "Contact"}}}}}}"#),
     ]);
-    assert_has(&found, "schemas/demo/common.json", "/models/Money/fields/c/type/ref", "cannot use `Contact` of the optional area");
+    assert_has(
+        &found,
+        "schemas/demo/common.json",
+        "/models/Money/fields/c/type/ref",
+        "cannot use `Contact` of the optional area",
+    );
     assert_has(&found, CONTACTS, "/models/Contact/fields/i/type/ref", "cargo features cannot be cyclic");
 }
 

@@ -1,0 +1,31 @@
+//! The complete example in `schemas/README.md` must stay valid and generate what the README says.
+
+use sage_codegen::{emit_product, parse_product, SourceFile};
+
+#[test]
+fn readme_example_loads_and_generates_the_types_it_names() {
+    let readme = include_str!("../../schemas/README.md");
+    let example = readme.split("## A complete example").nth(1).expect("example section");
+    let blocks: Vec<&str> = example.split("```json").skip(1).filter_map(|block| block.split("```").next()).collect();
+    assert_eq!(blocks.len(), 2, "product.json and contacts.json");
+    let files = [
+        SourceFile { path: "schemas/demo/product.json".into(), text: blocks[0].into() },
+        SourceFile { path: "schemas/demo/contacts.json".into(), text: blocks[1].into() },
+    ];
+    let product = parse_product(&files).unwrap_or_else(|errors| panic!("{errors}"));
+    let contacts = &emit_product(&product).unwrap()["src/generated/contacts.rs"];
+    for item in [
+        "pub struct Contact ",
+        "pub enum ContactType ",
+        "pub struct ContactRequest ",
+        "pub struct ListContacts ",
+        "pub enum ListContactsKind ",
+        "pub struct UpdateContact ",
+        "pub struct DeleteContact ",
+        "pub fn search(",
+        "pub fn kind(",
+        "pub fn items(",
+    ] {
+        assert!(contacts.contains(item), "README promises `{item}`");
+    }
+}
