@@ -32,9 +32,24 @@ impl ConnectionKey {
         self
     }
 
+    /// The prefix of every key, `sage` unless set.
+    pub fn namespace(&self) -> &str {
+        &self.namespace
+    }
+
     /// The Sage API the tokens are for.
     pub fn api(&self) -> SageApi {
         self.api
+    }
+
+    /// The business, site or company.
+    pub fn tenant(&self) -> &str {
+        &self.tenant
+    }
+
+    /// The user who consented.
+    pub fn user(&self) -> &str {
+        &self.user
     }
 
     /// The hash holding the stored token set and its revision:
