@@ -52,60 +52,17 @@ pub(crate) fn operations_table(product: &Product) -> TokenStream {
     quote! {
         #![doc = " Every operation of this API as data, for tools that call operations by name (a CLI, tests)."]
         #![doc = ""]
-        #![doc = " Build a call with `sage_core::Request::new(spec.name, spec.method, spec.path)` and send it with"]
+        #![doc = " Build a call with `OperationSpec::request` from `name=value` pairs and send it with"]
         #![doc = " `sage_core::Client::execute`. The table is always compiled, whatever features are enabled."]
 
-        #[doc = " Where a parameter goes."]
-        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        pub enum ParamLocation {
-            #[doc = " A `{placeholder}` of the path."]
-            Path,
-            #[doc = " A query-string parameter."]
-            Query,
-        }
-
-        #[doc = " One path or query parameter of an operation."]
-        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        pub struct ParamSpec {
-            #[doc = " Name on the wire."]
-            pub name: &'static str,
-            #[doc = " Path or query."]
-            pub location: ParamLocation,
-            #[doc = " Whether a call must set it."]
-            pub required: bool,
-        }
-
-        #[doc = " One operation of the API."]
-        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        pub struct OperationSpec {
-            #[doc = " Unique snake_case name, e.g. `list_contacts`."]
-            pub name: &'static str,
-            #[doc = " The area (module and cargo feature) its typed struct lives in."]
-            pub area: &'static str,
-            #[doc = " HTTP method."]
-            pub method: sage_core::Method,
-            #[doc = " Path template relative to the base URL."]
-            pub path: &'static str,
-            #[doc = " One-line summary."]
-            pub summary: &'static str,
-            #[doc = " Path parameters first, then query parameters."]
-            pub params: &'static [ParamSpec],
-            #[doc = " Whether it takes a JSON body."]
-            pub body: bool,
-            #[doc = " Whether it returns a page of a list."]
-            pub list: bool,
-            #[doc = " Whether repeating it is harmless (and so retried)."]
-            pub idempotent: bool,
-            #[doc = " Whether it is deprecated."]
-            pub deprecated: bool,
-        }
+        pub use sage_core::catalog::{OperationSpec, ParamLocation, ParamSpec};
 
         #[doc = " Every operation, sorted by name."]
         pub const OPERATIONS: &[OperationSpec] = &[#(#entries)*];
 
         #[doc = " The operation called `name`, if there is one."]
         pub fn find(name: &str) -> Option<&'static OperationSpec> {
-            OPERATIONS.binary_search_by(|spec| spec.name.cmp(name)).ok().map(|index| &OPERATIONS[index])
+            sage_core::catalog::find(OPERATIONS, name).ok()
         }
     }
 }

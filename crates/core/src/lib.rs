@@ -25,7 +25,7 @@ pub use builder::ClientBuilder;
 pub use client::{Client, RawResponse};
 pub use error::{ApiError, DecodeError, Error, ErrorItem, Result};
 pub use headers::HeaderPolicy;
-pub use operation::{ListOperation, Method, Operation, Request};
+pub use operation::{ListOperation, Method, Operation, QueryValue, Request};
 pub use paging::Page;
 pub use product::{HeaderStyle, PagingStyle, Product};
 pub use response::{LeadBusinessChange, Response, ResponseMetadata};

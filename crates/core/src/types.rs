@@ -15,6 +15,9 @@ pub use rust_decimal::Decimal;
 /// A calendar date without a time (`YYYY-MM-DD`).
 pub use chrono::NaiveDate as Date;
 
+/// Any JSON value, for the parts of an API its description leaves open.
+pub type Json = serde_json::Value;
+
 /// Fields present in a response that the schema does not list, kept so that a model
 /// survives a read-modify-write round trip without losing data.
 pub type Extra = BTreeMap<String, serde_json::Value>;
