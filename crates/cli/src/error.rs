@@ -1,0 +1,89 @@
+//! CLI failures and their exit codes.
+
+use std::process::ExitCode;
+
+/// Why a command failed. Each kind has its own exit code (documented in the README).
+#[derive(Debug)]
+pub enum CliError {
+    /// Bad arguments or configuration (exit 2).
+    Usage(String),
+    /// Not signed in, or the sign-in is no longer valid (exit 3).
+    Auth(String),
+    /// Sage could not be reached (exit 4).
+    Transport(String),
+    /// Sage answered with an error (exit 5).
+    Api(Box<sage_core::ApiError>),
+    /// Anything else (exit 1).
+    Other(String),
+}
+
+impl CliError {
+    /// The process exit code for this failure.
+    pub fn exit_code(&self) -> ExitCode {
+        ExitCode::from(match self {
+            Self::Other(_) => 1,
+            Self::Usage(_) => 2,
+            Self::Auth(_) => 3,
+            Self::Transport(_) => 4,
+            Self::Api(_) => 5,
+        })
+    }
+}
+
+impl std::fmt::Display for CliError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Usage(message) | Self::Other(message) => f.write_str(message),
+            Self::Auth(message) => write!(f, "{message}"),
+            Self::Transport(message) => write!(f, "could not reach Sage: {message}"),
+            Self::Api(api) => {
+                write!(f, "Sage refused {} with HTTP {}.", api.operation, api.status)?;
+                for item in &api.items {
+                    write!(f, "\n  - {item}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl From<sage_core::Error> for CliError {
+    fn from(err: sage_core::Error) -> Self {
+        match err {
+            sage_core::Error::Api(api) => Self::Api(api),
+            sage_core::Error::Auth(auth) => Self::Auth(auth.to_string()),
+            sage_core::Error::Transport(_) | sage_core::Error::Timeout => Self::Transport(err.to_string()),
+            sage_core::Error::Build(message) => Self::Usage(message),
+            other => Self::Other(other.to_string()),
+        }
+    }
+}
+
+impl From<sage_core::catalog::CatalogError> for CliError {
+    fn from(err: sage_core::catalog::CatalogError) -> Self {
+        Self::Usage(err.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_errors_list_sage_items_and_have_their_own_code() {
+        let api = sage_core::ApiError {
+            operation: "create_contact",
+            status: 422,
+            items: sage_core::ErrorItem::parse_body(
+                br#"[{"$dataCode":"RecordInvalid","$message":"Name is required"}]"#,
+            ),
+            body: String::new(),
+            request_id: None,
+            attempts: 1,
+        };
+        let err = CliError::from(sage_core::Error::Api(Box::new(api)));
+        assert_eq!(err.to_string(), "Sage refused create_contact with HTTP 422.\n  - RecordInvalid: Name is required");
+        assert_eq!(err.exit_code(), ExitCode::from(5));
+        assert_eq!(CliError::Usage("x".into()).exit_code(), ExitCode::from(2));
+    }
+}

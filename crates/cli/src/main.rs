@@ -1,0 +1,59 @@
+//! `sage`: the sage-rs command line.
+//!
+//! Exit codes: 0 success, 1 other failure, 2 bad arguments or configuration, 3 not signed in or
+//! sign-in no longer valid, 4 Sage unreachable, 5 Sage answered with an error.
+
+mod call;
+mod cli;
+mod config;
+mod demo;
+mod dynamic;
+mod error;
+mod export;
+mod login;
+mod products;
+mod session;
+mod token;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+use crate::error::CliError;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_env("SAGE_LOG"))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match run(&cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err}");
+            err.exit_code()
+        }
+    }
+}
+
+async fn run(cli: &Cli) -> Result<(), CliError> {
+    match &cli.command {
+        Command::Login(args) => login::run(cli, args).await,
+        Command::Token { action } => token::run(cli, action).await,
+        Command::Call(args) => call::run(cli, args).await,
+        Command::Export(args) => export::run(cli, args).await,
+        Command::Operations { product } => operations(product),
+        Command::Demo => demo::run().await,
+    }
+}
+
+fn operations(product: &str) -> Result<(), CliError> {
+    let entry = products::find(product).map_err(CliError::Usage)?;
+    for spec in entry.operations {
+        let deprecated = if spec.deprecated { " (deprecated)" } else { "" };
+        println!("{:<48} {:<6} {}{deprecated}", spec.name, spec.method.as_str(), spec.path);
+    }
+    Ok(())
+}

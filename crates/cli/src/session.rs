@@ -1,0 +1,170 @@
+//! Opening an authenticated client for a product: from the stored sign-in, or against an
+//! embedded sandbox signed in automatically.
+
+use std::sync::Arc;
+
+use sage_core::auth::{
+    parse_redirect, AuthProfile, Authenticator, ClientSecret, FileTokenStore, MemoryTokenStore, OAuthClient, TokenSet,
+    TokenStore,
+};
+use sage_core::{Client, HeaderPolicy, HeaderStyle};
+use sage_sandbox::Sandbox;
+
+use crate::cli::{Cli, ConnectionArgs};
+use crate::config::{Connection, Paths};
+use crate::error::CliError;
+use crate::products::{self, Entry};
+
+/// A ready client plus what produced it.
+pub struct Session {
+    /// The product.
+    pub entry: Entry,
+    /// The API client.
+    pub client: Client,
+    /// Hands out and refreshes tokens.
+    pub authenticator: Arc<Authenticator>,
+    /// Where the tokens live.
+    pub store: Arc<dyn TokenStore>,
+    /// Keeps an embedded sandbox running as long as the session.
+    pub sandbox: Option<Sandbox>,
+}
+
+impl Session {
+    /// The client for `product` as the command line asks: embedded sandbox or stored sign-in.
+    pub async fn open(cli: &Cli, product: &str, args: &ConnectionArgs) -> Result<Self, CliError> {
+        let entry = products::find(product).map_err(CliError::Usage)?;
+        if cli.sandbox {
+            let sandbox = start_sandbox().await?;
+            let mut session = sandbox_session(&sandbox, entry, args).await?;
+            session.sandbox = Some(sandbox);
+            return Ok(session);
+        }
+        let paths = Paths::new(cli.home.as_deref(), &cli.profile, product).map_err(CliError::Usage)?;
+        let connection = Connection::load(&paths.connection()).map_err(CliError::Auth)?.overridden_by(args);
+        let oauth = oauth_client(entry, &connection, std::env::var("SAGE_CLIENT_SECRET").ok())?;
+        let store: Arc<dyn TokenStore> = Arc::new(FileTokenStore::new(paths.tokens()));
+        let tokens = store.load().await.map_err(|err| CliError::Auth(err.to_string()))?;
+        let site_from_token = tokens.as_ref().and_then(TokenSet::resource_owner_id).map(str::to_owned);
+        build(entry, oauth, store, &connection, site_from_token, None)
+    }
+}
+
+/// An embedded sandbox with auto-approved consent, for `--sandbox` and `sage demo`.
+pub async fn start_sandbox() -> Result<Sandbox, CliError> {
+    Sandbox::builder().auto_approve(true).start().await.map_err(|err| CliError::Other(format!("sandbox: {err}")))
+}
+
+/// Signs in to `sandbox` for `entry` (auto-approved consent) and opens a client on it.
+pub async fn sandbox_session(sandbox: &Sandbox, entry: Entry, args: &ConnectionArgs) -> Result<Session, CliError> {
+    let (connection, oauth, tokens) = sandbox_sign_in(sandbox, entry).await?;
+    let connection = connection.overridden_by(args);
+    let site_from_token = tokens.resource_owner_id().map(str::to_owned);
+    let store: Arc<dyn TokenStore> = Arc::new(MemoryTokenStore::with_tokens(tokens));
+    build(entry, oauth, store, &connection, site_from_token, Some("sandbox-subscription-key".into()))
+}
+
+/// Runs the authorization-code flow against the sandbox without a browser.
+pub async fn sandbox_sign_in(sandbox: &Sandbox, entry: Entry) -> Result<(Connection, OAuthClient, TokenSet), CliError> {
+    let endpoints = sandbox
+        .endpoints(entry.product.name)
+        .ok_or_else(|| CliError::Other(format!("the sandbox does not serve {}", entry.product.name)))?;
+    let demo = sandbox.demo_client();
+    let connection = Connection {
+        client_id: demo.client_id.clone(),
+        redirect_uri: demo.redirect_uris.first().cloned().unwrap_or_default(),
+        authorize_url: endpoints.authorize_url,
+        token_url: endpoints.token_url,
+        revoke_url: endpoints.revoke_url,
+        base_url: Some(endpoints.api_base_url),
+        ..Connection::default()
+    };
+    let oauth = oauth_client(entry, &connection, demo.client_secret)?;
+    let request = oauth.authorize_url();
+    let location = follow_consent(request.url.as_str()).await?;
+    let response = parse_redirect(&location, &request.state).map_err(|err| CliError::Auth(err.to_string()))?;
+    let tokens = oauth
+        .exchange_code(response.code(), request.pkce_verifier.as_ref())
+        .await
+        .map_err(|err| CliError::Auth(err.to_string()))?;
+    Ok((connection, oauth, tokens))
+}
+
+/// With auto-approve on, the consent page answers at once with a redirect carrying the code.
+async fn follow_consent(authorize_url: &str) -> Result<String, CliError> {
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|err| CliError::Other(err.to_string()))?;
+    let response = http.get(authorize_url).send().await.map_err(|err| CliError::Transport(err.to_string()))?;
+    response
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned)
+        .ok_or_else(|| CliError::Auth(format!("consent did not redirect (HTTP {})", response.status())))
+}
+
+/// The OAuth client for the saved (or sandbox) connection.
+pub fn oauth_client(entry: Entry, connection: &Connection, secret: Option<String>) -> Result<OAuthClient, CliError> {
+    let profile = AuthProfile::for_api(entry.api)
+        .with_authorize_url(&connection.authorize_url)
+        .with_token_url(&connection.token_url)
+        .with_revoke_url(connection.revoke_url.as_deref());
+    let oauth = OAuthClient::new(profile, &connection.client_id, &connection.redirect_uri)
+        .map_err(|err| CliError::Usage(err.to_string()))?;
+    Ok(match secret {
+        Some(secret) => oauth.with_client_secret(ClientSecret::new(secret)),
+        None => oauth,
+    })
+}
+
+fn build(
+    entry: Entry,
+    oauth: OAuthClient,
+    store: Arc<dyn TokenStore>,
+    connection: &Connection,
+    site_from_token: Option<String>,
+    default_subscription_key: Option<String>,
+) -> Result<Session, CliError> {
+    let authenticator = Arc::new(Authenticator::new(oauth, Arc::clone(&store)));
+    let headers = header_policy(entry, connection, site_from_token, default_subscription_key)?;
+    let mut builder = Client::builder(entry.product).headers(headers).shared_auth(authenticator.clone());
+    if let Some(url) = &connection.base_url {
+        builder = builder.base_url(url);
+    }
+    if let Ok(country) = std::env::var("SAGE_COUNTRY") {
+        builder = builder.base_url_variable("country", country);
+    }
+    let client = builder.build().map_err(|err| CliError::Usage(err.to_string()))?;
+    Ok(Session { entry, client, authenticator, store, sandbox: None })
+}
+
+fn header_policy(
+    entry: Entry,
+    connection: &Connection,
+    site_from_token: Option<String>,
+    default_subscription_key: Option<String>,
+) -> Result<HeaderPolicy, CliError> {
+    let subscription_key = std::env::var("SAGE_SUBSCRIPTION_KEY").ok().or(default_subscription_key);
+    match entry.product.headers {
+        HeaderStyle::AccountingV31 => Ok(HeaderPolicy::AccountingV31 { business_id: connection.business.clone() }),
+        HeaderStyle::AccountingV3 => {
+            let site =
+                connection.site.clone().or(site_from_token).ok_or_else(|| {
+                    CliError::Usage("Accounting v3 needs X-Site: sign in again or pass --site".into())
+                })?;
+            let key = subscription_key.ok_or_else(|| {
+                CliError::Usage("Accounting v3 needs SAGE_SUBSCRIPTION_KEY in the environment".into())
+            })?;
+            Ok(HeaderPolicy::accounting_v3(site, key))
+        }
+        HeaderStyle::Sage200 => {
+            let (Some(company), Some(site)) = (connection.company.clone(), connection.site.clone()) else {
+                return Err(CliError::Usage(
+                    "Sage 200 needs --company and --site (see `sage call <product> list_sites`)".into(),
+                ));
+            };
+            Ok(HeaderPolicy::sage200(company, site))
+        }
+    }
+}
