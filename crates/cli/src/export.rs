@@ -55,7 +55,7 @@ enum Out<W: Write> {
     Json(W),
     /// Columns are the first item's top-level fields; nested values are written as JSON.
     Csv {
-        writer: csv::Writer<W>,
+        writer: Box<csv::Writer<W>>,
         columns: Option<Vec<String>>,
     },
 }
