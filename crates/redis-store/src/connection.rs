@@ -13,7 +13,8 @@ use crate::redact::{redact_url, scrub, secrets_of};
 /// Connection and command timeouts: a Redis that does not answer is an error, not a hang.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 const RESPONSE_TIMEOUT: Duration = Duration::from_secs(5);
-const CONNECT_ATTEMPTS: usize = 2;
+/// Retries of a failed connection attempt within one call; the next call tries again anyway.
+const CONNECT_RETRIES: usize = 1;
 
 pub(crate) struct Connection {
     client: Client,
@@ -40,7 +41,7 @@ impl Connection {
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(CONNECT_TIMEOUT))
             .set_response_timeout(Some(RESPONSE_TIMEOUT))
-            .set_number_of_retries(CONNECT_ATTEMPTS);
+            .set_number_of_retries(CONNECT_RETRIES);
         let manager = self
             .manager
             .get_or_try_init(|| ConnectionManager::new_with_config(self.client.clone(), config))

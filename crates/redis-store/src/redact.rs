@@ -68,7 +68,10 @@ mod tests {
     #[test]
     fn masks_passwords_in_user_info_and_query() {
         assert_eq!(redact_url("redis://:hunter2@cache:6379/0"), "redis://:***@cache:6379/0");
-        assert_eq!(redact_url("rediss://app:hunter2@cache.example.com:6380/"), "rediss://app:***@cache.example.com:6380/");
+        assert_eq!(
+            redact_url("rediss://app:hunter2@cache.example.com:6380/"),
+            "rediss://app:***@cache.example.com:6380/"
+        );
         let unix = redact_url("redis+unix:///run/redis.sock?db=1&pass=hunter2");
         assert!(!unix.contains("hunter2") && unix.contains("db=1"), "{unix}");
         assert_eq!(redact_url("redis://127.0.0.1:6379/"), "redis://127.0.0.1:6379/");

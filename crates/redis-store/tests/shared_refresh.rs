@@ -74,7 +74,8 @@ async fn a_killed_lock_holder_delays_the_others_until_its_lock_expires() {
     let first = authorize(&oauth(&sandbox)).await;
     redis.store(&key).save(&first).await.unwrap();
 
-    let mut holder = worker(&redis, &sandbox, &key, "hold-lock").env("SAGE_WORKER_LOCK_TTL_MS", "1500").spawn().unwrap();
+    let mut holder =
+        worker(&redis, &sandbox, &key, "hold-lock").env("SAGE_WORKER_LOCK_TTL_MS", "1500").spawn().unwrap();
     let announced = tokio::task::spawn_blocking(move || {
         let mut line = String::new();
         let mut stdout = std::io::BufReader::new(holder.stdout.take().unwrap());
@@ -134,7 +135,11 @@ fn worker(redis: &TestRedis, sandbox: &Sandbox, key: &ConnectionKey, mode: &str)
 fn assert_refreshed_once_per_window(sandbox: &Sandbox, elapsed: Duration, lifetime: Duration) {
     let stats = sandbox.stats();
     let bound = refresh_bound(elapsed, lifetime);
-    assert!(stats.refresh_grants <= bound, "{} refreshes in {elapsed:?}, at most {bound} expected", stats.refresh_grants);
+    assert!(
+        stats.refresh_grants <= bound,
+        "{} refreshes in {elapsed:?}, at most {bound} expected",
+        stats.refresh_grants
+    );
     assert_eq!(stats.token_errors, 0, "no refresh token was used twice: {stats:?}");
 }
 

@@ -38,9 +38,9 @@ impl TestRedis {
             .spawn();
         let server = match spawned {
             Ok(server) => server,
-            Err(err) => panic!(
-                "these tests need a Redis: set SAGE_TEST_REDIS_URL or put `redis-server` on PATH ({err})"
-            ),
+            Err(err) => {
+                panic!("these tests need a Redis: set SAGE_TEST_REDIS_URL or put `redis-server` on PATH ({err})")
+            }
         };
         let redis = Self { url: format!("redis://127.0.0.1:{port}/"), server: Some(server) };
         wait_for_port(port);
