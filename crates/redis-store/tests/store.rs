@@ -124,6 +124,35 @@ async fn only_the_owner_releases_the_lock() {
 }
 
 #[tokio::test]
+async fn a_lease_dropped_unreleased_frees_the_lock_in_the_background() {
+    let (redis, key) = (TestRedis::start(), unique_key());
+    let mut raw = redis.raw().await;
+    drop(redis.store(&key).lock_for_refresh().await.unwrap());
+
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let held: bool = redis::cmd("EXISTS").arg(key.lock_key()).query_async(&mut raw).await.unwrap();
+        if !held {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "the dropped lease was never released");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+#[tokio::test]
+async fn stores_sharing_a_connection_keep_their_keys_apart() {
+    let redis = TestRedis::start();
+    let first = redis.store(&unique_key());
+    let second = first.for_key(unique_key());
+    first.save(&tokens("first")).await.unwrap();
+
+    assert!(second.load().await.unwrap().is_none());
+    second.save(&tokens("second")).await.unwrap();
+    assert_eq!(first.load().await.unwrap().unwrap().access_token().secret(), "first");
+}
+
+#[tokio::test]
 async fn a_held_lock_carries_its_ttl() {
     let (redis, key) = (TestRedis::start(), unique_key());
     let settings = LockSettings { ttl: Duration::from_secs(30), max_wait: Duration::from_secs(1) };
