@@ -79,9 +79,10 @@ async fn a_killed_lock_holder_delays_the_others_until_its_lock_expires() {
     let announced = tokio::task::spawn_blocking(move || {
         let mut line = String::new();
         let mut stdout = std::io::BufReader::new(holder.stdout.take().unwrap());
-        std::io::BufRead::read_line(&mut stdout, &mut line).unwrap();
+        let read = std::io::BufRead::read_line(&mut stdout, &mut line);
         holder.kill().unwrap();
         holder.wait().unwrap();
+        read.unwrap();
         line
     })
     .await
