@@ -1,0 +1,30 @@
+//! Minimal inputs from fuzzing that broke an invariant, kept as regression tests.
+//!
+//! Tests for bugs not yet fixed are `#[ignore = "bug: …"]`; the owner removes the attribute with
+//! the fix.
+
+use sage_accounting_v31::contacts::Contact;
+use serde_json::Value;
+
+/// Found by `decode_models`: a long integer outside `u64` in a field the schema does not know
+/// changes in its last digit after a read-modify-write, because serde_json's default float
+/// parsing is not correctly rounded. Fix: enable serde_json's `float_roundtrip` feature (or
+/// `arbitrary_precision`, which also keeps the number's exact text) for sage-core.
+#[test]
+#[ignore = "bug: unknown numeric fields in `extra` lose precision (serde_json float_roundtrip is off)"]
+fn long_numbers_in_unknown_fields_survive_a_round_trip() {
+    let body = br#"{"name":"Acme","x_score":111111111111111144111111111444}"#;
+    let contact: Contact = serde_json::from_slice(body).unwrap();
+    let written = serde_json::to_vec(&contact).unwrap();
+    let again: Contact = serde_json::from_slice(&written).unwrap();
+    assert_eq!(again, contact, "written back as {}", String::from_utf8_lossy(&written));
+}
+
+/// The same finding on a bare JSON value, the smallest form of the input.
+#[test]
+#[ignore = "bug: serde_json float parsing is not correctly rounded without `float_roundtrip`"]
+fn a_long_number_reads_back_as_itself() {
+    let value: Value = serde_json::from_slice(b"111111111111111144111111111444").unwrap();
+    let again: Value = serde_json::from_str(&value.to_string()).unwrap();
+    assert_eq!(again, value);
+}
