@@ -2,8 +2,9 @@
 //! the request Sage documents and decodes what Sage answers.
 
 use futures_util::TryStreamExt;
-use sage_accounting_v31::businesses::{GetLeadBusiness, ListBusinesses, UpdateBusiness};
+use sage_accounting_v31::businesses::{ListBusinesses, UpdateBusiness};
 use sage_accounting_v31::contacts::{CreateContact, DeleteContact, GetContact, ListContacts, UpdateContact};
+use sage_accounting_v31::lead::GetLeadBusiness;
 use sage_accounting_v31::PRODUCT;
 use sage_core::auth::StaticToken;
 use sage_core::types::Decimal;
@@ -34,7 +35,7 @@ async fn list_contacts_sends_query_parameters_and_decodes_the_envelope() {
 
     let seen = &server.seen()[0];
     assert_eq!(seen.method, "GET");
-    assert_eq!(seen.uri, "/v3.1/contacts?page=2&items_per_page=50&search=garage");
+    assert_eq!(seen.uri, "/v3.1/contacts?items_per_page=50&page=2&search=garage", "spec order, set ones only");
     assert_eq!(seen.headers["authorization"], "Bearer v31-token");
     assert!(!seen.headers.contains_key("x-business"), "no business chosen: the lead business serves");
     assert_eq!((result.total, result.page, result.items_per_page), (Some(1), Some(2), Some(50)));
@@ -113,7 +114,7 @@ async fn sage_errors_and_malformed_bodies_become_typed_errors() {
     .await;
     let client = client_for(&server).await;
 
-    let body = serde_json::from_value(json!({"contact": {}})).unwrap();
+    let body = serde_json::from_value(json!({"contact": {"name": "", "contact_type_ids": ["CUSTOMER"]}})).unwrap();
     let Error::Api(api) = CreateContact::new(body).send(&client).await.unwrap_err() else {
         panic!("expected an API error")
     };

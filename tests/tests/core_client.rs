@@ -27,8 +27,11 @@ const PRODUCT: Product = Product {
     paging: PagingStyle::Envelope,
 };
 
-/// The scripted server, from `(status, headers, body)` triples.
-async fn scripted(replies: Vec<(u16, Vec<(&'static str, String)>, &str)>) -> RecordingServer {
+/// A scripted answer as `(status, headers, body)`.
+type Canned<'a> = (u16, Vec<(&'static str, String)>, &'a str);
+
+/// The scripted server, from canned answers.
+async fn scripted(replies: Vec<Canned<'_>>) -> RecordingServer {
     let replies =
         replies.into_iter().map(|(status, headers, body)| Reply { status, headers, body: body.to_owned() }).collect();
     RecordingServer::start(replies).await

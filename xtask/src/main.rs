@@ -1,13 +1,13 @@
-//! Repository chores: `cargo xtask codegen [--check]`.
+//! Repository chores: `cargo xtask codegen [--check]`, `cargo xtask import`, `cargo xtask coverage`.
+
+mod codegen;
+mod coverage;
+mod import;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use sage_codegen::{apply, check, expected_files, Drift};
-
-/// Lines of diff shown per stale file before the rest is elided.
-const DIFF_LINES: usize = 40;
 
 #[derive(Parser)]
 #[command(about = "sage-rs repository tasks")]
@@ -26,73 +26,31 @@ enum Task {
         /// Only these products (schema directory names); all of them when none is given.
         products: Vec<String>,
     },
+    /// Imports Sage's API descriptions into schemas/<product>/ (hand-written files are kept).
+    Import {
+        /// The product directory to write, e.g. accounting-v3.
+        #[arg(long)]
+        product: String,
+        /// Swagger 2.0 / OpenAPI 3.0 files; default: the product's reference specs in ../shared.
+        specs: Vec<PathBuf>,
+    },
+    /// Per product: operations in the reference specs vs operations generated, and what was left out.
+    Coverage,
 }
 
 fn main() -> ExitCode {
-    let Cli { task: Task::Codegen { check: check_only, products } } = Cli::parse();
-    match codegen(&workspace_root(), check_only, &products) {
-        Ok(code) => code,
-        Err(message) => {
-            eprintln!("{message}");
-            ExitCode::FAILURE
-        }
-    }
+    let root = workspace_root();
+    let result = match Cli::parse().task {
+        Task::Codegen { check, products } => codegen::codegen(&root, check, &products),
+        Task::Import { product, specs } => import::import(&root, &product, specs),
+        Task::Coverage => coverage::coverage(&root),
+    };
+    result.unwrap_or_else(|message| {
+        eprintln!("{message}");
+        ExitCode::FAILURE
+    })
 }
 
 fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
-}
-
-fn codegen(root: &Path, check_only: bool, products: &[String]) -> Result<ExitCode, String> {
-    let selected = |path: &Path| {
-        products.is_empty() || products.iter().any(|name| path.starts_with(Path::new("crates").join(name)))
-    };
-    let mut expected = expected_files(root).map_err(|err| err.to_string())?;
-    expected.retain(|path, _| selected(path));
-    let mut drift = check(root, &expected).map_err(|err| err.to_string())?;
-    drift.retain(|item| selected(item.path()));
-    if check_only {
-        if drift.is_empty() {
-            println!("generated code is up to date ({} files)", expected.len());
-            return Ok(ExitCode::SUCCESS);
-        }
-        for item in &drift {
-            report(item);
-        }
-        let command =
-            std::iter::once("cargo xtask codegen").chain(products.iter().map(String::as_str)).collect::<Vec<_>>();
-        eprintln!("\n{} generated file(s) out of date; run `{}` to update them.", drift.len(), command.join(" "));
-        return Ok(ExitCode::FAILURE);
-    }
-    apply(root, &drift).map_err(|err| err.to_string())?;
-    for item in &drift {
-        let verb = match item {
-            Drift::Missing { .. } => "created",
-            Drift::Stale { .. } => "updated",
-            Drift::Extra { .. } => "removed",
-        };
-        println!("{verb} {}", item.path().display());
-    }
-    println!("{} file(s) changed, {} generated in total", drift.len(), expected.len());
-    Ok(ExitCode::SUCCESS)
-}
-
-fn report(item: &Drift) {
-    match item {
-        Drift::Missing { path, .. } => eprintln!("missing: {}", path.display()),
-        Drift::Extra { path } => eprintln!("extra (no longer generated): {}", path.display()),
-        Drift::Stale { path, expected, actual } => {
-            eprintln!("stale: {}", path.display());
-            let diff = similar::TextDiff::from_lines(actual.as_str(), expected.as_str());
-            let text = diff.unified_diff().context_radius(2).header("on disk", "codegen").to_string();
-            let mut lines = text.lines();
-            for line in lines.by_ref().take(DIFF_LINES) {
-                eprintln!("    {line}");
-            }
-            let rest = lines.count();
-            if rest > 0 {
-                eprintln!("    … {rest} more diff lines");
-            }
-        }
-    }
 }

@@ -50,16 +50,7 @@ impl std::error::Error for DiskError {
 /// Imports `spec_paths` (read in sorted order) into `product_dir`, which must hold `product.json`
 /// and may hold `overrides.json`. Returns what [`import`] returned.
 pub fn import_to_dir(spec_paths: &[PathBuf], product_dir: &Path) -> Result<ImportOutput, DiskError> {
-    let product: ProductConfig = read_json(&product_dir.join(PRODUCT_FILE))?;
-    let overrides_path = product_dir.join(OVERRIDES_FILE);
-    let overrides: Overrides = if overrides_path.exists() { read_json(&overrides_path)? } else { Overrides::default() };
-    let mut paths = spec_paths.to_vec();
-    paths.sort();
-    let specs = paths
-        .iter()
-        .map(|path| Ok(SpecFile { path: path.clone(), json: read_json(path)? }))
-        .collect::<Result<Vec<_>, DiskError>>()?;
-    let output = import(&specs, &product, &overrides);
+    let (output, overrides) = read_and_import(spec_paths, product_dir)?;
     let protected = |name: &str| {
         let stem = name.strip_suffix(".json").unwrap_or(name);
         name == PRODUCT_FILE || name == OVERRIDES_FILE || overrides.hand_written.iter().any(|h| h == stem)
@@ -84,6 +75,25 @@ pub fn import_to_dir(spec_paths: &[PathBuf], product_dir: &Path) -> Result<Impor
         }
     }
     Ok(output)
+}
+
+/// What importing `spec_paths` into `product_dir` would produce, writing nothing (for coverage
+/// reports and dry runs).
+pub fn import_preview(spec_paths: &[PathBuf], product_dir: &Path) -> Result<ImportOutput, DiskError> {
+    read_and_import(spec_paths, product_dir).map(|(output, _)| output)
+}
+
+fn read_and_import(spec_paths: &[PathBuf], product_dir: &Path) -> Result<(ImportOutput, Overrides), DiskError> {
+    let product: ProductConfig = read_json(&product_dir.join(PRODUCT_FILE))?;
+    let overrides_path = product_dir.join(OVERRIDES_FILE);
+    let overrides: Overrides = if overrides_path.exists() { read_json(&overrides_path)? } else { Overrides::default() };
+    let mut paths = spec_paths.to_vec();
+    paths.sort();
+    let specs = paths
+        .iter()
+        .map(|path| Ok(SpecFile { path: path.clone(), json: read_json(path)? }))
+        .collect::<Result<Vec<_>, DiskError>>()?;
+    Ok((import(&specs, &product, &overrides), overrides))
 }
 
 fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, DiskError> {

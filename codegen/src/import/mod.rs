@@ -18,6 +18,7 @@ mod gaps;
 mod naming;
 mod operation;
 mod output;
+mod reference;
 mod spec;
 mod types;
 
@@ -27,7 +28,8 @@ use std::path::PathBuf;
 use serde_json::Value;
 
 pub use config::{AreaSource, Overrides, ProductConfig};
-pub use disk::{import_to_dir, DiskError};
+pub use disk::{import_preview, import_to_dir, DiskError};
+pub use reference::{reference_spec_paths, reference_specs_dir, REFERENCE_SPECS};
 pub use spec::SpecFile;
 
 use areas::{accounting_area, builtin_description, module_of};
