@@ -3,8 +3,12 @@
 //! Tests for bugs not yet fixed are `#[ignore = "bug: …"]`; the owner removes the attribute with
 //! the fix.
 
-use sage_accounting_v31::contacts::Contact;
+use sage_accounting_v31::contacts::GetContact;
+use sage_core::Operation;
 use serde_json::Value;
+
+/// The contact model, wherever the generator puts it.
+type Contact = <GetContact as Operation>::Output;
 
 /// Found by `decode_models`: a long integer outside `u64` in a field the schema does not know
 /// changes in its last digit after a read-modify-write, because serde_json's default float
@@ -13,7 +17,7 @@ use serde_json::Value;
 #[test]
 #[ignore = "bug: unknown numeric fields in `extra` lose precision (serde_json float_roundtrip is off)"]
 fn long_numbers_in_unknown_fields_survive_a_round_trip() {
-    let body = br#"{"name":"Acme","x_score":111111111111111144111111111444}"#;
+    let body = br#"{"name":"Acme","x_score":1111111111111111441111111444}"#;
     let contact: Contact = serde_json::from_slice(body).unwrap();
     let written = serde_json::to_vec(&contact).unwrap();
     let again: Contact = serde_json::from_slice(&written).unwrap();
@@ -24,7 +28,7 @@ fn long_numbers_in_unknown_fields_survive_a_round_trip() {
 #[test]
 #[ignore = "bug: serde_json float parsing is not correctly rounded without `float_roundtrip`"]
 fn a_long_number_reads_back_as_itself() {
-    let value: Value = serde_json::from_slice(b"111111111111111144111111111444").unwrap();
+    let value: Value = serde_json::from_slice(b"1111111111111111441111111444").unwrap();
     let again: Value = serde_json::from_str(&value.to_string()).unwrap();
     assert_eq!(again, value);
 }
