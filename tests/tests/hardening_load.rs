@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
+use futures_util::StreamExt;
 use oauth_support::{authorize, confidential};
 use sage_accounting_v31::contacts::{CreateContact, GetContact, ListContacts, UpdateContact};
 use sage_core::auth::{Authenticator, MemoryTokenStore};
@@ -84,10 +85,7 @@ async fn run_client(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fifty_clients_lose_no_write_and_see_no_server_error_across_token_refreshes() {
     let sandbox = Arc::new(Sandbox::builder().auto_approve(true).start().await.unwrap());
-    let mut clients = Vec::new();
-    for _ in 0..CLIENTS {
-        clients.push(authorized_client(&sandbox).await);
-    }
+    let clients = futures_util::future::join_all((0..CLIENTS).map(|_| authorized_client(&sandbox))).await;
     let calls = Arc::new(AtomicUsize::new(0));
     let runs = clients
         .into_iter()
@@ -114,8 +112,13 @@ async fn fifty_clients_lose_no_write_and_see_no_server_error_across_token_refres
     // No lost write: every contact created is readable and shows its last update.
     let checker = authorized_client(&sandbox).await;
     assert_eq!(written.len(), CLIENTS * CALLS_PER_CLIENT / 4);
-    for (id, notes) in &written {
-        let contact = GetContact::new(id).send(&checker).await.expect("a created contact is readable");
+    let reads = written.iter().map(|(id, notes)| {
+        let checker = checker.clone();
+        async move { (GetContact::new(id).send(&checker).await, id, notes) }
+    });
+    let reads = futures_util::stream::iter(reads).buffer_unordered(CLIENTS).collect::<Vec<_>>().await;
+    for (read, id, notes) in reads {
+        let contact = read.unwrap_or_else(|error| panic!("contact {id} is not readable: {error}"));
         assert_eq!(contact.notes.as_ref(), Some(notes), "contact {id}");
     }
 }
