@@ -11,7 +11,8 @@ fn main() {
     let mut calls = String::new();
     for (krate, dir) in PRODUCTS {
         println!("cargo:rerun-if-changed={dir}");
-        let mut files: Vec<_> = std::fs::read_dir(dir).expect("generated code").map(|entry| entry.unwrap().path()).collect();
+        let mut files: Vec<_> =
+            std::fs::read_dir(dir).expect("generated code").map(|entry| entry.unwrap().path()).collect();
         files.sort();
         for file in files {
             let module = file.file_stem().and_then(|stem| stem.to_str()).expect("a file name").to_owned();
