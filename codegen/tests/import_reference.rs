@@ -48,9 +48,16 @@ fn reimport(product: &str) -> ImportOutput {
     let output = import_to_dir(&specs, &scratch).unwrap();
     let (expected, actual) = (json_files(&committed), json_files(&scratch));
     let names = |files: &[(String, String)]| files.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
-    assert_eq!(names(&actual), names(&expected), "{product}: area files differ; run `cargo xtask import --product {product}`");
+    assert_eq!(
+        names(&actual),
+        names(&expected),
+        "{product}: area files differ; run `cargo xtask import --product {product}`"
+    );
     for ((name, actual), (_, expected)) in actual.iter().zip(&expected) {
-        assert!(actual == expected, "{product}/{name} differs from a fresh import; run `cargo xtask import --product {product}`");
+        assert!(
+            actual == expected,
+            "{product}/{name} differs from a fresh import; run `cargo xtask import --product {product}`"
+        );
     }
     load_product_dir(&scratch).unwrap_or_else(|e| panic!("{product} does not load: {e:?}"));
     fs::remove_dir_all(&scratch).unwrap();

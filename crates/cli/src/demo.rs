@@ -22,6 +22,30 @@ struct Story {
     invoice_body: fn(&Value) -> Value,
     /// Reads the invoice back by id.
     get_invoice: &'static str,
+    /// The name of its id parameter.
+    id_param: &'static str,
+}
+
+fn accounting_invoice(customer: &Value) -> Value {
+    json!({"sales_invoice": {
+        "contact_id": customer["id"],
+        "date": "2026-11-25",
+        "invoice_lines": [{
+            "description": "Brake pads, fitted",
+            "ledger_account_id": "sales",
+            "quantity": "2",
+            "unit_price": "125.50",
+        }],
+    }})
+}
+
+/// Sage 200 takes sales invoices through sales orders: the order is what can be read back.
+fn sage200_order(customer: &Value) -> Value {
+    json!({
+        "customer_id": customer["id"],
+        "document_date": "2026-11-25T00:00:00",
+        "lines": [{"code": "BRAKE01", "description": "Brake pads, fitted", "line_quantity": 2, "selling_unit_price": 125.50}],
+    })
 }
 
 fn story(product: &str) -> Option<Story> {
@@ -29,19 +53,16 @@ fn story(product: &str) -> Option<Story> {
         "accounting-v31" | "accounting-v3" => Some(Story {
             list: "list_contacts",
             create_invoice: "create_sales_invoice",
-            invoice_body: |customer| {
-                json!({"sales_invoice": {
-                    "contact_id": customer["id"],
-                    "date": "2026-11-25",
-                    "invoice_lines": [{
-                        "description": "Brake pads, fitted",
-                        "ledger_account_id": "sales",
-                        "quantity": "2",
-                        "unit_price": "125.50",
-                    }],
-                }})
-            },
+            invoice_body: accounting_invoice,
             get_invoice: "get_sales_invoice",
+            id_param: "key",
+        }),
+        "sage200-pro" | "sage200-standard" => Some(Story {
+            list: "list_customers",
+            create_invoice: "create_sop_order",
+            invoice_body: sage200_order,
+            get_invoice: "get_sop_order",
+            id_param: "Id",
         }),
         _ => None,
     }
@@ -85,7 +106,17 @@ async fn run_product(sandbox: &sage_sandbox::Sandbox, entry: Entry, story: &Stor
     let lifetime = tokens.expires_at() - tokens.received_at();
     writeln!(report, "✓ consent approved, code exchanged: access token valid {} s", lifetime.num_seconds()).ok();
 
-    let customers = call(&session, story.list, &[("items_per_page", "5")], None).await?;
+    let page_size = if session
+        .entry
+        .operations
+        .iter()
+        .any(|op| op.name == story.list && op.params.iter().any(|p| p.name == "$top"))
+    {
+        ("$top", "5")
+    } else {
+        ("items_per_page", "5")
+    };
+    let customers = call(&session, story.list, &[page_size], None).await?;
     let items = customers.get("$items").or(Some(&customers)).and_then(Value::as_array).cloned().unwrap_or_default();
     let first = items.first().ok_or_else(|| CliError::Other("the sandbox has no customers".into()))?;
     let names: Vec<_> =
@@ -93,8 +124,12 @@ async fn run_product(sandbox: &sage_sandbox::Sandbox, entry: Entry, story: &Stor
     writeln!(report, "✓ {}: {} customers, e.g. {}", story.list, items.len(), names.join(", ")).ok();
 
     let invoice = call(&session, story.create_invoice, &[], Some((story.invoice_body)(first))).await?;
-    let id = invoice["id"].as_str().ok_or_else(|| CliError::Other("the created invoice has no id".into()))?;
-    let fetched = call(&session, story.get_invoice, &[("key", id)], None).await?;
+    let id = match &invoice["id"] {
+        Value::String(id) => id.clone(),
+        Value::Number(id) => id.to_string(),
+        _ => return Err(CliError::Other("the created invoice has no id".into())),
+    };
+    let fetched = call(&session, story.get_invoice, &[(story.id_param, &id)], None).await?;
     let same = fetched["id"] == invoice["id"];
     writeln!(
         report,
@@ -108,7 +143,12 @@ async fn run_product(sandbox: &sage_sandbox::Sandbox, entry: Entry, story: &Stor
     let refreshed = session.authenticator.oauth().refresh(&tokens).await.map_err(auth)?;
     session.authenticator.set_tokens(refreshed).await.map_err(auth)?;
     call(&session, story.list, &[], None).await?;
-    writeln!(report, "✓ refreshed: a new access token (and rotated refresh token) works").ok();
+    let rotated = if session.authenticator.oauth().profile().rotates_refresh_tokens() {
+        " (and a rotated refresh token)"
+    } else {
+        " (the refresh token stays: this API does not rotate it)"
+    };
+    writeln!(report, "✓ refreshed: a new access token{rotated} works").ok();
 
     if let Some(refresh_token) = session.store.load().await.ok().flatten().and_then(|t| t.refresh_token().cloned()) {
         if session.authenticator.oauth().profile().revoke_url().is_some() {

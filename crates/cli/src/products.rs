@@ -17,11 +17,24 @@ pub struct Entry {
 
 /// Every product compiled in.
 pub fn all() -> Vec<Entry> {
-    vec![Entry {
-        product: sage_accounting_v31::PRODUCT,
-        operations: sage_accounting_v31::operations::OPERATIONS,
-        api: SageApi::AccountingV31,
-    }]
+    vec![
+        Entry {
+            product: sage_accounting_v31::PRODUCT,
+            operations: sage_accounting_v31::operations::OPERATIONS,
+            api: SageApi::AccountingV31,
+        },
+        Entry {
+            product: sage_accounting_v3::PRODUCT,
+            operations: sage_accounting_v3::operations::OPERATIONS,
+            api: SageApi::AccountingV3,
+        },
+        Entry { product: sage200_pro::PRODUCT, operations: sage200_pro::operations::OPERATIONS, api: SageApi::Sage200 },
+        Entry {
+            product: sage200_standard::PRODUCT,
+            operations: sage200_standard::operations::OPERATIONS,
+            api: SageApi::Sage200,
+        },
+    ]
 }
 
 /// The product called `name`, or an error listing the known ones.

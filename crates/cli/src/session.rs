@@ -54,13 +54,33 @@ pub async fn start_sandbox() -> Result<Sandbox, CliError> {
     Sandbox::builder().auto_approve(true).start().await.map_err(|err| CliError::Other(format!("sandbox: {err}")))
 }
 
-/// Signs in to `sandbox` for `entry` (auto-approved consent) and opens a client on it.
+/// Signs in to `sandbox` for `entry` (auto-approved consent) and opens a client on it. For Sage 200
+/// the sandbox's first company is chosen unless the arguments name one.
 pub async fn sandbox_session(sandbox: &Sandbox, entry: Entry, args: &ConnectionArgs) -> Result<Session, CliError> {
     let (connection, oauth, tokens) = sandbox_sign_in(sandbox, entry).await?;
     let connection = connection.overridden_by(args);
     let site_from_token = tokens.resource_owner_id().map(str::to_owned);
     let store: Arc<dyn TokenStore> = Arc::new(MemoryTokenStore::with_tokens(tokens));
-    build(entry, oauth, store, &connection, site_from_token, Some("sandbox-subscription-key".into()))
+    let session = build(entry, oauth, store, &connection, site_from_token, Some("sandbox-subscription-key".into()))?;
+    if !matches!(session.client.header_policy(), HeaderPolicy::Sage200Directory { .. }) {
+        return Ok(session);
+    }
+    let (company, site) = first_site(&session).await?;
+    let client = session.client.with_headers(HeaderPolicy::sage200(company, site))?;
+    Ok(Session { client, ..session })
+}
+
+/// The first company of the first site in `GET /sites` (sandbox sessions only: real users choose).
+async fn first_site(session: &Session) -> Result<(String, String), CliError> {
+    let request = sage_core::catalog::find(session.entry.operations, "list_sites")?.request([])?;
+    let response = session.client.execute(&request).await?;
+    let sites: serde_json::Value =
+        serde_json::from_slice(&response.body).map_err(|err| CliError::Other(format!("GET /sites: {err}")))?;
+    let first = &sites[0];
+    match (first["company_id"].as_u64(), first["site_id"].as_str()) {
+        (Some(company), Some(site)) => Ok((company.to_string(), site.to_owned())),
+        _ => Err(CliError::Other("GET /sites listed no company".into())),
+    }
 }
 
 /// Runs the authorization-code flow against the sandbox without a browser.
@@ -158,13 +178,10 @@ fn header_policy(
             })?;
             Ok(HeaderPolicy::accounting_v3(site, key))
         }
-        HeaderStyle::Sage200 => {
-            let (Some(company), Some(site)) = (connection.company.clone(), connection.site.clone()) else {
-                return Err(CliError::Usage(
-                    "Sage 200 needs --company and --site (see `sage call <product> list_sites`)".into(),
-                ));
-            };
-            Ok(HeaderPolicy::sage200(company, site))
-        }
+        // Without a chosen company only `list_sites` works; Sage names the missing header otherwise.
+        HeaderStyle::Sage200 => Ok(match (connection.company.clone(), connection.site.clone()) {
+            (Some(company), Some(site)) => HeaderPolicy::sage200(company, site),
+            _ => HeaderPolicy::sage200_directory(),
+        }),
     }
 }

@@ -27,6 +27,12 @@ pub enum HeaderPolicy {
         /// `Ocp-Apim-Subscription-Key`, which older deployments still want.
         subscription_key: Option<ClientSecret>,
     },
+    /// Sage 200 before a company is chosen: no `X-Company`/`X-Site`, so only `GET /sites` works.
+    /// List the sites, let the user choose, then switch with [`Client::with_headers`](crate::Client::with_headers).
+    Sage200Directory {
+        /// `Ocp-Apim-Subscription-Key`, which older deployments still want.
+        subscription_key: Option<ClientSecret>,
+    },
     /// Accounting v3.
     AccountingV3 {
         /// `X-Site`: the `resource_owner_id` from the token response.
@@ -47,6 +53,11 @@ impl HeaderPolicy {
         Self::Sage200 { company_id: company_id.into(), site_id: site_id.into(), subscription_key: None }
     }
 
+    /// Sage 200 headers for listing sites, before a company and site are chosen.
+    pub fn sage200_directory() -> Self {
+        Self::Sage200Directory { subscription_key: None }
+    }
+
     /// Accounting v3 headers.
     pub fn accounting_v3(site_id: impl Into<String>, subscription_key: impl Into<String>) -> Self {
         Self::AccountingV3 { site_id: site_id.into(), subscription_key: ClientSecret::new(subscription_key) }
@@ -60,7 +71,7 @@ impl HeaderPolicy {
     /// The header family this policy belongs to.
     pub fn style(&self) -> HeaderStyle {
         match self {
-            Self::Sage200 { .. } => HeaderStyle::Sage200,
+            Self::Sage200 { .. } | Self::Sage200Directory { .. } => HeaderStyle::Sage200,
             Self::AccountingV3 { .. } => HeaderStyle::AccountingV3,
             Self::AccountingV31 { .. } => HeaderStyle::AccountingV31,
         }
@@ -77,6 +88,11 @@ impl HeaderPolicy {
             Self::Sage200 { company_id, site_id, subscription_key } => {
                 headers.insert(X_COMPANY, value(company_id, "X-Company")?);
                 headers.insert(X_SITE, value(site_id, "X-Site")?);
+                if let Some(key) = subscription_key {
+                    headers.insert(SUBSCRIPTION_KEY, secret_value(key)?);
+                }
+            }
+            Self::Sage200Directory { subscription_key } => {
                 if let Some(key) = subscription_key {
                     headers.insert(SUBSCRIPTION_KEY, secret_value(key)?);
                 }
@@ -120,6 +136,14 @@ mod tests {
         assert_eq!(headers["x-company"], "1");
         assert_eq!(headers["x-site"], "abc");
         assert!(!headers.contains_key("ocp-apim-subscription-key"));
+    }
+
+    #[test]
+    fn the_sage200_directory_sends_no_company_or_site() {
+        let mut headers = HeaderMap::new();
+        HeaderPolicy::sage200_directory().apply(&mut headers).unwrap();
+        assert!(headers.is_empty());
+        assert_eq!(HeaderPolicy::sage200_directory().style(), HeaderStyle::Sage200);
     }
 
     #[test]

@@ -1,16 +1,37 @@
 //! sage-rs: typed clients for Sage's accounting APIs.
 //!
 //! Enable the products you use as cargo features; each product is its own crate, so a program
-//! compiles only the generated code it needs.
+//! compiles only the generated code it needs. Within a product, each API area (contacts, sales,
+//! nominal, stock, …) is a cargo feature of the product crate; `<product>-full` enables them all.
 //!
 //! | feature | module | API |
 //! |---|---|---|
 //! | `accounting-v31` (default) | [`accounting_v31`] | Sage Business Cloud Accounting v3.1 |
+//! | `accounting-v3` | [`accounting_v3`] | Sage Business Cloud Accounting v3 |
+//! | `sage200-pro` | [`sage200_pro`] | Sage 200 Professional |
+//! | `sage200-standard` | [`sage200_standard`] | Sage 200 Standard Online |
+//! | `redis` | [`redis`] | token store shared by many app instances |
 //! | `sandbox` | [`sandbox`] | the local Sage look-alike used by examples and tests |
 //!
 //! The runtime types every product shares — [`Client`], [`Error`], [`HeaderPolicy`], [`auth`] —
 //! are re-exported at the top level.
-#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+//!
+//! ```no_run
+//! # #[cfg(feature = "accounting-v31-full")]
+//! # async fn demo(tokens: sage::auth::TokenSet, oauth: sage::auth::OAuthClient) -> sage::Result<()> {
+//! use std::sync::Arc;
+//!
+//! use sage::accounting_v31::{contacts::ListContacts, PRODUCT};
+//! use sage::auth::{Authenticator, MemoryTokenStore};
+//!
+//! let auth = Authenticator::new(oauth, Arc::new(MemoryTokenStore::with_tokens(tokens)));
+//! let client = sage::Client::builder(PRODUCT).auth(auth).build()?;
+//! let page = ListContacts::new().search("garage").send(&client).await?;
+//! println!("{} contacts", page.items.len());
+//! # Ok(())
+//! # }
+//! ```
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub use sage_core::{auth, types, Client, ClientBuilder, Error, HeaderPolicy, Page, Result, RetryPolicy};
 
@@ -20,6 +41,22 @@ pub use sage_core as core;
 /// Sage Business Cloud Accounting v3.1.
 #[cfg(feature = "accounting-v31")]
 pub use sage_accounting_v31 as accounting_v31;
+
+/// Sage Business Cloud Accounting v3.
+#[cfg(feature = "accounting-v3")]
+pub use sage_accounting_v3 as accounting_v3;
+
+/// Sage 200 Professional.
+#[cfg(feature = "sage200-pro")]
+pub use sage200_pro;
+
+/// Sage 200 Standard Online.
+#[cfg(feature = "sage200-standard")]
+pub use sage200_standard;
+
+/// Token store in Redis with a cluster-wide refresh lock.
+#[cfg(feature = "redis")]
+pub use sage_redis_store as redis;
 
 /// The local Sage look-alike.
 #[cfg(feature = "sandbox")]

@@ -183,6 +183,8 @@ async fn sage200_needs_company_and_site_and_speaks_odata() {
     let sites: Value =
         http().get(format!("{base}/sites")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
     assert_eq!(sites[0]["site_id"], fixtures::SAGE200_SITE_ID);
+    assert_eq!(sites[0]["company_id"], 1, "one flat row per company, as the spec's Site model");
+    assert_eq!(sites.as_array().map(Vec::len), Some(fixtures::SAGE200_COMPANIES.len()));
 
     let customers: Value = http()
         .get(format!("{base}/customers"))

@@ -58,16 +58,21 @@ pub(crate) fn v31(path: &str, query: &paging::Query, lead: &str) -> Option<Respo
     Some(response)
 }
 
-/// Sage 200 `GET /sites`: the one site and its companies.
+/// Sage 200 `GET /sites`: one row per company the user can reach on each site, as the spec's
+/// `Site` model has it.
 pub(crate) fn sage200_sites() -> Response {
-    let companies: Vec<Value> = fixtures::SAGE200_COMPANIES
+    let rows: Vec<Value> = fixtures::SAGE200_COMPANIES
         .iter()
-        .map(|(id, name)| json!({ "company_id": id, "company_name": name }))
+        .map(|(id, name)| {
+            json!({
+                "site_id": fixtures::SAGE200_SITE_ID,
+                "site_name": "Sandbox Site",
+                "site_short_name": "SANDBOX",
+                // An integer, as the spec's `Site.company_id` is; `X-Company` carries its digits.
+                "company_id": id.parse::<u64>().unwrap_or_default(),
+                "company_name": name,
+            })
+        })
         .collect();
-    axum::Json(json!([{
-        "site_id": fixtures::SAGE200_SITE_ID,
-        "site_name": "Sandbox Site",
-        "companies": companies,
-    }]))
-    .into_response()
+    axum::Json(Value::Array(rows)).into_response()
 }

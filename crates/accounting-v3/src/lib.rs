@@ -1,0 +1,25 @@
+//! Client for Sage Business Cloud Accounting v3, generated from `schemas/accounting-v3/`.
+//!
+//! Each API area is a module behind a cargo feature of the same name (`full` enables all);
+//! `common` is always built. Every operation is a struct: build it with `new(..)` and the
+//! setters, then `send(&client)` it, or stream a list's items with `items(&client)`.
+//! [`operations::OPERATIONS`] lists every operation as data, whatever the features.
+//!
+//! ```no_run
+//! # #[cfg(feature = "contacts")]
+//! # async fn demo(client: &sage_core::Client) -> sage_core::Result<()> {
+//! use sage_accounting_v3::contacts::ListContacts;
+//!
+//! let page = ListContacts::new().search("Acme").send(client).await?;
+//! for item in &page.items {
+//!     println!("{item:?}");
+//! }
+//! # Ok(())
+//! # }
+//! ```
+
+// Generated code is formatted by prettyplease; rustfmt would reflow it and `--check` would disagree.
+#[rustfmt::skip]
+mod generated;
+
+pub use generated::*;
