@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use super::twins::Supersession;
+
 /// The part of `product.json` that changes what the importer writes.
 #[derive(Debug, Clone, Deserialize)]
 pub struct ProductConfig {
@@ -35,6 +37,9 @@ pub struct Overrides {
     /// Write `number` path parameters without a format as `integer`: Sage 200 declares its int64
     /// record ids that way, and a decimal id would be a trap for callers.
     pub number_path_params_as_integer: bool,
+    /// The product that replaces this one: operations it also serves are written deprecated,
+    /// pointing at their successor (see [`Supersession`]).
+    pub superseded_by: Option<Supersession>,
 }
 
 /// How operations are grouped into areas.

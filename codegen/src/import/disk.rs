@@ -5,7 +5,9 @@ use std::fmt;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use super::{import, ImportOutput, Overrides, ProductConfig, SpecFile};
+use serde_json::Value;
+
+use super::{import_with_twins, ImportOutput, Overrides, ProductConfig, SpecFile, Twins};
 
 const PRODUCT_FILE: &str = "product.json";
 const OVERRIDES_FILE: &str = "overrides.json";
@@ -93,7 +95,28 @@ fn read_and_import(spec_paths: &[PathBuf], product_dir: &Path) -> Result<(Import
         .iter()
         .map(|path| Ok(SpecFile { path: path.clone(), json: read_json(path)? }))
         .collect::<Result<Vec<_>, DiskError>>()?;
-    Ok((import(&specs, &product, &overrides), overrides))
+    let twins = match &overrides.superseded_by {
+        Some(supersession) => read_twins(product_dir, &supersession.product)?,
+        None => Twins::default(),
+    };
+    Ok((import_with_twins(&specs, &product, &overrides, &twins), overrides))
+}
+
+/// The operations of the sibling product directory `product` (its area files, sorted).
+fn read_twins(product_dir: &Path, product: &str) -> Result<Twins, DiskError> {
+    let dir = product_dir.parent().unwrap_or(Path::new(".")).join(product);
+    let entries = fs::read_dir(&dir).map_err(|source| DiskError::Io { path: dir.clone(), source })?;
+    let mut paths = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(|source| DiskError::Io { path: dir.clone(), source })?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        if name.ends_with(".json") && name != PRODUCT_FILE && name != OVERRIDES_FILE {
+            paths.push(path);
+        }
+    }
+    paths.sort();
+    let areas = paths.iter().map(|path| read_json::<Value>(path)).collect::<Result<Vec<_>, _>>()?;
+    Ok(Twins::from_area_files(product, &areas))
 }
 
 fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, DiskError> {

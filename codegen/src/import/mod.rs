@@ -9,7 +9,10 @@
 //!
 //! `overrides.json` keys (all optional): `hand_written`, `area_by` (`tag` or `file`), `tag_areas`,
 //! `area_descriptions`, `operation_names` (`"GET /spec/path"` → name), `path_prefix`,
-//! `exclude_professional_only`, `number_path_params_as_integer`. See [`Overrides`].
+//! `exclude_professional_only`, `number_path_params_as_integer`, `superseded_by`
+//! (`{"product": "accounting-v31", "note": "… {operation} … {method} {path} …"}`: every imported
+//! operation whose method and path the named sibling product also serves is written deprecated,
+//! with that product's operation as `replacement`). See [`Overrides`] and [`Supersession`].
 
 mod areas;
 mod config;
@@ -20,6 +23,7 @@ mod operation;
 mod output;
 mod reference;
 mod spec;
+mod twins;
 mod types;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -31,6 +35,7 @@ pub use config::{AreaSource, Overrides, ProductConfig};
 pub use disk::{import_preview, import_to_dir, DiskError};
 pub use reference::{reference_spec_paths, reference_specs_dir, REFERENCE_SPECS};
 pub use spec::SpecFile;
+pub use twins::{Supersession, Twin, Twins};
 
 use areas::{accounting_area, builtin_description, module_of};
 use naming::{operation_name, snake, NameInput};
@@ -74,8 +79,20 @@ pub struct ImportStats {
     pub operations_left_out: usize,
 }
 
-/// Imports the specs of one product.
+/// Imports the specs of one product that no other product supersedes (a `superseded_by` override
+/// is reported, as no successor table is given: use [`import_with_twins`]).
 pub fn import(specs: &[SpecFile], product: &ProductConfig, overrides: &Overrides) -> ImportOutput {
+    import_with_twins(specs, product, overrides, &Twins::default())
+}
+
+/// Imports the specs of one product; with a `superseded_by` override, operations found in `twins`
+/// (the successor product's operations) are written deprecated in favour of their twin.
+pub fn import_with_twins(
+    specs: &[SpecFile],
+    product: &ProductConfig,
+    overrides: &Overrides,
+    twins: &Twins,
+) -> ImportOutput {
     let mut models = Models::new(overrides.exclude_professional_only);
     let mut stats = ImportStats::default();
     let mut out = ProductOutput::default();
@@ -87,6 +104,15 @@ pub fn import(specs: &[SpecFile], product: &ProductConfig, overrides: &Overrides
         number_path_params_as_integer: overrides.number_path_params_as_integer,
     };
     let parsed: Vec<Result<Spec, String>> = specs.iter().map(Spec::new).collect();
+    let supersession = overrides.superseded_by.as_ref();
+    if let Some(wanted) = supersession.filter(|s| s.product != twins.product) {
+        let reason = format!("superseded_by names `{}` but no operation table of it was given", wanted.product);
+        models.issues.push(ImportIssue {
+            file: PathBuf::from("overrides.json"),
+            pointer: "/superseded_by".into(),
+            reason,
+        });
+    }
     for (index, spec) in parsed.iter().enumerate() {
         let spec = match spec {
             Ok(spec) => spec,
@@ -136,7 +162,10 @@ pub fn import(specs: &[SpecFile], product: &ProductConfig, overrides: &Overrides
                 continue;
             }
             let name = unique_name(&cx, &raw, overrides, &mut names, &mut models);
-            let json = translate(&cx, &raw, &name, &mut models, &rules);
+            let mut json = translate(&cx, &raw, &name, &mut models, &rules);
+            if let Some(supersession) = supersession {
+                link_successor(&cx, &raw, &mut json, supersession, twins, &mut models);
+            }
             let resource_description = spec.tag_description(tag).map(str::to_string).unwrap_or_else(|| tag.to_string());
             out.operations.push(AreaOperation { area, resource, resource_description, name, json });
             stats.operations_written += 1;
@@ -148,6 +177,24 @@ pub fn import(specs: &[SpecFile], product: &ProductConfig, overrides: &Overrides
     }
     let files = out.render(&models.models, |area| builtin_description(area).map(str::to_string));
     ImportOutput { files, report: models.issues, stats }
+}
+
+/// Marks the operation deprecated in favour of its twin, or reports that it has none.
+fn link_successor(
+    cx: &Cx,
+    raw: &spec::RawOperation,
+    json: &mut Value,
+    supersession: &Supersession,
+    twins: &Twins,
+    models: &mut Models,
+) {
+    match twins.find(raw.method, raw.path) {
+        Some(twin) => json["deprecated"] = twins::deprecation(supersession, twin),
+        None => {
+            let reason = format!("no operation of `{}` serves this endpoint; left undeprecated", supersession.product);
+            models.report(cx, &raw.pointer, reason);
+        }
+    }
 }
 
 /// The area of an operation: from the spec file's module, or its tag through the tables.

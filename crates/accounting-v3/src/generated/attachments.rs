@@ -173,6 +173,9 @@ pub struct PutAttachmentsAttachment {
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 ///
 /// `GET /accounts/v3/attachment_context_types/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_attachment_context_type` (`GET /attachment_context_types/{key}`); see MIGRATING.md. Use `accounting-v31:get_attachment_context_type` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetAttachmentContextType {
     /// The Attachment Context Type Key.
@@ -183,6 +186,7 @@ pub struct GetAttachmentContextType {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetAttachmentContextType {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -214,6 +218,7 @@ impl GetAttachmentContextType {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetAttachmentContextType {
     type Output = super::common::Base;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -239,6 +244,9 @@ impl sage_core::Operation for GetAttachmentContextType {
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 ///
 /// `GET /accounts/v3/attachment_context_types`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_attachment_context_types` (`GET /attachment_context_types`); see MIGRATING.md. Use `accounting-v31:list_attachment_context_types` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListAttachmentContextTypes {
     /// Specify the attributes that you want to expose for the Attachment Context Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -251,6 +259,7 @@ pub struct ListAttachmentContextTypes {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl ListAttachmentContextTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -303,6 +312,7 @@ impl ListAttachmentContextTypes {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListAttachmentContextTypes {
     type Output = sage_core::Page<super::common::Base>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -320,6 +330,7 @@ impl sage_core::Operation for ListAttachmentContextTypes {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListAttachmentContextTypes {
     type Item = super::common::Base;
 }
@@ -339,12 +350,16 @@ impl sage_core::ListOperation for ListAttachmentContextTypes {
 /// * Area: `Purchases`: Restricted Access, Full Access
 ///
 /// `POST /accounts/v3/attachments`
+#[deprecated(
+    note = "Replaced in v3.1 by `create_attachment` (`POST /attachments`); see MIGRATING.md. Use `accounting-v31:create_attachment` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateAttachment {
     /// The JSON request body.
     pub body: PostAttachments,
 }
 
+#[allow(deprecated)]
 impl CreateAttachment {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(body: PostAttachments) -> Self {
@@ -360,6 +375,7 @@ impl CreateAttachment {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for CreateAttachment {
     type Output = Attachment;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -387,12 +403,16 @@ impl sage_core::Operation for CreateAttachment {
 /// * Area: `Purchases`: Restricted Access, Full Access
 ///
 /// `DELETE /accounts/v3/attachments/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `delete_attachment` (`DELETE /attachments/{key}`); see MIGRATING.md. Use `accounting-v31:delete_attachment` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteAttachment {
     /// The Attachment Key.
     pub key: String,
 }
 
+#[allow(deprecated)]
 impl DeleteAttachment {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -405,6 +425,7 @@ impl DeleteAttachment {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for DeleteAttachment {
     type Output = ();
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -434,6 +455,9 @@ impl sage_core::Operation for DeleteAttachment {
 /// * Area: `Purchases`: Read Only, Restricted Access, Full Access
 ///
 /// `GET /accounts/v3/attachments/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_attachment` (`GET /attachments/{key}`); see MIGRATING.md. Use `accounting-v31:get_attachment` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetAttachment {
     /// The Attachment Key.
@@ -444,6 +468,7 @@ pub struct GetAttachment {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetAttachment {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -475,6 +500,7 @@ impl GetAttachment {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetAttachment {
     type Output = Attachment;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -506,12 +532,16 @@ impl sage_core::Operation for GetAttachment {
 /// * Area: `Purchases`: Read Only, Restricted Access, Full Access
 ///
 /// `GET /accounts/v3/attachments/{key}/file`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_attachment_file` (`GET /attachments/{key}/file`); see MIGRATING.md. Use `accounting-v31:get_attachment_file` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetAttachmentFile {
     /// The Attachment Key.
     pub key: String,
 }
 
+#[allow(deprecated)]
 impl GetAttachmentFile {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -527,6 +557,7 @@ impl GetAttachmentFile {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetAttachmentFile {
     type Output = Attachment;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -556,6 +587,9 @@ impl sage_core::Operation for GetAttachmentFile {
 /// * Area: `Purchases`: Read Only, Restricted Access, Full Access
 ///
 /// `GET /accounts/v3/attachments`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_attachments` (`GET /attachments`); see MIGRATING.md. Use `accounting-v31:list_attachments` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListAttachments {
     /// Use this to filter Attachments by attachment_context_id. Requires filtering by attachment_context_type_id as well
@@ -579,6 +613,7 @@ pub struct ListAttachments {
     pub updated_or_created_since: Option<sage_core::types::DateTime>,
 }
 
+#[allow(deprecated)]
 impl ListAttachments {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -690,6 +725,7 @@ impl ListAttachments {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListAttachments {
     type Output = sage_core::Page<Attachment>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -719,6 +755,7 @@ impl sage_core::Operation for ListAttachments {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListAttachments {
     type Item = Attachment;
 }
@@ -738,6 +775,9 @@ impl sage_core::ListOperation for ListAttachments {
 /// * Area: `Purchases`: Restricted Access, Full Access
 ///
 /// `PUT /accounts/v3/attachments/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `update_attachment` (`PUT /attachments/{key}`); see MIGRATING.md. Use `accounting-v31:update_attachment` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateAttachment {
     /// The Attachment Key.
@@ -746,6 +786,7 @@ pub struct UpdateAttachment {
     pub body: PutAttachments,
 }
 
+#[allow(deprecated)]
 impl UpdateAttachment {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>, body: PutAttachments) -> Self {
@@ -761,6 +802,7 @@ impl UpdateAttachment {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for UpdateAttachment {
     type Output = Attachment;
     fn request(&self) -> sage_core::Result<sage_core::Request> {

@@ -748,6 +748,9 @@ pub struct PutBankTransfersBankTransfer {
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 ///
 /// `GET /accounts/v3/bank_account_types/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_bank_account_type` (`GET /bank_account_types/{key}`); see MIGRATING.md. Use `accounting-v31:get_bank_account_type` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetBankAccountType {
     /// The Bank Account Type Key.
@@ -758,6 +761,7 @@ pub struct GetBankAccountType {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetBankAccountType {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -789,6 +793,7 @@ impl GetBankAccountType {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetBankAccountType {
     type Output = super::common::Base;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -814,6 +819,9 @@ impl sage_core::Operation for GetBankAccountType {
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 ///
 /// `GET /accounts/v3/bank_account_types`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_bank_account_types` (`GET /bank_account_types`); see MIGRATING.md. Use `accounting-v31:list_bank_account_types` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListBankAccountTypes {
     /// Specify the attributes that you want to expose for the Account Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -826,6 +834,7 @@ pub struct ListBankAccountTypes {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl ListBankAccountTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -878,6 +887,7 @@ impl ListBankAccountTypes {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListBankAccountTypes {
     type Output = sage_core::Page<super::common::Base>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -895,6 +905,7 @@ impl sage_core::Operation for ListBankAccountTypes {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListBankAccountTypes {
     type Item = super::common::Base;
 }
@@ -912,12 +923,16 @@ impl sage_core::ListOperation for ListBankAccountTypes {
 /// Requires the authenticated user to have any of the following roles in the area `Bank`: Full Access
 ///
 /// `POST /accounts/v3/bank_accounts`
+#[deprecated(
+    note = "Replaced in v3.1 by `create_bank_account` (`POST /bank_accounts`); see MIGRATING.md. Use `accounting-v31:create_bank_account` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateBankAccount {
     /// The JSON request body.
     pub body: PostBankAccounts,
 }
 
+#[allow(deprecated)]
 impl CreateBankAccount {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(body: PostBankAccounts) -> Self {
@@ -933,6 +948,7 @@ impl CreateBankAccount {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for CreateBankAccount {
     type Output = super::common::BankAccount;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -958,12 +974,16 @@ impl sage_core::Operation for CreateBankAccount {
 /// Requires the authenticated user to have any of the following roles in the area `Bank`: Full Access
 ///
 /// `DELETE /accounts/v3/bank_accounts/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `delete_bank_account` (`DELETE /bank_accounts/{key}`); see MIGRATING.md. Use `accounting-v31:delete_bank_account` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteBankAccount {
     /// The Bank Account Key.
     pub key: String,
 }
 
+#[allow(deprecated)]
 impl DeleteBankAccount {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -976,6 +996,7 @@ impl DeleteBankAccount {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for DeleteBankAccount {
     type Output = ();
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1003,6 +1024,9 @@ impl sage_core::Operation for DeleteBankAccount {
 /// Requires the authenticated user to have any of the following roles in the area `Bank`: Full Access, Read Only, Restricted Access
 ///
 /// `GET /accounts/v3/bank_accounts/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_bank_account` (`GET /bank_accounts/{key}`); see MIGRATING.md. Use `accounting-v31:get_bank_account` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetBankAccount {
     /// The Bank Account Key.
@@ -1015,6 +1039,7 @@ pub struct GetBankAccount {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetBankAccount {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -1053,6 +1078,7 @@ impl GetBankAccount {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetBankAccount {
     type Output = super::common::BankAccount;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1083,6 +1109,9 @@ impl sage_core::Operation for GetBankAccount {
 /// Requires the authenticated user to have any of the following roles in the area `Bank`: Full Access, Read Only, Restricted Access
 ///
 /// `GET /accounts/v3/bank_accounts`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_bank_accounts` (`GET /bank_accounts`); see MIGRATING.md. Use `accounting-v31:list_bank_accounts` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListBankAccounts {
     /// Specify the attributes that you want to expose for the Bank Accounts (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -1105,6 +1134,7 @@ pub struct ListBankAccounts {
     pub updated_or_created_since: Option<sage_core::types::DateTime>,
 }
 
+#[allow(deprecated)]
 impl ListBankAccounts {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -1198,6 +1228,7 @@ impl ListBankAccounts {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListBankAccounts {
     type Output = sage_core::Page<super::common::BankAccount>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1223,6 +1254,7 @@ impl sage_core::Operation for ListBankAccounts {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListBankAccounts {
     type Item = super::common::BankAccount;
 }
@@ -1240,6 +1272,9 @@ impl sage_core::ListOperation for ListBankAccounts {
 /// Requires the authenticated user to have any of the following roles in the area `Bank`: Full Access
 ///
 /// `PUT /accounts/v3/bank_accounts/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `update_bank_account` (`PUT /bank_accounts/{key}`); see MIGRATING.md. Use `accounting-v31:update_bank_account` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateBankAccount {
     /// The Bank Account Key.
@@ -1248,6 +1283,7 @@ pub struct UpdateBankAccount {
     pub body: PutBankAccounts,
 }
 
+#[allow(deprecated)]
 impl UpdateBankAccount {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>, body: PutBankAccounts) -> Self {
@@ -1263,6 +1299,7 @@ impl UpdateBankAccount {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for UpdateBankAccount {
     type Output = super::common::BankAccount;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1289,12 +1326,16 @@ impl sage_core::Operation for UpdateBankAccount {
 /// Requires the authenticated user to have any of the following roles in the area `Bank`: Full Access
 ///
 /// `POST /accounts/v3/bank_deposits`
+#[deprecated(
+    note = "Replaced in v3.1 by `create_bank_deposit` (`POST /bank_deposits`); see MIGRATING.md. Use `accounting-v31:create_bank_deposit` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateBankDeposit {
     /// The JSON request body.
     pub body: PostBankDeposits,
 }
 
+#[allow(deprecated)]
 impl CreateBankDeposit {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(body: PostBankDeposits) -> Self {
@@ -1310,6 +1351,7 @@ impl CreateBankDeposit {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for CreateBankDeposit {
     type Output = BankDeposit;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1335,12 +1377,16 @@ impl sage_core::Operation for CreateBankDeposit {
 /// Requires the authenticated user to have any of the following roles in the area `Bank`: Full Access
 ///
 /// `DELETE /accounts/v3/bank_deposits/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `delete_bank_deposit` (`DELETE /bank_deposits/{key}`); see MIGRATING.md. Use `accounting-v31:delete_bank_deposit` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteBankDeposit {
     /// The Bank Deposit Key.
     pub key: String,
 }
 
+#[allow(deprecated)]
 impl DeleteBankDeposit {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -1353,6 +1399,7 @@ impl DeleteBankDeposit {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for DeleteBankDeposit {
     type Output = ();
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1380,6 +1427,9 @@ impl sage_core::Operation for DeleteBankDeposit {
 /// Requires the authenticated user to have any of the following roles in the area `Bank`: Read Only, Restricted Access, Full Access
 ///
 /// `GET /accounts/v3/bank_deposits/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_bank_deposit` (`GET /bank_deposits/{key}`); see MIGRATING.md. Use `accounting-v31:get_bank_deposit` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetBankDeposit {
     /// The Bank Deposit Key.
@@ -1392,6 +1442,7 @@ pub struct GetBankDeposit {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetBankDeposit {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -1430,6 +1481,7 @@ impl GetBankDeposit {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetBankDeposit {
     type Output = BankDeposit;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1460,6 +1512,9 @@ impl sage_core::Operation for GetBankDeposit {
 /// Requires the authenticated user to have any of the following roles in the area `Bank`: Read Only, Restricted Access, Full Access
 ///
 /// `GET /accounts/v3/bank_deposits`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_bank_deposits` (`GET /bank_deposits`); see MIGRATING.md. Use `accounting-v31:list_bank_deposits` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListBankDeposits {
     /// Specify the attributes that you want to expose for the Deposits (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -1486,6 +1541,7 @@ pub struct ListBankDeposits {
     pub updated_or_created_since: Option<sage_core::types::DateTime>,
 }
 
+#[allow(deprecated)]
 impl ListBankDeposits {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -1580,6 +1636,7 @@ impl ListBankDeposits {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListBankDeposits {
     type Output = sage_core::Page<BankDeposit>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1602,6 +1659,7 @@ impl sage_core::Operation for ListBankDeposits {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListBankDeposits {
     type Item = BankDeposit;
 }
@@ -1619,12 +1677,16 @@ impl sage_core::ListOperation for ListBankDeposits {
 /// Requires the authenticated user to have any of the following roles in the area `Bank`: Full Access
 ///
 /// `POST /accounts/v3/bank_reconciliations`
+#[deprecated(
+    note = "Replaced in v3.1 by `create_bank_reconciliation` (`POST /bank_reconciliations`); see MIGRATING.md. Use `accounting-v31:create_bank_reconciliation` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateBankReconciliation {
     /// The JSON request body.
     pub body: PostBankReconciliations,
 }
 
+#[allow(deprecated)]
 impl CreateBankReconciliation {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(body: PostBankReconciliations) -> Self {
@@ -1640,6 +1702,7 @@ impl CreateBankReconciliation {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for CreateBankReconciliation {
     type Output = BankReconciliation;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1665,6 +1728,9 @@ impl sage_core::Operation for CreateBankReconciliation {
 /// Requires the authenticated user to have any of the following roles in the area `Bank`: Full Access, Read Only, Restricted Access
 ///
 /// `GET /accounts/v3/bank_reconciliations/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_bank_reconciliation` (`GET /bank_reconciliations/{key}`); see MIGRATING.md. Use `accounting-v31:get_bank_reconciliation` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetBankReconciliation {
     /// The Bank Reconciliation Key.
@@ -1675,6 +1741,7 @@ pub struct GetBankReconciliation {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetBankReconciliation {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -1706,6 +1773,7 @@ impl GetBankReconciliation {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetBankReconciliation {
     type Output = BankReconciliation;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1735,6 +1803,9 @@ impl sage_core::Operation for GetBankReconciliation {
 /// Requires the authenticated user to have any of the following roles in the area `Bank`: Full Access, Read Only, Restricted Access
 ///
 /// `GET /accounts/v3/bank_reconciliations`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_bank_reconciliations` (`GET /bank_reconciliations`); see MIGRATING.md. Use `accounting-v31:list_bank_reconciliations` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListBankReconciliations {
     /// Specify the attributes that you want to expose for the Bank Reconciliations (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -1751,6 +1822,7 @@ pub struct ListBankReconciliations {
     pub updated_or_created_since: Option<sage_core::types::DateTime>,
 }
 
+#[allow(deprecated)]
 impl ListBankReconciliations {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -1820,6 +1892,7 @@ impl ListBankReconciliations {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListBankReconciliations {
     type Output = sage_core::Page<BankReconciliation>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1839,6 +1912,7 @@ impl sage_core::Operation for ListBankReconciliations {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListBankReconciliations {
     type Item = BankReconciliation;
 }
@@ -1856,6 +1930,9 @@ impl sage_core::ListOperation for ListBankReconciliations {
 /// Requires the authenticated user to have any of the following roles in the area `Bank`: Full Access
 ///
 /// `PUT /accounts/v3/bank_reconciliations/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `update_bank_reconciliation` (`PUT /bank_reconciliations/{key}`); see MIGRATING.md. Use `accounting-v31:update_bank_reconciliation` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateBankReconciliation {
     /// The Bank Reconciliation Key.
@@ -1864,6 +1941,7 @@ pub struct UpdateBankReconciliation {
     pub body: PutBankReconciliations,
 }
 
+#[allow(deprecated)]
 impl UpdateBankReconciliation {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>, body: PutBankReconciliations) -> Self {
@@ -1879,6 +1957,7 @@ impl UpdateBankReconciliation {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for UpdateBankReconciliation {
     type Output = BankReconciliation;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1905,12 +1984,16 @@ impl sage_core::Operation for UpdateBankReconciliation {
 /// Requires the authenticated user to have any of the following roles in the area `Bank`: Full Access, Restricted Access
 ///
 /// `POST /accounts/v3/bank_transfers`
+#[deprecated(
+    note = "Replaced in v3.1 by `create_bank_transfer` (`POST /bank_transfers`); see MIGRATING.md. Use `accounting-v31:create_bank_transfer` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateBankTransfer {
     /// The JSON request body.
     pub body: PostBankTransfers,
 }
 
+#[allow(deprecated)]
 impl CreateBankTransfer {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(body: PostBankTransfers) -> Self {
@@ -1926,6 +2009,7 @@ impl CreateBankTransfer {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for CreateBankTransfer {
     type Output = BankTransfer;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1951,12 +2035,16 @@ impl sage_core::Operation for CreateBankTransfer {
 /// Requires the authenticated user to have any of the following roles in the area `Bank`: Full Access
 ///
 /// `DELETE /accounts/v3/bank_transfers/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `delete_bank_transfer` (`DELETE /bank_transfers/{key}`); see MIGRATING.md. Use `accounting-v31:delete_bank_transfer` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteBankTransfer {
     /// The Bank Transfer Key.
     pub key: String,
 }
 
+#[allow(deprecated)]
 impl DeleteBankTransfer {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -1969,6 +2057,7 @@ impl DeleteBankTransfer {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for DeleteBankTransfer {
     type Output = ();
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1996,6 +2085,9 @@ impl sage_core::Operation for DeleteBankTransfer {
 /// Requires the authenticated user to have any of the following roles in the area `Bank`: Read Only, Restricted Access, Full Access
 ///
 /// `GET /accounts/v3/bank_transfers/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_bank_transfer` (`GET /bank_transfers/{key}`); see MIGRATING.md. Use `accounting-v31:get_bank_transfer` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetBankTransfer {
     /// The Bank Transfer Key.
@@ -2008,6 +2100,7 @@ pub struct GetBankTransfer {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetBankTransfer {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -2046,6 +2139,7 @@ impl GetBankTransfer {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetBankTransfer {
     type Output = BankTransfer;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -2076,6 +2170,9 @@ impl sage_core::Operation for GetBankTransfer {
 /// Requires the authenticated user to have any of the following roles in the area `Bank`: Read Only, Restricted Access, Full Access
 ///
 /// `GET /accounts/v3/bank_transfers`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_bank_transfers` (`GET /bank_transfers`); see MIGRATING.md. Use `accounting-v31:list_bank_transfers` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListBankTransfers {
     /// Specify the attributes that you want to expose for the Bank Transfers (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -2102,6 +2199,7 @@ pub struct ListBankTransfers {
     pub updated_or_created_since: Option<sage_core::types::DateTime>,
 }
 
+#[allow(deprecated)]
 impl ListBankTransfers {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -2196,6 +2294,7 @@ impl ListBankTransfers {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListBankTransfers {
     type Output = sage_core::Page<BankTransfer>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -2218,6 +2317,7 @@ impl sage_core::Operation for ListBankTransfers {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListBankTransfers {
     type Item = BankTransfer;
 }
@@ -2235,6 +2335,9 @@ impl sage_core::ListOperation for ListBankTransfers {
 /// Requires the authenticated user to have any of the following roles in the area `Bank`: Full Access, Restricted Access
 ///
 /// `PUT /accounts/v3/bank_transfers/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `update_bank_transfer` (`PUT /bank_transfers/{key}`); see MIGRATING.md. Use `accounting-v31:update_bank_transfer` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateBankTransfer {
     /// The Bank Transfer Key.
@@ -2243,6 +2346,7 @@ pub struct UpdateBankTransfer {
     pub body: PutBankTransfers,
 }
 
+#[allow(deprecated)]
 impl UpdateBankTransfer {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>, body: PutBankTransfers) -> Self {
@@ -2258,6 +2362,7 @@ impl UpdateBankTransfer {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for UpdateBankTransfer {
     type Output = BankTransfer;
     fn request(&self) -> sage_core::Result<sage_core::Request> {

@@ -746,6 +746,9 @@ pub struct PutContactsContactTaxTreatment {
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 ///
 /// `GET /accounts/v3/address_regions/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_address_region` (`GET /address_regions/{key}`); see MIGRATING.md. Use `accounting-v31:get_address_region` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetAddressRegion {
     /// The Address Region Key.
@@ -756,6 +759,7 @@ pub struct GetAddressRegion {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetAddressRegion {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -787,6 +791,7 @@ impl GetAddressRegion {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetAddressRegion {
     type Output = super::common::AddressRegion;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -812,6 +817,9 @@ impl sage_core::Operation for GetAddressRegion {
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 ///
 /// `GET /accounts/v3/address_regions`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_address_regions` (`GET /address_regions`); see MIGRATING.md. Use `accounting-v31:list_address_regions` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListAddressRegions {
     /// Specify the attributes that you want to expose for the States (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -826,6 +834,7 @@ pub struct ListAddressRegions {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl ListAddressRegions {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -885,6 +894,7 @@ impl ListAddressRegions {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListAddressRegions {
     type Output = sage_core::Page<super::common::AddressRegion>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -903,6 +913,7 @@ impl sage_core::Operation for ListAddressRegions {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListAddressRegions {
     type Item = super::common::AddressRegion;
 }
@@ -916,6 +927,9 @@ impl sage_core::ListOperation for ListAddressRegions {
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 ///
 /// `GET /accounts/v3/address_types/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_address_type` (`GET /address_types/{key}`); see MIGRATING.md. Use `accounting-v31:get_address_type` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetAddressType {
     /// The Address Type Key.
@@ -926,6 +940,7 @@ pub struct GetAddressType {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetAddressType {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -957,6 +972,7 @@ impl GetAddressType {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetAddressType {
     type Output = super::common::Base;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -982,6 +998,9 @@ impl sage_core::Operation for GetAddressType {
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 ///
 /// `GET /accounts/v3/address_types`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_address_types` (`GET /address_types`); see MIGRATING.md. Use `accounting-v31:list_address_types` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListAddressTypes {
     /// Specify the attributes that you want to expose for the Address Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -994,6 +1013,7 @@ pub struct ListAddressTypes {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl ListAddressTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -1046,6 +1066,7 @@ impl ListAddressTypes {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListAddressTypes {
     type Output = sage_core::Page<super::common::Base>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1063,6 +1084,7 @@ impl sage_core::Operation for ListAddressTypes {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListAddressTypes {
     type Item = super::common::Base;
 }
@@ -1081,12 +1103,16 @@ impl sage_core::ListOperation for ListAddressTypes {
 /// * Area: `Contacts`: Restricted Access, Full Access
 ///
 /// `POST /accounts/v3/addresses`
+#[deprecated(
+    note = "Replaced in v3.1 by `create_address` (`POST /addresses`); see MIGRATING.md. Use `accounting-v31:create_address` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateAddress {
     /// The JSON request body.
     pub body: PostAddresses,
 }
 
+#[allow(deprecated)]
 impl CreateAddress {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(body: PostAddresses) -> Self {
@@ -1102,6 +1128,7 @@ impl CreateAddress {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for CreateAddress {
     type Output = super::common::Address;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1128,12 +1155,16 @@ impl sage_core::Operation for CreateAddress {
 /// * Area: `Contacts`: Full Access
 ///
 /// `DELETE /accounts/v3/addresses/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `delete_address` (`DELETE /addresses/{key}`); see MIGRATING.md. Use `accounting-v31:delete_address` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteAddress {
     /// The Address Key.
     pub key: String,
 }
 
+#[allow(deprecated)]
 impl DeleteAddress {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -1146,6 +1177,7 @@ impl DeleteAddress {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for DeleteAddress {
     type Output = ();
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1177,6 +1209,9 @@ impl sage_core::Operation for DeleteAddress {
 /// * Area: `Bank`: Read Only, Restricted Access, Full Access
 ///
 /// `GET /accounts/v3/addresses/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_address` (`GET /addresses/{key}`); see MIGRATING.md. Use `accounting-v31:get_address` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetAddress {
     /// The Address Key.
@@ -1189,6 +1224,7 @@ pub struct GetAddress {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetAddress {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -1227,6 +1263,7 @@ impl GetAddress {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetAddress {
     type Output = super::common::Address;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1260,6 +1297,9 @@ impl sage_core::Operation for GetAddress {
 /// * Area: `Purchases`: Read Only, Restricted Access, Full Access
 ///
 /// `GET /accounts/v3/addresses`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_addresses` (`GET /addresses`); see MIGRATING.md. Use `accounting-v31:list_addresses` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListAddresses {
     /// Specify the attributes that you want to expose for the Addresses (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -1280,6 +1320,7 @@ pub struct ListAddresses {
     pub updated_or_created_since: Option<sage_core::types::DateTime>,
 }
 
+#[allow(deprecated)]
 impl ListAddresses {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -1363,6 +1404,7 @@ impl ListAddresses {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListAddresses {
     type Output = sage_core::Page<super::common::Address>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1384,6 +1426,7 @@ impl sage_core::Operation for ListAddresses {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListAddresses {
     type Item = super::common::Address;
 }
@@ -1402,6 +1445,9 @@ impl sage_core::ListOperation for ListAddresses {
 /// * Area: `Contacts`: Restricted Access, Full Access
 ///
 /// `PUT /accounts/v3/addresses/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `update_address` (`PUT /addresses/{key}`); see MIGRATING.md. Use `accounting-v31:update_address` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateAddress {
     /// The Address Key.
@@ -1410,6 +1456,7 @@ pub struct UpdateAddress {
     pub body: PutAddresses,
 }
 
+#[allow(deprecated)]
 impl UpdateAddress {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>, body: PutAddresses) -> Self {
@@ -1425,6 +1472,7 @@ impl UpdateAddress {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for UpdateAddress {
     type Output = super::common::Address;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1452,12 +1500,16 @@ impl sage_core::Operation for UpdateAddress {
 /// * Area: `Contacts`: Restricted Access, Full Access
 ///
 /// `POST /accounts/v3/contact_persons`
+#[deprecated(
+    note = "Replaced in v3.1 by `create_contact_person` (`POST /contact_persons`); see MIGRATING.md. Use `accounting-v31:create_contact_person` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateContactPerson {
     /// The JSON request body.
     pub body: PostContactPersons,
 }
 
+#[allow(deprecated)]
 impl CreateContactPerson {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(body: PostContactPersons) -> Self {
@@ -1473,6 +1525,7 @@ impl CreateContactPerson {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for CreateContactPerson {
     type Output = super::common::ContactPerson;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1499,12 +1552,16 @@ impl sage_core::Operation for CreateContactPerson {
 /// * Area: `Contacts`: Full Access
 ///
 /// `DELETE /accounts/v3/contact_persons/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `delete_contact_person` (`DELETE /contact_persons/{key}`); see MIGRATING.md. Use `accounting-v31:delete_contact_person` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteContactPerson {
     /// The Contact Person Key.
     pub key: String,
 }
 
+#[allow(deprecated)]
 impl DeleteContactPerson {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -1517,6 +1574,7 @@ impl DeleteContactPerson {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for DeleteContactPerson {
     type Output = ();
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1548,6 +1606,9 @@ impl sage_core::Operation for DeleteContactPerson {
 /// * Area: `Bank`: Read Only, Restricted Access, Full Access
 ///
 /// `GET /accounts/v3/contact_persons/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_contact_person` (`GET /contact_persons/{key}`); see MIGRATING.md. Use `accounting-v31:get_contact_person` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetContactPerson {
     /// The Contact Person Key.
@@ -1560,6 +1621,7 @@ pub struct GetContactPerson {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetContactPerson {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -1598,6 +1660,7 @@ impl GetContactPerson {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetContactPerson {
     type Output = super::common::ContactPerson;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1631,6 +1694,9 @@ impl sage_core::Operation for GetContactPerson {
 /// * Area: `Purchases`: Read Only, Restricted Access, Full Access
 ///
 /// `GET /accounts/v3/contact_persons`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_contact_persons` (`GET /contact_persons`); see MIGRATING.md. Use `accounting-v31:list_contact_persons` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListContactPersons {
     /// Use this to filter by address id
@@ -1651,6 +1717,7 @@ pub struct ListContactPersons {
     pub updated_or_created_since: Option<sage_core::types::DateTime>,
 }
 
+#[allow(deprecated)]
 impl ListContactPersons {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -1734,6 +1801,7 @@ impl ListContactPersons {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListContactPersons {
     type Output = sage_core::Page<super::common::ContactPerson>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1755,6 +1823,7 @@ impl sage_core::Operation for ListContactPersons {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListContactPersons {
     type Item = super::common::ContactPerson;
 }
@@ -1773,6 +1842,9 @@ impl sage_core::ListOperation for ListContactPersons {
 /// * Area: `Contacts`: Restricted Access, Full Access
 ///
 /// `PUT /accounts/v3/contact_persons/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `update_contact_person` (`PUT /contact_persons/{key}`); see MIGRATING.md. Use `accounting-v31:update_contact_person` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateContactPerson {
     /// The Contact Person Key.
@@ -1781,6 +1853,7 @@ pub struct UpdateContactPerson {
     pub body: PutContactPersons,
 }
 
+#[allow(deprecated)]
 impl UpdateContactPerson {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>, body: PutContactPersons) -> Self {
@@ -1796,6 +1869,7 @@ impl UpdateContactPerson {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for UpdateContactPerson {
     type Output = super::common::ContactPerson;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1818,6 +1892,9 @@ impl sage_core::Operation for UpdateContactPerson {
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 ///
 /// `GET /accounts/v3/contact_person_types/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_contact_person_type` (`GET /contact_person_types/{key}`); see MIGRATING.md. Use `accounting-v31:get_contact_person_type` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetContactPersonType {
     /// The Contact Person Type Key.
@@ -1828,6 +1905,7 @@ pub struct GetContactPersonType {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetContactPersonType {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -1859,6 +1937,7 @@ impl GetContactPersonType {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetContactPersonType {
     type Output = super::common::ContactPersonType;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1884,6 +1963,9 @@ impl sage_core::Operation for GetContactPersonType {
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 ///
 /// `GET /accounts/v3/contact_person_types`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_contact_person_types` (`GET /contact_person_types`); see MIGRATING.md. Use `accounting-v31:list_contact_person_types` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListContactPersonTypes {
     /// Specify the attributes that you want to expose for the Contact Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -1896,6 +1978,7 @@ pub struct ListContactPersonTypes {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl ListContactPersonTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -1951,6 +2034,7 @@ impl ListContactPersonTypes {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListContactPersonTypes {
     type Output = sage_core::Page<super::common::ContactPersonType>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1968,6 +2052,7 @@ impl sage_core::Operation for ListContactPersonTypes {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListContactPersonTypes {
     type Item = super::common::ContactPersonType;
 }
@@ -1981,6 +2066,9 @@ impl sage_core::ListOperation for ListContactPersonTypes {
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 ///
 /// `GET /accounts/v3/contact_types/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_contact_type` (`GET /contact_types/{key}`); see MIGRATING.md. Use `accounting-v31:get_contact_type` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetContactType {
     /// The Contact Type Key.
@@ -1991,6 +2079,7 @@ pub struct GetContactType {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetContactType {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -2022,6 +2111,7 @@ impl GetContactType {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetContactType {
     type Output = super::common::Base;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -2047,6 +2137,9 @@ impl sage_core::Operation for GetContactType {
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 ///
 /// `GET /accounts/v3/contact_types`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_contact_types` (`GET /contact_types`); see MIGRATING.md. Use `accounting-v31:list_contact_types` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListContactTypes {
     /// Specify the attributes that you want to expose for the Contact Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -2059,6 +2152,7 @@ pub struct ListContactTypes {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl ListContactTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -2111,6 +2205,7 @@ impl ListContactTypes {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListContactTypes {
     type Output = sage_core::Page<super::common::Base>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -2128,6 +2223,7 @@ impl sage_core::Operation for ListContactTypes {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListContactTypes {
     type Item = super::common::Base;
 }
@@ -2146,12 +2242,16 @@ impl sage_core::ListOperation for ListContactTypes {
 /// * Area: `Contacts`: Restricted Access, Full Access
 ///
 /// `POST /accounts/v3/contacts`
+#[deprecated(
+    note = "Replaced in v3.1 by `create_contact` (`POST /contacts`); see MIGRATING.md. Use `accounting-v31:create_contact` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateContact {
     /// The JSON request body.
     pub body: PostContacts,
 }
 
+#[allow(deprecated)]
 impl CreateContact {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(body: PostContacts) -> Self {
@@ -2167,6 +2267,7 @@ impl CreateContact {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for CreateContact {
     type Output = super::common::Contact;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -2193,12 +2294,16 @@ impl sage_core::Operation for CreateContact {
 /// * Area: `Contacts`: Full Access
 ///
 /// `DELETE /accounts/v3/contacts/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `delete_contact` (`DELETE /contacts/{key}`); see MIGRATING.md. Use `accounting-v31:delete_contact` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteContact {
     /// The Contact Key.
     pub key: String,
 }
 
+#[allow(deprecated)]
 impl DeleteContact {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -2211,6 +2316,7 @@ impl DeleteContact {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for DeleteContact {
     type Output = ();
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -2242,6 +2348,9 @@ impl sage_core::Operation for DeleteContact {
 /// * Area: `Bank`: Read Only, Restricted Access, Full Access
 ///
 /// `GET /accounts/v3/contacts/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_contact` (`GET /contacts/{key}`); see MIGRATING.md. Use `accounting-v31:get_contact` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetContact {
     /// The Contact Key.
@@ -2259,6 +2368,7 @@ pub struct GetContact {
     pub show_unfinished_recurring_invoices_status: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetContact {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -2323,6 +2433,7 @@ impl GetContact {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetContact {
     type Output = super::common::Contact;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -2362,6 +2473,9 @@ impl sage_core::Operation for GetContact {
 /// * Area: `Purchases`: Read Only, Restricted Access, Full Access
 ///
 /// `GET /accounts/v3/contacts`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_contacts` (`GET /contacts`); see MIGRATING.md. Use `accounting-v31:list_contacts` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListContacts {
     /// Specify the attributes that you want to expose for the Contacts (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -2393,6 +2507,7 @@ pub struct ListContacts {
     pub updated_or_created_since: Option<sage_core::types::DateTime>,
 }
 
+#[allow(deprecated)]
 impl ListContacts {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -2523,6 +2638,7 @@ impl ListContacts {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListContacts {
     type Output = sage_core::Page<super::common::Contact>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -2553,6 +2669,7 @@ impl sage_core::Operation for ListContacts {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListContacts {
     type Item = super::common::Contact;
 }
@@ -2571,6 +2688,9 @@ impl sage_core::ListOperation for ListContacts {
 /// * Area: `Contacts`: Restricted Access, Full Access
 ///
 /// `PUT /accounts/v3/contacts/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `update_contact` (`PUT /contacts/{key}`); see MIGRATING.md. Use `accounting-v31:update_contact` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateContact {
     /// The Contact Key.
@@ -2579,6 +2699,7 @@ pub struct UpdateContact {
     pub body: PutContacts,
 }
 
+#[allow(deprecated)]
 impl UpdateContact {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>, body: PutContacts) -> Self {
@@ -2594,6 +2715,7 @@ impl UpdateContact {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for UpdateContact {
     type Output = super::common::Contact;
     fn request(&self) -> sage_core::Result<sage_core::Request> {

@@ -185,12 +185,16 @@ pub struct PutBusinessExchangeRatesBusinessExchangeRate {
 /// Requires the authenticated user to have any of the following roles in the area `Settings`: Full Access
 ///
 /// `POST /accounts/v3/business_exchange_rates`
+#[deprecated(
+    note = "Replaced in v3.1 by `create_business_exchange_rate` (`POST /business_exchange_rates`); see MIGRATING.md. Use `accounting-v31:create_business_exchange_rate` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateBusinessExchangeRate {
     /// The JSON request body.
     pub body: PostBusinessExchangeRates,
 }
 
+#[allow(deprecated)]
 impl CreateBusinessExchangeRate {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(body: PostBusinessExchangeRates) -> Self {
@@ -206,6 +210,7 @@ impl CreateBusinessExchangeRate {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for CreateBusinessExchangeRate {
     type Output = BusinessExchangeRate;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -231,12 +236,16 @@ impl sage_core::Operation for CreateBusinessExchangeRate {
 /// Requires the authenticated user to have any of the following roles in the area `Settings`: Full Access
 ///
 /// `DELETE /accounts/v3/business_exchange_rates/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `delete_business_exchange_rate` (`DELETE /business_exchange_rates/{key}`); see MIGRATING.md. Use `accounting-v31:delete_business_exchange_rate` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteBusinessExchangeRate {
     /// The Business Exchange Rate Key.
     pub key: String,
 }
 
+#[allow(deprecated)]
 impl DeleteBusinessExchangeRate {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -249,6 +258,7 @@ impl DeleteBusinessExchangeRate {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for DeleteBusinessExchangeRate {
     type Output = ();
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -276,6 +286,9 @@ impl sage_core::Operation for DeleteBusinessExchangeRate {
 /// Requires the authenticated user to have any of the following roles in the area `Settings`: Full Access, Read Only
 ///
 /// `GET /accounts/v3/business_exchange_rates/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_business_exchange_rate` (`GET /business_exchange_rates/{key}`); see MIGRATING.md. Use `accounting-v31:get_business_exchange_rate` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetBusinessExchangeRate {
     /// The Business Exchange Rate Key.
@@ -286,6 +299,7 @@ pub struct GetBusinessExchangeRate {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetBusinessExchangeRate {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -317,6 +331,7 @@ impl GetBusinessExchangeRate {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetBusinessExchangeRate {
     type Output = BusinessExchangeRate;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -346,6 +361,9 @@ impl sage_core::Operation for GetBusinessExchangeRate {
 /// Requires the authenticated user to have any of the following roles in the area `Settings`: Full Access, Read Only
 ///
 /// `GET /accounts/v3/business_exchange_rates`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_business_exchange_rates` (`GET /business_exchange_rates`); see MIGRATING.md. Use `accounting-v31:list_business_exchange_rates` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListBusinessExchangeRates {
     /// Specify the attributes that you want to expose for the Business Exchange Rates (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -358,6 +376,7 @@ pub struct ListBusinessExchangeRates {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl ListBusinessExchangeRates {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -410,6 +429,7 @@ impl ListBusinessExchangeRates {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListBusinessExchangeRates {
     type Output = sage_core::Page<BusinessExchangeRate>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -427,6 +447,7 @@ impl sage_core::Operation for ListBusinessExchangeRates {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListBusinessExchangeRates {
     type Item = BusinessExchangeRate;
 }
@@ -444,6 +465,9 @@ impl sage_core::ListOperation for ListBusinessExchangeRates {
 /// Requires the authenticated user to have any of the following roles in the area `Settings`: Full Access
 ///
 /// `PUT /accounts/v3/business_exchange_rates/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `update_business_exchange_rate` (`PUT /business_exchange_rates/{key}`); see MIGRATING.md. Use `accounting-v31:update_business_exchange_rate` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateBusinessExchangeRate {
     /// The Business Exchange Rate Key.
@@ -452,6 +476,7 @@ pub struct UpdateBusinessExchangeRate {
     pub body: PutBusinessExchangeRates,
 }
 
+#[allow(deprecated)]
 impl UpdateBusinessExchangeRate {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>, body: PutBusinessExchangeRates) -> Self {
@@ -467,6 +492,7 @@ impl UpdateBusinessExchangeRate {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for UpdateBusinessExchangeRate {
     type Output = BusinessExchangeRate;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -489,6 +515,9 @@ impl sage_core::Operation for UpdateBusinessExchangeRate {
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 ///
 /// `GET /accounts/v3/currencies/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_currency` (`GET /currencies/{key}`); see MIGRATING.md. Use `accounting-v31:get_currency` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCurrency {
     /// The Currency Key.
@@ -499,6 +528,7 @@ pub struct GetCurrency {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetCurrency {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -530,6 +560,7 @@ impl GetCurrency {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetCurrency {
     type Output = super::common::Base;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -555,6 +586,9 @@ impl sage_core::Operation for GetCurrency {
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 ///
 /// `GET /accounts/v3/currencies`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_currencies` (`GET /currencies`); see MIGRATING.md. Use `accounting-v31:list_currencies` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListCurrencies {
     /// Specify the attributes that you want to expose for the Currencies (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -567,6 +601,7 @@ pub struct ListCurrencies {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl ListCurrencies {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -619,6 +654,7 @@ impl ListCurrencies {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListCurrencies {
     type Output = sage_core::Page<super::common::Base>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -636,6 +672,7 @@ impl sage_core::Operation for ListCurrencies {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListCurrencies {
     type Item = super::common::Base;
 }
@@ -649,6 +686,9 @@ impl sage_core::ListOperation for ListCurrencies {
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 ///
 /// `GET /accounts/v3/exchange_rates/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_exchange_rate` (`GET /exchange_rates/{key}`); see MIGRATING.md. Use `accounting-v31:get_exchange_rate` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetExchangeRate {
     /// The Exchange Rate Key.
@@ -659,6 +699,7 @@ pub struct GetExchangeRate {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetExchangeRate {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -690,6 +731,7 @@ impl GetExchangeRate {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetExchangeRate {
     type Output = ExchangeRate;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -715,6 +757,9 @@ impl sage_core::Operation for GetExchangeRate {
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 ///
 /// `GET /accounts/v3/exchange_rates`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_exchange_rates` (`GET /exchange_rates`); see MIGRATING.md. Use `accounting-v31:list_exchange_rates` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListExchangeRates {
     /// Specify the attributes that you want to expose for the Currencies (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -727,6 +772,7 @@ pub struct ListExchangeRates {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl ListExchangeRates {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -779,6 +825,7 @@ impl ListExchangeRates {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListExchangeRates {
     type Output = sage_core::Page<ExchangeRate>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -796,6 +843,7 @@ impl sage_core::Operation for ListExchangeRates {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListExchangeRates {
     type Item = ExchangeRate;
 }
@@ -809,6 +857,9 @@ impl sage_core::ListOperation for ListExchangeRates {
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 ///
 /// `GET /accounts/v3/live_exchange_rates/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_live_exchange_rate` (`GET /live_exchange_rates/{key}`); see MIGRATING.md. Use `accounting-v31:get_live_exchange_rate` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetLiveExchangeRate {
     /// The Live Exchange Rate Key.
@@ -819,6 +870,7 @@ pub struct GetLiveExchangeRate {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetLiveExchangeRate {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -850,6 +902,7 @@ impl GetLiveExchangeRate {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetLiveExchangeRate {
     type Output = LiveExchangeRate;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -875,6 +928,9 @@ impl sage_core::Operation for GetLiveExchangeRate {
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 ///
 /// `GET /accounts/v3/live_exchange_rates`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_live_exchange_rates` (`GET /live_exchange_rates`); see MIGRATING.md. Use `accounting-v31:list_live_exchange_rates` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListLiveExchangeRates {
     /// Specify the attributes that you want to expose for the Currencies (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -887,6 +943,7 @@ pub struct ListLiveExchangeRates {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl ListLiveExchangeRates {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -939,6 +996,7 @@ impl ListLiveExchangeRates {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListLiveExchangeRates {
     type Output = sage_core::Page<LiveExchangeRate>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -956,6 +1014,7 @@ impl sage_core::Operation for ListLiveExchangeRates {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListLiveExchangeRates {
     type Item = LiveExchangeRate;
 }

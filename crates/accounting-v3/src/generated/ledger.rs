@@ -670,6 +670,9 @@ pub struct UnpostedTransaction {
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 ///
 /// `GET /accounts/v3/coa_accounts/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_coa_account` (`GET /coa_accounts/{key}`); see MIGRATING.md. Use `accounting-v31:get_coa_account` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCoaAccount {
     /// The Coa Account Key.
@@ -680,6 +683,7 @@ pub struct GetCoaAccount {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetCoaAccount {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -711,6 +715,7 @@ impl GetCoaAccount {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetCoaAccount {
     type Output = CoaAccount;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -736,6 +741,9 @@ impl sage_core::Operation for GetCoaAccount {
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 ///
 /// `GET /accounts/v3/coa_accounts`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_coa_accounts` (`GET /coa_accounts`); see MIGRATING.md. Use `accounting-v31:list_coa_accounts` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListCoaAccounts {
     /// Specify the attributes that you want to expose for the Coa Accounts (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -752,6 +760,7 @@ pub struct ListCoaAccounts {
     pub updated_or_created_since: Option<sage_core::types::DateTime>,
 }
 
+#[allow(deprecated)]
 impl ListCoaAccounts {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -821,6 +830,7 @@ impl ListCoaAccounts {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListCoaAccounts {
     type Output = sage_core::Page<CoaAccount>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -840,6 +850,7 @@ impl sage_core::Operation for ListCoaAccounts {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListCoaAccounts {
     type Item = CoaAccount;
 }
@@ -853,6 +864,9 @@ impl sage_core::ListOperation for ListCoaAccounts {
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 ///
 /// `GET /accounts/v3/coa_templates/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_coa_template` (`GET /coa_templates/{key}`); see MIGRATING.md. Use `accounting-v31:get_coa_template` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCoaTemplate {
     /// The Coa Template Key.
@@ -863,6 +877,7 @@ pub struct GetCoaTemplate {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetCoaTemplate {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -894,6 +909,7 @@ impl GetCoaTemplate {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetCoaTemplate {
     type Output = CoaTemplate;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -919,6 +935,9 @@ impl sage_core::Operation for GetCoaTemplate {
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 ///
 /// `GET /accounts/v3/coa_templates`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_coa_templates` (`GET /coa_templates`); see MIGRATING.md. Use `accounting-v31:list_coa_templates` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListCoaTemplates {
     /// Specify the attributes that you want to expose for the Coa Templates (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -933,6 +952,7 @@ pub struct ListCoaTemplates {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl ListCoaTemplates {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -992,6 +1012,7 @@ impl ListCoaTemplates {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListCoaTemplates {
     type Output = sage_core::Page<CoaTemplate>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1010,6 +1031,7 @@ impl sage_core::Operation for ListCoaTemplates {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListCoaTemplates {
     type Item = CoaTemplate;
 }
@@ -1023,6 +1045,9 @@ impl sage_core::ListOperation for ListCoaTemplates {
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 ///
 /// `GET /accounts/v3/journal_code_types/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_journal_code_type` (`GET /journal_code_types/{key}`); see MIGRATING.md. Use `accounting-v31:get_journal_code_type` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetJournalCodeType {
     /// The Journal Code Type Key.
@@ -1033,6 +1058,7 @@ pub struct GetJournalCodeType {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetJournalCodeType {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -1064,6 +1090,7 @@ impl GetJournalCodeType {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetJournalCodeType {
     type Output = super::common::JournalCodeType;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1089,6 +1116,9 @@ impl sage_core::Operation for GetJournalCodeType {
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 ///
 /// `GET /accounts/v3/journal_code_types`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_journal_code_types` (`GET /journal_code_types`); see MIGRATING.md. Use `accounting-v31:list_journal_code_types` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListJournalCodeTypes {
     /// Specify the attributes that you want to expose for the Country Journal Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -1101,6 +1131,7 @@ pub struct ListJournalCodeTypes {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl ListJournalCodeTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -1156,6 +1187,7 @@ impl ListJournalCodeTypes {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListJournalCodeTypes {
     type Output = sage_core::Page<super::common::JournalCodeType>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1173,6 +1205,7 @@ impl sage_core::Operation for ListJournalCodeTypes {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListJournalCodeTypes {
     type Item = super::common::JournalCodeType;
 }
@@ -1191,12 +1224,16 @@ impl sage_core::ListOperation for ListJournalCodeTypes {
 /// * Area: `Settings`: Full Access
 ///
 /// `POST /accounts/v3/journal_codes`
+#[deprecated(
+    note = "Replaced in v3.1 by `create_journal_code` (`POST /journal_codes`); see MIGRATING.md. Use `accounting-v31:create_journal_code` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateJournalCode {
     /// The JSON request body.
     pub body: PostJournalCodes,
 }
 
+#[allow(deprecated)]
 impl CreateJournalCode {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(body: PostJournalCodes) -> Self {
@@ -1212,6 +1249,7 @@ impl CreateJournalCode {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for CreateJournalCode {
     type Output = super::common::JournalCode;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1238,12 +1276,16 @@ impl sage_core::Operation for CreateJournalCode {
 /// * Area: `Settings`: Full Access
 ///
 /// `DELETE /accounts/v3/journal_codes/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `delete_journal_code` (`DELETE /journal_codes/{key}`); see MIGRATING.md. Use `accounting-v31:delete_journal_code` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteJournalCode {
     /// The Journal Code Key.
     pub key: String,
 }
 
+#[allow(deprecated)]
 impl DeleteJournalCode {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -1256,6 +1298,7 @@ impl DeleteJournalCode {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for DeleteJournalCode {
     type Output = ();
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1285,6 +1328,9 @@ impl sage_core::Operation for DeleteJournalCode {
 /// * Area: `Settings`: Full Access, Read Only
 ///
 /// `GET /accounts/v3/journal_codes/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_journal_code` (`GET /journal_codes/{key}`); see MIGRATING.md. Use `accounting-v31:get_journal_code` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetJournalCode {
     /// The Journal Code Key.
@@ -1295,6 +1341,7 @@ pub struct GetJournalCode {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetJournalCode {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -1326,6 +1373,7 @@ impl GetJournalCode {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetJournalCode {
     type Output = super::common::JournalCode;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1357,6 +1405,9 @@ impl sage_core::Operation for GetJournalCode {
 /// * Area: `Settings`: Full Access, Read Only
 ///
 /// `GET /accounts/v3/journal_codes`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_journal_codes` (`GET /journal_codes`); see MIGRATING.md. Use `accounting-v31:list_journal_codes` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListJournalCodes {
     /// Specify the attributes that you want to expose for the Journal Codes (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -1371,6 +1422,7 @@ pub struct ListJournalCodes {
     pub updated_or_created_since: Option<sage_core::types::DateTime>,
 }
 
+#[allow(deprecated)]
 impl ListJournalCodes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -1433,6 +1485,7 @@ impl ListJournalCodes {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListJournalCodes {
     type Output = sage_core::Page<super::common::JournalCode>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1451,6 +1504,7 @@ impl sage_core::Operation for ListJournalCodes {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListJournalCodes {
     type Item = super::common::JournalCode;
 }
@@ -1469,6 +1523,9 @@ impl sage_core::ListOperation for ListJournalCodes {
 /// * Area: `Settings`: Full Access
 ///
 /// `PUT /accounts/v3/journal_codes/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `update_journal_code` (`PUT /journal_codes/{key}`); see MIGRATING.md. Use `accounting-v31:update_journal_code` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateJournalCode {
     /// The Journal Code Key.
@@ -1477,6 +1534,7 @@ pub struct UpdateJournalCode {
     pub body: PutJournalCodes,
 }
 
+#[allow(deprecated)]
 impl UpdateJournalCode {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>, body: PutJournalCodes) -> Self {
@@ -1492,6 +1550,7 @@ impl UpdateJournalCode {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for UpdateJournalCode {
     type Output = super::common::JournalCode;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1518,12 +1577,16 @@ impl sage_core::Operation for UpdateJournalCode {
 /// Requires the authenticated user to have any of the following roles in the area `Journals`: Full Access
 ///
 /// `POST /accounts/v3/journals`
+#[deprecated(
+    note = "Replaced in v3.1 by `create_journal` (`POST /journals`); see MIGRATING.md. Use `accounting-v31:create_journal` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateJournal {
     /// The JSON request body.
     pub body: PostJournals,
 }
 
+#[allow(deprecated)]
 impl CreateJournal {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(body: PostJournals) -> Self {
@@ -1536,6 +1599,7 @@ impl CreateJournal {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for CreateJournal {
     type Output = Journal;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1561,12 +1625,16 @@ impl sage_core::Operation for CreateJournal {
 /// Requires the authenticated user to have any of the following roles in the area `Journals`: Full Access
 ///
 /// `DELETE /accounts/v3/journals/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `delete_journal` (`DELETE /journals/{key}`); see MIGRATING.md. Use `accounting-v31:delete_journal` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteJournal {
     /// The Journal Key.
     pub key: String,
 }
 
+#[allow(deprecated)]
 impl DeleteJournal {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -1579,6 +1647,7 @@ impl DeleteJournal {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for DeleteJournal {
     type Output = ();
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1606,6 +1675,9 @@ impl sage_core::Operation for DeleteJournal {
 /// Requires the authenticated user to have any of the following roles in the area `Journals`: Read Only, Full Access
 ///
 /// `GET /accounts/v3/journals/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_journal` (`GET /journals/{key}`); see MIGRATING.md. Use `accounting-v31:get_journal` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetJournal {
     /// The Journal Key.
@@ -1618,6 +1690,7 @@ pub struct GetJournal {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetJournal {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -1653,6 +1726,7 @@ impl GetJournal {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetJournal {
     type Output = Journal;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1683,6 +1757,9 @@ impl sage_core::Operation for GetJournal {
 /// Requires the authenticated user to have any of the following roles in the area `Journals`: Read Only, Full Access
 ///
 /// `GET /accounts/v3/journals`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_journals` (`GET /journals`); see MIGRATING.md. Use `accounting-v31:list_journals` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListJournals {
     /// Specify the attributes that you want to expose for the Journals (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -1699,6 +1776,7 @@ pub struct ListJournals {
     pub updated_or_created_since: Option<sage_core::types::DateTime>,
 }
 
+#[allow(deprecated)]
 impl ListJournals {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -1768,6 +1846,7 @@ impl ListJournals {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListJournals {
     type Output = sage_core::Page<Journal>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1787,6 +1866,7 @@ impl sage_core::Operation for ListJournals {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListJournals {
     type Item = Journal;
 }
@@ -1798,12 +1878,16 @@ impl sage_core::ListOperation for ListJournals {
 /// Requires the authenticated user to have any of the following roles in the area `Journals`: Full Access
 ///
 /// `POST /accounts/v3/journals/{key}/reissue`
+#[deprecated(
+    note = "Replaced in v3.1 by `reissue_journal` (`POST /journals/{key}/reissue`); see MIGRATING.md. Use `accounting-v31:reissue_journal` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReissueJournal {
     /// The Journal GUID.
     pub key: String,
 }
 
+#[allow(deprecated)]
 impl ReissueJournal {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -1816,6 +1900,7 @@ impl ReissueJournal {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ReissueJournal {
     type Output = Journal;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1839,6 +1924,9 @@ impl sage_core::Operation for ReissueJournal {
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 ///
 /// `GET /accounts/v3/ledger_account_classifications/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_ledger_account_classification` (`GET /ledger_account_classifications/{key}`); see MIGRATING.md. Use `accounting-v31:get_ledger_account_classification` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetLedgerAccountClassification {
     /// The Ledger Account Classification Key.
@@ -1849,6 +1937,7 @@ pub struct GetLedgerAccountClassification {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetLedgerAccountClassification {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -1880,6 +1969,7 @@ impl GetLedgerAccountClassification {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetLedgerAccountClassification {
     type Output = super::common::Base;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1905,6 +1995,9 @@ impl sage_core::Operation for GetLedgerAccountClassification {
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 ///
 /// `GET /accounts/v3/ledger_account_classifications`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_ledger_account_classifications` (`GET /ledger_account_classifications`); see MIGRATING.md. Use `accounting-v31:list_ledger_account_classifications` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListLedgerAccountClassifications {
     /// Specify the attributes that you want to expose for the Ledger Account Classifications (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -1919,6 +2012,7 @@ pub struct ListLedgerAccountClassifications {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl ListLedgerAccountClassifications {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -1981,6 +2075,7 @@ impl ListLedgerAccountClassifications {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListLedgerAccountClassifications {
     type Output = sage_core::Page<super::common::Base>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1999,6 +2094,7 @@ impl sage_core::Operation for ListLedgerAccountClassifications {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListLedgerAccountClassifications {
     type Item = super::common::Base;
 }
@@ -2012,6 +2108,9 @@ impl sage_core::ListOperation for ListLedgerAccountClassifications {
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 ///
 /// `GET /accounts/v3/ledger_account_types/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_ledger_account_type` (`GET /ledger_account_types/{key}`); see MIGRATING.md. Use `accounting-v31:get_ledger_account_type` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetLedgerAccountType {
     /// The Ledger Account Type Key.
@@ -2022,6 +2121,7 @@ pub struct GetLedgerAccountType {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetLedgerAccountType {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -2053,6 +2153,7 @@ impl GetLedgerAccountType {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetLedgerAccountType {
     type Output = super::common::Base;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -2078,6 +2179,9 @@ impl sage_core::Operation for GetLedgerAccountType {
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 ///
 /// `GET /accounts/v3/ledger_account_types`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_ledger_account_types` (`GET /ledger_account_types`); see MIGRATING.md. Use `accounting-v31:list_ledger_account_types` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListLedgerAccountTypes {
     /// Specify the attributes that you want to expose for the Ledger Account Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -2092,6 +2196,7 @@ pub struct ListLedgerAccountTypes {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl ListLedgerAccountTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -2156,6 +2261,7 @@ impl ListLedgerAccountTypes {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListLedgerAccountTypes {
     type Output = sage_core::Page<super::common::Base>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -2177,6 +2283,7 @@ impl sage_core::Operation for ListLedgerAccountTypes {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListLedgerAccountTypes {
     type Item = super::common::Base;
 }
@@ -2195,12 +2302,16 @@ impl sage_core::ListOperation for ListLedgerAccountTypes {
 /// * Area: `Settings`: Full Access
 ///
 /// `POST /accounts/v3/ledger_accounts`
+#[deprecated(
+    note = "Replaced in v3.1 by `create_ledger_account` (`POST /ledger_accounts`); see MIGRATING.md. Use `accounting-v31:create_ledger_account` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateLedgerAccount {
     /// The JSON request body.
     pub body: PostLedgerAccounts,
 }
 
+#[allow(deprecated)]
 impl CreateLedgerAccount {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(body: PostLedgerAccounts) -> Self {
@@ -2216,6 +2327,7 @@ impl CreateLedgerAccount {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for CreateLedgerAccount {
     type Output = super::common::LedgerAccount;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -2248,6 +2360,9 @@ impl sage_core::Operation for CreateLedgerAccount {
 /// * Area: `Settings`: Full Access, Read Only
 ///
 /// `GET /accounts/v3/ledger_accounts/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_ledger_account` (`GET /ledger_accounts/{key}`); see MIGRATING.md. Use `accounting-v31:get_ledger_account` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetLedgerAccount {
     /// The Ledger Account Key.
@@ -2268,6 +2383,7 @@ pub struct GetLedgerAccount {
     pub to_date: Option<sage_core::types::DateTime>,
 }
 
+#[allow(deprecated)]
 impl GetLedgerAccount {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -2334,6 +2450,7 @@ impl GetLedgerAccount {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetLedgerAccount {
     type Output = super::common::LedgerAccount;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -2375,6 +2492,9 @@ impl sage_core::Operation for GetLedgerAccount {
 /// * Area: `Settings`: Full Access, Read Only
 ///
 /// `GET /accounts/v3/ledger_accounts`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_ledger_accounts` (`GET /ledger_accounts`); see MIGRATING.md. Use `accounting-v31:list_ledger_accounts` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListLedgerAccounts {
     /// Specify the attributes that you want to expose for the Ledger Accounts (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -2573,6 +2693,7 @@ impl<'de> serde::Deserialize<'de> for ListLedgerAccountsVisibleIn {
     }
 }
 
+#[allow(deprecated)]
 impl ListLedgerAccounts {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -2743,6 +2864,7 @@ impl ListLedgerAccounts {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListLedgerAccounts {
     type Output = sage_core::Page<super::common::LedgerAccount>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -2789,6 +2911,7 @@ impl sage_core::Operation for ListLedgerAccounts {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListLedgerAccounts {
     type Item = super::common::LedgerAccount;
 }
@@ -2807,6 +2930,9 @@ impl sage_core::ListOperation for ListLedgerAccounts {
 /// * Area: `Settings`: Full Access
 ///
 /// `PUT /accounts/v3/ledger_accounts/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `update_ledger_account` (`PUT /ledger_accounts/{key}`); see MIGRATING.md. Use `accounting-v31:update_ledger_account` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateLedgerAccount {
     /// The Ledger Account Key.
@@ -2815,6 +2941,7 @@ pub struct UpdateLedgerAccount {
     pub body: PutLedgerAccounts,
 }
 
+#[allow(deprecated)]
 impl UpdateLedgerAccount {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>, body: PutLedgerAccounts) -> Self {
@@ -2830,6 +2957,7 @@ impl UpdateLedgerAccount {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for UpdateLedgerAccount {
     type Output = super::common::LedgerAccount;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -2856,6 +2984,9 @@ impl sage_core::Operation for UpdateLedgerAccount {
 /// Requires the authenticated user to have any of the following roles in the area `Journals`: Read Only, Full Access
 ///
 /// `GET /accounts/v3/ledger_entries/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_ledger_entry` (`GET /ledger_entries/{key}`); see MIGRATING.md. Use `accounting-v31:get_ledger_entry` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetLedgerEntry {
     /// The Ledger Entry Key.
@@ -2868,6 +2999,7 @@ pub struct GetLedgerEntry {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetLedgerEntry {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -2906,6 +3038,7 @@ impl GetLedgerEntry {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetLedgerEntry {
     type Output = LedgerEntry;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -2936,6 +3069,9 @@ impl sage_core::Operation for GetLedgerEntry {
 /// Requires the authenticated user to have any of the following roles in the area `Journals`: Read Only, Full Access
 ///
 /// `GET /accounts/v3/ledger_entries`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_ledger_entries` (`GET /ledger_entries`); see MIGRATING.md. Use `accounting-v31:list_ledger_entries` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListLedgerEntries {
     /// Specify the attributes that you want to expose for the Ledger Entries (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -2962,6 +3098,7 @@ pub struct ListLedgerEntries {
     pub updated_or_created_since: Option<sage_core::types::DateTime>,
 }
 
+#[allow(deprecated)]
 impl ListLedgerEntries {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -3069,6 +3206,7 @@ impl ListLedgerEntries {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListLedgerEntries {
     type Output = sage_core::Page<LedgerEntry>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -3093,6 +3231,7 @@ impl sage_core::Operation for ListLedgerEntries {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListLedgerEntries {
     type Item = LedgerEntry;
 }
@@ -3106,6 +3245,9 @@ impl sage_core::ListOperation for ListLedgerEntries {
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 ///
 /// `GET /accounts/v3/transaction_types/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_transaction_type` (`GET /transaction_types/{key}`); see MIGRATING.md. Use `accounting-v31:get_transaction_type` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetTransactionType {
     /// The Transaction Type Key.
@@ -3116,6 +3258,7 @@ pub struct GetTransactionType {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetTransactionType {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -3147,6 +3290,7 @@ impl GetTransactionType {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetTransactionType {
     type Output = super::common::Base;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -3172,6 +3316,9 @@ impl sage_core::Operation for GetTransactionType {
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 ///
 /// `GET /accounts/v3/transaction_types`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_transaction_types` (`GET /transaction_types`); see MIGRATING.md. Use `accounting-v31:list_transaction_types` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListTransactionTypes {
     /// Specify the attributes that you want to expose for the Transaction Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -3186,6 +3333,7 @@ pub struct ListTransactionTypes {
     pub valid_for_business: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl ListTransactionTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -3245,6 +3393,7 @@ impl ListTransactionTypes {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListTransactionTypes {
     type Output = sage_core::Page<super::common::Base>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -3263,6 +3412,7 @@ impl sage_core::Operation for ListTransactionTypes {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListTransactionTypes {
     type Item = super::common::Base;
 }
@@ -3280,6 +3430,9 @@ impl sage_core::ListOperation for ListTransactionTypes {
 /// Requires the authenticated user to have any of the following roles in the area `Journals`: Read Only, Full Access
 ///
 /// `GET /accounts/v3/transactions/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_transaction` (`GET /transactions/{key}`); see MIGRATING.md. Use `accounting-v31:get_transaction` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetTransaction {
     /// The Transaction Key.
@@ -3291,6 +3444,7 @@ pub struct GetTransaction {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetTransaction {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -3329,6 +3483,7 @@ impl GetTransaction {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetTransaction {
     type Output = super::common::Transaction;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -3359,6 +3514,9 @@ impl sage_core::Operation for GetTransaction {
 /// Requires the authenticated user to have any of the following roles in the area `Journals`: Read Only, Full Access
 ///
 /// `GET /accounts/v3/transactions`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_transactions` (`GET /transactions`); see MIGRATING.md. Use `accounting-v31:list_transactions` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListTransactions {
     /// Specify the attributes that you want to expose for the Transactions (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -3385,6 +3543,7 @@ pub struct ListTransactions {
     pub updated_to_date: Option<sage_core::types::DateTime>,
 }
 
+#[allow(deprecated)]
 impl ListTransactions {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -3498,6 +3657,7 @@ impl ListTransactions {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListTransactions {
     type Output = sage_core::Page<super::common::Transaction>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -3522,6 +3682,7 @@ impl sage_core::Operation for ListTransactions {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListTransactions {
     type Item = super::common::Transaction;
 }

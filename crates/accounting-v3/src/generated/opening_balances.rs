@@ -552,12 +552,16 @@ pub struct PutLedgerAccountOpeningBalancesLedgerAccountOpeningBalance {
 /// Requires the authenticated user to have any of the following roles in the areas `Settings` and `Bank`: Full Access
 ///
 /// `POST /accounts/v3/bank_opening_balances`
+#[deprecated(
+    note = "Replaced in v3.1 by `create_bank_opening_balance` (`POST /bank_opening_balances`); see MIGRATING.md. Use `accounting-v31:create_bank_opening_balance` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateBankOpeningBalance {
     /// The JSON request body.
     pub body: PostBankOpeningBalances,
 }
 
+#[allow(deprecated)]
 impl CreateBankOpeningBalance {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(body: PostBankOpeningBalances) -> Self {
@@ -573,6 +577,7 @@ impl CreateBankOpeningBalance {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for CreateBankOpeningBalance {
     type Output = BankOpeningBalance;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -598,12 +603,16 @@ impl sage_core::Operation for CreateBankOpeningBalance {
 /// Requires the authenticated user to have any of the following roles in the areas `Settings` and `Bank`: Full Access
 ///
 /// `DELETE /accounts/v3/bank_opening_balances/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `delete_bank_opening_balance` (`DELETE /bank_opening_balances/{key}`); see MIGRATING.md. Use `accounting-v31:delete_bank_opening_balance` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteBankOpeningBalance {
     /// The Bank Opening Balance Key.
     pub key: String,
 }
 
+#[allow(deprecated)]
 impl DeleteBankOpeningBalance {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -616,6 +625,7 @@ impl DeleteBankOpeningBalance {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for DeleteBankOpeningBalance {
     type Output = ();
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -643,6 +653,9 @@ impl sage_core::Operation for DeleteBankOpeningBalance {
 /// Requires the authenticated user to have any of the following roles in the areas `Settings` and `Bank`: Full Access, Read Only
 ///
 /// `GET /accounts/v3/bank_opening_balances/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_bank_opening_balance` (`GET /bank_opening_balances/{key}`); see MIGRATING.md. Use `accounting-v31:get_bank_opening_balance` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetBankOpeningBalance {
     /// The Bank Opening Balance Key.
@@ -653,6 +666,7 @@ pub struct GetBankOpeningBalance {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetBankOpeningBalance {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -684,6 +698,7 @@ impl GetBankOpeningBalance {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetBankOpeningBalance {
     type Output = BankOpeningBalance;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -713,6 +728,9 @@ impl sage_core::Operation for GetBankOpeningBalance {
 /// Requires the authenticated user to have any of the following roles in the areas `Settings` and `Bank`: Full Access, Read Only
 ///
 /// `GET /accounts/v3/bank_opening_balances`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_bank_opening_balances` (`GET /bank_opening_balances`); see MIGRATING.md. Use `accounting-v31:list_bank_opening_balances` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListBankOpeningBalances {
     /// Specify the attributes that you want to expose for the Bank Opening Balances (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -729,6 +747,7 @@ pub struct ListBankOpeningBalances {
     pub updated_or_created_since: Option<sage_core::types::DateTime>,
 }
 
+#[allow(deprecated)]
 impl ListBankOpeningBalances {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -798,6 +817,7 @@ impl ListBankOpeningBalances {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListBankOpeningBalances {
     type Output = sage_core::Page<BankOpeningBalance>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -817,6 +837,7 @@ impl sage_core::Operation for ListBankOpeningBalances {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListBankOpeningBalances {
     type Item = BankOpeningBalance;
 }
@@ -834,6 +855,9 @@ impl sage_core::ListOperation for ListBankOpeningBalances {
 /// Requires the authenticated user to have any of the following roles in the areas `Settings` and `Bank`: Full Access
 ///
 /// `PUT /accounts/v3/bank_opening_balances/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `update_bank_opening_balance` (`PUT /bank_opening_balances/{key}`); see MIGRATING.md. Use `accounting-v31:update_bank_opening_balance` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateBankOpeningBalance {
     /// The Bank Opening Balance Key.
@@ -842,6 +866,7 @@ pub struct UpdateBankOpeningBalance {
     pub body: PutBankOpeningBalances,
 }
 
+#[allow(deprecated)]
 impl UpdateBankOpeningBalance {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>, body: PutBankOpeningBalances) -> Self {
@@ -857,6 +882,7 @@ impl UpdateBankOpeningBalance {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for UpdateBankOpeningBalance {
     type Output = BankOpeningBalance;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -879,6 +905,9 @@ impl sage_core::Operation for UpdateBankOpeningBalance {
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 ///
 /// `GET /accounts/v3/contact_opening_balance_types/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_contact_opening_balance_type` (`GET /contact_opening_balance_types/{key}`); see MIGRATING.md. Use `accounting-v31:get_contact_opening_balance_type` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetContactOpeningBalanceType {
     /// The Contact Opening Balance Type Key.
@@ -889,6 +918,7 @@ pub struct GetContactOpeningBalanceType {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetContactOpeningBalanceType {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -920,6 +950,7 @@ impl GetContactOpeningBalanceType {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetContactOpeningBalanceType {
     type Output = super::common::Base;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -945,6 +976,9 @@ impl sage_core::Operation for GetContactOpeningBalanceType {
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 ///
 /// `GET /accounts/v3/contact_opening_balance_types`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_contact_opening_balance_types` (`GET /contact_opening_balance_types`); see MIGRATING.md. Use `accounting-v31:list_contact_opening_balance_types` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListContactOpeningBalanceTypes {
     /// Specify the attributes that you want to expose for the Batch Entry Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -957,6 +991,7 @@ pub struct ListContactOpeningBalanceTypes {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl ListContactOpeningBalanceTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -1009,6 +1044,7 @@ impl ListContactOpeningBalanceTypes {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListContactOpeningBalanceTypes {
     type Output = sage_core::Page<super::common::Base>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1026,6 +1062,7 @@ impl sage_core::Operation for ListContactOpeningBalanceTypes {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListContactOpeningBalanceTypes {
     type Item = super::common::Base;
 }
@@ -1042,12 +1079,16 @@ impl sage_core::ListOperation for ListContactOpeningBalanceTypes {
 /// Requires the authenticated user to have any of the following roles in the areas `Settings`, `Sales`, and `Purchases`: Full Access
 ///
 /// `POST /accounts/v3/contact_opening_balances`
+#[deprecated(
+    note = "Replaced in v3.1 by `create_contact_opening_balance` (`POST /contact_opening_balances`); see MIGRATING.md. Use `accounting-v31:create_contact_opening_balance` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateContactOpeningBalance {
     /// The JSON request body.
     pub body: PostContactOpeningBalances,
 }
 
+#[allow(deprecated)]
 impl CreateContactOpeningBalance {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(body: PostContactOpeningBalances) -> Self {
@@ -1063,6 +1104,7 @@ impl CreateContactOpeningBalance {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for CreateContactOpeningBalance {
     type Output = ContactOpeningBalance;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1087,12 +1129,16 @@ impl sage_core::Operation for CreateContactOpeningBalance {
 /// Requires the authenticated user to have any of the following roles in the areas `Settings`, `Sales`, and `Purchases`: Full Access
 ///
 /// `DELETE /accounts/v3/contact_opening_balances/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `delete_contact_opening_balance` (`DELETE /contact_opening_balances/{key}`); see MIGRATING.md. Use `accounting-v31:delete_contact_opening_balance` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteContactOpeningBalance {
     /// The Contact Opening Balance Key.
     pub key: String,
 }
 
+#[allow(deprecated)]
 impl DeleteContactOpeningBalance {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -1105,6 +1151,7 @@ impl DeleteContactOpeningBalance {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for DeleteContactOpeningBalance {
     type Output = ();
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1132,6 +1179,9 @@ impl sage_core::Operation for DeleteContactOpeningBalance {
 /// Requires the authenticated user to have any of the following roles in the areas `Settings`, `Sales`, and `Purchases`: Full Access, Read Only
 ///
 /// `GET /accounts/v3/contact_opening_balances/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_contact_opening_balance` (`GET /contact_opening_balances/{key}`); see MIGRATING.md. Use `accounting-v31:get_contact_opening_balance` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetContactOpeningBalance {
     /// The Contact Opening Balance Key.
@@ -1142,6 +1192,7 @@ pub struct GetContactOpeningBalance {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetContactOpeningBalance {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -1173,6 +1224,7 @@ impl GetContactOpeningBalance {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetContactOpeningBalance {
     type Output = ContactOpeningBalance;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1202,6 +1254,9 @@ impl sage_core::Operation for GetContactOpeningBalance {
 /// Requires the authenticated user to have any of the following roles in the areas `Settings`, `Sales`, and `Purchases`: Full Access, Read Only
 ///
 /// `GET /accounts/v3/contact_opening_balances`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_contact_opening_balances` (`GET /contact_opening_balances`); see MIGRATING.md. Use `accounting-v31:list_contact_opening_balances` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListContactOpeningBalances {
     /// Specify the attributes that you want to expose for the Batch Entries (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -1222,6 +1277,7 @@ pub struct ListContactOpeningBalances {
     pub updated_or_created_since: Option<sage_core::types::DateTime>,
 }
 
+#[allow(deprecated)]
 impl ListContactOpeningBalances {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -1305,6 +1361,7 @@ impl ListContactOpeningBalances {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListContactOpeningBalances {
     type Output = sage_core::Page<ContactOpeningBalance>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1326,6 +1383,7 @@ impl sage_core::Operation for ListContactOpeningBalances {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListContactOpeningBalances {
     type Item = ContactOpeningBalance;
 }
@@ -1342,6 +1400,9 @@ impl sage_core::ListOperation for ListContactOpeningBalances {
 /// Requires the authenticated user to have any of the following roles in the areas `Settings`, `Sales`, and `Purchases`: Full Access
 ///
 /// `PUT /accounts/v3/contact_opening_balances/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `update_contact_opening_balance` (`PUT /contact_opening_balances/{key}`); see MIGRATING.md. Use `accounting-v31:update_contact_opening_balance` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateContactOpeningBalance {
     /// The Contact Opening Balance Key.
@@ -1350,6 +1411,7 @@ pub struct UpdateContactOpeningBalance {
     pub body: PutContactOpeningBalances,
 }
 
+#[allow(deprecated)]
 impl UpdateContactOpeningBalance {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>, body: PutContactOpeningBalances) -> Self {
@@ -1365,6 +1427,7 @@ impl UpdateContactOpeningBalance {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for UpdateContactOpeningBalance {
     type Output = ContactOpeningBalance;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1391,12 +1454,16 @@ impl sage_core::Operation for UpdateContactOpeningBalance {
 /// Requires the authenticated user to have any of the following roles in the areas `Sales`, `Purchases`, `Contacts`, `Journals`, `Settings`, `Bank`, `Statutory Reporting`, `Products & Services`, and `Reporting`: Full Access
 ///
 /// `POST /accounts/v3/ledger_account_opening_balances`
+#[deprecated(
+    note = "Replaced in v3.1 by `create_ledger_account_opening_balance` (`POST /ledger_account_opening_balances`); see MIGRATING.md. Use `accounting-v31:create_ledger_account_opening_balance` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateLedgerAccountOpeningBalance {
     /// The JSON request body.
     pub body: PostLedgerAccountOpeningBalances,
 }
 
+#[allow(deprecated)]
 impl CreateLedgerAccountOpeningBalance {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(body: PostLedgerAccountOpeningBalances) -> Self {
@@ -1412,6 +1479,7 @@ impl CreateLedgerAccountOpeningBalance {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for CreateLedgerAccountOpeningBalance {
     type Output = LedgerAccountOpeningBalance;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1437,12 +1505,16 @@ impl sage_core::Operation for CreateLedgerAccountOpeningBalance {
 /// Requires the authenticated user to have any of the following roles in the areas `Sales`, `Purchases`, `Contacts`, `Journals`, `Settings`, `Bank`, `Statutory Reporting`, `Products & Services`, and `Reporting`: Full Access
 ///
 /// `DELETE /accounts/v3/ledger_account_opening_balances/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `delete_ledger_account_opening_balance` (`DELETE /ledger_account_opening_balances/{key}`); see MIGRATING.md. Use `accounting-v31:delete_ledger_account_opening_balance` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteLedgerAccountOpeningBalance {
     /// The Ledger Account Opening Balance Key.
     pub key: String,
 }
 
+#[allow(deprecated)]
 impl DeleteLedgerAccountOpeningBalance {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -1455,6 +1527,7 @@ impl DeleteLedgerAccountOpeningBalance {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for DeleteLedgerAccountOpeningBalance {
     type Output = ();
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1482,6 +1555,9 @@ impl sage_core::Operation for DeleteLedgerAccountOpeningBalance {
 /// Requires the authenticated user to have any of the following roles in the areas `Sales`, `Purchases`, `Contacts`, `Journals`, `Settings`, `Bank`, `Statutory Reporting`, `Products & Services`, and `Reporting`: Full Access, Read Only
 ///
 /// `GET /accounts/v3/ledger_account_opening_balances/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_ledger_account_opening_balance` (`GET /ledger_account_opening_balances/{key}`); see MIGRATING.md. Use `accounting-v31:get_ledger_account_opening_balance` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetLedgerAccountOpeningBalance {
     /// The Ledger Account Opening Balance Key.
@@ -1492,6 +1568,7 @@ pub struct GetLedgerAccountOpeningBalance {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetLedgerAccountOpeningBalance {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -1523,6 +1600,7 @@ impl GetLedgerAccountOpeningBalance {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetLedgerAccountOpeningBalance {
     type Output = LedgerAccountOpeningBalance;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1552,6 +1630,9 @@ impl sage_core::Operation for GetLedgerAccountOpeningBalance {
 /// Requires the authenticated user to have any of the following roles in the areas `Sales`, `Purchases`, `Contacts`, `Journals`, `Settings`, `Bank`, `Statutory Reporting`, `Products & Services`, and `Reporting`: Full Access, Read Only
 ///
 /// `GET /accounts/v3/ledger_account_opening_balances`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_ledger_account_opening_balances` (`GET /ledger_account_opening_balances`); see MIGRATING.md. Use `accounting-v31:list_ledger_account_opening_balances` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListLedgerAccountOpeningBalances {
     /// Specify the attributes that you want to expose for the Journal Opening Balance Lines (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -1566,6 +1647,7 @@ pub struct ListLedgerAccountOpeningBalances {
     pub updated_or_created_since: Option<sage_core::types::DateTime>,
 }
 
+#[allow(deprecated)]
 impl ListLedgerAccountOpeningBalances {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -1628,6 +1710,7 @@ impl ListLedgerAccountOpeningBalances {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListLedgerAccountOpeningBalances {
     type Output = sage_core::Page<LedgerAccountOpeningBalance>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1646,6 +1729,7 @@ impl sage_core::Operation for ListLedgerAccountOpeningBalances {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListLedgerAccountOpeningBalances {
     type Item = LedgerAccountOpeningBalance;
 }
@@ -1663,6 +1747,9 @@ impl sage_core::ListOperation for ListLedgerAccountOpeningBalances {
 /// Requires the authenticated user to have any of the following roles in the areas `Sales`, `Purchases`, `Contacts`, `Journals`, `Settings`, `Bank`, `Statutory Reporting`, `Products & Services`, and `Reporting`: Full Access
 ///
 /// `PUT /accounts/v3/ledger_account_opening_balances/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `update_ledger_account_opening_balance` (`PUT /ledger_account_opening_balances/{key}`); see MIGRATING.md. Use `accounting-v31:update_ledger_account_opening_balance` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateLedgerAccountOpeningBalance {
     /// The Ledger Account Opening Balance Key.
@@ -1671,6 +1758,7 @@ pub struct UpdateLedgerAccountOpeningBalance {
     pub body: PutLedgerAccountOpeningBalances,
 }
 
+#[allow(deprecated)]
 impl UpdateLedgerAccountOpeningBalance {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>, body: PutLedgerAccountOpeningBalances) -> Self {
@@ -1686,6 +1774,7 @@ impl UpdateLedgerAccountOpeningBalance {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for UpdateLedgerAccountOpeningBalance {
     type Output = LedgerAccountOpeningBalance;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1712,12 +1801,16 @@ impl sage_core::Operation for UpdateLedgerAccountOpeningBalance {
 /// Requires the authenticated user to have any of the following roles in the areas `Sales`, `Purchases`, `Contacts`, `Journals`, `Settings`, `Bank`, `Statutory Reporting`, `Products & Services`, and `Reporting`: Full Access
 ///
 /// `POST /accounts/v3/opening_balance_journals`
+#[deprecated(
+    note = "Replaced in v3.1 by `create_opening_balance_journal` (`POST /opening_balance_journals`); see MIGRATING.md. Use `accounting-v31:create_opening_balance_journal` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateOpeningBalanceJournal {
     /// The JSON request body.
     pub body: PostOpeningBalanceJournals,
 }
 
+#[allow(deprecated)]
 impl CreateOpeningBalanceJournal {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(body: PostOpeningBalanceJournals) -> Self {
@@ -1733,6 +1826,7 @@ impl CreateOpeningBalanceJournal {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for CreateOpeningBalanceJournal {
     type Output = OpeningBalanceJournal;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1758,12 +1852,16 @@ impl sage_core::Operation for CreateOpeningBalanceJournal {
 /// Requires the authenticated user to have any of the following roles in the areas `Sales`, `Purchases`, `Contacts`, `Journals`, `Settings`, `Bank`, `Statutory Reporting`, `Products & Services`, and `Reporting`: Full Access
 ///
 /// `DELETE /accounts/v3/opening_balance_journals/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `delete_opening_balance_journal` (`DELETE /opening_balance_journals/{key}`); see MIGRATING.md. Use `accounting-v31:delete_opening_balance_journal` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteOpeningBalanceJournal {
     /// The Opening Balance Journal Key.
     pub key: String,
 }
 
+#[allow(deprecated)]
 impl DeleteOpeningBalanceJournal {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -1776,6 +1874,7 @@ impl DeleteOpeningBalanceJournal {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for DeleteOpeningBalanceJournal {
     type Output = ();
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1803,6 +1902,9 @@ impl sage_core::Operation for DeleteOpeningBalanceJournal {
 /// Requires the authenticated user to have any of the following roles in the areas `Sales`, `Purchases`, `Contacts`, `Journals`, `Settings`, `Bank`, `Statutory Reporting`, `Products & Services`, and `Reporting`: Full Access, Read Only
 ///
 /// `GET /accounts/v3/opening_balance_journals/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_opening_balance_journal` (`GET /opening_balance_journals/{key}`); see MIGRATING.md. Use `accounting-v31:get_opening_balance_journal` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetOpeningBalanceJournal {
     /// The Opening Balance Journal Key.
@@ -1813,6 +1915,7 @@ pub struct GetOpeningBalanceJournal {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetOpeningBalanceJournal {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -1844,6 +1947,7 @@ impl GetOpeningBalanceJournal {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetOpeningBalanceJournal {
     type Output = OpeningBalanceJournal;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1873,6 +1977,9 @@ impl sage_core::Operation for GetOpeningBalanceJournal {
 /// Requires the authenticated user to have any of the following roles in the areas `Sales`, `Purchases`, `Contacts`, `Journals`, `Settings`, `Bank`, `Statutory Reporting`, `Products & Services`, and `Reporting`: Full Access, Read Only
 ///
 /// `GET /accounts/v3/opening_balance_journals`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_opening_balance_journals` (`GET /opening_balance_journals`); see MIGRATING.md. Use `accounting-v31:list_opening_balance_journals` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListOpeningBalanceJournals {
     /// Specify the attributes that you want to expose for the Journal Opening Balances (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -1885,6 +1992,7 @@ pub struct ListOpeningBalanceJournals {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl ListOpeningBalanceJournals {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -1937,6 +2045,7 @@ impl ListOpeningBalanceJournals {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListOpeningBalanceJournals {
     type Output = sage_core::Page<OpeningBalanceJournal>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1954,6 +2063,7 @@ impl sage_core::Operation for ListOpeningBalanceJournals {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListOpeningBalanceJournals {
     type Item = OpeningBalanceJournal;
 }

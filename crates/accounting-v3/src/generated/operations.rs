@@ -18,7 +18,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: false,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "create_attachment",
@@ -30,7 +30,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: false,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "create_bank_account",
@@ -42,7 +42,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: false,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "create_bank_deposit",
@@ -54,7 +54,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: false,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "create_bank_opening_balance",
@@ -66,7 +66,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: false,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "create_bank_reconciliation",
@@ -78,7 +78,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: false,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "create_bank_transfer",
@@ -90,7 +90,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: false,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "create_business_exchange_rate",
@@ -102,7 +102,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: false,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "create_contact",
@@ -114,7 +114,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: false,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "create_contact_allocation",
@@ -126,7 +126,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: false,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "create_contact_opening_balance",
@@ -138,7 +138,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: false,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "create_contact_payment",
@@ -150,7 +150,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: false,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "create_contact_person",
@@ -162,7 +162,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: false,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "create_hosted_artefact_payment_settings",
@@ -174,7 +174,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: false,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "create_journal",
@@ -186,7 +186,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: false,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "create_journal_code",
@@ -198,7 +198,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: false,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "create_ledger_account",
@@ -210,7 +210,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: false,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "create_ledger_account_opening_balance",
@@ -222,7 +222,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: false,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "create_migration_tax_return",
@@ -234,7 +234,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: false,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "create_opening_balance_journal",
@@ -246,7 +246,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: false,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "create_other_payment",
@@ -258,7 +258,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: false,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "create_product",
@@ -270,7 +270,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: false,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "create_product_sales_price_type",
@@ -282,7 +282,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: false,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "create_purchase_corrective_invoice",
@@ -294,7 +294,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: false,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "create_purchase_credit_note",
@@ -306,7 +306,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: false,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "create_purchase_invoice",
@@ -318,7 +318,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: false,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "create_purchase_quick_entry",
@@ -330,7 +330,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: false,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "create_sales_corrective_invoice",
@@ -342,7 +342,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: false,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "create_sales_credit_note",
@@ -354,7 +354,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: false,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "create_sales_estimate",
@@ -366,7 +366,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: false,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "create_sales_invoice",
@@ -378,7 +378,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: false,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "create_sales_quick_entry",
@@ -390,7 +390,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: false,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "create_sales_quote",
@@ -402,7 +402,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: false,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "create_service",
@@ -414,7 +414,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: false,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "create_service_rate_type",
@@ -426,7 +426,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: false,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "create_stock_item",
@@ -438,7 +438,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: false,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "create_stock_movement",
@@ -450,7 +450,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: false,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "create_tax_rate",
@@ -462,7 +462,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: false,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "delete_address",
@@ -480,7 +480,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "delete_attachment",
@@ -498,7 +498,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "delete_bank_account",
@@ -516,7 +516,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "delete_bank_deposit",
@@ -534,7 +534,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "delete_bank_opening_balance",
@@ -552,7 +552,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "delete_bank_transfer",
@@ -570,7 +570,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "delete_business_exchange_rate",
@@ -588,7 +588,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "delete_contact",
@@ -606,7 +606,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "delete_contact_allocation",
@@ -624,7 +624,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "delete_contact_opening_balance",
@@ -642,7 +642,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "delete_contact_payment",
@@ -660,7 +660,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "delete_contact_person",
@@ -678,7 +678,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "delete_hosted_artefact_payment_settings",
@@ -696,7 +696,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "delete_journal",
@@ -714,7 +714,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "delete_journal_code",
@@ -732,7 +732,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "delete_ledger_account_opening_balance",
@@ -750,7 +750,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "delete_opening_balance_journal",
@@ -768,7 +768,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "delete_other_payment",
@@ -786,7 +786,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "delete_product",
@@ -804,7 +804,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "delete_product_sales_price_type",
@@ -822,7 +822,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "delete_purchase_corrective_invoice",
@@ -840,7 +840,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "delete_purchase_credit_note",
@@ -858,7 +858,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "delete_purchase_invoice",
@@ -876,7 +876,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "delete_purchase_quick_entry",
@@ -894,7 +894,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "delete_sales_corrective_invoice",
@@ -917,7 +917,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "delete_sales_credit_note",
@@ -940,7 +940,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "delete_sales_estimate",
@@ -958,7 +958,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "delete_sales_invoice",
@@ -981,7 +981,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "delete_sales_quick_entry",
@@ -999,7 +999,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "delete_sales_quote",
@@ -1017,7 +1017,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "delete_service",
@@ -1035,7 +1035,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "delete_service_rate_type",
@@ -1053,7 +1053,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "delete_stock_item",
@@ -1071,7 +1071,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "delete_stock_movement",
@@ -1089,7 +1089,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "delete_tax_rate",
@@ -1107,7 +1107,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_address",
@@ -1140,7 +1140,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_address_region",
@@ -1168,7 +1168,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_address_type",
@@ -1196,7 +1196,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_artefact_status",
@@ -1224,7 +1224,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_attachment",
@@ -1252,7 +1252,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_attachment_context_type",
@@ -1280,7 +1280,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_attachment_file",
@@ -1298,7 +1298,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_bank_account",
@@ -1331,7 +1331,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_bank_account_type",
@@ -1359,7 +1359,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_bank_deposit",
@@ -1392,7 +1392,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_bank_opening_balance",
@@ -1420,7 +1420,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_bank_reconciliation",
@@ -1448,7 +1448,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_bank_transfer",
@@ -1481,7 +1481,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_business",
@@ -1521,7 +1521,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_business_exchange_rate",
@@ -1549,7 +1549,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_business_settings",
@@ -1567,7 +1567,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_business_type",
@@ -1595,7 +1595,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_catalog_item_type",
@@ -1623,7 +1623,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_coa_account",
@@ -1651,7 +1651,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_coa_template",
@@ -1679,7 +1679,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_contact",
@@ -1727,7 +1727,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_contact_allocation",
@@ -1755,7 +1755,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_contact_opening_balance",
@@ -1783,7 +1783,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_contact_opening_balance_type",
@@ -1811,7 +1811,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_contact_payment",
@@ -1839,7 +1839,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_contact_person",
@@ -1872,7 +1872,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_contact_person_type",
@@ -1900,7 +1900,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_contact_type",
@@ -1928,7 +1928,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_corrective_reason_code",
@@ -1956,7 +1956,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_countries_of_registration",
@@ -1984,7 +1984,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_country",
@@ -2012,7 +2012,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_country_group",
@@ -2040,7 +2040,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_currency",
@@ -2068,7 +2068,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_datev_settings",
@@ -2086,7 +2086,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_email_settings",
@@ -2104,7 +2104,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_eu_goods_services_type",
@@ -2132,7 +2132,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_eu_sales_description",
@@ -2160,7 +2160,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_exchange_rate",
@@ -2188,7 +2188,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_financial_settings",
@@ -2206,7 +2206,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_hosted_artefact_payment_settings",
@@ -2234,7 +2234,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_invoice_settings",
@@ -2252,7 +2252,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_journal",
@@ -2285,7 +2285,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_journal_code",
@@ -2313,7 +2313,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_journal_code_type",
@@ -2341,7 +2341,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_ledger_account",
@@ -2394,7 +2394,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_ledger_account_classification",
@@ -2422,7 +2422,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_ledger_account_opening_balance",
@@ -2450,7 +2450,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_ledger_account_type",
@@ -2478,7 +2478,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_ledger_entry",
@@ -2511,7 +2511,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_legal_form_type",
@@ -2539,7 +2539,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_live_exchange_rate",
@@ -2567,7 +2567,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_me",
@@ -2607,7 +2607,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_migrations",
@@ -2625,7 +2625,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_opening_balance_journal",
@@ -2653,7 +2653,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_other_payment",
@@ -2686,7 +2686,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_payment_method",
@@ -2714,7 +2714,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_product",
@@ -2742,7 +2742,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_product_sales_price_type",
@@ -2770,7 +2770,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_purchase_corrective_invoice",
@@ -2808,7 +2808,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_purchase_credit_note",
@@ -2846,7 +2846,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_purchase_invoice",
@@ -2889,7 +2889,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_purchase_quick_entry",
@@ -2927,7 +2927,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_quick_entry_type",
@@ -2955,7 +2955,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_sales_corrective_invoice",
@@ -2998,7 +2998,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_sales_credit_note",
@@ -3041,7 +3041,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_sales_estimate",
@@ -3074,7 +3074,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_sales_invoice",
@@ -3127,7 +3127,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_sales_quick_entry",
@@ -3165,7 +3165,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_sales_quote",
@@ -3198,7 +3198,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_service",
@@ -3226,7 +3226,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_service_rate_type",
@@ -3254,7 +3254,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_stock_item",
@@ -3282,7 +3282,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_stock_movement",
@@ -3310,7 +3310,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_tax_office",
@@ -3338,7 +3338,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_tax_profile",
@@ -3366,7 +3366,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_tax_rate",
@@ -3399,7 +3399,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_tax_return_frequency",
@@ -3427,7 +3427,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_tax_scheme",
@@ -3455,7 +3455,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_tax_type",
@@ -3483,7 +3483,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_transaction",
@@ -3516,7 +3516,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_transaction_type",
@@ -3544,7 +3544,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_unallocated_artefact",
@@ -3572,7 +3572,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "get_unposted_transaction",
@@ -3655,7 +3655,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_address_types",
@@ -3688,7 +3688,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_addresses",
@@ -3741,7 +3741,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_artefact_statuses",
@@ -3774,7 +3774,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_attachment_context_types",
@@ -3807,7 +3807,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_attachments",
@@ -3870,7 +3870,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_bank_account_types",
@@ -3903,7 +3903,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_bank_accounts",
@@ -3961,7 +3961,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_bank_deposits",
@@ -4019,7 +4019,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_bank_opening_balances",
@@ -4062,7 +4062,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_bank_reconciliations",
@@ -4105,7 +4105,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_bank_transfers",
@@ -4163,7 +4163,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_business_activity_types",
@@ -4196,7 +4196,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_business_exchange_rates",
@@ -4229,7 +4229,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_business_relationships",
@@ -4274,7 +4274,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_catalog_item_types",
@@ -4307,7 +4307,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_coa_accounts",
@@ -4350,7 +4350,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_coa_templates",
@@ -4388,7 +4388,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_contact_allocations",
@@ -4446,7 +4446,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_contact_opening_balance_types",
@@ -4479,7 +4479,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_contact_opening_balances",
@@ -4532,7 +4532,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_contact_payments",
@@ -4605,7 +4605,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_contact_person_types",
@@ -4638,7 +4638,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_contact_persons",
@@ -4691,7 +4691,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_contact_types",
@@ -4724,7 +4724,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_contacts",
@@ -4807,7 +4807,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_corrective_reason_codes",
@@ -4840,7 +4840,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_countries",
@@ -4873,7 +4873,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_countries_of_registration",
@@ -4906,7 +4906,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_country_groups",
@@ -4939,7 +4939,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_currencies",
@@ -4972,7 +4972,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_eu_goods_services_types",
@@ -5005,7 +5005,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_eu_sales_descriptions",
@@ -5038,7 +5038,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_exchange_rates",
@@ -5071,7 +5071,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_hosted_artefact_payment_settings",
@@ -5109,7 +5109,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_journal_code_types",
@@ -5142,7 +5142,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_journal_codes",
@@ -5180,7 +5180,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_journals",
@@ -5223,7 +5223,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_ledger_account_classifications",
@@ -5261,7 +5261,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_ledger_account_opening_balances",
@@ -5299,7 +5299,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_ledger_account_types",
@@ -5337,7 +5337,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_ledger_accounts",
@@ -5440,7 +5440,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_ledger_entries",
@@ -5508,7 +5508,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_legal_form_types",
@@ -5541,7 +5541,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_live_exchange_rates",
@@ -5574,7 +5574,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_migration_tax_returns",
@@ -5607,7 +5607,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_opening_balance_journals",
@@ -5640,7 +5640,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_other_payments",
@@ -5718,7 +5718,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_payment_methods",
@@ -5751,7 +5751,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_product_sales_price_types",
@@ -5789,7 +5789,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_products",
@@ -5842,7 +5842,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_purchase_corrective_invoices",
@@ -5925,7 +5925,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_purchase_credit_notes",
@@ -6008,7 +6008,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_purchase_invoices",
@@ -6091,7 +6091,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_purchase_quick_entries",
@@ -6174,7 +6174,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_quick_entry_types",
@@ -6207,7 +6207,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_sales_corrective_invoices",
@@ -6290,7 +6290,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_sales_credit_notes",
@@ -6373,7 +6373,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_sales_estimates",
@@ -6441,7 +6441,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_sales_invoices",
@@ -6524,7 +6524,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_sales_quick_entries",
@@ -6607,7 +6607,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_sales_quotes",
@@ -6680,7 +6680,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_service_rate_types",
@@ -6723,7 +6723,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_services",
@@ -6776,7 +6776,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_stock_items",
@@ -6839,7 +6839,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_stock_movements",
@@ -6892,7 +6892,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_tax_determinations",
@@ -6980,7 +6980,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_tax_offices",
@@ -7013,7 +7013,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_tax_profiles",
@@ -7051,7 +7051,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_tax_rates",
@@ -7119,7 +7119,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_tax_return_frequencies",
@@ -7157,7 +7157,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_tax_schemes",
@@ -7190,7 +7190,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_tax_types",
@@ -7223,7 +7223,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_transaction_types",
@@ -7261,7 +7261,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_transactions",
@@ -7329,7 +7329,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_unallocated_artefacts",
@@ -7372,7 +7372,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: true,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "list_unposted_transactions",
@@ -7433,7 +7433,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: false,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "release_purchase_credit_note",
@@ -7451,7 +7451,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: false,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "release_purchase_invoice",
@@ -7469,7 +7469,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: false,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "release_sales_credit_note",
@@ -7487,7 +7487,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: false,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "release_sales_invoice",
@@ -7505,7 +7505,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: false,
         list: false,
         idempotent: false,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "update_address",
@@ -7523,7 +7523,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "update_attachment",
@@ -7541,7 +7541,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "update_bank_account",
@@ -7559,7 +7559,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "update_bank_opening_balance",
@@ -7577,7 +7577,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "update_bank_reconciliation",
@@ -7595,7 +7595,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "update_bank_transfer",
@@ -7613,7 +7613,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "update_business",
@@ -7643,7 +7643,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "update_business_settings",
@@ -7655,7 +7655,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "update_contact",
@@ -7673,7 +7673,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "update_contact_allocation",
@@ -7691,7 +7691,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "update_contact_opening_balance",
@@ -7709,7 +7709,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "update_contact_payment",
@@ -7727,7 +7727,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "update_contact_person",
@@ -7745,7 +7745,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "update_datev_settings",
@@ -7757,7 +7757,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "update_email_settings",
@@ -7769,7 +7769,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "update_financial_settings",
@@ -7781,7 +7781,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "update_invoice_settings",
@@ -7793,7 +7793,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "update_journal_code",
@@ -7811,7 +7811,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "update_ledger_account",
@@ -7829,7 +7829,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "update_ledger_account_opening_balance",
@@ -7847,7 +7847,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "update_migrations",
@@ -7859,7 +7859,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "update_other_payment",
@@ -7877,7 +7877,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "update_product",
@@ -7895,7 +7895,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "update_product_sales_price_type",
@@ -7913,7 +7913,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "update_purchase_corrective_invoice",
@@ -7931,7 +7931,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "update_purchase_credit_note",
@@ -7949,7 +7949,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "update_purchase_invoice",
@@ -7967,7 +7967,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "update_purchase_quick_entry",
@@ -7985,7 +7985,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "update_sales_corrective_invoice",
@@ -8003,7 +8003,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "update_sales_credit_note",
@@ -8021,7 +8021,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "update_sales_estimate",
@@ -8039,7 +8039,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "update_sales_invoice",
@@ -8057,7 +8057,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "update_sales_quick_entry",
@@ -8075,7 +8075,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "update_sales_quote",
@@ -8093,7 +8093,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "update_service",
@@ -8111,7 +8111,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "update_service_rate_type",
@@ -8129,7 +8129,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "update_stock_item",
@@ -8147,7 +8147,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "update_stock_movement",
@@ -8165,7 +8165,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "update_tax_profile",
@@ -8183,7 +8183,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "update_tax_rate",
@@ -8201,7 +8201,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         body: true,
         list: false,
         idempotent: true,
-        deprecated: false,
+        deprecated: true,
     },
     OperationSpec {
         name: "update_user",

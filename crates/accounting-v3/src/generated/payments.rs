@@ -785,12 +785,16 @@ pub struct UnallocatedArtefact {
 /// Requires the authenticated user to have any of the following roles in the areas `Sales`, `Purchases`, and `Contacts`: Full Access
 ///
 /// `POST /accounts/v3/contact_allocations`
+#[deprecated(
+    note = "Replaced in v3.1 by `create_contact_allocation` (`POST /contact_allocations`); see MIGRATING.md. Use `accounting-v31:create_contact_allocation` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateContactAllocation {
     /// The JSON request body.
     pub body: PostContactAllocations,
 }
 
+#[allow(deprecated)]
 impl CreateContactAllocation {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(body: PostContactAllocations) -> Self {
@@ -806,6 +810,7 @@ impl CreateContactAllocation {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for CreateContactAllocation {
     type Output = super::common::ContactAllocation;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -830,12 +835,16 @@ impl sage_core::Operation for CreateContactAllocation {
 /// Requires the authenticated user to have any of the following roles in the areas `Sales`, `Purchases`, and `Contacts`: Full Access
 ///
 /// `DELETE /accounts/v3/contact_allocations/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `delete_contact_allocation` (`DELETE /contact_allocations/{key}`); see MIGRATING.md. Use `accounting-v31:delete_contact_allocation` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteContactAllocation {
     /// The Contact Allocation Key.
     pub key: String,
 }
 
+#[allow(deprecated)]
 impl DeleteContactAllocation {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -848,6 +857,7 @@ impl DeleteContactAllocation {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for DeleteContactAllocation {
     type Output = ();
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -875,6 +885,9 @@ impl sage_core::Operation for DeleteContactAllocation {
 /// Requires the authenticated user to have any of the following roles in the areas `Sales`, `Purchases`, and `Contacts`: Full Access
 ///
 /// `GET /accounts/v3/contact_allocations/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_contact_allocation` (`GET /contact_allocations/{key}`); see MIGRATING.md. Use `accounting-v31:get_contact_allocation` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetContactAllocation {
     /// The Contact Allocation Key.
@@ -885,6 +898,7 @@ pub struct GetContactAllocation {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetContactAllocation {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -916,6 +930,7 @@ impl GetContactAllocation {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetContactAllocation {
     type Output = super::common::ContactAllocation;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -945,6 +960,9 @@ impl sage_core::Operation for GetContactAllocation {
 /// Requires the authenticated user to have any of the following roles in the areas `Sales`, `Purchases`, and `Contacts`: Full Access
 ///
 /// `GET /accounts/v3/contact_allocations`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_contact_allocations` (`GET /contact_allocations`); see MIGRATING.md. Use `accounting-v31:list_contact_allocations` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListContactAllocations {
     /// Specify the attributes that you want to expose for the Allocations (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -971,6 +989,7 @@ pub struct ListContactAllocations {
     pub updated_or_created_since: Option<sage_core::types::DateTime>,
 }
 
+#[allow(deprecated)]
 impl ListContactAllocations {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -1071,6 +1090,7 @@ impl ListContactAllocations {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListContactAllocations {
     type Output = sage_core::Page<super::common::ContactAllocation>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1093,6 +1113,7 @@ impl sage_core::Operation for ListContactAllocations {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListContactAllocations {
     type Item = super::common::ContactAllocation;
 }
@@ -1109,6 +1130,9 @@ impl sage_core::ListOperation for ListContactAllocations {
 /// Requires the authenticated user to have any of the following roles in the areas `Sales`, `Purchases`, and `Contacts`: Full Access
 ///
 /// `PUT /accounts/v3/contact_allocations/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `update_contact_allocation` (`PUT /contact_allocations/{key}`); see MIGRATING.md. Use `accounting-v31:update_contact_allocation` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateContactAllocation {
     /// The Contact Allocation Key.
@@ -1117,6 +1141,7 @@ pub struct UpdateContactAllocation {
     pub body: PutContactAllocations,
 }
 
+#[allow(deprecated)]
 impl UpdateContactAllocation {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>, body: PutContactAllocations) -> Self {
@@ -1132,6 +1157,7 @@ impl UpdateContactAllocation {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for UpdateContactAllocation {
     type Output = super::common::ContactAllocation;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1158,12 +1184,16 @@ impl sage_core::Operation for UpdateContactAllocation {
 /// Requires the authenticated user to have any of the following roles in the area `Bank`: Restricted Access, Full Access
 ///
 /// `POST /accounts/v3/contact_payments`
+#[deprecated(
+    note = "Replaced in v3.1 by `create_contact_payment` (`POST /contact_payments`); see MIGRATING.md. Use `accounting-v31:create_contact_payment` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateContactPayment {
     /// The JSON request body.
     pub body: PostContactPayments,
 }
 
+#[allow(deprecated)]
 impl CreateContactPayment {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(body: PostContactPayments) -> Self {
@@ -1179,6 +1209,7 @@ impl CreateContactPayment {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for CreateContactPayment {
     type Output = super::common::ContactPayment;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1204,12 +1235,16 @@ impl sage_core::Operation for CreateContactPayment {
 /// Requires the authenticated user to have any of the following roles in the area `Bank`: Full Access
 ///
 /// `DELETE /accounts/v3/contact_payments/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `delete_contact_payment` (`DELETE /contact_payments/{key}`); see MIGRATING.md. Use `accounting-v31:delete_contact_payment` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteContactPayment {
     /// The Contact Payment Key.
     pub key: String,
 }
 
+#[allow(deprecated)]
 impl DeleteContactPayment {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -1222,6 +1257,7 @@ impl DeleteContactPayment {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for DeleteContactPayment {
     type Output = ();
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1249,6 +1285,9 @@ impl sage_core::Operation for DeleteContactPayment {
 /// Requires the authenticated user to have any of the following roles in the area `Bank`: Read Only, Restricted Access, Full Access
 ///
 /// `GET /accounts/v3/contact_payments/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_contact_payment` (`GET /contact_payments/{key}`); see MIGRATING.md. Use `accounting-v31:get_contact_payment` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetContactPayment {
     /// The Contact Payment Key.
@@ -1259,6 +1298,7 @@ pub struct GetContactPayment {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetContactPayment {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -1290,6 +1330,7 @@ impl GetContactPayment {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetContactPayment {
     type Output = super::common::ContactPayment;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1319,6 +1360,9 @@ impl sage_core::Operation for GetContactPayment {
 /// Requires the authenticated user to have any of the following roles in the area `Bank`: Read Only, Restricted Access, Full Access
 ///
 /// `GET /accounts/v3/contact_payments`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_contact_payments` (`GET /contact_payments`); see MIGRATING.md. Use `accounting-v31:list_contact_payments` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListContactPayments {
     /// Specify the attributes that you want to expose for the Artefact Payments (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -1351,6 +1395,7 @@ pub struct ListContactPayments {
     pub updated_or_created_since: Option<sage_core::types::DateTime>,
 }
 
+#[allow(deprecated)]
 impl ListContactPayments {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -1472,6 +1517,7 @@ impl ListContactPayments {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListContactPayments {
     type Output = sage_core::Page<super::common::ContactPayment>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1497,6 +1543,7 @@ impl sage_core::Operation for ListContactPayments {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListContactPayments {
     type Item = super::common::ContactPayment;
 }
@@ -1514,6 +1561,9 @@ impl sage_core::ListOperation for ListContactPayments {
 /// Requires the authenticated user to have any of the following roles in the area `Bank`: Restricted Access, Full Access
 ///
 /// `PUT /accounts/v3/contact_payments/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `update_contact_payment` (`PUT /contact_payments/{key}`); see MIGRATING.md. Use `accounting-v31:update_contact_payment` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateContactPayment {
     /// The Contact Payment Key.
@@ -1522,6 +1572,7 @@ pub struct UpdateContactPayment {
     pub body: PutContactPayments,
 }
 
+#[allow(deprecated)]
 impl UpdateContactPayment {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>, body: PutContactPayments) -> Self {
@@ -1537,6 +1588,7 @@ impl UpdateContactPayment {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for UpdateContactPayment {
     type Output = super::common::ContactPayment;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1563,12 +1615,16 @@ impl sage_core::Operation for UpdateContactPayment {
 /// Requires the authenticated user to have any of the following roles in the area `Bank`: Restricted Access, Full Access
 ///
 /// `POST /accounts/v3/other_payments`
+#[deprecated(
+    note = "Replaced in v3.1 by `create_other_payment` (`POST /other_payments`); see MIGRATING.md. Use `accounting-v31:create_other_payment` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateOtherPayment {
     /// The JSON request body.
     pub body: PostOtherPayments,
 }
 
+#[allow(deprecated)]
 impl CreateOtherPayment {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(body: PostOtherPayments) -> Self {
@@ -1584,6 +1640,7 @@ impl CreateOtherPayment {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for CreateOtherPayment {
     type Output = OtherPayment;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1609,12 +1666,16 @@ impl sage_core::Operation for CreateOtherPayment {
 /// Requires the authenticated user to have any of the following roles in the area `Bank`: Full Access
 ///
 /// `DELETE /accounts/v3/other_payments/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `delete_other_payment` (`DELETE /other_payments/{key}`); see MIGRATING.md. Use `accounting-v31:delete_other_payment` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteOtherPayment {
     /// The Other Payment Key.
     pub key: String,
 }
 
+#[allow(deprecated)]
 impl DeleteOtherPayment {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -1627,6 +1688,7 @@ impl DeleteOtherPayment {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for DeleteOtherPayment {
     type Output = ();
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1654,6 +1716,9 @@ impl sage_core::Operation for DeleteOtherPayment {
 /// Requires the authenticated user to have any of the following roles in the area `Bank`: Read Only, Restricted Access, Full Access
 ///
 /// `GET /accounts/v3/other_payments/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_other_payment` (`GET /other_payments/{key}`); see MIGRATING.md. Use `accounting-v31:get_other_payment` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetOtherPayment {
     /// The Other Payment Key.
@@ -1666,6 +1731,7 @@ pub struct GetOtherPayment {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetOtherPayment {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -1704,6 +1770,7 @@ impl GetOtherPayment {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetOtherPayment {
     type Output = OtherPayment;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1734,6 +1801,9 @@ impl sage_core::Operation for GetOtherPayment {
 /// Requires the authenticated user to have any of the following roles in the area `Bank`: Read Only, Restricted Access, Full Access
 ///
 /// `GET /accounts/v3/other_payments`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_other_payments` (`GET /other_payments`); see MIGRATING.md. Use `accounting-v31:list_other_payments` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListOtherPayments {
     /// Specify the attributes that you want to expose for the Payments (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -1768,6 +1838,7 @@ pub struct ListOtherPayments {
     pub updated_or_created_since: Option<sage_core::types::DateTime>,
 }
 
+#[allow(deprecated)]
 impl ListOtherPayments {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -1893,6 +1964,7 @@ impl ListOtherPayments {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListOtherPayments {
     type Output = sage_core::Page<OtherPayment>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1919,6 +1991,7 @@ impl sage_core::Operation for ListOtherPayments {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListOtherPayments {
     type Item = OtherPayment;
 }
@@ -1936,6 +2009,9 @@ impl sage_core::ListOperation for ListOtherPayments {
 /// Requires the authenticated user to have any of the following roles in the area `Bank`: Restricted Access, Full Access
 ///
 /// `PUT /accounts/v3/other_payments/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `update_other_payment` (`PUT /other_payments/{key}`); see MIGRATING.md. Use `accounting-v31:update_other_payment` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateOtherPayment {
     /// The Other Payment Key.
@@ -1944,6 +2020,7 @@ pub struct UpdateOtherPayment {
     pub body: PutOtherPayments,
 }
 
+#[allow(deprecated)]
 impl UpdateOtherPayment {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>, body: PutOtherPayments) -> Self {
@@ -1959,6 +2036,7 @@ impl UpdateOtherPayment {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for UpdateOtherPayment {
     type Output = OtherPayment;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1981,6 +2059,9 @@ impl sage_core::Operation for UpdateOtherPayment {
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 ///
 /// `GET /accounts/v3/payment_methods/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_payment_method` (`GET /payment_methods/{key}`); see MIGRATING.md. Use `accounting-v31:get_payment_method` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetPaymentMethod {
     /// The Payment Method Key.
@@ -1991,6 +2072,7 @@ pub struct GetPaymentMethod {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetPaymentMethod {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -2022,6 +2104,7 @@ impl GetPaymentMethod {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetPaymentMethod {
     type Output = super::common::Base;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -2047,6 +2130,9 @@ impl sage_core::Operation for GetPaymentMethod {
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 ///
 /// `GET /accounts/v3/payment_methods`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_payment_methods` (`GET /payment_methods`); see MIGRATING.md. Use `accounting-v31:list_payment_methods` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListPaymentMethods {
     /// Specify the attributes that you want to expose for the Payment Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -2059,6 +2145,7 @@ pub struct ListPaymentMethods {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl ListPaymentMethods {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -2111,6 +2198,7 @@ impl ListPaymentMethods {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListPaymentMethods {
     type Output = sage_core::Page<super::common::Base>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -2128,6 +2216,7 @@ impl sage_core::Operation for ListPaymentMethods {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListPaymentMethods {
     type Item = super::common::Base;
 }
@@ -2147,6 +2236,9 @@ impl sage_core::ListOperation for ListPaymentMethods {
 /// * Area: `Purchases`: Read Only, Restricted Access, Full Access
 ///
 /// `GET /accounts/v3/unallocated_artefacts/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_unallocated_artefact` (`GET /unallocated_artefacts/{key}`); see MIGRATING.md. Use `accounting-v31:get_unallocated_artefact` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetUnallocatedArtefact {
     /// The Unallocated Artefact Key.
@@ -2157,6 +2249,7 @@ pub struct GetUnallocatedArtefact {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetUnallocatedArtefact {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -2188,6 +2281,7 @@ impl GetUnallocatedArtefact {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetUnallocatedArtefact {
     type Output = UnallocatedArtefact;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -2219,6 +2313,9 @@ impl sage_core::Operation for GetUnallocatedArtefact {
 /// * Area: `Purchases`: Read Only, Restricted Access, Full Access
 ///
 /// `GET /accounts/v3/unallocated_artefacts`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_unallocated_artefacts` (`GET /unallocated_artefacts`); see MIGRATING.md. Use `accounting-v31:list_unallocated_artefacts` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListUnallocatedArtefacts {
     /// Specify the attributes that you want to expose for the Base Artefacts (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -2235,6 +2332,7 @@ pub struct ListUnallocatedArtefacts {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl ListUnallocatedArtefacts {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -2301,6 +2399,7 @@ impl ListUnallocatedArtefacts {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListUnallocatedArtefacts {
     type Output = sage_core::Page<UnallocatedArtefact>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -2320,6 +2419,7 @@ impl sage_core::Operation for ListUnallocatedArtefacts {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListUnallocatedArtefacts {
     type Item = UnallocatedArtefact;
 }

@@ -961,6 +961,9 @@ pub struct StockMovement {
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 ///
 /// `GET /accounts/v3/catalog_item_types/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_catalog_item_type` (`GET /catalog_item_types/{key}`); see MIGRATING.md. Use `accounting-v31:get_catalog_item_type` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCatalogItemType {
     /// The Catalog Item Type Key.
@@ -971,6 +974,7 @@ pub struct GetCatalogItemType {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetCatalogItemType {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -1002,6 +1006,7 @@ impl GetCatalogItemType {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetCatalogItemType {
     type Output = super::common::Base;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1027,6 +1032,9 @@ impl sage_core::Operation for GetCatalogItemType {
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 ///
 /// `GET /accounts/v3/catalog_item_types`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_catalog_item_types` (`GET /catalog_item_types`); see MIGRATING.md. Use `accounting-v31:list_catalog_item_types` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListCatalogItemTypes {
     /// Specify the attributes that you want to expose for the Catalog Item Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -1039,6 +1047,7 @@ pub struct ListCatalogItemTypes {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl ListCatalogItemTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -1091,6 +1100,7 @@ impl ListCatalogItemTypes {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListCatalogItemTypes {
     type Output = sage_core::Page<super::common::Base>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1108,6 +1118,7 @@ impl sage_core::Operation for ListCatalogItemTypes {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListCatalogItemTypes {
     type Item = super::common::Base;
 }
@@ -1125,12 +1136,16 @@ impl sage_core::ListOperation for ListCatalogItemTypes {
 /// * Area: `Products & Services`: Restricted Access, Full Access
 ///
 /// `POST /accounts/v3/product_sales_price_types`
+#[deprecated(
+    note = "Replaced in v3.1 by `create_product_sales_price_type` (`POST /product_sales_price_types`); see MIGRATING.md. Use `accounting-v31:create_product_sales_price_type` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateProductSalesPriceType {
     /// The JSON request body.
     pub body: PostProductSalesPriceTypes,
 }
 
+#[allow(deprecated)]
 impl CreateProductSalesPriceType {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(body: PostProductSalesPriceTypes) -> Self {
@@ -1146,6 +1161,7 @@ impl CreateProductSalesPriceType {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for CreateProductSalesPriceType {
     type Output = ProductSalesPriceType;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1171,12 +1187,16 @@ impl sage_core::Operation for CreateProductSalesPriceType {
 /// * Area: `Products & Services`: Full Access
 ///
 /// `DELETE /accounts/v3/product_sales_price_types/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `delete_product_sales_price_type` (`DELETE /product_sales_price_types/{key}`); see MIGRATING.md. Use `accounting-v31:delete_product_sales_price_type` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteProductSalesPriceType {
     /// The Product Sales Price Type Key.
     pub key: String,
 }
 
+#[allow(deprecated)]
 impl DeleteProductSalesPriceType {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -1189,6 +1209,7 @@ impl DeleteProductSalesPriceType {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for DeleteProductSalesPriceType {
     type Output = ();
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1219,6 +1240,9 @@ impl sage_core::Operation for DeleteProductSalesPriceType {
 /// * Area: `Purchases`: Read Only, Restricted Access, Full Access
 ///
 /// `GET /accounts/v3/product_sales_price_types/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_product_sales_price_type` (`GET /product_sales_price_types/{key}`); see MIGRATING.md. Use `accounting-v31:get_product_sales_price_type` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetProductSalesPriceType {
     /// The Product Sales Price Type Key.
@@ -1229,6 +1253,7 @@ pub struct GetProductSalesPriceType {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetProductSalesPriceType {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -1260,6 +1285,7 @@ impl GetProductSalesPriceType {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetProductSalesPriceType {
     type Output = ProductSalesPriceType;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1292,6 +1318,9 @@ impl sage_core::Operation for GetProductSalesPriceType {
 /// * Area: `Purchases`: Read Only, Restricted Access, Full Access
 ///
 /// `GET /accounts/v3/product_sales_price_types`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_product_sales_price_types` (`GET /product_sales_price_types`); see MIGRATING.md. Use `accounting-v31:list_product_sales_price_types` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListProductSalesPriceTypes {
     /// Use this to only return active or inactive items
@@ -1306,6 +1335,7 @@ pub struct ListProductSalesPriceTypes {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl ListProductSalesPriceTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -1365,6 +1395,7 @@ impl ListProductSalesPriceTypes {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListProductSalesPriceTypes {
     type Output = sage_core::Page<ProductSalesPriceType>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1383,6 +1414,7 @@ impl sage_core::Operation for ListProductSalesPriceTypes {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListProductSalesPriceTypes {
     type Item = ProductSalesPriceType;
 }
@@ -1400,6 +1432,9 @@ impl sage_core::ListOperation for ListProductSalesPriceTypes {
 /// * Area: `Products & Services`: Full Access
 ///
 /// `PUT /accounts/v3/product_sales_price_types/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `update_product_sales_price_type` (`PUT /product_sales_price_types/{key}`); see MIGRATING.md. Use `accounting-v31:update_product_sales_price_type` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateProductSalesPriceType {
     /// The Product Sales Price Type Key.
@@ -1408,6 +1443,7 @@ pub struct UpdateProductSalesPriceType {
     pub body: PutProductSalesPriceTypes,
 }
 
+#[allow(deprecated)]
 impl UpdateProductSalesPriceType {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>, body: PutProductSalesPriceTypes) -> Self {
@@ -1423,6 +1459,7 @@ impl UpdateProductSalesPriceType {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for UpdateProductSalesPriceType {
     type Output = ProductSalesPriceType;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1449,12 +1486,16 @@ impl sage_core::Operation for UpdateProductSalesPriceType {
 /// * Area: `Products & Services`: Restricted Access, Full Access
 ///
 /// `POST /accounts/v3/products`
+#[deprecated(
+    note = "Replaced in v3.1 by `create_product` (`POST /products`); see MIGRATING.md. Use `accounting-v31:create_product` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateProduct {
     /// The JSON request body.
     pub body: PostProducts,
 }
 
+#[allow(deprecated)]
 impl CreateProduct {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(body: PostProducts) -> Self {
@@ -1470,6 +1511,7 @@ impl CreateProduct {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for CreateProduct {
     type Output = super::common::Product;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1495,12 +1537,16 @@ impl sage_core::Operation for CreateProduct {
 /// * Area: `Products & Services`: Full Access
 ///
 /// `DELETE /accounts/v3/products/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `delete_product` (`DELETE /products/{key}`); see MIGRATING.md. Use `accounting-v31:delete_product` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteProduct {
     /// The Product Key.
     pub key: String,
 }
 
+#[allow(deprecated)]
 impl DeleteProduct {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -1513,6 +1559,7 @@ impl DeleteProduct {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for DeleteProduct {
     type Output = ();
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1543,6 +1590,9 @@ impl sage_core::Operation for DeleteProduct {
 /// * Area: `Purchases`: Read Only, Restricted Access, Full Access
 ///
 /// `GET /accounts/v3/products/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_product` (`GET /products/{key}`); see MIGRATING.md. Use `accounting-v31:get_product` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetProduct {
     /// The Product Key.
@@ -1553,6 +1603,7 @@ pub struct GetProduct {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetProduct {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -1584,6 +1635,7 @@ impl GetProduct {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetProduct {
     type Output = super::common::Product;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1616,6 +1668,9 @@ impl sage_core::Operation for GetProduct {
 /// * Area: `Purchases`: Read Only, Restricted Access, Full Access
 ///
 /// `GET /accounts/v3/products`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_products` (`GET /products`); see MIGRATING.md. Use `accounting-v31:list_products` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListProducts {
     /// Use this to only return active or inactive items
@@ -1636,6 +1691,7 @@ pub struct ListProducts {
     pub updated_or_created_since: Option<sage_core::types::DateTime>,
 }
 
+#[allow(deprecated)]
 impl ListProducts {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -1719,6 +1775,7 @@ impl ListProducts {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListProducts {
     type Output = sage_core::Page<super::common::Product>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1740,6 +1797,7 @@ impl sage_core::Operation for ListProducts {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListProducts {
     type Item = super::common::Product;
 }
@@ -1757,6 +1815,9 @@ impl sage_core::ListOperation for ListProducts {
 /// * Area: `Products & Services`: Restricted Access, Full Access
 ///
 /// `PUT /accounts/v3/products/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `update_product` (`PUT /products/{key}`); see MIGRATING.md. Use `accounting-v31:update_product` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateProduct {
     /// The Product Key.
@@ -1765,6 +1826,7 @@ pub struct UpdateProduct {
     pub body: PutProducts,
 }
 
+#[allow(deprecated)]
 impl UpdateProduct {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>, body: PutProducts) -> Self {
@@ -1780,6 +1842,7 @@ impl UpdateProduct {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for UpdateProduct {
     type Output = super::common::Product;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1806,12 +1869,16 @@ impl sage_core::Operation for UpdateProduct {
 /// * Area: `Products & Services`: Restricted Access, Full Access
 ///
 /// `POST /accounts/v3/service_rate_types`
+#[deprecated(
+    note = "Replaced in v3.1 by `create_service_rate_type` (`POST /service_rate_types`); see MIGRATING.md. Use `accounting-v31:create_service_rate_type` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateServiceRateType {
     /// The JSON request body.
     pub body: PostServiceRateTypes,
 }
 
+#[allow(deprecated)]
 impl CreateServiceRateType {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(body: PostServiceRateTypes) -> Self {
@@ -1827,6 +1894,7 @@ impl CreateServiceRateType {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for CreateServiceRateType {
     type Output = ServiceRateType;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1852,12 +1920,16 @@ impl sage_core::Operation for CreateServiceRateType {
 /// * Area: `Products & Services`: Full Access
 ///
 /// `DELETE /accounts/v3/service_rate_types/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `delete_service_rate_type` (`DELETE /service_rate_types/{key}`); see MIGRATING.md. Use `accounting-v31:delete_service_rate_type` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteServiceRateType {
     /// The Service Rate Type Key.
     pub key: String,
 }
 
+#[allow(deprecated)]
 impl DeleteServiceRateType {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -1870,6 +1942,7 @@ impl DeleteServiceRateType {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for DeleteServiceRateType {
     type Output = ();
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1900,6 +1973,9 @@ impl sage_core::Operation for DeleteServiceRateType {
 /// * Area: `Purchases`: Read Only, Restricted Access, Full Access
 ///
 /// `GET /accounts/v3/service_rate_types/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_service_rate_type` (`GET /service_rate_types/{key}`); see MIGRATING.md. Use `accounting-v31:get_service_rate_type` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetServiceRateType {
     /// The Service Rate Type Key.
@@ -1910,6 +1986,7 @@ pub struct GetServiceRateType {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetServiceRateType {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -1941,6 +2018,7 @@ impl GetServiceRateType {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetServiceRateType {
     type Output = ServiceRateType;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1973,6 +2051,9 @@ impl sage_core::Operation for GetServiceRateType {
 /// * Area: `Purchases`: Read Only, Restricted Access, Full Access
 ///
 /// `GET /accounts/v3/service_rate_types`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_service_rate_types` (`GET /service_rate_types`); see MIGRATING.md. Use `accounting-v31:list_service_rate_types` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListServiceRateTypes {
     /// Use this to only return active or inactive items
@@ -1989,6 +2070,7 @@ pub struct ListServiceRateTypes {
     pub updated_or_created_since: Option<sage_core::types::DateTime>,
 }
 
+#[allow(deprecated)]
 impl ListServiceRateTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -2058,6 +2140,7 @@ impl ListServiceRateTypes {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListServiceRateTypes {
     type Output = sage_core::Page<ServiceRateType>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -2077,6 +2160,7 @@ impl sage_core::Operation for ListServiceRateTypes {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListServiceRateTypes {
     type Item = ServiceRateType;
 }
@@ -2094,6 +2178,9 @@ impl sage_core::ListOperation for ListServiceRateTypes {
 /// * Area: `Products & Services`: Full Access
 ///
 /// `PUT /accounts/v3/service_rate_types/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `update_service_rate_type` (`PUT /service_rate_types/{key}`); see MIGRATING.md. Use `accounting-v31:update_service_rate_type` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateServiceRateType {
     /// The Service Rate Type Key.
@@ -2102,6 +2189,7 @@ pub struct UpdateServiceRateType {
     pub body: PutServiceRateTypes,
 }
 
+#[allow(deprecated)]
 impl UpdateServiceRateType {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>, body: PutServiceRateTypes) -> Self {
@@ -2117,6 +2205,7 @@ impl UpdateServiceRateType {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for UpdateServiceRateType {
     type Output = ServiceRateType;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -2143,12 +2232,16 @@ impl sage_core::Operation for UpdateServiceRateType {
 /// * Area: `Products & Services`: Restricted Access, Full Access
 ///
 /// `POST /accounts/v3/services`
+#[deprecated(
+    note = "Replaced in v3.1 by `create_service` (`POST /services`); see MIGRATING.md. Use `accounting-v31:create_service` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateService {
     /// The JSON request body.
     pub body: PostServices,
 }
 
+#[allow(deprecated)]
 impl CreateService {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(body: PostServices) -> Self {
@@ -2164,6 +2257,7 @@ impl CreateService {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for CreateService {
     type Output = super::common::Service;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -2189,12 +2283,16 @@ impl sage_core::Operation for CreateService {
 /// * Area: `Products & Services`: Full Access
 ///
 /// `DELETE /accounts/v3/services/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `delete_service` (`DELETE /services/{key}`); see MIGRATING.md. Use `accounting-v31:delete_service` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteService {
     /// The Service Key.
     pub key: String,
 }
 
+#[allow(deprecated)]
 impl DeleteService {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -2207,6 +2305,7 @@ impl DeleteService {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for DeleteService {
     type Output = ();
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -2237,6 +2336,9 @@ impl sage_core::Operation for DeleteService {
 /// * Area: `Purchases`: Read Only, Restricted Access, Full Access
 ///
 /// `GET /accounts/v3/services/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_service` (`GET /services/{key}`); see MIGRATING.md. Use `accounting-v31:get_service` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetService {
     /// The Service Key.
@@ -2247,6 +2349,7 @@ pub struct GetService {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetService {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -2278,6 +2381,7 @@ impl GetService {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetService {
     type Output = super::common::Service;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -2310,6 +2414,9 @@ impl sage_core::Operation for GetService {
 /// * Area: `Purchases`: Read Only, Restricted Access, Full Access
 ///
 /// `GET /accounts/v3/services`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_services` (`GET /services`); see MIGRATING.md. Use `accounting-v31:list_services` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListServices {
     /// Use this to only return active or inactive items
@@ -2330,6 +2437,7 @@ pub struct ListServices {
     pub updated_or_created_since: Option<sage_core::types::DateTime>,
 }
 
+#[allow(deprecated)]
 impl ListServices {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -2413,6 +2521,7 @@ impl ListServices {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListServices {
     type Output = sage_core::Page<super::common::Service>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -2434,6 +2543,7 @@ impl sage_core::Operation for ListServices {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListServices {
     type Item = super::common::Service;
 }
@@ -2451,6 +2561,9 @@ impl sage_core::ListOperation for ListServices {
 /// * Area: `Products & Services`: Restricted Access, Full Access
 ///
 /// `PUT /accounts/v3/services/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `update_service` (`PUT /services/{key}`); see MIGRATING.md. Use `accounting-v31:update_service` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateService {
     /// The Service Key.
@@ -2459,6 +2572,7 @@ pub struct UpdateService {
     pub body: PutServices,
 }
 
+#[allow(deprecated)]
 impl UpdateService {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>, body: PutServices) -> Self {
@@ -2474,6 +2588,7 @@ impl UpdateService {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for UpdateService {
     type Output = super::common::Service;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -2499,12 +2614,16 @@ impl sage_core::Operation for UpdateService {
 /// * Area: `Products & Services`: Restricted Access, Full Access
 ///
 /// `POST /accounts/v3/stock_items`
+#[deprecated(
+    note = "Replaced in v3.1 by `create_stock_item` (`POST /stock_items`); see MIGRATING.md. Use `accounting-v31:create_stock_item` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateStockItem {
     /// The JSON request body.
     pub body: PostStockItems,
 }
 
+#[allow(deprecated)]
 impl CreateStockItem {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(body: PostStockItems) -> Self {
@@ -2520,6 +2639,7 @@ impl CreateStockItem {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for CreateStockItem {
     type Output = StockItem;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -2544,12 +2664,16 @@ impl sage_core::Operation for CreateStockItem {
 /// * Area: `Products & Services`: Full Access
 ///
 /// `DELETE /accounts/v3/stock_items/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `delete_stock_item` (`DELETE /stock_items/{key}`); see MIGRATING.md. Use `accounting-v31:delete_stock_item` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteStockItem {
     /// The Stock Item Key.
     pub key: String,
 }
 
+#[allow(deprecated)]
 impl DeleteStockItem {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -2562,6 +2686,7 @@ impl DeleteStockItem {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for DeleteStockItem {
     type Output = ();
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -2590,6 +2715,9 @@ impl sage_core::Operation for DeleteStockItem {
 /// * Area: `Purchases`: Read Only, Restricted Access, Full Access
 ///
 /// `GET /accounts/v3/stock_items/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_stock_item` (`GET /stock_items/{key}`); see MIGRATING.md. Use `accounting-v31:get_stock_item` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetStockItem {
     /// The Stock Item Key.
@@ -2600,6 +2728,7 @@ pub struct GetStockItem {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetStockItem {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -2631,6 +2760,7 @@ impl GetStockItem {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetStockItem {
     type Output = StockItem;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -2661,6 +2791,9 @@ impl sage_core::Operation for GetStockItem {
 /// * Area: `Purchases`: Read Only, Restricted Access, Full Access
 ///
 /// `GET /accounts/v3/stock_items`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_stock_items` (`GET /stock_items`); see MIGRATING.md. Use `accounting-v31:list_stock_items` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListStockItems {
     /// Use this to only return active or inactive items
@@ -2685,6 +2818,7 @@ pub struct ListStockItems {
     pub updated_or_created_since: Option<sage_core::types::DateTime>,
 }
 
+#[allow(deprecated)]
 impl ListStockItems {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -2782,6 +2916,7 @@ impl ListStockItems {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListStockItems {
     type Output = sage_core::Page<StockItem>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -2805,6 +2940,7 @@ impl sage_core::Operation for ListStockItems {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListStockItems {
     type Item = StockItem;
 }
@@ -2821,6 +2957,9 @@ impl sage_core::ListOperation for ListStockItems {
 /// * Area: `Products & Services`: Restricted Access, Full Access
 ///
 /// `PUT /accounts/v3/stock_items/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `update_stock_item` (`PUT /stock_items/{key}`); see MIGRATING.md. Use `accounting-v31:update_stock_item` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateStockItem {
     /// The Stock Item Key.
@@ -2829,6 +2968,7 @@ pub struct UpdateStockItem {
     pub body: PutStockItems,
 }
 
+#[allow(deprecated)]
 impl UpdateStockItem {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>, body: PutStockItems) -> Self {
@@ -2844,6 +2984,7 @@ impl UpdateStockItem {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for UpdateStockItem {
     type Output = StockItem;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -2869,12 +3010,16 @@ impl sage_core::Operation for UpdateStockItem {
 /// * Area: `Products & Services`: Restricted Access, Full Access
 ///
 /// `POST /accounts/v3/stock_movements`
+#[deprecated(
+    note = "Replaced in v3.1 by `create_stock_movement` (`POST /stock_movements`); see MIGRATING.md. Use `accounting-v31:create_stock_movement` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateStockMovement {
     /// The JSON request body.
     pub body: PostStockMovements,
 }
 
+#[allow(deprecated)]
 impl CreateStockMovement {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(body: PostStockMovements) -> Self {
@@ -2890,6 +3035,7 @@ impl CreateStockMovement {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for CreateStockMovement {
     type Output = StockMovement;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -2914,12 +3060,16 @@ impl sage_core::Operation for CreateStockMovement {
 /// * Area: `Products & Services`: Full Access
 ///
 /// `DELETE /accounts/v3/stock_movements/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `delete_stock_movement` (`DELETE /stock_movements/{key}`); see MIGRATING.md. Use `accounting-v31:delete_stock_movement` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteStockMovement {
     /// The Stock Movement Key.
     pub key: String,
 }
 
+#[allow(deprecated)]
 impl DeleteStockMovement {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -2932,6 +3082,7 @@ impl DeleteStockMovement {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for DeleteStockMovement {
     type Output = ();
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -2960,6 +3111,9 @@ impl sage_core::Operation for DeleteStockMovement {
 /// * Area: `Purchases`: Read Only, Restricted Access, Full Access
 ///
 /// `GET /accounts/v3/stock_movements/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_stock_movement` (`GET /stock_movements/{key}`); see MIGRATING.md. Use `accounting-v31:get_stock_movement` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetStockMovement {
     /// The Stock Movement Key.
@@ -2970,6 +3124,7 @@ pub struct GetStockMovement {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetStockMovement {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -3001,6 +3156,7 @@ impl GetStockMovement {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetStockMovement {
     type Output = StockMovement;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -3031,6 +3187,9 @@ impl sage_core::Operation for GetStockMovement {
 /// * Area: `Purchases`: Read Only, Restricted Access, Full Access
 ///
 /// `GET /accounts/v3/stock_movements`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_stock_movements` (`GET /stock_movements`); see MIGRATING.md. Use `accounting-v31:list_stock_movements` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListStockMovements {
     /// Specify the attributes that you want to expose for the Stock Movements (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -3051,6 +3210,7 @@ pub struct ListStockMovements {
     pub to_date: Option<sage_core::types::DateTime>,
 }
 
+#[allow(deprecated)]
 impl ListStockMovements {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -3131,6 +3291,7 @@ impl ListStockMovements {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListStockMovements {
     type Output = sage_core::Page<StockMovement>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -3152,6 +3313,7 @@ impl sage_core::Operation for ListStockMovements {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListStockMovements {
     type Item = StockMovement;
 }
@@ -3168,6 +3330,9 @@ impl sage_core::ListOperation for ListStockMovements {
 /// * Area: `Products & Services`: Full Access
 ///
 /// `PUT /accounts/v3/stock_movements/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `update_stock_movement` (`PUT /stock_movements/{key}`); see MIGRATING.md. Use `accounting-v31:update_stock_movement` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateStockMovement {
     /// The Stock Movement Key.
@@ -3176,6 +3341,7 @@ pub struct UpdateStockMovement {
     pub body: PutStockMovements,
 }
 
+#[allow(deprecated)]
 impl UpdateStockMovement {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>, body: PutStockMovements) -> Self {
@@ -3191,6 +3357,7 @@ impl UpdateStockMovement {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for UpdateStockMovement {
     type Output = StockMovement;
     fn request(&self) -> sage_core::Result<sage_core::Request> {

@@ -2344,12 +2344,16 @@ pub struct PutPurchaseQuickEntriesPurchaseQuickEntry {
 /// Requires the authenticated user to have any of the following roles in the area `Purchases`: Full Access, Restricted Access
 ///
 /// `POST /accounts/v3/purchase_corrective_invoices`
+#[deprecated(
+    note = "Replaced in v3.1 by `create_purchase_corrective_invoice` (`POST /purchase_corrective_invoices`); see MIGRATING.md. Use `accounting-v31:create_purchase_corrective_invoice` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreatePurchaseCorrectiveInvoice {
     /// The JSON request body.
     pub body: PostPurchaseCorrectiveInvoices,
 }
 
+#[allow(deprecated)]
 impl CreatePurchaseCorrectiveInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(body: PostPurchaseCorrectiveInvoices) -> Self {
@@ -2365,6 +2369,7 @@ impl CreatePurchaseCorrectiveInvoice {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for CreatePurchaseCorrectiveInvoice {
     type Output = PurchaseCorrectiveInvoice;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -2388,12 +2393,16 @@ impl sage_core::Operation for CreatePurchaseCorrectiveInvoice {
 /// Requires the authenticated user to have any of the following roles in the area `Purchases`: Full Access
 ///
 /// `DELETE /accounts/v3/purchase_corrective_invoices/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `delete_purchase_corrective_invoice` (`DELETE /purchase_corrective_invoices/{key}`); see MIGRATING.md. Use `accounting-v31:delete_purchase_corrective_invoice` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeletePurchaseCorrectiveInvoice {
     /// The Purchase Corrective Invoice Key.
     pub key: String,
 }
 
+#[allow(deprecated)]
 impl DeletePurchaseCorrectiveInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -2406,6 +2415,7 @@ impl DeletePurchaseCorrectiveInvoice {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for DeletePurchaseCorrectiveInvoice {
     type Output = ();
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -2431,6 +2441,9 @@ impl sage_core::Operation for DeletePurchaseCorrectiveInvoice {
 /// Requires the authenticated user to have any of the following roles in the area `Purchases`: Full Access, Read Only, Restricted Access
 ///
 /// `GET /accounts/v3/purchase_corrective_invoices/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_purchase_corrective_invoice` (`GET /purchase_corrective_invoices/{key}`); see MIGRATING.md. Use `accounting-v31:get_purchase_corrective_invoice` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetPurchaseCorrectiveInvoice {
     /// The Purchase Corrective Invoice Key.
@@ -2445,6 +2458,7 @@ pub struct GetPurchaseCorrectiveInvoice {
     pub show_payments_allocations: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetPurchaseCorrectiveInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -2490,6 +2504,7 @@ impl GetPurchaseCorrectiveInvoice {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetPurchaseCorrectiveInvoice {
     type Output = PurchaseCorrectiveInvoice;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -2519,6 +2534,9 @@ impl sage_core::Operation for GetPurchaseCorrectiveInvoice {
 /// Requires the authenticated user to have any of the following roles in the area `Purchases`: Full Access, Read Only, Restricted Access
 ///
 /// `GET /accounts/v3/purchase_corrective_invoices`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_purchase_corrective_invoices` (`GET /purchase_corrective_invoices`); see MIGRATING.md. Use `accounting-v31:list_purchase_corrective_invoices` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListPurchaseCorrectiveInvoices {
     /// Specify the attributes that you want to expose for the Purchase Corrective Invoices (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -2555,6 +2573,7 @@ pub struct ListPurchaseCorrectiveInvoices {
     pub updated_or_created_since: Option<sage_core::types::DateTime>,
 }
 
+#[allow(deprecated)]
 impl ListPurchaseCorrectiveInvoices {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -2684,6 +2703,7 @@ impl ListPurchaseCorrectiveInvoices {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListPurchaseCorrectiveInvoices {
     type Output = sage_core::Page<PurchaseCorrectiveInvoice>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -2711,6 +2731,7 @@ impl sage_core::Operation for ListPurchaseCorrectiveInvoices {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListPurchaseCorrectiveInvoices {
     type Item = PurchaseCorrectiveInvoice;
 }
@@ -2726,6 +2747,9 @@ impl sage_core::ListOperation for ListPurchaseCorrectiveInvoices {
 /// Requires the authenticated user to have any of the following roles in the area `Purchases`: Full Access, Restricted Access
 ///
 /// `PUT /accounts/v3/purchase_corrective_invoices/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `update_purchase_corrective_invoice` (`PUT /purchase_corrective_invoices/{key}`); see MIGRATING.md. Use `accounting-v31:update_purchase_corrective_invoice` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdatePurchaseCorrectiveInvoice {
     /// The Purchase Corrective Invoice Key.
@@ -2734,6 +2758,7 @@ pub struct UpdatePurchaseCorrectiveInvoice {
     pub body: PutPurchaseCorrectiveInvoices,
 }
 
+#[allow(deprecated)]
 impl UpdatePurchaseCorrectiveInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>, body: PutPurchaseCorrectiveInvoices) -> Self {
@@ -2749,6 +2774,7 @@ impl UpdatePurchaseCorrectiveInvoice {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for UpdatePurchaseCorrectiveInvoice {
     type Output = PurchaseCorrectiveInvoice;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -2773,12 +2799,16 @@ impl sage_core::Operation for UpdatePurchaseCorrectiveInvoice {
 /// Requires the authenticated user to have any of the following roles in the area `Purchases`: Full Access, Restricted Access
 ///
 /// `POST /accounts/v3/purchase_credit_notes`
+#[deprecated(
+    note = "Replaced in v3.1 by `create_purchase_credit_note` (`POST /purchase_credit_notes`); see MIGRATING.md. Use `accounting-v31:create_purchase_credit_note` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreatePurchaseCreditNote {
     /// The JSON request body.
     pub body: PostPurchaseCreditNotes,
 }
 
+#[allow(deprecated)]
 impl CreatePurchaseCreditNote {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(body: PostPurchaseCreditNotes) -> Self {
@@ -2794,6 +2824,7 @@ impl CreatePurchaseCreditNote {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for CreatePurchaseCreditNote {
     type Output = PurchaseCreditNote;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -2817,12 +2848,16 @@ impl sage_core::Operation for CreatePurchaseCreditNote {
 /// Requires the authenticated user to have any of the following roles in the area `Purchases`: Full Access
 ///
 /// `DELETE /accounts/v3/purchase_credit_notes/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `delete_purchase_credit_note` (`DELETE /purchase_credit_notes/{key}`); see MIGRATING.md. Use `accounting-v31:delete_purchase_credit_note` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeletePurchaseCreditNote {
     /// The Purchase Credit Note Key.
     pub key: String,
 }
 
+#[allow(deprecated)]
 impl DeletePurchaseCreditNote {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -2835,6 +2870,7 @@ impl DeletePurchaseCreditNote {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for DeletePurchaseCreditNote {
     type Output = ();
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -2862,6 +2898,9 @@ impl sage_core::Operation for DeletePurchaseCreditNote {
 /// Requires the authenticated user to have any of the following roles in the area `Purchases`: Full Access, Read Only, Restricted Access
 ///
 /// `GET /accounts/v3/purchase_credit_notes/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_purchase_credit_note` (`GET /purchase_credit_notes/{key}`); see MIGRATING.md. Use `accounting-v31:get_purchase_credit_note` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetPurchaseCreditNote {
     /// The Purchase Credit Note Key.
@@ -2876,6 +2915,7 @@ pub struct GetPurchaseCreditNote {
     pub show_payments_allocations: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetPurchaseCreditNote {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -2921,6 +2961,7 @@ impl GetPurchaseCreditNote {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetPurchaseCreditNote {
     type Output = PurchaseCreditNote;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -2952,6 +2993,9 @@ impl sage_core::Operation for GetPurchaseCreditNote {
 /// Requires the authenticated user to have any of the following roles in the area `Purchases`: Full Access, Read Only, Restricted Access
 ///
 /// `GET /accounts/v3/purchase_credit_notes`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_purchase_credit_notes` (`GET /purchase_credit_notes`); see MIGRATING.md. Use `accounting-v31:list_purchase_credit_notes` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListPurchaseCreditNotes {
     /// Specify the attributes that you want to expose for the Purchase Credit Notes (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -2988,6 +3032,7 @@ pub struct ListPurchaseCreditNotes {
     pub updated_or_created_since: Option<sage_core::types::DateTime>,
 }
 
+#[allow(deprecated)]
 impl ListPurchaseCreditNotes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -3117,6 +3162,7 @@ impl ListPurchaseCreditNotes {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListPurchaseCreditNotes {
     type Output = sage_core::Page<PurchaseCreditNote>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -3144,6 +3190,7 @@ impl sage_core::Operation for ListPurchaseCreditNotes {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListPurchaseCreditNotes {
     type Item = PurchaseCreditNote;
 }
@@ -3159,12 +3206,16 @@ impl sage_core::ListOperation for ListPurchaseCreditNotes {
 /// Requires the authenticated user to have any of the following roles in the area `Purchases`: Full Access, Restricted Access
 ///
 /// `POST /accounts/v3/purchase_credit_notes/{key}/release`
+#[deprecated(
+    note = "Replaced in v3.1 by `release_purchase_credit_note` (`POST /purchase_credit_notes/{key}/release`); see MIGRATING.md. Use `accounting-v31:release_purchase_credit_note` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReleasePurchaseCreditNote {
     /// The Purchase Credit Note Key.
     pub key: String,
 }
 
+#[allow(deprecated)]
 impl ReleasePurchaseCreditNote {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -3180,6 +3231,7 @@ impl ReleasePurchaseCreditNote {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ReleasePurchaseCreditNote {
     type Output = PurchaseCreditNote;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -3205,6 +3257,9 @@ impl sage_core::Operation for ReleasePurchaseCreditNote {
 /// Requires the authenticated user to have any of the following roles in the area `Purchases`: Full Access, Restricted Access
 ///
 /// `PUT /accounts/v3/purchase_credit_notes/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `update_purchase_credit_note` (`PUT /purchase_credit_notes/{key}`); see MIGRATING.md. Use `accounting-v31:update_purchase_credit_note` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdatePurchaseCreditNote {
     /// The Purchase Credit Note Key.
@@ -3213,6 +3268,7 @@ pub struct UpdatePurchaseCreditNote {
     pub body: PutPurchaseCreditNotes,
 }
 
+#[allow(deprecated)]
 impl UpdatePurchaseCreditNote {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>, body: PutPurchaseCreditNotes) -> Self {
@@ -3228,6 +3284,7 @@ impl UpdatePurchaseCreditNote {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for UpdatePurchaseCreditNote {
     type Output = PurchaseCreditNote;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -3253,12 +3310,16 @@ impl sage_core::Operation for UpdatePurchaseCreditNote {
 /// Requires the authenticated user to have any of the following roles in the area `Purchases`: Full Access, Restricted Access
 ///
 /// `POST /accounts/v3/purchase_invoices`
+#[deprecated(
+    note = "Replaced in v3.1 by `create_purchase_invoice` (`POST /purchase_invoices`); see MIGRATING.md. Use `accounting-v31:create_purchase_invoice` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreatePurchaseInvoice {
     /// The JSON request body.
     pub body: PostPurchaseInvoices,
 }
 
+#[allow(deprecated)]
 impl CreatePurchaseInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(body: PostPurchaseInvoices) -> Self {
@@ -3274,6 +3335,7 @@ impl CreatePurchaseInvoice {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for CreatePurchaseInvoice {
     type Output = PurchaseInvoice;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -3298,12 +3360,16 @@ impl sage_core::Operation for CreatePurchaseInvoice {
 /// Requires the authenticated user to have any of the following roles in the area `Purchases`: Full Access
 ///
 /// `DELETE /accounts/v3/purchase_invoices/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `delete_purchase_invoice` (`DELETE /purchase_invoices/{key}`); see MIGRATING.md. Use `accounting-v31:delete_purchase_invoice` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeletePurchaseInvoice {
     /// The Purchase Invoice Key.
     pub key: String,
 }
 
+#[allow(deprecated)]
 impl DeletePurchaseInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -3316,6 +3382,7 @@ impl DeletePurchaseInvoice {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for DeletePurchaseInvoice {
     type Output = ();
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -3343,6 +3410,9 @@ impl sage_core::Operation for DeletePurchaseInvoice {
 /// Requires the authenticated user to have any of the following roles in the area `Purchases`: Full Access, Read Only, Restricted Access
 ///
 /// `GET /accounts/v3/purchase_invoices/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_purchase_invoice` (`GET /purchase_invoices/{key}`); see MIGRATING.md. Use `accounting-v31:get_purchase_invoice` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetPurchaseInvoice {
     /// The Purchase Invoice Key.
@@ -3359,6 +3429,7 @@ pub struct GetPurchaseInvoice {
     pub show_payments_allocations: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetPurchaseInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -3411,6 +3482,7 @@ impl GetPurchaseInvoice {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetPurchaseInvoice {
     type Output = PurchaseInvoice;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -3443,6 +3515,9 @@ impl sage_core::Operation for GetPurchaseInvoice {
 /// Requires the authenticated user to have any of the following roles in the area `Purchases`: Full Access, Read Only, Restricted Access
 ///
 /// `GET /accounts/v3/purchase_invoices`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_purchase_invoices` (`GET /purchase_invoices`); see MIGRATING.md. Use `accounting-v31:list_purchase_invoices` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListPurchaseInvoices {
     /// Specify the attributes that you want to expose for the Purchase Invoices (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -3479,6 +3554,7 @@ pub struct ListPurchaseInvoices {
     pub updated_or_created_since: Option<sage_core::types::DateTime>,
 }
 
+#[allow(deprecated)]
 impl ListPurchaseInvoices {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -3608,6 +3684,7 @@ impl ListPurchaseInvoices {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListPurchaseInvoices {
     type Output = sage_core::Page<PurchaseInvoice>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -3635,6 +3712,7 @@ impl sage_core::Operation for ListPurchaseInvoices {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListPurchaseInvoices {
     type Item = PurchaseInvoice;
 }
@@ -3651,12 +3729,16 @@ impl sage_core::ListOperation for ListPurchaseInvoices {
 /// Requires the authenticated user to have any of the following roles in the area `Purchases`: Full Access, Restricted Access
 ///
 /// `POST /accounts/v3/purchase_invoices/{key}/release`
+#[deprecated(
+    note = "Replaced in v3.1 by `release_purchase_invoice` (`POST /purchase_invoices/{key}/release`); see MIGRATING.md. Use `accounting-v31:release_purchase_invoice` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReleasePurchaseInvoice {
     /// The Purchase Invoice Key.
     pub key: String,
 }
 
+#[allow(deprecated)]
 impl ReleasePurchaseInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -3672,6 +3754,7 @@ impl ReleasePurchaseInvoice {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ReleasePurchaseInvoice {
     type Output = PurchaseInvoice;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -3698,6 +3781,9 @@ impl sage_core::Operation for ReleasePurchaseInvoice {
 /// Requires the authenticated user to have any of the following roles in the area `Purchases`: Full Access, Restricted Access
 ///
 /// `PUT /accounts/v3/purchase_invoices/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `update_purchase_invoice` (`PUT /purchase_invoices/{key}`); see MIGRATING.md. Use `accounting-v31:update_purchase_invoice` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdatePurchaseInvoice {
     /// The Purchase Invoice Key.
@@ -3706,6 +3792,7 @@ pub struct UpdatePurchaseInvoice {
     pub body: PutPurchaseInvoices,
 }
 
+#[allow(deprecated)]
 impl UpdatePurchaseInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>, body: PutPurchaseInvoices) -> Self {
@@ -3721,6 +3808,7 @@ impl UpdatePurchaseInvoice {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for UpdatePurchaseInvoice {
     type Output = PurchaseInvoice;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -3746,12 +3834,16 @@ impl sage_core::Operation for UpdatePurchaseInvoice {
 /// Requires the authenticated user to have any of the following roles in the area `Purchases`: Full Access, Restricted Access
 ///
 /// `POST /accounts/v3/purchase_quick_entries`
+#[deprecated(
+    note = "Replaced in v3.1 by `create_purchase_quick_entry` (`POST /purchase_quick_entries`); see MIGRATING.md. Use `accounting-v31:create_purchase_quick_entry` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreatePurchaseQuickEntry {
     /// The JSON request body.
     pub body: PostPurchaseQuickEntries,
 }
 
+#[allow(deprecated)]
 impl CreatePurchaseQuickEntry {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(body: PostPurchaseQuickEntries) -> Self {
@@ -3767,6 +3859,7 @@ impl CreatePurchaseQuickEntry {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for CreatePurchaseQuickEntry {
     type Output = PurchaseQuickEntry;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -3791,12 +3884,16 @@ impl sage_core::Operation for CreatePurchaseQuickEntry {
 /// Requires the authenticated user to have any of the following roles in the area `Purchases`: Full Access
 ///
 /// `DELETE /accounts/v3/purchase_quick_entries/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `delete_purchase_quick_entry` (`DELETE /purchase_quick_entries/{key}`); see MIGRATING.md. Use `accounting-v31:delete_purchase_quick_entry` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeletePurchaseQuickEntry {
     /// The Purchase Quick Entry Key.
     pub key: String,
 }
 
+#[allow(deprecated)]
 impl DeletePurchaseQuickEntry {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -3809,6 +3906,7 @@ impl DeletePurchaseQuickEntry {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for DeletePurchaseQuickEntry {
     type Output = ();
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -3836,6 +3934,9 @@ impl sage_core::Operation for DeletePurchaseQuickEntry {
 /// Requires the authenticated user to have any of the following roles in the area `Purchases`: Full Access, Read Only, Restricted Access
 ///
 /// `GET /accounts/v3/purchase_quick_entries/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_purchase_quick_entry` (`GET /purchase_quick_entries/{key}`); see MIGRATING.md. Use `accounting-v31:get_purchase_quick_entry` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetPurchaseQuickEntry {
     /// The Purchase Quick Entry Key.
@@ -3850,6 +3951,7 @@ pub struct GetPurchaseQuickEntry {
     pub show_payments_allocations: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetPurchaseQuickEntry {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -3895,6 +3997,7 @@ impl GetPurchaseQuickEntry {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetPurchaseQuickEntry {
     type Output = PurchaseQuickEntry;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -3926,6 +4029,9 @@ impl sage_core::Operation for GetPurchaseQuickEntry {
 /// Requires the authenticated user to have any of the following roles in the area `Purchases`: Full Access, Read Only, Restricted Access
 ///
 /// `GET /accounts/v3/purchase_quick_entries`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_purchase_quick_entries` (`GET /purchase_quick_entries`); see MIGRATING.md. Use `accounting-v31:list_purchase_quick_entries` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListPurchaseQuickEntries {
     /// Specify the attributes that you want to expose for the Purchase Batch Entries (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -3962,6 +4068,7 @@ pub struct ListPurchaseQuickEntries {
     pub updated_or_created_since: Option<sage_core::types::DateTime>,
 }
 
+#[allow(deprecated)]
 impl ListPurchaseQuickEntries {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -4091,6 +4198,7 @@ impl ListPurchaseQuickEntries {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListPurchaseQuickEntries {
     type Output = sage_core::Page<PurchaseQuickEntry>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -4118,6 +4226,7 @@ impl sage_core::Operation for ListPurchaseQuickEntries {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListPurchaseQuickEntries {
     type Item = PurchaseQuickEntry;
 }
@@ -4134,6 +4243,9 @@ impl sage_core::ListOperation for ListPurchaseQuickEntries {
 /// Requires the authenticated user to have any of the following roles in the area `Purchases`: Full Access, Restricted Access
 ///
 /// `PUT /accounts/v3/purchase_quick_entries/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `update_purchase_quick_entry` (`PUT /purchase_quick_entries/{key}`); see MIGRATING.md. Use `accounting-v31:update_purchase_quick_entry` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdatePurchaseQuickEntry {
     /// The Purchase Quick Entry Key.
@@ -4142,6 +4254,7 @@ pub struct UpdatePurchaseQuickEntry {
     pub body: PutPurchaseQuickEntries,
 }
 
+#[allow(deprecated)]
 impl UpdatePurchaseQuickEntry {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>, body: PutPurchaseQuickEntries) -> Self {
@@ -4157,6 +4270,7 @@ impl UpdatePurchaseQuickEntry {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for UpdatePurchaseQuickEntry {
     type Output = PurchaseQuickEntry;
     fn request(&self) -> sage_core::Result<sage_core::Request> {

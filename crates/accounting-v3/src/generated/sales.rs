@@ -5001,6 +5001,9 @@ pub struct SalesQuoteLineItem {
 /// * Area: `Purchases`: Read Only, Restricted Access, Full Access
 ///
 /// `GET /accounts/v3/artefact_statuses/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_artefact_status` (`GET /artefact_statuses/{key}`); see MIGRATING.md. Use `accounting-v31:get_artefact_status` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetArtefactStatus {
     /// The Artefact Status Key.
@@ -5011,6 +5014,7 @@ pub struct GetArtefactStatus {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetArtefactStatus {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -5042,6 +5046,7 @@ impl GetArtefactStatus {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetArtefactStatus {
     type Output = super::common::Base;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -5073,6 +5078,9 @@ impl sage_core::Operation for GetArtefactStatus {
 /// * Area: `Purchases`: Read Only, Restricted Access, Full Access
 ///
 /// `GET /accounts/v3/artefact_statuses`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_artefact_statuses` (`GET /artefact_statuses`); see MIGRATING.md. Use `accounting-v31:list_artefact_statuses` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListArtefactStatuses {
     /// Specify the attributes that you want to expose for the Artefact Statuses (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -5085,6 +5093,7 @@ pub struct ListArtefactStatuses {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl ListArtefactStatuses {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -5137,6 +5146,7 @@ impl ListArtefactStatuses {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListArtefactStatuses {
     type Output = sage_core::Page<super::common::Base>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -5154,6 +5164,7 @@ impl sage_core::Operation for ListArtefactStatuses {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListArtefactStatuses {
     type Item = super::common::Base;
 }
@@ -5167,6 +5178,9 @@ impl sage_core::ListOperation for ListArtefactStatuses {
 /// * Accounting Start: 🇪🇸
 ///
 /// `GET /accounts/v3/corrective_reason_codes/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_corrective_reason_code` (`GET /corrective_reason_codes/{key}`); see MIGRATING.md. Use `accounting-v31:get_corrective_reason_code` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCorrectiveReasonCode {
     /// The Corrective Reason Code Key.
@@ -5177,6 +5191,7 @@ pub struct GetCorrectiveReasonCode {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetCorrectiveReasonCode {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -5208,6 +5223,7 @@ impl GetCorrectiveReasonCode {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetCorrectiveReasonCode {
     type Output = super::common::Base;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -5233,6 +5249,9 @@ impl sage_core::Operation for GetCorrectiveReasonCode {
 /// * Accounting Start: 🇪🇸
 ///
 /// `GET /accounts/v3/corrective_reason_codes`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_corrective_reason_codes` (`GET /corrective_reason_codes`); see MIGRATING.md. Use `accounting-v31:list_corrective_reason_codes` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListCorrectiveReasonCodes {
     /// Specify the attributes that you want to expose for the Corrective Reason Codes (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -5245,6 +5264,7 @@ pub struct ListCorrectiveReasonCodes {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl ListCorrectiveReasonCodes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -5297,6 +5317,7 @@ impl ListCorrectiveReasonCodes {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListCorrectiveReasonCodes {
     type Output = sage_core::Page<super::common::Base>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -5314,6 +5335,7 @@ impl sage_core::Operation for ListCorrectiveReasonCodes {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListCorrectiveReasonCodes {
     type Item = super::common::Base;
 }
@@ -5327,6 +5349,9 @@ impl sage_core::ListOperation for ListCorrectiveReasonCodes {
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 ///
 /// `GET /accounts/v3/eu_goods_services_types/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_eu_goods_services_type` (`GET /eu_goods_services_types/{key}`); see MIGRATING.md. Use `accounting-v31:get_eu_goods_services_type` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetEuGoodsServicesType {
     /// The EU Goods Services Type Key.
@@ -5337,6 +5362,7 @@ pub struct GetEuGoodsServicesType {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetEuGoodsServicesType {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -5368,6 +5394,7 @@ impl GetEuGoodsServicesType {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetEuGoodsServicesType {
     type Output = super::common::Base;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -5393,6 +5420,9 @@ impl sage_core::Operation for GetEuGoodsServicesType {
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 ///
 /// `GET /accounts/v3/eu_goods_services_types`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_eu_goods_services_types` (`GET /eu_goods_services_types`); see MIGRATING.md. Use `accounting-v31:list_eu_goods_services_types` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListEuGoodsServicesTypes {
     /// Specify the attributes that you want to expose for the EU Goods Services Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -5405,6 +5435,7 @@ pub struct ListEuGoodsServicesTypes {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl ListEuGoodsServicesTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -5457,6 +5488,7 @@ impl ListEuGoodsServicesTypes {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListEuGoodsServicesTypes {
     type Output = sage_core::Page<super::common::Base>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -5474,6 +5506,7 @@ impl sage_core::Operation for ListEuGoodsServicesTypes {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListEuGoodsServicesTypes {
     type Item = super::common::Base;
 }
@@ -5487,6 +5520,9 @@ impl sage_core::ListOperation for ListEuGoodsServicesTypes {
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 ///
 /// `GET /accounts/v3/eu_sales_descriptions/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_eu_sales_description` (`GET /eu_sales_descriptions/{key}`); see MIGRATING.md. Use `accounting-v31:get_eu_sales_description` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetEuSalesDescription {
     /// The EU Sales Description Key.
@@ -5497,6 +5533,7 @@ pub struct GetEuSalesDescription {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetEuSalesDescription {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -5528,6 +5565,7 @@ impl GetEuSalesDescription {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetEuSalesDescription {
     type Output = EuSalesDescription;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -5553,6 +5591,9 @@ impl sage_core::Operation for GetEuSalesDescription {
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 ///
 /// `GET /accounts/v3/eu_sales_descriptions`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_eu_sales_descriptions` (`GET /eu_sales_descriptions`); see MIGRATING.md. Use `accounting-v31:list_eu_sales_descriptions` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListEuSalesDescriptions {
     /// Specify the attributes that you want to expose for the Ec Sales Descriptions (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -5565,6 +5606,7 @@ pub struct ListEuSalesDescriptions {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl ListEuSalesDescriptions {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -5617,6 +5659,7 @@ impl ListEuSalesDescriptions {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListEuSalesDescriptions {
     type Output = sage_core::Page<EuSalesDescription>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -5634,6 +5677,7 @@ impl sage_core::Operation for ListEuSalesDescriptions {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListEuSalesDescriptions {
     type Item = EuSalesDescription;
 }
@@ -5651,12 +5695,16 @@ impl sage_core::ListOperation for ListEuSalesDescriptions {
 /// Requires the authenticated user to have any of the following roles in the area `Sales`: Full Access, Restricted Access
 ///
 /// `POST /accounts/v3/hosted_artefact_payment_settings`
+#[deprecated(
+    note = "Replaced in v3.1 by `create_hosted_artefact_payment_settings` (`POST /hosted_artefact_payment_settings`); see MIGRATING.md. Use `accounting-v31:create_hosted_artefact_payment_settings` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateHostedArtefactPaymentSettings {
     /// The JSON request body.
     pub body: PostHostedArtefactPaymentSettings,
 }
 
+#[allow(deprecated)]
 impl CreateHostedArtefactPaymentSettings {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(body: PostHostedArtefactPaymentSettings) -> Self {
@@ -5672,6 +5720,7 @@ impl CreateHostedArtefactPaymentSettings {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for CreateHostedArtefactPaymentSettings {
     type Output = HostedArtefactPaymentSetting;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -5697,12 +5746,16 @@ impl sage_core::Operation for CreateHostedArtefactPaymentSettings {
 /// Requires the authenticated user to have any of the following roles in the area `Sales`: Full Access
 ///
 /// `DELETE /accounts/v3/hosted_artefact_payment_settings/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `delete_hosted_artefact_payment_settings` (`DELETE /hosted_artefact_payment_settings/{key}`); see MIGRATING.md. Use `accounting-v31:delete_hosted_artefact_payment_settings` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteHostedArtefactPaymentSettings {
     /// The Hosted Artefact Payment Setting Key.
     pub key: String,
 }
 
+#[allow(deprecated)]
 impl DeleteHostedArtefactPaymentSettings {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -5715,6 +5768,7 @@ impl DeleteHostedArtefactPaymentSettings {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for DeleteHostedArtefactPaymentSettings {
     type Output = ();
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -5742,6 +5796,9 @@ impl sage_core::Operation for DeleteHostedArtefactPaymentSettings {
 /// Requires the authenticated user to have any of the following roles in the area `Sales`: Full Access, Read Only, Restricted Access
 ///
 /// `GET /accounts/v3/hosted_artefact_payment_settings/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_hosted_artefact_payment_settings` (`GET /hosted_artefact_payment_settings/{key}`); see MIGRATING.md. Use `accounting-v31:get_hosted_artefact_payment_settings` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetHostedArtefactPaymentSettings {
     /// The Hosted Artefact Payment Setting Key.
@@ -5752,6 +5809,7 @@ pub struct GetHostedArtefactPaymentSettings {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetHostedArtefactPaymentSettings {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -5783,6 +5841,7 @@ impl GetHostedArtefactPaymentSettings {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetHostedArtefactPaymentSettings {
     type Output = HostedArtefactPaymentSetting;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -5812,6 +5871,9 @@ impl sage_core::Operation for GetHostedArtefactPaymentSettings {
 /// Requires the authenticated user to have any of the following roles in the area `Sales`: Full Access, Read Only, Restricted Access
 ///
 /// `GET /accounts/v3/hosted_artefact_payment_settings`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_hosted_artefact_payment_settings` (`GET /hosted_artefact_payment_settings`); see MIGRATING.md. Use `accounting-v31:list_hosted_artefact_payment_settings` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListHostedArtefactPaymentSettings {
     /// Specify the attributes that you want to expose for the Hosted Artefact Payment Settings (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -5826,6 +5888,7 @@ pub struct ListHostedArtefactPaymentSettings {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl ListHostedArtefactPaymentSettings {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -5885,6 +5948,7 @@ impl ListHostedArtefactPaymentSettings {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListHostedArtefactPaymentSettings {
     type Output = sage_core::Page<HostedArtefactPaymentSetting>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -5903,6 +5967,7 @@ impl sage_core::Operation for ListHostedArtefactPaymentSettings {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListHostedArtefactPaymentSettings {
     type Item = HostedArtefactPaymentSetting;
 }
@@ -5916,6 +5981,9 @@ impl sage_core::ListOperation for ListHostedArtefactPaymentSettings {
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 ///
 /// `GET /accounts/v3/quick_entry_types/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_quick_entry_type` (`GET /quick_entry_types/{key}`); see MIGRATING.md. Use `accounting-v31:get_quick_entry_type` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetQuickEntryType {
     /// The Quick Entry Type Key.
@@ -5926,6 +5994,7 @@ pub struct GetQuickEntryType {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetQuickEntryType {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -5957,6 +6026,7 @@ impl GetQuickEntryType {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetQuickEntryType {
     type Output = super::common::Base;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -5982,6 +6052,9 @@ impl sage_core::Operation for GetQuickEntryType {
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 ///
 /// `GET /accounts/v3/quick_entry_types`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_quick_entry_types` (`GET /quick_entry_types`); see MIGRATING.md. Use `accounting-v31:list_quick_entry_types` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListQuickEntryTypes {
     /// Specify the attributes that you want to expose for the Batch Entry Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -5994,6 +6067,7 @@ pub struct ListQuickEntryTypes {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl ListQuickEntryTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -6046,6 +6120,7 @@ impl ListQuickEntryTypes {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListQuickEntryTypes {
     type Output = sage_core::Page<super::common::Base>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -6063,6 +6138,7 @@ impl sage_core::Operation for ListQuickEntryTypes {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListQuickEntryTypes {
     type Item = super::common::Base;
 }
@@ -6080,12 +6156,16 @@ impl sage_core::ListOperation for ListQuickEntryTypes {
 /// Requires the authenticated user to have any of the following roles in the area `Sales`: Full Access, Restricted Access
 ///
 /// `POST /accounts/v3/sales_corrective_invoices`
+#[deprecated(
+    note = "Replaced in v3.1 by `create_sales_corrective_invoice` (`POST /sales_corrective_invoices`); see MIGRATING.md. Use `accounting-v31:create_sales_corrective_invoice` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateSalesCorrectiveInvoice {
     /// The JSON request body.
     pub body: PostSalesCorrectiveInvoices,
 }
 
+#[allow(deprecated)]
 impl CreateSalesCorrectiveInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(body: PostSalesCorrectiveInvoices) -> Self {
@@ -6101,6 +6181,7 @@ impl CreateSalesCorrectiveInvoice {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for CreateSalesCorrectiveInvoice {
     type Output = SalesCorrectiveInvoice;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -6126,6 +6207,9 @@ impl sage_core::Operation for CreateSalesCorrectiveInvoice {
 /// Requires the authenticated user to have any of the following roles in the area `Sales`: Full Access
 ///
 /// `DELETE /accounts/v3/sales_corrective_invoices/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `delete_sales_corrective_invoice` (`DELETE /sales_corrective_invoices/{key}`); see MIGRATING.md. Use `accounting-v31:delete_sales_corrective_invoice` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSalesCorrectiveInvoice {
     /// The Sales Corrective Invoice Key.
@@ -6134,6 +6218,7 @@ pub struct DeleteSalesCorrectiveInvoice {
     pub void_reason: Option<String>,
 }
 
+#[allow(deprecated)]
 impl DeleteSalesCorrectiveInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -6158,6 +6243,7 @@ impl DeleteSalesCorrectiveInvoice {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for DeleteSalesCorrectiveInvoice {
     type Output = SalesCorrectiveInvoice;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -6186,6 +6272,9 @@ impl sage_core::Operation for DeleteSalesCorrectiveInvoice {
 /// Requires the authenticated user to have any of the following roles in the area `Sales`: Full Access, Read Only, Restricted Access
 ///
 /// `GET /accounts/v3/sales_corrective_invoices/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_sales_corrective_invoice` (`GET /sales_corrective_invoices/{key}`); see MIGRATING.md. Use `accounting-v31:get_sales_corrective_invoice` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSalesCorrectiveInvoice {
     /// The Sales Corrective Invoice Key.
@@ -6202,6 +6291,7 @@ pub struct GetSalesCorrectiveInvoice {
     pub show_payments_allocations: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetSalesCorrectiveInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -6254,6 +6344,7 @@ impl GetSalesCorrectiveInvoice {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetSalesCorrectiveInvoice {
     type Output = SalesCorrectiveInvoice;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -6286,6 +6377,9 @@ impl sage_core::Operation for GetSalesCorrectiveInvoice {
 /// Requires the authenticated user to have any of the following roles in the area `Sales`: Full Access, Read Only, Restricted Access
 ///
 /// `GET /accounts/v3/sales_corrective_invoices`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_sales_corrective_invoices` (`GET /sales_corrective_invoices`); see MIGRATING.md. Use `accounting-v31:list_sales_corrective_invoices` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSalesCorrectiveInvoices {
     /// Specify the attributes that you want to expose for the Sales Corrective Invoices (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -6322,6 +6416,7 @@ pub struct ListSalesCorrectiveInvoices {
     pub updated_or_created_since: Option<sage_core::types::DateTime>,
 }
 
+#[allow(deprecated)]
 impl ListSalesCorrectiveInvoices {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -6451,6 +6546,7 @@ impl ListSalesCorrectiveInvoices {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListSalesCorrectiveInvoices {
     type Output = sage_core::Page<SalesCorrectiveInvoice>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -6478,6 +6574,7 @@ impl sage_core::Operation for ListSalesCorrectiveInvoices {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListSalesCorrectiveInvoices {
     type Item = SalesCorrectiveInvoice;
 }
@@ -6495,6 +6592,9 @@ impl sage_core::ListOperation for ListSalesCorrectiveInvoices {
 /// Requires the authenticated user to have any of the following roles in the area `Sales`: Full Access, Restricted Access
 ///
 /// `PUT /accounts/v3/sales_corrective_invoices/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `update_sales_corrective_invoice` (`PUT /sales_corrective_invoices/{key}`); see MIGRATING.md. Use `accounting-v31:update_sales_corrective_invoice` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSalesCorrectiveInvoice {
     /// The Sales Corrective Invoice Key.
@@ -6503,6 +6603,7 @@ pub struct UpdateSalesCorrectiveInvoice {
     pub body: PutSalesCorrectiveInvoices,
 }
 
+#[allow(deprecated)]
 impl UpdateSalesCorrectiveInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>, body: PutSalesCorrectiveInvoices) -> Self {
@@ -6518,6 +6619,7 @@ impl UpdateSalesCorrectiveInvoice {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for UpdateSalesCorrectiveInvoice {
     type Output = SalesCorrectiveInvoice;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -6543,12 +6645,16 @@ impl sage_core::Operation for UpdateSalesCorrectiveInvoice {
 /// Requires the authenticated user to have any of the following roles in the area `Sales`: Full Access, Restricted Access
 ///
 /// `POST /accounts/v3/sales_credit_notes`
+#[deprecated(
+    note = "Replaced in v3.1 by `create_sales_credit_note` (`POST /sales_credit_notes`); see MIGRATING.md. Use `accounting-v31:create_sales_credit_note` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateSalesCreditNote {
     /// The JSON request body.
     pub body: PostSalesCreditNotes,
 }
 
+#[allow(deprecated)]
 impl CreateSalesCreditNote {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(body: PostSalesCreditNotes) -> Self {
@@ -6564,6 +6670,7 @@ impl CreateSalesCreditNote {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for CreateSalesCreditNote {
     type Output = SalesCreditNote;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -6588,6 +6695,9 @@ impl sage_core::Operation for CreateSalesCreditNote {
 /// Requires the authenticated user to have any of the following roles in the area `Sales`: Full Access
 ///
 /// `DELETE /accounts/v3/sales_credit_notes/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `delete_sales_credit_note` (`DELETE /sales_credit_notes/{key}`); see MIGRATING.md. Use `accounting-v31:delete_sales_credit_note` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSalesCreditNote {
     /// The Sales Credit Note Key.
@@ -6596,6 +6706,7 @@ pub struct DeleteSalesCreditNote {
     pub void_reason: Option<String>,
 }
 
+#[allow(deprecated)]
 impl DeleteSalesCreditNote {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -6620,6 +6731,7 @@ impl DeleteSalesCreditNote {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for DeleteSalesCreditNote {
     type Output = SalesCreditNote;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -6648,6 +6760,9 @@ impl sage_core::Operation for DeleteSalesCreditNote {
 /// Requires the authenticated user to have any of the following roles in the area `Sales`: Full Access, Read Only, Restricted Access
 ///
 /// `GET /accounts/v3/sales_credit_notes/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_sales_credit_note` (`GET /sales_credit_notes/{key}`); see MIGRATING.md. Use `accounting-v31:get_sales_credit_note` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSalesCreditNote {
     /// The Sales Credit Note Key.
@@ -6664,6 +6779,7 @@ pub struct GetSalesCreditNote {
     pub show_payments_allocations: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetSalesCreditNote {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -6716,6 +6832,7 @@ impl GetSalesCreditNote {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetSalesCreditNote {
     type Output = SalesCreditNote;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -6748,6 +6865,9 @@ impl sage_core::Operation for GetSalesCreditNote {
 /// Requires the authenticated user to have any of the following roles in the area `Sales`: Full Access, Read Only, Restricted Access
 ///
 /// `GET /accounts/v3/sales_credit_notes`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_sales_credit_notes` (`GET /sales_credit_notes`); see MIGRATING.md. Use `accounting-v31:list_sales_credit_notes` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSalesCreditNotes {
     /// Specify the attributes that you want to expose for the Sales Credit Notes (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -6784,6 +6904,7 @@ pub struct ListSalesCreditNotes {
     pub updated_or_created_since: Option<sage_core::types::DateTime>,
 }
 
+#[allow(deprecated)]
 impl ListSalesCreditNotes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -6913,6 +7034,7 @@ impl ListSalesCreditNotes {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListSalesCreditNotes {
     type Output = sage_core::Page<SalesCreditNote>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -6940,6 +7062,7 @@ impl sage_core::Operation for ListSalesCreditNotes {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListSalesCreditNotes {
     type Item = SalesCreditNote;
 }
@@ -6955,12 +7078,16 @@ impl sage_core::ListOperation for ListSalesCreditNotes {
 /// Requires the authenticated user to have any of the following roles in the area `Sales`: Full Access, Restricted Access
 ///
 /// `POST /accounts/v3/sales_credit_notes/{key}/release`
+#[deprecated(
+    note = "Replaced in v3.1 by `release_sales_credit_note` (`POST /sales_credit_notes/{key}/release`); see MIGRATING.md. Use `accounting-v31:release_sales_credit_note` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReleaseSalesCreditNote {
     /// The Sales Credit Note Key.
     pub key: String,
 }
 
+#[allow(deprecated)]
 impl ReleaseSalesCreditNote {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -6976,6 +7103,7 @@ impl ReleaseSalesCreditNote {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ReleaseSalesCreditNote {
     type Output = SalesCreditNote;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -7001,6 +7129,9 @@ impl sage_core::Operation for ReleaseSalesCreditNote {
 /// Requires the authenticated user to have any of the following roles in the area `Sales`: Full Access, Restricted Access
 ///
 /// `PUT /accounts/v3/sales_credit_notes/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `update_sales_credit_note` (`PUT /sales_credit_notes/{key}`); see MIGRATING.md. Use `accounting-v31:update_sales_credit_note` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSalesCreditNote {
     /// The Sales Credit Note Key.
@@ -7009,6 +7140,7 @@ pub struct UpdateSalesCreditNote {
     pub body: PutSalesCreditNotes,
 }
 
+#[allow(deprecated)]
 impl UpdateSalesCreditNote {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>, body: PutSalesCreditNotes) -> Self {
@@ -7024,6 +7156,7 @@ impl UpdateSalesCreditNote {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for UpdateSalesCreditNote {
     type Output = SalesCreditNote;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -7048,12 +7181,16 @@ impl sage_core::Operation for UpdateSalesCreditNote {
 /// Requires the authenticated user to have any of the following roles in the area `Sales`: Full Access, Restricted Access
 ///
 /// `POST /accounts/v3/sales_estimates`
+#[deprecated(
+    note = "Replaced in v3.1 by `create_sales_estimate` (`POST /sales_estimates`); see MIGRATING.md. Use `accounting-v31:create_sales_estimate` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateSalesEstimate {
     /// The JSON request body.
     pub body: PostSalesEstimates,
 }
 
+#[allow(deprecated)]
 impl CreateSalesEstimate {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(body: PostSalesEstimates) -> Self {
@@ -7069,6 +7206,7 @@ impl CreateSalesEstimate {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for CreateSalesEstimate {
     type Output = SalesEstimate;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -7092,12 +7230,16 @@ impl sage_core::Operation for CreateSalesEstimate {
 /// Requires the authenticated user to have any of the following roles in the area `Sales`: Full Access
 ///
 /// `DELETE /accounts/v3/sales_estimates/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `delete_sales_estimate` (`DELETE /sales_estimates/{key}`); see MIGRATING.md. Use `accounting-v31:delete_sales_estimate` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSalesEstimate {
     /// The Sales Estimate Key.
     pub key: String,
 }
 
+#[allow(deprecated)]
 impl DeleteSalesEstimate {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -7110,6 +7252,7 @@ impl DeleteSalesEstimate {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for DeleteSalesEstimate {
     type Output = ();
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -7137,6 +7280,9 @@ impl sage_core::Operation for DeleteSalesEstimate {
 /// Requires the authenticated user to have any of the following roles in the area `Sales`: Full Access, Read Only, Restricted Access
 ///
 /// `GET /accounts/v3/sales_estimates/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_sales_estimate` (`GET /sales_estimates/{key}`); see MIGRATING.md. Use `accounting-v31:get_sales_estimate` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSalesEstimate {
     /// The Sales Estimate Key.
@@ -7149,6 +7295,7 @@ pub struct GetSalesEstimate {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetSalesEstimate {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -7187,6 +7334,7 @@ impl GetSalesEstimate {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetSalesEstimate {
     type Output = SalesEstimate;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -7217,6 +7365,9 @@ impl sage_core::Operation for GetSalesEstimate {
 /// Requires the authenticated user to have any of the following roles in the area `Sales`: Full Access, Read Only, Restricted Access
 ///
 /// `GET /accounts/v3/sales_estimates`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_sales_estimates` (`GET /sales_estimates`); see MIGRATING.md. Use `accounting-v31:list_sales_estimates` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSalesEstimates {
     /// Specify the attributes that you want to expose for the Sales Estimates (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -7243,6 +7394,7 @@ pub struct ListSalesEstimates {
     pub updated_or_created_since: Option<sage_core::types::DateTime>,
 }
 
+#[allow(deprecated)]
 impl ListSalesEstimates {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -7347,6 +7499,7 @@ impl ListSalesEstimates {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListSalesEstimates {
     type Output = sage_core::Page<SalesEstimate>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -7371,6 +7524,7 @@ impl sage_core::Operation for ListSalesEstimates {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListSalesEstimates {
     type Item = SalesEstimate;
 }
@@ -7386,6 +7540,9 @@ impl sage_core::ListOperation for ListSalesEstimates {
 /// Requires the authenticated user to have any of the following roles in the area `Sales`: Full Access, Restricted Access
 ///
 /// `PUT /accounts/v3/sales_estimates/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `update_sales_estimate` (`PUT /sales_estimates/{key}`); see MIGRATING.md. Use `accounting-v31:update_sales_estimate` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSalesEstimate {
     /// The Sales Estimate Key.
@@ -7394,6 +7551,7 @@ pub struct UpdateSalesEstimate {
     pub body: PutSalesEstimates,
 }
 
+#[allow(deprecated)]
 impl UpdateSalesEstimate {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>, body: PutSalesEstimates) -> Self {
@@ -7409,6 +7567,7 @@ impl UpdateSalesEstimate {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for UpdateSalesEstimate {
     type Output = SalesEstimate;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -7435,12 +7594,16 @@ impl sage_core::Operation for UpdateSalesEstimate {
 /// Requires the authenticated user to have any of the following roles in the area `Sales`: Full Access, Restricted Access
 ///
 /// `POST /accounts/v3/sales_invoices`
+#[deprecated(
+    note = "Replaced in v3.1 by `create_sales_invoice` (`POST /sales_invoices`); see MIGRATING.md. Use `accounting-v31:create_sales_invoice` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateSalesInvoice {
     /// The JSON request body.
     pub body: PostSalesInvoices,
 }
 
+#[allow(deprecated)]
 impl CreateSalesInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(body: PostSalesInvoices) -> Self {
@@ -7456,6 +7619,7 @@ impl CreateSalesInvoice {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for CreateSalesInvoice {
     type Output = SalesInvoice;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -7481,6 +7645,9 @@ impl sage_core::Operation for CreateSalesInvoice {
 /// Requires the authenticated user to have any of the following roles in the area `Sales`: Full Access
 ///
 /// `DELETE /accounts/v3/sales_invoices/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `delete_sales_invoice` (`DELETE /sales_invoices/{key}`); see MIGRATING.md. Use `accounting-v31:delete_sales_invoice` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSalesInvoice {
     /// The Sales Invoice Key.
@@ -7489,6 +7656,7 @@ pub struct DeleteSalesInvoice {
     pub void_reason: Option<String>,
 }
 
+#[allow(deprecated)]
 impl DeleteSalesInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -7513,6 +7681,7 @@ impl DeleteSalesInvoice {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for DeleteSalesInvoice {
     type Output = SalesInvoice;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -7541,6 +7710,9 @@ impl sage_core::Operation for DeleteSalesInvoice {
 /// Requires the authenticated user to have any of the following roles in the area `Sales`: Full Access, Read Only, Restricted Access
 ///
 /// `GET /accounts/v3/sales_invoices/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_sales_invoice` (`GET /sales_invoices/{key}`); see MIGRATING.md. Use `accounting-v31:get_sales_invoice` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSalesInvoice {
     /// The Sales Invoice Key.
@@ -7561,6 +7733,7 @@ pub struct GetSalesInvoice {
     pub show_recurring_invoice: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetSalesInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -7627,6 +7800,7 @@ impl GetSalesInvoice {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetSalesInvoice {
     type Output = SalesInvoice;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -7661,6 +7835,9 @@ impl sage_core::Operation for GetSalesInvoice {
 /// Requires the authenticated user to have any of the following roles in the area `Sales`: Full Access, Read Only, Restricted Access
 ///
 /// `GET /accounts/v3/sales_invoices`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_sales_invoices` (`GET /sales_invoices`); see MIGRATING.md. Use `accounting-v31:list_sales_invoices` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSalesInvoices {
     /// Specify the attributes that you want to expose for the Sales Invoices (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -7697,6 +7874,7 @@ pub struct ListSalesInvoices {
     pub updated_or_created_since: Option<sage_core::types::DateTime>,
 }
 
+#[allow(deprecated)]
 impl ListSalesInvoices {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -7826,6 +8004,7 @@ impl ListSalesInvoices {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListSalesInvoices {
     type Output = sage_core::Page<SalesInvoice>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -7853,6 +8032,7 @@ impl sage_core::Operation for ListSalesInvoices {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListSalesInvoices {
     type Item = SalesInvoice;
 }
@@ -7870,12 +8050,16 @@ impl sage_core::ListOperation for ListSalesInvoices {
 /// Requires the authenticated user to have any of the following roles in the area `Sales`: Full Access, Restricted Access
 ///
 /// `POST /accounts/v3/sales_invoices/{key}/release`
+#[deprecated(
+    note = "Replaced in v3.1 by `release_sales_invoice` (`POST /sales_invoices/{key}/release`); see MIGRATING.md. Use `accounting-v31:release_sales_invoice` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReleaseSalesInvoice {
     /// The Sales Invoice Key.
     pub key: String,
 }
 
+#[allow(deprecated)]
 impl ReleaseSalesInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -7891,6 +8075,7 @@ impl ReleaseSalesInvoice {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ReleaseSalesInvoice {
     type Output = SalesInvoice;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -7918,6 +8103,9 @@ impl sage_core::Operation for ReleaseSalesInvoice {
 /// Requires the authenticated user to have any of the following roles in the area `Sales`: Full Access, Restricted Access
 ///
 /// `PUT /accounts/v3/sales_invoices/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `update_sales_invoice` (`PUT /sales_invoices/{key}`); see MIGRATING.md. Use `accounting-v31:update_sales_invoice` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSalesInvoice {
     /// The Sales Invoice Key.
@@ -7926,6 +8114,7 @@ pub struct UpdateSalesInvoice {
     pub body: PutSalesInvoices,
 }
 
+#[allow(deprecated)]
 impl UpdateSalesInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>, body: PutSalesInvoices) -> Self {
@@ -7941,6 +8130,7 @@ impl UpdateSalesInvoice {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for UpdateSalesInvoice {
     type Output = SalesInvoice;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -7966,12 +8156,16 @@ impl sage_core::Operation for UpdateSalesInvoice {
 /// Requires the authenticated user to have any of the following roles in the area `Sales`: Full Access, Restricted Access
 ///
 /// `POST /accounts/v3/sales_quick_entries`
+#[deprecated(
+    note = "Replaced in v3.1 by `create_sales_quick_entry` (`POST /sales_quick_entries`); see MIGRATING.md. Use `accounting-v31:create_sales_quick_entry` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateSalesQuickEntry {
     /// The JSON request body.
     pub body: PostSalesQuickEntries,
 }
 
+#[allow(deprecated)]
 impl CreateSalesQuickEntry {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(body: PostSalesQuickEntries) -> Self {
@@ -7987,6 +8181,7 @@ impl CreateSalesQuickEntry {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for CreateSalesQuickEntry {
     type Output = QuickEntry;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -8011,12 +8206,16 @@ impl sage_core::Operation for CreateSalesQuickEntry {
 /// Requires the authenticated user to have any of the following roles in the area `Sales`: Full Access
 ///
 /// `DELETE /accounts/v3/sales_quick_entries/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `delete_sales_quick_entry` (`DELETE /sales_quick_entries/{key}`); see MIGRATING.md. Use `accounting-v31:delete_sales_quick_entry` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSalesQuickEntry {
     /// The Sales Quick Entry Key.
     pub key: String,
 }
 
+#[allow(deprecated)]
 impl DeleteSalesQuickEntry {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -8029,6 +8228,7 @@ impl DeleteSalesQuickEntry {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for DeleteSalesQuickEntry {
     type Output = ();
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -8056,6 +8256,9 @@ impl sage_core::Operation for DeleteSalesQuickEntry {
 /// Requires the authenticated user to have any of the following roles in the area `Sales`: Full Access, Read Only, Restricted Access
 ///
 /// `GET /accounts/v3/sales_quick_entries/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_sales_quick_entry` (`GET /sales_quick_entries/{key}`); see MIGRATING.md. Use `accounting-v31:get_sales_quick_entry` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSalesQuickEntry {
     /// The Sales Quick Entry Key.
@@ -8070,6 +8273,7 @@ pub struct GetSalesQuickEntry {
     pub show_payments_allocations: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetSalesQuickEntry {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -8115,6 +8319,7 @@ impl GetSalesQuickEntry {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetSalesQuickEntry {
     type Output = QuickEntry;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -8146,6 +8351,9 @@ impl sage_core::Operation for GetSalesQuickEntry {
 /// Requires the authenticated user to have any of the following roles in the area `Sales`: Full Access, Read Only, Restricted Access
 ///
 /// `GET /accounts/v3/sales_quick_entries`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_sales_quick_entries` (`GET /sales_quick_entries`); see MIGRATING.md. Use `accounting-v31:list_sales_quick_entries` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSalesQuickEntries {
     /// Specify the attributes that you want to expose for the Sales Batch Entries (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -8182,6 +8390,7 @@ pub struct ListSalesQuickEntries {
     pub updated_or_created_since: Option<sage_core::types::DateTime>,
 }
 
+#[allow(deprecated)]
 impl ListSalesQuickEntries {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -8311,6 +8520,7 @@ impl ListSalesQuickEntries {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListSalesQuickEntries {
     type Output = sage_core::Page<QuickEntry>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -8338,6 +8548,7 @@ impl sage_core::Operation for ListSalesQuickEntries {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListSalesQuickEntries {
     type Item = QuickEntry;
 }
@@ -8354,6 +8565,9 @@ impl sage_core::ListOperation for ListSalesQuickEntries {
 /// Requires the authenticated user to have any of the following roles in the area `Sales`: Full Access, Restricted Access
 ///
 /// `PUT /accounts/v3/sales_quick_entries/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `update_sales_quick_entry` (`PUT /sales_quick_entries/{key}`); see MIGRATING.md. Use `accounting-v31:update_sales_quick_entry` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSalesQuickEntry {
     /// The Sales Quick Entry Key.
@@ -8362,6 +8576,7 @@ pub struct UpdateSalesQuickEntry {
     pub body: PutSalesQuickEntries,
 }
 
+#[allow(deprecated)]
 impl UpdateSalesQuickEntry {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>, body: PutSalesQuickEntries) -> Self {
@@ -8377,6 +8592,7 @@ impl UpdateSalesQuickEntry {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for UpdateSalesQuickEntry {
     type Output = QuickEntry;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -8402,12 +8618,16 @@ impl sage_core::Operation for UpdateSalesQuickEntry {
 /// Requires the authenticated user to have any of the following roles in the area `Sales`: Full Access, Restricted Access
 ///
 /// `POST /accounts/v3/sales_quotes`
+#[deprecated(
+    note = "Replaced in v3.1 by `create_sales_quote` (`POST /sales_quotes`); see MIGRATING.md. Use `accounting-v31:create_sales_quote` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateSalesQuote {
     /// The JSON request body.
     pub body: PostSalesQuotes,
 }
 
+#[allow(deprecated)]
 impl CreateSalesQuote {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(body: PostSalesQuotes) -> Self {
@@ -8423,6 +8643,7 @@ impl CreateSalesQuote {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for CreateSalesQuote {
     type Output = SalesQuote;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -8447,12 +8668,16 @@ impl sage_core::Operation for CreateSalesQuote {
 /// Requires the authenticated user to have any of the following roles in the area `Sales`: Full Access
 ///
 /// `DELETE /accounts/v3/sales_quotes/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `delete_sales_quote` (`DELETE /sales_quotes/{key}`); see MIGRATING.md. Use `accounting-v31:delete_sales_quote` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSalesQuote {
     /// The Sales Quote Key.
     pub key: String,
 }
 
+#[allow(deprecated)]
 impl DeleteSalesQuote {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -8465,6 +8690,7 @@ impl DeleteSalesQuote {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for DeleteSalesQuote {
     type Output = ();
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -8492,6 +8718,9 @@ impl sage_core::Operation for DeleteSalesQuote {
 /// Requires the authenticated user to have any of the following roles in the area `Sales`: Full Access, Read Only, Restricted Access
 ///
 /// `GET /accounts/v3/sales_quotes/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_sales_quote` (`GET /sales_quotes/{key}`); see MIGRATING.md. Use `accounting-v31:get_sales_quote` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSalesQuote {
     /// The Sales Quote Key.
@@ -8504,6 +8733,7 @@ pub struct GetSalesQuote {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetSalesQuote {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -8542,6 +8772,7 @@ impl GetSalesQuote {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetSalesQuote {
     type Output = SalesQuote;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -8572,6 +8803,9 @@ impl sage_core::Operation for GetSalesQuote {
 /// Requires the authenticated user to have any of the following roles in the area `Sales`: Full Access, Read Only, Restricted Access
 ///
 /// `GET /accounts/v3/sales_quotes`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_sales_quotes` (`GET /sales_quotes`); see MIGRATING.md. Use `accounting-v31:list_sales_quotes` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSalesQuotes {
     /// Specify the attributes that you want to expose for the Sales Quotes (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -8604,6 +8838,7 @@ pub struct ListSalesQuotes {
     pub updated_or_created_since: Option<sage_core::types::DateTime>,
 }
 
+#[allow(deprecated)]
 impl ListSalesQuotes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -8719,6 +8954,7 @@ impl ListSalesQuotes {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListSalesQuotes {
     type Output = sage_core::Page<SalesQuote>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -8744,6 +8980,7 @@ impl sage_core::Operation for ListSalesQuotes {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListSalesQuotes {
     type Item = SalesQuote;
 }
@@ -8760,6 +8997,9 @@ impl sage_core::ListOperation for ListSalesQuotes {
 /// Requires the authenticated user to have any of the following roles in the area `Sales`: Full Access, Restricted Access
 ///
 /// `PUT /accounts/v3/sales_quotes/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `update_sales_quote` (`PUT /sales_quotes/{key}`); see MIGRATING.md. Use `accounting-v31:update_sales_quote` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSalesQuote {
     /// The Sales Quote Key.
@@ -8768,6 +9008,7 @@ pub struct UpdateSalesQuote {
     pub body: PutSalesQuotes,
 }
 
+#[allow(deprecated)]
 impl UpdateSalesQuote {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>, body: PutSalesQuotes) -> Self {
@@ -8783,6 +9024,7 @@ impl UpdateSalesQuote {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for UpdateSalesQuote {
     type Output = SalesQuote;
     fn request(&self) -> sage_core::Result<sage_core::Request> {

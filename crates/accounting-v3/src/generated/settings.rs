@@ -1480,6 +1480,9 @@ pub struct PutMigrationsMigrations {
 /// * Accounting Start: 🇫🇷
 ///
 /// `GET /accounts/v3/business_activity_types/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_business_activity_type` (`GET /business_activity_types/{key}`); see MIGRATING.md. Use `accounting-v31:get_business_activity_type` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetBusinessActivityType {
     /// The Business Activity Type Key.
@@ -1490,6 +1493,7 @@ pub struct GetBusinessActivityType {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetBusinessActivityType {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -1521,6 +1525,7 @@ impl GetBusinessActivityType {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetBusinessActivityType {
     type Output = BusinessActivityType;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1546,6 +1551,9 @@ impl sage_core::Operation for GetBusinessActivityType {
 /// * Accounting Start: 🇫🇷
 ///
 /// `GET /accounts/v3/business_activity_types`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_business_activity_types` (`GET /business_activity_types`); see MIGRATING.md. Use `accounting-v31:list_business_activity_types` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListBusinessActivityTypes {
     /// Specify the attributes that you want to expose for the Business Classifications (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -1558,6 +1566,7 @@ pub struct ListBusinessActivityTypes {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl ListBusinessActivityTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -1610,6 +1619,7 @@ impl ListBusinessActivityTypes {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListBusinessActivityTypes {
     type Output = sage_core::Page<BusinessActivityType>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1627,6 +1637,7 @@ impl sage_core::Operation for ListBusinessActivityTypes {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListBusinessActivityTypes {
     type Item = BusinessActivityType;
 }
@@ -1644,12 +1655,16 @@ impl sage_core::ListOperation for ListBusinessActivityTypes {
 /// Requires the authenticated user to have any of the following roles in the area `Settings`: Full Access, Read Only
 ///
 /// `GET /accounts/v3/business_settings`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_business_settings` (`GET /business_settings`); see MIGRATING.md. Use `accounting-v31:get_business_settings` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetBusinessSettings {
     /// Display the legacy_id for the Business Settings.
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetBusinessSettings {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -1671,6 +1686,7 @@ impl GetBusinessSettings {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetBusinessSettings {
     type Output = BusinessSettings;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1698,12 +1714,16 @@ impl sage_core::Operation for GetBusinessSettings {
 /// Requires the authenticated user to have any of the following roles in the area `Settings`: Full Access
 ///
 /// `PUT /accounts/v3/business_settings`
+#[deprecated(
+    note = "Replaced in v3.1 by `update_business_settings` (`PUT /business_settings`); see MIGRATING.md. Use `accounting-v31:update_business_settings` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateBusinessSettings {
     /// The JSON request body.
     pub body: PutBusinessSettings,
 }
 
+#[allow(deprecated)]
 impl UpdateBusinessSettings {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(body: PutBusinessSettings) -> Self {
@@ -1719,6 +1739,7 @@ impl UpdateBusinessSettings {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for UpdateBusinessSettings {
     type Output = BusinessSettings;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1740,6 +1761,9 @@ impl sage_core::Operation for UpdateBusinessSettings {
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 ///
 /// `GET /accounts/v3/business_types/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_business_type` (`GET /business_types/{key}`); see MIGRATING.md. Use `accounting-v31:get_business_type` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetBusinessType {
     /// The Business Type Key.
@@ -1750,6 +1774,7 @@ pub struct GetBusinessType {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetBusinessType {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -1781,6 +1806,7 @@ impl GetBusinessType {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetBusinessType {
     type Output = BusinessType;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1806,6 +1832,9 @@ impl sage_core::Operation for GetBusinessType {
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 ///
 /// `GET /accounts/v3/business_types`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_business_types` (`GET /business_types`); see MIGRATING.md. Use `accounting-v31:list_business_types` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListBusinessTypes {
     /// Specify the attributes that you want to expose for the For Business Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -1818,6 +1847,7 @@ pub struct ListBusinessTypes {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl ListBusinessTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -1870,6 +1900,7 @@ impl ListBusinessTypes {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListBusinessTypes {
     type Output = sage_core::Page<BusinessType>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1887,6 +1918,7 @@ impl sage_core::Operation for ListBusinessTypes {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListBusinessTypes {
     type Item = BusinessType;
 }
@@ -1900,6 +1932,9 @@ impl sage_core::ListOperation for ListBusinessTypes {
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 ///
 /// `GET /accounts/v3/countries/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_country` (`GET /countries/{key}`); see MIGRATING.md. Use `accounting-v31:get_country` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCountry {
     /// The Country Key.
@@ -1910,6 +1945,7 @@ pub struct GetCountry {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetCountry {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -1941,6 +1977,7 @@ impl GetCountry {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetCountry {
     type Output = super::common::Base;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1966,6 +2003,9 @@ impl sage_core::Operation for GetCountry {
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 ///
 /// `GET /accounts/v3/countries`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_countries` (`GET /countries`); see MIGRATING.md. Use `accounting-v31:list_countries` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListCountries {
     /// Specify the attributes that you want to expose for the Countries (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -1978,6 +2018,7 @@ pub struct ListCountries {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl ListCountries {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -2030,6 +2071,7 @@ impl ListCountries {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListCountries {
     type Output = sage_core::Page<super::common::Base>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -2047,6 +2089,7 @@ impl sage_core::Operation for ListCountries {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListCountries {
     type Item = super::common::Base;
 }
@@ -2060,6 +2103,9 @@ impl sage_core::ListOperation for ListCountries {
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 ///
 /// `GET /accounts/v3/country_groups/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_country_group` (`GET /country_groups/{key}`); see MIGRATING.md. Use `accounting-v31:get_country_group` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCountryGroup {
     /// The Country Group Key.
@@ -2070,6 +2116,7 @@ pub struct GetCountryGroup {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetCountryGroup {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -2101,6 +2148,7 @@ impl GetCountryGroup {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetCountryGroup {
     type Output = super::common::Base;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -2126,6 +2174,9 @@ impl sage_core::Operation for GetCountryGroup {
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 ///
 /// `GET /accounts/v3/country_groups`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_country_groups` (`GET /country_groups`); see MIGRATING.md. Use `accounting-v31:list_country_groups` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListCountryGroups {
     /// Specify the attributes that you want to expose for the Country Groups (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -2138,6 +2189,7 @@ pub struct ListCountryGroups {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl ListCountryGroups {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -2190,6 +2242,7 @@ impl ListCountryGroups {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListCountryGroups {
     type Output = sage_core::Page<super::common::Base>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -2207,6 +2260,7 @@ impl sage_core::Operation for ListCountryGroups {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListCountryGroups {
     type Item = super::common::Base;
 }
@@ -2220,6 +2274,9 @@ impl sage_core::ListOperation for ListCountryGroups {
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 ///
 /// `GET /accounts/v3/countries_of_registration/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_countries_of_registration` (`GET /countries_of_registration/{key}`); see MIGRATING.md. Use `accounting-v31:get_countries_of_registration` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCountriesOfRegistration {
     /// The Country Of Registration Key.
@@ -2230,6 +2287,7 @@ pub struct GetCountriesOfRegistration {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetCountriesOfRegistration {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -2261,6 +2319,7 @@ impl GetCountriesOfRegistration {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetCountriesOfRegistration {
     type Output = super::common::Base;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -2286,6 +2345,9 @@ impl sage_core::Operation for GetCountriesOfRegistration {
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 ///
 /// `GET /accounts/v3/countries_of_registration`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_countries_of_registration` (`GET /countries_of_registration`); see MIGRATING.md. Use `accounting-v31:list_countries_of_registration` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListCountriesOfRegistration {
     /// Specify the attributes that you want to expose for the Registered Countries (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -2298,6 +2360,7 @@ pub struct ListCountriesOfRegistration {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl ListCountriesOfRegistration {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -2350,6 +2413,7 @@ impl ListCountriesOfRegistration {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListCountriesOfRegistration {
     type Output = sage_core::Page<super::common::Base>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -2367,6 +2431,7 @@ impl sage_core::Operation for ListCountriesOfRegistration {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListCountriesOfRegistration {
     type Item = super::common::Base;
 }
@@ -2384,12 +2449,16 @@ impl sage_core::ListOperation for ListCountriesOfRegistration {
 /// Requires the authenticated user to have any of the following roles in the area `Settings`: Full Access, Read Only
 ///
 /// `GET /accounts/v3/datev_settings`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_datev_settings` (`GET /datev_settings`); see MIGRATING.md. Use `accounting-v31:get_datev_settings` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetDatevSettings {
     /// Display the legacy_id for the Datev Settings.
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetDatevSettings {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -2411,6 +2480,7 @@ impl GetDatevSettings {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetDatevSettings {
     type Output = DatevSettings;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -2438,12 +2508,16 @@ impl sage_core::Operation for GetDatevSettings {
 /// Requires the authenticated user to have any of the following roles in the area `Settings`: Full Access
 ///
 /// `PUT /accounts/v3/datev_settings`
+#[deprecated(
+    note = "Replaced in v3.1 by `update_datev_settings` (`PUT /datev_settings`); see MIGRATING.md. Use `accounting-v31:update_datev_settings` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateDatevSettings {
     /// The JSON request body.
     pub body: PutDatevSettings,
 }
 
+#[allow(deprecated)]
 impl UpdateDatevSettings {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(body: PutDatevSettings) -> Self {
@@ -2459,6 +2533,7 @@ impl UpdateDatevSettings {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for UpdateDatevSettings {
     type Output = DatevSettings;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -2484,12 +2559,16 @@ impl sage_core::Operation for UpdateDatevSettings {
 /// Requires the authenticated user to have any of the following roles in the area `Settings`: Full Access, Read Only
 ///
 /// `GET /accounts/v3/email_settings`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_email_settings` (`GET /email_settings`); see MIGRATING.md. Use `accounting-v31:get_email_settings` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetEmailSettings {
     /// Display the legacy_id for the Email Settings.
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetEmailSettings {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -2511,6 +2590,7 @@ impl GetEmailSettings {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetEmailSettings {
     type Output = EmailSettings;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -2538,12 +2618,16 @@ impl sage_core::Operation for GetEmailSettings {
 /// Requires the authenticated user to have any of the following roles in the area `Settings`: Full Access
 ///
 /// `PUT /accounts/v3/email_settings`
+#[deprecated(
+    note = "Replaced in v3.1 by `update_email_settings` (`PUT /email_settings`); see MIGRATING.md. Use `accounting-v31:update_email_settings` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateEmailSettings {
     /// The JSON request body.
     pub body: PutEmailSettings,
 }
 
+#[allow(deprecated)]
 impl UpdateEmailSettings {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(body: PutEmailSettings) -> Self {
@@ -2559,6 +2643,7 @@ impl UpdateEmailSettings {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for UpdateEmailSettings {
     type Output = EmailSettings;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -2585,12 +2670,16 @@ impl sage_core::Operation for UpdateEmailSettings {
 /// * Area: `Settings`: Full Access, Read Only
 ///
 /// `GET /accounts/v3/financial_settings`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_financial_settings` (`GET /financial_settings`); see MIGRATING.md. Use `accounting-v31:get_financial_settings` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetFinancialSettings {
     /// Display the legacy_id for the Financial Settings.
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetFinancialSettings {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -2612,6 +2701,7 @@ impl GetFinancialSettings {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetFinancialSettings {
     type Output = FinancialSettings;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -2640,12 +2730,16 @@ impl sage_core::Operation for GetFinancialSettings {
 /// * Area: `Settings`: Full Access
 ///
 /// `PUT /accounts/v3/financial_settings`
+#[deprecated(
+    note = "Replaced in v3.1 by `update_financial_settings` (`PUT /financial_settings`); see MIGRATING.md. Use `accounting-v31:update_financial_settings` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateFinancialSettings {
     /// The JSON request body.
     pub body: PutFinancialSettings,
 }
 
+#[allow(deprecated)]
 impl UpdateFinancialSettings {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(body: PutFinancialSettings) -> Self {
@@ -2661,6 +2755,7 @@ impl UpdateFinancialSettings {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for UpdateFinancialSettings {
     type Output = FinancialSettings;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -2687,12 +2782,16 @@ impl sage_core::Operation for UpdateFinancialSettings {
 /// * Area: `Settings`: Full Access, Read Only
 ///
 /// `GET /accounts/v3/invoice_settings`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_invoice_settings` (`GET /invoice_settings`); see MIGRATING.md. Use `accounting-v31:get_invoice_settings` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetInvoiceSettings {
     /// Display the legacy_id for the Invoice Settings.
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetInvoiceSettings {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -2714,6 +2813,7 @@ impl GetInvoiceSettings {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetInvoiceSettings {
     type Output = InvoiceSettings;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -2742,12 +2842,16 @@ impl sage_core::Operation for GetInvoiceSettings {
 /// * Area: `Settings`: Full Access
 ///
 /// `PUT /accounts/v3/invoice_settings`
+#[deprecated(
+    note = "Replaced in v3.1 by `update_invoice_settings` (`PUT /invoice_settings`); see MIGRATING.md. Use `accounting-v31:update_invoice_settings` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateInvoiceSettings {
     /// The JSON request body.
     pub body: PutInvoiceSettings,
 }
 
+#[allow(deprecated)]
 impl UpdateInvoiceSettings {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(body: PutInvoiceSettings) -> Self {
@@ -2763,6 +2867,7 @@ impl UpdateInvoiceSettings {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for UpdateInvoiceSettings {
     type Output = InvoiceSettings;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -2784,6 +2889,9 @@ impl sage_core::Operation for UpdateInvoiceSettings {
 /// * Accounting Start: 🇫🇷
 ///
 /// `GET /accounts/v3/legal_form_types/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_legal_form_type` (`GET /legal_form_types/{key}`); see MIGRATING.md. Use `accounting-v31:get_legal_form_type` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetLegalFormType {
     /// The Legal Form Type Key.
@@ -2794,6 +2902,7 @@ pub struct GetLegalFormType {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetLegalFormType {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -2825,6 +2934,7 @@ impl GetLegalFormType {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetLegalFormType {
     type Output = LegalFormType;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -2850,6 +2960,9 @@ impl sage_core::Operation for GetLegalFormType {
 /// * Accounting Start: 🇫🇷
 ///
 /// `GET /accounts/v3/legal_form_types`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_legal_form_types` (`GET /legal_form_types`); see MIGRATING.md. Use `accounting-v31:list_legal_form_types` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListLegalFormTypes {
     /// Specify the attributes that you want to expose for the Business Classifications (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -2862,6 +2975,7 @@ pub struct ListLegalFormTypes {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl ListLegalFormTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -2914,6 +3028,7 @@ impl ListLegalFormTypes {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListLegalFormTypes {
     type Output = sage_core::Page<LegalFormType>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -2931,6 +3046,7 @@ impl sage_core::Operation for ListLegalFormTypes {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListLegalFormTypes {
     type Item = LegalFormType;
 }
@@ -2948,12 +3064,16 @@ impl sage_core::ListOperation for ListLegalFormTypes {
 /// Requires the authenticated user to have any of the following roles in the area `Statutory Reporting`: Full Access
 ///
 /// `POST /accounts/v3/migration_tax_returns`
+#[deprecated(
+    note = "Replaced in v3.1 by `create_migration_tax_return` (`POST /migration_tax_returns`); see MIGRATING.md. Use `accounting-v31:create_migration_tax_return` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateMigrationTaxReturn {
     /// The JSON request body.
     pub body: PostMigrationTaxReturns,
 }
 
+#[allow(deprecated)]
 impl CreateMigrationTaxReturn {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(body: PostMigrationTaxReturns) -> Self {
@@ -2969,6 +3089,7 @@ impl CreateMigrationTaxReturn {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for CreateMigrationTaxReturn {
     type Output = MigrationTaxReturn;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -2994,6 +3115,9 @@ impl sage_core::Operation for CreateMigrationTaxReturn {
 /// Requires the authenticated user to have any of the following roles in the area `Statutory Reporting`: Full Access
 ///
 /// `GET /accounts/v3/migration_tax_returns/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_migration_tax_return` (`GET /migration_tax_returns/{key}`); see MIGRATING.md. Use `accounting-v31:get_migration_tax_return` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetMigrationTaxReturn {
     /// The Migration Tax Return Key.
@@ -3004,6 +3128,7 @@ pub struct GetMigrationTaxReturn {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetMigrationTaxReturn {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -3035,6 +3160,7 @@ impl GetMigrationTaxReturn {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetMigrationTaxReturn {
     type Output = MigrationTaxReturn;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -3064,6 +3190,9 @@ impl sage_core::Operation for GetMigrationTaxReturn {
 /// Requires the authenticated user to have any of the following roles in the area `Statutory Reporting`: Full Access
 ///
 /// `GET /accounts/v3/migration_tax_returns`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_migration_tax_returns` (`GET /migration_tax_returns`); see MIGRATING.md. Use `accounting-v31:list_migration_tax_returns` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListMigrationTaxReturns {
     /// Specify the attributes that you want to expose for the Migration Tax Returns (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -3076,6 +3205,7 @@ pub struct ListMigrationTaxReturns {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl ListMigrationTaxReturns {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -3128,6 +3258,7 @@ impl ListMigrationTaxReturns {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListMigrationTaxReturns {
     type Output = sage_core::Page<MigrationTaxReturn>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -3145,6 +3276,7 @@ impl sage_core::Operation for ListMigrationTaxReturns {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListMigrationTaxReturns {
     type Item = MigrationTaxReturn;
 }
@@ -3163,12 +3295,16 @@ impl sage_core::ListOperation for ListMigrationTaxReturns {
 /// * Area: `Settings`: Full Access, Read Only
 ///
 /// `GET /accounts/v3/migrations`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_migrations` (`GET /migrations`); see MIGRATING.md. Use `accounting-v31:get_migrations` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetMigrations {
     /// Display the legacy_id for the Migrations.
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetMigrations {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -3190,6 +3326,7 @@ impl GetMigrations {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetMigrations {
     type Output = Migration;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -3218,12 +3355,16 @@ impl sage_core::Operation for GetMigrations {
 /// * Area: `Settings`: Full Access
 ///
 /// `PUT /accounts/v3/migrations`
+#[deprecated(
+    note = "Replaced in v3.1 by `update_migrations` (`PUT /migrations`); see MIGRATING.md. Use `accounting-v31:update_migrations` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateMigrations {
     /// The JSON request body.
     pub body: PutMigrations,
 }
 
+#[allow(deprecated)]
 impl UpdateMigrations {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(body: PutMigrations) -> Self {
@@ -3239,6 +3380,7 @@ impl UpdateMigrations {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for UpdateMigrations {
     type Output = Migration;
     fn request(&self) -> sage_core::Result<sage_core::Request> {

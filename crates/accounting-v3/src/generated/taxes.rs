@@ -265,6 +265,9 @@ pub struct TaxType {
 /// * Area: `Settings`: Full Access, Read Only
 ///
 /// `GET /accounts/v3/tax_determinations`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_tax_determinations` (`GET /tax_determinations`); see MIGRATING.md. Use `accounting-v31:list_tax_determinations` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListTaxDeterminations {
     /// The artefact id
@@ -420,6 +423,7 @@ impl<'de> serde::Deserialize<'de> for ListTaxDeterminationsUsage {
     }
 }
 
+#[allow(deprecated)]
 impl ListTaxDeterminations {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(usage: ListTaxDeterminationsUsage) -> Self {
@@ -558,6 +562,7 @@ impl ListTaxDeterminations {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListTaxDeterminations {
     type Output = sage_core::Page<super::common::TaxRate>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -592,6 +597,7 @@ impl sage_core::Operation for ListTaxDeterminations {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListTaxDeterminations {
     type Item = super::common::TaxRate;
 }
@@ -605,6 +611,9 @@ impl sage_core::ListOperation for ListTaxDeterminations {
 /// * Accounting Start: 🇩🇪
 ///
 /// `GET /accounts/v3/tax_offices/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_tax_office` (`GET /tax_offices/{key}`); see MIGRATING.md. Use `accounting-v31:get_tax_office` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetTaxOffice {
     /// The Tax Office Key.
@@ -615,6 +624,7 @@ pub struct GetTaxOffice {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetTaxOffice {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -646,6 +656,7 @@ impl GetTaxOffice {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetTaxOffice {
     type Output = TaxOffice;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -671,6 +682,9 @@ impl sage_core::Operation for GetTaxOffice {
 /// * Accounting Start: 🇩🇪
 ///
 /// `GET /accounts/v3/tax_offices`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_tax_offices` (`GET /tax_offices`); see MIGRATING.md. Use `accounting-v31:list_tax_offices` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListTaxOffices {
     /// Specify the attributes that you want to expose for the Tax Offices (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -683,6 +697,7 @@ pub struct ListTaxOffices {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl ListTaxOffices {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -735,6 +750,7 @@ impl ListTaxOffices {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListTaxOffices {
     type Output = sage_core::Page<TaxOffice>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -752,6 +768,7 @@ impl sage_core::Operation for ListTaxOffices {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListTaxOffices {
     type Item = TaxOffice;
 }
@@ -770,6 +787,9 @@ impl sage_core::ListOperation for ListTaxOffices {
 /// * Area: `Settings`: Full Access, Read Only
 ///
 /// `GET /accounts/v3/tax_profiles/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_tax_profile` (`GET /tax_profiles/{key}`); see MIGRATING.md. Use `accounting-v31:get_tax_profile` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetTaxProfile {
     /// The Tax Profile Key.
@@ -780,6 +800,7 @@ pub struct GetTaxProfile {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetTaxProfile {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -811,6 +832,7 @@ impl GetTaxProfile {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetTaxProfile {
     type Output = TaxProfile;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -841,6 +863,9 @@ impl sage_core::Operation for GetTaxProfile {
 /// * Area: `Settings`: Full Access, Read Only
 ///
 /// `GET /accounts/v3/tax_profiles`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_tax_profiles` (`GET /tax_profiles`); see MIGRATING.md. Use `accounting-v31:list_tax_profiles` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListTaxProfiles {
     /// Specify the attributes that you want to expose for the Tax Profiles (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -855,6 +880,7 @@ pub struct ListTaxProfiles {
     pub updated_or_created_since: Option<sage_core::types::DateTime>,
 }
 
+#[allow(deprecated)]
 impl ListTaxProfiles {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -917,6 +943,7 @@ impl ListTaxProfiles {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListTaxProfiles {
     type Output = sage_core::Page<TaxProfile>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -935,6 +962,7 @@ impl sage_core::Operation for ListTaxProfiles {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListTaxProfiles {
     type Item = TaxProfile;
 }
@@ -953,6 +981,9 @@ impl sage_core::ListOperation for ListTaxProfiles {
 /// * Area: `Settings`: Full Access
 ///
 /// `PUT /accounts/v3/tax_profiles/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `update_tax_profile` (`PUT /tax_profiles/{key}`); see MIGRATING.md. Use `accounting-v31:update_tax_profile` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateTaxProfile {
     /// The Tax Profile Key.
@@ -961,6 +992,7 @@ pub struct UpdateTaxProfile {
     pub body: PutTaxProfiles,
 }
 
+#[allow(deprecated)]
 impl UpdateTaxProfile {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>, body: PutTaxProfiles) -> Self {
@@ -976,6 +1008,7 @@ impl UpdateTaxProfile {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for UpdateTaxProfile {
     type Output = TaxProfile;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -997,12 +1030,16 @@ impl sage_core::Operation for UpdateTaxProfile {
 /// * Area: `Settings`: Full Access
 ///
 /// `POST /accounts/v3/tax_rates`
+#[deprecated(
+    note = "Replaced in v3.1 by `create_tax_rate` (`POST /tax_rates`); see MIGRATING.md. Use `accounting-v31:create_tax_rate` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateTaxRate {
     /// The JSON request body.
     pub body: PostTaxRates,
 }
 
+#[allow(deprecated)]
 impl CreateTaxRate {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(body: PostTaxRates) -> Self {
@@ -1018,6 +1055,7 @@ impl CreateTaxRate {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for CreateTaxRate {
     type Output = super::common::TaxRate;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1038,12 +1076,16 @@ impl sage_core::Operation for CreateTaxRate {
 /// * Area: `Settings`: Full Access
 ///
 /// `DELETE /accounts/v3/tax_rates/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `delete_tax_rate` (`DELETE /tax_rates/{key}`); see MIGRATING.md. Use `accounting-v31:delete_tax_rate` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteTaxRate {
     /// The Tax Rate key.
     pub key: String,
 }
 
+#[allow(deprecated)]
 impl DeleteTaxRate {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -1056,6 +1098,7 @@ impl DeleteTaxRate {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for DeleteTaxRate {
     type Output = ();
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1087,6 +1130,9 @@ impl sage_core::Operation for DeleteTaxRate {
 /// * Area: `Settings`: Full Access, Read Only
 ///
 /// `GET /accounts/v3/tax_rates/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_tax_rate` (`GET /tax_rates/{key}`); see MIGRATING.md. Use `accounting-v31:get_tax_rate` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetTaxRate {
     /// The Tax Rate Key.
@@ -1099,6 +1145,7 @@ pub struct GetTaxRate {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetTaxRate {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -1137,6 +1184,7 @@ impl GetTaxRate {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetTaxRate {
     type Output = super::common::TaxRate;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1171,6 +1219,9 @@ impl sage_core::Operation for GetTaxRate {
 /// * Area: `Settings`: Full Access, Read Only
 ///
 /// `GET /accounts/v3/tax_rates`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_tax_rates` (`GET /tax_rates`); see MIGRATING.md. Use `accounting-v31:list_tax_rates` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListTaxRates {
     /// Use this to filter by address region id
@@ -1197,6 +1248,7 @@ pub struct ListTaxRates {
     pub usage: Option<String>,
 }
 
+#[allow(deprecated)]
 impl ListTaxRates {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -1304,6 +1356,7 @@ impl ListTaxRates {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListTaxRates {
     type Output = sage_core::Page<super::common::TaxRate>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1331,6 +1384,7 @@ impl sage_core::Operation for ListTaxRates {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListTaxRates {
     type Item = super::common::TaxRate;
 }
@@ -1343,6 +1397,9 @@ impl sage_core::ListOperation for ListTaxRates {
 /// * Area: `Settings`: Full Access
 ///
 /// `PUT /accounts/v3/tax_rates/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `update_tax_rate` (`PUT /tax_rates/{key}`); see MIGRATING.md. Use `accounting-v31:update_tax_rate` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateTaxRate {
     /// The Tax Rate key.
@@ -1351,6 +1408,7 @@ pub struct UpdateTaxRate {
     pub body: PutTaxRates,
 }
 
+#[allow(deprecated)]
 impl UpdateTaxRate {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>, body: PutTaxRates) -> Self {
@@ -1366,6 +1424,7 @@ impl UpdateTaxRate {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for UpdateTaxRate {
     type Output = super::common::TaxRate;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1388,6 +1447,9 @@ impl sage_core::Operation for UpdateTaxRate {
 /// * Accounting Start: 🇨🇦, 🇫🇷, 🇬🇧, 🇮🇪, 🇪🇸
 ///
 /// `GET /accounts/v3/tax_return_frequencies/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_tax_return_frequency` (`GET /tax_return_frequencies/{key}`); see MIGRATING.md. Use `accounting-v31:get_tax_return_frequency` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetTaxReturnFrequency {
     /// The Tax Return Frequency Key.
@@ -1398,6 +1460,7 @@ pub struct GetTaxReturnFrequency {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetTaxReturnFrequency {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -1429,6 +1492,7 @@ impl GetTaxReturnFrequency {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetTaxReturnFrequency {
     type Output = super::common::Base;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1454,6 +1518,9 @@ impl sage_core::Operation for GetTaxReturnFrequency {
 /// * Accounting Start: 🇨🇦, 🇫🇷, 🇬🇧, 🇮🇪, 🇪🇸
 ///
 /// `GET /accounts/v3/tax_return_frequencies`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_tax_return_frequencies` (`GET /tax_return_frequencies`); see MIGRATING.md. Use `accounting-v31:list_tax_return_frequencies` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListTaxReturnFrequencies {
     /// Specify the attributes that you want to expose for the Tax Submission Frequency Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -1539,6 +1606,7 @@ impl<'de> serde::Deserialize<'de> for ListTaxReturnFrequenciesTaxTypeId {
     }
 }
 
+#[allow(deprecated)]
 impl ListTaxReturnFrequencies {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -1601,6 +1669,7 @@ impl ListTaxReturnFrequencies {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListTaxReturnFrequencies {
     type Output = sage_core::Page<super::common::Base>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1622,6 +1691,7 @@ impl sage_core::Operation for ListTaxReturnFrequencies {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListTaxReturnFrequencies {
     type Item = super::common::Base;
 }
@@ -1635,6 +1705,9 @@ impl sage_core::ListOperation for ListTaxReturnFrequencies {
 /// * Accounting Start: 🇫🇷, 🇬🇧, 🇮🇪, 🇪🇸
 ///
 /// `GET /accounts/v3/tax_schemes/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_tax_scheme` (`GET /tax_schemes/{key}`); see MIGRATING.md. Use `accounting-v31:get_tax_scheme` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetTaxScheme {
     /// The Tax Scheme Key.
@@ -1645,6 +1718,7 @@ pub struct GetTaxScheme {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetTaxScheme {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -1676,6 +1750,7 @@ impl GetTaxScheme {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetTaxScheme {
     type Output = super::common::TaxScheme;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1701,6 +1776,9 @@ impl sage_core::Operation for GetTaxScheme {
 /// * Accounting Start: 🇫🇷, 🇬🇧, 🇮🇪, 🇪🇸
 ///
 /// `GET /accounts/v3/tax_schemes`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_tax_schemes` (`GET /tax_schemes`); see MIGRATING.md. Use `accounting-v31:list_tax_schemes` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListTaxSchemes {
     /// Specify the attributes that you want to expose for the Tax Schemes (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -1713,6 +1791,7 @@ pub struct ListTaxSchemes {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl ListTaxSchemes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -1765,6 +1844,7 @@ impl ListTaxSchemes {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListTaxSchemes {
     type Output = sage_core::Page<super::common::TaxScheme>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1782,6 +1862,7 @@ impl sage_core::Operation for ListTaxSchemes {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListTaxSchemes {
     type Item = super::common::TaxScheme;
 }
@@ -1795,6 +1876,9 @@ impl sage_core::ListOperation for ListTaxSchemes {
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 ///
 /// `GET /accounts/v3/tax_types/{key}`
+#[deprecated(
+    note = "Replaced in v3.1 by `get_tax_type` (`GET /tax_types/{key}`); see MIGRATING.md. Use `accounting-v31:get_tax_type` instead."
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetTaxType {
     /// The Tax Type Key.
@@ -1805,6 +1889,7 @@ pub struct GetTaxType {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl GetTaxType {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(key: impl Into<String>) -> Self {
@@ -1833,6 +1918,7 @@ impl GetTaxType {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for GetTaxType {
     type Output = TaxType;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1858,6 +1944,9 @@ impl sage_core::Operation for GetTaxType {
 /// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
 ///
 /// `GET /accounts/v3/tax_types`
+#[deprecated(
+    note = "Replaced in v3.1 by `list_tax_types` (`GET /tax_types`); see MIGRATING.md. Use `accounting-v31:list_tax_types` instead."
+)]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListTaxTypes {
     /// Specify the attributes that you want to expose for the Tax Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -1870,6 +1959,7 @@ pub struct ListTaxTypes {
     pub show_legacy_id: Option<bool>,
 }
 
+#[allow(deprecated)]
 impl ListTaxTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
@@ -1922,6 +2012,7 @@ impl ListTaxTypes {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::Operation for ListTaxTypes {
     type Output = sage_core::Page<TaxType>;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
@@ -1939,6 +2030,7 @@ impl sage_core::Operation for ListTaxTypes {
     }
 }
 
+#[allow(deprecated)]
 impl sage_core::ListOperation for ListTaxTypes {
     type Item = TaxType;
 }
