@@ -10,6 +10,7 @@ pub mod import;
 pub mod ir;
 pub mod load;
 pub mod names;
+pub mod postman;
 
 pub use emit::{emit_product, EmitError};
 pub use generate::{apply, check, expected_files, Drift, GenerateError};

@@ -3,6 +3,7 @@
 mod codegen;
 mod coverage;
 mod import;
+mod postman;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -36,6 +37,14 @@ enum Task {
     },
     /// Per product: operations in the reference specs vs operations generated, and what was left out.
     Coverage,
+    /// Writes a Postman v2.1 collection per product (default: target/postman/<product>.postman_collection.json).
+    Postman {
+        /// Directory to write the collections to.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Only these products (schema directory names); all of them when none is given.
+        products: Vec<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -44,6 +53,7 @@ fn main() -> ExitCode {
         Task::Codegen { check, products } => codegen::codegen(&root, check, &products),
         Task::Import { product, specs } => import::import(&root, &product, specs),
         Task::Coverage => coverage::coverage(&root),
+        Task::Postman { out, products } => postman::postman(&root, out, &products),
     };
     result.unwrap_or_else(|message| {
         eprintln!("{message}");
