@@ -8,7 +8,7 @@ use chrono::Utc;
 use rand::Rng;
 use tokio::sync::Mutex;
 
-use super::error::AuthError;
+use super::error::{AuthError, StoreError};
 use super::oauth::OAuthClient;
 use super::secret::{AccessToken, RefreshToken};
 use super::store::TokenStore;
@@ -123,11 +123,12 @@ impl Authenticator {
     }
 
     /// Stores the token set of a new consent (e.g. from [`OAuthClient::exchange_code`]) and uses
-    /// it from now on. Fails if it belongs to another API.
+    /// it from now on, even if another process saved a set since this one last read: a consent
+    /// supersedes any refresh. Fails if it belongs to another API.
     pub async fn set_tokens(&self, tokens: TokenSet) -> Result<(), AuthError> {
         self.check_api(&tokens)?;
         let mut state = self.refresh.lock().await;
-        self.store.save(&tokens).await?;
+        self.store.replace(&tokens).await?;
         *state = RefreshState::default();
         self.remember(tokens);
         Ok(())
@@ -161,27 +162,47 @@ impl Authenticator {
         if let Some(tokens) = self.cached().filter(|tokens| self.usable(tokens, rejected)) {
             return Ok(tokens.access_token.clone());
         }
-        if let Some(unsaved) = state.unsaved.take() {
-            if let Err(err) = self.store.save(&unsaved).await {
-                state.unsaved = Some(unsaved);
-                return Err(err.into());
-            }
-            tracing::info!(api = %self.oauth.api(), "saved the token set of an earlier refresh");
-            return Ok(self.remember(unsaved));
+        match self.renew(&mut state, rejected).await {
+            Err(err) => self.fall_back(rejected, err),
+            ok => ok,
         }
-        let stored = self.load_stored().await?;
+    }
+
+    /// Saves a held refresh, or adopts a usable stored set, or refreshes under the store's lease.
+    async fn renew(&self, state: &mut RefreshState, rejected: Option<&AccessToken>) -> Result<AccessToken, AuthError> {
+        if let Some(token) = self.save_unsaved(state).await? {
+            return Ok(token);
+        }
+        let stored = self.load_current().await?;
         if self.usable(&stored, rejected) {
-            return Ok(self.remember(stored));
+            return Ok(stored.access_token.clone());
         }
-        if let Some(err) = self.blocked_by_failure(&state, &stored) {
-            return self.fall_back(&stored, rejected, err);
+        if let Some(err) = self.blocked_by_failure(state, &stored) {
+            return Err(err);
         }
         let lease = self.store.lock_for_refresh().await?;
-        let result = self.refresh_locked(&mut state, rejected).await;
+        let result = self.refresh_locked(state, rejected).await;
         lease.release().await;
-        match result {
-            Err(err) => self.fall_back(&stored, rejected, err),
-            ok => ok,
+        result
+    }
+
+    /// Retries the save of an earlier refresh. `Ok(None)` when nothing is held, or when the store
+    /// refused it as a conflict: another process's newer set wins, so saving it again is pointless.
+    async fn save_unsaved(&self, state: &mut RefreshState) -> Result<Option<AccessToken>, AuthError> {
+        let Some(unsaved) = state.unsaved.take() else { return Ok(None) };
+        match self.store.save(&unsaved).await {
+            Ok(()) => {
+                tracing::info!(api = %self.oauth.api(), "saved the token set of an earlier refresh");
+                Ok(Some(self.remember(unsaved)))
+            }
+            Err(StoreError::Conflict { .. }) => {
+                tracing::warn!(api = %self.oauth.api(), "a newer token set was stored meanwhile: dropping an unsaved refresh");
+                Ok(None)
+            }
+            Err(err) => {
+                state.unsaved = Some(unsaved);
+                Err(err.into())
+            }
         }
     }
 
@@ -192,24 +213,34 @@ impl Authenticator {
         rejected: Option<&AccessToken>,
     ) -> Result<AccessToken, AuthError> {
         // Another process may have refreshed between our read and taking the lease.
-        let stored = self.load_stored().await?;
+        let stored = self.load_current().await?;
         if self.usable(&stored, rejected) {
-            return Ok(self.remember(stored));
+            return Ok(stored.access_token.clone());
         }
+        match self.refresh_and_save(state, &stored).await {
+            Err(AuthError::Store(StoreError::Conflict { .. })) => {
+                // Another process stored a newer set while we refreshed (a new consent, or it took
+                // over an expired lease): its set wins. Refresh from it at most once more, so two
+                // processes can never chase each other's saves.
+                let newer = self.load_current().await?;
+                if self.usable(&newer, rejected) {
+                    return Ok(newer.access_token.clone());
+                }
+                self.refresh_and_save(state, &newer).await
+            }
+            result => result,
+        }
+    }
+
+    /// Refreshes `stored` and saves the new set before handing out its token. A save refused as a
+    /// conflict drops the new set; any other failed save holds it for the next call, because its
+    /// rotated refresh token is the only one that still works.
+    async fn refresh_and_save(&self, state: &mut RefreshState, stored: &TokenSet) -> Result<AccessToken, AuthError> {
         if stored.refresh_expired(Utc::now()) {
             return Err(AuthError::ReauthorizationRequired { reason: "the refresh token has expired".into() });
         }
-        match self.oauth.refresh(&stored).await {
-            Ok(refreshed) => {
-                state.last_failure = None;
-                if let Err(err) = self.store.save(&refreshed).await {
-                    tracing::warn!(api = %self.oauth.api(), error = %err, "refreshed tokens could not be saved");
-                    state.unsaved = Some(refreshed);
-                    return Err(err.into());
-                }
-                tracing::debug!(api = %self.oauth.api(), expires_at = %refreshed.expires_at, "access token refreshed");
-                Ok(self.remember(refreshed))
-            }
+        let refreshed = match self.oauth.refresh(stored).await {
+            Ok(refreshed) => refreshed,
             Err(err) => {
                 tracing::warn!(api = %self.oauth.api(), error = %err, "token refresh failed");
                 state.last_failure = Some(Failure {
@@ -218,9 +249,19 @@ impl Authenticator {
                     refresh_token: stored.refresh_token.clone(),
                     needs_reauthorization: matches!(err, AuthError::ReauthorizationRequired { .. }),
                 });
-                Err(err)
+                return Err(err);
             }
+        };
+        state.last_failure = None;
+        if let Err(err) = self.store.save(&refreshed).await {
+            tracing::warn!(api = %self.oauth.api(), error = %err, "refreshed tokens could not be saved");
+            if !matches!(err, StoreError::Conflict { .. }) {
+                state.unsaved = Some(refreshed);
+            }
+            return Err(err.into());
         }
+        tracing::debug!(api = %self.oauth.api(), expires_at = %refreshed.expires_at, "access token refreshed");
+        Ok(self.remember(refreshed))
     }
 
     /// The error to return instead of refreshing `stored` again, if its last attempt failed.
@@ -236,25 +277,38 @@ impl Authenticator {
         Some(AuthError::RefreshBackoff { last_error: failure.summary.clone(), retry_in })
     }
 
-    /// A failed proactive refresh still lets an unexpired, unrejected token through.
-    fn fall_back(
-        &self,
-        stored: &TokenSet,
-        rejected: Option<&AccessToken>,
-        err: AuthError,
-    ) -> Result<AccessToken, AuthError> {
-        let unexpired = stored.is_fresh(Utc::now(), Duration::ZERO);
-        if unexpired && rejected != Some(&stored.access_token) && !matches!(err, AuthError::Store(_)) {
-            return Ok(stored.access_token.clone());
+    /// When no new token could be had, the current one is still served until it actually expires
+    /// (unless the API just rejected it). That covers a failed proactive refresh, and a store out
+    /// of reach ([`Unavailable`](StoreError::Unavailable), [`LockTimeout`](StoreError::LockTimeout)):
+    /// no refresh ran, since one without the shared lock could burn a rotated refresh token, and
+    /// the token in hand is as good as it was. Other store failures (corrupt data, a refused
+    /// command, a failed save) need attention and are returned at once.
+    fn fall_back(&self, rejected: Option<&AccessToken>, err: AuthError) -> Result<AccessToken, AuthError> {
+        let may_serve = match &err {
+            AuthError::Store(store) => matches!(store, StoreError::Unavailable { .. } | StoreError::LockTimeout { .. }),
+            _ => true,
+        };
+        match self.cached() {
+            Some(current)
+                if may_serve
+                    && current.is_fresh(Utc::now(), Duration::ZERO)
+                    && rejected != Some(&current.access_token) =>
+            {
+                tracing::debug!(api = %self.oauth.api(), error = %err, "serving the current access token until it expires");
+                Ok(current.access_token.clone())
+            }
+            _ => Err(err),
         }
-        Err(err)
     }
 
-    async fn load_stored(&self) -> Result<TokenSet, AuthError> {
+    /// Loads the stored set and makes it the current one, so a later outage can fall back to it.
+    async fn load_current(&self) -> Result<Arc<TokenSet>, AuthError> {
         let tokens = self.store.load().await?.ok_or_else(|| AuthError::ReauthorizationRequired {
             reason: "no token set is stored: the user has not authorized this app yet".into(),
         })?;
         self.check_api(&tokens)?;
+        let tokens = Arc::new(tokens);
+        *self.write_current() = Some(Arc::clone(&tokens));
         Ok(tokens)
     }
 

@@ -9,6 +9,9 @@ use super::*;
 use crate::auth::test_server::FakeTokenServer;
 use crate::auth::{AuthProfile, ClientSecret, MemoryTokenStore, SageApi, StoreError};
 
+#[path = "authenticator_store_tests.rs"]
+mod store_failures;
+
 const DAY: Duration = Duration::from_secs(86_400);
 
 fn token_set(access: &str, refresh: &str, lifetime: Duration) -> TokenSet {

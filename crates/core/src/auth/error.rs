@@ -102,6 +102,30 @@ pub enum StoreError {
     /// A store backend (database, cache) failed.
     #[error("token store backend: {0}")]
     Backend(String),
+    /// The backend could not be reached or did not answer in time; nothing was read or written.
+    #[error("token store {location} is unavailable: {reason}")]
+    Unavailable {
+        /// Where the store lives, with any password masked.
+        location: String,
+        /// The client's explanation, without any stored value or password.
+        reason: String,
+    },
+    /// Another process held the cross-process refresh lock for longer than this one would wait.
+    /// No refresh was attempted: refreshing without the lock could burn a rotated refresh token.
+    #[error("waited {waited:?} for the refresh lock {location} without getting it")]
+    LockTimeout {
+        /// The lock's name in the backend.
+        location: String,
+        /// How long this process waited.
+        waited: Duration,
+    },
+    /// A compare-and-set save was refused: another process stored a newer token set since this
+    /// one last read, and that set wins.
+    #[error("token store {location} holds a newer token set than this process read: the save was refused")]
+    Conflict {
+        /// Where the token set lives.
+        location: String,
+    },
 }
 
 fn describe(description: &Option<String>) -> String {

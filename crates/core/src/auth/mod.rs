@@ -20,6 +20,8 @@ mod secret;
 pub mod store;
 #[cfg(test)]
 mod test_server;
+#[cfg(test)]
+mod test_store;
 mod token_response;
 mod token_set;
 

@@ -27,8 +27,16 @@ pub trait TokenStore: Send + Sync + 'static {
     async fn load(&self) -> Result<Option<TokenSet>, StoreError>;
 
     /// Replaces the stored token set. Must be durable when it returns: a rotated refresh token is
-    /// only handed out after this succeeds.
+    /// only handed out after this succeeds. A store shared by several processes may refuse the
+    /// save with [`StoreError::Conflict`] when another one stored a newer set since this one read.
     async fn save(&self, tokens: &TokenSet) -> Result<(), StoreError>;
+
+    /// Stores the token set of a new consent over whatever is stored, even a set another process
+    /// saved since this one last read: a consent is newer than any refresh. Compare-and-set stores
+    /// override this with an unconditional write; the default is [`save`](TokenStore::save).
+    async fn replace(&self, tokens: &TokenSet) -> Result<(), StoreError> {
+        self.save(tokens).await
+    }
 
     /// Removes the stored token set (sign-out).
     async fn clear(&self) -> Result<(), StoreError>;
