@@ -29,12 +29,29 @@ fn json_files(dir: &Path) -> Vec<(String, String)> {
     files
 }
 
+/// A copy of `schemas/<name>/` in a scratch tree of its own (tests run in parallel), beside a copy
+/// of every product directory the importer reads too (the `superseded_by` product).
 fn scratch_dir(name: &str) -> PathBuf {
-    // The loader wants the directory named after the product.
-    let dir = std::env::temp_dir().join(format!("sage-import-{}", std::process::id())).join(name);
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    dir
+    let root = std::env::temp_dir().join(format!("sage-import-{}-{name}", std::process::id()));
+    let _ = fs::remove_dir_all(&root);
+    let committed = workspace().join("schemas");
+    let mut products = vec![name.to_string()];
+    products.extend(superseding_product(&committed.join(name)));
+    for product in &products {
+        // The loader wants the directory named after the product.
+        fs::create_dir_all(root.join(product)).unwrap();
+        for (file, text) in json_files(&committed.join(product)) {
+            fs::write(root.join(product).join(file), text).unwrap();
+        }
+    }
+    root.join(name)
+}
+
+/// `superseded_by.product` of the product's `overrides.json`, if any.
+fn superseding_product(product_dir: &Path) -> Option<String> {
+    let text = fs::read_to_string(product_dir.join("overrides.json")).ok()?;
+    let overrides: serde_json::Value = serde_json::from_str(&text).expect("overrides.json is JSON");
+    overrides.pointer("/superseded_by/product")?.as_str().map(str::to_string)
 }
 
 /// Imports into a copy of the product directory and checks it equals the committed one.
@@ -42,9 +59,6 @@ fn reimport(product: &str) -> ImportOutput {
     let specs = reference_specs(product);
     let committed = workspace().join("schemas").join(product);
     let scratch = scratch_dir(product);
-    for (name, text) in json_files(&committed) {
-        fs::write(scratch.join(name), text).unwrap();
-    }
     let output = import_to_dir(&specs, &scratch).unwrap();
     let (expected, actual) = (json_files(&committed), json_files(&scratch));
     let names = |files: &[(String, String)]| files.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
@@ -60,7 +74,7 @@ fn reimport(product: &str) -> ImportOutput {
         );
     }
     load_product_dir(&scratch).unwrap_or_else(|e| panic!("{product} does not load: {e:?}"));
-    fs::remove_dir_all(&scratch).unwrap();
+    fs::remove_dir_all(scratch.parent().expect("scratch root")).unwrap();
     output
 }
 
