@@ -1,7 +1,7 @@
 //! Configuring and starting a sandbox.
 
 use std::net::{Ipv4Addr, SocketAddr};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use sage_codegen::ir;
@@ -9,8 +9,10 @@ use tokio::net::TcpListener;
 
 use crate::api::Api;
 use crate::clients::Clients;
+use crate::data_file::{DataError, DataFile};
 use crate::family::TimeScale;
 use crate::handle::Sandbox;
+use crate::identity::grants::Grants;
 use crate::state::AppState;
 use crate::{schemas, StartError};
 
@@ -25,6 +27,7 @@ pub struct SandboxBuilder {
     schemas_dir: PathBuf,
     products: Option<Vec<ir::Product>>,
     extra_redirect_uris: Vec<String>,
+    data_file: Option<PathBuf>,
 }
 
 impl Default for SandboxBuilder {
@@ -37,6 +40,7 @@ impl Default for SandboxBuilder {
             schemas_dir: schemas::default_dir(),
             products: None,
             extra_redirect_uris: Vec::new(),
+            data_file: None,
         }
     }
 }
@@ -86,6 +90,13 @@ impl SandboxBuilder {
         self
     }
 
+    /// Keeps API records and issued tokens in this SQLite file across restarts (created when missing).
+    /// Without it (the default) everything lives in memory.
+    pub fn data_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.data_file = Some(path.into());
+        self
+    }
+
     /// Binds 127.0.0.1 and starts serving in the background.
     pub async fn start(self) -> Result<Sandbox, StartError> {
         let time_scale = TimeScale::new(self.time_scale).ok_or(StartError::TimeScale(self.time_scale))?;
@@ -96,6 +107,11 @@ impl SandboxBuilder {
             Some(products) => schemas::Loaded { products, problems: Vec::new() },
             None => schemas::load_cached(&self.schemas_dir)?,
         };
+        let api = Api::new(loaded.products, self.rate_limit);
+        let (api, grants, data) = match &self.data_file {
+            Some(path) => restore(path, api)?,
+            None => (api, Grants::default(), None),
+        };
         let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, self.port))).await?;
         let address = listener.local_addr()?;
         let state = Arc::new(AppState {
@@ -103,11 +119,21 @@ impl SandboxBuilder {
             auto_approve: self.auto_approve,
             time_scale,
             clients: Clients::new(&self.extra_redirect_uris),
-            grants: Mutex::default(),
+            grants: Mutex::new(grants),
             counters: Default::default(),
             schema_problems: loaded.problems,
-            api: Api::new(loaded.products, self.rate_limit),
+            api,
+            data,
         });
         Ok(Sandbox::serve(listener, state))
     }
+}
+
+/// Opens the data file and loads the records and tokens that earlier runs stored in it.
+fn restore(path: &Path, api: Api) -> Result<(Api, Grants, Option<Arc<DataFile>>), StartError> {
+    let unreadable = |error: DataError| StartError::DataFile { path: path.to_owned(), reason: error.to_string() };
+    let data = Arc::new(DataFile::open(path)?);
+    let api = api.with_data_file(data.clone()).map_err(unreadable)?;
+    let grants = data.load_grants().map_err(unreadable)?;
+    Ok((api, grants, Some(data)))
 }

@@ -26,6 +26,20 @@ impl Family {
         }
     }
 
+    /// A stable name for the data file.
+    pub(crate) fn id(self) -> &'static str {
+        match self {
+            Self::SageId => "sage-id",
+            Self::AccountingV3 => "accounting-v3",
+            Self::AccountingV31 => "accounting-v31",
+        }
+    }
+
+    /// The family a data file names, if known.
+    pub(crate) fn from_id(id: &str) -> Option<Self> {
+        [Self::SageId, Self::AccountingV3, Self::AccountingV31].into_iter().find(|family| family.id() == id)
+    }
+
     /// The family whose tokens a product with this header policy accepts.
     pub(crate) fn for_policy(policy: HeaderPolicy) -> Self {
         match policy {

@@ -111,6 +111,8 @@ impl Sandbox {
     /// Expires every access token issued so far (refresh tokens keep working).
     pub fn expire_access_tokens(&self) {
         lock(&self.state.grants).expire_access(Instant::now());
+        // A failed write stays journaled and is retried with the next token change.
+        let _ = self.state.save_tokens();
     }
 
     /// Stops the server and waits (briefly) for open connections to finish.

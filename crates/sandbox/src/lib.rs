@@ -22,6 +22,16 @@
 //! 90 days / never / 31 days; codes: 60 s), multiplied by [`SandboxBuilder::time_scale`] but never
 //! shorter than one second. Sage ID and v3.1 rotate refresh tokens; a used one answers `invalid_grant`.
 //!
+//! # Keeping state across restarts
+//!
+//! By default everything lives in memory and a restart starts afresh. With
+//! [`SandboxBuilder::data_file`] (`--data FILE` on the binary) the API records and the issued access and
+//! refresh tokens are kept in that SQLite file, written through on every change, so a client that signed
+//! in before a restart can keep calling the API and refresh afterwards. Each tenant's demo data is seeded
+//! once, the first time it is used, and never again over the user's changes. Consent pages, codes and
+//! the lead business are not kept. A file that is corrupt or belongs to another program stops the start
+//! with [`StartError::DataFile`] naming it; it is never reset.
+//!
 //! # API paths
 //!
 //! Each product in the schemas directory is served under the path of its `base_url`
@@ -34,12 +44,14 @@
 mod api;
 mod builder;
 mod clients;
+mod data_file;
 mod family;
 pub mod fixtures;
 mod handle;
 mod identity;
 mod random;
 mod schemas;
+mod sign_in;
 mod state;
 mod stats;
 
@@ -50,6 +62,7 @@ use axum::Router;
 pub use builder::SandboxBuilder;
 pub use clients::{DemoClient, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_PUBLIC_CLIENT_ID};
 pub use handle::{Endpoints, Sandbox};
+pub use sign_in::{SignInError, SignedIn};
 pub use stats::Stats;
 
 /// Why a sandbox could not start.
@@ -68,6 +81,14 @@ pub enum StartError {
     /// The schemas could not be read.
     #[error("cannot load schemas: {0}")]
     Schemas(String),
+    /// The data file could not be opened or read, or is not a sandbox data file.
+    #[error("cannot use data file {}: {reason}", path.display())]
+    DataFile {
+        /// The file given to [`SandboxBuilder::data_file`].
+        path: std::path::PathBuf,
+        /// What went wrong.
+        reason: String,
+    },
 }
 
 /// Identity routes first; everything else is an API path.

@@ -25,6 +25,10 @@ struct Args {
     /// Directory of product schemas (default: the workspace's `schemas/`).
     #[arg(long)]
     schemas: Option<PathBuf>,
+    /// Keep API records and issued tokens in this SQLite file, so data and signed-in clients survive a
+    /// restart (created if missing). Without it everything is in memory and lost on exit.
+    #[arg(long, value_name = "FILE")]
+    data: Option<PathBuf>,
 }
 
 #[tokio::main]
@@ -38,6 +42,9 @@ async fn main() -> ExitCode {
     if let Some(dir) = args.schemas {
         builder = builder.schemas_dir(dir);
     }
+    if let Some(file) = &args.data {
+        builder = builder.data_file(file);
+    }
     let sandbox = match builder.start().await {
         Ok(sandbox) => sandbox,
         Err(error) => {
@@ -46,6 +53,9 @@ async fn main() -> ExitCode {
         }
     };
     print_banner(&sandbox);
+    if let Some(file) = &args.data {
+        println!("\nData kept in {}", file.display());
+    }
     if tokio::signal::ctrl_c().await.is_err() {
         eprintln!("sage-sandbox: cannot wait for Ctrl-C; stopping");
     }

@@ -292,6 +292,28 @@ async fn consent_page_allow_gives_a_code_and_deny_gives_access_denied() {
     }
 }
 
+#[tokio::test]
+async fn sage_id_consent_deny_redirects_with_access_denied_and_no_code() {
+    let sandbox = Sandbox::builder().start().await.unwrap();
+    let client = sandbox.demo_client();
+    let page = authorize_response(&sandbox, "sage200-pro", &client, &[]).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(html.contains(r#"action="/consent""#), "{html}");
+    let consent = html.split("name=\"consent\" value=\"").nth(1).unwrap().split('"').next().unwrap();
+    let response = http()
+        .post(format!("{}/consent", sandbox.url()))
+        .form(&[("consent", consent), ("decision", "deny")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FOUND);
+    assert!(response.headers()["location"].to_str().unwrap().starts_with(&client.redirect_uris[0]));
+    assert_eq!(location_param(&response, "error").as_deref(), Some("access_denied"));
+    assert_eq!(location_param(&response, "state").as_deref(), Some("xyz-state"));
+    assert_eq!(location_param(&response, "code"), None);
+}
+
 async fn revoke(sandbox: &Sandbox, token: &str) -> reqwest::Response {
     let client = sandbox.demo_client();
     let revoke_url = sandbox.endpoints("accounting-v31").unwrap().revoke_url.unwrap();

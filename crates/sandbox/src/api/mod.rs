@@ -9,7 +9,6 @@ mod route;
 mod sage_error;
 mod seed;
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -20,6 +19,7 @@ use axum::response::{IntoResponse, Response};
 use sage_codegen::ir::{self, HeaderPolicy, Pagination};
 use serde_json::Value;
 
+use crate::data_file::{DataError, DataFile, Store};
 use crate::family::Family;
 use crate::fixtures;
 use crate::state::{lock, AppState};
@@ -27,7 +27,7 @@ use crate::stats::bump;
 use rate::RateWindow;
 use records::IdStyle;
 use sage_error::SageError;
-use seed::Collections;
+pub(crate) use seed::Collections;
 
 /// v3.1's real base URL, used when no v3.1 schema is loaded so its user and business routes still work.
 const V31_BASE_URL: &str = "https://api.accounting.sage.com/v3.1";
@@ -45,9 +45,11 @@ struct Served {
 pub(crate) struct Api {
     products: Vec<Served>,
     /// Data per (product, tenant), seeded on first use.
-    store: Mutex<HashMap<(String, String), Collections>>,
+    store: Mutex<Store>,
     lead_business: Mutex<String>,
     rate: Option<Mutex<RateWindow>>,
+    /// Where records are kept across restarts (`--data`); `None`: memory only.
+    data: Option<Arc<DataFile>>,
 }
 
 impl Api {
@@ -62,7 +64,33 @@ impl Api {
             store: Mutex::default(),
             lead_business: Mutex::new(fixtures::V31_BUSINESSES[0].id.to_owned()),
             rate: rate_limit.map(|limit| Mutex::new(RateWindow::new(limit, Instant::now()))),
+            data: None,
         }
+    }
+
+    /// Serves the records stored in `data` and writes every change there.
+    pub(crate) fn with_data_file(mut self, data: Arc<DataFile>) -> Result<Self, DataError> {
+        self.store = Mutex::new(data.load_records()?);
+        self.data = Some(data);
+        Ok(self)
+    }
+
+    /// A tenant's data, seeded (and, with a data file, stored) the first time it is used.
+    fn tenant_data<'a>(
+        &self,
+        store: &'a mut Store,
+        product: &ir::Product,
+        tenant: &str,
+    ) -> Result<&'a mut Collections, SageError> {
+        let key = (product.name.clone(), tenant.to_owned());
+        if !store.contains_key(&key) {
+            let seeded = seed::collections(product, tenant);
+            if let Some(data) = &self.data {
+                data.save_tenant(&product.name, tenant, &seeded).map_err(not_saved)?;
+            }
+            store.insert(key.clone(), seeded);
+        }
+        Ok(store.entry(key).or_default())
     }
 
     /// Path of a product's API on the sandbox, with variables filled in (`{country}` → `uki`).
@@ -201,18 +229,69 @@ fn serve(api: &Api, product: &ir::Product, tenant: &str, request: Request<'_>) -
         Ok(body) => body,
         Err(error) => return error.into_response(),
     };
-    let id_style = if accounting { IdStyle::Hex } else { IdStyle::Integer };
     let mut store = lock(&api.store);
-    let data =
-        store.entry((product.name.clone(), tenant.to_owned())).or_insert_with(|| seed::collections(product, tenant));
+    let data = match api.tenant_data(&mut store, product, tenant) {
+        Ok(data) => data,
+        Err(error) => return error.into_response(),
+    };
     let rest = request.rest.trim_end_matches('/');
+    let item = route::ends_with_variable(&operation.path);
+    let changed = changed_collection(operation.method, rest, item);
+    let Some((collection, data_file)) = changed.zip(api.data.as_ref()) else {
+        return apply(product, data, operation, rest, request.query, body);
+    };
+    let before = data.get(collection).cloned();
+    let response = apply(product, data, operation, rest, request.query, body);
+    if !response.status().is_success() {
+        return response;
+    }
+    let after = data.get(collection).map(Vec::as_slice).unwrap_or_default();
+    if let Err(error) = data_file.save_collection(&product.name, tenant, collection, after) {
+        // Memory and file stay in step: the change is undone and the client told to retry.
+        match before {
+            Some(records) => data.insert(collection.to_owned(), records),
+            None => data.remove(collection),
+        };
+        return not_saved(error).into_response();
+    }
+    response
+}
+
+/// The collection a write changes (`None` for reads): the item's parent, or the path itself.
+fn changed_collection(method: ir::Method, rest: &str, item: bool) -> Option<&str> {
+    match method {
+        ir::Method::Get => None,
+        ir::Method::Post => Some(rest),
+        ir::Method::Put | ir::Method::Patch | ir::Method::Delete if item => Some(route::parent(rest)),
+        ir::Method::Put | ir::Method::Patch | ir::Method::Delete => Some(rest),
+    }
+}
+
+fn not_saved(error: DataError) -> SageError {
+    SageError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "InternalServerError",
+        format!("The sandbox could not save the change: {error}"),
+    )
+}
+
+/// Runs the operation on the tenant's data in memory.
+fn apply(
+    product: &ir::Product,
+    data: &mut Collections,
+    operation: &ir::Operation,
+    rest: &str,
+    query: &[(String, String)],
+    body: Value,
+) -> Response {
+    let id_style = if product.header_policy == HeaderPolicy::Sage200 { IdStyle::Integer } else { IdStyle::Hex };
     let key = rest.rsplit('/').next().unwrap_or_default();
     let item = route::ends_with_variable(&operation.path);
     let item_collection = || data.get(route::parent(rest)).map(Vec::as_slice).unwrap_or_default();
     match operation.method {
         ir::Method::Get if matches!(operation.response, ir::Response::List(_)) => {
             let records = data.get(rest).map(Vec::as_slice).unwrap_or_default();
-            list(product.pagination, records, request.query, rest)
+            list(product.pagination, records, query, rest)
         }
         ir::Method::Get if item => records::get(item_collection(), key),
         ir::Method::Get => {

@@ -51,13 +51,39 @@ impl Grant {
     }
 }
 
-/// Everything issued, keyed by the opaque value handed out.
+/// Access or refresh token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TokenKind {
+    Access,
+    Refresh,
+}
+
+/// A change to the issued tokens, journaled until it is written to the data file.
+#[derive(Debug, Clone)]
+pub(crate) enum TokenChange {
+    Issued {
+        kind: TokenKind,
+        token: String,
+        grant: Grant,
+    },
+    Removed {
+        kind: TokenKind,
+        token: String,
+    },
+    /// Every access token issued so far now expires at this moment.
+    AccessExpired(Instant),
+}
+
+/// Everything issued, keyed by the opaque value handed out. Consents and codes live seconds to minutes,
+/// so only tokens are journaled for the data file.
 #[derive(Debug, Default)]
 pub(crate) struct Grants {
     consents: HashMap<String, (AuthRequest, Instant)>,
     codes: HashMap<String, (AuthRequest, Instant)>,
     access: HashMap<String, Grant>,
     refresh: HashMap<String, Grant>,
+    /// Token changes not yet saved; `None` without a data file, so nothing piles up.
+    journal: Option<Vec<TokenChange>>,
 }
 
 /// `now + lifetime`, or `None` (never) when that would not fit an `Instant`.
@@ -66,6 +92,38 @@ pub(crate) fn deadline(now: Instant, lifetime: Option<Duration>) -> Option<Insta
 }
 
 impl Grants {
+    /// Grants that journal token changes for the data file.
+    pub(crate) fn journaled() -> Self {
+        Self { journal: Some(Vec::new()), ..Self::default() }
+    }
+
+    /// Puts back a token loaded from the data file (not journaled: it is already stored).
+    pub(crate) fn restore(&mut self, kind: TokenKind, token: String, grant: Grant) {
+        match kind {
+            TokenKind::Access => self.access.insert(token, grant),
+            TokenKind::Refresh => self.refresh.insert(token, grant),
+        };
+    }
+
+    fn record(&mut self, change: impl FnOnce() -> TokenChange) {
+        if let Some(journal) = &mut self.journal {
+            journal.push(change());
+        }
+    }
+
+    /// The journaled changes, oldest first, leaving the journal empty.
+    pub(crate) fn take_changes(&mut self) -> Vec<TokenChange> {
+        self.journal.as_mut().map(std::mem::take).unwrap_or_default()
+    }
+
+    /// Returns changes that could not be saved to the front of the journal, so the next save retries them.
+    pub(crate) fn requeue_changes(&mut self, mut changes: Vec<TokenChange>) {
+        if let Some(journal) = &mut self.journal {
+            changes.append(journal);
+            *journal = changes;
+        }
+    }
+
     pub(crate) fn add_consent(&mut self, id: String, request: AuthRequest, now: Instant) {
         self.consents.retain(|_, (_, created)| now.duration_since(*created) < CONSENT_LIFETIME);
         self.consents.insert(id, (request, now));
@@ -90,6 +148,7 @@ impl Grants {
 
     pub(crate) fn add_access(&mut self, token: String, grant: Grant, now: Instant) {
         self.access.retain(|_, grant| !grant.is_expired(now));
+        self.record(|| TokenChange::Issued { kind: TokenKind::Access, token: token.clone(), grant: grant.clone() });
         self.access.insert(token, grant);
     }
 
@@ -98,6 +157,7 @@ impl Grants {
     }
 
     pub(crate) fn add_refresh(&mut self, token: String, grant: Grant) {
+        self.record(|| TokenChange::Issued { kind: TokenKind::Refresh, token: token.clone(), grant: grant.clone() });
         self.refresh.insert(token, grant);
     }
 
@@ -107,12 +167,20 @@ impl Grants {
 
     /// Forgets a refresh token (rotation or revocation); returns whether it existed.
     pub(crate) fn remove_refresh(&mut self, token: &str) -> bool {
-        self.refresh.remove(token).is_some()
+        let existed = self.refresh.remove(token).is_some();
+        if existed {
+            self.record(|| TokenChange::Removed { kind: TokenKind::Refresh, token: token.to_owned() });
+        }
+        existed
     }
 
     /// Forgets an access token; returns whether it existed.
     pub(crate) fn remove_access(&mut self, token: &str) -> bool {
-        self.access.remove(token).is_some()
+        let existed = self.access.remove(token).is_some();
+        if existed {
+            self.record(|| TokenChange::Removed { kind: TokenKind::Access, token: token.to_owned() });
+        }
+        existed
     }
 
     /// Makes every access token issued so far expired.
@@ -120,5 +188,6 @@ impl Grants {
         for grant in self.access.values_mut() {
             grant.expires_at = Some(now);
         }
+        self.record(|| TokenChange::AccessExpired(now));
     }
 }

@@ -37,6 +37,15 @@ impl OAuthError {
         Self::new(StatusCode::BAD_REQUEST, "unsupported_grant_type", description)
     }
 
+    /// The change could not be written to the data file; the client should try again.
+    pub(crate) fn not_saved(error: crate::data_file::DataError) -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "server_error",
+            format!("the sandbox could not save tokens: {error}"),
+        )
+    }
+
     pub(crate) fn unsupported_token_type(description: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "unsupported_token_type", description)
     }

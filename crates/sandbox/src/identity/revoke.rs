@@ -16,7 +16,8 @@ use crate::stats::bump;
 
 /// `POST` on the revoke endpoint of `family`.
 pub(crate) async fn revoke(state: Arc<AppState>, family: Family, headers: HeaderMap, body: Bytes) -> Response {
-    match revoke_token(&state, family, &headers, &body) {
+    let outcome = revoke_token(&state, family, &headers, &body);
+    match state.save_tokens().map_err(OAuthError::not_saved).and(outcome) {
         Ok(()) => axum::Json(json!({ "success": "ok" })).into_response(),
         Err(error) => error.into_response(),
     }

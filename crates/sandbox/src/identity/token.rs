@@ -25,7 +25,10 @@ use crate::stats::bump;
 /// `POST` on the token endpoint of `family`.
 pub(crate) async fn token(state: Arc<AppState>, family: Family, headers: HeaderMap, body: Bytes) -> Response {
     bump(&state.counters.token_requests);
-    match grant(&state, family, &headers, &body) {
+    let outcome = grant(&state, family, &headers, &body);
+    // Saved even after an error: refusing an expired refresh token forgets it.
+    let outcome = state.save_tokens().map_err(OAuthError::not_saved).and(outcome);
+    match outcome {
         Ok(body) => ([(header::CACHE_CONTROL, "no-store")], axum::Json(body)).into_response(),
         Err(error) => {
             bump(&state.counters.token_errors);

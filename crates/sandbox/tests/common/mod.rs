@@ -154,10 +154,15 @@ pub fn product(
     }
 }
 
-/// A sandbox serving hand-made v3.1, v3 and Sage 200 Professional products.
+/// A sandbox serving [`api_products`].
 pub async fn api_sandbox(rate_limit: Option<u32>) -> Sandbox {
+    Sandbox::builder().auto_approve(true).rate_limit(rate_limit).products(api_products()).start().await.unwrap()
+}
+
+/// Hand-made v3.1, v3 and Sage 200 Professional products.
+pub fn api_products() -> Vec<sage_codegen::ir::Product> {
     use sage_codegen::ir::{HeaderPolicy, Pagination};
-    let products = vec![
+    vec![
         product(
             "accounting-v31",
             HeaderPolicy::AccountingV31,
@@ -179,6 +184,5 @@ pub async fn api_sandbox(rate_limit: Option<u32>) -> Sandbox {
             "https://api.columbus.sage.com/uk/sage200extra/accounts/v1",
             &["/customers"],
         ),
-    ];
-    Sandbox::builder().auto_approve(true).rate_limit(rate_limit).products(products).start().await.unwrap()
+    ]
 }
