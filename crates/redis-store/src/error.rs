@@ -7,9 +7,9 @@ use sage_core::auth::StoreError;
 
 /// Why the Redis store could not serve a request.
 ///
-/// [`TokenStore`](sage_core::auth::TokenStore) methods report these as
-/// [`StoreError::Backend`] with this error's message: the authenticator then fails the call
-/// instead of refreshing without the shared lock.
+/// [`TokenStore`](sage_core::auth::TokenStore) methods report these as the matching typed
+/// [`StoreError`] (`Unavailable`, `LockTimeout`, `Conflict`; anything else as `Backend`), so the
+/// authenticator can tell an outage, a busy lock and a lost compare-and-set race apart.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum RedisStoreError {
@@ -60,6 +60,11 @@ pub enum RedisStoreError {
 
 impl From<RedisStoreError> for StoreError {
     fn from(err: RedisStoreError) -> Self {
-        StoreError::Backend(err.to_string())
+        match err {
+            RedisStoreError::Unavailable { url, reason } => StoreError::Unavailable { location: url, reason },
+            RedisStoreError::LockTimeout { key, waited } => StoreError::LockTimeout { location: key, waited },
+            RedisStoreError::StaleWrite { key, .. } => StoreError::Conflict { location: key },
+            other => StoreError::Backend(other.to_string()),
+        }
     }
 }

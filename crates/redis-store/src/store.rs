@@ -44,10 +44,12 @@ return redis.call('HINCRBY', KEYS[1], 'revision', 1)
 /// The set is stored with [`encode`] (the same versioned JSON as the file store) in a hash next
 /// to a revision. [`save`](TokenStore::save) succeeds only if the revision is still the one this
 /// instance last [`load`](TokenStore::load)ed, so an instance whose lock expired mid-refresh
-/// cannot overwrite a newer set; an instance that never loaded (a new consent) writes
-/// unconditionally. Give each [`Authenticator`](sage_core::auth::Authenticator) its own store.
+/// cannot overwrite a newer set: it gets [`StoreError::Conflict`]. An instance that never loaded,
+/// and [`replace`](TokenStore::replace) (a new consent), write unconditionally; every write moves
+/// the revision on. Give each [`Authenticator`](sage_core::auth::Authenticator) its own store.
 ///
-/// Every failure to reach Redis is an error: no refresh ever happens without the lock.
+/// Every failure to reach Redis is an error ([`StoreError::Unavailable`], or
+/// [`StoreError::LockTimeout`] for a lock held elsewhere): no refresh ever happens without the lock.
 pub struct RedisTokenStore {
     connection: Arc<Connection>,
     key: ConnectionKey,
@@ -109,6 +111,27 @@ impl RedisTokenStore {
         Ok((revision, tokens))
     }
 
+    /// Stores `tokens` if the stored revision is still `expected` (`None`: whatever it is), moving
+    /// the revision on either way.
+    async fn write(&self, tokens: &TokenSet, expected: Option<u64>) -> Result<(), StoreError> {
+        let mut manager = self.connection.get().await?;
+        let (saved, revision): (i64, u64) = SAVE
+            .key(self.key.tokens_key())
+            .arg(expected.map(|revision| revision.to_string()).unwrap_or_default())
+            .arg(encode(tokens))
+            .invoke_async(&mut manager)
+            .await
+            .map_err(|err| self.connection.error(err))?;
+        if saved != 1 {
+            let key = self.key.tokens_key();
+            return Err(
+                RedisStoreError::StaleWrite { key, read: expected.unwrap_or_default(), stored: revision }.into()
+            );
+        }
+        self.remember_revision(revision);
+        Ok(())
+    }
+
     fn corrupt(&self, reason: &str) -> ReadError {
         ReadError::Corrupt(StoreError::Corrupt { location: self.location(), reason: reason.into() })
     }
@@ -157,22 +180,11 @@ impl TokenStore for RedisTokenStore {
     }
 
     async fn save(&self, tokens: &TokenSet) -> Result<(), StoreError> {
-        let read = self.last_read_revision();
-        let expected = read.map(|revision| revision.to_string()).unwrap_or_default();
-        let mut manager = self.connection.get().await?;
-        let (saved, revision): (i64, u64) = SAVE
-            .key(self.key.tokens_key())
-            .arg(expected)
-            .arg(encode(tokens))
-            .invoke_async(&mut manager)
-            .await
-            .map_err(|err| self.connection.error(err))?;
-        if saved != 1 {
-            let key = self.key.tokens_key();
-            return Err(RedisStoreError::StaleWrite { key, read: read.unwrap_or_default(), stored: revision }.into());
-        }
-        self.remember_revision(revision);
-        Ok(())
+        self.write(tokens, self.last_read_revision()).await
+    }
+
+    async fn replace(&self, tokens: &TokenSet) -> Result<(), StoreError> {
+        self.write(tokens, None).await
     }
 
     async fn clear(&self) -> Result<(), StoreError> {

@@ -17,10 +17,11 @@ fn tokens(access: &str) -> TokenSet {
     TokenSet::new(SageApi::AccountingV31, AccessToken::new(access), Duration::from_secs(300))
 }
 
-fn backend_message(result: Result<impl std::fmt::Debug, StoreError>) -> String {
+/// The message of an `Unavailable` error, to check what it shows of the URL.
+fn unavailable_message(result: Result<impl std::fmt::Debug, StoreError>) -> String {
     match result {
-        Err(StoreError::Backend(message)) => message,
-        other => panic!("expected a backend error, got {other:?}"),
+        Err(err @ StoreError::Unavailable { .. }) => err.to_string(),
+        other => panic!("expected Redis to be unavailable, got {other:?}"),
     }
 }
 
@@ -33,9 +34,9 @@ async fn a_stale_write_is_refused_and_the_newer_set_kept() {
     fast.load().await.unwrap();
 
     fast.save(&tokens("newer")).await.unwrap();
-    let refused = backend_message(slow.save(&tokens("stale")).await);
+    let refused = slow.save(&tokens("stale")).await;
 
-    assert!(refused.contains("refusing to overwrite"), "{refused}");
+    assert!(matches!(refused, Err(StoreError::Conflict { .. })), "{refused:?}");
     let stored = redis.store(&key).load().await.unwrap().unwrap();
     assert_eq!(stored.access_token().secret(), "newer");
     assert_eq!(fast.stored_revision().await.unwrap(), 2);
@@ -52,7 +53,7 @@ async fn a_writer_that_read_before_a_clear_is_refused_after_it() {
     assert!(other.load().await.unwrap().is_none());
     other.save(&tokens("new consent")).await.unwrap();
 
-    backend_message(stale.save(&tokens("stale")).await);
+    assert!(matches!(stale.save(&tokens("stale")).await, Err(StoreError::Conflict { .. })));
     assert_eq!(other.load().await.unwrap().unwrap().access_token().secret(), "new consent");
 }
 
@@ -67,6 +68,27 @@ async fn an_instance_that_never_read_stores_a_new_consent_over_anything() {
 
     assert_eq!(earlier.load().await.unwrap().unwrap().access_token().secret(), "consent");
     assert_eq!(earlier.stored_revision().await.unwrap(), 3, "each save moved the revision on");
+}
+
+#[tokio::test]
+async fn replace_stores_a_new_consent_over_a_set_saved_since_this_instance_read() {
+    let (redis, key) = (TestRedis::start(), unique_key());
+    redis.store(&key).save(&tokens("first")).await.unwrap();
+    let (consenting, refreshing) = (redis.store(&key), redis.store(&key));
+    consenting.load().await.unwrap();
+    refreshing.load().await.unwrap();
+    refreshing.save(&tokens("refreshed")).await.unwrap();
+
+    assert!(matches!(consenting.save(&tokens("consent")).await, Err(StoreError::Conflict { .. })));
+    consenting.replace(&tokens("consent")).await.unwrap();
+
+    let inspector = redis.store(&key);
+    assert_eq!(inspector.load().await.unwrap().unwrap().access_token().secret(), "consent");
+    assert_eq!(inspector.stored_revision().await.unwrap(), 3, "the replace moved the revision on");
+    assert!(
+        matches!(refreshing.save(&tokens("stale")).await, Err(StoreError::Conflict { .. })),
+        "an instance that read before the replace is refused after it"
+    );
 }
 
 #[tokio::test]
@@ -102,7 +124,8 @@ async fn unreadable_data_is_an_error_never_an_empty_store() {
 
     let other = unique_key();
     let _: () = redis::cmd("SET").arg(other.tokens_key()).arg("not a hash").query_async(&mut raw).await.unwrap();
-    backend_message(redis.store(&other).load().await);
+    let wrong_type = redis.store(&other).load().await;
+    assert!(matches!(wrong_type, Err(StoreError::Backend(_))), "a refused command: {wrong_type:?}");
 }
 
 #[tokio::test]
@@ -177,8 +200,7 @@ async fn a_waiter_that_never_gets_the_lock_fails_without_refreshing() {
 
     let err = waiter.access_token().await.unwrap_err();
 
-    let AuthError::Store(StoreError::Backend(message)) = err else { panic!("expected a store error, got {err:?}") };
-    assert!(message.contains("refresh lock"), "{message}");
+    assert!(matches!(err, AuthError::Store(StoreError::LockTimeout { .. })), "{err:?}");
     assert_eq!(sandbox.stats().refresh_grants, 0, "no refresh without the lock");
     holder.release().await;
     assert_ne!(waiter.access_token().await.unwrap().secret(), "expired", "the lock freed, the refresh runs");
@@ -189,13 +211,13 @@ async fn redis_down_is_a_typed_error_and_no_token_request_is_made() {
     let sandbox = sandbox().await;
     let url = format!("redis://:hunter2@127.0.0.1:{}/", free_port());
     let store = RedisTokenStore::new(&url, unique_key()).unwrap();
-    let message = backend_message(store.lock_for_refresh().await);
-    assert!(message.contains("unavailable") && !message.contains("hunter2"), "{message}");
+    let message = unavailable_message(store.lock_for_refresh().await);
+    assert!(message.contains("redis://:***@") && !message.contains("hunter2"), "{message}");
 
     let authenticator = Authenticator::new(oauth(&sandbox), Arc::new(store));
     let err = authenticator.access_token().await.unwrap_err();
 
-    assert!(matches!(err, AuthError::Store(StoreError::Backend(_))), "{err:?}");
+    assert!(matches!(err, AuthError::Store(StoreError::Unavailable { .. })), "{err:?}");
     assert!(!err.to_string().contains("hunter2"));
     assert_eq!(sandbox.stats().token_requests, 0);
 }
@@ -211,7 +233,7 @@ async fn tls_urls_are_supported_and_their_password_never_shown() {
 
     let debug = format!("{store:?}");
     assert!(debug.contains("rediss://app:***@") && !debug.contains("hunter2"), "{debug}");
-    let message = backend_message(store.load().await);
+    let message = unavailable_message(store.load().await);
     assert!(message.contains("rediss://app:***@") && !message.contains("hunter2"), "{message}");
 }
 
