@@ -4,9 +4,6 @@
 //! Servers run on their own thread and runtime, so a test's paused clock only ever advances
 //! through the client's own sleeps.
 
-// `tokio_test_util` gates the paused-clock tests until tokio's `test-util` is enabled (see below).
-#![allow(unexpected_cfgs)]
-
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -249,12 +246,6 @@ async fn concurrent_callers_share_one_budget() {
 }
 
 /// Waits measured on tokio's paused clock: virtual time, advanced only by the client's sleeps.
-///
-/// Paused clocks need tokio's `test-util` feature, which `tests/Cargo.toml` does not enable yet;
-/// until it does, this module is off. Run it with
-/// `RUSTFLAGS="--cfg tokio_test_util" cargo test -p sage-tests --features tokio/test-util --test hardening_retry`,
-/// and drop the gate once the feature is on.
-#[cfg(tokio_test_util)]
 mod virtual_time {
     use super::*;
     use tokio::time::Instant;

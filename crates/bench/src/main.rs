@@ -1,11 +1,13 @@
-//! `cargo run --release -p sage-bench -- [overhead|paging|all]`
+//! `cargo run --release -p sage-bench -- [overhead|refresh|paging|generator|all]`
 //!
 //! Prints each figure as a ratio measured in this run, so results compare across machines.
 //! See BENCHMARKS.md for what each scenario means and the numbers of one run.
 
 mod alloc;
+mod generator;
 mod overhead;
 mod paging;
+mod refresh;
 mod server;
 
 #[global_allocator]
@@ -18,7 +20,13 @@ async fn main() {
     if run("overhead") {
         overhead::run().await;
     }
+    if run("refresh") {
+        refresh::run().await;
+    }
     if run("paging") {
         paging::run().await;
+    }
+    if run("generator") {
+        generator::run();
     }
 }

@@ -4,8 +4,7 @@
 use std::sync::Arc;
 
 use sage_core::auth::{
-    parse_redirect, AuthProfile, Authenticator, ClientSecret, FileTokenStore, MemoryTokenStore, OAuthClient, TokenSet,
-    TokenStore,
+    AuthProfile, Authenticator, ClientSecret, FileTokenStore, MemoryTokenStore, OAuthClient, TokenSet, TokenStore,
 };
 use sage_core::{Client, HeaderPolicy, HeaderStyle};
 use sage_sandbox::Sandbox;
@@ -57,11 +56,12 @@ pub async fn start_sandbox() -> Result<Sandbox, CliError> {
 /// Signs in to `sandbox` for `entry` (auto-approved consent) and opens a client on it. For Sage 200
 /// the sandbox's first company is chosen unless the arguments name one.
 pub async fn sandbox_session(sandbox: &Sandbox, entry: Entry, args: &ConnectionArgs) -> Result<Session, CliError> {
-    let (connection, oauth, tokens) = sandbox_sign_in(sandbox, entry).await?;
-    let connection = connection.overridden_by(args);
-    let site_from_token = tokens.resource_owner_id().map(str::to_owned);
-    let store: Arc<dyn TokenStore> = Arc::new(MemoryTokenStore::with_tokens(tokens));
-    let session = build(entry, oauth, store, &connection, site_from_token, Some("sandbox-subscription-key".into()))?;
+    let signed_in = sandbox.sign_in(entry.product.name).await.map_err(|err| CliError::Auth(err.to_string()))?;
+    let connection = Connection { base_url: Some(signed_in.api_base_url), ..Connection::default() }.overridden_by(args);
+    let site_from_token = signed_in.tokens.resource_owner_id().map(str::to_owned);
+    let store: Arc<dyn TokenStore> = Arc::new(MemoryTokenStore::with_tokens(signed_in.tokens));
+    let sandbox_key = Some("sandbox-subscription-key".to_owned());
+    let session = build(entry, signed_in.oauth, store, &connection, site_from_token, sandbox_key)?;
     if !matches!(session.client.header_policy(), HeaderPolicy::Sage200Directory { .. }) {
         return Ok(session);
     }
@@ -81,47 +81,6 @@ async fn first_site(session: &Session) -> Result<(String, String), CliError> {
         (Some(company), Some(site)) => Ok((company.to_string(), site.to_owned())),
         _ => Err(CliError::Other("GET /sites listed no company".into())),
     }
-}
-
-/// Runs the authorization-code flow against the sandbox without a browser.
-pub async fn sandbox_sign_in(sandbox: &Sandbox, entry: Entry) -> Result<(Connection, OAuthClient, TokenSet), CliError> {
-    let endpoints = sandbox
-        .endpoints(entry.product.name)
-        .ok_or_else(|| CliError::Other(format!("the sandbox does not serve {}", entry.product.name)))?;
-    let demo = sandbox.demo_client();
-    let connection = Connection {
-        client_id: demo.client_id.clone(),
-        redirect_uri: demo.redirect_uris.first().cloned().unwrap_or_default(),
-        authorize_url: endpoints.authorize_url,
-        token_url: endpoints.token_url,
-        revoke_url: endpoints.revoke_url,
-        base_url: Some(endpoints.api_base_url),
-        ..Connection::default()
-    };
-    let oauth = oauth_client(entry, &connection, demo.client_secret)?;
-    let request = oauth.authorize_url();
-    let location = follow_consent(request.url.as_str()).await?;
-    let response = parse_redirect(&location, &request.state).map_err(|err| CliError::Auth(err.to_string()))?;
-    let tokens = oauth
-        .exchange_code(response.code(), request.pkce_verifier.as_ref())
-        .await
-        .map_err(|err| CliError::Auth(err.to_string()))?;
-    Ok((connection, oauth, tokens))
-}
-
-/// With auto-approve on, the consent page answers at once with a redirect carrying the code.
-async fn follow_consent(authorize_url: &str) -> Result<String, CliError> {
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .map_err(|err| CliError::Other(err.to_string()))?;
-    let response = http.get(authorize_url).send().await.map_err(|err| CliError::Transport(err.to_string()))?;
-    response
-        .headers()
-        .get(reqwest::header::LOCATION)
-        .and_then(|value| value.to_str().ok())
-        .map(str::to_owned)
-        .ok_or_else(|| CliError::Auth(format!("consent did not redirect (HTTP {})", response.status())))
 }
 
 /// The OAuth client for the saved (or sandbox) connection.

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{FixedOffset, NaiveDateTime, SecondsFormat};
+use chrono::{FixedOffset, NaiveDateTime, Timelike};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Money and quantities: exact, never `f64`. Sage sends decimals as JSON strings (Accounting)
@@ -25,23 +25,42 @@ pub type Extra = BTreeMap<String, serde_json::Value>;
 /// A point in time as Sage writes it.
 ///
 /// Accounting sends RFC 3339 with an offset (`2024-03-01T10:00:00Z`); Sage 200 often sends a
-/// local time without one (`2024-03-01T10:00:00.503`). Both parse, and each is written back in
-/// the form it arrived in, so round trips are lossless.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+/// local time without one (`2024-03-01T10:00:00.66`). Both parse, and each is written back exactly
+/// as it arrived — same offset notation, same number of fraction digits — so round trips are lossless.
+/// Equality compares the time and offset, not the notation.
+#[derive(Clone, Copy)]
 pub struct DateTime {
     local: NaiveDateTime,
     offset: Option<FixedOffset>,
+    notation: Notation,
+}
+
+/// How the text was written, beyond the value itself.
+#[derive(Debug, Clone, Copy, Default)]
+struct Notation {
+    /// Digits after the seconds' decimal point (0 = none).
+    fraction_digits: u8,
+    /// `Z` rather than `+00:00`.
+    zulu: bool,
 }
 
 impl DateTime {
     /// A timestamp with a known UTC offset.
     pub fn with_offset(value: chrono::DateTime<FixedOffset>) -> Self {
-        Self { local: value.naive_local(), offset: Some(*value.offset()) }
+        let notation = Notation {
+            fraction_digits: default_digits(value.nanosecond()),
+            zulu: value.offset().local_minus_utc() == 0,
+        };
+        Self { local: value.naive_local(), offset: Some(*value.offset()), notation }
     }
 
     /// A timestamp as the server's local time, with no offset (Sage 200's usual form).
     pub fn local(value: NaiveDateTime) -> Self {
-        Self { local: value, offset: None }
+        Self {
+            local: value,
+            offset: None,
+            notation: Notation { fraction_digits: default_digits(value.nanosecond()), zulu: false },
+        }
     }
 
     /// The wall-clock time as written.
@@ -62,6 +81,30 @@ impl DateTime {
     }
 }
 
+/// Fraction digits for a value built in code: none, milliseconds, microseconds or nanoseconds.
+fn default_digits(nanos: u32) -> u8 {
+    match nanos {
+        0 => 0,
+        n if n % 1_000_000 == 0 => 3,
+        n if n % 1_000 == 0 => 6,
+        _ => 9,
+    }
+}
+
+impl PartialEq for DateTime {
+    fn eq(&self, other: &Self) -> bool {
+        (self.local, self.offset) == (other.local, other.offset)
+    }
+}
+
+impl Eq for DateTime {}
+
+impl std::hash::Hash for DateTime {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        (self.local, self.offset).hash(state);
+    }
+}
+
 impl From<chrono::DateTime<chrono::Utc>> for DateTime {
     fn from(value: chrono::DateTime<chrono::Utc>) -> Self {
         Self::with_offset(value.fixed_offset())
@@ -77,21 +120,33 @@ impl FromStr for DateTime {
     type Err = ParseDateTimeError;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        if let Ok(value) = chrono::DateTime::parse_from_rfc3339(text) {
-            return Ok(Self::with_offset(value));
-        }
-        NaiveDateTime::from_str(text).map(Self::local).map_err(|_| ParseDateTimeError(text.to_owned()))
+        let mut value = match chrono::DateTime::parse_from_rfc3339(text) {
+            Ok(value) => Self::with_offset(value),
+            Err(_) => {
+                NaiveDateTime::from_str(text).map(Self::local).map_err(|_| ParseDateTimeError(text.to_owned()))?
+            }
+        };
+        let fraction = text.split_once('.').map(|(_, rest)| rest.bytes().take_while(u8::is_ascii_digit).count());
+        value.notation = Notation {
+            fraction_digits: fraction.map_or(0, |digits| digits.min(9) as u8),
+            zulu: text.ends_with(['Z', 'z']),
+        };
+        Ok(value)
     }
 }
 
 impl fmt::Display for DateTime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.local.format("%Y-%m-%dT%H:%M:%S"))?;
+        let digits = usize::from(self.notation.fraction_digits);
+        if digits > 0 {
+            let nanos = format!("{:09}", self.local.nanosecond());
+            write!(f, ".{}", &nanos[..digits])?;
+        }
         match self.offset {
-            Some(offset) => {
-                let value = self.local.and_local_timezone(offset).single().expect("fixed offset");
-                f.write_str(&value.to_rfc3339_opts(SecondsFormat::AutoSi, true))
-            }
-            None => write!(f, "{}", self.local.format("%Y-%m-%dT%H:%M:%S%.f")),
+            None => Ok(()),
+            Some(offset) if offset.local_minus_utc() == 0 && self.notation.zulu => f.write_str("Z"),
+            Some(offset) => write!(f, "{offset}"),
         }
     }
 }
