@@ -1,4 +1,4 @@
-//! Repository chores: `cargo xtask codegen [--check]`, `cargo xtask import`, `cargo xtask coverage`.
+//! Repository chores: `cargo xtask codegen [--check]`, `import`, `coverage` and `postman`.
 
 mod codegen;
 mod coverage;

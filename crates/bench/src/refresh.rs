@@ -25,6 +25,7 @@ pub async fn run() {
         .build()
         .expect("client");
 
+    storm(&client).await; // warm-up: opens the connections both measured storms reuse
     let fresh = storm(&client).await;
     tokio::time::sleep(Duration::from_millis(1_200)).await;
     let before = sandbox.stats();
