@@ -1,5 +1,6 @@
 //! Support for the workspace's integration tests (in `tests/tests/`): a recording HTTP server
-//! that answers from a script, so tests can check the exact requests a client sends.
+//! that answers from a script, so tests can check the exact requests a client sends, and a
+//! capture of everything `tracing` writes, for leak checks.
 
 use std::sync::{Arc, Mutex};
 
@@ -117,4 +118,40 @@ pub async fn serve(router: Router) -> String {
     let address = listener.local_addr().expect("local address");
     tokio::spawn(async move { axum::serve(listener, router).await.expect("test server") });
     format!("http://{address}")
+}
+
+/// Everything a `tracing` subscriber writes while [`CapturedLogs::install`]'s guard lives.
+#[derive(Clone, Default)]
+pub struct CapturedLogs(Arc<Mutex<Vec<u8>>>);
+
+impl CapturedLogs {
+    /// Captures every event and closed span, at every level, without colours, on this thread
+    /// (use a current-thread runtime) until the guard is dropped.
+    pub fn install() -> (Self, tracing::subscriber::DefaultGuard) {
+        let logs = Self::default();
+        let writer = logs.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+            .finish();
+        (logs, tracing::subscriber::set_default(subscriber))
+    }
+
+    /// What was written so far.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().expect("lock")).into_owned()
+    }
+}
+
+impl std::io::Write for CapturedLogs {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("lock").extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::Query;
@@ -15,7 +15,7 @@ use sage_core::{
     Client, Error, HeaderPolicy, HeaderStyle, ListOperation, Method, Operation, Page, PagingStyle, Product, Request,
     RetryPolicy,
 };
-use sage_tests::{serve, RecordingServer, Reply};
+use sage_tests::{serve, CapturedLogs, RecordingServer, Reply};
 use serde_json::{json, Value};
 
 const PRODUCT: Product = Product {
@@ -219,32 +219,9 @@ async fn building_needs_auth_and_matching_headers() {
     assert!(wrong.unwrap_err().to_string().contains("do not fit"));
 }
 
-/// Collects everything tracing writes, at every level.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test(flavor = "current_thread")]
 async fn traces_name_the_call_but_never_the_token_or_headers() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (logs, _guard) = CapturedLogs::install();
 
     let server = scripted(vec![(401, vec![], "[]"), (200, vec![], r#"{"id":"c1","balance":1}"#)]).await;
     let auth = Arc::new(Refreshing { refreshes: AtomicUsize::new(0) });
@@ -256,7 +233,7 @@ async fn traces_name_the_call_but_never_the_token_or_headers() {
         .unwrap();
     client.send(&GetContact("c1")).await.unwrap();
 
-    let output = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let output = logs.text();
     assert!(output.contains("get_contact") && output.contains("/contacts/{key}"), "{output}");
     assert!(output.contains("status=200"), "{output}");
     for secret in ["tok-0", "tok-1", "Bearer", "biz-secretive"] {

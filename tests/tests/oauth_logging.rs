@@ -4,17 +4,14 @@ mod oauth_support;
 
 use std::sync::Arc;
 
-use oauth_support::{confidential, redirect_location, CapturedLogs};
+use oauth_support::{confidential, redirect_location};
 use sage_core::auth::{parse_redirect, Authenticate, Authenticator, MemoryTokenStore};
 use sage_core::{Client, Method, Request};
+use sage_tests::CapturedLogs;
 
 #[tokio::test(flavor = "current_thread")]
 async fn a_full_flow_logs_no_token_code_verifier_or_secret() {
-    let logs = CapturedLogs::default();
-    let writer = logs.clone();
-    let subscriber =
-        tracing_subscriber::fmt().with_max_level(tracing::Level::TRACE).with_writer(move || writer.clone()).finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (logs, _guard) = CapturedLogs::install();
 
     let sandbox = oauth_support::sandbox().await;
     let client = confidential(&sandbox, "sage200-pro");

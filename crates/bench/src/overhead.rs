@@ -5,35 +5,12 @@ use std::time::{Duration, Instant};
 
 use axum::routing::get;
 use axum::Router;
-use sage_core::auth::StaticToken;
-use sage_core::{Client, HeaderStyle, ListOperation, Method, Operation, Page, PagingStyle, Product, Request};
+use sage_core::{Client, Page};
 
-use crate::server::{self, Row};
-
-const PRODUCT: Product = Product {
-    name: "bench",
-    title: "Benchmark API",
-    base_url: "http://127.0.0.1",
-    auth_profile: "bench",
-    headers: HeaderStyle::AccountingV31,
-    paging: PagingStyle::Envelope,
-};
+use crate::server::{self, ListRows, Row};
 
 const ROUNDS: usize = 10;
 const CALLS_PER_ROUND: usize = 300;
-
-struct ListRows;
-
-impl Operation for ListRows {
-    type Output = Page<Row>;
-    fn request(&self) -> sage_core::Result<Request> {
-        Ok(Request::new("list_rows", Method::Get, "/rows").query("items_per_page", &Some(20_u64)))
-    }
-}
-
-impl ListOperation for ListRows {
-    type Item = Row;
-}
 
 pub async fn run() {
     let body = serde_json::to_vec(&serde_json::json!({
@@ -42,7 +19,7 @@ pub async fn run() {
     .expect("page body");
     let url = server::start(Router::new().route("/rows", get(move || async move { body.clone() }))).await;
 
-    let client = Client::builder(PRODUCT).base_url(&url).auth(StaticToken::new("bench-token")).build().expect("client");
+    let client = server::client(&url);
     // The bare client is configured like sage-core's default one (timeouts, no redirects), so the
     // ratio shows what the SDK adds, not what a timer costs.
     let bare = reqwest::Client::builder()
@@ -79,7 +56,7 @@ pub async fn run() {
 }
 
 async fn sdk_call(client: &Client) {
-    let page = client.send(&ListRows).await.expect("sdk call");
+    let page = client.send(&ListRows { items_per_page: 20 }).await.expect("sdk call");
     assert_eq!(page.items.len(), 20);
 }
 

@@ -7,36 +7,13 @@ use axum::extract::Query;
 use axum::routing::get;
 use axum::Router;
 use futures_util::StreamExt;
-use sage_core::auth::StaticToken;
-use sage_core::{Client, HeaderStyle, ListOperation, Method, Operation, Page, PagingStyle, Product, Request};
+use sage_core::{Client, Page};
 
 use crate::alloc;
-use crate::server::{self, Row};
+use crate::server::{self, ListRows, Row};
 
 const PAGES: u64 = 1_000;
 const PER_PAGE: u64 = 100;
-
-const PRODUCT: Product = Product {
-    name: "bench",
-    title: "Benchmark API",
-    base_url: "http://127.0.0.1",
-    auth_profile: "bench",
-    headers: HeaderStyle::AccountingV31,
-    paging: PagingStyle::Envelope,
-};
-
-struct ListRows;
-
-impl Operation for ListRows {
-    type Output = Page<Row>;
-    fn request(&self) -> sage_core::Result<Request> {
-        Ok(Request::new("list_rows", Method::Get, "/rows").query("items_per_page", &Some(PER_PAGE)))
-    }
-}
-
-impl ListOperation for ListRows {
-    type Item = Row;
-}
 
 fn page_body(page: u64) -> Vec<u8> {
     let next = (page < PAGES).then(|| format!("/rows?page={}", page + 1));
@@ -55,14 +32,14 @@ pub async fn run() {
         }),
     );
     let url = server::start(router).await;
-    let client = Client::builder(PRODUCT).base_url(&url).auth(StaticToken::new("bench-token")).build().expect("client");
+    let client = server::client(&url);
     let page_bytes = page_body(1).len();
 
     // Warm-up: connection pool and buffers exist before anything is measured.
     stream_peak(&client, 1).await;
     alloc::reset_peak();
     let base = alloc::live();
-    let one: Page<Row> = client.send(&ListRows).await.expect("one page");
+    let one: Page<Row> = client.send(&ListRows { items_per_page: PER_PAGE }).await.expect("one page");
     let one_page_peak = alloc::peak().saturating_sub(base);
     drop(one);
 
@@ -83,7 +60,7 @@ pub async fn run() {
 async fn stream_peak(client: &Client, pages: u64) -> usize {
     alloc::reset_peak();
     let base = alloc::live();
-    let mut items = client.items(&ListRows).take((pages * PER_PAGE) as usize);
+    let mut items = client.items(&ListRows { items_per_page: PER_PAGE }).take((pages * PER_PAGE) as usize);
     let mut count = 0_u64;
     while let Some(item) = items.next().await {
         count += u64::from(!item.expect("row").id.is_empty());

@@ -1,8 +1,41 @@
 //! A local HTTP server for the benchmarks, and the record type it serves.
 
 use axum::Router;
+use sage_core::auth::StaticToken;
 use sage_core::types::{Decimal, Extra};
+use sage_core::{Client, HeaderStyle, ListOperation, Method, Operation, Page, PagingStyle, Product, Request};
 use serde::{Deserialize, Serialize};
+
+/// An Accounting-style API served by the bench server.
+const PRODUCT: Product = Product {
+    name: "bench",
+    title: "Benchmark API",
+    base_url: "http://127.0.0.1",
+    auth_profile: "bench",
+    headers: HeaderStyle::AccountingV31,
+    paging: PagingStyle::Envelope,
+};
+
+/// `GET /rows` with a page size, as a generated list operation would describe it.
+pub struct ListRows {
+    pub items_per_page: u64,
+}
+
+impl Operation for ListRows {
+    type Output = Page<Row>;
+    fn request(&self) -> sage_core::Result<Request> {
+        Ok(Request::new("list_rows", Method::Get, "/rows").query("items_per_page", &Some(self.items_per_page)))
+    }
+}
+
+impl ListOperation for ListRows {
+    type Item = Row;
+}
+
+/// A client of the bench server at `url`.
+pub fn client(url: &str) -> Client {
+    Client::builder(PRODUCT).base_url(url).auth(StaticToken::new("bench-token")).build().expect("client")
+}
 
 /// A contact-like record: a few strings, a decimal and the catch-all map, like generated models.
 #[derive(Debug, Clone, Serialize, Deserialize)]

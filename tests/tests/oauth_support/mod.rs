@@ -2,9 +2,6 @@
 //! without a browser.
 #![allow(dead_code)]
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use sage_core::auth::{AuthProfile, AuthorizationResponse, ClientSecret, CsrfState, OAuthClient, TokenSet, V3Region};
 use sage_sandbox::Sandbox;
 
@@ -59,25 +56,4 @@ pub async fn authorize(client: &OAuthClient) -> TokenSet {
 /// A state that never matches a real request.
 pub fn foreign_state() -> CsrfState {
     CsrfState::new("not-the-state-that-was-sent")
-}
-
-/// Everything written by a `tracing` subscriber, for leak checks.
-#[derive(Clone, Default)]
-pub struct CapturedLogs(Arc<Mutex<Vec<u8>>>);
-
-impl CapturedLogs {
-    pub fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
-    }
-}
-
-impl Write for CapturedLogs {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }
