@@ -181,11 +181,14 @@ fn constructor(op: &Operation, required: &[&Param], struct_name: &str, scope: &S
     } else {
         " A request with its required parameters; set optional ones with the methods below."
     };
+    // Operations without required inputs derive `Default`: every optional parameter starts unset.
+    let value =
+        if arguments.is_empty() && !inits.is_empty() { quote!(Self::default()) } else { quote!(Self { #(#inits),* }) };
     quote! {
         #[doc = #doc]
         #allow
         pub fn new(#(#arguments),*) -> Self {
-            Self { #(#inits),* }
+            #value
         }
     }
 }

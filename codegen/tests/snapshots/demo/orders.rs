@@ -207,11 +207,7 @@ impl<'de> serde::Deserialize<'de> for ListOrdersKinds {
 impl ListOrders {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            filter: None,
-            status: None,
-            kinds: None,
-        }
+        Self::default()
     }
 
     /// OData filter.

@@ -263,12 +263,7 @@ pub struct ListAttachmentContextTypes {
 impl ListAttachmentContextTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            items_per_page: None,
-            page: None,
-            show_legacy_id: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Attachment Context Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -617,18 +612,7 @@ pub struct ListAttachments {
 impl ListAttachments {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attachment_context_id: None,
-            attachment_context_type_id: None,
-            attributes: None,
-            deleted_since: None,
-            items_per_page: None,
-            legacy_attachment_context_id: None,
-            legacy_attachment_context_type: None,
-            page: None,
-            show_legacy_id: None,
-            updated_or_created_since: None,
-        }
+        Self::default()
     }
 
     /// Use this to filter Attachments by attachment_context_id. Requires filtering by attachment_context_type_id as well

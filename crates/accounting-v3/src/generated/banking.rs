@@ -838,12 +838,7 @@ pub struct ListBankAccountTypes {
 impl ListBankAccountTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            items_per_page: None,
-            page: None,
-            show_legacy_id: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Account Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -1138,17 +1133,7 @@ pub struct ListBankAccounts {
 impl ListBankAccounts {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            deleted_since: None,
-            exclude_stripe: None,
-            filter_inactive_bank_accounts: None,
-            items_per_page: None,
-            nested_attributes: None,
-            page: None,
-            show_legacy_id: None,
-            updated_or_created_since: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Bank Accounts (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -1545,17 +1530,7 @@ pub struct ListBankDeposits {
 impl ListBankDeposits {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            deleted_since: None,
-            from_date: None,
-            items_per_page: None,
-            page: None,
-            show_legacy_id: None,
-            sort: None,
-            to_date: None,
-            updated_or_created_since: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Deposits (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -1826,14 +1801,7 @@ pub struct ListBankReconciliations {
 impl ListBankReconciliations {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            bank_account_id: None,
-            items_per_page: None,
-            page: None,
-            show_legacy_id: None,
-            updated_or_created_since: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Bank Reconciliations (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -2203,17 +2171,7 @@ pub struct ListBankTransfers {
 impl ListBankTransfers {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            deleted_since: None,
-            from_date: None,
-            items_per_page: None,
-            page: None,
-            show_legacy_id: None,
-            sort: None,
-            to_date: None,
-            updated_or_created_since: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Bank Transfers (expose all attributes with 'all'). These are in addition to the base attributes (name, path)

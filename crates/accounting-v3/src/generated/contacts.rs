@@ -838,13 +838,7 @@ pub struct ListAddressRegions {
 impl ListAddressRegions {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            country_id: None,
-            items_per_page: None,
-            page: None,
-            show_legacy_id: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the States (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -1017,12 +1011,7 @@ pub struct ListAddressTypes {
 impl ListAddressTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            items_per_page: None,
-            page: None,
-            show_legacy_id: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Address Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -1324,16 +1313,7 @@ pub struct ListAddresses {
 impl ListAddresses {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            bank_account_id: None,
-            contact_id: None,
-            deleted_since: None,
-            items_per_page: None,
-            page: None,
-            show_legacy_id: None,
-            updated_or_created_since: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Addresses (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -1721,16 +1701,7 @@ pub struct ListContactPersons {
 impl ListContactPersons {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            address_id: None,
-            attributes: None,
-            contact_id: None,
-            deleted_since: None,
-            items_per_page: None,
-            page: None,
-            show_legacy_id: None,
-            updated_or_created_since: None,
-        }
+        Self::default()
     }
 
     /// Use this to filter by address id
@@ -1982,12 +1953,7 @@ pub struct ListContactPersonTypes {
 impl ListContactPersonTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            items_per_page: None,
-            page: None,
-            show_legacy_id: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Contact Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -2156,12 +2122,7 @@ pub struct ListContactTypes {
 impl ListContactTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            items_per_page: None,
-            page: None,
-            show_legacy_id: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Contact Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -2511,22 +2472,7 @@ pub struct ListContacts {
 impl ListContacts {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            contact_type_id: None,
-            context_date: None,
-            deleted_since: None,
-            email: None,
-            exclude_system: None,
-            items_per_page: None,
-            nested_attributes: None,
-            page: None,
-            search: None,
-            show_balance: None,
-            show_legacy_id: None,
-            show_unfinished_recurring_invoices_status: None,
-            updated_or_created_since: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Contacts (expose all attributes with 'all'). These are in addition to the base attributes (name, path)

@@ -764,14 +764,7 @@ pub struct ListCoaAccounts {
 impl ListCoaAccounts {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            coa_template_id: None,
-            items_per_page: None,
-            page: None,
-            show_legacy_id: None,
-            updated_or_created_since: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Coa Accounts (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -956,13 +949,7 @@ pub struct ListCoaTemplates {
 impl ListCoaTemplates {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            country_id: None,
-            items_per_page: None,
-            page: None,
-            show_legacy_id: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Coa Templates (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -1135,12 +1122,7 @@ pub struct ListJournalCodeTypes {
 impl ListJournalCodeTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            items_per_page: None,
-            page: None,
-            show_legacy_id: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Country Journal Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -1426,13 +1408,7 @@ pub struct ListJournalCodes {
 impl ListJournalCodes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            items_per_page: None,
-            page: None,
-            show_legacy_id: None,
-            updated_or_created_since: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Journal Codes (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -1780,14 +1756,7 @@ pub struct ListJournals {
 impl ListJournals {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            deleted_since: None,
-            items_per_page: None,
-            page: None,
-            show_legacy_id: None,
-            updated_or_created_since: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Journals (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -2016,13 +1985,7 @@ pub struct ListLedgerAccountClassifications {
 impl ListLedgerAccountClassifications {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            items_per_page: None,
-            ledger_account_type_id: None,
-            page: None,
-            show_legacy_id: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Ledger Account Classifications (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -2200,13 +2163,7 @@ pub struct ListLedgerAccountTypes {
 impl ListLedgerAccountTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            items_per_page: None,
-            ledger_account_classification_id: None,
-            page: None,
-            show_legacy_id: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Ledger Account Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -2697,26 +2654,7 @@ impl<'de> serde::Deserialize<'de> for ListLedgerAccountsVisibleIn {
 impl ListLedgerAccounts {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            exclude_deleted_entries: None,
-            filter_inactive_bank_accounts: None,
-            from_date: None,
-            items_per_page: None,
-            ledger_account_classification_id: None,
-            ledger_account_type_id: None,
-            not_visible_in: None,
-            page: None,
-            search: None,
-            show_balance_details: None,
-            show_control_accounts: None,
-            show_included_in_chart: None,
-            show_legacy_id: None,
-            sort_order_from_user_setting: None,
-            to_date: None,
-            updated_or_created_since: None,
-            visible_in: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Ledger Accounts (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -3102,19 +3040,7 @@ pub struct ListLedgerEntries {
 impl ListLedgerEntries {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            from_date: None,
-            items_per_page: None,
-            journal_code_id: None,
-            ledger_account_id: None,
-            page: None,
-            show_legacy_id: None,
-            to_date: None,
-            transaction_id: None,
-            transaction_type_id: None,
-            updated_or_created_since: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Ledger Entries (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -3337,13 +3263,7 @@ pub struct ListTransactionTypes {
 impl ListTransactionTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            items_per_page: None,
-            page: None,
-            show_legacy_id: None,
-            valid_for_business: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Transaction Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -3547,19 +3467,7 @@ pub struct ListTransactions {
 impl ListTransactions {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            from_date: None,
-            has_attachments: None,
-            items_per_page: None,
-            page: None,
-            show_legacy_id: None,
-            to_date: None,
-            transaction_type_id: None,
-            updated_from_date: None,
-            updated_or_created_since: None,
-            updated_to_date: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Transactions (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -3799,14 +3707,7 @@ pub struct ListUnpostedTransactions {
 impl ListUnpostedTransactions {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            bank_account_id: None,
-            items_per_page: None,
-            page: None,
-            show_legacy_id: None,
-            updated_or_created_since: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Transactions (expose all attributes with 'all'). These are in addition to the base attributes (name, path)

@@ -751,14 +751,7 @@ pub struct ListBankOpeningBalances {
 impl ListBankOpeningBalances {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            bank_account_id: None,
-            items_per_page: None,
-            page: None,
-            show_legacy_id: None,
-            updated_or_created_since: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Bank Opening Balances (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -995,12 +988,7 @@ pub struct ListContactOpeningBalanceTypes {
 impl ListContactOpeningBalanceTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            items_per_page: None,
-            page: None,
-            show_legacy_id: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Batch Entry Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -1281,16 +1269,7 @@ pub struct ListContactOpeningBalances {
 impl ListContactOpeningBalances {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            contact_id: None,
-            contact_type_id: None,
-            deleted_since: None,
-            items_per_page: None,
-            page: None,
-            show_legacy_id: None,
-            updated_or_created_since: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Batch Entries (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -1651,13 +1630,7 @@ pub struct ListLedgerAccountOpeningBalances {
 impl ListLedgerAccountOpeningBalances {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            items_per_page: None,
-            page: None,
-            show_legacy_id: None,
-            updated_or_created_since: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Journal Opening Balance Lines (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -1996,12 +1969,7 @@ pub struct ListOpeningBalanceJournals {
 impl ListOpeningBalanceJournals {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            items_per_page: None,
-            page: None,
-            show_legacy_id: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Journal Opening Balances (expose all attributes with 'all'). These are in addition to the base attributes (name, path)

@@ -993,17 +993,7 @@ pub struct ListContactAllocations {
 impl ListContactAllocations {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            contact_id: None,
-            deleted_since: None,
-            items_per_page: None,
-            page: None,
-            show_legacy_id: None,
-            sort: None,
-            transaction_type_id: None,
-            updated_or_created_since: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Allocations (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -1399,20 +1389,7 @@ pub struct ListContactPayments {
 impl ListContactPayments {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            bank_account_id: None,
-            contact_id: None,
-            deleted_since: None,
-            from_date: None,
-            items_per_page: None,
-            page: None,
-            show_legacy_id: None,
-            sort: None,
-            to_date: None,
-            transaction_type_id: None,
-            updated_or_created_since: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Artefact Payments (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -1842,21 +1819,7 @@ pub struct ListOtherPayments {
 impl ListOtherPayments {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            bank_account_id: None,
-            contact_id: None,
-            deleted_since: None,
-            from_date: None,
-            has_attachments: None,
-            items_per_page: None,
-            page: None,
-            show_legacy_id: None,
-            sort: None,
-            to_date: None,
-            transaction_type_id: None,
-            updated_or_created_since: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Payments (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -2149,12 +2112,7 @@ pub struct ListPaymentMethods {
 impl ListPaymentMethods {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            items_per_page: None,
-            page: None,
-            show_legacy_id: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Payment Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -2336,14 +2294,7 @@ pub struct ListUnallocatedArtefacts {
 impl ListUnallocatedArtefacts {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            contact_id: None,
-            items_per_page: None,
-            page: None,
-            search: None,
-            show_legacy_id: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Base Artefacts (expose all attributes with 'all'). These are in addition to the base attributes (name, path)

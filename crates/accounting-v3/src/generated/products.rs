@@ -1051,12 +1051,7 @@ pub struct ListCatalogItemTypes {
 impl ListCatalogItemTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            items_per_page: None,
-            page: None,
-            show_legacy_id: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Catalog Item Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -1339,13 +1334,7 @@ pub struct ListProductSalesPriceTypes {
 impl ListProductSalesPriceTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            active: None,
-            attributes: None,
-            items_per_page: None,
-            page: None,
-            show_legacy_id: None,
-        }
+        Self::default()
     }
 
     /// Use this to only return active or inactive items
@@ -1695,16 +1684,7 @@ pub struct ListProducts {
 impl ListProducts {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            active: None,
-            attributes: None,
-            deleted_since: None,
-            items_per_page: None,
-            page: None,
-            search: None,
-            show_legacy_id: None,
-            updated_or_created_since: None,
-        }
+        Self::default()
     }
 
     /// Use this to only return active or inactive items
@@ -2074,14 +2054,7 @@ pub struct ListServiceRateTypes {
 impl ListServiceRateTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            active: None,
-            attributes: None,
-            items_per_page: None,
-            page: None,
-            show_legacy_id: None,
-            updated_or_created_since: None,
-        }
+        Self::default()
     }
 
     /// Use this to only return active or inactive items
@@ -2441,16 +2414,7 @@ pub struct ListServices {
 impl ListServices {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            active: None,
-            attributes: None,
-            deleted_since: None,
-            items_per_page: None,
-            page: None,
-            search: None,
-            show_legacy_id: None,
-            updated_or_created_since: None,
-        }
+        Self::default()
     }
 
     /// Use this to only return active or inactive items
@@ -2822,18 +2786,7 @@ pub struct ListStockItems {
 impl ListStockItems {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            active: None,
-            attributes: None,
-            below_reorder_level: None,
-            deleted_since: None,
-            items_per_page: None,
-            out_of_stock: None,
-            page: None,
-            search: None,
-            show_legacy_id: None,
-            updated_or_created_since: None,
-        }
+        Self::default()
     }
 
     /// Use this to only return active or inactive items
@@ -3214,16 +3167,7 @@ pub struct ListStockMovements {
 impl ListStockMovements {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            from_date: None,
-            items_per_page: None,
-            page: None,
-            search: None,
-            show_legacy_id: None,
-            stock_item_id: None,
-            to_date: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Stock Movements (expose all attributes with 'all'). These are in addition to the base attributes (name, path)

@@ -2577,22 +2577,7 @@ pub struct ListPurchaseCorrectiveInvoices {
 impl ListPurchaseCorrectiveInvoices {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            contact_id: None,
-            deleted_since: None,
-            from_date: None,
-            has_attachments: None,
-            items_per_page: None,
-            page: None,
-            search: None,
-            show_legacy_id: None,
-            show_payments_allocations: None,
-            sort: None,
-            status_id: None,
-            to_date: None,
-            updated_or_created_since: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Purchase Corrective Invoices (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -3036,22 +3021,7 @@ pub struct ListPurchaseCreditNotes {
 impl ListPurchaseCreditNotes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            contact_id: None,
-            deleted_since: None,
-            from_date: None,
-            has_attachments: None,
-            items_per_page: None,
-            page: None,
-            search: None,
-            show_legacy_id: None,
-            show_payments_allocations: None,
-            sort: None,
-            status_id: None,
-            to_date: None,
-            updated_or_created_since: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Purchase Credit Notes (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -3558,22 +3528,7 @@ pub struct ListPurchaseInvoices {
 impl ListPurchaseInvoices {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            contact_id: None,
-            deleted_since: None,
-            from_date: None,
-            has_attachments: None,
-            items_per_page: None,
-            page: None,
-            search: None,
-            show_legacy_id: None,
-            show_payments_allocations: None,
-            sort: None,
-            status_id: None,
-            to_date: None,
-            updated_or_created_since: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Purchase Invoices (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -4072,22 +4027,7 @@ pub struct ListPurchaseQuickEntries {
 impl ListPurchaseQuickEntries {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            contact_id: None,
-            deleted_since: None,
-            from_date: None,
-            has_attachments: None,
-            items_per_page: None,
-            page: None,
-            search: None,
-            show_legacy_id: None,
-            show_payments_allocations: None,
-            sort: None,
-            status_id: None,
-            to_date: None,
-            updated_or_created_since: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Purchase Batch Entries (expose all attributes with 'all'). These are in addition to the base attributes (name, path)

@@ -5097,12 +5097,7 @@ pub struct ListArtefactStatuses {
 impl ListArtefactStatuses {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            items_per_page: None,
-            page: None,
-            show_legacy_id: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Artefact Statuses (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -5268,12 +5263,7 @@ pub struct ListCorrectiveReasonCodes {
 impl ListCorrectiveReasonCodes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            items_per_page: None,
-            page: None,
-            show_legacy_id: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Corrective Reason Codes (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -5439,12 +5429,7 @@ pub struct ListEuGoodsServicesTypes {
 impl ListEuGoodsServicesTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            items_per_page: None,
-            page: None,
-            show_legacy_id: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the EU Goods Services Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -5610,12 +5595,7 @@ pub struct ListEuSalesDescriptions {
 impl ListEuSalesDescriptions {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            items_per_page: None,
-            page: None,
-            show_legacy_id: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Ec Sales Descriptions (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -5892,13 +5872,7 @@ pub struct ListHostedArtefactPaymentSettings {
 impl ListHostedArtefactPaymentSettings {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            items_per_page: None,
-            object_guid: None,
-            page: None,
-            show_legacy_id: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Hosted Artefact Payment Settings (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -6071,12 +6045,7 @@ pub struct ListQuickEntryTypes {
 impl ListQuickEntryTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            items_per_page: None,
-            page: None,
-            show_legacy_id: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Batch Entry Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -6420,22 +6389,7 @@ pub struct ListSalesCorrectiveInvoices {
 impl ListSalesCorrectiveInvoices {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            contact_id: None,
-            deleted_since: None,
-            from_date: None,
-            has_attachments: None,
-            items_per_page: None,
-            page: None,
-            search: None,
-            show_legacy_id: None,
-            show_payments_allocations: None,
-            sort: None,
-            status_id: None,
-            to_date: None,
-            updated_or_created_since: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Sales Corrective Invoices (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -6908,22 +6862,7 @@ pub struct ListSalesCreditNotes {
 impl ListSalesCreditNotes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            contact_id: None,
-            deleted_since: None,
-            from_date: None,
-            has_attachments: None,
-            items_per_page: None,
-            page: None,
-            search: None,
-            show_legacy_id: None,
-            show_payments_allocations: None,
-            sort: None,
-            status_id: None,
-            to_date: None,
-            updated_or_created_since: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Sales Credit Notes (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -7398,19 +7337,7 @@ pub struct ListSalesEstimates {
 impl ListSalesEstimates {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            contact_id: None,
-            from_date: None,
-            has_attachments: None,
-            items_per_page: None,
-            page: None,
-            search: None,
-            show_legacy_id: None,
-            status_id: None,
-            to_date: None,
-            updated_or_created_since: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Sales Estimates (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -7878,22 +7805,7 @@ pub struct ListSalesInvoices {
 impl ListSalesInvoices {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            contact_id: None,
-            deleted_since: None,
-            from_date: None,
-            has_attachments: None,
-            items_per_page: None,
-            page: None,
-            search: None,
-            show_legacy_id: None,
-            show_payments_allocations: None,
-            sort: None,
-            status_id: None,
-            to_date: None,
-            updated_or_created_since: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Sales Invoices (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -8394,22 +8306,7 @@ pub struct ListSalesQuickEntries {
 impl ListSalesQuickEntries {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            contact_id: None,
-            deleted_since: None,
-            from_date: None,
-            has_attachments: None,
-            items_per_page: None,
-            page: None,
-            search: None,
-            show_legacy_id: None,
-            show_payments_allocations: None,
-            sort: None,
-            status_id: None,
-            to_date: None,
-            updated_or_created_since: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Sales Batch Entries (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -8842,20 +8739,7 @@ pub struct ListSalesQuotes {
 impl ListSalesQuotes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            contact_id: None,
-            from_date: None,
-            has_attachments: None,
-            items_per_page: None,
-            page: None,
-            search: None,
-            show_legacy_id: None,
-            sort: None,
-            status_id: None,
-            to_date: None,
-            updated_or_created_since: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Sales Quotes (expose all attributes with 'all'). These are in addition to the base attributes (name, path)

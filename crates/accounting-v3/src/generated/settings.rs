@@ -1570,12 +1570,7 @@ pub struct ListBusinessActivityTypes {
 impl ListBusinessActivityTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            items_per_page: None,
-            page: None,
-            show_legacy_id: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Business Classifications (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -1668,7 +1663,7 @@ pub struct GetBusinessSettings {
 impl GetBusinessSettings {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self { show_legacy_id: None }
+        Self::default()
     }
 
     /// Display the legacy_id for the Business Settings.
@@ -1851,12 +1846,7 @@ pub struct ListBusinessTypes {
 impl ListBusinessTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            items_per_page: None,
-            page: None,
-            show_legacy_id: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the For Business Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -2022,12 +2012,7 @@ pub struct ListCountries {
 impl ListCountries {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            items_per_page: None,
-            page: None,
-            show_legacy_id: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Countries (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -2193,12 +2178,7 @@ pub struct ListCountryGroups {
 impl ListCountryGroups {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            items_per_page: None,
-            page: None,
-            show_legacy_id: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Country Groups (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -2364,12 +2344,7 @@ pub struct ListCountriesOfRegistration {
 impl ListCountriesOfRegistration {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            items_per_page: None,
-            page: None,
-            show_legacy_id: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Registered Countries (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -2462,7 +2437,7 @@ pub struct GetDatevSettings {
 impl GetDatevSettings {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self { show_legacy_id: None }
+        Self::default()
     }
 
     /// Display the legacy_id for the Datev Settings.
@@ -2572,7 +2547,7 @@ pub struct GetEmailSettings {
 impl GetEmailSettings {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self { show_legacy_id: None }
+        Self::default()
     }
 
     /// Display the legacy_id for the Email Settings.
@@ -2683,7 +2658,7 @@ pub struct GetFinancialSettings {
 impl GetFinancialSettings {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self { show_legacy_id: None }
+        Self::default()
     }
 
     /// Display the legacy_id for the Financial Settings.
@@ -2795,7 +2770,7 @@ pub struct GetInvoiceSettings {
 impl GetInvoiceSettings {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self { show_legacy_id: None }
+        Self::default()
     }
 
     /// Display the legacy_id for the Invoice Settings.
@@ -2979,12 +2954,7 @@ pub struct ListLegalFormTypes {
 impl ListLegalFormTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            items_per_page: None,
-            page: None,
-            show_legacy_id: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Business Classifications (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -3209,12 +3179,7 @@ pub struct ListMigrationTaxReturns {
 impl ListMigrationTaxReturns {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            items_per_page: None,
-            page: None,
-            show_legacy_id: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Migration Tax Returns (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -3308,7 +3273,7 @@ pub struct GetMigrations {
 impl GetMigrations {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self { show_legacy_id: None }
+        Self::default()
     }
 
     /// Display the legacy_id for the Migrations.

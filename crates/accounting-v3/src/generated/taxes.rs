@@ -701,12 +701,7 @@ pub struct ListTaxOffices {
 impl ListTaxOffices {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            items_per_page: None,
-            page: None,
-            show_legacy_id: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Tax Offices (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -884,13 +879,7 @@ pub struct ListTaxProfiles {
 impl ListTaxProfiles {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            items_per_page: None,
-            page: None,
-            show_legacy_id: None,
-            updated_or_created_since: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Tax Profiles (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -1252,19 +1241,7 @@ pub struct ListTaxRates {
 impl ListTaxRates {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            address_region_id: None,
-            attributes: None,
-            cis_only: None,
-            date: None,
-            include_destination_vat_rates: None,
-            include_historical_data: None,
-            items_per_page: None,
-            page: None,
-            show_legacy_id: None,
-            updated_or_created_since: None,
-            usage: None,
-        }
+        Self::default()
     }
 
     /// Use this to filter by address region id
@@ -1610,13 +1587,7 @@ impl<'de> serde::Deserialize<'de> for ListTaxReturnFrequenciesTaxTypeId {
 impl ListTaxReturnFrequencies {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            items_per_page: None,
-            page: None,
-            show_legacy_id: None,
-            tax_type_id: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Tax Submission Frequency Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -1795,12 +1766,7 @@ pub struct ListTaxSchemes {
 impl ListTaxSchemes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            items_per_page: None,
-            page: None,
-            show_legacy_id: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Tax Schemes (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -1963,12 +1929,7 @@ pub struct ListTaxTypes {
 impl ListTaxTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            items_per_page: None,
-            page: None,
-            show_legacy_id: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Tax Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)

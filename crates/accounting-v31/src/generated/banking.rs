@@ -814,11 +814,7 @@ pub struct ListBankAccountTypes {
 impl ListBankAccountTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            items_per_page: None,
-            page: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Account Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -1123,17 +1119,7 @@ pub struct ListBankAccounts {
 impl ListBankAccounts {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            app_name: None,
-            attributes: None,
-            deleted_since: None,
-            exclude_stripe: None,
-            filter_inactive_bank_accounts: None,
-            items_per_page: None,
-            nested_attributes: None,
-            page: None,
-            updated_or_created_since: None,
-        }
+        Self::default()
     }
 
     /// The App Name
@@ -1492,16 +1478,7 @@ pub struct ListBankDeposits {
 impl ListBankDeposits {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            deleted_since: None,
-            from_date: None,
-            items_per_page: None,
-            page: None,
-            sort: None,
-            to_date: None,
-            updated_or_created_since: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Deposits (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -1737,13 +1714,7 @@ pub struct ListBankReconciliations {
 impl ListBankReconciliations {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            bank_account_id: None,
-            items_per_page: None,
-            page: None,
-            updated_or_created_since: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Bank Reconciliations (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -2068,16 +2039,7 @@ pub struct ListBankTransfers {
 impl ListBankTransfers {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            deleted_since: None,
-            from_date: None,
-            items_per_page: None,
-            page: None,
-            sort: None,
-            to_date: None,
-            updated_or_created_since: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Bank Transfers (expose all attributes with 'all'). These are in addition to the base attributes (name, path)

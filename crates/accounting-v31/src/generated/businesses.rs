@@ -351,10 +351,7 @@ pub struct ListBusinesses {
 impl ListBusinesses {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            items_per_page: None,
-            page: None,
-        }
+        Self::default()
     }
 
     /// Items per page (default 20, max 200).

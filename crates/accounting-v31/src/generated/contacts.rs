@@ -983,12 +983,7 @@ pub struct ListAddressRegions {
 impl ListAddressRegions {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            country_id: None,
-            items_per_page: None,
-            page: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the States (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -1131,11 +1126,7 @@ pub struct ListAddressTypes {
 impl ListAddressTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            items_per_page: None,
-            page: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Address Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -1393,15 +1384,7 @@ pub struct ListAddresses {
 impl ListAddresses {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            bank_account_id: None,
-            contact_id: None,
-            deleted_since: None,
-            items_per_page: None,
-            page: None,
-            updated_or_created_since: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Addresses (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -1744,15 +1727,7 @@ pub struct ListContactPersons {
 impl ListContactPersons {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            address_id: None,
-            attributes: None,
-            contact_id: None,
-            deleted_since: None,
-            items_per_page: None,
-            page: None,
-            updated_or_created_since: None,
-        }
+        Self::default()
     }
 
     /// Use this to filter by address id
@@ -1969,11 +1944,7 @@ pub struct ListContactPersonTypes {
 impl ListContactPersonTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            items_per_page: None,
-            page: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Contact Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -2112,11 +2083,7 @@ pub struct ListContactTypes {
 impl ListContactTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            items_per_page: None,
-            page: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Contact Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -2424,22 +2391,7 @@ pub struct ListContacts {
 impl ListContacts {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            contact_type_id: None,
-            context_date: None,
-            deleted_since: None,
-            email: None,
-            exclude_system: None,
-            filter_inactive_contacts: None,
-            items_per_page: None,
-            nested_attributes: None,
-            page: None,
-            search: None,
-            show_balance: None,
-            show_unfinished_recurring_invoices_status: None,
-            updated_or_created_since: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Contacts (expose all attributes with 'all'). These are in addition to the base attributes (name, path)

@@ -947,13 +947,7 @@ impl<'de> serde::Deserialize<'de> for ListAnalysisTypeCategoriesAnalysisTypeLeve
 impl ListAnalysisTypeCategories {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            analysis_type_level: None,
-            attributes: None,
-            items_per_page: None,
-            page: None,
-            updated_or_created_since: None,
-        }
+        Self::default()
     }
 
     /// Use this to filter Analysis Type Categories by analysis_type_level
@@ -1230,14 +1224,7 @@ impl<'de> serde::Deserialize<'de> for ListAnalysisTypesAnalysisTypeLevel {
 impl ListAnalysisTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            analysis_type_level: None,
-            attributes: None,
-            items_per_page: None,
-            page: None,
-            search: None,
-            updated_or_created_since: None,
-        }
+        Self::default()
     }
 
     /// Use this to filter Analysis Types by analysis_type_level
@@ -1451,13 +1438,7 @@ pub struct ListCoaAccounts {
 impl ListCoaAccounts {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            coa_template_id: None,
-            items_per_page: None,
-            page: None,
-            updated_or_created_since: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Coa Accounts (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -1612,12 +1593,7 @@ pub struct ListCoaTemplates {
 impl ListCoaTemplates {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            country_id: None,
-            items_per_page: None,
-            page: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Coa Templates (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -1760,11 +1736,7 @@ pub struct ListJournalCodeTypes {
 impl ListJournalCodeTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            items_per_page: None,
-            page: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Country Journal Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -2010,12 +1982,7 @@ pub struct ListJournalCodes {
 impl ListJournalCodes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            items_per_page: None,
-            page: None,
-            updated_or_created_since: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Journal Codes (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -2324,13 +2291,7 @@ pub struct ListJournals {
 impl ListJournals {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            deleted_since: None,
-            items_per_page: None,
-            page: None,
-            updated_or_created_since: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Journals (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -2520,12 +2481,7 @@ pub struct ListLedgerAccountClassifications {
 impl ListLedgerAccountClassifications {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            items_per_page: None,
-            ledger_account_type_id: None,
-            page: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Ledger Account Classifications (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -2673,12 +2629,7 @@ pub struct ListLedgerAccountTypes {
 impl ListLedgerAccountTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            items_per_page: None,
-            ledger_account_classification_id: None,
-            page: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Ledger Account Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -3134,25 +3085,7 @@ impl<'de> serde::Deserialize<'de> for ListLedgerAccountsVisibleIn {
 impl ListLedgerAccounts {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            exclude_deleted_entries: None,
-            filter_inactive_bank_accounts: None,
-            from_date: None,
-            items_per_page: None,
-            ledger_account_classification_id: None,
-            ledger_account_type_id: None,
-            not_visible_in: None,
-            page: None,
-            search: None,
-            show_balance_details: None,
-            show_control_accounts: None,
-            show_included_in_chart: None,
-            sort_order_from_user_setting: None,
-            to_date: None,
-            updated_or_created_since: None,
-            visible_in: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Ledger Accounts (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -3503,18 +3436,7 @@ pub struct ListLedgerEntries {
 impl ListLedgerEntries {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            from_date: None,
-            items_per_page: None,
-            journal_code_id: None,
-            ledger_account_id: None,
-            page: None,
-            to_date: None,
-            transaction_id: None,
-            transaction_type_id: None,
-            updated_or_created_since: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Ledger Entries (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -3707,12 +3629,7 @@ pub struct ListTransactionTypes {
 impl ListTransactionTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            items_per_page: None,
-            page: None,
-            valid_for_business: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Transaction Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -3886,18 +3803,7 @@ pub struct ListTransactions {
 impl ListTransactions {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            from_date: None,
-            has_attachments: None,
-            items_per_page: None,
-            page: None,
-            to_date: None,
-            transaction_type_id: None,
-            updated_from_date: None,
-            updated_or_created_since: None,
-            updated_to_date: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Transactions (expose all attributes with 'all'). These are in addition to the base attributes (name, path)

@@ -708,13 +708,7 @@ pub struct ListBankOpeningBalances {
 impl ListBankOpeningBalances {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            bank_account_id: None,
-            items_per_page: None,
-            page: None,
-            updated_or_created_since: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Bank Opening Balances (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -916,11 +910,7 @@ pub struct ListContactOpeningBalanceTypes {
 impl ListContactOpeningBalanceTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            items_per_page: None,
-            page: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Batch Entry Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -1161,15 +1151,7 @@ pub struct ListContactOpeningBalances {
 impl ListContactOpeningBalances {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            contact_id: None,
-            contact_type_id: None,
-            deleted_since: None,
-            items_per_page: None,
-            page: None,
-            updated_or_created_since: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Batch Entries (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -1485,12 +1467,7 @@ pub struct ListLedgerAccountOpeningBalances {
 impl ListLedgerAccountOpeningBalances {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            items_per_page: None,
-            page: None,
-            updated_or_created_since: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Journal Opening Balance Lines (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -1784,11 +1761,7 @@ pub struct ListOpeningBalanceJournals {
 impl ListOpeningBalanceJournals {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            items_per_page: None,
-            page: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Journal Opening Balances (expose all attributes with 'all'). These are in addition to the base attributes (name, path)

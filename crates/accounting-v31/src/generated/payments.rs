@@ -962,16 +962,7 @@ pub struct ListContactAllocations {
 impl ListContactAllocations {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            contact_id: None,
-            deleted_since: None,
-            items_per_page: None,
-            page: None,
-            sort: None,
-            transaction_type_id: None,
-            updated_or_created_since: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Allocations (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -1322,19 +1313,7 @@ pub struct ListContactPayments {
 impl ListContactPayments {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            bank_account_id: None,
-            contact_id: None,
-            deleted_since: None,
-            from_date: None,
-            items_per_page: None,
-            page: None,
-            sort: None,
-            to_date: None,
-            transaction_type_id: None,
-            updated_or_created_since: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Artefact Payments (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -1729,20 +1708,7 @@ pub struct ListOtherPayments {
 impl ListOtherPayments {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            bank_account_id: None,
-            contact_id: None,
-            deleted_since: None,
-            from_date: None,
-            has_attachments: None,
-            items_per_page: None,
-            page: None,
-            sort: None,
-            to_date: None,
-            transaction_type_id: None,
-            updated_or_created_since: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Payments (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -2000,11 +1966,7 @@ pub struct ListPaymentMethods {
 impl ListPaymentMethods {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            items_per_page: None,
-            page: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Payment Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -2156,13 +2118,7 @@ pub struct ListUnallocatedArtefacts {
 impl ListUnallocatedArtefacts {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            contact_id: None,
-            items_per_page: None,
-            page: None,
-            search: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Base Artefacts (expose all attributes with 'all'). These are in addition to the base attributes (name, path)

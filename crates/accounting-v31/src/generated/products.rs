@@ -1018,11 +1018,7 @@ pub struct ListCatalogItemTypes {
 impl ListCatalogItemTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            items_per_page: None,
-            page: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Catalog Item Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -1265,12 +1261,7 @@ pub struct ListProductSalesPriceTypes {
 impl ListProductSalesPriceTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            active: None,
-            attributes: None,
-            items_per_page: None,
-            page: None,
-        }
+        Self::default()
     }
 
     /// Use this to only return active or inactive items
@@ -1571,15 +1562,7 @@ pub struct ListProducts {
 impl ListProducts {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            active: None,
-            attributes: None,
-            deleted_since: None,
-            items_per_page: None,
-            page: None,
-            search: None,
-            updated_or_created_since: None,
-        }
+        Self::default()
     }
 
     /// Use this to only return active or inactive items
@@ -1900,13 +1883,7 @@ pub struct ListServiceRateTypes {
 impl ListServiceRateTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            active: None,
-            attributes: None,
-            items_per_page: None,
-            page: None,
-            updated_or_created_since: None,
-        }
+        Self::default()
     }
 
     /// Use this to only return active or inactive items
@@ -2217,15 +2194,7 @@ pub struct ListServices {
 impl ListServices {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            active: None,
-            attributes: None,
-            deleted_since: None,
-            items_per_page: None,
-            page: None,
-            search: None,
-            updated_or_created_since: None,
-        }
+        Self::default()
     }
 
     /// Use this to only return active or inactive items
@@ -2548,17 +2517,7 @@ pub struct ListStockItems {
 impl ListStockItems {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            active: None,
-            attributes: None,
-            below_reorder_level: None,
-            deleted_since: None,
-            items_per_page: None,
-            out_of_stock: None,
-            page: None,
-            search: None,
-            updated_or_created_since: None,
-        }
+        Self::default()
     }
 
     /// Use this to only return active or inactive items
@@ -2894,15 +2853,7 @@ pub struct ListStockMovements {
 impl ListStockMovements {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            from_date: None,
-            items_per_page: None,
-            page: None,
-            search: None,
-            stock_item_id: None,
-            to_date: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Stock Movements (expose all attributes with 'all'). These are in addition to the base attributes (name, path)

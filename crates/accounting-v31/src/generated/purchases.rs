@@ -2596,21 +2596,7 @@ pub struct ListPurchaseCorrectiveInvoices {
 impl ListPurchaseCorrectiveInvoices {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            contact_id: None,
-            deleted_since: None,
-            from_date: None,
-            has_attachments: None,
-            items_per_page: None,
-            page: None,
-            search: None,
-            show_payments_allocations: None,
-            sort: None,
-            status_id: None,
-            to_date: None,
-            updated_or_created_since: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Purchase Corrective Invoices (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -3019,21 +3005,7 @@ pub struct ListPurchaseCreditNotes {
 impl ListPurchaseCreditNotes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            contact_id: None,
-            deleted_since: None,
-            from_date: None,
-            has_attachments: None,
-            items_per_page: None,
-            page: None,
-            search: None,
-            show_payments_allocations: None,
-            sort: None,
-            status_id: None,
-            to_date: None,
-            updated_or_created_since: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Purchase Credit Notes (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -3500,21 +3472,7 @@ pub struct ListPurchaseInvoices {
 impl ListPurchaseInvoices {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            contact_id: None,
-            deleted_since: None,
-            from_date: None,
-            has_attachments: None,
-            items_per_page: None,
-            page: None,
-            search: None,
-            show_payments_allocations: None,
-            sort: None,
-            status_id: None,
-            to_date: None,
-            updated_or_created_since: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Purchase Invoices (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -3973,21 +3931,7 @@ pub struct ListPurchaseQuickEntries {
 impl ListPurchaseQuickEntries {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            contact_id: None,
-            deleted_since: None,
-            from_date: None,
-            has_attachments: None,
-            items_per_page: None,
-            page: None,
-            search: None,
-            show_payments_allocations: None,
-            sort: None,
-            status_id: None,
-            to_date: None,
-            updated_or_created_since: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Purchase Batch Entries (expose all attributes with 'all'). These are in addition to the base attributes (name, path)

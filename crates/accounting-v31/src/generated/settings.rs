@@ -1885,11 +1885,7 @@ pub struct ListBusinessActivityTypes {
 impl ListBusinessActivityTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            items_per_page: None,
-            page: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Business Classifications (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -2115,11 +2111,7 @@ pub struct ListBusinessTypes {
 impl ListBusinessTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            items_per_page: None,
-            page: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the For Business Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -2345,11 +2337,7 @@ pub struct ListCountries {
 impl ListCountries {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            items_per_page: None,
-            page: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Countries (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -2485,11 +2473,7 @@ pub struct ListCountryGroups {
 impl ListCountryGroups {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            items_per_page: None,
-            page: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Country Groups (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -2625,11 +2609,7 @@ pub struct ListCountriesOfRegistration {
 impl ListCountriesOfRegistration {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            items_per_page: None,
-            page: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Registered Countries (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -3129,11 +3109,7 @@ pub struct ListLegalFormTypes {
 impl ListLegalFormTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            items_per_page: None,
-            page: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Business Classifications (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -3323,11 +3299,7 @@ pub struct ListMigrationTaxReturns {
 impl ListMigrationTaxReturns {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            items_per_page: None,
-            page: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Migration Tax Returns (expose all attributes with 'all'). These are in addition to the base attributes (name, path)

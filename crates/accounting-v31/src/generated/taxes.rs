@@ -661,11 +661,7 @@ pub struct ListTaxOffices {
 impl ListTaxOffices {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            items_per_page: None,
-            page: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Tax Offices (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -813,12 +809,7 @@ pub struct ListTaxProfiles {
 impl ListTaxProfiles {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            items_per_page: None,
-            page: None,
-            updated_or_created_since: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Tax Profiles (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -1131,18 +1122,7 @@ pub struct ListTaxRates {
 impl ListTaxRates {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            address_region_id: None,
-            attributes: None,
-            cis_only: None,
-            date: None,
-            include_destination_vat_rates: None,
-            include_historical_data: None,
-            items_per_page: None,
-            page: None,
-            updated_or_created_since: None,
-            usage: None,
-        }
+        Self::default()
     }
 
     /// Use this to filter by address region id
@@ -1453,12 +1433,7 @@ impl<'de> serde::Deserialize<'de> for ListTaxReturnFrequenciesTaxTypeId {
 impl ListTaxReturnFrequencies {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            items_per_page: None,
-            page: None,
-            tax_type_id: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Tax Submission Frequency Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -1607,11 +1582,7 @@ pub struct ListTaxSchemes {
 impl ListTaxSchemes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            items_per_page: None,
-            page: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Tax Schemes (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -1744,11 +1715,7 @@ pub struct ListTaxTypes {
 impl ListTaxTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            attributes: None,
-            items_per_page: None,
-            page: None,
-        }
+        Self::default()
     }
 
     /// Specify the attributes that you want to expose for the Tax Types (expose all attributes with 'all'). These are in addition to the base attributes (name, path)

@@ -1263,15 +1263,7 @@ pub struct ListBankAccountTypes {
 impl ListBankAccountTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -1383,15 +1375,7 @@ pub struct ListBankEntryTypes {
 impl ListBankEntryTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -1581,15 +1565,7 @@ pub struct ListBankPostedTransactions {
 impl ListBankPostedTransactions {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -1901,15 +1877,7 @@ pub struct ListBankViews {
 impl ListBankViews {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -2122,15 +2090,7 @@ pub struct ListBanks {
 impl ListBanks {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -2312,15 +2272,7 @@ pub struct ListCashBookSettings {
 impl ListCashBookSettings {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -2432,15 +2384,7 @@ pub struct ListElectronicBankFunctionTypes {
 impl ListElectronicBankFunctionTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -2552,15 +2496,7 @@ pub struct ListLookupBanks {
 impl ListLookupBanks {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.

@@ -751,15 +751,7 @@ pub struct ListAccountingPeriodValidationTypes {
 impl ListAccountingPeriodValidationTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -914,15 +906,7 @@ pub struct ListAnalysisCodeMappings {
 impl ListAnalysisCodeMappings {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -1074,15 +1058,7 @@ pub struct ListCompanyDetails {
 impl ListCompanyDetails {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -1235,15 +1211,7 @@ pub struct ListConfigurableTerms {
 impl ListConfigurableTerms {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -1460,15 +1428,7 @@ pub struct ListCouriers {
 impl ListCouriers {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -1799,15 +1759,7 @@ pub struct ListFlowStates {
 impl ListFlowStates {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -1960,15 +1912,7 @@ pub struct ListLedgerTypes {
 impl ListLedgerTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -2222,15 +2166,7 @@ pub struct ListPendingEmails {
 impl ListPendingEmails {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -2423,15 +2359,7 @@ pub struct ListSalutations {
 impl ListSalutations {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -2543,15 +2471,7 @@ pub struct ListSites {
 impl ListSites {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -2699,15 +2619,7 @@ pub struct ListSystemSettings {
 impl ListSystemSettings {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -2860,15 +2772,7 @@ pub struct ListTimeUnitTypes {
 impl ListTimeUnitTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -3018,15 +2922,7 @@ pub struct ListTransactionDateValidationClassifications {
 impl ListTransactionDateValidationClassifications {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -3141,15 +3037,7 @@ pub struct ListTransactionDateValidationTypes {
 impl ListTransactionDateValidationTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -3264,15 +3152,7 @@ pub struct ListUpdateModes {
 impl ListUpdateModes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -3417,15 +3297,7 @@ pub struct ListUsers {
 impl ListUsers {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.

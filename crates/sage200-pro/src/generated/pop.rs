@@ -2785,15 +2785,7 @@ pub struct ListLookupPopOrders {
 impl ListLookupPopOrders {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -2945,15 +2937,7 @@ pub struct ListPopAdditionalCharges {
 impl ListPopAdditionalCharges {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -3065,15 +3049,7 @@ pub struct ListPopAuthorisationStatusTypes {
 impl ListPopAuthorisationStatusTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -3225,15 +3201,7 @@ pub struct ListPopCancelledLines {
 impl ListPopCancelledLines {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -3345,15 +3313,7 @@ pub struct ListPoppDeliveryAddressActionTypes {
 impl ListPoppDeliveryAddressActionTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -3465,15 +3425,7 @@ pub struct ListPoppDeliveryAddressTypes {
 impl ListPoppDeliveryAddressTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -3585,15 +3537,7 @@ pub struct ListPopDocumentPrintStatusTypes {
 impl ListPopDocumentPrintStatusTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -3705,15 +3649,7 @@ pub struct ListPopDocumentProcessStatusTypes {
 impl ListPopDocumentProcessStatusTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -3825,15 +3761,7 @@ pub struct ListPopDocumentStatusTypes {
 impl ListPopDocumentStatusTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -3945,15 +3873,7 @@ pub struct ListPopDocumentTypes {
 impl ListPopDocumentTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -4065,15 +3985,7 @@ pub struct ListPopIntrastatStatusTypes {
 impl ListPopIntrastatStatusTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -4185,15 +4097,7 @@ pub struct ListPopInvoiceCreditTypes {
 impl ListPopInvoiceCreditTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -4553,15 +4457,7 @@ pub struct ListPopOrderGenerationTypes {
 impl ListPopOrderGenerationTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -4673,15 +4569,7 @@ pub struct ListPopOrderLineViews {
 impl ListPopOrderLineViews {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -4957,15 +4845,7 @@ pub struct ListPopOrderReturnInvoiceCreditViews {
 impl ListPopOrderReturnInvoiceCreditViews {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -5080,15 +4960,7 @@ pub struct ListPopOrderReturnLineInvoiceViews {
 impl ListPopOrderReturnLineInvoiceViews {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -5203,15 +5075,7 @@ pub struct ListPopOrderReturnLineReceiptReturnViews {
 impl ListPopOrderReturnLineReceiptReturnViews {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -5326,15 +5190,7 @@ pub struct ListPopOrderReturnViews {
 impl ListPopOrderReturnViews {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -5590,15 +5446,7 @@ pub struct ListPopOrders {
 impl ListPopOrders {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -5945,15 +5793,7 @@ pub struct ListPopRequisitionFulfilmentLineViews {
 impl ListPopRequisitionFulfilmentLineViews {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -6108,15 +5948,7 @@ pub struct ListPopRequisitionFulfilmentLines {
 impl ListPopRequisitionFulfilmentLines {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -6268,15 +6100,7 @@ pub struct ListPopSettings {
 impl ListPopSettings {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -6388,15 +6212,7 @@ pub struct ListPopTradeLineStatusTypes {
 impl ListPopTradeLineStatusTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.

@@ -348,15 +348,7 @@ pub struct ListCustomerDiscountGroups {
 impl ListCustomerDiscountGroups {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -508,15 +500,7 @@ pub struct ListCustomerPriceBands {
 impl ListCustomerPriceBands {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -631,15 +615,7 @@ pub struct ListDiscountOrSurchargeTypes {
 impl ListDiscountOrSurchargeTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -751,15 +727,7 @@ pub struct ListFlatRateOrQuantityBreakTypes {
 impl ListFlatRateOrQuantityBreakTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -911,15 +879,7 @@ pub struct ListOrderValueDiscounts {
 impl ListOrderValueDiscounts {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -1031,15 +991,7 @@ pub struct ListPriceBandTypes {
 impl ListPriceBandTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -1191,15 +1143,7 @@ pub struct ListPriceBands {
 impl ListPriceBands {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -1351,15 +1295,7 @@ pub struct ListPriceBookSettings {
 impl ListPriceBookSettings {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -1471,15 +1407,7 @@ pub struct ListPricingTypes {
 impl ListPricingTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -1591,15 +1519,7 @@ pub struct ListProductPriceViews {
 impl ListProductPriceViews {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -1711,15 +1631,7 @@ pub struct ListSourceOfPriceTypes {
 impl ListSourceOfPriceTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.

@@ -863,15 +863,7 @@ pub struct ListAccountStatusTypes {
 impl ListAccountStatusTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -983,15 +975,7 @@ pub struct ListAgedBalancesAgeingTypes {
 impl ListAgedBalancesAgeingTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -1103,15 +1087,7 @@ pub struct ListAllocationStatusTypes {
 impl ListAllocationStatusTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -1223,15 +1199,7 @@ pub struct ListContactNumberTypes {
 impl ListContactNumberTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -1383,15 +1351,7 @@ pub struct ListCountryCodes {
 impl ListCountryCodes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -1543,15 +1503,7 @@ pub struct ListCreditBureaus {
 impl ListCreditBureaus {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -1703,15 +1655,7 @@ pub struct ListCreditPositions {
 impl ListCreditPositions {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -1860,15 +1804,7 @@ pub struct ListCurrencies {
 impl ListCurrencies {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -2058,15 +1994,7 @@ pub struct ListCurrencyIsoCodes {
 impl ListCurrencyIsoCodes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -2178,15 +2106,7 @@ pub struct ListCurrencyTransactionTypes {
 impl ListCurrencyTransactionTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -2338,15 +2258,7 @@ pub struct ListDocumentLayouts {
 impl ListDocumentLayouts {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -2498,15 +2410,7 @@ pub struct ListDocumentTypes {
 impl ListDocumentTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -2618,15 +2522,7 @@ pub struct ListExchangeRateAmendabilityTypes {
 impl ListExchangeRateAmendabilityTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -2738,15 +2634,7 @@ pub struct ListExchangeRateTypes {
 impl ListExchangeRateTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -2858,15 +2746,7 @@ pub struct ListFinancialReportLayoutTypes {
 impl ListFinancialReportLayoutTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -2978,15 +2858,7 @@ pub struct ListFinancialReportLayoutViews {
 impl ListFinancialReportLayoutViews {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -3098,15 +2970,7 @@ pub struct ListFinancialReportRowLayoutDebitOrCreditTypes {
 impl ListFinancialReportRowLayoutDebitOrCreditTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -3221,15 +3085,7 @@ pub struct ListFinancialReportRowLayoutPositionTypes {
 impl ListFinancialReportRowLayoutPositionTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -3344,15 +3200,7 @@ pub struct ListFinancialReportRowLineTypes {
 impl ListFinancialReportRowLineTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -3464,15 +3312,7 @@ pub struct ListFinancialYearPeriodViews {
 impl ListFinancialYearPeriodViews {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -3584,15 +3424,7 @@ pub struct ListTaxAccountEntryLocationTypes {
 impl ListTaxAccountEntryLocationTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -3741,15 +3573,7 @@ pub struct ListTaxCodes {
 impl ListTaxCodes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -3861,15 +3685,7 @@ pub struct ListTraderAccountTypes {
 impl ListTraderAccountTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -4021,15 +3837,7 @@ pub struct ListTraderContactRoles {
 impl ListTraderContactRoles {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -4141,15 +3949,7 @@ pub struct ListTraderLocationTypes {
 impl ListTraderLocationTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -4261,15 +4061,7 @@ pub struct ListTraderPaymentTerms {
 impl ListTraderPaymentTerms {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -4381,15 +4173,7 @@ pub struct ListTraderTransactionTypes {
 impl ListTraderTransactionTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
@@ -4501,15 +4285,7 @@ pub struct ListTradingRevaluationAllocationEntryTypes {
 impl ListTradingRevaluationAllocationEntryTypes {
     /// A request with no optional parameter set.
     pub fn new() -> Self {
-        Self {
-            count: None,
-            expand: None,
-            filter: None,
-            orderby: None,
-            select: None,
-            skip: None,
-            top: None,
-        }
+        Self::default()
     }
 
     /// Whether to include the total count of matching items.
