@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 use std::time::Instant;
 
-use sage_core::auth::{AuthError, Authenticate};
+use sage_core::auth::AuthError;
 use sage_core::catalog;
 use serde_json::{json, Value};
 
@@ -150,24 +150,16 @@ async fn run_product(sandbox: &sage_sandbox::Sandbox, entry: Entry, story: &Stor
     };
     writeln!(report, "✓ refreshed: a new access token{rotated} works").ok();
 
-    if let Some(refresh_token) = session.store.load().await.ok().flatten().and_then(|t| t.refresh_token().cloned()) {
-        if session.authenticator.oauth().profile().revoke_url().is_some() {
-            session.authenticator.oauth().revoke(&refresh_token).await.map_err(auth)?;
-            let after = session
-                .authenticator
-                .oauth()
-                .refresh(&session.store.load().await.ok().flatten().expect("stored"))
-                .await;
-            let refused = matches!(after, Err(AuthError::ReauthorizationRequired { .. }));
-            writeln!(
-                report,
-                "✓ revoked: the refresh token is {}",
-                if refused { "refused afterwards" } else { "STILL ACCEPTED" }
-            )
-            .ok();
+    let stored = session.store.load().await.map_err(|err| CliError::Auth(err.to_string()))?;
+    let oauth = session.authenticator.oauth();
+    if let (Some(tokens), Some(_)) = (stored, oauth.profile().revoke_url()) {
+        if let Some(refresh_token) = tokens.refresh_token() {
+            oauth.revoke(refresh_token).await.map_err(auth)?;
+            let refused = matches!(oauth.refresh(&tokens).await, Err(AuthError::ReauthorizationRequired { .. }));
+            let outcome = if refused { "refused afterwards" } else { "STILL ACCEPTED" };
+            writeln!(report, "✓ revoked: the refresh token is {outcome}").ok();
         }
     }
-    let _ = session.authenticator.access_token().await;
     report.push('\n');
     Ok(report)
 }
