@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::emit::{emit_product, header_line, EmitError, GENERATED_DIR};
+use crate::emit::{emit_product, header_line, sandbox_files, EmitError, GENERATED_DIR, SANDBOX_CRATE};
 use crate::load::{parse_product, product_dirs, read_sources, SchemaErrors};
 
 /// Why generation could not run.
@@ -53,16 +53,21 @@ impl Drift {
 }
 
 /// Every file codegen writes for the schemas under `<workspace>/schemas`, keyed by
-/// workspace-relative path (`crates/<product>/…`).
+/// workspace-relative path: the product crates (`crates/<product>/…`) and the sandbox's embedded schemas.
 pub fn expected_files(workspace: &Path) -> Result<BTreeMap<PathBuf, String>, GenerateError> {
     let mut files = BTreeMap::new();
     let mut errors = Vec::new();
     let mut products = Vec::new();
+    let mut embedded = Vec::new();
     for dir in product_dirs(&workspace.join("schemas")).map_err(GenerateError::Schema)? {
         let name = dir.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
-        let parsed = read_sources(&dir, &format!("schemas/{name}")).and_then(|sources| parse_product(&sources));
+        let parsed = read_sources(&dir, &format!("schemas/{name}"))
+            .and_then(|sources| parse_product(&sources).map(|product| (product, sources)));
         match parsed {
-            Ok(product) => products.push((name, product)),
+            Ok((product, sources)) => {
+                products.push((name.clone(), product));
+                embedded.push((name, sources));
+            }
             Err(SchemaErrors(found)) => errors.extend(found),
         }
     }
@@ -73,6 +78,9 @@ pub fn expected_files(workspace: &Path) -> Result<BTreeMap<PathBuf, String>, Gen
         for (path, contents) in emit_product(&product).map_err(GenerateError::Emit)? {
             files.insert(Path::new("crates").join(&name).join(path), contents);
         }
+    }
+    for (path, contents) in sandbox_files(&embedded).map_err(GenerateError::Emit)? {
+        files.insert(Path::new(SANDBOX_CRATE).join(path), contents);
     }
     Ok(files)
 }
@@ -115,7 +123,7 @@ pub fn apply(workspace: &Path, drift: &[Drift]) -> Result<(), GenerateError> {
 }
 
 /// Generated files present on disk: `src/generated/**` and the manifest of every crate whose
-/// `Cargo.toml` carries the generated header.
+/// `Cargo.toml` carries the generated header, and the sandbox's `src/generated/**`.
 fn generated_on_disk(workspace: &Path) -> Result<Vec<PathBuf>, GenerateError> {
     let crates = workspace.join("crates");
     let mut found = Vec::new();
@@ -136,6 +144,7 @@ fn generated_on_disk(workspace: &Path) -> Result<Vec<PathBuf>, GenerateError> {
         found.push(relative.join("Cargo.toml"));
         collect_files(workspace, &relative.join(GENERATED_DIR), &mut found)?;
     }
+    collect_files(workspace, &Path::new(SANDBOX_CRATE).join(GENERATED_DIR), &mut found)?;
     Ok(found)
 }
 

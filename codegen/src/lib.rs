@@ -1,4 +1,4 @@
-//! The sage-rs generator: reads `schemas/<product>/*.json`, validates them into the [`ir`], and emits
+//! The sage-rs generator: reads `schemas/<product>/*.json`, validates them into the [`ir`] (through `sage-schema`), and emits
 //! the product crates.
 //!
 //! Everything here is a pure function over file contents except the few `load_*` / [`generate`]
@@ -7,11 +7,10 @@
 pub mod emit;
 pub mod generate;
 pub mod import;
-pub mod ir;
-pub mod load;
 pub mod names;
 pub mod postman;
 
 pub use emit::{emit_product, EmitError};
 pub use generate::{apply, check, expected_files, Drift, GenerateError};
-pub use load::{load_product_dir, load_schemas, parse_product, SchemaError, SchemaErrors, SourceFile};
+pub use sage_schema::load::{load_product_dir, load_schemas, parse_product, SchemaError, SchemaErrors, SourceFile};
+pub use sage_schema::{ir, load};

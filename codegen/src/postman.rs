@@ -18,23 +18,6 @@ pub use auth::{oauth_settings, ClientAuthentication, OAuthSettings, OAUTH_PROFIL
 /// The Postman collection format this module writes.
 pub const SCHEMA_URL: &str = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json";
 
-/// A product names an `auth_profile` this module has no OAuth settings for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UnknownAuthProfile {
-    /// The product.
-    pub product: String,
-    /// Its `auth_profile`.
-    pub auth_profile: String,
-}
-
-impl std::fmt::Display for UnknownAuthProfile {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: no Postman OAuth settings for auth profile `{}`", self.product, self.auth_profile)
-    }
-}
-
-impl std::error::Error for UnknownAuthProfile {}
-
 /// A collection variable: the user fills these in once instead of in every request.
 struct Variable {
     key: String,
@@ -54,19 +37,15 @@ pub fn file_name(product: &Product) -> String {
 }
 
 /// The collection as pretty-printed JSON with a trailing newline, ready to import into Postman.
-pub fn collection_json(product: &Product) -> Result<String, UnknownAuthProfile> {
-    let collection = collection(product)?;
-    let mut text = serde_json::to_string_pretty(&collection).expect("JSON values always serialize");
+pub fn collection_json(product: &Product) -> String {
+    let mut text = serde_json::to_string_pretty(&collection(product)).expect("JSON values always serialize");
     text.push('\n');
-    Ok(text)
+    text
 }
 
 /// The collection of one product.
-pub fn collection(product: &Product) -> Result<Value, UnknownAuthProfile> {
-    let settings = oauth_settings(&product.auth_profile).ok_or_else(|| UnknownAuthProfile {
-        product: product.name.clone(),
-        auth_profile: product.auth_profile.clone(),
-    })?;
+pub fn collection(product: &Product) -> Value {
+    let settings = oauth_settings(product.auth_profile);
     let folders: Vec<Value> = product
         .areas
         .iter()
@@ -77,7 +56,7 @@ pub fn collection(product: &Product) -> Result<Value, UnknownAuthProfile> {
         .into_iter()
         .map(|variable| json!({ "key": variable.key, "value": variable.value, "description": variable.description }))
         .collect();
-    Ok(json!({
+    json!({
         "info": {
             "name": product.title,
             "description": format!(
@@ -91,7 +70,7 @@ pub fn collection(product: &Product) -> Result<Value, UnknownAuthProfile> {
         "auth": auth::auth_block(settings),
         "variable": variables,
         "item": folders,
-    }))
+    })
 }
 
 /// Collection variables: base URL (and its `{placeholders}`), OAuth endpoints and credentials, headers.

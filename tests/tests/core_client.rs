@@ -22,7 +22,7 @@ const PRODUCT: Product = Product {
     name: "test",
     title: "Test API",
     base_url: "https://example.invalid/{version}",
-    auth_profile: "test",
+    api: sage_core::auth::SageApi::AccountingV31,
     headers: HeaderStyle::AccountingV31,
     paging: PagingStyle::Envelope,
 };

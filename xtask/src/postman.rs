@@ -17,7 +17,7 @@ pub fn postman(root: &Path, out: Option<PathBuf>, products: &[String]) -> Result
     let out = out.unwrap_or_else(|| root.join("target").join("postman"));
     std::fs::create_dir_all(&out).map_err(|err| format!("{}: {err}", out.display()))?;
     for product in all.iter().filter(|product| products.is_empty() || products.contains(&product.name)) {
-        let json = postman::collection_json(product).map_err(|err| err.to_string())?;
+        let json = postman::collection_json(product);
         let path = out.join(postman::file_name(product));
         std::fs::write(&path, json).map_err(|err| format!("{}: {err}", path.display()))?;
         println!("wrote {}", path.display());

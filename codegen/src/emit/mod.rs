@@ -6,6 +6,7 @@
 mod cargo;
 mod model;
 mod operation;
+mod sandbox;
 mod scope;
 mod table;
 
@@ -17,6 +18,7 @@ use quote::quote;
 
 use crate::ir::{Area, Pagination, Product};
 use crate::names::ident;
+pub use sandbox::{sandbox_files, SANDBOX_CRATE};
 use scope::Scope;
 
 /// The generator produced tokens that do not parse: a bug in the emitter, not in the schema.
@@ -102,7 +104,11 @@ fn root_module(product: &Product) -> TokenStream {
     let name = &product.name;
     let title = &product.title;
     let base_url = &product.base_url;
-    let auth_profile = &product.auth_profile;
+    let api = ident(match product.auth_profile {
+        crate::ir::AuthProfile::Sage200 => "Sage200",
+        crate::ir::AuthProfile::AccountingV3 => "AccountingV3",
+        crate::ir::AuthProfile::AccountingV31 => "AccountingV31",
+    });
     let headers = ident(match product.header_policy {
         crate::ir::HeaderPolicy::Sage200 => "Sage200",
         crate::ir::HeaderPolicy::AccountingV3 => "AccountingV3",
@@ -121,7 +127,7 @@ fn root_module(product: &Product) -> TokenStream {
             name: #name,
             title: #title,
             base_url: #base_url,
-            auth_profile: #auth_profile,
+            api: sage_core::auth::SageApi::#api,
             headers: sage_core::HeaderStyle::#headers,
             paging: sage_core::PagingStyle::#paging,
         };

@@ -5,6 +5,8 @@
 
 use serde_json::{json, Value};
 
+use crate::ir::AuthProfile;
+
 use super::Variable;
 
 /// How the client id and secret reach the token endpoint.
@@ -19,8 +21,8 @@ pub enum ClientAuthentication {
 /// One Sage identity server, as Postman needs it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OAuthSettings {
-    /// The `auth_profile` name used in `product.json`.
-    pub profile: &'static str,
+    /// The identity server these settings are for.
+    pub profile: AuthProfile,
     /// Consent page.
     pub authorize_url: &'static str,
     /// Token endpoint (Accounting v3: the European one; North America uses `oauth.na.sageone.com`).
@@ -36,39 +38,48 @@ pub struct OAuthSettings {
 }
 
 /// Every Sage identity server, sorted by profile name.
-pub const OAUTH_PROFILES: &[OAuthSettings] = &[
-    OAuthSettings {
-        profile: "accounting-v3",
-        authorize_url: "https://www.sageone.com/oauth2/auth",
-        token_url: "https://oauth.eu.sageone.com/token",
-        scopes: &["full_access"],
-        authorize_params: &[],
-        client_authentication: ClientAuthentication::Header,
-        pkce: false,
-    },
-    OAuthSettings {
-        profile: "accounting-v31",
-        authorize_url: "https://www.sageone.com/oauth2/auth/central?filter=apiv3.1",
-        token_url: "https://oauth.accounting.sage.com/token",
-        scopes: &["full_access"],
-        authorize_params: &[],
-        client_authentication: ClientAuthentication::Body,
-        pkce: true,
-    },
-    OAuthSettings {
-        profile: "sage200",
-        authorize_url: "https://id.sage.com/authorize",
-        token_url: "https://id.sage.com/oauth/token",
-        scopes: &["openid", "profile", "email", "offline_access"],
-        authorize_params: &[("audience", "s200ukipd/sage200")],
-        client_authentication: ClientAuthentication::Body,
-        pkce: true,
-    },
-];
+pub const OAUTH_PROFILES: &[OAuthSettings] = &[ACCOUNTING_V3, ACCOUNTING_V31, SAGE200];
+
+/// Accounting v3 (European token server).
+const ACCOUNTING_V3: OAuthSettings = OAuthSettings {
+    profile: AuthProfile::AccountingV3,
+    authorize_url: "https://www.sageone.com/oauth2/auth",
+    token_url: "https://oauth.eu.sageone.com/token",
+    scopes: &["full_access"],
+    authorize_params: &[],
+    client_authentication: ClientAuthentication::Header,
+    pkce: false,
+};
+
+/// Accounting v3.1.
+const ACCOUNTING_V31: OAuthSettings = OAuthSettings {
+    profile: AuthProfile::AccountingV31,
+    authorize_url: "https://www.sageone.com/oauth2/auth/central?filter=apiv3.1",
+    token_url: "https://oauth.accounting.sage.com/token",
+    scopes: &["full_access"],
+    authorize_params: &[],
+    client_authentication: ClientAuthentication::Body,
+    pkce: true,
+};
+
+/// Sage ID, for Sage 200.
+const SAGE200: OAuthSettings = OAuthSettings {
+    profile: AuthProfile::Sage200,
+    authorize_url: "https://id.sage.com/authorize",
+    token_url: "https://id.sage.com/oauth/token",
+    scopes: &["openid", "profile", "email", "offline_access"],
+    authorize_params: &[("audience", "s200ukipd/sage200")],
+    client_authentication: ClientAuthentication::Body,
+    pkce: true,
+};
 
 /// The settings for a product's `auth_profile`.
-pub fn oauth_settings(profile: &str) -> Option<&'static OAuthSettings> {
-    OAUTH_PROFILES.iter().find(|settings| settings.profile == profile)
+pub fn oauth_settings(profile: AuthProfile) -> &'static OAuthSettings {
+    match profile {
+        AuthProfile::AccountingV3 => &ACCOUNTING_V3,
+        AuthProfile::AccountingV31 => &ACCOUNTING_V31,
+        AuthProfile::Sage200 => &SAGE200,
+    }
 }
 
 /// Postman's own callback page, which Sage must have registered as a redirect URI for the app.

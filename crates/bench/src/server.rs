@@ -11,7 +11,7 @@ const PRODUCT: Product = Product {
     name: "bench",
     title: "Benchmark API",
     base_url: "http://127.0.0.1",
-    auth_profile: "bench",
+    api: sage_core::auth::SageApi::AccountingV31,
     headers: HeaderStyle::AccountingV31,
     paging: PagingStyle::Envelope,
 };

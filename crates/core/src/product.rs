@@ -9,8 +9,8 @@ pub struct Product {
     pub title: &'static str,
     /// Default base URL; may contain `{variables}` such as `{country}`.
     pub base_url: &'static str,
-    /// Name of the OAuth profile (see [`crate::auth`]).
-    pub auth_profile: &'static str,
+    /// Which Sage identity server signs users in to it ([`AuthProfile::for_api`](crate::auth::AuthProfile::for_api)).
+    pub api: crate::auth::SageApi,
     /// Which headers every request carries.
     pub headers: HeaderStyle,
     /// How list operations page.

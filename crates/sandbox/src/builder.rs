@@ -4,7 +4,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use sage_codegen::ir;
+use sage_schema::ir;
 use tokio::net::TcpListener;
 
 use crate::api::Api;
@@ -24,7 +24,7 @@ pub struct SandboxBuilder {
     time_scale: f64,
     rate_limit: Option<u32>,
     port: u16,
-    schemas_dir: PathBuf,
+    schemas_dir: Option<PathBuf>,
     products: Option<Vec<ir::Product>>,
     extra_redirect_uris: Vec<String>,
     data_file: Option<PathBuf>,
@@ -37,7 +37,7 @@ impl Default for SandboxBuilder {
             time_scale: 1.0,
             rate_limit: None,
             port: 0,
-            schemas_dir: schemas::default_dir(),
+            schemas_dir: None,
             products: None,
             extra_redirect_uris: Vec::new(),
             data_file: None,
@@ -72,9 +72,10 @@ impl SandboxBuilder {
         self
     }
 
-    /// Where to read product schemas (default: the workspace's `schemas/`). Read once per process.
+    /// Serves the product schemas in this directory (one subdirectory per product, as in the sage-rs
+    /// repository's `schemas/`) instead of the ones built into the sandbox. Read once per process.
     pub fn schemas_dir(mut self, dir: impl Into<PathBuf>) -> Self {
-        self.schemas_dir = dir.into();
+        self.schemas_dir = Some(dir.into());
         self
     }
 
@@ -103,9 +104,10 @@ impl SandboxBuilder {
         if self.rate_limit == Some(0) {
             return Err(StartError::RateLimit);
         }
-        let loaded = match self.products {
-            Some(products) => schemas::Loaded { products, problems: Vec::new() },
-            None => schemas::load_cached(&self.schemas_dir)?,
+        let loaded = match (self.products, &self.schemas_dir) {
+            (Some(products), _) => schemas::Loaded { products, problems: Vec::new() },
+            (None, Some(dir)) => schemas::load_cached(dir)?,
+            (None, None) => schemas::embedded(),
         };
         let api = Api::new(loaded.products, self.rate_limit);
         let (api, grants, data) = match &self.data_file {

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use sage_codegen::ir::HeaderPolicy;
+use sage_schema::ir::HeaderPolicy;
 
 /// Which identity server issued a token; a token only opens the APIs of its own family.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

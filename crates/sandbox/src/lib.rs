@@ -47,6 +47,7 @@ mod clients;
 mod data_file;
 mod family;
 pub mod fixtures;
+mod generated;
 mod handle;
 mod identity;
 mod random;
@@ -62,6 +63,8 @@ use axum::Router;
 pub use builder::SandboxBuilder;
 pub use clients::{DemoClient, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_PUBLIC_CLIENT_ID};
 pub use handle::{Endpoints, Sandbox};
+/// The schema model that [`SandboxBuilder::products`] takes.
+pub use sage_schema as schema;
 pub use sign_in::{SignInError, SignedIn};
 pub use stats::Stats;
 

@@ -1,23 +1,40 @@
-//! Finding the product schemas the APIs are served from.
+//! The product schemas the APIs are served from: embedded in the crate by `cargo xtask codegen`, or read
+//! from a directory the caller names.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
-use sage_codegen::ir;
+use sage_schema::{ir, SourceFile};
 
 use crate::StartError;
-
-/// The workspace's `schemas/` directory.
-pub(crate) fn default_dir() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../schemas"))
-}
 
 /// Products that loaded, and one message per product directory that did not.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Loaded {
     pub(crate) products: Vec<ir::Product>,
     pub(crate) problems: Vec<String>,
+}
+
+/// The schemas embedded in this build, parsed once per process.
+pub(crate) fn embedded() -> Loaded {
+    static EMBEDDED: OnceLock<Loaded> = OnceLock::new();
+    EMBEDDED
+        .get_or_init(|| {
+            let mut loaded = Loaded::default();
+            for (product, files) in crate::generated::SCHEMAS {
+                let sources: Vec<SourceFile> = files
+                    .iter()
+                    .map(|(file, text)| SourceFile { path: format!("{product}/{file}"), text: (*text).to_owned() })
+                    .collect();
+                match sage_schema::parse_product(&sources) {
+                    Ok(product) => loaded.products.push(product),
+                    Err(errors) => loaded.problems.push(format!("embedded {product}: {errors}")),
+                }
+            }
+            loaded
+        })
+        .clone()
 }
 
 /// Schemas already read by this process, by directory: a test binary starting many sandboxes parses them once.
@@ -47,7 +64,7 @@ fn load(dir: &Path) -> Result<Loaded, StartError> {
     product_dirs.sort();
     let mut loaded = Loaded::default();
     for product_dir in product_dirs {
-        match sage_codegen::load_product_dir(&product_dir) {
+        match sage_schema::load_product_dir(&product_dir) {
             Ok(product) => loaded.products.push(product),
             Err(errors) => loaded.problems.push(format!("{}: {errors}", product_dir.display())),
         }

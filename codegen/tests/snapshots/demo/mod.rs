@@ -13,7 +13,7 @@ pub const PRODUCT: sage_core::Product = sage_core::Product {
     name: "demo",
     title: "Demo API",
     base_url: "https://{country}.example.com/api",
-    auth_profile: "sage200",
+    api: sage_core::auth::SageApi::Sage200,
     headers: sage_core::HeaderStyle::Sage200,
     paging: sage_core::PagingStyle::OData,
 };

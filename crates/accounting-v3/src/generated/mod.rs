@@ -61,7 +61,7 @@ pub const PRODUCT: sage_core::Product = sage_core::Product {
     name: "accounting-v3",
     title: "Sage Business Cloud Accounting v3",
     base_url: "https://api.columbus.sage.com/{country}/sageone",
-    auth_profile: "accounting-v3",
+    api: sage_core::auth::SageApi::AccountingV3,
     headers: sage_core::HeaderStyle::AccountingV3,
     paging: sage_core::PagingStyle::Envelope,
 };

@@ -65,7 +65,7 @@ pub const PRODUCT: sage_core::Product = sage_core::Product {
     name: "accounting-v31",
     title: "Sage Business Cloud Accounting v3.1",
     base_url: "https://api.accounting.sage.com/v3.1",
-    auth_profile: "accounting-v31",
+    api: sage_core::auth::SageApi::AccountingV31,
     headers: sage_core::HeaderStyle::AccountingV31,
     paging: sage_core::PagingStyle::Envelope,
 };

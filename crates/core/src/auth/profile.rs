@@ -21,7 +21,7 @@ pub enum SageApi {
 }
 
 impl SageApi {
-    /// The profile name used in `schemas/*/product.json` (`Product::auth_profile`).
+    /// The profile name used in `schemas/*/product.json` (`auth_profile`).
     pub fn name(self) -> &'static str {
         match self {
             Self::Sage200 => "sage200",
@@ -155,12 +155,9 @@ impl AuthProfile {
         }
     }
 
-    /// The profile named by a product's `auth_profile` (`sage200`, `accounting-v3`, `accounting-v31`).
-    pub fn for_product(product: &crate::Product) -> Option<Self> {
-        [SageApi::Sage200, SageApi::AccountingV3, SageApi::AccountingV31]
-            .into_iter()
-            .find(|api| api.name() == product.auth_profile)
-            .map(Self::for_api)
+    /// The profile of a product's identity server (v3: the European token server).
+    pub fn for_product(product: &crate::Product) -> Self {
+        Self::for_api(product.api)
     }
 
     /// Replaces the authorize URL; its own query parameters are kept.

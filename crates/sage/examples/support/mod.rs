@@ -1,7 +1,7 @@
 //! What every example needs: where to sign in and call — real Sage when `SAGE_CLIENT_ID` is set,
 //! otherwise a sandbox started inside the example — so the same code runs in both places.
 
-use sage::auth::{AuthProfile, ClientSecret, OAuthClient, SageApi};
+use sage::auth::{AuthProfile, ClientSecret, OAuthClient};
 use sage::core::Product;
 use sage::sandbox::{DemoClient, Sandbox};
 
@@ -34,7 +34,7 @@ impl Target {
         auto_approve: bool,
         redirect_uri: Option<&str>,
     ) -> Result<Self, BoxError> {
-        let api = api(product)?;
+        let api = product.api;
         if let Some(client_id) = env("SAGE_CLIENT_ID") {
             let mut profile = AuthProfile::for_api(api);
             if let Some(url) = env("SAGE_AUTHORIZE_URL") {
@@ -88,11 +88,4 @@ impl Target {
             None => builder,
         }
     }
-}
-
-fn api(product: &Product) -> Result<SageApi, BoxError> {
-    [SageApi::Sage200, SageApi::AccountingV3, SageApi::AccountingV31]
-        .into_iter()
-        .find(|api| api.name() == product.auth_profile)
-        .ok_or_else(|| format!("no OAuth profile `{}`", product.auth_profile).into())
 }

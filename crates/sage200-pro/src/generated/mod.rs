@@ -53,7 +53,7 @@ pub const PRODUCT: sage_core::Product = sage_core::Product {
     name: "sage200-pro",
     title: "Sage 200 Professional",
     base_url: "https://api.columbus.sage.com/uk/sage200extra/accounts/v1",
-    auth_profile: "sage200",
+    api: sage_core::auth::SageApi::Sage200,
     headers: sage_core::HeaderStyle::Sage200,
     paging: sage_core::PagingStyle::OData,
 };

@@ -4,7 +4,7 @@
 use std::time::Instant;
 
 use axum::http::{header, HeaderMap};
-use sage_codegen::ir::HeaderPolicy;
+use sage_schema::ir::HeaderPolicy;
 
 use super::sage_error::SageError;
 use crate::family::Family;

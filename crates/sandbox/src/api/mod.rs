@@ -16,7 +16,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use sage_codegen::ir::{self, HeaderPolicy, Pagination};
+use sage_schema::ir::{self, HeaderPolicy, Pagination};
 use serde_json::Value;
 
 use crate::data_file::{DataError, DataFile, Store};
@@ -144,7 +144,7 @@ fn bare_v31() -> ir::Product {
         crate_name: "sage-accounting-v31".into(),
         description: String::new(),
         base_url: V31_BASE_URL.into(),
-        auth_profile: "accounting-v31".into(),
+        auth_profile: ir::AuthProfile::AccountingV31,
         header_policy: HeaderPolicy::AccountingV31,
         pagination: Pagination::Envelope,
         decimal_format: ir::DecimalFormat::String,

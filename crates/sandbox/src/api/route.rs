@@ -1,6 +1,6 @@
 //! Matching request paths against a product's base path and operation templates.
 
-use sage_codegen::ir;
+use sage_schema::ir;
 
 /// The path of a base URL with its `{variables}` left in, e.g. `/{country}/sageone`.
 pub(crate) fn base_path(base_url: &str) -> String {

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use sage_codegen::ir::{self, HeaderPolicy};
+use sage_schema::ir::{self, HeaderPolicy};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 

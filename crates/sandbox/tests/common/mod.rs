@@ -103,12 +103,12 @@ pub async fn access_token(sandbox: &Sandbox, product: &str) -> String {
 /// A hand-made product with full CRUD on each of `collections` (paths relative to the base URL).
 pub fn product(
     name: &str,
-    policy: sage_codegen::ir::HeaderPolicy,
-    pagination: sage_codegen::ir::Pagination,
+    policy: sage_sandbox::schema::ir::HeaderPolicy,
+    pagination: sage_sandbox::schema::ir::Pagination,
     base_url: &str,
     collections: &[&str],
-) -> sage_codegen::ir::Product {
-    use sage_codegen::ir::*;
+) -> sage_sandbox::schema::ir::Product {
+    use sage_sandbox::schema::ir::*;
     let operation = |name: String, method: Method, path: String, response: Response| Operation {
         name,
         method,
@@ -146,7 +146,11 @@ pub fn product(
         crate_name: format!("sage-{name}"),
         description: String::new(),
         base_url: base_url.into(),
-        auth_profile: name.into(),
+        auth_profile: match policy {
+            HeaderPolicy::Sage200 => AuthProfile::Sage200,
+            HeaderPolicy::AccountingV3 => AuthProfile::AccountingV3,
+            HeaderPolicy::AccountingV31 => AuthProfile::AccountingV31,
+        },
         header_policy: policy,
         pagination,
         decimal_format: DecimalFormat::String,
@@ -160,8 +164,8 @@ pub async fn api_sandbox(rate_limit: Option<u32>) -> Sandbox {
 }
 
 /// Hand-made v3.1, v3 and Sage 200 Professional products.
-pub fn api_products() -> Vec<sage_codegen::ir::Product> {
-    use sage_codegen::ir::{HeaderPolicy, Pagination};
+pub fn api_products() -> Vec<sage_sandbox::schema::ir::Product> {
+    use sage_sandbox::schema::ir::{HeaderPolicy, Pagination};
     vec![
         product(
             "accounting-v31",

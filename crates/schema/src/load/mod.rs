@@ -119,7 +119,7 @@ pub fn load_schemas(schemas_dir: &Path) -> Result<Vec<Product>, SchemaErrors> {
 }
 
 /// The subdirectories of `schemas_dir`, sorted.
-pub(crate) fn product_dirs(schemas_dir: &Path) -> Result<Vec<std::path::PathBuf>, SchemaErrors> {
+pub fn product_dirs(schemas_dir: &Path) -> Result<Vec<std::path::PathBuf>, SchemaErrors> {
     let entries = std::fs::read_dir(schemas_dir).map_err(|err| io_error(schemas_dir, err))?;
     let mut dirs = Vec::new();
     for entry in entries {
@@ -133,7 +133,7 @@ pub(crate) fn product_dirs(schemas_dir: &Path) -> Result<Vec<std::path::PathBuf>
 }
 
 /// The `*.json` files of `dir`, sorted, with paths shown as `shown_dir/<file>`.
-pub(crate) fn read_sources(dir: &Path, shown_dir: &str) -> Result<Vec<SourceFile>, SchemaErrors> {
+pub fn read_sources(dir: &Path, shown_dir: &str) -> Result<Vec<SourceFile>, SchemaErrors> {
     let entries = std::fs::read_dir(dir).map_err(|err| io_error(dir, err))?;
     let mut paths = Vec::new();
     for entry in entries {

@@ -2,7 +2,7 @@
 
 use super::json::Node;
 use super::reader::Cx;
-use crate::ir::{DecimalFormat, HeaderPolicy, Pagination};
+use crate::ir::{AuthProfile, DecimalFormat, HeaderPolicy, Pagination};
 
 /// `product.json` after reading; areas are added by the caller.
 pub(crate) struct Header {
@@ -11,7 +11,7 @@ pub(crate) struct Header {
     pub(crate) crate_name: String,
     pub(crate) description: String,
     pub(crate) base_url: String,
-    pub(crate) auth_profile: String,
+    pub(crate) auth_profile: AuthProfile,
     pub(crate) header_policy: HeaderPolicy,
     pub(crate) pagination: Pagination,
     pub(crate) decimal_format: DecimalFormat,
@@ -57,7 +57,8 @@ pub(crate) fn parse_header(cx: &mut Cx<'_>, node: &Node, dir_name: Option<&str>)
             cx.error(&obj.at("base_url"), format!("`{url}` must be an http(s) URL without a trailing `/`"));
         }
     }
-    let auth_profile = cx.required_str(&obj, "auth_profile");
+    let profiles = [AuthProfile::Sage200, AuthProfile::AccountingV3, AuthProfile::AccountingV31];
+    let auth_profile = choice(cx, &obj, "auth_profile", &profiles.map(|profile| (profile.name(), profile)));
     let header_policy = choice(
         cx,
         &obj,

@@ -17,8 +17,8 @@ pub struct Product {
     pub description: String,
     /// Default base URL; may contain `{variables}` such as `{country}`.
     pub base_url: String,
-    /// Name of the OAuth profile in `sage_core::auth`.
-    pub auth_profile: String,
+    /// Which Sage identity server and token rules apply.
+    pub auth_profile: AuthProfile,
     /// Which request headers the product needs.
     pub header_policy: HeaderPolicy,
     /// How list operations page.
@@ -27,6 +27,28 @@ pub struct Product {
     pub decimal_format: DecimalFormat,
     /// API areas (cargo features), sorted by name.
     pub areas: Vec<Area>,
+}
+
+/// Identity servers (mirror of `sage_core::auth::SageApi`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthProfile {
+    /// `sage200`: Sage ID.
+    Sage200,
+    /// `accounting-v3`: Accounting v3's regional servers.
+    AccountingV3,
+    /// `accounting-v31`: Accounting v3.1.
+    AccountingV31,
+}
+
+impl AuthProfile {
+    /// The name `product.json` uses.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Sage200 => "sage200",
+            Self::AccountingV3 => "accounting-v3",
+            Self::AccountingV31 => "accounting-v31",
+        }
+    }
 }
 
 /// Header families (mirror of `sage_core::HeaderStyle`).

@@ -1,7 +1,7 @@
 //! Bad schemas: every error names the file, the JSON pointer and the reason, and all errors of a
 //! run come back together.
 
-use sage_codegen::{parse_product, SchemaError, SourceFile};
+use sage_schema::{parse_product, SchemaError, SourceFile};
 
 const PRODUCT: &str = r#"{
   "name": "demo", "title": "Demo", "crate": "sage-demo", "base_url": "https://example.com",
@@ -154,12 +154,19 @@ fn cross_file_rules_feature_cycles_and_common_refs() {
 #[test]
 fn product_file_problems_and_invalid_json_are_reported() {
     let files = [
-        file("schemas/other/product.json", &PRODUCT.replace("\"odata\"", "\"cursor\"")),
+        file(
+            "schemas/other/product.json",
+            &PRODUCT
+                .replace("\"odata\"", "\"cursor\"")
+                .replace("\"auth_profile\": \"sage200\"", "\"auth_profile\": \"sage300\""),
+        ),
         file("schemas/other/broken.json", "{\"models\": "),
     ];
     let found = parse_product(&files).unwrap_err().0;
     assert_has(&found, "schemas/other/product.json", "/name", "must match the directory name `other`");
     assert_has(&found, "schemas/other/product.json", "/pagination", "`cursor` is not one of: envelope, odata");
+    let profiles = "`sage300` is not one of: sage200, accounting-v3, accounting-v31";
+    assert_has(&found, "schemas/other/product.json", "/auth_profile", profiles);
     let broken = found.iter().find(|error| error.file == "schemas/other/broken.json").expect("JSON error");
     assert!(broken.reason.starts_with("invalid JSON") && broken.pointer.is_empty(), "{broken}");
     assert!(broken.to_string().starts_with("schemas/other/broken.json: (root): invalid JSON"));
