@@ -16,8 +16,8 @@ pub async fn run(cli: &Cli, args: &LoginArgs) -> Result<(), CliError> {
     let paths = Paths::new(cli.home.as_deref(), &cli.profile, &args.product).map_err(CliError::Usage)?;
     let sandbox = if cli.sandbox { Some(start_sandbox().await?) } else { None };
     let endpoints = sandbox.as_ref().and_then(|sandbox| sandbox.endpoints(entry.product.name));
-    let mut profile = AuthProfile::for_api(entry.api);
-    if let (Some(country), sage_core::auth::SageApi::AccountingV3) = (&args.country, entry.api) {
+    let mut profile = AuthProfile::for_api(entry.product.api);
+    if let (Some(country), sage_core::auth::SageApi::AccountingV3) = (&args.country, entry.product.api) {
         let region = sage_core::auth::V3Region::from_country(country)
             .ok_or_else(|| CliError::Usage(format!("unknown country `{country}`")))?;
         profile = AuthProfile::accounting_v3(region);

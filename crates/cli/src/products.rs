@@ -1,39 +1,24 @@
 //! The products this build of the CLI knows, with their operation tables.
 
-use sage_core::auth::SageApi;
 use sage_core::catalog::OperationSpec;
 use sage_core::Product;
 
 /// One product the CLI can talk to.
 #[derive(Debug, Clone, Copy)]
 pub struct Entry {
-    /// Runtime facts (base URL, headers, paging).
+    /// Runtime facts (base URL, identity server, headers, paging).
     pub product: Product,
     /// Every operation, sorted by name.
     pub operations: &'static [OperationSpec],
-    /// Which identity server and token rules apply.
-    pub api: SageApi,
 }
 
 /// Every product compiled in.
 pub fn all() -> Vec<Entry> {
     vec![
-        Entry {
-            product: sage_accounting_v31::PRODUCT,
-            operations: sage_accounting_v31::operations::OPERATIONS,
-            api: SageApi::AccountingV31,
-        },
-        Entry {
-            product: sage_accounting_v3::PRODUCT,
-            operations: sage_accounting_v3::operations::OPERATIONS,
-            api: SageApi::AccountingV3,
-        },
-        Entry { product: sage200_pro::PRODUCT, operations: sage200_pro::operations::OPERATIONS, api: SageApi::Sage200 },
-        Entry {
-            product: sage200_standard::PRODUCT,
-            operations: sage200_standard::operations::OPERATIONS,
-            api: SageApi::Sage200,
-        },
+        Entry { product: sage_accounting_v31::PRODUCT, operations: sage_accounting_v31::operations::OPERATIONS },
+        Entry { product: sage_accounting_v3::PRODUCT, operations: sage_accounting_v3::operations::OPERATIONS },
+        Entry { product: sage200_pro::PRODUCT, operations: sage200_pro::operations::OPERATIONS },
+        Entry { product: sage200_standard::PRODUCT, operations: sage200_standard::operations::OPERATIONS },
     ]
 }
 

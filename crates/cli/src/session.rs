@@ -85,7 +85,7 @@ async fn first_site(session: &Session) -> Result<(String, String), CliError> {
 
 /// The OAuth client for the saved (or sandbox) connection.
 pub fn oauth_client(entry: Entry, connection: &Connection, secret: Option<String>) -> Result<OAuthClient, CliError> {
-    let profile = AuthProfile::for_api(entry.api)
+    let profile = AuthProfile::for_api(entry.product.api)
         .with_authorize_url(&connection.authorize_url)
         .with_token_url(&connection.token_url)
         .with_revoke_url(connection.revoke_url.as_deref());

@@ -2,7 +2,8 @@
 
 use std::time::Duration;
 
-use sage_schema::ir::HeaderPolicy;
+use sage_core::auth::SageApi;
+use sage_schema::ir::AuthProfile;
 
 /// Which identity server issued a token; a token only opens the APIs of its own family.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -16,13 +17,21 @@ pub(crate) enum Family {
 }
 
 impl Family {
-    /// The family serving a product name such as `sage200-pro`.
-    pub(crate) fn for_product(name: &str) -> Option<Self> {
-        match name {
-            "sage200-pro" | "sage200-standard" => Some(Self::SageId),
-            "accounting-v3" => Some(Self::AccountingV3),
-            "accounting-v31" => Some(Self::AccountingV31),
-            _ => None,
+    /// The family that signs users in to a product with this schema `auth_profile`.
+    pub(crate) fn for_profile(profile: AuthProfile) -> Self {
+        match profile {
+            AuthProfile::Sage200 => Self::SageId,
+            AuthProfile::AccountingV3 => Self::AccountingV3,
+            AuthProfile::AccountingV31 => Self::AccountingV31,
+        }
+    }
+
+    /// The SDK's name for this identity server.
+    pub(crate) fn api(self) -> SageApi {
+        match self {
+            Self::SageId => SageApi::Sage200,
+            Self::AccountingV3 => SageApi::AccountingV3,
+            Self::AccountingV31 => SageApi::AccountingV31,
         }
     }
 
@@ -38,15 +47,6 @@ impl Family {
     /// The family a data file names, if known.
     pub(crate) fn from_id(id: &str) -> Option<Self> {
         [Self::SageId, Self::AccountingV3, Self::AccountingV31].into_iter().find(|family| family.id() == id)
-    }
-
-    /// The family whose tokens a product with this header policy accepts.
-    pub(crate) fn for_policy(policy: HeaderPolicy) -> Self {
-        match policy {
-            HeaderPolicy::Sage200 => Self::SageId,
-            HeaderPolicy::AccountingV3 => Self::AccountingV3,
-            HeaderPolicy::AccountingV31 => Self::AccountingV31,
-        }
     }
 
     /// Access-token lifetime in real seconds, before scaling.

@@ -7,6 +7,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use crate::api::route;
 use crate::builder::SandboxBuilder;
 use crate::clients::DemoClient;
 use crate::family::Family;
@@ -19,6 +20,8 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 /// Where a client finds one product's identity server and API on the sandbox. All absolute URLs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoints {
+    /// Which Sage identity server the product uses (and so which token rules apply).
+    pub api: sage_core::auth::SageApi,
     /// Authorization endpoint (browser).
     pub authorize_url: String,
     /// Token endpoint.
@@ -61,15 +64,18 @@ impl Sandbox {
         &self.state.base_url
     }
 
-    /// Identity and API URLs for `sage200-pro`, `sage200-standard`, `accounting-v3` or `accounting-v31`.
+    /// Identity and API URLs of a served product (`sage200-pro`, `sage200-standard`, `accounting-v3`,
+    /// `accounting-v31`); `None` for any other name.
     pub fn endpoints(&self, product: &str) -> Option<Endpoints> {
-        let family = Family::for_product(product)?;
+        let served = self.state.api.served(product)?;
+        let family = Family::for_profile(served.auth_profile);
         let base = self.url();
         Some(Endpoints {
+            api: family.api(),
             authorize_url: format!("{base}{}", family.authorize_path()),
             token_url: format!("{base}{}", family.token_path()),
             revoke_url: Some(format!("{base}{}", family.revoke_path())),
-            api_base_url: format!("{base}{}", self.state.api.base_path(product)),
+            api_base_url: format!("{base}{}", route::concrete_base_path(&served.base_url)),
         })
     }
 

@@ -1,7 +1,7 @@
 //! Signing in to the sandbox from Rust, the way a user would, in one call: an OAuth client for the
 //! product's identity server, consent (auto-approved), and the code exchanged for tokens.
 
-use sage_core::auth::{parse_redirect, AuthError, AuthProfile, ClientSecret, OAuthClient, SageApi, TokenSet};
+use sage_core::auth::{parse_redirect, AuthError, AuthProfile, ClientSecret, OAuthClient, TokenSet};
 
 use crate::handle::Sandbox;
 
@@ -39,12 +39,7 @@ impl Sandbox {
     /// auto-approved consent, state check and code exchange. Needs `auto_approve(true)`.
     pub async fn sign_in(&self, product: &str) -> Result<SignedIn, SignInError> {
         let endpoints = self.endpoints(product).ok_or_else(|| SignInError::UnknownProduct(product.to_owned()))?;
-        let api = match product {
-            "accounting-v31" => SageApi::AccountingV31,
-            "accounting-v3" => SageApi::AccountingV3,
-            _ => SageApi::Sage200,
-        };
-        let profile = AuthProfile::for_api(api)
+        let profile = AuthProfile::for_api(endpoints.api)
             .with_authorize_url(&endpoints.authorize_url)
             .with_token_url(&endpoints.token_url)
             .with_revoke_url(endpoints.revoke_url.as_deref());

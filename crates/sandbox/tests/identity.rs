@@ -22,6 +22,19 @@ async fn endpoints_exist_for_the_four_products_only() {
     assert!(sandbox.endpoints("sage50").is_none());
     let v31 = sandbox.endpoints("accounting-v31").unwrap();
     assert_eq!(v31.api_base_url, format!("{}/v3.1", sandbox.url()));
+    assert_eq!(v31.api, sage_core::auth::SageApi::AccountingV31);
+    assert_eq!(sandbox.endpoints("sage200-standard").unwrap().api, sage_core::auth::SageApi::Sage200);
+    assert_eq!(sandbox.endpoints("accounting-v3").unwrap().api, sage_core::auth::SageApi::AccountingV3);
+}
+
+#[tokio::test]
+async fn a_product_without_schemas_has_no_endpoints_and_cannot_sign_in() {
+    // Only hand-made products: Sage 200 Standard is not among them, so nothing may guess its URLs.
+    let sandbox = api_sandbox(None).await;
+    assert!(sandbox.endpoints("sage200-pro").is_some());
+    assert!(sandbox.endpoints("sage200-standard").is_none());
+    let err = sandbox.sign_in("sage200-standard").await.unwrap_err();
+    assert!(matches!(err, sage_sandbox::SignInError::UnknownProduct(ref name) if name == "sage200-standard"), "{err}");
 }
 
 #[tokio::test]

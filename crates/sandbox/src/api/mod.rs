@@ -5,7 +5,7 @@ mod directory;
 mod paging;
 mod rate;
 mod records;
-mod route;
+pub(crate) mod route;
 mod sage_error;
 mod seed;
 
@@ -93,17 +93,9 @@ impl Api {
         Ok(store.entry(key).or_default())
     }
 
-    /// Path of a product's API on the sandbox, with variables filled in (`{country}` → `uki`).
-    pub(crate) fn base_path(&self, product: &str) -> String {
-        if let Some(served) = self.products.iter().find(|served| served.product.name == product) {
-            return route::concrete_base_path(&served.product.base_url);
-        }
-        match product {
-            "sage200-pro" => "/uk/sage200extra/accounts/v1".into(),
-            "sage200-standard" => "/uk/sage200/accounts/v1".into(),
-            "accounting-v3" => "/uki/sageone".into(),
-            _ => "/v3.1".into(),
-        }
+    /// The served product called `name`.
+    pub(crate) fn served(&self, name: &str) -> Option<&ir::Product> {
+        self.products.iter().map(|served| &served.product).find(|product| product.name == name)
     }
 
     pub(crate) fn product_names(&self) -> Vec<String> {
@@ -170,7 +162,7 @@ pub(crate) async fn handle(
     let Some((product, rest)) = state.api.find_product(uri.path()) else {
         return SageError::not_found(format!("No Sage API is served at {}", uri.path())).into_response();
     };
-    if let Err(error) = checks::bearer(&state, Family::for_policy(product.header_policy), &headers) {
+    if let Err(error) = checks::bearer(&state, Family::for_profile(product.auth_profile), &headers) {
         bump(&state.counters.api_unauthorized);
         return error.into_response();
     }
