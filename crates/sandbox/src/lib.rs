@@ -47,6 +47,8 @@ mod clients;
 mod data_file;
 mod family;
 pub mod fixtures;
+// Written by `cargo xtask codegen` (formatted by prettyplease, which rustfmt would reflow).
+#[rustfmt::skip]
 mod generated;
 mod handle;
 mod identity;
