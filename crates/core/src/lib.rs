@@ -7,6 +7,8 @@
 //! decodes the response and turns failures into one [`Error`] type. List operations page lazily
 //! through [`Client::items`].
 
+#![warn(missing_docs)]
+
 pub mod auth;
 mod builder;
 pub mod catalog;

@@ -41,6 +41,8 @@
 //! `/v3.1/businesses/lead` and `/v3.1/user`; Sage 200 serves `/sites`. The demo user's ids are in
 //! [`fixtures`].
 
+#![warn(missing_docs)]
+
 mod api;
 mod builder;
 mod clients;
