@@ -161,7 +161,8 @@ impl OAuthClient {
     /// Revokes a refresh token (and the access tokens issued from it) where the API allows it.
     ///
     /// Sent directly rather than through `oauth2`, which refuses plain-HTTP revocation URLs even on
-    /// the loopback interface the sandbox uses; [`endpoint`] already restricts HTTP to loopback.
+    /// the loopback interface the sandbox uses; the URL check shared with the other endpoints already restricts
+    /// HTTP to loopback.
     pub async fn revoke(&self, refresh_token: &RefreshToken) -> Result<(), AuthError> {
         let url = self
             .revoke_url
