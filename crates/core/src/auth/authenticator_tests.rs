@@ -12,6 +12,9 @@ use crate::auth::{AuthProfile, ClientSecret, MemoryTokenStore, SageApi, StoreErr
 #[path = "authenticator_store_tests.rs"]
 mod store_failures;
 
+#[path = "authenticator_file_tests.rs"]
+mod file_store;
+
 const DAY: Duration = Duration::from_secs(86_400);
 
 fn token_set(access: &str, refresh: &str, lifetime: Duration) -> TokenSet {
@@ -87,6 +90,7 @@ async fn invalid_grant_requires_reauthorization_and_keeps_the_stored_tokens() {
             matches!(err, AuthError::ReauthorizationRequired { ref reason } if reason.contains("invalid_grant")),
             "{err}"
         );
+        assert_eq!(err.to_string().matches("re-authorization required").count(), 1, "said once: {err}");
     }
     assert_eq!(server.requests(), 1, "a refused refresh token is not sent again");
     assert_eq!(store.load().await.unwrap().unwrap().refresh_token().unwrap().secret(), "revoked");
@@ -146,7 +150,7 @@ impl TokenStore for FlakyStore {
 async fn a_failed_save_withholds_the_new_token_until_it_is_persisted() {
     let store = Arc::new(FlakyStore::default());
     let (server, auth) = setup(expired(), store.clone()).await;
-    store.fail_saves.store(1, Ordering::SeqCst);
+    store.fail_saves.store(3, Ordering::SeqCst);
     assert!(matches!(auth.access_token().await, Err(AuthError::Store(_))));
     let kept = store.load().await.unwrap().unwrap();
     assert_eq!(kept.access_token().secret(), "access-0", "the store still holds the complete old set");
@@ -159,7 +163,7 @@ async fn a_failed_save_withholds_the_new_token_until_it_is_persisted() {
 async fn a_crash_before_saving_leads_to_reauthorization_not_corruption() {
     let store = Arc::new(FlakyStore::default());
     let (server, first_process) = setup(expired(), store.clone()).await;
-    store.fail_saves.store(1, Ordering::SeqCst);
+    store.fail_saves.store(3, Ordering::SeqCst);
     assert!(first_process.access_token().await.is_err());
     drop(first_process); // the rotated refresh token dies with the process
     let restarted = Authenticator::builder(
