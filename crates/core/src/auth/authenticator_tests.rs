@@ -232,3 +232,19 @@ async fn tokens_never_reach_the_logs() {
         assert!(!logs.contains(secret), "`{secret}` leaked into the logs:\n{logs}");
     }
 }
+
+#[tokio::test]
+async fn a_store_that_lost_its_data_gets_the_held_set_back_instead_of_a_reauthorization() {
+    let store = Arc::new(MemoryTokenStore::new());
+    let (server, auth) = setup(token_set("access-0", "refresh-0", Duration::from_secs(300)), store.clone()).await;
+    let current = auth.access_token().await.unwrap();
+    store.clear().await.unwrap(); // e.g. a Redis restarted without persistence
+
+    assert_eq!(auth.refresh_after_rejection(&current).await.unwrap().secret(), "access-1");
+    assert_eq!(store.load().await.unwrap().unwrap().refresh_token().unwrap().secret(), "refresh-1");
+    assert_eq!(server.requests(), 1);
+
+    let fresh_process = Authenticator::new(auth.oauth().clone(), Arc::new(MemoryTokenStore::new()));
+    let err = fresh_process.access_token().await.unwrap_err();
+    assert!(matches!(err, AuthError::ReauthorizationRequired { .. }), "nothing held, nothing restored: {err}");
+}
