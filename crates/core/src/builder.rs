@@ -131,7 +131,12 @@ fn resolve_base_url(template: &str, variables: &BTreeMap<String, String>) -> Res
             "base URL variable `{name}` is not set: call `.base_url_variable(\"{name}\", …)`"
         )));
     }
-    url::Url::parse(&url).map_err(|err| Error::Build(format!("base URL `{url}`: {err}")))?;
+    let parsed = url::Url::parse(&url).map_err(|err| Error::Build(format!("base URL `{url}`: {err}")))?;
+    if !crate::secure_url::is_secure(&parsed) {
+        return Err(Error::Build(format!(
+            "base URL `{url}` must use https (plain http only to this machine): bearer tokens travel with every call"
+        )));
+    }
     Ok(url)
 }
 
@@ -147,5 +152,16 @@ mod tests {
         vars.insert("country".to_owned(), "uki".to_owned());
         assert_eq!(resolve_base_url(template, &vars).unwrap(), "https://api.columbus.sage.com/uki/sageone");
         assert!(resolve_base_url("not a url", &BTreeMap::new()).is_err());
+    }
+
+    #[test]
+    fn plain_http_is_refused_except_to_this_machine() {
+        let none = BTreeMap::new();
+        let err = resolve_base_url("http://api.example.com/v3.1", &none).unwrap_err();
+        assert!(err.to_string().contains("must use https"), "{err}");
+        assert!(resolve_base_url("ftp://api.example.com/", &none).is_err());
+        assert!(resolve_base_url("http://127.0.0.1:8080/v3.1", &none).is_ok());
+        assert!(resolve_base_url("http://localhost:8080/v3.1", &none).is_ok());
+        assert!(resolve_base_url("http://[::1]:8080/", &none).is_ok());
     }
 }

@@ -19,6 +19,7 @@ mod paging;
 mod product;
 mod response;
 mod retry;
+mod secure_url;
 pub mod types;
 
 pub use builder::ClientBuilder;

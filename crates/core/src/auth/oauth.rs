@@ -35,8 +35,8 @@ type Oauth2Client = oauth2::Client<
     EndpointSet,
 >;
 
-/// What to send the user to, and what to remember until the redirect comes back.
-#[derive(Debug)]
+/// What to send the user to, and what to remember until the redirect comes back. `Debug` shows
+/// the URL with its `state` redacted.
 pub struct AuthorizationRequest {
     /// The identity server's consent page for this request.
     pub url: Url,
@@ -44,6 +44,26 @@ pub struct AuthorizationRequest {
     pub state: CsrfState,
     /// Pass to [`OAuthClient::exchange_code`]; present when PKCE is in use.
     pub pkce_verifier: Option<PkceVerifier>,
+}
+
+impl std::fmt::Debug for AuthorizationRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut url = self.url.clone();
+        let pairs: Vec<(String, String)> = self
+            .url
+            .query_pairs()
+            .map(|(name, value)| {
+                let value = if name == "state" { "[redacted]".into() } else { value.into_owned() };
+                (name.into_owned(), value)
+            })
+            .collect();
+        url.query_pairs_mut().clear().extend_pairs(pairs);
+        f.debug_struct("AuthorizationRequest")
+            .field("url", &url.as_str())
+            .field("state", &self.state)
+            .field("pkce_verifier", &self.pkce_verifier)
+            .finish()
+    }
 }
 
 /// One app's registration with one Sage identity server: builds authorize URLs and exchanges
@@ -269,13 +289,7 @@ fn token_type_name(token_type: &BasicTokenType) -> String {
 /// Parses an endpoint URL, refusing plain HTTP except on the loopback interface (the sandbox).
 fn endpoint(what: &str, url: &str) -> Result<Url, AuthError> {
     let parsed = Url::parse(url).map_err(|err| AuthError::Config(format!("{what} URL `{url}`: {err}")))?;
-    let loopback = match parsed.host() {
-        Some(url::Host::Domain(domain)) => domain == "localhost",
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    };
-    if parsed.scheme() == "https" || (parsed.scheme() == "http" && loopback) {
+    if crate::secure_url::is_secure(&parsed) {
         Ok(parsed)
     } else {
         Err(AuthError::Config(format!("{what} URL `{url}` must use https")))
@@ -375,6 +389,14 @@ mod tests {
         let local = AuthProfile::accounting_v31().with_token_url("http://localhost:9/token");
         assert!(OAuthClient::new(local, "a", "http://127.0.0.1/cb").is_ok());
         assert!(OAuthClient::new(AuthProfile::sage200(), "a", "not a url").is_err());
+    }
+
+    #[test]
+    fn debug_of_an_authorization_request_hides_the_state() {
+        let request = client(AuthProfile::accounting_v31()).authorize_url();
+        let shown = format!("{request:?}");
+        assert!(!shown.contains(request.state.secret()), "{shown}");
+        assert!(shown.contains("filter=apiv3.1") && shown.contains("state=%5Bredacted%5D"), "{shown}");
     }
 
     #[test]
