@@ -8,6 +8,7 @@
 //! through [`Client::items`].
 
 pub mod auth;
+mod body;
 mod builder;
 pub mod catalog;
 mod client;
@@ -22,7 +23,7 @@ mod retry;
 mod secure_url;
 pub mod types;
 
-pub use builder::ClientBuilder;
+pub use builder::{ClientBuilder, DEFAULT_BODY_LIMIT, DEFAULT_DEADLINE};
 pub use client::{Client, RawResponse};
 pub use error::{ApiError, DecodeError, Error, ErrorItem, Result};
 pub use headers::HeaderPolicy;

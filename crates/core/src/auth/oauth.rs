@@ -16,9 +16,11 @@ use url::Url;
 use super::error::AuthError;
 use super::profile::{AuthProfile, ClientAuthStyle, SageApi};
 use super::secret::{AuthorizationCode, ClientSecret, CsrfState, IdToken, PkceVerifier, RefreshToken};
+use super::token_http::{TokenHttp, TOKEN_RESPONSE_LIMIT};
 use super::token_response::SageTokenFields;
 use super::token_set::{to_chrono, TokenSet};
 use super::AccessToken;
+use crate::body::read_capped;
 
 type SageTokenResponse = StandardTokenResponse<SageTokenFields, BasicTokenType>;
 
@@ -77,7 +79,7 @@ pub struct OAuthClient {
     authorize_url: AuthUrl,
     token_url: TokenUrl,
     revoke_url: Option<Url>,
-    http: reqwest::Client,
+    http: TokenHttp,
 }
 
 impl OAuthClient {
@@ -104,7 +106,7 @@ impl OAuthClient {
             authorize_url,
             token_url,
             revoke_url: revoke_url.transpose()?,
-            http,
+            http: TokenHttp(http),
         })
     }
 
@@ -188,7 +190,7 @@ impl OAuthClient {
             .clone()
             .ok_or_else(|| AuthError::Config(format!("{} has no revoke endpoint", self.api())))?;
         let mut form = vec![("token", refresh_token.secret()), ("token_type_hint", "refresh_token")];
-        let mut request = self.http.post(url).header(reqwest::header::ACCEPT, "application/json");
+        let mut request = self.http.0.post(url).header(reqwest::header::ACCEPT, "application/json");
         match (&self.client_secret, self.profile.client_auth()) {
             (Some(secret), ClientAuthStyle::HttpBasic) => {
                 let encode = |value: &str| url::form_urlencoded::byte_serialize(value.as_bytes()).collect::<String>();
@@ -213,7 +215,8 @@ impl OAuthClient {
         if status.is_success() {
             return Ok(());
         }
-        let body: serde_json::Value = response.json().await.unwrap_or_default();
+        let body = read_capped(response, TOKEN_RESPONSE_LIMIT).await.unwrap_or_default();
+        let body: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
         let text = |name: &str| body.get(name).and_then(|value| value.as_str()).map(str::to_owned);
         Err(AuthError::TokenEndpoint {
             error: text("error").unwrap_or_else(|| format!("HTTP {}", status.as_u16())),
