@@ -31,7 +31,7 @@ const SAVE_RETRY_PAUSE: Duration = Duration::from_millis(50);
 /// A refresh, once started, runs to its end in a task of its own even if the caller gives up
 /// (a call deadline, a dropped future): cancelled between the token response and the save, it
 /// would lose the rotated refresh token. The only remaining loss is the process being killed in
-/// that window (see the crate README's token section for its measured size).
+/// that window (the README's "Keeping the sign-in" section gives its measured size).
 pub struct Authenticator {
     inner: Arc<Inner>,
 }
