@@ -61,3 +61,49 @@ async fn a_failed_save_is_retried_before_the_call_fails() {
     assert_eq!(store.load().await.unwrap().unwrap().refresh_token().unwrap().secret(), "refresh-1");
     assert_eq!(server.requests(), 1);
 }
+
+/// A store whose saves take a while, like a slow disk.
+struct SlowSaves {
+    inner: MemoryTokenStore,
+    delay: Duration,
+}
+
+#[async_trait]
+impl TokenStore for SlowSaves {
+    async fn load(&self) -> Result<Option<TokenSet>, StoreError> {
+        self.inner.load().await
+    }
+    async fn save(&self, tokens: &TokenSet) -> Result<(), StoreError> {
+        tokio::time::sleep(self.delay).await;
+        self.inner.save(tokens).await
+    }
+    async fn clear(&self) -> Result<(), StoreError> {
+        self.inner.clear().await
+    }
+}
+
+#[tokio::test]
+async fn a_caller_giving_up_mid_refresh_does_not_cut_the_save() {
+    let store = Arc::new(SlowSaves { inner: MemoryTokenStore::new(), delay: Duration::from_millis(300) });
+    let (server, auth) = setup(expired(), store.clone()).await;
+
+    let gave_up = tokio::time::timeout(Duration::from_millis(50), auth.access_token()).await;
+    assert!(gave_up.is_err(), "the caller's deadline ran out during the save");
+    drop(auth);
+    tokio::time::sleep(Duration::from_millis(600)).await;
+
+    let stored = store.load().await.unwrap().unwrap();
+    assert_eq!(stored.refresh_token().unwrap().secret(), "refresh-1", "the rotated refresh token was saved");
+    assert_eq!(server.requests(), 1);
+}
+
+#[tokio::test]
+async fn refresh_now_refreshes_a_fresh_token_and_stores_it() {
+    let store = Arc::new(MemoryTokenStore::new());
+    let (server, auth) = setup(token_set("access-0", "refresh-0", Duration::from_secs(300)), store.clone()).await;
+    let refreshed = auth.refresh_now().await.unwrap();
+    assert_eq!(refreshed.access_token().secret(), "access-1");
+    assert_eq!(store.load().await.unwrap().unwrap().refresh_token().unwrap().secret(), "refresh-1");
+    assert_eq!(auth.access_token().await.unwrap().secret(), "access-1");
+    assert_eq!(server.requests(), 1);
+}
