@@ -11,6 +11,22 @@ use crate::products;
 use crate::session::{oauth_client, start_sandbox};
 use crate::token::describe;
 
+/// The client secret from standard input (`--client-secret-stdin`) or `SAGE_CLIENT_SECRET`.
+fn client_secret(args: &LoginArgs) -> Result<Option<String>, CliError> {
+    if !args.client_secret_stdin {
+        return Ok(std::env::var("SAGE_CLIENT_SECRET").ok());
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|err| CliError::Usage(format!("cannot read the client secret from standard input: {err}")))?;
+    let secret = line.trim_end_matches(['\r', '\n']);
+    if secret.is_empty() {
+        return Err(CliError::Usage("--client-secret-stdin: standard input held no secret".into()));
+    }
+    Ok(Some(secret.to_owned()))
+}
+
 pub async fn run(cli: &Cli, args: &LoginArgs) -> Result<(), CliError> {
     let entry = products::find(&args.product).map_err(CliError::Usage)?;
     let paths = Paths::new(cli.home.as_deref(), &cli.profile, &args.product).map_err(CliError::Usage)?;
@@ -51,7 +67,7 @@ pub async fn run(cli: &Cli, args: &LoginArgs) -> Result<(), CliError> {
         site: args.connection.site.clone(),
         business: args.connection.business.clone(),
     };
-    let oauth = oauth_client(entry, &connection, args.client_secret.clone())?;
+    let oauth = oauth_client(entry, &connection, client_secret(args)?)?;
     let request = oauth.authorize_url();
     eprintln!("Sign in to {} by opening this URL:\n\n  {}\n", entry.product.title, request.url);
     if sandbox.is_some() {
