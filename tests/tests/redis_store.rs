@@ -1,12 +1,12 @@
 //! The store against a real Redis: compare-and-set saves, the stored format, lock ownership, and
 //! errors (never a refresh) when Redis or the lock is out of reach.
 
-mod common;
+mod redis_support;
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{authorize, free_port, oauth, sandbox, unique_key, TestRedis};
+use redis_support::{authorize, free_port, oauth, sandbox, unique_key, TestRedis};
 use sage_core::auth::store::decode;
 use sage_core::auth::{
     AccessToken, AuthError, Authenticate, Authenticator, RefreshToken, SageApi, StoreError, TokenSet, TokenStore,

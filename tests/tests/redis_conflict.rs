@@ -1,14 +1,14 @@
 //! Two instances, one connection: an instance whose save loses the compare-and-set race adopts
 //! the winner's token set instead of retrying its own or refreshing again.
 
-mod common;
+mod redis_support;
 
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::{unique_key, TestRedis};
+use redis_support::{unique_key, TestRedis};
 use sage_core::auth::{
     async_trait, AccessToken, Authenticate, Authenticator, RefreshLease, SageApi, StoreError, TokenSet, TokenStore,
 };

@@ -1,12 +1,12 @@
 //! A Redis that loses its data (restart without persistence) and a refresh slower than the lock's
 //! TTL: neither may cost the user a sign-in.
 
-mod common;
+mod redis_support;
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{authorize, oauth, sandbox, unique_key, TestRedis, MARGIN};
+use redis_support::{authorize, oauth, sandbox, unique_key, TestRedis, MARGIN};
 use sage_core::auth::{
     async_trait, AccessToken, Authenticate, Authenticator, RefreshLease, SageApi, StoreError, TokenSet, TokenStore,
 };

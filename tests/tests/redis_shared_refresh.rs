@@ -1,13 +1,13 @@
 //! Several app instances, one Sage connection: tasks and processes sharing a Redis refresh a
 //! rotating v3.1 refresh token once per expiry window, and a crashed lock holder only delays them.
 
-mod common;
+mod redis_support;
 
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{authorize, oauth, refresh_bound, sandbox, unique_key, TestRedis, MARGIN};
+use redis_support::{authorize, oauth, refresh_bound, sandbox, unique_key, TestRedis, MARGIN};
 use sage_core::auth::{Authenticate, Authenticator, TokenStore};
 use sage_redis_store::{ConnectionKey, LockSettings};
 use sage_sandbox::Sandbox;
