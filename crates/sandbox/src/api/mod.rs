@@ -229,6 +229,11 @@ fn serve(api: &Api, product: &ir::Product, tenant: &str, request: Request<'_>) -
         Ok(body) => body,
         Err(error) => return error.into_response(),
     };
+    if product.header_policy == HeaderPolicy::AccountingV31 && request.method == Method::PUT {
+        if let Some(response) = directory::v31_update(request.rest, &body, &api.lead_business()) {
+            return response;
+        }
+    }
     let mut store = lock(&api.store);
     let data = match api.tenant_data(&mut store, product, tenant) {
         Ok(data) => data,
@@ -365,18 +370,34 @@ impl Call<'_> {
             }
             ir::Method::Put | ir::Method::Patch if item => {
                 let current = records::get(&records(data), key)?;
-                let Value::Object(mut merged) = current else { return Err(SageError::not_found(key.to_owned())) };
-                let Value::Object(fields) = body else {
+                let (Value::Object(mut merged), Value::Object(_)) = (current, &body) else {
                     return Err(rules.invalid("The request body must be a JSON object", "body"));
                 };
+                // Only what the update sends is checked: the stored record's references already were.
+                let Value::Object(fields) = self.linked(data, body, prefix)? else { return Err(not_object(rules)) };
                 records::merge(&mut merged, fields);
-                let merged = self.prepared(data, Value::Object(merged), prefix)?;
+                let mut merged = Value::Object(merged);
+                if rules.money_as_text() {
+                    totals::compute(&mut merged, data, prefix);
+                }
                 records::update(data.entry(collection.to_owned()).or_default(), key, merged)?
             }
+            ir::Method::Put | ir::Method::Patch if body.is_array() => {
+                // A bulk update of a list (Sage 200 `PUT /couriers`): each item by its id.
+                let Value::Array(items) = self.linked(data, body, prefix)? else { return Err(not_object(rules)) };
+                let stored = data.entry(rest.to_owned()).or_default();
+                for item in &items {
+                    let Value::Object(fields) = item else { return Err(not_object(rules)) };
+                    let known = item.get("id").and_then(|id| records::find(stored, &id_text(id)).cloned());
+                    match known {
+                        Some(_) => drop(records::update(stored, &id_text(&item["id"]), Value::Object(fields.clone()))?),
+                        None => stored.push(item.clone()),
+                    }
+                }
+                Value::Array(items)
+            }
             ir::Method::Put | ir::Method::Patch => {
-                let Value::Object(fields) = body else {
-                    return Err(rules.invalid("The request body must be a JSON object", "body"));
-                };
+                let Value::Object(fields) = self.linked(data, body, prefix)? else { return Err(not_object(rules)) };
                 let singleton = data.entry(rest.to_owned()).or_default();
                 if singleton.is_empty() {
                     singleton.push(Value::Object(Default::default()));
@@ -393,15 +414,21 @@ impl Call<'_> {
         Ok(Answer::Body(answer))
     }
 
-    /// A record about to be stored: its references checked (and linked, on Accounting) and, on
-    /// Accounting, a document's amounts computed from its lines.
-    fn prepared(self, data: &Collections, mut record: Value, prefix: &str) -> Result<Value, SageError> {
-        links::resolve(&mut record, data, prefix, self.rules.embeds_links())
-            .map_err(|invalid| self.rules.invalid(invalid.message, invalid.source))?;
+    /// A new record about to be stored: its references checked and linked, and on Accounting a
+    /// document's amounts computed from its lines.
+    fn prepared(self, data: &Collections, record: Value, prefix: &str) -> Result<Value, SageError> {
+        let mut record = self.linked(data, record, prefix)?;
         if self.rules.money_as_text() {
             totals::compute(&mut record, data, prefix);
         }
         Ok(record)
+    }
+
+    /// The body with its references checked (and, on Accounting, linked).
+    fn linked(self, data: &Collections, mut body: Value, prefix: &str) -> Result<Value, SageError> {
+        links::resolve(&mut body, data, prefix, self.rules.embeds_links())
+            .map_err(|invalid| self.rules.invalid(invalid.message, invalid.source))?;
+        Ok(body)
     }
 
     /// A sales document raised on Accounting moves its contact's balance; returns the contacts' path.
@@ -476,6 +503,17 @@ fn ir_method(method: &Method) -> Option<ir::Method> {
         Method::DELETE => ir::Method::Delete,
         _ => return None,
     })
+}
+
+fn not_object(rules: Rules) -> SageError {
+    rules.invalid("The request body must be a JSON object", "body")
+}
+
+fn id_text(id: &Value) -> String {
+    match id {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    }
 }
 
 /// An empty body reads as `{}`; anything else must be JSON.
