@@ -4,6 +4,7 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+mod data;
 mod walk;
 
 use std::collections::HashMap;
