@@ -377,9 +377,7 @@ impl Call<'_> {
                 let Value::Object(fields) = self.linked(data, body, prefix)? else { return Err(not_object(rules)) };
                 records::merge(&mut merged, fields);
                 let mut merged = Value::Object(merged);
-                if rules.money_as_text() {
-                    totals::compute(&mut merged, data, prefix);
-                }
+                rules.document_shape().compute(&mut merged, data, prefix);
                 records::update(data.entry(collection.to_owned()).or_default(), key, merged)?
             }
             ir::Method::Put | ir::Method::Patch if body.is_array() => {
@@ -414,13 +412,11 @@ impl Call<'_> {
         Ok(Answer::Body(answer))
     }
 
-    /// A new record about to be stored: its references checked and linked, and on Accounting a
-    /// document's amounts computed from its lines.
+    /// A new record about to be stored: its references checked and linked, and a document's amounts
+    /// computed from its lines.
     fn prepared(self, data: &Collections, record: Value, prefix: &str) -> Result<Value, SageError> {
         let mut record = self.linked(data, record, prefix)?;
-        if self.rules.money_as_text() {
-            totals::compute(&mut record, data, prefix);
-        }
+        self.rules.document_shape().compute(&mut record, data, prefix);
         Ok(record)
     }
 

@@ -9,6 +9,7 @@ use sage_schema::ir::{self, HeaderPolicy, Pagination};
 
 use super::records::IdStyle;
 use super::sage_error::SageError;
+use super::totals::{self, Shape};
 
 /// The per-product rule set the generic engine consults.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,9 +68,13 @@ impl Rules {
         self.accounting()
     }
 
-    /// Accounting writes money as strings (`"12.50"`), Sage 200 as numbers.
-    pub(crate) fn money_as_text(self) -> bool {
-        self.accounting()
+    /// Where documents keep the amounts computed from their lines.
+    pub(crate) fn document_shape(self) -> Shape {
+        if self.accounting() {
+            totals::ACCOUNTING
+        } else {
+            totals::SAGE200
+        }
     }
 
     /// Envelope lists take `search`, `sort` and `attributes`; OData lists the `$` options.

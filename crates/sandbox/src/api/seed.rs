@@ -170,7 +170,7 @@ fn sales_invoices(data: &Collections, prefix: &str, tenant: &str) -> Vec<Value> 
             });
             // Links and amounts as a posted invoice gets them; the seeded references always resolve.
             let _ = links::resolve(&mut invoice, data, prefix, true);
-            totals::compute(&mut invoice, data, prefix);
+            totals::ACCOUNTING.compute(&mut invoice, data, prefix);
             record("sales_invoices", &stable_id(&[tenant, "sales_invoices", &number]), &number, invoice)
         })
         .collect()
@@ -226,6 +226,7 @@ fn sage200(company: &str) -> Collections {
     ];
     let product = |id: u64, code: &str, name: &str| json!({"id": id, "code": code, "name": name, "description": name, "product_group_id": 1, "revenue_nominal_code_id": 2_002});
     let products = vec![product(5_001, "BRAKE01", "Brake pads"), product(5_002, "OIL5W30", "Engine oil 5W-30, 5 l")];
+    let warehouses = vec![json!({"id": 1, "name": "Main warehouse"})];
     HashMap::from([
         ("/customers".to_owned(), customers),
         ("/suppliers".to_owned(), suppliers),
@@ -234,6 +235,7 @@ fn sage200(company: &str) -> Collections {
         ("/tax_codes".to_owned(), tax_codes),
         ("/nominal_codes".to_owned(), nominal_codes),
         ("/products".to_owned(), products),
+        ("/warehouses".to_owned(), warehouses),
     ])
 }
 
