@@ -224,8 +224,7 @@ fn serve(api: &Api, product: &ir::Product, tenant: &str, request: Request<'_>) -
         Err(error) => return error.into_response(),
     };
     let rules = Rules::of(product);
-    let models = Models::of(product);
-    let body = match parse_body(request.body).and_then(|body| checked_body(rules, &models, operation, body)) {
+    let body = match parse_body(request.body).and_then(|body| checked_body(rules, product, operation, body)) {
         Ok(body) => body,
         Err(error) => return error.into_response(),
     };
@@ -245,10 +244,13 @@ fn serve(api: &Api, product: &ir::Product, tenant: &str, request: Request<'_>) -
     let Some(collection) = changed_collection(operation.method, rest, item) else {
         return respond(call, call.apply(data, body, &mut Vec::new()));
     };
+    let Some(data_file) = api.data.as_ref() else { return respond(call, call.apply(data, body, &mut Vec::new())) };
     let before = data.get(collection).cloned();
     let mut touched = Vec::new();
     let outcome = call.apply(data, body, &mut touched);
-    let Some(data_file) = api.data.as_ref().filter(|_| outcome.is_ok()) else { return respond(call, outcome) };
+    if outcome.is_err() {
+        return respond(call, outcome);
+    }
     touched.insert(0, collection.to_owned());
     for path in &touched {
         let records = data.get(path.as_str()).map(Vec::as_slice).unwrap_or_default();
@@ -266,8 +268,14 @@ fn serve(api: &Api, product: &ir::Product, tenant: &str, request: Request<'_>) -
 
 /// The body as the operation takes it, checked against its schema type; Accounting's wrapper key is
 /// taken off, and `$source` names fields inside it.
-fn checked_body(rules: Rules, models: &Models<'_>, operation: &ir::Operation, body: Value) -> Result<Value, SageError> {
+fn checked_body(
+    rules: Rules,
+    product: &ir::Product,
+    operation: &ir::Operation,
+    body: Value,
+) -> Result<Value, SageError> {
     if let Some(ty) = &operation.body {
+        let models = &Models::of(product);
         let completeness = match operation.method {
             ir::Method::Put | ir::Method::Patch => Completeness::Partial,
             _ => Completeness::Whole,
@@ -351,10 +359,11 @@ impl Call<'_> {
         let item = route::ends_with_variable(&operation.path);
         let collection = if item { route::parent(rest) } else { rest };
         let prefix = route::parent(collection);
-        let records = |data: &Collections| data.get(collection).cloned().unwrap_or_default();
+        let stored =
+            |data: &Collections| records::get(data.get(collection).map(Vec::as_slice).unwrap_or_default(), key);
         let answer = match operation.method {
             ir::Method::Get if matches!(operation.response, ir::Response::List(_)) => return self.list(data, prefix),
-            ir::Method::Get if item => records::get(&records(data), key)?,
+            ir::Method::Get if item => stored(data)?,
             ir::Method::Get => data
                 .get(rest)
                 .and_then(|found| found.first())
@@ -369,7 +378,7 @@ impl Call<'_> {
                 created
             }
             ir::Method::Put | ir::Method::Patch if item => {
-                let current = records::get(&records(data), key)?;
+                let current = stored(data)?;
                 let (Value::Object(mut merged), Value::Object(_)) = (current, &body) else {
                     return Err(rules.invalid("The request body must be a JSON object", "body"));
                 };
