@@ -53,7 +53,8 @@ async fn sage200_and_v3_tokens_carry_their_extra_fields() {
 
 #[tokio::test]
 async fn a_public_client_completes_the_flow_through_the_loopback_listener() {
-    let sandbox = sandbox().await;
+    // A random loopback port: only accepted with the RFC 8252 opt-in (Sage itself matches exactly).
+    let sandbox = Sandbox::builder().auto_approve(true).any_loopback_port(true).start().await.unwrap();
     let loopback = LoopbackRedirect::bind("/callback").await.unwrap();
     let public = sandbox.demo_public_client();
     let client =

@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use sage_core::auth::AuthError;
 use sage_core::catalog;
+use sage_core::types::Decimal;
 use serde_json::{json, Value};
 
 use crate::cli::ConnectionArgs;
@@ -17,22 +18,42 @@ use crate::session::{sandbox_session, start_sandbox, Session};
 struct Story {
     /// Lists the customers.
     list: &'static str,
+    /// Lists the tax rates (codes) and ledger accounts (nominal codes), with the query that shows the
+    /// field the demo picks them by.
+    taxes: (&'static str, &'static [(&'static str, &'static str)]),
+    ledgers: (&'static str, &'static [(&'static str, &'static str)]),
+    products: (&'static str, &'static [(&'static str, &'static str)]),
+    /// Whether a record is the standard tax rate, the products sales ledger account, the brake pads.
+    is_standard_tax: fn(&Value) -> bool,
+    is_sales_ledger: fn(&Value) -> bool,
+    is_brake_pads: fn(&Value) -> bool,
     /// Creates an invoice for a customer: operation and body.
     create_invoice: &'static str,
-    invoice_body: fn(&Value) -> Value,
+    invoice_body: fn(&Value, &Reference) -> Value,
+    /// The invoice's net, tax and total fields.
+    totals: [&'static str; 3],
     /// Reads the invoice back by id.
     get_invoice: &'static str,
     /// The name of its id parameter.
     id_param: &'static str,
 }
 
-fn accounting_invoice(customer: &Value) -> Value {
+/// The seeded reference data an invoice line points at.
+struct Reference {
+    tax: Value,
+    ledger: Value,
+    product: Value,
+}
+
+fn accounting_invoice(customer: &Value, reference: &Reference) -> Value {
     json!({"sales_invoice": {
         "contact_id": customer["id"],
         "date": "2026-11-25",
         "invoice_lines": [{
             "description": "Brake pads, fitted",
-            "ledger_account_id": "sales",
+            "product_id": reference.product["id"],
+            "ledger_account_id": reference.ledger["id"],
+            "tax_rate_id": reference.tax["id"],
             "quantity": "2",
             "unit_price": "125.50",
         }],
@@ -40,11 +61,22 @@ fn accounting_invoice(customer: &Value) -> Value {
 }
 
 /// Sage 200 takes sales invoices through sales orders: the order is what can be read back.
-fn sage200_order(customer: &Value) -> Value {
+fn sage200_order(customer: &Value, reference: &Reference) -> Value {
     json!({
         "customer_id": customer["id"],
+        "document_no": "SO-DEMO-1",
         "document_date": "2026-11-25T00:00:00",
-        "lines": [{"code": "BRAKE01", "description": "Brake pads, fitted", "line_quantity": 2, "selling_unit_price": 125.50}],
+        "lines": [{
+            "line_type": "EnumLineTypeStandard",
+            "product_id": reference.product["id"],
+            "warehouse_id": 1,
+            "code": reference.product["code"],
+            "description": "Brake pads, fitted",
+            "line_quantity": 2,
+            "selling_unit_price": 125.50,
+            "tax_code_id": reference.tax["id"],
+            "nominal_reference": reference.ledger["reference"],
+        }],
     })
 }
 
@@ -52,19 +84,62 @@ fn story(product: &str) -> Option<Story> {
     match product {
         "accounting-v31" | "accounting-v3" => Some(Story {
             list: "list_contacts",
+            taxes: ("list_tax_rates", &[("attributes", "percentage")]),
+            ledgers: ("list_ledger_accounts", &[("attributes", "nominal_code")]),
+            products: ("list_products", &[("attributes", "item_code")]),
+            is_standard_tax: |rate| rate["percentage"] == "20.00",
+            is_sales_ledger: |account| account["nominal_code"] == 4000,
+            is_brake_pads: |product| product["item_code"] == "BRAKE01",
             create_invoice: "create_sales_invoice",
             invoice_body: accounting_invoice,
+            totals: ["net_amount", "tax_amount", "total_amount"],
             get_invoice: "get_sales_invoice",
             id_param: "key",
         }),
         "sage200-pro" | "sage200-standard" => Some(Story {
             list: "list_customers",
+            taxes: ("list_tax_codes", &[]),
+            ledgers: ("list_nominal_codes", &[]),
+            products: ("list_products", &[]),
+            is_standard_tax: |code| code["tax_rate"].as_f64() == Some(20.0),
+            is_sales_ledger: |code| code["reference"] == "4000",
+            is_brake_pads: |product| product["code"] == "BRAKE01",
             create_invoice: "create_sop_order",
             invoice_body: sage200_order,
+            totals: ["total_net_value", "total_tax_value", "total_gross_value"],
             get_invoice: "get_sop_order",
             id_param: "Id",
         }),
         _ => None,
+    }
+}
+
+/// The first listed record that `wanted` accepts.
+async fn find(
+    session: &Session,
+    (operation, query): (&str, &[(&str, &str)]),
+    wanted: fn(&Value) -> bool,
+) -> Result<Value, CliError> {
+    let page = call(session, operation, query, None).await?;
+    let items = page.get("$items").unwrap_or(&page).as_array().cloned().unwrap_or_default();
+    items.into_iter().find(wanted).ok_or_else(|| CliError::Other(format!("{operation}: no seeded record to use")))
+}
+
+/// A money field (a string on Accounting, a number on Sage 200) with two decimals.
+fn shown(value: &Value) -> String {
+    let text = value.as_str().map_or_else(|| value.to_string(), str::to_owned);
+    text.parse::<Decimal>().map_or(text, |amount| format!("{amount:.2}"))
+}
+
+/// How a record names itself: Accounting's `displayed_as`, else Sage 200's name and reference.
+fn label(record: &Value) -> String {
+    match (record["displayed_as"].as_str(), record["name"].as_str()) {
+        (Some(shown), _) => shown.to_owned(),
+        (None, Some(name)) => match record["reference"].as_str() {
+            Some(reference) => format!("{name} ({reference})"),
+            None => name.to_owned(),
+        },
+        (None, None) => record["id"].to_string(),
     }
 }
 
@@ -123,7 +198,12 @@ async fn run_product(sandbox: &sage_sandbox::Sandbox, entry: Entry, story: &Stor
         items.iter().filter_map(|item| item["name"].as_str().or(item["displayed_as"].as_str())).collect();
     writeln!(report, "✓ {}: {} customers, e.g. {}", story.list, items.len(), names.join(", ")).ok();
 
-    let invoice = call(&session, story.create_invoice, &[], Some((story.invoice_body)(first))).await?;
+    let reference = Reference {
+        tax: find(&session, story.taxes, story.is_standard_tax).await?,
+        ledger: find(&session, story.ledgers, story.is_sales_ledger).await?,
+        product: find(&session, story.products, story.is_brake_pads).await?,
+    };
+    let invoice = call(&session, story.create_invoice, &[], Some((story.invoice_body)(first, &reference))).await?;
     let id = match &invoice["id"] {
         Value::String(id) => id.clone(),
         Value::Number(id) => id.to_string(),
@@ -137,6 +217,15 @@ async fn run_product(sandbox: &sage_sandbox::Sandbox, entry: Entry, story: &Stor
         story.create_invoice,
         story.get_invoice,
         if same { "" } else { " (different id!)" }
+    )
+    .ok();
+    let [net, tax, total] = story.totals.map(|field| shown(&fetched[field]));
+    writeln!(
+        report,
+        "✓ 2 × {} at 125.50, tax {}, ledger {}: net {net} + tax {tax} = total {total}",
+        label(&reference.product),
+        label(&reference.tax),
+        label(&reference.ledger),
     )
     .ok();
 

@@ -138,7 +138,8 @@ async fn callback(State(app): State<Arc<App>>, headers: HeaderMap, uri: Uri) -> 
 async fn contacts(State(app): State<Arc<App>>, headers: HeaderMap) -> Result<Html<String>, AppError> {
     let session = session_id(&headers).ok_or(AppError::not_connected())?;
     let client = app.with_session(&session, |state| state.client.clone()).ok_or(AppError::not_connected())?;
-    let page = ListContacts::new().send(&client).await?;
+    // Sage lists show only `id`, `displayed_as` and `$path` unless `attributes` asks for more.
+    let page = ListContacts::new().attributes("name,balance").send(&client).await?;
     let mut html = String::from("<!doctype html><title>Contacts</title>\n<ul>\n");
     for contact in &page.items {
         let name = contact.name.as_deref().unwrap_or("(no name)");

@@ -28,6 +28,7 @@ pub struct SandboxBuilder {
     schemas_dir: Option<PathBuf>,
     products: Option<Vec<ir::Product>>,
     extra_redirect_uris: Vec<String>,
+    any_loopback_port: bool,
     data_file: Option<PathBuf>,
     header_read_timeout: Duration,
 }
@@ -42,6 +43,7 @@ impl Default for SandboxBuilder {
             schemas_dir: None,
             products: None,
             extra_redirect_uris: Vec::new(),
+            any_loopback_port: false,
             data_file: None,
             header_read_timeout: Duration::from_secs(10),
         }
@@ -94,6 +96,14 @@ impl SandboxBuilder {
         self
     }
 
+    /// `true`: the public demo client gets codes for `http://127.0.0.1:<any port>/callback` (and
+    /// `localhost`), the RFC 8252 loopback rule. `false` (default): redirect URIs must match a registered
+    /// one exactly, as on Sage, where the complete URL must be registered.
+    pub fn any_loopback_port(mut self, allow: bool) -> Self {
+        self.any_loopback_port = allow;
+        self
+    }
+
     /// Keeps API records and issued tokens in this SQLite file across restarts (created when missing).
     /// Without it (the default) everything lives in memory.
     pub fn data_file(mut self, path: impl Into<PathBuf>) -> Self {
@@ -130,7 +140,7 @@ impl SandboxBuilder {
             base_url: format!("http://{address}"),
             auto_approve: self.auto_approve,
             time_scale,
-            clients: Clients::new(&self.extra_redirect_uris),
+            clients: Clients::new(&self.extra_redirect_uris, self.any_loopback_port),
             grants: Mutex::new(grants),
             counters: Default::default(),
             schema_problems: loaded.problems,

@@ -25,6 +25,9 @@ pub struct DemoClient {
 pub(crate) struct Clients {
     confidential: DemoClient,
     public: DemoClient,
+    /// RFC 8252 §7.3: the public client may use any port on a registered loopback URI. Off by default,
+    /// as Sage matches the complete URL.
+    any_loopback_port: bool,
 }
 
 /// Why a client was refused at the token or revoke endpoint.
@@ -37,14 +40,18 @@ pub(crate) enum ClientRejection {
 }
 
 impl Clients {
-    /// The demo clients; `extra_redirect_uris` are registered for both.
-    pub(crate) fn new(extra_redirect_uris: &[String]) -> Self {
-        let mut confidential_uris =
-            vec!["http://127.0.0.1:8791/callback".to_owned(), "http://localhost:8791/callback".to_owned()];
+    /// The demo clients; `extra_redirect_uris` are registered for both. Both have the SDK's default
+    /// loopback callback (port 8791); the public client also has the port-less loopback URIs, which only
+    /// match with `any_loopback_port`.
+    pub(crate) fn new(extra_redirect_uris: &[String], any_loopback_port: bool) -> Self {
+        let default_uris = ["http://127.0.0.1:8791/callback", "http://localhost:8791/callback"].map(str::to_owned);
+        let mut confidential_uris = default_uris.to_vec();
         confidential_uris.extend_from_slice(extra_redirect_uris);
-        let mut public_uris = vec!["http://127.0.0.1/callback".to_owned(), "http://localhost/callback".to_owned()];
+        let mut public_uris = default_uris.to_vec();
+        public_uris.extend(["http://127.0.0.1/callback", "http://localhost/callback"].map(str::to_owned));
         public_uris.extend_from_slice(extra_redirect_uris);
         Self {
+            any_loopback_port,
             confidential: DemoClient {
                 client_id: DEMO_CLIENT_ID.to_owned(),
                 client_secret: Some(DEMO_CLIENT_SECRET.to_owned()),
@@ -75,14 +82,16 @@ impl Clients {
         self.find(client_id).is_some()
     }
 
-    /// Whether the code may be sent to `redirect_uri`: an exact registered match, or for the public client
-    /// a loopback URI that differs only by port (RFC 8252 §7.3).
+    /// Whether the code may be sent to `redirect_uri`: an exact registered match (as Sage requires), or,
+    /// when opted in, for the public client a loopback URI that differs only by port (RFC 8252 §7.3).
     pub(crate) fn accepts_redirect(&self, client_id: &str, redirect_uri: &str) -> bool {
         let Some(client) = self.find(client_id) else { return false };
         if client.redirect_uris.iter().any(|registered| registered == redirect_uri) {
             return true;
         }
-        client.client_secret.is_none() && is_loopback_with_any_port(redirect_uri, &client.redirect_uris)
+        self.any_loopback_port
+            && client.client_secret.is_none()
+            && is_loopback_with_any_port(redirect_uri, &client.redirect_uris)
     }
 
     /// Authenticates a client at the token endpoint; public clients need no secret.
@@ -111,8 +120,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn public_client_accepts_any_loopback_port_but_confidential_does_not() {
-        let clients = Clients::new(&[]);
+    fn redirect_uris_match_exactly_by_default() {
+        let clients = Clients::new(&[], false);
+        assert!(!clients.accepts_redirect(DEMO_PUBLIC_CLIENT_ID, "http://127.0.0.1:53111/callback"));
+        assert!(clients.accepts_redirect(DEMO_PUBLIC_CLIENT_ID, "http://127.0.0.1:8791/callback"));
+        assert!(clients.accepts_redirect(DEMO_PUBLIC_CLIENT_ID, "http://localhost:8791/callback"));
+        assert!(!clients.accepts_redirect(DEMO_PUBLIC_CLIENT_ID, "http://127.0.0.1:8791/callback/"));
+    }
+
+    #[test]
+    fn opted_in_public_client_accepts_any_loopback_port_but_confidential_does_not() {
+        let clients = Clients::new(&[], true);
         assert!(clients.accepts_redirect(DEMO_PUBLIC_CLIENT_ID, "http://127.0.0.1:53111/callback"));
         assert!(!clients.accepts_redirect(DEMO_PUBLIC_CLIENT_ID, "http://127.0.0.1:53111/other"));
         assert!(!clients.accepts_redirect(DEMO_PUBLIC_CLIENT_ID, "https://127.0.0.1:53111/callback"));
@@ -123,7 +141,7 @@ mod tests {
 
     #[test]
     fn confidential_client_needs_its_secret() {
-        let clients = Clients::new(&[]);
+        let clients = Clients::new(&[], false);
         assert_eq!(clients.authenticate(DEMO_CLIENT_ID, Some(DEMO_CLIENT_SECRET)), Ok(()));
         assert_eq!(clients.authenticate(DEMO_CLIENT_ID, Some("nope")), Err(ClientRejection::BadSecret));
         assert_eq!(clients.authenticate(DEMO_CLIENT_ID, None), Err(ClientRejection::BadSecret));

@@ -78,7 +78,8 @@ impl Sandbox {
         self.state.clients.confidential().clone()
     }
 
-    /// The registered public client (no secret; any loopback port for `/callback`).
+    /// The registered public client (no secret, for PKCE flows; exact redirect URIs unless
+    /// [`SandboxBuilder::any_loopback_port`](crate::SandboxBuilder::any_loopback_port)).
     pub fn demo_public_client(&self) -> DemoClient {
         self.state.clients.public().clone()
     }

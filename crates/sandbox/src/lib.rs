@@ -22,6 +22,33 @@
 //! 90 days / never / 31 days; codes: 60 s), multiplied by [`SandboxBuilder::time_scale`] but never
 //! shorter than one second. Sage ID and v3.1 rotate refresh tokens; a used one answers `invalid_grant`.
 //!
+//! Redirect URIs match a registered one exactly, as on Sage: the demo clients have
+//! `http://127.0.0.1:8791/callback` and `http://localhost:8791/callback` (the SDK's default loopback
+//! port); [`SandboxBuilder::redirect_uri`] registers more, and [`SandboxBuilder::any_loopback_port`]
+//! (`--any-loopback-port`) lets the public client use any port on a loopback callback (RFC 8252).
+//! `state` is optional everywhere.
+//!
+//! # Sage's rules
+//!
+//! One engine serves every operation from the schemas, with a small rule set per product:
+//!
+//! - Bodies are checked against the operation's schema type (required fields, JSON types, dates,
+//!   decimals, enum values) and references (`contact_id`, `tax_rate_ids`, …) must name a record the
+//!   tenant holds. Accounting answers 422 `RecordInvalid`, Sage 200 400, with the field path (inside
+//!   Accounting's wrapper key) in `$source`.
+//! - Success statuses follow the specs: Accounting creates with 201 and deletes with 204 (200 with the
+//!   voided record where the operation returns one); Sage 200 answers every success with 200.
+//! - Each tenant starts with coherent reference data (contact types, ledger accounts, tax rates,
+//!   currencies, countries, products; Sage 200 tax and nominal codes) and invoices whose net, tax and
+//!   total are computed from their lines in exact decimals, as are new ones; a sales invoice raised on
+//!   Accounting adds to its contact's balance. Every other read-only collection and every single-object
+//!   resource (settings, the current user) holds an example built from the schema; singletons update
+//!   with `PUT`.
+//! - Lists: Accounting shows the base attributes (`id`, `displayed_as`, `$path`) unless `attributes`
+//!   asks for more (`all` or a list) and takes `search` and `sort=field:asc|desc`; Sage 200 takes
+//!   `$filter` (`eq` and `and`), `$orderby` (needed by `$skip`), `$top` (capped at 5000), `$select`,
+//!   `$expand` (one level, through `…_id`) and `$count=true` (the count in `X-Total-Count`).
+//!
 //! # Keeping state across restarts
 //!
 //! By default everything lives in memory and a restart starts afresh. With

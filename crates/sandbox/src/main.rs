@@ -25,6 +25,13 @@ struct Args {
     /// Directory of product schemas (default: the workspace's `schemas/`).
     #[arg(long)]
     schemas: Option<PathBuf>,
+    /// Let the public demo client use any port on a registered loopback callback (RFC 8252); by default
+    /// redirect URIs must match exactly, as on Sage.
+    #[arg(long)]
+    any_loopback_port: bool,
+    /// Extra redirect URI to register for both demo clients (repeatable).
+    #[arg(long = "redirect-uri", value_name = "URI")]
+    redirect_uris: Vec<String>,
     /// Keep API records and issued tokens in this SQLite file, so data and signed-in clients survive a
     /// restart (created if missing). Without it everything is in memory and lost on exit.
     #[arg(long, value_name = "FILE")]
@@ -38,7 +45,11 @@ async fn main() -> ExitCode {
         .port(args.port)
         .auto_approve(args.auto_approve)
         .time_scale(args.time_scale)
-        .rate_limit(args.rate_limit);
+        .rate_limit(args.rate_limit)
+        .any_loopback_port(args.any_loopback_port);
+    for uri in args.redirect_uris {
+        builder = builder.redirect_uri(uri);
+    }
     if let Some(dir) = args.schemas {
         builder = builder.schemas_dir(dir);
     }
@@ -79,7 +90,7 @@ fn print_banner(sandbox: &Sandbox) {
     }
     println!("\nConsent form posts to {}/consent", sandbox.url());
     print_client("Confidential demo client", &sandbox.demo_client());
-    print_client("Public demo client (any loopback port on /callback)", &sandbox.demo_public_client());
+    print_client("Public demo client (PKCE, no secret)", &sandbox.demo_public_client());
     println!("\nDemo user {} ({})", fixtures::USER_ID, fixtures::USER_EMAIL);
     println!("  v3 X-Site (resource_owner_id): {}", fixtures::V3_SITE_ID);
     println!("  Sage 200 X-Site: {}; X-Company: 1 or 2", fixtures::SAGE200_SITE_ID);

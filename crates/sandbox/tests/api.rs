@@ -114,13 +114,16 @@ async fn x_business_selects_data_and_is_echoed() {
     let token = access_token(&sandbox, "accounting-v31").await;
     let [lead, other, _] = V31_BUSINESSES;
 
-    let response = v31(&sandbox, &token, reqwest::Method::GET, "/contacts").send().await.unwrap();
+    let response = v31(&sandbox, &token, reqwest::Method::GET, "/contacts?attributes=name").send().await.unwrap();
     assert_eq!(response.headers()["x-business"], lead.id);
     let lead_contacts: Value = response.json().await.unwrap();
     assert!(lead_contacts["$items"][0]["name"].as_str().unwrap().ends_with(lead.name));
 
-    let response =
-        v31(&sandbox, &token, reqwest::Method::GET, "/contacts").header("X-Business", other.id).send().await.unwrap();
+    let response = v31(&sandbox, &token, reqwest::Method::GET, "/contacts?attributes=name")
+        .header("X-Business", other.id)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.headers()["x-business"], other.id);
     let other_contacts: Value = response.json().await.unwrap();
     assert!(other_contacts["$items"][0]["name"].as_str().unwrap().ends_with(other.name));

@@ -210,8 +210,43 @@ async fn pkce_s256_and_plain_are_checked() {
 }
 
 #[tokio::test]
-async fn public_client_may_use_any_loopback_port() {
+async fn redirect_uris_match_exactly_unless_the_loopback_rule_is_opted_in() {
     let sandbox = auto_sandbox().await;
+    let client = sandbox.demo_public_client();
+    let other_port = "http://127.0.0.1:49152/callback";
+    let response = authorize_response(&sandbox, "accounting-v31", &client, &[("redirect_uri", other_port)]).await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST, "Sage needs the complete URL registered");
+    assert!(response.headers().get("location").is_none());
+    let default_port = "http://127.0.0.1:8791/callback";
+    let response = authorize_response(&sandbox, "accounting-v31", &client, &[("redirect_uri", default_port)]).await;
+    assert_eq!(response.status(), StatusCode::FOUND, "the SDK's default loopback port is registered");
+
+    let registered = Sandbox::builder().auto_approve(true).redirect_uri(other_port).start().await.unwrap();
+    let response = authorize_response(&registered, "accounting-v31", &client, &[("redirect_uri", other_port)]).await;
+    assert_eq!(response.status(), StatusCode::FOUND, "a URI registered with the builder matches");
+}
+
+#[tokio::test]
+async fn sage_id_takes_an_authorize_request_without_state() {
+    let sandbox = auto_sandbox().await;
+    let client = sandbox.demo_client();
+    let endpoints = sandbox.endpoints("sage200-pro").unwrap();
+    let query = [
+        ("response_type", "code"),
+        ("client_id", client.client_id.as_str()),
+        ("redirect_uri", client.redirect_uris[0].as_str()),
+        ("scope", "openid profile email offline_access"),
+        ("audience", "s200ukipd/sage200"),
+    ];
+    let response = http().get(&endpoints.authorize_url).query(&query).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::FOUND);
+    assert!(location_param(&response, "code").is_some(), "state is optional on Sage ID");
+    assert_eq!(location_param(&response, "state"), None);
+}
+
+#[tokio::test]
+async fn public_client_may_use_any_loopback_port_when_opted_in() {
+    let sandbox = Sandbox::builder().auto_approve(true).any_loopback_port(true).start().await.unwrap();
     let client = sandbox.demo_public_client();
     let redirect = "http://127.0.0.1:49152/callback";
     let response = authorize_response(&sandbox, "accounting-v31", &client, &[("redirect_uri", redirect)]).await;

@@ -46,7 +46,9 @@ impl Target {
             let client_secret = env("SAGE_CLIENT_SECRET").map(ClientSecret::new);
             return Ok(Self { profile, client_id, client_secret, base_url: env("SAGE_BASE_URL"), sandbox: None });
         }
-        let mut builder = Sandbox::builder().auto_approve(auto_approve);
+        // The loopback helper picks a free port unless `SAGE_LOOPBACK_PORT` is set: the sandbox's RFC 8252
+        // opt-in accepts it (real Sage needs the exact URL registered).
+        let mut builder = Sandbox::builder().auto_approve(auto_approve).any_loopback_port(true);
         if let Some(uri) = redirect_uri {
             builder = builder.redirect_uri(uri);
         }

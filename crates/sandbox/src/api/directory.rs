@@ -23,21 +23,42 @@ fn business(business: &BusinessFixture, lead: &str) -> Value {
     })
 }
 
+fn user() -> Value {
+    json!({
+        "id": fixtures::USER_ID,
+        "displayed_as": "Demo User",
+        "$path": "/user",
+        "first_name": "Demo",
+        "last_name": "User",
+        "initials": "DU",
+        "email": fixtures::USER_EMAIL,
+        "locale": "en-GB",
+    })
+}
+
+/// `PUT /user` and `PUT /businesses/{id}` of v3.1: the fixture with the body's fields, answered but not
+/// kept (the user and businesses are fixed); `None` for other paths.
+pub(crate) fn v31_update(path: &str, body: &Value, lead: &str) -> Option<Response> {
+    let segments: Vec<&str> = path.split('/').filter(|segment| !segment.is_empty()).collect();
+    let mut current = match segments.as_slice() {
+        ["user"] => user(),
+        ["businesses", id] => match fixtures::V31_BUSINESSES.iter().find(|b| b.id == *id) {
+            Some(found) => business(found, lead),
+            None => return Some(SageError::not_found(format!("No business with id {id} was found")).into_response()),
+        },
+        _ => return None,
+    };
+    if let (Value::Object(current), Value::Object(fields)) = (&mut current, body) {
+        current.extend(fields.iter().filter(|(name, _)| *name != "id").map(|(n, v)| (n.clone(), v.clone())));
+    }
+    Some(axum::Json(current).into_response())
+}
+
 /// `GET /businesses`, `/businesses/lead`, `/businesses/{id}` and `/user` of v3.1; `None` for other paths.
 pub(crate) fn v31(path: &str, query: &paging::Query, lead: &str) -> Option<Response> {
     let segments: Vec<&str> = path.split('/').filter(|segment| !segment.is_empty()).collect();
     let response = match segments.as_slice() {
-        ["user"] => axum::Json(json!({
-            "id": fixtures::USER_ID,
-            "displayed_as": "Demo User",
-            "$path": "/user",
-            "first_name": "Demo",
-            "last_name": "User",
-            "initials": "DU",
-            "email": fixtures::USER_EMAIL,
-            "locale": "en-GB",
-        }))
-        .into_response(),
+        ["user"] => axum::Json(user()).into_response(),
         ["businesses"] => {
             let all: Vec<Value> = fixtures::V31_BUSINESSES.iter().map(|b| business(b, lead)).collect();
             let refs: Vec<&Value> = all.iter().collect();

@@ -2,12 +2,18 @@
 
 mod checks;
 mod directory;
+mod links;
+mod models;
 mod paging;
+mod query;
 mod rate;
 mod records;
 pub(crate) mod route;
+mod rules;
 mod sage_error;
 mod seed;
+mod totals;
+mod validate;
 
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -24,10 +30,12 @@ use crate::family::Family;
 use crate::fixtures;
 use crate::state::{lock, AppState};
 use crate::stats::bump;
+use models::Models;
 use rate::RateWindow;
-use records::IdStyle;
+use rules::Rules;
 use sage_error::SageError;
 pub(crate) use seed::Collections;
+use validate::Completeness;
 
 /// v3.1's real base URL, used when no v3.1 schema is loaded so its user and business routes still work.
 const V31_BASE_URL: &str = "https://api.accounting.sage.com/v3.1";
@@ -201,7 +209,6 @@ struct Request<'a> {
 
 /// Runs one request for an authorized tenant.
 fn serve(api: &Api, product: &ir::Product, tenant: &str, request: Request<'_>) -> Response {
-    let accounting = product.header_policy != HeaderPolicy::Sage200;
     if product.header_policy == HeaderPolicy::AccountingV31 {
         if let Err(error) = checks::json_body(request.headers, request.body) {
             return error.into_response();
@@ -216,11 +223,16 @@ fn serve(api: &Api, product: &ir::Product, tenant: &str, request: Request<'_>) -
         Ok(operation) => operation,
         Err(error) => return error.into_response(),
     };
-    let body = match parse_body(request.body) {
-        Ok(body) if accounting => records::unwrap_single_key(body),
+    let rules = Rules::of(product);
+    let body = match parse_body(request.body).and_then(|body| checked_body(rules, product, operation, body)) {
         Ok(body) => body,
         Err(error) => return error.into_response(),
     };
+    if product.header_policy == HeaderPolicy::AccountingV31 && request.method == Method::PUT {
+        if let Some(response) = directory::v31_update(request.rest, &body, &api.lead_business()) {
+            return response;
+        }
+    }
     let mut store = lock(&api.store);
     let data = match api.tenant_data(&mut store, product, tenant) {
         Ok(data) => data,
@@ -228,25 +240,62 @@ fn serve(api: &Api, product: &ir::Product, tenant: &str, request: Request<'_>) -
     };
     let rest = request.rest.trim_end_matches('/');
     let item = route::ends_with_variable(&operation.path);
-    let changed = changed_collection(operation.method, rest, item);
-    let Some((collection, data_file)) = changed.zip(api.data.as_ref()) else {
-        return apply(product, data, operation, rest, request.query, body);
+    let call = Call { rules, operation, rest, query: request.query };
+    let Some(collection) = changed_collection(operation.method, rest, item) else {
+        return respond(call, call.apply(data, body, &mut Vec::new()));
     };
+    let Some(data_file) = api.data.as_ref() else { return respond(call, call.apply(data, body, &mut Vec::new())) };
     let before = data.get(collection).cloned();
-    let response = apply(product, data, operation, rest, request.query, body);
-    if !response.status().is_success() {
-        return response;
+    let mut touched = Vec::new();
+    let outcome = call.apply(data, body, &mut touched);
+    if outcome.is_err() {
+        return respond(call, outcome);
     }
-    let after = data.get(collection).map(Vec::as_slice).unwrap_or_default();
-    if let Err(error) = data_file.save_collection(&product.name, tenant, collection, after) {
-        // Memory and file stay in step: the change is undone and the client told to retry.
-        match before {
-            Some(records) => data.insert(collection.to_owned(), records),
-            None => data.remove(collection),
+    touched.insert(0, collection.to_owned());
+    for path in &touched {
+        let records = data.get(path.as_str()).map(Vec::as_slice).unwrap_or_default();
+        if let Err(error) = data_file.save_collection(&product.name, tenant, path, records) {
+            // Memory and file stay in step: the change is undone and the client told to retry.
+            match before {
+                Some(records) => data.insert(collection.to_owned(), records),
+                None => data.remove(collection),
+            };
+            return not_saved(error).into_response();
+        }
+    }
+    respond(call, outcome)
+}
+
+/// The body as the operation takes it, checked against its schema type; Accounting's wrapper key is
+/// taken off, and `$source` names fields inside it.
+fn checked_body(
+    rules: Rules,
+    product: &ir::Product,
+    operation: &ir::Operation,
+    body: Value,
+) -> Result<Value, SageError> {
+    if let Some(ty) = &operation.body {
+        let models = &Models::of(product);
+        let completeness = match operation.method {
+            ir::Method::Put | ir::Method::Patch => Completeness::Partial,
+            _ => Completeness::Whole,
         };
-        return not_saved(error).into_response();
+        if let Err(invalid) = validate::check(models, ty, &body, completeness) {
+            return Err(rules.invalid(invalid.message, entity_source(rules, &body, invalid.source)));
+        }
     }
-    response
+    Ok(if rules.wraps_bodies() { records::unwrap_single_key(body) } else { body })
+}
+
+/// `contact.main_address.city` → `main_address.city` when `contact` is the body's wrapper key.
+fn entity_source(rules: Rules, body: &Value, source: String) -> String {
+    let wrapper = body.as_object().filter(|fields| fields.len() == 1).and_then(|fields| fields.keys().next());
+    match wrapper {
+        Some(wrapper) if rules.wraps_bodies() => {
+            source.strip_prefix(&format!("{wrapper}.")).map_or(source.clone(), str::to_owned)
+        }
+        _ => source,
+    }
 }
 
 /// The collection a write changes (`None` for reads): the item's parent, or the path itself.
@@ -267,52 +316,162 @@ fn not_saved(error: DataError) -> SageError {
     )
 }
 
-/// Runs the operation on the tenant's data in memory.
-fn apply(
-    product: &ir::Product,
-    data: &mut Collections,
-    operation: &ir::Operation,
-    rest: &str,
-    query: &[(String, String)],
-    body: Value,
-) -> Response {
-    let id_style = if product.header_policy == HeaderPolicy::Sage200 { IdStyle::Integer } else { IdStyle::Hex };
-    let key = rest.rsplit('/').next().unwrap_or_default();
-    let item = route::ends_with_variable(&operation.path);
-    let item_collection = || data.get(route::parent(rest)).map(Vec::as_slice).unwrap_or_default();
-    match operation.method {
-        ir::Method::Get if matches!(operation.response, ir::Response::List(_)) => {
-            let records = data.get(rest).map(Vec::as_slice).unwrap_or_default();
-            list(product.pagination, records, query, rest)
+/// What a call answers: a JSON body, or for lists a body and extra headers.
+enum Answer {
+    Body(Value),
+    List(Value, Option<usize>),
+}
+
+/// One operation on one path.
+#[derive(Clone, Copy)]
+struct Call<'a> {
+    rules: Rules,
+    operation: &'a ir::Operation,
+    rest: &'a str,
+    query: &'a [(String, String)],
+}
+
+/// The success status the product's rules give the operation, with its body (none for a 204, or when
+/// the operation returns nothing); Sage 200's `$count` in `X-Total-Count`.
+fn respond(call: Call<'_>, outcome: Result<Answer, SageError>) -> Response {
+    let status = call.rules.success(call.operation);
+    match outcome {
+        Err(error) => error.into_response(),
+        Ok(_) if status == StatusCode::NO_CONTENT || matches!(call.operation.response, ir::Response::None) => {
+            status.into_response()
         }
-        ir::Method::Get if item => records::get(item_collection(), key),
-        ir::Method::Get => {
-            axum::Json(data.get(rest).and_then(|records| records.first()).cloned().unwrap_or_default()).into_response()
-        }
-        ir::Method::Post => records::create(data.entry(rest.to_owned()).or_default(), body, id_style, rest),
-        ir::Method::Put | ir::Method::Patch if item => {
-            records::update(data.entry(route::parent(rest).to_owned()).or_default(), key, body)
-        }
-        ir::Method::Put | ir::Method::Patch => {
-            data.insert(rest.to_owned(), vec![body.clone()]);
-            axum::Json(body).into_response()
-        }
-        ir::Method::Delete if item => records::delete(data.entry(route::parent(rest).to_owned()).or_default(), key),
-        ir::Method::Delete => {
-            data.remove(rest);
-            StatusCode::NO_CONTENT.into_response()
+        Ok(Answer::Body(body)) => (status, axum::Json(body)).into_response(),
+        Ok(Answer::List(page, count)) => {
+            let mut response = (status, axum::Json(page)).into_response();
+            if let Some(count) = count {
+                response.headers_mut().insert("x-total-count", HeaderValue::from(count));
+            }
+            response
         }
     }
 }
 
-fn list(pagination: Pagination, records: &[Value], query: &[(String, String)], path: &str) -> Response {
-    let page = match pagination {
-        Pagination::Envelope => paging::envelope(&paging::search(records, query), query, path),
-        Pagination::OData => paging::odata(records, query),
-    };
-    match page {
-        Ok(page) => axum::Json(page).into_response(),
-        Err(error) => error.into_response(),
+impl Call<'_> {
+    /// Runs the operation on the tenant's data in memory; `touched` gets other collections it changed.
+    fn apply(self, data: &mut Collections, body: Value, touched: &mut Vec<String>) -> Result<Answer, SageError> {
+        let Self { rules, operation, rest, .. } = self;
+        let key = rest.rsplit('/').next().unwrap_or_default();
+        let item = route::ends_with_variable(&operation.path);
+        let collection = if item { route::parent(rest) } else { rest };
+        let prefix = route::parent(collection);
+        let stored =
+            |data: &Collections| records::get(data.get(collection).map(Vec::as_slice).unwrap_or_default(), key);
+        let answer = match operation.method {
+            ir::Method::Get if matches!(operation.response, ir::Response::List(_)) => return self.list(data, prefix),
+            ir::Method::Get if item => stored(data)?,
+            ir::Method::Get => data
+                .get(rest)
+                .and_then(|found| found.first())
+                .cloned()
+                .unwrap_or_else(|| Value::Object(Default::default())),
+            ir::Method::Post => {
+                let body = self.prepared(data, body, prefix)?;
+                let created = records::create(data.entry(rest.to_owned()).or_default(), body, rules.id_style(), rest)?;
+                if let Some(contacts) = self.raise_balance(data, &created, prefix) {
+                    touched.push(contacts);
+                }
+                created
+            }
+            ir::Method::Put | ir::Method::Patch if item => {
+                let current = stored(data)?;
+                let (Value::Object(mut merged), Value::Object(_)) = (current, &body) else {
+                    return Err(rules.invalid("The request body must be a JSON object", "body"));
+                };
+                // Only what the update sends is checked: the stored record's references already were.
+                let Value::Object(fields) = self.linked(data, body, prefix)? else { return Err(not_object(rules)) };
+                records::merge(&mut merged, fields);
+                let mut merged = Value::Object(merged);
+                rules.document_shape().compute(&mut merged, data, prefix);
+                records::update(data.entry(collection.to_owned()).or_default(), key, merged)?
+            }
+            ir::Method::Put | ir::Method::Patch if body.is_array() => {
+                // A bulk update of a list (Sage 200 `PUT /couriers`): each item by its id.
+                let Value::Array(items) = self.linked(data, body, prefix)? else { return Err(not_object(rules)) };
+                let stored = data.entry(rest.to_owned()).or_default();
+                for item in &items {
+                    let Value::Object(fields) = item else { return Err(not_object(rules)) };
+                    let known = item.get("id").and_then(|id| records::find(stored, &id_text(id)).cloned());
+                    match known {
+                        Some(_) => drop(records::update(stored, &id_text(&item["id"]), Value::Object(fields.clone()))?),
+                        None => stored.push(item.clone()),
+                    }
+                }
+                Value::Array(items)
+            }
+            ir::Method::Put | ir::Method::Patch => {
+                let Value::Object(fields) = self.linked(data, body, prefix)? else { return Err(not_object(rules)) };
+                let singleton = data.entry(rest.to_owned()).or_default();
+                if singleton.is_empty() {
+                    singleton.push(Value::Object(Default::default()));
+                }
+                let Value::Object(current) = &mut singleton[0] else {
+                    return Err(SageError::not_found(rest.to_owned()));
+                };
+                records::merge(current, fields);
+                Value::Object(current.clone())
+            }
+            ir::Method::Delete if item => records::delete(data.entry(collection.to_owned()).or_default(), key)?,
+            ir::Method::Delete => Value::Array(data.remove(rest).unwrap_or_default()),
+        };
+        Ok(Answer::Body(answer))
+    }
+
+    /// A new record about to be stored: its references checked and linked, and a document's amounts
+    /// computed from its lines.
+    fn prepared(self, data: &Collections, record: Value, prefix: &str) -> Result<Value, SageError> {
+        let mut record = self.linked(data, record, prefix)?;
+        self.rules.document_shape().compute(&mut record, data, prefix);
+        Ok(record)
+    }
+
+    /// The body with its references checked (and, on Accounting, linked).
+    fn linked(self, data: &Collections, mut body: Value, prefix: &str) -> Result<Value, SageError> {
+        links::resolve(&mut body, data, prefix, self.rules.embeds_links())
+            .map_err(|invalid| self.rules.invalid(invalid.message, invalid.source))?;
+        Ok(body)
+    }
+
+    /// A sales document raised on Accounting moves its contact's balance; returns the contacts' path.
+    fn raise_balance(self, data: &mut Collections, created: &Value, prefix: &str) -> Option<String> {
+        let sign = self.rules.balance_effect(route::last_segment(self.rest))?;
+        let total = totals::amount(&created["total_amount"])?;
+        let contacts = format!("{prefix}/contacts");
+        let contact_id = created["contact_id"].as_str()?;
+        let contact = data.get_mut(&contacts)?.iter_mut().find(|contact| contact["id"] == contact_id)?;
+        let balance = totals::amount(&contact["balance"]).unwrap_or_default();
+        contact["balance"] = totals::money(balance + sign * total);
+        Some(contacts)
+    }
+
+    fn list(self, data: &Collections, prefix: &str) -> Result<Answer, SageError> {
+        let records = data.get(self.rest).map(Vec::as_slice).unwrap_or_default();
+        let query = self.query;
+        match self.rules.pagination() {
+            Pagination::OData => {
+                let (page, matched) = paging::odata(records, query, data, prefix)?;
+                let counted = paging::param(query, "$count").is_some_and(|value| value.eq_ignore_ascii_case("true"));
+                Ok(Answer::List(page, counted.then_some(matched)))
+            }
+            Pagination::Envelope => {
+                let mut found = paging::search(records, query);
+                if let Some(text) = paging::param(query, "sort") {
+                    query::order(&mut found, &query::sort(text)?);
+                }
+                let mut page = paging::envelope(&found, query, self.rest)?;
+                let wanted = paging::param(query, "attributes");
+                if let Some(Value::Array(items)) = page.get_mut("$items") {
+                    for item in items.iter_mut() {
+                        *item = query::attributes(item, wanted);
+                    }
+                }
+                Ok(Answer::List(page, None))
+            }
+        }
     }
 }
 
@@ -349,6 +508,17 @@ fn ir_method(method: &Method) -> Option<ir::Method> {
         Method::DELETE => ir::Method::Delete,
         _ => return None,
     })
+}
+
+fn not_object(rules: Rules) -> SageError {
+    rules.invalid("The request body must be a JSON object", "body")
+}
+
+fn id_text(id: &Value) -> String {
+    match id {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    }
 }
 
 /// An empty body reads as `{}`; anything else must be JSON.

@@ -2,7 +2,9 @@
 
 use serde_json::{json, Value};
 
+use super::query;
 use super::sage_error::SageError;
+use super::seed::Collections;
 
 /// Accounting's largest page.
 const MAX_ITEMS_PER_PAGE: usize = 200;
@@ -10,11 +12,13 @@ const MAX_ITEMS_PER_PAGE: usize = 200;
 const DEFAULT_ITEMS_PER_PAGE: usize = 20;
 /// Sage 200's default `$top`.
 const DEFAULT_TOP: usize = 500;
+/// Sage 200's largest `$top`.
+const MAX_TOP: usize = 5_000;
 
 /// Query parameters in request order.
 pub(crate) type Query = [(String, String)];
 
-fn param<'a>(query: &'a Query, name: &str) -> Option<&'a str> {
+pub(crate) fn param<'a>(query: &'a Query, name: &str) -> Option<&'a str> {
     query.iter().rev().find(|(key, _)| key == name).map(|(_, value)| value.as_str())
 }
 
@@ -62,22 +66,45 @@ pub(crate) fn envelope(records: &[&Value], query: &Query, path: &str) -> Result<
     }))
 }
 
-/// Sage 200's OData subset: `$filter` (`field eq value`, joined by `and`), `$skip`, `$top`.
-pub(crate) fn odata(records: &[Value], query: &Query) -> Result<Value, SageError> {
+/// Sage 200's OData subset: `$filter` (`field eq value`, joined by `and`), `$orderby` (which `$skip`
+/// needs, as Sage documents), `$skip`, `$top` (at most 5000), `$expand` (one level) and `$select`.
+/// Returns the page and how many records matched the filter (for `$count`).
+pub(crate) fn odata(
+    records: &[Value],
+    query: &Query,
+    data: &Collections,
+    prefix: &str,
+) -> Result<(Value, usize), SageError> {
     let conditions = match param(query, "$filter") {
         Some(filter) => parse_filter(filter)?,
         None => Vec::new(),
     };
-    let skip = number(query, "$skip", 0)?;
-    let top = number(query, "$top", DEFAULT_TOP)?;
-    let kept = records
+    let mut kept: Vec<&Value> = records
         .iter()
         .filter(|record| conditions.iter().all(|(field, value)| field_text(&record[field.as_str()]) == *value))
-        .skip(skip)
-        .take(top)
-        .cloned()
         .collect();
-    Ok(Value::Array(kept))
+    match param(query, "$orderby") {
+        Some(text) => query::order(&mut kept, &query::orderby(text)?),
+        None if param(query, "$skip").is_some() => {
+            return Err(SageError::bad_request("$skip can only be used together with $orderby").with_source("$skip"))
+        }
+        None => {}
+    }
+    let skip = number(query, "$skip", 0)?;
+    let top = number(query, "$top", DEFAULT_TOP)?.min(MAX_TOP);
+    let matched = kept.len();
+    let mut page = Vec::new();
+    for record in kept.into_iter().skip(skip).take(top) {
+        let mut record = record.clone();
+        if let Some(list) = param(query, "$expand") {
+            query::expand(&mut record, list, data, prefix)?;
+        }
+        page.push(match param(query, "$select") {
+            Some(list) => query::select(&record, list),
+            None => record,
+        });
+    }
+    Ok((Value::Array(page), matched))
 }
 
 fn parse_filter(filter: &str) -> Result<Vec<(String, String)>, SageError> {
@@ -129,9 +156,13 @@ mod tests {
             json!({"id": 2, "reference": "B"}),
             json!({"id": 3, "reference": "C"}),
         ];
-        assert_eq!(odata(&records, &query(&[("$filter", "reference eq 'ABS001'")])).unwrap(), json!([records[0]]));
-        assert_eq!(odata(&records, &query(&[("$filter", "id eq 2")])).unwrap(), json!([records[1]]));
-        assert_eq!(odata(&records, &query(&[("$skip", "1"), ("$top", "1")])).unwrap(), json!([records[1]]));
-        assert!(odata(&records, &query(&[("$filter", "contains(name,'A')")])).is_err());
+        let odata =
+            |pairs: &[(&str, &str)]| odata(&records, &query(pairs), &Collections::new(), "").map(|(page, _)| page);
+        assert_eq!(odata(&[("$filter", "reference eq 'ABS001'")]).unwrap(), json!([records[0]]));
+        assert_eq!(odata(&[("$filter", "id eq 2")]).unwrap(), json!([records[1]]));
+        assert_eq!(odata(&[("$skip", "1"), ("$top", "1"), ("$orderby", "id")]).unwrap(), json!([records[1]]));
+        assert_eq!(odata(&[("$skip", "1"), ("$orderby", "id desc")]).unwrap(), json!([records[1], records[0]]));
+        assert!(odata(&[("$skip", "1")]).is_err(), "$skip needs $orderby");
+        assert!(odata(&[("$filter", "contains(name,'A')")]).is_err());
     }
 }

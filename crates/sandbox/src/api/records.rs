@@ -1,7 +1,6 @@
 //! The generic record operations: list, get, create, update, delete over JSON objects keyed by `id`.
 
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value};
 
 use super::sage_error::SageError;
@@ -33,11 +32,8 @@ fn not_found(key: &str) -> SageError {
     SageError::not_found(format!("No record with id {key} was found")).with_source("id")
 }
 
-pub(crate) fn get(records: &[Value], key: &str) -> Response {
-    match find(records, key) {
-        Some(record) => axum::Json(record.clone()).into_response(),
-        None => not_found(key).into_response(),
-    }
+pub(crate) fn get(records: &[Value], key: &str) -> Result<Value, SageError> {
+    find(records, key).cloned().ok_or_else(|| not_found(key))
 }
 
 /// Accounting wraps bodies as `{"contact": {...}}`: take the inner object when that is the whole body.
@@ -53,7 +49,7 @@ pub(crate) fn unwrap_single_key(body: Value) -> Value {
 fn object(body: Value) -> Result<Map<String, Value>, SageError> {
     match body {
         Value::Object(fields) => Ok(fields),
-        _ => Err(SageError::invalid("The request body must be a JSON object")),
+        _ => Err(SageError::invalid("The request body must be a JSON object").with_source("body")),
     }
 }
 
@@ -61,15 +57,17 @@ fn object(body: Value) -> Result<Map<String, Value>, SageError> {
 pub(crate) const MAX_RECORDS: usize = 10_000;
 
 /// Appends a record with a fresh id; `collection_path` gives Accounting records their `$path`.
-pub(crate) fn create(records: &mut Vec<Value>, body: Value, style: IdStyle, collection_path: &str) -> Response {
+pub(crate) fn create(
+    records: &mut Vec<Value>,
+    body: Value,
+    style: IdStyle,
+    collection_path: &str,
+) -> Result<Value, SageError> {
     if records.len() >= MAX_RECORDS {
         let message = format!("The sandbox keeps at most {MAX_RECORDS} records per collection; delete some first");
-        return SageError::new(StatusCode::INSUFFICIENT_STORAGE, "RecordLimitReached", message).into_response();
+        return Err(SageError::new(StatusCode::INSUFFICIENT_STORAGE, "RecordLimitReached", message));
     }
-    let mut fields = match object(body) {
-        Ok(fields) => fields,
-        Err(error) => return error.into_response(),
-    };
+    let mut fields = object(body)?;
     let id = match style {
         IdStyle::Hex => Value::from(random::hex_id()),
         IdStyle::Integer => {
@@ -80,39 +78,36 @@ pub(crate) fn create(records: &mut Vec<Value>, body: Value, style: IdStyle, coll
     if style == IdStyle::Hex {
         let id_text = id.as_str().unwrap_or_default();
         fields.insert("$path".into(), format!("{collection_path}/{id_text}").into());
-        if let Some(name) = fields.get("name").cloned() {
-            fields.entry("displayed_as").or_insert(name);
-        }
+        let shown = ["name", "reference", "invoice_number"].iter().find_map(|key| fields.get(*key).cloned());
+        fields.entry("displayed_as").or_insert(shown.unwrap_or_else(|| Value::from(id_text)));
     }
     fields.insert("id".into(), id);
     let record = Value::Object(fields);
     records.push(record.clone());
-    (StatusCode::CREATED, axum::Json(record)).into_response()
+    Ok(record)
 }
 
 /// Merges the body's fields into the record (its `id` stays).
-pub(crate) fn update(records: &mut [Value], key: &str, body: Value) -> Response {
-    let fields = match object(body) {
-        Ok(fields) => fields,
-        Err(error) => return error.into_response(),
-    };
+pub(crate) fn update(records: &mut [Value], key: &str, body: Value) -> Result<Value, SageError> {
+    let fields = object(body)?;
     let Some(Value::Object(record)) = records.iter_mut().find(|record| has_id(record, key)) else {
-        return not_found(key).into_response();
+        return Err(not_found(key));
     };
+    merge(record, fields);
+    Ok(Value::Object(record.clone()))
+}
+
+/// Sets the body's fields on `record`, all but `id`.
+pub(crate) fn merge(record: &mut Map<String, Value>, fields: Map<String, Value>) {
     for (name, value) in fields.into_iter().filter(|(name, _)| name != "id") {
         record.insert(name, value);
     }
-    axum::Json(Value::Object(record.clone())).into_response()
 }
 
-pub(crate) fn delete(records: &mut Vec<Value>, key: &str) -> Response {
-    let before = records.len();
-    records.retain(|record| !has_id(record, key));
-    if records.len() == before {
-        not_found(key).into_response()
-    } else {
-        StatusCode::NO_CONTENT.into_response()
-    }
+/// Removes the record and returns it.
+pub(crate) fn delete(records: &mut Vec<Value>, key: &str) -> Result<Value, SageError> {
+    let index = records.iter().position(|record| has_id(record, key)).ok_or_else(|| not_found(key))?;
+    Ok(records.remove(index))
 }
 
 #[cfg(test)]
@@ -130,8 +125,7 @@ mod tests {
     #[test]
     fn integer_ids_continue_after_the_highest() {
         let mut records = vec![json!({"id": 7})];
-        let response = create(&mut records, json!({"name": "B"}), IdStyle::Integer, "/customers");
-        assert_eq!(response.status(), StatusCode::CREATED);
+        create(&mut records, json!({"name": "B"}), IdStyle::Integer, "/customers").unwrap();
         assert_eq!(records[1]["id"], 8);
         assert!(records[1].get("$path").is_none());
     }
@@ -139,16 +133,16 @@ mod tests {
     #[test]
     fn a_full_collection_refuses_more_records() {
         let mut records = vec![json!({"id": 1}); MAX_RECORDS];
-        let response = create(&mut records, json!({"name": "one too many"}), IdStyle::Integer, "/customers");
-        assert_eq!(response.status(), StatusCode::INSUFFICIENT_STORAGE);
+        let refused = create(&mut records, json!({"name": "one too many"}), IdStyle::Integer, "/customers");
+        assert_eq!(refused.unwrap_err().status, StatusCode::INSUFFICIENT_STORAGE);
         assert_eq!(records.len(), MAX_RECORDS);
     }
 
     #[test]
     fn update_merges_but_keeps_the_id() {
         let mut records = vec![json!({"id": "a", "name": "A", "email": "x"})];
-        update(&mut records, "a", json!({"id": "b", "name": "Z"}));
+        update(&mut records, "a", json!({"id": "b", "name": "Z"})).unwrap();
         assert_eq!(records[0], json!({"id": "a", "name": "Z", "email": "x"}));
-        assert_eq!(update(&mut records, "nope", json!({})).status(), StatusCode::NOT_FOUND);
+        assert_eq!(update(&mut records, "nope", json!({})).unwrap_err().status, StatusCode::NOT_FOUND);
     }
 }

@@ -65,6 +65,11 @@ pub(crate) fn parent(path: &str) -> &str {
     path.trim_end_matches('/').rsplit_once('/').map_or("", |(parent, _)| parent)
 }
 
+/// The last segment of a path (`/accounts/v3/contacts` → `contacts`).
+pub(crate) fn last_segment(path: &str) -> &str {
+    segments(path).last().unwrap_or_default()
+}
+
 /// Every operation of a product, across areas and resources.
 pub(crate) fn operations(product: &ir::Product) -> impl Iterator<Item = &ir::Operation> {
     product.areas.iter().flat_map(|area| &area.resources).flat_map(|resource| &resource.operations)

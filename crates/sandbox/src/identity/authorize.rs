@@ -86,9 +86,6 @@ fn validate<'a>(
             if param("audience") != Some(SAGE200_AUDIENCE) {
                 return Err(RedirectError::new("invalid_request", format!("audience must be {SAGE200_AUDIENCE}")));
             }
-            if state.is_none() {
-                return Err(RedirectError::new("invalid_request", "state is required"));
-            }
         }
         Family::AccountingV3 | Family::AccountingV31 => {
             if !scope.split(' ').all(|part| matches!(part, "full_access" | "readonly")) {
