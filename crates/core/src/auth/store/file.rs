@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use rand::Rng;
 
 use super::file_lock::FileLock;
@@ -80,9 +81,9 @@ impl TokenStore for FileTokenStore {
     }
 
     async fn save(&self, tokens: &TokenSet) -> Result<(), StoreError> {
-        let bytes = encode(tokens);
+        let (bytes, issued) = (encode(tokens), tokens.received_at);
         let sync_dir = self.sync_dir;
-        self.blocking(move |path| save_or_rescue(path, &bytes, sync_dir)).await
+        self.blocking(move |path| save_or_rescue(path, &bytes, issued, sync_dir)).await
     }
 
     async fn clear(&self) -> Result<(), StoreError> {
@@ -90,11 +91,11 @@ impl TokenStore for FileTokenStore {
         self.blocking(move |path| match fs::remove_file(path) {
             Ok(()) => {
                 confirm_durability(path, sync_dir);
-                remove_rescues(path); // a signed-out user must not be signed back in by a load
+                remove_rescues(path, None); // a signed-out user must not be signed back in by a load
                 Ok(())
             }
             Err(err) if err.kind() == io::ErrorKind::NotFound => {
-                remove_rescues(path);
+                remove_rescues(path, None);
                 Ok(())
             }
             Err(err) => Err(io_error(path, err)),
@@ -134,7 +135,7 @@ fn load_or_adopt(path: &Path, sync_dir: fn(&Path) -> io::Result<()>) -> Result<O
         };
         if still_older {
             match write_atomically(path, &bytes, sync_dir) {
-                Ok(()) => remove_rescues(path),
+                Ok(()) => remove_rescues(path, Some(rescued.received_at)),
                 Err(err) => {
                     tracing::warn!(path = %path.display(), error = %err, "the rescued token set could not be written back yet")
                 }
@@ -164,10 +165,15 @@ fn newest_rescue(path: &Path, stored: Option<&TokenSet>) -> Option<(PathBuf, Vec
 
 /// Writes the file; failing that, keeps the set in the first rescue file that can be written and
 /// fails with [`StoreError::Rescued`] naming it. Only if none can is the set left to the caller.
-fn save_or_rescue(path: &Path, bytes: &[u8], sync_dir: fn(&Path) -> io::Result<()>) -> Result<(), StoreError> {
+fn save_or_rescue(
+    path: &Path,
+    bytes: &[u8],
+    issued: DateTime<Utc>,
+    sync_dir: fn(&Path) -> io::Result<()>,
+) -> Result<(), StoreError> {
     let source = match write_atomically(path, bytes, sync_dir) {
         Ok(()) => {
-            remove_rescues(path); // older than what was just written
+            remove_rescues(path, Some(issued));
             return Ok(());
         }
         Err(err) => err,
@@ -180,9 +186,18 @@ fn save_or_rescue(path: &Path, bytes: &[u8], sync_dir: fn(&Path) -> io::Result<(
     Err(io_error(path, source))
 }
 
-fn remove_rescues(path: &Path) {
+/// Removes the rescue files, all of them or only those issued no later than `up_to` (the set just
+/// written): a newer rescued set, from another process, must survive an older save.
+fn remove_rescues(path: &Path, up_to: Option<DateTime<Utc>>) {
     for rescue in rescue_paths(path) {
-        let _ = fs::remove_file(rescue);
+        let newer = up_to.is_some_and(|up_to| {
+            read_trusted(&rescue)
+                .and_then(|bytes| decode(&bytes, "rescue").ok())
+                .is_some_and(|set| set.received_at > up_to)
+        });
+        if !newer {
+            let _ = fs::remove_file(rescue);
+        }
     }
 }
 
@@ -431,6 +446,19 @@ mod tests {
         store.clear().await.unwrap();
         assert!(rescue_paths(store.path()).iter().all(|rescue| !rescue.exists()), "sign-out removes rescues");
         assert!(store.load().await.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn a_newer_rescue_file_survives_the_save_of_an_older_set() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FileTokenStore::new(dir.path().join("tokens.json"));
+        let mut older = tokens("older");
+        older.received_at -= chrono::Duration::minutes(1);
+        let [beside, _] = rescue_paths(store.path());
+        write_atomically(&beside, &encode(&tokens("rescued")), sync_dir).unwrap();
+        store.save(&older).await.unwrap();
+        assert_eq!(store.load().await.unwrap().unwrap().access_token().secret(), "rescued");
+        assert!(!beside.exists(), "written back, then removed");
     }
 
     #[cfg(unix)]
