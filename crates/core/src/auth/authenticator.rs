@@ -298,12 +298,19 @@ impl Inner {
         };
         state.last_failure = None;
         if let Err(err) = self.save_refreshed(&refreshed).await {
-            if !matches!(err, StoreError::Conflict { .. }) {
-                tracing::error!(
+            match &err {
+                StoreError::Conflict { .. } => {}
+                // The message names the rescue file, which the next load (in any process) adopts.
+                StoreError::Rescued { .. } => {
+                    tracing::error!(api = %self.oauth.api(), error = %err, "refreshed tokens could not be saved to the token store");
+                }
+                _ => tracing::error!(
                     api = %self.oauth.api(), error = %err,
                     "refreshed tokens could not be saved: they are held in memory and saved by the next call; \
                      should this process end first, the user must sign in again"
-                );
+                ),
+            }
+            if !matches!(err, StoreError::Conflict { .. }) {
                 state.unsaved = Some(refreshed);
             }
             return Err(err.into());

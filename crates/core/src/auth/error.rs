@@ -91,6 +91,21 @@ pub enum StoreError {
         /// The underlying error.
         source: std::io::Error,
     },
+    /// The token file could not be written, so the set was kept in a rescue file (mode 0600)
+    /// instead, where the next load of the same store adopts it. Nothing is lost, but the token
+    /// file's location needs attention.
+    #[error(
+        "token store {} could not be written ({source}): the token set was kept in {} and is picked up by the next load",
+        .path.display(), .rescue.display()
+    )]
+    Rescued {
+        /// The token file that could not be written.
+        path: PathBuf,
+        /// Where the token set was kept instead.
+        rescue: PathBuf,
+        /// Why the token file could not be written.
+        source: std::io::Error,
+    },
     /// The stored data is not a token set this version understands. It is left untouched.
     #[error("token store {location} is unreadable: {reason}")]
     Corrupt {

@@ -6,9 +6,11 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use rand::Rng;
 
 use super::file_lock::FileLock;
+use super::file_rescue::{read_trusted, rescue_paths};
 use super::format::{decode, encode};
 use super::{RefreshLease, TokenStore};
 use crate::auth::error::StoreError;
@@ -24,6 +26,11 @@ use crate::auth::token_set::TokenSet;
 /// [`lock_for_refresh`](TokenStore::lock_for_refresh) takes an advisory lock on a sibling
 /// `<name>.lock` file (released by the OS if the holder dies) and then proves the directory
 /// writable, so no refresh token is spent that could not be saved.
+///
+/// Should the file still refuse a save, the set goes to a rescue file instead (`<name>.rescue`,
+/// else one in the temp directory; see `file_rescue.rs` for why that is safe) and the save fails
+/// with [`StoreError::Rescued`], naming it. A load adopts a rescued set newer than the file's and
+/// writes it back, so the rotated refresh token is never lost with the process.
 #[derive(Debug, Clone)]
 pub struct FileTokenStore {
     path: PathBuf,
@@ -69,18 +76,14 @@ impl FileTokenStore {
 #[async_trait]
 impl TokenStore for FileTokenStore {
     async fn load(&self) -> Result<Option<TokenSet>, StoreError> {
-        self.blocking(|path| match fs::read(path) {
-            Ok(bytes) => decode(&bytes, &path.display().to_string()).map(Some),
-            Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(None),
-            Err(err) => Err(io_error(path, err)),
-        })
-        .await
+        let sync_dir = self.sync_dir;
+        self.blocking(move |path| load_or_adopt(path, sync_dir)).await
     }
 
     async fn save(&self, tokens: &TokenSet) -> Result<(), StoreError> {
-        let bytes = encode(tokens);
+        let (bytes, issued) = (encode(tokens), tokens.received_at);
         let sync_dir = self.sync_dir;
-        self.blocking(move |path| write_atomically(path, &bytes, sync_dir)).await
+        self.blocking(move |path| save_or_rescue(path, &bytes, issued, sync_dir)).await
     }
 
     async fn clear(&self) -> Result<(), StoreError> {
@@ -88,9 +91,13 @@ impl TokenStore for FileTokenStore {
         self.blocking(move |path| match fs::remove_file(path) {
             Ok(()) => {
                 confirm_durability(path, sync_dir);
+                remove_rescues(path, None); // a signed-out user must not be signed back in by a load
                 Ok(())
             }
-            Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(()),
+            Err(err) if err.kind() == io::ErrorKind::NotFound => {
+                remove_rescues(path, None);
+                Ok(())
+            }
             Err(err) => Err(io_error(path, err)),
         })
         .await
@@ -105,6 +112,95 @@ impl TokenStore for FileTokenStore {
     }
 }
 
+fn read_file(path: &Path) -> Result<Option<TokenSet>, StoreError> {
+    match fs::read(path) {
+        Ok(bytes) => decode(&bytes, &path.display().to_string()).map(Some),
+        Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(err) => Err(io_error(path, err)),
+    }
+}
+
+/// The stored set, or a rescued one issued later. That one is written back to the file and its
+/// rescue files removed, unless a refresh holds the lock (its own save follows) or the file is
+/// still unwritable (the rescue file stays until a later load or save succeeds).
+fn load_or_adopt(path: &Path, sync_dir: fn(&Path) -> io::Result<()>) -> Result<Option<TokenSet>, StoreError> {
+    let stored = read_file(path)?;
+    let Some((rescue, bytes, rescued)) = newest_rescue(path, stored.as_ref()) else { return Ok(stored) };
+    tracing::warn!(path = %path.display(), rescue = %rescue.display(), "using the newer token set kept in a rescue file");
+    if let Some(_lock) = FileLock::try_acquire(&sibling(path, |name| format!("{name}.lock"))) {
+        // Re-read under the lock: a refresh may have stored a newer set meanwhile.
+        let still_older = match read_file(path) {
+            Ok(stored) => stored.is_none_or(|stored| stored.received_at < rescued.received_at),
+            Err(_) => false,
+        };
+        if still_older {
+            match write_atomically(path, &bytes, sync_dir) {
+                Ok(()) => remove_rescues(path, Some(rescued.received_at)),
+                Err(err) => {
+                    tracing::warn!(path = %path.display(), error = %err, "the rescued token set could not be written back yet")
+                }
+            }
+        }
+    }
+    Ok(Some(rescued))
+}
+
+/// The most recently issued trusted rescued set, if it was issued after `stored`.
+fn newest_rescue(path: &Path, stored: Option<&TokenSet>) -> Option<(PathBuf, Vec<u8>, TokenSet)> {
+    rescue_paths(path)
+        .into_iter()
+        .filter_map(|rescue| {
+            let bytes = read_trusted(&rescue)?;
+            match decode(&bytes, &rescue.display().to_string()) {
+                Ok(tokens) => Some((rescue, bytes, tokens)),
+                Err(err) => {
+                    tracing::warn!(error = %err, "ignoring an unreadable token rescue file");
+                    None
+                }
+            }
+        })
+        .filter(|(_, _, rescued)| stored.is_none_or(|stored| rescued.received_at > stored.received_at))
+        .max_by_key(|(_, _, rescued)| rescued.received_at)
+}
+
+/// Writes the file; failing that, keeps the set in the first rescue file that can be written and
+/// fails with [`StoreError::Rescued`] naming it. Only if none can is the set left to the caller.
+fn save_or_rescue(
+    path: &Path,
+    bytes: &[u8],
+    issued: DateTime<Utc>,
+    sync_dir: fn(&Path) -> io::Result<()>,
+) -> Result<(), StoreError> {
+    let source = match write_atomically(path, bytes, sync_dir) {
+        Ok(()) => {
+            remove_rescues(path, Some(issued));
+            return Ok(());
+        }
+        Err(err) => err,
+    };
+    for rescue in rescue_paths(path) {
+        if write_atomically(&rescue, bytes, sync_dir).is_ok() {
+            return Err(StoreError::Rescued { path: path.to_owned(), rescue, source });
+        }
+    }
+    Err(io_error(path, source))
+}
+
+/// Removes the rescue files, all of them or only those issued no later than `up_to` (the set just
+/// written): a newer rescued set, from another process, must survive an older save.
+fn remove_rescues(path: &Path, up_to: Option<DateTime<Utc>>) {
+    for rescue in rescue_paths(path) {
+        let newer = up_to.is_some_and(|up_to| {
+            read_trusted(&rescue)
+                .and_then(|bytes| decode(&bytes, "rescue").ok())
+                .is_some_and(|set| set.received_at > up_to)
+        });
+        if !newer {
+            let _ = fs::remove_file(rescue);
+        }
+    }
+}
+
 /// Creates and removes a file next to `path`, as a save would.
 fn probe_writable(path: &Path) -> Result<(), StoreError> {
     let probe = temp_path(path);
@@ -115,7 +211,7 @@ fn probe_writable(path: &Path) -> Result<(), StoreError> {
 
 /// Not written is an error; written but with the directory flush failing is not: the new file is
 /// in place and readable, only its survival of a power cut is unconfirmed (logged as a warning).
-fn write_atomically(path: &Path, bytes: &[u8], sync_dir: fn(&Path) -> io::Result<()>) -> Result<(), StoreError> {
+fn write_atomically(path: &Path, bytes: &[u8], sync_dir: fn(&Path) -> io::Result<()>) -> io::Result<()> {
     let temp = temp_path(path);
     let written = (|| {
         let mut file = create_private(&temp)?;
@@ -124,7 +220,7 @@ fn write_atomically(path: &Path, bytes: &[u8], sync_dir: fn(&Path) -> io::Result
     })();
     if let Err(err) = written.and_then(|()| fs::rename(&temp, path)) {
         let _ = fs::remove_file(&temp);
-        return Err(io_error(path, err));
+        return Err(err);
     }
     confirm_durability(path, sync_dir);
     Ok(())
@@ -142,7 +238,7 @@ fn temp_path(path: &Path) -> PathBuf {
     sibling(path, |name| format!(".{name}.{suffix:016x}.tmp"))
 }
 
-fn sibling(path: &Path, name: impl FnOnce(&str) -> String) -> PathBuf {
+pub(super) fn sibling(path: &Path, name: impl FnOnce(&str) -> String) -> PathBuf {
     let file_name = path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_else(|| "tokens".into());
     path.with_file_name(name(&file_name))
 }
@@ -259,7 +355,9 @@ mod tests {
         let store = FileTokenStore::new(dir.path().join("tokens.json"));
         store.save(&tokens("kept")).await.unwrap();
         let missing_dir = FileTokenStore::new(dir.path().join("missing").join("tokens.json"));
-        assert!(matches!(missing_dir.save(&tokens("lost")).await, Err(StoreError::Io { .. })));
+        let err = missing_dir.save(&tokens("rescued")).await.unwrap_err();
+        assert!(matches!(err, StoreError::Rescued { .. }), "{err:?}");
+        missing_dir.clear().await.unwrap(); // and its rescue file in the temp directory
         assert_eq!(store.load().await.unwrap().unwrap().access_token().secret(), "kept");
     }
 
@@ -301,6 +399,78 @@ mod tests {
         store.lock_for_refresh().await.expect("writable again").release().await;
         let names: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|entry| entry.unwrap().file_name()).collect();
         assert_eq!(names.len(), 2, "only the token and lock files remain: {names:?}");
+    }
+
+    /// A non-empty directory where the token file should be: the rename onto it fails, while the
+    /// directory around it stays writable (works for root too, unlike permission bits).
+    fn obstruct(path: &Path) {
+        fs::create_dir(path).unwrap();
+        fs::write(path.join("in-the-way"), b"").unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_set_the_file_refuses_is_kept_in_a_private_rescue_file_and_adopted_by_the_next_load() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tokens.json");
+        obstruct(&path);
+        let err = FileTokenStore::new(&path).save(&tokens("rotated")).await.unwrap_err();
+        let StoreError::Rescued { rescue, .. } = &err else { panic!("not rescued: {err:?}") };
+        assert_eq!(rescue, &dir.path().join("tokens.json.rescue"), "beside the file first");
+        assert!(err.to_string().contains(&rescue.display().to_string()) && !err.to_string().contains("rotated"));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(fs::metadata(rescue).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+
+        fs::remove_dir_all(&path).unwrap();
+        let next_process = FileTokenStore::new(&path);
+        assert_eq!(next_process.load().await.unwrap().unwrap().access_token().secret(), "rotated");
+        assert!(!rescue.exists(), "removed once written back");
+        let written_back = fs::read(&path).unwrap();
+        assert_eq!(decode(&written_back, "test").unwrap().access_token().secret(), "rotated");
+    }
+
+    #[tokio::test]
+    async fn an_older_rescue_file_never_overrides_a_newer_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FileTokenStore::new(dir.path().join("tokens.json"));
+        let mut older = tokens("older");
+        older.received_at -= chrono::Duration::minutes(1);
+        store.save(&tokens("newer")).await.unwrap();
+        for rescue in rescue_paths(store.path()) {
+            write_atomically(&rescue, &encode(&older), sync_dir).unwrap();
+        }
+        assert_eq!(store.load().await.unwrap().unwrap().access_token().secret(), "newer");
+        assert_eq!(decode(&fs::read(store.path()).unwrap(), "t").unwrap().access_token().secret(), "newer");
+        store.clear().await.unwrap();
+        assert!(rescue_paths(store.path()).iter().all(|rescue| !rescue.exists()), "sign-out removes rescues");
+        assert!(store.load().await.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn a_newer_rescue_file_survives_the_save_of_an_older_set() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FileTokenStore::new(dir.path().join("tokens.json"));
+        let mut older = tokens("older");
+        older.received_at -= chrono::Duration::minutes(1);
+        let [beside, _] = rescue_paths(store.path());
+        write_atomically(&beside, &encode(&tokens("rescued")), sync_dir).unwrap();
+        store.save(&older).await.unwrap();
+        assert_eq!(store.load().await.unwrap().unwrap().access_token().secret(), "rescued");
+        assert!(!beside.exists(), "written back, then removed");
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn a_rescue_file_open_to_others_is_ignored() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let store = FileTokenStore::new(dir.path().join("tokens.json"));
+        let [beside, _] = rescue_paths(store.path());
+        fs::write(&beside, encode(&tokens("planted"))).unwrap();
+        fs::set_permissions(&beside, fs::Permissions::from_mode(0o644)).unwrap();
+        assert!(store.load().await.unwrap().is_none());
     }
 
     #[tokio::test]

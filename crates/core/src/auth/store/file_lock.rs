@@ -47,6 +47,16 @@ impl FileLock {
     }
 }
 
+impl FileLock {
+    /// The lock if nobody holds it now (this process included: a held refresh lease counts);
+    /// `None` if it is held or cannot be opened.
+    pub(super) fn try_acquire(path: &Path) -> Option<Self> {
+        let file = open(path).ok()?;
+        fs4::FileExt::try_lock(&file).ok()?;
+        Some(Self { file })
+    }
+}
+
 impl Drop for FileLock {
     fn drop(&mut self) {
         // Closing the file releases the lock too; unlocking first makes it explicit.

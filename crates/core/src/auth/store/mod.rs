@@ -2,6 +2,7 @@
 
 pub(crate) mod file;
 mod file_lock;
+mod file_rescue;
 mod format;
 
 use std::future::Future;
