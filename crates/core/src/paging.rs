@@ -13,6 +13,10 @@ use crate::product::PagingStyle;
 /// (Sage 200's own default).
 const ODATA_PAGE_SIZE: u64 = 500;
 
+/// Order used when walking a Sage 200 list whose `$orderby` the caller left unset: Sage 200 only
+/// pages with `$skip` over an ordered result, and every Sage 200 record has an `id`.
+const ODATA_DEFAULT_ORDER: &str = "id";
+
 /// One page of a list response.
 ///
 /// Accounting wraps lists in an envelope (`$items`, `$total`, `$page`, `$next`, `$back`, and the
@@ -102,8 +106,15 @@ impl Cursor {
     pub(crate) fn start(style: PagingStyle, mut request: Request) -> Self {
         match style {
             PagingStyle::Envelope if request.query_value("page").is_none() => request.set_query("page", 1),
-            PagingStyle::OData if request.query_value("$top").is_none() => request.set_query("$top", ODATA_PAGE_SIZE),
-            _ => {}
+            PagingStyle::Envelope => {}
+            PagingStyle::OData => {
+                if request.query_value("$top").is_none() {
+                    request.set_query("$top", ODATA_PAGE_SIZE);
+                }
+                if request.query_value("$orderby").is_none() {
+                    request.set_query("$orderby", ODATA_DEFAULT_ORDER);
+                }
+            }
         }
         Self { style, request, done: false, fetched: 0, last_next: None }
     }
@@ -186,11 +197,20 @@ mod tests {
     }
 
     #[test]
+    fn odata_cursor_keeps_the_callers_order() {
+        let request = Request::new("list", crate::Method::Get, "/x").query("$orderby", &Some("name desc"));
+        let cursor = Cursor::start(PagingStyle::OData, request);
+        assert_eq!(cursor.next_request().unwrap().query_value("$orderby"), Some("name desc"));
+    }
+
+    #[test]
     fn odata_cursor_skips_by_page_size() {
         let request = Request::new("list", crate::Method::Get, "/x").query("$top", &Some(2_u64));
         let mut cursor = Cursor::start(PagingStyle::OData, request);
         cursor.advance(&Page::from_items(vec![1_u8, 2]));
-        assert_eq!(cursor.next_request().unwrap().query_value("$skip"), Some("2"));
+        let second = cursor.next_request().unwrap();
+        assert_eq!(second.query_value("$skip"), Some("2"));
+        assert_eq!(second.query_value("$orderby"), Some("id"), "$skip needs an order");
         cursor.advance(&Page::from_items(vec![3_u8]));
         assert!(cursor.next_request().is_none(), "a short page is the last");
     }
