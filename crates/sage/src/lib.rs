@@ -7,7 +7,7 @@
 //! | feature | module | API |
 //! |---|---|---|
 //! | `accounting-v31` (default) | [`accounting_v31`] | Sage Business Cloud Accounting v3.1 |
-//! | `accounting-v3` | [`accounting_v3`] | Sage Business Cloud Accounting v3 |
+//! | `accounting-v3` | [`accounting_v3`] | Sage Business Cloud Accounting v3 (deprecated by Sage on 31 July 2026) |
 //! | `sage200-pro` | [`sage200_pro`] | Sage 200 Professional |
 //! | `sage200-standard` | [`sage200_standard`] | Sage 200 Standard Online |
 //! | `redis` | [`redis`] | token store shared by many app instances |

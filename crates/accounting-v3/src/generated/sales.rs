@@ -5002,7 +5002,7 @@ pub struct SalesQuoteLineItem {
 ///
 /// `GET /accounts/v3/artefact_statuses/{key}`
 #[deprecated(
-    note = "Replaced in v3.1 by `get_artefact_status` (`GET /artefact_statuses/{key}`); see MIGRATING.md. Use `accounting-v31:get_artefact_status` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_artefact_status` (`GET /artefact_statuses/{key}`); see MIGRATING.md. Use `accounting-v31:get_artefact_status` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetArtefactStatus {
@@ -5079,7 +5079,7 @@ impl sage_core::Operation for GetArtefactStatus {
 ///
 /// `GET /accounts/v3/artefact_statuses`
 #[deprecated(
-    note = "Replaced in v3.1 by `list_artefact_statuses` (`GET /artefact_statuses`); see MIGRATING.md. Use `accounting-v31:list_artefact_statuses` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_artefact_statuses` (`GET /artefact_statuses`); see MIGRATING.md. Use `accounting-v31:list_artefact_statuses` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListArtefactStatuses {
@@ -5174,7 +5174,7 @@ impl sage_core::ListOperation for ListArtefactStatuses {
 ///
 /// `GET /accounts/v3/corrective_reason_codes/{key}`
 #[deprecated(
-    note = "Replaced in v3.1 by `get_corrective_reason_code` (`GET /corrective_reason_codes/{key}`); see MIGRATING.md. Use `accounting-v31:get_corrective_reason_code` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_corrective_reason_code` (`GET /corrective_reason_codes/{key}`); see MIGRATING.md. Use `accounting-v31:get_corrective_reason_code` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCorrectiveReasonCode {
@@ -5245,7 +5245,7 @@ impl sage_core::Operation for GetCorrectiveReasonCode {
 ///
 /// `GET /accounts/v3/corrective_reason_codes`
 #[deprecated(
-    note = "Replaced in v3.1 by `list_corrective_reason_codes` (`GET /corrective_reason_codes`); see MIGRATING.md. Use `accounting-v31:list_corrective_reason_codes` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_corrective_reason_codes` (`GET /corrective_reason_codes`); see MIGRATING.md. Use `accounting-v31:list_corrective_reason_codes` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListCorrectiveReasonCodes {
@@ -5340,7 +5340,7 @@ impl sage_core::ListOperation for ListCorrectiveReasonCodes {
 ///
 /// `GET /accounts/v3/eu_goods_services_types/{key}`
 #[deprecated(
-    note = "Replaced in v3.1 by `get_eu_goods_services_type` (`GET /eu_goods_services_types/{key}`); see MIGRATING.md. Use `accounting-v31:get_eu_goods_services_type` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_eu_goods_services_type` (`GET /eu_goods_services_types/{key}`); see MIGRATING.md. Use `accounting-v31:get_eu_goods_services_type` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetEuGoodsServicesType {
@@ -5411,7 +5411,7 @@ impl sage_core::Operation for GetEuGoodsServicesType {
 ///
 /// `GET /accounts/v3/eu_goods_services_types`
 #[deprecated(
-    note = "Replaced in v3.1 by `list_eu_goods_services_types` (`GET /eu_goods_services_types`); see MIGRATING.md. Use `accounting-v31:list_eu_goods_services_types` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_eu_goods_services_types` (`GET /eu_goods_services_types`); see MIGRATING.md. Use `accounting-v31:list_eu_goods_services_types` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListEuGoodsServicesTypes {
@@ -5506,7 +5506,7 @@ impl sage_core::ListOperation for ListEuGoodsServicesTypes {
 ///
 /// `GET /accounts/v3/eu_sales_descriptions/{key}`
 #[deprecated(
-    note = "Replaced in v3.1 by `get_eu_sales_description` (`GET /eu_sales_descriptions/{key}`); see MIGRATING.md. Use `accounting-v31:get_eu_sales_description` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_eu_sales_description` (`GET /eu_sales_descriptions/{key}`); see MIGRATING.md. Use `accounting-v31:get_eu_sales_description` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetEuSalesDescription {
@@ -5577,7 +5577,7 @@ impl sage_core::Operation for GetEuSalesDescription {
 ///
 /// `GET /accounts/v3/eu_sales_descriptions`
 #[deprecated(
-    note = "Replaced in v3.1 by `list_eu_sales_descriptions` (`GET /eu_sales_descriptions`); see MIGRATING.md. Use `accounting-v31:list_eu_sales_descriptions` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_eu_sales_descriptions` (`GET /eu_sales_descriptions`); see MIGRATING.md. Use `accounting-v31:list_eu_sales_descriptions` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListEuSalesDescriptions {
@@ -5676,7 +5676,7 @@ impl sage_core::ListOperation for ListEuSalesDescriptions {
 ///
 /// `POST /accounts/v3/hosted_artefact_payment_settings`
 #[deprecated(
-    note = "Replaced in v3.1 by `create_hosted_artefact_payment_settings` (`POST /hosted_artefact_payment_settings`); see MIGRATING.md. Use `accounting-v31:create_hosted_artefact_payment_settings` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_hosted_artefact_payment_settings` (`POST /hosted_artefact_payment_settings`); see MIGRATING.md. Use `accounting-v31:create_hosted_artefact_payment_settings` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateHostedArtefactPaymentSettings {
@@ -5727,7 +5727,7 @@ impl sage_core::Operation for CreateHostedArtefactPaymentSettings {
 ///
 /// `DELETE /accounts/v3/hosted_artefact_payment_settings/{key}`
 #[deprecated(
-    note = "Replaced in v3.1 by `delete_hosted_artefact_payment_settings` (`DELETE /hosted_artefact_payment_settings/{key}`); see MIGRATING.md. Use `accounting-v31:delete_hosted_artefact_payment_settings` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_hosted_artefact_payment_settings` (`DELETE /hosted_artefact_payment_settings/{key}`); see MIGRATING.md. Use `accounting-v31:delete_hosted_artefact_payment_settings` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteHostedArtefactPaymentSettings {
@@ -5777,7 +5777,7 @@ impl sage_core::Operation for DeleteHostedArtefactPaymentSettings {
 ///
 /// `GET /accounts/v3/hosted_artefact_payment_settings/{key}`
 #[deprecated(
-    note = "Replaced in v3.1 by `get_hosted_artefact_payment_settings` (`GET /hosted_artefact_payment_settings/{key}`); see MIGRATING.md. Use `accounting-v31:get_hosted_artefact_payment_settings` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_hosted_artefact_payment_settings` (`GET /hosted_artefact_payment_settings/{key}`); see MIGRATING.md. Use `accounting-v31:get_hosted_artefact_payment_settings` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetHostedArtefactPaymentSettings {
@@ -5852,7 +5852,7 @@ impl sage_core::Operation for GetHostedArtefactPaymentSettings {
 ///
 /// `GET /accounts/v3/hosted_artefact_payment_settings`
 #[deprecated(
-    note = "Replaced in v3.1 by `list_hosted_artefact_payment_settings` (`GET /hosted_artefact_payment_settings`); see MIGRATING.md. Use `accounting-v31:list_hosted_artefact_payment_settings` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_hosted_artefact_payment_settings` (`GET /hosted_artefact_payment_settings`); see MIGRATING.md. Use `accounting-v31:list_hosted_artefact_payment_settings` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListHostedArtefactPaymentSettings {
@@ -5956,7 +5956,7 @@ impl sage_core::ListOperation for ListHostedArtefactPaymentSettings {
 ///
 /// `GET /accounts/v3/quick_entry_types/{key}`
 #[deprecated(
-    note = "Replaced in v3.1 by `get_quick_entry_type` (`GET /quick_entry_types/{key}`); see MIGRATING.md. Use `accounting-v31:get_quick_entry_type` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_quick_entry_type` (`GET /quick_entry_types/{key}`); see MIGRATING.md. Use `accounting-v31:get_quick_entry_type` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetQuickEntryType {
@@ -6027,7 +6027,7 @@ impl sage_core::Operation for GetQuickEntryType {
 ///
 /// `GET /accounts/v3/quick_entry_types`
 #[deprecated(
-    note = "Replaced in v3.1 by `list_quick_entry_types` (`GET /quick_entry_types`); see MIGRATING.md. Use `accounting-v31:list_quick_entry_types` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_quick_entry_types` (`GET /quick_entry_types`); see MIGRATING.md. Use `accounting-v31:list_quick_entry_types` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListQuickEntryTypes {
@@ -6126,7 +6126,7 @@ impl sage_core::ListOperation for ListQuickEntryTypes {
 ///
 /// `POST /accounts/v3/sales_corrective_invoices`
 #[deprecated(
-    note = "Replaced in v3.1 by `create_sales_corrective_invoice` (`POST /sales_corrective_invoices`); see MIGRATING.md. Use `accounting-v31:create_sales_corrective_invoice` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_sales_corrective_invoice` (`POST /sales_corrective_invoices`); see MIGRATING.md. Use `accounting-v31:create_sales_corrective_invoice` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateSalesCorrectiveInvoice {
@@ -6177,7 +6177,7 @@ impl sage_core::Operation for CreateSalesCorrectiveInvoice {
 ///
 /// `DELETE /accounts/v3/sales_corrective_invoices/{key}`
 #[deprecated(
-    note = "Replaced in v3.1 by `delete_sales_corrective_invoice` (`DELETE /sales_corrective_invoices/{key}`); see MIGRATING.md. Use `accounting-v31:delete_sales_corrective_invoice` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_sales_corrective_invoice` (`DELETE /sales_corrective_invoices/{key}`); see MIGRATING.md. Use `accounting-v31:delete_sales_corrective_invoice` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSalesCorrectiveInvoice {
@@ -6242,7 +6242,7 @@ impl sage_core::Operation for DeleteSalesCorrectiveInvoice {
 ///
 /// `GET /accounts/v3/sales_corrective_invoices/{key}`
 #[deprecated(
-    note = "Replaced in v3.1 by `get_sales_corrective_invoice` (`GET /sales_corrective_invoices/{key}`); see MIGRATING.md. Use `accounting-v31:get_sales_corrective_invoice` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_sales_corrective_invoice` (`GET /sales_corrective_invoices/{key}`); see MIGRATING.md. Use `accounting-v31:get_sales_corrective_invoice` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSalesCorrectiveInvoice {
@@ -6347,7 +6347,7 @@ impl sage_core::Operation for GetSalesCorrectiveInvoice {
 ///
 /// `GET /accounts/v3/sales_corrective_invoices`
 #[deprecated(
-    note = "Replaced in v3.1 by `list_sales_corrective_invoices` (`GET /sales_corrective_invoices`); see MIGRATING.md. Use `accounting-v31:list_sales_corrective_invoices` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_sales_corrective_invoices` (`GET /sales_corrective_invoices`); see MIGRATING.md. Use `accounting-v31:list_sales_corrective_invoices` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSalesCorrectiveInvoices {
@@ -6547,7 +6547,7 @@ impl sage_core::ListOperation for ListSalesCorrectiveInvoices {
 ///
 /// `PUT /accounts/v3/sales_corrective_invoices/{key}`
 #[deprecated(
-    note = "Replaced in v3.1 by `update_sales_corrective_invoice` (`PUT /sales_corrective_invoices/{key}`); see MIGRATING.md. Use `accounting-v31:update_sales_corrective_invoice` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_sales_corrective_invoice` (`PUT /sales_corrective_invoices/{key}`); see MIGRATING.md. Use `accounting-v31:update_sales_corrective_invoice` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSalesCorrectiveInvoice {
@@ -6600,7 +6600,7 @@ impl sage_core::Operation for UpdateSalesCorrectiveInvoice {
 ///
 /// `POST /accounts/v3/sales_credit_notes`
 #[deprecated(
-    note = "Replaced in v3.1 by `create_sales_credit_note` (`POST /sales_credit_notes`); see MIGRATING.md. Use `accounting-v31:create_sales_credit_note` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_sales_credit_note` (`POST /sales_credit_notes`); see MIGRATING.md. Use `accounting-v31:create_sales_credit_note` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateSalesCreditNote {
@@ -6650,7 +6650,7 @@ impl sage_core::Operation for CreateSalesCreditNote {
 ///
 /// `DELETE /accounts/v3/sales_credit_notes/{key}`
 #[deprecated(
-    note = "Replaced in v3.1 by `delete_sales_credit_note` (`DELETE /sales_credit_notes/{key}`); see MIGRATING.md. Use `accounting-v31:delete_sales_credit_note` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_sales_credit_note` (`DELETE /sales_credit_notes/{key}`); see MIGRATING.md. Use `accounting-v31:delete_sales_credit_note` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSalesCreditNote {
@@ -6715,7 +6715,7 @@ impl sage_core::Operation for DeleteSalesCreditNote {
 ///
 /// `GET /accounts/v3/sales_credit_notes/{key}`
 #[deprecated(
-    note = "Replaced in v3.1 by `get_sales_credit_note` (`GET /sales_credit_notes/{key}`); see MIGRATING.md. Use `accounting-v31:get_sales_credit_note` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_sales_credit_note` (`GET /sales_credit_notes/{key}`); see MIGRATING.md. Use `accounting-v31:get_sales_credit_note` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSalesCreditNote {
@@ -6820,7 +6820,7 @@ impl sage_core::Operation for GetSalesCreditNote {
 ///
 /// `GET /accounts/v3/sales_credit_notes`
 #[deprecated(
-    note = "Replaced in v3.1 by `list_sales_credit_notes` (`GET /sales_credit_notes`); see MIGRATING.md. Use `accounting-v31:list_sales_credit_notes` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_sales_credit_notes` (`GET /sales_credit_notes`); see MIGRATING.md. Use `accounting-v31:list_sales_credit_notes` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSalesCreditNotes {
@@ -7018,7 +7018,7 @@ impl sage_core::ListOperation for ListSalesCreditNotes {
 ///
 /// `POST /accounts/v3/sales_credit_notes/{key}/release`
 #[deprecated(
-    note = "Replaced in v3.1 by `release_sales_credit_note` (`POST /sales_credit_notes/{key}/release`); see MIGRATING.md. Use `accounting-v31:release_sales_credit_note` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `release_sales_credit_note` (`POST /sales_credit_notes/{key}/release`); see MIGRATING.md. Use `accounting-v31:release_sales_credit_note` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReleaseSalesCreditNote {
@@ -7069,7 +7069,7 @@ impl sage_core::Operation for ReleaseSalesCreditNote {
 ///
 /// `PUT /accounts/v3/sales_credit_notes/{key}`
 #[deprecated(
-    note = "Replaced in v3.1 by `update_sales_credit_note` (`PUT /sales_credit_notes/{key}`); see MIGRATING.md. Use `accounting-v31:update_sales_credit_note` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_sales_credit_note` (`PUT /sales_credit_notes/{key}`); see MIGRATING.md. Use `accounting-v31:update_sales_credit_note` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSalesCreditNote {
@@ -7121,7 +7121,7 @@ impl sage_core::Operation for UpdateSalesCreditNote {
 ///
 /// `POST /accounts/v3/sales_estimates`
 #[deprecated(
-    note = "Replaced in v3.1 by `create_sales_estimate` (`POST /sales_estimates`); see MIGRATING.md. Use `accounting-v31:create_sales_estimate` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_sales_estimate` (`POST /sales_estimates`); see MIGRATING.md. Use `accounting-v31:create_sales_estimate` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateSalesEstimate {
@@ -7170,7 +7170,7 @@ impl sage_core::Operation for CreateSalesEstimate {
 ///
 /// `DELETE /accounts/v3/sales_estimates/{key}`
 #[deprecated(
-    note = "Replaced in v3.1 by `delete_sales_estimate` (`DELETE /sales_estimates/{key}`); see MIGRATING.md. Use `accounting-v31:delete_sales_estimate` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_sales_estimate` (`DELETE /sales_estimates/{key}`); see MIGRATING.md. Use `accounting-v31:delete_sales_estimate` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSalesEstimate {
@@ -7220,7 +7220,7 @@ impl sage_core::Operation for DeleteSalesEstimate {
 ///
 /// `GET /accounts/v3/sales_estimates/{key}`
 #[deprecated(
-    note = "Replaced in v3.1 by `get_sales_estimate` (`GET /sales_estimates/{key}`); see MIGRATING.md. Use `accounting-v31:get_sales_estimate` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_sales_estimate` (`GET /sales_estimates/{key}`); see MIGRATING.md. Use `accounting-v31:get_sales_estimate` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSalesEstimate {
@@ -7305,7 +7305,7 @@ impl sage_core::Operation for GetSalesEstimate {
 ///
 /// `GET /accounts/v3/sales_estimates`
 #[deprecated(
-    note = "Replaced in v3.1 by `list_sales_estimates` (`GET /sales_estimates`); see MIGRATING.md. Use `accounting-v31:list_sales_estimates` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_sales_estimates` (`GET /sales_estimates`); see MIGRATING.md. Use `accounting-v31:list_sales_estimates` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSalesEstimates {
@@ -7468,7 +7468,7 @@ impl sage_core::ListOperation for ListSalesEstimates {
 ///
 /// `PUT /accounts/v3/sales_estimates/{key}`
 #[deprecated(
-    note = "Replaced in v3.1 by `update_sales_estimate` (`PUT /sales_estimates/{key}`); see MIGRATING.md. Use `accounting-v31:update_sales_estimate` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_sales_estimate` (`PUT /sales_estimates/{key}`); see MIGRATING.md. Use `accounting-v31:update_sales_estimate` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSalesEstimate {
@@ -7522,7 +7522,7 @@ impl sage_core::Operation for UpdateSalesEstimate {
 ///
 /// `POST /accounts/v3/sales_invoices`
 #[deprecated(
-    note = "Replaced in v3.1 by `create_sales_invoice` (`POST /sales_invoices`); see MIGRATING.md. Use `accounting-v31:create_sales_invoice` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_sales_invoice` (`POST /sales_invoices`); see MIGRATING.md. Use `accounting-v31:create_sales_invoice` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateSalesInvoice {
@@ -7573,7 +7573,7 @@ impl sage_core::Operation for CreateSalesInvoice {
 ///
 /// `DELETE /accounts/v3/sales_invoices/{key}`
 #[deprecated(
-    note = "Replaced in v3.1 by `delete_sales_invoice` (`DELETE /sales_invoices/{key}`); see MIGRATING.md. Use `accounting-v31:delete_sales_invoice` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_sales_invoice` (`DELETE /sales_invoices/{key}`); see MIGRATING.md. Use `accounting-v31:delete_sales_invoice` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSalesInvoice {
@@ -7638,7 +7638,7 @@ impl sage_core::Operation for DeleteSalesInvoice {
 ///
 /// `GET /accounts/v3/sales_invoices/{key}`
 #[deprecated(
-    note = "Replaced in v3.1 by `get_sales_invoice` (`GET /sales_invoices/{key}`); see MIGRATING.md. Use `accounting-v31:get_sales_invoice` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_sales_invoice` (`GET /sales_invoices/{key}`); see MIGRATING.md. Use `accounting-v31:get_sales_invoice` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSalesInvoice {
@@ -7763,7 +7763,7 @@ impl sage_core::Operation for GetSalesInvoice {
 ///
 /// `GET /accounts/v3/sales_invoices`
 #[deprecated(
-    note = "Replaced in v3.1 by `list_sales_invoices` (`GET /sales_invoices`); see MIGRATING.md. Use `accounting-v31:list_sales_invoices` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_sales_invoices` (`GET /sales_invoices`); see MIGRATING.md. Use `accounting-v31:list_sales_invoices` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSalesInvoices {
@@ -7963,7 +7963,7 @@ impl sage_core::ListOperation for ListSalesInvoices {
 ///
 /// `POST /accounts/v3/sales_invoices/{key}/release`
 #[deprecated(
-    note = "Replaced in v3.1 by `release_sales_invoice` (`POST /sales_invoices/{key}/release`); see MIGRATING.md. Use `accounting-v31:release_sales_invoice` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `release_sales_invoice` (`POST /sales_invoices/{key}/release`); see MIGRATING.md. Use `accounting-v31:release_sales_invoice` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReleaseSalesInvoice {
@@ -8016,7 +8016,7 @@ impl sage_core::Operation for ReleaseSalesInvoice {
 ///
 /// `PUT /accounts/v3/sales_invoices/{key}`
 #[deprecated(
-    note = "Replaced in v3.1 by `update_sales_invoice` (`PUT /sales_invoices/{key}`); see MIGRATING.md. Use `accounting-v31:update_sales_invoice` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_sales_invoice` (`PUT /sales_invoices/{key}`); see MIGRATING.md. Use `accounting-v31:update_sales_invoice` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSalesInvoice {
@@ -8069,7 +8069,7 @@ impl sage_core::Operation for UpdateSalesInvoice {
 ///
 /// `POST /accounts/v3/sales_quick_entries`
 #[deprecated(
-    note = "Replaced in v3.1 by `create_sales_quick_entry` (`POST /sales_quick_entries`); see MIGRATING.md. Use `accounting-v31:create_sales_quick_entry` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_sales_quick_entry` (`POST /sales_quick_entries`); see MIGRATING.md. Use `accounting-v31:create_sales_quick_entry` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateSalesQuickEntry {
@@ -8119,7 +8119,7 @@ impl sage_core::Operation for CreateSalesQuickEntry {
 ///
 /// `DELETE /accounts/v3/sales_quick_entries/{key}`
 #[deprecated(
-    note = "Replaced in v3.1 by `delete_sales_quick_entry` (`DELETE /sales_quick_entries/{key}`); see MIGRATING.md. Use `accounting-v31:delete_sales_quick_entry` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_sales_quick_entry` (`DELETE /sales_quick_entries/{key}`); see MIGRATING.md. Use `accounting-v31:delete_sales_quick_entry` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSalesQuickEntry {
@@ -8169,7 +8169,7 @@ impl sage_core::Operation for DeleteSalesQuickEntry {
 ///
 /// `GET /accounts/v3/sales_quick_entries/{key}`
 #[deprecated(
-    note = "Replaced in v3.1 by `get_sales_quick_entry` (`GET /sales_quick_entries/{key}`); see MIGRATING.md. Use `accounting-v31:get_sales_quick_entry` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_sales_quick_entry` (`GET /sales_quick_entries/{key}`); see MIGRATING.md. Use `accounting-v31:get_sales_quick_entry` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSalesQuickEntry {
@@ -8264,7 +8264,7 @@ impl sage_core::Operation for GetSalesQuickEntry {
 ///
 /// `GET /accounts/v3/sales_quick_entries`
 #[deprecated(
-    note = "Replaced in v3.1 by `list_sales_quick_entries` (`GET /sales_quick_entries`); see MIGRATING.md. Use `accounting-v31:list_sales_quick_entries` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_sales_quick_entries` (`GET /sales_quick_entries`); see MIGRATING.md. Use `accounting-v31:list_sales_quick_entries` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSalesQuickEntries {
@@ -8463,7 +8463,7 @@ impl sage_core::ListOperation for ListSalesQuickEntries {
 ///
 /// `PUT /accounts/v3/sales_quick_entries/{key}`
 #[deprecated(
-    note = "Replaced in v3.1 by `update_sales_quick_entry` (`PUT /sales_quick_entries/{key}`); see MIGRATING.md. Use `accounting-v31:update_sales_quick_entry` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_sales_quick_entry` (`PUT /sales_quick_entries/{key}`); see MIGRATING.md. Use `accounting-v31:update_sales_quick_entry` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSalesQuickEntry {
@@ -8516,7 +8516,7 @@ impl sage_core::Operation for UpdateSalesQuickEntry {
 ///
 /// `POST /accounts/v3/sales_quotes`
 #[deprecated(
-    note = "Replaced in v3.1 by `create_sales_quote` (`POST /sales_quotes`); see MIGRATING.md. Use `accounting-v31:create_sales_quote` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_sales_quote` (`POST /sales_quotes`); see MIGRATING.md. Use `accounting-v31:create_sales_quote` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateSalesQuote {
@@ -8566,7 +8566,7 @@ impl sage_core::Operation for CreateSalesQuote {
 ///
 /// `DELETE /accounts/v3/sales_quotes/{key}`
 #[deprecated(
-    note = "Replaced in v3.1 by `delete_sales_quote` (`DELETE /sales_quotes/{key}`); see MIGRATING.md. Use `accounting-v31:delete_sales_quote` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_sales_quote` (`DELETE /sales_quotes/{key}`); see MIGRATING.md. Use `accounting-v31:delete_sales_quote` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSalesQuote {
@@ -8616,7 +8616,7 @@ impl sage_core::Operation for DeleteSalesQuote {
 ///
 /// `GET /accounts/v3/sales_quotes/{key}`
 #[deprecated(
-    note = "Replaced in v3.1 by `get_sales_quote` (`GET /sales_quotes/{key}`); see MIGRATING.md. Use `accounting-v31:get_sales_quote` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_sales_quote` (`GET /sales_quotes/{key}`); see MIGRATING.md. Use `accounting-v31:get_sales_quote` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSalesQuote {
@@ -8701,7 +8701,7 @@ impl sage_core::Operation for GetSalesQuote {
 ///
 /// `GET /accounts/v3/sales_quotes`
 #[deprecated(
-    note = "Replaced in v3.1 by `list_sales_quotes` (`GET /sales_quotes`); see MIGRATING.md. Use `accounting-v31:list_sales_quotes` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_sales_quotes` (`GET /sales_quotes`); see MIGRATING.md. Use `accounting-v31:list_sales_quotes` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSalesQuotes {
@@ -8882,7 +8882,7 @@ impl sage_core::ListOperation for ListSalesQuotes {
 ///
 /// `PUT /accounts/v3/sales_quotes/{key}`
 #[deprecated(
-    note = "Replaced in v3.1 by `update_sales_quote` (`PUT /sales_quotes/{key}`); see MIGRATING.md. Use `accounting-v31:update_sales_quote` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_sales_quote` (`PUT /sales_quotes/{key}`); see MIGRATING.md. Use `accounting-v31:update_sales_quote` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSalesQuote {
