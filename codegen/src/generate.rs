@@ -36,11 +36,26 @@ impl std::error::Error for GenerateError {}
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Drift {
     /// Codegen would create this file.
-    Missing { path: PathBuf, expected: String },
+    Missing {
+        /// Where it belongs.
+        path: PathBuf,
+        /// What codegen would write.
+        expected: String,
+    },
     /// The file differs from what codegen would write.
-    Stale { path: PathBuf, expected: String, actual: String },
+    Stale {
+        /// The file.
+        path: PathBuf,
+        /// What codegen would write.
+        expected: String,
+        /// What is on disk.
+        actual: String,
+    },
     /// A generated file codegen would no longer write.
-    Extra { path: PathBuf },
+    Extra {
+        /// The file.
+        path: PathBuf,
+    },
 }
 
 impl Drift {

@@ -4,6 +4,8 @@
 //! Everything here is a pure function over file contents except the few `load_*` / [`generate`]
 //! helpers that read the disk, so the whole pipeline is testable without touching the file system.
 
+#![warn(missing_docs)]
+
 pub mod emit;
 pub mod generate;
 pub mod import;

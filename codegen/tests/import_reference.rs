@@ -13,7 +13,7 @@ fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("codegen sits in the workspace").to_path_buf()
 }
 
-/// The reference specs of `product`, from `../shared/reference-specs` (or `SAGE_REFERENCE_SPECS`).
+/// The reference specs of `product`, from `schemas/upstream` (or `SAGE_REFERENCE_SPECS`).
 fn reference_specs(product: &str) -> Vec<PathBuf> {
     reference_spec_paths(&reference_specs_dir(&workspace()), product).unwrap_or_else(|err| panic!("{err}"))
 }

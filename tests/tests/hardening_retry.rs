@@ -108,14 +108,15 @@ fn quick(attempts: u32) -> RetryPolicy {
         .max_delay(Duration::from_millis(2))
 }
 
-/// A client whose HTTP layer sets no timers of its own (no timeouts, no idle pool), so under a
-/// paused clock only retry sleeps move time; every try opens a fresh connection.
+/// A client that sets no timers of its own (no timeouts, no idle pool, no call deadline), so
+/// under a paused clock only retry sleeps move time; every try opens a fresh connection.
 fn client(server: &Server, retry: RetryPolicy) -> Client {
     let http = reqwest::Client::builder().pool_max_idle_per_host(0).pool_idle_timeout(None).build().unwrap();
     Client::builder(sage_accounting_v31::PRODUCT)
         .base_url(&server.url)
         .auth(StaticToken::new("token"))
         .retry(retry)
+        .without_deadline()
         .http_client(http)
         .build()
         .unwrap()

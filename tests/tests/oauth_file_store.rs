@@ -33,7 +33,7 @@ async fn refreshed_tokens_replace_the_file_atomically_and_privately() {
     let saved = store.load().await.unwrap().unwrap();
     assert_eq!(saved.access_token(), &token);
     assert_ne!(saved.refresh_token(), consented.refresh_token(), "the rotated refresh token is on disk");
-    assert_eq!(files_in(dir.path()), ["tokens.json"], "no temporary files are left behind");
+    assert_eq!(files_in(dir.path()), ["tokens.json", "tokens.json.lock"], "no temporary files are left behind");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

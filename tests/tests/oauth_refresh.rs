@@ -119,7 +119,7 @@ async fn a_crash_between_refresh_and_save_never_corrupts_the_store() {
     store.save(&consented).await.unwrap();
     let_the_access_token_expire().await;
 
-    store.failures_left.store(1, Ordering::SeqCst);
+    store.failures_left.store(3, Ordering::SeqCst); // every try of the save
     let crashed = Authenticator::new(client.clone(), store.clone());
     assert!(matches!(crashed.access_token().await, Err(AuthError::Store(_))), "no unsaved token is handed out");
     assert_eq!(store.load().await.unwrap().unwrap(), consented, "the store still holds the whole old set");
@@ -138,7 +138,7 @@ async fn a_failed_save_is_retried_without_a_second_refresh() {
     let store = Arc::new(FailingSaves::default());
     store.save(&authorize(&client).await).await.unwrap();
     let_the_access_token_expire().await;
-    store.failures_left.store(1, Ordering::SeqCst);
+    store.failures_left.store(3, Ordering::SeqCst); // every try of the save
     let auth = Authenticator::new(client, store.clone());
     assert!(auth.access_token().await.is_err());
     let token = auth.access_token().await.unwrap();

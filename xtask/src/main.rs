@@ -32,7 +32,7 @@ enum Task {
         /// The product directory to write, e.g. accounting-v3.
         #[arg(long)]
         product: String,
-        /// Swagger 2.0 / OpenAPI 3.0 files; default: the product's reference specs in ../shared.
+        /// Swagger 2.0 / OpenAPI 3.0 files; default: the product's reference specs in schemas/upstream.
         specs: Vec<PathBuf>,
     },
     /// Per product: operations in the reference specs vs operations generated, and what was left out.

@@ -4,6 +4,7 @@
 //! sorted, and nothing here depends on hash order, time or the environment.
 
 mod cargo;
+mod doc_text;
 mod model;
 mod operation;
 mod sandbox;
@@ -162,6 +163,7 @@ fn area_module(area: &Area, scope: &Scope<'_>) -> TokenStream {
 
 /// `#[doc]` attributes for each line of `text` (none when it is empty).
 pub(crate) fn doc_lines(text: &str) -> TokenStream {
+    let text = doc_text::markdown(text);
     let lines = text.trim().lines().map(|line| {
         let line = if line.trim().is_empty() { String::new() } else { format!(" {}", line.trim_end()) };
         quote!(#[doc = #line])

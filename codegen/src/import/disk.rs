@@ -50,7 +50,7 @@ impl std::error::Error for DiskError {
 }
 
 /// Imports `spec_paths` (read in sorted order) into `product_dir`, which must hold `product.json`
-/// and may hold `overrides.json`. Returns what [`import`] returned.
+/// and may hold `overrides.json`. Returns what [`import`](super::import()) returned.
 pub fn import_to_dir(spec_paths: &[PathBuf], product_dir: &Path) -> Result<ImportOutput, DiskError> {
     let (output, overrides) = read_and_import(spec_paths, product_dir)?;
     let protected = |name: &str| {

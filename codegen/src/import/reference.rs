@@ -1,5 +1,5 @@
-//! Which of Sage's published API descriptions each product is imported from. The specs live in
-//! `../shared/reference-specs/` beside the repository (override with `SAGE_REFERENCE_SPECS`).
+//! Which of Sage's published API descriptions each product is imported from. The specs live in the
+//! repository, in `schemas/upstream/` (see its `PROVENANCE.md`); `SAGE_REFERENCE_SPECS` points elsewhere.
 
 use std::path::{Path, PathBuf};
 
@@ -15,7 +15,7 @@ pub const REFERENCE_SPECS: &[(&str, &[&str])] = &[
 pub fn reference_specs_dir(root: &Path) -> PathBuf {
     std::env::var_os("SAGE_REFERENCE_SPECS")
         .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("..").join("shared").join("reference-specs"))
+        .unwrap_or_else(|| root.join("schemas").join(sage_schema::load::UPSTREAM_DIR))
 }
 
 /// The spec files `product` is imported from, sorted; an error says what is missing.

@@ -52,9 +52,11 @@ pub struct LoginArgs {
     /// OAuth client id of your app.
     #[arg(long, env = "SAGE_CLIENT_ID")]
     pub client_id: String,
-    /// OAuth client secret, for confidential clients (never stored by the CLI).
-    #[arg(long, env = "SAGE_CLIENT_SECRET", hide_env_values = true)]
-    pub client_secret: Option<String>,
+    /// Read the OAuth client secret (confidential clients) from the first line of standard input.
+    /// Otherwise it comes from SAGE_CLIENT_SECRET. Never a flag value: those show in `ps`.
+    /// The CLI never stores it.
+    #[arg(long)]
+    pub client_secret_stdin: bool,
     /// Loopback port for the redirect. Sage matches redirect URIs exactly: register
     /// http://127.0.0.1:8791/callback (or this port's) with your app.
     #[arg(long, alias = "port", default_value_t = sage_core::auth::DEFAULT_LOOPBACK_PORT)]
@@ -186,6 +188,18 @@ mod tests {
         assert_eq!(parse_pair("filter=a=b").unwrap(), ("filter".to_owned(), "a=b".to_owned()));
         assert!(parse_pair("novalue").is_err());
         assert!(parse_pair("=x").is_err());
+    }
+
+    #[test]
+    fn the_client_secret_is_never_a_flag_value() {
+        let login = |extra: &[&str]| {
+            let mut args = vec!["sage", "login", "accounting-v31", "--client-id", "app"];
+            args.extend_from_slice(extra);
+            Cli::try_parse_from(args)
+        };
+        assert!(login(&["--client-secret", "visible-in-ps"]).is_err());
+        let Command::Login(args) = login(&["--client-secret-stdin"]).unwrap().command else { panic!("login") };
+        assert!(args.client_secret_stdin);
     }
 
     #[test]

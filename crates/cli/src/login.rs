@@ -16,6 +16,22 @@ use crate::products;
 use crate::session::{oauth_client, start_sandbox_for};
 use crate::token::describe;
 
+/// The client secret from standard input (`--client-secret-stdin`) or `SAGE_CLIENT_SECRET`.
+fn client_secret(args: &LoginArgs) -> Result<Option<String>, CliError> {
+    if !args.client_secret_stdin {
+        return Ok(std::env::var("SAGE_CLIENT_SECRET").ok());
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|err| CliError::Usage(format!("cannot read the client secret from standard input: {err}")))?;
+    let secret = line.trim_end_matches(['\r', '\n']);
+    if secret.is_empty() {
+        return Err(CliError::Usage("--client-secret-stdin: standard input held no secret".into()));
+    }
+    Ok(Some(secret.to_owned()))
+}
+
 pub async fn run(cli: &Cli, args: &LoginArgs) -> Result<(), CliError> {
     let entry = products::find(&args.product).map_err(CliError::Usage)?;
     let paths = Paths::new(cli.home.as_deref(), &cli.profile, &args.product).map_err(CliError::Usage)?;
@@ -54,7 +70,9 @@ pub async fn run(cli: &Cli, args: &LoginArgs) -> Result<(), CliError> {
         let profile = AuthProfile::for_api(entry.product.api);
         fill_identity_defaults(&mut connection, &profile);
     }
-    let oauth = oauth_client(entry, &regional(&connection, V3Region::Europe), args.client_secret.clone())?;
+    // Read once: standard input holds the secret only once.
+    let secret = client_secret(args)?;
+    let oauth = oauth_client(entry, &regional(&connection, V3Region::Europe), secret.clone())?;
     let request = oauth.authorize_url();
     eprintln!("Sign in to {} by opening this URL:\n\n  {}\n", entry.product.title, request.url);
     if sandbox.is_some() {
@@ -72,7 +90,7 @@ pub async fn run(cli: &Cli, args: &LoginArgs) -> Result<(), CliError> {
         let country = response.country().or(args.country.as_deref()).unwrap_or("gb").to_ascii_lowercase();
         connection = for_v3_country(connection, entry.product.base_url, &country)?;
     }
-    let oauth = oauth_client(entry, &connection, args.client_secret.clone())?;
+    let oauth = oauth_client(entry, &connection, secret)?;
     let tokens = oauth
         .exchange_code(response.code(), request.pkce_verifier.as_ref())
         .await

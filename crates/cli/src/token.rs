@@ -21,8 +21,8 @@ pub async fn run(cli: &Cli, action: &TokenAction) -> Result<(), CliError> {
     match action {
         TokenAction::Show { reveal, .. } => print!("{}", describe(&tokens, *reveal)),
         TokenAction::Refresh { .. } => {
-            let refreshed = session.authenticator.oauth().refresh(&tokens).await.map_err(auth)?;
-            session.authenticator.set_tokens(refreshed.clone()).await.map_err(auth)?;
+            // Through the authenticator: under the token file's lock, saved before it is shown.
+            let refreshed = session.authenticator.refresh_now().await.map_err(auth)?;
             print!("refreshed\n{}", describe(&refreshed, false));
         }
         TokenAction::Revoke { .. } => {

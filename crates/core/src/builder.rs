@@ -5,11 +5,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::auth::Authenticate;
-use crate::client::Client;
+use crate::client::{Client, Limits};
 use crate::error::{Error, Result};
 use crate::headers::HeaderPolicy;
 use crate::product::Product;
 use crate::retry::RetryPolicy;
+
+/// Default of [`ClientBuilder::deadline`]: every try, wait and refresh of one call together.
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(120);
+
+/// Default of [`ClientBuilder::body_limit`]: far above any Sage page of 200 records.
+pub const DEFAULT_BODY_LIMIT: usize = 8 * 1024 * 1024;
 
 /// Configures a [`Client`].
 #[must_use]
@@ -21,6 +27,7 @@ pub struct ClientBuilder {
     auth: Option<Arc<dyn Authenticate>>,
     retry: RetryPolicy,
     timeout: Duration,
+    limits: Limits,
     http: Option<reqwest::Client>,
 }
 
@@ -34,6 +41,7 @@ impl ClientBuilder {
             auth: None,
             retry: RetryPolicy::default(),
             timeout: Duration::from_secs(60),
+            limits: Limits { deadline: Some(DEFAULT_DEADLINE), body_limit: DEFAULT_BODY_LIMIT },
             http: None,
         }
     }
@@ -74,9 +82,32 @@ impl ClientBuilder {
         self
     }
 
-    /// Per-request timeout (default 60 s).
+    /// Per-request timeout (default 60 s): one try, from sending to the end of the body.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
+        self
+    }
+
+    /// The most one call may take, all tries, waits between them and a token refresh included
+    /// (default [`DEFAULT_DEADLINE`], 120 s); then it fails with
+    /// [`Error::DeadlineExceeded`]. Override per call with [`Client::with_deadline`].
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.limits.deadline = Some(deadline);
+        self
+    }
+
+    /// No deadline: a call may take as long as its tries and waits add up to (each try is
+    /// still bounded by [`timeout`](Self::timeout)).
+    pub fn without_deadline(mut self) -> Self {
+        self.limits.deadline = None;
+        self
+    }
+
+    /// The largest successful response body accepted, in bytes (default [`DEFAULT_BODY_LIMIT`],
+    /// 8 MiB); a larger one fails with [`Error::BodyTooLarge`] without being read in full. Error
+    /// bodies are always cut after 64 KiB. Override per call with [`Client::with_body_limit`].
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        self.limits.body_limit = bytes;
         self
     }
 
@@ -108,7 +139,7 @@ impl ClientBuilder {
                 .build()
                 .map_err(|err| Error::Build(format!("HTTP client: {err}")))?,
         };
-        Ok(Client::from_parts(http, base_url, product, auth, self.retry, headers))
+        Ok(Client::from_parts(http, base_url, product, auth, self.retry, headers, self.limits))
     }
 }
 
@@ -131,7 +162,12 @@ fn resolve_base_url(template: &str, variables: &BTreeMap<String, String>) -> Res
             "base URL variable `{name}` is not set: call `.base_url_variable(\"{name}\", …)`"
         )));
     }
-    url::Url::parse(&url).map_err(|err| Error::Build(format!("base URL `{url}`: {err}")))?;
+    let parsed = url::Url::parse(&url).map_err(|err| Error::Build(format!("base URL `{url}`: {err}")))?;
+    if !crate::secure_url::is_secure(&parsed) {
+        return Err(Error::Build(format!(
+            "base URL `{url}` must use https (plain http only to this machine): bearer tokens travel with every call"
+        )));
+    }
     Ok(url)
 }
 
@@ -147,5 +183,16 @@ mod tests {
         vars.insert("country".to_owned(), "uki".to_owned());
         assert_eq!(resolve_base_url(template, &vars).unwrap(), "https://api.columbus.sage.com/uki/sageone");
         assert!(resolve_base_url("not a url", &BTreeMap::new()).is_err());
+    }
+
+    #[test]
+    fn plain_http_is_refused_except_to_this_machine() {
+        let none = BTreeMap::new();
+        let err = resolve_base_url("http://api.example.com/v3.1", &none).unwrap_err();
+        assert!(err.to_string().contains("must use https"), "{err}");
+        assert!(resolve_base_url("ftp://api.example.com/", &none).is_err());
+        assert!(resolve_base_url("http://127.0.0.1:8080/v3.1", &none).is_ok());
+        assert!(resolve_base_url("http://localhost:8080/v3.1", &none).is_ok());
+        assert!(resolve_base_url("http://[::1]:8080/", &none).is_ok());
     }
 }

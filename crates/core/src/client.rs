@@ -1,7 +1,7 @@
 //! The client: the single place where requests are sent, authenticated, retried and decoded.
 
 use std::sync::Arc;
-use std::time::{Instant, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use futures_util::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use http::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, RETRY_AFTER};
@@ -9,6 +9,7 @@ use tokio::sync::watch;
 use tracing::Instrument;
 
 use crate::auth::{AccessToken, Authenticate};
+use crate::body::{read_capped, read_prefix};
 use crate::builder::{check_style, ClientBuilder};
 use crate::decode::decode;
 use crate::error::{ApiError, Error, ErrorItem, Result};
@@ -24,7 +25,18 @@ use crate::retry::{parse_retry_after, RetryPolicy};
 pub struct Client {
     shared: Arc<Shared>,
     headers: Arc<HeaderPolicy>,
+    limits: Limits,
 }
+
+/// Bounds on one call; see [`ClientBuilder::deadline`] and [`ClientBuilder::body_limit`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    pub(crate) deadline: Option<Duration>,
+    pub(crate) body_limit: usize,
+}
+
+/// Error bodies are kept for diagnosis only: this much of them is read.
+const ERROR_BODY_PREFIX: usize = 64 * 1024;
 
 struct Shared {
     http: reqwest::Client,
@@ -41,6 +53,7 @@ impl std::fmt::Debug for Client {
             .field("product", &self.shared.product.name)
             .field("base_url", &self.shared.base_url)
             .field("headers", &self.headers)
+            .field("limits", &self.limits)
             .finish_non_exhaustive()
     }
 }
@@ -69,9 +82,10 @@ impl Client {
         auth: Arc<dyn Authenticate>,
         retry: RetryPolicy,
         headers: HeaderPolicy,
+        limits: Limits,
     ) -> Self {
         let shared = Shared { http, base_url, product, auth, retry, lead: LeadTracker::new() };
-        Self { shared: Arc::new(shared), headers: Arc::new(headers) }
+        Self { shared: Arc::new(shared), headers: Arc::new(headers), limits }
     }
 
     /// The product this client talks to.
@@ -93,7 +107,19 @@ impl Client {
     /// Sage 200 company.
     pub fn with_headers(&self, policy: HeaderPolicy) -> Result<Client> {
         check_style(&self.shared.product, &policy)?;
-        Ok(Client { shared: Arc::clone(&self.shared), headers: Arc::new(policy) })
+        Ok(Client { shared: Arc::clone(&self.shared), headers: Arc::new(policy), limits: self.limits })
+    }
+
+    /// A client sharing this one's connections, auth and headers, whose calls each get `deadline`
+    /// instead (e.g. `client.with_deadline(Duration::from_secs(5)).send(&op)` for one call).
+    pub fn with_deadline(&self, deadline: Duration) -> Client {
+        Client { limits: Limits { deadline: Some(deadline), ..self.limits }, ..self.clone() }
+    }
+
+    /// A client sharing this one's connections, auth and headers that accepts response bodies of
+    /// up to `bytes` (e.g. for one large export page).
+    pub fn with_body_limit(&self, bytes: usize) -> Client {
+        Client { limits: Limits { body_limit: bytes, ..self.limits }, ..self.clone() }
     }
 
     /// Accounting v3.1: a client addressing `business_id` (`X-Business`) instead of the lead business.
@@ -164,7 +190,14 @@ impl Client {
             latency_ms = tracing::field::Empty,
         );
         let started = Instant::now();
-        let result = self.execute_with_retries(request).instrument(span.clone()).await;
+        let call = self.execute_with_retries(request).instrument(span.clone());
+        // Cancelling at the deadline is safe: a token refresh runs in a task of its own.
+        let result = match self.limits.deadline {
+            Some(deadline) => {
+                tokio::time::timeout(deadline, call).await.unwrap_or(Err(Error::DeadlineExceeded { deadline }))
+            }
+            None => call.await,
+        };
         span.record("latency_ms", started.elapsed().as_millis() as u64);
         match &result {
             Ok((response, attempts)) => {
@@ -203,7 +236,11 @@ impl Client {
             attempt += 1;
             let outcome = self.send_once(request, &url, &token).await;
             let retry_after = match &outcome {
-                Ok(response) if response.status().is_success() => return Ok((into_raw(outcome?).await?, attempt)),
+                Ok(response) if response.status().is_success() => {
+                    let raw = into_raw(outcome?, self.limits.body_limit).await?;
+                    self.shared.retry.record_success(attempt);
+                    return Ok((raw, attempt));
+                }
                 Ok(response) if response.status() == 401 && !refreshed => {
                     refreshed = true;
                     token = self.shared.auth.refresh_after_rejection(&token).await?;
@@ -221,9 +258,10 @@ impl Client {
                 Ok(response) => api_error(request.operation, response, attempt).await,
                 Err(err) => err,
             };
+            let timed_out = matches!(error, Error::Timeout);
             let delay = error
                 .is_retryable()
-                .then(|| self.shared.retry.next_delay(attempt, request.idempotent, retry_after))
+                .then(|| self.shared.retry.next_delay(attempt, request.idempotent, retry_after, timed_out))
                 .flatten();
             match delay {
                 Some(delay) => {
@@ -252,18 +290,18 @@ impl Client {
     }
 }
 
-async fn into_raw(mut response: reqwest::Response) -> Result<RawResponse> {
+async fn into_raw(mut response: reqwest::Response, body_limit: usize) -> Result<RawResponse> {
     let metadata = ResponseMetadata::from_headers(response.status().as_u16(), response.headers());
     let headers = std::mem::take(response.headers_mut());
-    let body = response.bytes().await.map_err(Error::transport)?;
+    let body = read_capped(response, body_limit).await.map_err(Error::body)?;
     Ok(RawResponse { body, metadata, headers })
 }
 
 async fn api_error(operation: &'static str, response: reqwest::Response, attempts: u32) -> Error {
     let metadata = ResponseMetadata::from_headers(response.status().as_u16(), response.headers());
-    let body = match response.bytes().await {
+    let body = match read_prefix(response, ERROR_BODY_PREFIX).await {
         Ok(body) => body,
-        Err(err) => return Error::transport(err),
+        Err(err) => return Error::body(err),
     };
     Error::Api(Box::new(ApiError {
         operation,

@@ -22,6 +22,20 @@ pub enum Error {
     /// No response within the client's timeout.
     #[error("request timed out")]
     Timeout,
+    /// The call (every try, the waits between them and any token refresh) did not finish within
+    /// its deadline ([`ClientBuilder::deadline`](crate::ClientBuilder::deadline)). Not retried.
+    #[error("the call did not complete within its deadline of {deadline:?}")]
+    DeadlineExceeded {
+        /// The deadline that ran out.
+        deadline: std::time::Duration,
+    },
+    /// A successful response's body is larger than the client's limit
+    /// ([`ClientBuilder::body_limit`](crate::ClientBuilder::body_limit)); it was not read further.
+    #[error("the response body exceeds the limit of {limit} bytes")]
+    BodyTooLarge {
+        /// The limit in bytes.
+        limit: usize,
+    },
     /// No access token could be obtained.
     #[error(transparent)]
     Auth(#[from] AuthError),
@@ -52,6 +66,13 @@ impl Error {
         }
     }
 
+    pub(crate) fn body(err: crate::body::BodyError) -> Self {
+        match err {
+            crate::body::BodyError::TooLarge { limit } => Self::BodyTooLarge { limit },
+            crate::body::BodyError::Transport(err) => Self::transport(err),
+        }
+    }
+
     pub(crate) fn transport(err: reqwest::Error) -> Self {
         if err.is_timeout() {
             Self::Timeout
@@ -70,7 +91,7 @@ pub struct ApiError {
     pub status: u16,
     /// Sage's error items, in order; empty when the body had none.
     pub items: Vec<ErrorItem>,
-    /// The response body as received.
+    /// The response body as received; only its first 64 KiB, the rest is never read.
     pub body: String,
     /// The request id header, when Sage sent one.
     pub request_id: Option<String>,

@@ -7,7 +7,10 @@
 //! decodes the response and turns failures into one [`Error`] type. List operations page lazily
 //! through [`Client::items`].
 
+#![warn(missing_docs)]
+
 pub mod auth;
+mod body;
 mod builder;
 pub mod catalog;
 mod client;
@@ -19,9 +22,10 @@ mod paging;
 mod product;
 mod response;
 mod retry;
+mod secure_url;
 pub mod types;
 
-pub use builder::ClientBuilder;
+pub use builder::{ClientBuilder, DEFAULT_BODY_LIMIT, DEFAULT_DEADLINE};
 pub use client::{Client, RawResponse};
 pub use error::{ApiError, DecodeError, Error, ErrorItem, Result};
 pub use headers::HeaderPolicy;

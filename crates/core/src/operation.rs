@@ -106,6 +106,9 @@ impl Request {
     }
 
     /// The path with every placeholder replaced by its percent-encoded value.
+    ///
+    /// Empty values and the dot segments `.` and `..` are refused: URL resolution would drop
+    /// them, re-targeting the request at another endpoint (`DELETE /contacts/../notes`).
     pub fn render_path(&self) -> Result<String, Error> {
         let mut out = String::with_capacity(self.path_template.len() + 16);
         let mut rest = self.path_template;
@@ -122,6 +125,12 @@ impl Request {
                 })?;
             if value.is_empty() {
                 return Err(Error::Build(format!("path parameter `{name}` of `{}` is empty", self.operation)));
+            }
+            if value == "." || value == ".." {
+                return Err(Error::Build(format!(
+                    "path parameter `{name}` of `{}` is `{value}`, which would address another endpoint",
+                    self.operation
+                )));
             }
             out.extend(url::form_urlencoded::byte_serialize(value.as_bytes()).map(|part| part.replace('+', "%20")));
             rest = &rest[end + 1..];
@@ -210,6 +219,17 @@ mod tests {
         assert!(missing.render_path().unwrap_err().to_string().contains("`key`"));
         let empty = Request::new("get_contact", Method::Get, "/contacts/{key}").path("key", "");
         assert!(empty.render_path().is_err());
+    }
+
+    #[test]
+    fn dot_segments_cannot_steer_the_request_to_another_endpoint() {
+        for key in [".", ".."] {
+            let request = Request::new("delete_note", Method::Delete, "/contacts/{key}/notes").path("key", key);
+            let err = request.render_path().unwrap_err();
+            assert!(matches!(err, Error::Build(ref message) if message.contains("another endpoint")), "{err}");
+        }
+        let dotted = Request::new("get_contact", Method::Get, "/contacts/{key}").path("key", "...");
+        assert_eq!(dotted.render_path().unwrap(), "/contacts/...", "only exact dot segments are special");
     }
 
     #[test]

@@ -10,8 +10,12 @@ use rand::Rng;
 /// failures, for idempotent requests only.
 ///
 /// Waits follow `Retry-After` (seconds or HTTP date) when Sage sends it, clamped to
-/// [`max_delay`](Self::max_delay); otherwise exponential backoff with full jitter. A shared
-/// budget caps retries across all calls of a client, so an outage cannot multiply load.
+/// [`max_delay`](Self::max_delay); otherwise exponential backoff with full jitter.
+///
+/// A token bucket shared by all calls of a client caps retries, so an outage cannot multiply
+/// load: a retry takes 5 tokens (10 after a timeout), a success puts tokens back (the retry's 5,
+/// or 1 for a first-try success), up to the bucket's size. During an outage the bucket drains
+/// and calls fail at their first error; once calls succeed again it refills.
 #[derive(Debug, Clone)]
 pub struct RetryPolicy {
     max_attempts: u32,
@@ -63,15 +67,24 @@ impl RetryPolicy {
         self
     }
 
-    /// How many retries the whole client may spend (default 100); an outage cannot multiply load.
+    /// The size of the client's retry bucket, counted in retries (default 100): how many
+    /// retries a burst of failures may spend before successes refill it.
     pub fn budget(mut self, retries: u32) -> Self {
         self.budget = Arc::new(RetryBudget::new(retries));
         self
     }
 
-    /// How long to wait before try number `attempt + 1`, or `None` to stop.
-    pub(crate) fn next_delay(&self, attempt: u32, idempotent: bool, retry_after: Option<Duration>) -> Option<Duration> {
-        if attempt >= self.max_attempts || !(idempotent || self.retry_non_idempotent) || !self.budget.take() {
+    /// How long to wait before try number `attempt + 1`, or `None` to stop. `timed_out`: the
+    /// failed try timed out, which costs more (a slow server is likely overloaded).
+    pub(crate) fn next_delay(
+        &self,
+        attempt: u32,
+        idempotent: bool,
+        retry_after: Option<Duration>,
+        timed_out: bool,
+    ) -> Option<Duration> {
+        let cost = if timed_out { TIMEOUT_RETRY_COST } else { RETRY_COST };
+        if attempt >= self.max_attempts || !(idempotent || self.retry_non_idempotent) || !self.budget.take(cost) {
             return None;
         }
         let delay = retry_after.unwrap_or_else(|| {
@@ -82,24 +95,43 @@ impl RetryPolicy {
         Some(delay.min(self.max_delay))
     }
 
-    /// Retries still available to this client.
+    /// A call succeeded after `attempts` tries: refill the bucket.
+    pub(crate) fn record_success(&self, attempts: u32) {
+        self.budget.refill(if attempts > 1 { RETRY_COST } else { SUCCESS_REFILL });
+    }
+
+    /// Retries still available to this client (at the cost of a retry after an error status).
     pub fn budget_remaining(&self) -> u32 {
-        self.budget.remaining.load(Ordering::Relaxed)
+        self.budget.tokens.load(Ordering::Relaxed) / RETRY_COST
     }
 }
 
+/// Tokens a retry takes from the bucket; after a timeout it takes more.
+const RETRY_COST: u32 = 5;
+const TIMEOUT_RETRY_COST: u32 = 10;
+/// Tokens a first-try success puts back.
+const SUCCESS_REFILL: u32 = 1;
+
 #[derive(Debug)]
 struct RetryBudget {
-    remaining: AtomicU32,
+    capacity: u32,
+    tokens: AtomicU32,
 }
 
 impl RetryBudget {
     fn new(retries: u32) -> Self {
-        Self { remaining: AtomicU32::new(retries) }
+        let capacity = retries.saturating_mul(RETRY_COST);
+        Self { capacity, tokens: AtomicU32::new(capacity) }
     }
 
-    fn take(&self) -> bool {
-        self.remaining.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| left.checked_sub(1)).is_ok()
+    fn take(&self, cost: u32) -> bool {
+        self.tokens.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| left.checked_sub(cost)).is_ok()
+    }
+
+    fn refill(&self, amount: u32) {
+        let _ = self.tokens.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| {
+            Some(left.saturating_add(amount).min(self.capacity))
+        });
     }
 }
 
@@ -131,9 +163,9 @@ mod tests {
     #[test]
     fn waits_are_clamped_and_jittered_within_the_backoff_ceiling() {
         let policy = RetryPolicy::default().max_attempts(10).max_delay(Duration::from_secs(5));
-        assert_eq!(policy.next_delay(1, true, Some(Duration::from_secs(3600))), Some(Duration::from_secs(5)));
+        assert_eq!(policy.next_delay(1, true, Some(Duration::from_secs(3600)), false), Some(Duration::from_secs(5)));
         for attempt in 1..6 {
-            let delay = policy.next_delay(attempt, true, None).unwrap();
+            let delay = policy.next_delay(attempt, true, None, false).unwrap();
             assert!(delay <= policy.base_delay * (1 << (attempt - 1)), "attempt {attempt}: {delay:?}");
         }
     }
@@ -141,18 +173,56 @@ mod tests {
     #[test]
     fn non_idempotent_requests_are_not_retried_unless_asked() {
         let policy = RetryPolicy::default();
-        assert_eq!(policy.next_delay(1, false, None), None);
+        assert_eq!(policy.next_delay(1, false, None, false), None);
         let opted_in = RetryPolicy::default().retry_non_idempotent(true);
-        assert!(opted_in.next_delay(1, false, None).is_some());
+        assert!(opted_in.next_delay(1, false, None, false).is_some());
     }
 
     #[test]
     fn attempts_and_budget_bound_the_retries() {
         let policy = RetryPolicy::default().budget(2);
-        assert_eq!(policy.next_delay(3, true, None), None, "max_attempts reached");
-        assert!(policy.next_delay(1, true, None).is_some());
-        assert!(policy.next_delay(1, true, None).is_some());
-        assert_eq!(policy.next_delay(1, true, None), None, "budget spent");
+        assert_eq!(policy.next_delay(3, true, None, false), None, "max_attempts reached");
+        assert!(policy.next_delay(1, true, None, false).is_some());
+        assert!(policy.next_delay(1, true, None, false).is_some());
+        assert_eq!(policy.next_delay(1, true, None, false), None, "budget spent");
         assert_eq!(policy.budget_remaining(), 0);
+    }
+
+    #[test]
+    fn timeouts_cost_twice_as_much() {
+        let policy = RetryPolicy::default().budget(2);
+        assert!(policy.next_delay(1, true, None, true).is_some());
+        assert_eq!(policy.next_delay(1, true, None, false), None, "one timeout spent both retries");
+    }
+
+    /// Twelve simulated hours of one call a minute: an hour-long outage drains the bucket, and
+    /// the healthy hours that follow refill it, so a long-running client retries again.
+    #[test]
+    fn the_bucket_refills_over_hours_of_successful_calls() {
+        let policy = RetryPolicy::default();
+        let mut refused_after_outage = 0;
+        for minute in 0..12 * 60 {
+            let outage = minute < 60;
+            let transient_failure = !outage && minute % 30 == 15;
+            if outage {
+                // Every try fails: retries until the attempts or the bucket run out.
+                let mut attempt = 1;
+                while policy.next_delay(attempt, true, None, false).is_some() {
+                    attempt += 1;
+                }
+            } else if transient_failure {
+                match policy.next_delay(1, true, None, false) {
+                    Some(_) => policy.record_success(2),
+                    None => refused_after_outage += 1,
+                }
+            } else {
+                policy.record_success(1);
+            }
+            if minute == 59 {
+                assert_eq!(policy.budget_remaining(), 0, "the outage drained the bucket");
+            }
+        }
+        assert_eq!(refused_after_outage, 0, "every transient failure after the outage was retried");
+        assert_eq!(policy.budget_remaining(), 100, "full again");
     }
 }

@@ -19,6 +19,8 @@
 //! # let _ = authenticator; Ok(()) }
 //! ```
 
+#![warn(missing_docs)]
+
 mod connection;
 mod error;
 mod key;

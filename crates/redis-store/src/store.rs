@@ -13,17 +13,21 @@ use crate::error::RedisStoreError;
 use crate::key::ConnectionKey;
 use crate::lock::{self, LockSettings};
 
-/// Writes the set only if the stored revision is still the one this instance read (`""`: any),
-/// and always moves the revision forward.
+/// Writes the set unless a newer revision than the one this instance read (`""`: any) is stored.
+/// A stored revision *lower* than the one read means Redis lost data (a restart without
+/// persistence): the set being saved may hold the only working refresh token, so it is written,
+/// with a revision above both.
 static SAVE: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
 local stored = tonumber(redis.call('HGET', KEYS[1], 'revision')) or 0
-if ARGV[1] ~= '' and tonumber(ARGV[1]) ~= stored then
+local read = tonumber(ARGV[1])
+if read and read < stored then
   return {0, stored}
 end
-redis.call('HSET', KEYS[1], 'revision', stored + 1, 'tokens', ARGV[2])
-return {1, stored + 1}
+local revision = math.max(stored, read or 0) + 1
+redis.call('HSET', KEYS[1], 'revision', revision, 'tokens', ARGV[2])
+return {1, revision}
 ",
     )
 });
@@ -42,9 +46,10 @@ return redis.call('HINCRBY', KEYS[1], 'revision', 1)
 /// [`ConnectionKey`], and coordinates their refreshes with a lock in Redis.
 ///
 /// The set is stored with [`encode`] (the same versioned JSON as the file store) in a hash next
-/// to a revision. [`save`](TokenStore::save) succeeds only if the revision is still the one this
-/// instance last [`load`](TokenStore::load)ed, so an instance whose lock expired mid-refresh
-/// cannot overwrite a newer set: it gets [`StoreError::Conflict`]. An instance that never loaded,
+/// to a revision. [`save`](TokenStore::save) is refused if a newer revision than the one this
+/// instance last [`load`](TokenStore::load)ed is stored, so an instance whose lock expired
+/// mid-refresh cannot overwrite a newer set: it gets [`StoreError::Conflict`]. An *older* stored
+/// revision means Redis lost data, and the save goes through. An instance that never loaded,
 /// and [`replace`](TokenStore::replace) (a new consent), write unconditionally; every write moves
 /// the revision on. Give each [`Authenticator`](sage_core::auth::Authenticator) its own store.
 ///

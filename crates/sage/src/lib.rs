@@ -3,15 +3,22 @@
 //! Enable the products you use as cargo features; each product is its own crate, so a program
 //! compiles only the generated code it needs. Within a product, each API area (contacts, sales,
 //! nominal, stock, …) is a cargo feature of the product crate; `<product>-full` enables them all.
+//! The default is all of Accounting v3.1.
 //!
 //! | feature | module | API |
 //! |---|---|---|
-//! | `accounting-v31` (default) | [`accounting_v31`] | Sage Business Cloud Accounting v3.1 |
-//! | `accounting-v3` | [`accounting_v3`] | Sage Business Cloud Accounting v3 (deprecated by Sage on 31 July 2026) |
-//! | `sage200-pro` | [`sage200_pro`] | Sage 200 Professional |
-//! | `sage200-standard` | [`sage200_standard`] | Sage 200 Standard Online |
-//! | `redis` | [`redis`] | token store shared by many app instances |
-//! | `sandbox` | [`sandbox`] | the local Sage look-alike used by examples and tests |
+//! | `accounting-v31-full` (default), `accounting-v31` | `accounting_v31` | Sage Business Cloud Accounting v3.1 |
+//! | `accounting-v3-full`, `accounting-v3` | `accounting_v3` | Sage Business Cloud Accounting v3 (deprecated by Sage on 31 July 2026) |
+//! | `sage200-pro-full`, `sage200-pro` | `sage200_pro` | Sage 200 Professional |
+//! | `sage200-standard-full`, `sage200-standard` | `sage200_standard` | Sage 200 Standard Online |
+//! | `redis` | `redis` | token store shared by many app instances |
+//! | `sandbox` | `sandbox` | the local Sage look-alike used by examples and tests |
+//!
+//! A feature without `-full` brings the product's runtime facts (`PRODUCT`, the operation table) and
+//! only the areas enabled on the product crate itself, e.g. `sage-accounting-v31 = { version = "0.1",
+//! features = ["contacts"] }` beside `sage = { version = "0.1", default-features = false, features =
+//! ["accounting-v31"] }`. A path such as `sage::accounting_v31::contacts` that does not resolve means
+//! its area's feature is off.
 //!
 //! The runtime types every product shares — [`Client`], [`Error`], [`HeaderPolicy`], [`auth`] —
 //! are re-exported at the top level.
@@ -32,6 +39,7 @@
 //! # }
 //! ```
 #![cfg_attr(docsrs, feature(doc_cfg))]
+#![warn(missing_docs)]
 
 pub use sage_core::{auth, types, Client, ClientBuilder, Error, HeaderPolicy, Page, Result, RetryPolicy};
 
@@ -40,24 +48,36 @@ pub use sage_core as core;
 
 /// Sage Business Cloud Accounting v3.1.
 #[cfg(feature = "accounting-v31")]
+#[cfg_attr(docsrs, doc(cfg(feature = "accounting-v31")))]
+#[doc(inline)]
 pub use sage_accounting_v31 as accounting_v31;
 
 /// Sage Business Cloud Accounting v3.
 #[cfg(feature = "accounting-v3")]
+#[cfg_attr(docsrs, doc(cfg(feature = "accounting-v3")))]
+#[doc(inline)]
 pub use sage_accounting_v3 as accounting_v3;
 
 /// Sage 200 Professional.
 #[cfg(feature = "sage200-pro")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sage200-pro")))]
+#[doc(inline)]
 pub use sage200_pro;
 
 /// Sage 200 Standard Online.
 #[cfg(feature = "sage200-standard")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sage200-standard")))]
+#[doc(inline)]
 pub use sage200_standard;
 
 /// Token store in Redis with a cluster-wide refresh lock.
 #[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+#[doc(inline)]
 pub use sage_redis_store as redis;
 
 /// The local Sage look-alike.
 #[cfg(feature = "sandbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
+#[doc(inline)]
 pub use sage_sandbox as sandbox;

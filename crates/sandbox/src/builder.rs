@@ -3,6 +3,7 @@
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use sage_schema::ir;
 use tokio::net::TcpListener;
@@ -28,6 +29,7 @@ pub struct SandboxBuilder {
     products: Option<Vec<ir::Product>>,
     extra_redirect_uris: Vec<String>,
     data_file: Option<PathBuf>,
+    header_read_timeout: Duration,
 }
 
 impl Default for SandboxBuilder {
@@ -41,6 +43,7 @@ impl Default for SandboxBuilder {
             products: None,
             extra_redirect_uris: Vec::new(),
             data_file: None,
+            header_read_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -98,6 +101,13 @@ impl SandboxBuilder {
         self
     }
 
+    /// How long a client may take to send a request's headers before its connection is closed
+    /// (default 10 s), so half-open requests cannot exhaust a shared sandbox.
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.header_read_timeout = timeout;
+        self
+    }
+
     /// Binds 127.0.0.1 and starts serving in the background.
     pub async fn start(self) -> Result<Sandbox, StartError> {
         let time_scale = TimeScale::new(self.time_scale).ok_or(StartError::TimeScale(self.time_scale))?;
@@ -127,7 +137,7 @@ impl SandboxBuilder {
             api,
             data,
         });
-        Ok(Sandbox::serve(listener, state))
+        Ok(Sandbox::serve(listener, state, self.header_read_timeout))
     }
 }
 

@@ -46,16 +46,10 @@ impl Sandbox {
         SandboxBuilder::default()
     }
 
-    pub(crate) fn serve(listener: TcpListener, state: Arc<AppState>) -> Self {
+    pub(crate) fn serve(listener: TcpListener, state: Arc<AppState>, header_read_timeout: Duration) -> Self {
         let (stop, stopped) = oneshot::channel::<()>();
         let app = crate::router(state.clone());
-        let task = tokio::spawn(async move {
-            let serving = axum::serve(listener, app).with_graceful_shutdown(async {
-                let _ = stopped.await;
-            });
-            // An accept error ends the server; callers see it as refused connections.
-            let _ = serving.await;
-        });
+        let task = tokio::spawn(crate::serve::run(listener, app, header_read_timeout, stopped));
         Self { state, stop: Some(stop), task: Some(task) }
     }
 

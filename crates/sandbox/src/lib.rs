@@ -41,23 +41,29 @@
 //! `/v3.1/businesses/lead` and `/v3.1/user`; Sage 200 serves `/sites`. The demo user's ids are in
 //! [`fixtures`].
 
+#![warn(missing_docs)]
+
 mod api;
 mod builder;
 mod clients;
 mod data_file;
 mod family;
 pub mod fixtures;
+// Written by `cargo xtask codegen` (formatted by prettyplease, which rustfmt would reflow).
+#[rustfmt::skip]
 mod generated;
 mod handle;
 mod identity;
 mod random;
 mod schemas;
+mod serve;
 mod sign_in;
 mod state;
 mod stats;
 
 use std::sync::Arc;
 
+use axum::extract::DefaultBodyLimit;
 use axum::Router;
 
 pub use builder::SandboxBuilder;
@@ -94,9 +100,13 @@ pub enum StartError {
     },
 }
 
+/// The largest request body accepted (a record, a form), so one client cannot fill the memory
+/// of a sandbox shared by a team.
+const MAX_REQUEST_BODY: usize = 256 * 1024;
+
 /// Identity routes first; everything else is an API path.
 fn router(state: Arc<AppState>) -> Router {
-    identity::router().fallback(api::handle).with_state(state)
+    identity::router().fallback(api::handle).with_state(state).layer(DefaultBodyLimit::max(MAX_REQUEST_BODY))
 }
 
 use state::AppState;

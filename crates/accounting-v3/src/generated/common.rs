@@ -22,7 +22,9 @@ pub struct Address {
     /// The second line of the address
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address_line_2: Option<String>,
-    /// Defines the nature of the address (Shipping, Billing, Head Office etc.).<br>Start defaults to "Sales" for Customers and "Purchasing" for Vendors
+    /// Defines the nature of the address (Shipping, Billing, Head Office etc.).
+    ///
+    /// Start defaults to "Sales" for Customers and "Purchasing" for Vendors
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address_type: Option<Base>,
     /// The related bank account of the address, if the address belongs to a bank account.
@@ -37,7 +39,9 @@ pub struct Address {
     /// The address country
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<Base>,
-    /// Country group allows countries to be filtered for selection.<br>Set it to e.g. EU if the address is within the EEC.
+    /// Country group allows countries to be filtered for selection.
+    ///
+    /// Set it to e.g. EU if the address is within the EEC.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country_group: Option<Base>,
     /// The datetime when the item was created
@@ -500,14 +504,14 @@ pub struct Contact {
     #[serde(rename = "$path", default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// Auxiliary reference. Used for German "Kreditorennummer" and "Debitorennummer".
-    /// <br>
-    /// <a href="https://developer.sage.com/accounting/reference/settings/#tag/Datev-Settings">
-    ///   See Datev Settings endpoint reference
-    /// </a>
+    ///
+    /// [
+    ///   See Datev Settings endpoint reference](https://developer.sage.com/accounting/reference/settings/#tag/Datev-Settings)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aux_reference: Option<String>,
     /// Auxiliary account - used when auxiliary accounting is enabled in business settings.
-    /// <br><i>Available only in Spain and France</i>
+    ///
+    /// *Available only in Spain and France*
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auxiliary_account: Option<String>,
     /// The contact balance
@@ -516,7 +520,9 @@ pub struct Contact {
     /// The account details for the contact's bank account
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_account_details: Option<BankAccountDetails>,
-    /// Identifies a contact as being registered as CIS.<br><i>only applicable to UK business</i>
+    /// Identifies a contact as being registered as CIS.
+    ///
+    /// *only applicable to UK business*
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cis_registered: Option<bool>,
     /// The CIS Settings for the contact
@@ -528,30 +534,42 @@ pub struct Contact {
     /// The datetime when the item was created
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
-    /// Custom credit days for the contact.<br>
+    /// Custom credit days for the contact.
+    ///
     /// If returned as null in a GET response, you may want to GET /invoice_settings
     /// and use 'customer_credit_days'/'vendor_credit_days' as default/fallback according
     /// to your use case.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_days: Option<i64>,
-    /// Custom credit limit amount for the contact <br><i>not applicable to Start</i>
+    /// Custom credit limit amount for the contact
+    ///
+    /// *not applicable to Start*
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_limit: Option<sage_core::types::Decimal>,
     /// Custom terms and conditions for the contact. If set will override global /invoice_settings
     /// default terms and conditions.
-    /// <br><i>Customers only</i>
+    ///
+    /// *Customers only*
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_terms_and_conditions: Option<String>,
-    /// The currency that the contact trades in <br><i>not applicable to Start</i>
+    /// The currency that the contact trades in
+    ///
+    /// *not applicable to Start*
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<Base>,
-    /// The default purchase ledger account for the contact <br><i>Vendors only</i>
+    /// The default purchase ledger account for the contact
+    ///
+    /// *Vendors only*
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_purchase_ledger_account: Option<LedgerAccount>,
-    /// The default sales ledger account for the contact <br><i>Customers only</i>
+    /// The default sales ledger account for the contact
+    ///
+    /// *Customers only*
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_sales_ledger_account: Option<LedgerAccount>,
-    /// The default sales tax rate for the contact <br><i>Customers only</i>
+    /// The default sales tax rate for the contact
+    ///
+    /// *Customers only*
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_sales_tax_rate: Option<Base>,
     /// Indicates whether the contact can be deleted successfully
@@ -560,7 +578,9 @@ pub struct Contact {
     /// The datetime when the item was deleted
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<sage_core::types::DateTime>,
-    /// The delivery address <br><i>Customers only</i>
+    /// The delivery address
+    ///
+    /// *Customers only*
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery_address: Option<Address>,
     /// Identifies a contact should be blocked due to destination vat
@@ -609,11 +629,9 @@ pub struct Contact {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     /// All default product_sales_price_type defaults.
-    /// <a
-    ///   href="https://developer.sage.com/api/accounting/guides/inventory/#product-sales-prices--service-rates"
-    ///   target="_blank">Learn more about sales price types
-    /// </a>
-    /// <br><i>Customers only, not applicable to Start<i>
+    /// [Learn more about sales price types](https://developer.sage.com/api/accounting/guides/inventory/#product-sales-prices--service-rates)
+    ///
+    /// *Customers only, not applicable to Start*
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product_sales_price_type: Option<Base>,
     /// Unique reference for the contact
@@ -628,13 +646,13 @@ pub struct Contact {
     /// Identifies a contact as being a system contact used for processing specific transaction types and reserved specifically for those transaction types such as tax return payments/refunds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub system: Option<bool>,
-    /// <b>France:</b> The tax calculation method used to define tax
-    /// treatment <i>Vendors only</i>
-    /// <br>
-    /// <b>Spain:</b> Defines if contact is a retailer and tax is subject
-    /// to Recargo de Equivalencia <i>Customers only</i>
-    /// <b>United Kingdom:</b> Defines if contact tax treatment is domestic reverse
-    /// charge <i>Customers & Suppliers</i>
+    /// **France:** The tax calculation method used to define tax
+    /// treatment *Vendors only*
+    ///
+    /// **Spain:** Defines if contact is a retailer and tax is subject
+    /// to Recargo de Equivalencia *Customers only*
+    /// **United Kingdom:** Defines if contact tax treatment is domestic reverse
+    /// charge *Customers & Suppliers*
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_calculation: Option<String>,
     /// The VAT registration number of the contact. The format will be validated.
@@ -860,9 +878,8 @@ pub struct ContactPerson {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<Base>,
     /// The contact person types for the contact person. Get possible types by retrieving
-    /// <a href="https://developer.sage.com/accounting/reference/contacts/#operation/getContactPersonTypes">
-    ///   all available contact person types
-    /// </a>.
+    /// [
+    ///   all available contact person types](https://developer.sage.com/accounting/reference/contacts/#operation/getContactPersonTypes).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_person_types: Option<Vec<ContactPersonType>>,
     /// The datetime when the item was created

@@ -28,7 +28,9 @@ pub struct PostAddressesAddress {
     /// The second line of the address
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address_line_2: Option<String>,
-    /// Defines the nature of the address (Shipping, Billing, Head Office etc.).<br>Start defaults to "Sales" for Customers and "Purchasing" for Vendors
+    /// Defines the nature of the address (Shipping, Billing, Head Office etc.).
+    ///
+    /// Start defaults to "Sales" for Customers and "Purchasing" for Vendors
     pub address_type_id: String,
     /// The related bank account of the address, if the address belongs to a bank account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -115,32 +117,36 @@ pub struct PostContacts {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PostContactsContact {
     /// Auxiliary reference. Used for German "Kreditorennummer" and "Debitorennummer".
-    /// <br>
-    /// <a href="https://developer.sage.com/accounting/reference/settings/#tag/Datev-Settings">
-    ///   See Datev Settings endpoint reference
-    /// </a>
+    ///
+    /// [
+    ///   See Datev Settings endpoint reference](https://developer.sage.com/accounting/reference/settings/#tag/Datev-Settings)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aux_reference: Option<String>,
     /// Auxiliary account - used when auxiliary accounting is enabled in business settings.
-    /// <br><i>Available only in Spain and France</i>
+    ///
+    /// *Available only in Spain and France*
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auxiliary_account: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_account_details: Option<PostContactsContactBankAccountDetails>,
     /// The IDs of the Contact Types.
     pub contact_type_ids: Vec<String>,
-    /// Custom credit days for the contact.<br>
+    /// Custom credit days for the contact.
+    ///
     /// If returned as null in a GET response, you may want to GET /invoice_settings
     /// and use 'customer_credit_days'/'vendor_credit_days' as default/fallback according
     /// to your use case.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_days: Option<i64>,
-    /// Custom credit limit amount for the contact <br><i>not applicable to Start</i>
+    /// Custom credit limit amount for the contact
+    ///
+    /// *not applicable to Start*
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_limit: Option<sage_core::types::Decimal>,
     /// Custom terms and conditions for the contact. If set will override global /invoice_settings
     /// default terms and conditions.
-    /// <br><i>Customers only</i>
+    ///
+    /// *Customers only*
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_terms_and_conditions: Option<String>,
     /// The ID of the Currency.
@@ -184,13 +190,13 @@ pub struct PostContactsContact {
     /// Used when importing contacts from external sources
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_guid: Option<String>,
-    /// <b>France:</b> The tax calculation method used to define tax
-    /// treatment <i>Vendors only</i>
-    /// <br>
-    /// <b>Spain:</b> Defines if contact is a retailer and tax is subject
-    /// to Recargo de Equivalencia <i>Customers only</i>
-    /// <b>United Kingdom:</b> Defines if contact tax treatment is domestic reverse
-    /// charge <i>Customers & Suppliers</i>
+    /// **France:** The tax calculation method used to define tax
+    /// treatment *Vendors only*
+    ///
+    /// **Spain:** Defines if contact is a retailer and tax is subject
+    /// to Recargo de Equivalencia *Customers only*
+    /// **United Kingdom:** Defines if contact tax treatment is domestic reverse
+    /// charge *Customers & Suppliers*
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_calculation: Option<String>,
     /// The VAT registration number of the contact. The format will be validated.
@@ -387,7 +393,9 @@ pub struct PutAddressesAddress {
     /// The second line of the address
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address_line_2: Option<String>,
-    /// Defines the nature of the address (Shipping, Billing, Head Office etc.).<br>Start defaults to "Sales" for Customers and "Purchasing" for Vendors
+    /// Defines the nature of the address (Shipping, Billing, Head Office etc.).
+    ///
+    /// Start defaults to "Sales" for Customers and "Purchasing" for Vendors
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address_type_id: Option<String>,
     /// The related bank account of the address, if the address belongs to a bank account.
@@ -480,14 +488,14 @@ pub struct PutContacts {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PutContactsContact {
     /// Auxiliary reference. Used for German "Kreditorennummer" and "Debitorennummer".
-    /// <br>
-    /// <a href="https://developer.sage.com/accounting/reference/settings/#tag/Datev-Settings">
-    ///   See Datev Settings endpoint reference
-    /// </a>
+    ///
+    /// [
+    ///   See Datev Settings endpoint reference](https://developer.sage.com/accounting/reference/settings/#tag/Datev-Settings)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aux_reference: Option<String>,
     /// Auxiliary account - used when auxiliary accounting is enabled in business settings.
-    /// <br><i>Available only in Spain and France</i>
+    ///
+    /// *Available only in Spain and France*
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auxiliary_account: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -495,18 +503,22 @@ pub struct PutContactsContact {
     /// The IDs of the Contact Types.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_type_ids: Option<Vec<String>>,
-    /// Custom credit days for the contact.<br>
+    /// Custom credit days for the contact.
+    ///
     /// If returned as null in a GET response, you may want to GET /invoice_settings
     /// and use 'customer_credit_days'/'vendor_credit_days' as default/fallback according
     /// to your use case.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_days: Option<i64>,
-    /// Custom credit limit amount for the contact <br><i>not applicable to Start</i>
+    /// Custom credit limit amount for the contact
+    ///
+    /// *not applicable to Start*
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_limit: Option<sage_core::types::Decimal>,
     /// Custom terms and conditions for the contact. If set will override global /invoice_settings
     /// default terms and conditions.
-    /// <br><i>Customers only</i>
+    ///
+    /// *Customers only*
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_terms_and_conditions: Option<String>,
     /// The ID of the Currency.
@@ -551,13 +563,13 @@ pub struct PutContactsContact {
     /// Used when importing contacts from external sources
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_guid: Option<String>,
-    /// <b>France:</b> The tax calculation method used to define tax
-    /// treatment <i>Vendors only</i>
-    /// <br>
-    /// <b>Spain:</b> Defines if contact is a retailer and tax is subject
-    /// to Recargo de Equivalencia <i>Customers only</i>
-    /// <b>United Kingdom:</b> Defines if contact tax treatment is domestic reverse
-    /// charge <i>Customers & Suppliers</i>
+    /// **France:** The tax calculation method used to define tax
+    /// treatment *Vendors only*
+    ///
+    /// **Spain:** Defines if contact is a retailer and tax is subject
+    /// to Recargo de Equivalencia *Customers only*
+    /// **United Kingdom:** Defines if contact tax treatment is domestic reverse
+    /// charge *Customers & Suppliers*
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_calculation: Option<String>,
     /// The VAT registration number of the contact. The format will be validated.

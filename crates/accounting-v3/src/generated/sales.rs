@@ -3523,7 +3523,9 @@ pub struct SalesArtefactAddress {
     /// The second line of the address
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address_line_2: Option<String>,
-    /// Defines the nature of the address (Shipping, Billing, Head Office etc.).<br>Start defaults to "Sales" for Customers and "Purchasing" for Vendors
+    /// Defines the nature of the address (Shipping, Billing, Head Office etc.).
+    ///
+    /// Start defaults to "Sales" for Customers and "Purchasing" for Vendors
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address_type: Option<super::common::Base>,
     /// The address town/city
@@ -3532,7 +3534,9 @@ pub struct SalesArtefactAddress {
     /// The address country
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<super::common::Base>,
-    /// Country group allows countries to be filtered for selection.<br>Set it to e.g. EU if the address is within the EEC.
+    /// Country group allows countries to be filtered for selection.
+    ///
+    /// Set it to e.g. EU if the address is within the EEC.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country_group: Option<super::common::Base>,
     /// The datetime when the item was deleted

@@ -40,7 +40,8 @@ pub struct Business {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Identifies a business as being based in Northern Ireland.
-    ///                   <br><i>only applicable to UK business</i>
+    ///
+    /// *only applicable to UK business*
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ni_based: Option<bool>,
     /// The business address postal code/zipcode

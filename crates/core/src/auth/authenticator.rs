@@ -15,6 +15,10 @@ use super::store::TokenStore;
 use super::token_set::TokenSet;
 use super::Authenticate;
 
+/// Tries per save of a refreshed set before it is held in memory for the next call.
+const SAVE_ATTEMPTS: u32 = 3;
+const SAVE_RETRY_PAUSE: Duration = Duration::from_millis(50);
+
 /// Hands out access tokens from a [`TokenStore`], refreshing them shortly before they expire.
 ///
 /// Within a process exactly one refresh runs at a time; callers arriving meanwhile wait for it and
@@ -23,7 +27,16 @@ use super::Authenticate;
 /// refresh token is never lost to a crash after use. A refresh token the server refused
 /// (`invalid_grant`) yields [`AuthError::ReauthorizationRequired`] until a new token set is stored;
 /// other failures are not retried before a minimum gap. It never starts an interactive flow.
+///
+/// A refresh, once started, runs to its end in a task of its own even if the caller gives up
+/// (a call deadline, a dropped future): cancelled between the token response and the save, it
+/// would lose the rotated refresh token. The only remaining loss is the process being killed in
+/// that window (the README's "Keeping the sign-in" section gives its measured size).
 pub struct Authenticator {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
     oauth: OAuthClient,
     store: Arc<dyn TokenStore>,
     margin: Duration,
@@ -83,20 +96,22 @@ impl AuthenticatorBuilder {
             0 => Duration::ZERO,
             max => Duration::from_millis(rand::thread_rng().gen_range(0..max.min(u128::from(u64::MAX)) as u64)),
         };
-        Authenticator {
+        let inner = Inner {
             oauth: self.oauth,
             store: self.store,
             margin: self.margin + jitter,
             failure_gap: self.failure_gap,
             current: RwLock::new(None),
             refresh: Mutex::new(RefreshState::default()),
-        }
+        };
+        Authenticator { inner: Arc::new(inner) }
     }
 }
 
 impl std::fmt::Debug for Authenticator {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Authenticator").field("api", &self.oauth.api()).field("margin", &self.margin).finish()
+        let inner = &self.inner;
+        f.debug_struct("Authenticator").field("api", &inner.oauth.api()).field("margin", &inner.margin).finish()
     }
 }
 
@@ -119,43 +134,68 @@ impl Authenticator {
 
     /// The OAuth client used for refreshes.
     pub fn oauth(&self) -> &OAuthClient {
-        &self.oauth
+        &self.inner.oauth
     }
 
     /// Stores the token set of a new consent (e.g. from [`OAuthClient::exchange_code`]) and uses
     /// it from now on, even if another process saved a set since this one last read: a consent
     /// supersedes any refresh. Fails if it belongs to another API.
     pub async fn set_tokens(&self, tokens: TokenSet) -> Result<(), AuthError> {
-        self.check_api(&tokens)?;
-        let mut state = self.refresh.lock().await;
-        self.store.replace(&tokens).await?;
+        let inner = &self.inner;
+        inner.check_api(&tokens)?;
+        let mut state = inner.refresh.lock().await;
+        inner.store.replace(&tokens).await?;
         *state = RefreshState::default();
-        self.remember(tokens);
+        inner.remember(tokens);
         Ok(())
     }
 
     /// The current token set (for `resource_owner_id`, expiry times, …), as stored.
     pub async fn tokens(&self) -> Result<Option<TokenSet>, AuthError> {
-        let tokens = self.store.load().await?;
+        let tokens = self.inner.store.load().await?;
         if let Some(tokens) = &tokens {
-            self.check_api(tokens)?;
+            self.inner.check_api(tokens)?;
         }
         Ok(tokens)
     }
 
+    /// Refreshes now, even though the stored access token is still fresh, under the same locks
+    /// as any refresh; if another process refreshed meanwhile, its set is used instead.
+    pub async fn refresh_now(&self) -> Result<TokenSet, AuthError> {
+        let stored = self.inner.load_current().await?;
+        self.obtain(Some(&stored.access_token)).await?;
+        self.inner
+            .cached()
+            .map(|tokens| (*tokens).clone())
+            .ok_or_else(|| AuthError::Other("no token set after a refresh".into()))
+    }
+
     /// Revokes the refresh token where the API allows it, then clears the store.
     pub async fn sign_out(&self) -> Result<(), AuthError> {
-        let _state = self.refresh.lock().await;
-        if let Some(tokens) = self.store.load().await? {
-            if let (Some(token), Some(_)) = (tokens.refresh_token(), self.oauth.profile().revoke_url()) {
-                self.oauth.revoke(token).await?;
+        let inner = &self.inner;
+        let _state = inner.refresh.lock().await;
+        if let Some(tokens) = inner.store.load().await? {
+            if let (Some(token), Some(_)) = (tokens.refresh_token(), inner.oauth.profile().revoke_url()) {
+                inner.oauth.revoke(token).await?;
             }
         }
-        self.store.clear().await?;
-        *self.write_current() = None;
+        inner.store.clear().await?;
+        *inner.write_current() = None;
         Ok(())
     }
 
+    /// Runs [`Inner::obtain`] in a task of its own, so that dropping this future cannot cut a
+    /// refresh between the token response and the save.
+    async fn obtain(&self, rejected: Option<&AccessToken>) -> Result<AccessToken, AuthError> {
+        let inner = Arc::clone(&self.inner);
+        let rejected = rejected.cloned();
+        tokio::spawn(async move { inner.obtain(rejected.as_ref()).await })
+            .await
+            .unwrap_or_else(|err| Err(AuthError::Other(format!("the token refresh task failed: {err}"))))
+    }
+}
+
+impl Inner {
     /// Refreshes unless a usable token (other than `rejected`) is already available.
     async fn obtain(&self, rejected: Option<&AccessToken>) -> Result<AccessToken, AuthError> {
         let mut state = self.refresh.lock().await;
@@ -243,9 +283,13 @@ impl Authenticator {
             Ok(refreshed) => refreshed,
             Err(err) => {
                 tracing::warn!(api = %self.oauth.api(), error = %err, "token refresh failed");
+                let summary = match &err {
+                    AuthError::ReauthorizationRequired { reason } => reason.clone(),
+                    other => other.to_string(),
+                };
                 state.last_failure = Some(Failure {
                     at: Instant::now(),
-                    summary: err.to_string(),
+                    summary,
                     refresh_token: stored.refresh_token.clone(),
                     needs_reauthorization: matches!(err, AuthError::ReauthorizationRequired { .. }),
                 });
@@ -253,15 +297,35 @@ impl Authenticator {
             }
         };
         state.last_failure = None;
-        if let Err(err) = self.store.save(&refreshed).await {
-            tracing::warn!(api = %self.oauth.api(), error = %err, "refreshed tokens could not be saved");
+        if let Err(err) = self.save_refreshed(&refreshed).await {
             if !matches!(err, StoreError::Conflict { .. }) {
+                tracing::error!(
+                    api = %self.oauth.api(), error = %err,
+                    "refreshed tokens could not be saved: they are held in memory and saved by the next call; \
+                     should this process end first, the user must sign in again"
+                );
                 state.unsaved = Some(refreshed);
             }
             return Err(err.into());
         }
         tracing::debug!(api = %self.oauth.api(), expires_at = %refreshed.expires_at, "access token refreshed");
         Ok(self.remember(refreshed))
+    }
+
+    /// Saves a refreshed set, trying again briefly: its refresh token is the only one that works.
+    async fn save_refreshed(&self, tokens: &TokenSet) -> Result<(), StoreError> {
+        let mut pause = SAVE_RETRY_PAUSE;
+        for _ in 1..SAVE_ATTEMPTS {
+            match self.store.save(tokens).await {
+                Err(err) if !matches!(err, StoreError::Conflict { .. }) => {
+                    tracing::warn!(api = %self.oauth.api(), error = %err, "saving refreshed tokens failed; trying again");
+                    tokio::time::sleep(pause).await;
+                    pause *= 4;
+                }
+                result => return result,
+            }
+        }
+        self.store.save(tokens).await
     }
 
     /// The error to return instead of refreshing `stored` again, if its last attempt failed.
@@ -303,13 +367,31 @@ impl Authenticator {
 
     /// Loads the stored set and makes it the current one, so a later outage can fall back to it.
     async fn load_current(&self) -> Result<Arc<TokenSet>, AuthError> {
-        let tokens = self.store.load().await?.ok_or_else(|| AuthError::ReauthorizationRequired {
-            reason: "no token set is stored: the user has not authorized this app yet".into(),
-        })?;
+        let tokens = match self.store.load().await? {
+            Some(tokens) => tokens,
+            None => self.restore_lost().await?,
+        };
         self.check_api(&tokens)?;
         let tokens = Arc::new(tokens);
         *self.write_current() = Some(Arc::clone(&tokens));
         Ok(tokens)
+    }
+
+    /// The store is empty, yet this authenticator holds a set it loaded or saved (a sign-out here
+    /// forgets it): the store lost its data, e.g. a Redis restarted empty. The held set may carry
+    /// the only refresh token that still works, so it is written back. A store that refuses that
+    /// as a conflict holds a newer decision (another instance restored or signed out) and wins.
+    async fn restore_lost(&self) -> Result<TokenSet, AuthError> {
+        let not_authorized = || AuthError::ReauthorizationRequired {
+            reason: "no token set is stored: the user has not authorized this app yet".into(),
+        };
+        let Some(held) = self.cached() else { return Err(not_authorized()) };
+        tracing::warn!(api = %self.oauth.api(), "the token store lost its token set: writing back the one held in memory");
+        match self.store.save(&held).await {
+            Ok(()) => Ok((*held).clone()),
+            Err(StoreError::Conflict { .. }) => self.store.load().await?.ok_or_else(not_authorized),
+            Err(err) => Err(err.into()),
+        }
     }
 
     fn check_api(&self, tokens: &TokenSet) -> Result<(), AuthError> {
@@ -344,8 +426,8 @@ impl Authenticator {
 #[async_trait]
 impl Authenticate for Authenticator {
     async fn access_token(&self) -> Result<AccessToken, AuthError> {
-        match self.cached() {
-            Some(tokens) if self.usable(&tokens, None) => Ok(tokens.access_token.clone()),
+        match self.inner.cached() {
+            Some(tokens) if self.inner.usable(&tokens, None) => Ok(tokens.access_token.clone()),
             _ => self.obtain(None).await,
         }
     }

@@ -12,6 +12,9 @@ use crate::auth::{AuthProfile, ClientSecret, MemoryTokenStore, SageApi, StoreErr
 #[path = "authenticator_store_tests.rs"]
 mod store_failures;
 
+#[path = "authenticator_file_tests.rs"]
+mod file_store;
+
 const DAY: Duration = Duration::from_secs(86_400);
 
 fn token_set(access: &str, refresh: &str, lifetime: Duration) -> TokenSet {
@@ -87,6 +90,7 @@ async fn invalid_grant_requires_reauthorization_and_keeps_the_stored_tokens() {
             matches!(err, AuthError::ReauthorizationRequired { ref reason } if reason.contains("invalid_grant")),
             "{err}"
         );
+        assert_eq!(err.to_string().matches("re-authorization required").count(), 1, "said once: {err}");
     }
     assert_eq!(server.requests(), 1, "a refused refresh token is not sent again");
     assert_eq!(store.load().await.unwrap().unwrap().refresh_token().unwrap().secret(), "revoked");
@@ -146,7 +150,7 @@ impl TokenStore for FlakyStore {
 async fn a_failed_save_withholds_the_new_token_until_it_is_persisted() {
     let store = Arc::new(FlakyStore::default());
     let (server, auth) = setup(expired(), store.clone()).await;
-    store.fail_saves.store(1, Ordering::SeqCst);
+    store.fail_saves.store(3, Ordering::SeqCst);
     assert!(matches!(auth.access_token().await, Err(AuthError::Store(_))));
     let kept = store.load().await.unwrap().unwrap();
     assert_eq!(kept.access_token().secret(), "access-0", "the store still holds the complete old set");
@@ -159,7 +163,7 @@ async fn a_failed_save_withholds_the_new_token_until_it_is_persisted() {
 async fn a_crash_before_saving_leads_to_reauthorization_not_corruption() {
     let store = Arc::new(FlakyStore::default());
     let (server, first_process) = setup(expired(), store.clone()).await;
-    store.fail_saves.store(1, Ordering::SeqCst);
+    store.fail_saves.store(3, Ordering::SeqCst);
     assert!(first_process.access_token().await.is_err());
     drop(first_process); // the rotated refresh token dies with the process
     let restarted = Authenticator::builder(
@@ -227,4 +231,20 @@ async fn tokens_never_reach_the_logs() {
     for secret in ["access-0", "access-1", "refresh-0", "refresh-1", "client_secret", "=s&"] {
         assert!(!logs.contains(secret), "`{secret}` leaked into the logs:\n{logs}");
     }
+}
+
+#[tokio::test]
+async fn a_store_that_lost_its_data_gets_the_held_set_back_instead_of_a_reauthorization() {
+    let store = Arc::new(MemoryTokenStore::new());
+    let (server, auth) = setup(token_set("access-0", "refresh-0", Duration::from_secs(300)), store.clone()).await;
+    let current = auth.access_token().await.unwrap();
+    store.clear().await.unwrap(); // e.g. a Redis restarted without persistence
+
+    assert_eq!(auth.refresh_after_rejection(&current).await.unwrap().secret(), "access-1");
+    assert_eq!(store.load().await.unwrap().unwrap().refresh_token().unwrap().secret(), "refresh-1");
+    assert_eq!(server.requests(), 1);
+
+    let fresh_process = Authenticator::new(auth.oauth().clone(), Arc::new(MemoryTokenStore::new()));
+    let err = fresh_process.access_token().await.unwrap_err();
+    assert!(matches!(err, AuthError::ReauthorizationRequired { .. }), "nothing held, nothing restored: {err}");
 }

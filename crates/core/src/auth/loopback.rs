@@ -81,9 +81,10 @@ impl LoopbackRedirect {
         &self.redirect_uri
     }
 
-    /// Serves until a redirect for this request arrives or `timeout` passes. A redirect whose
-    /// state does not match ends the wait with [`AuthError::StateMismatch`]; a denial with
-    /// [`AuthError::AuthorizationDenied`]. Other paths get a 404 and are otherwise ignored.
+    /// Serves until a redirect for this request arrives or `timeout` passes. A denial ends the
+    /// wait with [`AuthError::AuthorizationDenied`]. A redirect whose state does not match gets a
+    /// 400 and is otherwise ignored, like other paths (404): anyone able to reach the port could
+    /// send one, and it must not abort the user's sign-in.
     pub async fn wait(self, expected_state: &CsrfState, timeout: Duration) -> Result<AuthorizationResponse, AuthError> {
         tokio::time::timeout(timeout, self.serve(expected_state))
             .await
@@ -133,6 +134,10 @@ async fn answer(mut stream: TcpStream, path: &str, expected_state: &CsrfState) -
     match result {
         Err(AuthError::InvalidRedirect(reason)) => {
             tracing::debug!(%reason, "ignoring a callback request that is not an authorization response");
+            Outcome::Ignored
+        }
+        Err(AuthError::StateMismatch) => {
+            tracing::warn!("ignoring a callback whose state belongs to no sign-in in progress (forged or stale)");
             Outcome::Ignored
         }
         finished => Outcome::Finished(finished),
@@ -199,13 +204,16 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_foreign_state_ends_the_wait_with_a_typed_error() {
+    async fn a_forged_state_is_refused_and_the_real_redirect_still_signs_in() {
         let loopback = LoopbackRedirect::bind("/cb").await.unwrap();
         let uri = loopback.redirect_uri().to_owned();
         let waiting =
             tokio::spawn(async move { loopback.wait(&CsrfState::new("mine"), Duration::from_secs(30)).await });
-        assert!(get(&uri, "/cb?code=abc&state=theirs").await.starts_with("HTTP/1.1 400"));
-        assert!(matches!(waiting.await.unwrap(), Err(AuthError::StateMismatch)));
+        assert!(get(&uri, "/cb?code=forged&state=theirs").await.starts_with("HTTP/1.1 400"));
+        assert!(get(&uri, "/cb?error=access_denied&state=theirs").await.starts_with("HTTP/1.1 400"));
+        assert!(!waiting.is_finished(), "a forged redirect does not end the wait");
+        assert!(get(&uri, "/cb?code=real&state=mine").await.starts_with("HTTP/1.1 200"));
+        assert_eq!(waiting.await.unwrap().unwrap().code().secret(), "real");
     }
 
     #[tokio::test]

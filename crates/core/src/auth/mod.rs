@@ -22,6 +22,7 @@ pub mod store;
 mod test_server;
 #[cfg(test)]
 mod test_store;
+mod token_http;
 mod token_response;
 mod token_set;
 

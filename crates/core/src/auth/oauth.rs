@@ -16,9 +16,11 @@ use url::Url;
 use super::error::AuthError;
 use super::profile::{AuthProfile, ClientAuthStyle, SageApi};
 use super::secret::{AuthorizationCode, ClientSecret, CsrfState, IdToken, PkceVerifier, RefreshToken};
+use super::token_http::{TokenHttp, TOKEN_RESPONSE_LIMIT};
 use super::token_response::SageTokenFields;
 use super::token_set::{to_chrono, TokenSet};
 use super::AccessToken;
+use crate::body::read_capped;
 
 type SageTokenResponse = StandardTokenResponse<SageTokenFields, BasicTokenType>;
 
@@ -35,8 +37,8 @@ type Oauth2Client = oauth2::Client<
     EndpointSet,
 >;
 
-/// What to send the user to, and what to remember until the redirect comes back.
-#[derive(Debug)]
+/// What to send the user to, and what to remember until the redirect comes back. `Debug` shows
+/// the URL with its `state` redacted.
 pub struct AuthorizationRequest {
     /// The identity server's consent page for this request.
     pub url: Url,
@@ -44,6 +46,26 @@ pub struct AuthorizationRequest {
     pub state: CsrfState,
     /// Pass to [`OAuthClient::exchange_code`]; present when PKCE is in use.
     pub pkce_verifier: Option<PkceVerifier>,
+}
+
+impl std::fmt::Debug for AuthorizationRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut url = self.url.clone();
+        let pairs: Vec<(String, String)> = self
+            .url
+            .query_pairs()
+            .map(|(name, value)| {
+                let value = if name == "state" { "[redacted]".into() } else { value.into_owned() };
+                (name.into_owned(), value)
+            })
+            .collect();
+        url.query_pairs_mut().clear().extend_pairs(pairs);
+        f.debug_struct("AuthorizationRequest")
+            .field("url", &url.as_str())
+            .field("state", &self.state)
+            .field("pkce_verifier", &self.pkce_verifier)
+            .finish()
+    }
 }
 
 /// One app's registration with one Sage identity server: builds authorize URLs and exchanges
@@ -57,7 +79,7 @@ pub struct OAuthClient {
     authorize_url: AuthUrl,
     token_url: TokenUrl,
     revoke_url: Option<Url>,
-    http: reqwest::Client,
+    http: TokenHttp,
 }
 
 impl OAuthClient {
@@ -84,7 +106,7 @@ impl OAuthClient {
             authorize_url,
             token_url,
             revoke_url: revoke_url.transpose()?,
-            http,
+            http: TokenHttp(http),
         })
     }
 
@@ -161,14 +183,15 @@ impl OAuthClient {
     /// Revokes a refresh token (and the access tokens issued from it) where the API allows it.
     ///
     /// Sent directly rather than through `oauth2`, which refuses plain-HTTP revocation URLs even on
-    /// the loopback interface the sandbox uses; [`endpoint`] already restricts HTTP to loopback.
+    /// the loopback interface the sandbox uses; the URL check shared with the other endpoints already restricts
+    /// HTTP to loopback.
     pub async fn revoke(&self, refresh_token: &RefreshToken) -> Result<(), AuthError> {
         let url = self
             .revoke_url
             .clone()
             .ok_or_else(|| AuthError::Config(format!("{} has no revoke endpoint", self.api())))?;
         let mut form = vec![("token", refresh_token.secret()), ("token_type_hint", "refresh_token")];
-        let mut request = self.http.post(url).header(reqwest::header::ACCEPT, "application/json");
+        let mut request = self.http.0.post(url).header(reqwest::header::ACCEPT, "application/json");
         match (&self.client_secret, self.profile.client_auth()) {
             (Some(secret), ClientAuthStyle::HttpBasic) => {
                 let encode = |value: &str| url::form_urlencoded::byte_serialize(value.as_bytes()).collect::<String>();
@@ -193,7 +216,8 @@ impl OAuthClient {
         if status.is_success() {
             return Ok(());
         }
-        let body: serde_json::Value = response.json().await.unwrap_or_default();
+        let body = read_capped(response, TOKEN_RESPONSE_LIMIT).await.unwrap_or_default();
+        let body: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
         let text = |name: &str| body.get(name).and_then(|value| value.as_str()).map(str::to_owned);
         Err(AuthError::TokenEndpoint {
             error: text("error").unwrap_or_else(|| format!("HTTP {}", status.as_u16())),
@@ -269,13 +293,7 @@ fn token_type_name(token_type: &BasicTokenType) -> String {
 /// Parses an endpoint URL, refusing plain HTTP except on the loopback interface (the sandbox).
 fn endpoint(what: &str, url: &str) -> Result<Url, AuthError> {
     let parsed = Url::parse(url).map_err(|err| AuthError::Config(format!("{what} URL `{url}`: {err}")))?;
-    let loopback = match parsed.host() {
-        Some(url::Host::Domain(domain)) => domain == "localhost",
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    };
-    if parsed.scheme() == "https" || (parsed.scheme() == "http" && loopback) {
+    if crate::secure_url::is_secure(&parsed) {
         Ok(parsed)
     } else {
         Err(AuthError::Config(format!("{what} URL `{url}` must use https")))
@@ -375,6 +393,14 @@ mod tests {
         let local = AuthProfile::accounting_v31().with_token_url("http://localhost:9/token");
         assert!(OAuthClient::new(local, "a", "http://127.0.0.1/cb").is_ok());
         assert!(OAuthClient::new(AuthProfile::sage200(), "a", "not a url").is_err());
+    }
+
+    #[test]
+    fn debug_of_an_authorization_request_hides_the_state() {
+        let request = client(AuthProfile::accounting_v31()).authorize_url();
+        let shown = format!("{request:?}");
+        assert!(!shown.contains(request.state.secret()), "{shown}");
+        assert!(shown.contains("filter=apiv3.1") && shown.contains("state=%5Bredacted%5D"), "{shown}");
     }
 
     #[test]

@@ -33,7 +33,9 @@
 //! - `trader_transaction_types`: Trader Transaction Types
 //! - `trading_revaluation_allocation_entry_types`: Trading Revaluation Allocation Entry Types
 
-/// The account status is used to determine whether a customer, supplier, nominal or bank account is hidden or shown (Sage 200 Standard and versions of Professional released after July 2017). For bank and nominal accounts, status types were added to versions after February 2018. Account status can be configured as 'Active' or 'Hidden'.<P>The API endpoint returns details of the account status types that can be used.</P>
+/// The account status is used to determine whether a customer, supplier, nominal or bank account is hidden or shown (Sage 200 Standard and versions of Professional released after July 2017). For bank and nominal accounts, status types were added to versions after February 2018. Account status can be configured as 'Active' or 'Hidden'.
+///
+/// The API endpoint returns details of the account status types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AccountStatusType {
     /// Enum description.
@@ -50,7 +52,9 @@ pub struct AccountStatusType {
     pub extra: sage_core::types::Extra,
 }
 
-/// The ageing type for aged transactions. Ageing type can be 'TransactionDate', 'DueDate', or 'CalendarMonth'.<P>The API endpoint returns details of the ageing types that can be used.</P>
+/// The ageing type for aged transactions. Ageing type can be 'TransactionDate', 'DueDate', or 'CalendarMonth'.
+///
+/// The API endpoint returns details of the ageing types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AgedBalancesAgeingType {
     /// Enum description.
@@ -84,7 +88,9 @@ pub struct AllocationStatusType {
     pub extra: sage_core::types::Extra,
 }
 
-/// For every customer and supplier, users can store multiple contacts. Each contact can be associated with multiple telephone numbers, mobile numbers, fax numbers, etc. When reading/writing these values, the contact number type is specified.<br /><br />Use this API endpoint to return the definition of a particular contact number type.
+/// For every customer and supplier, users can store multiple contacts. Each contact can be associated with multiple telephone numbers, mobile numbers, fax numbers, etc. When reading/writing these values, the contact number type is specified.
+///
+/// Use this API endpoint to return the definition of a particular contact number type.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ContactNumberType {
     /// Enum description.
@@ -198,7 +204,9 @@ pub struct CreditPosition {
     pub extra: sage_core::types::Extra,
 }
 
-/// Sage 200 works in multiple currencies and each company can configure up to 99 currencies to use., and   all can be configured to use a single exchange rate, period exchange rates, or both. One currency must be configured as the base currency and this cannot be changed once transactions have been entered.<P>If a currency is configured as amendable, the exchange rate can be modified when entering transactions.</P>
+/// Sage 200 works in multiple currencies and each company can configure up to 99 currencies to use., and   all can be configured to use a single exchange rate, period exchange rates, or both. One currency must be configured as the base currency and this cannot be changed once transactions have been entered.
+///
+/// If a currency is configured as amendable, the exchange rate can be modified when entering transactions.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Currency {
     /// Currency rate in use against base.
@@ -369,7 +377,9 @@ pub struct CurrencyIsoCode {
     pub extra: sage_core::types::Extra,
 }
 
-/// Currency transaction types are used to determine processing to acquire the exchange rate. Currency transaction type can be 'CurrencyTransactionCash' or 'CurrencyTransactionNonCash'.<P>The API endpoint returns details of the currency transaction types that can be used.</P>
+/// Currency transaction types are used to determine processing to acquire the exchange rate. Currency transaction type can be 'CurrencyTransactionCash' or 'CurrencyTransactionNonCash'.
+///
+/// The API endpoint returns details of the currency transaction types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct CurrencyTransactionType {
     /// Enum description.
@@ -452,7 +462,9 @@ pub struct DocumentType {
     pub extra: sage_core::types::Extra,
 }
 
-/// Exchange rate amendability types are used to allow control when and where a currency can be changed within the application. Currencies can be configured as 'Not Amendable', 'Amendable - Cash Postings Only', 'Amendable - All' or 'Fixed to Euro'.<P>The API endpoint returns details of the exchange rate amendability types that can be used.</P>
+/// Exchange rate amendability types are used to allow control when and where a currency can be changed within the application. Currencies can be configured as 'Not Amendable', 'Amendable - Cash Postings Only', 'Amendable - All' or 'Fixed to Euro'.
+///
+/// The API endpoint returns details of the exchange rate amendability types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ExchangeRateAmendabilityType {
     /// Enum description.
@@ -469,7 +481,9 @@ pub struct ExchangeRateAmendabilityType {
     pub extra: sage_core::types::Extra,
 }
 
-/// Exchange rates may change on a daily basis so, a company will configure exchange rates according to their best method for updating. Exchange rates can be configured as 'Single' or 'Period', according to the company preference.<P>The API endpoint returns details of the exchange rate types that can be used.</P>
+/// Exchange rates may change on a daily basis so, a company will configure exchange rates according to their best method for updating. Exchange rates can be configured as 'Single' or 'Period', according to the company preference.
+///
+/// The API endpoint returns details of the exchange rate types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ExchangeRateType {
     /// Enum description.
@@ -486,7 +500,9 @@ pub struct ExchangeRateType {
     pub extra: sage_core::types::Extra,
 }
 
-/// This list of available types is predefined by the system.</P><P>The API endpoint returns details of financial report layout types that can be used.
+/// This list of available types is predefined by the system.
+///
+/// The API endpoint returns details of financial report layout types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct FinancialReportLayoutType {
     /// Enum description.
@@ -577,7 +593,9 @@ pub struct FinancialReportLayoutView {
     pub extra: sage_core::types::Extra,
 }
 
-/// Financial statement layouts are designed to provide a clear representation of your accounts. Each row in a financial layout can have an associated debit or credit 'type'. This list of available types is predefined by the system.</P><P>The API endpoint returns details of financial report row layout debit or credit types that can be used.
+/// Financial statement layouts are designed to provide a clear representation of your accounts. Each row in a financial layout can have an associated debit or credit 'type'. This list of available types is predefined by the system.
+///
+/// The API endpoint returns details of financial report row layout debit or credit types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct FinancialReportRowLayoutDebitOrCreditType {
     /// Enum description.
@@ -594,7 +612,9 @@ pub struct FinancialReportRowLayoutDebitOrCreditType {
     pub extra: sage_core::types::Extra,
 }
 
-/// Financial statement layouts are designed to provide a clear representation of your accounts. Each row in a financial layout can have an associated layout position 'type'. This list of available types is predefined by the system.</P><P>The API endpoint returns details of financial report row layout position types that can be used.
+/// Financial statement layouts are designed to provide a clear representation of your accounts. Each row in a financial layout can have an associated layout position 'type'. This list of available types is predefined by the system.
+///
+/// The API endpoint returns details of financial report row layout position types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct FinancialReportRowLayoutPositionType {
     /// Enum description.
@@ -611,7 +631,9 @@ pub struct FinancialReportRowLayoutPositionType {
     pub extra: sage_core::types::Extra,
 }
 
-/// Financial statement layouts are designed to provide a clear representation of your accounts. Each row in a financial layout has an associated 'type'. This list of available types is predefined by the system.</P><P>The API endpoint returns details of financial report row line types that can be used.
+/// Financial statement layouts are designed to provide a clear representation of your accounts. Each row in a financial layout has an associated 'type'. This list of available types is predefined by the system.
+///
+/// The API endpoint returns details of financial report row line types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct FinancialReportRowLineType {
     /// Enum description.
@@ -663,7 +685,9 @@ pub struct FinancialYearPeriodView {
     pub extra: sage_core::types::Extra,
 }
 
-/// This list of available types is predefined by the system.</P><P>The API endpoint returns details of tax account entry types that can be used.
+/// This list of available types is predefined by the system.
+///
+/// The API endpoint returns details of tax account entry types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct TaxAccountEntryType {
     /// Enum description.
@@ -680,7 +704,13 @@ pub struct TaxAccountEntryType {
     pub extra: sage_core::types::Extra,
 }
 
-/// Tax codes are normally used for UK business VAT Rates. They are accessed by Sage 200 modules in order to: <ul><li>- Analyse the rates to Nominal Ledger accounts.</li><li>- Analyse the rates to the VAT Return.</li><li>- Read percentages for calculations in transactions.</li></ul>The API endpoint returns details of the tax codes that can be used.
+/// Tax codes are normally used for UK business VAT Rates. They are accessed by Sage 200 modules in order to:
+///
+/// - Analyse the rates to Nominal Ledger accounts.
+/// - Analyse the rates to the VAT Return.
+/// - Read percentages for calculations in transactions.
+///
+/// The API endpoint returns details of the tax codes that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct TaxCode {
     /// Tax code.
@@ -734,7 +764,9 @@ pub struct TraderAccountType {
     pub extra: sage_core::types::Extra,
 }
 
-/// Customer and Supplier contacts can have one or more roles defined.<br /><br />Use this API endpoint to read from the Trader Contact Roles.
+/// Customer and Supplier contacts can have one or more roles defined.
+///
+/// Use this API endpoint to read from the Trader Contact Roles.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct TraderContactRole {
     /// The date and time this entity was created (UTC).
@@ -769,7 +801,9 @@ pub struct TraderContactRole {
     pub extra: sage_core::types::Extra,
 }
 
-/// All customer/supplier addresses have an associated 'type' which defines the business function that the address provides (e.g. Main address, invoice address, etc).<br /><br />Use this API endpoint to return the details of the Trader Location Types that can be used.
+/// All customer/supplier addresses have an associated 'type' which defines the business function that the address provides (e.g. Main address, invoice address, etc).
+///
+/// Use this API endpoint to return the details of the Trader Location Types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct TraderLocationType {
     /// Enum description.
@@ -803,7 +837,9 @@ pub struct TraderPaymentTerms {
     pub extra: sage_core::types::Extra,
 }
 
-/// Every transaction within Sage 200 has an associated type which defines what function that transaction performs (e.g. Invoice, Purchase Receipt, Credit Note, etc). These transaction types are pre-defined by the system, cannot be changed, and are common across all instances of Sage 200.<br /><br />Use this API endpoint to return the details of the Trader Transaction Types that can be used.
+/// Every transaction within Sage 200 has an associated type which defines what function that transaction performs (e.g. Invoice, Purchase Receipt, Credit Note, etc). These transaction types are pre-defined by the system, cannot be changed, and are common across all instances of Sage 200.
+///
+/// Use this API endpoint to return the details of the Trader Transaction Types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct TraderTransactionType {
     /// Enum description.
@@ -820,7 +856,9 @@ pub struct TraderTransactionType {
     pub extra: sage_core::types::Extra,
 }
 
-/// This list of available types is predefined by the system.</P><P>The API endpoint returns details of trading revaluation allocation entry types that can be used.
+/// This list of available types is predefined by the system.
+///
+/// The API endpoint returns details of trading revaluation allocation entry types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct TradingRevaluationAllocationEntryType {
     /// Enum description.
@@ -839,7 +877,9 @@ pub struct TradingRevaluationAllocationEntryType {
 
 /// Account Status Types
 ///
-/// The account status is used to determine whether a customer, supplier, nominal or bank account is hidden or shown (Sage 200 Standard and versions of Professional released after July 2017). Account status can be configured as 'Active' or 'Hidden'.<P>The API endpoint returns details of the account status types that can be used.</P>
+/// The account status is used to determine whether a customer, supplier, nominal or bank account is hidden or shown (Sage 200 Standard and versions of Professional released after July 2017). Account status can be configured as 'Active' or 'Hidden'.
+///
+/// The API endpoint returns details of the account status types that can be used.
 ///
 /// `GET /account_status_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -951,7 +991,9 @@ impl sage_core::ListOperation for ListAccountStatusTypes {
 
 /// Aged Balances Ageing Types
 ///
-/// The ageing type for aged transactions. Ageing type can be 'TransactionDate', 'DueDate', or 'CalendarMonth'.<P>The API endpoint returns details of the ageing types that can be used.</P>
+/// The ageing type for aged transactions. Ageing type can be 'TransactionDate', 'DueDate', or 'CalendarMonth'.
+///
+/// The API endpoint returns details of the ageing types that can be used.
 ///
 /// `GET /aged_balances_ageing_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -1175,7 +1217,9 @@ impl sage_core::ListOperation for ListAllocationStatusTypes {
 
 /// Contact Number Types
 ///
-/// For every customer and supplier, users can store multiple contacts. Each contact can be associated with multiple telephone numbers, mobile numbers, fax numbers, etc. When reading/writing these values, the contact number type is specified.<br /><br />Use this API endpoint to return the definition of a particular contact number type.
+/// For every customer and supplier, users can store multiple contacts. Each contact can be associated with multiple telephone numbers, mobile numbers, fax numbers, etc. When reading/writing these values, the contact number type is specified.
+///
+/// Use this API endpoint to return the definition of a particular contact number type.
 ///
 /// `GET /contact_number_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -1743,7 +1787,9 @@ impl sage_core::ListOperation for ListCreditPositions {
 
 /// Single Currency Resource
 ///
-/// Sage 200 works in multiple currencies and each company can configure up to 99 currencies to use. All currencies can be configured to use a single exchange rate, a period exchange rates or, both. One currency must be configured as the base currency and this cannot be changed once transactions have been entered.<P>If a currency is configured as amendable, the exchange rate can be modified when entering transactions.</P>
+/// Sage 200 works in multiple currencies and each company can configure up to 99 currencies to use. All currencies can be configured to use a single exchange rate, a period exchange rates or, both. One currency must be configured as the base currency and this cannot be changed once transactions have been entered.
+///
+/// If a currency is configured as amendable, the exchange rate can be modified when entering transactions.
 ///
 /// `GET /currencies/{Id}`
 #[derive(Debug, Clone, PartialEq)]
@@ -1780,7 +1826,9 @@ impl sage_core::Operation for GetCurrency {
 
 /// Currencies Collection
 ///
-/// Sage 200 works in multiple currencies and each company can configure up to 99 currencies to use. All currencies can be configured to use a single exchange rate, a period exchange rates or, both. One currency must be configured as the base currency and this cannot be changed once transactions have been entered.<P>If a currency is configured as amendable, the exchange rate can be modified when entering transactions.</P>
+/// Sage 200 works in multiple currencies and each company can configure up to 99 currencies to use. All currencies can be configured to use a single exchange rate, a period exchange rates or, both. One currency must be configured as the base currency and this cannot be changed once transactions have been entered.
+///
+/// If a currency is configured as amendable, the exchange rate can be modified when entering transactions.
 ///
 /// `GET /currencies`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -2082,7 +2130,9 @@ impl sage_core::ListOperation for ListCurrencyIsoCodes {
 
 /// Currency Transaction Types
 ///
-/// Currency transaction types are used to determine processing to acquire the exchange rate. Currency transaction type can be 'CurrencyTransactionCash' or 'CurrencyTransactionNonCash'.<P>The API endpoint returns details of the currency transaction types that can be used.</P>
+/// Currency transaction types are used to determine processing to acquire the exchange rate. Currency transaction type can be 'CurrencyTransactionCash' or 'CurrencyTransactionNonCash'.
+///
+/// The API endpoint returns details of the currency transaction types that can be used.
 ///
 /// `GET /currency_transaction_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -2498,7 +2548,9 @@ impl sage_core::ListOperation for ListDocumentTypes {
 
 /// Exchange Rate Amendability Types
 ///
-/// Exchange rate amendability types are used to allow control when and where a currency can be changed within the application. Currencies can be configured as 'Not Amendable', 'Amendable - Cash Postings Only', 'Amendable - All' or 'Fixed to Euro'.<P>The API endpoint returns details of the exchange rate amendability types that can be used.</P>
+/// Exchange rate amendability types are used to allow control when and where a currency can be changed within the application. Currencies can be configured as 'Not Amendable', 'Amendable - Cash Postings Only', 'Amendable - All' or 'Fixed to Euro'.
+///
+/// The API endpoint returns details of the exchange rate amendability types that can be used.
 ///
 /// `GET /exchange_rate_amendability_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -2610,7 +2662,9 @@ impl sage_core::ListOperation for ListExchangeRateAmendabilityTypes {
 
 /// Exchange Rate Types
 ///
-/// Exchange rates may change on a daily basis so, a company will configure exchange rates according to their best method for updating. Exchange rates can be configured as 'Single' or 'Period', according to the company preference.<P>The API endpoint returns details of the exchange rate types that can be used.</P>
+/// Exchange rates may change on a daily basis so, a company will configure exchange rates according to their best method for updating. Exchange rates can be configured as 'Single' or 'Period', according to the company preference.
+///
+/// The API endpoint returns details of the exchange rate types that can be used.
 ///
 /// `GET /exchange_rate_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -2722,7 +2776,9 @@ impl sage_core::ListOperation for ListExchangeRateTypes {
 
 /// Financial Report Layout Types
 ///
-/// This list of available types is predefined by the system.</P><P>The API endpoint returns details of financial report layout types that can be used.
+/// This list of available types is predefined by the system.
+///
+/// The API endpoint returns details of financial report layout types that can be used.
 ///
 /// `GET /financial_report_layout_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -2946,7 +3002,9 @@ impl sage_core::ListOperation for ListFinancialReportLayoutViews {
 
 /// Financial Report Row Layout Debit Or Credit Types
 ///
-/// Financial statement layouts are designed to provide a clear representation of your accounts. Each row in a financial layout can have an associated debit or credit 'type'. This list of available types is predefined by the system.</P><P>The API endpoint returns details of financial report row layout debit or credit types that can be used.
+/// Financial statement layouts are designed to provide a clear representation of your accounts. Each row in a financial layout can have an associated debit or credit 'type'. This list of available types is predefined by the system.
+///
+/// The API endpoint returns details of financial report row layout debit or credit types that can be used.
 ///
 /// `GET /financial_report_row_layout_debit_or_credit_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -3061,7 +3119,9 @@ impl sage_core::ListOperation for ListFinancialReportRowLayoutDebitOrCreditTypes
 
 /// Financial Report Row Layout Position Types
 ///
-/// Financial statement layouts are designed to provide a clear representation of your accounts. Each row in a financial layout has an associated layout position 'type'. This list of available types is predefined by the system.</P><P>The API endpoint returns details of financial report row layout position types that can be used.
+/// Financial statement layouts are designed to provide a clear representation of your accounts. Each row in a financial layout has an associated layout position 'type'. This list of available types is predefined by the system.
+///
+/// The API endpoint returns details of financial report row layout position types that can be used.
 ///
 /// `GET /financial_report_row_layout_position_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -3176,7 +3236,9 @@ impl sage_core::ListOperation for ListFinancialReportRowLayoutPositionTypes {
 
 /// Financial Report Row Line Types
 ///
-/// Financial statement layouts are designed to provide a clear representation of your accounts. Each row in a financial layout has an associated 'type'. This list of available types is predefined by the system.</P><P>The API endpoint returns details of financial report row line types that can be used.
+/// Financial statement layouts are designed to provide a clear representation of your accounts. Each row in a financial layout has an associated 'type'. This list of available types is predefined by the system.
+///
+/// The API endpoint returns details of financial report row line types that can be used.
 ///
 /// `GET /financial_report_row_line_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -3400,7 +3462,9 @@ impl sage_core::ListOperation for ListFinancialYearPeriodViews {
 
 /// Tax Account Entry Location Types
 ///
-/// This list of available types is predefined by the system.</P><P>The API endpoint returns details of tax account entry types that can be used.
+/// This list of available types is predefined by the system.
+///
+/// The API endpoint returns details of tax account entry types that can be used.
 ///
 /// `GET /tax_account_entry_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -3512,7 +3576,14 @@ impl sage_core::ListOperation for ListTaxAccountEntryLocationTypes {
 
 /// Tax Code
 ///
-/// Tax codes are normally used for UK business VAT Rates. They are accessed by Sage 200 modules in order to; <ul><li>Analyse the rates to Nominal Ledger accounts.</li><li>Analyse the rates to the VAT Return.</li><li>Read percentages for calculations in transactions.</li></ul>The API endpoint returns details of the tax codes that can be used.
+/// Tax codes are normally used for UK business VAT Rates. They are accessed by Sage 200 modules in order to;
+
+///
+/// - Analyse the rates to Nominal Ledger accounts.
+/// - Analyse the rates to the VAT Return.
+/// - Read percentages for calculations in transactions.
+///
+/// The API endpoint returns details of the tax codes that can be used.
 ///
 /// `GET /tax_codes/{Id}`
 #[derive(Debug, Clone, PartialEq)]
@@ -3549,7 +3620,14 @@ impl sage_core::Operation for GetTaxCode {
 
 /// Tax Codes
 ///
-/// Tax codes are normally used for UK business VAT Rates. They are accessed by Sage 200 modules in order to; <ul><li>Analyse the rates to Nominal Ledger accounts.</li><li>Analyse the rates to the VAT Return.</li><li>Read percentages for calculations in transactions.</li></ul>The API endpoint returns details of the tax codes that can be used.
+/// Tax codes are normally used for UK business VAT Rates. They are accessed by Sage 200 modules in order to;
+
+///
+/// - Analyse the rates to Nominal Ledger accounts.
+/// - Analyse the rates to the VAT Return.
+/// - Read percentages for calculations in transactions.
+///
+/// The API endpoint returns details of the tax codes that can be used.
 ///
 /// `GET /tax_codes`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -3925,7 +4003,9 @@ impl sage_core::ListOperation for ListTraderContactRoles {
 
 /// Trader Location Types
 ///
-/// All customer/supplier addresses have an associated 'type' which defines the business function that the address provides (e.g. Main address, invoice address, etc).<br /><br />Use this API endpoint to return the details of the Trader Location Types that can be used.
+/// All customer/supplier addresses have an associated 'type' which defines the business function that the address provides (e.g. Main address, invoice address, etc).
+///
+/// Use this API endpoint to return the details of the Trader Location Types that can be used.
 ///
 /// `GET /trader_location_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -4149,7 +4229,9 @@ impl sage_core::ListOperation for ListTraderPaymentTerms {
 
 /// Trader Transaction Types
 ///
-/// Every transaction within Sage 200 has an associated type which defines what function that transaction performs (e.g. Invoice, Purchase Receipt, Credit Note, etc). These transaction types are pre-defined by the system, cannot be changed, and are common across all instances of Sage 200.<br /><br />Use this API endpoint to return the details of the Trader Transaction Types that can be used.
+/// Every transaction within Sage 200 has an associated type which defines what function that transaction performs (e.g. Invoice, Purchase Receipt, Credit Note, etc). These transaction types are pre-defined by the system, cannot be changed, and are common across all instances of Sage 200.
+///
+/// Use this API endpoint to return the details of the Trader Transaction Types that can be used.
 ///
 /// `GET /trader_transaction_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -4261,7 +4343,9 @@ impl sage_core::ListOperation for ListTraderTransactionTypes {
 
 /// Tax Account Entry Location Types
 ///
-/// This list of available types is predefined by the system.</P><P>The API endpoint returns details of trading revaluation allocation entry types that can be used.
+/// This list of available types is predefined by the system.
+///
+/// The API endpoint returns details of trading revaluation allocation entry types that can be used.
 ///
 /// `GET /trading_revaluation_allocation_entry_types`
 #[derive(Debug, Clone, PartialEq, Default)]

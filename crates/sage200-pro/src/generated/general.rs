@@ -23,7 +23,9 @@
 //! - `update_modes`: Update Modes
 //! - `users`: Users
 
-/// The accounting period validation status is used in System Settings and can be configured as 'Acceptable', 'Unacceptable' or 'UseAccrual'.<P>The API endpoint returns details of the accounting period validation types that can be used.</P>
+/// The accounting period validation status is used in System Settings and can be configured as 'Acceptable', 'Unacceptable' or 'UseAccrual'.
+///
+/// The API endpoint returns details of the accounting period validation types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AccountingPeriodValidationType {
     /// Enum description.
@@ -137,7 +139,9 @@ pub struct AnalysisCodeValue {
     pub extra: sage_core::types::Extra,
 }
 
-/// Every instance of Sage 200 is configured for the company using it. A company is identified in Sage 200 by its name. Sage 200 stores separate company details for each company that is created.<P>The information stored within company details is typical company information such as VAT registration number and company contact details.</P>
+/// Every instance of Sage 200 is configured for the company using it. A company is identified in Sage 200 by its name. Sage 200 stores separate company details for each company that is created.
+///
+/// The information stored within company details is typical company information such as VAT registration number and company contact details.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct CompanyDetails {
     /// The company's address.
@@ -297,7 +301,9 @@ pub struct CurrentUser {
     /// User Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    /// Is the user a web user.<br />Indicates that this user is allowed access via a web client.
+    /// Is the user a web user.
+    ///
+    /// Indicates that this user is allowed access via a web client.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_web_user: Option<bool>,
     /// The date and time this user last logged on (UTC).
@@ -311,7 +317,9 @@ pub struct CurrentUser {
     pub extra: sage_core::types::Extra,
 }
 
-/// When working with Microsoft Flow, it is useful to be able to record the state of some data that is used in your flow.<br /><br />Use this API endpoint to read or write data to and from the flow.
+/// When working with Microsoft Flow, it is useful to be able to record the state of some data that is used in your flow.
+///
+/// Use this API endpoint to read or write data to and from the flow.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct FlowState {
     /// The date and time this entity was created (UTC).
@@ -333,7 +341,9 @@ pub struct FlowState {
     pub extra: sage_core::types::Extra,
 }
 
-/// Every ledger has its own unique Id in order to track which ledger a transaction is logged against. These unique IDs are predefined by the system, and consistent across all Sage 200 installations.<P>The API endpoint returns details of the ledgers that can be used.</P>
+/// Every ledger has its own unique Id in order to track which ledger a transaction is logged against. These unique IDs are predefined by the system, and consistent across all Sage 200 installations.
+///
+/// The API endpoint returns details of the ledgers that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct LedgerType {
     /// Enum description.
@@ -406,7 +416,9 @@ pub struct Licence {
     pub extra: sage_core::types::Extra,
 }
 
-/// When working with Microsoft Flow, it is useful to be able to access pending emails to send as notifications to the user from Sage 200.<br /><br />Use this API endpoint to read or write data to and from the SYSPendingEmail table.
+/// When working with Microsoft Flow, it is useful to be able to access pending emails to send as notifications to the user from Sage 200.
+///
+/// Use this API endpoint to read or write data to and from the SYSPendingEmail table.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PendingEmail {
     /// The date and time this entity was created (UTC).
@@ -438,7 +450,9 @@ pub struct PendingEmail {
     pub extra: sage_core::types::Extra,
 }
 
-/// Each contact within the system has an associated 'salutation_id' to identify if they are 'Mr', 'Ms', 'Dr', etc. When working with contacts, it is important to know what this salutation_id refers to.<br /><br />The API endpoint returns details of the salutations that can be used.
+/// Each contact within the system has an associated 'salutation_id' to identify if they are 'Mr', 'Ms', 'Dr', etc. When working with contacts, it is important to know what this salutation_id refers to.
+///
+/// The API endpoint returns details of the salutations that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Salutation {
     /// Salutation code.
@@ -463,7 +477,9 @@ pub struct Salutation {
     pub extra: sage_core::types::Extra,
 }
 
-/// Access to Sage 200 sites is restricted by a Sage account. When invoking any API resource, the site Id must always be specified within the header 'X-Site'.<br /><br />Use this API endpoint to return the list of sites that a user has access to. This operation is particularly important during the initial stages of API development.
+/// Access to Sage 200 sites is restricted by a Sage account. When invoking any API resource, the site Id must always be specified within the header 'X-Site'.
+///
+/// Use this API endpoint to return the list of sites that a user has access to. This operation is particularly important during the initial stages of API development.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Site {
     /// Company Id.
@@ -486,7 +502,9 @@ pub struct Site {
     pub extra: sage_core::types::Extra,
 }
 
-/// The System Settings are used to define operation and transaction settings.<br/><br/>Operational settings includes setting such as the next VAT return date and number of open accounting periods. Transaction settings gives options to use additional transaction analysis and whether to validate transaction dates.
+/// The System Settings are used to define operation and transaction settings.
+///
+/// Operational settings includes setting such as the next VAT return date and number of open accounting periods. Transaction settings gives options to use additional transaction analysis and whether to validate transaction dates.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SystemSettings {
     /// AccountingPeriodValidation enum value.
@@ -615,7 +633,9 @@ pub struct SystemSettingsTransactionDateValidation {
     pub extra: sage_core::types::Extra,
 }
 
-/// Time unit types are used to indicate a unit of time within the application. Time units can be 'Days', 'Weeks', 'Months' or 'Years'.<P>The API endpoint returns details of the time unit types that can be used.</P>
+/// Time unit types are used to indicate a unit of time within the application. Time units can be 'Days', 'Weeks', 'Months' or 'Years'.
+///
+/// The API endpoint returns details of the time unit types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct TimeUnitType {
     /// Enum description.
@@ -632,7 +652,9 @@ pub struct TimeUnitType {
     pub extra: sage_core::types::Extra,
 }
 
-/// The transaction date validation classification is used in System Settings and can be configured as 'Normal', 'Acceptable' or 'Unacceptable'.<P>The API endpoint returns details of the classifications that can be used.</P>
+/// The transaction date validation classification is used in System Settings and can be configured as 'Normal', 'Acceptable' or 'Unacceptable'.
+///
+/// The API endpoint returns details of the classifications that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct TransactionDateValidationClassification {
     /// Enum description.
@@ -677,7 +699,9 @@ pub struct TransactionDateValidationResponse {
     pub extra: sage_core::types::Extra,
 }
 
-/// The transaction date validation type is used in System Settings and can be configured as 'None', 'Period' or 'Calendar'.<P>The API endpoint returns details of the types that can be used.</P>
+/// The transaction date validation type is used in System Settings and can be configured as 'None', 'Period' or 'Calendar'.
+///
+/// The API endpoint returns details of the types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct TransactionDateValidationType {
     /// Enum description.
@@ -727,7 +751,9 @@ pub struct User {
 
 /// Accounting Period Validation Types
 ///
-/// The accounting period validation status is used in System Settings and can be configured as 'Acceptable', 'Unacceptable' or 'UseAccrual'.<P>The API endpoint returns details of the accounting period validation types that can be used.</P>
+/// The accounting period validation status is used in System Settings and can be configured as 'Acceptable', 'Unacceptable' or 'UseAccrual'.
+///
+/// The API endpoint returns details of the accounting period validation types that can be used.
 ///
 /// `GET /accounting_period_validation_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -994,7 +1020,9 @@ impl sage_core::ListOperation for ListAnalysisCodeMappings {
 
 /// Company Details
 ///
-/// Every instance of Sage 200 is configured for the company using it. A company is identified in Sage 200 by its name. Sage 200 stores separate company details for each company that is created.<P>The information stored within company details is typical company information such as VAT registration number and company contact details.</P>
+/// Every instance of Sage 200 is configured for the company using it. A company is identified in Sage 200 by its name. Sage 200 stores separate company details for each company that is created.
+///
+/// The information stored within company details is typical company information such as VAT registration number and company contact details.
 ///
 /// `GET /company_details/{Id}`
 #[derive(Debug, Clone, PartialEq)]
@@ -1034,7 +1062,9 @@ impl sage_core::Operation for GetCompanyDetail {
 
 /// Company Details
 ///
-/// Every instance of Sage 200 is configured for the company using it. A company is identified in Sage 200 by its name. Sage 200 stores separate company details for each company that is created.<P>The information stored within company details is typical company information such as VAT registration number and company contact details.</P>
+/// Every instance of Sage 200 is configured for the company using it. A company is identified in Sage 200 by its name. Sage 200 stores separate company details for each company that is created.
+///
+/// The information stored within company details is typical company information such as VAT registration number and company contact details.
 ///
 /// `GET /company_details`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -1888,7 +1918,9 @@ impl sage_core::Operation for UpdateFlowState {
 
 /// Ledger Types
 ///
-/// Every ledger has its own unique Id in order to track which ledger a transaction is logged against. These unique IDs are predefined by the system, and consistent across all Sage 200 installations.<P>The API endpoint returns details of the ledgers that can be used.</P>
+/// Every ledger has its own unique Id in order to track which ledger a transaction is logged against. These unique IDs are predefined by the system, and consistent across all Sage 200 installations.
+///
+/// The API endpoint returns details of the ledgers that can be used.
 ///
 /// `GET /ledger_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -2295,7 +2327,9 @@ impl sage_core::Operation for UpdatePendingEmail {
 
 /// Salutation
 ///
-/// Each contact within the system has an associated 'salutation_id' to identify if they are 'Mr', 'Ms', 'Dr', etc. When working with contacts, it is important to know what this salutation_id refers to.<br /><br />The API endpoint returns details of the salutations that can be used.
+/// Each contact within the system has an associated 'salutation_id' to identify if they are 'Mr', 'Ms', 'Dr', etc. When working with contacts, it is important to know what this salutation_id refers to.
+///
+/// The API endpoint returns details of the salutations that can be used.
 ///
 /// `GET /salutations/{Id}`
 #[derive(Debug, Clone, PartialEq)]
@@ -2335,7 +2369,9 @@ impl sage_core::Operation for GetSalutation {
 
 /// Salutations
 ///
-/// Each contact within the system has an associated 'salutation_id' to identify if they are 'Mr', 'Ms', 'Dr', etc. When working with contacts, it is important to know what this salutation_id refers to.<br /><br />The API endpoint returns details of the salutations that can be used.
+/// Each contact within the system has an associated 'salutation_id' to identify if they are 'Mr', 'Ms', 'Dr', etc. When working with contacts, it is important to know what this salutation_id refers to.
+///
+/// The API endpoint returns details of the salutations that can be used.
 ///
 /// `GET /salutations`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -2447,7 +2483,9 @@ impl sage_core::ListOperation for ListSalutations {
 
 /// Sites
 ///
-/// Access to Sage 200 sites is restricted by a Sage account. When invoking any API resource, the site Id must always be specified within the header 'X-Site'.<br /><br />Use this API endpoint to return the list of sites that a user has access to. This operation is particularly important during the initial stages of API development.
+/// Access to Sage 200 sites is restricted by a Sage account. When invoking any API resource, the site Id must always be specified within the header 'X-Site'.
+///
+/// Use this API endpoint to return the list of sites that a user has access to. This operation is particularly important during the initial stages of API development.
 ///
 /// `GET /sites`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -2555,7 +2593,9 @@ impl sage_core::ListOperation for ListSites {
 
 /// System Setting
 ///
-/// The System Settings are used to define operation and transaction settings.<br/><br/>Operational settings includes setting such as the next VAT return date and number of open accounting periods. Transaction settings gives options to use additional transaction analysis and whether to validate transaction dates.
+/// The System Settings are used to define operation and transaction settings.
+///
+/// Operational settings includes setting such as the next VAT return date and number of open accounting periods. Transaction settings gives options to use additional transaction analysis and whether to validate transaction dates.
 ///
 /// `GET /system_settings/{Id}`
 #[derive(Debug, Clone, PartialEq)]
@@ -2595,7 +2635,9 @@ impl sage_core::Operation for GetSystemSetting {
 
 /// System Settings
 ///
-/// The System Settings are used to define operation and transaction settings.<br/><br/>Operational settings includes setting such as the next VAT return date and number of open accounting periods. Transaction settings gives options to use additional transaction analysis and whether to validate transaction dates.
+/// The System Settings are used to define operation and transaction settings.
+///
+/// Operational settings includes setting such as the next VAT return date and number of open accounting periods. Transaction settings gives options to use additional transaction analysis and whether to validate transaction dates.
 ///
 /// `GET /system_settings`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -2748,7 +2790,9 @@ impl sage_core::Operation for UpdateSystemSetting {
 
 /// Time Unit Types
 ///
-/// Time unit types are used to indicate a unit of time within the application. Time units can be 'Days', 'Weeks', 'Months' or 'Years'.<P>The API endpoint returns details of the time unit types that can be used.</P>
+/// Time unit types are used to indicate a unit of time within the application. Time units can be 'Days', 'Weeks', 'Months' or 'Years'.
+///
+/// The API endpoint returns details of the time unit types that can be used.
 ///
 /// `GET /time_unit_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -2898,7 +2942,9 @@ impl sage_core::Operation for CreateTransactionDateValidation {
 
 /// Transaction Date Validation Classifications
 ///
-/// The transaction date validation classification is used in System Settings and can be configured as 'Normal', 'Acceptable' or 'Unacceptable'.<P>The API endpoint returns details of the classifications that can be used.</P>
+/// The transaction date validation classification is used in System Settings and can be configured as 'Normal', 'Acceptable' or 'Unacceptable'.
+///
+/// The API endpoint returns details of the classifications that can be used.
 ///
 /// `GET /transaction_date_validation_classifications`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -3013,7 +3059,9 @@ impl sage_core::ListOperation for ListTransactionDateValidationClassifications {
 
 /// Transaction Date Validation Types
 ///
-/// The transaction date validation type is used in System Settings and can be configured as 'None', 'Period' or 'Calendar'.<P>The API endpoint returns details of the types that can be used.</P>
+/// The transaction date validation type is used in System Settings and can be configured as 'None', 'Period' or 'Calendar'.
+///
+/// The API endpoint returns details of the types that can be used.
 ///
 /// `GET /transaction_date_validation_types`
 #[derive(Debug, Clone, PartialEq, Default)]

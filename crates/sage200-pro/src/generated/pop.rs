@@ -54,7 +54,9 @@ pub struct LookupPopOrder {
     pub extra: sage_core::types::Extra,
 }
 
-/// Additional charges can be added to purchase orders to account for items such as delivery. Within the Sage 200 application, users can setup and maintain the list of additional charges that can be referenced when creating a purchase order.<br /><br />This API resource can be used to determine what each additional charge is for.
+/// Additional charges can be added to purchase orders to account for items such as delivery. Within the Sage 200 application, users can setup and maintain the list of additional charges that can be referenced when creating a purchase order.
+///
+/// This API resource can be used to determine what each additional charge is for.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PopAdditionalCharge {
     /// POP additional charge value.
@@ -96,7 +98,9 @@ pub struct PopAdditionalCharge {
     pub extra: sage_core::types::Extra,
 }
 
-/// POP documents can be in one of a number of authorisation states. These authorisation state types are a pre-defined list, and are common across every instance of Sage 200. <br /><br />The API endpoint returns details of the authorisation status types that can be used when reading POP documents.
+/// POP documents can be in one of a number of authorisation states. These authorisation state types are a pre-defined list, and are common across every instance of Sage 200.
+///
+/// The API endpoint returns details of the authorisation status types that can be used when reading POP documents.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PopAuthorisationStatusType {
     /// Enum description.
@@ -233,7 +237,9 @@ pub struct PopDocumentProcessStatusType {
     pub extra: sage_core::types::Extra,
 }
 
-/// There are a variety of documents that are used within the Purchase Ledger, each with a different status type. These document status types are a pre-defined list, and are common across every instance of Sage 200. <br /><br />The API endpoint returns details of the document status types that can be used when reading/writing POP documents.
+/// There are a variety of documents that are used within the Purchase Ledger, each with a different status type. These document status types are a pre-defined list, and are common across every instance of Sage 200.
+///
+/// The API endpoint returns details of the document status types that can be used when reading/writing POP documents.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PopDocumentStatusType {
     /// Enum description.
@@ -284,7 +290,9 @@ pub struct PopIntrastatStatusType {
     pub extra: sage_core::types::Extra,
 }
 
-/// There are a variety of documents that are used within the Purchase Ledger, each with a different type. These document types are a pre-defined list, and are common across every instance of Sage 200. <br /><br />The API endpoint returns details of the POP invoice credit types that can be used when reading POP invoice credit documents.
+/// There are a variety of documents that are used within the Purchase Ledger, each with a different type. These document types are a pre-defined list, and are common across every instance of Sage 200.
+///
+/// The API endpoint returns details of the POP invoice credit types that can be used when reading POP invoice credit documents.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PopInvoiceCreditType {
     /// Enum description.
@@ -387,7 +395,9 @@ pub struct PopLinkedRequisitionLine {
     pub extra: sage_core::types::Extra,
 }
 
-/// Purchase orders are used to represent the purchase of goods or services from a supplier. They are central to a business and define the terms (price, quantity and times) by which the products or services will be received.<br /><br />Please note that as each line is updated independently, as part of a PUT request, a failed line will return an error in the API response body, however, all lines prior to this will be updated. Subsequent lines to the error will not be posted.
+/// Purchase orders are used to represent the purchase of goods or services from a supplier. They are central to a business and define the terms (price, quantity and times) by which the products or services will be received.
+///
+/// Please note that as each line is updated independently, as part of a PUT request, a failed line will return an error in the API response body, however, all lines prior to this will be updated. Subsequent lines to the error will not be posted.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PopOrder {
     /// Analysis code 1.
@@ -493,7 +503,11 @@ pub struct PopOrder {
         skip_serializing_if = "Option::is_none"
     )]
     pub document_discount_percent: Option<sage_core::types::Decimal>,
-    /// Purchase order document number. <br /><br />Note: If the POP setting in Sage 200 Professional is to NOT automatically generate numbers, then this property MUST be set. <br />If the POP setting in Sage 200 Professional is to automatically generate numbers, or you are using Sage 200 Standard (which doesn't allow you to set this option), then setting this on POST will be ignored.
+    /// Purchase order document number.
+    ///
+    /// Note: If the POP setting in Sage 200 Professional is to NOT automatically generate numbers, then this property MUST be set.
+    ///
+    /// If the POP setting in Sage 200 Professional is to automatically generate numbers, or you are using Sage 200 Standard (which doesn't allow you to set this option), then setting this on POST will be ignored.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document_no: Option<String>,
     /// Document originator Id.
@@ -540,7 +554,11 @@ pub struct PopOrder {
     /// The lock Id of the purchase order when passing the 'is_to_lock' expand to the GET operation. This should be passed back within the PUT operation and 'is_editing' is false to remove the lock against the purchase order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lock_id: Option<i64>,
-    /// Memos are sections of text that can be used to make comments about a purchase order.<br/><br/>Multiple memos can be added to each purchase order. The user that created the memo, the date it was created and last updated date and time are also recorded.<br/><br/>A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
+    /// Memos are sections of text that can be used to make comments about a purchase order.
+    ///
+    /// Multiple memos can be added to each purchase order. The user that created the memo, the date it was created and last updated date and time are also recorded.
+    ///
+    /// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memos: Option<Vec<PopOrderMemo>>,
     /// Print status.
@@ -825,7 +843,12 @@ pub struct PopOrderDeliveryAddress {
     pub extra: sage_core::types::Extra,
 }
 
-/// Returns a duplicate purchase order using the purchase order options specified.<p>This API endpoint creates a draft purchase order which needs to be either:<ul><li>confirmed as a live order by using the PUT pop_orders endpoint with the field 'is_editing' set to false</li><li>discarded using the DELETE pop_orders endpoint</li></ul></p>
+/// Returns a duplicate purchase order using the purchase order options specified.
+///
+/// This API endpoint creates a draft purchase order which needs to be either:
+///
+/// - confirmed as a live order by using the PUT pop_orders endpoint with the field 'is_editing' set to false
+/// - discarded using the DELETE pop_orders endpoint
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PopOrderDuplicateFlags {
     /// Indicates whether to duplicate prices and discounts for the purchase order.
@@ -840,7 +863,9 @@ pub struct PopOrderDuplicateFlags {
     pub extra: sage_core::types::Extra,
 }
 
-/// Purchase orders can be generated using Generate Purchase Orders, or if using Sage 200 Manufacturing, via MRP (Material Requirements Planning). <br /><br />The API endpoint returns details of the generation types which determine how a Purchase order can be generated.
+/// Purchase orders can be generated using Generate Purchase Orders, or if using Sage 200 Manufacturing, via MRP (Material Requirements Planning).
+///
+/// The API endpoint returns details of the generation types which determine how a Purchase order can be generated.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PopOrderGenerationType {
     /// Enum description.
@@ -958,7 +983,9 @@ pub struct PopOrderLine {
     /// Whether the discount has been specified as a percentage. Can only be set for lines of type EnumLineTypeStandard or EnumLineTypeFreeText.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount_percent_specified: Option<bool>,
-    /// The discounted unit price of the line. <br /><br />This is calculated by subtracting the unit_discount_value from the unit_buying_price.
+    /// The discounted unit price of the line.
+    ///
+    /// This is calculated by subtracting the unit_discount_value from the unit_buying_price.
     #[serde(
         with = "sage_core::types::decimal_number::option",
         default,
@@ -1438,7 +1465,9 @@ pub struct PopOrderLineRequestedDeliveryDate {
     pub extra: sage_core::types::Extra,
 }
 
-/// When making larger requests for purchase order information, the Purchase Order Line Views resource is a faster alternative to the 'Purchase Orders' resource. The Purchase Order Line Views resource returns more information than the 'Purchase Orders' resource, and therefore reduces the number of API requests required to return the same information from multiple resources. <br /><br />This resource returns a view of purchase orders, purchase order lines, suppliers, products, warehouses, tax codes and currencies that can be queried on any field. The default sort (orderby) field are by 'pop_order_id' and 'pop_order_line_id' descending.
+/// When making larger requests for purchase order information, the Purchase Order Line Views resource is a faster alternative to the 'Purchase Orders' resource. The Purchase Order Line Views resource returns more information than the 'Purchase Orders' resource, and therefore reduces the number of API requests required to return the same information from multiple resources.
+///
+/// This resource returns a view of purchase orders, purchase order lines, suppliers, products, warehouses, tax codes and currencies that can be queried on any field. The default sort (orderby) field are by 'pop_order_id' and 'pop_order_line_id' descending.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PopOrderLineView {
     /// POP delivery address line 1.
@@ -1656,7 +1685,9 @@ pub struct PopOrderLineView {
     /// The date and time the POP order line was last updated (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pop_order_line_date_time_updated: Option<sage_core::types::DateTime>,
-    /// The discounted unit price of the line. <br /><br />This is calculated by subtracting the pop_order_line_unit_discount_value from the pop_order_line_unit_price.
+    /// The discounted unit price of the line.
+    ///
+    /// This is calculated by subtracting the pop_order_line_unit_discount_value from the pop_order_line_unit_price.
     #[serde(
         with = "sage_core::types::decimal_number::option",
         default,
@@ -1818,7 +1849,11 @@ pub struct PopOrderLineView {
     pub extra: sage_core::types::Extra,
 }
 
-/// Memos are sections of text that can be used to make comments about a purchase order.<br/><br/>Multiple memos can be added to each purchase order. The user that created the memo, the date it was created and last updated date and time are also recorded.<br/><br/>A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
+/// Memos are sections of text that can be used to make comments about a purchase order.
+///
+/// Multiple memos can be added to each purchase order. The user that created the memo, the date it was created and last updated date and time are also recorded.
+///
+/// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PopOrderMemo {
     /// The user that created the memo.
@@ -2873,7 +2908,9 @@ impl sage_core::ListOperation for ListLookupPopOrders {
 
 /// POP Additional Charge
 ///
-/// Additional charges can be added to purchase orders to account for items such as delivery. Within the Sage 200 application, users can setup and maintain the list of additional charges that can be referenced when creating a purchase order.<br /><br />This API resource can be used to determine what each additional charges is for.
+/// Additional charges can be added to purchase orders to account for items such as delivery. Within the Sage 200 application, users can setup and maintain the list of additional charges that can be referenced when creating a purchase order.
+///
+/// This API resource can be used to determine what each additional charges is for.
 ///
 /// `GET /pop_additional_charges/{Id}`
 #[derive(Debug, Clone, PartialEq)]
@@ -2913,7 +2950,9 @@ impl sage_core::Operation for GetPopAdditionalCharge {
 
 /// POP Additional Charges
 ///
-/// Additional charges can be added to purchase orders to account for items such as delivery. Within the Sage 200 application, users can setup and maintain the list of additional charges that can be referenced when creating a purchase order.<br /><br />This API resource can be used to determine what each additional charge is for.
+/// Additional charges can be added to purchase orders to account for items such as delivery. Within the Sage 200 application, users can setup and maintain the list of additional charges that can be referenced when creating a purchase order.
+///
+/// This API resource can be used to determine what each additional charge is for.
 ///
 /// `GET /pop_additional_charges`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -3025,7 +3064,9 @@ impl sage_core::ListOperation for ListPopAdditionalCharges {
 
 /// POP Authorisation Status Types
 ///
-/// POP documents can be in one of a number of authorisation states. These authorisation state types are a pre-defined list, and are common across every instance of Sage 200. <br /><br />The API endpoint returns details of the authorisation status types that can be used when reading POP documents.
+/// POP documents can be in one of a number of authorisation states. These authorisation state types are a pre-defined list, and are common across every instance of Sage 200.
+///
+/// The API endpoint returns details of the authorisation status types that can be used when reading POP documents.
 ///
 /// `GET /pop_authorisation_status_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -3737,7 +3778,9 @@ impl sage_core::ListOperation for ListPopDocumentProcessStatusTypes {
 
 /// POP Document Status Types
 ///
-/// There are a variety of documents that are used within the Purchase Ledger, each with a different status type. These document status types are a pre-defined list, and are common across every instance of Sage 200. <br /><br />The API endpoint returns details of the document status types that can be used when reading/writing POP documents.
+/// There are a variety of documents that are used within the Purchase Ledger, each with a different status type. These document status types are a pre-defined list, and are common across every instance of Sage 200.
+///
+/// The API endpoint returns details of the document status types that can be used when reading/writing POP documents.
 ///
 /// `GET /pop_document_status_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -4073,7 +4116,9 @@ impl sage_core::ListOperation for ListPopIntrastatStatusTypes {
 
 /// POP Invoice Credit Types
 ///
-/// There are a variety of documents that are used within the Purchase Ledger, each with a different type. These document types are a pre-defined list, and are common across every instance of Sage 200. <br /><br />The API endpoint returns details of the POP invoice credit types that can be used when reading POP invoice credit documents.
+/// There are a variety of documents that are used within the Purchase Ledger, each with a different type. These document types are a pre-defined list, and are common across every instance of Sage 200.
+///
+/// The API endpoint returns details of the POP invoice credit types that can be used when reading POP invoice credit documents.
 ///
 /// `GET /pop_invoice_credit_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -4433,7 +4478,9 @@ impl sage_core::ListOperation for ListPopLinkedRequisitionLinesForPopLine {
 
 /// POP Order Generation Types
 ///
-/// Purchase orders can be generated using Generate Purchase Orders, or if using Sage 200 Manufacturing, via MRP (Material Requirements Planning). <br /><br />The API endpoint returns details of the generation types which determine how a Purchase order can be generated.
+/// Purchase orders can be generated using Generate Purchase Orders, or if using Sage 200 Manufacturing, via MRP (Material Requirements Planning).
+///
+/// The API endpoint returns details of the generation types which determine how a Purchase order can be generated.
 ///
 /// `GET /pop_order_generation_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -5658,7 +5705,9 @@ impl sage_core::ListOperation for ListPopOrdersForSupplier {
 
 /// Purchase Order
 ///
-/// Purchase orders are used to represent the purchase of goods or services from a supplier. They are central to a business and define the terms (price, quantity and times) by which the products or services will be received.<br /><br />Please note that as each line is updated independently, as part of a PUT request, a failed line will return an error in the API response body, however, all lines prior to this will be updated. Subsequent lines to the error will not be posted.
+/// Purchase orders are used to represent the purchase of goods or services from a supplier. They are central to a business and define the terms (price, quantity and times) by which the products or services will be received.
+///
+/// Please note that as each line is updated independently, as part of a PUT request, a failed line will return an error in the API response body, however, all lines prior to this will be updated. Subsequent lines to the error will not be posted.
 ///
 /// `PUT /pop_orders/{Id}`
 #[derive(Debug, Clone, PartialEq)]
@@ -5734,7 +5783,12 @@ impl sage_core::Operation for UpdatePopOrderNew {
 
 /// Duplicate Purchase Order.
 ///
-/// Returns a duplicate purchase order using the purchase order options specified.<p>This API endpoint creates a draft purchase order which needs to be either:<ul><li>confirmed as a live order by using the PUT pop_orders endpoint with the field 'is_editing' set to false</li><li>discarded using the DELETE pop_orders endpoint</li></ul></p>
+/// Returns a duplicate purchase order using the purchase order options specified.
+///
+/// This API endpoint creates a draft purchase order which needs to be either:
+///
+/// - confirmed as a live order by using the PUT pop_orders endpoint with the field 'is_editing' set to false
+/// - discarded using the DELETE pop_orders endpoint
 ///
 /// `POST /pop_orders_duplicate`
 #[derive(Debug, Clone, PartialEq)]

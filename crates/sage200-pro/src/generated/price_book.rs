@@ -145,7 +145,9 @@ pub struct PriceBand {
     pub extra: sage_core::types::Extra,
 }
 
-/// Price band types are used to to determine the type of price band within the application. Price bands can be 'Universal' or 'Limited'.<P>The API endpoint returns details of the price band types that can be used.</P>
+/// Price band types are used to to determine the type of price band within the application. Price bands can be 'Universal' or 'Limited'.
+///
+/// The API endpoint returns details of the price band types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PriceBandType {
     /// Enum description.
@@ -162,7 +164,9 @@ pub struct PriceBandType {
     pub extra: sage_core::types::Extra,
 }
 
-/// The Price Book settings are used to configure application behaviour with respect to the Price Book module.<br/><br/>Settings include the pricing discounts.
+/// The Price Book settings are used to configure application behaviour with respect to the Price Book module.
+///
+/// Settings include the pricing discounts.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PriceBookSettings {
     /// The date and time this entity was created (UTC).
@@ -214,7 +218,11 @@ pub struct PricingType {
     pub extra: sage_core::types::Extra,
 }
 
-/// This returns the selling prices of your products. A price is returned for each price band associated with a product.<br /><br />A price band is simply a price list. The price a customer receives for a product depends on the price band their account is linked to. The 'Standard' price band is the default.<br /><br />The prices returned here do not include any customer specific discounts. The default sort (orderby) field is by 'product_code' ascending.
+/// This returns the selling prices of your products. A price is returned for each price band associated with a product.
+///
+/// A price band is simply a price list. The price a customer receives for a product depends on the price band their account is linked to. The 'Standard' price band is the default.
+///
+/// The prices returned here do not include any customer specific discounts. The default sort (orderby) field is by 'product_code' ascending.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ProductPriceView {
     /// Currency record Id.
@@ -254,7 +262,9 @@ pub struct ProductPriceView {
         skip_serializing_if = "Option::is_none"
     )]
     pub product_price_price: Option<sage_core::types::Decimal>,
-    /// 'True' if uses the price from the standard price band is used otherwise 'False'<br /><br />The price of a product can be linked to the price set in the standard price band. This is used when only some product prices are different to the standard price.
+    /// 'True' if uses the price from the standard price band is used otherwise 'False'
+    ///
+    /// The price of a product can be linked to the price set in the standard price band. This is used when only some product prices are different to the standard price.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product_price_use_standard: Option<bool>,
     /// The name of the unit the product is sold in. For example box, crate, bottle. The default unit is each.
@@ -967,7 +977,9 @@ impl sage_core::ListOperation for ListOrderValueDiscounts {
 
 /// Price Band Types
 ///
-/// Price band types are used to to determine the type of price band within the application. Price bands can be 'Universal' or 'Limited'.<P>The API endpoint returns details of the price band types that can be used.</P>
+/// Price band types are used to to determine the type of price band within the application. Price bands can be 'Universal' or 'Limited'.
+///
+/// The API endpoint returns details of the price band types that can be used.
 ///
 /// `GET /price_band_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -1231,7 +1243,9 @@ impl sage_core::ListOperation for ListPriceBands {
 
 /// Price Book Setting
 ///
-/// The Price Book settings are used to configure application behaviour with respect to the Price Book module.<br/><br/>Settings include the pricing discounts.
+/// The Price Book settings are used to configure application behaviour with respect to the Price Book module.
+///
+/// Settings include the pricing discounts.
 ///
 /// `GET /price_book_settings/{Id}`
 #[derive(Debug, Clone, PartialEq)]
@@ -1271,7 +1285,9 @@ impl sage_core::Operation for GetPriceBookSetting {
 
 /// Price Book Settings
 ///
-/// The Price Book settings are used to configure application behaviour with respect to the Price Book module.<br/><br/>Settings include the pricing discounts.
+/// The Price Book settings are used to configure application behaviour with respect to the Price Book module.
+///
+/// Settings include the pricing discounts.
 ///
 /// `GET /price_book_settings`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -1495,7 +1511,11 @@ impl sage_core::ListOperation for ListPricingTypes {
 
 /// Product Price Views
 ///
-/// This returns the selling prices of your products. A price is returned for each price band associated with a product.<br /><br />A price band is simply a price list. The price a customer receives for a product depends on the price band their account is linked to. The 'Standard' price band is the default.<br /><br />The prices returned here do not include any customer specific discounts. The default sort (orderby) field is by 'product_code' ascending.
+/// This returns the selling prices of your products. A price is returned for each price band associated with a product.
+///
+/// A price band is simply a price list. The price a customer receives for a product depends on the price band their account is linked to. The 'Standard' price band is the default.
+///
+/// The prices returned here do not include any customer specific discounts. The default sort (orderby) field is by 'product_code' ascending.
 ///
 /// `GET /product_price_views`
 #[derive(Debug, Clone, PartialEq, Default)]

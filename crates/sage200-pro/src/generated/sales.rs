@@ -947,7 +947,11 @@ pub struct CustomerMainAddress {
     pub extra: sage_core::types::Extra,
 }
 
-/// Memos are sections of text that can be used to make comments about a customer account such as reminders, or notes (e.g. if there is currently a dispute over an order).<br/><br/>Multiple memos can be added to each account. The user that created the memo, the date it was created and last updated date and time are also recorded.<br/><br/>A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
+/// Memos are sections of text that can be used to make comments about a customer account such as reminders, or notes (e.g. if there is currently a dispute over an order).
+///
+/// Multiple memos can be added to each account. The user that created the memo, the date it was created and last updated date and time are also recorded.
+///
+/// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomerMemo {
     /// The user that created the memo.
@@ -2060,7 +2064,9 @@ pub struct CustomerYearValueView {
     pub extra: sage_core::types::Extra,
 }
 
-/// Document transmission method types. Document transmission can be by 'Post' or 'Email'.<P>The API endpoint returns details of the document transmission method types that can be used.</P>
+/// Document transmission method types. Document transmission can be by 'Post' or 'Email'.
+///
+/// The API endpoint returns details of the document transmission method types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct DocumentTransmissionMethodType {
     /// Enum description.
@@ -2104,7 +2110,9 @@ pub struct FinanceCharge {
     pub extra: sage_core::types::Extra,
 }
 
-/// Head office types are used to have several customers set up for the same company and statements for all customers need to be sent to the head office for a customer that exists within the application. Customers can be 'Independent', 'Branch', 'Head Office', 'Independent No Statement' or 'Head Office No Statement'.<P>The API endpoint returns details of the head office types that can be used.</P>
+/// Head office types are used to have several customers set up for the same company and statements for all customers need to be sent to the head office for a customer that exists within the application. Customers can be 'Independent', 'Branch', 'Head Office', 'Independent No Statement' or 'Head Office No Statement'.
+///
+/// The API endpoint returns details of the head office types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct HeadOfficeType {
     /// Enum description.
@@ -2366,7 +2374,9 @@ pub struct SalesAgedTransactionPeriodView {
     pub extra: sage_core::types::Extra,
 }
 
-/// Sales transactions can be allocated against each other i.e. receipts against invoices.<br /><br />This API resource can be used to determine which allocations are to be made.
+/// Sales transactions can be allocated against each other i.e. receipts against invoices.
+///
+/// This API resource can be used to determine which allocations are to be made.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SalesAllocation {
     /// Allocation date. This defaults to the current system date.
@@ -2393,7 +2403,9 @@ pub struct SalesAllocationAllocationLines {
     pub extra: sage_core::types::Extra,
 }
 
-/// Use this resource to enter credit notes directly onto to a particular customer's account. Credit notes are typically used when issuing refunds, returns, etc and reduces the turnover for the relevant customer's account.<br /><br />Posting a credit note does not actually create a 'credit note' entity, but a Posted Transaction of type 'TradingAccountEntryTypeCreditNote', therefore it is not possible to 'get' a credit note using the same API endpoint after it has been posted. Posting a sales credit note returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.
+/// Use this resource to enter credit notes directly onto to a particular customer's account. Credit notes are typically used when issuing refunds, returns, etc and reduces the turnover for the relevant customer's account.
+///
+/// Posting a credit note does not actually create a 'credit note' entity, but a Posted Transaction of type 'TradingAccountEntryTypeCreditNote', therefore it is not possible to 'get' a credit note using the same API endpoint after it has been posted. Posting a sales credit note returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SalesCreditNote {
     /// Customer record Id.
@@ -2547,7 +2559,9 @@ pub struct SalesCreditNoteTaxAnalysisItems {
     pub extra: sage_core::types::Extra,
 }
 
-/// Sales historical transactions are created when transactions are archived from the Sales Ledger.<br /><br />It is not possible to use this API resource to create historical transactions.
+/// Sales historical transactions are created when transactions are archived from the Sales Ledger.
+///
+/// It is not possible to use this API resource to create historical transactions.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SalesHistoricalTransaction {
     /// Bank items.
@@ -2852,7 +2866,9 @@ pub struct SalesHistoricalTransactionTaxAnalysisItems {
     pub extra: sage_core::types::Extra,
 }
 
-/// Invoices are used to record a sale against a particular customer's account.<br /><br />Posting a sales invoice does not actually create a 'sales invoice' entity, but a Posted Transaction of type 'TradingAccountEntryTypeInvoice', therefore it is not possible to 'get' a sales invoice using the same API endpoint after it has been posted. Posting a sales invoice returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.
+/// Invoices are used to record a sale against a particular customer's account.
+///
+/// Posting a sales invoice does not actually create a 'sales invoice' entity, but a Posted Transaction of type 'TradingAccountEntryTypeInvoice', therefore it is not possible to 'get' a sales invoice using the same API endpoint after it has been posted. Posting a sales invoice returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SalesInvoice {
     /// Customer record Id.
@@ -3009,7 +3025,9 @@ pub struct SalesInvoiceTaxAnalysisItems {
     pub extra: sage_core::types::Extra,
 }
 
-/// The Sales Ledger settings are used to configure application behaviour with respect to the Sales Ledger module.<br/><br/>Settings include whether to automatically generate customer account numbers, the customer default tax code, etc.
+/// The Sales Ledger settings are used to configure application behaviour with respect to the Sales Ledger module.
+///
+/// Settings include whether to automatically generate customer account numbers, the customer default tax code, etc.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SalesLedgerSettings {
     /// Ageing periods.
@@ -3116,7 +3134,11 @@ pub struct SalesLedgerSettings {
     pub extra: sage_core::types::Extra,
 }
 
-/// Payments are used to record a sales payment against a particular customer's account.<br /><br />Posting a sales payment does not actually create a 'sales payment' entity, but a Posted Transaction of type 'TradingAccountEntryTypePurchaseReceiptSalesPayment', therefore it is not possible to 'get' a sales payment using the same API endpoint after it has been posted. Posting a sales payment returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.<br /><br />Note: Before posting sales payments via the API, at least one bank account must exist within Sage 200.
+/// Payments are used to record a sales payment against a particular customer's account.
+///
+/// Posting a sales payment does not actually create a 'sales payment' entity, but a Posted Transaction of type 'TradingAccountEntryTypePurchaseReceiptSalesPayment', therefore it is not possible to 'get' a sales payment using the same API endpoint after it has been posted. Posting a sales payment returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.
+///
+/// Note: Before posting sales payments via the API, at least one bank account must exist within Sage 200.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SalesPayment {
     /// Exchange rate for the customer to the bank currency.
@@ -3209,7 +3231,11 @@ pub struct SalesPaymentNominalAnalysisItems {
     pub extra: sage_core::types::Extra,
 }
 
-/// Sales posted transactions are created when transactions, such as orders invoiced, receipts, refunds or credit notes, are posted against the Sales Ledger.<br /><br />It is not possible to use this API resource to create posted transactions. To post a transaction, the necessary API resource must be invoked. When making larger requests for customer information, the Sales Transactions Views resource can be a faster alternative to this resource.<br /><br />It is possible to use this API resource to update a transaction's queried status.
+/// Sales posted transactions are created when transactions, such as orders invoiced, receipts, refunds or credit notes, are posted against the Sales Ledger.
+///
+/// It is not possible to use this API resource to create posted transactions. To post a transaction, the necessary API resource must be invoked. When making larger requests for customer information, the Sales Transactions Views resource can be a faster alternative to this resource.
+///
+/// It is possible to use this API resource to update a transaction's queried status.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SalesPostedTransaction {
     /// Allocation history items.
@@ -3519,7 +3545,11 @@ pub struct SalesPostedTransactionBankItems {
     pub extra: sage_core::types::Extra,
 }
 
-/// Memos are comments that are made about a sales posted transaction.<br/><br/>Multiple memos can be added to each sales posted transaction. The user that created the memo, the date it was created and last updated date and time are also recorded.<br/><br/>A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
+/// Memos are comments that are made about a sales posted transaction.
+///
+/// Multiple memos can be added to each sales posted transaction. The user that created the memo, the date it was created and last updated date and time are also recorded.
+///
+/// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SalesPostedTransactionMemo {
     /// The user that created the memo.
@@ -3634,7 +3664,11 @@ pub struct SalesPostedTransactionTaxAnalysisItems {
     pub extra: sage_core::types::Extra,
 }
 
-/// Receipts are used to record a sales receipt against a particular customer's account.<br /><br />Posting a sales receipt does not actually create a 'sales receipt' entity, but a Posted Transaction of type 'TradingAccountEntryTypePurchasePaymentSalesReceipt', therefore it is not possible to 'get' a sales receipt using the same API endpoint after it has been posted. Posting a sales receipt returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.<br /><br />Note: Before posting sales receipts via the API, at least one bank account must exist within Sage 200.
+/// Receipts are used to record a sales receipt against a particular customer's account.
+///
+/// Posting a sales receipt does not actually create a 'sales receipt' entity, but a Posted Transaction of type 'TradingAccountEntryTypePurchasePaymentSalesReceipt', therefore it is not possible to 'get' a sales receipt using the same API endpoint after it has been posted. Posting a sales receipt returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.
+///
+/// Note: Before posting sales receipts via the API, at least one bank account must exist within Sage 200.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SalesReceipt {
     /// Exchange rate for the customer to the bank currency.
@@ -4099,7 +4133,9 @@ pub struct SalesTransactionEnquiryViewTaxAnalysisItems {
     pub extra: sage_core::types::Extra,
 }
 
-/// When making larger API requests for transaction information from the Sales ledger, the Sales Transaction Views resource can be a faster alternative to the 'Sales Posted Transactions' resource.<br /><br />The Sales Transaction Views resource also returns a wider breadth of information than the Sales Posted Transactions. By using the Sales Transaction Views resource, the quantity of API requests can be reduced, when returning the same information from multiple API resources.
+/// When making larger API requests for transaction information from the Sales ledger, the Sales Transaction Views resource can be a faster alternative to the 'Sales Posted Transactions' resource.
+///
+/// The Sales Transaction Views resource also returns a wider breadth of information than the Sales Posted Transactions. By using the Sales Transaction Views resource, the quantity of API requests can be reduced, when returning the same information from multiple API resources.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SalesTransactionView {
     /// Allocated value in base currency.
@@ -4289,7 +4325,9 @@ pub struct StatementAgeingTerms {
     pub extra: sage_core::types::Extra,
 }
 
-/// Statement layout types are used to determine statement production when printing documents for customers within the application. Statement layout types can be 'Paper Standard', 'Paper Alternative', 'Email Standard' or 'Email Alternative'.<P>The API endpoint returns details of the statement layout types that can be used.</P>
+/// Statement layout types are used to determine statement production when printing documents for customers within the application. Statement layout types can be 'Paper Standard', 'Paper Alternative', 'Email Standard' or 'Email Alternative'.
+///
+/// The API endpoint returns details of the statement layout types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct StatementLayoutType {
     /// Enum description.
@@ -7973,7 +8011,11 @@ impl sage_core::Operation for UpdateCustomerFaxForCustomerContact {
 
 /// Customer Memos
 ///
-/// Memos are sections of text that can be used to make comments about a customer account such as reminders, or notes (e.g. if there is currently a dispute over an order).<br/><br/>Multiple memos can be added to each account. The user that created the memo, the date it was created and last updated date and time are also recorded.<br/><br/>A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
+/// Memos are sections of text that can be used to make comments about a customer account such as reminders, or notes (e.g. if there is currently a dispute over an order).
+///
+/// Multiple memos can be added to each account. The user that created the memo, the date it was created and last updated date and time are also recorded.
+///
+/// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
 ///
 /// `POST /customer_memos`
 #[derive(Debug, Clone, PartialEq)]
@@ -8011,7 +8053,11 @@ impl sage_core::Operation for CreateCustomerMemo {
 
 /// Customer Memo
 ///
-/// Memos are sections of text that can be used to make comments about a customer account such as reminders, or notes (e.g. if there is currently a dispute over an order).<br/><br/>Multiple memos can be added to each account. The user that created the memo, the date it was created and last updated date and time are also recorded.<br/><br/>A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
+/// Memos are sections of text that can be used to make comments about a customer account such as reminders, or notes (e.g. if there is currently a dispute over an order).
+///
+/// Multiple memos can be added to each account. The user that created the memo, the date it was created and last updated date and time are also recorded.
+///
+/// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
 ///
 /// `DELETE /customer_memos/{Id}`
 #[derive(Debug, Clone, PartialEq)]
@@ -8048,7 +8094,11 @@ impl sage_core::Operation for DeleteCustomerMemo {
 
 /// Customer Memo
 ///
-/// Memos are sections of text that can be used to make comments about a customer account such as reminders, or notes (e.g. if there is currently a dispute over an order).<br/><br/>Multiple memos can be added to each account. The user that created the memo, the date it was created and last updated date and time are also recorded.<br/><br/>A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
+/// Memos are sections of text that can be used to make comments about a customer account such as reminders, or notes (e.g. if there is currently a dispute over an order).
+///
+/// Multiple memos can be added to each account. The user that created the memo, the date it was created and last updated date and time are also recorded.
+///
+/// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
 ///
 /// `GET /customer_memos/{Id}`
 #[derive(Debug, Clone, PartialEq)]
@@ -8088,7 +8138,11 @@ impl sage_core::Operation for GetCustomerMemo {
 
 /// Customer Memos
 ///
-/// Memos are sections of text that can be used to make comments about a customer account such as reminders, or notes (e.g. if there is currently a dispute over an order).<br/><br/>Multiple memos can be added to each account. The user that created the memo, the date it was created and last updated date and time are also recorded.<br/><br/>A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
+/// Memos are sections of text that can be used to make comments about a customer account such as reminders, or notes (e.g. if there is currently a dispute over an order).
+///
+/// Multiple memos can be added to each account. The user that created the memo, the date it was created and last updated date and time are also recorded.
+///
+/// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
 ///
 /// `GET /customer_memos`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -8200,7 +8254,11 @@ impl sage_core::ListOperation for ListCustomerMemos {
 
 /// Customer Memos For Customer
 ///
-/// Memos are sections of text that can be used to make comments about a customer account such as reminders, or notes (e.g. if there is currently a dispute over an order).<br/><br/>Multiple memos can be added to each account. The user that created the memo, the date it was created and last updated date and time are also recorded.<br/><br/>A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
+/// Memos are sections of text that can be used to make comments about a customer account such as reminders, or notes (e.g. if there is currently a dispute over an order).
+///
+/// Multiple memos can be added to each account. The user that created the memo, the date it was created and last updated date and time are also recorded.
+///
+/// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
 ///
 /// `GET /customers/{customerId}/customer_memos`
 #[derive(Debug, Clone, PartialEq)]
@@ -8324,7 +8382,11 @@ impl sage_core::ListOperation for ListCustomerMemosForCustomer {
 
 /// Customer Memo
 ///
-/// Memos are sections of text that can be used to make comments about a customer account such as reminders, or notes (e.g. if there is currently a dispute over an order).<br/><br/>Multiple memos can be added to each account. The user that created the memo, the date it was created and last updated date and time are also recorded.<br/><br/>A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
+/// Memos are sections of text that can be used to make comments about a customer account such as reminders, or notes (e.g. if there is currently a dispute over an order).
+///
+/// Multiple memos can be added to each account. The user that created the memo, the date it was created and last updated date and time are also recorded.
+///
+/// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
 ///
 /// `PUT /customer_memos/{Id}`
 #[derive(Debug, Clone, PartialEq)]
@@ -11726,7 +11788,9 @@ impl sage_core::Operation for UpdateCustomer {
 
 /// Document Transmission Method Types
 ///
-/// Document transmission method types. Document transmission can be by 'Post' or 'Email'.<P>The API endpoint returns details of the document transmission method types that can be used.</P>
+/// Document transmission method types. Document transmission can be by 'Post' or 'Email'.
+///
+/// The API endpoint returns details of the document transmission method types that can be used.
 ///
 /// `GET /document_transmission_method_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -12034,7 +12098,9 @@ impl sage_core::Operation for UpdateFinanceCharge {
 
 /// Head Office Types
 ///
-/// Head office types are used to have several customers set up for the same company and statements for all customers need to be sent to the head office for a customer that exists within the application. Customers can be 'Independent', 'Branch', 'Head Office', 'Independent No Statement' or 'Head Office No Statement'.<P>The API endpoint returns details of the head office types that can be used.</P>
+/// Head office types are used to have several customers set up for the same company and statements for all customers need to be sent to the head office for a customer that exists within the application. Customers can be 'Independent', 'Branch', 'Head Office', 'Independent No Statement' or 'Head Office No Statement'.
+///
+/// The API endpoint returns details of the head office types that can be used.
 ///
 /// `GET /head_office_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -12597,7 +12663,9 @@ impl sage_core::ListOperation for ListAgedTransactionPeriodViews {
 
 /// Sales Allocations
 ///
-/// Sales transactions can be allocated against each other i.e. receipts against invoices.<br /><br />This API resource can be used to determine which allocations are to be made.
+/// Sales transactions can be allocated against each other i.e. receipts against invoices.
+///
+/// This API resource can be used to determine which allocations are to be made.
 ///
 /// `POST /sales_allocations`
 #[derive(Debug, Clone, PartialEq)]
@@ -12635,7 +12703,9 @@ impl sage_core::Operation for CreateSalesAllocation {
 
 /// Sales Credit Notes
 ///
-/// Use this resource to enter credit notes directly onto to a particular customer's account. Credit notes are typically used when issuing refunds, returns, etc and reduces the turnover for the relevant customer's account.<br /><br />Posting a credit note does not actually create a 'credit note' entity, but a Posted Transaction of type 'TradingAccountEntryTypeCreditNote', therefore it is not possible to 'get' a credit note using the same API endpoint after it has been posted. Posting a sales credit note returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.
+/// Use this resource to enter credit notes directly onto to a particular customer's account. Credit notes are typically used when issuing refunds, returns, etc and reduces the turnover for the relevant customer's account.
+///
+/// Posting a credit note does not actually create a 'credit note' entity, but a Posted Transaction of type 'TradingAccountEntryTypeCreditNote', therefore it is not possible to 'get' a credit note using the same API endpoint after it has been posted. Posting a sales credit note returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.
 ///
 /// `POST /sales_credit_notes`
 #[derive(Debug, Clone, PartialEq)]
@@ -12711,7 +12781,9 @@ impl sage_core::Operation for CreateSalesCreditNotesNew {
 
 /// Sales Historical Transaction
 ///
-/// Sales historical transactions are created when transactions are archived from the Sales Ledger.<br /><br />It is not possible to use this API resource to create historical transactions.
+/// Sales historical transactions are created when transactions are archived from the Sales Ledger.
+///
+/// It is not possible to use this API resource to create historical transactions.
 ///
 /// `GET /sales_historical_transactions/{Id}`
 #[derive(Debug, Clone, PartialEq)]
@@ -12751,7 +12823,9 @@ impl sage_core::Operation for GetSalesHistoricalTransaction {
 
 /// Sales Historical Transactions
 ///
-/// Sales historical transactions are created when transactions are archived from the Sales Ledger.<br /><br />It is not possible to use this API resource to create historical transactions.
+/// Sales historical transactions are created when transactions are archived from the Sales Ledger.
+///
+/// It is not possible to use this API resource to create historical transactions.
 ///
 /// `GET /sales_historical_transactions`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -12863,7 +12937,9 @@ impl sage_core::ListOperation for ListSalesHistoricalTransactions {
 
 /// Sales Historical Transactions For Customer
 ///
-/// Sales historical transactions are created when transactions are archived from the Sales Ledger.<br /><br />It is not possible to use this API resource to create historical transactions.
+/// Sales historical transactions are created when transactions are archived from the Sales Ledger.
+///
+/// It is not possible to use this API resource to create historical transactions.
 ///
 /// `GET /customers/{customerId}/sales_historical_transactions`
 #[derive(Debug, Clone, PartialEq)]
@@ -12987,7 +13063,9 @@ impl sage_core::ListOperation for ListSalesHistoricalTransactionsForCustomer {
 
 /// Sales Invoices
 ///
-/// Invoices are used to record a sale against a particular customer's account.<br /><br />Posting a sales invoice does not actually create a 'sales invoice' entity, but a Posted Transaction of type 'TradingAccountEntryTypeInvoice', therefore it is not possible to 'get' a sales invoice using the same API endpoint after it has been posted. Posting a sales invoice returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.
+/// Invoices are used to record a sale against a particular customer's account.
+///
+/// Posting a sales invoice does not actually create a 'sales invoice' entity, but a Posted Transaction of type 'TradingAccountEntryTypeInvoice', therefore it is not possible to 'get' a sales invoice using the same API endpoint after it has been posted. Posting a sales invoice returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.
 ///
 /// `POST /sales_invoices`
 #[derive(Debug, Clone, PartialEq)]
@@ -13063,7 +13141,9 @@ impl sage_core::Operation for CreateSalesInvoicesNew {
 
 /// Sales Ledger Setting
 ///
-/// The Sales Ledger settings are used to configure application behaviour with respect to the Sales Ledger module.<br/><br/>Settings include whether to automatically generate customer account numbers, the customer default tax code, etc.
+/// The Sales Ledger settings are used to configure application behaviour with respect to the Sales Ledger module.
+///
+/// Settings include whether to automatically generate customer account numbers, the customer default tax code, etc.
 ///
 /// `GET /sales_ledger_settings/{Id}`
 #[derive(Debug, Clone, PartialEq)]
@@ -13103,7 +13183,9 @@ impl sage_core::Operation for GetSalesLedgerSetting {
 
 /// Sales Ledger Settings
 ///
-/// The Sales Ledger settings are used to configure application behaviour with respect to the Sales Ledger module.<br/><br/>Settings include whether to automatically generate customer account numbers, the customer default tax code, etc.
+/// The Sales Ledger settings are used to configure application behaviour with respect to the Sales Ledger module.
+///
+/// Settings include whether to automatically generate customer account numbers, the customer default tax code, etc.
 ///
 /// `GET /sales_ledger_settings`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -13256,7 +13338,11 @@ impl sage_core::Operation for UpdateSalesLedgerSetting {
 
 /// Sales Payments
 ///
-/// Payments are used to record a sales payment against a particular customer's account.<br /><br />Posting a sales payment does not actually create a 'sales payment' entity, but a Posted Transaction of type 'TradingAccountEntryTypePurchaseReceiptSalesPayment', therefore it is not possible to 'get' a sales payment using the same API endpoint after it has been posted. Posting a sales payment returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.<br /><br />Note: Before posting sales payments via the API, at least one bank account must exist within Sage 200.
+/// Payments are used to record a sales payment against a particular customer's account.
+///
+/// Posting a sales payment does not actually create a 'sales payment' entity, but a Posted Transaction of type 'TradingAccountEntryTypePurchaseReceiptSalesPayment', therefore it is not possible to 'get' a sales payment using the same API endpoint after it has been posted. Posting a sales payment returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.
+///
+/// Note: Before posting sales payments via the API, at least one bank account must exist within Sage 200.
 ///
 /// `POST /sales_payments`
 #[derive(Debug, Clone, PartialEq)]
@@ -13294,7 +13380,11 @@ impl sage_core::Operation for CreateSalesPayment {
 
 /// Sales Posted Transaction Memos
 ///
-/// Memos are comments that are made about a sales posted transaction.<br/><br/>Multiple memos can be added to each sales posted transaction. The user that created the memo, the date it was created and last updated date and time are also recorded.<br/><br/>A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
+/// Memos are comments that are made about a sales posted transaction.
+///
+/// Multiple memos can be added to each sales posted transaction. The user that created the memo, the date it was created and last updated date and time are also recorded.
+///
+/// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
 ///
 /// `POST /sales_posted_transaction_memos`
 #[derive(Debug, Clone, PartialEq)]
@@ -13332,7 +13422,11 @@ impl sage_core::Operation for CreateSalesPostedTransactionMemo {
 
 /// Sales Posted Transaction Memo
 ///
-/// Memos are comments that are made about a sales posted transaction.<br/><br/>Multiple memos can be added to each sales posted transaction. The user that created the memo, the date it was created and last updated date and time are also recorded.<br/><br/>A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
+/// Memos are comments that are made about a sales posted transaction.
+///
+/// Multiple memos can be added to each sales posted transaction. The user that created the memo, the date it was created and last updated date and time are also recorded.
+///
+/// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
 ///
 /// `DELETE /sales_posted_transaction_memos/{Id}`
 #[derive(Debug, Clone, PartialEq)]
@@ -13369,7 +13463,11 @@ impl sage_core::Operation for DeleteSalesPostedTransactionMemo {
 
 /// Sales Posted Transaction Memo
 ///
-/// Memos are comments that are made about a sales posted transaction.<br/><br/>Multiple memos can be added to each sales posted transaction. The user that created the memo, the date it was created and last updated date and time are also recorded.<br/><br/>A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
+/// Memos are comments that are made about a sales posted transaction.
+///
+/// Multiple memos can be added to each sales posted transaction. The user that created the memo, the date it was created and last updated date and time are also recorded.
+///
+/// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
 ///
 /// `GET /sales_posted_transaction_memos/{Id}`
 #[derive(Debug, Clone, PartialEq)]
@@ -13409,7 +13507,11 @@ impl sage_core::Operation for GetSalesPostedTransactionMemo {
 
 /// Sales Posted Transaction Memos For Sales Posted Transaction
 ///
-/// Memos are comments that are made about a sales posted transaction.<br/><br/>Multiple memos can be added to each sales posted transaction. The user that created the memo, the date it was created and last updated date and time are also recorded.<br/><br/>A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
+/// Memos are comments that are made about a sales posted transaction.
+///
+/// Multiple memos can be added to each sales posted transaction. The user that created the memo, the date it was created and last updated date and time are also recorded.
+///
+/// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
 ///
 /// `GET /sales_posted_transactions/{transactionId}/sales_posted_transaction_memos`
 #[derive(Debug, Clone, PartialEq)]
@@ -13533,7 +13635,11 @@ impl sage_core::ListOperation for ListMemosForSalesPostedTransaction {
 
 /// Sales Posted Transaction Memos
 ///
-/// Memos are comments that are made about a sales posted transaction.<br/><br/>Multiple memos can be added to each sales posted transaction. The user that created the memo, the date it was created and last updated date and time are also recorded.<br/><br/>A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
+/// Memos are comments that are made about a sales posted transaction.
+///
+/// Multiple memos can be added to each sales posted transaction. The user that created the memo, the date it was created and last updated date and time are also recorded.
+///
+/// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
 ///
 /// `GET /sales_posted_transaction_memos`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -13645,7 +13751,11 @@ impl sage_core::ListOperation for ListSalesPostedTransactionMemos {
 
 /// Sales Posted Transaction Memo
 ///
-/// Memos are comments that are made about a sales posted transaction.<br/><br/>Multiple memos can be added to each sales posted transaction. The user that created the memo, the date it was created and last updated date and time are also recorded.<br/><br/>A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
+/// Memos are comments that are made about a sales posted transaction.
+///
+/// Multiple memos can be added to each sales posted transaction. The user that created the memo, the date it was created and last updated date and time are also recorded.
+///
+/// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
 ///
 /// `PUT /sales_posted_transaction_memos/{Id}`
 #[derive(Debug, Clone, PartialEq)]
@@ -13686,7 +13796,11 @@ impl sage_core::Operation for UpdateSalesPostedTransactionMemo {
 
 /// Sales Posted Transaction
 ///
-/// Sales posted transactions are created when transactions, such as orders invoiced, receipts, refunds or credit notes, are posted against the Sales Ledger.<br /><br />It is not possible to use this API resource to create posted transactions. To post a transaction, the necessary API resource must be invoked. When making larger requests for customer information, the Sales Transactions Views resource can be a faster alternative to this resource.<br /><br />It is possible to use this API resource to update a transaction's queried status.
+/// Sales posted transactions are created when transactions, such as orders invoiced, receipts, refunds or credit notes, are posted against the Sales Ledger.
+///
+/// It is not possible to use this API resource to create posted transactions. To post a transaction, the necessary API resource must be invoked. When making larger requests for customer information, the Sales Transactions Views resource can be a faster alternative to this resource.
+///
+/// It is possible to use this API resource to update a transaction's queried status.
 ///
 /// `GET /sales_posted_transactions/{Id}`
 #[derive(Debug, Clone, PartialEq)]
@@ -13726,7 +13840,11 @@ impl sage_core::Operation for GetSalesPostedTransaction {
 
 /// Sales Posted Transactions
 ///
-/// Sales posted transactions are created when transactions, such as orders invoiced, receipts, refunds or credit notes, are posted against the Sales Ledger.<br /><br />It is not possible to use this API resource to create posted transactions. To post a transaction, the necessary API resource must be invoked. When making larger requests for customer information, the Sales Transactions Views resource can be a faster alternative to this resource.<br /><br />It is possible to use this API resource to update a transaction's queried status.
+/// Sales posted transactions are created when transactions, such as orders invoiced, receipts, refunds or credit notes, are posted against the Sales Ledger.
+///
+/// It is not possible to use this API resource to create posted transactions. To post a transaction, the necessary API resource must be invoked. When making larger requests for customer information, the Sales Transactions Views resource can be a faster alternative to this resource.
+///
+/// It is possible to use this API resource to update a transaction's queried status.
 ///
 /// `GET /sales_posted_transactions`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -13838,7 +13956,9 @@ impl sage_core::ListOperation for ListSalesPostedTransactions {
 
 /// Sales Posted Transactions For Customer
 ///
-/// Sales posted transactions are created when transactions, such as orders invoiced, receipts, refunds or credit notes, are posted against the Sales Ledger.<br /><br />It is not possible to use this API resource to create posted transactions. To post a transaction, the necessary API resource must be invoked. When making larger requests for customer information, the Sales Transactions Views resource can be a faster alternative to this resource.
+/// Sales posted transactions are created when transactions, such as orders invoiced, receipts, refunds or credit notes, are posted against the Sales Ledger.
+///
+/// It is not possible to use this API resource to create posted transactions. To post a transaction, the necessary API resource must be invoked. When making larger requests for customer information, the Sales Transactions Views resource can be a faster alternative to this resource.
 ///
 /// `GET /customers/{customerId}/sales_posted_transactions`
 #[derive(Debug, Clone, PartialEq)]
@@ -13962,7 +14082,11 @@ impl sage_core::ListOperation for ListSalesPostedTransactionsForCustomer {
 
 /// Sales Posted Transaction
 ///
-/// Sales posted transactions are created when transactions, such as orders invoiced, receipts, refunds or credit notes, are posted against the Sales Ledger.<br /><br />It is not possible to use this API resource to create posted transactions. To post a transaction, the necessary API resource must be invoked. When making larger requests for customer information, the Sales Transactions Views resource can be a faster alternative to this resource.<br /><br />It is possible to use this API resource to update a transaction's queried status.
+/// Sales posted transactions are created when transactions, such as orders invoiced, receipts, refunds or credit notes, are posted against the Sales Ledger.
+///
+/// It is not possible to use this API resource to create posted transactions. To post a transaction, the necessary API resource must be invoked. When making larger requests for customer information, the Sales Transactions Views resource can be a faster alternative to this resource.
+///
+/// It is possible to use this API resource to update a transaction's queried status.
 ///
 /// `PUT /sales_posted_transactions/{Id}`
 #[derive(Debug, Clone, PartialEq)]
@@ -14003,7 +14127,11 @@ impl sage_core::Operation for UpdateSalesPostedTransactions {
 
 /// Sales Receipts
 ///
-/// Receipts are used to record a sales receipt against a particular customer's account.<br /><br />Posting a sales receipt does not actually create a 'sales receipt' entity, but a Posted Transaction of type 'TradingAccountEntryTypePurchasePaymentSalesReceipt', therefore it is not possible to 'get' a sales receipt using the same API endpoint after it has been posted. Posting a sales receipt returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.<br /><br />Note: Before posting sales receipts via the API, at least one bank account must exist within Sage 200.
+/// Receipts are used to record a sales receipt against a particular customer's account.
+///
+/// Posting a sales receipt does not actually create a 'sales receipt' entity, but a Posted Transaction of type 'TradingAccountEntryTypePurchasePaymentSalesReceipt', therefore it is not possible to 'get' a sales receipt using the same API endpoint after it has been posted. Posting a sales receipt returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.
+///
+/// Note: Before posting sales receipts via the API, at least one bank account must exist within Sage 200.
 ///
 /// `POST /sales_receipts`
 #[derive(Debug, Clone, PartialEq)]
@@ -14469,7 +14597,9 @@ impl sage_core::ListOperation for ListSalesTransactionsEnquiryViewsForCustomer {
 
 /// Sales Transaction Views
 ///
-/// When making larger API requests for transaction information from the Sales ledger, the Sales Transaction Views resource can be a faster alternative to the 'Sales Posted Transactions' resource.<br /><br />The Sales Transaction Views resource also returns a wider breadth of information than the Sales Posted Transactions. By using the Sales Transaction Views resource, the quantity of API requests can be reduced, when returning the same information from multiple API resources. The default sort (orderby) field is by 'posted_customer_transaction_id' ascending.
+/// When making larger API requests for transaction information from the Sales ledger, the Sales Transaction Views resource can be a faster alternative to the 'Sales Posted Transactions' resource.
+///
+/// The Sales Transaction Views resource also returns a wider breadth of information than the Sales Posted Transactions. By using the Sales Transaction Views resource, the quantity of API requests can be reduced, when returning the same information from multiple API resources. The default sort (orderby) field is by 'posted_customer_transaction_id' ascending.
 ///
 /// `GET /sales_transaction_views`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -14693,7 +14823,9 @@ impl sage_core::ListOperation for ListStatementAgeingTerms {
 
 /// Statement Layout Types
 ///
-/// Statement layout types are used to determine statement production when printing documents for customers within the application. Statement layout types can be 'Paper Standard', 'Paper Alternative', 'Email Standard' or 'Email Alternative'.<P>The API endpoint returns details of the statement layout types that can be used.</P>
+/// Statement layout types are used to determine statement production when printing documents for customers within the application. Statement layout types can be 'Paper Standard', 'Paper Alternative', 'Email Standard' or 'Email Alternative'.
+///
+/// The API endpoint returns details of the statement layout types that can be used.
 ///
 /// `GET /statement_layout_types`
 #[derive(Debug, Clone, PartialEq, Default)]

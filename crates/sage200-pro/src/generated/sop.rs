@@ -150,7 +150,9 @@ pub struct PendingSopDespatchReceipt {
     pub extra: sage_core::types::Extra,
 }
 
-/// Additional charges can be added to sales orders to account for items such as carriage and insurance. Within the Sage 200 application, users can setup and maintain the list of additional charges that can be referenced when creating a sales order.<br /><br />This API resource can be used to determine what each additional charge is for.
+/// Additional charges can be added to sales orders to account for items such as carriage and insurance. Within the Sage 200 application, users can setup and maintain the list of additional charges that can be referenced when creating a sales order.
+///
+/// This API resource can be used to determine what each additional charge is for.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SopAdditionalCharge {
     /// SOP additional charge value.
@@ -257,7 +259,9 @@ pub struct SopAllocationLineView {
     pub extra: sage_core::types::Extra,
 }
 
-/// This specifies whether a POP order is required, generated or fulfilled.<P>The API endpoint returns details of the auto generate option types that can be used.</P>
+/// This specifies whether a POP order is required, generated or fulfilled.
+///
+/// The API endpoint returns details of the auto generate option types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SopBackToBackStatusType {
     /// Enum description.
@@ -326,7 +330,11 @@ pub struct SopCancelledLine {
     pub extra: sage_core::types::Extra,
 }
 
-/// The confirm despatch records the despatch of goods and services from sales order lines to your customers.<br/><br/>A GET request will return a collection of sales order lines available to despatch and can be filtered on the following fields: confirmation_intent_type, trader_id, warehouse_id, document_no and document_date.<br/><br/>In Sage 200 Professional the confirmation_intent_type can be included in the query filter to determine if you are despatching goods (ConfirmOnDespatch) or services (Confirm). If omitted from the query filter, this value will default to ConfirmOnDespatch and return locked sales order goods to despatch.
+/// The confirm despatch records the despatch of goods and services from sales order lines to your customers.
+///
+/// A GET request will return a collection of sales order lines available to despatch and can be filtered on the following fields: confirmation_intent_type, trader_id, warehouse_id, document_no and document_date.
+///
+/// In Sage 200 Professional the confirmation_intent_type can be included in the query filter to determine if you are despatching goods (ConfirmOnDespatch) or services (Confirm). If omitted from the query filter, this value will default to ConfirmOnDespatch and return locked sales order goods to despatch.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SopConfirmDespatchAdjustment {
     /// The confirmation type of the line. Can be set to ConfirmOnDespatch to despatch goods order lines or Confirm to despatch service order lines (Sage 200 Professional only).
@@ -415,7 +423,9 @@ pub struct SopConfirmationIntentType {
     pub extra: sage_core::types::Extra,
 }
 
-/// The SOP customer type, used to determine the type of account for orders, quotes and proformas.<P>The API endpoint returns the following values: EnumCustomerTypeCash, EnumCustomerTypeCredit, EnumCustomerTypeProspect.</P>
+/// The SOP customer type, used to determine the type of account for orders, quotes and proformas.
+///
+/// The API endpoint returns the following values: EnumCustomerTypeCash, EnumCustomerTypeCredit, EnumCustomerTypeProspect.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SopCustomerType {
     /// Enum description.
@@ -459,7 +469,9 @@ pub struct SopDespatchBinItem {
     pub extra: sage_core::types::Extra,
 }
 
-/// Returns a list of sales orders ready for despatch.<br /><br />This endpoint only supports filtering on the following fields: confirmation_intent_type, trader_id, warehouse_id, document_no and document_date.
+/// Returns a list of sales orders ready for despatch.
+///
+/// This endpoint only supports filtering on the following fields: confirmation_intent_type, trader_id, warehouse_id, document_no and document_date.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SopDespatchDiscreteOrder {
     /// Sales order document date.
@@ -758,7 +770,9 @@ pub struct SopDocumentProcessStatusType {
     pub extra: sage_core::types::Extra,
 }
 
-/// There are a variety of documents that are used within the Sales Ledger, each with a different status type. These document status types are a pre-defined list, and are common across every instance of Sage 200. <br /><br />The API endpoint returns details of the document status types that can be used when reading/writing SOP documents.
+/// There are a variety of documents that are used within the Sales Ledger, each with a different status type. These document status types are a pre-defined list, and are common across every instance of Sage 200.
+///
+/// The API endpoint returns details of the document status types that can be used when reading/writing SOP documents.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SopDocumentStatusType {
     /// Enum description.
@@ -859,7 +873,9 @@ pub struct SopIntrastatStatusType {
     pub extra: sage_core::types::Extra,
 }
 
-/// There are a variety of documents that are used within the Sales Ledger, each with a different type. These document types are a pre-defined list, and are common across every instance of Sage 200. <br /><br />The API endpoint returns details of the SOP invoice credit types that can be used when reading SOP invoice credit documents.
+/// There are a variety of documents that are used within the Sales Ledger, each with a different type. These document types are a pre-defined list, and are common across every instance of Sage 200.
+///
+/// The API endpoint returns details of the SOP invoice credit types that can be used when reading SOP invoice credit documents.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SopInvoiceCreditType {
     /// Enum description.
@@ -966,7 +982,13 @@ pub struct SopItemTraceableAdjustmentItem {
     pub extra: sage_core::types::Extra,
 }
 
-/// Sales orders are used to represent the sale of goods or services to a customer. They are central to a business and define the terms (price, quantity and times) by which the products or services will be delivered.<br /><br />Note: Adding  traceable  items to sales orders.<br/>If you're using traceable stock items and an item is set to be sold from a single batch, then the order quantity must be less than or equal to quantity in the batch. If you try to order more than the quantity in the batch, the order cannot be posted via the API.<br /><br />Please note that as each line is updated independently, as part of a PUT request, a failed line will return an error in the API response body, however, all lines prior to this will be updated. Subsequent lines to the error will not be posted.
+/// Sales orders are used to represent the sale of goods or services to a customer. They are central to a business and define the terms (price, quantity and times) by which the products or services will be delivered.
+///
+/// Note: Adding  traceable  items to sales orders.
+///
+/// If you're using traceable stock items and an item is set to be sold from a single batch, then the order quantity must be less than or equal to quantity in the batch. If you try to order more than the quantity in the batch, the order cannot be posted via the API.
+///
+/// Please note that as each line is updated independently, as part of a PUT request, a failed line will return an error in the API response body, however, all lines prior to this will be updated. Subsequent lines to the error will not be posted.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SopOrder {
     /// Analysis code 1.
@@ -1097,7 +1119,11 @@ pub struct SopOrder {
         skip_serializing_if = "Option::is_none"
     )]
     pub document_discount_percent: Option<sage_core::types::Decimal>,
-    /// Sales order document number. <br /><br />Note: If the SOP setting in Sage 200 Professional is to NOT automatically generate numbers, then this property MUST be set. <br />If the SOP setting in Sage 200 Professional is to automatically generate numbers, or you are using Sage 200 Standard (which doesn't allow you to set this option), then setting this on POST will be ignored.
+    /// Sales order document number.
+    ///
+    /// Note: If the SOP setting in Sage 200 Professional is to NOT automatically generate numbers, then this property MUST be set.
+    ///
+    /// If the SOP setting in Sage 200 Professional is to automatically generate numbers, or you are using Sage 200 Standard (which doesn't allow you to set this option), then setting this on POST will be ignored.
     pub document_no: String,
     /// Document status.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1142,7 +1168,11 @@ pub struct SopOrder {
     /// The lock Id of the sales order when passing the 'is_to_lock' expand to the GET operation. This should be passed back within the PUT operation and 'is_editing' is false to remove the lock against the sales order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lock_id: Option<i64>,
-    /// Memos are sections of text that can be used to make comments about a sales order.<br/><br/>Multiple memos can be added to each sales order. The user that created the memo, the date it was created and last updated date and time are also recorded.<br/><br/>A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
+    /// Memos are sections of text that can be used to make comments about a sales order.
+    ///
+    /// Multiple memos can be added to each sales order. The user that created the memo, the date it was created and last updated date and time are also recorded.
+    ///
+    /// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memos: Option<Vec<SopOrderMemo>>,
     /// Order priority.
@@ -1728,7 +1758,12 @@ pub struct SopOrderDespatchView {
     pub extra: sage_core::types::Extra,
 }
 
-/// Returns a duplicate sales order using the sales order options specified.<p>This API endpoint creates a draft sales order which needs to be either:<ul><li>confirmed as a live order by using the PUT sop_orders endpoint with the field 'is_editing' set to false</li><li>discarded using the DELETE sop_orders endpoint</li></ul></p>
+/// Returns a duplicate sales order using the sales order options specified.
+///
+/// This API endpoint creates a draft sales order which needs to be either:
+///
+/// - confirmed as a live order by using the PUT sop_orders endpoint with the field 'is_editing' set to false
+/// - discarded using the DELETE sop_orders endpoint
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SopOrderDuplicateFlags {
     /// Customer unique Id.
@@ -2332,7 +2367,9 @@ pub struct SopOrderLineTraceableItemsRequest {
     pub extra: sage_core::types::Extra,
 }
 
-/// When making larger requests for sales order information, the Sales Order Line Views resource is a faster alternative to the 'Sales Orders' resource. The Sales Order Line Views resource returns more information than the 'Sales Orders' resource, and therefore reduces the number of API requests required to return the same information from multiple resources. <br /><br />This resource returns a view of sales orders, sales order lines, customers, products, warehouses, tax codes and currencies that can be queried on any field. The default sort (orderby) field are by 'sop_order_id' and 'sop_order_line_id' descending.
+/// When making larger requests for sales order information, the Sales Order Line Views resource is a faster alternative to the 'Sales Orders' resource. The Sales Order Line Views resource returns more information than the 'Sales Orders' resource, and therefore reduces the number of API requests required to return the same information from multiple resources.
+///
+/// This resource returns a view of sales orders, sales order lines, customers, products, warehouses, tax codes and currencies that can be queried on any field. The default sort (orderby) field are by 'sop_order_id' and 'sop_order_line_id' descending.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SopOrderLineView {
     /// The associated customer record Id.
@@ -2586,7 +2623,9 @@ pub struct SopOrderLineView {
         skip_serializing_if = "Option::is_none"
     )]
     pub sop_order_line_despatch_receipt_quantity: Option<sage_core::types::Decimal>,
-    /// The discounted unit price of the line. <br /><br />This is calculated by subtracting the sop_order_line_unit_discount_value from the sop_order_line_selling_unit_price.
+    /// The discounted unit price of the line.
+    ///
+    /// This is calculated by subtracting the sop_order_line_unit_discount_value from the sop_order_line_selling_unit_price.
     #[serde(
         with = "sage_core::types::decimal_number::option",
         default,
@@ -2737,7 +2776,11 @@ pub struct SopOrderLineView {
     pub extra: sage_core::types::Extra,
 }
 
-/// Memos are sections of text that can be used to make comments about a sales order.<br/><br/>Multiple memos can be added to each sales order. The user that created the memo, the date it was created and last updated date and time are also recorded.<br/><br/>A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
+/// Memos are sections of text that can be used to make comments about a sales order.
+///
+/// Multiple memos can be added to each sales order. The user that created the memo, the date it was created and last updated date and time are also recorded.
+///
+/// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SopOrderMemo {
     /// The user that created the memo.
@@ -3524,7 +3567,9 @@ pub struct SopOrdersNewRequest {
     pub extra: sage_core::types::Extra,
 }
 
-/// SOP Payment methods are used to specify the Sage 200 bank account that a payment is posted to and, to describe the payment used.<br /><br /> The API endpoint returns details of the payment methods that can be used when receiving payments with sales orders.
+/// SOP Payment methods are used to specify the Sage 200 bank account that a payment is posted to and, to describe the payment used.
+///
+///  The API endpoint returns details of the payment methods that can be used when receiving payments with sales orders.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SopPaymentMethod {
     /// Bank account.
@@ -3750,7 +3795,9 @@ pub struct SopProformaLineView {
     /// The date and time the SOP pro forma line was last updated (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sop_proforma_line_date_time_updated: Option<sage_core::types::DateTime>,
-    /// The discounted unit price of the line. <br /><br />This is calculated by subtracting the sop_proforma_line_unit_discount_value from the sop_proforma_line_selling_unit_price.
+    /// The discounted unit price of the line.
+    ///
+    /// This is calculated by subtracting the sop_proforma_line_unit_discount_value from the sop_proforma_line_selling_unit_price.
     #[serde(
         with = "sage_core::types::decimal_number::option",
         default,
@@ -3856,7 +3903,13 @@ pub struct SopProformaLineView {
     pub extra: sage_core::types::Extra,
 }
 
-/// Sales quotes are used to represent the quotation of a sale of goods or services to a customer. They are central to a business and define the terms (price, quantity and times) by which the products or services will be delivered.<br /><br />Note: Adding traceable items to sales quotes.<br/>If you're using traceable stock items and an item is set to be sold from a single batch, then the quote quantity must be less than or equal to quantity in the batch. If you try to order more than the quantity in the batch, the quote cannot be posted via the API.<br /><br />Please note that as each line is updated independently, as part of a PUT request, a failed line will return an error in the API response body, however, all lines prior to this will be updated. Subsequent lines to the error will not be posted.
+/// Sales quotes are used to represent the quotation of a sale of goods or services to a customer. They are central to a business and define the terms (price, quantity and times) by which the products or services will be delivered.
+///
+/// Note: Adding traceable items to sales quotes.
+///
+/// If you're using traceable stock items and an item is set to be sold from a single batch, then the quote quantity must be less than or equal to quantity in the batch. If you try to order more than the quantity in the batch, the quote cannot be posted via the API.
+///
+/// Please note that as each line is updated independently, as part of a PUT request, a failed line will return an error in the API response body, however, all lines prior to this will be updated. Subsequent lines to the error will not be posted.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SopQuote {
     /// Analysis code 1.
@@ -3982,7 +4035,11 @@ pub struct SopQuote {
     /// The linked documents to the sales quote.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document_links: Option<Vec<SopQuoteDocumentLink>>,
-    /// Sales quote document number. <br /><br />Note: If the SOP setting in Sage 200 Professional is to NOT automatically generate numbers, then this property MUST be set. <br />If the SOP setting in Sage 200 Professional is to automatically generate numbers, or you are using Sage 200 Standard (which doesn't allow you to set this option), then setting this on POST will be ignored. .
+    /// Sales quote document number.
+    ///
+    /// Note: If the SOP setting in Sage 200 Professional is to NOT automatically generate numbers, then this property MUST be set.
+    ///
+    /// If the SOP setting in Sage 200 Professional is to automatically generate numbers, or you are using Sage 200 Standard (which doesn't allow you to set this option), then setting this on POST will be ignored. .
     pub document_no: String,
     /// Document status. Can set the document status to EnumDocumentStatusLive or EnumDocumentStatusLost and only when the existing document status is EnumDocumentStatusLive or EnumDocumentStatusLost. Other document status types will cause an error.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4021,7 +4078,11 @@ pub struct SopQuote {
     /// The lock Id of the sales quote when passing the 'is_to_lock' expand to the GET operation. This should be passed back within the PUT operation and 'is_editing' is false to remove the lock against the sales quote.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lock_id: Option<i64>,
-    /// Memos are sections of text that can be used to make comments about a sales quote.<br/><br/>Multiple memos can be added to each sales quote. The user that created the memo, the date it was created and last updated date and time are also recorded.<br/><br/>A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
+    /// Memos are sections of text that can be used to make comments about a sales quote.
+    ///
+    /// Multiple memos can be added to each sales quote. The user that created the memo, the date it was created and last updated date and time are also recorded.
+    ///
+    /// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memos: Option<Vec<SopQuoteMemo>>,
     /// Order priority.
@@ -4387,7 +4448,12 @@ pub struct SopQuoteDocumentLink {
     pub extra: sage_core::types::Extra,
 }
 
-/// Returns a duplicate sales quote using the sales quote options specified.<p>This API endpoint creates a draft sales quote which needs to be either:<ul><li>confirmed as a live quote by using the PUT sop_quotes endpoint with the field 'is_editing' set to false</li><li>discarded using the DELETE sop_quotes endpoint</li></ul></p>
+/// Returns a duplicate sales quote using the sales quote options specified.
+///
+/// This API endpoint creates a draft sales quote which needs to be either:
+///
+/// - confirmed as a live quote by using the PUT sop_quotes endpoint with the field 'is_editing' set to false
+/// - discarded using the DELETE sop_quotes endpoint
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SopQuoteDuplicateFlags {
     /// Customer unique Id.
@@ -5098,7 +5164,9 @@ pub struct SopQuoteLineView {
     /// The date and time the SOP quote line was last updated (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sop_quote_line_date_time_updated: Option<sage_core::types::DateTime>,
-    /// The discounted unit price of the line. <br /><br />This is calculated by subtracting the sop_quote_line_unit_discount_value from the sop_quote_line_selling_unit_price.
+    /// The discounted unit price of the line.
+    ///
+    /// This is calculated by subtracting the sop_quote_line_unit_discount_value from the sop_quote_line_selling_unit_price.
     #[serde(
         with = "sage_core::types::decimal_number::option",
         default,
@@ -5204,7 +5272,11 @@ pub struct SopQuoteLineView {
     pub extra: sage_core::types::Extra,
 }
 
-/// Memos are sections of text that can be used to make comments about a sales quote.<br/><br/>Multiple memos can be added to each sales quote. The user that created the memo, the date it was created and last updated date and time are also recorded.<br/><br/>A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
+/// Memos are sections of text that can be used to make comments about a sales quote.
+///
+/// Multiple memos can be added to each sales quote. The user that created the memo, the date it was created and last updated date and time are also recorded.
+///
+/// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SopQuoteMemo {
     /// The user that created the memo.
@@ -5485,7 +5557,9 @@ pub struct SopReturnLineView {
         skip_serializing_if = "Option::is_none"
     )]
     pub sop_return_line_despatch_receipt_quantity: Option<sage_core::types::Decimal>,
-    /// The discounted unit price of the line. <br /><br />This is calculated by subtracting the sop_return_line_unit_discount_value from the sop_return_line_selling_unit_price.
+    /// The discounted unit price of the line.
+    ///
+    /// This is calculated by subtracting the sop_return_line_unit_discount_value from the sop_return_line_selling_unit_price.
     #[serde(
         with = "sage_core::types::decimal_number::option",
         default,
@@ -5826,7 +5900,9 @@ pub struct SopSettings {
     pub extra: sage_core::types::Extra,
 }
 
-/// The picking list report can be printed to support the sales order despatch process. Each item on the picking list can be set to 'show', 'hide' or 'exclude' from the picking list.<br /><br />The API endpoint returns details of the display options for picking list items.
+/// The picking list report can be printed to support the sales order despatch process. Each item on the picking list can be set to 'show', 'hide' or 'exclude' from the picking list.
+///
+/// The API endpoint returns details of the display options for picking list items.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SopShowOnPickingListType {
     /// Enum description.
@@ -5860,7 +5936,9 @@ pub struct SopTradeLineStatusType {
     pub extra: sage_core::types::Extra,
 }
 
-/// User permissions allow individual user access to certain parts of a sales order or invoice. Default warehouses can also be set for each different order or invoice entry type.<P>Note: the Id parameter expects the user Id as specified in System Administration.</P>
+/// User permissions allow individual user access to certain parts of a sales order or invoice. Default warehouses can also be set for each different order or invoice entry type.
+///
+/// Note: the Id parameter expects the user Id as specified in System Administration.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SopUserPermission {
     /// The date and time this entity was created (UTC).
@@ -6024,7 +6102,9 @@ pub struct SuggestedProductOptions {
 
 /// Current User Invoice And Order User Permissions
 ///
-/// Sales order and invoice permissions for the current logged in user. The permissions allow individual user access to certain parts of a sales order or invoice. Default warehouses can also be set for each different order or invoice entry type.<P>Note: the Id parameter expects the user Id as specified in System Administration.</P>
+/// Sales order and invoice permissions for the current logged in user. The permissions allow individual user access to certain parts of a sales order or invoice. Default warehouses can also be set for each different order or invoice entry type.
+///
+/// Note: the Id parameter expects the user Id as specified in System Administration.
 ///
 /// `GET /current_user_sop_user_permissions`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -6472,7 +6552,9 @@ impl sage_core::ListOperation for ListOrderLineItemTypes {
 
 /// SOP Additional Charge
 ///
-/// Additional charges can be added to sales orders to account for items such as carriage and insurance. Within the Sage 200 application, users can setup and maintain the list of additional charges that can be referenced when creating a sales order.<br /><br />This API resource can be used to determine what each additional charges is for.
+/// Additional charges can be added to sales orders to account for items such as carriage and insurance. Within the Sage 200 application, users can setup and maintain the list of additional charges that can be referenced when creating a sales order.
+///
+/// This API resource can be used to determine what each additional charges is for.
 ///
 /// `GET /sop_additional_charges/{Id}`
 #[derive(Debug, Clone, PartialEq)]
@@ -6512,7 +6594,9 @@ impl sage_core::Operation for GetSopAdditionalCharge {
 
 /// SOP Additional Charges
 ///
-/// Additional charges can be added to sales orders to account for items such as carriage and insurance. Within the Sage 200 application, users can setup and maintain the list of additional charges that can be referenced when creating a sales order.<br /><br />This API resource can be used to determine what each additional charge is for.
+/// Additional charges can be added to sales orders to account for items such as carriage and insurance. Within the Sage 200 application, users can setup and maintain the list of additional charges that can be referenced when creating a sales order.
+///
+/// This API resource can be used to determine what each additional charge is for.
 ///
 /// `GET /sop_additional_charges`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -6736,7 +6820,9 @@ impl sage_core::ListOperation for ListSopAllocationLineViews {
 
 /// SOP Back To Back Status Types
 ///
-/// This specifies whether a POP order is required, generated or fulfilled.<P>The API endpoint returns details of the auto generate option types that can be used.</P>
+/// This specifies whether a POP order is required, generated or fulfilled.
+///
+/// The API endpoint returns details of the auto generate option types that can be used.
 ///
 /// `GET /sop_back_to_back_status_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -7000,7 +7086,11 @@ impl sage_core::ListOperation for ListSopCancelledLines {
 
 /// Sales Order Lines Available For Despatch.
 ///
-/// The confirm despatch records the despatch of goods and services from sales order lines to your customers.<br/><br/>A GET request will return a collection of sales order lines available to despatch and can be filtered on the following fields: confirmation_intent_type, trader_id, warehouse_id, document_no and document_date.<br/><br/>In Sage 200 Professional the confirmation_intent_type can be included in the query filter to determine if you are despatching goods (ConfirmOnDespatch) or services (Confirm). If omitted from the query filter, this value will default to ConfirmOnDespatch and return locked sales order goods to despatch.
+/// The confirm despatch records the despatch of goods and services from sales order lines to your customers.
+///
+/// A GET request will return a collection of sales order lines available to despatch and can be filtered on the following fields: confirmation_intent_type, trader_id, warehouse_id, document_no and document_date.
+///
+/// In Sage 200 Professional the confirmation_intent_type can be included in the query filter to determine if you are despatching goods (ConfirmOnDespatch) or services (Confirm). If omitted from the query filter, this value will default to ConfirmOnDespatch and return locked sales order goods to despatch.
 ///
 /// `POST /sop_confirm_despatch`
 #[derive(Debug, Clone, PartialEq)]
@@ -7038,7 +7128,11 @@ impl sage_core::Operation for CreateSopConfirmDespatch {
 
 /// Sales Order Lines Available For Despatch.
 ///
-/// The confirm despatch records the despatch of goods and services from sales order lines to your customers.<br/><br/>A GET request will return a collection of sales order lines available to despatch and can be filtered on the following fields: confirmation_intent_type, trader_id, warehouse_id, document_no and document_date.<br/><br/>In Sage 200 Professional the confirmation_intent_type can be included in the query filter to determine if you are despatching goods (ConfirmOnDespatch) or services (Confirm). If omitted from the query filter, this value will default to ConfirmOnDespatch and return locked sales order goods to despatch.
+/// The confirm despatch records the despatch of goods and services from sales order lines to your customers.
+///
+/// A GET request will return a collection of sales order lines available to despatch and can be filtered on the following fields: confirmation_intent_type, trader_id, warehouse_id, document_no and document_date.
+///
+/// In Sage 200 Professional the confirmation_intent_type can be included in the query filter to determine if you are despatching goods (ConfirmOnDespatch) or services (Confirm). If omitted from the query filter, this value will default to ConfirmOnDespatch and return locked sales order goods to despatch.
 ///
 /// `GET /sop_confirm_despatch`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -7338,7 +7432,9 @@ impl sage_core::ListOperation for ListSopConfirmationIntentTypes {
 
 /// SOP Customer Types
 ///
-/// The SOP customer type, used to determine the type of account for orders, quotes and proformas.<P>The API endpoint returns the following values: EnumCustomerTypeCash, EnumCustomerTypeCredit, EnumCustomerTypeProspect.</P>
+/// The SOP customer type, used to determine the type of account for orders, quotes and proformas.
+///
+/// The API endpoint returns the following values: EnumCustomerTypeCash, EnumCustomerTypeCredit, EnumCustomerTypeProspect.
 ///
 /// `GET /sop_customer_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -7450,7 +7546,9 @@ impl sage_core::ListOperation for ListSopCustomerTypes {
 
 /// SOP Despatch Discrete Orders
 ///
-/// Returns a list of sales orders ready for despatch.<br /><br />This endpoint only supports filtering on the following fields: confirmation_intent_type, trader_id, warehouse_id, document_no and document_date.
+/// Returns a list of sales orders ready for despatch.
+///
+/// This endpoint only supports filtering on the following fields: confirmation_intent_type, trader_id, warehouse_id, document_no and document_date.
 ///
 /// `GET /sop_despatch_discrete_orders`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -7979,7 +8077,9 @@ impl sage_core::ListOperation for ListSopDocumentProcessStatusTypes {
 
 /// SOP Document Status Types
 ///
-/// There are a variety of documents that are used within the Sales Ledger, each with a different status type. These document status types are a pre-defined list, and are common across every instance of Sage 200. <br /><br />The API endpoint returns details of the document status types that can be used when reading/writing SOP documents.
+/// There are a variety of documents that are used within the Sales Ledger, each with a different status type. These document status types are a pre-defined list, and are common across every instance of Sage 200.
+///
+/// The API endpoint returns details of the document status types that can be used when reading/writing SOP documents.
 ///
 /// `GET /sop_document_status_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -8927,7 +9027,9 @@ impl sage_core::ListOperation for ListSopIntrastatStatusTypes {
 
 /// SOP Invoice Credit Types
 ///
-/// There are a variety of documents that are used within the Sales Ledger, each with a different type. These document types are a pre-defined list, and are common across every instance of Sage 200. <br /><br />The API endpoint returns details of the SOP invoice credit types that can be used when reading SOP invoice credit documents.
+/// There are a variety of documents that are used within the Sales Ledger, each with a different type. These document types are a pre-defined list, and are common across every instance of Sage 200.
+///
+/// The API endpoint returns details of the SOP invoice credit types that can be used when reading SOP invoice credit documents.
 ///
 /// `GET /sop_invoice_credit_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -10186,7 +10288,11 @@ impl sage_core::ListOperation for ListSopOrderReturnViews {
 
 /// Sales Orders
 ///
-/// Sales orders are used to represent the sale of goods or services to a customer. They are central to a business and define the terms (price, quantity and times) by which the products or services will be delivered.<br /><br />Note: Adding  traceable  items to sales orders.<br/>If you're using traceable stock items and an item is set to be sold from a single batch, then the order quantity must be less than or equal to quantity in the batch. If you try to order more than quantity in the batch, the order cannot be posted via the API.
+/// Sales orders are used to represent the sale of goods or services to a customer. They are central to a business and define the terms (price, quantity and times) by which the products or services will be delivered.
+///
+/// Note: Adding  traceable  items to sales orders.
+///
+/// If you're using traceable stock items and an item is set to be sold from a single batch, then the order quantity must be less than or equal to quantity in the batch. If you try to order more than quantity in the batch, the order cannot be posted via the API.
 ///
 /// `POST /sop_orders`
 #[derive(Debug, Clone, PartialEq)]
@@ -10566,7 +10672,9 @@ impl sage_core::ListOperation for ListSopOrdersForCustomer {
 
 /// Sales Order
 ///
-/// Sales orders are used to represent the sale of goods or services to a customer. They are central to a business and define the terms (price, quantity and times) by which the products or services will be delivered. <br /><br />Please note that as each line is updated independently, as part of a PUT request, a failed line will return an error in the API response body, however, all lines prior to this will be updated. Subsequent lines to the error will not be posted.
+/// Sales orders are used to represent the sale of goods or services to a customer. They are central to a business and define the terms (price, quantity and times) by which the products or services will be delivered.
+///
+/// Please note that as each line is updated independently, as part of a PUT request, a failed line will return an error in the API response body, however, all lines prior to this will be updated. Subsequent lines to the error will not be posted.
 ///
 /// `PUT /sop_orders/{Id}`
 #[derive(Debug, Clone, PartialEq)]
@@ -10642,7 +10750,12 @@ impl sage_core::Operation for UpdateSopOrderNew {
 
 /// Duplicate Sales Order.
 ///
-/// Returns a duplicate sales order using the sales order options specified.<p>This API endpoint creates a draft sales order which needs to be either:<ul><li>confirmed as a live order by using the PUT sop_orders endpoint with the field 'is_editing' set to false</li><li>discarded using the DELETE sop_orders endpoint</li></ul></p>
+/// Returns a duplicate sales order using the sales order options specified.
+///
+/// This API endpoint creates a draft sales order which needs to be either:
+///
+/// - confirmed as a live order by using the PUT sop_orders endpoint with the field 'is_editing' set to false
+/// - discarded using the DELETE sop_orders endpoint
 ///
 /// `POST /sop_orders_duplicate`
 #[derive(Debug, Clone, PartialEq)]
@@ -10717,7 +10830,9 @@ impl sage_core::Operation for GetSopPaymentMethod {
 
 /// SOP Payment Methods
 ///
-/// SOP Payment methods are used to specify the Sage 200 bank account that a payment is posted to and, to describe the payment used.<br /><br /> The API endpoint returns details of the payment methods that can be used when receiving payments with sales orders.
+/// SOP Payment methods are used to specify the Sage 200 bank account that a payment is posted to and, to describe the payment used.
+///
+///  The API endpoint returns details of the payment methods that can be used when receiving payments with sales orders.
 ///
 /// `GET /sop_payment_methods`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -11421,7 +11536,9 @@ impl sage_core::ListOperation for ListSopQuotes {
 
 /// Sales Quote
 ///
-/// Sales quote are used to represent the quotation of the sale of goods or services to a customer. They are central to a business and define the terms (price, quantity and times) by which the products or services will be delivered. <br /><br />Please note that as each line is updated independently, as part of a PUT request, a failed line will return an error in the API response body, however, all lines prior to this will be updated. Subsequent lines to the error will not be posted
+/// Sales quote are used to represent the quotation of the sale of goods or services to a customer. They are central to a business and define the terms (price, quantity and times) by which the products or services will be delivered.
+///
+/// Please note that as each line is updated independently, as part of a PUT request, a failed line will return an error in the API response body, however, all lines prior to this will be updated. Subsequent lines to the error will not be posted
 ///
 /// `PUT /sop_quotes/{Id}`
 #[derive(Debug, Clone, PartialEq)]
@@ -11497,7 +11614,12 @@ impl sage_core::Operation for UpdateSopQuoteNew {
 
 /// Duplicate Sales Quote.
 ///
-/// Returns a duplicate sales quote using the sales quote options specified.<p>This API endpoint creates a draft sales quote which needs to be either:<ul><li>confirmed as a live quote by using the PUT sop_quotes endpoint with the field 'is_editing' set to false</li><li>discarded using the DELETE sop_quotes endpoint</li></ul></p>
+/// Returns a duplicate sales quote using the sales quote options specified.
+///
+/// This API endpoint creates a draft sales quote which needs to be either:
+///
+/// - confirmed as a live quote by using the PUT sop_quotes endpoint with the field 'is_editing' set to false
+/// - discarded using the DELETE sop_quotes endpoint
 ///
 /// `POST /sop_quotes_duplicate`
 #[derive(Debug, Clone, PartialEq)]
@@ -11796,7 +11918,9 @@ impl sage_core::ListOperation for ListSopSettings {
 
 /// SOP Show On Picking List Types
 ///
-/// The picking list report can be printed to support the sales order despatch process. Each item on the picking list can be set to 'show', 'hide' or 'exclude' from the picking list.<br /><br />The API endpoint returns details of the display options for picking list items.
+/// The picking list report can be printed to support the sales order despatch process. Each item on the picking list can be set to 'show', 'hide' or 'exclude' from the picking list.
+///
+/// The API endpoint returns details of the display options for picking list items.
 ///
 /// `GET /sop_show_on_picking_list_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -12060,7 +12184,9 @@ impl sage_core::Operation for GetSopUserPermission {
 
 /// Invoice And Order User Permissions
 ///
-/// Sales order and invoice permissions. The permissions allow user access to certain parts of a sales order or invoice. Default warehouses can also be set for each different order or invoice entry type.<P>Note: the Id parameter expects the user Id as specified in System Administration.</P>
+/// Sales order and invoice permissions. The permissions allow user access to certain parts of a sales order or invoice. Default warehouses can also be set for each different order or invoice entry type.
+///
+/// Note: the Id parameter expects the user Id as specified in System Administration.
 ///
 /// `GET /sop_user_permissions`
 #[derive(Debug, Clone, PartialEq, Default)]

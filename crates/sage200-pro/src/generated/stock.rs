@@ -160,7 +160,9 @@ pub struct AlternativeProductView {
     pub extra: sage_core::types::Extra,
 }
 
-/// Auto generate option types are used to auto generate the batch or serial numbers associated with the product that exist within the application. Products can be 'No automatic number generation', 'Use sequence numbers', 'Use date and sequence numbers' or 'Use order number and sequence number'.<P>The API endpoint returns details of the auto generate option types that can be used.</P>
+/// Auto generate option types are used to auto generate the batch or serial numbers associated with the product that exist within the application. Products can be 'No automatic number generation', 'Use sequence numbers', 'Use date and sequence numbers' or 'Use order number and sequence number'.
+///
+/// The API endpoint returns details of the auto generate option types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AutoGenerateOptionType {
     /// Enum description.
@@ -177,7 +179,9 @@ pub struct AutoGenerateOptionType {
     pub extra: sage_core::types::Extra,
 }
 
-/// Auto generate separators are used to auto generate the batch or serial numbers associated with the product that exist within the application. Auto generate separators can be 'None', 'Space', 'Colon', 'Forward Slash', 'Backward Slash', 'Dot' or 'Hyphen'.<P>The API endpoint returns details of the auto generate option types that can be used.</P>
+/// Auto generate separators are used to auto generate the batch or serial numbers associated with the product that exist within the application. Auto generate separators can be 'None', 'Space', 'Colon', 'Forward Slash', 'Backward Slash', 'Dot' or 'Hyphen'.
+///
+/// The API endpoint returns details of the auto generate option types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AutoGenerateSeparator {
     /// The date and time this entity was created (UTC).
@@ -502,7 +506,9 @@ pub struct BomCostHeadingType {
     pub extra: sage_core::types::Extra,
 }
 
-/// Bill of materials item types are used to identify how this product will be used in a bill of materials within the application. Products can be 'Component', 'Subassembly', 'Phantom' or 'Built/Bought'.<P>The API endpoint returns details of the bill of materials item types that can be used.</P>
+/// Bill of materials item types are used to identify how this product will be used in a bill of materials within the application. Products can be 'Component', 'Subassembly', 'Phantom' or 'Built/Bought'.
+///
+/// The API endpoint returns details of the bill of materials item types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct BomItemType {
     /// Enum description.
@@ -597,7 +603,9 @@ pub struct BuyingPrice {
     pub extra: sage_core::types::Extra,
 }
 
-/// Costing method types are used to calculate the cost of sales from your sales orders, the value of stock and the transactions posted to your stock nominal accounts within the application. Product groups can be 'FIFO', 'Average', 'Standard' or 'Actual'.<P>The API endpoint returns details of the costing method types that can be used.</P>
+/// Costing method types are used to calculate the cost of sales from your sales orders, the value of stock and the transactions posted to your stock nominal accounts within the application. Product groups can be 'FIFO', 'Average', 'Standard' or 'Actual'.
+///
+/// The API endpoint returns details of the costing method types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct CostingMethodType {
     /// Enum description.
@@ -687,7 +695,9 @@ pub struct CrossSellProductView {
     pub extra: sage_core::types::Extra,
 }
 
-/// Discrepancy status types describe the possible states of a stocktake discrepancy. Discrepancy status type can be 'No Discrepancy', 'Discrepancy Found', or 'Discrepancy Resolved'.<P>The API endpoint returns details of the discrepancy status types that can be used.</P>
+/// Discrepancy status types describe the possible states of a stocktake discrepancy. Discrepancy status type can be 'No Discrepancy', 'Discrepancy Found', or 'Discrepancy Resolved'.
+///
+/// The API endpoint returns details of the discrepancy status types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct DiscrepancyStatusType {
     /// Enum description.
@@ -704,7 +714,9 @@ pub struct DiscrepancyStatusType {
     pub extra: sage_core::types::Extra,
 }
 
-/// Entry source types are used to describe the source module that was used to create a movement. Entry source types can be 'EnumEntrySourceTypeStock', 'EnumEntrySourceTypeSOP', 'EnumEntrySourceTypePOP', 'EnumEntrySourceTypeBOM', 'EnumEntrySourceTypeManual'.<P>The API endpoint returns details of the entry source types that can be used.</P>
+/// Entry source types are used to describe the source module that was used to create a movement. Entry source types can be 'EnumEntrySourceTypeStock', 'EnumEntrySourceTypeSOP', 'EnumEntrySourceTypePOP', 'EnumEntrySourceTypeBOM', 'EnumEntrySourceTypeManual'.
+///
+/// The API endpoint returns details of the entry source types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct EntrySourceType {
     /// Enum description.
@@ -721,7 +733,9 @@ pub struct EntrySourceType {
     pub extra: sage_core::types::Extra,
 }
 
-/// Fulfilment methods types are the method options for fulfilling stock on sales orders. It determines how stock items are allocated to sales orders. The fulfilment methods are 'From Stock', 'Supplier Via Stock' and 'Direct to Customer'.<P>The API endpoint returns details of the fulfilment method types that can be used.</P>
+/// Fulfilment methods types are the method options for fulfilling stock on sales orders. It determines how stock items are allocated to sales orders. The fulfilment methods are 'From Stock', 'Supplier Via Stock' and 'Direct to Customer'.
+///
+/// The API endpoint returns details of the fulfilment method types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct FulfilmentMethodType {
     /// Enum description.
@@ -738,7 +752,9 @@ pub struct FulfilmentMethodType {
     pub extra: sage_core::types::Extra,
 }
 
-/// Fulfilment sequence types are the sequence options for the fulfilment methods used for product allocation which determines how products are allocated to sales orders within the application. Products can sequenced by 'Bin Priority', 'Smallest Quantity First', 'Largest Quantity First', 'Oldest Sell By Date', 'Oldest Use By Date' or 'FIFO'.<P>The API endpoint returns details of the fulfilment sequence types that can be used.</P>
+/// Fulfilment sequence types are the sequence options for the fulfilment methods used for product allocation which determines how products are allocated to sales orders within the application. Products can sequenced by 'Bin Priority', 'Smallest Quantity First', 'Largest Quantity First', 'Oldest Sell By Date', 'Oldest Use By Date' or 'FIFO'.
+///
+/// The API endpoint returns details of the fulfilment sequence types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct FulfilmentSequenceType {
     /// Enum description.
@@ -784,7 +800,9 @@ pub struct InternalArea {
     pub extra: sage_core::types::Extra,
 }
 
-/// Label printing option types used to determine how to print order lablels. The label printing option types are 'Label not required', 'Label required per item' and 'Label required per batch'.<P>The API endpoint returns details of the label printing option types that can be used.</P>
+/// Label printing option types used to determine how to print order lablels. The label printing option types are 'Label not required', 'Label required per item' and 'Label required per batch'.
+///
+/// The API endpoint returns details of the label printing option types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct LabelPrintingOptionType {
     /// Enum description.
@@ -801,7 +819,9 @@ pub struct LabelPrintingOptionType {
     pub extra: sage_core::types::Extra,
 }
 
-/// Landed costs refer to any costs associated with the shipping, handling and importing of stock items on purchase orders. These additional costs are often invoiced separately, for example, by a courier. Landed costs type can be 'Not Applicable', 'Percentage Based', or 'Value Based'.<P>The API endpoint returns details of the costing method types that can be used.</P>
+/// Landed costs refer to any costs associated with the shipping, handling and importing of stock items on purchase orders. These additional costs are often invoiced separately, for example, by a courier. Landed costs type can be 'Not Applicable', 'Percentage Based', or 'Value Based'.
+///
+/// The API endpoint returns details of the costing method types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct LandedCostsType {
     /// Enum description.
@@ -936,7 +956,9 @@ pub struct MovementBuyingPrice {
     pub extra: sage_core::types::Extra,
 }
 
-/// The pricing source type for product suppliers. Pricing source type can be 'LastBuyingPrice', or 'ListPrice'.<P>The API endpoint returns details of the pricing source types that can be used.</P>
+/// The pricing source type for product suppliers. Pricing source type can be 'LastBuyingPrice', or 'ListPrice'.
+///
+/// The API endpoint returns details of the pricing source types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PricingSourceType {
     /// Enum description.
@@ -953,7 +975,11 @@ pub struct PricingSourceType {
     pub extra: sage_core::types::Extra,
 }
 
-/// Products are used to track stock within Sage 200. This is not just for physical items, but also for items that are ordered direct from suppliers, services, and time or labour that can be included on customer invoices.<P>Each stock item has default settings that are used each time the item is bought or sold. Some of these are inherited from the product group and some are set on each item.</P><p>Note: When creating products via the API, each product is assigned to a warehouse. If the stock setting UseMultipleLocations is true then multiple warehouse holdings can be specified. You cannot delete the last warehouse holding associated with a product.</p>
+/// Products are used to track stock within Sage 200. This is not just for physical items, but also for items that are ordered direct from suppliers, services, and time or labour that can be included on customer invoices.
+///
+/// Each stock item has default settings that are used each time the item is bought or sold. Some of these are inherited from the product group and some are set on each item.
+///
+/// Note: When creating products via the API, each product is assigned to a warehouse. If the stock setting UseMultipleLocations is true then multiple warehouse holdings can be specified. You cannot delete the last warehouse holding associated with a product.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Product {
     /// The products accrual nominal code. (Sage 200 Professional only).
@@ -1173,7 +1199,11 @@ pub struct Product {
     /// The product manufacturer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manufacturer: Option<String>,
-    /// Memos are sections of text that can be used to make comments about a product.<br/><br/>Multiple memos can be added to each product. The user that created the memo, the date it was created and last updated date and time are also recorded.<br/><br/>A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
+    /// Memos are sections of text that can be used to make comments about a product.
+    ///
+    /// Multiple memos can be added to each product. The user that created the memo, the date it was created and last updated date and time are also recorded.
+    ///
+    /// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memos: Option<Vec<ProductMemo>>,
     /// Product name.
@@ -1205,7 +1235,14 @@ pub struct Product {
     /// Indicates whether the product is sold from a single batch. (Sage 200 Professional only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sale_from_single_batch: Option<bool>,
-    /// Search categories are used to help you search for stock items without knowing the item's stock code. <br/><br/>A search category consists of:<ul><li>A category. This is the type such as colour, size or voltage.</li><li>A value. This is the specifics of the category such as green, red and blue for the category colour.</li></ul>Search categories are inherited from the product group.
+    /// Search categories are used to help you search for stock items without knowing the item's stock code.
+    ///
+    /// A search category consists of:
+    ///
+    /// - A category. This is the type such as colour, size or voltage.
+    /// - A value. This is the specifics of the category such as green, red and blue for the category colour.
+    ///
+    /// Search categories are inherited from the product group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub search_category_values: Option<Vec<ProductSearchCategoryValue>>,
     /// The shelf life of the product. (Sage 200 Professional only).
@@ -1414,7 +1451,9 @@ pub struct Product {
     /// Indicates whether the product uses use by dates. (Sage 200 Professional only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uses_use_by_date: Option<bool>,
-    /// If stock setting UseMultipleLocations is true, you must specify warehouse holding(s) when creating products. <br /><br />If stock setting UseMultipleLocations is false, then new product will be automatically linked to the default (home) warehouse.
+    /// If stock setting UseMultipleLocations is true, you must specify warehouse holding(s) when creating products.
+    ///
+    /// If stock setting UseMultipleLocations is false, then new product will be automatically linked to the default (home) warehouse.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warehouse_holdings: Option<Vec<WarehouseHolding>>,
     /// The product weight per stock unit, in kilograms.
@@ -1572,7 +1611,13 @@ pub struct ProductGroup {
     /// Indicates whether the product is sold from a single batch. (Sage 200 Professional only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sale_from_single_batch: Option<bool>,
-    /// The product group search categories. Search categories are used to help you search for stock items without knowing the item's stock code. <br/><br/>A search category consists of:<ul><li>A category. This is the type such as colour, size or voltage.</li></ul>Product group search categories only consists of a category.
+    /// The product group search categories. Search categories are used to help you search for stock items without knowing the item's stock code.
+    ///
+    /// A search category consists of:
+    ///
+    /// - A category. This is the type such as colour, size or voltage.
+    ///
+    /// Product group search categories only consists of a category.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub search_categories: Option<Vec<ProductGroupSearchCategory>>,
     /// Indicates whether selling prices use multiple units. (Sage 200 Professional only).
@@ -1827,7 +1872,11 @@ pub struct ProductHolding {
     pub extra: sage_core::types::Extra,
 }
 
-/// Memos are sections of text that can be used to make comments about a product.<br/><br/>Multiple memos can be added to each product. The user that created the memo, the date it was created and last updated date and time are also recorded.<br/><br/>A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
+/// Memos are sections of text that can be used to make comments about a product.
+///
+/// Multiple memos can be added to each product. The user that created the memo, the date it was created and last updated date and time are also recorded.
+///
+/// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ProductMemo {
     /// The user that created the memo.
@@ -1857,7 +1906,9 @@ pub struct ProductMemo {
     pub extra: sage_core::types::Extra,
 }
 
-/// Purchase trading figures are the quantities and value of goods bought in base currency. These figures are available if a stock item is set to maintain a movement history. Trading figures are not available for phantom BOM built items.<P>This endpoint has custom filtering on the following fields: 'no_of_periods', 'warehouse_name', 'source_area_reference' and analysis codes 1-20 (analysis_code_n).</P>
+/// Purchase trading figures are the quantities and value of goods bought in base currency. These figures are available if a stock item is set to maintain a movement history. Trading figures are not available for phantom BOM built items.
+///
+/// This endpoint has custom filtering on the following fields: 'no_of_periods', 'warehouse_name', 'source_area_reference' and analysis codes 1-20 (analysis_code_n).
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ProductPurchaseFigures {
     /// A collection of purchase period trading figures. Periods are expanded by default.
@@ -1937,7 +1988,9 @@ pub struct ProductPurchasePeriodFigures {
     pub extra: sage_core::types::Extra,
 }
 
-/// Sales trading figures are the quantities and value of goods sold in base currency. These figures are available if a stock item is set to maintain a movement history. Trading figures are not available for phantom BOM built items.<P>This endpoint has custom filtering on the following fields: 'no_of_periods', 'warehouse_name', 'source_area_reference' and analysis codes 1-20 (analysis_code_n).</P>
+/// Sales trading figures are the quantities and value of goods sold in base currency. These figures are available if a stock item is set to maintain a movement history. Trading figures are not available for phantom BOM built items.
+///
+/// This endpoint has custom filtering on the following fields: 'no_of_periods', 'warehouse_name', 'source_area_reference' and analysis codes 1-20 (analysis_code_n).
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ProductSalesFigures {
     /// A collection of sales period trading figures. Periods are expanded by default.
@@ -2063,7 +2116,14 @@ pub struct ProductSearch {
     pub extra: sage_core::types::Extra,
 }
 
-/// Search categories are used to help you search for stock items without knowing the item's stock code. <br/><br/>A search category consists of:<ul><li>A category. This is the type such as colour, size or voltage.</li><li>A value. This is the specifics of the category such as green, red and blue for the category colour.</li></ul>Search categories are inherited from the product group.
+/// Search categories are used to help you search for stock items without knowing the item's stock code.
+///
+/// A search category consists of:
+///
+/// - A category. This is the type such as colour, size or voltage.
+/// - A value. This is the specifics of the category such as green, red and blue for the category colour.
+///
+/// Search categories are inherited from the product group.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ProductSearchCategoryValue {
     /// The date and time this entity was created (UTC).
@@ -2148,7 +2208,9 @@ pub struct ProductSearchSearchCategoryValue {
     pub extra: sage_core::types::Extra,
 }
 
-/// Product search types.<P>The API endpoint returns details of the product search types that can be used.</P>
+/// Product search types.
+///
+/// The API endpoint returns details of the product search types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ProductSearchType {
     /// Enum description.
@@ -2209,7 +2271,9 @@ pub struct ProductStatus {
     pub extra: sage_core::types::Extra,
 }
 
-/// Product status types are used to identify when a product can have a stock movement recorded against it within the application. Products can be 'Active' or 'Inactive'.<P>The API endpoint returns details of the product status types that can be used.</P>
+/// Product status types are used to identify when a product can have a stock movement recorded against it within the application. Products can be 'Active' or 'Inactive'.
+///
+/// The API endpoint returns details of the product status types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ProductStatusType {
     /// Enum description.
@@ -2361,7 +2425,9 @@ pub struct ProductSupplier {
     pub extra: sage_core::types::Extra,
 }
 
-/// Product transaction group types are used to group the different (secondary) movement types of the product within the application. Product transaction group types can be 'Allocation' ,'Goods Out' ,'Goods In' ,'On POP Order'.<P>The API endpoint returns details of the product transaction group types that can be used.</P>
+/// Product transaction group types are used to group the different (secondary) movement types of the product within the application. Product transaction group types can be 'Allocation' ,'Goods Out' ,'Goods In' ,'On POP Order'.
+///
+/// The API endpoint returns details of the product transaction group types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ProductTransactionGroupType {
     /// Enum description.
@@ -2599,7 +2665,9 @@ pub struct ProductTransactionView {
     pub extra: sage_core::types::Extra,
 }
 
-/// Product types are used to identify the different types of product that exist within the application. Products can be 'Stock', 'Miscellaneous' or 'Service/Labour'.<P>The API endpoint returns details of the product types that can be used.</P>
+/// Product types are used to identify the different types of product that exist within the application. Products can be 'Stock', 'Miscellaneous' or 'Service/Labour'.
+///
+/// The API endpoint returns details of the product types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ProductType {
     /// Enum description.
@@ -3120,7 +3188,9 @@ pub struct SearchValue {
     pub extra: sage_core::types::Extra,
 }
 
-/// The serial allocated to who type, used to determine the type of allocation of a serial number.<P>The API endpoint returns the following values: EnumSerialAllocatedToWhoNot, EnumSerialAllocatedToWhoThis, EnumSerialAllocatedToWhoOther.</P>
+/// The serial allocated to who type, used to determine the type of allocation of a serial number.
+///
+/// The API endpoint returns the following values: EnumSerialAllocatedToWhoNot, EnumSerialAllocatedToWhoThis, EnumSerialAllocatedToWhoOther.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SerialAllocatedToWhoType {
     /// Enum description.
@@ -3137,7 +3207,9 @@ pub struct SerialAllocatedToWhoType {
     pub extra: sage_core::types::Extra,
 }
 
-/// Source area types are used to describe the area or account type applicable to a stock transaction. Source area types can be 'EnumSourceAreaTypeSupplier', 'EnumSourceAreaTypeCustomer', 'EnumSourceAreaTypeInternal', 'EnumSourceAreaTypeWriteOff', 'EnumSourceAreaTypeOpeningBalance', 'EnumSourceAreaTypeBOM'.<P>The API endpoint returns details of the source area types that can be used.</P>
+/// Source area types are used to describe the area or account type applicable to a stock transaction. Source area types can be 'EnumSourceAreaTypeSupplier', 'EnumSourceAreaTypeCustomer', 'EnumSourceAreaTypeInternal', 'EnumSourceAreaTypeWriteOff', 'EnumSourceAreaTypeOpeningBalance', 'EnumSourceAreaTypeBOM'.
+///
+/// The API endpoint returns details of the source area types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SourceAreaType {
     /// Enum description.
@@ -3568,7 +3640,9 @@ pub struct StocktakeFailedStocktakeItems {
     pub extra: sage_core::types::Extra,
 }
 
-/// Stocktake selector value types are used to select stock items by stock value to be included on a stocktake.<P>The API endpoint returns details of the stocktake selector value types that can be used.</P>
+/// Stocktake selector value types are used to select stock items by stock value to be included on a stocktake.
+///
+/// The API endpoint returns details of the stocktake selector value types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct StocktakeSelectorValueType {
     /// Enum description.
@@ -3585,7 +3659,9 @@ pub struct StocktakeSelectorValueType {
     pub extra: sage_core::types::Extra,
 }
 
-/// Stocktake status types describe the possible states in which a stocktake can be. Stocktake status type can be 'No stocktake', 'Selecting items', 'Sheets printed', 'Entering counts', or 'Complete'.<P>The API endpoint returns details of the stocktake status types that can be used.</P>
+/// Stocktake status types describe the possible states in which a stocktake can be. Stocktake status type can be 'No stocktake', 'Selecting items', 'Sheets printed', 'Entering counts', or 'Complete'.
+///
+/// The API endpoint returns details of the stocktake status types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct StocktakeStatusType {
     /// Enum description.
@@ -3672,7 +3748,9 @@ pub struct StocktakeStocktakeItems {
     pub extra: sage_core::types::Extra,
 }
 
-/// Stocktake traceable types are used to select stock items by the stock items traceable type to be included on a stocktake. Stocktake traceable types can be 'Non-Traceable', 'Serial Numbered', 'Batch Numbered' or 'Batch and Serial'.<P>The API endpoint returns details of the stocktake traceable types that can be used.</P>
+/// Stocktake traceable types are used to select stock items by the stock items traceable type to be included on a stocktake. Stocktake traceable types can be 'Non-Traceable', 'Serial Numbered', 'Batch Numbered' or 'Batch and Serial'.
+///
+/// The API endpoint returns details of the stocktake traceable types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct StocktakeTraceableType {
     /// Enum description.
@@ -3689,7 +3767,9 @@ pub struct StocktakeTraceableType {
     pub extra: sage_core::types::Extra,
 }
 
-/// Stocktake method for selecting stocktake items. Stocktake type can be 'By Stock Item', or 'By Bin'.<P>The API endpoint returns details of the stocktake types that can be used.</P>
+/// Stocktake method for selecting stocktake items. Stocktake type can be 'By Stock Item', or 'By Bin'.
+///
+/// The API endpoint returns details of the stocktake types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct StocktakeType {
     /// Enum description.
@@ -3899,7 +3979,9 @@ pub struct TraceableAdjustmentTraceableAdjustmentItemsSplitBatchItems {
     pub extra: sage_core::types::Extra,
 }
 
-/// Traceable issue status types are used to describe the issued status of traceable items. Traceable issue status types can be 'All', 'Issued Only', or 'Not Issued'.<P>The API endpoint returns details of the traceable issue status types.</P>
+/// Traceable issue status types are used to describe the issued status of traceable items. Traceable issue status types can be 'All', 'Issued Only', or 'Not Issued'.
+///
+/// The API endpoint returns details of the traceable issue status types.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct TraceableIssueStatusType {
     /// Enum description.
@@ -4048,7 +4130,9 @@ pub struct TraceableItemsAssignTraceableItemsRequest {
     pub extra: sage_core::types::Extra,
 }
 
-/// Traceable types are used to identify the different traceable options of the product that exist within the application. Products can be 'Non-Traceable', 'Serial Numbered' or 'Batch Numbered'.<P>The API endpoint returns details of the traceable types that can be used.</P>
+/// Traceable types are used to identify the different traceable options of the product that exist within the application. Products can be 'Non-Traceable', 'Serial Numbered' or 'Batch Numbered'.
+///
+/// The API endpoint returns details of the traceable types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct TraceableType {
     /// Enum description.
@@ -4095,7 +4179,9 @@ pub struct Unit {
     pub extra: sage_core::types::Extra,
 }
 
-/// Unit types are used to indicate the unit of measure type within the application. The types can be 'Base', 'Stock' or 'Additional'.<P>The API endpoint returns details of the unit of measure types that can be used.</P>
+/// Unit types are used to indicate the unit of measure type within the application. The types can be 'Base', 'Stock' or 'Additional'.
+///
+/// The API endpoint returns details of the unit of measure types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct UnitType {
     /// Enum description.
@@ -4337,7 +4423,11 @@ pub struct WarehouseBomSettings {
     pub extra: sage_core::types::Extra,
 }
 
-/// All stock within Sage 200 regardless of type (Stock, Service/labour, or Miscellaneous), require a holding location. The location indicates where an item is stored and the stock level settings for each product in the warehouse i.e. the re-order level, the minimum and maximum stock levels. <br /><br />Items with a type of 'Stock' have levels recorded for each warehouse location and the levels are used when allocating, issuing and receiving stock. <br /><br />If the stock setting UseMultipleLocations is true, a product can be linked to multiple warehouse holdings. You cannot delete the last warehouse holding associated with a product.
+/// All stock within Sage 200 regardless of type (Stock, Service/labour, or Miscellaneous), require a holding location. The location indicates where an item is stored and the stock level settings for each product in the warehouse i.e. the re-order level, the minimum and maximum stock levels.
+///
+/// Items with a type of 'Stock' have levels recorded for each warehouse location and the levels are used when allocating, issuing and receiving stock.
+///
+/// If the stock setting UseMultipleLocations is true, a product can be linked to multiple warehouse holdings. You cannot delete the last warehouse holding associated with a product.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct WarehouseHolding {
     /// The stock holding details for each bin in the warehouse.
@@ -4894,7 +4984,9 @@ impl sage_core::Operation for UpdateAlternativeProduct {
 
 /// Auto Generate Option Types
 ///
-/// Auto generate option types are used to auto generate the batch or serial numbers associated with the product that exist within the application. Products can be 'No automatic number generation', 'Use sequence numbers', 'Use date and sequence numbers' or 'Use order number and sequence number'.<P>The API endpoint returns details of the auto generate option types that can be used.</P>
+/// Auto generate option types are used to auto generate the batch or serial numbers associated with the product that exist within the application. Products can be 'No automatic number generation', 'Use sequence numbers', 'Use date and sequence numbers' or 'Use order number and sequence number'.
+///
+/// The API endpoint returns details of the auto generate option types that can be used.
 ///
 /// `GET /auto_generate_option_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -5006,7 +5098,9 @@ impl sage_core::ListOperation for ListAutoGenerateOptionTypes {
 
 /// Auto Generate Separator
 ///
-/// Auto generate separators are used to auto generate the batch or serial numbers associated with the product that exist within the application. Auto generate separators can be 'None', 'Space', 'Colon', 'Forward Slash', 'Backward Slash', 'Dot' or 'Hyphen'.<P>The API endpoint returns details of the auto generate option types that can be used.</P>
+/// Auto generate separators are used to auto generate the batch or serial numbers associated with the product that exist within the application. Auto generate separators can be 'None', 'Space', 'Colon', 'Forward Slash', 'Backward Slash', 'Dot' or 'Hyphen'.
+///
+/// The API endpoint returns details of the auto generate option types that can be used.
 ///
 /// `GET /auto_generate_separators/{Id}`
 #[derive(Debug, Clone, PartialEq)]
@@ -5046,7 +5140,9 @@ impl sage_core::Operation for GetAutoGenerateSeparator {
 
 /// Auto Generate Separators
 ///
-/// Auto generate separators are used to auto generate the batch or serial numbers associated with the product that exist within the application. Auto generate separators can be 'None', 'Space', 'Colon', 'Forward Slash', 'Backward Slash', 'Dot' or 'Hyphen'.<P>The API endpoint returns details of the auto generate option types that can be used.</P>
+/// Auto generate separators are used to auto generate the batch or serial numbers associated with the product that exist within the application. Auto generate separators can be 'None', 'Space', 'Colon', 'Forward Slash', 'Backward Slash', 'Dot' or 'Hyphen'.
+///
+/// The API endpoint returns details of the auto generate option types that can be used.
 ///
 /// `GET /auto_generate_separators`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -5674,7 +5770,9 @@ impl sage_core::Operation for UpdateBinHolding {
 
 /// BOM Cost Heading Types
 ///
-/// When calculating the cost of BOMs, estimates or works orders, the values are accumulated in a cost heading.<P>The API endpoint returns details of the cost heading types that can be used.</P>
+/// When calculating the cost of BOMs, estimates or works orders, the values are accumulated in a cost heading.
+///
+/// The API endpoint returns details of the cost heading types that can be used.
 ///
 /// `GET /bom_cost_heading_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -5938,7 +6036,9 @@ impl sage_core::ListOperation for ListBomCostHeadings {
 
 /// Bill Of Materials Item Types
 ///
-/// Bill of materials item types are used to identify how this product will be used in a bill of materials within the application. Products can be 'Component', 'Subassembly', 'Phantom' or 'Built/Bought'.<P>The API endpoint returns details of the bill of materials item types that can be used.</P>
+/// Bill of materials item types are used to identify how this product will be used in a bill of materials within the application. Products can be 'Component', 'Subassembly', 'Phantom' or 'Built/Bought'.
+///
+/// The API endpoint returns details of the bill of materials item types that can be used.
 ///
 /// `GET /bom_item_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -6050,7 +6150,9 @@ impl sage_core::ListOperation for ListBomItemTypes {
 
 /// Costing Method Types
 ///
-/// Costing method types are used to calculate the cost of sales from your sales orders, the value of stock and the transactions posted to your stock nominal accounts within the application. Product groups can be 'FIFO', 'Average', 'Standard' or 'Actual'.<P>The API endpoint returns details of the costing method types that can be used.</P>
+/// Costing method types are used to calculate the cost of sales from your sales orders, the value of stock and the transactions posted to your stock nominal accounts within the application. Product groups can be 'FIFO', 'Average', 'Standard' or 'Actual'.
+///
+/// The API endpoint returns details of the costing method types that can be used.
 ///
 /// `GET /costing_method_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -6542,7 +6644,9 @@ impl sage_core::Operation for UpdateCrossSellProduct {
 
 /// Discrepancy Status Types
 ///
-/// Discrepancy status types describe the possible states of a stocktake discrepancy. Discrepancy status type can be 'No Discrepancy', 'Discrepancy Found', or 'Discrepancy Resolved'.<P>The API endpoint returns details of the discrepancy status types that can be used.</P>
+/// Discrepancy status types describe the possible states of a stocktake discrepancy. Discrepancy status type can be 'No Discrepancy', 'Discrepancy Found', or 'Discrepancy Resolved'.
+///
+/// The API endpoint returns details of the discrepancy status types that can be used.
 ///
 /// `GET /discrepancy_status_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -6654,7 +6758,9 @@ impl sage_core::ListOperation for ListDiscrepancyStatusTypes {
 
 /// Entry Source Types
 ///
-/// Entry source types are used to describe the source module that was used to create a transaction. Entry source types can be 'EnumEntrySourceTypeStock', 'EnumEntrySourceTypeSOP', 'EnumEntrySourceTypePOP', 'EnumEntrySourceTypeBOM', 'EnumEntrySourceTypeManual'.<P>The API endpoint returns details of the entry source types that can be used.</P>
+/// Entry source types are used to describe the source module that was used to create a transaction. Entry source types can be 'EnumEntrySourceTypeStock', 'EnumEntrySourceTypeSOP', 'EnumEntrySourceTypePOP', 'EnumEntrySourceTypeBOM', 'EnumEntrySourceTypeManual'.
+///
+/// The API endpoint returns details of the entry source types that can be used.
 ///
 /// `GET /entry_source_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -6766,7 +6872,9 @@ impl sage_core::ListOperation for ListEntrySourceTypes {
 
 /// Fulfilment Method Types
 ///
-/// Fulfilment method types are the method of fulfilment for your products on sales orders. This determines how the products are allocated. Fulfmilment methods are 'From Stock', 'From Supplier Via Stock' and 'Direct To Customer'.<P>The API endpoint returns details of the fulfilment method types that can be used.</P>
+/// Fulfilment method types are the method of fulfilment for your products on sales orders. This determines how the products are allocated. Fulfmilment methods are 'From Stock', 'From Supplier Via Stock' and 'Direct To Customer'.
+///
+/// The API endpoint returns details of the fulfilment method types that can be used.
 ///
 /// `GET /fulfilment_method_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -6878,7 +6986,9 @@ impl sage_core::ListOperation for ListFulfilmentMethodTypes {
 
 /// Fulfilment Sequence Types
 ///
-/// Fulfilment sequence types are the sequence options for the fulfilment methods used for product allocation which determines how products are allocated to sales orders within the application. Products can sequenced by 'Bin Priority', 'Smallest Quantity First', 'Largest Quantity First', 'Oldest Sell By Date', 'Oldest Use By Date' or 'FIFO'.<P>The API endpoint returns details of the fulfilment sequence types that can be used.</P>
+/// Fulfilment sequence types are the sequence options for the fulfilment methods used for product allocation which determines how products are allocated to sales orders within the application. Products can sequenced by 'Bin Priority', 'Smallest Quantity First', 'Largest Quantity First', 'Oldest Sell By Date', 'Oldest Use By Date' or 'FIFO'.
+///
+/// The API endpoint returns details of the fulfilment sequence types that can be used.
 ///
 /// `GET /fulfilment_sequence_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -7142,7 +7252,9 @@ impl sage_core::ListOperation for ListInternalAreas {
 
 /// Label Printing Option Types
 ///
-/// Label printing option types used to determine how to print order lablels. The label printing option types are 'Label not required', 'Label required per item' and 'Label required per batch'.<P>The API endpoint returns details of the label printing option types that can be used.</P>
+/// Label printing option types used to determine how to print order lablels. The label printing option types are 'Label not required', 'Label required per item' and 'Label required per batch'.
+///
+/// The API endpoint returns details of the label printing option types that can be used.
 ///
 /// `GET /label_printing_option_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -7254,7 +7366,9 @@ impl sage_core::ListOperation for ListLabelPrintingOptionTypes {
 
 /// Landed Costs Types
 ///
-/// Landed costs refer to any costs associated with the shipping, handling and importing of stock items on purchase orders. These additional costs are often invoiced separately, for example, by a courier. Landed costs type can be 'Not Applicable', 'Percentage Based', or 'Value Based'.<P>The API endpoint returns details of the costing method types that can be used.</P>
+/// Landed costs refer to any costs associated with the shipping, handling and importing of stock items on purchase orders. These additional costs are often invoiced separately, for example, by a courier. Landed costs type can be 'Not Applicable', 'Percentage Based', or 'Value Based'.
+///
+/// The API endpoint returns details of the costing method types that can be used.
 ///
 /// `GET /landed_costs_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -7702,7 +7816,9 @@ impl sage_core::ListOperation for ListLookupStockItemUnits {
 
 /// Pricing Source Types
 ///
-/// The pricing source type for product suppliers. Pricing source type can be 'LastBuyingPrice', or 'ListPrice'.<P>The API endpoint returns details of the pricing source types that can be used.</P>
+/// The pricing source type for product suppliers. Pricing source type can be 'LastBuyingPrice', or 'ListPrice'.
+///
+/// The API endpoint returns details of the pricing source types that can be used.
 ///
 /// `GET /pricing_source_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -8081,7 +8197,11 @@ impl sage_core::ListOperation for ListProductGroups {
 
 /// Product Memos
 ///
-/// Memos are sections of text that can be used to make comments about a product.<br/><br/>Multiple memos can be added to each product. The user that created the memo, the date it was created and last updated date and time are also recorded.<br/><br/>A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
+/// Memos are sections of text that can be used to make comments about a product.
+///
+/// Multiple memos can be added to each product. The user that created the memo, the date it was created and last updated date and time are also recorded.
+///
+/// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
 ///
 /// `POST /product_memos`
 #[derive(Debug, Clone, PartialEq)]
@@ -8119,7 +8239,11 @@ impl sage_core::Operation for CreateProductMemo {
 
 /// Product Memo
 ///
-/// Memos are sections of text that can be used to make comments about a product.<br/><br/>Multiple memos can be added to each product. The user that created the memo, the date it was created and last updated date and time are also recorded.<br/><br/>A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
+/// Memos are sections of text that can be used to make comments about a product.
+///
+/// Multiple memos can be added to each product. The user that created the memo, the date it was created and last updated date and time are also recorded.
+///
+/// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
 ///
 /// `DELETE /product_memos/{Id}`
 #[derive(Debug, Clone, PartialEq)]
@@ -8156,7 +8280,11 @@ impl sage_core::Operation for DeleteProductMemo {
 
 /// Product Memo
 ///
-/// Memos are sections of text that can be used to make comments about a product.<br/><br/>Multiple memos can be added to each product. The user that created the memo, the date it was created and last updated date and time are also recorded.<br/><br/>A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
+/// Memos are sections of text that can be used to make comments about a product.
+///
+/// Multiple memos can be added to each product. The user that created the memo, the date it was created and last updated date and time are also recorded.
+///
+/// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
 ///
 /// `GET /product_memos/{Id}`
 #[derive(Debug, Clone, PartialEq)]
@@ -8196,7 +8324,11 @@ impl sage_core::Operation for GetProductMemo {
 
 /// Product Memos
 ///
-/// Memos are sections of text that can be used to make comments about a product.<br/><br/>Multiple memos can be added to each product. The user that created the memo, the date it was created and last updated date and time are also recorded.<br/><br/>A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
+/// Memos are sections of text that can be used to make comments about a product.
+///
+/// Multiple memos can be added to each product. The user that created the memo, the date it was created and last updated date and time are also recorded.
+///
+/// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
 ///
 /// `GET /product_memos`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -8308,7 +8440,11 @@ impl sage_core::ListOperation for ListProductMemos {
 
 /// Product Memo
 ///
-/// Memos are sections of text that can be used to make comments about a product.<br/><br/>Multiple memos can be added to each product. The user that created the memo, the date it was created and last updated date and time are also recorded.<br/><br/>A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
+/// Memos are sections of text that can be used to make comments about a product.
+///
+/// Multiple memos can be added to each product. The user that created the memo, the date it was created and last updated date and time are also recorded.
+///
+/// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
 ///
 /// `PUT /product_memos/{Id}`
 #[derive(Debug, Clone, PartialEq)]
@@ -8349,7 +8485,9 @@ impl sage_core::Operation for UpdateProductMemo {
 
 /// Product Purchase Figure
 ///
-/// Purchase trading figures are the quantities and value of goods bought in base currency. These figures are available if a stock item is set to maintain a movement history. Trading figures are not available for phantom BOM built items.<P>This endpoint has custom filtering on the following fields: 'no_of_periods', 'warehouse_name', 'source_area_reference' and analysis codes 1-20 (analysis_code_n).</P>
+/// Purchase trading figures are the quantities and value of goods bought in base currency. These figures are available if a stock item is set to maintain a movement history. Trading figures are not available for phantom BOM built items.
+///
+/// This endpoint has custom filtering on the following fields: 'no_of_periods', 'warehouse_name', 'source_area_reference' and analysis codes 1-20 (analysis_code_n).
 ///
 /// `GET /product_purchase_figures/{Id}`
 #[derive(Debug, Clone, PartialEq)]
@@ -8389,7 +8527,9 @@ impl sage_core::Operation for GetProductPurchaseFigures {
 
 /// Product Sales Figure
 ///
-/// Sales trading figures are the quantities and value of goods sold in base currency. These figures are available if a stock item is set to maintain a movement history. Trading figures are not available for phantom BOM built items.<P>This endpoint has custom filtering on the following fields: 'no_of_periods', 'warehouse_name', 'source_area_reference' and analysis codes 1-20 (analysis_code_n).</P>
+/// Sales trading figures are the quantities and value of goods sold in base currency. These figures are available if a stock item is set to maintain a movement history. Trading figures are not available for phantom BOM built items.
+///
+/// This endpoint has custom filtering on the following fields: 'no_of_periods', 'warehouse_name', 'source_area_reference' and analysis codes 1-20 (analysis_code_n).
 ///
 /// `GET /product_sales_figures/{Id}`
 #[derive(Debug, Clone, PartialEq)]
@@ -8465,7 +8605,9 @@ impl sage_core::Operation for CreateProductSearch {
 
 /// Product Search Types
 ///
-/// Product search types.<P>The API endpoint returns details of the product search types that can be used.</P>
+/// Product search types.
+///
+/// The API endpoint returns details of the product search types that can be used.
 ///
 /// `GET /product_search_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -8577,7 +8719,9 @@ impl sage_core::ListOperation for ListProductSearchTypes {
 
 /// Product Status Types
 ///
-/// Product status types are used to identify when a product can have a stock movement recorded against it within the application. Products can be 'Active' or 'Inactive'.<P>The API endpoint returns details of the product status types that can be used.</P>
+/// Product status types are used to identify when a product can have a stock movement recorded against it within the application. Products can be 'Active' or 'Inactive'.
+///
+/// The API endpoint returns details of the product status types that can be used.
 ///
 /// `GET /product_status_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -8957,7 +9101,9 @@ impl sage_core::Operation for UpdateProductSupplier {
 
 /// Product Transaction Group Types
 ///
-/// Product transaction group types are used to group the different (secondary) transaction types of the product within the application. Product transaction group types can be 'Allocation', 'Goods Out', 'Goods In', 'On POP Order'.<P>The API endpoint returns details of the product transaction group types that can be used.</P>
+/// Product transaction group types are used to group the different (secondary) transaction types of the product within the application. Product transaction group types can be 'Allocation', 'Goods Out', 'Goods In', 'On POP Order'.
+///
+/// The API endpoint returns details of the product transaction group types that can be used.
 ///
 /// `GET /product_transaction_group_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -9293,7 +9439,9 @@ impl sage_core::ListOperation for ListProductTransactionViews {
 
 /// Product Types
 ///
-/// Product types are used to identify the different types of product that exist within the application. Products can be 'Stock', 'Miscellaneous' or 'Service/Labour'.<P>The API endpoint returns details of the product types that can be used.</P>
+/// Product types are used to identify the different types of product that exist within the application. Products can be 'Stock', 'Miscellaneous' or 'Service/Labour'.
+///
+/// The API endpoint returns details of the product types that can be used.
 ///
 /// `GET /product_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -9741,7 +9889,9 @@ impl sage_core::ListOperation for ListProductWarehouseViews {
 
 /// Products
 ///
-/// Products are used to track stock within Sage 200. This is not just for physical items, but also for items that are ordered direct from suppliers, services, and time or labour that can be included on customer invoices.<P>Each stock item has default settings that are used each time the item is bought or sold. Some of these are inherited from the product group and some are set on each item.</P>
+/// Products are used to track stock within Sage 200. This is not just for physical items, but also for items that are ordered direct from suppliers, services, and time or labour that can be included on customer invoices.
+///
+/// Each stock item has default settings that are used each time the item is bought or sold. Some of these are inherited from the product group and some are set on each item.
 ///
 /// `POST /products`
 #[derive(Debug, Clone, PartialEq)]
@@ -9772,7 +9922,9 @@ impl sage_core::Operation for CreateProduct {
 
 /// Product
 ///
-/// Products are used to track stock within Sage 200. This is not just for physical items, but also for items that are ordered direct from suppliers, services, and time or labour that can be included on customer invoices.<P>Each stock item has default settings that are used each time the item is bought or sold. Some of these are inherited from the product group and some are set on each item.</P>
+/// Products are used to track stock within Sage 200. This is not just for physical items, but also for items that are ordered direct from suppliers, services, and time or labour that can be included on customer invoices.
+///
+/// Each stock item has default settings that are used each time the item is bought or sold. Some of these are inherited from the product group and some are set on each item.
 ///
 /// `DELETE /products/{Id}`
 #[derive(Debug, Clone, PartialEq)]
@@ -9809,7 +9961,9 @@ impl sage_core::Operation for DeleteProduct {
 
 /// Product
 ///
-/// Products are used to track stock within Sage 200. This is not just for physical items, but also for items that are ordered direct from suppliers, services, and time or labour that can be included on customer invoices.<P>Each stock item has default settings that are used each time the item is bought or sold. Some of these are inherited from the product group and some are set on each item.</P>
+/// Products are used to track stock within Sage 200. This is not just for physical items, but also for items that are ordered direct from suppliers, services, and time or labour that can be included on customer invoices.
+///
+/// Each stock item has default settings that are used each time the item is bought or sold. Some of these are inherited from the product group and some are set on each item.
 ///
 /// `GET /products/{Id}`
 #[derive(Debug, Clone, PartialEq)]
@@ -9846,7 +10000,13 @@ impl sage_core::Operation for GetProduct {
 
 /// Products
 ///
-/// Products are used to track stock within Sage 200. This is not just for physical items, but also for items that are ordered direct from suppliers, services, and time or labour that can be included on customer invoices.<P>Each stock item has default settings that are used each time the item is bought or sold. Some of these are inherited from the product group and some are set on each item.</P><P>If stock setting UseMultipleLocations is true, you must specify warehouse holding(s) when creating products. <br /><br />If stock setting UseMultipleLocations is false, then new product will be automatically linked to the default (home) warehouse.</P>
+/// Products are used to track stock within Sage 200. This is not just for physical items, but also for items that are ordered direct from suppliers, services, and time or labour that can be included on customer invoices.
+///
+/// Each stock item has default settings that are used each time the item is bought or sold. Some of these are inherited from the product group and some are set on each item.
+///
+/// If stock setting UseMultipleLocations is true, you must specify warehouse holding(s) when creating products.
+///
+/// If stock setting UseMultipleLocations is false, then new product will be automatically linked to the default (home) warehouse.
 ///
 /// `GET /products`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -9954,7 +10114,9 @@ impl sage_core::ListOperation for ListProducts {
 
 /// Products For Product Group
 ///
-/// Products are used to track stock within Sage 200. This is not just for physical items, but also for items that are ordered direct from suppliers, services, and time or labour that can be included on customer invoices.<P>Each stock item has default settings that are used each time the item is bought or sold. Some of these are inherited from the product group and some are set on each item.</P>
+/// Products are used to track stock within Sage 200. This is not just for physical items, but also for items that are ordered direct from suppliers, services, and time or labour that can be included on customer invoices.
+///
+/// Each stock item has default settings that are used each time the item is bought or sold. Some of these are inherited from the product group and some are set on each item.
 ///
 /// `GET /product_groups/{productGroupId}/products`
 #[derive(Debug, Clone, PartialEq)]
@@ -10078,7 +10240,9 @@ impl sage_core::ListOperation for ListProductsForProductGroup {
 
 /// Product
 ///
-/// Products are used to track stock within Sage 200. This is not just for physical items, but also for items that are ordered direct from suppliers, services, and time or labour that can be included on customer invoices.<P>Each stock item has default settings that are used each time the item is bought or sold. Some of these are inherited from the product group and some are set on each item.</P>
+/// Products are used to track stock within Sage 200. This is not just for physical items, but also for items that are ordered direct from suppliers, services, and time or labour that can be included on customer invoices.
+///
+/// Each stock item has default settings that are used each time the item is bought or sold. Some of these are inherited from the product group and some are set on each item.
 ///
 /// `PUT /products/{Id}`
 #[derive(Debug, Clone, PartialEq)]
@@ -10455,7 +10619,9 @@ impl sage_core::ListOperation for ListSearchValues {
 
 /// Serial Allocated To Who Types
 ///
-/// The serial allocated to who type, used to determine the type of allocation of a serial number.<P>The API endpoint returns the following values: EnumSerialAllocatedToWhoNot, EnumSerialAllocatedToWhoThis, EnumSerialAllocatedToWhoOther.</P>
+/// The serial allocated to who type, used to determine the type of allocation of a serial number.
+///
+/// The API endpoint returns the following values: EnumSerialAllocatedToWhoNot, EnumSerialAllocatedToWhoThis, EnumSerialAllocatedToWhoOther.
 ///
 /// `GET /serial_allocated_to_who_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -10567,7 +10733,9 @@ impl sage_core::ListOperation for ListSerialAllocatedToWhoTypes {
 
 /// Source Area Types
 ///
-/// Source area types are used to describe the area or account type applicable to a stock transaction. Source area types can be 'EnumSourceAreaTypeSupplier', 'EnumSourceAreaTypeCustomer', 'EnumSourceAreaTypeInternal', 'EnumSourceAreaTypeWriteOff', 'EnumSourceAreaTypeOpeningBalance', 'EnumSourceAreaTypeBOM'.<P>The API endpoint returns details of the source area types that can be used.</P>
+/// Source area types are used to describe the area or account type applicable to a stock transaction. Source area types can be 'EnumSourceAreaTypeSupplier', 'EnumSourceAreaTypeCustomer', 'EnumSourceAreaTypeInternal', 'EnumSourceAreaTypeWriteOff', 'EnumSourceAreaTypeOpeningBalance', 'EnumSourceAreaTypeBOM'.
+///
+/// The API endpoint returns details of the source area types that can be used.
 ///
 /// `GET /source_area_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -11404,7 +11572,9 @@ impl sage_core::Operation for CreateStocktakeNewItem {
 
 /// Stocktake Selector Value Types
 ///
-/// Stocktake selector value types are used to select stock items by stock value to be included on a stocktake. Stocktake selector value types can be either 'Average buying price' or 'Value of stock'.<P>The API endpoint returns details of the stocktake selector value types that can be used.</P>
+/// Stocktake selector value types are used to select stock items by stock value to be included on a stocktake. Stocktake selector value types can be either 'Average buying price' or 'Value of stock'.
+///
+/// The API endpoint returns details of the stocktake selector value types that can be used.
 ///
 /// `GET /stocktake_selector_value_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -11516,7 +11686,9 @@ impl sage_core::ListOperation for ListStocktakeSelectorValueTypes {
 
 /// Stocktake Status Types
 ///
-/// Stocktake status types describe the possible states in which a stocktake can be. Stocktake status type can be 'No stocktake', 'Selecting items', 'Sheets printed', 'Entering counts', or 'Complete'.<P>The API endpoint returns details of the stocktake status types that can be used.</P>
+/// Stocktake status types describe the possible states in which a stocktake can be. Stocktake status type can be 'No stocktake', 'Selecting items', 'Sheets printed', 'Entering counts', or 'Complete'.
+///
+/// The API endpoint returns details of the stocktake status types that can be used.
 ///
 /// `GET /stocktake_status_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -11628,7 +11800,9 @@ impl sage_core::ListOperation for ListStocktakeStatusTypes {
 
 /// Stocktake Traceable Types
 ///
-/// Stocktake traceable types are used to select stock items by stock traceable type to be included on a stocktake. Selection can be on 'Non-Traceable', 'Serial Numbered', 'Batch Numbered' or 'Batch and Serial'.<P>The API endpoint returns details of the traceable types that can be used.</P>
+/// Stocktake traceable types are used to select stock items by stock traceable type to be included on a stocktake. Selection can be on 'Non-Traceable', 'Serial Numbered', 'Batch Numbered' or 'Batch and Serial'.
+///
+/// The API endpoint returns details of the traceable types that can be used.
 ///
 /// `GET /stocktake_traceable_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -11740,7 +11914,9 @@ impl sage_core::ListOperation for ListStocktakeTraceableTypes {
 
 /// Stocktake Types
 ///
-/// Stocktake method for selecting stocktake items. Stocktake type can be 'By Stock Item', or 'By Bin'.<P>The API endpoint returns details of the stocktake types that can be used.</P>
+/// Stocktake method for selecting stocktake items. Stocktake type can be 'By Stock Item', or 'By Bin'.
+///
+/// The API endpoint returns details of the stocktake types that can be used.
 ///
 /// `GET /stocktake_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -12268,7 +12444,9 @@ impl sage_core::Operation for UpdateStocktake {
 
 /// Traceable Issue Status Types
 ///
-/// Traceable issue status types are used to describe the issued status of traceable items. Traceable issue status types can be 'All', 'Issued Only', or 'Not Issued'.<P>The API endpoint returns details of the traceable issue status types.</P>
+/// Traceable issue status types are used to describe the issued status of traceable items. Traceable issue status types can be 'All', 'Issued Only', or 'Not Issued'.
+///
+/// The API endpoint returns details of the traceable issue status types.
 ///
 /// `GET /traceable_issue_status_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -13414,7 +13592,9 @@ impl sage_core::Operation for CreateTraceableItemsAssignTraceableItem {
 
 /// Traceable Types
 ///
-/// Traceable types are used to identify the different traceable options of the product that exist within the application. Products can be 'Non-Traceable', 'Serial Numbered' or 'Batch Numbered'.<P>The API endpoint returns details of the traceable types that can be used.</P>
+/// Traceable types are used to identify the different traceable options of the product that exist within the application. Products can be 'Non-Traceable', 'Serial Numbered' or 'Batch Numbered'.
+///
+/// The API endpoint returns details of the traceable types that can be used.
 ///
 /// `GET /traceable_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -13526,7 +13706,9 @@ impl sage_core::ListOperation for ListTraceableTypes {
 
 /// Unit Types
 ///
-/// Unit types are used to indicate the unit of measure type within the application. The types can be 'Base', 'Stock' or 'Additional'.<P>The API endpoint returns details of the unit of measure types that can be used.</P>
+/// Unit types are used to indicate the unit of measure type within the application. The types can be 'Base', 'Stock' or 'Additional'.
+///
+/// The API endpoint returns details of the unit of measure types that can be used.
 ///
 /// `GET /unit_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -13779,7 +13961,9 @@ impl sage_core::ListOperation for ListUnits {
 
 /// Warehouse Holdings
 ///
-/// All stock within Sage 200 regardless of type (Stock, Service/labour, or Miscellaneous), require a holding location. The location indicates where an item is stored and the stock level settings for each product in the warehouse i.e. the re-order level, the minimum and maximum stock levels. <br /><br />Items with a type of 'Stock' have levels recorded for each warehouse location and the levels are used when allocating, issuing and receiving stock.
+/// All stock within Sage 200 regardless of type (Stock, Service/labour, or Miscellaneous), require a holding location. The location indicates where an item is stored and the stock level settings for each product in the warehouse i.e. the re-order level, the minimum and maximum stock levels.
+///
+/// Items with a type of 'Stock' have levels recorded for each warehouse location and the levels are used when allocating, issuing and receiving stock.
 ///
 /// `POST /warehouse_holdings`
 #[derive(Debug, Clone, PartialEq)]
@@ -13894,7 +14078,9 @@ impl sage_core::Operation for GetWarehouseHolding {
 
 /// Warehouse Holdings
 ///
-/// All stock within Sage 200 regardless of type (Stock, Service/labour, or Miscellaneous), require a holding location. The location indicates where an item is stored and the stock level settings for each product in the warehouse i.e. the re-order level, the minimum and maximum stock levels. <br /><br />Items with a type of 'Stock' have levels recorded for each warehouse location and the levels are used when allocating, issuing and receiving stock.
+/// All stock within Sage 200 regardless of type (Stock, Service/labour, or Miscellaneous), require a holding location. The location indicates where an item is stored and the stock level settings for each product in the warehouse i.e. the re-order level, the minimum and maximum stock levels.
+///
+/// Items with a type of 'Stock' have levels recorded for each warehouse location and the levels are used when allocating, issuing and receiving stock.
 ///
 /// `GET /warehouse_holdings`
 #[derive(Debug, Clone, PartialEq, Default)]

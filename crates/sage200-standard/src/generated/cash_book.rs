@@ -156,7 +156,9 @@ pub struct Bank {
     pub extra: sage_core::types::Extra,
 }
 
-/// When working with bank accounts, it is important to know what type of bank account it is.<br /><br /> Use this API endpoint to return the list of bank account types that can be used.
+/// When working with bank accounts, it is important to know what type of bank account it is.
+///
+///  Use this API endpoint to return the list of bank account types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct BankAccountType {
     /// Description of the bank account type.
@@ -273,7 +275,9 @@ pub struct BankEmails {
     pub extra: sage_core::types::Extra,
 }
 
-/// When working with bank entries, it is important to know what type of bank entry it is. <br /><br />Use this API endpoint to return the list of bank entry types that can be used.
+/// When working with bank entries, it is important to know what type of bank entry it is.
+///
+/// Use this API endpoint to return the list of bank entry types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct BankEntryType {
     /// Description of the bank entry type.
@@ -321,13 +325,19 @@ pub struct BankMemos {
     pub extra: sage_core::types::Extra,
 }
 
-/// Payments are used to record money paid from a bank account (Sage 200 Standard and versions of Professional released after July 2017). In the Sage 200 app, this is equivalent to making a Nominal Vatable Payment or a Non-Vatable Payment. <br /><br />Posting a bank payment does not actually create a 'bank payment' entity, but a Posted Transaction of type 'BankAccountEntryType.Payment', therefore it is not possible to 'get' a bank payment using the same API endpoint after it has been posted. Posting a bank payment returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.<br /><br />Note: Before posting a bank payment via the API, at least one bank account must exist within Sage 200.
+/// Payments are used to record money paid from a bank account (Sage 200 Standard and versions of Professional released after July 2017). In the Sage 200 app, this is equivalent to making a Nominal Vatable Payment or a Non-Vatable Payment.
+///
+/// Posting a bank payment does not actually create a 'bank payment' entity, but a Posted Transaction of type 'BankAccountEntryType.Payment', therefore it is not possible to 'get' a bank payment using the same API endpoint after it has been posted. Posting a bank payment returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.
+///
+/// Note: Before posting a bank payment via the API, at least one bank account must exist within Sage 200.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct BankPayment {
     /// The nominal analysis items which relate to bank charges for the payment. This is only applicable if the bank account currency specified is different to the base currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_charges: Option<Vec<BankPaymentBankCharges>>,
-    /// Bank record Id that the payment is for. If the bank account does not have the same currency as the base currency, then additional properties can be set for the currency and exchange rate.<br/><br/>Note: If a default bank account has been set up in the system, then you do not need to specify the bank account Id, if that is the intended bank for the payment.
+    /// Bank record Id that the payment is for. If the bank account does not have the same currency as the base currency, then additional properties can be set for the currency and exchange rate.
+    ///
+    /// Note: If a default bank account has been set up in the system, then you do not need to specify the bank account Id, if that is the intended bank for the payment.
     pub bank_id: i64,
     /// The currency Id of the payment. This is only applicable if the bank account currency specified is different to the base currency and will default to the bank account currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -513,7 +523,9 @@ pub struct BankPaymentNominalJournalItems {
     pub extra: sage_core::types::Extra,
 }
 
-/// Bank posted transactions are created when transactions such as receipts or payments are posted against the Cash Book.<br /><br />It is not possible to use this API resource to create posted transactions. To post a transaction, the necessary API resource must be invoked.
+/// Bank posted transactions are created when transactions such as receipts or payments are posted against the Cash Book.
+///
+/// It is not possible to use this API resource to create posted transactions. To post a transaction, the necessary API resource must be invoked.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct BankPostedTransaction {
     /// Bank posted transactions bank.
@@ -744,13 +756,19 @@ pub struct BankPostedTransactionTradeItems {
     pub extra: sage_core::types::Extra,
 }
 
-/// Receipts are used to record money received against a bank account (Sage 200 Standard and versions of Professional released after July 2017). In the Sage 200 app, this is equivalent to making a Nominal Vatable Receipt or a Non-Vatable Receipt. <br /><br />Posting a bank receipt does not actually create a 'bank receipt' entity, but a Posted Transaction of type 'BankAccountEntryType.Receipt', therefore it is not possible to 'get' a bank receipt using the same API endpoint after it has been posted. Posting a bank receipt returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.<br /><br />Note: Before posting bank receipts via the API, at least one bank account must exist within Sage 200.
+/// Receipts are used to record money received against a bank account (Sage 200 Standard and versions of Professional released after July 2017). In the Sage 200 app, this is equivalent to making a Nominal Vatable Receipt or a Non-Vatable Receipt.
+///
+/// Posting a bank receipt does not actually create a 'bank receipt' entity, but a Posted Transaction of type 'BankAccountEntryType.Receipt', therefore it is not possible to 'get' a bank receipt using the same API endpoint after it has been posted. Posting a bank receipt returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.
+///
+/// Note: Before posting bank receipts via the API, at least one bank account must exist within Sage 200.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct BankReceipt {
     /// The nominal analysis items which relate to bank charges for the receipt. This is only applicable if the bank account currency specified is different to the base currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_charges: Option<Vec<BankReceiptBankCharges>>,
-    /// Bank record Id that the receipt is for. If the bank account does not have the same currency as the base currency, then additional properties can be set for the currency and exchange rate.<br/><br/>Note: If a default bank account has been set up in the system, then you do not need to specify the bank account Id, if that is the intended bank for the receipt.
+    /// Bank record Id that the receipt is for. If the bank account does not have the same currency as the base currency, then additional properties can be set for the currency and exchange rate.
+    ///
+    /// Note: If a default bank account has been set up in the system, then you do not need to specify the bank account Id, if that is the intended bank for the receipt.
     pub bank_id: i64,
     /// The currency Id of the receipt. This is only applicable if the bank account currency specified is different to the base currency and will default to the bank account currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -936,7 +954,9 @@ pub struct BankReceiptNominalJournalItems {
     pub extra: sage_core::types::Extra,
 }
 
-/// <p>Bank transfers are used to transfer money from one bank to another. In the Sage 200 app, this is equivalent to making an Inter Account Transfer.</p><p>Note: before posting a bank transfer via the API both the bank you are transferring from, and the bank you are transferring to, must exist within Sage 200.</p>
+/// Bank transfers are used to transfer money from one bank to another. In the Sage 200 app, this is equivalent to making an Inter Account Transfer.
+///
+/// Note: before posting a bank transfer via the API both the bank you are transferring from, and the bank you are transferring to, must exist within Sage 200.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct BankTransfer {
     /// The unique Id of the bank the payment will transfer from.
@@ -1175,7 +1195,9 @@ pub struct BankWebsites {
     pub extra: sage_core::types::Extra,
 }
 
-/// The Cash Book settings are used to configure application behaviour with respect to the Cash Book module.<br/><br/>Settings include the default bank account.
+/// The Cash Book settings are used to configure application behaviour with respect to the Cash Book module.
+///
+/// Settings include the default bank account.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct CashBookSettings {
     /// The default bank account.
@@ -1239,7 +1261,9 @@ pub struct LookupBank {
 
 /// Bank Account Types
 ///
-/// When working with bank accounts, it is important to know what type of bank account it is.<br /><br /> Use this API endpoint to return the list of bank account types that can be used.
+/// When working with bank accounts, it is important to know what type of bank account it is.
+///
+///  Use this API endpoint to return the list of bank account types that can be used.
 ///
 /// `GET /bank_account_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -1351,7 +1375,9 @@ impl sage_core::ListOperation for ListBankAccountTypes {
 
 /// Bank Entry Types
 ///
-/// When working with bank entries, it is important to know what type of bank entry it is.<br /><br />Use this API endpoint to return the list of bank entry types that can be used.
+/// When working with bank entries, it is important to know what type of bank entry it is.
+///
+/// Use this API endpoint to return the list of bank entry types that can be used.
 ///
 /// `GET /bank_entry_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -1463,7 +1489,11 @@ impl sage_core::ListOperation for ListBankEntryTypes {
 
 /// Bank Payment
 ///
-/// Payments are used to record money paid from a bank account (Sage 200 Standard and versions of Professional released after July 2017). In the Sage 200 app, this is equivalent to making a Nominal Vatable Payment or a Non-Vatable Payment. <br /><br />Posting a bank payment does not actually create a 'bank payment' entity, but a Posted Transaction of type 'BankAccountEntryType.Payment', therefore it is not possible to 'get' a bank payment using the same API endpoint after it has been posted. Posting a bank payment returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.<br /><br />Note: Before posting a bank payment via the API, at least one bank account must exist within Sage 200.
+/// Payments are used to record money paid from a bank account (Sage 200 Standard and versions of Professional released after July 2017). In the Sage 200 app, this is equivalent to making a Nominal Vatable Payment or a Non-Vatable Payment.
+///
+/// Posting a bank payment does not actually create a 'bank payment' entity, but a Posted Transaction of type 'BankAccountEntryType.Payment', therefore it is not possible to 'get' a bank payment using the same API endpoint after it has been posted. Posting a bank payment returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.
+///
+/// Note: Before posting a bank payment via the API, at least one bank account must exist within Sage 200.
 ///
 /// `POST /bank_payment`
 #[derive(Debug, Clone, PartialEq)]
@@ -1501,7 +1531,9 @@ impl sage_core::Operation for CreateBankPayment {
 
 /// Bank Posted Transaction
 ///
-/// Bank posted transactions are created when transactions such as receipts or payments are posted against the Cash Book.<br /><br />It is not possible to use this API resource to create posted transactions. To post a transaction, the necessary API resource must be invoked.
+/// Bank posted transactions are created when transactions such as receipts or payments are posted against the Cash Book.
+///
+/// It is not possible to use this API resource to create posted transactions. To post a transaction, the necessary API resource must be invoked.
 ///
 /// `GET /bank_posted_transactions/{Id}`
 #[derive(Debug, Clone, PartialEq)]
@@ -1541,7 +1573,9 @@ impl sage_core::Operation for GetBankPostedTransaction {
 
 /// Bank Posted Transactions
 ///
-/// Bank posted transactions are created when transactions such as receipts or payments are posted against the Cash Book.<br /><br />It is not possible to use this API resource to create posted transactions. To post a transaction, the necessary API resource must be invoked.
+/// Bank posted transactions are created when transactions such as receipts or payments are posted against the Cash Book.
+///
+/// It is not possible to use this API resource to create posted transactions. To post a transaction, the necessary API resource must be invoked.
 ///
 /// `GET /bank_posted_transactions`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -1653,7 +1687,9 @@ impl sage_core::ListOperation for ListBankPostedTransactions {
 
 /// Bank Posted Transactions For Bank Account
 ///
-/// Bank posted transactions are created when transactions such as receipts or payments are posted against the Cash Book.<br /><br />It is not possible to use this API resource to create posted transactions. To post a transaction, the necessary API resource must be invoked.
+/// Bank posted transactions are created when transactions such as receipts or payments are posted against the Cash Book.
+///
+/// It is not possible to use this API resource to create posted transactions. To post a transaction, the necessary API resource must be invoked.
 ///
 /// `GET /banks/{bankId}/bank_posted_transactions`
 #[derive(Debug, Clone, PartialEq)]
@@ -1777,7 +1813,11 @@ impl sage_core::ListOperation for ListBankPostedTransactionsForBankAccount {
 
 /// Bank Receipt
 ///
-/// Receipts are used to record money received against a bank account (Sage 200 Standard and versions of Professional released after July 2017). In the Sage 200 app, this is equivalent to making a Nominal Vatable Receipt or a Non-Vatable Receipt. <br /><br />Posting a bank receipt does not actually create a 'bank receipt' entity, but a Posted Transaction of type 'BankAccountEntryType.Receipt', therefore it is not possible to 'get' a bank  receipt using the same API endpoint after it has been posted. Posting a bank receipt returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.<br /><br />Note: Before posting bank receipts via the API, at least one bank account must exist within Sage 200.
+/// Receipts are used to record money received against a bank account (Sage 200 Standard and versions of Professional released after July 2017). In the Sage 200 app, this is equivalent to making a Nominal Vatable Receipt or a Non-Vatable Receipt.
+///
+/// Posting a bank receipt does not actually create a 'bank receipt' entity, but a Posted Transaction of type 'BankAccountEntryType.Receipt', therefore it is not possible to 'get' a bank  receipt using the same API endpoint after it has been posted. Posting a bank receipt returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.
+///
+/// Note: Before posting bank receipts via the API, at least one bank account must exist within Sage 200.
 ///
 /// `POST /bank_receipt`
 #[derive(Debug, Clone, PartialEq)]
@@ -2208,7 +2248,9 @@ impl sage_core::Operation for UpdateBank {
 
 /// Cash Book Setting
 ///
-/// The Cash Book settings are used to configure application behaviour with respect to the Cash Book module.<br/><br/>Settings include the default bank account.
+/// The Cash Book settings are used to configure application behaviour with respect to the Cash Book module.
+///
+/// Settings include the default bank account.
 ///
 /// `GET /cash_book_settings/{Id}`
 #[derive(Debug, Clone, PartialEq)]
@@ -2248,7 +2290,9 @@ impl sage_core::Operation for GetCashBookSetting {
 
 /// Cash Book Settings
 ///
-/// The Cash Book settings are used to configure application behaviour with respect to the Cash Book module.<br/><br/>Settings include the default bank account.
+/// The Cash Book settings are used to configure application behaviour with respect to the Cash Book module.
+///
+/// Settings include the default bank account.
 ///
 /// `GET /cash_book_settings`
 #[derive(Debug, Clone, PartialEq, Default)]

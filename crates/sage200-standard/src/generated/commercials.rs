@@ -25,7 +25,9 @@ pub struct ConfirmationIntentType {
     pub extra: sage_core::types::Extra,
 }
 
-/// In Northern Ireland (for HMRC), you can choose when to include transactions on your Intrastat declaration; either on the despatch/receipt of goods, or the date VAT was applied.<P>The API endpoint returns details of the intrastat date types that are used to determine when an order is included on the Intrastat declaration.</P>
+/// In Northern Ireland (for HMRC), you can choose when to include transactions on your Intrastat declaration; either on the despatch/receipt of goods, or the date VAT was applied.
+///
+/// The API endpoint returns details of the intrastat date types that are used to determine when an order is included on the Intrastat declaration.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct IntrastatDateType {
     /// Enum description.
@@ -42,7 +44,9 @@ pub struct IntrastatDateType {
     pub extra: sage_core::types::Extra,
 }
 
-/// If the delivery threshold set by HMRC or the Revenue Commissioners has been (or will be) exceeded, terms of delivery must be included on the Intrastat declaration.<P>The API endpoint returns details of the intrastat terms of delivery types that are used on an Intrastat declaration.</P>
+/// If the delivery threshold set by HMRC or the Revenue Commissioners has been (or will be) exceeded, terms of delivery must be included on the Intrastat declaration.
+///
+/// The API endpoint returns details of the intrastat terms of delivery types that are used on an Intrastat declaration.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct IntrastatTermsOfDeliveryType {
     /// Enum description.
@@ -59,7 +63,9 @@ pub struct IntrastatTermsOfDeliveryType {
     pub extra: sage_core::types::Extra,
 }
 
-/// All orders and returns within Sage 200 contain 'line items' that define what an order consists of (e.g. items on an order). Each item on the order will have an associated 'line type' which specifies the line type; standard, free text, charge or comment.<P>The API endpoint returns details of the order/return line types that can be used when reading and writing orders/returns.</P>
+/// All orders and returns within Sage 200 contain 'line items' that define what an order consists of (e.g. items on an order). Each item on the order will have an associated 'line type' which specifies the line type; standard, free text, charge or comment.
+///
+/// The API endpoint returns details of the order/return line types that can be used when reading and writing orders/returns.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct OrderReturnLineType {
     /// Enum description.
@@ -190,7 +196,9 @@ impl sage_core::ListOperation for ListConfirmationIntentTypes {
 
 /// Intrastat Date Types
 ///
-/// In Northern Ireland (for HMRC), you can choose when to include transactions on your Intrastat declaration; either on the despatch/receipt of goods, or the date VAT was applied.<P>The API endpoint returns details of the intrastat date types that are used to determine when an order is included on the Intrastat declaration.</P>
+/// In Northern Ireland (for HMRC), you can choose when to include transactions on your Intrastat declaration; either on the despatch/receipt of goods, or the date VAT was applied.
+///
+/// The API endpoint returns details of the intrastat date types that are used to determine when an order is included on the Intrastat declaration.
 ///
 /// `GET /intrastat_date_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -302,7 +310,9 @@ impl sage_core::ListOperation for ListIntrastatDateTypes {
 
 /// Intrastat Terms Of Delivery Types
 ///
-/// If the delivery threshold set by HMRC or the Revenue Commissioners has been (or will be) exceeded, terms of delivery must be included on the Intrastat declaration.<P>The API endpoint returns details of the intrastat terms of delivery types that are used on an Intrastat declaration.</P>
+/// If the delivery threshold set by HMRC or the Revenue Commissioners has been (or will be) exceeded, terms of delivery must be included on the Intrastat declaration.
+///
+/// The API endpoint returns details of the intrastat terms of delivery types that are used on an Intrastat declaration.
 ///
 /// `GET /intrastat_terms_of_delivery_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -414,7 +424,9 @@ impl sage_core::ListOperation for ListIntrastatTermsOfDeliveryTypes {
 
 /// Order Return Line Types
 ///
-/// All orders and returns within Sage 200 contain 'line items' that define what an order consists of (e.g. items on an order). Each item on the order will have an associated 'line type' which specifies the line type; standard, free text, charge or comment.<P>The API endpoint returns details of the order/return line types that can be used when reading and writing orders/returns.</P>
+/// All orders and returns within Sage 200 contain 'line items' that define what an order consists of (e.g. items on an order). Each item on the order will have an associated 'line type' which specifies the line type; standard, free text, charge or comment.
+///
+/// The API endpoint returns details of the order/return line types that can be used when reading and writing orders/returns.
 ///
 /// `GET /order_return_line_types`
 #[derive(Debug, Clone, PartialEq, Default)]

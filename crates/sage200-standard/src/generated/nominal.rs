@@ -65,7 +65,9 @@ pub struct ConsolidatedNominalCode {
     pub extra: sage_core::types::Extra,
 }
 
-/// Control nominal codes are default nominal codes. This list of available types is predefined by the system.</P><P>The API endpoint returns details of control nominal code types that can be used.
+/// Control nominal codes are default nominal codes. This list of available types is predefined by the system.
+///
+/// The API endpoint returns details of control nominal code types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ControlNominalCode {
     /// The account number of the Nominal Account associated with this nominal.
@@ -94,7 +96,9 @@ pub struct ControlNominalCode {
     pub extra: sage_core::types::Extra,
 }
 
-/// Control nominal code types define the types of default nominal codes. This list of available types is predefined by the system.</P><P>The API endpoint returns details of control nominal code types that can be used.
+/// Control nominal code types define the types of default nominal codes. This list of available types is predefined by the system.
+///
+/// The API endpoint returns details of control nominal code types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ControlNominalCodeType {
     /// Enum description.
@@ -193,7 +197,11 @@ pub struct DepartmentStatus {
     pub extra: sage_core::types::Extra,
 }
 
-/// Nominal accounts are fundamental to the successful management of company finances. The value of every transaction entered into Sage 200 is posted to a nominal account and, is where the revenue and expenditure of the business is recorded.<P>Nominal accounts include a code, and cost centre and a department.</P><P>The API endpoint returns details of the nominal codes that can be used.</P>
+/// Nominal accounts are fundamental to the successful management of company finances. The value of every transaction entered into Sage 200 is posted to a nominal account and, is where the revenue and expenditure of the business is recorded.
+///
+/// Nominal accounts include a code, and cost centre and a department.
+///
+/// The API endpoint returns details of the nominal codes that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct LookupNominalCode {
     /// The status of the nominal code (Sage 200 Standard and versions of Professional released after February 2018). For example, this can either be 'Active' or 'Hidden'.
@@ -239,7 +247,9 @@ pub struct LookupNominalCode {
     pub extra: sage_core::types::Extra,
 }
 
-/// This list of available types is predefined by the system.</P><P>The API endpoint returns details of nominal account entry location types that can be used.
+/// This list of available types is predefined by the system.
+///
+/// The API endpoint returns details of nominal account entry location types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct NominalAccountEntryLocationType {
     /// Enum description.
@@ -256,7 +266,11 @@ pub struct NominalAccountEntryLocationType {
     pub extra: sage_core::types::Extra,
 }
 
-/// Nominal accounts are fundamental to the successful management of company finances as they store every accounting transaction from all ledgers.</P><P>Each nominal account has an associated 'type' that is used to create levels in the chart of accounts. This list of available types is predefined by the system.</P><P>The API endpoint returns details of nominal account types that can be used.
+/// Nominal accounts are fundamental to the successful management of company finances as they store every accounting transaction from all ledgers.
+///
+/// Each nominal account has an associated 'type' that is used to create levels in the chart of accounts. This list of available types is predefined by the system.
+///
+/// The API endpoint returns details of nominal account types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct NominalAccountType {
     /// Enum description.
@@ -330,7 +344,11 @@ pub struct NominalBudgetType {
     pub extra: sage_core::types::Extra,
 }
 
-/// Nominal accounts are fundamental to the successful management of company finances. The value of every transaction entered into Sage 200 is posted to a nominal account and, is where the revenue and expenditure of the business is recorded.<P>Nominal accounts include a code, and cost centre and a department.</P><P>The API endpoint returns details of the nominal codes that can be used.</P>
+/// Nominal accounts are fundamental to the successful management of company finances. The value of every transaction entered into Sage 200 is posted to a nominal account and, is where the revenue and expenditure of the business is recorded.
+///
+/// Nominal accounts include a code, and cost centre and a department.
+///
+/// The API endpoint returns details of the nominal codes that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct NominalCode {
     /// The status of the nominal code (Sage 200 Standard and versions of Professional released after February 2018). For example, this can either be 'Active' or 'Hidden'.
@@ -477,7 +495,11 @@ pub struct NominalCode {
     /// Nominal code record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    /// Memos are sections of text that can be used to make comments about a nominal code.<br/><br/>Multiple memos can be added to each nominal code. The user that created the memo, the date it was created and last updated date and time are also recorded.<br/><br/>A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
+    /// Memos are sections of text that can be used to make comments about a nominal code.
+    ///
+    /// Multiple memos can be added to each nominal code. The user that created the memo, the date it was created and last updated date and time are also recorded.
+    ///
+    /// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memos: Option<Vec<NominalCodeMemo>>,
     /// Nominal code name.
@@ -548,7 +570,9 @@ pub struct NominalCodeFinancialYear {
     /// The date and time this entity was last updated (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
-    /// An Id specific to each financial year.<P>If setting budget values for a brand new nominal code, this property can be omitted. For existing nominal codes, it is required.</P>
+    /// An Id specific to each financial year.
+    ///
+    /// If setting budget values for a brand new nominal code, this property can be omitted. For existing nominal codes, it is required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub financial_year_id: Option<i64>,
     /// Nominal account year value Id.
@@ -566,7 +590,9 @@ pub struct NominalCodeFinancialYear {
     /// A collection of periods for a financial year where budgets can be entered and period balances can be viewed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub period_balances: Option<Vec<NominalCodePeriodBalance>>,
-    /// Value to represent the year relative to the current financial year. The current financial year is 0. The first previous year is -1. The first future year is 1.<P>Note: If setting values for a brand new nominal code, this property must be set as the financial_year_id will be 0.</P>
+    /// Value to represent the year relative to the current financial year. The current financial year is 0. The first previous year is -1. The first future year is 1.
+    ///
+    /// Note: If setting values for a brand new nominal code, this property must be set as the financial_year_id will be 0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub year_relative_to_current_year: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
@@ -574,7 +600,11 @@ pub struct NominalCodeFinancialYear {
     pub extra: sage_core::types::Extra,
 }
 
-/// Memos are sections of text that can be used to make comments about a nominal code.<br/><br/>Multiple memos can be added to each nominal code. The user that created the memo, the date it was created and last updated date and time are also recorded.<br/><br/>A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
+/// Memos are sections of text that can be used to make comments about a nominal code.
+///
+/// Multiple memos can be added to each nominal code. The user that created the memo, the date it was created and last updated date and time are also recorded.
+///
+/// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct NominalCodeMemo {
     /// The user that created the memo.
@@ -659,7 +689,9 @@ pub struct NominalCodePeriodBalance {
         skip_serializing_if = "Option::is_none"
     )]
     pub period_balance: Option<sage_core::types::Decimal>,
-    /// The period number.<P>If setting values for a brand new nominal code, this property must be set as the Id will be 0.</P>
+    /// The period number.
+    ///
+    /// If setting values for a brand new nominal code, this property must be set as the Id will be 0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub period_number: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
@@ -862,7 +894,9 @@ pub struct NominalCodeView {
     pub extra: sage_core::types::Extra,
 }
 
-/// The Nominal Ledger settings are used to configure application behaviour with respect to the Nominal Ledger module.<br/><br/>Settings include whether to include additional nominal transaction information for each transaction that is entered.
+/// The Nominal Ledger settings are used to configure application behaviour with respect to the Nominal Ledger module.
+///
+/// Settings include whether to include additional nominal transaction information for each transaction that is entered.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct NominalLedgerSettings {
     /// Whether to include additional nominal transaction information for each transaction that is entered.
@@ -889,7 +923,9 @@ pub struct NominalLedgerSettings {
     /// Whether nominal transactions should be kept.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keep_nominal_transactions: Option<bool>,
-    /// If nominal transactions should be kept, the number of periods they should be retained.<P>The value should be in the range 0-36.</P>
+    /// If nominal transactions should be kept, the number of periods they should be retained.
+    ///
+    /// The value should be in the range 0-36.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub months_to_keep_transactions: Option<i64>,
     /// Whether to show budgets for prior year only, or up to the last five years.
@@ -1044,7 +1080,9 @@ pub struct NominalReportCategory {
     pub extra: sage_core::types::Extra,
 }
 
-/// Nominal report category types are used in nominal report categories. They determine whether the category is for the Balance Sheet (Asset and Liability) or Profit and Loss (Income and Expense).This list of available types is predefined by the system.</P><P>The API endpoint returns details of nominal report category types that can be used.
+/// Nominal report category types are used in nominal report categories. They determine whether the category is for the Balance Sheet (Asset and Liability) or Profit and Loss (Income and Expense).This list of available types is predefined by the system.
+///
+/// The API endpoint returns details of nominal report category types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct NominalReportCategoryType {
     /// Enum description.
@@ -1061,7 +1099,9 @@ pub struct NominalReportCategoryType {
     pub extra: sage_core::types::Extra,
 }
 
-/// Nominal reporting types are used by nominal codes. They determine whether the code is for the Balance Sheet, Profit and Loss, Cashflow or SOFA category. This list of available types is predefined by the system.</P><P>The API endpoint returns details of nominal account report types that can be used.
+/// Nominal reporting types are used by nominal codes. They determine whether the code is for the Balance Sheet, Profit and Loss, Cashflow or SOFA category. This list of available types is predefined by the system.
+///
+/// The API endpoint returns details of nominal account report types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct NominalReportingType {
     /// Enum description.
@@ -1501,7 +1541,9 @@ impl sage_core::ListOperation for ListConsolidatedNominalCodes {
 
 /// Control Nominal Code Types
 ///
-/// Control nominal code types define the types of default nominal codes. This list of available types is predefined by the system.</P><P>The API endpoint returns details of control nominal code types that can be used.
+/// Control nominal code types define the types of default nominal codes. This list of available types is predefined by the system.
+///
+/// The API endpoint returns details of control nominal code types that can be used.
 ///
 /// `GET /control_nominal_code_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -2489,7 +2531,9 @@ impl sage_core::ListOperation for ListLookupNominalCodes {
 
 /// Nominal Account Entry Location Types
 ///
-/// This list of available types is predefined by the system.</P><P>The API endpoint returns details of nominal account entry location types that can be used.
+/// This list of available types is predefined by the system.
+///
+/// The API endpoint returns details of nominal account entry location types that can be used.
 ///
 /// `GET /nominal_account_entry_location_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -2604,7 +2648,11 @@ impl sage_core::ListOperation for ListNominalAccountEntryLocationTypes {
 
 /// Nominal Account Types
 ///
-/// Nominal accounts are fundamental to the successful management of company finances as they store every accounting transaction from all ledgers.</P><P>Each nominal account has an associated 'type' that is used to create levels in the chart of accounts. This list of available types is predefined by the system.</P><P>The API endpoint returns details of nominal account types that can be used.
+/// Nominal accounts are fundamental to the successful management of company finances as they store every accounting transaction from all ledgers.
+///
+/// Each nominal account has an associated 'type' that is used to create levels in the chart of accounts. This list of available types is predefined by the system.
+///
+/// The API endpoint returns details of nominal account types that can be used.
 ///
 /// `GET /nominal_account_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -2980,7 +3028,11 @@ impl sage_core::ListOperation for ListNominalBudgetTypes {
 
 /// Nominal Code Memos
 ///
-/// Memos are sections of text that can be used to make comments about a nominal code.<br/><br/>Multiple memos can be added to each nominal code. The user that created the memo, the date it was created and last updated date and time are also recorded.<br/><br/>A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
+/// Memos are sections of text that can be used to make comments about a nominal code.
+///
+/// Multiple memos can be added to each nominal code. The user that created the memo, the date it was created and last updated date and time are also recorded.
+///
+/// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
 ///
 /// `POST /nominal_code_memos`
 #[derive(Debug, Clone, PartialEq)]
@@ -3018,7 +3070,11 @@ impl sage_core::Operation for CreateNominalCodeMemo {
 
 /// Nominal Code Memo
 ///
-/// Memos are sections of text that can be used to make comments about a nominal code.<br/><br/>Multiple memos can be added to each nominal code. The user that created the memo, the date it was created and last updated date and time are also recorded.<br/><br/>A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
+/// Memos are sections of text that can be used to make comments about a nominal code.
+///
+/// Multiple memos can be added to each nominal code. The user that created the memo, the date it was created and last updated date and time are also recorded.
+///
+/// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
 ///
 /// `DELETE /nominal_code_memos/{Id}`
 #[derive(Debug, Clone, PartialEq)]
@@ -3055,7 +3111,11 @@ impl sage_core::Operation for DeleteNominalCodeMemo {
 
 /// Nominal Code Memo
 ///
-/// Memos are sections of text that can be used to make comments about a nominal code.<br/><br/>Multiple memos can be added to each nominal code. The user that created the memo, the date it was created and last updated date and time are also recorded.<br/><br/>A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
+/// Memos are sections of text that can be used to make comments about a nominal code.
+///
+/// Multiple memos can be added to each nominal code. The user that created the memo, the date it was created and last updated date and time are also recorded.
+///
+/// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
 ///
 /// `GET /nominal_code_memos/{Id}`
 #[derive(Debug, Clone, PartialEq)]
@@ -3095,7 +3155,11 @@ impl sage_core::Operation for GetNominalCodeMemo {
 
 /// Nominal Code Memos
 ///
-/// Memos are sections of text that can be used to make comments about a nominal code.<br/><br/>Multiple memos can be added to each nominal code. The user that created the memo, the date it was created and last updated date and time are also recorded.<br/><br/>A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
+/// Memos are sections of text that can be used to make comments about a nominal code.
+///
+/// Multiple memos can be added to each nominal code. The user that created the memo, the date it was created and last updated date and time are also recorded.
+///
+/// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
 ///
 /// `GET /nominal_code_memos`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -3207,7 +3271,11 @@ impl sage_core::ListOperation for ListNominalCodeMemos {
 
 /// Nominal Code Memo
 ///
-/// Memos are sections of text that can be used to make comments about a nominal code.<br/><br/>Multiple memos can be added to each nominal code. The user that created the memo, the date it was created and last updated date and time are also recorded.<br/><br/>A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
+/// Memos are sections of text that can be used to make comments about a nominal code.
+///
+/// Multiple memos can be added to each nominal code. The user that created the memo, the date it was created and last updated date and time are also recorded.
+///
+/// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
 ///
 /// `PUT /nominal_code_memos/{Id}`
 #[derive(Debug, Clone, PartialEq)]
@@ -3360,7 +3428,11 @@ impl sage_core::ListOperation for ListNominalCodeViews {
 
 /// Nominal Codes
 ///
-/// Nominal accounts are fundamental to the successful management of company finances. The value of every transaction entered into Sage 200 is posted to a nominal account and, is where the revenue and expenditure of the business is recorded.<P>Nominal accounts include a code, and cost centre and a department.</P><P>The API endpoint returns details of the nominal codes that can be used.</P>
+/// Nominal accounts are fundamental to the successful management of company finances. The value of every transaction entered into Sage 200 is posted to a nominal account and, is where the revenue and expenditure of the business is recorded.
+///
+/// Nominal accounts include a code, and cost centre and a department.
+///
+/// The API endpoint returns details of the nominal codes that can be used.
 ///
 /// `POST /nominal_codes`
 #[derive(Debug, Clone, PartialEq)]
@@ -3438,7 +3510,11 @@ impl sage_core::Operation for CreateNominalCodesNew {
 
 /// Nominal Code
 ///
-/// Nominal accounts are fundamental to the successful management of company finances. The value of every transaction entered into Sage 200 is posted to a nominal account and, is where the revenue and expenditure of the business is recorded.<P>Nominal accounts include a code, and cost centre and a department.</P><P>The API endpoint returns details of the nominal codes that can be used.</P>
+/// Nominal accounts are fundamental to the successful management of company finances. The value of every transaction entered into Sage 200 is posted to a nominal account and, is where the revenue and expenditure of the business is recorded.
+///
+/// Nominal accounts include a code, and cost centre and a department.
+///
+/// The API endpoint returns details of the nominal codes that can be used.
 ///
 /// `DELETE /nominal_codes/{Id}`
 #[derive(Debug, Clone, PartialEq)]
@@ -3475,7 +3551,11 @@ impl sage_core::Operation for DeleteNominalCode {
 
 /// Nominal Code
 ///
-/// Nominal accounts are fundamental to the successful management of company finances. The value of every transaction entered into Sage 200 is posted to a nominal account and, is where the revenue and expenditure of the business is recorded.<P>Nominal accounts include a code, and cost centre and a department.</P><P>The API endpoint returns details of the nominal codes that can be used.</P>
+/// Nominal accounts are fundamental to the successful management of company finances. The value of every transaction entered into Sage 200 is posted to a nominal account and, is where the revenue and expenditure of the business is recorded.
+///
+/// Nominal accounts include a code, and cost centre and a department.
+///
+/// The API endpoint returns details of the nominal codes that can be used.
 ///
 /// `GET /nominal_codes/{Id}`
 #[derive(Debug, Clone, PartialEq)]
@@ -3515,7 +3595,11 @@ impl sage_core::Operation for GetNominalCode {
 
 /// Nominal Codes
 ///
-/// Nominal accounts are fundamental to the successful management of company finances. The value of every transaction entered into Sage 200 is posted to a nominal account and, is where the revenue and expenditure of the business is recorded.<P>Nominal accounts include a code, and cost centre and a department.</P><P>The API endpoint returns details of the nominal codes that can be used.</P>
+/// Nominal accounts are fundamental to the successful management of company finances. The value of every transaction entered into Sage 200 is posted to a nominal account and, is where the revenue and expenditure of the business is recorded.
+///
+/// Nominal accounts include a code, and cost centre and a department.
+///
+/// The API endpoint returns details of the nominal codes that can be used.
 ///
 /// `GET /nominal_codes`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -3627,7 +3711,11 @@ impl sage_core::ListOperation for ListNominalCodes {
 
 /// Nominal Code
 ///
-/// Nominal accounts are fundamental to the successful management of company finances. The value of every transaction entered into Sage 200 is posted to a nominal account and, is where the revenue and expenditure of the business is recorded.<P>Nominal accounts include a code, and cost centre and a department.</P><P>The API endpoint returns details of the nominal codes that can be used.</P>
+/// Nominal accounts are fundamental to the successful management of company finances. The value of every transaction entered into Sage 200 is posted to a nominal account and, is where the revenue and expenditure of the business is recorded.
+///
+/// Nominal accounts include a code, and cost centre and a department.
+///
+/// The API endpoint returns details of the nominal codes that can be used.
 ///
 /// `PUT /nominal_codes/{Id}`
 #[derive(Debug, Clone, PartialEq)]
@@ -3668,7 +3756,9 @@ impl sage_core::Operation for UpdateNominalCode {
 
 /// Nominal Ledger Setting
 ///
-/// The Nominal Ledger settings are used to configure application behaviour with respect to the Nominal Ledger module.<br/><br/>Settings include whether to include additional nominal transaction information for each transaction that is entered.
+/// The Nominal Ledger settings are used to configure application behaviour with respect to the Nominal Ledger module.
+///
+/// Settings include whether to include additional nominal transaction information for each transaction that is entered.
 ///
 /// `GET /nominal_ledger_settings/{Id}`
 #[derive(Debug, Clone, PartialEq)]
@@ -3708,7 +3798,9 @@ impl sage_core::Operation for GetNominalLedgerSetting {
 
 /// Nominal Ledger Settings
 ///
-/// The Nominal Ledger settings are used to configure application behaviour with respect to the Nominal Ledger module.<br/><br/>Settings include whether to include additional nominal transaction information for each transaction that is entered.
+/// The Nominal Ledger settings are used to configure application behaviour with respect to the Nominal Ledger module.
+///
+/// Settings include whether to include additional nominal transaction information for each transaction that is entered.
 ///
 /// `GET /nominal_ledger_settings`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -4200,7 +4292,9 @@ impl sage_core::Operation for UpdateNominalReportCategory {
 
 /// Nominal Report Category Types
 ///
-/// Nominal report category types are used in nominal report categories. They determine whether the category is for the Balance Sheet (Asset and Liability) or Profit and Loss (Income and Expense).This list of available types is predefined by the system.</P><P>The API endpoint returns details of nominal report category types that can be used.
+/// Nominal report category types are used in nominal report categories. They determine whether the category is for the Balance Sheet (Asset and Liability) or Profit and Loss (Income and Expense).This list of available types is predefined by the system.
+///
+/// The API endpoint returns details of nominal report category types that can be used.
 ///
 /// `GET /nominal_report_category_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -4312,7 +4406,9 @@ impl sage_core::ListOperation for ListNominalReportCategoryTypes {
 
 /// Nominal Reporting Types
 ///
-/// Nominal reporting types are used by nominal codes. They determine whether the code is for the Balance Sheet, Profit and Loss, Cashflow or SOFA category. This list of available types is predefined by the system.</P><P>The API endpoint returns details of nominal reporting types that can be used.
+/// Nominal reporting types are used by nominal codes. They determine whether the code is for the Balance Sheet, Profit and Loss, Cashflow or SOFA category. This list of available types is predefined by the system.
+///
+/// The API endpoint returns details of nominal reporting types that can be used.
 ///
 /// `GET /nominal_reporting_types`
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -467,7 +467,9 @@ pub struct PurchaseAuthorisationNominalAnalysisItems {
     pub extra: sage_core::types::Extra,
 }
 
-/// Use this resource to enter credit notes directly onto a particular supplier's account. Credit notes are typically used when receiving refunds, returns, etc. and reduce the turnover for the relevant supplier's account.<br /><br />Posting a credit note does not actually create a 'credit note' entity, but a Posted Transaction of type 'TradingAccountEntryTypeCreditNote', therefore it is not possible to 'get' a credit note using the same API endpoint after it has been posted. Posting a purchase credit note returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.
+/// Use this resource to enter credit notes directly onto a particular supplier's account. Credit notes are typically used when receiving refunds, returns, etc. and reduce the turnover for the relevant supplier's account.
+///
+/// Posting a credit note does not actually create a 'credit note' entity, but a Posted Transaction of type 'TradingAccountEntryTypeCreditNote', therefore it is not possible to 'get' a credit note using the same API endpoint after it has been posted. Posting a purchase credit note returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PurchaseCreditNote {
     /// Authorisation type.
@@ -627,7 +629,9 @@ pub struct PurchaseCreditNoteTaxAnalysisItems {
     pub extra: sage_core::types::Extra,
 }
 
-/// Invoices are used to record a purchase against a particular supplier's account.<br /><br />Posting a purchase invoice does not actually create a 'purchase invoice' entity, but a Posted Transaction of type 'TradingAccountEntryTypeInvoice', therefore it is not possible to 'get' a purchase invoice using the same API endpoint after it has been posted. Posting a purchase invoice returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.
+/// Invoices are used to record a purchase against a particular supplier's account.
+///
+/// Posting a purchase invoice does not actually create a 'purchase invoice' entity, but a Posted Transaction of type 'TradingAccountEntryTypeInvoice', therefore it is not possible to 'get' a purchase invoice using the same API endpoint after it has been posted. Posting a purchase invoice returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PurchaseInvoice {
     /// Authorisation type.
@@ -790,7 +794,9 @@ pub struct PurchaseInvoiceTaxAnalysisItems {
     pub extra: sage_core::types::Extra,
 }
 
-/// The Purchase Ledger settings are used to configure application behaviour with respect to the Purchase Ledger module.<br/><br/>Settings include the maximum payment amount to be genarated, the supplier default tax code, etc.
+/// The Purchase Ledger settings are used to configure application behaviour with respect to the Purchase Ledger module.
+///
+/// Settings include the maximum payment amount to be genarated, the supplier default tax code, etc.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PurchaseLedgerSettings {
     /// Ageing periods.
@@ -910,7 +916,11 @@ pub struct PurchaseLedgerSettings {
     pub extra: sage_core::types::Extra,
 }
 
-/// Payments are used to record a supplier payment against a particular supplier's account.<br /><br />Posting a purchase payment does not actually create a 'purchase payment' entity, but a Posted Transaction of type 'TradingAccountEntryTypePurchasePaymentSalesReceipt', therefore it is not possible to 'get' a purchase payment using the same API endpoint after it has been posted. Posting a purchase payment returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.<br /><br />Note: Before posting purchase payments via the API, at least one bank account must exist within Sage 200.
+/// Payments are used to record a supplier payment against a particular supplier's account.
+///
+/// Posting a purchase payment does not actually create a 'purchase payment' entity, but a Posted Transaction of type 'TradingAccountEntryTypePurchasePaymentSalesReceipt', therefore it is not possible to 'get' a purchase payment using the same API endpoint after it has been posted. Posting a purchase payment returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.
+///
+/// Note: Before posting purchase payments via the API, at least one bank account must exist within Sage 200.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PurchasePayment {
     /// Exchange rate for the supplier to the bank currency.
@@ -1003,7 +1013,9 @@ pub struct PurchasePaymentNominalAnalysisItems {
     pub extra: sage_core::types::Extra,
 }
 
-/// Purchase posted transactions are created when transactions, such as purchases made, refunds or credit notes, are posted against the Purchase Ledger.<br /><br />It is not possible to use this API resource to create posted transactions. To post a transaction, the necessary API resource must be invoked.
+/// Purchase posted transactions are created when transactions, such as purchases made, refunds or credit notes, are posted against the Purchase Ledger.
+///
+/// It is not possible to use this API resource to create posted transactions. To post a transaction, the necessary API resource must be invoked.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PurchasePostedTransaction {
     /// Allocation history items.
@@ -1315,7 +1327,11 @@ pub struct PurchasePostedTransactionBankItems {
     pub extra: sage_core::types::Extra,
 }
 
-/// Memos are comments that are made about a purchase posted transaction.<br/><br/>Multiple memos can be added to each purchase posted transaction. The user that created the memo, the date it was created and last updated date and time are also recorded.<br/><br/>A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
+/// Memos are comments that are made about a purchase posted transaction.
+///
+/// Multiple memos can be added to each purchase posted transaction. The user that created the memo, the date it was created and last updated date and time are also recorded.
+///
+/// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PurchasePostedTransactionMemo {
     /// The user that created the memo.
@@ -1430,7 +1446,11 @@ pub struct PurchasePostedTransactionTaxAnalysisItems {
     pub extra: sage_core::types::Extra,
 }
 
-/// Receipts are used to record a supplier receipt against a particular supplier's account.<br /><br />Posting a purchase receipt does not actually create a 'purchase receipt' entity, but a Posted Transaction of type 'TradingAccountEntryTypePurchaseReceiptSalesPayment', therefore it is not possible to 'get' a purchase receipt using the same API endpoint after it has been posted. Posting a purchase receipt returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.<br /><br />Note: Before posting purchase receipts via the API, at least one bank account must exist within Sage 200.
+/// Receipts are used to record a supplier receipt against a particular supplier's account.
+///
+/// Posting a purchase receipt does not actually create a 'purchase receipt' entity, but a Posted Transaction of type 'TradingAccountEntryTypePurchaseReceiptSalesPayment', therefore it is not possible to 'get' a purchase receipt using the same API endpoint after it has been posted. Posting a purchase receipt returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.
+///
+/// Note: Before posting purchase receipts via the API, at least one bank account must exist within Sage 200.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PurchaseReceipt {
     /// Exchange rate for the supplier to the bank currency.
@@ -1872,7 +1892,9 @@ pub struct PurchaseTransactionEnquiryViewTaxAnalysisItems {
     pub extra: sage_core::types::Extra,
 }
 
-/// When making larger API requests for transaction information from the Purchase ledger, the Purchase Transaction Views resource can be a faster alternative to the 'Purchase Posted Transactions' resource.<br /><br />The Purchase Transaction Views resource also returns a wider breadth of information than the Purchase Posted Transactions. By using the Purchase Transaction Views resource, the quantity of API requests can be reduced, when returning the same information from multiple API resources. The default sort (orderby) field is by 'posted_supplier_transaction_id' ascending.
+/// When making larger API requests for transaction information from the Purchase ledger, the Purchase Transaction Views resource can be a faster alternative to the 'Purchase Posted Transactions' resource.
+///
+/// The Purchase Transaction Views resource also returns a wider breadth of information than the Purchase Posted Transactions. By using the Purchase Transaction Views resource, the quantity of API requests can be reduced, when returning the same information from multiple API resources. The default sort (orderby) field is by 'posted_supplier_transaction_id' ascending.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PurchaseTransactionView {
     /// Allocated value in base currency.
@@ -2048,7 +2070,9 @@ pub struct PurchaseTransactionView {
     pub extra: sage_core::types::Extra,
 }
 
-/// Sage Payments Supplier Status Types indicate the status of the supplier with Supplier Payments. The status types are 'Not submitted to Supplier Payments', 'Queried', 'Rejected', 'Requires Approval', 'Approved' and 'Requires Submission'.<P>The API endpoint returns details of the status of the supplier with Supplier Payments.</P>
+/// Sage Payments Supplier Status Types indicate the status of the supplier with Supplier Payments. The status types are 'Not submitted to Supplier Payments', 'Queried', 'Rejected', 'Requires Approval', 'Approved' and 'Requires Submission'.
+///
+/// The API endpoint returns details of the status of the supplier with Supplier Payments.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SagePaymentsSupplierStatusType {
     /// Enum description.
@@ -2827,7 +2851,11 @@ pub struct SupplierMainAddress {
     pub extra: sage_core::types::Extra,
 }
 
-/// Memos are sections of text that can be used to make comments about a supplier account such as reminders, or notes (e.g. if there is currently a dispute over an order). These can be used to note information about previous communications, or anything that should be taken into consideration when contacting the supplier (e.g. there is currently a dispute over order).<br/><br/>Multiple memos can be added to each account. The user that created the memo, the date it was created and last updated date and time are also recorded.<br/><br/>A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
+/// Memos are sections of text that can be used to make comments about a supplier account such as reminders, or notes (e.g. if there is currently a dispute over an order). These can be used to note information about previous communications, or anything that should be taken into consideration when contacting the supplier (e.g. there is currently a dispute over order).
+///
+/// Multiple memos can be added to each account. The user that created the memo, the date it was created and last updated date and time are also recorded.
+///
+/// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SupplierMemo {
     /// The user that created the memo.
@@ -4580,7 +4608,9 @@ impl sage_core::Operation for UpdatePurchaseAuthorisation {
 
 /// Purchase Credit Notes
 ///
-/// Use this resource to enter credit notes directly onto a particular supplier's account. Credit notes are typically used when receiving refunds, returns, etc. and reduce the turnover for the relevant supplier's account.<br /><br />Posting a credit note does not actually create a 'credit note' entity, but a Posted Transaction of type 'TradingAccountEntryTypeCreditNote', therefore it is not possible to 'get' a credit note using the same API endpoint after it has been posted. Posting a purchase credit note returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.
+/// Use this resource to enter credit notes directly onto a particular supplier's account. Credit notes are typically used when receiving refunds, returns, etc. and reduce the turnover for the relevant supplier's account.
+///
+/// Posting a credit note does not actually create a 'credit note' entity, but a Posted Transaction of type 'TradingAccountEntryTypeCreditNote', therefore it is not possible to 'get' a credit note using the same API endpoint after it has been posted. Posting a purchase credit note returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.
 ///
 /// `POST /purchase_credit_notes`
 #[derive(Debug, Clone, PartialEq)]
@@ -4656,7 +4686,9 @@ impl sage_core::Operation for CreatePurchaseCreditNotesNew {
 
 /// Purchase Invoices
 ///
-/// Invoices are used to record a purchase against a particular supplier's account.<br /><br />Posting a purchase invoice does not actually create a 'purchase invoice' entity, but a Posted Transaction of type 'TradingAccountEntryTypeInvoice', therefore it is not possible to 'get' a purchase invoice using the same API endpoint after it has been posted. Posting a purchase invoice returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.
+/// Invoices are used to record a purchase against a particular supplier's account.
+///
+/// Posting a purchase invoice does not actually create a 'purchase invoice' entity, but a Posted Transaction of type 'TradingAccountEntryTypeInvoice', therefore it is not possible to 'get' a purchase invoice using the same API endpoint after it has been posted. Posting a purchase invoice returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.
 ///
 /// `POST /purchase_invoices`
 #[derive(Debug, Clone, PartialEq)]
@@ -4732,7 +4764,9 @@ impl sage_core::Operation for CreatePurchaseInvoicesNew {
 
 /// Purchase Ledger Setting
 ///
-/// The Purchase Ledger settings are used to configure application behaviour with respect to the Purchase Ledger module.<br/><br/>Settings include the maximum payment amount to be genarated, the supplier default tax code, etc.
+/// The Purchase Ledger settings are used to configure application behaviour with respect to the Purchase Ledger module.
+///
+/// Settings include the maximum payment amount to be genarated, the supplier default tax code, etc.
 ///
 /// `GET /purchase_ledger_settings/{Id}`
 #[derive(Debug, Clone, PartialEq)]
@@ -4772,7 +4806,9 @@ impl sage_core::Operation for GetPurchaseLedgerSetting {
 
 /// Purchase Ledger Settings
 ///
-/// The Purchase Ledger settings are used to configure application behaviour with respect to the Purchase Ledger module.<br/><br/>Settings include the maximum payment amount to be genarated, the supplier default tax code, etc.
+/// The Purchase Ledger settings are used to configure application behaviour with respect to the Purchase Ledger module.
+///
+/// Settings include the maximum payment amount to be genarated, the supplier default tax code, etc.
 ///
 /// `GET /purchase_ledger_settings`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -4925,7 +4961,11 @@ impl sage_core::Operation for UpdatePurchaseLedgerSetting {
 
 /// Purchase Payments
 ///
-/// Payments are used to record a supplier payment against a particular supplier's account.<br /><br />Posting a purchase payment does not actually create a 'purchase payment' entity, but a Posted Transaction of type 'TradingAccountEntryTypePurchasePaymentSalesReceipt', therefore it is not possible to 'get' a purchase payment using the same API endpoint after it has been posted. Posting a purchase payment returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.<br /><br />Note: Before posting purchase payments via the API, at least one bank account must exist within Sage 200.
+/// Payments are used to record a supplier payment against a particular supplier's account.
+///
+/// Posting a purchase payment does not actually create a 'purchase payment' entity, but a Posted Transaction of type 'TradingAccountEntryTypePurchasePaymentSalesReceipt', therefore it is not possible to 'get' a purchase payment using the same API endpoint after it has been posted. Posting a purchase payment returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.
+///
+/// Note: Before posting purchase payments via the API, at least one bank account must exist within Sage 200.
 ///
 /// `POST /purchase_payments`
 #[derive(Debug, Clone, PartialEq)]
@@ -4963,7 +5003,11 @@ impl sage_core::Operation for CreatePurchasePayment {
 
 /// Purchase Posted Transaction Memos
 ///
-/// Memos are comments that are made about a purchase posted transaction.<br/><br/>Multiple memos can be added to each purchase posted transaction. The user that created the memo, the date it was created and last updated date and time are also recorded.<br/><br/>A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
+/// Memos are comments that are made about a purchase posted transaction.
+///
+/// Multiple memos can be added to each purchase posted transaction. The user that created the memo, the date it was created and last updated date and time are also recorded.
+///
+/// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
 ///
 /// `POST /purchase_posted_transaction_memos`
 #[derive(Debug, Clone, PartialEq)]
@@ -5001,7 +5045,11 @@ impl sage_core::Operation for CreatePurchasePostedTransactionMemo {
 
 /// Purchase Posted Transaction Memo
 ///
-/// Memos are comments that are made about a purchase posted transaction.<br/><br/>Multiple memos can be added to each purchase posted transaction. The user that created the memo, the date it was created and last updated date and time are also recorded.<br/><br/>A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
+/// Memos are comments that are made about a purchase posted transaction.
+///
+/// Multiple memos can be added to each purchase posted transaction. The user that created the memo, the date it was created and last updated date and time are also recorded.
+///
+/// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
 ///
 /// `DELETE /purchase_posted_transaction_memos/{Id}`
 #[derive(Debug, Clone, PartialEq)]
@@ -5038,7 +5086,11 @@ impl sage_core::Operation for DeletePurchasePostedTransactionMemo {
 
 /// Purchase Posted Transaction Memo
 ///
-/// Memos are comments that are made about a purchase posted transaction.<br/><br/>Multiple memos can be added to each purchase posted transaction. The user that created the memo, the date it was created and last updated date and time are also recorded.<br/><br/>A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
+/// Memos are comments that are made about a purchase posted transaction.
+///
+/// Multiple memos can be added to each purchase posted transaction. The user that created the memo, the date it was created and last updated date and time are also recorded.
+///
+/// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
 ///
 /// `GET /purchase_posted_transaction_memos/{Id}`
 #[derive(Debug, Clone, PartialEq)]
@@ -5078,7 +5130,11 @@ impl sage_core::Operation for GetPurchasePostedTransactionMemo {
 
 /// Purchase Posted Transaction Memos For Purchase Posted Transaction
 ///
-/// Memos are comments that are made about a purchase posted transaction.<br/><br/>Multiple memos can be added to each purchase posted transaction. The user that created the memo, the date it was created and last updated date and time are also recorded.<br/><br/>A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
+/// Memos are comments that are made about a purchase posted transaction.
+///
+/// Multiple memos can be added to each purchase posted transaction. The user that created the memo, the date it was created and last updated date and time are also recorded.
+///
+/// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
 ///
 /// `GET /purchase_posted_transactions/{transactionId}/purchase_posted_transaction_memos`
 #[derive(Debug, Clone, PartialEq)]
@@ -5205,7 +5261,11 @@ impl sage_core::ListOperation for ListMemosForPurchasePostedTransaction {
 
 /// Purchase Posted Transaction Memos
 ///
-/// Memos are comments that are made about a purchase posted transaction.<br/><br/>Multiple memos can be added to each purchase posted transaction. The user that created the memo, the date it was created and last updated date and time are also recorded.<br/><br/>A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
+/// Memos are comments that are made about a purchase posted transaction.
+///
+/// Multiple memos can be added to each purchase posted transaction. The user that created the memo, the date it was created and last updated date and time are also recorded.
+///
+/// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
 ///
 /// `GET /purchase_posted_transaction_memos`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -5320,7 +5380,11 @@ impl sage_core::ListOperation for ListPurchasePostedTransactionMemos {
 
 /// Purchase Posted Transaction Memo
 ///
-/// Memos are comments that are made about a purchase posted transaction.<br/><br/>Multiple memos can be added to each purchase posted transaction. The user that created the memo, the date it was created and last updated date and time are also recorded.<br/><br/>A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
+/// Memos are comments that are made about a purchase posted transaction.
+///
+/// Multiple memos can be added to each purchase posted transaction. The user that created the memo, the date it was created and last updated date and time are also recorded.
+///
+/// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
 ///
 /// `PUT /purchase_posted_transaction_memos/{Id}`
 #[derive(Debug, Clone, PartialEq)]
@@ -5361,7 +5425,11 @@ impl sage_core::Operation for UpdatePurchasePostedTransactionMemo {
 
 /// Purchase Posted Transaction
 ///
-/// Purchase posted transactions are created when transactions, such as purchases made, refunds or credit notes, are posted against the Purchase Ledger.<br /><br />It is not possible to use this API resource to create posted transactions. To post a transaction, the necessary API resource must be invoked.<br /><br />It is possible to use this API resource to update a transaction's queried status.
+/// Purchase posted transactions are created when transactions, such as purchases made, refunds or credit notes, are posted against the Purchase Ledger.
+///
+/// It is not possible to use this API resource to create posted transactions. To post a transaction, the necessary API resource must be invoked.
+///
+/// It is possible to use this API resource to update a transaction's queried status.
 ///
 /// `GET /purchase_posted_transactions/{Id}`
 #[derive(Debug, Clone, PartialEq)]
@@ -5401,7 +5469,11 @@ impl sage_core::Operation for GetPurchasePostedTransaction {
 
 /// Purchase Posted Transactions
 ///
-/// Purchase posted transactions are created when transactions, such as purchases made, refunds or credit notes, are posted against the Purchase Ledger.<br /><br />It is not possible to use this API resource to create posted transactions. To post a transaction, the necessary API resource must be invoked.<br /><br />It is possible to use this API resource to update a transaction's queried status.
+/// Purchase posted transactions are created when transactions, such as purchases made, refunds or credit notes, are posted against the Purchase Ledger.
+///
+/// It is not possible to use this API resource to create posted transactions. To post a transaction, the necessary API resource must be invoked.
+///
+/// It is possible to use this API resource to update a transaction's queried status.
 ///
 /// `GET /purchase_posted_transactions`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -5513,7 +5585,9 @@ impl sage_core::ListOperation for ListPurchasePostedTransactions {
 
 /// Purchase Posted Transactions For Supplier
 ///
-/// Purchase posted transactions are created when transactions, such as purchases made, refunds or credit notes, are posted against the Purchase Ledger.<br /><br />It is not possible to use this API resource to create posted transactions. To post a transaction, the necessary API resource must be invoked.
+/// Purchase posted transactions are created when transactions, such as purchases made, refunds or credit notes, are posted against the Purchase Ledger.
+///
+/// It is not possible to use this API resource to create posted transactions. To post a transaction, the necessary API resource must be invoked.
 ///
 /// `GET /suppliers/{supplierId}/purchase_posted_transactions`
 #[derive(Debug, Clone, PartialEq)]
@@ -5637,7 +5711,11 @@ impl sage_core::ListOperation for ListPurchasePostedTransactionsForSupplier {
 
 /// Purchase Posted Transaction
 ///
-/// Purchase posted transactions are created when transactions, such as purchases made, refunds or credit notes, are posted against the Purchase Ledger.<br /><br />It is not possible to use this API resource to create posted transactions. To post a transaction, the necessary API resource must be invoked.<br /><br />It is possible to use this API resource to update a transaction's queried status.
+/// Purchase posted transactions are created when transactions, such as purchases made, refunds or credit notes, are posted against the Purchase Ledger.
+///
+/// It is not possible to use this API resource to create posted transactions. To post a transaction, the necessary API resource must be invoked.
+///
+/// It is possible to use this API resource to update a transaction's queried status.
 ///
 /// `PUT /purchase_posted_transactions/{Id}`
 #[derive(Debug, Clone, PartialEq)]
@@ -5678,7 +5756,11 @@ impl sage_core::Operation for UpdatePurchasePostedTransaction {
 
 /// Purchase Receipts
 ///
-/// Receipts are used to record a supplier receipt against a particular supplier's account.<br /><br />Posting a purchase receipt does not actually create a 'purchase receipt' entity, but a Posted Transaction of type 'TradingAccountEntryTypePurchaseReceiptSalesPayment', therefore it is not possible to 'get' a purchase receipt using the same API endpoint after it has been posted. Posting a purchase receipt returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.<br /><br />Note: Before posting purchase receipts via the API, at least one bank account must exist within Sage 200.
+/// Receipts are used to record a supplier receipt against a particular supplier's account.
+///
+/// Posting a purchase receipt does not actually create a 'purchase receipt' entity, but a Posted Transaction of type 'TradingAccountEntryTypePurchaseReceiptSalesPayment', therefore it is not possible to 'get' a purchase receipt using the same API endpoint after it has been posted. Posting a purchase receipt returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.
+///
+/// Note: Before posting purchase receipts via the API, at least one bank account must exist within Sage 200.
 ///
 /// `POST /purchase_receipts`
 #[derive(Debug, Clone, PartialEq)]
@@ -5998,7 +6080,9 @@ impl sage_core::ListOperation for ListPurchaseTransactionsEnquiryViewsForSupplie
 
 /// Purchase Transaction Views
 ///
-/// When making larger API requests for transaction information from the Purchase ledger, the Purchase Transaction Views resource can be a faster alternative to the 'Purchase Posted Transactions' resource.<br /><br />The Purchase Transaction Views resource also returns a wider breadth of information than the Purchase Posted Transactions. By using the Purchase Transaction Views resource, the quantity of API requests can be reduced, when returning the same information from multiple API resources. The default sort (orderby) field is by 'posted_supplier_transaction_id' ascending.
+/// When making larger API requests for transaction information from the Purchase ledger, the Purchase Transaction Views resource can be a faster alternative to the 'Purchase Posted Transactions' resource.
+///
+/// The Purchase Transaction Views resource also returns a wider breadth of information than the Purchase Posted Transactions. By using the Purchase Transaction Views resource, the quantity of API requests can be reduced, when returning the same information from multiple API resources. The default sort (orderby) field is by 'posted_supplier_transaction_id' ascending.
 ///
 /// `GET /purchase_transaction_views`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -6110,7 +6194,9 @@ impl sage_core::ListOperation for ListPurchaseTransactionViews {
 
 /// Sage Payments Supplier Status Types
 ///
-/// Sage Payments Supplier Status Types indicate the status of the supplier with Supplier Payments. The status types are 'Not submitted to Supplier Payments', 'Queried', 'Rejected', 'Requires Approval', 'Approved' and 'Requires Submission'.<P>The API endpoint returns details of the status of the supplier with Supplier Payments.</P>
+/// Sage Payments Supplier Status Types indicate the status of the supplier with Supplier Payments. The status types are 'Not submitted to Supplier Payments', 'Queried', 'Rejected', 'Requires Approval', 'Approved' and 'Requires Submission'.
+///
+/// The API endpoint returns details of the status of the supplier with Supplier Payments.
 ///
 /// `GET /sage_payments_supplier_status_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -8735,7 +8821,11 @@ impl sage_core::Operation for UpdateSupplierFaxForSupplierContact {
 
 /// Supplier Memos
 ///
-/// Memos are sections of text that can be used to make comments about a supplier account such as reminders, or notes (e.g. if there is currently a dispute over an order). These can be used to note information about previous communications, or anything that should be taken into consideration when contacting the supplier (e.g. there is currently a dispute over order).<br/><br/>Multiple memos can be added to each account. The user that created the memo, the date it was created and last updated date and time are also recorded.<br/><br/>A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
+/// Memos are sections of text that can be used to make comments about a supplier account such as reminders, or notes (e.g. if there is currently a dispute over an order). These can be used to note information about previous communications, or anything that should be taken into consideration when contacting the supplier (e.g. there is currently a dispute over order).
+///
+/// Multiple memos can be added to each account. The user that created the memo, the date it was created and last updated date and time are also recorded.
+///
+/// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
 ///
 /// `POST /supplier_memos`
 #[derive(Debug, Clone, PartialEq)]
@@ -8773,7 +8863,11 @@ impl sage_core::Operation for CreateSupplierMemo {
 
 /// Supplier Memo
 ///
-/// Memos are sections of text that can be used to make comments about a supplier account such as reminders, or notes (e.g. if there is currently a dispute over an order). These can be used to note information about previous communications, or anything that should be taken into consideration when contacting the supplier (e.g. there is currently a dispute over order).<br/><br/>Multiple memos can be added to each account. The user that created the memo, the date it was created and last updated date and time are also recorded.<br/><br/>A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
+/// Memos are sections of text that can be used to make comments about a supplier account such as reminders, or notes (e.g. if there is currently a dispute over an order). These can be used to note information about previous communications, or anything that should be taken into consideration when contacting the supplier (e.g. there is currently a dispute over order).
+///
+/// Multiple memos can be added to each account. The user that created the memo, the date it was created and last updated date and time are also recorded.
+///
+/// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
 ///
 /// `DELETE /supplier_memos/{Id}`
 #[derive(Debug, Clone, PartialEq)]
@@ -8810,7 +8904,11 @@ impl sage_core::Operation for DeleteSupplierMemo {
 
 /// Supplier Memo
 ///
-/// Memos are sections of text that can be used to make comments about a supplier account such as reminders, or notes (e.g. if there is currently a dispute over an order). These can be used to note information about previous communications, or anything that should be taken into consideration when contacting the supplier (e.g. there is currently a dispute over order).<br/><br/>Multiple memos can be added to each account. The user that created the memo, the date it was created and last updated date and time are also recorded.<br/><br/>A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
+/// Memos are sections of text that can be used to make comments about a supplier account such as reminders, or notes (e.g. if there is currently a dispute over an order). These can be used to note information about previous communications, or anything that should be taken into consideration when contacting the supplier (e.g. there is currently a dispute over order).
+///
+/// Multiple memos can be added to each account. The user that created the memo, the date it was created and last updated date and time are also recorded.
+///
+/// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
 ///
 /// `GET /supplier_memos/{Id}`
 #[derive(Debug, Clone, PartialEq)]
@@ -8850,7 +8948,11 @@ impl sage_core::Operation for GetSupplierMemo {
 
 /// Supplier Memos
 ///
-/// Memos are sections of text that can be used to make comments about a supplier account such as reminders, or notes (e.g. if there is currently a dispute over an order). These can be used to note information about previous communications, or anything that should be taken into consideration when contacting the supplier (e.g. there is currently a dispute over order).<br/><br/>Multiple memos can be added to each account. The user that created the memo, the date it was created and last updated date and time are also recorded.<br/><br/>A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
+/// Memos are sections of text that can be used to make comments about a supplier account such as reminders, or notes (e.g. if there is currently a dispute over an order). These can be used to note information about previous communications, or anything that should be taken into consideration when contacting the supplier (e.g. there is currently a dispute over order).
+///
+/// Multiple memos can be added to each account. The user that created the memo, the date it was created and last updated date and time are also recorded.
+///
+/// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
 ///
 /// `GET /supplier_memos`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -8962,7 +9064,11 @@ impl sage_core::ListOperation for ListSupplierMemos {
 
 /// Supplier Memos For A Supplier
 ///
-/// Memos are sections of text that can be used to make comments about a supplier account such as reminders, or notes (e.g. if there is currently a dispute over an order). These can be used to note information about previous communications, or anything that should be taken into consideration when contacting the supplier (e.g. there is currently a dispute over order).<br/><br/>Multiple memos can be added to each account. The user that created the memo, the date it was created and last updated date and time are also recorded.<br/><br/>A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
+/// Memos are sections of text that can be used to make comments about a supplier account such as reminders, or notes (e.g. if there is currently a dispute over an order). These can be used to note information about previous communications, or anything that should be taken into consideration when contacting the supplier (e.g. there is currently a dispute over order).
+///
+/// Multiple memos can be added to each account. The user that created the memo, the date it was created and last updated date and time are also recorded.
+///
+/// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
 ///
 /// `GET /suppliers/{supplierId}/supplier_memos`
 #[derive(Debug, Clone, PartialEq)]
@@ -9086,7 +9192,11 @@ impl sage_core::ListOperation for ListSupplierMemosForSupplier {
 
 /// Supplier Memo
 ///
-/// Memos are sections of text that can be used to make comments about a supplier account such as reminders, or notes (e.g. if there is currently a dispute over an order). These can be used to note information about previous communications, or anything that should be taken into consideration when contacting the supplier (e.g. there is currently a dispute over order).<br/><br/>Multiple memos can be added to each account. The user that created the memo, the date it was created and last updated date and time are also recorded.<br/><br/>A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
+/// Memos are sections of text that can be used to make comments about a supplier account such as reminders, or notes (e.g. if there is currently a dispute over an order). These can be used to note information about previous communications, or anything that should be taken into consideration when contacting the supplier (e.g. there is currently a dispute over order).
+///
+/// Multiple memos can be added to each account. The user that created the memo, the date it was created and last updated date and time are also recorded.
+///
+/// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
 ///
 /// `PUT /supplier_memos/{Id}`
 #[derive(Debug, Clone, PartialEq)]

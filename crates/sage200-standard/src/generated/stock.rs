@@ -158,7 +158,9 @@ pub struct AlternativeProductView {
     pub extra: sage_core::types::Extra,
 }
 
-/// Auto generate option types are used to auto generate the batch or serial numbers associated with the product that exist within the application. Products can be 'No automatic number generation', 'Use sequence numbers', 'Use date and sequence numbers' or 'Use order number and sequence number'.<P>The API endpoint returns details of the auto generate option types that can be used.</P>
+/// Auto generate option types are used to auto generate the batch or serial numbers associated with the product that exist within the application. Products can be 'No automatic number generation', 'Use sequence numbers', 'Use date and sequence numbers' or 'Use order number and sequence number'.
+///
+/// The API endpoint returns details of the auto generate option types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AutoGenerateOptionType {
     /// Enum description.
@@ -175,7 +177,9 @@ pub struct AutoGenerateOptionType {
     pub extra: sage_core::types::Extra,
 }
 
-/// Auto generate separators are used to auto generate the batch or serial numbers associated with the product that exist within the application. Auto generate separators can be 'None', 'Space', 'Colon', 'Forward Slash', 'Backward Slash', 'Dot' or 'Hyphen'.<P>The API endpoint returns details of the auto generate option types that can be used.</P>
+/// Auto generate separators are used to auto generate the batch or serial numbers associated with the product that exist within the application. Auto generate separators can be 'None', 'Space', 'Colon', 'Forward Slash', 'Backward Slash', 'Dot' or 'Hyphen'.
+///
+/// The API endpoint returns details of the auto generate option types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AutoGenerateSeparator {
     /// The date and time this entity was created (UTC).
@@ -500,7 +504,9 @@ pub struct BomCostHeadingType {
     pub extra: sage_core::types::Extra,
 }
 
-/// Bill of materials item types are used to identify how this product will be used in a bill of materials within the application. Products can be 'Component', 'Subassembly', 'Phantom' or 'Built/Bought'.<P>The API endpoint returns details of the bill of materials item types that can be used.</P>
+/// Bill of materials item types are used to identify how this product will be used in a bill of materials within the application. Products can be 'Component', 'Subassembly', 'Phantom' or 'Built/Bought'.
+///
+/// The API endpoint returns details of the bill of materials item types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct BomItemType {
     /// Enum description.
@@ -595,7 +601,9 @@ pub struct BuyingPrice {
     pub extra: sage_core::types::Extra,
 }
 
-/// Costing method types are used to calculate the cost of sales from your sales orders, the value of stock and the transactions posted to your stock nominal accounts within the application. Product groups can be 'FIFO', 'Average', 'Standard' or 'Actual'.<P>The API endpoint returns details of the costing method types that can be used.</P>
+/// Costing method types are used to calculate the cost of sales from your sales orders, the value of stock and the transactions posted to your stock nominal accounts within the application. Product groups can be 'FIFO', 'Average', 'Standard' or 'Actual'.
+///
+/// The API endpoint returns details of the costing method types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct CostingMethodType {
     /// Enum description.
@@ -685,7 +693,9 @@ pub struct CrossSellProductView {
     pub extra: sage_core::types::Extra,
 }
 
-/// Discrepancy status types describe the possible states of a stocktake discrepancy. Discrepancy status type can be 'No Discrepancy', 'Discrepancy Found', or 'Discrepancy Resolved'.<P>The API endpoint returns details of the discrepancy status types that can be used.</P>
+/// Discrepancy status types describe the possible states of a stocktake discrepancy. Discrepancy status type can be 'No Discrepancy', 'Discrepancy Found', or 'Discrepancy Resolved'.
+///
+/// The API endpoint returns details of the discrepancy status types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct DiscrepancyStatusType {
     /// Enum description.
@@ -702,7 +712,9 @@ pub struct DiscrepancyStatusType {
     pub extra: sage_core::types::Extra,
 }
 
-/// Entry source types are used to describe the source module that was used to create a movement. Entry source types can be 'EnumEntrySourceTypeStock', 'EnumEntrySourceTypeSOP', 'EnumEntrySourceTypePOP', 'EnumEntrySourceTypeBOM', 'EnumEntrySourceTypeManual'.<P>The API endpoint returns details of the entry source types that can be used.</P>
+/// Entry source types are used to describe the source module that was used to create a movement. Entry source types can be 'EnumEntrySourceTypeStock', 'EnumEntrySourceTypeSOP', 'EnumEntrySourceTypePOP', 'EnumEntrySourceTypeBOM', 'EnumEntrySourceTypeManual'.
+///
+/// The API endpoint returns details of the entry source types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct EntrySourceType {
     /// Enum description.
@@ -719,7 +731,9 @@ pub struct EntrySourceType {
     pub extra: sage_core::types::Extra,
 }
 
-/// Fulfilment methods types are the method options for fulfilling stock on sales orders. It determines how stock items are allocated to sales orders. The fulfilment methods are 'From Stock', 'Supplier Via Stock' and 'Direct to Customer'.<P>The API endpoint returns details of the fulfilment method types that can be used.</P>
+/// Fulfilment methods types are the method options for fulfilling stock on sales orders. It determines how stock items are allocated to sales orders. The fulfilment methods are 'From Stock', 'Supplier Via Stock' and 'Direct to Customer'.
+///
+/// The API endpoint returns details of the fulfilment method types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct FulfilmentMethodType {
     /// Enum description.
@@ -736,7 +750,9 @@ pub struct FulfilmentMethodType {
     pub extra: sage_core::types::Extra,
 }
 
-/// Fulfilment sequence types are the sequence options for the fulfilment methods used for product allocation which determines how products are allocated to sales orders within the application. Products can sequenced by 'Bin Priority', 'Smallest Quantity First', 'Largest Quantity First', 'Oldest Sell By Date', 'Oldest Use By Date' or 'FIFO'.<P>The API endpoint returns details of the fulfilment sequence types that can be used.</P>
+/// Fulfilment sequence types are the sequence options for the fulfilment methods used for product allocation which determines how products are allocated to sales orders within the application. Products can sequenced by 'Bin Priority', 'Smallest Quantity First', 'Largest Quantity First', 'Oldest Sell By Date', 'Oldest Use By Date' or 'FIFO'.
+///
+/// The API endpoint returns details of the fulfilment sequence types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct FulfilmentSequenceType {
     /// Enum description.
@@ -776,7 +792,9 @@ pub struct InternalArea {
     pub extra: sage_core::types::Extra,
 }
 
-/// Label printing option types used to determine how to print order lablels. The label printing option types are 'Label not required', 'Label required per item' and 'Label required per batch'.<P>The API endpoint returns details of the label printing option types that can be used.</P>
+/// Label printing option types used to determine how to print order lablels. The label printing option types are 'Label not required', 'Label required per item' and 'Label required per batch'.
+///
+/// The API endpoint returns details of the label printing option types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct LabelPrintingOptionType {
     /// Enum description.
@@ -793,7 +811,9 @@ pub struct LabelPrintingOptionType {
     pub extra: sage_core::types::Extra,
 }
 
-/// Landed costs refer to any costs associated with the shipping, handling and importing of stock items on purchase orders. These additional costs are often invoiced separately, for example, by a courier. Landed costs type can be 'Not Applicable', 'Percentage Based', or 'Value Based'.<P>The API endpoint returns details of the costing method types that can be used.</P>
+/// Landed costs refer to any costs associated with the shipping, handling and importing of stock items on purchase orders. These additional costs are often invoiced separately, for example, by a courier. Landed costs type can be 'Not Applicable', 'Percentage Based', or 'Value Based'.
+///
+/// The API endpoint returns details of the costing method types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct LandedCostsType {
     /// Enum description.
@@ -928,7 +948,9 @@ pub struct MovementBuyingPrice {
     pub extra: sage_core::types::Extra,
 }
 
-/// The pricing source type for product suppliers. Pricing source type can be 'LastBuyingPrice', or 'ListPrice'.<P>The API endpoint returns details of the pricing source types that can be used.</P>
+/// The pricing source type for product suppliers. Pricing source type can be 'LastBuyingPrice', or 'ListPrice'.
+///
+/// The API endpoint returns details of the pricing source types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PricingSourceType {
     /// Enum description.
@@ -945,7 +967,11 @@ pub struct PricingSourceType {
     pub extra: sage_core::types::Extra,
 }
 
-/// Products are used to track stock within Sage 200. This is not just for physical items, but also for items that are ordered direct from suppliers, services, and time or labour that can be included on customer invoices.<P>Each stock item has default settings that are used each time the item is bought or sold. Some of these are inherited from the product group and some are set on each item.</P><p>Note: When creating products via the API, each product is assigned to a warehouse. If the stock setting UseMultipleLocations is true then multiple warehouse holdings can be specified. You cannot delete the last warehouse holding associated with a product.</p>
+/// Products are used to track stock within Sage 200. This is not just for physical items, but also for items that are ordered direct from suppliers, services, and time or labour that can be included on customer invoices.
+///
+/// Each stock item has default settings that are used each time the item is bought or sold. Some of these are inherited from the product group and some are set on each item.
+///
+/// Note: When creating products via the API, each product is assigned to a warehouse. If the stock setting UseMultipleLocations is true then multiple warehouse holdings can be specified. You cannot delete the last warehouse holding associated with a product.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Product {
     /// Indicates whether the product is allowed on sales orders and invoicing.
@@ -1120,7 +1146,11 @@ pub struct Product {
     /// The product manufacturer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manufacturer: Option<String>,
-    /// Memos are sections of text that can be used to make comments about a product.<br/><br/>Multiple memos can be added to each product. The user that created the memo, the date it was created and last updated date and time are also recorded.<br/><br/>A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
+    /// Memos are sections of text that can be used to make comments about a product.
+    ///
+    /// Multiple memos can be added to each product. The user that created the memo, the date it was created and last updated date and time are also recorded.
+    ///
+    /// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memos: Option<Vec<ProductMemo>>,
     /// Product name.
@@ -1146,7 +1176,14 @@ pub struct Product {
     /// Revenue nominal code record Id. Use custom expand 'nominal_codes' to include in the response.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revenue_nominal_code_id: Option<i64>,
-    /// Search categories are used to help you search for stock items without knowing the item's stock code. <br/><br/>A search category consists of:<ul><li>A category. This is the type such as colour, size or voltage.</li><li>A value. This is the specifics of the category such as green, red and blue for the category colour.</li></ul>Search categories are inherited from the product group.
+    /// Search categories are used to help you search for stock items without knowing the item's stock code.
+    ///
+    /// A search category consists of:
+    ///
+    /// - A category. This is the type such as colour, size or voltage.
+    /// - A value. This is the specifics of the category such as green, red and blue for the category colour.
+    ///
+    /// Search categories are inherited from the product group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub search_category_values: Option<Vec<ProductSearchCategoryValue>>,
     /// Spare bool 1.
@@ -1337,7 +1374,9 @@ pub struct Product {
     /// Whether the product uses supplementary units.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_supplementary_units: Option<bool>,
-    /// If stock setting UseMultipleLocations is true, you must specify warehouse holding(s) when creating products. <br /><br />If stock setting UseMultipleLocations is false, then new product will be automatically linked to the default (home) warehouse.
+    /// If stock setting UseMultipleLocations is true, you must specify warehouse holding(s) when creating products.
+    ///
+    /// If stock setting UseMultipleLocations is false, then new product will be automatically linked to the default (home) warehouse.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warehouse_holdings: Option<Vec<WarehouseHolding>>,
     /// The product weight per stock unit, in kilograms.
@@ -1452,7 +1491,13 @@ pub struct ProductGroup {
     /// Revenue nominal code record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revenue_nominal_code_id: Option<i64>,
-    /// The product group search categories. Search categories are used to help you search for stock items without knowing the item's stock code. <br/><br/>A search category consists of:<ul><li>A category. This is the type such as colour, size or voltage.</li></ul>Product group search categories only consists of a category.
+    /// The product group search categories. Search categories are used to help you search for stock items without knowing the item's stock code.
+    ///
+    /// A search category consists of:
+    ///
+    /// - A category. This is the type such as colour, size or voltage.
+    ///
+    /// Product group search categories only consists of a category.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub search_categories: Option<Vec<ProductGroupSearchCategory>>,
     /// The products stock nominal code.
@@ -1689,7 +1734,11 @@ pub struct ProductHolding {
     pub extra: sage_core::types::Extra,
 }
 
-/// Memos are sections of text that can be used to make comments about a product.<br/><br/>Multiple memos can be added to each product. The user that created the memo, the date it was created and last updated date and time are also recorded.<br/><br/>A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
+/// Memos are sections of text that can be used to make comments about a product.
+///
+/// Multiple memos can be added to each product. The user that created the memo, the date it was created and last updated date and time are also recorded.
+///
+/// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ProductMemo {
     /// The user that created the memo.
@@ -1719,7 +1768,9 @@ pub struct ProductMemo {
     pub extra: sage_core::types::Extra,
 }
 
-/// Purchase trading figures are the quantities and value of goods bought in base currency. These figures are available if a stock item is set to maintain a movement history. Trading figures are not available for phantom BOM built items.<P>This endpoint has custom filtering on the following fields: 'no_of_periods', 'warehouse_name', 'source_area_reference' and analysis codes 1-20 (analysis_code_n).</P>
+/// Purchase trading figures are the quantities and value of goods bought in base currency. These figures are available if a stock item is set to maintain a movement history. Trading figures are not available for phantom BOM built items.
+///
+/// This endpoint has custom filtering on the following fields: 'no_of_periods', 'warehouse_name', 'source_area_reference' and analysis codes 1-20 (analysis_code_n).
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ProductPurchaseFigures {
     /// A collection of purchase period trading figures. Periods are expanded by default.
@@ -1799,7 +1850,9 @@ pub struct ProductPurchasePeriodFigures {
     pub extra: sage_core::types::Extra,
 }
 
-/// Sales trading figures are the quantities and value of goods sold in base currency. These figures are available if a stock item is set to maintain a movement history. Trading figures are not available for phantom BOM built items.<P>This endpoint has custom filtering on the following fields: 'no_of_periods', 'warehouse_name', 'source_area_reference' and analysis codes 1-20 (analysis_code_n).</P>
+/// Sales trading figures are the quantities and value of goods sold in base currency. These figures are available if a stock item is set to maintain a movement history. Trading figures are not available for phantom BOM built items.
+///
+/// This endpoint has custom filtering on the following fields: 'no_of_periods', 'warehouse_name', 'source_area_reference' and analysis codes 1-20 (analysis_code_n).
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ProductSalesFigures {
     /// A collection of sales period trading figures. Periods are expanded by default.
@@ -1925,7 +1978,14 @@ pub struct ProductSearch {
     pub extra: sage_core::types::Extra,
 }
 
-/// Search categories are used to help you search for stock items without knowing the item's stock code. <br/><br/>A search category consists of:<ul><li>A category. This is the type such as colour, size or voltage.</li><li>A value. This is the specifics of the category such as green, red and blue for the category colour.</li></ul>Search categories are inherited from the product group.
+/// Search categories are used to help you search for stock items without knowing the item's stock code.
+///
+/// A search category consists of:
+///
+/// - A category. This is the type such as colour, size or voltage.
+/// - A value. This is the specifics of the category such as green, red and blue for the category colour.
+///
+/// Search categories are inherited from the product group.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ProductSearchCategoryValue {
     /// The date and time this entity was created (UTC).
@@ -2010,7 +2070,9 @@ pub struct ProductSearchSearchCategoryValue {
     pub extra: sage_core::types::Extra,
 }
 
-/// Product search types.<P>The API endpoint returns details of the product search types that can be used.</P>
+/// Product search types.
+///
+/// The API endpoint returns details of the product search types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ProductSearchType {
     /// Enum description.
@@ -2071,7 +2133,9 @@ pub struct ProductStatus {
     pub extra: sage_core::types::Extra,
 }
 
-/// Product status types are used to identify when a product can have a stock movement recorded against it within the application. Products can be 'Active' or 'Inactive'.<P>The API endpoint returns details of the product status types that can be used.</P>
+/// Product status types are used to identify when a product can have a stock movement recorded against it within the application. Products can be 'Active' or 'Inactive'.
+///
+/// The API endpoint returns details of the product status types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ProductStatusType {
     /// Enum description.
@@ -2223,7 +2287,9 @@ pub struct ProductSupplier {
     pub extra: sage_core::types::Extra,
 }
 
-/// Product transaction group types are used to group the different (secondary) movement types of the product within the application. Product transaction group types can be 'Allocation' ,'Goods Out' ,'Goods In' ,'On POP Order'.<P>The API endpoint returns details of the product transaction group types that can be used.</P>
+/// Product transaction group types are used to group the different (secondary) movement types of the product within the application. Product transaction group types can be 'Allocation' ,'Goods Out' ,'Goods In' ,'On POP Order'.
+///
+/// The API endpoint returns details of the product transaction group types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ProductTransactionGroupType {
     /// Enum description.
@@ -2431,7 +2497,9 @@ pub struct ProductTransactionView {
     pub extra: sage_core::types::Extra,
 }
 
-/// Product types are used to identify the different types of product that exist within the application. Products can be 'Stock', 'Miscellaneous' or 'Service/Labour'.<P>The API endpoint returns details of the product types that can be used.</P>
+/// Product types are used to identify the different types of product that exist within the application. Products can be 'Stock', 'Miscellaneous' or 'Service/Labour'.
+///
+/// The API endpoint returns details of the product types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ProductType {
     /// Enum description.
@@ -2952,7 +3020,9 @@ pub struct SearchValue {
     pub extra: sage_core::types::Extra,
 }
 
-/// The serial allocated to who type, used to determine the type of allocation of a serial number.<P>The API endpoint returns the following values: EnumSerialAllocatedToWhoNot, EnumSerialAllocatedToWhoThis, EnumSerialAllocatedToWhoOther.</P>
+/// The serial allocated to who type, used to determine the type of allocation of a serial number.
+///
+/// The API endpoint returns the following values: EnumSerialAllocatedToWhoNot, EnumSerialAllocatedToWhoThis, EnumSerialAllocatedToWhoOther.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SerialAllocatedToWhoType {
     /// Enum description.
@@ -2969,7 +3039,9 @@ pub struct SerialAllocatedToWhoType {
     pub extra: sage_core::types::Extra,
 }
 
-/// Source area types are used to describe the area or account type applicable to a stock transaction. Source area types can be 'EnumSourceAreaTypeSupplier', 'EnumSourceAreaTypeCustomer', 'EnumSourceAreaTypeInternal', 'EnumSourceAreaTypeWriteOff', 'EnumSourceAreaTypeOpeningBalance', 'EnumSourceAreaTypeBOM'.<P>The API endpoint returns details of the source area types that can be used.</P>
+/// Source area types are used to describe the area or account type applicable to a stock transaction. Source area types can be 'EnumSourceAreaTypeSupplier', 'EnumSourceAreaTypeCustomer', 'EnumSourceAreaTypeInternal', 'EnumSourceAreaTypeWriteOff', 'EnumSourceAreaTypeOpeningBalance', 'EnumSourceAreaTypeBOM'.
+///
+/// The API endpoint returns details of the source area types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SourceAreaType {
     /// Enum description.
@@ -3320,7 +3392,9 @@ pub struct StocktakeFailedStocktakeItems {
     pub extra: sage_core::types::Extra,
 }
 
-/// Stocktake selector value types are used to select stock items by stock value to be included on a stocktake.<P>The API endpoint returns details of the stocktake selector value types that can be used.</P>
+/// Stocktake selector value types are used to select stock items by stock value to be included on a stocktake.
+///
+/// The API endpoint returns details of the stocktake selector value types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct StocktakeSelectorValueType {
     /// Enum description.
@@ -3337,7 +3411,9 @@ pub struct StocktakeSelectorValueType {
     pub extra: sage_core::types::Extra,
 }
 
-/// Stocktake status types describe the possible states in which a stocktake can be. Stocktake status type can be 'No stocktake', 'Selecting items', 'Sheets printed', 'Entering counts', or 'Complete'.<P>The API endpoint returns details of the stocktake status types that can be used.</P>
+/// Stocktake status types describe the possible states in which a stocktake can be. Stocktake status type can be 'No stocktake', 'Selecting items', 'Sheets printed', 'Entering counts', or 'Complete'.
+///
+/// The API endpoint returns details of the stocktake status types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct StocktakeStatusType {
     /// Enum description.
@@ -3424,7 +3500,9 @@ pub struct StocktakeStocktakeItems {
     pub extra: sage_core::types::Extra,
 }
 
-/// Stocktake traceable types are used to select stock items by the stock items traceable type to be included on a stocktake. Stocktake traceable types can be 'Non-Traceable', 'Serial Numbered', 'Batch Numbered' or 'Batch and Serial'.<P>The API endpoint returns details of the stocktake traceable types that can be used.</P>
+/// Stocktake traceable types are used to select stock items by the stock items traceable type to be included on a stocktake. Stocktake traceable types can be 'Non-Traceable', 'Serial Numbered', 'Batch Numbered' or 'Batch and Serial'.
+///
+/// The API endpoint returns details of the stocktake traceable types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct StocktakeTraceableType {
     /// Enum description.
@@ -3441,7 +3519,9 @@ pub struct StocktakeTraceableType {
     pub extra: sage_core::types::Extra,
 }
 
-/// Stocktake method for selecting stocktake items. Stocktake type can be 'By Stock Item', or 'By Bin'.<P>The API endpoint returns details of the stocktake types that can be used.</P>
+/// Stocktake method for selecting stocktake items. Stocktake type can be 'By Stock Item', or 'By Bin'.
+///
+/// The API endpoint returns details of the stocktake types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct StocktakeType {
     /// Enum description.
@@ -3651,7 +3731,9 @@ pub struct TraceableAdjustmentTraceableAdjustmentItemsSplitBatchItems {
     pub extra: sage_core::types::Extra,
 }
 
-/// Traceable issue status types are used to describe the issued status of traceable items. Traceable issue status types can be 'All', 'Issued Only', or 'Not Issued'.<P>The API endpoint returns details of the traceable issue status types.</P>
+/// Traceable issue status types are used to describe the issued status of traceable items. Traceable issue status types can be 'All', 'Issued Only', or 'Not Issued'.
+///
+/// The API endpoint returns details of the traceable issue status types.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct TraceableIssueStatusType {
     /// Enum description.
@@ -3800,7 +3882,9 @@ pub struct TraceableItemsAssignTraceableItemsRequest {
     pub extra: sage_core::types::Extra,
 }
 
-/// Traceable types are used to identify the different traceable options of the product that exist within the application. Products can be 'Non-Traceable', 'Serial Numbered' or 'Batch Numbered'.<P>The API endpoint returns details of the traceable types that can be used.</P>
+/// Traceable types are used to identify the different traceable options of the product that exist within the application. Products can be 'Non-Traceable', 'Serial Numbered' or 'Batch Numbered'.
+///
+/// The API endpoint returns details of the traceable types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct TraceableType {
     /// Enum description.
@@ -3847,7 +3931,9 @@ pub struct Unit {
     pub extra: sage_core::types::Extra,
 }
 
-/// Unit types are used to indicate the unit of measure type within the application. The types can be 'Base', 'Stock' or 'Additional'.<P>The API endpoint returns details of the unit of measure types that can be used.</P>
+/// Unit types are used to indicate the unit of measure type within the application. The types can be 'Base', 'Stock' or 'Additional'.
+///
+/// The API endpoint returns details of the unit of measure types that can be used.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct UnitType {
     /// Enum description.
@@ -4083,7 +4169,11 @@ pub struct WarehouseBomSettings {
     pub extra: sage_core::types::Extra,
 }
 
-/// All stock within Sage 200 regardless of type (Stock, Service/labour, or Miscellaneous), require a holding location. The location indicates where an item is stored and the stock level settings for each product in the warehouse i.e. the re-order level, the minimum and maximum stock levels. <br /><br />Items with a type of 'Stock' have levels recorded for each warehouse location and the levels are used when allocating, issuing and receiving stock. <br /><br />If the stock setting UseMultipleLocations is true, a product can be linked to multiple warehouse holdings. You cannot delete the last warehouse holding associated with a product.
+/// All stock within Sage 200 regardless of type (Stock, Service/labour, or Miscellaneous), require a holding location. The location indicates where an item is stored and the stock level settings for each product in the warehouse i.e. the re-order level, the minimum and maximum stock levels.
+///
+/// Items with a type of 'Stock' have levels recorded for each warehouse location and the levels are used when allocating, issuing and receiving stock.
+///
+/// If the stock setting UseMultipleLocations is true, a product can be linked to multiple warehouse holdings. You cannot delete the last warehouse holding associated with a product.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct WarehouseHolding {
     /// The stock holding details for each bin in the warehouse.
@@ -4640,7 +4730,9 @@ impl sage_core::Operation for UpdateAlternativeProduct {
 
 /// Auto Generate Option Types
 ///
-/// Auto generate option types are used to auto generate the batch or serial numbers associated with the product that exist within the application. Products can be 'No automatic number generation', 'Use sequence numbers', 'Use date and sequence numbers' or 'Use order number and sequence number'.<P>The API endpoint returns details of the auto generate option types that can be used.</P>
+/// Auto generate option types are used to auto generate the batch or serial numbers associated with the product that exist within the application. Products can be 'No automatic number generation', 'Use sequence numbers', 'Use date and sequence numbers' or 'Use order number and sequence number'.
+///
+/// The API endpoint returns details of the auto generate option types that can be used.
 ///
 /// `GET /auto_generate_option_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -4752,7 +4844,9 @@ impl sage_core::ListOperation for ListAutoGenerateOptionTypes {
 
 /// Auto Generate Separator
 ///
-/// Auto generate separators are used to auto generate the batch or serial numbers associated with the product that exist within the application. Auto generate separators can be 'None', 'Space', 'Colon', 'Forward Slash', 'Backward Slash', 'Dot' or 'Hyphen'.<P>The API endpoint returns details of the auto generate option types that can be used.</P>
+/// Auto generate separators are used to auto generate the batch or serial numbers associated with the product that exist within the application. Auto generate separators can be 'None', 'Space', 'Colon', 'Forward Slash', 'Backward Slash', 'Dot' or 'Hyphen'.
+///
+/// The API endpoint returns details of the auto generate option types that can be used.
 ///
 /// `GET /auto_generate_separators/{Id}`
 #[derive(Debug, Clone, PartialEq)]
@@ -4792,7 +4886,9 @@ impl sage_core::Operation for GetAutoGenerateSeparator {
 
 /// Auto Generate Separators
 ///
-/// Auto generate separators are used to auto generate the batch or serial numbers associated with the product that exist within the application. Auto generate separators can be 'None', 'Space', 'Colon', 'Forward Slash', 'Backward Slash', 'Dot' or 'Hyphen'.<P>The API endpoint returns details of the auto generate option types that can be used.</P>
+/// Auto generate separators are used to auto generate the batch or serial numbers associated with the product that exist within the application. Auto generate separators can be 'None', 'Space', 'Colon', 'Forward Slash', 'Backward Slash', 'Dot' or 'Hyphen'.
+///
+/// The API endpoint returns details of the auto generate option types that can be used.
 ///
 /// `GET /auto_generate_separators`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -5420,7 +5516,9 @@ impl sage_core::Operation for UpdateBinHolding {
 
 /// BOM Cost Heading Types
 ///
-/// When calculating the cost of BOMs, estimates or works orders, the values are accumulated in a cost heading.<P>The API endpoint returns details of the cost heading types that can be used.</P>
+/// When calculating the cost of BOMs, estimates or works orders, the values are accumulated in a cost heading.
+///
+/// The API endpoint returns details of the cost heading types that can be used.
 ///
 /// `GET /bom_cost_heading_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -5684,7 +5782,9 @@ impl sage_core::ListOperation for ListBomCostHeadings {
 
 /// Bill Of Materials Item Types
 ///
-/// Bill of materials item types are used to identify how this product will be used in a bill of materials within the application. Products can be 'Component', 'Subassembly', 'Phantom' or 'Built/Bought'.<P>The API endpoint returns details of the bill of materials item types that can be used.</P>
+/// Bill of materials item types are used to identify how this product will be used in a bill of materials within the application. Products can be 'Component', 'Subassembly', 'Phantom' or 'Built/Bought'.
+///
+/// The API endpoint returns details of the bill of materials item types that can be used.
 ///
 /// `GET /bom_item_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -5796,7 +5896,9 @@ impl sage_core::ListOperation for ListBomItemTypes {
 
 /// Costing Method Types
 ///
-/// Costing method types are used to calculate the cost of sales from your sales orders, the value of stock and the transactions posted to your stock nominal accounts within the application. Product groups can be 'FIFO', 'Average', 'Standard' or 'Actual'.<P>The API endpoint returns details of the costing method types that can be used.</P>
+/// Costing method types are used to calculate the cost of sales from your sales orders, the value of stock and the transactions posted to your stock nominal accounts within the application. Product groups can be 'FIFO', 'Average', 'Standard' or 'Actual'.
+///
+/// The API endpoint returns details of the costing method types that can be used.
 ///
 /// `GET /costing_method_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -6288,7 +6390,9 @@ impl sage_core::Operation for UpdateCrossSellProduct {
 
 /// Discrepancy Status Types
 ///
-/// Discrepancy status types describe the possible states of a stocktake discrepancy. Discrepancy status type can be 'No Discrepancy', 'Discrepancy Found', or 'Discrepancy Resolved'.<P>The API endpoint returns details of the discrepancy status types that can be used.</P>
+/// Discrepancy status types describe the possible states of a stocktake discrepancy. Discrepancy status type can be 'No Discrepancy', 'Discrepancy Found', or 'Discrepancy Resolved'.
+///
+/// The API endpoint returns details of the discrepancy status types that can be used.
 ///
 /// `GET /discrepancy_status_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -6400,7 +6504,9 @@ impl sage_core::ListOperation for ListDiscrepancyStatusTypes {
 
 /// Entry Source Types
 ///
-/// Entry source types are used to describe the source module that was used to create a transaction. Entry source types can be 'EnumEntrySourceTypeStock', 'EnumEntrySourceTypeSOP', 'EnumEntrySourceTypePOP', 'EnumEntrySourceTypeBOM', 'EnumEntrySourceTypeManual'.<P>The API endpoint returns details of the entry source types that can be used.</P>
+/// Entry source types are used to describe the source module that was used to create a transaction. Entry source types can be 'EnumEntrySourceTypeStock', 'EnumEntrySourceTypeSOP', 'EnumEntrySourceTypePOP', 'EnumEntrySourceTypeBOM', 'EnumEntrySourceTypeManual'.
+///
+/// The API endpoint returns details of the entry source types that can be used.
 ///
 /// `GET /entry_source_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -6512,7 +6618,9 @@ impl sage_core::ListOperation for ListEntrySourceTypes {
 
 /// Fulfilment Method Types
 ///
-/// Fulfilment method types are the method of fulfilment for your products on sales orders. This determines how the products are allocated. Fulfmilment methods are 'From Stock', 'From Supplier Via Stock' and 'Direct To Customer'.<P>The API endpoint returns details of the fulfilment method types that can be used.</P>
+/// Fulfilment method types are the method of fulfilment for your products on sales orders. This determines how the products are allocated. Fulfmilment methods are 'From Stock', 'From Supplier Via Stock' and 'Direct To Customer'.
+///
+/// The API endpoint returns details of the fulfilment method types that can be used.
 ///
 /// `GET /fulfilment_method_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -6624,7 +6732,9 @@ impl sage_core::ListOperation for ListFulfilmentMethodTypes {
 
 /// Fulfilment Sequence Types
 ///
-/// Fulfilment sequence types are the sequence options for the fulfilment methods used for product allocation which determines how products are allocated to sales orders within the application. Products can sequenced by 'Bin Priority', 'Smallest Quantity First', 'Largest Quantity First', 'Oldest Sell By Date', 'Oldest Use By Date' or 'FIFO'.<P>The API endpoint returns details of the fulfilment sequence types that can be used.</P>
+/// Fulfilment sequence types are the sequence options for the fulfilment methods used for product allocation which determines how products are allocated to sales orders within the application. Products can sequenced by 'Bin Priority', 'Smallest Quantity First', 'Largest Quantity First', 'Oldest Sell By Date', 'Oldest Use By Date' or 'FIFO'.
+///
+/// The API endpoint returns details of the fulfilment sequence types that can be used.
 ///
 /// `GET /fulfilment_sequence_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -6888,7 +6998,9 @@ impl sage_core::ListOperation for ListInternalAreas {
 
 /// Label Printing Option Types
 ///
-/// Label printing option types used to determine how to print order lablels. The label printing option types are 'Label not required', 'Label required per item' and 'Label required per batch'.<P>The API endpoint returns details of the label printing option types that can be used.</P>
+/// Label printing option types used to determine how to print order lablels. The label printing option types are 'Label not required', 'Label required per item' and 'Label required per batch'.
+///
+/// The API endpoint returns details of the label printing option types that can be used.
 ///
 /// `GET /label_printing_option_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -7000,7 +7112,9 @@ impl sage_core::ListOperation for ListLabelPrintingOptionTypes {
 
 /// Landed Costs Types
 ///
-/// Landed costs refer to any costs associated with the shipping, handling and importing of stock items on purchase orders. These additional costs are often invoiced separately, for example, by a courier. Landed costs type can be 'Not Applicable', 'Percentage Based', or 'Value Based'.<P>The API endpoint returns details of the costing method types that can be used.</P>
+/// Landed costs refer to any costs associated with the shipping, handling and importing of stock items on purchase orders. These additional costs are often invoiced separately, for example, by a courier. Landed costs type can be 'Not Applicable', 'Percentage Based', or 'Value Based'.
+///
+/// The API endpoint returns details of the costing method types that can be used.
 ///
 /// `GET /landed_costs_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -7448,7 +7562,9 @@ impl sage_core::ListOperation for ListLookupStockItemUnits {
 
 /// Pricing Source Types
 ///
-/// The pricing source type for product suppliers. Pricing source type can be 'LastBuyingPrice', or 'ListPrice'.<P>The API endpoint returns details of the pricing source types that can be used.</P>
+/// The pricing source type for product suppliers. Pricing source type can be 'LastBuyingPrice', or 'ListPrice'.
+///
+/// The API endpoint returns details of the pricing source types that can be used.
 ///
 /// `GET /pricing_source_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -7827,7 +7943,11 @@ impl sage_core::ListOperation for ListProductGroups {
 
 /// Product Memos
 ///
-/// Memos are sections of text that can be used to make comments about a product.<br/><br/>Multiple memos can be added to each product. The user that created the memo, the date it was created and last updated date and time are also recorded.<br/><br/>A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
+/// Memos are sections of text that can be used to make comments about a product.
+///
+/// Multiple memos can be added to each product. The user that created the memo, the date it was created and last updated date and time are also recorded.
+///
+/// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
 ///
 /// `POST /product_memos`
 #[derive(Debug, Clone, PartialEq)]
@@ -7865,7 +7985,11 @@ impl sage_core::Operation for CreateProductMemo {
 
 /// Product Memo
 ///
-/// Memos are sections of text that can be used to make comments about a product.<br/><br/>Multiple memos can be added to each product. The user that created the memo, the date it was created and last updated date and time are also recorded.<br/><br/>A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
+/// Memos are sections of text that can be used to make comments about a product.
+///
+/// Multiple memos can be added to each product. The user that created the memo, the date it was created and last updated date and time are also recorded.
+///
+/// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
 ///
 /// `DELETE /product_memos/{Id}`
 #[derive(Debug, Clone, PartialEq)]
@@ -7902,7 +8026,11 @@ impl sage_core::Operation for DeleteProductMemo {
 
 /// Product Memo
 ///
-/// Memos are sections of text that can be used to make comments about a product.<br/><br/>Multiple memos can be added to each product. The user that created the memo, the date it was created and last updated date and time are also recorded.<br/><br/>A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
+/// Memos are sections of text that can be used to make comments about a product.
+///
+/// Multiple memos can be added to each product. The user that created the memo, the date it was created and last updated date and time are also recorded.
+///
+/// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
 ///
 /// `GET /product_memos/{Id}`
 #[derive(Debug, Clone, PartialEq)]
@@ -7942,7 +8070,11 @@ impl sage_core::Operation for GetProductMemo {
 
 /// Product Memos
 ///
-/// Memos are sections of text that can be used to make comments about a product.<br/><br/>Multiple memos can be added to each product. The user that created the memo, the date it was created and last updated date and time are also recorded.<br/><br/>A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
+/// Memos are sections of text that can be used to make comments about a product.
+///
+/// Multiple memos can be added to each product. The user that created the memo, the date it was created and last updated date and time are also recorded.
+///
+/// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
 ///
 /// `GET /product_memos`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -8054,7 +8186,11 @@ impl sage_core::ListOperation for ListProductMemos {
 
 /// Product Memo
 ///
-/// Memos are sections of text that can be used to make comments about a product.<br/><br/>Multiple memos can be added to each product. The user that created the memo, the date it was created and last updated date and time are also recorded.<br/><br/>A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
+/// Memos are sections of text that can be used to make comments about a product.
+///
+/// Multiple memos can be added to each product. The user that created the memo, the date it was created and last updated date and time are also recorded.
+///
+/// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
 ///
 /// `PUT /product_memos/{Id}`
 #[derive(Debug, Clone, PartialEq)]
@@ -8095,7 +8231,9 @@ impl sage_core::Operation for UpdateProductMemo {
 
 /// Product Purchase Figure
 ///
-/// Purchase trading figures are the quantities and value of goods bought in base currency. These figures are available if a stock item is set to maintain a movement history. Trading figures are not available for phantom BOM built items.<P>This endpoint has custom filtering on the following fields: 'no_of_periods', 'warehouse_name', 'source_area_reference' and analysis codes 1-20 (analysis_code_n).</P>
+/// Purchase trading figures are the quantities and value of goods bought in base currency. These figures are available if a stock item is set to maintain a movement history. Trading figures are not available for phantom BOM built items.
+///
+/// This endpoint has custom filtering on the following fields: 'no_of_periods', 'warehouse_name', 'source_area_reference' and analysis codes 1-20 (analysis_code_n).
 ///
 /// `GET /product_purchase_figures/{Id}`
 #[derive(Debug, Clone, PartialEq)]
@@ -8135,7 +8273,9 @@ impl sage_core::Operation for GetProductPurchaseFigures {
 
 /// Product Sales Figure
 ///
-/// Sales trading figures are the quantities and value of goods sold in base currency. These figures are available if a stock item is set to maintain a movement history. Trading figures are not available for phantom BOM built items.<P>This endpoint has custom filtering on the following fields: 'no_of_periods', 'warehouse_name', 'source_area_reference' and analysis codes 1-20 (analysis_code_n).</P>
+/// Sales trading figures are the quantities and value of goods sold in base currency. These figures are available if a stock item is set to maintain a movement history. Trading figures are not available for phantom BOM built items.
+///
+/// This endpoint has custom filtering on the following fields: 'no_of_periods', 'warehouse_name', 'source_area_reference' and analysis codes 1-20 (analysis_code_n).
 ///
 /// `GET /product_sales_figures/{Id}`
 #[derive(Debug, Clone, PartialEq)]
@@ -8211,7 +8351,9 @@ impl sage_core::Operation for CreateProductSearch {
 
 /// Product Search Types
 ///
-/// Product search types.<P>The API endpoint returns details of the product search types that can be used.</P>
+/// Product search types.
+///
+/// The API endpoint returns details of the product search types that can be used.
 ///
 /// `GET /product_search_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -8323,7 +8465,9 @@ impl sage_core::ListOperation for ListProductSearchTypes {
 
 /// Product Status Types
 ///
-/// Product status types are used to identify when a product can have a stock movement recorded against it within the application. Products can be 'Active' or 'Inactive'.<P>The API endpoint returns details of the product status types that can be used.</P>
+/// Product status types are used to identify when a product can have a stock movement recorded against it within the application. Products can be 'Active' or 'Inactive'.
+///
+/// The API endpoint returns details of the product status types that can be used.
 ///
 /// `GET /product_status_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -8703,7 +8847,9 @@ impl sage_core::Operation for UpdateProductSupplier {
 
 /// Product Transaction Group Types
 ///
-/// Product transaction group types are used to group the different (secondary) transaction types of the product within the application. Product transaction group types can be 'Allocation', 'Goods Out', 'Goods In', 'On POP Order'.<P>The API endpoint returns details of the product transaction group types that can be used.</P>
+/// Product transaction group types are used to group the different (secondary) transaction types of the product within the application. Product transaction group types can be 'Allocation', 'Goods Out', 'Goods In', 'On POP Order'.
+///
+/// The API endpoint returns details of the product transaction group types that can be used.
 ///
 /// `GET /product_transaction_group_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -9039,7 +9185,9 @@ impl sage_core::ListOperation for ListProductTransactionViews {
 
 /// Product Types
 ///
-/// Product types are used to identify the different types of product that exist within the application. Products can be 'Stock', 'Miscellaneous' or 'Service/Labour'.<P>The API endpoint returns details of the product types that can be used.</P>
+/// Product types are used to identify the different types of product that exist within the application. Products can be 'Stock', 'Miscellaneous' or 'Service/Labour'.
+///
+/// The API endpoint returns details of the product types that can be used.
 ///
 /// `GET /product_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -9487,7 +9635,9 @@ impl sage_core::ListOperation for ListProductWarehouseViews {
 
 /// Products
 ///
-/// Products are used to track stock within Sage 200. This is not just for physical items, but also for items that are ordered direct from suppliers, services, and time or labour that can be included on customer invoices.<P>Each stock item has default settings that are used each time the item is bought or sold. Some of these are inherited from the product group and some are set on each item.</P>
+/// Products are used to track stock within Sage 200. This is not just for physical items, but also for items that are ordered direct from suppliers, services, and time or labour that can be included on customer invoices.
+///
+/// Each stock item has default settings that are used each time the item is bought or sold. Some of these are inherited from the product group and some are set on each item.
 ///
 /// `POST /products`
 #[derive(Debug, Clone, PartialEq)]
@@ -9518,7 +9668,9 @@ impl sage_core::Operation for CreateProduct {
 
 /// Product
 ///
-/// Products are used to track stock within Sage 200. This is not just for physical items, but also for items that are ordered direct from suppliers, services, and time or labour that can be included on customer invoices.<P>Each stock item has default settings that are used each time the item is bought or sold. Some of these are inherited from the product group and some are set on each item.</P>
+/// Products are used to track stock within Sage 200. This is not just for physical items, but also for items that are ordered direct from suppliers, services, and time or labour that can be included on customer invoices.
+///
+/// Each stock item has default settings that are used each time the item is bought or sold. Some of these are inherited from the product group and some are set on each item.
 ///
 /// `DELETE /products/{Id}`
 #[derive(Debug, Clone, PartialEq)]
@@ -9555,7 +9707,9 @@ impl sage_core::Operation for DeleteProduct {
 
 /// Product
 ///
-/// Products are used to track stock within Sage 200. This is not just for physical items, but also for items that are ordered direct from suppliers, services, and time or labour that can be included on customer invoices.<P>Each stock item has default settings that are used each time the item is bought or sold. Some of these are inherited from the product group and some are set on each item.</P>
+/// Products are used to track stock within Sage 200. This is not just for physical items, but also for items that are ordered direct from suppliers, services, and time or labour that can be included on customer invoices.
+///
+/// Each stock item has default settings that are used each time the item is bought or sold. Some of these are inherited from the product group and some are set on each item.
 ///
 /// `GET /products/{Id}`
 #[derive(Debug, Clone, PartialEq)]
@@ -9592,7 +9746,13 @@ impl sage_core::Operation for GetProduct {
 
 /// Products
 ///
-/// Products are used to track stock within Sage 200. This is not just for physical items, but also for items that are ordered direct from suppliers, services, and time or labour that can be included on customer invoices.<P>Each stock item has default settings that are used each time the item is bought or sold. Some of these are inherited from the product group and some are set on each item.</P><P>If stock setting UseMultipleLocations is true, you must specify warehouse holding(s) when creating products. <br /><br />If stock setting UseMultipleLocations is false, then new product will be automatically linked to the default (home) warehouse.</P>
+/// Products are used to track stock within Sage 200. This is not just for physical items, but also for items that are ordered direct from suppliers, services, and time or labour that can be included on customer invoices.
+///
+/// Each stock item has default settings that are used each time the item is bought or sold. Some of these are inherited from the product group and some are set on each item.
+///
+/// If stock setting UseMultipleLocations is true, you must specify warehouse holding(s) when creating products.
+///
+/// If stock setting UseMultipleLocations is false, then new product will be automatically linked to the default (home) warehouse.
 ///
 /// `GET /products`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -9700,7 +9860,9 @@ impl sage_core::ListOperation for ListProducts {
 
 /// Products For Product Group
 ///
-/// Products are used to track stock within Sage 200. This is not just for physical items, but also for items that are ordered direct from suppliers, services, and time or labour that can be included on customer invoices.<P>Each stock item has default settings that are used each time the item is bought or sold. Some of these are inherited from the product group and some are set on each item.</P>
+/// Products are used to track stock within Sage 200. This is not just for physical items, but also for items that are ordered direct from suppliers, services, and time or labour that can be included on customer invoices.
+///
+/// Each stock item has default settings that are used each time the item is bought or sold. Some of these are inherited from the product group and some are set on each item.
 ///
 /// `GET /product_groups/{productGroupId}/products`
 #[derive(Debug, Clone, PartialEq)]
@@ -9824,7 +9986,9 @@ impl sage_core::ListOperation for ListProductsForProductGroup {
 
 /// Product
 ///
-/// Products are used to track stock within Sage 200. This is not just for physical items, but also for items that are ordered direct from suppliers, services, and time or labour that can be included on customer invoices.<P>Each stock item has default settings that are used each time the item is bought or sold. Some of these are inherited from the product group and some are set on each item.</P>
+/// Products are used to track stock within Sage 200. This is not just for physical items, but also for items that are ordered direct from suppliers, services, and time or labour that can be included on customer invoices.
+///
+/// Each stock item has default settings that are used each time the item is bought or sold. Some of these are inherited from the product group and some are set on each item.
 ///
 /// `PUT /products/{Id}`
 #[derive(Debug, Clone, PartialEq)]
@@ -10201,7 +10365,9 @@ impl sage_core::ListOperation for ListSearchValues {
 
 /// Serial Allocated To Who Types
 ///
-/// The serial allocated to who type, used to determine the type of allocation of a serial number.<P>The API endpoint returns the following values: EnumSerialAllocatedToWhoNot, EnumSerialAllocatedToWhoThis, EnumSerialAllocatedToWhoOther.</P>
+/// The serial allocated to who type, used to determine the type of allocation of a serial number.
+///
+/// The API endpoint returns the following values: EnumSerialAllocatedToWhoNot, EnumSerialAllocatedToWhoThis, EnumSerialAllocatedToWhoOther.
 ///
 /// `GET /serial_allocated_to_who_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -10313,7 +10479,9 @@ impl sage_core::ListOperation for ListSerialAllocatedToWhoTypes {
 
 /// Source Area Types
 ///
-/// Source area types are used to describe the area or account type applicable to a stock transaction. Source area types can be 'EnumSourceAreaTypeSupplier', 'EnumSourceAreaTypeCustomer', 'EnumSourceAreaTypeInternal', 'EnumSourceAreaTypeWriteOff', 'EnumSourceAreaTypeOpeningBalance', 'EnumSourceAreaTypeBOM'.<P>The API endpoint returns details of the source area types that can be used.</P>
+/// Source area types are used to describe the area or account type applicable to a stock transaction. Source area types can be 'EnumSourceAreaTypeSupplier', 'EnumSourceAreaTypeCustomer', 'EnumSourceAreaTypeInternal', 'EnumSourceAreaTypeWriteOff', 'EnumSourceAreaTypeOpeningBalance', 'EnumSourceAreaTypeBOM'.
+///
+/// The API endpoint returns details of the source area types that can be used.
 ///
 /// `GET /source_area_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -11150,7 +11318,9 @@ impl sage_core::Operation for CreateStocktakeNewItem {
 
 /// Stocktake Selector Value Types
 ///
-/// Stocktake selector value types are used to select stock items by stock value to be included on a stocktake. Stocktake selector value types can be either 'Average buying price' or 'Value of stock'.<P>The API endpoint returns details of the stocktake selector value types that can be used.</P>
+/// Stocktake selector value types are used to select stock items by stock value to be included on a stocktake. Stocktake selector value types can be either 'Average buying price' or 'Value of stock'.
+///
+/// The API endpoint returns details of the stocktake selector value types that can be used.
 ///
 /// `GET /stocktake_selector_value_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -11262,7 +11432,9 @@ impl sage_core::ListOperation for ListStocktakeSelectorValueTypes {
 
 /// Stocktake Status Types
 ///
-/// Stocktake status types describe the possible states in which a stocktake can be. Stocktake status type can be 'No stocktake', 'Selecting items', 'Sheets printed', 'Entering counts', or 'Complete'.<P>The API endpoint returns details of the stocktake status types that can be used.</P>
+/// Stocktake status types describe the possible states in which a stocktake can be. Stocktake status type can be 'No stocktake', 'Selecting items', 'Sheets printed', 'Entering counts', or 'Complete'.
+///
+/// The API endpoint returns details of the stocktake status types that can be used.
 ///
 /// `GET /stocktake_status_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -11374,7 +11546,9 @@ impl sage_core::ListOperation for ListStocktakeStatusTypes {
 
 /// Stocktake Traceable Types
 ///
-/// Stocktake traceable types are used to select stock items by stock traceable type to be included on a stocktake. Selection can be on 'Non-Traceable', 'Serial Numbered', 'Batch Numbered' or 'Batch and Serial'.<P>The API endpoint returns details of the traceable types that can be used.</P>
+/// Stocktake traceable types are used to select stock items by stock traceable type to be included on a stocktake. Selection can be on 'Non-Traceable', 'Serial Numbered', 'Batch Numbered' or 'Batch and Serial'.
+///
+/// The API endpoint returns details of the traceable types that can be used.
 ///
 /// `GET /stocktake_traceable_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -11486,7 +11660,9 @@ impl sage_core::ListOperation for ListStocktakeTraceableTypes {
 
 /// Stocktake Types
 ///
-/// Stocktake method for selecting stocktake items. Stocktake type can be 'By Stock Item', or 'By Bin'.<P>The API endpoint returns details of the stocktake types that can be used.</P>
+/// Stocktake method for selecting stocktake items. Stocktake type can be 'By Stock Item', or 'By Bin'.
+///
+/// The API endpoint returns details of the stocktake types that can be used.
 ///
 /// `GET /stocktake_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -12014,7 +12190,9 @@ impl sage_core::Operation for UpdateStocktake {
 
 /// Traceable Issue Status Types
 ///
-/// Traceable issue status types are used to describe the issued status of traceable items. Traceable issue status types can be 'All', 'Issued Only', or 'Not Issued'.<P>The API endpoint returns details of the traceable issue status types.</P>
+/// Traceable issue status types are used to describe the issued status of traceable items. Traceable issue status types can be 'All', 'Issued Only', or 'Not Issued'.
+///
+/// The API endpoint returns details of the traceable issue status types.
 ///
 /// `GET /traceable_issue_status_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -12993,7 +13171,9 @@ impl sage_core::Operation for CreateTraceableItemsAssignTraceableItem {
 
 /// Traceable Types
 ///
-/// Traceable types are used to identify the different traceable options of the product that exist within the application. Products can be 'Non-Traceable', 'Serial Numbered' or 'Batch Numbered'.<P>The API endpoint returns details of the traceable types that can be used.</P>
+/// Traceable types are used to identify the different traceable options of the product that exist within the application. Products can be 'Non-Traceable', 'Serial Numbered' or 'Batch Numbered'.
+///
+/// The API endpoint returns details of the traceable types that can be used.
 ///
 /// `GET /traceable_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -13105,7 +13285,9 @@ impl sage_core::ListOperation for ListTraceableTypes {
 
 /// Unit Types
 ///
-/// Unit types are used to indicate the unit of measure type within the application. The types can be 'Base', 'Stock' or 'Additional'.<P>The API endpoint returns details of the unit of measure types that can be used.</P>
+/// Unit types are used to indicate the unit of measure type within the application. The types can be 'Base', 'Stock' or 'Additional'.
+///
+/// The API endpoint returns details of the unit of measure types that can be used.
 ///
 /// `GET /unit_types`
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -13358,7 +13540,9 @@ impl sage_core::ListOperation for ListUnits {
 
 /// Warehouse Holdings
 ///
-/// All stock within Sage 200 regardless of type (Stock, Service/labour, or Miscellaneous), require a holding location. The location indicates where an item is stored and the stock level settings for each product in the warehouse i.e. the re-order level, the minimum and maximum stock levels. <br /><br />Items with a type of 'Stock' have levels recorded for each warehouse location and the levels are used when allocating, issuing and receiving stock.
+/// All stock within Sage 200 regardless of type (Stock, Service/labour, or Miscellaneous), require a holding location. The location indicates where an item is stored and the stock level settings for each product in the warehouse i.e. the re-order level, the minimum and maximum stock levels.
+///
+/// Items with a type of 'Stock' have levels recorded for each warehouse location and the levels are used when allocating, issuing and receiving stock.
 ///
 /// `POST /warehouse_holdings`
 #[derive(Debug, Clone, PartialEq)]
@@ -13473,7 +13657,9 @@ impl sage_core::Operation for GetWarehouseHolding {
 
 /// Warehouse Holdings
 ///
-/// All stock within Sage 200 regardless of type (Stock, Service/labour, or Miscellaneous), require a holding location. The location indicates where an item is stored and the stock level settings for each product in the warehouse i.e. the re-order level, the minimum and maximum stock levels. <br /><br />Items with a type of 'Stock' have levels recorded for each warehouse location and the levels are used when allocating, issuing and receiving stock.
+/// All stock within Sage 200 regardless of type (Stock, Service/labour, or Miscellaneous), require a holding location. The location indicates where an item is stored and the stock level settings for each product in the warehouse i.e. the re-order level, the minimum and maximum stock levels.
+///
+/// Items with a type of 'Stock' have levels recorded for each warehouse location and the levels are used when allocating, issuing and receiving stock.
 ///
 /// `GET /warehouse_holdings`
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -57,8 +57,15 @@ fn object(body: Value) -> Result<Map<String, Value>, SageError> {
     }
 }
 
+/// The most records one collection holds, so a sandbox shared by a team cannot be filled up.
+pub(crate) const MAX_RECORDS: usize = 10_000;
+
 /// Appends a record with a fresh id; `collection_path` gives Accounting records their `$path`.
 pub(crate) fn create(records: &mut Vec<Value>, body: Value, style: IdStyle, collection_path: &str) -> Response {
+    if records.len() >= MAX_RECORDS {
+        let message = format!("The sandbox keeps at most {MAX_RECORDS} records per collection; delete some first");
+        return SageError::new(StatusCode::INSUFFICIENT_STORAGE, "RecordLimitReached", message).into_response();
+    }
     let mut fields = match object(body) {
         Ok(fields) => fields,
         Err(error) => return error.into_response(),
@@ -127,6 +134,14 @@ mod tests {
         assert_eq!(response.status(), StatusCode::CREATED);
         assert_eq!(records[1]["id"], 8);
         assert!(records[1].get("$path").is_none());
+    }
+
+    #[test]
+    fn a_full_collection_refuses_more_records() {
+        let mut records = vec![json!({"id": 1}); MAX_RECORDS];
+        let response = create(&mut records, json!({"name": "one too many"}), IdStyle::Integer, "/customers");
+        assert_eq!(response.status(), StatusCode::INSUFFICIENT_STORAGE);
+        assert_eq!(records.len(), MAX_RECORDS);
     }
 
     #[test]

@@ -75,6 +75,7 @@ impl DataFile {
     /// database or a newer layout is an error naming the file, never a silent reset.
     pub(crate) fn open(path: &Path) -> Result<Self, StartError> {
         let failed = |reason: String| StartError::DataFile { path: path.to_owned(), reason };
+        make_private(path).map_err(|error| failed(error.to_string()))?;
         let connection = Connection::open(path).map_err(|error| failed(error.to_string()))?;
         prepare(&connection).map_err(failed)?;
         Ok(Self { connection: Mutex::new(connection) })
@@ -116,6 +117,19 @@ fn create(connection: &Connection) -> rusqlite::Result<()> {
     connection.execute_batch(&format!(
         "BEGIN; {SCHEMA} PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
     ))
+}
+
+/// The file holds live refresh tokens: readable by its owner only (mode 0600 on unix), created so
+/// when missing and tightened when it exists. SQLite gives its journal files the same mode.
+fn make_private(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        let file = std::fs::OpenOptions::new().write(true).create(true).truncate(false).mode(0o600).open(path)?;
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
+    let _ = path;
+    Ok(())
 }
 
 #[cfg(test)]

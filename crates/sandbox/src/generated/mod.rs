@@ -13,7 +13,10 @@ pub(crate) const SCHEMAS: &[(&str, &[(&str, &str)])] = &[
             ("core.json", include_str!("schemas/accounting-v3/core.json")),
             ("currencies.json", include_str!("schemas/accounting-v3/currencies.json")),
             ("ledger.json", include_str!("schemas/accounting-v3/ledger.json")),
-            ("opening_balances.json", include_str!("schemas/accounting-v3/opening_balances.json")),
+            (
+                "opening_balances.json",
+                include_str!("schemas/accounting-v3/opening_balances.json"),
+            ),
             ("payments.json", include_str!("schemas/accounting-v3/payments.json")),
             ("product.json", include_str!("schemas/accounting-v3/product.json")),
             ("products.json", include_str!("schemas/accounting-v3/products.json")),
@@ -26,7 +29,10 @@ pub(crate) const SCHEMAS: &[(&str, &[(&str, &str)])] = &[
     (
         "accounting-v31",
         &[
-            ("attachments.json", include_str!("schemas/accounting-v31/attachments.json")),
+            (
+                "attachments.json",
+                include_str!("schemas/accounting-v31/attachments.json"),
+            ),
             ("banking.json", include_str!("schemas/accounting-v31/banking.json")),
             ("businesses.json", include_str!("schemas/accounting-v31/businesses.json")),
             ("common.json", include_str!("schemas/accounting-v31/common.json")),
@@ -34,7 +40,10 @@ pub(crate) const SCHEMAS: &[(&str, &[(&str, &str)])] = &[
             ("currencies.json", include_str!("schemas/accounting-v31/currencies.json")),
             ("lead.json", include_str!("schemas/accounting-v31/lead.json")),
             ("ledger.json", include_str!("schemas/accounting-v31/ledger.json")),
-            ("opening_balances.json", include_str!("schemas/accounting-v31/opening_balances.json")),
+            (
+                "opening_balances.json",
+                include_str!("schemas/accounting-v31/opening_balances.json"),
+            ),
             ("payments.json", include_str!("schemas/accounting-v31/payments.json")),
             ("product.json", include_str!("schemas/accounting-v31/product.json")),
             ("products.json", include_str!("schemas/accounting-v31/products.json")),
@@ -66,13 +75,22 @@ pub(crate) const SCHEMAS: &[(&str, &[(&str, &str)])] = &[
         "sage200-standard",
         &[
             ("cash_book.json", include_str!("schemas/sage200-standard/cash_book.json")),
-            ("commercials.json", include_str!("schemas/sage200-standard/commercials.json")),
+            (
+                "commercials.json",
+                include_str!("schemas/sage200-standard/commercials.json"),
+            ),
             ("common.json", include_str!("schemas/sage200-standard/common.json")),
-            ("financials.json", include_str!("schemas/sage200-standard/financials.json")),
+            (
+                "financials.json",
+                include_str!("schemas/sage200-standard/financials.json"),
+            ),
             ("general.json", include_str!("schemas/sage200-standard/general.json")),
             ("nominal.json", include_str!("schemas/sage200-standard/nominal.json")),
             ("pop.json", include_str!("schemas/sage200-standard/pop.json")),
-            ("price_book.json", include_str!("schemas/sage200-standard/price_book.json")),
+            (
+                "price_book.json",
+                include_str!("schemas/sage200-standard/price_book.json"),
+            ),
             ("product.json", include_str!("schemas/sage200-standard/product.json")),
             ("purchases.json", include_str!("schemas/sage200-standard/purchases.json")),
             ("sales.json", include_str!("schemas/sage200-standard/sales.json")),

@@ -1,12 +1,14 @@
 //! What the identity servers have handed out: pending consents, codes, access and refresh tokens.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
 use crate::family::Family;
 
 /// How long a consent page stays valid before the user must start again.
 const CONSENT_LIFETIME: Duration = Duration::from_secs(600);
+/// The most consent pages pending at once; beyond it the oldest is dropped.
+pub(crate) const MAX_PENDING_CONSENTS: usize = 10_000;
 
 /// A PKCE `code_challenge` and its method.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,6 +81,9 @@ pub(crate) enum TokenChange {
 #[derive(Debug, Default)]
 pub(crate) struct Grants {
     consents: HashMap<String, (AuthRequest, Instant)>,
+    /// Consent ids oldest first, so expired ones are dropped from the front in O(1) per consent
+    /// (answered ones stay here until then; removing them from `consents` again is harmless).
+    consent_order: VecDeque<(Instant, String)>,
     codes: HashMap<String, (AuthRequest, Instant)>,
     access: HashMap<String, Grant>,
     refresh: HashMap<String, Grant>,
@@ -125,7 +130,15 @@ impl Grants {
     }
 
     pub(crate) fn add_consent(&mut self, id: String, request: AuthRequest, now: Instant) {
-        self.consents.retain(|_, (_, created)| now.duration_since(*created) < CONSENT_LIFETIME);
+        while let Some((created, oldest)) = self.consent_order.front() {
+            let expired = now.duration_since(*created) >= CONSENT_LIFETIME;
+            if !expired && self.consent_order.len() < MAX_PENDING_CONSENTS {
+                break;
+            }
+            self.consents.remove(oldest);
+            self.consent_order.pop_front();
+        }
+        self.consent_order.push_back((now, id.clone()));
         self.consents.insert(id, (request, now));
     }
 
@@ -189,5 +202,45 @@ impl Grants {
             grant.expires_at = Some(now);
         }
         self.record(|| TokenChange::AccessExpired(now));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request() -> AuthRequest {
+        AuthRequest {
+            family: Family::AccountingV31,
+            client_id: "app".into(),
+            redirect_uri: "http://127.0.0.1/cb".into(),
+            scope: "full_access".into(),
+            state: None,
+            challenge: None,
+            country: "gb".into(),
+        }
+    }
+
+    #[test]
+    fn pending_consents_are_bounded_oldest_first() {
+        let (mut grants, now) = (Grants::default(), Instant::now());
+        for n in 0..=MAX_PENDING_CONSENTS {
+            grants.add_consent(format!("c{n}"), request(), now);
+        }
+        assert_eq!(grants.consents.len(), MAX_PENDING_CONSENTS);
+        assert!(grants.take_consent("c0", now).is_none(), "the oldest made room");
+        assert!(grants.take_consent("c1", now).is_some());
+        assert!(grants.take_consent(&format!("c{MAX_PENDING_CONSENTS}"), now).is_some());
+    }
+
+    #[test]
+    fn expired_and_answered_consents_leave_no_trace() {
+        let (mut grants, start) = (Grants::default(), Instant::now());
+        grants.add_consent("answered".into(), request(), start);
+        grants.add_consent("abandoned".into(), request(), start);
+        assert!(grants.take_consent("answered", start).is_some());
+        grants.add_consent("later".into(), request(), start + CONSENT_LIFETIME);
+        assert_eq!((grants.consents.len(), grants.consent_order.len()), (1, 1), "only `later` is left");
+        assert!(grants.take_consent("later", start + CONSENT_LIFETIME).is_some());
     }
 }

@@ -118,13 +118,16 @@ pub fn load_schemas(schemas_dir: &Path) -> Result<Vec<Product>, SchemaErrors> {
     }
 }
 
-/// The subdirectories of `schemas_dir`, sorted.
+/// The folder of `schemas/` that holds Sage's own API descriptions (the importer's input), not a product.
+pub const UPSTREAM_DIR: &str = "upstream";
+
+/// The product subdirectories of `schemas_dir` (all but [`UPSTREAM_DIR`]), sorted.
 pub fn product_dirs(schemas_dir: &Path) -> Result<Vec<std::path::PathBuf>, SchemaErrors> {
     let entries = std::fs::read_dir(schemas_dir).map_err(|err| io_error(schemas_dir, err))?;
     let mut dirs = Vec::new();
     for entry in entries {
         let path = entry.map_err(|err| io_error(schemas_dir, err))?.path();
-        if path.is_dir() {
+        if path.is_dir() && !path.ends_with(UPSTREAM_DIR) {
             dirs.push(path);
         }
     }

@@ -3,12 +3,14 @@
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use async_trait::async_trait;
 use rand::Rng;
 
+use super::file_lock::FileLock;
 use super::format::{decode, encode};
-use super::TokenStore;
+use super::{RefreshLease, TokenStore};
 use crate::auth::error::StoreError;
 use crate::auth::token_set::TokenSet;
 
@@ -17,21 +19,40 @@ use crate::auth::token_set::TokenSet;
 /// A save writes a temporary file next to the target, flushes it to disk, renames it over the
 /// target and flushes the directory, so a crash leaves either the old or the new token set, never
 /// a mix. A file that cannot be parsed is reported as [`StoreError::Corrupt`] and left alone.
-/// Refreshes are coordinated within one process only: do not share the file between processes.
+///
+/// Processes sharing the file (parallel CLI commands, several services) refresh one at a time:
+/// [`lock_for_refresh`](TokenStore::lock_for_refresh) takes an advisory lock on a sibling
+/// `<name>.lock` file (released by the OS if the holder dies) and then proves the directory
+/// writable, so no refresh token is spent that could not be saved.
 #[derive(Debug, Clone)]
 pub struct FileTokenStore {
     path: PathBuf,
+    lock_wait: Duration,
+    sync_dir: fn(&Path) -> io::Result<()>,
 }
 
 impl FileTokenStore {
     /// A store at `path`; the directory must exist, the file need not.
     pub fn new(path: impl Into<PathBuf>) -> Self {
-        Self { path: path.into() }
+        Self { path: path.into(), lock_wait: Duration::from_secs(60), sync_dir }
+    }
+
+    /// How long to wait for another process's refresh before failing with
+    /// [`StoreError::LockTimeout`] (default 60 s, longer than any one refresh).
+    #[must_use]
+    pub fn with_lock_wait(mut self, wait: Duration) -> Self {
+        self.lock_wait = wait;
+        self
     }
 
     /// The file holding the token set.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The sibling file whose lock serializes refreshes across processes.
+    pub fn lock_path(&self) -> PathBuf {
+        sibling(&self.path, |name| format!("{name}.lock"))
     }
 
     async fn blocking<T: Send + 'static>(
@@ -58,20 +79,43 @@ impl TokenStore for FileTokenStore {
 
     async fn save(&self, tokens: &TokenSet) -> Result<(), StoreError> {
         let bytes = encode(tokens);
-        self.blocking(move |path| write_atomically(path, &bytes)).await
+        let sync_dir = self.sync_dir;
+        self.blocking(move |path| write_atomically(path, &bytes, sync_dir)).await
     }
 
     async fn clear(&self) -> Result<(), StoreError> {
-        self.blocking(|path| match fs::remove_file(path) {
-            Ok(()) => sync_dir(path),
+        let sync_dir = self.sync_dir;
+        self.blocking(move |path| match fs::remove_file(path) {
+            Ok(()) => {
+                confirm_durability(path, sync_dir);
+                Ok(())
+            }
             Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(()),
             Err(err) => Err(io_error(path, err)),
         })
         .await
     }
+
+    async fn lock_for_refresh(&self) -> Result<RefreshLease, StoreError> {
+        let lock = FileLock::acquire(self.lock_path(), self.lock_wait).await?;
+        // A refresh rotates the refresh token: find out now, not after it is spent, if the new
+        // one could not be stored. The lock is released (dropped) on failure.
+        self.blocking(probe_writable).await?;
+        Ok(RefreshLease::new(move || async move { drop(lock) }))
+    }
 }
 
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+/// Creates and removes a file next to `path`, as a save would.
+fn probe_writable(path: &Path) -> Result<(), StoreError> {
+    let probe = temp_path(path);
+    let created = create_private(&probe).and_then(|mut file| file.write_all(&[0; 512]));
+    let _ = fs::remove_file(&probe);
+    created.map_err(|err| io_error(path, err))
+}
+
+/// Not written is an error; written but with the directory flush failing is not: the new file is
+/// in place and readable, only its survival of a power cut is unconfirmed (logged as a warning).
+fn write_atomically(path: &Path, bytes: &[u8], sync_dir: fn(&Path) -> io::Result<()>) -> Result<(), StoreError> {
     let temp = temp_path(path);
     let written = (|| {
         let mut file = create_private(&temp)?;
@@ -82,14 +126,25 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
         let _ = fs::remove_file(&temp);
         return Err(io_error(path, err));
     }
-    sync_dir(path)
+    confirm_durability(path, sync_dir);
+    Ok(())
+}
+
+fn confirm_durability(path: &Path, sync_dir: fn(&Path) -> io::Result<()>) {
+    if let Err(err) = sync_dir(path) {
+        tracing::warn!(path = %path.display(), error = %err, "token file written, but its directory could not be flushed");
+    }
 }
 
 /// A unique sibling name, so concurrent saves never share a temporary file.
 fn temp_path(path: &Path) -> PathBuf {
-    let name = path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_else(|| "tokens".into());
     let suffix: u64 = rand::thread_rng().gen();
-    path.with_file_name(format!(".{name}.{suffix:016x}.tmp"))
+    sibling(path, |name| format!(".{name}.{suffix:016x}.tmp"))
+}
+
+fn sibling(path: &Path, name: impl FnOnce(&str) -> String) -> PathBuf {
+    let file_name = path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_else(|| "tokens".into());
+    path.with_file_name(name(&file_name))
 }
 
 fn create_private(path: &Path) -> io::Result<File> {
@@ -101,14 +156,14 @@ fn create_private(path: &Path) -> io::Result<File> {
 }
 
 /// Makes the rename itself durable (unix; elsewhere the rename is the best available).
-fn sync_dir(path: &Path) -> Result<(), StoreError> {
+fn sync_dir(path: &Path) -> io::Result<()> {
     #[cfg(unix)]
     {
         let dir = match path.parent() {
             Some(dir) if !dir.as_os_str().is_empty() => dir,
             _ => Path::new("."),
         };
-        File::open(dir).and_then(|dir| dir.sync_all()).map_err(|err| io_error(dir, err))?;
+        File::open(dir)?.sync_all()?;
     }
     let _ = path;
     Ok(())
@@ -116,6 +171,42 @@ fn sync_dir(path: &Path) -> Result<(), StoreError> {
 
 fn io_error(path: &Path, source: io::Error) -> StoreError {
     StoreError::Io { path: path.to_owned(), source }
+}
+
+/// Making a directory unwritable in tests, also for root (who ignores permission bits).
+#[cfg(test)]
+pub(crate) mod test_support {
+    use std::path::{Path, PathBuf};
+    use std::process::Command;
+
+    /// Refuses new files in a directory until dropped: `chattr +i` as root, mode 0500 otherwise.
+    pub(crate) struct Unwritable(PathBuf);
+
+    impl Unwritable {
+        pub(crate) fn make(dir: &Path) -> Self {
+            set(dir, true);
+            Self(dir.to_owned())
+        }
+    }
+
+    impl Drop for Unwritable {
+        fn drop(&mut self) {
+            set(&self.0, false);
+        }
+    }
+
+    #[cfg(unix)]
+    fn set(dir: &Path, frozen: bool) {
+        use std::os::unix::fs::PermissionsExt;
+        let root = Command::new("id").arg("-u").output().map(|out| out.stdout.starts_with(b"0")).unwrap_or(false);
+        if root {
+            let status = Command::new("chattr").arg(if frozen { "+i" } else { "-i" }).arg(dir).status();
+            assert!(status.is_ok_and(|status| status.success()), "chattr is needed to test as root");
+        } else {
+            let mode = if frozen { 0o500 } else { 0o700 };
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(mode)).unwrap();
+        }
+    }
 }
 
 #[cfg(test)]
@@ -170,6 +261,46 @@ mod tests {
         let missing_dir = FileTokenStore::new(dir.path().join("missing").join("tokens.json"));
         assert!(matches!(missing_dir.save(&tokens("lost")).await, Err(StoreError::Io { .. })));
         assert_eq!(store.load().await.unwrap().unwrap().access_token().secret(), "kept");
+    }
+
+    #[tokio::test]
+    async fn a_directory_flush_failure_does_not_fail_a_written_save() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = FileTokenStore::new(dir.path().join("tokens.json"));
+        store.sync_dir = |_| Err(io::Error::other("fsync of the directory refused"));
+        store.save(&tokens("written")).await.expect("the file is in place: the save succeeded");
+        assert_eq!(store.load().await.unwrap().unwrap().access_token().secret(), "written");
+        store.clear().await.expect("the file is gone: the clear succeeded");
+    }
+
+    #[tokio::test]
+    async fn the_refresh_lock_excludes_other_handles_on_the_same_file_until_released() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tokens.json");
+        let first = FileTokenStore::new(&path);
+        let second = FileTokenStore::new(&path).with_lock_wait(Duration::from_millis(50));
+        let lease = first.lock_for_refresh().await.unwrap();
+        assert!(matches!(second.lock_for_refresh().await, Err(StoreError::LockTimeout { .. })));
+        lease.release().await;
+        second.lock_for_refresh().await.expect("released").release().await;
+        let dropped = first.lock_for_refresh().await.unwrap();
+        drop(dropped); // a cancelled holder
+        second.lock_for_refresh().await.expect("a dropped lease releases the lock").release().await;
+    }
+
+    #[tokio::test]
+    async fn the_refresh_lock_fails_when_the_directory_is_not_writable() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FileTokenStore::new(dir.path().join("tokens.json"));
+        store.save(&tokens("kept")).await.unwrap();
+        store.lock_for_refresh().await.unwrap().release().await; // the lock file exists from now on
+        let frozen = test_support::Unwritable::make(dir.path());
+        let err = store.lock_for_refresh().await.unwrap_err();
+        assert!(matches!(err, StoreError::Io { .. }), "{err:?}");
+        drop(frozen);
+        store.lock_for_refresh().await.expect("writable again").release().await;
+        let names: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|entry| entry.unwrap().file_name()).collect();
+        assert_eq!(names.len(), 2, "only the token and lock files remain: {names:?}");
     }
 
     #[tokio::test]

@@ -1,6 +1,7 @@
 //! Where token sets live between runs, and how processes sharing one agree on who refreshes.
 
-mod file;
+pub(crate) mod file;
+mod file_lock;
 mod format;
 
 use std::future::Future;
@@ -41,8 +42,10 @@ pub trait TokenStore: Send + Sync + 'static {
     /// Removes the stored token set (sign-out).
     async fn clear(&self) -> Result<(), StoreError>;
 
-    /// Taken around load → refresh → save. The default does nothing: in-process callers are
-    /// already serialized by the authenticator.
+    /// Taken around load → refresh → save. Stores shared by several processes take a lock all of
+    /// them respect, and should fail here if a save is already known to fail (an unwritable
+    /// directory): the refresh would otherwise spend a refresh token whose successor is lost.
+    /// The default does nothing: in-process callers are already serialized by the authenticator.
     async fn lock_for_refresh(&self) -> Result<RefreshLease, StoreError> {
         Ok(RefreshLease::none())
     }

@@ -1,0 +1,76 @@
+//! The HTTP client `oauth2` sends token requests through: reqwest, with the response body capped.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use crate::body::{read_capped, BodyError};
+
+/// The largest token endpoint response read. Real ones are a few KiB (Sage 200's carry an ID
+/// token); anything far larger is not a token response.
+pub(crate) const TOKEN_RESPONSE_LIMIT: usize = 256 * 1024;
+
+/// Why a token request got no complete response.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum TokenHttpError {
+    #[error(transparent)]
+    Body(#[from] BodyError),
+    #[error(transparent)]
+    Transport(#[from] reqwest::Error),
+    #[error("invalid HTTP response: {0}")]
+    Http(#[from] http::Error),
+}
+
+/// Sends `oauth2`'s requests and reads at most [`TOKEN_RESPONSE_LIMIT`] of each response.
+#[derive(Debug, Clone)]
+pub(crate) struct TokenHttp(pub(crate) reqwest::Client);
+
+impl<'c> oauth2::AsyncHttpClient<'c> for TokenHttp {
+    type Error = TokenHttpError;
+    type Future = Pin<Box<dyn Future<Output = Result<oauth2::HttpResponse, TokenHttpError>> + Send + 'c>>;
+
+    fn call(&'c self, request: oauth2::HttpRequest) -> Self::Future {
+        Box::pin(async move {
+            let response = self.0.execute(reqwest::Request::try_from(request)?).await?;
+            let mut builder = http::Response::builder().status(response.status());
+            for (name, value) in response.headers() {
+                builder = builder.header(name, value);
+            }
+            let body = read_capped(response, TOKEN_RESPONSE_LIMIT).await?;
+            Ok(builder.body(body.to_vec())?)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use axum::routing::post;
+    use axum::{Json, Router};
+    use serde_json::json;
+
+    use crate::auth::{AccessToken, AuthError, AuthProfile, OAuthClient, RefreshToken, SageApi, TokenSet};
+
+    #[tokio::test]
+    async fn an_oversized_token_response_is_refused_unread() {
+        let huge = "a".repeat(2 * super::TOKEN_RESPONSE_LIMIT);
+        let app = Router::new().route(
+            "/token",
+            post(move || {
+                let huge = huge.clone();
+                async move { Json(json!({"access_token": huge, "token_type": "bearer", "expires_in": 300})) }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let token_url = format!("http://{}/token", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        let profile = AuthProfile::accounting_v31().with_token_url(token_url);
+        let oauth = OAuthClient::new(profile, "app", "http://127.0.0.1/cb").unwrap();
+        let current = TokenSet::new(SageApi::AccountingV31, AccessToken::new("a"), Duration::ZERO)
+            .with_refresh_token(RefreshToken::new("r"), None);
+
+        let err = oauth.refresh(&current).await.unwrap_err();
+
+        assert!(matches!(err, AuthError::Transport(ref message) if message.contains("exceeds the limit")), "{err}");
+    }
+}
