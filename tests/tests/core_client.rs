@@ -118,6 +118,32 @@ async fn posts_json_bodies() {
 }
 
 #[tokio::test]
+async fn sage200_declares_json_on_every_request_once() {
+    const SAGE200: Product = Product {
+        name: "sage200-test",
+        title: "Sage 200 test",
+        base_url: "https://example.invalid",
+        api: sage_core::auth::SageApi::Sage200,
+        headers: HeaderStyle::Sage200,
+        paging: PagingStyle::OData,
+    };
+    let ok = r#"{"id":"c1","balance":1}"#;
+    let server = scripted(vec![(200, vec![], ok), (201, vec![], ok)]).await;
+    let client = Client::builder(SAGE200)
+        .base_url(server.url())
+        .headers(HeaderPolicy::sage200("1", "site"))
+        .auth(StaticToken::new("t"))
+        .build()
+        .unwrap();
+    client.send(&GetContact("c1")).await.unwrap();
+    client.send(&CreateContact(json!({"name": "Ann"}))).await.unwrap();
+    for seen in server.seen() {
+        let values: Vec<_> = seen.headers.get_all("content-type").iter().collect();
+        assert_eq!(values, ["application/json"], "{} carries Content-Type exactly once", seen.method);
+    }
+}
+
+#[tokio::test]
 async fn retries_throttled_reads_honouring_retry_after() {
     let ok = r#"{"id":"c1","balance":1}"#;
     let server = scripted(vec![(429, vec![("retry-after", "0".into())], "[]"), (200, vec![], ok)]).await;

@@ -119,10 +119,13 @@ fn root_module(product: &Product) -> TokenStream {
         Pagination::Envelope => "Envelope",
         Pagination::OData => "OData",
     });
+    let description = doc_lines(&product.description);
     quote! {
         #(#modules)*
         pub mod operations;
 
+        #description
+        #[doc = ""]
         #[doc = " What the runtime needs to know about this API: base URL, OAuth profile, headers, paging."]
         pub const PRODUCT: sage_core::Product = sage_core::Product {
             name: #name,

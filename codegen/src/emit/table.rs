@@ -1,12 +1,17 @@
 //! `operations.rs`: every operation as data, so a CLI or test can call one by name without its type.
 
+use std::collections::BTreeMap;
+
 use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::operation::method_variant;
-use crate::ir::{ParamLocation, Product, Response};
+use super::scope::Scope;
+use crate::ir::{ModelKind, Param, ParamLocation, Product, Response, Type};
 
 pub(crate) fn operations_table(product: &Product) -> TokenStream {
+    let scope = Scope::new(product);
+    let mut pool = ParamPool::default();
     let mut operations: Vec<_> = product
         .areas
         .iter()
@@ -15,54 +20,144 @@ pub(crate) fn operations_table(product: &Product) -> TokenStream {
         })
         .collect();
     operations.sort_by(|(_, a), (_, b)| a.name.cmp(&b.name));
-    let entries = operations.iter().map(|(area, op)| {
-        let name = &op.name;
-        let area = &area.name;
-        let method = method_variant(op.method);
-        let path = &op.path;
-        let summary = &op.summary;
-        let params = op.params.iter().map(|param| {
-            let wire = &param.name;
-            let location = match param.location {
-                ParamLocation::Path => quote!(ParamLocation::Path),
-                ParamLocation::Query => quote!(ParamLocation::Query),
-            };
-            let required = param.required;
-            quote!(ParamSpec { name: #wire, location: #location, required: #required })
-        });
-        let body = op.body.is_some();
-        let list = matches!(op.response, Response::List(_));
-        let idempotent = op.idempotent;
-        let deprecated = op.deprecated.is_some();
-        quote! {
-            OperationSpec {
-                name: #name,
-                area: #area,
-                method: #method,
-                path: #path,
-                summary: #summary,
-                params: &[#(#params),*],
-                body: #body,
-                list: #list,
-                idempotent: #idempotent,
-                deprecated: #deprecated,
-            },
-        }
-    });
+    let entries: Vec<_> = operations
+        .iter()
+        .map(|(area, op)| {
+            let name = &op.name;
+            let area = &area.name;
+            let method = method_variant(op.method);
+            let path = &op.path;
+            let summary = &op.summary;
+            let params: Vec<_> =
+                op.params.iter().map(|param| pool.name(&param.rust_name, param_spec(param, &scope))).collect();
+            let body = op.body.is_some();
+            let list = matches!(op.response, Response::List(_));
+            let idempotent = op.idempotent;
+            let deprecated = op.deprecated.is_some();
+            quote! {
+                OperationSpec {
+                    name: #name,
+                    area: #area,
+                    method: #method,
+                    path: #path,
+                    summary: #summary,
+                    params: &[#(#params),*],
+                    body: #body,
+                    list: #list,
+                    idempotent: #idempotent,
+                    deprecated: #deprecated,
+                },
+            }
+        })
+        .collect();
+    let shared = pool.consts();
     quote! {
         #![doc = " Every operation of this API as data, for tools that call operations by name (a CLI, tests)."]
         #![doc = ""]
         #![doc = " Build a call with `OperationSpec::request` from `name=value` pairs and send it with"]
         #![doc = " `sage_core::Client::execute`. The table is always compiled, whatever features are enabled."]
 
-        pub use sage_core::catalog::{OperationSpec, ParamLocation, ParamSpec};
+        pub use sage_core::catalog::{OperationSpec, ParamLocation, ParamSpec, ParamType};
 
         #[doc = " Every operation, sorted by name."]
         pub const OPERATIONS: &[OperationSpec] = &[#(#entries)*];
+
+        #(#shared)*
 
         #[doc = " The operation called `name`, if there is one."]
         pub fn find(name: &str) -> Option<&'static OperationSpec> {
             sage_core::catalog::find(OPERATIONS, name).ok()
         }
+    }
+}
+
+fn param_spec(param: &Param, scope: &Scope<'_>) -> TokenStream {
+    let wire = &param.name;
+    let location = match param.location {
+        ParamLocation::Path => quote!(ParamLocation::Path),
+        ParamLocation::Query => quote!(ParamLocation::Query),
+    };
+    let required = param.required;
+    let rust_name = &param.rust_name;
+    let ty = param_type(&param.ty, scope);
+    let description = first_sentence(&param.description);
+    quote!(ParamSpec {
+        name: #wire,
+        rust_name: #rust_name,
+        location: #location,
+        required: #required,
+        ty: #ty,
+        description: #description,
+    })
+}
+
+/// Parameters written once each as a `const` and named by operations that share them: list
+/// operations repeat the same paging and OData parameters hundreds of times.
+#[derive(Default)]
+struct ParamPool {
+    /// Const name and definition, in first-use order.
+    specs: Vec<(String, TokenStream)>,
+    by_tokens: BTreeMap<String, usize>,
+}
+
+impl ParamPool {
+    /// The const holding `spec` (named after the parameter), added on first use.
+    fn name(&mut self, rust_name: &str, spec: TokenStream) -> proc_macro2::Ident {
+        let key = spec.to_string();
+        let index = match self.by_tokens.get(&key) {
+            Some(index) => *index,
+            None => {
+                let base = format!("P_{}", rust_name.trim_start_matches("r#").to_ascii_uppercase());
+                let taken = |name: &str| self.specs.iter().any(|(taken, _)| taken == name);
+                let name = (1..)
+                    .map(|n| if n == 1 { base.clone() } else { format!("{base}_{n}") })
+                    .find(|name| !taken(name))
+                    .unwrap_or_default();
+                self.by_tokens.insert(key, self.specs.len());
+                self.specs.push((name, spec));
+                self.specs.len() - 1
+            }
+        };
+        proc_macro2::Ident::new(&self.specs[index].0, proc_macro2::Span::call_site())
+    }
+
+    fn consts(&self) -> Vec<TokenStream> {
+        self.specs
+            .iter()
+            .map(|(name, spec)| {
+                let name = proc_macro2::Ident::new(name, proc_macro2::Span::call_site());
+                quote!(const #name: ParamSpec = #spec;)
+            })
+            .collect()
+    }
+}
+
+/// The catalog's view of a parameter type: scalars, enums (inline or models) and lists of them.
+fn param_type(ty: &Type, scope: &Scope<'_>) -> TokenStream {
+    match ty {
+        Type::Integer => quote!(ParamType::Integer),
+        Type::Boolean => quote!(ParamType::Boolean),
+        Type::Decimal => quote!(ParamType::Decimal),
+        Type::Date => quote!(ParamType::Date),
+        Type::DateTime => quote!(ParamType::DateTime),
+        Type::Enum(values) => quote!(ParamType::Enum(&[#(#values),*])),
+        Type::Model(name) => match scope.model(name).map(|model| &model.kind) {
+            Some(ModelKind::Enum { values }) => quote!(ParamType::Enum(&[#(#values),*])),
+            _ => quote!(ParamType::String),
+        },
+        Type::Array(item) => {
+            let item = param_type(item, scope);
+            quote!(ParamType::List(&#item))
+        }
+        Type::String | Type::Json | Type::Map(_) => quote!(ParamType::String),
+    }
+}
+
+/// The first sentence (or line) of a description: enough for help text, and keeps the table small.
+fn first_sentence(description: &str) -> &str {
+    let line = description.lines().next().unwrap_or_default().trim();
+    match line.find(". ") {
+        Some(end) => &line[..=end],
+        None => line,
     }
 }

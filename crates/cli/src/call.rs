@@ -3,22 +3,24 @@
 use std::io::Read;
 use std::path::Path;
 
-use sage_core::catalog;
-
 use crate::cli::{CallArgs, Cli};
 use crate::error::CliError;
+use crate::products;
 use crate::session::Session;
+use crate::suggest;
 
 pub async fn run(cli: &Cli, args: &CallArgs) -> Result<(), CliError> {
-    let session = Session::open(cli, &args.product, &args.connection).await?;
-    let spec = catalog::find(session.entry.operations, &args.operation)?;
+    // Names and values are checked before signing in or sending anything.
+    let entry = products::find(&args.product).map_err(CliError::Usage)?;
+    let spec = suggest::operation(&entry, &args.operation)?;
     let params = args.path.iter().chain(&args.query).map(|(name, value)| (name.as_str(), value.as_str()));
-    let mut request = spec.request(params)?;
+    let mut request = spec.request(params).map_err(|err| suggest::explain(&entry, err))?;
     match (&args.body, spec.body) {
         (Some(path), _) => request = request.json(&read_json(path)?)?,
         (None, true) => return Err(CliError::Usage(format!("{} takes a JSON body: pass --body FILE or -", spec.name))),
         (None, false) => {}
     }
+    let session = Session::open(cli, &args.product, &args.connection).await?;
     let response = session.client.execute(&request).await?;
     if args.raw || response.body.is_empty() {
         println!("{}", String::from_utf8_lossy(&response.body));

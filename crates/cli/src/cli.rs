@@ -34,10 +34,12 @@ pub enum Command {
     Call(CallArgs),
     /// Follow every page of a list operation and write the items to a file.
     Export(ExportArgs),
-    /// List the operations of a product.
+    /// List the operations of a product, or describe one: parameters, Rust type and cargo feature.
     Operations {
         /// Product name, e.g. accounting-v31.
         product: String,
+        /// Operation name, e.g. create_sales_invoice.
+        operation: Option<String>,
     },
     /// Start an embedded sandbox and run the whole story for every product.
     Demo,
@@ -55,16 +57,18 @@ pub struct LoginArgs {
     /// The CLI never stores it.
     #[arg(long)]
     pub client_secret_stdin: bool,
-    /// Loopback port for the redirect (0 = any free port; your app must allow the redirect URI).
-    #[arg(long, default_value_t = 0)]
-    pub port: u16,
+    /// Loopback port for the redirect. Sage matches redirect URIs exactly: register
+    /// http://127.0.0.1:8791/callback (or this port's) with your app.
+    #[arg(long, alias = "port", default_value_t = sage_core::auth::DEFAULT_LOOPBACK_PORT)]
+    pub callback_port: u16,
     /// Do not try to open a browser; only print the URL.
     #[arg(long)]
     pub no_browser: bool,
     /// Seconds to wait for the redirect.
     #[arg(long, default_value_t = 300)]
     pub timeout: u64,
-    /// Accounting v3: the region of the token endpoints (gb, ie, us, ca, de, es, fr).
+    /// Accounting v3: the country to assume when the redirect does not name one (gb, ie, us, ca, de,
+    /// es, fr). The redirect's `country` picks the regional token server and API base.
     #[arg(long)]
     pub country: Option<String>,
     #[command(flatten)]
@@ -74,19 +78,19 @@ pub struct LoginArgs {
 /// Where to connect and which company/site/business to address.
 #[derive(Debug, Args, Default, Clone)]
 pub struct ConnectionArgs {
-    /// Override the API base URL (e.g. a sandbox or another region).
+    /// Override the API base URL (e.g. a sandbox or another region; v3 fills in `{country}`).
     #[arg(long)]
     pub base_url: Option<String>,
     /// Override the authorize URL.
     #[arg(long)]
     pub authorize_url: Option<String>,
-    /// Override the token URL.
+    /// Override the token URL (v3 fills in `{region}`: na or eu).
     #[arg(long)]
     pub token_url: Option<String>,
-    /// Override the revoke URL.
+    /// Override the revoke URL (v3 fills in `{region}`: na or eu).
     #[arg(long)]
     pub revoke_url: Option<String>,
-    /// Sage 200: X-Company.
+    /// Sage 200: X-Company; the site is looked up in GET /sites when --site is not given.
     #[arg(long)]
     pub company: Option<String>,
     /// Sage 200 and Accounting v3: X-Site (v3 defaults to the token's resource_owner_id).
@@ -121,7 +125,8 @@ pub struct CallArgs {
     /// Path parameter, repeatable: --path key=abc
     #[arg(long = "path", value_parser = parse_pair)]
     pub path: Vec<(String, String)>,
-    /// Query parameter, repeatable: --query search=garage
+    /// Query parameter by its wire name, repeatable: --query search=garage, --query '$filter=…'
+    /// (`sage operations <product> <operation>` lists them with their Rust setters).
     #[arg(long = "query", value_parser = parse_pair)]
     pub query: Vec<(String, String)>,
     /// JSON body from a file, or - for standard input.

@@ -27,6 +27,20 @@ impl Paths {
         Ok(Self { dir, stem: format!("{profile}.{product}") })
     }
 
+    /// Creates the directory (mode 0700: it holds tokens) and proves it is writable, so a sign-in never
+    /// exchanges its single-use code only to fail when saving the tokens.
+    pub fn prepare(&self) -> Result<(), String> {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(&self.dir).map_err(|err| format!("cannot create {}: {err}", self.dir.display()))?;
+        let probe = self.dir.join(format!(".{}.write-check", self.stem));
+        std::fs::write(&probe, b"")
+            .and_then(|()| std::fs::remove_file(&probe))
+            .map_err(|err| format!("cannot write tokens to {}: {err}", self.dir.display()))
+    }
+
     /// The token file (written by the file token store, mode 0600).
     pub fn tokens(&self) -> PathBuf {
         self.dir.join(format!("{}.tokens.json", self.stem))
@@ -51,8 +65,11 @@ pub struct Connection {
     pub token_url: String,
     /// Revoke URL, if the product has one.
     pub revoke_url: Option<String>,
-    /// API base URL override.
+    /// API base URL, when not the product's default (v3: the region's, from the sign-in).
     pub base_url: Option<String>,
+    /// Accounting v3: the country the sign-in named, e.g. `us`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
     /// Sage 200 `X-Company`.
     pub company: Option<String>,
     /// `X-Site` (Sage 200; v3 override).
@@ -118,6 +135,23 @@ mod tests {
         assert_eq!(loaded, saved);
         let args = ConnectionArgs { business: Some("b2".into()), ..ConnectionArgs::default() };
         assert_eq!(loaded.overridden_by(&args).business.as_deref(), Some("b2"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn prepare_creates_a_private_directory_and_refuses_a_read_only_one() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let home = dir.path().join("fresh/sage-rs");
+        let paths = Paths::new(Some(&home), "default", "accounting-v31").unwrap();
+        paths.prepare().unwrap();
+        assert_eq!(std::fs::metadata(&home).unwrap().permissions().mode() & 0o777, 0o700);
+        assert_eq!(std::fs::read_dir(&home).unwrap().count(), 0, "the write check leaves nothing behind");
+        std::fs::set_permissions(&home, std::fs::Permissions::from_mode(0o500)).unwrap();
+        let writable = std::fs::write(home.join("x"), b"").is_ok(); // root writes anyway
+        if !writable {
+            assert!(paths.prepare().unwrap_err().contains("cannot write tokens"));
+        }
     }
 
     #[test]

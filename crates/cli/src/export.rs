@@ -5,22 +5,24 @@ use std::io::{BufWriter, Write};
 
 use futures_util::TryStreamExt;
 use indicatif::{ProgressBar, ProgressStyle};
-use sage_core::catalog;
 use serde_json::Value;
 
 use crate::cli::{Cli, ExportArgs, Format};
 use crate::dynamic::DynamicList;
 use crate::error::CliError;
+use crate::products;
 use crate::session::Session;
+use crate::suggest;
 
 pub async fn run(cli: &Cli, args: &ExportArgs) -> Result<(), CliError> {
-    let session = Session::open(cli, &args.product, &args.connection).await?;
-    let spec = catalog::find(session.entry.operations, &args.operation)?;
+    let entry = products::find(&args.product).map_err(CliError::Usage)?;
+    let spec = suggest::operation(&entry, &args.operation)?;
     if !spec.list {
         return Err(CliError::Usage(format!("{} does not return a list; use `sage call`", spec.name)));
     }
     let params = args.path.iter().chain(&args.query).map(|(name, value)| (name.as_str(), value.as_str()));
-    let operation = DynamicList(spec.request(params)?);
+    let operation = DynamicList(spec.request(params).map_err(|err| suggest::explain(&entry, err))?);
+    let session = Session::open(cli, &args.product, &args.connection).await?;
     let file = File::create(&args.out).map_err(|err| CliError::Usage(format!("{}: {err}", args.out.display())))?;
     let mut sink = Sink::new(args.format, BufWriter::new(file));
     let progress = ProgressBar::new_spinner();

@@ -11,8 +11,10 @@ mod dynamic;
 mod error;
 mod export;
 mod login;
+mod operations;
 mod products;
 mod session;
+mod suggest;
 mod token;
 
 use std::process::ExitCode;
@@ -44,16 +46,7 @@ async fn run(cli: &Cli) -> Result<(), CliError> {
         Command::Token { action } => token::run(cli, action).await,
         Command::Call(args) => call::run(cli, args).await,
         Command::Export(args) => export::run(cli, args).await,
-        Command::Operations { product } => operations(product),
+        Command::Operations { product, operation } => operations::run(product, operation.as_deref()),
         Command::Demo => demo::run().await,
     }
-}
-
-fn operations(product: &str) -> Result<(), CliError> {
-    let entry = products::find(product).map_err(CliError::Usage)?;
-    for spec in entry.operations {
-        let deprecated = if spec.deprecated { " (deprecated)" } else { "" };
-        println!("{:<48} {:<6} {}{deprecated}", spec.name, spec.method.as_str(), spec.path);
-    }
-    Ok(())
 }

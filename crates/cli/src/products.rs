@@ -3,11 +3,15 @@
 use sage_core::catalog::OperationSpec;
 use sage_core::Product;
 
+use crate::suggest::did_you_mean;
+
 /// One product the CLI can talk to.
 #[derive(Debug, Clone, Copy)]
 pub struct Entry {
     /// Runtime facts (base URL, identity server, headers, paging).
     pub product: Product,
+    /// The crate that holds its typed operations (API areas are its cargo features).
+    pub crate_name: &'static str,
     /// Every operation, sorted by name.
     pub operations: &'static [OperationSpec],
 }
@@ -15,10 +19,26 @@ pub struct Entry {
 /// Every product compiled in.
 pub fn all() -> Vec<Entry> {
     vec![
-        Entry { product: sage_accounting_v31::PRODUCT, operations: sage_accounting_v31::operations::OPERATIONS },
-        Entry { product: sage_accounting_v3::PRODUCT, operations: sage_accounting_v3::operations::OPERATIONS },
-        Entry { product: sage200_pro::PRODUCT, operations: sage200_pro::operations::OPERATIONS },
-        Entry { product: sage200_standard::PRODUCT, operations: sage200_standard::operations::OPERATIONS },
+        Entry {
+            product: sage_accounting_v31::PRODUCT,
+            crate_name: "sage-accounting-v31",
+            operations: sage_accounting_v31::operations::OPERATIONS,
+        },
+        Entry {
+            product: sage_accounting_v3::PRODUCT,
+            crate_name: "sage-accounting-v3",
+            operations: sage_accounting_v3::operations::OPERATIONS,
+        },
+        Entry {
+            product: sage200_pro::PRODUCT,
+            crate_name: "sage200-pro",
+            operations: sage200_pro::operations::OPERATIONS,
+        },
+        Entry {
+            product: sage200_standard::PRODUCT,
+            crate_name: "sage200-standard",
+            operations: sage200_standard::operations::OPERATIONS,
+        },
     ]
 }
 
@@ -26,6 +46,6 @@ pub fn all() -> Vec<Entry> {
 pub fn find(name: &str) -> Result<Entry, String> {
     all().into_iter().find(|entry| entry.product.name == name).ok_or_else(|| {
         let known: Vec<_> = all().iter().map(|entry| entry.product.name).collect();
-        format!("unknown product `{name}`; known: {}", known.join(", "))
+        format!("unknown product `{name}`{}; known: {}", did_you_mean(name, known.iter().copied()), known.join(", "))
     })
 }

@@ -38,19 +38,48 @@ impl Session {
             session.sandbox = Some(sandbox);
             return Ok(session);
         }
-        let paths = Paths::new(cli.home.as_deref(), &cli.profile, product).map_err(CliError::Usage)?;
+        let stored = Stored::open(cli, entry, args).await?;
+        let tokens = stored.store.load().await.map_err(|err| CliError::Auth(err.to_string()))?;
+        let site_from_token = tokens.as_ref().and_then(TokenSet::resource_owner_id).map(str::to_owned);
+        let session = build(entry, stored.authenticator, stored.store, &stored.connection, site_from_token, None)?;
+        choose_company(session, &stored.connection, false).await
+    }
+}
+
+/// A stored sign-in without an API client: all the `token` commands need.
+pub struct Stored {
+    /// The saved settings, overridden by the command line.
+    pub connection: Connection,
+    /// Hands out and refreshes tokens.
+    pub authenticator: Arc<Authenticator>,
+    /// Where the tokens live.
+    pub store: Arc<dyn TokenStore>,
+}
+
+impl Stored {
+    /// The sign-in that `sage login` stored for `entry` under the profile.
+    pub async fn open(cli: &Cli, entry: Entry, args: &ConnectionArgs) -> Result<Self, CliError> {
+        let paths = Paths::new(cli.home.as_deref(), &cli.profile, entry.product.name).map_err(CliError::Usage)?;
         let connection = Connection::load(&paths.connection()).map_err(CliError::Auth)?.overridden_by(args);
         let oauth = oauth_client(entry, &connection, std::env::var("SAGE_CLIENT_SECRET").ok())?;
         let store: Arc<dyn TokenStore> = Arc::new(FileTokenStore::new(paths.tokens()));
-        let tokens = store.load().await.map_err(|err| CliError::Auth(err.to_string()))?;
-        let site_from_token = tokens.as_ref().and_then(TokenSet::resource_owner_id).map(str::to_owned);
-        build(entry, oauth, store, &connection, site_from_token, None)
+        let authenticator = Arc::new(Authenticator::new(oauth, Arc::clone(&store)));
+        Ok(Self { connection, authenticator, store })
     }
 }
 
 /// An embedded sandbox with auto-approved consent, for `--sandbox` and `sage demo`.
 pub async fn start_sandbox() -> Result<Sandbox, CliError> {
-    Sandbox::builder().auto_approve(true).start().await.map_err(|err| CliError::Other(format!("sandbox: {err}")))
+    started(Sandbox::builder().auto_approve(true)).await
+}
+
+/// An embedded sandbox that also accepts `redirect_uri` (`sage --sandbox login` on any callback port).
+pub async fn start_sandbox_for(redirect_uri: &str) -> Result<Sandbox, CliError> {
+    started(Sandbox::builder().auto_approve(true).redirect_uri(redirect_uri)).await
+}
+
+async fn started(builder: sage_sandbox::SandboxBuilder) -> Result<Sandbox, CliError> {
+    builder.start().await.map_err(|err| CliError::Other(format!("sandbox: {err}")))
 }
 
 /// Signs in to `sandbox` for `entry` (auto-approved consent) and opens a client on it. For Sage 200
@@ -60,27 +89,71 @@ pub async fn sandbox_session(sandbox: &Sandbox, entry: Entry, args: &ConnectionA
     let connection = Connection { base_url: Some(signed_in.api_base_url), ..Connection::default() }.overridden_by(args);
     let site_from_token = signed_in.tokens.resource_owner_id().map(str::to_owned);
     let store: Arc<dyn TokenStore> = Arc::new(MemoryTokenStore::with_tokens(signed_in.tokens));
+    let authenticator = Arc::new(Authenticator::new(signed_in.oauth, Arc::clone(&store)));
     let sandbox_key = Some("sandbox-subscription-key".to_owned());
-    let session = build(entry, signed_in.oauth, store, &connection, site_from_token, sandbox_key)?;
+    let session = build(entry, authenticator, store, &connection, site_from_token, sandbox_key)?;
+    choose_company(session, &connection, true).await
+}
+
+/// Sage 200: the `X-Company`/`X-Site` pair. A company alone is completed with its site from
+/// `GET /sites` (an error if it has none or several); with neither, sandbox sessions take the
+/// first company and real ones stay on the site directory, where Sage names the missing header.
+async fn choose_company(session: Session, connection: &Connection, first_if_none: bool) -> Result<Session, CliError> {
     if !matches!(session.client.header_policy(), HeaderPolicy::Sage200Directory { .. }) {
         return Ok(session);
     }
-    let (company, site) = first_site(&session).await?;
+    let (company, site) = match (&connection.company, &connection.site) {
+        (Some(company), _) => (company.clone(), site_of(&session, company).await?),
+        (None, Some(_)) => {
+            return Err(CliError::Usage("--site needs --company (see `sage call <product> list_sites`)".into()))
+        }
+        (None, None) if first_if_none => first_company(&session).await?,
+        (None, None) => return Ok(session),
+    };
     let client = session.client.with_headers(HeaderPolicy::sage200(company, site))?;
     Ok(Session { client, ..session })
 }
 
-/// The first company of the first site in `GET /sites` (sandbox sessions only: real users choose).
-async fn first_site(session: &Session) -> Result<(String, String), CliError> {
+/// `GET /sites`: one row per company, with its site.
+async fn sites(session: &Session) -> Result<Vec<(String, String)>, CliError> {
     let request = sage_core::catalog::find(session.entry.operations, "list_sites")?.request([])?;
     let response = session.client.execute(&request).await?;
     let sites: serde_json::Value =
         serde_json::from_slice(&response.body).map_err(|err| CliError::Other(format!("GET /sites: {err}")))?;
-    let first = &sites[0];
-    match (first["company_id"].as_u64(), first["site_id"].as_str()) {
-        (Some(company), Some(site)) => Ok((company.to_string(), site.to_owned())),
-        _ => Err(CliError::Other("GET /sites listed no company".into())),
+    let rows = sites.as_array().map(Vec::as_slice).unwrap_or_default();
+    Ok(rows
+        .iter()
+        .filter_map(|row| {
+            let company = match &row["company_id"] {
+                serde_json::Value::String(text) => text.clone(),
+                other => other.as_u64()?.to_string(),
+            };
+            Some((company, row["site_id"].as_str()?.to_owned()))
+        })
+        .collect())
+}
+
+/// The site of `company`, when `GET /sites` names exactly one.
+async fn site_of(session: &Session, company: &str) -> Result<String, CliError> {
+    let rows = sites(session).await?;
+    let mut found: Vec<&str> = rows.iter().filter(|(id, _)| id == company).map(|(_, site)| site.as_str()).collect();
+    found.dedup();
+    match found.as_slice() {
+        [site] => Ok((*site).to_owned()),
+        [] => {
+            let known: Vec<&str> = rows.iter().map(|(id, _)| id.as_str()).collect();
+            Err(CliError::Usage(format!("no company `{company}` in GET /sites; known: {}", known.join(", "))))
+        }
+        several => Err(CliError::Usage(format!(
+            "company `{company}` is on several sites ({}): pass --site too",
+            several.join(", ")
+        ))),
     }
+}
+
+/// The first company of the first site in `GET /sites` (sandbox sessions only: real users choose).
+async fn first_company(session: &Session) -> Result<(String, String), CliError> {
+    sites(session).await?.into_iter().next().ok_or_else(|| CliError::Other("GET /sites listed no company".into()))
 }
 
 /// The OAuth client for the saved (or sandbox) connection.
@@ -99,20 +172,23 @@ pub fn oauth_client(entry: Entry, connection: &Connection, secret: Option<String
 
 fn build(
     entry: Entry,
-    oauth: OAuthClient,
+    authenticator: Arc<Authenticator>,
     store: Arc<dyn TokenStore>,
     connection: &Connection,
     site_from_token: Option<String>,
     default_subscription_key: Option<String>,
 ) -> Result<Session, CliError> {
-    let authenticator = Arc::new(Authenticator::new(oauth, Arc::clone(&store)));
     let headers = header_policy(entry, connection, site_from_token, default_subscription_key)?;
     let mut builder = Client::builder(entry.product).headers(headers).shared_auth(authenticator.clone());
-    if let Some(url) = &connection.base_url {
-        builder = builder.base_url(url);
-    }
-    if let Ok(country) = std::env::var("SAGE_COUNTRY") {
-        builder = builder.base_url_variable("country", country);
+    match &connection.base_url {
+        Some(url) => builder = builder.base_url(url),
+        None if entry.product.base_url.contains('{') => {
+            return Err(CliError::Usage(format!(
+                "no API base URL for {}: sign in again with `sage login {}` or pass --base-url",
+                entry.product.title, entry.product.name
+            )))
+        }
+        None => {}
     }
     let client = builder.build().map_err(|err| CliError::Usage(err.to_string()))?;
     Ok(Session { entry, client, authenticator, store, sandbox: None })
@@ -137,7 +213,7 @@ fn header_policy(
             })?;
             Ok(HeaderPolicy::accounting_v3(site, key))
         }
-        // Without a chosen company only `list_sites` works; Sage names the missing header otherwise.
+        // Until a company is chosen (see `choose_company`), only `list_sites` works.
         HeaderStyle::Sage200 => Ok(match (connection.company.clone(), connection.site.clone()) {
             (Some(company), Some(site)) => HeaderPolicy::sage200(company, site),
             _ => HeaderPolicy::sage200_directory(),

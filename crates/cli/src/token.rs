@@ -5,7 +5,8 @@ use sage_core::auth::TokenSet;
 
 use crate::cli::{Cli, ConnectionArgs, TokenAction};
 use crate::error::CliError;
-use crate::session::Session;
+use crate::products;
+use crate::session::Stored;
 
 pub async fn run(cli: &Cli, action: &TokenAction) -> Result<(), CliError> {
     let product = match action {
@@ -13,7 +14,9 @@ pub async fn run(cli: &Cli, action: &TokenAction) -> Result<(), CliError> {
             product
         }
     };
-    let session = Session::open(cli, product, &ConnectionArgs::default()).await?;
+    // Tokens live with the identity server: no API base URL, company or site is needed here.
+    let entry = products::find(product).map_err(CliError::Usage)?;
+    let session = Stored::open(cli, entry, &ConnectionArgs::default()).await?;
     let tokens = stored(&session).await?;
     match action {
         TokenAction::Show { reveal, .. } => print!("{}", describe(&tokens, *reveal)),
@@ -34,7 +37,7 @@ pub async fn run(cli: &Cli, action: &TokenAction) -> Result<(), CliError> {
     Ok(())
 }
 
-async fn stored(session: &Session) -> Result<TokenSet, CliError> {
+async fn stored(session: &Stored) -> Result<TokenSet, CliError> {
     session.store.load().await.map_err(auth)?.ok_or_else(|| CliError::Auth("not signed in: run `sage login`".into()))
 }
 

@@ -12,15 +12,75 @@ pub enum ParamLocation {
     Query,
 }
 
+/// What values a parameter takes, so a tool can refuse a bad one before sending it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamType {
+    /// Any text.
+    String,
+    /// A whole number.
+    Integer,
+    /// `true` or `false`.
+    Boolean,
+    /// An exact decimal number.
+    Decimal,
+    /// `YYYY-MM-DD`.
+    Date,
+    /// An RFC 3339 date and time (a bare date is accepted too).
+    DateTime,
+    /// One of these strings; Sage may add values, so others are let through.
+    Enum(&'static [&'static str]),
+    /// The element type of a parameter that repeats (`name=a&name=b`).
+    List(&'static ParamType),
+}
+
+impl ParamType {
+    /// A short name for help text, e.g. `integer` or `list of date`.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::String => "string".into(),
+            Self::Integer => "integer".into(),
+            Self::Boolean => "boolean".into(),
+            Self::Decimal => "decimal".into(),
+            Self::Date => "date (YYYY-MM-DD)".into(),
+            Self::DateTime => "date-time (RFC 3339)".into(),
+            Self::Enum(values) => format!("one of {}", values.join(", ")),
+            Self::List(item) => format!("list of {} (repeat the parameter)", item.describe()),
+        }
+    }
+
+    /// Whether `value` is a valid value of this type (one element, for lists).
+    pub fn accepts(&self, value: &str) -> bool {
+        match self {
+            Self::String | Self::Enum(_) => true,
+            Self::Integer => value.parse::<i64>().is_ok(),
+            Self::Boolean => matches!(value, "true" | "false"),
+            Self::Decimal => value.parse::<rust_decimal::Decimal>().is_ok(),
+            Self::Date => chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").is_ok(),
+            Self::DateTime => {
+                chrono::DateTime::parse_from_rfc3339(value).is_ok()
+                    || value.parse::<chrono::NaiveDateTime>().is_ok()
+                    || Self::Date.accepts(value)
+            }
+            Self::List(item) => item.accepts(value),
+        }
+    }
+}
+
 /// One path or query parameter of an operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ParamSpec {
-    /// Name on the wire.
+    /// Name on the wire, e.g. `$filter`.
     pub name: &'static str,
+    /// The setter of the typed operation struct, e.g. `filter`.
+    pub rust_name: &'static str,
     /// Path or query.
     pub location: ParamLocation,
     /// Whether a call must set it.
     pub required: bool,
+    /// What values it takes.
+    pub ty: ParamType,
+    /// What it does, from Sage's API description (may be empty).
+    pub description: &'static str,
 }
 
 /// One operation of an API.
@@ -63,6 +123,18 @@ pub enum CatalogError {
         /// The parameter given.
         name: String,
     },
+    /// A value that is not of the parameter's type.
+    #[error("`{operation}` parameter `{name}` takes {expected}, not `{value}`")]
+    InvalidValue {
+        /// The operation.
+        operation: &'static str,
+        /// The parameter.
+        name: &'static str,
+        /// The value given.
+        value: String,
+        /// The type, described.
+        expected: String,
+    },
     /// A required parameter was not given.
     #[error("`{operation}` needs parameter `{name}`")]
     MissingParameter {
@@ -82,8 +154,8 @@ pub fn find<'a>(table: &'a [OperationSpec], name: &str) -> Result<&'a OperationS
 }
 
 impl OperationSpec {
-    /// Builds the request for this operation from `name=value` pairs; a JSON body is attached
-    /// by the caller with [`Request::json`].
+    /// Builds the request for this operation from `name=value` pairs, refusing values that are not
+    /// of the parameter's type; a JSON body is attached by the caller with [`Request::json`].
     pub fn request<'v>(&self, params: impl IntoIterator<Item = (&'v str, &'v str)>) -> Result<Request, CatalogError> {
         let mut request = Request::new(self.name, self.method, self.path).idempotent(self.idempotent);
         for (name, value) in params {
@@ -92,6 +164,14 @@ impl OperationSpec {
                 .iter()
                 .find(|spec| spec.name == name)
                 .ok_or_else(|| CatalogError::UnknownParameter { operation: self.name, name: name.to_owned() })?;
+            if !spec.ty.accepts(value) {
+                return Err(CatalogError::InvalidValue {
+                    operation: self.name,
+                    name: spec.name,
+                    value: value.to_owned(),
+                    expected: spec.ty.describe(),
+                });
+            }
             request = match spec.location {
                 ParamLocation::Path => request.path(spec.name, value),
                 ParamLocation::Query => request.query(spec.name, value),
@@ -114,6 +194,10 @@ impl OperationSpec {
 mod tests {
     use super::*;
 
+    const fn param(name: &'static str, location: ParamLocation, required: bool, ty: ParamType) -> ParamSpec {
+        ParamSpec { name, rust_name: name, location, required, ty, description: "" }
+    }
+
     const TABLE: &[OperationSpec] = &[
         OperationSpec {
             name: "get_contact",
@@ -122,8 +206,10 @@ mod tests {
             path: "/contacts/{key}",
             summary: "Returns a Contact",
             params: &[
-                ParamSpec { name: "key", location: ParamLocation::Path, required: true },
-                ParamSpec { name: "attributes", location: ParamLocation::Query, required: false },
+                param("key", ParamLocation::Path, true, ParamType::String),
+                param("attributes", ParamLocation::Query, false, ParamType::String),
+                param("items_per_page", ParamLocation::Query, false, ParamType::Integer),
+                param("since", ParamLocation::Query, false, ParamType::List(&ParamType::DateTime)),
             ],
             body: false,
             list: false,
@@ -158,5 +244,25 @@ mod tests {
         assert_eq!(request.query_value("attributes"), Some("all"));
         assert!(matches!(spec.request([]), Err(CatalogError::MissingParameter { name: "key", .. })));
         assert!(matches!(spec.request([("key", "1"), ("bogus", "x")]), Err(CatalogError::UnknownParameter { .. })));
+    }
+
+    #[test]
+    fn values_of_the_wrong_type_are_refused_before_sending() {
+        let spec = find(TABLE, "get_contact").unwrap();
+        let err = spec.request([("key", "1"), ("items_per_page", "lots")]).unwrap_err();
+        assert_eq!(err.to_string(), "`get_contact` parameter `items_per_page` takes integer, not `lots`");
+        assert!(spec.request([("key", "1"), ("items_per_page", "20")]).is_ok());
+        let dates = [("key", "1"), ("since", "2026-01-01"), ("since", "2026-01-02T10:00:00Z")];
+        assert!(spec.request(dates).is_ok());
+        assert!(spec.request([("key", "1"), ("since", "yesterday")]).is_err());
+    }
+
+    #[test]
+    fn types_check_their_values() {
+        assert!(ParamType::Boolean.accepts("true") && !ParamType::Boolean.accepts("yes"));
+        assert!(ParamType::Decimal.accepts("125.50") && !ParamType::Decimal.accepts("1,5"));
+        assert!(ParamType::Date.accepts("2026-07-31") && !ParamType::Date.accepts("31/07/2026"));
+        assert!(ParamType::Enum(&["a"]).accepts("new"), "Sage may add enum values");
+        assert_eq!(ParamType::List(&ParamType::Integer).describe(), "list of integer (repeat the parameter)");
     }
 }

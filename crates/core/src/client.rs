@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use futures_util::stream::{self, BoxStream, StreamExt, TryStreamExt};
-use http::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
+use http::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, RETRY_AFTER};
 use tokio::sync::watch;
 use tracing::Instrument;
 
@@ -280,11 +280,11 @@ impl Client {
             .map_err(|_| Error::Build("the access token contains characters not allowed in a header".into()))?;
         bearer.set_sensitive(true);
         headers.insert(AUTHORIZATION, bearer);
-        self.headers.apply(&mut headers)?;
+        self.headers.apply(&mut headers, request.body.is_some())?;
         let mut builder =
             self.shared.http.request(request.method.to_http(), url).headers(headers).query(&request.query);
         if let Some(body) = &request.body {
-            builder = builder.header(CONTENT_TYPE, "application/json").body(body.clone());
+            builder = builder.body(body.clone());
         }
         builder.send().await.map_err(Error::transport)
     }

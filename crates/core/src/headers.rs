@@ -1,6 +1,6 @@
 //! The one place where product-specific request headers are applied.
 
-use http::header::{HeaderMap, HeaderName, HeaderValue};
+use http::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE};
 
 use crate::auth::ClientSecret;
 use crate::error::Error;
@@ -82,8 +82,13 @@ impl HeaderPolicy {
         (style == HeaderStyle::AccountingV31).then(Self::accounting_v31)
     }
 
-    /// Adds this policy's headers to `headers`.
-    pub(crate) fn apply(&self, headers: &mut HeaderMap) -> Result<(), Error> {
+    /// Adds this policy's headers to `headers`, including `Content-Type: application/json`: Sage 200
+    /// wants it on every request, GETs included; Accounting (like Sage's own samples) on requests
+    /// with a body.
+    pub(crate) fn apply(&self, headers: &mut HeaderMap, has_body: bool) -> Result<(), Error> {
+        if has_body || self.style() == HeaderStyle::Sage200 {
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        }
         match self {
             Self::Sage200 { company_id, site_id, subscription_key } => {
                 headers.insert(X_COMPANY, value(company_id, "X-Company")?);
@@ -132,24 +137,35 @@ mod tests {
     #[test]
     fn sage200_sends_company_and_site() {
         let mut headers = HeaderMap::new();
-        HeaderPolicy::sage200("1", "abc").apply(&mut headers).unwrap();
+        HeaderPolicy::sage200("1", "abc").apply(&mut headers, false).unwrap();
         assert_eq!(headers["x-company"], "1");
         assert_eq!(headers["x-site"], "abc");
         assert!(!headers.contains_key("ocp-apim-subscription-key"));
+        assert_eq!(headers["content-type"], "application/json", "Sage 200 wants JSON declared on every request");
+    }
+
+    #[test]
+    fn accounting_declares_json_only_with_a_body() {
+        let mut headers = HeaderMap::new();
+        HeaderPolicy::accounting_v31().apply(&mut headers, false).unwrap();
+        assert!(!headers.contains_key("content-type"));
+        HeaderPolicy::accounting_v31().apply(&mut headers, true).unwrap();
+        assert_eq!(headers["content-type"], "application/json");
     }
 
     #[test]
     fn the_sage200_directory_sends_no_company_or_site() {
         let mut headers = HeaderMap::new();
-        HeaderPolicy::sage200_directory().apply(&mut headers).unwrap();
-        assert!(headers.is_empty());
+        HeaderPolicy::sage200_directory().apply(&mut headers, false).unwrap();
+        assert!(!headers.contains_key("x-company") && !headers.contains_key("x-site"));
+        assert_eq!(headers["content-type"], "application/json");
         assert_eq!(HeaderPolicy::sage200_directory().style(), HeaderStyle::Sage200);
     }
 
     #[test]
     fn v3_marks_the_subscription_key_sensitive() {
         let mut headers = HeaderMap::new();
-        HeaderPolicy::accounting_v3("site", "key").apply(&mut headers).unwrap();
+        HeaderPolicy::accounting_v3("site", "key").apply(&mut headers, false).unwrap();
         assert!(headers["ocp-apim-subscription-key"].is_sensitive());
         assert!(!format!("{:?}", HeaderPolicy::accounting_v3("site", "key")).contains("\"key\""));
     }
@@ -157,16 +173,16 @@ mod tests {
     #[test]
     fn v31_sends_x_business_only_when_chosen() {
         let mut headers = HeaderMap::new();
-        HeaderPolicy::accounting_v31().apply(&mut headers).unwrap();
+        HeaderPolicy::accounting_v31().apply(&mut headers, false).unwrap();
         assert!(headers.is_empty());
-        HeaderPolicy::AccountingV31 { business_id: Some("b1".into()) }.apply(&mut headers).unwrap();
+        HeaderPolicy::AccountingV31 { business_id: Some("b1".into()) }.apply(&mut headers, false).unwrap();
         assert_eq!(headers["x-business"], "b1");
     }
 
     #[test]
     fn empty_or_invalid_values_are_refused() {
         let mut headers = HeaderMap::new();
-        assert!(HeaderPolicy::sage200("", "s").apply(&mut headers).is_err());
-        assert!(HeaderPolicy::sage200("1", "bad\nvalue").apply(&mut headers).is_err());
+        assert!(HeaderPolicy::sage200("", "s").apply(&mut headers, false).is_err());
+        assert!(HeaderPolicy::sage200("1", "bad\nvalue").apply(&mut headers, false).is_err());
     }
 }

@@ -2,8 +2,8 @@
 //! client that refreshes its tokens by itself.
 //!
 //! Talks to real Sage: set `SAGE_CLIENT_ID` to your app's client id (a public client with
-//! `http://127.0.0.1:<port>/callback` allowed). For a run without a Sage account, see
-//! `cargo run -p sage-cli -- demo`.
+//! `http://127.0.0.1:8791/callback` registered: Sage matches redirect URIs exactly). For a run
+//! without a Sage account, see `cargo run -p sage-cli -- demo`.
 
 use std::{sync::Arc, time::Duration};
 
@@ -15,7 +15,7 @@ use sage::auth::{AuthProfile, Authenticator, FileTokenStore, LoopbackRedirect, O
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let client_id = std::env::var("SAGE_CLIENT_ID").unwrap_or_else(|_| "your-client-id".into());
     // Once: take the user through Sage's consent page (public client, PKCE, loopback redirect).
-    let loopback = LoopbackRedirect::bind("/callback").await?;
+    let loopback = LoopbackRedirect::bind_default().await?; // http://127.0.0.1:8791/callback
     let oauth = OAuthClient::new(AuthProfile::accounting_v31(), client_id, loopback.redirect_uri())?;
     let request = oauth.authorize_url();
     println!("Sign in at {}", request.url);

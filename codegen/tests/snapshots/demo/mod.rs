@@ -8,6 +8,8 @@ pub mod orders;
 
 pub mod operations;
 
+/// A small product exercising every schema feature.
+///
 /// What the runtime needs to know about this API: base URL, OAuth profile, headers, paging.
 pub const PRODUCT: sage_core::Product = sage_core::Product {
     name: "demo",

@@ -4,7 +4,7 @@
 //! Build a call with `OperationSpec::request` from `name=value` pairs and send it with
 //! `sage_core::Client::execute`. The table is always compiled, whatever features are enabled.
 
-pub use sage_core::catalog::{OperationSpec, ParamLocation, ParamSpec};
+pub use sage_core::catalog::{OperationSpec, ParamLocation, ParamSpec, ParamType};
 
 /// Every operation, sorted by name.
 pub const OPERATIONS: &[OperationSpec] = &[
@@ -14,13 +14,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/orders/{id}",
         summary: "Returns an order.",
-        params: &[
-            ParamSpec {
-                name: "id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -32,23 +26,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/orders",
         summary: "Lists orders.",
-        params: &[
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "status",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "kinds",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_FILTER, P_STATUS, P_KINDS],
         body: false,
         list: true,
         idempotent: true,
@@ -60,19 +38,58 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Post,
         path: "/customers/{customer}/orders",
         summary: "Places an order.",
-        params: &[
-            ParamSpec {
-                name: "customer",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER],
         body: true,
         list: false,
         idempotent: true,
         deprecated: false,
     },
 ];
+
+const P_ID: ParamSpec = ParamSpec {
+    name: "id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Order id.",
+};
+
+const P_FILTER: ParamSpec = ParamSpec {
+    name: "$filter",
+    rust_name: "filter",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "OData filter.",
+};
+
+const P_STATUS: ParamSpec = ParamSpec {
+    name: "status",
+    rust_name: "status",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Enum(&["ACTIVE", "on-hold", "2fa"]),
+    description: "",
+};
+
+const P_KINDS: ParamSpec = ParamSpec {
+    name: "kinds",
+    rust_name: "kinds",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::List(&ParamType::Enum(&["retail", "trade"])),
+    description: "",
+};
+
+const P_CUSTOMER: ParamSpec = ParamSpec {
+    name: "customer",
+    rust_name: "customer",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "",
+};
 
 /// The operation called `name`, if there is one.
 pub fn find(name: &str) -> Option<&'static OperationSpec> {

@@ -56,6 +56,8 @@ pub mod taxes;
 
 pub mod operations;
 
+/// The Sage Business Cloud Accounting API v3 (UK and Ireland edition of the spec), served per region from api.columbus.sage.com. Sage deprecated v3 on 31 July 2026 in favour of v3.1 (MIGRATING.md shows the move); the client keeps working for apps registered on the old developer portal.
+///
 /// What the runtime needs to know about this API: base URL, OAuth profile, headers, paging.
 pub const PRODUCT: sage_core::Product = sage_core::Product {
     name: "accounting-v3",

@@ -4,7 +4,7 @@
 //! Build a call with `OperationSpec::request` from `name=value` pairs and send it with
 //! `sage_core::Client::execute`. The table is always compiled, whatever features are enabled.
 
-pub use sage_core::catalog::{OperationSpec, ParamLocation, ParamSpec};
+pub use sage_core::catalog::{OperationSpec, ParamLocation, ParamSpec, ParamType};
 
 /// Every operation, sorted by name.
 pub const OPERATIONS: &[OperationSpec] = &[
@@ -470,13 +470,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/accounts/v3/addresses/{key}",
         summary: "Deletes a Address",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY],
         body: false,
         list: false,
         idempotent: true,
@@ -488,13 +482,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/accounts/v3/attachments/{key}",
         summary: "Deletes a Attachment",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_2],
         body: false,
         list: false,
         idempotent: true,
@@ -506,13 +494,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/accounts/v3/bank_accounts/{key}",
         summary: "Deletes a Bank Account",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_3],
         body: false,
         list: false,
         idempotent: true,
@@ -524,13 +506,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/accounts/v3/bank_deposits/{key}",
         summary: "Deletes a Bank Deposit",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_4],
         body: false,
         list: false,
         idempotent: true,
@@ -542,13 +518,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/accounts/v3/bank_opening_balances/{key}",
         summary: "Deletes a Bank Opening Balance",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_5],
         body: false,
         list: false,
         idempotent: true,
@@ -560,13 +530,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/accounts/v3/bank_transfers/{key}",
         summary: "Deletes a Bank Transfer",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_6],
         body: false,
         list: false,
         idempotent: true,
@@ -578,13 +542,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/accounts/v3/business_exchange_rates/{key}",
         summary: "Deletes a Business Exchange Rate",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_7],
         body: false,
         list: false,
         idempotent: true,
@@ -596,13 +554,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/accounts/v3/contacts/{key}",
         summary: "Deletes a Contact",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_8],
         body: false,
         list: false,
         idempotent: true,
@@ -614,13 +566,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/accounts/v3/contact_allocations/{key}",
         summary: "Deletes a Contact Allocation",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_9],
         body: false,
         list: false,
         idempotent: true,
@@ -632,13 +578,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/accounts/v3/contact_opening_balances/{key}",
         summary: "Deletes a Contact Opening Balance",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_10],
         body: false,
         list: false,
         idempotent: true,
@@ -650,13 +590,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/accounts/v3/contact_payments/{key}",
         summary: "Deletes a Contact Payment",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_11],
         body: false,
         list: false,
         idempotent: true,
@@ -668,13 +602,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/accounts/v3/contact_persons/{key}",
         summary: "Deletes a Contact Person",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_12],
         body: false,
         list: false,
         idempotent: true,
@@ -686,13 +614,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/accounts/v3/hosted_artefact_payment_settings/{key}",
         summary: "Deletes a Hosted Artefact Payment Setting",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_13],
         body: false,
         list: false,
         idempotent: true,
@@ -704,13 +626,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/accounts/v3/journals/{key}",
         summary: "Deletes a Journal",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_14],
         body: false,
         list: false,
         idempotent: true,
@@ -722,13 +638,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/accounts/v3/journal_codes/{key}",
         summary: "Deletes a Journal Code",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_15],
         body: false,
         list: false,
         idempotent: true,
@@ -740,13 +650,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/accounts/v3/ledger_account_opening_balances/{key}",
         summary: "Deletes a Ledger Account Opening Balance",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_16],
         body: false,
         list: false,
         idempotent: true,
@@ -758,13 +662,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/accounts/v3/opening_balance_journals/{key}",
         summary: "Deletes a Opening Balance Journal",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_17],
         body: false,
         list: false,
         idempotent: true,
@@ -776,13 +674,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/accounts/v3/other_payments/{key}",
         summary: "Deletes a Other Payment",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_18],
         body: false,
         list: false,
         idempotent: true,
@@ -794,13 +686,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/accounts/v3/products/{key}",
         summary: "Deletes a Product",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_19],
         body: false,
         list: false,
         idempotent: true,
@@ -812,13 +698,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/accounts/v3/product_sales_price_types/{key}",
         summary: "Deletes a Product Sales Price Type",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_20],
         body: false,
         list: false,
         idempotent: true,
@@ -830,13 +710,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/accounts/v3/purchase_corrective_invoices/{key}",
         summary: "Deletes a Purchase Corrective Invoice",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_21],
         body: false,
         list: false,
         idempotent: true,
@@ -848,13 +722,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/accounts/v3/purchase_credit_notes/{key}",
         summary: "Deletes a Purchase Credit Note",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_22],
         body: false,
         list: false,
         idempotent: true,
@@ -866,13 +734,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/accounts/v3/purchase_invoices/{key}",
         summary: "Deletes a Purchase Invoice",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_23],
         body: false,
         list: false,
         idempotent: true,
@@ -884,13 +746,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/accounts/v3/purchase_quick_entries/{key}",
         summary: "Deletes a Purchase Quick Entry",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_24],
         body: false,
         list: false,
         idempotent: true,
@@ -902,18 +758,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/accounts/v3/sales_corrective_invoices/{key}",
         summary: "Voids a Sales Corrective Invoice",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "void_reason",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_25, P_VOID_REASON],
         body: false,
         list: false,
         idempotent: true,
@@ -925,18 +770,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/accounts/v3/sales_credit_notes/{key}",
         summary: "Voids a Sales Credit Note",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "void_reason",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_26, P_VOID_REASON_2],
         body: false,
         list: false,
         idempotent: true,
@@ -948,13 +782,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/accounts/v3/sales_estimates/{key}",
         summary: "Deletes a Sales Estimate",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_27],
         body: false,
         list: false,
         idempotent: true,
@@ -966,18 +794,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/accounts/v3/sales_invoices/{key}",
         summary: "Voids a Sales Invoice",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "void_reason",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_28, P_VOID_REASON_3],
         body: false,
         list: false,
         idempotent: true,
@@ -989,13 +806,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/accounts/v3/sales_quick_entries/{key}",
         summary: "Deletes a Sales Quick Entry",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_29],
         body: false,
         list: false,
         idempotent: true,
@@ -1007,13 +818,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/accounts/v3/sales_quotes/{key}",
         summary: "Deletes a Sales Quote",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_30],
         body: false,
         list: false,
         idempotent: true,
@@ -1025,13 +830,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/accounts/v3/services/{key}",
         summary: "Deletes a Service",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_31],
         body: false,
         list: false,
         idempotent: true,
@@ -1043,13 +842,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/accounts/v3/service_rate_types/{key}",
         summary: "Deletes a Service Rate Type",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_32],
         body: false,
         list: false,
         idempotent: true,
@@ -1061,13 +854,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/accounts/v3/stock_items/{key}",
         summary: "Deletes a Stock Item",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_33],
         body: false,
         list: false,
         idempotent: true,
@@ -1079,13 +866,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/accounts/v3/stock_movements/{key}",
         summary: "Deletes a Stock Movement",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_34],
         body: false,
         list: false,
         idempotent: true,
@@ -1097,13 +878,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/accounts/v3/tax_rates/{key}",
         summary: "Deletes a Tax Rate (US only)",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_35],
         body: false,
         list: false,
         idempotent: true,
@@ -1115,28 +890,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/addresses/{key}",
         summary: "Returns a Address",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "nested_attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY, P_ATTRIBUTES, P_NESTED_ATTRIBUTES, P_SHOW_LEGACY_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -1148,23 +902,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/address_regions/{key}",
         summary: "Returns a Address Region",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_36, P_ATTRIBUTES_2, P_SHOW_LEGACY_ID_2],
         body: false,
         list: false,
         idempotent: true,
@@ -1176,23 +914,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/address_types/{key}",
         summary: "Returns a Address Type",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_37, P_ATTRIBUTES_3, P_SHOW_LEGACY_ID_3],
         body: false,
         list: false,
         idempotent: true,
@@ -1204,23 +926,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/artefact_statuses/{key}",
         summary: "Returns a Artefact Status",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_38, P_ATTRIBUTES_4, P_SHOW_LEGACY_ID_4],
         body: false,
         list: false,
         idempotent: true,
@@ -1232,23 +938,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/attachments/{key}",
         summary: "Returns a Attachment",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_2, P_ATTRIBUTES_5, P_SHOW_LEGACY_ID_5],
         body: false,
         list: false,
         idempotent: true,
@@ -1260,23 +950,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/attachment_context_types/{key}",
         summary: "Returns a Attachment Context Type",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_39, P_ATTRIBUTES_6, P_SHOW_LEGACY_ID_6],
         body: false,
         list: false,
         idempotent: true,
@@ -1288,13 +962,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/attachments/{key}/file",
         summary: "Returns an Attachment File",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_2],
         body: false,
         list: false,
         idempotent: true,
@@ -1306,28 +974,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/bank_accounts/{key}",
         summary: "Returns a Bank Account",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "nested_attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_3, P_ATTRIBUTES_7, P_NESTED_ATTRIBUTES_2, P_SHOW_LEGACY_ID_7],
         body: false,
         list: false,
         idempotent: true,
@@ -1339,23 +986,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/bank_account_types/{key}",
         summary: "Returns a Bank Account Type",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_40, P_ATTRIBUTES_8, P_SHOW_LEGACY_ID_8],
         body: false,
         list: false,
         idempotent: true,
@@ -1367,28 +998,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/bank_deposits/{key}",
         summary: "Returns a Bank Deposit",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "nested_attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_4, P_ATTRIBUTES_9, P_NESTED_ATTRIBUTES_3, P_SHOW_LEGACY_ID_9],
         body: false,
         list: false,
         idempotent: true,
@@ -1400,23 +1010,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/bank_opening_balances/{key}",
         summary: "Returns a Bank Opening Balance",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_5, P_ATTRIBUTES_10, P_SHOW_LEGACY_ID_10],
         body: false,
         list: false,
         idempotent: true,
@@ -1428,23 +1022,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/bank_reconciliations/{key}",
         summary: "Returns a Bank Reconciliation",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_41, P_ATTRIBUTES_11, P_SHOW_LEGACY_ID_11],
         body: false,
         list: false,
         idempotent: true,
@@ -1456,28 +1034,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/bank_transfers/{key}",
         summary: "Returns a Bank Transfer",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "nested_attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_6, P_ATTRIBUTES_12, P_NESTED_ATTRIBUTES_4, P_SHOW_LEGACY_ID_12],
         body: false,
         list: false,
         idempotent: true,
@@ -1501,23 +1058,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/business_activity_types/{key}",
         summary: "Returns a Business Activity Type",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_42, P_ATTRIBUTES_13, P_SHOW_LEGACY_ID_13],
         body: false,
         list: false,
         idempotent: true,
@@ -1529,23 +1070,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/business_exchange_rates/{key}",
         summary: "Returns a Business Exchange Rate",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_7, P_ATTRIBUTES_14, P_SHOW_LEGACY_ID_14],
         body: false,
         list: false,
         idempotent: true,
@@ -1557,13 +1082,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/business_settings",
         summary: "Returns all Business Settings",
-        params: &[
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_SHOW_LEGACY_ID_15],
         body: false,
         list: false,
         idempotent: true,
@@ -1575,23 +1094,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/business_types/{key}",
         summary: "Returns a Business Type",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_43, P_ATTRIBUTES_15, P_SHOW_LEGACY_ID_16],
         body: false,
         list: false,
         idempotent: true,
@@ -1603,23 +1106,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/catalog_item_types/{key}",
         summary: "Returns a Catalog Item Type",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_44, P_ATTRIBUTES_16, P_SHOW_LEGACY_ID_17],
         body: false,
         list: false,
         idempotent: true,
@@ -1631,23 +1118,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/coa_accounts/{key}",
         summary: "Returns a Coa Account",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_45, P_ATTRIBUTES_17, P_SHOW_LEGACY_ID_18],
         body: false,
         list: false,
         idempotent: true,
@@ -1659,23 +1130,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/coa_templates/{key}",
         summary: "Returns a Coa Template",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_46, P_ATTRIBUTES_18, P_SHOW_LEGACY_ID_19],
         body: false,
         list: false,
         idempotent: true,
@@ -1688,41 +1143,13 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/accounts/v3/contacts/{key}",
         summary: "Returns a Contact",
         params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "context_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "nested_attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_balance",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_unfinished_recurring_invoices_status",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_KEY_8,
+            P_ATTRIBUTES_19,
+            P_CONTEXT_DATE,
+            P_NESTED_ATTRIBUTES_5,
+            P_SHOW_BALANCE,
+            P_SHOW_LEGACY_ID_20,
+            P_SHOW_UNFINISHED_RECURRING_INVOICES_STATUS,
         ],
         body: false,
         list: false,
@@ -1735,23 +1162,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/contact_allocations/{key}",
         summary: "Returns a Contact Allocation",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_9, P_ATTRIBUTES_20, P_SHOW_LEGACY_ID_21],
         body: false,
         list: false,
         idempotent: true,
@@ -1763,23 +1174,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/contact_opening_balances/{key}",
         summary: "Returns a Contact Opening Balance",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_10, P_ATTRIBUTES_21, P_SHOW_LEGACY_ID_22],
         body: false,
         list: false,
         idempotent: true,
@@ -1791,23 +1186,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/contact_opening_balance_types/{key}",
         summary: "Returns a Contact Opening Balance Type",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_47, P_ATTRIBUTES_22, P_SHOW_LEGACY_ID_23],
         body: false,
         list: false,
         idempotent: true,
@@ -1819,23 +1198,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/contact_payments/{key}",
         summary: "Returns a Contact Payment",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_11, P_ATTRIBUTES_23, P_SHOW_LEGACY_ID_24],
         body: false,
         list: false,
         idempotent: true,
@@ -1847,28 +1210,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/contact_persons/{key}",
         summary: "Returns a Contact Person",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "nested_attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_12, P_ATTRIBUTES_24, P_NESTED_ATTRIBUTES_6, P_SHOW_LEGACY_ID_25],
         body: false,
         list: false,
         idempotent: true,
@@ -1880,23 +1222,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/contact_person_types/{key}",
         summary: "Returns a Contact Person Type",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_48, P_ATTRIBUTES_25, P_SHOW_LEGACY_ID_26],
         body: false,
         list: false,
         idempotent: true,
@@ -1908,23 +1234,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/contact_types/{key}",
         summary: "Returns a Contact Type",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_49, P_ATTRIBUTES_25, P_SHOW_LEGACY_ID_26],
         body: false,
         list: false,
         idempotent: true,
@@ -1936,23 +1246,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/corrective_reason_codes/{key}",
         summary: "Returns a Corrective Reason Code",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_50, P_ATTRIBUTES_26, P_SHOW_LEGACY_ID_27],
         body: false,
         list: false,
         idempotent: true,
@@ -1964,23 +1258,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/countries_of_registration/{key}",
         summary: "Returns a Country Of Registration",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_51, P_ATTRIBUTES_27, P_SHOW_LEGACY_ID_28],
         body: false,
         list: false,
         idempotent: true,
@@ -1992,23 +1270,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/countries/{key}",
         summary: "Returns a Country",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_52, P_ATTRIBUTES_28, P_SHOW_LEGACY_ID_29],
         body: false,
         list: false,
         idempotent: true,
@@ -2020,23 +1282,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/country_groups/{key}",
         summary: "Returns a Country Group",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_53, P_ATTRIBUTES_29, P_SHOW_LEGACY_ID_30],
         body: false,
         list: false,
         idempotent: true,
@@ -2048,23 +1294,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/currencies/{key}",
         summary: "Returns a Currency",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_54, P_ATTRIBUTES_30, P_SHOW_LEGACY_ID_31],
         body: false,
         list: false,
         idempotent: true,
@@ -2076,13 +1306,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/datev_settings",
         summary: "Returns all Datev Settings",
-        params: &[
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_SHOW_LEGACY_ID_32],
         body: false,
         list: false,
         idempotent: true,
@@ -2094,13 +1318,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/email_settings",
         summary: "Returns all Email Settings",
-        params: &[
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_SHOW_LEGACY_ID_33],
         body: false,
         list: false,
         idempotent: true,
@@ -2112,23 +1330,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/eu_goods_services_types/{key}",
         summary: "Returns a EU Goods Services Type",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_55, P_ATTRIBUTES_31, P_SHOW_LEGACY_ID_34],
         body: false,
         list: false,
         idempotent: true,
@@ -2140,23 +1342,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/eu_sales_descriptions/{key}",
         summary: "Returns a EU Sales Description",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_56, P_ATTRIBUTES_32, P_SHOW_LEGACY_ID_35],
         body: false,
         list: false,
         idempotent: true,
@@ -2168,23 +1354,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/exchange_rates/{key}",
         summary: "Returns a Exchange Rate",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_57, P_ATTRIBUTES_30, P_SHOW_LEGACY_ID_31],
         body: false,
         list: false,
         idempotent: true,
@@ -2196,13 +1366,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/financial_settings",
         summary: "Returns all Financial Settings",
-        params: &[
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_SHOW_LEGACY_ID_36],
         body: false,
         list: false,
         idempotent: true,
@@ -2214,23 +1378,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/hosted_artefact_payment_settings/{key}",
         summary: "Returns a Hosted Artefact Payment Setting",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_13, P_ATTRIBUTES_33, P_SHOW_LEGACY_ID_37],
         body: false,
         list: false,
         idempotent: true,
@@ -2242,13 +1390,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/invoice_settings",
         summary: "Returns all Invoice Settings",
-        params: &[
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_SHOW_LEGACY_ID_38],
         body: false,
         list: false,
         idempotent: true,
@@ -2260,28 +1402,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/journals/{key}",
         summary: "Returns a Journal",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "nested_attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_14, P_ATTRIBUTES_34, P_NESTED_ATTRIBUTES_7, P_SHOW_LEGACY_ID_39],
         body: false,
         list: false,
         idempotent: true,
@@ -2293,23 +1414,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/journal_codes/{key}",
         summary: "Returns a Journal Code",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_15, P_ATTRIBUTES_35, P_SHOW_LEGACY_ID_40],
         body: false,
         list: false,
         idempotent: true,
@@ -2321,23 +1426,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/journal_code_types/{key}",
         summary: "Returns a Journal Code Type",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_58, P_ATTRIBUTES_36, P_SHOW_LEGACY_ID_41],
         body: false,
         list: false,
         idempotent: true,
@@ -2350,46 +1439,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/accounts/v3/ledger_accounts/{key}",
         summary: "Returns a Ledger Account",
         params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "exclude_deleted_entries",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "from_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "nested_attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_balance_details",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "to_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_KEY_59,
+            P_ATTRIBUTES_37,
+            P_EXCLUDE_DELETED_ENTRIES,
+            P_FROM_DATE,
+            P_NESTED_ATTRIBUTES_8,
+            P_SHOW_BALANCE_DETAILS,
+            P_SHOW_LEGACY_ID_42,
+            P_TO_DATE,
         ],
         body: false,
         list: false,
@@ -2402,23 +1459,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/ledger_account_classifications/{key}",
         summary: "Returns a Ledger Account Classification",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_60, P_ATTRIBUTES_38, P_SHOW_LEGACY_ID_43],
         body: false,
         list: false,
         idempotent: true,
@@ -2430,23 +1471,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/ledger_account_opening_balances/{key}",
         summary: "Returns a Ledger Account Opening Balance",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_16, P_ATTRIBUTES_39, P_SHOW_LEGACY_ID_44],
         body: false,
         list: false,
         idempotent: true,
@@ -2458,23 +1483,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/ledger_account_types/{key}",
         summary: "Returns a Ledger Account Type",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_61, P_ATTRIBUTES_40, P_SHOW_LEGACY_ID_45],
         body: false,
         list: false,
         idempotent: true,
@@ -2486,28 +1495,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/ledger_entries/{key}",
         summary: "Returns a Ledger Entry",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "nested_attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_62, P_ATTRIBUTES_41, P_NESTED_ATTRIBUTES_9, P_SHOW_LEGACY_ID_46],
         body: false,
         list: false,
         idempotent: true,
@@ -2519,23 +1507,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/legal_form_types/{key}",
         summary: "Returns a Legal Form Type",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_63, P_ATTRIBUTES_13, P_SHOW_LEGACY_ID_13],
         body: false,
         list: false,
         idempotent: true,
@@ -2547,23 +1519,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/live_exchange_rates/{key}",
         summary: "Returns a Live Exchange Rate",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_64, P_ATTRIBUTES_30, P_SHOW_LEGACY_ID_31],
         body: false,
         list: false,
         idempotent: true,
@@ -2587,23 +1543,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/migration_tax_returns/{key}",
         summary: "Returns a Migration Tax Return",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_65, P_ATTRIBUTES_42, P_SHOW_LEGACY_ID_47],
         body: false,
         list: false,
         idempotent: true,
@@ -2615,13 +1555,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/migrations",
         summary: "Returns all Migrations",
-        params: &[
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_SHOW_LEGACY_ID_48],
         body: false,
         list: false,
         idempotent: true,
@@ -2633,23 +1567,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/opening_balance_journals/{key}",
         summary: "Returns a Opening Balance Journal",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_17, P_ATTRIBUTES_43, P_SHOW_LEGACY_ID_49],
         body: false,
         list: false,
         idempotent: true,
@@ -2662,26 +1580,10 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/accounts/v3/other_payments/{key}",
         summary: "Returns a Other Payment",
         params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "nested_attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_KEY_18,
+            P_ATTRIBUTES_44,
+            P_NESTED_ATTRIBUTES_10,
+            P_SHOW_LEGACY_ID_50,
         ],
         body: false,
         list: false,
@@ -2694,23 +1596,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/payment_methods/{key}",
         summary: "Returns a Payment Method",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_66, P_ATTRIBUTES_45, P_SHOW_LEGACY_ID_51],
         body: false,
         list: false,
         idempotent: true,
@@ -2722,23 +1608,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/products/{key}",
         summary: "Returns a Product",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_19, P_ATTRIBUTES_46, P_SHOW_LEGACY_ID_52],
         body: false,
         list: false,
         idempotent: true,
@@ -2750,23 +1620,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/product_sales_price_types/{key}",
         summary: "Returns a Product Sales Price Type",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_20, P_ATTRIBUTES_47, P_SHOW_LEGACY_ID_53],
         body: false,
         list: false,
         idempotent: true,
@@ -2779,31 +1633,11 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/accounts/v3/purchase_corrective_invoices/{key}",
         summary: "Returns a Purchase Corrective Invoice",
         params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "nested_attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_payments_allocations",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_KEY_21,
+            P_ATTRIBUTES_48,
+            P_NESTED_ATTRIBUTES_11,
+            P_SHOW_LEGACY_ID_54,
+            P_SHOW_PAYMENTS_ALLOCATIONS,
         ],
         body: false,
         list: false,
@@ -2817,31 +1651,11 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/accounts/v3/purchase_credit_notes/{key}",
         summary: "Returns a Purchase Credit Note",
         params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "nested_attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_payments_allocations",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_KEY_22,
+            P_ATTRIBUTES_49,
+            P_NESTED_ATTRIBUTES_12,
+            P_SHOW_LEGACY_ID_55,
+            P_SHOW_PAYMENTS_ALLOCATIONS,
         ],
         body: false,
         list: false,
@@ -2855,36 +1669,12 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/accounts/v3/purchase_invoices/{key}",
         summary: "Returns a Purchase Invoice",
         params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "nested_attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_corrections",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_payments_allocations",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_KEY_23,
+            P_ATTRIBUTES_50,
+            P_NESTED_ATTRIBUTES_13,
+            P_SHOW_CORRECTIONS,
+            P_SHOW_LEGACY_ID_56,
+            P_SHOW_PAYMENTS_ALLOCATIONS,
         ],
         body: false,
         list: false,
@@ -2898,31 +1688,11 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/accounts/v3/purchase_quick_entries/{key}",
         summary: "Returns a Purchase Quick Entry",
         params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "nested_attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_payments_allocations",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_KEY_24,
+            P_ATTRIBUTES_51,
+            P_NESTED_ATTRIBUTES_14,
+            P_SHOW_LEGACY_ID_57,
+            P_SHOW_PAYMENTS_ALLOCATIONS,
         ],
         body: false,
         list: false,
@@ -2935,23 +1705,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/quick_entry_types/{key}",
         summary: "Returns a Quick Entry Type",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_67, P_ATTRIBUTES_22, P_SHOW_LEGACY_ID_23],
         body: false,
         list: false,
         idempotent: true,
@@ -2964,36 +1718,12 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/accounts/v3/sales_corrective_invoices/{key}",
         summary: "Returns a Sales Corrective Invoice",
         params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "mark_as_sent",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "nested_attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_payments_allocations",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_KEY_25,
+            P_ATTRIBUTES_52,
+            P_MARK_AS_SENT,
+            P_NESTED_ATTRIBUTES_15,
+            P_SHOW_LEGACY_ID_58,
+            P_SHOW_PAYMENTS_ALLOCATIONS,
         ],
         body: false,
         list: false,
@@ -3007,36 +1737,12 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/accounts/v3/sales_credit_notes/{key}",
         summary: "Returns a Sales Credit Note",
         params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "mark_as_sent",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "nested_attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_payments_allocations",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_KEY_26,
+            P_ATTRIBUTES_53,
+            P_MARK_AS_SENT,
+            P_NESTED_ATTRIBUTES_16,
+            P_SHOW_LEGACY_ID_59,
+            P_SHOW_PAYMENTS_ALLOCATIONS,
         ],
         body: false,
         list: false,
@@ -3050,26 +1756,10 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/accounts/v3/sales_estimates/{key}",
         summary: "Returns a Sales Estimate",
         params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "nested_attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_KEY_27,
+            P_ATTRIBUTES_54,
+            P_NESTED_ATTRIBUTES_17,
+            P_SHOW_LEGACY_ID_60,
         ],
         body: false,
         list: false,
@@ -3083,46 +1773,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/accounts/v3/sales_invoices/{key}",
         summary: "Returns a Sales Invoice",
         params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "mark_as_sent",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "nested_attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_corrections",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_payments_allocations",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_recurring_invoice",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_KEY_28,
+            P_ATTRIBUTES_55,
+            P_MARK_AS_SENT,
+            P_NESTED_ATTRIBUTES_18,
+            P_SHOW_CORRECTIONS,
+            P_SHOW_LEGACY_ID_61,
+            P_SHOW_PAYMENTS_ALLOCATIONS,
+            P_SHOW_RECURRING_INVOICE,
         ],
         body: false,
         list: false,
@@ -3136,31 +1794,11 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/accounts/v3/sales_quick_entries/{key}",
         summary: "Returns a Sales Quick Entry",
         params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "nested_attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_payments_allocations",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_KEY_29,
+            P_ATTRIBUTES_56,
+            P_NESTED_ATTRIBUTES_19,
+            P_SHOW_LEGACY_ID_62,
+            P_SHOW_PAYMENTS_ALLOCATIONS,
         ],
         body: false,
         list: false,
@@ -3174,26 +1812,10 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/accounts/v3/sales_quotes/{key}",
         summary: "Returns a Sales Quote",
         params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "nested_attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_KEY_30,
+            P_ATTRIBUTES_57,
+            P_NESTED_ATTRIBUTES_20,
+            P_SHOW_LEGACY_ID_63,
         ],
         body: false,
         list: false,
@@ -3206,23 +1828,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/services/{key}",
         summary: "Returns a Service",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_31, P_ATTRIBUTES_58, P_SHOW_LEGACY_ID_64],
         body: false,
         list: false,
         idempotent: true,
@@ -3234,23 +1840,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/service_rate_types/{key}",
         summary: "Returns a Service Rate Type",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_32, P_ATTRIBUTES_59, P_SHOW_LEGACY_ID_65],
         body: false,
         list: false,
         idempotent: true,
@@ -3262,23 +1852,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/stock_items/{key}",
         summary: "Returns a Stock Item",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_33, P_ATTRIBUTES_60, P_SHOW_LEGACY_ID_66],
         body: false,
         list: false,
         idempotent: true,
@@ -3290,23 +1864,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/stock_movements/{key}",
         summary: "Returns a Stock Movement",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_34, P_ATTRIBUTES_61, P_SHOW_LEGACY_ID_67],
         body: false,
         list: false,
         idempotent: true,
@@ -3318,23 +1876,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/tax_offices/{key}",
         summary: "Returns a Tax Office",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_68, P_ATTRIBUTES_62, P_SHOW_LEGACY_ID_68],
         body: false,
         list: false,
         idempotent: true,
@@ -3346,23 +1888,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/tax_profiles/{key}",
         summary: "Returns a Tax Profile",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_69, P_ATTRIBUTES_63, P_SHOW_LEGACY_ID_69],
         body: false,
         list: false,
         idempotent: true,
@@ -3374,28 +1900,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/tax_rates/{key}",
         summary: "Returns a Tax Rate",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_70, P_ATTRIBUTES_64, P_DATE, P_SHOW_LEGACY_ID_70],
         body: false,
         list: false,
         idempotent: true,
@@ -3407,23 +1912,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/tax_return_frequencies/{key}",
         summary: "Returns a Tax Return Frequency",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_71, P_ATTRIBUTES_65, P_SHOW_LEGACY_ID_71],
         body: false,
         list: false,
         idempotent: true,
@@ -3435,23 +1924,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/tax_schemes/{key}",
         summary: "Returns a Tax Scheme",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_72, P_ATTRIBUTES_66, P_SHOW_LEGACY_ID_72],
         body: false,
         list: false,
         idempotent: true,
@@ -3463,23 +1936,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/tax_types/{key}",
         summary: "Returns a Tax Type",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_73, P_ATTRIBUTES_67, P_SHOW_LEGACY_ID_73],
         body: false,
         list: false,
         idempotent: true,
@@ -3491,28 +1948,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/transactions/{key}",
         summary: "Returns a Transaction",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "expand_origin",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_74, P_ATTRIBUTES_68, P_EXPAND_ORIGIN, P_SHOW_LEGACY_ID_74],
         body: false,
         list: false,
         idempotent: true,
@@ -3524,23 +1960,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/transaction_types/{key}",
         summary: "Returns a Transaction Type",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_75, P_ATTRIBUTES_69, P_SHOW_LEGACY_ID_75],
         body: false,
         list: false,
         idempotent: true,
@@ -3552,23 +1972,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/unallocated_artefacts/{key}",
         summary: "Returns a Unallocated Artefact",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_76, P_ATTRIBUTES_70, P_SHOW_LEGACY_ID_76],
         body: false,
         list: false,
         idempotent: true,
@@ -3581,26 +1985,10 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/accounts/v3/unposted_transactions/{key}",
         summary: "Returns a Unposted Transaction",
         params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "nested_attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_KEY_77,
+            P_ATTRIBUTES_68,
+            P_NESTED_ATTRIBUTES_21,
+            P_SHOW_LEGACY_ID_74,
         ],
         body: false,
         list: false,
@@ -3626,31 +2014,11 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/accounts/v3/address_regions",
         summary: "Returns all Address Regions",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "country_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_71,
+            P_COUNTRY_ID,
+            P_ITEMS_PER_PAGE,
+            P_PAGE,
+            P_SHOW_LEGACY_ID_77,
         ],
         body: false,
         list: true,
@@ -3663,28 +2031,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/address_types",
         summary: "Returns all Address Types",
-        params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_ATTRIBUTES_72, P_ITEMS_PER_PAGE, P_PAGE, P_SHOW_LEGACY_ID_78],
         body: false,
         list: true,
         idempotent: true,
@@ -3697,46 +2044,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/accounts/v3/addresses",
         summary: "Returns all Addresses",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "bank_account_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "contact_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "deleted_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_73,
+            P_BANK_ACCOUNT_ID,
+            P_CONTACT_ID,
+            P_DELETED_SINCE,
+            P_ITEMS_PER_PAGE,
+            P_PAGE,
+            P_SHOW_LEGACY_ID_79,
+            P_UPDATED_OR_CREATED_SINCE,
         ],
         body: false,
         list: true,
@@ -3749,28 +2064,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/artefact_statuses",
         summary: "Returns all Artefact Statuses",
-        params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_ATTRIBUTES_74, P_ITEMS_PER_PAGE, P_PAGE, P_SHOW_LEGACY_ID_80],
         body: false,
         list: true,
         idempotent: true,
@@ -3782,28 +2076,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/attachment_context_types",
         summary: "Returns all Attachment Context Types",
-        params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_ATTRIBUTES_75, P_ITEMS_PER_PAGE, P_PAGE, P_SHOW_LEGACY_ID_81],
         body: false,
         list: true,
         idempotent: true,
@@ -3816,56 +2089,16 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/accounts/v3/attachments",
         summary: "Returns all Attachments",
         params: &[
-            ParamSpec {
-                name: "attachment_context_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "attachment_context_type_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "deleted_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "legacy_attachment_context_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "legacy_attachment_context_type",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTACHMENT_CONTEXT_ID,
+            P_ATTACHMENT_CONTEXT_TYPE_ID,
+            P_ATTRIBUTES_76,
+            P_DELETED_SINCE,
+            P_ITEMS_PER_PAGE,
+            P_LEGACY_ATTACHMENT_CONTEXT_ID,
+            P_LEGACY_ATTACHMENT_CONTEXT_TYPE,
+            P_PAGE,
+            P_SHOW_LEGACY_ID_82,
+            P_UPDATED_OR_CREATED_SINCE,
         ],
         body: false,
         list: true,
@@ -3878,28 +2111,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/bank_account_types",
         summary: "Returns all Bank Account Types",
-        params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_ATTRIBUTES_77, P_ITEMS_PER_PAGE, P_PAGE, P_SHOW_LEGACY_ID_83],
         body: false,
         list: true,
         idempotent: true,
@@ -3912,51 +2124,15 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/accounts/v3/bank_accounts",
         summary: "Returns all Bank Accounts",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "deleted_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "exclude_stripe",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "filter_inactive_bank_accounts",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "nested_attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_78,
+            P_DELETED_SINCE,
+            P_EXCLUDE_STRIPE,
+            P_FILTER_INACTIVE_BANK_ACCOUNTS,
+            P_ITEMS_PER_PAGE,
+            P_NESTED_ATTRIBUTES_22,
+            P_PAGE,
+            P_SHOW_LEGACY_ID_84,
+            P_UPDATED_OR_CREATED_SINCE,
         ],
         body: false,
         list: true,
@@ -3970,51 +2146,15 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/accounts/v3/bank_deposits",
         summary: "Returns all Bank Deposits",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "deleted_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "from_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "sort",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "to_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_79,
+            P_DELETED_SINCE,
+            P_FROM_DATE,
+            P_ITEMS_PER_PAGE,
+            P_PAGE,
+            P_SHOW_LEGACY_ID_85,
+            P_SORT,
+            P_TO_DATE,
+            P_UPDATED_OR_CREATED_SINCE,
         ],
         body: false,
         list: true,
@@ -4028,36 +2168,12 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/accounts/v3/bank_opening_balances",
         summary: "Returns all Bank Opening Balances",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "bank_account_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_80,
+            P_BANK_ACCOUNT_ID,
+            P_ITEMS_PER_PAGE,
+            P_PAGE,
+            P_SHOW_LEGACY_ID_86,
+            P_UPDATED_OR_CREATED_SINCE,
         ],
         body: false,
         list: true,
@@ -4071,36 +2187,12 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/accounts/v3/bank_reconciliations",
         summary: "Returns all Bank Reconciliations",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "bank_account_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_81,
+            P_BANK_ACCOUNT_ID,
+            P_ITEMS_PER_PAGE,
+            P_PAGE,
+            P_SHOW_LEGACY_ID_87,
+            P_UPDATED_OR_CREATED_SINCE,
         ],
         body: false,
         list: true,
@@ -4114,51 +2206,15 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/accounts/v3/bank_transfers",
         summary: "Returns all Bank Transfers",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "deleted_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "from_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "sort",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "to_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_82,
+            P_DELETED_SINCE,
+            P_FROM_DATE,
+            P_ITEMS_PER_PAGE,
+            P_PAGE,
+            P_SHOW_LEGACY_ID_88,
+            P_SORT,
+            P_TO_DATE,
+            P_UPDATED_OR_CREATED_SINCE,
         ],
         body: false,
         list: true,
@@ -4171,28 +2227,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/business_activity_types",
         summary: "Returns all Business Activity Types",
-        params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_ATTRIBUTES_83, P_ITEMS_PER_PAGE, P_PAGE, P_SHOW_LEGACY_ID_89],
         body: false,
         list: true,
         idempotent: true,
@@ -4204,28 +2239,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/business_exchange_rates",
         summary: "Returns all Business Exchange Rates",
-        params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_ATTRIBUTES_84, P_ITEMS_PER_PAGE, P_PAGE, P_SHOW_LEGACY_ID_90],
         body: false,
         list: true,
         idempotent: true,
@@ -4249,28 +2263,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/business_types",
         summary: "Returns all Business Types",
-        params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_ATTRIBUTES_85, P_ITEMS_PER_PAGE, P_PAGE, P_SHOW_LEGACY_ID_91],
         body: false,
         list: true,
         idempotent: true,
@@ -4282,28 +2275,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/catalog_item_types",
         summary: "Returns all Catalog Item Types",
-        params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_ATTRIBUTES_86, P_ITEMS_PER_PAGE, P_PAGE, P_SHOW_LEGACY_ID_92],
         body: false,
         list: true,
         idempotent: true,
@@ -4316,36 +2288,12 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/accounts/v3/coa_accounts",
         summary: "Returns all Coa Accounts",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "coa_template_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_87,
+            P_COA_TEMPLATE_ID,
+            P_ITEMS_PER_PAGE,
+            P_PAGE,
+            P_SHOW_LEGACY_ID_93,
+            P_UPDATED_OR_CREATED_SINCE,
         ],
         body: false,
         list: true,
@@ -4359,31 +2307,11 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/accounts/v3/coa_templates",
         summary: "Returns all Coa Templates",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "country_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_88,
+            P_COUNTRY_ID,
+            P_ITEMS_PER_PAGE,
+            P_PAGE,
+            P_SHOW_LEGACY_ID_94,
         ],
         body: false,
         list: true,
@@ -4397,51 +2325,15 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/accounts/v3/contact_allocations",
         summary: "Returns all Contact Allocations",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "contact_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "deleted_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "sort",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "transaction_type_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_89,
+            P_CONTACT_ID,
+            P_DELETED_SINCE,
+            P_ITEMS_PER_PAGE,
+            P_PAGE,
+            P_SHOW_LEGACY_ID_95,
+            P_SORT,
+            P_TRANSACTION_TYPE_ID,
+            P_UPDATED_OR_CREATED_SINCE,
         ],
         body: false,
         list: true,
@@ -4454,28 +2346,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/contact_opening_balance_types",
         summary: "Returns all Contact Opening Balance Types",
-        params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_ATTRIBUTES_90, P_ITEMS_PER_PAGE, P_PAGE, P_SHOW_LEGACY_ID_96],
         body: false,
         list: true,
         idempotent: true,
@@ -4488,46 +2359,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/accounts/v3/contact_opening_balances",
         summary: "Returns all Contact Opening Balances",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "contact_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "contact_type_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "deleted_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_91,
+            P_CONTACT_ID,
+            P_CONTACT_TYPE_ID,
+            P_DELETED_SINCE,
+            P_ITEMS_PER_PAGE,
+            P_PAGE,
+            P_SHOW_LEGACY_ID_97,
+            P_UPDATED_OR_CREATED_SINCE,
         ],
         body: false,
         list: true,
@@ -4541,66 +2380,18 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/accounts/v3/contact_payments",
         summary: "Returns all Contact Payments",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "bank_account_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "contact_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "deleted_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "from_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "sort",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "to_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "transaction_type_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_92,
+            P_BANK_ACCOUNT_ID,
+            P_CONTACT_ID,
+            P_DELETED_SINCE,
+            P_FROM_DATE,
+            P_ITEMS_PER_PAGE,
+            P_PAGE,
+            P_SHOW_LEGACY_ID_98,
+            P_SORT,
+            P_TO_DATE,
+            P_TRANSACTION_TYPE_ID,
+            P_UPDATED_OR_CREATED_SINCE,
         ],
         body: false,
         list: true,
@@ -4613,28 +2404,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/contact_person_types",
         summary: "Returns all Contact Person Types",
-        params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_ATTRIBUTES_93, P_ITEMS_PER_PAGE, P_PAGE, P_SHOW_LEGACY_ID_99],
         body: false,
         list: true,
         idempotent: true,
@@ -4647,46 +2417,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/accounts/v3/contact_persons",
         summary: "Returns all Contact People",
         params: &[
-            ParamSpec {
-                name: "address_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "contact_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "deleted_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ADDRESS_ID,
+            P_ATTRIBUTES_94,
+            P_CONTACT_ID,
+            P_DELETED_SINCE,
+            P_ITEMS_PER_PAGE,
+            P_PAGE,
+            P_SHOW_LEGACY_ID_100,
+            P_UPDATED_OR_CREATED_SINCE,
         ],
         body: false,
         list: true,
@@ -4699,28 +2437,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/contact_types",
         summary: "Returns all Contact Types",
-        params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_ATTRIBUTES_93, P_ITEMS_PER_PAGE, P_PAGE, P_SHOW_LEGACY_ID_99],
         body: false,
         list: true,
         idempotent: true,
@@ -4733,76 +2450,20 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/accounts/v3/contacts",
         summary: "Returns all Contacts",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "contact_type_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "context_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "deleted_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "email",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "exclude_system",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "nested_attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "search",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_balance",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_unfinished_recurring_invoices_status",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_95,
+            P_CONTACT_TYPE_ID,
+            P_CONTEXT_DATE,
+            P_DELETED_SINCE,
+            P_EMAIL,
+            P_EXCLUDE_SYSTEM,
+            P_ITEMS_PER_PAGE,
+            P_NESTED_ATTRIBUTES_23,
+            P_PAGE,
+            P_SEARCH,
+            P_SHOW_BALANCE,
+            P_SHOW_LEGACY_ID_101,
+            P_SHOW_UNFINISHED_RECURRING_INVOICES_STATUS,
+            P_UPDATED_OR_CREATED_SINCE,
         ],
         body: false,
         list: true,
@@ -4815,28 +2476,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/corrective_reason_codes",
         summary: "Returns all Corrective Reason Codes",
-        params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_ATTRIBUTES_96, P_ITEMS_PER_PAGE, P_PAGE, P_SHOW_LEGACY_ID_102],
         body: false,
         list: true,
         idempotent: true,
@@ -4848,28 +2488,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/countries",
         summary: "Returns all Countries",
-        params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_ATTRIBUTES_97, P_ITEMS_PER_PAGE, P_PAGE, P_SHOW_LEGACY_ID_103],
         body: false,
         list: true,
         idempotent: true,
@@ -4881,28 +2500,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/countries_of_registration",
         summary: "Returns all Country Of Registrations",
-        params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_ATTRIBUTES_98, P_ITEMS_PER_PAGE, P_PAGE, P_SHOW_LEGACY_ID_104],
         body: false,
         list: true,
         idempotent: true,
@@ -4914,28 +2512,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/country_groups",
         summary: "Returns all Country Groups",
-        params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_ATTRIBUTES_99, P_ITEMS_PER_PAGE, P_PAGE, P_SHOW_LEGACY_ID_105],
         body: false,
         list: true,
         idempotent: true,
@@ -4947,28 +2524,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/currencies",
         summary: "Returns all Currencies",
-        params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_ATTRIBUTES_100, P_ITEMS_PER_PAGE, P_PAGE, P_SHOW_LEGACY_ID_106],
         body: false,
         list: true,
         idempotent: true,
@@ -4980,28 +2536,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/eu_goods_services_types",
         summary: "Returns all EU Goods Services Types",
-        params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_ATTRIBUTES_101, P_ITEMS_PER_PAGE, P_PAGE, P_SHOW_LEGACY_ID_107],
         body: false,
         list: true,
         idempotent: true,
@@ -5013,28 +2548,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/eu_sales_descriptions",
         summary: "Returns all EU Sales Descriptions",
-        params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_ATTRIBUTES_102, P_ITEMS_PER_PAGE, P_PAGE, P_SHOW_LEGACY_ID_108],
         body: false,
         list: true,
         idempotent: true,
@@ -5046,28 +2560,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/exchange_rates",
         summary: "Returns all Exchange Rates",
-        params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_ATTRIBUTES_100, P_ITEMS_PER_PAGE, P_PAGE, P_SHOW_LEGACY_ID_106],
         body: false,
         list: true,
         idempotent: true,
@@ -5080,31 +2573,11 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/accounts/v3/hosted_artefact_payment_settings",
         summary: "Returns all Hosted Artefact Payment Settings",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "object_guid",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_103,
+            P_ITEMS_PER_PAGE,
+            P_OBJECT_GUID,
+            P_PAGE,
+            P_SHOW_LEGACY_ID_109,
         ],
         body: false,
         list: true,
@@ -5117,28 +2590,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/journal_code_types",
         summary: "Returns all Journal Code Types",
-        params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_ATTRIBUTES_104, P_ITEMS_PER_PAGE, P_PAGE, P_SHOW_LEGACY_ID_110],
         body: false,
         list: true,
         idempotent: true,
@@ -5151,31 +2603,11 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/accounts/v3/journal_codes",
         summary: "Returns all Journal Codes",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_105,
+            P_ITEMS_PER_PAGE,
+            P_PAGE,
+            P_SHOW_LEGACY_ID_111,
+            P_UPDATED_OR_CREATED_SINCE,
         ],
         body: false,
         list: true,
@@ -5189,36 +2621,12 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/accounts/v3/journals",
         summary: "Returns all Journals",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "deleted_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_106,
+            P_DELETED_SINCE,
+            P_ITEMS_PER_PAGE,
+            P_PAGE,
+            P_SHOW_LEGACY_ID_112,
+            P_UPDATED_OR_CREATED_SINCE,
         ],
         body: false,
         list: true,
@@ -5232,31 +2640,11 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/accounts/v3/ledger_account_classifications",
         summary: "Returns all Ledger Account Classifications",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "ledger_account_type_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_107,
+            P_ITEMS_PER_PAGE,
+            P_LEDGER_ACCOUNT_TYPE_ID,
+            P_PAGE,
+            P_SHOW_LEGACY_ID_113,
         ],
         body: false,
         list: true,
@@ -5270,31 +2658,11 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/accounts/v3/ledger_account_opening_balances",
         summary: "Returns all Ledger Account Opening Balances",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_108,
+            P_ITEMS_PER_PAGE,
+            P_PAGE,
+            P_SHOW_LEGACY_ID_114,
+            P_UPDATED_OR_CREATED_SINCE,
         ],
         body: false,
         list: true,
@@ -5308,31 +2676,11 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/accounts/v3/ledger_account_types",
         summary: "Returns all Ledger Account Types",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "ledger_account_classification_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_109,
+            P_ITEMS_PER_PAGE,
+            P_LEDGER_ACCOUNT_CLASSIFICATION_ID,
+            P_PAGE,
+            P_SHOW_LEGACY_ID_115,
         ],
         body: false,
         list: true,
@@ -5346,96 +2694,24 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/accounts/v3/ledger_accounts",
         summary: "Returns all Ledger Accounts",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "exclude_deleted_entries",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "filter_inactive_bank_accounts",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "from_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "ledger_account_classification_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "ledger_account_type_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "not_visible_in",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "search",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_balance_details",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_control_accounts",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_included_in_chart",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "sort_order_from_user_setting",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "to_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "visible_in",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_110,
+            P_EXCLUDE_DELETED_ENTRIES,
+            P_FILTER_INACTIVE_BANK_ACCOUNTS,
+            P_FROM_DATE,
+            P_ITEMS_PER_PAGE,
+            P_LEDGER_ACCOUNT_CLASSIFICATION_ID,
+            P_LEDGER_ACCOUNT_TYPE_ID,
+            P_NOT_VISIBLE_IN,
+            P_PAGE,
+            P_SEARCH_2,
+            P_SHOW_BALANCE_DETAILS,
+            P_SHOW_CONTROL_ACCOUNTS,
+            P_SHOW_INCLUDED_IN_CHART,
+            P_SHOW_LEGACY_ID_116,
+            P_SORT_ORDER_FROM_USER_SETTING,
+            P_TO_DATE,
+            P_UPDATED_OR_CREATED_SINCE,
+            P_VISIBLE_IN,
         ],
         body: false,
         list: true,
@@ -5449,61 +2725,17 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/accounts/v3/ledger_entries",
         summary: "Returns all Ledger Entries",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "from_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "journal_code_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "ledger_account_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "to_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "transaction_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "transaction_type_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_111,
+            P_FROM_DATE,
+            P_ITEMS_PER_PAGE,
+            P_JOURNAL_CODE_ID,
+            P_LEDGER_ACCOUNT_ID,
+            P_PAGE,
+            P_SHOW_LEGACY_ID_117,
+            P_TO_DATE,
+            P_TRANSACTION_ID,
+            P_TRANSACTION_TYPE_ID,
+            P_UPDATED_OR_CREATED_SINCE,
         ],
         body: false,
         list: true,
@@ -5516,28 +2748,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/legal_form_types",
         summary: "Returns all Legal Form Types",
-        params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_ATTRIBUTES_83, P_ITEMS_PER_PAGE, P_PAGE, P_SHOW_LEGACY_ID_89],
         body: false,
         list: true,
         idempotent: true,
@@ -5549,28 +2760,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/live_exchange_rates",
         summary: "Returns all Live Exchange Rates",
-        params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_ATTRIBUTES_100, P_ITEMS_PER_PAGE, P_PAGE, P_SHOW_LEGACY_ID_106],
         body: false,
         list: true,
         idempotent: true,
@@ -5582,28 +2772,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/migration_tax_returns",
         summary: "Returns all Migration Tax Returns",
-        params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_ATTRIBUTES_112, P_ITEMS_PER_PAGE, P_PAGE, P_SHOW_LEGACY_ID_118],
         body: false,
         list: true,
         idempotent: true,
@@ -5615,28 +2784,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/opening_balance_journals",
         summary: "Returns all Opening Balance Journals",
-        params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_ATTRIBUTES_113, P_ITEMS_PER_PAGE, P_PAGE, P_SHOW_LEGACY_ID_119],
         body: false,
         list: true,
         idempotent: true,
@@ -5649,71 +2797,19 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/accounts/v3/other_payments",
         summary: "Returns all Other Payments",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "bank_account_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "contact_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "deleted_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "from_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "has_attachments",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "sort",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "to_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "transaction_type_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_114,
+            P_BANK_ACCOUNT_ID,
+            P_CONTACT_ID,
+            P_DELETED_SINCE,
+            P_FROM_DATE,
+            P_HAS_ATTACHMENTS,
+            P_ITEMS_PER_PAGE,
+            P_PAGE,
+            P_SHOW_LEGACY_ID_120,
+            P_SORT,
+            P_TO_DATE,
+            P_TRANSACTION_TYPE_ID,
+            P_UPDATED_OR_CREATED_SINCE,
         ],
         body: false,
         list: true,
@@ -5726,28 +2822,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/payment_methods",
         summary: "Returns all Payment Methods",
-        params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_ATTRIBUTES_115, P_ITEMS_PER_PAGE, P_PAGE, P_SHOW_LEGACY_ID_121],
         body: false,
         list: true,
         idempotent: true,
@@ -5760,31 +2835,11 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/accounts/v3/product_sales_price_types",
         summary: "Returns all Product Sales Price Types",
         params: &[
-            ParamSpec {
-                name: "active",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ACTIVE,
+            P_ATTRIBUTES_116,
+            P_ITEMS_PER_PAGE,
+            P_PAGE,
+            P_SHOW_LEGACY_ID_122,
         ],
         body: false,
         list: true,
@@ -5798,46 +2853,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/accounts/v3/products",
         summary: "Returns all Products",
         params: &[
-            ParamSpec {
-                name: "active",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "deleted_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "search",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ACTIVE,
+            P_ATTRIBUTES_117,
+            P_DELETED_SINCE,
+            P_ITEMS_PER_PAGE,
+            P_PAGE,
+            P_SEARCH_3,
+            P_SHOW_LEGACY_ID_123,
+            P_UPDATED_OR_CREATED_SINCE,
         ],
         body: false,
         list: true,
@@ -5851,76 +2874,20 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/accounts/v3/purchase_corrective_invoices",
         summary: "Returns all Purchase Corrective Invoices",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "contact_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "deleted_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "from_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "has_attachments",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "search",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_payments_allocations",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "sort",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "status_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "to_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_118,
+            P_CONTACT_ID,
+            P_DELETED_SINCE,
+            P_FROM_DATE,
+            P_HAS_ATTACHMENTS_2,
+            P_ITEMS_PER_PAGE,
+            P_PAGE,
+            P_SEARCH_4,
+            P_SHOW_LEGACY_ID_124,
+            P_SHOW_PAYMENTS_ALLOCATIONS,
+            P_SORT,
+            P_STATUS_ID,
+            P_TO_DATE,
+            P_UPDATED_OR_CREATED_SINCE,
         ],
         body: false,
         list: true,
@@ -5934,76 +2901,20 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/accounts/v3/purchase_credit_notes",
         summary: "Returns all Purchase Credit Notes",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "contact_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "deleted_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "from_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "has_attachments",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "search",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_payments_allocations",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "sort",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "status_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "to_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_119,
+            P_CONTACT_ID,
+            P_DELETED_SINCE,
+            P_FROM_DATE,
+            P_HAS_ATTACHMENTS_3,
+            P_ITEMS_PER_PAGE,
+            P_PAGE,
+            P_SEARCH_5,
+            P_SHOW_LEGACY_ID_125,
+            P_SHOW_PAYMENTS_ALLOCATIONS,
+            P_SORT,
+            P_STATUS_ID,
+            P_TO_DATE,
+            P_UPDATED_OR_CREATED_SINCE,
         ],
         body: false,
         list: true,
@@ -6017,76 +2928,20 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/accounts/v3/purchase_invoices",
         summary: "Returns all Purchase Invoices",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "contact_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "deleted_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "from_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "has_attachments",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "search",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_payments_allocations",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "sort",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "status_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "to_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_120,
+            P_CONTACT_ID,
+            P_DELETED_SINCE,
+            P_FROM_DATE,
+            P_HAS_ATTACHMENTS_4,
+            P_ITEMS_PER_PAGE,
+            P_PAGE,
+            P_SEARCH_4,
+            P_SHOW_LEGACY_ID_126,
+            P_SHOW_PAYMENTS_ALLOCATIONS,
+            P_SORT,
+            P_STATUS_ID,
+            P_TO_DATE,
+            P_UPDATED_OR_CREATED_SINCE,
         ],
         body: false,
         list: true,
@@ -6100,76 +2955,20 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/accounts/v3/purchase_quick_entries",
         summary: "Returns all Purchase Quick Entries",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "contact_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "deleted_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "from_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "has_attachments",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "search",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_payments_allocations",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "sort",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "status_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "to_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_121,
+            P_CONTACT_ID,
+            P_DELETED_SINCE,
+            P_FROM_DATE,
+            P_HAS_ATTACHMENTS_5,
+            P_ITEMS_PER_PAGE,
+            P_PAGE,
+            P_SEARCH_6,
+            P_SHOW_LEGACY_ID_127,
+            P_SHOW_PAYMENTS_ALLOCATIONS,
+            P_SORT,
+            P_STATUS_ID,
+            P_TO_DATE,
+            P_UPDATED_OR_CREATED_SINCE,
         ],
         body: false,
         list: true,
@@ -6182,28 +2981,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/quick_entry_types",
         summary: "Returns all Quick Entry Types",
-        params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_ATTRIBUTES_90, P_ITEMS_PER_PAGE, P_PAGE, P_SHOW_LEGACY_ID_96],
         body: false,
         list: true,
         idempotent: true,
@@ -6216,76 +2994,20 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/accounts/v3/sales_corrective_invoices",
         summary: "Returns all Sales Corrective Invoices",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "contact_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "deleted_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "from_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "has_attachments",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "search",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_payments_allocations",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "sort",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "status_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "to_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_122,
+            P_CONTACT_ID,
+            P_DELETED_SINCE,
+            P_FROM_DATE,
+            P_HAS_ATTACHMENTS_6,
+            P_ITEMS_PER_PAGE,
+            P_PAGE,
+            P_SEARCH_4,
+            P_SHOW_LEGACY_ID_128,
+            P_SHOW_PAYMENTS_ALLOCATIONS,
+            P_SORT,
+            P_STATUS_ID,
+            P_TO_DATE,
+            P_UPDATED_OR_CREATED_SINCE,
         ],
         body: false,
         list: true,
@@ -6299,76 +3021,20 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/accounts/v3/sales_credit_notes",
         summary: "Returns all Sales Credit Notes",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "contact_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "deleted_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "from_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "has_attachments",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "search",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_payments_allocations",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "sort",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "status_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "to_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_123,
+            P_CONTACT_ID,
+            P_DELETED_SINCE,
+            P_FROM_DATE,
+            P_HAS_ATTACHMENTS_7,
+            P_ITEMS_PER_PAGE,
+            P_PAGE,
+            P_SEARCH_5,
+            P_SHOW_LEGACY_ID_129,
+            P_SHOW_PAYMENTS_ALLOCATIONS,
+            P_SORT,
+            P_STATUS_ID,
+            P_TO_DATE,
+            P_UPDATED_OR_CREATED_SINCE,
         ],
         body: false,
         list: true,
@@ -6382,61 +3048,17 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/accounts/v3/sales_estimates",
         summary: "Returns all Sales Estimates",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "contact_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "from_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "has_attachments",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "search",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "status_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "to_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_124,
+            P_CONTACT_ID,
+            P_FROM_DATE,
+            P_HAS_ATTACHMENTS_8,
+            P_ITEMS_PER_PAGE,
+            P_PAGE,
+            P_SEARCH_7,
+            P_SHOW_LEGACY_ID_130,
+            P_STATUS_ID,
+            P_TO_DATE,
+            P_UPDATED_OR_CREATED_SINCE,
         ],
         body: false,
         list: true,
@@ -6450,76 +3072,20 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/accounts/v3/sales_invoices",
         summary: "Returns all Sales Invoices",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "contact_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "deleted_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "from_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "has_attachments",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "search",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_payments_allocations",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "sort",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "status_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "to_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_125,
+            P_CONTACT_ID,
+            P_DELETED_SINCE,
+            P_FROM_DATE,
+            P_HAS_ATTACHMENTS_9,
+            P_ITEMS_PER_PAGE,
+            P_PAGE,
+            P_SEARCH_4,
+            P_SHOW_LEGACY_ID_131,
+            P_SHOW_PAYMENTS_ALLOCATIONS,
+            P_SORT,
+            P_STATUS_ID,
+            P_TO_DATE,
+            P_UPDATED_OR_CREATED_SINCE,
         ],
         body: false,
         list: true,
@@ -6533,76 +3099,20 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/accounts/v3/sales_quick_entries",
         summary: "Returns all Sales Quick Entries",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "contact_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "deleted_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "from_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "has_attachments",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "search",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_payments_allocations",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "sort",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "status_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "to_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_126,
+            P_CONTACT_ID,
+            P_DELETED_SINCE,
+            P_FROM_DATE,
+            P_HAS_ATTACHMENTS_10,
+            P_ITEMS_PER_PAGE,
+            P_PAGE,
+            P_SEARCH_6,
+            P_SHOW_LEGACY_ID_132,
+            P_SHOW_PAYMENTS_ALLOCATIONS,
+            P_SORT,
+            P_STATUS_ID,
+            P_TO_DATE,
+            P_UPDATED_OR_CREATED_SINCE,
         ],
         body: false,
         list: true,
@@ -6616,66 +3126,18 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/accounts/v3/sales_quotes",
         summary: "Returns all Sales Quotes",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "contact_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "from_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "has_attachments",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "search",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "sort",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "status_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "to_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_127,
+            P_CONTACT_ID,
+            P_FROM_DATE,
+            P_HAS_ATTACHMENTS_11,
+            P_ITEMS_PER_PAGE,
+            P_PAGE,
+            P_SEARCH_8,
+            P_SHOW_LEGACY_ID_133,
+            P_SORT,
+            P_STATUS_ID,
+            P_TO_DATE,
+            P_UPDATED_OR_CREATED_SINCE,
         ],
         body: false,
         list: true,
@@ -6689,36 +3151,12 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/accounts/v3/service_rate_types",
         summary: "Returns all Service Rate Types",
         params: &[
-            ParamSpec {
-                name: "active",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ACTIVE,
+            P_ATTRIBUTES_128,
+            P_ITEMS_PER_PAGE,
+            P_PAGE,
+            P_SHOW_LEGACY_ID_134,
+            P_UPDATED_OR_CREATED_SINCE,
         ],
         body: false,
         list: true,
@@ -6732,46 +3170,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/accounts/v3/services",
         summary: "Returns all Services",
         params: &[
-            ParamSpec {
-                name: "active",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "deleted_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "search",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ACTIVE,
+            P_ATTRIBUTES_129,
+            P_DELETED_SINCE,
+            P_ITEMS_PER_PAGE,
+            P_PAGE,
+            P_SEARCH_3,
+            P_SHOW_LEGACY_ID_135,
+            P_UPDATED_OR_CREATED_SINCE,
         ],
         body: false,
         list: true,
@@ -6785,56 +3191,16 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/accounts/v3/stock_items",
         summary: "Returns all Stock Items",
         params: &[
-            ParamSpec {
-                name: "active",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "below_reorder_level",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "deleted_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "out_of_stock",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "search",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ACTIVE,
+            P_ATTRIBUTES_130,
+            P_BELOW_REORDER_LEVEL,
+            P_DELETED_SINCE,
+            P_ITEMS_PER_PAGE,
+            P_OUT_OF_STOCK,
+            P_PAGE,
+            P_SEARCH_3,
+            P_SHOW_LEGACY_ID_136,
+            P_UPDATED_OR_CREATED_SINCE,
         ],
         body: false,
         list: true,
@@ -6848,46 +3214,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/accounts/v3/stock_movements",
         summary: "Returns all Stock Movements",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "from_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "search",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "stock_item_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "to_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_131,
+            P_FROM_DATE,
+            P_ITEMS_PER_PAGE,
+            P_PAGE,
+            P_SEARCH_9,
+            P_SHOW_LEGACY_ID_137,
+            P_STOCK_ITEM_ID,
+            P_TO_DATE,
         ],
         body: false,
         list: true,
@@ -6901,81 +3235,21 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/accounts/v3/tax_determinations",
         summary: "Returns all Tax Determinations",
         params: &[
-            ParamSpec {
-                name: "artefact_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "artefact_line_amount",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "artefact_line_description",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "artefact_line_goods_services_type",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "artefact_line_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "artefact_line_tax_included",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "contact_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "include_destination_vat",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "include_line_determination",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "usage",
-                location: ParamLocation::Query,
-                required: true,
-            },
+            P_ARTEFACT_ID,
+            P_ARTEFACT_LINE_AMOUNT,
+            P_ARTEFACT_LINE_DESCRIPTION,
+            P_ARTEFACT_LINE_GOODS_SERVICES_TYPE,
+            P_ARTEFACT_LINE_ID,
+            P_ARTEFACT_LINE_TAX_INCLUDED,
+            P_ATTRIBUTES_132,
+            P_CONTACT_ID,
+            P_DATE,
+            P_INCLUDE_DESTINATION_VAT,
+            P_INCLUDE_LINE_DETERMINATION,
+            P_ITEMS_PER_PAGE,
+            P_PAGE,
+            P_SHOW_LEGACY_ID_138,
+            P_USAGE,
         ],
         body: false,
         list: true,
@@ -6988,28 +3262,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/tax_offices",
         summary: "Returns all Tax Offices",
-        params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_ATTRIBUTES_133, P_ITEMS_PER_PAGE, P_PAGE, P_SHOW_LEGACY_ID_139],
         body: false,
         list: true,
         idempotent: true,
@@ -7022,31 +3275,11 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/accounts/v3/tax_profiles",
         summary: "Returns all Tax Profiles",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_134,
+            P_ITEMS_PER_PAGE,
+            P_PAGE,
+            P_SHOW_LEGACY_ID_140,
+            P_UPDATED_OR_CREATED_SINCE,
         ],
         body: false,
         list: true,
@@ -7060,61 +3293,17 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/accounts/v3/tax_rates",
         summary: "Returns all Tax Rates",
         params: &[
-            ParamSpec {
-                name: "address_region_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "cis_only",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "include_destination_vat_rates",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "include_historical_data",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "usage",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ADDRESS_REGION_ID,
+            P_ATTRIBUTES_132,
+            P_CIS_ONLY,
+            P_DATE,
+            P_INCLUDE_DESTINATION_VAT_RATES,
+            P_INCLUDE_HISTORICAL_DATA,
+            P_ITEMS_PER_PAGE,
+            P_PAGE,
+            P_SHOW_LEGACY_ID_138,
+            P_UPDATED_OR_CREATED_SINCE,
+            P_USAGE_2,
         ],
         body: false,
         list: true,
@@ -7128,31 +3317,11 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/accounts/v3/tax_return_frequencies",
         summary: "Returns all Tax Return Frequencies",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "tax_type_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_135,
+            P_ITEMS_PER_PAGE,
+            P_PAGE,
+            P_SHOW_LEGACY_ID_141,
+            P_TAX_TYPE_ID,
         ],
         body: false,
         list: true,
@@ -7165,28 +3334,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/tax_schemes",
         summary: "Returns all Tax Schemes",
-        params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_ATTRIBUTES_136, P_ITEMS_PER_PAGE, P_PAGE, P_SHOW_LEGACY_ID_142],
         body: false,
         list: true,
         idempotent: true,
@@ -7198,28 +3346,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounts/v3/tax_types",
         summary: "Returns all Tax Types",
-        params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_ATTRIBUTES_137, P_ITEMS_PER_PAGE, P_PAGE, P_SHOW_LEGACY_ID_143],
         body: false,
         list: true,
         idempotent: true,
@@ -7232,31 +3359,11 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/accounts/v3/transaction_types",
         summary: "Returns all Transaction Types",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "valid_for_business",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_138,
+            P_ITEMS_PER_PAGE,
+            P_PAGE,
+            P_SHOW_LEGACY_ID_144,
+            P_VALID_FOR_BUSINESS,
         ],
         body: false,
         list: true,
@@ -7270,61 +3377,17 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/accounts/v3/transactions",
         summary: "Returns all Transactions",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "from_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "has_attachments",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "to_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "transaction_type_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_from_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_to_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_139,
+            P_FROM_DATE,
+            P_HAS_ATTACHMENTS_12,
+            P_ITEMS_PER_PAGE,
+            P_PAGE,
+            P_SHOW_LEGACY_ID_145,
+            P_TO_DATE,
+            P_TRANSACTION_TYPE_ID,
+            P_UPDATED_FROM_DATE,
+            P_UPDATED_OR_CREATED_SINCE,
+            P_UPDATED_TO_DATE,
         ],
         body: false,
         list: true,
@@ -7338,36 +3401,12 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/accounts/v3/unallocated_artefacts",
         summary: "Returns all Unallocated Artefacts",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "contact_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "search",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_140,
+            P_CONTACT_ID,
+            P_ITEMS_PER_PAGE,
+            P_PAGE,
+            P_SEARCH_10,
+            P_SHOW_LEGACY_ID_146,
         ],
         body: false,
         list: true,
@@ -7381,36 +3420,12 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/accounts/v3/unposted_transactions",
         summary: "Returns all Unposted Transactions",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "bank_account_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_legacy_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_139,
+            P_BANK_ACCOUNT_ID,
+            P_ITEMS_PER_PAGE,
+            P_PAGE,
+            P_SHOW_LEGACY_ID_145,
+            P_UPDATED_OR_CREATED_SINCE,
         ],
         body: false,
         list: true,
@@ -7423,13 +3438,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Post,
         path: "/accounts/v3/journals/{key}/reissue",
         summary: "Reissues an existing Journal by voiding the existing one and creating a new one",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_78],
         body: false,
         list: false,
         idempotent: false,
@@ -7441,13 +3450,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Post,
         path: "/accounts/v3/purchase_credit_notes/{key}/release",
         summary: "Releases a Purchase Credit Note",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_22],
         body: false,
         list: false,
         idempotent: false,
@@ -7459,13 +3462,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Post,
         path: "/accounts/v3/purchase_invoices/{key}/release",
         summary: "Releases a Purchase Invoice",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_23],
         body: false,
         list: false,
         idempotent: false,
@@ -7477,13 +3474,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Post,
         path: "/accounts/v3/sales_credit_notes/{key}/release",
         summary: "Releases a Sales Credit Note",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_26],
         body: false,
         list: false,
         idempotent: false,
@@ -7495,13 +3486,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Post,
         path: "/accounts/v3/sales_invoices/{key}/release",
         summary: "Releases a Sales Invoice",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_28],
         body: false,
         list: false,
         idempotent: false,
@@ -7513,13 +3498,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/accounts/v3/addresses/{key}",
         summary: "Updates a Address",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY],
         body: true,
         list: false,
         idempotent: true,
@@ -7531,13 +3510,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/accounts/v3/attachments/{key}",
         summary: "Updates a Attachment",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_2],
         body: true,
         list: false,
         idempotent: true,
@@ -7549,13 +3522,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/accounts/v3/bank_accounts/{key}",
         summary: "Updates a Bank Account",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_3],
         body: true,
         list: false,
         idempotent: true,
@@ -7567,13 +3534,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/accounts/v3/bank_opening_balances/{key}",
         summary: "Updates a Bank Opening Balance",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_5],
         body: true,
         list: false,
         idempotent: true,
@@ -7585,13 +3546,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/accounts/v3/bank_reconciliations/{key}",
         summary: "Updates a Bank Reconciliation",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_41],
         body: true,
         list: false,
         idempotent: true,
@@ -7603,13 +3558,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/accounts/v3/bank_transfers/{key}",
         summary: "Updates a Bank Transfer",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_6],
         body: true,
         list: false,
         idempotent: true,
@@ -7633,13 +3582,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/accounts/v3/business_exchange_rates/{key}",
         summary: "Updates a Business Exchange Rate",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_7],
         body: true,
         list: false,
         idempotent: true,
@@ -7663,13 +3606,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/accounts/v3/contacts/{key}",
         summary: "Updates a Contact",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_8],
         body: true,
         list: false,
         idempotent: true,
@@ -7681,13 +3618,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/accounts/v3/contact_allocations/{key}",
         summary: "Updates a Contact Allocation",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_9],
         body: true,
         list: false,
         idempotent: true,
@@ -7699,13 +3630,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/accounts/v3/contact_opening_balances/{key}",
         summary: "Updates a Contact Opening Balance",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_10],
         body: true,
         list: false,
         idempotent: true,
@@ -7717,13 +3642,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/accounts/v3/contact_payments/{key}",
         summary: "Updates a Contact Payment",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_11],
         body: true,
         list: false,
         idempotent: true,
@@ -7735,13 +3654,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/accounts/v3/contact_persons/{key}",
         summary: "Updates a Contact Person",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_12],
         body: true,
         list: false,
         idempotent: true,
@@ -7801,13 +3714,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/accounts/v3/journal_codes/{key}",
         summary: "Updates a Journal Code",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_15],
         body: true,
         list: false,
         idempotent: true,
@@ -7819,13 +3726,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/accounts/v3/ledger_accounts/{key}",
         summary: "Updates a Ledger Account",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_59],
         body: true,
         list: false,
         idempotent: true,
@@ -7837,13 +3738,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/accounts/v3/ledger_account_opening_balances/{key}",
         summary: "Updates a Ledger Account Opening Balance",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_16],
         body: true,
         list: false,
         idempotent: true,
@@ -7867,13 +3762,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/accounts/v3/other_payments/{key}",
         summary: "Updates a Other Payment",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_18],
         body: true,
         list: false,
         idempotent: true,
@@ -7885,13 +3774,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/accounts/v3/products/{key}",
         summary: "Updates a Product",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_19],
         body: true,
         list: false,
         idempotent: true,
@@ -7903,13 +3786,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/accounts/v3/product_sales_price_types/{key}",
         summary: "Updates a Product Sales Price Type",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_20],
         body: true,
         list: false,
         idempotent: true,
@@ -7921,13 +3798,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/accounts/v3/purchase_corrective_invoices/{key}",
         summary: "Updates a Purchase Corrective Invoice",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_21],
         body: true,
         list: false,
         idempotent: true,
@@ -7939,13 +3810,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/accounts/v3/purchase_credit_notes/{key}",
         summary: "Updates a Purchase Credit Note",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_22],
         body: true,
         list: false,
         idempotent: true,
@@ -7957,13 +3822,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/accounts/v3/purchase_invoices/{key}",
         summary: "Updates a Purchase Invoice",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_23],
         body: true,
         list: false,
         idempotent: true,
@@ -7975,13 +3834,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/accounts/v3/purchase_quick_entries/{key}",
         summary: "Updates a Purchase Quick Entry",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_24],
         body: true,
         list: false,
         idempotent: true,
@@ -7993,13 +3846,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/accounts/v3/sales_corrective_invoices/{key}",
         summary: "Updates a Sales Corrective Invoice",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_25],
         body: true,
         list: false,
         idempotent: true,
@@ -8011,13 +3858,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/accounts/v3/sales_credit_notes/{key}",
         summary: "Updates a Sales Credit Note",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_26],
         body: true,
         list: false,
         idempotent: true,
@@ -8029,13 +3870,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/accounts/v3/sales_estimates/{key}",
         summary: "Updates a Sales Estimate",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_27],
         body: true,
         list: false,
         idempotent: true,
@@ -8047,13 +3882,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/accounts/v3/sales_invoices/{key}",
         summary: "Updates a Sales Invoice",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_28],
         body: true,
         list: false,
         idempotent: true,
@@ -8065,13 +3894,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/accounts/v3/sales_quick_entries/{key}",
         summary: "Updates a Sales Quick Entry",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_29],
         body: true,
         list: false,
         idempotent: true,
@@ -8083,13 +3906,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/accounts/v3/sales_quotes/{key}",
         summary: "Updates a Sales Quote",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_30],
         body: true,
         list: false,
         idempotent: true,
@@ -8101,13 +3918,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/accounts/v3/services/{key}",
         summary: "Updates a Service",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_31],
         body: true,
         list: false,
         idempotent: true,
@@ -8119,13 +3930,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/accounts/v3/service_rate_types/{key}",
         summary: "Updates a Service Rate Type",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_32],
         body: true,
         list: false,
         idempotent: true,
@@ -8137,13 +3942,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/accounts/v3/stock_items/{key}",
         summary: "Updates a Stock Item",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_33],
         body: true,
         list: false,
         idempotent: true,
@@ -8155,13 +3954,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/accounts/v3/stock_movements/{key}",
         summary: "Updates a Stock Movement",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_34],
         body: true,
         list: false,
         idempotent: true,
@@ -8173,13 +3966,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/accounts/v3/tax_profiles/{key}",
         summary: "Updates a Tax Profile",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_69],
         body: true,
         list: false,
         idempotent: true,
@@ -8191,13 +3978,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/accounts/v3/tax_rates/{key}",
         summary: "Updates a Tax Rate (US only)",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_35],
         body: true,
         list: false,
         idempotent: true,
@@ -8216,6 +3997,4339 @@ pub const OPERATIONS: &[OperationSpec] = &[
         deprecated: true,
     },
 ];
+
+const P_KEY: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Address Key.",
+};
+
+const P_KEY_2: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Attachment Key.",
+};
+
+const P_KEY_3: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Bank Account Key.",
+};
+
+const P_KEY_4: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Bank Deposit Key.",
+};
+
+const P_KEY_5: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Bank Opening Balance Key.",
+};
+
+const P_KEY_6: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Bank Transfer Key.",
+};
+
+const P_KEY_7: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Business Exchange Rate Key.",
+};
+
+const P_KEY_8: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Contact Key.",
+};
+
+const P_KEY_9: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Contact Allocation Key.",
+};
+
+const P_KEY_10: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Contact Opening Balance Key.",
+};
+
+const P_KEY_11: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Contact Payment Key.",
+};
+
+const P_KEY_12: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Contact Person Key.",
+};
+
+const P_KEY_13: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Hosted Artefact Payment Setting Key.",
+};
+
+const P_KEY_14: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Journal Key.",
+};
+
+const P_KEY_15: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Journal Code Key.",
+};
+
+const P_KEY_16: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Ledger Account Opening Balance Key.",
+};
+
+const P_KEY_17: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Opening Balance Journal Key.",
+};
+
+const P_KEY_18: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Other Payment Key.",
+};
+
+const P_KEY_19: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Product Key.",
+};
+
+const P_KEY_20: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Product Sales Price Type Key.",
+};
+
+const P_KEY_21: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Purchase Corrective Invoice Key.",
+};
+
+const P_KEY_22: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Purchase Credit Note Key.",
+};
+
+const P_KEY_23: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Purchase Invoice Key.",
+};
+
+const P_KEY_24: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Purchase Quick Entry Key.",
+};
+
+const P_KEY_25: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Sales Corrective Invoice Key.",
+};
+
+const P_VOID_REASON: ParamSpec = ParamSpec {
+    name: "void_reason",
+    rust_name: "void_reason",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "The reason the Sales Corrective Invoice is being voided (required unless status is DRAFT).",
+};
+
+const P_KEY_26: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Sales Credit Note Key.",
+};
+
+const P_VOID_REASON_2: ParamSpec = ParamSpec {
+    name: "void_reason",
+    rust_name: "void_reason",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "The reason the Sales Credit Note is being voided (required unless status is DRAFT).",
+};
+
+const P_KEY_27: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Sales Estimate Key.",
+};
+
+const P_KEY_28: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Sales Invoice Key.",
+};
+
+const P_VOID_REASON_3: ParamSpec = ParamSpec {
+    name: "void_reason",
+    rust_name: "void_reason",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "The reason the Sales Invoice is being voided (required unless status is DRAFT).",
+};
+
+const P_KEY_29: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Sales Quick Entry Key.",
+};
+
+const P_KEY_30: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Sales Quote Key.",
+};
+
+const P_KEY_31: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Service Key.",
+};
+
+const P_KEY_32: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Service Rate Type Key.",
+};
+
+const P_KEY_33: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Stock Item Key.",
+};
+
+const P_KEY_34: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Stock Movement Key.",
+};
+
+const P_KEY_35: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Tax Rate key.",
+};
+
+const P_ATTRIBUTES: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Address (expose all attributes with 'all').",
+};
+
+const P_NESTED_ATTRIBUTES: ParamSpec = ParamSpec {
+    name: "nested_attributes",
+    rust_name: "nested_attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for nested entities of the Address (expose all nested attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Address.",
+};
+
+const P_KEY_36: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Address Region Key.",
+};
+
+const P_ATTRIBUTES_2: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the State (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_2: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the State.",
+};
+
+const P_KEY_37: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Address Type Key.",
+};
+
+const P_ATTRIBUTES_3: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Address Type (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_3: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Address Type.",
+};
+
+const P_KEY_38: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Artefact Status Key.",
+};
+
+const P_ATTRIBUTES_4: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Artefact Status (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_4: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Artefact Status.",
+};
+
+const P_ATTRIBUTES_5: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Attachment (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_5: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Attachment.",
+};
+
+const P_KEY_39: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Attachment Context Type Key.",
+};
+
+const P_ATTRIBUTES_6: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Attachment Context Type (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_6: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Attachment Context Type.",
+};
+
+const P_ATTRIBUTES_7: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Bank Account (expose all attributes with 'all').",
+};
+
+const P_NESTED_ATTRIBUTES_2: ParamSpec = ParamSpec {
+    name: "nested_attributes",
+    rust_name: "nested_attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for nested entities of the Bank Account (expose all nested attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_7: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Bank Account.",
+};
+
+const P_KEY_40: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Bank Account Type Key.",
+};
+
+const P_ATTRIBUTES_8: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Account Type (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_8: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Account Type.",
+};
+
+const P_ATTRIBUTES_9: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Deposit (expose all attributes with 'all').",
+};
+
+const P_NESTED_ATTRIBUTES_3: ParamSpec = ParamSpec {
+    name: "nested_attributes",
+    rust_name: "nested_attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for nested entities of the Deposit (expose all nested attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_9: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Deposit.",
+};
+
+const P_ATTRIBUTES_10: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Bank Opening Balance (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_10: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Bank Opening Balance.",
+};
+
+const P_KEY_41: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Bank Reconciliation Key.",
+};
+
+const P_ATTRIBUTES_11: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Bank Reconciliation (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_11: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Bank Reconciliation.",
+};
+
+const P_ATTRIBUTES_12: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Bank Transfer (expose all attributes with 'all').",
+};
+
+const P_NESTED_ATTRIBUTES_4: ParamSpec = ParamSpec {
+    name: "nested_attributes",
+    rust_name: "nested_attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for nested entities of the Bank Transfer (expose all nested attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_12: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Bank Transfer.",
+};
+
+const P_KEY_42: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Business Activity Type Key.",
+};
+
+const P_ATTRIBUTES_13: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Business Classification (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_13: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Business Classification.",
+};
+
+const P_ATTRIBUTES_14: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Business Exchange Rate (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_14: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Business Exchange Rate.",
+};
+
+const P_SHOW_LEGACY_ID_15: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Business Settings.",
+};
+
+const P_KEY_43: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Business Type Key.",
+};
+
+const P_ATTRIBUTES_15: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the For Business Type (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_16: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the For Business Type.",
+};
+
+const P_KEY_44: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Catalog Item Type Key.",
+};
+
+const P_ATTRIBUTES_16: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Catalog Item Type (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_17: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Catalog Item Type.",
+};
+
+const P_KEY_45: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Coa Account Key.",
+};
+
+const P_ATTRIBUTES_17: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Coa Account (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_18: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Coa Account.",
+};
+
+const P_KEY_46: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Coa Template Key.",
+};
+
+const P_ATTRIBUTES_18: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Coa Template (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_19: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Coa Template.",
+};
+
+const P_ATTRIBUTES_19: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Contact (expose all attributes with 'all').",
+};
+
+const P_CONTEXT_DATE: ParamSpec = ParamSpec {
+    name: "context_date",
+    rust_name: "context_date",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Date,
+    description: "Format - date (as full-date in RFC3339).",
+};
+
+const P_NESTED_ATTRIBUTES_5: ParamSpec = ParamSpec {
+    name: "nested_attributes",
+    rust_name: "nested_attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for nested entities of the Contact (expose all nested attributes with 'all').",
+};
+
+const P_SHOW_BALANCE: ParamSpec = ParamSpec {
+    name: "show_balance",
+    rust_name: "show_balance",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Use this to display the balance for a contact.",
+};
+
+const P_SHOW_LEGACY_ID_20: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Contact.",
+};
+
+const P_SHOW_UNFINISHED_RECURRING_INVOICES_STATUS: ParamSpec = ParamSpec {
+    name: "show_unfinished_recurring_invoices_status",
+    rust_name: "show_unfinished_recurring_invoices_status",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "",
+};
+
+const P_ATTRIBUTES_20: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Allocation (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_21: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Allocation.",
+};
+
+const P_ATTRIBUTES_21: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Batch Entry (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_22: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Batch Entry.",
+};
+
+const P_KEY_47: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Contact Opening Balance Type Key.",
+};
+
+const P_ATTRIBUTES_22: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Batch Entry Type (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_23: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Batch Entry Type.",
+};
+
+const P_ATTRIBUTES_23: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Artefact Payment (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_24: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Artefact Payment.",
+};
+
+const P_ATTRIBUTES_24: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Address Contact (expose all attributes with 'all').",
+};
+
+const P_NESTED_ATTRIBUTES_6: ParamSpec = ParamSpec {
+    name: "nested_attributes",
+    rust_name: "nested_attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for nested entities of the Address Contact (expose all nested attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_25: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Address Contact.",
+};
+
+const P_KEY_48: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Contact Person Type Key.",
+};
+
+const P_ATTRIBUTES_25: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Contact Type (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_26: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Contact Type.",
+};
+
+const P_KEY_49: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Contact Type Key.",
+};
+
+const P_KEY_50: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Corrective Reason Code Key.",
+};
+
+const P_ATTRIBUTES_26: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Corrective Reason Code (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_27: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Corrective Reason Code.",
+};
+
+const P_KEY_51: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Country Of Registration Key.",
+};
+
+const P_ATTRIBUTES_27: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Registered Country (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_28: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Registered Country.",
+};
+
+const P_KEY_52: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Country Key.",
+};
+
+const P_ATTRIBUTES_28: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Country (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_29: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Country.",
+};
+
+const P_KEY_53: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Country Group Key.",
+};
+
+const P_ATTRIBUTES_29: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Country Group (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_30: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Country Group.",
+};
+
+const P_KEY_54: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Currency Key.",
+};
+
+const P_ATTRIBUTES_30: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Currency (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_31: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Currency.",
+};
+
+const P_SHOW_LEGACY_ID_32: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Datev Settings.",
+};
+
+const P_SHOW_LEGACY_ID_33: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Email Settings.",
+};
+
+const P_KEY_55: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The EU Goods Services Type Key.",
+};
+
+const P_ATTRIBUTES_31: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the EU Goods Services Type (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_34: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the EU Goods Services Type.",
+};
+
+const P_KEY_56: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The EU Sales Description Key.",
+};
+
+const P_ATTRIBUTES_32: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Ec Sales Description (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_35: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Ec Sales Description.",
+};
+
+const P_KEY_57: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Exchange Rate Key.",
+};
+
+const P_SHOW_LEGACY_ID_36: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Financial Settings.",
+};
+
+const P_ATTRIBUTES_33: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Hosted Artefact Payment Setting (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_37: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Hosted Artefact Payment Setting.",
+};
+
+const P_SHOW_LEGACY_ID_38: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Invoice Settings.",
+};
+
+const P_ATTRIBUTES_34: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Journal (expose all attributes with 'all').",
+};
+
+const P_NESTED_ATTRIBUTES_7: ParamSpec = ParamSpec {
+    name: "nested_attributes",
+    rust_name: "nested_attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for nested entities of the Journal (expose all nested attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_39: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Journal.",
+};
+
+const P_ATTRIBUTES_35: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Journal Code (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_40: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Journal Code.",
+};
+
+const P_KEY_58: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Journal Code Type Key.",
+};
+
+const P_ATTRIBUTES_36: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Country Journal Type (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_41: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Country Journal Type.",
+};
+
+const P_KEY_59: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Ledger Account Key.",
+};
+
+const P_ATTRIBUTES_37: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Ledger Account (expose all attributes with 'all').",
+};
+
+const P_EXCLUDE_DELETED_ENTRIES: ParamSpec = ParamSpec {
+    name: "exclude_deleted_entries",
+    rust_name: "exclude_deleted_entries",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Exclude deleted ledger entries.",
+};
+
+const P_FROM_DATE: ParamSpec = ParamSpec {
+    name: "from_date",
+    rust_name: "from_date",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Format - date-time (as date-time in RFC3339).",
+};
+
+const P_NESTED_ATTRIBUTES_8: ParamSpec = ParamSpec {
+    name: "nested_attributes",
+    rust_name: "nested_attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for nested entities of the Ledger Account (expose all nested attributes with 'all').",
+};
+
+const P_SHOW_BALANCE_DETAILS: ParamSpec = ParamSpec {
+    name: "show_balance_details",
+    rust_name: "show_balance_details",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Use this to display the balance details for ledger accounts between a date range (requires from_date and to_date).",
+};
+
+const P_SHOW_LEGACY_ID_42: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Ledger Account.",
+};
+
+const P_TO_DATE: ParamSpec = ParamSpec {
+    name: "to_date",
+    rust_name: "to_date",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Format - date-time (as date-time in RFC3339).",
+};
+
+const P_KEY_60: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Ledger Account Classification Key.",
+};
+
+const P_ATTRIBUTES_38: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Ledger Account Classification (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_43: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Ledger Account Classification.",
+};
+
+const P_ATTRIBUTES_39: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Journal Opening Balance Line (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_44: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Journal Opening Balance Line.",
+};
+
+const P_KEY_61: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Ledger Account Type Key.",
+};
+
+const P_ATTRIBUTES_40: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Ledger Account Type (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_45: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Ledger Account Type.",
+};
+
+const P_KEY_62: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Ledger Entry Key.",
+};
+
+const P_ATTRIBUTES_41: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Ledger Entry (expose all attributes with 'all').",
+};
+
+const P_NESTED_ATTRIBUTES_9: ParamSpec = ParamSpec {
+    name: "nested_attributes",
+    rust_name: "nested_attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for nested entities of the Ledger Entry (expose all nested attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_46: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Ledger Entry.",
+};
+
+const P_KEY_63: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Legal Form Type Key.",
+};
+
+const P_KEY_64: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Live Exchange Rate Key.",
+};
+
+const P_KEY_65: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Migration Tax Return Key.",
+};
+
+const P_ATTRIBUTES_42: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Migration Tax Return (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_47: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Migration Tax Return.",
+};
+
+const P_SHOW_LEGACY_ID_48: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Migrations.",
+};
+
+const P_ATTRIBUTES_43: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Journal Opening Balance (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_49: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Journal Opening Balance.",
+};
+
+const P_ATTRIBUTES_44: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Payment (expose all attributes with 'all').",
+};
+
+const P_NESTED_ATTRIBUTES_10: ParamSpec = ParamSpec {
+    name: "nested_attributes",
+    rust_name: "nested_attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for nested entities of the Payment (expose all nested attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_50: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Payment.",
+};
+
+const P_KEY_66: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Payment Method Key.",
+};
+
+const P_ATTRIBUTES_45: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Payment Type (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_51: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Payment Type.",
+};
+
+const P_ATTRIBUTES_46: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Product (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_52: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Product.",
+};
+
+const P_ATTRIBUTES_47: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Product Price (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_53: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Product Price.",
+};
+
+const P_ATTRIBUTES_48: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Purchase Corrective Invoice (expose all attributes with 'all').",
+};
+
+const P_NESTED_ATTRIBUTES_11: ParamSpec = ParamSpec {
+    name: "nested_attributes",
+    rust_name: "nested_attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for nested entities of the Purchase Corrective Invoice (expose all nested attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_54: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Purchase Corrective Invoice.",
+};
+
+const P_SHOW_PAYMENTS_ALLOCATIONS: ParamSpec = ParamSpec {
+    name: "show_payments_allocations",
+    rust_name: "show_payments_allocations",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Use this to show the artefact's payments and allocations",
+};
+
+const P_ATTRIBUTES_49: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Purchase Credit Note (expose all attributes with 'all').",
+};
+
+const P_NESTED_ATTRIBUTES_12: ParamSpec = ParamSpec {
+    name: "nested_attributes",
+    rust_name: "nested_attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for nested entities of the Purchase Credit Note (expose all nested attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_55: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Purchase Credit Note.",
+};
+
+const P_ATTRIBUTES_50: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Purchase Invoice (expose all attributes with 'all').",
+};
+
+const P_NESTED_ATTRIBUTES_13: ParamSpec = ParamSpec {
+    name: "nested_attributes",
+    rust_name: "nested_attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for nested entities of the Purchase Invoice (expose all nested attributes with 'all').",
+};
+
+const P_SHOW_CORRECTIONS: ParamSpec = ParamSpec {
+    name: "show_corrections",
+    rust_name: "show_corrections",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Use this to show the artefact's associated corrections",
+};
+
+const P_SHOW_LEGACY_ID_56: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Purchase Invoice.",
+};
+
+const P_ATTRIBUTES_51: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Purchase Batch Entry (expose all attributes with 'all').",
+};
+
+const P_NESTED_ATTRIBUTES_14: ParamSpec = ParamSpec {
+    name: "nested_attributes",
+    rust_name: "nested_attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for nested entities of the Purchase Batch Entry (expose all nested attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_57: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Purchase Batch Entry.",
+};
+
+const P_KEY_67: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Quick Entry Type Key.",
+};
+
+const P_ATTRIBUTES_52: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Sales Corrective Invoice (expose all attributes with 'all').",
+};
+
+const P_MARK_AS_SENT: ParamSpec = ParamSpec {
+    name: "mark_as_sent",
+    rust_name: "mark_as_sent",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Use this to mark/not mark the artefact as sent.",
+};
+
+const P_NESTED_ATTRIBUTES_15: ParamSpec = ParamSpec {
+    name: "nested_attributes",
+    rust_name: "nested_attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for nested entities of the Sales Corrective Invoice (expose all nested attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_58: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Sales Corrective Invoice.",
+};
+
+const P_ATTRIBUTES_53: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Sales Credit Note (expose all attributes with 'all').",
+};
+
+const P_NESTED_ATTRIBUTES_16: ParamSpec = ParamSpec {
+    name: "nested_attributes",
+    rust_name: "nested_attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for nested entities of the Sales Credit Note (expose all nested attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_59: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Sales Credit Note.",
+};
+
+const P_ATTRIBUTES_54: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Sales Estimate (expose all attributes with 'all').",
+};
+
+const P_NESTED_ATTRIBUTES_17: ParamSpec = ParamSpec {
+    name: "nested_attributes",
+    rust_name: "nested_attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for nested entities of the Sales Estimate (expose all nested attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_60: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Sales Estimate.",
+};
+
+const P_ATTRIBUTES_55: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Sales Invoice (expose all attributes with 'all').",
+};
+
+const P_NESTED_ATTRIBUTES_18: ParamSpec = ParamSpec {
+    name: "nested_attributes",
+    rust_name: "nested_attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for nested entities of the Sales Invoice (expose all nested attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_61: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Sales Invoice.",
+};
+
+const P_SHOW_RECURRING_INVOICE: ParamSpec = ParamSpec {
+    name: "show_recurring_invoice",
+    rust_name: "show_recurring_invoice",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Use this to show the artefact's associated recurring invoice template if present",
+};
+
+const P_ATTRIBUTES_56: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Sales Batch Entry (expose all attributes with 'all').",
+};
+
+const P_NESTED_ATTRIBUTES_19: ParamSpec = ParamSpec {
+    name: "nested_attributes",
+    rust_name: "nested_attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for nested entities of the Sales Batch Entry (expose all nested attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_62: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Sales Batch Entry.",
+};
+
+const P_ATTRIBUTES_57: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Sales Quote (expose all attributes with 'all').",
+};
+
+const P_NESTED_ATTRIBUTES_20: ParamSpec = ParamSpec {
+    name: "nested_attributes",
+    rust_name: "nested_attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for nested entities of the Sales Quote (expose all nested attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_63: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Sales Quote.",
+};
+
+const P_ATTRIBUTES_58: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Service (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_64: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Service.",
+};
+
+const P_ATTRIBUTES_59: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Service Rate (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_65: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Service Rate.",
+};
+
+const P_ATTRIBUTES_60: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Stock Item (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_66: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Stock Item.",
+};
+
+const P_ATTRIBUTES_61: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Stock Movement (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_67: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Stock Movement.",
+};
+
+const P_KEY_68: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Tax Office Key.",
+};
+
+const P_ATTRIBUTES_62: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Tax Office (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_68: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Tax Office.",
+};
+
+const P_KEY_69: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Tax Profile Key.",
+};
+
+const P_ATTRIBUTES_63: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Tax Profile (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_69: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Tax Profile.",
+};
+
+const P_KEY_70: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Tax Rate Key.",
+};
+
+const P_ATTRIBUTES_64: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Tax Rate (expose all attributes with 'all').",
+};
+
+const P_DATE: ParamSpec = ParamSpec {
+    name: "date",
+    rust_name: "date",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Date,
+    description: "Format - date (as full-date in RFC3339).",
+};
+
+const P_SHOW_LEGACY_ID_70: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Tax Rate.",
+};
+
+const P_KEY_71: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Tax Return Frequency Key.",
+};
+
+const P_ATTRIBUTES_65: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Tax Submission Frequency Type (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_71: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Tax Submission Frequency Type.",
+};
+
+const P_KEY_72: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Tax Scheme Key.",
+};
+
+const P_ATTRIBUTES_66: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Tax Scheme (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_72: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Tax Scheme.",
+};
+
+const P_KEY_73: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Tax Type Key.",
+};
+
+const P_ATTRIBUTES_67: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Tax Type (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_73: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Tax Type.",
+};
+
+const P_KEY_74: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Transaction Key.",
+};
+
+const P_ATTRIBUTES_68: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Transaction (expose all attributes with 'all').",
+};
+
+const P_EXPAND_ORIGIN: ParamSpec = ParamSpec {
+    name: "expand_origin",
+    rust_name: "expand_origin",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "",
+};
+
+const P_SHOW_LEGACY_ID_74: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Transaction.",
+};
+
+const P_KEY_75: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Transaction Type Key.",
+};
+
+const P_ATTRIBUTES_69: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Transaction Type (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_75: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Transaction Type.",
+};
+
+const P_KEY_76: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Unallocated Artefact Key.",
+};
+
+const P_ATTRIBUTES_70: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Base Artefact (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_76: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Base Artefact.",
+};
+
+const P_KEY_77: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Unposted Transaction Key.",
+};
+
+const P_NESTED_ATTRIBUTES_21: ParamSpec = ParamSpec {
+    name: "nested_attributes",
+    rust_name: "nested_attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for nested entities of the Transaction (expose all nested attributes with 'all').",
+};
+
+const P_ATTRIBUTES_71: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the States (expose all attributes with 'all').",
+};
+
+const P_COUNTRY_ID: ParamSpec = ParamSpec {
+    name: "country_id",
+    rust_name: "country_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Use this to filter by country id",
+};
+
+const P_ITEMS_PER_PAGE: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Format - int32.",
+};
+
+const P_PAGE: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Format - int32.",
+};
+
+const P_SHOW_LEGACY_ID_77: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the States.",
+};
+
+const P_ATTRIBUTES_72: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Address Types (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_78: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Address Types.",
+};
+
+const P_ATTRIBUTES_73: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Addresses (expose all attributes with 'all').",
+};
+
+const P_BANK_ACCOUNT_ID: ParamSpec = ParamSpec {
+    name: "bank_account_id",
+    rust_name: "bank_account_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Use this to filter by bank account id",
+};
+
+const P_CONTACT_ID: ParamSpec = ParamSpec {
+    name: "contact_id",
+    rust_name: "contact_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Use this to filter by contact id",
+};
+
+const P_DELETED_SINCE: ParamSpec = ParamSpec {
+    name: "deleted_since",
+    rust_name: "deleted_since",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Format - date-time (as date-time in RFC3339).",
+};
+
+const P_SHOW_LEGACY_ID_79: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Addresses.",
+};
+
+const P_UPDATED_OR_CREATED_SINCE: ParamSpec = ParamSpec {
+    name: "updated_or_created_since",
+    rust_name: "updated_or_created_since",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Format - date-time (as date-time in RFC3339).",
+};
+
+const P_ATTRIBUTES_74: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Artefact Statuses (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_80: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Artefact Statuses.",
+};
+
+const P_ATTRIBUTES_75: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Attachment Context Types (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_81: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Attachment Context Types.",
+};
+
+const P_ATTACHMENT_CONTEXT_ID: ParamSpec = ParamSpec {
+    name: "attachment_context_id",
+    rust_name: "attachment_context_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Use this to filter Attachments by attachment_context_id.",
+};
+
+const P_ATTACHMENT_CONTEXT_TYPE_ID: ParamSpec = ParamSpec {
+    name: "attachment_context_type_id",
+    rust_name: "attachment_context_type_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Use this to filter Attachments by attachment_context_type_id.",
+};
+
+const P_ATTRIBUTES_76: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Attachments (expose all attributes with 'all').",
+};
+
+const P_LEGACY_ATTACHMENT_CONTEXT_ID: ParamSpec = ParamSpec {
+    name: "legacy_attachment_context_id",
+    rust_name: "legacy_attachment_context_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Format - int32.",
+};
+
+const P_LEGACY_ATTACHMENT_CONTEXT_TYPE: ParamSpec = ParamSpec {
+    name: "legacy_attachment_context_type",
+    rust_name: "legacy_attachment_context_type",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "",
+};
+
+const P_SHOW_LEGACY_ID_82: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Attachments.",
+};
+
+const P_ATTRIBUTES_77: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Account Types (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_83: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Account Types.",
+};
+
+const P_ATTRIBUTES_78: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Bank Accounts (expose all attributes with 'all').",
+};
+
+const P_EXCLUDE_STRIPE: ParamSpec = ParamSpec {
+    name: "exclude_stripe",
+    rust_name: "exclude_stripe",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Use this to filter out Stripe Bank Accounts",
+};
+
+const P_FILTER_INACTIVE_BANK_ACCOUNTS: ParamSpec = ParamSpec {
+    name: "filter_inactive_bank_accounts",
+    rust_name: "filter_inactive_bank_accounts",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Use this to filter inactive bank accounts",
+};
+
+const P_NESTED_ATTRIBUTES_22: ParamSpec = ParamSpec {
+    name: "nested_attributes",
+    rust_name: "nested_attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for nested entities of the Bank Accounts (expose all nested attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_84: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Bank Accounts.",
+};
+
+const P_ATTRIBUTES_79: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Deposits (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_85: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Deposits.",
+};
+
+const P_SORT: ParamSpec = ParamSpec {
+    name: "sort",
+    rust_name: "sort",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Order by a given attribute (required) and direction (optional; `asc` or `desc`; defaults to `asc`).",
+};
+
+const P_ATTRIBUTES_80: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Bank Opening Balances (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_86: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Bank Opening Balances.",
+};
+
+const P_ATTRIBUTES_81: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Bank Reconciliations (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_87: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Bank Reconciliations.",
+};
+
+const P_ATTRIBUTES_82: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Bank Transfers (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_88: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Bank Transfers.",
+};
+
+const P_ATTRIBUTES_83: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Business Classifications (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_89: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Business Classifications.",
+};
+
+const P_ATTRIBUTES_84: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Business Exchange Rates (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_90: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Business Exchange Rates.",
+};
+
+const P_ATTRIBUTES_85: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the For Business Types (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_91: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the For Business Types.",
+};
+
+const P_ATTRIBUTES_86: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Catalog Item Types (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_92: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Catalog Item Types.",
+};
+
+const P_ATTRIBUTES_87: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Coa Accounts (expose all attributes with 'all').",
+};
+
+const P_COA_TEMPLATE_ID: ParamSpec = ParamSpec {
+    name: "coa_template_id",
+    rust_name: "coa_template_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Use this to filter by COA Template",
+};
+
+const P_SHOW_LEGACY_ID_93: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Coa Accounts.",
+};
+
+const P_ATTRIBUTES_88: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Coa Templates (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_94: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Coa Templates.",
+};
+
+const P_ATTRIBUTES_89: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Allocations (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_95: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Allocations.",
+};
+
+const P_TRANSACTION_TYPE_ID: ParamSpec = ParamSpec {
+    name: "transaction_type_id",
+    rust_name: "transaction_type_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Use this to filter by transaction type id",
+};
+
+const P_ATTRIBUTES_90: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Batch Entry Types (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_96: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Batch Entry Types.",
+};
+
+const P_ATTRIBUTES_91: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Batch Entries (expose all attributes with 'all').",
+};
+
+const P_CONTACT_TYPE_ID: ParamSpec = ParamSpec {
+    name: "contact_type_id",
+    rust_name: "contact_type_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Use this to filter by contact type id",
+};
+
+const P_SHOW_LEGACY_ID_97: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Batch Entries.",
+};
+
+const P_ATTRIBUTES_92: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Artefact Payments (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_98: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Artefact Payments.",
+};
+
+const P_ATTRIBUTES_93: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Contact Types (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_99: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Contact Types.",
+};
+
+const P_ADDRESS_ID: ParamSpec = ParamSpec {
+    name: "address_id",
+    rust_name: "address_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Use this to filter by address id",
+};
+
+const P_ATTRIBUTES_94: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Address Contacts (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_100: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Address Contacts.",
+};
+
+const P_ATTRIBUTES_95: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Contacts (expose all attributes with 'all').",
+};
+
+const P_EMAIL: ParamSpec = ParamSpec {
+    name: "email",
+    rust_name: "email",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Use this to filter by the contact person email address.",
+};
+
+const P_EXCLUDE_SYSTEM: ParamSpec = ParamSpec {
+    name: "exclude_system",
+    rust_name: "exclude_system",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Use this to filter out system entities, not applicable for transaction creation",
+};
+
+const P_NESTED_ATTRIBUTES_23: ParamSpec = ParamSpec {
+    name: "nested_attributes",
+    rust_name: "nested_attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for nested entities of the Contacts (expose all nested attributes with 'all').",
+};
+
+const P_SEARCH: ParamSpec = ParamSpec {
+    name: "search",
+    rust_name: "search",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Use this to filter by the contact name, company name or reference.",
+};
+
+const P_SHOW_LEGACY_ID_101: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Contacts.",
+};
+
+const P_ATTRIBUTES_96: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Corrective Reason Codes (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_102: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Corrective Reason Codes.",
+};
+
+const P_ATTRIBUTES_97: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Countries (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_103: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Countries.",
+};
+
+const P_ATTRIBUTES_98: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Registered Countries (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_104: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Registered Countries.",
+};
+
+const P_ATTRIBUTES_99: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Country Groups (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_105: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Country Groups.",
+};
+
+const P_ATTRIBUTES_100: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Currencies (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_106: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Currencies.",
+};
+
+const P_ATTRIBUTES_101: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the EU Goods Services Types (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_107: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the EU Goods Services Types.",
+};
+
+const P_ATTRIBUTES_102: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Ec Sales Descriptions (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_108: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Ec Sales Descriptions.",
+};
+
+const P_ATTRIBUTES_103: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Hosted Artefact Payment Settings (expose all attributes with 'all').",
+};
+
+const P_OBJECT_GUID: ParamSpec = ParamSpec {
+    name: "object_guid",
+    rust_name: "object_guid",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Use this to filter out hosted artefact payment settings by the guid of the object it is associated to.",
+};
+
+const P_SHOW_LEGACY_ID_109: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Hosted Artefact Payment Settings.",
+};
+
+const P_ATTRIBUTES_104: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Country Journal Types (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_110: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Country Journal Types.",
+};
+
+const P_ATTRIBUTES_105: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Journal Codes (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_111: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Journal Codes.",
+};
+
+const P_ATTRIBUTES_106: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Journals (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_112: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Journals.",
+};
+
+const P_ATTRIBUTES_107: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Ledger Account Classifications (expose all attributes with 'all').",
+};
+
+const P_LEDGER_ACCOUNT_TYPE_ID: ParamSpec = ParamSpec {
+    name: "ledger_account_type_id",
+    rust_name: "ledger_account_type_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Use this to filter by ledger account type id",
+};
+
+const P_SHOW_LEGACY_ID_113: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Ledger Account Classifications.",
+};
+
+const P_ATTRIBUTES_108: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Journal Opening Balance Lines (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_114: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Journal Opening Balance Lines.",
+};
+
+const P_ATTRIBUTES_109: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Ledger Account Types (expose all attributes with 'all').",
+};
+
+const P_LEDGER_ACCOUNT_CLASSIFICATION_ID: ParamSpec = ParamSpec {
+    name: "ledger_account_classification_id",
+    rust_name: "ledger_account_classification_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Use this to filter by ledger account classification id",
+};
+
+const P_SHOW_LEGACY_ID_115: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Ledger Account Types.",
+};
+
+const P_ATTRIBUTES_110: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Ledger Accounts (expose all attributes with 'all').",
+};
+
+const P_NOT_VISIBLE_IN: ParamSpec = ParamSpec {
+    name: "not_visible_in",
+    rust_name: "not_visible_in",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Enum(
+        &[
+            "sales",
+            "banking",
+            "expenses",
+            "other_payments",
+            "other_receipts",
+            "journals",
+            "reporting",
+        ],
+    ),
+    description: "Use this to limit the response to ledger account types not visible in a specific area.",
+};
+
+const P_SEARCH_2: ParamSpec = ParamSpec {
+    name: "search",
+    rust_name: "search",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Use this to filter by the item code or description",
+};
+
+const P_SHOW_CONTROL_ACCOUNTS: ParamSpec = ParamSpec {
+    name: "show_control_accounts",
+    rust_name: "show_control_accounts",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Use this to limit the response to ledger accounts that are/are not control accounts",
+};
+
+const P_SHOW_INCLUDED_IN_CHART: ParamSpec = ParamSpec {
+    name: "show_included_in_chart",
+    rust_name: "show_included_in_chart",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Use this to limit the response to ledger accounts that are/are not included in the chart",
+};
+
+const P_SHOW_LEGACY_ID_116: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Ledger Accounts.",
+};
+
+const P_SORT_ORDER_FROM_USER_SETTING: ParamSpec = ParamSpec {
+    name: "sort_order_from_user_setting",
+    rust_name: "sort_order_from_user_setting",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Use this to enable ordering ledger accounts according to user settings.",
+};
+
+const P_VISIBLE_IN: ParamSpec = ParamSpec {
+    name: "visible_in",
+    rust_name: "visible_in",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Enum(
+        &[
+            "sales",
+            "banking",
+            "expenses",
+            "other_payments",
+            "other_receipts",
+            "journals",
+            "reporting",
+        ],
+    ),
+    description: "Use this to limit the response to ledger account types visible in a specific area.",
+};
+
+const P_ATTRIBUTES_111: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Ledger Entries (expose all attributes with 'all').",
+};
+
+const P_JOURNAL_CODE_ID: ParamSpec = ParamSpec {
+    name: "journal_code_id",
+    rust_name: "journal_code_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Use this to filter by journal code id",
+};
+
+const P_LEDGER_ACCOUNT_ID: ParamSpec = ParamSpec {
+    name: "ledger_account_id",
+    rust_name: "ledger_account_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Use this to filter by ledger account id",
+};
+
+const P_SHOW_LEGACY_ID_117: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Ledger Entries.",
+};
+
+const P_TRANSACTION_ID: ParamSpec = ParamSpec {
+    name: "transaction_id",
+    rust_name: "transaction_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Use this to filter by transaction id",
+};
+
+const P_ATTRIBUTES_112: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Migration Tax Returns (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_118: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Migration Tax Returns.",
+};
+
+const P_ATTRIBUTES_113: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Journal Opening Balances (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_119: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Journal Opening Balances.",
+};
+
+const P_ATTRIBUTES_114: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Payments (expose all attributes with 'all').",
+};
+
+const P_HAS_ATTACHMENTS: ParamSpec = ParamSpec {
+    name: "has_attachments",
+    rust_name: "has_attachments",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Use this to filter Payments by whether they have attachments or not",
+};
+
+const P_SHOW_LEGACY_ID_120: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Payments.",
+};
+
+const P_ATTRIBUTES_115: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Payment Types (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_121: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Payment Types.",
+};
+
+const P_ACTIVE: ParamSpec = ParamSpec {
+    name: "active",
+    rust_name: "active",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Use this to only return active or inactive items",
+};
+
+const P_ATTRIBUTES_116: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Product Prices (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_122: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Product Prices.",
+};
+
+const P_ATTRIBUTES_117: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Products (expose all attributes with 'all').",
+};
+
+const P_SEARCH_3: ParamSpec = ParamSpec {
+    name: "search",
+    rust_name: "search",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Use this to filter by the item code or description.",
+};
+
+const P_SHOW_LEGACY_ID_123: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Products.",
+};
+
+const P_ATTRIBUTES_118: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Purchase Corrective Invoices (expose all attributes with 'all').",
+};
+
+const P_HAS_ATTACHMENTS_2: ParamSpec = ParamSpec {
+    name: "has_attachments",
+    rust_name: "has_attachments",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Use this to filter Purchase Corrective Invoices by whether they have attachments or not",
+};
+
+const P_SEARCH_4: ParamSpec = ParamSpec {
+    name: "search",
+    rust_name: "search",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Use this to filter by the invoice reference or contact name.",
+};
+
+const P_SHOW_LEGACY_ID_124: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Purchase Corrective Invoices.",
+};
+
+const P_STATUS_ID: ParamSpec = ParamSpec {
+    name: "status_id",
+    rust_name: "status_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Use this to filter by status id",
+};
+
+const P_ATTRIBUTES_119: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Purchase Credit Notes (expose all attributes with 'all').",
+};
+
+const P_HAS_ATTACHMENTS_3: ParamSpec = ParamSpec {
+    name: "has_attachments",
+    rust_name: "has_attachments",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Use this to filter Purchase Credit Notes by whether they have attachments or not",
+};
+
+const P_SEARCH_5: ParamSpec = ParamSpec {
+    name: "search",
+    rust_name: "search",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Use this to filter by the credit note reference or contact name.",
+};
+
+const P_SHOW_LEGACY_ID_125: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Purchase Credit Notes.",
+};
+
+const P_ATTRIBUTES_120: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Purchase Invoices (expose all attributes with 'all').",
+};
+
+const P_HAS_ATTACHMENTS_4: ParamSpec = ParamSpec {
+    name: "has_attachments",
+    rust_name: "has_attachments",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Use this to filter Purchase Invoices by whether they have attachments or not",
+};
+
+const P_SHOW_LEGACY_ID_126: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Purchase Invoices.",
+};
+
+const P_ATTRIBUTES_121: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Purchase Batch Entries (expose all attributes with 'all').",
+};
+
+const P_HAS_ATTACHMENTS_5: ParamSpec = ParamSpec {
+    name: "has_attachments",
+    rust_name: "has_attachments",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Use this to filter Purchase Batch Entries by whether they have attachments or not",
+};
+
+const P_SEARCH_6: ParamSpec = ParamSpec {
+    name: "search",
+    rust_name: "search",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Use this to filter by the quick entry reference or contact name.",
+};
+
+const P_SHOW_LEGACY_ID_127: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Purchase Batch Entries.",
+};
+
+const P_ATTRIBUTES_122: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Sales Corrective Invoices (expose all attributes with 'all').",
+};
+
+const P_HAS_ATTACHMENTS_6: ParamSpec = ParamSpec {
+    name: "has_attachments",
+    rust_name: "has_attachments",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Use this to filter Sales Corrective Invoices by whether they have attachments or not",
+};
+
+const P_SHOW_LEGACY_ID_128: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Sales Corrective Invoices.",
+};
+
+const P_ATTRIBUTES_123: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Sales Credit Notes (expose all attributes with 'all').",
+};
+
+const P_HAS_ATTACHMENTS_7: ParamSpec = ParamSpec {
+    name: "has_attachments",
+    rust_name: "has_attachments",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Use this to filter Sales Credit Notes by whether they have attachments or not",
+};
+
+const P_SHOW_LEGACY_ID_129: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Sales Credit Notes.",
+};
+
+const P_ATTRIBUTES_124: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Sales Estimates (expose all attributes with 'all').",
+};
+
+const P_HAS_ATTACHMENTS_8: ParamSpec = ParamSpec {
+    name: "has_attachments",
+    rust_name: "has_attachments",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Use this to filter Sales Estimates by whether they have attachments or not",
+};
+
+const P_SEARCH_7: ParamSpec = ParamSpec {
+    name: "search",
+    rust_name: "search",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Use this to filter by the estimate reference or contact name.",
+};
+
+const P_SHOW_LEGACY_ID_130: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Sales Estimates.",
+};
+
+const P_ATTRIBUTES_125: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Sales Invoices (expose all attributes with 'all').",
+};
+
+const P_HAS_ATTACHMENTS_9: ParamSpec = ParamSpec {
+    name: "has_attachments",
+    rust_name: "has_attachments",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Use this to filter Sales Invoices by whether they have attachments or not",
+};
+
+const P_SHOW_LEGACY_ID_131: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Sales Invoices.",
+};
+
+const P_ATTRIBUTES_126: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Sales Batch Entries (expose all attributes with 'all').",
+};
+
+const P_HAS_ATTACHMENTS_10: ParamSpec = ParamSpec {
+    name: "has_attachments",
+    rust_name: "has_attachments",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Use this to filter Sales Batch Entries by whether they have attachments or not",
+};
+
+const P_SHOW_LEGACY_ID_132: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Sales Batch Entries.",
+};
+
+const P_ATTRIBUTES_127: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Sales Quotes (expose all attributes with 'all').",
+};
+
+const P_HAS_ATTACHMENTS_11: ParamSpec = ParamSpec {
+    name: "has_attachments",
+    rust_name: "has_attachments",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Use this to filter Sales Quotes by whether they have attachments or not",
+};
+
+const P_SEARCH_8: ParamSpec = ParamSpec {
+    name: "search",
+    rust_name: "search",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Use this to filter by the quote reference or contact name.",
+};
+
+const P_SHOW_LEGACY_ID_133: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Sales Quotes.",
+};
+
+const P_ATTRIBUTES_128: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Service Rates (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_134: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Service Rates.",
+};
+
+const P_ATTRIBUTES_129: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Services (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_135: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Services.",
+};
+
+const P_ATTRIBUTES_130: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Stock Items (expose all attributes with 'all').",
+};
+
+const P_BELOW_REORDER_LEVEL: ParamSpec = ParamSpec {
+    name: "below_reorder_level",
+    rust_name: "below_reorder_level",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Use this to filter by the Stock Items that are below the reorder level",
+};
+
+const P_OUT_OF_STOCK: ParamSpec = ParamSpec {
+    name: "out_of_stock",
+    rust_name: "out_of_stock",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Use this to filter by the Stock Items that are out of stock",
+};
+
+const P_SHOW_LEGACY_ID_136: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Stock Items.",
+};
+
+const P_ATTRIBUTES_131: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Stock Movements (expose all attributes with 'all').",
+};
+
+const P_SEARCH_9: ParamSpec = ParamSpec {
+    name: "search",
+    rust_name: "search",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Use this to filter by the details",
+};
+
+const P_SHOW_LEGACY_ID_137: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Stock Movements.",
+};
+
+const P_STOCK_ITEM_ID: ParamSpec = ParamSpec {
+    name: "stock_item_id",
+    rust_name: "stock_item_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Use this to filter  by stock_item_id",
+};
+
+const P_ARTEFACT_ID: ParamSpec = ParamSpec {
+    name: "artefact_id",
+    rust_name: "artefact_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "The artefact id",
+};
+
+const P_ARTEFACT_LINE_AMOUNT: ParamSpec = ParamSpec {
+    name: "artefact_line_amount",
+    rust_name: "artefact_line_amount",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Decimal,
+    description: "Format - double.",
+};
+
+const P_ARTEFACT_LINE_DESCRIPTION: ParamSpec = ParamSpec {
+    name: "artefact_line_description",
+    rust_name: "artefact_line_description",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "The artefact line description",
+};
+
+const P_ARTEFACT_LINE_GOODS_SERVICES_TYPE: ParamSpec = ParamSpec {
+    name: "artefact_line_goods_services_type",
+    rust_name: "artefact_line_goods_services_type",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Enum(&["GOODS", "SERVICES"]),
+    description: "The artefact line goods and service type",
+};
+
+const P_ARTEFACT_LINE_ID: ParamSpec = ParamSpec {
+    name: "artefact_line_id",
+    rust_name: "artefact_line_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "The artefact line id",
+};
+
+const P_ARTEFACT_LINE_TAX_INCLUDED: ParamSpec = ParamSpec {
+    name: "artefact_line_tax_included",
+    rust_name: "artefact_line_tax_included",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "The artefact line includes tax",
+};
+
+const P_ATTRIBUTES_132: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Tax Rates (expose all attributes with 'all').",
+};
+
+const P_INCLUDE_DESTINATION_VAT: ParamSpec = ParamSpec {
+    name: "include_destination_vat",
+    rust_name: "include_destination_vat",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Include destination vat",
+};
+
+const P_INCLUDE_LINE_DETERMINATION: ParamSpec = ParamSpec {
+    name: "include_line_determination",
+    rust_name: "include_line_determination",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Include line determination",
+};
+
+const P_SHOW_LEGACY_ID_138: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Tax Rates.",
+};
+
+const P_USAGE: ParamSpec = ParamSpec {
+    name: "usage",
+    rust_name: "usage",
+    location: ParamLocation::Query,
+    required: true,
+    ty: ParamType::Enum(&["sales", "purchases"]),
+    description: "Tax rates with the intended usage",
+};
+
+const P_ATTRIBUTES_133: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Tax Offices (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_139: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Tax Offices.",
+};
+
+const P_ATTRIBUTES_134: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Tax Profiles (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_140: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Tax Profiles.",
+};
+
+const P_ADDRESS_REGION_ID: ParamSpec = ParamSpec {
+    name: "address_region_id",
+    rust_name: "address_region_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Use this to filter by address region id",
+};
+
+const P_CIS_ONLY: ParamSpec = ParamSpec {
+    name: "cis_only",
+    rust_name: "cis_only",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Use this to filter Tax Rates to CIS only records",
+};
+
+const P_INCLUDE_DESTINATION_VAT_RATES: ParamSpec = ParamSpec {
+    name: "include_destination_vat_rates",
+    rust_name: "include_destination_vat_rates",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Include vat destination tax rates",
+};
+
+const P_INCLUDE_HISTORICAL_DATA: ParamSpec = ParamSpec {
+    name: "include_historical_data",
+    rust_name: "include_historical_data",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Use this to include historical data in the response",
+};
+
+const P_USAGE_2: ParamSpec = ParamSpec {
+    name: "usage",
+    rust_name: "usage",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "possible values are `sales` and `purchase`",
+};
+
+const P_ATTRIBUTES_135: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Tax Submission Frequency Types (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_141: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Tax Submission Frequency Types.",
+};
+
+const P_TAX_TYPE_ID: ParamSpec = ParamSpec {
+    name: "tax_type_id",
+    rust_name: "tax_type_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Enum(
+        &["CA_GST_HST", "CA_PST_BC", "CA_PST_MB", "CA_QST", "CA_PST_SK"],
+    ),
+    description: "Use this to filter Tax Submission Frequency Types by tax_type_id (Canada only)",
+};
+
+const P_ATTRIBUTES_136: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Tax Schemes (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_142: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Tax Schemes.",
+};
+
+const P_ATTRIBUTES_137: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Tax Types (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_143: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Tax Types.",
+};
+
+const P_ATTRIBUTES_138: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Transaction Types (expose all attributes with 'all').",
+};
+
+const P_SHOW_LEGACY_ID_144: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Transaction Types.",
+};
+
+const P_VALID_FOR_BUSINESS: ParamSpec = ParamSpec {
+    name: "valid_for_business",
+    rust_name: "valid_for_business",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Use this to filter the transaction types to a business's locale and service",
+};
+
+const P_ATTRIBUTES_139: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Transactions (expose all attributes with 'all').",
+};
+
+const P_HAS_ATTACHMENTS_12: ParamSpec = ParamSpec {
+    name: "has_attachments",
+    rust_name: "has_attachments",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Use this to filter Transactions by whether they have attachments or not",
+};
+
+const P_SHOW_LEGACY_ID_145: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Transactions.",
+};
+
+const P_UPDATED_FROM_DATE: ParamSpec = ParamSpec {
+    name: "updated_from_date",
+    rust_name: "updated_from_date",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Format - date-time (as date-time in RFC3339).",
+};
+
+const P_UPDATED_TO_DATE: ParamSpec = ParamSpec {
+    name: "updated_to_date",
+    rust_name: "updated_to_date",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Format - date-time (as date-time in RFC3339).",
+};
+
+const P_ATTRIBUTES_140: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Base Artefacts (expose all attributes with 'all').",
+};
+
+const P_SEARCH_10: ParamSpec = ParamSpec {
+    name: "search",
+    rust_name: "search",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Use this to filter by the contact identifier.",
+};
+
+const P_SHOW_LEGACY_ID_146: ParamSpec = ParamSpec {
+    name: "show_legacy_id",
+    rust_name: "show_legacy_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display the legacy_id for the Base Artefacts.",
+};
+
+const P_KEY_78: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Journal GUID.",
+};
 
 /// The operation called `name`, if there is one.
 pub fn find(name: &str) -> Option<&'static OperationSpec> {

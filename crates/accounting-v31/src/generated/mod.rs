@@ -60,6 +60,8 @@ pub mod taxes;
 
 pub mod operations;
 
+/// Sage Business Cloud Accounting (Accounting Start, Standard and Plus) through its v3.1 REST API: one host for every region, the business chosen per request with the `X-Business` header.
+///
 /// What the runtime needs to know about this API: base URL, OAuth profile, headers, paging.
 pub const PRODUCT: sage_core::Product = sage_core::Product {
     name: "accounting-v31",

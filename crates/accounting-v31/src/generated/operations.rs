@@ -4,7 +4,7 @@
 //! Build a call with `OperationSpec::request` from `name=value` pairs and send it with
 //! `sage_core::Client::execute`. The table is always compiled, whatever features are enabled.
 
-pub use sage_core::catalog::{OperationSpec, ParamLocation, ParamSpec};
+pub use sage_core::catalog::{OperationSpec, ParamLocation, ParamSpec, ParamType};
 
 /// Every operation, sorted by name.
 pub const OPERATIONS: &[OperationSpec] = &[
@@ -482,13 +482,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/addresses/{key}",
         summary: "Deletes a Address",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY],
         body: false,
         list: false,
         idempotent: true,
@@ -500,13 +494,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/analysis_type_categories/{key}",
         summary: "Deletes a Analysis Type Category",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_2],
         body: false,
         list: false,
         idempotent: true,
@@ -518,13 +506,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/attachments/{key}",
         summary: "Deletes a Attachment",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_3],
         body: false,
         list: false,
         idempotent: true,
@@ -536,13 +518,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/bank_accounts/{key}",
         summary: "Deletes a Bank Account",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_4],
         body: false,
         list: false,
         idempotent: true,
@@ -554,13 +530,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/bank_deposits/{key}",
         summary: "Deletes a Bank Deposit",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_5],
         body: false,
         list: false,
         idempotent: true,
@@ -572,13 +542,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/bank_opening_balances/{key}",
         summary: "Deletes a Bank Opening Balance",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_6],
         body: false,
         list: false,
         idempotent: true,
@@ -590,13 +554,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/bank_transfers/{key}",
         summary: "Deletes a Bank Transfer",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_7],
         body: false,
         list: false,
         idempotent: true,
@@ -608,13 +566,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/business_exchange_rates/{key}",
         summary: "Deletes a Business Exchange Rate",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_8],
         body: false,
         list: false,
         idempotent: true,
@@ -626,13 +578,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/contacts/{key}",
         summary: "Deletes a Contact",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_9],
         body: false,
         list: false,
         idempotent: true,
@@ -644,13 +590,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/contact_allocations/{key}",
         summary: "Deletes a Contact Allocation",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_10],
         body: false,
         list: false,
         idempotent: true,
@@ -662,13 +602,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/contact_opening_balances/{key}",
         summary: "Deletes a Contact Opening Balance",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_11],
         body: false,
         list: false,
         idempotent: true,
@@ -680,13 +614,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/contact_payments/{key}",
         summary: "Deletes a Contact Payment",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_12],
         body: false,
         list: false,
         idempotent: true,
@@ -698,13 +626,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/contact_persons/{key}",
         summary: "Deletes a Contact Person",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_13],
         body: false,
         list: false,
         idempotent: true,
@@ -716,13 +638,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/hosted_artefact_payment_settings/{key}",
         summary: "Deletes a Hosted Artefact Payment Setting",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_14],
         body: false,
         list: false,
         idempotent: true,
@@ -734,13 +650,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/journals/{key}",
         summary: "Deletes a Journal",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_15],
         body: false,
         list: false,
         idempotent: true,
@@ -752,13 +662,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/journal_codes/{key}",
         summary: "Deletes a Journal Code",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_16],
         body: false,
         list: false,
         idempotent: true,
@@ -770,13 +674,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/ledger_account_opening_balances/{key}",
         summary: "Deletes a Ledger Account Opening Balance",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_17],
         body: false,
         list: false,
         idempotent: true,
@@ -788,13 +686,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/opening_balance_journals/{key}",
         summary: "Deletes a Opening Balance Journal",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_18],
         body: false,
         list: false,
         idempotent: true,
@@ -806,13 +698,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/other_payments/{key}",
         summary: "Deletes a Other Payment",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_19],
         body: false,
         list: false,
         idempotent: true,
@@ -824,13 +710,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/products/{key}",
         summary: "Deletes a Product",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_20],
         body: false,
         list: false,
         idempotent: true,
@@ -842,13 +722,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/product_sales_price_types/{key}",
         summary: "Deletes a Product Sales Price Type",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_21],
         body: false,
         list: false,
         idempotent: true,
@@ -860,13 +734,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/purchase_corrective_invoices/{key}",
         summary: "Deletes a Purchase Corrective Invoice",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_22],
         body: false,
         list: false,
         idempotent: true,
@@ -878,13 +746,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/purchase_credit_notes/{key}",
         summary: "Deletes a Purchase Credit Note",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_23],
         body: false,
         list: false,
         idempotent: true,
@@ -896,13 +758,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/purchase_invoices/{key}",
         summary: "Deletes a Purchase Invoice",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_24],
         body: false,
         list: false,
         idempotent: true,
@@ -914,13 +770,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/purchase_quick_entries/{key}",
         summary: "Deletes a Purchase Quick Entry",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_25],
         body: false,
         list: false,
         idempotent: true,
@@ -932,18 +782,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/sales_corrective_invoices/{key}",
         summary: "Voids a Sales Corrective Invoice",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "void_reason",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_26, P_VOID_REASON],
         body: false,
         list: false,
         idempotent: true,
@@ -955,18 +794,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/sales_credit_notes/{key}",
         summary: "Voids a Sales Credit Note",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "void_reason",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_27, P_VOID_REASON_2],
         body: false,
         list: false,
         idempotent: true,
@@ -978,13 +806,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/sales_estimates/{key}",
         summary: "Deletes a Sales Estimate",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_28],
         body: false,
         list: false,
         idempotent: true,
@@ -996,18 +818,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/sales_invoices/{key}",
         summary: "Voids a Sales Invoice",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "void_reason",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_29, P_VOID_REASON_3],
         body: false,
         list: false,
         idempotent: true,
@@ -1019,13 +830,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/sales_quick_entries/{key}",
         summary: "Deletes a Sales Quick Entry",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_30],
         body: false,
         list: false,
         idempotent: true,
@@ -1037,13 +842,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/sales_quotes/{key}",
         summary: "Deletes a Sales Quote",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_31],
         body: false,
         list: false,
         idempotent: true,
@@ -1055,13 +854,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/services/{key}",
         summary: "Deletes a Service",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_32],
         body: false,
         list: false,
         idempotent: true,
@@ -1073,13 +866,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/service_rate_types/{key}",
         summary: "Deletes a Service Rate Type",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_33],
         body: false,
         list: false,
         idempotent: true,
@@ -1091,13 +878,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/stock_items/{key}",
         summary: "Deletes a Stock Item",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_34],
         body: false,
         list: false,
         idempotent: true,
@@ -1109,13 +890,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/stock_movements/{key}",
         summary: "Deletes a Stock Movement",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_35],
         body: false,
         list: false,
         idempotent: true,
@@ -1127,13 +902,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/tax_rates/{key}",
         summary: "Deletes a Tax Rate (US only)",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_36],
         body: false,
         list: false,
         idempotent: true,
@@ -1145,23 +914,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/addresses/{key}",
         summary: "Returns a Address",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "nested_attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY, P_ATTRIBUTES, P_NESTED_ATTRIBUTES],
         body: false,
         list: false,
         idempotent: true,
@@ -1173,18 +926,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/address_regions/{key}",
         summary: "Returns a Address Region",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_37, P_ATTRIBUTES_2],
         body: false,
         list: false,
         idempotent: true,
@@ -1196,18 +938,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/address_types/{key}",
         summary: "Returns a Address Type",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_38, P_ATTRIBUTES_3],
         body: false,
         list: false,
         idempotent: true,
@@ -1219,18 +950,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/analysis_types/{key}",
         summary: "Returns a Analysis Type",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_39, P_ATTRIBUTES_4],
         body: false,
         list: false,
         idempotent: true,
@@ -1242,18 +962,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/analysis_type_categories/{key}",
         summary: "Returns a Analysis Type Category",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_2, P_ATTRIBUTES_5],
         body: false,
         list: false,
         idempotent: true,
@@ -1265,18 +974,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/artefact_statuses/{key}",
         summary: "Returns a Artefact Status",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_40, P_ATTRIBUTES_6],
         body: false,
         list: false,
         idempotent: true,
@@ -1288,18 +986,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/attachments/{key}",
         summary: "Returns a Attachment",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_3, P_ATTRIBUTES_7],
         body: false,
         list: false,
         idempotent: true,
@@ -1311,18 +998,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/attachment_context_types/{key}",
         summary: "Returns a Attachment Context Type",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_41, P_ATTRIBUTES_8],
         body: false,
         list: false,
         idempotent: true,
@@ -1334,13 +1010,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/attachments/{key}/file",
         summary: "Returns an Attachment File",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_3],
         body: false,
         list: false,
         idempotent: true,
@@ -1352,23 +1022,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/bank_accounts/{key}",
         summary: "Returns a Bank Account",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "nested_attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_4, P_ATTRIBUTES_9, P_NESTED_ATTRIBUTES_2],
         body: false,
         list: false,
         idempotent: true,
@@ -1380,13 +1034,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/bank_accounts/{key}/bank_feed",
         summary: "Bank feed endpoint for Banking Cloud Bank accounts",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_42],
         body: false,
         list: false,
         idempotent: true,
@@ -1398,18 +1046,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/bank_account_types/{key}",
         summary: "Returns a Bank Account Type",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_43, P_ATTRIBUTES_10],
         body: false,
         list: false,
         idempotent: true,
@@ -1421,23 +1058,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/bank_deposits/{key}",
         summary: "Returns a Bank Deposit",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "nested_attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_5, P_ATTRIBUTES_11, P_NESTED_ATTRIBUTES_3],
         body: false,
         list: false,
         idempotent: true,
@@ -1449,18 +1070,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/bank_opening_balances/{key}",
         summary: "Returns a Bank Opening Balance",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_6, P_ATTRIBUTES_12],
         body: false,
         list: false,
         idempotent: true,
@@ -1472,18 +1082,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/bank_reconciliations/{key}",
         summary: "Returns a Bank Reconciliation",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_44, P_ATTRIBUTES_13],
         body: false,
         list: false,
         idempotent: true,
@@ -1495,23 +1094,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/bank_transfers/{key}",
         summary: "Returns a Bank Transfer",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "nested_attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_7, P_ATTRIBUTES_14, P_NESTED_ATTRIBUTES_4],
         body: false,
         list: false,
         idempotent: true,
@@ -1523,13 +1106,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/businesses/{key}",
         summary: "Returns a Business",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_45],
         body: false,
         list: false,
         idempotent: true,
@@ -1541,18 +1118,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/business_activity_types/{key}",
         summary: "Returns a Business Activity Type",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_46, P_ATTRIBUTES_15],
         body: false,
         list: false,
         idempotent: true,
@@ -1564,18 +1130,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/business_exchange_rates/{key}",
         summary: "Returns a Business Exchange Rate",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_8, P_ATTRIBUTES_16],
         body: false,
         list: false,
         idempotent: true,
@@ -1599,18 +1154,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/business_types/{key}",
         summary: "Returns a Business Type",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_47, P_ATTRIBUTES_17],
         body: false,
         list: false,
         idempotent: true,
@@ -1622,18 +1166,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/catalog_item_types/{key}",
         summary: "Returns a Catalog Item Type",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_48, P_ATTRIBUTES_18],
         body: false,
         list: false,
         idempotent: true,
@@ -1657,18 +1190,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/coa_accounts/{key}",
         summary: "Returns a Coa Account",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_49, P_ATTRIBUTES_19],
         body: false,
         list: false,
         idempotent: true,
@@ -1680,18 +1202,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/coa_templates/{key}",
         summary: "Returns a Coa Template",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_50, P_ATTRIBUTES_20],
         body: false,
         list: false,
         idempotent: true,
@@ -1704,36 +1215,12 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/contacts/{key}",
         summary: "Returns a Contact",
         params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "context_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "nested_attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_balance",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_unfinished_recurring_invoices_status",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_KEY_9,
+            P_ATTRIBUTES_21,
+            P_CONTEXT_DATE,
+            P_NESTED_ATTRIBUTES_5,
+            P_SHOW_BALANCE,
+            P_SHOW_UNFINISHED_RECURRING_INVOICES_STATUS,
         ],
         body: false,
         list: false,
@@ -1746,18 +1233,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/contact_allocations/{key}",
         summary: "Returns a Contact Allocation",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_10, P_ATTRIBUTES_22],
         body: false,
         list: false,
         idempotent: true,
@@ -1769,18 +1245,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/contact_opening_balances/{key}",
         summary: "Returns a Contact Opening Balance",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_11, P_ATTRIBUTES_23],
         body: false,
         list: false,
         idempotent: true,
@@ -1792,18 +1257,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/contact_opening_balance_types/{key}",
         summary: "Returns a Contact Opening Balance Type",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_51, P_ATTRIBUTES_24],
         body: false,
         list: false,
         idempotent: true,
@@ -1815,18 +1269,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/contact_payments/{key}",
         summary: "Returns a Contact Payment",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_12, P_ATTRIBUTES_25],
         body: false,
         list: false,
         idempotent: true,
@@ -1838,23 +1281,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/contact_persons/{key}",
         summary: "Returns a Contact Person",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "nested_attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_13, P_ATTRIBUTES_26, P_NESTED_ATTRIBUTES_6],
         body: false,
         list: false,
         idempotent: true,
@@ -1866,18 +1293,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/contact_person_types/{key}",
         summary: "Returns a Contact Person Type",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_52, P_ATTRIBUTES_27],
         body: false,
         list: false,
         idempotent: true,
@@ -1889,18 +1305,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/contact_types/{key}",
         summary: "Returns a Contact Type",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_53, P_ATTRIBUTES_27],
         body: false,
         list: false,
         idempotent: true,
@@ -1912,18 +1317,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/corrective_reason_codes/{key}",
         summary: "Returns a Corrective Reason Code",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_54, P_ATTRIBUTES_28],
         body: false,
         list: false,
         idempotent: true,
@@ -1935,18 +1329,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/countries_of_registration/{key}",
         summary: "Returns a Country Of Registration",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_55, P_ATTRIBUTES_29],
         body: false,
         list: false,
         idempotent: true,
@@ -1958,18 +1341,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/countries/{key}",
         summary: "Returns a Country",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_56, P_ATTRIBUTES_30],
         body: false,
         list: false,
         idempotent: true,
@@ -1981,18 +1353,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/country_groups/{key}",
         summary: "Returns a Country Group",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_57, P_ATTRIBUTES_31],
         body: false,
         list: false,
         idempotent: true,
@@ -2004,18 +1365,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/currencies/{key}",
         summary: "Returns a Currency",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_58, P_ATTRIBUTES_32],
         body: false,
         list: false,
         idempotent: true,
@@ -2051,18 +1401,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/eu_goods_services_types/{key}",
         summary: "Returns a EU Goods Services Type",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_59, P_ATTRIBUTES_33],
         body: false,
         list: false,
         idempotent: true,
@@ -2074,18 +1413,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/eu_sales_descriptions/{key}",
         summary: "Returns a EU Sales Description",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_60, P_ATTRIBUTES_34],
         body: false,
         list: false,
         idempotent: true,
@@ -2097,18 +1425,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/exchange_rates/{key}",
         summary: "Returns a Exchange Rate",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_61, P_ATTRIBUTES_32],
         body: false,
         list: false,
         idempotent: true,
@@ -2132,18 +1449,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/hosted_artefact_payment_settings/{key}",
         summary: "Returns a Hosted Artefact Payment Setting",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_14, P_ATTRIBUTES_35],
         body: false,
         list: false,
         idempotent: true,
@@ -2168,26 +1474,10 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/journals/{key}",
         summary: "Returns a Journal",
         params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "nested_attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_analysis_types",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_KEY_15,
+            P_ATTRIBUTES_36,
+            P_NESTED_ATTRIBUTES_7,
+            P_SHOW_ANALYSIS_TYPES,
         ],
         body: false,
         list: false,
@@ -2200,18 +1490,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/journal_codes/{key}",
         summary: "Returns a Journal Code",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_16, P_ATTRIBUTES_37],
         body: false,
         list: false,
         idempotent: true,
@@ -2223,18 +1502,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/journal_code_types/{key}",
         summary: "Returns a Journal Code Type",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_62, P_ATTRIBUTES_38],
         body: false,
         list: false,
         idempotent: true,
@@ -2259,41 +1527,13 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/ledger_accounts/{key}",
         summary: "Returns a Ledger Account",
         params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "exclude_deleted_entries",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "from_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "nested_attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_balance_details",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "to_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_KEY_63,
+            P_ATTRIBUTES_39,
+            P_EXCLUDE_DELETED_ENTRIES,
+            P_FROM_DATE,
+            P_NESTED_ATTRIBUTES_8,
+            P_SHOW_BALANCE_DETAILS,
+            P_TO_DATE,
         ],
         body: false,
         list: false,
@@ -2306,18 +1546,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/ledger_account_classifications/{key}",
         summary: "Returns a Ledger Account Classification",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_64, P_ATTRIBUTES_40],
         body: false,
         list: false,
         idempotent: true,
@@ -2329,18 +1558,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/ledger_account_opening_balances/{key}",
         summary: "Returns a Ledger Account Opening Balance",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_17, P_ATTRIBUTES_41],
         body: false,
         list: false,
         idempotent: true,
@@ -2352,18 +1570,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/ledger_account_types/{key}",
         summary: "Returns a Ledger Account Type",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_65, P_ATTRIBUTES_42],
         body: false,
         list: false,
         idempotent: true,
@@ -2375,23 +1582,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/ledger_entries/{key}",
         summary: "Returns a Ledger Entry",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "nested_attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_66, P_ATTRIBUTES_43, P_NESTED_ATTRIBUTES_9],
         body: false,
         list: false,
         idempotent: true,
@@ -2403,18 +1594,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/legal_form_types/{key}",
         summary: "Returns a Legal Form Type",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_67, P_ATTRIBUTES_15],
         body: false,
         list: false,
         idempotent: true,
@@ -2426,18 +1606,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/live_exchange_rates/{key}",
         summary: "Returns a Live Exchange Rate",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_68, P_ATTRIBUTES_32],
         body: false,
         list: false,
         idempotent: true,
@@ -2449,18 +1618,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/migration_tax_returns/{key}",
         summary: "Returns a Migration Tax Return",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_69, P_ATTRIBUTES_44],
         body: false,
         list: false,
         idempotent: true,
@@ -2484,18 +1642,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/opening_balance_journals/{key}",
         summary: "Returns a Opening Balance Journal",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_18, P_ATTRIBUTES_45],
         body: false,
         list: false,
         idempotent: true,
@@ -2508,26 +1655,10 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/other_payments/{key}",
         summary: "Returns a Other Payment",
         params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "nested_attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_analysis_types",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_KEY_19,
+            P_ATTRIBUTES_46,
+            P_NESTED_ATTRIBUTES_10,
+            P_SHOW_ANALYSIS_TYPES,
         ],
         body: false,
         list: false,
@@ -2540,18 +1671,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/payment_methods/{key}",
         summary: "Returns a Payment Method",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_70, P_ATTRIBUTES_47],
         body: false,
         list: false,
         idempotent: true,
@@ -2563,18 +1683,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/products/{key}",
         summary: "Returns a Product",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_20, P_ATTRIBUTES_48],
         body: false,
         list: false,
         idempotent: true,
@@ -2586,18 +1695,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/product_sales_price_types/{key}",
         summary: "Returns a Product Sales Price Type",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_21, P_ATTRIBUTES_49],
         body: false,
         list: false,
         idempotent: true,
@@ -2610,31 +1708,11 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/purchase_corrective_invoices/{key}",
         summary: "Returns a Purchase Corrective Invoice",
         params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "nested_attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_analysis_types",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_payments_allocations",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_KEY_22,
+            P_ATTRIBUTES_50,
+            P_NESTED_ATTRIBUTES_11,
+            P_SHOW_ANALYSIS_TYPES,
+            P_SHOW_PAYMENTS_ALLOCATIONS,
         ],
         body: false,
         list: false,
@@ -2648,31 +1726,11 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/purchase_credit_notes/{key}",
         summary: "Returns a Purchase Credit Note",
         params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "nested_attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_analysis_types",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_payments_allocations",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_KEY_23,
+            P_ATTRIBUTES_51,
+            P_NESTED_ATTRIBUTES_12,
+            P_SHOW_ANALYSIS_TYPES,
+            P_SHOW_PAYMENTS_ALLOCATIONS,
         ],
         body: false,
         list: false,
@@ -2686,36 +1744,12 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/purchase_invoices/{key}",
         summary: "Returns a Purchase Invoice",
         params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "nested_attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_analysis_types",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_corrections",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_payments_allocations",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_KEY_24,
+            P_ATTRIBUTES_52,
+            P_NESTED_ATTRIBUTES_13,
+            P_SHOW_ANALYSIS_TYPES,
+            P_SHOW_CORRECTIONS,
+            P_SHOW_PAYMENTS_ALLOCATIONS,
         ],
         body: false,
         list: false,
@@ -2729,31 +1763,11 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/purchase_quick_entries/{key}",
         summary: "Returns a Purchase Quick Entry",
         params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "nested_attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_analysis_types",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_payments_allocations",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_KEY_25,
+            P_ATTRIBUTES_53,
+            P_NESTED_ATTRIBUTES_14,
+            P_SHOW_ANALYSIS_TYPES,
+            P_SHOW_PAYMENTS_ALLOCATIONS,
         ],
         body: false,
         list: false,
@@ -2766,18 +1780,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/quick_entry_types/{key}",
         summary: "Returns a Quick Entry Type",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_71, P_ATTRIBUTES_24],
         body: false,
         list: false,
         idempotent: true,
@@ -2790,36 +1793,12 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/sales_corrective_invoices/{key}",
         summary: "Returns a Sales Corrective Invoice",
         params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "mark_as_sent",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "nested_attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_analysis_types",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_payments_allocations",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_KEY_26,
+            P_ATTRIBUTES_54,
+            P_MARK_AS_SENT,
+            P_NESTED_ATTRIBUTES_15,
+            P_SHOW_ANALYSIS_TYPES,
+            P_SHOW_PAYMENTS_ALLOCATIONS,
         ],
         body: false,
         list: false,
@@ -2833,36 +1812,12 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/sales_credit_notes/{key}",
         summary: "Returns a Sales Credit Note",
         params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "mark_as_sent",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "nested_attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_analysis_types",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_payments_allocations",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_KEY_27,
+            P_ATTRIBUTES_55,
+            P_MARK_AS_SENT,
+            P_NESTED_ATTRIBUTES_16,
+            P_SHOW_ANALYSIS_TYPES,
+            P_SHOW_PAYMENTS_ALLOCATIONS,
         ],
         body: false,
         list: false,
@@ -2875,23 +1830,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sales_estimates/{key}",
         summary: "Returns a Sales Estimate",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "nested_attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_28, P_ATTRIBUTES_56, P_NESTED_ATTRIBUTES_17],
         body: false,
         list: false,
         idempotent: true,
@@ -2904,46 +1843,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/sales_invoices/{key}",
         summary: "Returns a Sales Invoice",
         params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "mark_as_sent",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "nested_attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_analysis_types",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_corrections",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_payments_allocations",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_recurring_invoice",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_KEY_29,
+            P_ATTRIBUTES_57,
+            P_MARK_AS_SENT,
+            P_NESTED_ATTRIBUTES_18,
+            P_SHOW_ANALYSIS_TYPES,
+            P_SHOW_CORRECTIONS,
+            P_SHOW_PAYMENTS_ALLOCATIONS,
+            P_SHOW_RECURRING_INVOICE,
         ],
         body: false,
         list: false,
@@ -2957,31 +1864,11 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/sales_quick_entries/{key}",
         summary: "Returns a Sales Quick Entry",
         params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "nested_attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_analysis_types",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_payments_allocations",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_KEY_30,
+            P_ATTRIBUTES_58,
+            P_NESTED_ATTRIBUTES_19,
+            P_SHOW_ANALYSIS_TYPES,
+            P_SHOW_PAYMENTS_ALLOCATIONS,
         ],
         body: false,
         list: false,
@@ -2994,23 +1881,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sales_quotes/{key}",
         summary: "Returns a Sales Quote",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "nested_attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_31, P_ATTRIBUTES_59, P_NESTED_ATTRIBUTES_20],
         body: false,
         list: false,
         idempotent: true,
@@ -3022,18 +1893,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/services/{key}",
         summary: "Returns a Service",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_32, P_ATTRIBUTES_60],
         body: false,
         list: false,
         idempotent: true,
@@ -3045,18 +1905,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/service_rate_types/{key}",
         summary: "Returns a Service Rate Type",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_33, P_ATTRIBUTES_61],
         body: false,
         list: false,
         idempotent: true,
@@ -3068,18 +1917,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/stock_items/{key}",
         summary: "Returns a Stock Item",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_34, P_ATTRIBUTES_62],
         body: false,
         list: false,
         idempotent: true,
@@ -3091,18 +1929,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/stock_movements/{key}",
         summary: "Returns a Stock Movement",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_35, P_ATTRIBUTES_63],
         body: false,
         list: false,
         idempotent: true,
@@ -3114,18 +1941,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/tax_offices/{key}",
         summary: "Returns a Tax Office",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_72, P_ATTRIBUTES_64],
         body: false,
         list: false,
         idempotent: true,
@@ -3137,18 +1953,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/tax_profiles/{key}",
         summary: "Returns a Tax Profile",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_73, P_ATTRIBUTES_65],
         body: false,
         list: false,
         idempotent: true,
@@ -3160,23 +1965,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/tax_rates/{key}",
         summary: "Returns a Tax Rate",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_74, P_ATTRIBUTES_66, P_DATE],
         body: false,
         list: false,
         idempotent: true,
@@ -3188,18 +1977,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/tax_return_frequencies/{key}",
         summary: "Returns a Tax Return Frequency",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_75, P_ATTRIBUTES_67],
         body: false,
         list: false,
         idempotent: true,
@@ -3211,18 +1989,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/tax_schemes/{key}",
         summary: "Returns a Tax Scheme",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_76, P_ATTRIBUTES_68],
         body: false,
         list: false,
         idempotent: true,
@@ -3234,18 +2001,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/tax_types/{key}",
         summary: "Returns a Tax Type",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_77, P_ATTRIBUTES_69],
         body: false,
         list: false,
         idempotent: true,
@@ -3257,23 +2013,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/transactions/{key}",
         summary: "Returns a Transaction",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "expand_origin",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_78, P_ATTRIBUTES_70, P_EXPAND_ORIGIN],
         body: false,
         list: false,
         idempotent: true,
@@ -3285,18 +2025,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/transaction_types/{key}",
         summary: "Returns a Transaction Type",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_79, P_ATTRIBUTES_71],
         body: false,
         list: false,
         idempotent: true,
@@ -3308,18 +2037,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/unallocated_artefacts/{key}",
         summary: "Returns a Unallocated Artefact",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_KEY_80, P_ATTRIBUTES_72],
         body: false,
         list: false,
         idempotent: true,
@@ -3343,28 +2061,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/address_regions",
         summary: "Returns all Address Regions",
-        params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "country_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_ATTRIBUTES_73, P_COUNTRY_ID, P_ITEMS_PER_PAGE, P_PAGE],
         body: false,
         list: true,
         idempotent: true,
@@ -3376,23 +2073,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/address_types",
         summary: "Returns all Address Types",
-        params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_ATTRIBUTES_74, P_ITEMS_PER_PAGE_2, P_PAGE_2],
         body: false,
         list: true,
         idempotent: true,
@@ -3405,41 +2086,13 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/addresses",
         summary: "Returns all Addresses",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "bank_account_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "contact_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "deleted_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_75,
+            P_BANK_ACCOUNT_ID,
+            P_CONTACT_ID,
+            P_DELETED_SINCE,
+            P_ITEMS_PER_PAGE_3,
+            P_PAGE_3,
+            P_UPDATED_OR_CREATED_SINCE,
         ],
         body: false,
         list: true,
@@ -3453,31 +2106,11 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/analysis_type_categories",
         summary: "Returns all Analysis Type Categories",
         params: &[
-            ParamSpec {
-                name: "analysis_type_level",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ANALYSIS_TYPE_LEVEL,
+            P_ATTRIBUTES_76,
+            P_ITEMS_PER_PAGE_4,
+            P_PAGE_4,
+            P_UPDATED_OR_CREATED_SINCE_2,
         ],
         body: false,
         list: true,
@@ -3491,36 +2124,12 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/analysis_types",
         summary: "Returns all Analysis Types",
         params: &[
-            ParamSpec {
-                name: "analysis_type_level",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "search",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ANALYSIS_TYPE_LEVEL_2,
+            P_ATTRIBUTES_77,
+            P_ITEMS_PER_PAGE_5,
+            P_PAGE_5,
+            P_SEARCH,
+            P_UPDATED_OR_CREATED_SINCE_3,
         ],
         body: false,
         list: true,
@@ -3533,23 +2142,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/artefact_statuses",
         summary: "Returns all Artefact Statuses",
-        params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_ATTRIBUTES_78, P_ITEMS_PER_PAGE_6, P_PAGE_6],
         body: false,
         list: true,
         idempotent: true,
@@ -3561,23 +2154,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/attachment_context_types",
         summary: "Returns all Attachment Context Types",
-        params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_ATTRIBUTES_79, P_ITEMS_PER_PAGE_7, P_PAGE_7],
         body: false,
         list: true,
         idempotent: true,
@@ -3590,51 +2167,15 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/attachments",
         summary: "Returns all Attachments",
         params: &[
-            ParamSpec {
-                name: "attachment_context_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "attachment_context_type_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "deleted_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "legacy_attachment_context_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "legacy_attachment_context_type",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTACHMENT_CONTEXT_ID,
+            P_ATTACHMENT_CONTEXT_TYPE_ID,
+            P_ATTRIBUTES_80,
+            P_DELETED_SINCE_2,
+            P_ITEMS_PER_PAGE_8,
+            P_LEGACY_ATTACHMENT_CONTEXT_ID,
+            P_LEGACY_ATTACHMENT_CONTEXT_TYPE,
+            P_PAGE_8,
+            P_UPDATED_OR_CREATED_SINCE_4,
         ],
         body: false,
         list: true,
@@ -3647,23 +2188,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/bank_account_types",
         summary: "Returns all Bank Account Types",
-        params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_ATTRIBUTES_81, P_ITEMS_PER_PAGE_9, P_PAGE_9],
         body: false,
         list: true,
         idempotent: true,
@@ -3676,51 +2201,15 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/bank_accounts",
         summary: "Returns all Bank Accounts",
         params: &[
-            ParamSpec {
-                name: "appName",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "deleted_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "exclude_stripe",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "filter_inactive_bank_accounts",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "nested_attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_APP_NAME,
+            P_ATTRIBUTES_82,
+            P_DELETED_SINCE_3,
+            P_EXCLUDE_STRIPE,
+            P_FILTER_INACTIVE_BANK_ACCOUNTS,
+            P_ITEMS_PER_PAGE_10,
+            P_NESTED_ATTRIBUTES_21,
+            P_PAGE_10,
+            P_UPDATED_OR_CREATED_SINCE_5,
         ],
         body: false,
         list: true,
@@ -3734,46 +2223,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/bank_deposits",
         summary: "Returns all Bank Deposits",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "deleted_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "from_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "sort",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "to_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_83,
+            P_DELETED_SINCE_4,
+            P_FROM_DATE_2,
+            P_ITEMS_PER_PAGE_11,
+            P_PAGE_11,
+            P_SORT,
+            P_TO_DATE_2,
+            P_UPDATED_OR_CREATED_SINCE_6,
         ],
         body: false,
         list: true,
@@ -3787,31 +2244,11 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/bank_opening_balances",
         summary: "Returns all Bank Opening Balances",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "bank_account_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_84,
+            P_BANK_ACCOUNT_ID,
+            P_ITEMS_PER_PAGE_12,
+            P_PAGE_12,
+            P_UPDATED_OR_CREATED_SINCE_7,
         ],
         body: false,
         list: true,
@@ -3825,31 +2262,11 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/bank_reconciliations",
         summary: "Returns all Bank Reconciliations",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "bank_account_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_85,
+            P_BANK_ACCOUNT_ID,
+            P_ITEMS_PER_PAGE_13,
+            P_PAGE_13,
+            P_UPDATED_OR_CREATED_SINCE_8,
         ],
         body: false,
         list: true,
@@ -3863,46 +2280,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/bank_transfers",
         summary: "Returns all Bank Transfers",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "deleted_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "from_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "sort",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "to_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_86,
+            P_DELETED_SINCE_5,
+            P_FROM_DATE_3,
+            P_ITEMS_PER_PAGE_14,
+            P_PAGE_14,
+            P_SORT,
+            P_TO_DATE_3,
+            P_UPDATED_OR_CREATED_SINCE_9,
         ],
         body: false,
         list: true,
@@ -3915,23 +2300,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/business_activity_types",
         summary: "Returns all Business Activity Types",
-        params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_ATTRIBUTES_87, P_ITEMS_PER_PAGE_15, P_PAGE_15],
         body: false,
         list: true,
         idempotent: true,
@@ -3943,23 +2312,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/business_exchange_rates",
         summary: "Returns all Business Exchange Rates",
-        params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_ATTRIBUTES_88, P_ITEMS_PER_PAGE_16, P_PAGE_16],
         body: false,
         list: true,
         idempotent: true,
@@ -3971,23 +2324,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/business_types",
         summary: "Returns all Business Types",
-        params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_ATTRIBUTES_89, P_ITEMS_PER_PAGE_17, P_PAGE_17],
         body: false,
         list: true,
         idempotent: true,
@@ -3999,18 +2336,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/businesses",
         summary: "Returns all Businesses",
-        params: &[
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_ITEMS_PER_PAGE_18, P_PAGE_18],
         body: false,
         list: true,
         idempotent: true,
@@ -4022,23 +2348,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/catalog_item_types",
         summary: "Returns all Catalog Item Types",
-        params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_ATTRIBUTES_90, P_ITEMS_PER_PAGE_19, P_PAGE_19],
         body: false,
         list: true,
         idempotent: true,
@@ -4051,31 +2361,11 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/coa_accounts",
         summary: "Returns all Coa Accounts",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "coa_template_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_91,
+            P_COA_TEMPLATE_ID,
+            P_ITEMS_PER_PAGE_20,
+            P_PAGE_20,
+            P_UPDATED_OR_CREATED_SINCE_10,
         ],
         body: false,
         list: true,
@@ -4088,28 +2378,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/coa_templates",
         summary: "Returns all Coa Templates",
-        params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "country_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_ATTRIBUTES_92, P_COUNTRY_ID, P_ITEMS_PER_PAGE_21, P_PAGE_21],
         body: false,
         list: true,
         idempotent: true,
@@ -4122,46 +2391,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/contact_allocations",
         summary: "Returns all Contact Allocations",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "contact_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "deleted_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "sort",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "transaction_type_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_93,
+            P_CONTACT_ID,
+            P_DELETED_SINCE_6,
+            P_ITEMS_PER_PAGE_22,
+            P_PAGE_22,
+            P_SORT,
+            P_TRANSACTION_TYPE_ID,
+            P_UPDATED_OR_CREATED_SINCE_11,
         ],
         body: false,
         list: true,
@@ -4174,23 +2411,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/contact_opening_balance_types",
         summary: "Returns all Contact Opening Balance Types",
-        params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_ATTRIBUTES_94, P_ITEMS_PER_PAGE_23, P_PAGE_23],
         body: false,
         list: true,
         idempotent: true,
@@ -4203,41 +2424,13 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/contact_opening_balances",
         summary: "Returns all Contact Opening Balances",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "contact_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "contact_type_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "deleted_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_95,
+            P_CONTACT_ID,
+            P_CONTACT_TYPE_ID,
+            P_DELETED_SINCE_7,
+            P_ITEMS_PER_PAGE_24,
+            P_PAGE_24,
+            P_UPDATED_OR_CREATED_SINCE_12,
         ],
         body: false,
         list: true,
@@ -4251,61 +2444,17 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/contact_payments",
         summary: "Returns all Contact Payments",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "bank_account_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "contact_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "deleted_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "from_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "sort",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "to_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "transaction_type_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_96,
+            P_BANK_ACCOUNT_ID,
+            P_CONTACT_ID,
+            P_DELETED_SINCE_8,
+            P_FROM_DATE_4,
+            P_ITEMS_PER_PAGE_25,
+            P_PAGE_25,
+            P_SORT,
+            P_TO_DATE_4,
+            P_TRANSACTION_TYPE_ID,
+            P_UPDATED_OR_CREATED_SINCE_13,
         ],
         body: false,
         list: true,
@@ -4318,23 +2467,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/contact_person_types",
         summary: "Returns all Contact Person Types",
-        params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_ATTRIBUTES_97, P_ITEMS_PER_PAGE_26, P_PAGE_26],
         body: false,
         list: true,
         idempotent: true,
@@ -4347,41 +2480,13 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/contact_persons",
         summary: "Returns all Contact People",
         params: &[
-            ParamSpec {
-                name: "address_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "contact_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "deleted_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ADDRESS_ID,
+            P_ATTRIBUTES_98,
+            P_CONTACT_ID,
+            P_DELETED_SINCE_9,
+            P_ITEMS_PER_PAGE_27,
+            P_PAGE_27,
+            P_UPDATED_OR_CREATED_SINCE_14,
         ],
         body: false,
         list: true,
@@ -4394,23 +2499,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/contact_types",
         summary: "Returns all Contact Types",
-        params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_ATTRIBUTES_97, P_ITEMS_PER_PAGE_26, P_PAGE_26],
         body: false,
         list: true,
         idempotent: true,
@@ -4423,76 +2512,20 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/contacts",
         summary: "Returns all Contacts",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "contact_type_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "context_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "deleted_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "email",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "exclude_system",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "filter_inactive_contacts",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "nested_attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "search",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_balance",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_unfinished_recurring_invoices_status",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_99,
+            P_CONTACT_TYPE_ID,
+            P_CONTEXT_DATE,
+            P_DELETED_SINCE_10,
+            P_EMAIL,
+            P_EXCLUDE_SYSTEM,
+            P_FILTER_INACTIVE_CONTACTS,
+            P_ITEMS_PER_PAGE_28,
+            P_NESTED_ATTRIBUTES_22,
+            P_PAGE_28,
+            P_SEARCH_2,
+            P_SHOW_BALANCE,
+            P_SHOW_UNFINISHED_RECURRING_INVOICES_STATUS,
+            P_UPDATED_OR_CREATED_SINCE_15,
         ],
         body: false,
         list: true,
@@ -4505,23 +2538,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/corrective_reason_codes",
         summary: "Returns all Corrective Reason Codes",
-        params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_ATTRIBUTES_100, P_ITEMS_PER_PAGE_29, P_PAGE_29],
         body: false,
         list: true,
         idempotent: true,
@@ -4533,23 +2550,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/countries",
         summary: "Returns all Countries",
-        params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_ATTRIBUTES_101, P_ITEMS_PER_PAGE_30, P_PAGE_30],
         body: false,
         list: true,
         idempotent: true,
@@ -4561,23 +2562,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/countries_of_registration",
         summary: "Returns all Country Of Registrations",
-        params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_ATTRIBUTES_102, P_ITEMS_PER_PAGE_31, P_PAGE_31],
         body: false,
         list: true,
         idempotent: true,
@@ -4589,23 +2574,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/country_groups",
         summary: "Returns all Country Groups",
-        params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_ATTRIBUTES_103, P_ITEMS_PER_PAGE_32, P_PAGE_32],
         body: false,
         list: true,
         idempotent: true,
@@ -4617,23 +2586,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/currencies",
         summary: "Returns all Currencies",
-        params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_ATTRIBUTES_104, P_ITEMS_PER_PAGE_33, P_PAGE_33],
         body: false,
         list: true,
         idempotent: true,
@@ -4645,23 +2598,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/eu_goods_services_types",
         summary: "Returns all EU Goods Services Types",
-        params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_ATTRIBUTES_105, P_ITEMS_PER_PAGE_34, P_PAGE_34],
         body: false,
         list: true,
         idempotent: true,
@@ -4673,23 +2610,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/eu_sales_descriptions",
         summary: "Returns all EU Sales Descriptions",
-        params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_ATTRIBUTES_106, P_ITEMS_PER_PAGE_35, P_PAGE_35],
         body: false,
         list: true,
         idempotent: true,
@@ -4701,23 +2622,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/exchange_rates",
         summary: "Returns all Exchange Rates",
-        params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_ATTRIBUTES_104, P_ITEMS_PER_PAGE_33, P_PAGE_33],
         body: false,
         list: true,
         idempotent: true,
@@ -4729,28 +2634,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/hosted_artefact_payment_settings",
         summary: "Returns all Hosted Artefact Payment Settings",
-        params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "object_guid",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_ATTRIBUTES_107, P_ITEMS_PER_PAGE_36, P_OBJECT_GUID, P_PAGE_36],
         body: false,
         list: true,
         idempotent: true,
@@ -4762,23 +2646,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/journal_code_types",
         summary: "Returns all Journal Code Types",
-        params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_ATTRIBUTES_108, P_ITEMS_PER_PAGE_37, P_PAGE_37],
         body: false,
         list: true,
         idempotent: true,
@@ -4791,26 +2659,10 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/journal_codes",
         summary: "Returns all Journal Codes",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_109,
+            P_ITEMS_PER_PAGE_38,
+            P_PAGE_38,
+            P_UPDATED_OR_CREATED_SINCE_16,
         ],
         body: false,
         list: true,
@@ -4824,31 +2676,11 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/journals",
         summary: "Returns all Journals",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "deleted_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_110,
+            P_DELETED_SINCE_11,
+            P_ITEMS_PER_PAGE_39,
+            P_PAGE_39,
+            P_UPDATED_OR_CREATED_SINCE_17,
         ],
         body: false,
         list: true,
@@ -4862,26 +2694,10 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/ledger_account_classifications",
         summary: "Returns all Ledger Account Classifications",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "ledger_account_type_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_111,
+            P_ITEMS_PER_PAGE_40,
+            P_LEDGER_ACCOUNT_TYPE_ID,
+            P_PAGE_40,
         ],
         body: false,
         list: true,
@@ -4895,26 +2711,10 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/ledger_account_opening_balances",
         summary: "Returns all Ledger Account Opening Balances",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_112,
+            P_ITEMS_PER_PAGE_41,
+            P_PAGE_41,
+            P_UPDATED_OR_CREATED_SINCE_18,
         ],
         body: false,
         list: true,
@@ -4928,26 +2728,10 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/ledger_account_types",
         summary: "Returns all Ledger Account Types",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "ledger_account_classification_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_113,
+            P_ITEMS_PER_PAGE_42,
+            P_LEDGER_ACCOUNT_CLASSIFICATION_ID,
+            P_PAGE_42,
         ],
         body: false,
         list: true,
@@ -4961,91 +2745,23 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/ledger_accounts",
         summary: "Returns all Ledger Accounts",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "exclude_deleted_entries",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "filter_inactive_bank_accounts",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "from_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "ledger_account_classification_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "ledger_account_type_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "not_visible_in",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "search",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_balance_details",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_control_accounts",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_included_in_chart",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "sort_order_from_user_setting",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "to_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "visible_in",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_114,
+            P_EXCLUDE_DELETED_ENTRIES,
+            P_FILTER_INACTIVE_BANK_ACCOUNTS,
+            P_FROM_DATE,
+            P_ITEMS_PER_PAGE_43,
+            P_LEDGER_ACCOUNT_CLASSIFICATION_ID,
+            P_LEDGER_ACCOUNT_TYPE_ID,
+            P_NOT_VISIBLE_IN,
+            P_PAGE_43,
+            P_SEARCH,
+            P_SHOW_BALANCE_DETAILS,
+            P_SHOW_CONTROL_ACCOUNTS,
+            P_SHOW_INCLUDED_IN_CHART,
+            P_SORT_ORDER_FROM_USER_SETTING,
+            P_TO_DATE,
+            P_UPDATED_OR_CREATED_SINCE_19,
+            P_VISIBLE_IN,
         ],
         body: false,
         list: true,
@@ -5059,56 +2775,16 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/ledger_entries",
         summary: "Returns all Ledger Entries",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "from_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "journal_code_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "ledger_account_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "to_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "transaction_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "transaction_type_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_115,
+            P_FROM_DATE_5,
+            P_ITEMS_PER_PAGE_44,
+            P_JOURNAL_CODE_ID,
+            P_LEDGER_ACCOUNT_ID,
+            P_PAGE_44,
+            P_TO_DATE_5,
+            P_TRANSACTION_ID,
+            P_TRANSACTION_TYPE_ID,
+            P_UPDATED_OR_CREATED_SINCE_20,
         ],
         body: false,
         list: true,
@@ -5121,23 +2797,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/legal_form_types",
         summary: "Returns all Legal Form Types",
-        params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_ATTRIBUTES_87, P_ITEMS_PER_PAGE_15, P_PAGE_15],
         body: false,
         list: true,
         idempotent: true,
@@ -5149,23 +2809,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/live_exchange_rates",
         summary: "Returns all Live Exchange Rates",
-        params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_ATTRIBUTES_104, P_ITEMS_PER_PAGE_33, P_PAGE_33],
         body: false,
         list: true,
         idempotent: true,
@@ -5177,23 +2821,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/migration_tax_returns",
         summary: "Returns all Migration Tax Returns",
-        params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_ATTRIBUTES_116, P_ITEMS_PER_PAGE_45, P_PAGE_45],
         body: false,
         list: true,
         idempotent: true,
@@ -5205,23 +2833,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/opening_balance_journals",
         summary: "Returns all Opening Balance Journals",
-        params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_ATTRIBUTES_117, P_ITEMS_PER_PAGE_46, P_PAGE_46],
         body: false,
         list: true,
         idempotent: true,
@@ -5234,66 +2846,18 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/other_payments",
         summary: "Returns all Other Payments",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "bank_account_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "contact_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "deleted_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "from_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "has_attachments",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "sort",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "to_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "transaction_type_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_118,
+            P_BANK_ACCOUNT_ID,
+            P_CONTACT_ID,
+            P_DELETED_SINCE_12,
+            P_FROM_DATE_6,
+            P_HAS_ATTACHMENTS,
+            P_ITEMS_PER_PAGE_47,
+            P_PAGE_47,
+            P_SORT,
+            P_TO_DATE_6,
+            P_TRANSACTION_TYPE_ID,
+            P_UPDATED_OR_CREATED_SINCE_21,
         ],
         body: false,
         list: true,
@@ -5306,23 +2870,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/payment_methods",
         summary: "Returns all Payment Methods",
-        params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_ATTRIBUTES_119, P_ITEMS_PER_PAGE_48, P_PAGE_48],
         body: false,
         list: true,
         idempotent: true,
@@ -5334,28 +2882,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/product_sales_price_types",
         summary: "Returns all Product Sales Price Types",
-        params: &[
-            ParamSpec {
-                name: "active",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_ACTIVE, P_ATTRIBUTES_120, P_ITEMS_PER_PAGE_49, P_PAGE_49],
         body: false,
         list: true,
         idempotent: true,
@@ -5368,41 +2895,13 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/products",
         summary: "Returns all Products",
         params: &[
-            ParamSpec {
-                name: "active",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "deleted_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "search",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ACTIVE,
+            P_ATTRIBUTES_121,
+            P_DELETED_SINCE_13,
+            P_ITEMS_PER_PAGE_50,
+            P_PAGE_50,
+            P_SEARCH_3,
+            P_UPDATED_OR_CREATED_SINCE_22,
         ],
         body: false,
         list: true,
@@ -5416,71 +2915,19 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/purchase_corrective_invoices",
         summary: "Returns all Purchase Corrective Invoices",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "contact_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "deleted_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "from_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "has_attachments",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "search",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_payments_allocations",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "sort",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "status_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "to_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_122,
+            P_CONTACT_ID,
+            P_DELETED_SINCE_14,
+            P_FROM_DATE_7,
+            P_HAS_ATTACHMENTS_2,
+            P_ITEMS_PER_PAGE_51,
+            P_PAGE_51,
+            P_SEARCH_4,
+            P_SHOW_PAYMENTS_ALLOCATIONS,
+            P_SORT,
+            P_STATUS_ID,
+            P_TO_DATE_7,
+            P_UPDATED_OR_CREATED_SINCE_23,
         ],
         body: false,
         list: true,
@@ -5494,71 +2941,19 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/purchase_credit_notes",
         summary: "Returns all Purchase Credit Notes",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "contact_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "deleted_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "from_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "has_attachments",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "search",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_payments_allocations",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "sort",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "status_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "to_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_123,
+            P_CONTACT_ID,
+            P_DELETED_SINCE_15,
+            P_FROM_DATE_8,
+            P_HAS_ATTACHMENTS_3,
+            P_ITEMS_PER_PAGE_52,
+            P_PAGE_52,
+            P_SEARCH_5,
+            P_SHOW_PAYMENTS_ALLOCATIONS,
+            P_SORT,
+            P_STATUS_ID,
+            P_TO_DATE_8,
+            P_UPDATED_OR_CREATED_SINCE_24,
         ],
         body: false,
         list: true,
@@ -5572,71 +2967,19 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/purchase_invoices",
         summary: "Returns all Purchase Invoices",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "contact_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "deleted_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "from_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "has_attachments",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "search",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_payments_allocations",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "sort",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "status_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "to_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_124,
+            P_CONTACT_ID,
+            P_DELETED_SINCE_16,
+            P_FROM_DATE_9,
+            P_HAS_ATTACHMENTS_4,
+            P_ITEMS_PER_PAGE_53,
+            P_PAGE_53,
+            P_SEARCH_4,
+            P_SHOW_PAYMENTS_ALLOCATIONS,
+            P_SORT,
+            P_STATUS_ID,
+            P_TO_DATE_9,
+            P_UPDATED_OR_CREATED_SINCE_25,
         ],
         body: false,
         list: true,
@@ -5650,71 +2993,19 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/purchase_quick_entries",
         summary: "Returns all Purchase Quick Entries",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "contact_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "deleted_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "from_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "has_attachments",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "search",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_payments_allocations",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "sort",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "status_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "to_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_125,
+            P_CONTACT_ID,
+            P_DELETED_SINCE_17,
+            P_FROM_DATE_10,
+            P_HAS_ATTACHMENTS_5,
+            P_ITEMS_PER_PAGE_54,
+            P_PAGE_54,
+            P_SEARCH_6,
+            P_SHOW_PAYMENTS_ALLOCATIONS,
+            P_SORT,
+            P_STATUS_ID,
+            P_TO_DATE_10,
+            P_UPDATED_OR_CREATED_SINCE_26,
         ],
         body: false,
         list: true,
@@ -5727,23 +3018,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/quick_entry_types",
         summary: "Returns all Quick Entry Types",
-        params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_ATTRIBUTES_94, P_ITEMS_PER_PAGE_23, P_PAGE_23],
         body: false,
         list: true,
         idempotent: true,
@@ -5756,71 +3031,19 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/sales_corrective_invoices",
         summary: "Returns all Sales Corrective Invoices",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "contact_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "deleted_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "from_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "has_attachments",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "search",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_payments_allocations",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "sort",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "status_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "to_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_126,
+            P_CONTACT_ID,
+            P_DELETED_SINCE_18,
+            P_FROM_DATE_11,
+            P_HAS_ATTACHMENTS_6,
+            P_ITEMS_PER_PAGE_55,
+            P_PAGE_55,
+            P_SEARCH_4,
+            P_SHOW_PAYMENTS_ALLOCATIONS,
+            P_SORT,
+            P_STATUS_ID,
+            P_TO_DATE_11,
+            P_UPDATED_OR_CREATED_SINCE_27,
         ],
         body: false,
         list: true,
@@ -5834,71 +3057,19 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/sales_credit_notes",
         summary: "Returns all Sales Credit Notes",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "contact_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "deleted_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "from_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "has_attachments",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "search",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_payments_allocations",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "sort",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "status_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "to_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_127,
+            P_CONTACT_ID,
+            P_DELETED_SINCE_19,
+            P_FROM_DATE_12,
+            P_HAS_ATTACHMENTS_7,
+            P_ITEMS_PER_PAGE_56,
+            P_PAGE_56,
+            P_SEARCH_5,
+            P_SHOW_PAYMENTS_ALLOCATIONS,
+            P_SORT,
+            P_STATUS_ID,
+            P_TO_DATE_12,
+            P_UPDATED_OR_CREATED_SINCE_28,
         ],
         body: false,
         list: true,
@@ -5912,56 +3083,16 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/sales_estimates",
         summary: "Returns all Sales Estimates",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "contact_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "from_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "has_attachments",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "search",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "status_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "to_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_128,
+            P_CONTACT_ID,
+            P_FROM_DATE_13,
+            P_HAS_ATTACHMENTS_8,
+            P_ITEMS_PER_PAGE_57,
+            P_PAGE_57,
+            P_SEARCH_7,
+            P_STATUS_ID,
+            P_TO_DATE_13,
+            P_UPDATED_OR_CREATED_SINCE_29,
         ],
         body: false,
         list: true,
@@ -5975,71 +3106,19 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/sales_invoices",
         summary: "Returns all Sales Invoices",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "contact_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "deleted_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "from_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "has_attachments",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "search",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_payments_allocations",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "sort",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "status_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "to_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_129,
+            P_CONTACT_ID,
+            P_DELETED_SINCE_20,
+            P_FROM_DATE_14,
+            P_HAS_ATTACHMENTS_9,
+            P_ITEMS_PER_PAGE_58,
+            P_PAGE_58,
+            P_SEARCH_4,
+            P_SHOW_PAYMENTS_ALLOCATIONS,
+            P_SORT,
+            P_STATUS_ID,
+            P_TO_DATE_14,
+            P_UPDATED_OR_CREATED_SINCE_30,
         ],
         body: false,
         list: true,
@@ -6053,71 +3132,19 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/sales_quick_entries",
         summary: "Returns all Sales Quick Entries",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "contact_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "deleted_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "from_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "has_attachments",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "search",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "show_payments_allocations",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "sort",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "status_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "to_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_130,
+            P_CONTACT_ID,
+            P_DELETED_SINCE_21,
+            P_FROM_DATE_15,
+            P_HAS_ATTACHMENTS_10,
+            P_ITEMS_PER_PAGE_59,
+            P_PAGE_59,
+            P_SEARCH_6,
+            P_SHOW_PAYMENTS_ALLOCATIONS,
+            P_SORT,
+            P_STATUS_ID,
+            P_TO_DATE_15,
+            P_UPDATED_OR_CREATED_SINCE_31,
         ],
         body: false,
         list: true,
@@ -6131,61 +3158,17 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/sales_quotes",
         summary: "Returns all Sales Quotes",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "contact_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "from_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "has_attachments",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "search",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "sort",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "status_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "to_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_131,
+            P_CONTACT_ID,
+            P_FROM_DATE_16,
+            P_HAS_ATTACHMENTS_11,
+            P_ITEMS_PER_PAGE_60,
+            P_PAGE_60,
+            P_SEARCH_8,
+            P_SORT,
+            P_STATUS_ID,
+            P_TO_DATE_16,
+            P_UPDATED_OR_CREATED_SINCE_32,
         ],
         body: false,
         list: true,
@@ -6199,31 +3182,11 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/service_rate_types",
         summary: "Returns all Service Rate Types",
         params: &[
-            ParamSpec {
-                name: "active",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ACTIVE,
+            P_ATTRIBUTES_132,
+            P_ITEMS_PER_PAGE_61,
+            P_PAGE_61,
+            P_UPDATED_OR_CREATED_SINCE_33,
         ],
         body: false,
         list: true,
@@ -6237,41 +3200,13 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/services",
         summary: "Returns all Services",
         params: &[
-            ParamSpec {
-                name: "active",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "deleted_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "search",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ACTIVE,
+            P_ATTRIBUTES_133,
+            P_DELETED_SINCE_22,
+            P_ITEMS_PER_PAGE_62,
+            P_PAGE_62,
+            P_SEARCH_3,
+            P_UPDATED_OR_CREATED_SINCE_34,
         ],
         body: false,
         list: true,
@@ -6285,51 +3220,15 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/stock_items",
         summary: "Returns all Stock Items",
         params: &[
-            ParamSpec {
-                name: "active",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "below_reorder_level",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "deleted_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "out_of_stock",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "search",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ACTIVE,
+            P_ATTRIBUTES_134,
+            P_BELOW_REORDER_LEVEL,
+            P_DELETED_SINCE_23,
+            P_ITEMS_PER_PAGE_63,
+            P_OUT_OF_STOCK,
+            P_PAGE_63,
+            P_SEARCH_3,
+            P_UPDATED_OR_CREATED_SINCE_35,
         ],
         body: false,
         list: true,
@@ -6343,41 +3242,13 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/stock_movements",
         summary: "Returns all Stock Movements",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "from_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "search",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "stock_item_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "to_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_135,
+            P_FROM_DATE_17,
+            P_ITEMS_PER_PAGE_64,
+            P_PAGE_64,
+            P_SEARCH_9,
+            P_STOCK_ITEM_ID,
+            P_TO_DATE_17,
         ],
         body: false,
         list: true,
@@ -6391,81 +3262,21 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/tax_determinations",
         summary: "Returns all Tax Determinations",
         params: &[
-            ParamSpec {
-                name: "artefact_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "artefact_line_amount",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "artefact_line_description",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "artefact_line_goods_services_type",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "artefact_line_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "artefact_line_tax_included",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "contact_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "include_destination_vat",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "include_line_determination",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "retailer_rates",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "usage",
-                location: ParamLocation::Query,
-                required: true,
-            },
+            P_ARTEFACT_ID,
+            P_ARTEFACT_LINE_AMOUNT,
+            P_ARTEFACT_LINE_DESCRIPTION,
+            P_ARTEFACT_LINE_GOODS_SERVICES_TYPE,
+            P_ARTEFACT_LINE_ID,
+            P_ARTEFACT_LINE_TAX_INCLUDED,
+            P_ATTRIBUTES_136,
+            P_CONTACT_ID,
+            P_DATE_2,
+            P_INCLUDE_DESTINATION_VAT,
+            P_INCLUDE_LINE_DETERMINATION,
+            P_ITEMS_PER_PAGE_65,
+            P_PAGE_65,
+            P_RETAILER_RATES,
+            P_USAGE,
         ],
         body: false,
         list: true,
@@ -6478,23 +3289,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/tax_offices",
         summary: "Returns all Tax Offices",
-        params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_ATTRIBUTES_137, P_ITEMS_PER_PAGE_66, P_PAGE_66],
         body: false,
         list: true,
         idempotent: true,
@@ -6507,26 +3302,10 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/tax_profiles",
         summary: "Returns all Tax Profiles",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_138,
+            P_ITEMS_PER_PAGE_67,
+            P_PAGE_67,
+            P_UPDATED_OR_CREATED_SINCE_36,
         ],
         body: false,
         list: true,
@@ -6540,56 +3319,16 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/tax_rates",
         summary: "Returns all Tax Rates",
         params: &[
-            ParamSpec {
-                name: "address_region_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "cis_only",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "include_destination_vat_rates",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "include_historical_data",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "usage",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ADDRESS_REGION_ID,
+            P_ATTRIBUTES_136,
+            P_CIS_ONLY,
+            P_DATE_2,
+            P_INCLUDE_DESTINATION_VAT_RATES,
+            P_INCLUDE_HISTORICAL_DATA,
+            P_ITEMS_PER_PAGE_65,
+            P_PAGE_65,
+            P_UPDATED_OR_CREATED_SINCE_37,
+            P_USAGE_2,
         ],
         body: false,
         list: true,
@@ -6602,28 +3341,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/tax_return_frequencies",
         summary: "Returns all Tax Return Frequencies",
-        params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "tax_type_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_ATTRIBUTES_139, P_ITEMS_PER_PAGE_68, P_PAGE_68, P_TAX_TYPE_ID],
         body: false,
         list: true,
         idempotent: true,
@@ -6635,23 +3353,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/tax_schemes",
         summary: "Returns all Tax Schemes",
-        params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_ATTRIBUTES_140, P_ITEMS_PER_PAGE_69, P_PAGE_69],
         body: false,
         list: true,
         idempotent: true,
@@ -6663,23 +3365,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/tax_types",
         summary: "Returns all Tax Types",
-        params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_ATTRIBUTES_141, P_ITEMS_PER_PAGE_70, P_PAGE_70],
         body: false,
         list: true,
         idempotent: true,
@@ -6692,26 +3378,10 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/transaction_types",
         summary: "Returns all Transaction Types",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "valid_for_business",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_142,
+            P_ITEMS_PER_PAGE_71,
+            P_PAGE_71,
+            P_VALID_FOR_BUSINESS,
         ],
         body: false,
         list: true,
@@ -6725,56 +3395,16 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/transactions",
         summary: "Returns all Transactions",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "from_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "has_attachments",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "to_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "transaction_type_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_from_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_or_created_since",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "updated_to_date",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_143,
+            P_FROM_DATE_18,
+            P_HAS_ATTACHMENTS_12,
+            P_ITEMS_PER_PAGE_72,
+            P_PAGE_72,
+            P_TO_DATE_18,
+            P_TRANSACTION_TYPE_ID,
+            P_UPDATED_FROM_DATE,
+            P_UPDATED_OR_CREATED_SINCE_38,
+            P_UPDATED_TO_DATE,
         ],
         body: false,
         list: true,
@@ -6788,31 +3418,11 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/unallocated_artefacts",
         summary: "Returns all Unallocated Artefacts",
         params: &[
-            ParamSpec {
-                name: "attributes",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "contact_id",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "items_per_page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "page",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "search",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_ATTRIBUTES_144,
+            P_CONTACT_ID,
+            P_ITEMS_PER_PAGE_73,
+            P_PAGE_73,
+            P_SEARCH_10,
         ],
         body: false,
         list: true,
@@ -6825,13 +3435,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Post,
         path: "/journals/{key}/reissue",
         summary: "Reissues an existing Journal by voiding the existing one and creating a new one",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_81],
         body: false,
         list: false,
         idempotent: false,
@@ -6843,13 +3447,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Post,
         path: "/purchase_credit_notes/{key}/release",
         summary: "Releases a Purchase Credit Note",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_23],
         body: false,
         list: false,
         idempotent: false,
@@ -6861,13 +3459,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Post,
         path: "/purchase_invoices/{key}/release",
         summary: "Releases a Purchase Invoice",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_24],
         body: false,
         list: false,
         idempotent: false,
@@ -6879,13 +3471,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Post,
         path: "/sales_credit_notes/{key}/release",
         summary: "Releases a Sales Credit Note",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_27],
         body: false,
         list: false,
         idempotent: false,
@@ -6897,13 +3483,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Post,
         path: "/sales_invoices/{key}/release",
         summary: "Releases a Sales Invoice",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_29],
         body: false,
         list: false,
         idempotent: false,
@@ -6915,13 +3495,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/addresses/{key}",
         summary: "Updates a Address",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY],
         body: true,
         list: false,
         idempotent: true,
@@ -6933,13 +3507,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/analysis_types/{key}",
         summary: "Updates a Analysis Type",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_39],
         body: true,
         list: false,
         idempotent: true,
@@ -6951,13 +3519,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/analysis_type_categories/{key}",
         summary: "Updates a Analysis Type Category",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_2],
         body: true,
         list: false,
         idempotent: true,
@@ -6969,13 +3531,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/attachments/{key}",
         summary: "Updates a Attachment",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_3],
         body: true,
         list: false,
         idempotent: true,
@@ -6987,13 +3543,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/bank_accounts/{key}",
         summary: "Updates a Bank Account",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_4],
         body: true,
         list: false,
         idempotent: true,
@@ -7005,13 +3555,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/bank_opening_balances/{key}",
         summary: "Updates a Bank Opening Balance",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_6],
         body: true,
         list: false,
         idempotent: true,
@@ -7023,13 +3567,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/bank_reconciliations/{key}",
         summary: "Updates a Bank Reconciliation",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_44],
         body: true,
         list: false,
         idempotent: true,
@@ -7041,13 +3579,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/bank_transfers/{key}",
         summary: "Updates a Bank Transfer",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_7],
         body: true,
         list: false,
         idempotent: true,
@@ -7059,13 +3591,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/businesses/{key}",
         summary: "Updates a Business",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_82],
         body: true,
         list: false,
         idempotent: true,
@@ -7077,13 +3603,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/business_exchange_rates/{key}",
         summary: "Updates a Business Exchange Rate",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_8],
         body: true,
         list: false,
         idempotent: true,
@@ -7119,13 +3639,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/contacts/{key}",
         summary: "Updates a Contact",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_9],
         body: true,
         list: false,
         idempotent: true,
@@ -7137,13 +3651,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/contact_allocations/{key}",
         summary: "Updates a Contact Allocation",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_10],
         body: true,
         list: false,
         idempotent: true,
@@ -7155,13 +3663,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/contact_opening_balances/{key}",
         summary: "Updates a Contact Opening Balance",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_11],
         body: true,
         list: false,
         idempotent: true,
@@ -7173,13 +3675,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/contact_payments/{key}",
         summary: "Updates a Contact Payment",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_12],
         body: true,
         list: false,
         idempotent: true,
@@ -7191,13 +3687,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/contact_persons/{key}",
         summary: "Updates a Contact Person",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_13],
         body: true,
         list: false,
         idempotent: true,
@@ -7257,13 +3747,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/journal_codes/{key}",
         summary: "Updates a Journal Code",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_16],
         body: true,
         list: false,
         idempotent: true,
@@ -7275,13 +3759,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/ledger_accounts/{key}",
         summary: "Updates a Ledger Account",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_63],
         body: true,
         list: false,
         idempotent: true,
@@ -7293,13 +3771,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/ledger_account_opening_balances/{key}",
         summary: "Updates a Ledger Account Opening Balance",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_17],
         body: true,
         list: false,
         idempotent: true,
@@ -7323,13 +3795,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/other_payments/{key}",
         summary: "Updates a Other Payment",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_19],
         body: true,
         list: false,
         idempotent: true,
@@ -7341,13 +3807,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/products/{key}",
         summary: "Updates a Product",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_20],
         body: true,
         list: false,
         idempotent: true,
@@ -7359,13 +3819,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/product_sales_price_types/{key}",
         summary: "Updates a Product Sales Price Type",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_21],
         body: true,
         list: false,
         idempotent: true,
@@ -7377,13 +3831,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/purchase_corrective_invoices/{key}",
         summary: "Updates a Purchase Corrective Invoice",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_22],
         body: true,
         list: false,
         idempotent: true,
@@ -7395,13 +3843,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/purchase_credit_notes/{key}",
         summary: "Updates a Purchase Credit Note",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_23],
         body: true,
         list: false,
         idempotent: true,
@@ -7413,13 +3855,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/purchase_invoices/{key}",
         summary: "Updates a Purchase Invoice",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_24],
         body: true,
         list: false,
         idempotent: true,
@@ -7431,13 +3867,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/purchase_quick_entries/{key}",
         summary: "Updates a Purchase Quick Entry",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_25],
         body: true,
         list: false,
         idempotent: true,
@@ -7449,13 +3879,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/sales_corrective_invoices/{key}",
         summary: "Updates a Sales Corrective Invoice",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_26],
         body: true,
         list: false,
         idempotent: true,
@@ -7467,13 +3891,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/sales_credit_notes/{key}",
         summary: "Updates a Sales Credit Note",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_27],
         body: true,
         list: false,
         idempotent: true,
@@ -7485,13 +3903,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/sales_estimates/{key}",
         summary: "Updates a Sales Estimate",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_28],
         body: true,
         list: false,
         idempotent: true,
@@ -7503,13 +3915,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/sales_invoices/{key}",
         summary: "Updates a Sales Invoice",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_29],
         body: true,
         list: false,
         idempotent: true,
@@ -7521,13 +3927,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/sales_quick_entries/{key}",
         summary: "Updates a Sales Quick Entry",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_30],
         body: true,
         list: false,
         idempotent: true,
@@ -7539,13 +3939,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/sales_quotes/{key}",
         summary: "Updates a Sales Quote",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_31],
         body: true,
         list: false,
         idempotent: true,
@@ -7557,13 +3951,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/services/{key}",
         summary: "Updates a Service",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_32],
         body: true,
         list: false,
         idempotent: true,
@@ -7575,13 +3963,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/service_rate_types/{key}",
         summary: "Updates a Service Rate Type",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_33],
         body: true,
         list: false,
         idempotent: true,
@@ -7593,13 +3975,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/stock_items/{key}",
         summary: "Updates a Stock Item",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_34],
         body: true,
         list: false,
         idempotent: true,
@@ -7611,13 +3987,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/stock_movements/{key}",
         summary: "Updates a Stock Movement",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_35],
         body: true,
         list: false,
         idempotent: true,
@@ -7629,13 +3999,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/tax_profiles/{key}",
         summary: "Updates a Tax Profile",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_73],
         body: true,
         list: false,
         idempotent: true,
@@ -7647,13 +4011,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/tax_rates/{key}",
         summary: "Updates a Tax Rate (US only)",
-        params: &[
-            ParamSpec {
-                name: "key",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_KEY_36],
         body: true,
         list: false,
         idempotent: true,
@@ -7672,6 +4030,5284 @@ pub const OPERATIONS: &[OperationSpec] = &[
         deprecated: false,
     },
 ];
+
+const P_KEY: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Address Key.",
+};
+
+const P_KEY_2: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Analysis Type Category Key.",
+};
+
+const P_KEY_3: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Attachment Key.",
+};
+
+const P_KEY_4: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Bank Account Key.",
+};
+
+const P_KEY_5: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Bank Deposit Key.",
+};
+
+const P_KEY_6: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Bank Opening Balance Key.",
+};
+
+const P_KEY_7: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Bank Transfer Key.",
+};
+
+const P_KEY_8: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Business Exchange Rate Key.",
+};
+
+const P_KEY_9: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Contact Key.",
+};
+
+const P_KEY_10: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Contact Allocation Key.",
+};
+
+const P_KEY_11: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Contact Opening Balance Key.",
+};
+
+const P_KEY_12: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Contact Payment Key.",
+};
+
+const P_KEY_13: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Contact Person Key.",
+};
+
+const P_KEY_14: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Hosted Artefact Payment Setting Key.",
+};
+
+const P_KEY_15: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Journal Key.",
+};
+
+const P_KEY_16: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Journal Code Key.",
+};
+
+const P_KEY_17: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Ledger Account Opening Balance Key.",
+};
+
+const P_KEY_18: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Opening Balance Journal Key.",
+};
+
+const P_KEY_19: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Other Payment Key.",
+};
+
+const P_KEY_20: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Product Key.",
+};
+
+const P_KEY_21: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Product Sales Price Type Key.",
+};
+
+const P_KEY_22: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Purchase Corrective Invoice Key.",
+};
+
+const P_KEY_23: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Purchase Credit Note Key.",
+};
+
+const P_KEY_24: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Purchase Invoice Key.",
+};
+
+const P_KEY_25: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Purchase Quick Entry Key.",
+};
+
+const P_KEY_26: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Sales Corrective Invoice Key.",
+};
+
+const P_VOID_REASON: ParamSpec = ParamSpec {
+    name: "void_reason",
+    rust_name: "void_reason",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "The reason the Sales Corrective Invoice is being voided (required unless status is DRAFT).",
+};
+
+const P_KEY_27: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Sales Credit Note Key.",
+};
+
+const P_VOID_REASON_2: ParamSpec = ParamSpec {
+    name: "void_reason",
+    rust_name: "void_reason",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "The reason the Sales Credit Note is being voided (required unless status is DRAFT).",
+};
+
+const P_KEY_28: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Sales Estimate Key.",
+};
+
+const P_KEY_29: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Sales Invoice Key.",
+};
+
+const P_VOID_REASON_3: ParamSpec = ParamSpec {
+    name: "void_reason",
+    rust_name: "void_reason",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "The reason the Sales Invoice is being voided (required unless status is DRAFT).",
+};
+
+const P_KEY_30: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Sales Quick Entry Key.",
+};
+
+const P_KEY_31: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Sales Quote Key.",
+};
+
+const P_KEY_32: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Service Key.",
+};
+
+const P_KEY_33: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Service Rate Type Key.",
+};
+
+const P_KEY_34: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Stock Item Key.",
+};
+
+const P_KEY_35: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Stock Movement Key.",
+};
+
+const P_KEY_36: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Tax Rate key.",
+};
+
+const P_ATTRIBUTES: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Address (expose all attributes with 'all').",
+};
+
+const P_NESTED_ATTRIBUTES: ParamSpec = ParamSpec {
+    name: "nested_attributes",
+    rust_name: "nested_attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for nested entities of the Address (expose all nested attributes with 'all').",
+};
+
+const P_KEY_37: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Address Region Key.",
+};
+
+const P_ATTRIBUTES_2: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the State (expose all attributes with 'all').",
+};
+
+const P_KEY_38: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Address Type Key.",
+};
+
+const P_ATTRIBUTES_3: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Address Type (expose all attributes with 'all').",
+};
+
+const P_KEY_39: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Analysis Type Key.",
+};
+
+const P_ATTRIBUTES_4: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Analysis Type (expose all attributes with 'all').",
+};
+
+const P_ATTRIBUTES_5: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Analysis Type Category (expose all attributes with 'all').",
+};
+
+const P_KEY_40: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Artefact Status Key.",
+};
+
+const P_ATTRIBUTES_6: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Artefact Status (expose all attributes with 'all').",
+};
+
+const P_ATTRIBUTES_7: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Attachment (expose all attributes with 'all').",
+};
+
+const P_KEY_41: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Attachment Context Type Key.",
+};
+
+const P_ATTRIBUTES_8: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Attachment Context Type (expose all attributes with 'all').",
+};
+
+const P_ATTRIBUTES_9: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Bank Account (expose all attributes with 'all').",
+};
+
+const P_NESTED_ATTRIBUTES_2: ParamSpec = ParamSpec {
+    name: "nested_attributes",
+    rust_name: "nested_attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for nested entities of the Bank Account (expose all nested attributes with 'all').",
+};
+
+const P_KEY_42: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Bank Account GUID.",
+};
+
+const P_KEY_43: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Bank Account Type Key.",
+};
+
+const P_ATTRIBUTES_10: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Account Type (expose all attributes with 'all').",
+};
+
+const P_ATTRIBUTES_11: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Deposit (expose all attributes with 'all').",
+};
+
+const P_NESTED_ATTRIBUTES_3: ParamSpec = ParamSpec {
+    name: "nested_attributes",
+    rust_name: "nested_attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for nested entities of the Deposit (expose all nested attributes with 'all').",
+};
+
+const P_ATTRIBUTES_12: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Bank Opening Balance (expose all attributes with 'all').",
+};
+
+const P_KEY_44: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Bank Reconciliation Key.",
+};
+
+const P_ATTRIBUTES_13: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Bank Reconciliation (expose all attributes with 'all').",
+};
+
+const P_ATTRIBUTES_14: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Bank Transfer (expose all attributes with 'all').",
+};
+
+const P_NESTED_ATTRIBUTES_4: ParamSpec = ParamSpec {
+    name: "nested_attributes",
+    rust_name: "nested_attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for nested entities of the Bank Transfer (expose all nested attributes with 'all').",
+};
+
+const P_KEY_45: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The ID of the business.",
+};
+
+const P_KEY_46: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Business Activity Type Key.",
+};
+
+const P_ATTRIBUTES_15: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Business Classification (expose all attributes with 'all').",
+};
+
+const P_ATTRIBUTES_16: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Business Exchange Rate (expose all attributes with 'all').",
+};
+
+const P_KEY_47: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Business Type Key.",
+};
+
+const P_ATTRIBUTES_17: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the For Business Type (expose all attributes with 'all').",
+};
+
+const P_KEY_48: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Catalog Item Type Key.",
+};
+
+const P_ATTRIBUTES_18: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Catalog Item Type (expose all attributes with 'all').",
+};
+
+const P_KEY_49: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Coa Account Key.",
+};
+
+const P_ATTRIBUTES_19: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Coa Account (expose all attributes with 'all').",
+};
+
+const P_KEY_50: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Coa Template Key.",
+};
+
+const P_ATTRIBUTES_20: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Coa Template (expose all attributes with 'all').",
+};
+
+const P_ATTRIBUTES_21: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Contact (expose all attributes with 'all').",
+};
+
+const P_CONTEXT_DATE: ParamSpec = ParamSpec {
+    name: "context_date",
+    rust_name: "context_date",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Date,
+    description: "Use this to determine the correct tax treatment for a contact on a given date.",
+};
+
+const P_NESTED_ATTRIBUTES_5: ParamSpec = ParamSpec {
+    name: "nested_attributes",
+    rust_name: "nested_attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for nested entities of the Contact (expose all nested attributes with 'all').",
+};
+
+const P_SHOW_BALANCE: ParamSpec = ParamSpec {
+    name: "show_balance",
+    rust_name: "show_balance",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Use this to display the balance for a contact.",
+};
+
+const P_SHOW_UNFINISHED_RECURRING_INVOICES_STATUS: ParamSpec = ParamSpec {
+    name: "show_unfinished_recurring_invoices_status",
+    rust_name: "show_unfinished_recurring_invoices_status",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "",
+};
+
+const P_ATTRIBUTES_22: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Allocation (expose all attributes with 'all').",
+};
+
+const P_ATTRIBUTES_23: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Batch Entry (expose all attributes with 'all').",
+};
+
+const P_KEY_51: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Contact Opening Balance Type Key.",
+};
+
+const P_ATTRIBUTES_24: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Batch Entry Type (expose all attributes with 'all').",
+};
+
+const P_ATTRIBUTES_25: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Artefact Payment (expose all attributes with 'all').",
+};
+
+const P_ATTRIBUTES_26: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Address Contact (expose all attributes with 'all').",
+};
+
+const P_NESTED_ATTRIBUTES_6: ParamSpec = ParamSpec {
+    name: "nested_attributes",
+    rust_name: "nested_attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for nested entities of the Address Contact (expose all nested attributes with 'all').",
+};
+
+const P_KEY_52: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Contact Person Type Key.",
+};
+
+const P_ATTRIBUTES_27: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Contact Type (expose all attributes with 'all').",
+};
+
+const P_KEY_53: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Contact Type Key.",
+};
+
+const P_KEY_54: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Corrective Reason Code Key.",
+};
+
+const P_ATTRIBUTES_28: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Corrective Reason Code (expose all attributes with 'all').",
+};
+
+const P_KEY_55: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Country Of Registration Key.",
+};
+
+const P_ATTRIBUTES_29: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Registered Country (expose all attributes with 'all').",
+};
+
+const P_KEY_56: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Country Key.",
+};
+
+const P_ATTRIBUTES_30: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Country (expose all attributes with 'all').",
+};
+
+const P_KEY_57: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Country Group Key.",
+};
+
+const P_ATTRIBUTES_31: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Country Group (expose all attributes with 'all').",
+};
+
+const P_KEY_58: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Currency Key.",
+};
+
+const P_ATTRIBUTES_32: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Currency (expose all attributes with 'all').",
+};
+
+const P_KEY_59: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The EU Goods Services Type Key.",
+};
+
+const P_ATTRIBUTES_33: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the EU Goods Services Type (expose all attributes with 'all').",
+};
+
+const P_KEY_60: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The EU Sales Description Key.",
+};
+
+const P_ATTRIBUTES_34: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Ec Sales Description (expose all attributes with 'all').",
+};
+
+const P_KEY_61: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Exchange Rate Key.",
+};
+
+const P_ATTRIBUTES_35: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Hosted Artefact Payment Setting (expose all attributes with 'all').",
+};
+
+const P_ATTRIBUTES_36: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Journal (expose all attributes with 'all').",
+};
+
+const P_NESTED_ATTRIBUTES_7: ParamSpec = ParamSpec {
+    name: "nested_attributes",
+    rust_name: "nested_attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for nested entities of the Journal (expose all nested attributes with 'all').",
+};
+
+const P_SHOW_ANALYSIS_TYPES: ParamSpec = ParamSpec {
+    name: "show_analysis_types",
+    rust_name: "show_analysis_types",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Use this to show the line item analysis types",
+};
+
+const P_ATTRIBUTES_37: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Journal Code (expose all attributes with 'all').",
+};
+
+const P_KEY_62: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Journal Code Type Key.",
+};
+
+const P_ATTRIBUTES_38: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Country Journal Type (expose all attributes with 'all').",
+};
+
+const P_KEY_63: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Ledger Account Key.",
+};
+
+const P_ATTRIBUTES_39: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Ledger Account (expose all attributes with 'all').",
+};
+
+const P_EXCLUDE_DELETED_ENTRIES: ParamSpec = ParamSpec {
+    name: "exclude_deleted_entries",
+    rust_name: "exclude_deleted_entries",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Exclude deleted ledger entries.",
+};
+
+const P_FROM_DATE: ParamSpec = ParamSpec {
+    name: "from_date",
+    rust_name: "from_date",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Calculate balances from this date.",
+};
+
+const P_NESTED_ATTRIBUTES_8: ParamSpec = ParamSpec {
+    name: "nested_attributes",
+    rust_name: "nested_attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for nested entities of the Ledger Account (expose all nested attributes with 'all').",
+};
+
+const P_SHOW_BALANCE_DETAILS: ParamSpec = ParamSpec {
+    name: "show_balance_details",
+    rust_name: "show_balance_details",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Use this to display the balance details for ledger accounts between a date range (requires from_date and to_date).",
+};
+
+const P_TO_DATE: ParamSpec = ParamSpec {
+    name: "to_date",
+    rust_name: "to_date",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Calculate balances to this date.",
+};
+
+const P_KEY_64: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Ledger Account Classification Key.",
+};
+
+const P_ATTRIBUTES_40: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Ledger Account Classification (expose all attributes with 'all').",
+};
+
+const P_ATTRIBUTES_41: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Journal Opening Balance Line (expose all attributes with 'all').",
+};
+
+const P_KEY_65: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Ledger Account Type Key.",
+};
+
+const P_ATTRIBUTES_42: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Ledger Account Type (expose all attributes with 'all').",
+};
+
+const P_KEY_66: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Ledger Entry Key.",
+};
+
+const P_ATTRIBUTES_43: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Ledger Entry (expose all attributes with 'all').",
+};
+
+const P_NESTED_ATTRIBUTES_9: ParamSpec = ParamSpec {
+    name: "nested_attributes",
+    rust_name: "nested_attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for nested entities of the Ledger Entry (expose all nested attributes with 'all').",
+};
+
+const P_KEY_67: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Legal Form Type Key.",
+};
+
+const P_KEY_68: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Live Exchange Rate Key.",
+};
+
+const P_KEY_69: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Migration Tax Return Key.",
+};
+
+const P_ATTRIBUTES_44: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Migration Tax Return (expose all attributes with 'all').",
+};
+
+const P_ATTRIBUTES_45: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Journal Opening Balance (expose all attributes with 'all').",
+};
+
+const P_ATTRIBUTES_46: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Payment (expose all attributes with 'all').",
+};
+
+const P_NESTED_ATTRIBUTES_10: ParamSpec = ParamSpec {
+    name: "nested_attributes",
+    rust_name: "nested_attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for nested entities of the Payment (expose all nested attributes with 'all').",
+};
+
+const P_KEY_70: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Payment Method Key.",
+};
+
+const P_ATTRIBUTES_47: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Payment Type (expose all attributes with 'all').",
+};
+
+const P_ATTRIBUTES_48: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Product (expose all attributes with 'all').",
+};
+
+const P_ATTRIBUTES_49: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Product Price (expose all attributes with 'all').",
+};
+
+const P_ATTRIBUTES_50: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Purchase Corrective Invoice (expose all attributes with 'all').",
+};
+
+const P_NESTED_ATTRIBUTES_11: ParamSpec = ParamSpec {
+    name: "nested_attributes",
+    rust_name: "nested_attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for nested entities of the Purchase Corrective Invoice (expose all nested attributes with 'all').",
+};
+
+const P_SHOW_PAYMENTS_ALLOCATIONS: ParamSpec = ParamSpec {
+    name: "show_payments_allocations",
+    rust_name: "show_payments_allocations",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Use this to show the artefact's payments and allocations",
+};
+
+const P_ATTRIBUTES_51: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Purchase Credit Note (expose all attributes with 'all').",
+};
+
+const P_NESTED_ATTRIBUTES_12: ParamSpec = ParamSpec {
+    name: "nested_attributes",
+    rust_name: "nested_attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for nested entities of the Purchase Credit Note (expose all nested attributes with 'all').",
+};
+
+const P_ATTRIBUTES_52: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Purchase Invoice (expose all attributes with 'all').",
+};
+
+const P_NESTED_ATTRIBUTES_13: ParamSpec = ParamSpec {
+    name: "nested_attributes",
+    rust_name: "nested_attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for nested entities of the Purchase Invoice (expose all nested attributes with 'all').",
+};
+
+const P_SHOW_CORRECTIONS: ParamSpec = ParamSpec {
+    name: "show_corrections",
+    rust_name: "show_corrections",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Use this to show the artefact's associated corrections",
+};
+
+const P_ATTRIBUTES_53: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Purchase Batch Entry (expose all attributes with 'all').",
+};
+
+const P_NESTED_ATTRIBUTES_14: ParamSpec = ParamSpec {
+    name: "nested_attributes",
+    rust_name: "nested_attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for nested entities of the Purchase Batch Entry (expose all nested attributes with 'all').",
+};
+
+const P_KEY_71: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Quick Entry Type Key.",
+};
+
+const P_ATTRIBUTES_54: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Sales Corrective Invoice (expose all attributes with 'all').",
+};
+
+const P_MARK_AS_SENT: ParamSpec = ParamSpec {
+    name: "mark_as_sent",
+    rust_name: "mark_as_sent",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Use this to mark/not mark the artefact as sent.",
+};
+
+const P_NESTED_ATTRIBUTES_15: ParamSpec = ParamSpec {
+    name: "nested_attributes",
+    rust_name: "nested_attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for nested entities of the Sales Corrective Invoice (expose all nested attributes with 'all').",
+};
+
+const P_ATTRIBUTES_55: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Sales Credit Note (expose all attributes with 'all').",
+};
+
+const P_NESTED_ATTRIBUTES_16: ParamSpec = ParamSpec {
+    name: "nested_attributes",
+    rust_name: "nested_attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for nested entities of the Sales Credit Note (expose all nested attributes with 'all').",
+};
+
+const P_ATTRIBUTES_56: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Sales Estimate (expose all attributes with 'all').",
+};
+
+const P_NESTED_ATTRIBUTES_17: ParamSpec = ParamSpec {
+    name: "nested_attributes",
+    rust_name: "nested_attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for nested entities of the Sales Estimate (expose all nested attributes with 'all').",
+};
+
+const P_ATTRIBUTES_57: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Sales Invoice (expose all attributes with 'all').",
+};
+
+const P_NESTED_ATTRIBUTES_18: ParamSpec = ParamSpec {
+    name: "nested_attributes",
+    rust_name: "nested_attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for nested entities of the Sales Invoice (expose all nested attributes with 'all').",
+};
+
+const P_SHOW_RECURRING_INVOICE: ParamSpec = ParamSpec {
+    name: "show_recurring_invoice",
+    rust_name: "show_recurring_invoice",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Use this to show the artefact's associated recurring invoice template if present",
+};
+
+const P_ATTRIBUTES_58: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Sales Batch Entry (expose all attributes with 'all').",
+};
+
+const P_NESTED_ATTRIBUTES_19: ParamSpec = ParamSpec {
+    name: "nested_attributes",
+    rust_name: "nested_attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for nested entities of the Sales Batch Entry (expose all nested attributes with 'all').",
+};
+
+const P_ATTRIBUTES_59: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Sales Quote (expose all attributes with 'all').",
+};
+
+const P_NESTED_ATTRIBUTES_20: ParamSpec = ParamSpec {
+    name: "nested_attributes",
+    rust_name: "nested_attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for nested entities of the Sales Quote (expose all nested attributes with 'all').",
+};
+
+const P_ATTRIBUTES_60: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Service (expose all attributes with 'all').",
+};
+
+const P_ATTRIBUTES_61: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Service Rate (expose all attributes with 'all').",
+};
+
+const P_ATTRIBUTES_62: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Stock Item (expose all attributes with 'all').",
+};
+
+const P_ATTRIBUTES_63: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Stock Movement (expose all attributes with 'all').",
+};
+
+const P_KEY_72: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Tax Office Key.",
+};
+
+const P_ATTRIBUTES_64: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Tax Office (expose all attributes with 'all').",
+};
+
+const P_KEY_73: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Tax Profile Key.",
+};
+
+const P_ATTRIBUTES_65: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Tax Profile (expose all attributes with 'all').",
+};
+
+const P_KEY_74: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Tax Rate Key.",
+};
+
+const P_ATTRIBUTES_66: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Tax Rate (expose all attributes with 'all').",
+};
+
+const P_DATE: ParamSpec = ParamSpec {
+    name: "date",
+    rust_name: "date",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Date,
+    description: "Use this to show the tax rate percentage on the given date",
+};
+
+const P_KEY_75: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Tax Return Frequency Key.",
+};
+
+const P_ATTRIBUTES_67: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Tax Submission Frequency Type (expose all attributes with 'all').",
+};
+
+const P_KEY_76: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Tax Scheme Key.",
+};
+
+const P_ATTRIBUTES_68: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Tax Scheme (expose all attributes with 'all').",
+};
+
+const P_KEY_77: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Tax Type Key.",
+};
+
+const P_ATTRIBUTES_69: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Tax Type (expose all attributes with 'all').",
+};
+
+const P_KEY_78: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Transaction Key.",
+};
+
+const P_ATTRIBUTES_70: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Transaction (expose all attributes with 'all').",
+};
+
+const P_EXPAND_ORIGIN: ParamSpec = ParamSpec {
+    name: "expand_origin",
+    rust_name: "expand_origin",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "",
+};
+
+const P_KEY_79: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Transaction Type Key.",
+};
+
+const P_ATTRIBUTES_71: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Transaction Type (expose all attributes with 'all').",
+};
+
+const P_KEY_80: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Unallocated Artefact Key.",
+};
+
+const P_ATTRIBUTES_72: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Base Artefact (expose all attributes with 'all').",
+};
+
+const P_ATTRIBUTES_73: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the States (expose all attributes with 'all').",
+};
+
+const P_COUNTRY_ID: ParamSpec = ParamSpec {
+    name: "country_id",
+    rust_name: "country_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Use this to filter by country id",
+};
+
+const P_ITEMS_PER_PAGE: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of States per request.",
+};
+
+const P_PAGE: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of States",
+};
+
+const P_ATTRIBUTES_74: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Address Types (expose all attributes with 'all').",
+};
+
+const P_ITEMS_PER_PAGE_2: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of Address Types per request.",
+};
+
+const P_PAGE_2: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of Address Types",
+};
+
+const P_ATTRIBUTES_75: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Addresses (expose all attributes with 'all').",
+};
+
+const P_BANK_ACCOUNT_ID: ParamSpec = ParamSpec {
+    name: "bank_account_id",
+    rust_name: "bank_account_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Use this to filter by bank account id",
+};
+
+const P_CONTACT_ID: ParamSpec = ParamSpec {
+    name: "contact_id",
+    rust_name: "contact_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Use this to filter by contact id",
+};
+
+const P_DELETED_SINCE: ParamSpec = ParamSpec {
+    name: "deleted_since",
+    rust_name: "deleted_since",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to limit the response to Addresses deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm).",
+};
+
+const P_ITEMS_PER_PAGE_3: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of Addresses per request.",
+};
+
+const P_PAGE_3: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of Addresses",
+};
+
+const P_UPDATED_OR_CREATED_SINCE: ParamSpec = ParamSpec {
+    name: "updated_or_created_since",
+    rust_name: "updated_or_created_since",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to limit the response to Addresses changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm).",
+};
+
+const P_ANALYSIS_TYPE_LEVEL: ParamSpec = ParamSpec {
+    name: "analysis_type_level",
+    rust_name: "analysis_type_level",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Enum(&["TRANSACTION", "GROUP"]),
+    description: "Use this to filter Analysis Type Categories by analysis_type_level",
+};
+
+const P_ATTRIBUTES_76: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Analysis Type Categories (expose all attributes with 'all').",
+};
+
+const P_ITEMS_PER_PAGE_4: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of Analysis Type Categories per request.",
+};
+
+const P_PAGE_4: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of Analysis Type Categories",
+};
+
+const P_UPDATED_OR_CREATED_SINCE_2: ParamSpec = ParamSpec {
+    name: "updated_or_created_since",
+    rust_name: "updated_or_created_since",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to limit the response to Analysis Type Categories changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm).",
+};
+
+const P_ANALYSIS_TYPE_LEVEL_2: ParamSpec = ParamSpec {
+    name: "analysis_type_level",
+    rust_name: "analysis_type_level",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Enum(&["TRANSACTION", "GROUP"]),
+    description: "Use this to filter Analysis Types by analysis_type_level",
+};
+
+const P_ATTRIBUTES_77: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Analysis Types (expose all attributes with 'all').",
+};
+
+const P_ITEMS_PER_PAGE_5: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of Analysis Types per request.",
+};
+
+const P_PAGE_5: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of Analysis Types",
+};
+
+const P_SEARCH: ParamSpec = ParamSpec {
+    name: "search",
+    rust_name: "search",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Use this to filter by the item code or description",
+};
+
+const P_UPDATED_OR_CREATED_SINCE_3: ParamSpec = ParamSpec {
+    name: "updated_or_created_since",
+    rust_name: "updated_or_created_since",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to limit the response to Analysis Types changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm).",
+};
+
+const P_ATTRIBUTES_78: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Artefact Statuses (expose all attributes with 'all').",
+};
+
+const P_ITEMS_PER_PAGE_6: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of Artefact Statuses per request.",
+};
+
+const P_PAGE_6: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of Artefact Statuses",
+};
+
+const P_ATTRIBUTES_79: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Attachment Context Types (expose all attributes with 'all').",
+};
+
+const P_ITEMS_PER_PAGE_7: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of Attachment Context Types per request.",
+};
+
+const P_PAGE_7: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of Attachment Context Types",
+};
+
+const P_ATTACHMENT_CONTEXT_ID: ParamSpec = ParamSpec {
+    name: "attachment_context_id",
+    rust_name: "attachment_context_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Use this to filter Attachments by attachment_context_id.",
+};
+
+const P_ATTACHMENT_CONTEXT_TYPE_ID: ParamSpec = ParamSpec {
+    name: "attachment_context_type_id",
+    rust_name: "attachment_context_type_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Use this to filter Attachments by attachment_context_type_id.",
+};
+
+const P_ATTRIBUTES_80: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Attachments (expose all attributes with 'all').",
+};
+
+const P_DELETED_SINCE_2: ParamSpec = ParamSpec {
+    name: "deleted_since",
+    rust_name: "deleted_since",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to limit the response to Attachments deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm).",
+};
+
+const P_ITEMS_PER_PAGE_8: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of Attachments per request.",
+};
+
+const P_LEGACY_ATTACHMENT_CONTEXT_ID: ParamSpec = ParamSpec {
+    name: "legacy_attachment_context_id",
+    rust_name: "legacy_attachment_context_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "",
+};
+
+const P_LEGACY_ATTACHMENT_CONTEXT_TYPE: ParamSpec = ParamSpec {
+    name: "legacy_attachment_context_type",
+    rust_name: "legacy_attachment_context_type",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "",
+};
+
+const P_PAGE_8: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of Attachments",
+};
+
+const P_UPDATED_OR_CREATED_SINCE_4: ParamSpec = ParamSpec {
+    name: "updated_or_created_since",
+    rust_name: "updated_or_created_since",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to limit the response to Attachments changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm).",
+};
+
+const P_ATTRIBUTES_81: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Account Types (expose all attributes with 'all').",
+};
+
+const P_ITEMS_PER_PAGE_9: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of Account Types per request.",
+};
+
+const P_PAGE_9: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of Account Types",
+};
+
+const P_APP_NAME: ParamSpec = ParamSpec {
+    name: "appName",
+    rust_name: "app_name",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "The App Name",
+};
+
+const P_ATTRIBUTES_82: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Bank Accounts (expose all attributes with 'all').",
+};
+
+const P_DELETED_SINCE_3: ParamSpec = ParamSpec {
+    name: "deleted_since",
+    rust_name: "deleted_since",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to limit the response to Bank Accounts deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm).",
+};
+
+const P_EXCLUDE_STRIPE: ParamSpec = ParamSpec {
+    name: "exclude_stripe",
+    rust_name: "exclude_stripe",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Use this to filter out Stripe Bank Accounts",
+};
+
+const P_FILTER_INACTIVE_BANK_ACCOUNTS: ParamSpec = ParamSpec {
+    name: "filter_inactive_bank_accounts",
+    rust_name: "filter_inactive_bank_accounts",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Use this to filter inactive bank accounts",
+};
+
+const P_ITEMS_PER_PAGE_10: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of Bank Accounts per request.",
+};
+
+const P_NESTED_ATTRIBUTES_21: ParamSpec = ParamSpec {
+    name: "nested_attributes",
+    rust_name: "nested_attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for nested entities of the Bank Accounts (expose all nested attributes with 'all').",
+};
+
+const P_PAGE_10: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of Bank Accounts",
+};
+
+const P_UPDATED_OR_CREATED_SINCE_5: ParamSpec = ParamSpec {
+    name: "updated_or_created_since",
+    rust_name: "updated_or_created_since",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to limit the response to Bank Accounts changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm).",
+};
+
+const P_ATTRIBUTES_83: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Deposits (expose all attributes with 'all').",
+};
+
+const P_DELETED_SINCE_4: ParamSpec = ParamSpec {
+    name: "deleted_since",
+    rust_name: "deleted_since",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to limit the response to Deposits deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm).",
+};
+
+const P_FROM_DATE_2: ParamSpec = ParamSpec {
+    name: "from_date",
+    rust_name: "from_date",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to filter by Deposits dates",
+};
+
+const P_ITEMS_PER_PAGE_11: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of Deposits per request.",
+};
+
+const P_PAGE_11: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of Deposits",
+};
+
+const P_SORT: ParamSpec = ParamSpec {
+    name: "sort",
+    rust_name: "sort",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Order by a given attribute (required) and direction (optional; `asc` or `desc`; defaults to `asc`).",
+};
+
+const P_TO_DATE_2: ParamSpec = ParamSpec {
+    name: "to_date",
+    rust_name: "to_date",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to filter by Deposits dates",
+};
+
+const P_UPDATED_OR_CREATED_SINCE_6: ParamSpec = ParamSpec {
+    name: "updated_or_created_since",
+    rust_name: "updated_or_created_since",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to limit the response to Deposits changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm).",
+};
+
+const P_ATTRIBUTES_84: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Bank Opening Balances (expose all attributes with 'all').",
+};
+
+const P_ITEMS_PER_PAGE_12: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of Bank Opening Balances per request.",
+};
+
+const P_PAGE_12: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of Bank Opening Balances",
+};
+
+const P_UPDATED_OR_CREATED_SINCE_7: ParamSpec = ParamSpec {
+    name: "updated_or_created_since",
+    rust_name: "updated_or_created_since",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to limit the response to Bank Opening Balances changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm).",
+};
+
+const P_ATTRIBUTES_85: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Bank Reconciliations (expose all attributes with 'all').",
+};
+
+const P_ITEMS_PER_PAGE_13: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of Bank Reconciliations per request.",
+};
+
+const P_PAGE_13: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of Bank Reconciliations",
+};
+
+const P_UPDATED_OR_CREATED_SINCE_8: ParamSpec = ParamSpec {
+    name: "updated_or_created_since",
+    rust_name: "updated_or_created_since",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to limit the response to Bank Reconciliations changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm).",
+};
+
+const P_ATTRIBUTES_86: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Bank Transfers (expose all attributes with 'all').",
+};
+
+const P_DELETED_SINCE_5: ParamSpec = ParamSpec {
+    name: "deleted_since",
+    rust_name: "deleted_since",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to limit the response to Bank Transfers deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm).",
+};
+
+const P_FROM_DATE_3: ParamSpec = ParamSpec {
+    name: "from_date",
+    rust_name: "from_date",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to filter by Bank Transfers dates",
+};
+
+const P_ITEMS_PER_PAGE_14: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of Bank Transfers per request.",
+};
+
+const P_PAGE_14: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of Bank Transfers",
+};
+
+const P_TO_DATE_3: ParamSpec = ParamSpec {
+    name: "to_date",
+    rust_name: "to_date",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to filter by Bank Transfers dates",
+};
+
+const P_UPDATED_OR_CREATED_SINCE_9: ParamSpec = ParamSpec {
+    name: "updated_or_created_since",
+    rust_name: "updated_or_created_since",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to limit the response to Bank Transfers changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm).",
+};
+
+const P_ATTRIBUTES_87: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Business Classifications (expose all attributes with 'all').",
+};
+
+const P_ITEMS_PER_PAGE_15: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of Business Classifications per request.",
+};
+
+const P_PAGE_15: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of Business Classifications",
+};
+
+const P_ATTRIBUTES_88: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Business Exchange Rates (expose all attributes with 'all').",
+};
+
+const P_ITEMS_PER_PAGE_16: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of Business Exchange Rates per request.",
+};
+
+const P_PAGE_16: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of Business Exchange Rates",
+};
+
+const P_ATTRIBUTES_89: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the For Business Types (expose all attributes with 'all').",
+};
+
+const P_ITEMS_PER_PAGE_17: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of For Business Types per request.",
+};
+
+const P_PAGE_17: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of For Business Types",
+};
+
+const P_ITEMS_PER_PAGE_18: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Items per page (default 20, max 200).",
+};
+
+const P_PAGE_18: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Page to return, starting at 1 (default 1).",
+};
+
+const P_ATTRIBUTES_90: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Catalog Item Types (expose all attributes with 'all').",
+};
+
+const P_ITEMS_PER_PAGE_19: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of Catalog Item Types per request.",
+};
+
+const P_PAGE_19: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of Catalog Item Types",
+};
+
+const P_ATTRIBUTES_91: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Coa Accounts (expose all attributes with 'all').",
+};
+
+const P_COA_TEMPLATE_ID: ParamSpec = ParamSpec {
+    name: "coa_template_id",
+    rust_name: "coa_template_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Use this to filter by COA Template",
+};
+
+const P_ITEMS_PER_PAGE_20: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of Coa Accounts per request.",
+};
+
+const P_PAGE_20: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of Coa Accounts",
+};
+
+const P_UPDATED_OR_CREATED_SINCE_10: ParamSpec = ParamSpec {
+    name: "updated_or_created_since",
+    rust_name: "updated_or_created_since",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to limit the response to Coa Accounts changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm).",
+};
+
+const P_ATTRIBUTES_92: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Coa Templates (expose all attributes with 'all').",
+};
+
+const P_ITEMS_PER_PAGE_21: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of Coa Templates per request.",
+};
+
+const P_PAGE_21: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of Coa Templates",
+};
+
+const P_ATTRIBUTES_93: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Allocations (expose all attributes with 'all').",
+};
+
+const P_DELETED_SINCE_6: ParamSpec = ParamSpec {
+    name: "deleted_since",
+    rust_name: "deleted_since",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to limit the response to Allocations deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm).",
+};
+
+const P_ITEMS_PER_PAGE_22: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of Allocations per request.",
+};
+
+const P_PAGE_22: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of Allocations",
+};
+
+const P_TRANSACTION_TYPE_ID: ParamSpec = ParamSpec {
+    name: "transaction_type_id",
+    rust_name: "transaction_type_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Use this to filter by transaction type id",
+};
+
+const P_UPDATED_OR_CREATED_SINCE_11: ParamSpec = ParamSpec {
+    name: "updated_or_created_since",
+    rust_name: "updated_or_created_since",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to limit the response to Allocations changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm).",
+};
+
+const P_ATTRIBUTES_94: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Batch Entry Types (expose all attributes with 'all').",
+};
+
+const P_ITEMS_PER_PAGE_23: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of Batch Entry Types per request.",
+};
+
+const P_PAGE_23: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of Batch Entry Types",
+};
+
+const P_ATTRIBUTES_95: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Batch Entries (expose all attributes with 'all').",
+};
+
+const P_CONTACT_TYPE_ID: ParamSpec = ParamSpec {
+    name: "contact_type_id",
+    rust_name: "contact_type_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Use this to filter by contact type id",
+};
+
+const P_DELETED_SINCE_7: ParamSpec = ParamSpec {
+    name: "deleted_since",
+    rust_name: "deleted_since",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to limit the response to Batch Entries deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm).",
+};
+
+const P_ITEMS_PER_PAGE_24: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of Batch Entries per request.",
+};
+
+const P_PAGE_24: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of Batch Entries",
+};
+
+const P_UPDATED_OR_CREATED_SINCE_12: ParamSpec = ParamSpec {
+    name: "updated_or_created_since",
+    rust_name: "updated_or_created_since",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to limit the response to Batch Entries changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm).",
+};
+
+const P_ATTRIBUTES_96: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Artefact Payments (expose all attributes with 'all').",
+};
+
+const P_DELETED_SINCE_8: ParamSpec = ParamSpec {
+    name: "deleted_since",
+    rust_name: "deleted_since",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to limit the response to Artefact Payments deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm).",
+};
+
+const P_FROM_DATE_4: ParamSpec = ParamSpec {
+    name: "from_date",
+    rust_name: "from_date",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to filter by Artefact Payments dates",
+};
+
+const P_ITEMS_PER_PAGE_25: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of Artefact Payments per request.",
+};
+
+const P_PAGE_25: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of Artefact Payments",
+};
+
+const P_TO_DATE_4: ParamSpec = ParamSpec {
+    name: "to_date",
+    rust_name: "to_date",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to filter by Artefact Payments dates",
+};
+
+const P_UPDATED_OR_CREATED_SINCE_13: ParamSpec = ParamSpec {
+    name: "updated_or_created_since",
+    rust_name: "updated_or_created_since",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to limit the response to Artefact Payments changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm).",
+};
+
+const P_ATTRIBUTES_97: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Contact Types (expose all attributes with 'all').",
+};
+
+const P_ITEMS_PER_PAGE_26: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of Contact Types per request.",
+};
+
+const P_PAGE_26: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of Contact Types",
+};
+
+const P_ADDRESS_ID: ParamSpec = ParamSpec {
+    name: "address_id",
+    rust_name: "address_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Use this to filter by address id",
+};
+
+const P_ATTRIBUTES_98: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Address Contacts (expose all attributes with 'all').",
+};
+
+const P_DELETED_SINCE_9: ParamSpec = ParamSpec {
+    name: "deleted_since",
+    rust_name: "deleted_since",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to limit the response to Address Contacts deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm).",
+};
+
+const P_ITEMS_PER_PAGE_27: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of Address Contacts per request.",
+};
+
+const P_PAGE_27: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of Address Contacts",
+};
+
+const P_UPDATED_OR_CREATED_SINCE_14: ParamSpec = ParamSpec {
+    name: "updated_or_created_since",
+    rust_name: "updated_or_created_since",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to limit the response to Address Contacts changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm).",
+};
+
+const P_ATTRIBUTES_99: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Contacts (expose all attributes with 'all').",
+};
+
+const P_DELETED_SINCE_10: ParamSpec = ParamSpec {
+    name: "deleted_since",
+    rust_name: "deleted_since",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to limit the response to Contacts deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm).",
+};
+
+const P_EMAIL: ParamSpec = ParamSpec {
+    name: "email",
+    rust_name: "email",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Use this to filter by the contact person email address.",
+};
+
+const P_EXCLUDE_SYSTEM: ParamSpec = ParamSpec {
+    name: "exclude_system",
+    rust_name: "exclude_system",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Use this to filter out system entities, not applicable for transaction creation",
+};
+
+const P_FILTER_INACTIVE_CONTACTS: ParamSpec = ParamSpec {
+    name: "filter_inactive_contacts",
+    rust_name: "filter_inactive_contacts",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Use this to filter inactive contacts",
+};
+
+const P_ITEMS_PER_PAGE_28: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of Contacts per request.",
+};
+
+const P_NESTED_ATTRIBUTES_22: ParamSpec = ParamSpec {
+    name: "nested_attributes",
+    rust_name: "nested_attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for nested entities of the Contacts (expose all nested attributes with 'all').",
+};
+
+const P_PAGE_28: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of Contacts",
+};
+
+const P_SEARCH_2: ParamSpec = ParamSpec {
+    name: "search",
+    rust_name: "search",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Use this to filter by the contact name, company name or reference.",
+};
+
+const P_UPDATED_OR_CREATED_SINCE_15: ParamSpec = ParamSpec {
+    name: "updated_or_created_since",
+    rust_name: "updated_or_created_since",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to limit the response to Contacts changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm).",
+};
+
+const P_ATTRIBUTES_100: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Corrective Reason Codes (expose all attributes with 'all').",
+};
+
+const P_ITEMS_PER_PAGE_29: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of Corrective Reason Codes per request.",
+};
+
+const P_PAGE_29: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of Corrective Reason Codes",
+};
+
+const P_ATTRIBUTES_101: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Countries (expose all attributes with 'all').",
+};
+
+const P_ITEMS_PER_PAGE_30: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of Countries per request.",
+};
+
+const P_PAGE_30: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of Countries",
+};
+
+const P_ATTRIBUTES_102: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Registered Countries (expose all attributes with 'all').",
+};
+
+const P_ITEMS_PER_PAGE_31: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of Registered Countries per request.",
+};
+
+const P_PAGE_31: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of Registered Countries",
+};
+
+const P_ATTRIBUTES_103: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Country Groups (expose all attributes with 'all').",
+};
+
+const P_ITEMS_PER_PAGE_32: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of Country Groups per request.",
+};
+
+const P_PAGE_32: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of Country Groups",
+};
+
+const P_ATTRIBUTES_104: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Currencies (expose all attributes with 'all').",
+};
+
+const P_ITEMS_PER_PAGE_33: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of Currencies per request.",
+};
+
+const P_PAGE_33: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of Currencies",
+};
+
+const P_ATTRIBUTES_105: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the EU Goods Services Types (expose all attributes with 'all').",
+};
+
+const P_ITEMS_PER_PAGE_34: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of EU Goods Services Types per request.",
+};
+
+const P_PAGE_34: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of EU Goods Services Types",
+};
+
+const P_ATTRIBUTES_106: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Ec Sales Descriptions (expose all attributes with 'all').",
+};
+
+const P_ITEMS_PER_PAGE_35: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of Ec Sales Descriptions per request.",
+};
+
+const P_PAGE_35: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of Ec Sales Descriptions",
+};
+
+const P_ATTRIBUTES_107: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Hosted Artefact Payment Settings (expose all attributes with 'all').",
+};
+
+const P_ITEMS_PER_PAGE_36: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of Hosted Artefact Payment Settings per request.",
+};
+
+const P_OBJECT_GUID: ParamSpec = ParamSpec {
+    name: "object_guid",
+    rust_name: "object_guid",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Use this to filter out hosted artefact payment settings by the guid of the object it is associated to.",
+};
+
+const P_PAGE_36: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of Hosted Artefact Payment Settings",
+};
+
+const P_ATTRIBUTES_108: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Country Journal Types (expose all attributes with 'all').",
+};
+
+const P_ITEMS_PER_PAGE_37: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of Country Journal Types per request.",
+};
+
+const P_PAGE_37: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of Country Journal Types",
+};
+
+const P_ATTRIBUTES_109: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Journal Codes (expose all attributes with 'all').",
+};
+
+const P_ITEMS_PER_PAGE_38: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of Journal Codes per request.",
+};
+
+const P_PAGE_38: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of Journal Codes",
+};
+
+const P_UPDATED_OR_CREATED_SINCE_16: ParamSpec = ParamSpec {
+    name: "updated_or_created_since",
+    rust_name: "updated_or_created_since",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to limit the response to Journal Codes changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm).",
+};
+
+const P_ATTRIBUTES_110: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Journals (expose all attributes with 'all').",
+};
+
+const P_DELETED_SINCE_11: ParamSpec = ParamSpec {
+    name: "deleted_since",
+    rust_name: "deleted_since",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to limit the response to Journals deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm).",
+};
+
+const P_ITEMS_PER_PAGE_39: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of Journals per request.",
+};
+
+const P_PAGE_39: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of Journals",
+};
+
+const P_UPDATED_OR_CREATED_SINCE_17: ParamSpec = ParamSpec {
+    name: "updated_or_created_since",
+    rust_name: "updated_or_created_since",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to limit the response to Journals changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm).",
+};
+
+const P_ATTRIBUTES_111: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Ledger Account Classifications (expose all attributes with 'all').",
+};
+
+const P_ITEMS_PER_PAGE_40: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of Ledger Account Classifications per request.",
+};
+
+const P_LEDGER_ACCOUNT_TYPE_ID: ParamSpec = ParamSpec {
+    name: "ledger_account_type_id",
+    rust_name: "ledger_account_type_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Use this to filter by ledger account type id",
+};
+
+const P_PAGE_40: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of Ledger Account Classifications",
+};
+
+const P_ATTRIBUTES_112: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Journal Opening Balance Lines (expose all attributes with 'all').",
+};
+
+const P_ITEMS_PER_PAGE_41: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of Journal Opening Balance Lines per request.",
+};
+
+const P_PAGE_41: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of Journal Opening Balance Lines",
+};
+
+const P_UPDATED_OR_CREATED_SINCE_18: ParamSpec = ParamSpec {
+    name: "updated_or_created_since",
+    rust_name: "updated_or_created_since",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to limit the response to Journal Opening Balance Lines changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm).",
+};
+
+const P_ATTRIBUTES_113: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Ledger Account Types (expose all attributes with 'all').",
+};
+
+const P_ITEMS_PER_PAGE_42: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of Ledger Account Types per request.",
+};
+
+const P_LEDGER_ACCOUNT_CLASSIFICATION_ID: ParamSpec = ParamSpec {
+    name: "ledger_account_classification_id",
+    rust_name: "ledger_account_classification_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Use this to filter by ledger account classification id",
+};
+
+const P_PAGE_42: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of Ledger Account Types",
+};
+
+const P_ATTRIBUTES_114: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Ledger Accounts (expose all attributes with 'all').",
+};
+
+const P_ITEMS_PER_PAGE_43: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of Ledger Accounts per request.",
+};
+
+const P_NOT_VISIBLE_IN: ParamSpec = ParamSpec {
+    name: "not_visible_in",
+    rust_name: "not_visible_in",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Enum(
+        &[
+            "sales",
+            "banking",
+            "expenses",
+            "other_payments",
+            "other_receipts",
+            "journals",
+            "reporting",
+        ],
+    ),
+    description: "Use this to limit the response to ledger account types not visible in a specific area.",
+};
+
+const P_PAGE_43: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of Ledger Accounts",
+};
+
+const P_SHOW_CONTROL_ACCOUNTS: ParamSpec = ParamSpec {
+    name: "show_control_accounts",
+    rust_name: "show_control_accounts",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Use this to limit the response to ledger accounts that are/are not control accounts",
+};
+
+const P_SHOW_INCLUDED_IN_CHART: ParamSpec = ParamSpec {
+    name: "show_included_in_chart",
+    rust_name: "show_included_in_chart",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Use this to limit the response to ledger accounts that are/are not included in the chart",
+};
+
+const P_SORT_ORDER_FROM_USER_SETTING: ParamSpec = ParamSpec {
+    name: "sort_order_from_user_setting",
+    rust_name: "sort_order_from_user_setting",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Use this to enable ordering ledger accounts according to user settings.",
+};
+
+const P_UPDATED_OR_CREATED_SINCE_19: ParamSpec = ParamSpec {
+    name: "updated_or_created_since",
+    rust_name: "updated_or_created_since",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to limit the response to Ledger Accounts changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm).",
+};
+
+const P_VISIBLE_IN: ParamSpec = ParamSpec {
+    name: "visible_in",
+    rust_name: "visible_in",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Enum(
+        &[
+            "sales",
+            "banking",
+            "expenses",
+            "other_payments",
+            "other_receipts",
+            "journals",
+            "reporting",
+        ],
+    ),
+    description: "Use this to limit the response to ledger account types visible in a specific area.",
+};
+
+const P_ATTRIBUTES_115: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Ledger Entries (expose all attributes with 'all').",
+};
+
+const P_FROM_DATE_5: ParamSpec = ParamSpec {
+    name: "from_date",
+    rust_name: "from_date",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to filter by Ledger Entries dates",
+};
+
+const P_ITEMS_PER_PAGE_44: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of Ledger Entries per request.",
+};
+
+const P_JOURNAL_CODE_ID: ParamSpec = ParamSpec {
+    name: "journal_code_id",
+    rust_name: "journal_code_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Use this to filter by journal code id",
+};
+
+const P_LEDGER_ACCOUNT_ID: ParamSpec = ParamSpec {
+    name: "ledger_account_id",
+    rust_name: "ledger_account_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Use this to filter by ledger account id",
+};
+
+const P_PAGE_44: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of Ledger Entries",
+};
+
+const P_TO_DATE_5: ParamSpec = ParamSpec {
+    name: "to_date",
+    rust_name: "to_date",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to filter by Ledger Entries dates",
+};
+
+const P_TRANSACTION_ID: ParamSpec = ParamSpec {
+    name: "transaction_id",
+    rust_name: "transaction_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Use this to filter by transaction id",
+};
+
+const P_UPDATED_OR_CREATED_SINCE_20: ParamSpec = ParamSpec {
+    name: "updated_or_created_since",
+    rust_name: "updated_or_created_since",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to limit the response to Ledger Entries changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm).",
+};
+
+const P_ATTRIBUTES_116: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Migration Tax Returns (expose all attributes with 'all').",
+};
+
+const P_ITEMS_PER_PAGE_45: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of Migration Tax Returns per request.",
+};
+
+const P_PAGE_45: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of Migration Tax Returns",
+};
+
+const P_ATTRIBUTES_117: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Journal Opening Balances (expose all attributes with 'all').",
+};
+
+const P_ITEMS_PER_PAGE_46: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of Journal Opening Balances per request.",
+};
+
+const P_PAGE_46: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of Journal Opening Balances",
+};
+
+const P_ATTRIBUTES_118: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Payments (expose all attributes with 'all').",
+};
+
+const P_DELETED_SINCE_12: ParamSpec = ParamSpec {
+    name: "deleted_since",
+    rust_name: "deleted_since",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to limit the response to Payments deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm).",
+};
+
+const P_FROM_DATE_6: ParamSpec = ParamSpec {
+    name: "from_date",
+    rust_name: "from_date",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to filter by Payments dates",
+};
+
+const P_HAS_ATTACHMENTS: ParamSpec = ParamSpec {
+    name: "has_attachments",
+    rust_name: "has_attachments",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Use this to filter Payments by whether they have attachments or not",
+};
+
+const P_ITEMS_PER_PAGE_47: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of Payments per request.",
+};
+
+const P_PAGE_47: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of Payments",
+};
+
+const P_TO_DATE_6: ParamSpec = ParamSpec {
+    name: "to_date",
+    rust_name: "to_date",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to filter by Payments dates",
+};
+
+const P_UPDATED_OR_CREATED_SINCE_21: ParamSpec = ParamSpec {
+    name: "updated_or_created_since",
+    rust_name: "updated_or_created_since",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to limit the response to Payments changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm).",
+};
+
+const P_ATTRIBUTES_119: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Payment Types (expose all attributes with 'all').",
+};
+
+const P_ITEMS_PER_PAGE_48: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of Payment Types per request.",
+};
+
+const P_PAGE_48: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of Payment Types",
+};
+
+const P_ACTIVE: ParamSpec = ParamSpec {
+    name: "active",
+    rust_name: "active",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Use this to only return active or inactive items",
+};
+
+const P_ATTRIBUTES_120: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Product Prices (expose all attributes with 'all').",
+};
+
+const P_ITEMS_PER_PAGE_49: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of Product Prices per request.",
+};
+
+const P_PAGE_49: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of Product Prices",
+};
+
+const P_ATTRIBUTES_121: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Products (expose all attributes with 'all').",
+};
+
+const P_DELETED_SINCE_13: ParamSpec = ParamSpec {
+    name: "deleted_since",
+    rust_name: "deleted_since",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to limit the response to Products deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm).",
+};
+
+const P_ITEMS_PER_PAGE_50: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of Products per request.",
+};
+
+const P_PAGE_50: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of Products",
+};
+
+const P_SEARCH_3: ParamSpec = ParamSpec {
+    name: "search",
+    rust_name: "search",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Use this to filter by the item code or description.",
+};
+
+const P_UPDATED_OR_CREATED_SINCE_22: ParamSpec = ParamSpec {
+    name: "updated_or_created_since",
+    rust_name: "updated_or_created_since",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to limit the response to Products changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm).",
+};
+
+const P_ATTRIBUTES_122: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Purchase Corrective Invoices (expose all attributes with 'all').",
+};
+
+const P_DELETED_SINCE_14: ParamSpec = ParamSpec {
+    name: "deleted_since",
+    rust_name: "deleted_since",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to limit the response to Purchase Corrective Invoices deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm).",
+};
+
+const P_FROM_DATE_7: ParamSpec = ParamSpec {
+    name: "from_date",
+    rust_name: "from_date",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to filter by Purchase Corrective Invoices dates",
+};
+
+const P_HAS_ATTACHMENTS_2: ParamSpec = ParamSpec {
+    name: "has_attachments",
+    rust_name: "has_attachments",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Use this to filter Purchase Corrective Invoices by whether they have attachments or not",
+};
+
+const P_ITEMS_PER_PAGE_51: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of Purchase Corrective Invoices per request.",
+};
+
+const P_PAGE_51: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of Purchase Corrective Invoices",
+};
+
+const P_SEARCH_4: ParamSpec = ParamSpec {
+    name: "search",
+    rust_name: "search",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Use this to filter by the invoice reference or contact name.",
+};
+
+const P_STATUS_ID: ParamSpec = ParamSpec {
+    name: "status_id",
+    rust_name: "status_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Use this to filter by status id",
+};
+
+const P_TO_DATE_7: ParamSpec = ParamSpec {
+    name: "to_date",
+    rust_name: "to_date",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to filter by Purchase Corrective Invoices dates",
+};
+
+const P_UPDATED_OR_CREATED_SINCE_23: ParamSpec = ParamSpec {
+    name: "updated_or_created_since",
+    rust_name: "updated_or_created_since",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to limit the response to Purchase Corrective Invoices changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm).",
+};
+
+const P_ATTRIBUTES_123: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Purchase Credit Notes (expose all attributes with 'all').",
+};
+
+const P_DELETED_SINCE_15: ParamSpec = ParamSpec {
+    name: "deleted_since",
+    rust_name: "deleted_since",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to limit the response to Purchase Credit Notes deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm).",
+};
+
+const P_FROM_DATE_8: ParamSpec = ParamSpec {
+    name: "from_date",
+    rust_name: "from_date",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to filter by Purchase Credit Notes dates",
+};
+
+const P_HAS_ATTACHMENTS_3: ParamSpec = ParamSpec {
+    name: "has_attachments",
+    rust_name: "has_attachments",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Use this to filter Purchase Credit Notes by whether they have attachments or not",
+};
+
+const P_ITEMS_PER_PAGE_52: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of Purchase Credit Notes per request.",
+};
+
+const P_PAGE_52: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of Purchase Credit Notes",
+};
+
+const P_SEARCH_5: ParamSpec = ParamSpec {
+    name: "search",
+    rust_name: "search",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Use this to filter by the credit note reference or contact name.",
+};
+
+const P_TO_DATE_8: ParamSpec = ParamSpec {
+    name: "to_date",
+    rust_name: "to_date",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to filter by Purchase Credit Notes dates",
+};
+
+const P_UPDATED_OR_CREATED_SINCE_24: ParamSpec = ParamSpec {
+    name: "updated_or_created_since",
+    rust_name: "updated_or_created_since",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to limit the response to Purchase Credit Notes changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm).",
+};
+
+const P_ATTRIBUTES_124: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Purchase Invoices (expose all attributes with 'all').",
+};
+
+const P_DELETED_SINCE_16: ParamSpec = ParamSpec {
+    name: "deleted_since",
+    rust_name: "deleted_since",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to limit the response to Purchase Invoices deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm).",
+};
+
+const P_FROM_DATE_9: ParamSpec = ParamSpec {
+    name: "from_date",
+    rust_name: "from_date",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to filter by Purchase Invoices dates",
+};
+
+const P_HAS_ATTACHMENTS_4: ParamSpec = ParamSpec {
+    name: "has_attachments",
+    rust_name: "has_attachments",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Use this to filter Purchase Invoices by whether they have attachments or not",
+};
+
+const P_ITEMS_PER_PAGE_53: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of Purchase Invoices per request.",
+};
+
+const P_PAGE_53: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of Purchase Invoices",
+};
+
+const P_TO_DATE_9: ParamSpec = ParamSpec {
+    name: "to_date",
+    rust_name: "to_date",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to filter by Purchase Invoices dates",
+};
+
+const P_UPDATED_OR_CREATED_SINCE_25: ParamSpec = ParamSpec {
+    name: "updated_or_created_since",
+    rust_name: "updated_or_created_since",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to limit the response to Purchase Invoices changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm).",
+};
+
+const P_ATTRIBUTES_125: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Purchase Batch Entries (expose all attributes with 'all').",
+};
+
+const P_DELETED_SINCE_17: ParamSpec = ParamSpec {
+    name: "deleted_since",
+    rust_name: "deleted_since",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to limit the response to Purchase Batch Entries deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm).",
+};
+
+const P_FROM_DATE_10: ParamSpec = ParamSpec {
+    name: "from_date",
+    rust_name: "from_date",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to filter by Purchase Batch Entries dates",
+};
+
+const P_HAS_ATTACHMENTS_5: ParamSpec = ParamSpec {
+    name: "has_attachments",
+    rust_name: "has_attachments",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Use this to filter Purchase Batch Entries by whether they have attachments or not",
+};
+
+const P_ITEMS_PER_PAGE_54: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of Purchase Batch Entries per request.",
+};
+
+const P_PAGE_54: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of Purchase Batch Entries",
+};
+
+const P_SEARCH_6: ParamSpec = ParamSpec {
+    name: "search",
+    rust_name: "search",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Use this to filter by the quick entry reference or contact name.",
+};
+
+const P_TO_DATE_10: ParamSpec = ParamSpec {
+    name: "to_date",
+    rust_name: "to_date",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to filter by Purchase Batch Entries dates",
+};
+
+const P_UPDATED_OR_CREATED_SINCE_26: ParamSpec = ParamSpec {
+    name: "updated_or_created_since",
+    rust_name: "updated_or_created_since",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to limit the response to Purchase Batch Entries changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm).",
+};
+
+const P_ATTRIBUTES_126: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Sales Corrective Invoices (expose all attributes with 'all').",
+};
+
+const P_DELETED_SINCE_18: ParamSpec = ParamSpec {
+    name: "deleted_since",
+    rust_name: "deleted_since",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to limit the response to Sales Corrective Invoices deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm).",
+};
+
+const P_FROM_DATE_11: ParamSpec = ParamSpec {
+    name: "from_date",
+    rust_name: "from_date",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to filter by Sales Corrective Invoices dates",
+};
+
+const P_HAS_ATTACHMENTS_6: ParamSpec = ParamSpec {
+    name: "has_attachments",
+    rust_name: "has_attachments",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Use this to filter Sales Corrective Invoices by whether they have attachments or not",
+};
+
+const P_ITEMS_PER_PAGE_55: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of Sales Corrective Invoices per request.",
+};
+
+const P_PAGE_55: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of Sales Corrective Invoices",
+};
+
+const P_TO_DATE_11: ParamSpec = ParamSpec {
+    name: "to_date",
+    rust_name: "to_date",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to filter by Sales Corrective Invoices dates",
+};
+
+const P_UPDATED_OR_CREATED_SINCE_27: ParamSpec = ParamSpec {
+    name: "updated_or_created_since",
+    rust_name: "updated_or_created_since",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to limit the response to Sales Corrective Invoices changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm).",
+};
+
+const P_ATTRIBUTES_127: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Sales Credit Notes (expose all attributes with 'all').",
+};
+
+const P_DELETED_SINCE_19: ParamSpec = ParamSpec {
+    name: "deleted_since",
+    rust_name: "deleted_since",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to limit the response to Sales Credit Notes deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm).",
+};
+
+const P_FROM_DATE_12: ParamSpec = ParamSpec {
+    name: "from_date",
+    rust_name: "from_date",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to filter by Sales Credit Notes dates",
+};
+
+const P_HAS_ATTACHMENTS_7: ParamSpec = ParamSpec {
+    name: "has_attachments",
+    rust_name: "has_attachments",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Use this to filter Sales Credit Notes by whether they have attachments or not",
+};
+
+const P_ITEMS_PER_PAGE_56: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of Sales Credit Notes per request.",
+};
+
+const P_PAGE_56: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of Sales Credit Notes",
+};
+
+const P_TO_DATE_12: ParamSpec = ParamSpec {
+    name: "to_date",
+    rust_name: "to_date",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to filter by Sales Credit Notes dates",
+};
+
+const P_UPDATED_OR_CREATED_SINCE_28: ParamSpec = ParamSpec {
+    name: "updated_or_created_since",
+    rust_name: "updated_or_created_since",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to limit the response to Sales Credit Notes changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm).",
+};
+
+const P_ATTRIBUTES_128: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Sales Estimates (expose all attributes with 'all').",
+};
+
+const P_FROM_DATE_13: ParamSpec = ParamSpec {
+    name: "from_date",
+    rust_name: "from_date",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to filter by Sales Estimates dates",
+};
+
+const P_HAS_ATTACHMENTS_8: ParamSpec = ParamSpec {
+    name: "has_attachments",
+    rust_name: "has_attachments",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Use this to filter Sales Estimates by whether they have attachments or not",
+};
+
+const P_ITEMS_PER_PAGE_57: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of Sales Estimates per request.",
+};
+
+const P_PAGE_57: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of Sales Estimates",
+};
+
+const P_SEARCH_7: ParamSpec = ParamSpec {
+    name: "search",
+    rust_name: "search",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Use this to filter by the estimate reference or contact name.",
+};
+
+const P_TO_DATE_13: ParamSpec = ParamSpec {
+    name: "to_date",
+    rust_name: "to_date",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to filter by Sales Estimates dates",
+};
+
+const P_UPDATED_OR_CREATED_SINCE_29: ParamSpec = ParamSpec {
+    name: "updated_or_created_since",
+    rust_name: "updated_or_created_since",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to limit the response to Sales Estimates changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm).",
+};
+
+const P_ATTRIBUTES_129: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Sales Invoices (expose all attributes with 'all').",
+};
+
+const P_DELETED_SINCE_20: ParamSpec = ParamSpec {
+    name: "deleted_since",
+    rust_name: "deleted_since",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to limit the response to Sales Invoices deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm).",
+};
+
+const P_FROM_DATE_14: ParamSpec = ParamSpec {
+    name: "from_date",
+    rust_name: "from_date",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to filter by Sales Invoices dates",
+};
+
+const P_HAS_ATTACHMENTS_9: ParamSpec = ParamSpec {
+    name: "has_attachments",
+    rust_name: "has_attachments",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Use this to filter Sales Invoices by whether they have attachments or not",
+};
+
+const P_ITEMS_PER_PAGE_58: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of Sales Invoices per request.",
+};
+
+const P_PAGE_58: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of Sales Invoices",
+};
+
+const P_TO_DATE_14: ParamSpec = ParamSpec {
+    name: "to_date",
+    rust_name: "to_date",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to filter by Sales Invoices dates",
+};
+
+const P_UPDATED_OR_CREATED_SINCE_30: ParamSpec = ParamSpec {
+    name: "updated_or_created_since",
+    rust_name: "updated_or_created_since",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to limit the response to Sales Invoices changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm).",
+};
+
+const P_ATTRIBUTES_130: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Sales Batch Entries (expose all attributes with 'all').",
+};
+
+const P_DELETED_SINCE_21: ParamSpec = ParamSpec {
+    name: "deleted_since",
+    rust_name: "deleted_since",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to limit the response to Sales Batch Entries deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm).",
+};
+
+const P_FROM_DATE_15: ParamSpec = ParamSpec {
+    name: "from_date",
+    rust_name: "from_date",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to filter by Sales Batch Entries dates",
+};
+
+const P_HAS_ATTACHMENTS_10: ParamSpec = ParamSpec {
+    name: "has_attachments",
+    rust_name: "has_attachments",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Use this to filter Sales Batch Entries by whether they have attachments or not",
+};
+
+const P_ITEMS_PER_PAGE_59: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of Sales Batch Entries per request.",
+};
+
+const P_PAGE_59: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of Sales Batch Entries",
+};
+
+const P_TO_DATE_15: ParamSpec = ParamSpec {
+    name: "to_date",
+    rust_name: "to_date",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to filter by Sales Batch Entries dates",
+};
+
+const P_UPDATED_OR_CREATED_SINCE_31: ParamSpec = ParamSpec {
+    name: "updated_or_created_since",
+    rust_name: "updated_or_created_since",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to limit the response to Sales Batch Entries changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm).",
+};
+
+const P_ATTRIBUTES_131: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Sales Quotes (expose all attributes with 'all').",
+};
+
+const P_FROM_DATE_16: ParamSpec = ParamSpec {
+    name: "from_date",
+    rust_name: "from_date",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to filter by Sales Quotes dates",
+};
+
+const P_HAS_ATTACHMENTS_11: ParamSpec = ParamSpec {
+    name: "has_attachments",
+    rust_name: "has_attachments",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Use this to filter Sales Quotes by whether they have attachments or not",
+};
+
+const P_ITEMS_PER_PAGE_60: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of Sales Quotes per request.",
+};
+
+const P_PAGE_60: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of Sales Quotes",
+};
+
+const P_SEARCH_8: ParamSpec = ParamSpec {
+    name: "search",
+    rust_name: "search",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Use this to filter by the quote reference or contact name.",
+};
+
+const P_TO_DATE_16: ParamSpec = ParamSpec {
+    name: "to_date",
+    rust_name: "to_date",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to filter by Sales Quotes dates",
+};
+
+const P_UPDATED_OR_CREATED_SINCE_32: ParamSpec = ParamSpec {
+    name: "updated_or_created_since",
+    rust_name: "updated_or_created_since",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to limit the response to Sales Quotes changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm).",
+};
+
+const P_ATTRIBUTES_132: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Service Rates (expose all attributes with 'all').",
+};
+
+const P_ITEMS_PER_PAGE_61: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of Service Rates per request.",
+};
+
+const P_PAGE_61: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of Service Rates",
+};
+
+const P_UPDATED_OR_CREATED_SINCE_33: ParamSpec = ParamSpec {
+    name: "updated_or_created_since",
+    rust_name: "updated_or_created_since",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to limit the response to Service Rates changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm).",
+};
+
+const P_ATTRIBUTES_133: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Services (expose all attributes with 'all').",
+};
+
+const P_DELETED_SINCE_22: ParamSpec = ParamSpec {
+    name: "deleted_since",
+    rust_name: "deleted_since",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to limit the response to Services deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm).",
+};
+
+const P_ITEMS_PER_PAGE_62: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of Services per request.",
+};
+
+const P_PAGE_62: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of Services",
+};
+
+const P_UPDATED_OR_CREATED_SINCE_34: ParamSpec = ParamSpec {
+    name: "updated_or_created_since",
+    rust_name: "updated_or_created_since",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to limit the response to Services changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm).",
+};
+
+const P_ATTRIBUTES_134: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Stock Items (expose all attributes with 'all').",
+};
+
+const P_BELOW_REORDER_LEVEL: ParamSpec = ParamSpec {
+    name: "below_reorder_level",
+    rust_name: "below_reorder_level",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Use this to filter by the Stock Items that are below the reorder level",
+};
+
+const P_DELETED_SINCE_23: ParamSpec = ParamSpec {
+    name: "deleted_since",
+    rust_name: "deleted_since",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to limit the response to Stock Items deleted since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm).",
+};
+
+const P_ITEMS_PER_PAGE_63: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of Stock Items per request.",
+};
+
+const P_OUT_OF_STOCK: ParamSpec = ParamSpec {
+    name: "out_of_stock",
+    rust_name: "out_of_stock",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Use this to filter by the Stock Items that are out of stock",
+};
+
+const P_PAGE_63: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of Stock Items",
+};
+
+const P_UPDATED_OR_CREATED_SINCE_35: ParamSpec = ParamSpec {
+    name: "updated_or_created_since",
+    rust_name: "updated_or_created_since",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to limit the response to Stock Items changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm).",
+};
+
+const P_ATTRIBUTES_135: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Stock Movements (expose all attributes with 'all').",
+};
+
+const P_FROM_DATE_17: ParamSpec = ParamSpec {
+    name: "from_date",
+    rust_name: "from_date",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to filter by Stock Movements dates",
+};
+
+const P_ITEMS_PER_PAGE_64: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of Stock Movements per request.",
+};
+
+const P_PAGE_64: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of Stock Movements",
+};
+
+const P_SEARCH_9: ParamSpec = ParamSpec {
+    name: "search",
+    rust_name: "search",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Use this to filter by the details",
+};
+
+const P_STOCK_ITEM_ID: ParamSpec = ParamSpec {
+    name: "stock_item_id",
+    rust_name: "stock_item_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Use this to filter  by stock_item_id",
+};
+
+const P_TO_DATE_17: ParamSpec = ParamSpec {
+    name: "to_date",
+    rust_name: "to_date",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to filter by Stock Movements dates",
+};
+
+const P_ARTEFACT_ID: ParamSpec = ParamSpec {
+    name: "artefact_id",
+    rust_name: "artefact_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "The artefact id",
+};
+
+const P_ARTEFACT_LINE_AMOUNT: ParamSpec = ParamSpec {
+    name: "artefact_line_amount",
+    rust_name: "artefact_line_amount",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Decimal,
+    description: "The artefact line amount",
+};
+
+const P_ARTEFACT_LINE_DESCRIPTION: ParamSpec = ParamSpec {
+    name: "artefact_line_description",
+    rust_name: "artefact_line_description",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "The artefact line description",
+};
+
+const P_ARTEFACT_LINE_GOODS_SERVICES_TYPE: ParamSpec = ParamSpec {
+    name: "artefact_line_goods_services_type",
+    rust_name: "artefact_line_goods_services_type",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Enum(&["GOODS", "SERVICES"]),
+    description: "The artefact line goods and service type",
+};
+
+const P_ARTEFACT_LINE_ID: ParamSpec = ParamSpec {
+    name: "artefact_line_id",
+    rust_name: "artefact_line_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "The artefact line id",
+};
+
+const P_ARTEFACT_LINE_TAX_INCLUDED: ParamSpec = ParamSpec {
+    name: "artefact_line_tax_included",
+    rust_name: "artefact_line_tax_included",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "The artefact line includes tax",
+};
+
+const P_ATTRIBUTES_136: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Tax Rates (expose all attributes with 'all').",
+};
+
+const P_DATE_2: ParamSpec = ParamSpec {
+    name: "date",
+    rust_name: "date",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Date,
+    description: "Use this to return results on a specified date.",
+};
+
+const P_INCLUDE_DESTINATION_VAT: ParamSpec = ParamSpec {
+    name: "include_destination_vat",
+    rust_name: "include_destination_vat",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Include destination vat",
+};
+
+const P_INCLUDE_LINE_DETERMINATION: ParamSpec = ParamSpec {
+    name: "include_line_determination",
+    rust_name: "include_line_determination",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Include line determination",
+};
+
+const P_ITEMS_PER_PAGE_65: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of Tax Rates per request.",
+};
+
+const P_PAGE_65: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of Tax Rates",
+};
+
+const P_RETAILER_RATES: ParamSpec = ParamSpec {
+    name: "retailer_rates",
+    rust_name: "retailer_rates",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Display recargo retailer rates",
+};
+
+const P_USAGE: ParamSpec = ParamSpec {
+    name: "usage",
+    rust_name: "usage",
+    location: ParamLocation::Query,
+    required: true,
+    ty: ParamType::Enum(&["sales", "purchases"]),
+    description: "Tax rates with the intended usage",
+};
+
+const P_ATTRIBUTES_137: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Tax Offices (expose all attributes with 'all').",
+};
+
+const P_ITEMS_PER_PAGE_66: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of Tax Offices per request.",
+};
+
+const P_PAGE_66: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of Tax Offices",
+};
+
+const P_ATTRIBUTES_138: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Tax Profiles (expose all attributes with 'all').",
+};
+
+const P_ITEMS_PER_PAGE_67: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of Tax Profiles per request.",
+};
+
+const P_PAGE_67: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of Tax Profiles",
+};
+
+const P_UPDATED_OR_CREATED_SINCE_36: ParamSpec = ParamSpec {
+    name: "updated_or_created_since",
+    rust_name: "updated_or_created_since",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to limit the response to Tax Profiles changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm).",
+};
+
+const P_ADDRESS_REGION_ID: ParamSpec = ParamSpec {
+    name: "address_region_id",
+    rust_name: "address_region_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Use this to filter by address region id",
+};
+
+const P_CIS_ONLY: ParamSpec = ParamSpec {
+    name: "cis_only",
+    rust_name: "cis_only",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Use this to filter Tax Rates to CIS only records",
+};
+
+const P_INCLUDE_DESTINATION_VAT_RATES: ParamSpec = ParamSpec {
+    name: "include_destination_vat_rates",
+    rust_name: "include_destination_vat_rates",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Include vat destination tax rates",
+};
+
+const P_INCLUDE_HISTORICAL_DATA: ParamSpec = ParamSpec {
+    name: "include_historical_data",
+    rust_name: "include_historical_data",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Use this to include historical data in the response",
+};
+
+const P_UPDATED_OR_CREATED_SINCE_37: ParamSpec = ParamSpec {
+    name: "updated_or_created_since",
+    rust_name: "updated_or_created_since",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to limit the response to Tax Rates changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm).",
+};
+
+const P_USAGE_2: ParamSpec = ParamSpec {
+    name: "usage",
+    rust_name: "usage",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "possible values are `sales` and `purchase`",
+};
+
+const P_ATTRIBUTES_139: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Tax Submission Frequency Types (expose all attributes with 'all').",
+};
+
+const P_ITEMS_PER_PAGE_68: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of Tax Submission Frequency Types per request.",
+};
+
+const P_PAGE_68: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of Tax Submission Frequency Types",
+};
+
+const P_TAX_TYPE_ID: ParamSpec = ParamSpec {
+    name: "tax_type_id",
+    rust_name: "tax_type_id",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Enum(
+        &["CA_GST_HST", "CA_PST_BC", "CA_PST_MB", "CA_QST", "CA_PST_SK"],
+    ),
+    description: "Use this to filter Tax Submission Frequency Types by tax_type_id (Canada only)",
+};
+
+const P_ATTRIBUTES_140: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Tax Schemes (expose all attributes with 'all').",
+};
+
+const P_ITEMS_PER_PAGE_69: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of Tax Schemes per request.",
+};
+
+const P_PAGE_69: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of Tax Schemes",
+};
+
+const P_ATTRIBUTES_141: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Tax Types (expose all attributes with 'all').",
+};
+
+const P_ITEMS_PER_PAGE_70: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of Tax Types per request.",
+};
+
+const P_PAGE_70: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of Tax Types",
+};
+
+const P_ATTRIBUTES_142: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Transaction Types (expose all attributes with 'all').",
+};
+
+const P_ITEMS_PER_PAGE_71: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of Transaction Types per request.",
+};
+
+const P_PAGE_71: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of Transaction Types",
+};
+
+const P_VALID_FOR_BUSINESS: ParamSpec = ParamSpec {
+    name: "valid_for_business",
+    rust_name: "valid_for_business",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Use this to filter the transaction types to a business's locale and service",
+};
+
+const P_ATTRIBUTES_143: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Transactions (expose all attributes with 'all').",
+};
+
+const P_FROM_DATE_18: ParamSpec = ParamSpec {
+    name: "from_date",
+    rust_name: "from_date",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to filter by Transactions dates",
+};
+
+const P_HAS_ATTACHMENTS_12: ParamSpec = ParamSpec {
+    name: "has_attachments",
+    rust_name: "has_attachments",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Use this to filter Transactions by whether they have attachments or not",
+};
+
+const P_ITEMS_PER_PAGE_72: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of Transactions per request.",
+};
+
+const P_PAGE_72: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of Transactions",
+};
+
+const P_TO_DATE_18: ParamSpec = ParamSpec {
+    name: "to_date",
+    rust_name: "to_date",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to filter by Transactions dates",
+};
+
+const P_UPDATED_FROM_DATE: ParamSpec = ParamSpec {
+    name: "updated_from_date",
+    rust_name: "updated_from_date",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to filter Transactions by the date they were last updated",
+};
+
+const P_UPDATED_OR_CREATED_SINCE_38: ParamSpec = ParamSpec {
+    name: "updated_or_created_since",
+    rust_name: "updated_or_created_since",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to limit the response to Transactions changed since a given date (format: YYYY-MM-DDT(+|-)hh:mm) or date-time (format: YYYY-MM-DDThh:mm:ss(+|-)hh:mm).",
+};
+
+const P_UPDATED_TO_DATE: ParamSpec = ParamSpec {
+    name: "updated_to_date",
+    rust_name: "updated_to_date",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::DateTime,
+    description: "Use this to filter Transactions by the date they were last updated",
+};
+
+const P_ATTRIBUTES_144: ParamSpec = ParamSpec {
+    name: "attributes",
+    rust_name: "attributes",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Specify the attributes that you want to expose for the Base Artefacts (expose all attributes with 'all').",
+};
+
+const P_ITEMS_PER_PAGE_73: ParamSpec = ParamSpec {
+    name: "items_per_page",
+    rust_name: "items_per_page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Returns the given number of Base Artefacts per request.",
+};
+
+const P_PAGE_73: ParamSpec = ParamSpec {
+    name: "page",
+    rust_name: "page",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Go to specific page of Base Artefacts",
+};
+
+const P_SEARCH_10: ParamSpec = ParamSpec {
+    name: "search",
+    rust_name: "search",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Use this to filter by the contact identifier.",
+};
+
+const P_KEY_81: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "The Journal GUID.",
+};
+
+const P_KEY_82: ParamSpec = ParamSpec {
+    name: "key",
+    rust_name: "key",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::String,
+    description: "",
+};
 
 /// The operation called `name`, if there is one.
 pub fn find(name: &str) -> Option<&'static OperationSpec> {

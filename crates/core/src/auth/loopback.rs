@@ -15,6 +15,14 @@ use super::error::AuthError;
 use super::redirect::{parse_redirect, AuthorizationResponse};
 use super::secret::CsrfState;
 
+/// The port sage-rs listens on for the redirect unless told otherwise. Sage compares redirect URIs
+/// exactly, so an app registers [`DEFAULT_REDIRECT_URI`] once and every sign-in matches it.
+pub const DEFAULT_LOOPBACK_PORT: u16 = 8791;
+/// The path of the redirect on the loopback listener.
+pub const DEFAULT_CALLBACK_PATH: &str = "/callback";
+/// `http://127.0.0.1:8791/callback`: the redirect URI to register for CLI and desktop sign-ins.
+pub const DEFAULT_REDIRECT_URI: &str = "http://127.0.0.1:8791/callback";
+
 /// Longest request head accepted; a redirect with a 2 KiB code fits easily.
 const MAX_HEAD: usize = 16 * 1024;
 /// How long one connection may take to send its request (browsers open idle spare sockets).
@@ -44,7 +52,14 @@ enum Outcome {
 }
 
 impl LoopbackRedirect {
-    /// Listens on a free port; the redirect URI is `http://127.0.0.1:<port><path>`.
+    /// Listens on [`DEFAULT_LOOPBACK_PORT`] at [`DEFAULT_CALLBACK_PATH`]: the redirect URI is
+    /// [`DEFAULT_REDIRECT_URI`], which is what to register with Sage.
+    pub async fn bind_default() -> Result<Self, AuthError> {
+        Self::bind_port(DEFAULT_LOOPBACK_PORT, DEFAULT_CALLBACK_PATH).await
+    }
+
+    /// Listens on a free port; the redirect URI is `http://127.0.0.1:<port><path>` (for identity
+    /// servers that accept any loopback port, and for tests).
     pub async fn bind(path: &str) -> Result<Self, AuthError> {
         Self::bind_port(0, path).await
     }
@@ -206,6 +221,11 @@ mod tests {
         let loopback = LoopbackRedirect::bind("/cb").await.unwrap();
         let result = loopback.wait(&CsrfState::new("s"), Duration::from_millis(20)).await;
         assert!(matches!(result, Err(AuthError::CallbackTimeout(_))));
+    }
+
+    #[test]
+    fn the_default_redirect_uri_is_made_of_the_default_port_and_path() {
+        assert_eq!(DEFAULT_REDIRECT_URI, format!("http://127.0.0.1:{DEFAULT_LOOPBACK_PORT}{DEFAULT_CALLBACK_PATH}"));
     }
 
     #[tokio::test]

@@ -28,7 +28,7 @@ mod token_set;
 
 pub use authenticator::{Authenticator, AuthenticatorBuilder};
 pub use error::{AuthError, StoreError};
-pub use loopback::LoopbackRedirect;
+pub use loopback::{LoopbackRedirect, DEFAULT_CALLBACK_PATH, DEFAULT_LOOPBACK_PORT, DEFAULT_REDIRECT_URI};
 pub use oauth::{AuthorizationRequest, OAuthClient};
 pub use profile::{AuthProfile, ClientAuthStyle, SageApi, V3Region, SAGE200_MAX_REFRESH_LIFETIME};
 pub use redirect::{parse_redirect, AuthorizationResponse};

@@ -48,6 +48,8 @@ pub mod stock;
 
 pub mod operations;
 
+/// The Sage 200 Professional API (v1, `sage200extra`): cash book, commercials, financials, general, nominal, purchase order processing, price book, purchases, sales, sales order processing and stock.
+///
 /// What the runtime needs to know about this API: base URL, OAuth profile, headers, paging.
 pub const PRODUCT: sage_core::Product = sage_core::Product {
     name: "sage200-pro",

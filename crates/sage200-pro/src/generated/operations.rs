@@ -4,7 +4,7 @@
 //! Build a call with `OperationSpec::request` from `name=value` pairs and send it with
 //! `sage_core::Client::execute`. The table is always compiled, whatever features are enabled.
 
-pub use sage_core::catalog::{OperationSpec, ParamLocation, ParamSpec};
+pub use sage_core::catalog::{OperationSpec, ParamLocation, ParamSpec, ParamType};
 
 /// Every operation, sorted by name.
 pub const OPERATIONS: &[OperationSpec] = &[
@@ -158,13 +158,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Post,
         path: "/customers/{customerId}/customer_contacts",
         summary: "Customer Contacts For Customer",
-        params: &[
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_ID],
         body: true,
         list: false,
         idempotent: false,
@@ -188,18 +182,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Post,
         path: "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_emails",
         summary: "Customer Emails For Customer And Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID, P_CUSTOMER_ID],
         body: true,
         list: false,
         idempotent: false,
@@ -211,13 +194,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Post,
         path: "/customer_contacts/{CustomerContactId}/customer_emails",
         summary: "Customer Emails By Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID],
         body: true,
         list: false,
         idempotent: false,
@@ -229,18 +206,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Post,
         path: "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_faxes",
         summary: "Customer Faxes For Customer And Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID, P_CUSTOMER_ID],
         body: true,
         list: false,
         idempotent: false,
@@ -252,13 +218,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Post,
         path: "/customer_contacts/{CustomerContactId}/customer_faxes",
         summary: "Customer Faxes By Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID],
         body: true,
         list: false,
         idempotent: false,
@@ -282,18 +242,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Post,
         path: "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_mobiles",
         summary: "Customer Mobiles For Customer And Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID, P_CUSTOMER_ID],
         body: true,
         list: false,
         idempotent: false,
@@ -305,13 +254,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Post,
         path: "/customer_contacts/{CustomerContactId}/customer_mobiles",
         summary: "Customer Mobiles By Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID],
         body: true,
         list: false,
         idempotent: false,
@@ -335,18 +278,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Post,
         path: "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_telephones",
         summary: "Customer Telephones For Customer And Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID, P_CUSTOMER_ID],
         body: true,
         list: false,
         idempotent: false,
@@ -358,13 +290,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Post,
         path: "/customer_contacts/{CustomerContactId}/customer_telephones",
         summary: "Customer Telephones By Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID],
         body: true,
         list: false,
         idempotent: false,
@@ -376,18 +302,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Post,
         path: "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_websites",
         summary: "Customer Websites For Customer And Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID, P_CUSTOMER_ID],
         body: true,
         list: false,
         idempotent: false,
@@ -399,13 +314,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Post,
         path: "/customer_contacts/{CustomerContactId}/customer_websites",
         summary: "Customer Websites By Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID],
         body: true,
         list: false,
         idempotent: false,
@@ -1065,13 +974,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Post,
         path: "/suppliers/{supplierId}/supplier_contacts",
         summary: "Supplier Contacts For Supplier",
-        params: &[
-            ParamSpec {
-                name: "supplierId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_SUPPLIER_ID],
         body: true,
         list: false,
         idempotent: false,
@@ -1083,18 +986,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Post,
         path: "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_emails",
         summary: "Supplier Emails For Supplier And Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_SUPPLIER_CONTACT_ID, P_SUPPLIER_ID],
         body: true,
         list: false,
         idempotent: false,
@@ -1106,13 +998,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Post,
         path: "/supplier_contacts/{supplierContactId}/supplier_emails",
         summary: "Supplier Emails By Contact",
-        params: &[
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_SUPPLIER_CONTACT_ID],
         body: true,
         list: false,
         idempotent: false,
@@ -1124,18 +1010,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Post,
         path: "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_faxes",
         summary: "Supplier Faxes For Supplier And Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_SUPPLIER_CONTACT_ID, P_SUPPLIER_ID],
         body: true,
         list: false,
         idempotent: false,
@@ -1147,13 +1022,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Post,
         path: "/supplier_contacts/{supplierContactId}/supplier_faxes",
         summary: "Supplier Faxes By Contact",
-        params: &[
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_SUPPLIER_CONTACT_ID],
         body: true,
         list: false,
         idempotent: false,
@@ -1177,18 +1046,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Post,
         path: "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_mobiles",
         summary: "Supplier Mobiles For Supplier And Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_SUPPLIER_CONTACT_ID, P_SUPPLIER_ID],
         body: true,
         list: false,
         idempotent: false,
@@ -1200,13 +1058,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Post,
         path: "/supplier_contacts/{supplierContactId}/supplier_mobiles",
         summary: "Supplier Mobiles By Contact",
-        params: &[
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_SUPPLIER_CONTACT_ID],
         body: true,
         list: false,
         idempotent: false,
@@ -1218,18 +1070,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Post,
         path: "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_telephones",
         summary: "Supplier Telephones For Supplier And Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_SUPPLIER_CONTACT_ID, P_SUPPLIER_ID],
         body: true,
         list: false,
         idempotent: false,
@@ -1241,13 +1082,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Post,
         path: "/supplier_contacts/{supplierContactId}/supplier_telephones",
         summary: "Supplier Telephones By Contact",
-        params: &[
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_SUPPLIER_CONTACT_ID],
         body: true,
         list: false,
         idempotent: false,
@@ -1259,18 +1094,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Post,
         path: "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_websites",
         summary: "Supplier Websites For Supplier And Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_SUPPLIER_CONTACT_ID, P_SUPPLIER_ID],
         body: true,
         list: false,
         idempotent: false,
@@ -1282,13 +1106,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Post,
         path: "/supplier_contacts/{supplierContactId}/supplier_websites",
         summary: "Supplier Websites By Contact",
-        params: &[
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_SUPPLIER_CONTACT_ID],
         body: true,
         list: false,
         idempotent: false,
@@ -1396,13 +1214,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/alternative_products/{Id}",
         summary: "Alternative Product",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -1414,13 +1226,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/banks/{Id}",
         summary: "Bank",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_2],
         body: false,
         list: false,
         idempotent: true,
@@ -1432,13 +1238,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/bin_holdings/{Id}",
         summary: "Bin Holding",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_3],
         body: false,
         list: false,
         idempotent: true,
@@ -1450,13 +1250,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/cost_centres/{Id}",
         summary: "Cost Centre",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_4],
         body: false,
         list: false,
         idempotent: true,
@@ -1468,13 +1262,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/couriers/{Id}",
         summary: "Courier",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_5],
         body: false,
         list: false,
         idempotent: true,
@@ -1486,13 +1274,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/cross_sell_products/{Id}",
         summary: "Cross Sell Product",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_6],
         body: false,
         list: false,
         idempotent: true,
@@ -1504,13 +1286,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/customers/{Id}",
         summary: "Customer",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_7],
         body: false,
         list: false,
         idempotent: true,
@@ -1522,13 +1298,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/customer_alerts/{Id}",
         summary: "Customer Alert",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_8],
         body: false,
         list: false,
         idempotent: true,
@@ -1540,13 +1310,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/customer_cards/{Id}",
         summary: "Customer Card",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_9],
         body: false,
         list: false,
         idempotent: true,
@@ -1558,13 +1322,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/customer_contacts/{Id}",
         summary: "Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_10],
         body: false,
         list: false,
         idempotent: true,
@@ -1576,18 +1334,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/customers/{customerId}/customer_contacts/{Id}",
         summary: "Customer Contact For Customer",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_10, P_CUSTOMER_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -1599,13 +1346,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/customer_delivery_addresses/{Id}",
         summary: "Single Customer Delivery Address Resource",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_11],
         body: false,
         list: false,
         idempotent: true,
@@ -1617,13 +1358,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/customer_emails/{Id}",
         summary: "Customer Email",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_12],
         body: false,
         list: false,
         idempotent: true,
@@ -1635,23 +1370,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_emails/{Id}",
         summary: "Customer Email For Customer And Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID, P_ID_12, P_CUSTOMER_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -1663,18 +1382,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/customer_contacts/{CustomerContactId}/customer_emails/{Id}",
         summary: "Customer Email For Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID, P_ID_12],
         body: false,
         list: false,
         idempotent: true,
@@ -1686,13 +1394,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/customer_faxes/{Id}",
         summary: "Customer Fax",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_13],
         body: false,
         list: false,
         idempotent: true,
@@ -1704,23 +1406,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_faxes/{Id}",
         summary: "Customer Fax For Customer And Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID, P_ID_13, P_CUSTOMER_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -1732,18 +1418,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/customer_contacts/{CustomerContactId}/customer_faxes/{Id}",
         summary: "Customer Fax For Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID, P_ID_13],
         body: false,
         list: false,
         idempotent: true,
@@ -1755,13 +1430,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/customer_memos/{Id}",
         summary: "Customer Memo",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_14],
         body: false,
         list: false,
         idempotent: true,
@@ -1773,13 +1442,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/customer_mobiles/{Id}",
         summary: "Customer Mobile",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_15],
         body: false,
         list: false,
         idempotent: true,
@@ -1791,23 +1454,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_mobiles/{Id}",
         summary: "Customer Mobile For Customer And Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID, P_ID_15, P_CUSTOMER_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -1819,18 +1466,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/customer_contacts/{CustomerContactId}/customer_mobiles/{Id}",
         summary: "Customer Mobile For Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID, P_ID_15],
         body: false,
         list: false,
         idempotent: true,
@@ -1842,13 +1478,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/customer_telephones/{Id}",
         summary: "Customer Telephone",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_16],
         body: false,
         list: false,
         idempotent: true,
@@ -1860,23 +1490,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_telephones/{Id}",
         summary: "Customer Telephone For Customer And Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID, P_ID_16, P_CUSTOMER_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -1888,18 +1502,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/customer_contacts/{CustomerContactId}/customer_telephones/{Id}",
         summary: "Customer Telephone For Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID, P_ID_16],
         body: false,
         list: false,
         idempotent: true,
@@ -1911,13 +1514,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/customer_websites/{Id}",
         summary: "Customer Website",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_17],
         body: false,
         list: false,
         idempotent: true,
@@ -1929,23 +1526,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_websites/{Id}",
         summary: "Customer Website For Customer And Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID, P_ID_17, P_CUSTOMER_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -1957,18 +1538,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/customer_contacts/{CustomerContactId}/customer_websites/{Id}",
         summary: "Customer Website For Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID, P_ID_17],
         body: false,
         list: false,
         idempotent: true,
@@ -1980,13 +1550,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/departments/{Id}",
         summary: "Department",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_18],
         body: false,
         list: false,
         idempotent: true,
@@ -1998,13 +1562,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/flow_states/{Id}",
         summary: "Flow State",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_19],
         body: false,
         list: false,
         idempotent: true,
@@ -2016,13 +1574,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/nominal_codes/{Id}",
         summary: "Nominal Code",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_20],
         body: false,
         list: false,
         idempotent: true,
@@ -2034,13 +1586,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/nominal_code_memos/{Id}",
         summary: "Nominal Code Memo",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_21],
         body: false,
         list: false,
         idempotent: true,
@@ -2052,13 +1598,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/nominal_report_categories/{Id}",
         summary: "Nominal Code",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_22],
         body: false,
         list: false,
         idempotent: true,
@@ -2070,13 +1610,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/pending_emails/{Id}",
         summary: "Pending Email",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_23],
         body: false,
         list: false,
         idempotent: true,
@@ -2088,13 +1622,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/pop_orders/{Id}",
         summary: "Purchase Order",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_24],
         body: false,
         list: false,
         idempotent: true,
@@ -2106,13 +1634,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/products/{Id}",
         summary: "Product",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_22],
         body: false,
         list: false,
         idempotent: true,
@@ -2124,13 +1646,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/product_memos/{Id}",
         summary: "Product Memo",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_25],
         body: false,
         list: false,
         idempotent: true,
@@ -2142,13 +1658,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/product_suppliers/{Id}",
         summary: "Product Supplier",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_26],
         body: false,
         list: false,
         idempotent: true,
@@ -2160,13 +1670,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/purchase_posted_transaction_memos/{Id}",
         summary: "Purchase Posted Transaction Memo",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_27],
         body: false,
         list: false,
         idempotent: true,
@@ -2178,13 +1682,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/sales_posted_transaction_memos/{Id}",
         summary: "Sales Posted Transaction Memo",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_28],
         body: false,
         list: false,
         idempotent: true,
@@ -2196,13 +1694,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/sop_export_reasons/{Id}",
         summary: "SOP Reason For Export",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_29],
         body: false,
         list: false,
         idempotent: true,
@@ -2214,13 +1706,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/sop_incoterms/{Id}",
         summary: "SOP Incoterm",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_30],
         body: false,
         list: false,
         idempotent: true,
@@ -2232,13 +1718,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/sop_orders/{Id}",
         summary: "Sales Order",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_31],
         body: false,
         list: false,
         idempotent: true,
@@ -2250,13 +1730,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/sop_quotes/{Id}",
         summary: "Sales Quote",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_32],
         body: false,
         list: false,
         idempotent: true,
@@ -2268,13 +1742,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/stocktakes/{Id}",
         summary: "Stocktake",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_33],
         body: false,
         list: false,
         idempotent: true,
@@ -2286,13 +1754,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/stocktake_criteria_templates/{Id}",
         summary: "Stocktake Criteria Template",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_34],
         body: false,
         list: false,
         idempotent: true,
@@ -2304,13 +1766,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/suppliers/{Id}",
         summary: "Supplier",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_35],
         body: false,
         list: false,
         idempotent: true,
@@ -2322,13 +1778,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/supplier_contacts/{Id}",
         summary: "Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_36],
         body: false,
         list: false,
         idempotent: true,
@@ -2340,18 +1790,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/suppliers/{supplierId}/supplier_contacts/{Id}",
         summary: "Supplier Contact For Supplier",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_36, P_SUPPLIER_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -2363,13 +1802,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/supplier_emails/{Id}",
         summary: "Supplier Email",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_37],
         body: false,
         list: false,
         idempotent: true,
@@ -2381,23 +1814,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_emails/{Id}",
         summary: "Supplier Email For Supplier And Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_37, P_SUPPLIER_CONTACT_ID, P_SUPPLIER_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -2409,18 +1826,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/supplier_contacts/{supplierContactId}/supplier_emails/{Id}",
         summary: "Supplier Email For Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_37, P_SUPPLIER_CONTACT_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -2432,13 +1838,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/supplier_faxes/{Id}",
         summary: "Supplier Fax",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_38],
         body: false,
         list: false,
         idempotent: true,
@@ -2450,23 +1850,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_faxes/{Id}",
         summary: "Supplier Fax For Supplier And Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_38, P_SUPPLIER_CONTACT_ID, P_SUPPLIER_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -2478,18 +1862,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/supplier_contacts/{supplierContactId}/supplier_faxes/{Id}",
         summary: "Supplier Fax For Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_38, P_SUPPLIER_CONTACT_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -2501,13 +1874,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/supplier_memos/{Id}",
         summary: "Supplier Memo",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_39],
         body: false,
         list: false,
         idempotent: true,
@@ -2519,13 +1886,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/supplier_mobiles/{Id}",
         summary: "Supplier Mobile",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_40],
         body: false,
         list: false,
         idempotent: true,
@@ -2537,23 +1898,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_mobiles/{Id}",
         summary: "Supplier Mobile For Supplier And Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_40, P_SUPPLIER_CONTACT_ID, P_SUPPLIER_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -2565,18 +1910,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/supplier_contacts/{supplierContactId}/supplier_mobiles/{Id}",
         summary: "Supplier Mobile For Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_40, P_SUPPLIER_CONTACT_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -2588,13 +1922,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/supplier_telephones/{Id}",
         summary: "Supplier Telephone",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_41],
         body: false,
         list: false,
         idempotent: true,
@@ -2606,23 +1934,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_telephones/{Id}",
         summary: "Supplier Telephone For Supplier And Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_41, P_SUPPLIER_CONTACT_ID, P_SUPPLIER_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -2634,18 +1946,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/supplier_contacts/{supplierContactId}/supplier_telephones/{Id}",
         summary: "Supplier Telephone For Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_41, P_SUPPLIER_CONTACT_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -2657,13 +1958,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/supplier_websites/{Id}",
         summary: "Supplier Website",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_42],
         body: false,
         list: false,
         idempotent: true,
@@ -2675,23 +1970,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_websites/{Id}",
         summary: "Supplier Website For Supplier And Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_42, P_SUPPLIER_CONTACT_ID, P_SUPPLIER_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -2703,18 +1982,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/supplier_contacts/{supplierContactId}/supplier_websites/{Id}",
         summary: "Supplier Website For Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_42, P_SUPPLIER_CONTACT_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -2726,13 +1994,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/warehouses/{Id}",
         summary: "Warehouse",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_43],
         body: false,
         list: false,
         idempotent: true,
@@ -2744,13 +2006,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/warehouse_holdings/{Id}",
         summary: "Warehouse Holding",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_44],
         body: false,
         list: false,
         idempotent: true,
@@ -2762,13 +2018,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/alternative_products/{Id}",
         summary: "Alternative Product",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -2780,13 +2030,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/analysis_code_mappings/{Id}",
         summary: "Analysis Code Mapping",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_45],
         body: false,
         list: false,
         idempotent: true,
@@ -2798,13 +2042,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/auto_generate_separators/{Id}",
         summary: "Auto Generate Separator",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_46],
         body: false,
         list: false,
         idempotent: true,
@@ -2816,13 +2054,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/banks/{Id}",
         summary: "Bank",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_2],
         body: false,
         list: false,
         idempotent: true,
@@ -2834,13 +2066,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/bank_posted_transactions/{Id}",
         summary: "Bank Posted Transaction",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_47],
         body: false,
         list: false,
         idempotent: true,
@@ -2852,13 +2078,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/bin_holdings/{Id}",
         summary: "Bin Holding",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_3],
         body: false,
         list: false,
         idempotent: true,
@@ -2870,13 +2090,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/bom_cost_headings/{Id}",
         summary: "BOM Cost Heading",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_48],
         body: false,
         list: false,
         idempotent: true,
@@ -2888,13 +2102,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/cash_book_settings/{Id}",
         summary: "Cash Book Setting",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_49],
         body: false,
         list: false,
         idempotent: true,
@@ -2906,13 +2114,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/company_details/{Id}",
         summary: "Company Details",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_50],
         body: false,
         list: false,
         idempotent: true,
@@ -2924,13 +2126,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/consolidated_nominal_codes/{Id}",
         summary: "Consolidated Nominal Code",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_51],
         body: false,
         list: false,
         idempotent: true,
@@ -2942,13 +2138,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/control_nominal_codes/{Id}",
         summary: "Control (Default) Nominal Code",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_52],
         body: false,
         list: false,
         idempotent: true,
@@ -2960,13 +2150,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/cost_centres/{Id}",
         summary: "Cost Centre",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_4],
         body: false,
         list: false,
         idempotent: true,
@@ -2978,13 +2162,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/country_codes/{Id}",
         summary: "Country Code",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_53],
         body: false,
         list: false,
         idempotent: true,
@@ -2996,13 +2174,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/couriers/{Id}",
         summary: "Courier",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_5],
         body: false,
         list: false,
         idempotent: true,
@@ -3014,13 +2186,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/credit_bureaus/{Id}",
         summary: "Credit Bureau",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_54],
         body: false,
         list: false,
         idempotent: true,
@@ -3032,13 +2198,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/credit_positions/{Id}",
         summary: "Credit Position",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_55],
         body: false,
         list: false,
         idempotent: true,
@@ -3050,13 +2210,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/cross_sell_products/{Id}",
         summary: "Cross Sell Product",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_6],
         body: false,
         list: false,
         idempotent: true,
@@ -3068,13 +2222,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/currencies/{Id}",
         summary: "Single Currency Resource",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_56],
         body: false,
         list: false,
         idempotent: true,
@@ -3086,13 +2234,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/currency_iso_codes/{Id}",
         summary: "Currency ISO Code",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_57],
         body: false,
         list: false,
         idempotent: true,
@@ -3116,13 +2258,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customers/{Id}",
         summary: "Customer",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_7],
         body: false,
         list: false,
         idempotent: true,
@@ -3134,13 +2270,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customer_alerts/{Id}",
         summary: "Customer Alert",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_8],
         body: false,
         list: false,
         idempotent: true,
@@ -3152,13 +2282,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customer_cards/{Id}",
         summary: "Customer Card",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_9],
         body: false,
         list: false,
         idempotent: true,
@@ -3170,18 +2294,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customers/{customerId}/customer_contacts/{Id}",
         summary: "Customer Contact For Customer",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_10, P_CUSTOMER_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -3193,13 +2306,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customer_contact_roles/{Id}",
         summary: "Customer Contact Role",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_58],
         body: false,
         list: false,
         idempotent: true,
@@ -3211,13 +2318,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customer_contacts/{Id}",
         summary: "Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_10],
         body: false,
         list: false,
         idempotent: true,
@@ -3229,13 +2330,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customer_delivery_addresses/{Id}",
         summary: "Single Customer Delivery Address Resource",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_59],
         body: false,
         list: false,
         idempotent: true,
@@ -3247,13 +2342,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customer_discount_groups/{Id}",
         summary: "Customer Discount Group",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_60],
         body: false,
         list: false,
         idempotent: true,
@@ -3265,13 +2354,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customer_emails/{Id}",
         summary: "Customer Email",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_12],
         body: false,
         list: false,
         idempotent: true,
@@ -3283,23 +2366,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_emails/{Id}",
         summary: "Customer Email For Customer And Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID, P_ID_12, P_CUSTOMER_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -3311,18 +2378,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customer_contacts/{CustomerContactId}/customer_emails/{Id}",
         summary: "Customer Email For Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID, P_ID_12],
         body: false,
         list: false,
         idempotent: true,
@@ -3334,13 +2390,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customer_faxes/{Id}",
         summary: "Customer Fax",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_13],
         body: false,
         list: false,
         idempotent: true,
@@ -3352,23 +2402,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_faxes/{Id}",
         summary: "Customer Fax For Customer And Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID, P_ID_13, P_CUSTOMER_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -3380,18 +2414,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customer_contacts/{CustomerContactId}/customer_faxes/{Id}",
         summary: "Customer Fax For Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID, P_ID_13],
         body: false,
         list: false,
         idempotent: true,
@@ -3403,13 +2426,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customer_memos/{Id}",
         summary: "Customer Memo",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_14],
         body: false,
         list: false,
         idempotent: true,
@@ -3421,13 +2438,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customer_mobiles/{Id}",
         summary: "Customer Mobile",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_15],
         body: false,
         list: false,
         idempotent: true,
@@ -3439,23 +2450,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_mobiles/{Id}",
         summary: "Customer Mobile For Customer And Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID, P_ID_15, P_CUSTOMER_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -3467,18 +2462,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customer_contacts/{CustomerContactId}/customer_mobiles/{Id}",
         summary: "Customer Mobile For Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID, P_ID_15],
         body: false,
         list: false,
         idempotent: true,
@@ -3490,13 +2474,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customer_price_bands/{Id}",
         summary: "Customer Price Band",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_61],
         body: false,
         list: false,
         idempotent: true,
@@ -3508,13 +2486,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customer_telephones/{Id}",
         summary: "Customer Telephone",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_16],
         body: false,
         list: false,
         idempotent: true,
@@ -3526,23 +2498,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_telephones/{Id}",
         summary: "Customer Telephone For Customer And Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID, P_ID_16, P_CUSTOMER_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -3554,18 +2510,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customer_contacts/{CustomerContactId}/customer_telephones/{Id}",
         summary: "Customer Telephone For Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID, P_ID_16],
         body: false,
         list: false,
         idempotent: true,
@@ -3577,13 +2522,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customer_websites/{Id}",
         summary: "Customer Website",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_17],
         body: false,
         list: false,
         idempotent: true,
@@ -3595,23 +2534,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_websites/{Id}",
         summary: "Customer Website For Customer And Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID, P_ID_17, P_CUSTOMER_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -3623,18 +2546,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customer_contacts/{CustomerContactId}/customer_websites/{Id}",
         summary: "Customer Website For Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID, P_ID_17],
         body: false,
         list: false,
         idempotent: true,
@@ -3646,13 +2558,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/departments/{Id}",
         summary: "Department",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_18],
         body: false,
         list: false,
         idempotent: true,
@@ -3664,13 +2570,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/document_layouts/{Id}",
         summary: "Document Layout",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_62],
         body: false,
         list: false,
         idempotent: true,
@@ -3682,13 +2582,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/document_types/{Id}",
         summary: "Document Types",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_63],
         body: false,
         list: false,
         idempotent: true,
@@ -3700,13 +2594,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/factor_houses/{Id}",
         summary: "Factor House",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_64],
         body: false,
         list: false,
         idempotent: true,
@@ -3718,13 +2606,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/finance_charges/{Id}",
         summary: "Finance Charge",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_65],
         body: false,
         list: false,
         idempotent: true,
@@ -3736,13 +2618,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/flow_states/{Id}",
         summary: "Flow State",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_66],
         body: false,
         list: false,
         idempotent: true,
@@ -3754,13 +2630,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/internal_areas/{Id}",
         summary: "Internal Area",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_67],
         body: false,
         list: false,
         idempotent: true,
@@ -3784,13 +2654,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/nominal_budget_profiles/{Id}",
         summary: "Nominal Budget Profile",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_68],
         body: false,
         list: false,
         idempotent: true,
@@ -3802,13 +2666,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/nominal_codes/{Id}",
         summary: "Nominal Code",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_20],
         body: false,
         list: false,
         idempotent: true,
@@ -3820,13 +2678,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/nominal_code_memos/{Id}",
         summary: "Nominal Code Memo",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_21],
         body: false,
         list: false,
         idempotent: true,
@@ -3838,13 +2690,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/nominal_ledger_settings/{Id}",
         summary: "Nominal Ledger Setting",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_69],
         body: false,
         list: false,
         idempotent: true,
@@ -3856,13 +2702,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/nominal_report_categories/{Id}",
         summary: "Nominal Code",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_70],
         body: false,
         list: false,
         idempotent: true,
@@ -3874,13 +2714,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/nominal_transaction_enquiry_views/{Id}",
         summary: "Nominal Transaction Enquiry View",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_47],
         body: false,
         list: false,
         idempotent: true,
@@ -3892,13 +2726,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/order_value_discounts/{Id}",
         summary: "Order Value Discount",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_71],
         body: false,
         list: false,
         idempotent: true,
@@ -3910,13 +2738,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/payment_groups/{Id}",
         summary: "Payment Group",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_72],
         body: false,
         list: false,
         idempotent: true,
@@ -3928,13 +2750,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/pending_emails/{Id}",
         summary: "Pending Email",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_23],
         body: false,
         list: false,
         idempotent: true,
@@ -3946,13 +2762,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/pop_additional_charges/{Id}",
         summary: "POP Additional Charge",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_73],
         body: false,
         list: false,
         idempotent: true,
@@ -3964,13 +2774,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/pop_cancelled_lines/{Id}",
         summary: "Cancelled Line For Purchase Orders And Returns.",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_74],
         body: false,
         list: false,
         idempotent: true,
@@ -3982,13 +2786,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/pop_orders/{Id}",
         summary: "Purchase Order",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_75],
         body: false,
         list: false,
         idempotent: true,
@@ -4000,13 +2798,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/pop_order_lines/{Id}",
         summary: "Purchase Order Line",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_76],
         body: false,
         list: false,
         idempotent: true,
@@ -4018,13 +2810,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/pop_requisition_fulfilment_lines/{Id}",
         summary: "POP Requisition Fulfilment Line",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_77],
         body: false,
         list: false,
         idempotent: true,
@@ -4036,13 +2822,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/pop_settings/{Id}",
         summary: "POP Setting",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_78],
         body: false,
         list: false,
         idempotent: true,
@@ -4054,13 +2834,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/price_bands/{Id}",
         summary: "Price Band",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_79],
         body: false,
         list: false,
         idempotent: true,
@@ -4072,13 +2846,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/price_book_settings/{Id}",
         summary: "Price Book Setting",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_80],
         body: false,
         list: false,
         idempotent: true,
@@ -4090,13 +2858,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/products/{Id}",
         summary: "Product",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_22],
         body: false,
         list: false,
         idempotent: true,
@@ -4108,13 +2870,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/product_groups/{Id}",
         summary: "Product Group",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_81],
         body: false,
         list: false,
         idempotent: true,
@@ -4126,13 +2882,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/product_memos/{Id}",
         summary: "Product Memo",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_25],
         body: false,
         list: false,
         idempotent: true,
@@ -4144,13 +2894,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/product_purchase_figures/{Id}",
         summary: "Product Purchase Figure",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_22],
         body: false,
         list: false,
         idempotent: true,
@@ -4162,13 +2906,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/product_sales_figures/{Id}",
         summary: "Product Sales Figure",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_22],
         body: false,
         list: false,
         idempotent: true,
@@ -4180,13 +2918,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/product_suppliers/{Id}",
         summary: "Product Supplier",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_26],
         body: false,
         list: false,
         idempotent: true,
@@ -4198,13 +2930,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/purchase_authorisations/{Id}",
         summary: "Purchase Authorisation",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_47],
         body: false,
         list: false,
         idempotent: true,
@@ -4216,13 +2942,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/purchase_ledger_settings/{Id}",
         summary: "Purchase Ledger Setting",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_82],
         body: false,
         list: false,
         idempotent: true,
@@ -4234,13 +2954,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/purchase_posted_transactions/{Id}",
         summary: "Purchase Posted Transaction",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_47],
         body: false,
         list: false,
         idempotent: true,
@@ -4252,13 +2966,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/purchase_posted_transaction_memos/{Id}",
         summary: "Purchase Posted Transaction Memo",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_27],
         body: false,
         list: false,
         idempotent: true,
@@ -4270,13 +2978,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/purchase_trading_periods/{Id}",
         summary: "Purchase Trading Period",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_83],
         body: false,
         list: false,
         idempotent: true,
@@ -4288,13 +2990,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/purchase_transaction_enquiry_views/{Id}",
         summary: "Purchase Transaction Enquiry View",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_47],
         body: false,
         list: false,
         idempotent: true,
@@ -4306,13 +3002,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sales_historical_transactions/{Id}",
         summary: "Sales Historical Transaction",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_47],
         body: false,
         list: false,
         idempotent: true,
@@ -4324,13 +3014,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sales_ledger_settings/{Id}",
         summary: "Sales Ledger Setting",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_84],
         body: false,
         list: false,
         idempotent: true,
@@ -4342,13 +3026,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sales_posted_transactions/{Id}",
         summary: "Sales Posted Transaction",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_47],
         body: false,
         list: false,
         idempotent: true,
@@ -4360,13 +3038,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sales_posted_transaction_memos/{Id}",
         summary: "Sales Posted Transaction Memo",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_28],
         body: false,
         list: false,
         idempotent: true,
@@ -4378,13 +3050,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sales_trading_periods/{Id}",
         summary: "Sales Trading Period",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_85],
         body: false,
         list: false,
         idempotent: true,
@@ -4396,13 +3062,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sales_transaction_enquiry_views/{Id}",
         summary: "Sales Transaction Enquiry View",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_47],
         body: false,
         list: false,
         idempotent: true,
@@ -4414,13 +3074,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/salutations/{Id}",
         summary: "Salutation",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_86],
         body: false,
         list: false,
         idempotent: true,
@@ -4432,13 +3086,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/search_categories/{Id}",
         summary: "Search Category",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_87],
         body: false,
         list: false,
         idempotent: true,
@@ -4450,13 +3098,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/search_values/{Id}",
         summary: "Search Value",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_88],
         body: false,
         list: false,
         idempotent: true,
@@ -4468,13 +3110,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_additional_charges/{Id}",
         summary: "SOP Additional Charge",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_89],
         body: false,
         list: false,
         idempotent: true,
@@ -4486,13 +3122,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_cancelled_lines/{Id}",
         summary: "Cancelled Line For Sales Orders And Returns.",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_90],
         body: false,
         list: false,
         idempotent: true,
@@ -4504,13 +3134,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_despatch_receipts/{Id}",
         summary: "SOP Despatch Receipt",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_91],
         body: false,
         list: false,
         idempotent: true,
@@ -4522,13 +3146,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_export_reasons/{Id}",
         summary: "SOP Reason For Export",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_92],
         body: false,
         list: false,
         idempotent: true,
@@ -4540,13 +3158,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_incoterms/{Id}",
         summary: "SOP Incoterm",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_30],
         body: false,
         list: false,
         idempotent: true,
@@ -4558,13 +3170,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_orders/{Id}",
         summary: "Sales Order",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_31],
         body: false,
         list: false,
         idempotent: true,
@@ -4576,18 +3182,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_orders/{sopOrderId}/sop_order_lines/{Id}",
         summary: "Sales Order Line From Sales Order",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "sopOrderId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_93, P_SOP_ORDER_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -4599,13 +3194,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_order_lines/{Id}",
         summary: "Sales Order Line",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_93],
         body: false,
         list: false,
         idempotent: true,
@@ -4617,13 +3206,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_payment_methods/{Id}",
         summary: "SOP Payment Method",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_94],
         body: false,
         list: false,
         idempotent: true,
@@ -4635,13 +3218,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_quotes/{Id}",
         summary: "Sales Quote",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_32],
         body: false,
         list: false,
         idempotent: true,
@@ -4653,13 +3230,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_settings/{Id}",
         summary: "SOP Setting",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_95],
         body: false,
         list: false,
         idempotent: true,
@@ -4671,13 +3242,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_user_permissions/{Id}",
         summary: "Invoice And Order Permissions For A Single User.",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_96],
         body: false,
         list: false,
         idempotent: true,
@@ -4689,13 +3254,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/stock_settings/{Id}",
         summary: "Stock Setting",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_97],
         body: false,
         list: false,
         idempotent: true,
@@ -4707,13 +3266,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/stocktakes/{Id}",
         summary: "Stocktake",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_33],
         body: false,
         list: false,
         idempotent: true,
@@ -4725,13 +3278,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/stocktake_count_sheet_items/{Id}",
         summary: "Stocktake Count Sheet Item",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_98],
         body: false,
         list: false,
         idempotent: true,
@@ -4743,13 +3290,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/stocktake_criteria_templates/{Id}",
         summary: "Stocktake Criteria Template",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_34],
         body: false,
         list: false,
         idempotent: true,
@@ -4761,13 +3302,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/suppliers/{Id}",
         summary: "Supplier",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_35],
         body: false,
         list: false,
         idempotent: true,
@@ -4779,18 +3314,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/suppliers/{supplierId}/supplier_contacts/{Id}",
         summary: "Supplier Contact For Supplier",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_36, P_SUPPLIER_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -4802,13 +3326,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/supplier_contact_roles/{Id}",
         summary: "Supplier Contact Role",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_99],
         body: false,
         list: false,
         idempotent: true,
@@ -4820,13 +3338,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/supplier_contacts/{Id}",
         summary: "Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_36],
         body: false,
         list: false,
         idempotent: true,
@@ -4838,13 +3350,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/supplier_emails/{Id}",
         summary: "Supplier Email",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_37],
         body: false,
         list: false,
         idempotent: true,
@@ -4856,23 +3362,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_emails/{Id}",
         summary: "Supplier Email For Supplier And Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_37, P_SUPPLIER_CONTACT_ID, P_SUPPLIER_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -4884,18 +3374,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/supplier_contacts/{supplierContactId}/supplier_emails/{Id}",
         summary: "Supplier Email For Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_37, P_SUPPLIER_CONTACT_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -4907,13 +3386,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/supplier_faxes/{Id}",
         summary: "Supplier Fax",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_38],
         body: false,
         list: false,
         idempotent: true,
@@ -4925,23 +3398,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_faxes/{Id}",
         summary: "Supplier Fax For Supplier And Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_38, P_SUPPLIER_CONTACT_ID, P_SUPPLIER_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -4953,18 +3410,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/supplier_contacts/{supplierContactId}/supplier_faxes/{Id}",
         summary: "Supplier Fax For Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_38, P_SUPPLIER_CONTACT_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -4976,13 +3422,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/supplier_memos/{Id}",
         summary: "Supplier Memo",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_39],
         body: false,
         list: false,
         idempotent: true,
@@ -4994,13 +3434,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/supplier_mobiles/{Id}",
         summary: "Supplier Mobile",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_40],
         body: false,
         list: false,
         idempotent: true,
@@ -5012,23 +3446,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_mobiles/{Id}",
         summary: "Supplier Mobile For Supplier And Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_40, P_SUPPLIER_CONTACT_ID, P_SUPPLIER_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -5040,18 +3458,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/supplier_contacts/{supplierContactId}/supplier_mobiles/{Id}",
         summary: "Supplier Mobile For Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_40, P_SUPPLIER_CONTACT_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -5063,13 +3470,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/supplier_telephones/{Id}",
         summary: "Supplier Telephone",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_41],
         body: false,
         list: false,
         idempotent: true,
@@ -5081,23 +3482,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_telephones/{Id}",
         summary: "Supplier Telephone For Supplier And Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_41, P_SUPPLIER_CONTACT_ID, P_SUPPLIER_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -5109,18 +3494,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/supplier_contacts/{supplierContactId}/supplier_telephones/{Id}",
         summary: "Supplier Telephone For Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_41, P_SUPPLIER_CONTACT_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -5132,13 +3506,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/supplier_websites/{Id}",
         summary: "Supplier Website",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_42],
         body: false,
         list: false,
         idempotent: true,
@@ -5150,23 +3518,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_websites/{Id}",
         summary: "Supplier Website For Supplier And Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_42, P_SUPPLIER_CONTACT_ID, P_SUPPLIER_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -5178,18 +3530,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/supplier_contacts/{supplierContactId}/supplier_websites/{Id}",
         summary: "Supplier Website For Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_42, P_SUPPLIER_CONTACT_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -5201,13 +3542,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/system_settings/{Id}",
         summary: "System Setting",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_100],
         body: false,
         list: false,
         idempotent: true,
@@ -5219,13 +3554,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/tax_codes/{Id}",
         summary: "Tax Code",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_101],
         body: false,
         list: false,
         idempotent: true,
@@ -5237,13 +3566,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/trader_contact_roles/{Id}",
         summary: "Trader Contact Role",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_102],
         body: false,
         list: false,
         idempotent: true,
@@ -5255,13 +3578,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/units/{Id}",
         summary: "Unit",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_103],
         body: false,
         list: false,
         idempotent: true,
@@ -5273,13 +3590,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/users/{Id}",
         summary: "User",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_104],
         body: false,
         list: false,
         idempotent: true,
@@ -5291,13 +3602,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/warehouses/{Id}",
         summary: "Warehouse",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_43],
         body: false,
         list: false,
         idempotent: true,
@@ -5309,13 +3614,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/warehouse_holdings/{Id}",
         summary: "Warehouse Holding",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_44],
         body: false,
         list: false,
         idempotent: true,
@@ -5327,43 +3626,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/account_status_types",
         summary: "Account Status Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -5375,43 +3638,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounting_period_validation_types",
         summary: "Accounting Period Validation Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -5423,43 +3650,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/aged_balances_ageing_types",
         summary: "Aged Balances Ageing Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -5471,43 +3662,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sales_aged_transaction_period_views",
         summary: "View Of Sales Aged Transaction Periods",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -5519,43 +3674,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/allocation_status_types",
         summary: "Allocation Status Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -5568,46 +3687,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/traceable_bin_items/{traceableBinItemId}/traceable_item_allocations",
         summary: "Allocation Records For A Traceable Bin Item",
         params: &[
-            ParamSpec {
-                name: "traceableBinItemId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_TRACEABLE_BIN_ITEM_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -5621,46 +3708,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/traceable_items/{traceableItemId}/traceable_item_allocations",
         summary: "Allocation Records For A Traceable Item",
         params: &[
-            ParamSpec {
-                name: "traceableItemId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_TRACEABLE_ITEM_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -5673,43 +3728,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/alternative_product_views",
         summary: "Alternative Product Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -5721,43 +3740,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/alternative_products",
         summary: "Alternative Products",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -5769,43 +3752,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/analysis_code_mappings",
         summary: "Analysis Code Mappings",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -5817,43 +3764,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/authorisation_types",
         summary: "Authorisation Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -5865,43 +3776,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/auto_generate_option_types",
         summary: "Auto Generate Option Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -5913,43 +3788,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/auto_generate_separators",
         summary: "Auto Generate Separators",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -5961,43 +3800,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/bank_account_types",
         summary: "Bank Account Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -6009,43 +3812,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/bank_entry_types",
         summary: "Bank Entry Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -6057,43 +3824,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/bank_posted_transactions",
         summary: "Bank Posted Transactions",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -6106,46 +3837,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/banks/{bankId}/bank_posted_transactions",
         summary: "Bank Posted Transactions For Bank Account",
         params: &[
-            ParamSpec {
-                name: "bankId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_BANK_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -6158,43 +3857,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/bank_views",
         summary: "Bank Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -6206,43 +3869,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/banks",
         summary: "Banks",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -6254,43 +3881,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/bin_holdings",
         summary: "Bin Holdings",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -6303,46 +3894,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/products/{productId}/bin_holdings",
         summary: "Bin Holdings For Product",
         params: &[
-            ParamSpec {
-                name: "productId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_PRODUCT_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -6356,46 +3915,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/warehouse_holdings/{warehouseHoldingId}/bin_holdings",
         summary: "Bin Holdings For Warehouse Holding",
         params: &[
-            ParamSpec {
-                name: "warehouseHoldingId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_WAREHOUSE_HOLDING_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -6408,43 +3935,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/bom_cost_heading_types",
         summary: "BOM Cost Heading Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -6456,43 +3947,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/bom_cost_headings",
         summary: "BOM Cost Headings",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -6504,43 +3959,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/bom_item_types",
         summary: "Bill Of Materials Item Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -6552,43 +3971,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/cash_book_settings",
         summary: "Cash Book Settings",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -6600,43 +3983,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/company_details",
         summary: "Company Details",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -6648,43 +3995,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/configurable_terms",
         summary: "Configurable Terms For The Application",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -6696,43 +4007,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/confirmation_intent_types",
         summary: "Confirmation Intent Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -6744,43 +4019,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/consolidated_nominal_codes",
         summary: "Consolidated Nominal Codes",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -6792,43 +4031,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/contact_number_types",
         summary: "Contact Number Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -6840,43 +4043,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/control_nominal_code_types",
         summary: "Control Nominal Code Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -6888,43 +4055,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/control_nominal_codes",
         summary: "Control (Default) Nominal Codes",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -6936,43 +4067,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/cost_centres",
         summary: "Cost Centres",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -6984,43 +4079,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/costing_method_types",
         summary: "Costing Method Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -7032,43 +4091,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/country_codes",
         summary: "Country Codes",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -7080,43 +4103,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/couriers",
         summary: "Couriers",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -7128,43 +4115,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/credit_bureaus",
         summary: "Credit Bureaus",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -7176,43 +4127,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/credit_positions",
         summary: "Credit Positions",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -7224,43 +4139,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/cross_sell_product_views",
         summary: "Cross Sell Product Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -7272,43 +4151,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/cross_sell_products",
         summary: "Cross Sell Products",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -7320,43 +4163,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/currencies",
         summary: "Currencies Collection",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -7368,43 +4175,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/currency_iso_codes",
         summary: "Currency ISO Codes",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -7416,43 +4187,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/currency_transaction_types",
         summary: "Currency Transaction Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -7464,43 +4199,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/current_user_sop_user_permissions",
         summary: "Current User Invoice And Order User Permissions",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -7512,43 +4211,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customer_alerts",
         summary: "Customer Alert",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -7561,46 +4224,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/customers/{customerId}/customer_alerts",
         summary: "Customer Alerts For Customer",
         params: &[
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_CUSTOMER_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -7613,43 +4244,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customer_cards",
         summary: "Customer Cards",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -7662,46 +4257,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/customers/{customerId}/customer_cards",
         summary: "Customer Cards For Customer",
         params: &[
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_CUSTOMER_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -7714,43 +4277,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customer_contacts",
         summary: "Customer Contacts",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -7762,43 +4289,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customer_contact_roles",
         summary: "Customer Contact Roles",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -7811,46 +4302,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/customer_contacts/{CustomerContactId}/customer_contact_roles",
         summary: "Customer Contact Roles By Contact",
         params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_CUSTOMER_CONTACT_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -7864,46 +4323,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/customers/{customerId}/customer_contacts",
         summary: "Customer Contacts For Customer",
         params: &[
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_CUSTOMER_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -7916,43 +4343,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customer_delivery_addresses",
         summary: "Customer Delivery Addresses Collection",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -7965,46 +4356,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/customers/{customerId}/customer_delivery_addresses",
         summary: "Customer Delivery Addresses For Customer",
         params: &[
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_CUSTOMER_ID_2,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -8017,43 +4376,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customer_discount_groups",
         summary: "Customer Discount Groups",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -8065,43 +4388,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customer_emails",
         summary: "Customer Emails",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -8114,51 +4401,15 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_emails",
         summary: "Customer Emails For Customer And Customer Contact",
         params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_CUSTOMER_CONTACT_ID,
+            P_CUSTOMER_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -8172,46 +4423,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/customer_contacts/{CustomerContactId}/customer_emails",
         summary: "Customer Emails By Contact",
         params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_CUSTOMER_CONTACT_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -8224,43 +4443,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customer_faxes",
         summary: "Customer Faxes",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -8273,51 +4456,15 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_faxes",
         summary: "Customer Faxes For Customer And Customer Contact",
         params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_CUSTOMER_CONTACT_ID,
+            P_CUSTOMER_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -8331,46 +4478,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/customer_contacts/{CustomerContactId}/customer_faxes",
         summary: "Customer Faxes By Contact",
         params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_CUSTOMER_CONTACT_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -8383,43 +4498,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customer_memos",
         summary: "Customer Memos",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -8432,46 +4511,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/customers/{customerId}/customer_memos",
         summary: "Customer Memos For Customer",
         params: &[
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_CUSTOMER_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -8484,43 +4531,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customer_mobiles",
         summary: "Customer Mobiles",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -8533,51 +4544,15 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_mobiles",
         summary: "Customer Mobiles For Customer And Customer Contact",
         params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_CUSTOMER_CONTACT_ID,
+            P_CUSTOMER_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -8591,46 +4566,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/customer_contacts/{CustomerContactId}/customer_mobiles",
         summary: "Customer Mobiles By Contact",
         params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_CUSTOMER_CONTACT_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -8643,43 +4586,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customer_period_value_views",
         summary: "Customer Period Value Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -8691,43 +4598,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customer_price_bands",
         summary: "Customer Price Bands",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -8739,43 +4610,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customer_sop_invoice_credit_line_views",
         summary: "Customer SOP Invoice Credit Line Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -8787,43 +4622,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customer_telephones",
         summary: "Customer Telephones",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -8836,51 +4635,15 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_telephones",
         summary: "Customer Telephones For Customer And Customer Contact",
         params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_CUSTOMER_CONTACT_ID,
+            P_CUSTOMER_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -8894,46 +4657,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/customer_contacts/{CustomerContactId}/customer_telephones",
         summary: "Customer Telephones By Contact",
         params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_CUSTOMER_CONTACT_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -8946,43 +4677,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customer_views",
         summary: "Customer Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -8994,43 +4689,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customer_websites",
         summary: "Customer Websites",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -9043,51 +4702,15 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_websites",
         summary: "Customer Websites For Customer And Customer Contact",
         params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_CUSTOMER_CONTACT_ID,
+            P_CUSTOMER_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -9101,46 +4724,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/customer_contacts/{CustomerContactId}/customer_websites",
         summary: "Customer Websites By Contact",
         params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_CUSTOMER_CONTACT_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -9153,43 +4744,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customer_year_value_views",
         summary: "Customer Year Value Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -9201,43 +4756,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customers",
         summary: "Customers",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -9249,43 +4768,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/departments",
         summary: "Departments",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -9297,43 +4780,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/discount_or_surcharge_types",
         summary: "Discount Or Surcharge Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -9345,43 +4792,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/discrepancy_status_types",
         summary: "Discrepancy Status Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -9393,43 +4804,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/document_layouts",
         summary: "Document Layouts",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -9441,43 +4816,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/document_transmission_method_types",
         summary: "Document Transmission Method Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -9489,43 +4828,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/document_types",
         summary: "Document Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -9537,43 +4840,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/electronic_bank_function_types",
         summary: "Electronic Bank Function Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -9585,43 +4852,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/entry_source_types",
         summary: "Entry Source Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -9633,43 +4864,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/exchange_rate_amendability_types",
         summary: "Exchange Rate Amendability Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -9681,43 +4876,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/exchange_rate_types",
         summary: "Exchange Rate Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -9729,43 +4888,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/factor_houses",
         summary: "Factor Houses",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -9777,43 +4900,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/finance_charges",
         summary: "Finance Charges",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -9825,43 +4912,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/financial_report_layout_types",
         summary: "Financial Report Layout Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -9873,43 +4924,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/financial_report_layout_views",
         summary: "Financial Report Layout Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -9921,43 +4936,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/financial_report_row_layout_debit_or_credit_types",
         summary: "Financial Report Row Layout Debit Or Credit Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -9969,43 +4948,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/financial_report_row_layout_position_types",
         summary: "Financial Report Row Layout Position Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -10017,43 +4960,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/financial_report_row_line_types",
         summary: "Financial Report Row Line Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -10065,43 +4972,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/financial_year_period_views",
         summary: "Financial Year Period Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -10113,43 +4984,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/flat_rate_or_quantity_break_types",
         summary: "Flat Rate Or Quantity Break Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -10161,43 +4996,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/flow_states",
         summary: "Flow States",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -10209,43 +5008,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/fulfilment_method_types",
         summary: "Fulfilment Method Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -10257,43 +5020,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/fulfilment_sequence_types",
         summary: "Fulfilment Sequence Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -10305,43 +5032,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/head_office_types",
         summary: "Head Office Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -10353,43 +5044,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/internal_areas",
         summary: "Internal Areas",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -10401,43 +5056,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/intrastat_date_types",
         summary: "Intrastat Date Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -10449,43 +5068,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/intrastat_terms_of_delivery_types",
         summary: "Intrastat Terms Of Delivery Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -10498,46 +5081,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/traceable_items/{traceableItemId}/traceable_item_issues",
         summary: "Issue Movement History Records For A Traceable Item",
         params: &[
-            ParamSpec {
-                name: "traceableItemId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_TRACEABLE_ITEM_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -10550,43 +5101,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/label_printing_option_types",
         summary: "Label Printing Option Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -10598,43 +5113,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/landed_costs_types",
         summary: "Landed Costs Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -10646,43 +5125,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/ledger_types",
         summary: "Ledger Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -10695,46 +5138,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/traceable_items/{traceableItemId}/traceable_item_locations",
         summary: "Location Records For A Traceable Item",
         params: &[
-            ParamSpec {
-                name: "traceableItemId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_TRACEABLE_ITEM_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -10747,43 +5158,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/lookup_banks",
         summary: "Lookup Banks",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -10795,43 +5170,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/lookup_customers",
         summary: "Lookup Customers",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -10843,43 +5182,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/lookup_nominal_codes",
         summary: "Lookup Nominal Codes",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -10891,43 +5194,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/lookup_pop_orders",
         summary: "Lookup Purchase Orders",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -10939,43 +5206,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/lookup_product_groups",
         summary: "Lookup Product Groups",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -10987,43 +5218,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/lookup_products",
         summary: "Lookup Products",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -11035,43 +5230,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/lookup_sop_orders",
         summary: "Lookup Sales Orders",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -11083,43 +5242,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/lookup_sop_quotes",
         summary: "Lookup Sales Quotes",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -11131,43 +5254,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/lookup_stock_item_units",
         summary: "Lookup Stock Item Units",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -11179,43 +5266,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/lookup_suppliers",
         summary: "Lookup Suppliers",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -11228,46 +5279,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/purchase_posted_transactions/{transactionId}/purchase_posted_transaction_memos",
         summary: "Purchase Posted Transaction Memos For Purchase Posted Transaction",
         params: &[
-            ParamSpec {
-                name: "transactionId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_TRANSACTION_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -11281,46 +5300,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/sales_posted_transactions/{transactionId}/sales_posted_transaction_memos",
         summary: "Sales Posted Transaction Memos For Sales Posted Transaction",
         params: &[
-            ParamSpec {
-                name: "transactionId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_TRANSACTION_ID_2,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -11333,43 +5320,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/nominal_account_entry_location_types",
         summary: "Nominal Account Entry Location Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -11381,43 +5332,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/nominal_account_types",
         summary: "Nominal Account Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -11429,43 +5344,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/nominal_budget_profiles",
         summary: "Nominal Budget Profiles",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -11477,43 +5356,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/nominal_budget_types",
         summary: "Nominal Budget Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -11525,43 +5368,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/nominal_code_memos",
         summary: "Nominal Code Memos",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -11573,43 +5380,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/nominal_code_views",
         summary: "Nominal Code Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -11621,43 +5392,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/nominal_codes",
         summary: "Nominal Codes",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -11669,43 +5404,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/nominal_ledger_settings",
         summary: "Nominal Ledger Settings",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -11717,43 +5416,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/nominal_period_value_views",
         summary: "Nominal Period Value Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -11765,43 +5428,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/nominal_report_categories",
         summary: "Nominal Report Categories",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -11813,43 +5440,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/nominal_report_category_types",
         summary: "Nominal Report Category Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -11861,43 +5452,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/nominal_reporting_types",
         summary: "Nominal Reporting Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -11909,43 +5464,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/nominal_transaction_analysis_codes",
         summary: "Nominal Transaction Analysis Codes",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -11957,43 +5476,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/nominal_transaction_enquiry_views",
         summary: "Nominal Transaction Enquiry Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -12006,46 +5489,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/nominal_codes/{nominalCodeId}/nominal_transaction_enquiry_views",
         summary: "Nominal Transaction Enquiry Views Transactions For Nominal Account",
         params: &[
-            ParamSpec {
-                name: "nominalCodeId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_NOMINAL_CODE_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -12058,43 +5509,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/order_line_item_types",
         summary: "Order Line Item Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -12106,43 +5521,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/order_return_line_types",
         summary: "Order Return Line Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -12154,43 +5533,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/order_value_discounts",
         summary: "Order Value Discounts",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -12202,43 +5545,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/payment_types",
         summary: "Payment Group Payment Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -12250,43 +5557,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/payment_groups",
         summary: "Payment Groups",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -12298,43 +5569,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/pending_emails",
         summary: "Pending Emails",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -12346,43 +5581,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/pop_additional_charges",
         summary: "POP Additional Charges",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -12394,43 +5593,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/pop_authorisation_status_types",
         summary: "POP Authorisation Status Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -12442,43 +5605,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/pop_cancelled_lines",
         summary: "Cancelled Lines For Purchase Orders And Returns.",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -12490,43 +5617,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/pop_document_print_status_types",
         summary: "POP Document Print Status Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -12538,43 +5629,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/pop_document_process_status_types",
         summary: "POP Document Process Status Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -12586,43 +5641,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/pop_document_status_types",
         summary: "POP Document Status Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -12634,43 +5653,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/pop_document_types",
         summary: "POP Document Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -12682,43 +5665,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/pop_intrastat_status_types",
         summary: "POP Intrastat Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -12730,43 +5677,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/pop_invoice_credit_types",
         summary: "POP Invoice Credit Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -12779,46 +5690,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/pop_order_lines/{lineId}/pop_linked_order_lines",
         summary: "POP Linked Order Lines For A Single POP Order Line.",
         params: &[
-            ParamSpec {
-                name: "lineId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_LINE_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -12832,46 +5711,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/pop_order_lines/{lineId}/pop_linked_requisition_lines",
         summary: "POP Linked Requisition Lines For A Single POP Order Line.",
         params: &[
-            ParamSpec {
-                name: "lineId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_LINE_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -12884,43 +5731,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/pop_order_generation_types",
         summary: "POP Order Generation Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -12932,43 +5743,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/pop_order_line_views",
         summary: "POP Order Line Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -12981,46 +5756,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/pop_orders/{popOrderId}/pop_order_lines",
         summary: "Purchase Order Lines",
         params: &[
-            ParamSpec {
-                name: "popOrderId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_POP_ORDER_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -13033,43 +5776,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/pop_order_return_invoice_credit_views",
         summary: "POP Order Return Invoice Credit Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -13081,43 +5788,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/pop_order_return_line_invoice_credit_views",
         summary: "Purchase Order Return Line Invoice Credit Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -13129,43 +5800,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/pop_order_return_line_receipt_return_views",
         summary: "Purchase Order Return Line Receipt Return Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -13177,43 +5812,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/pop_order_return_views",
         summary: "POP Order Return Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -13225,43 +5824,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/pop_orders",
         summary: "Purchase Orders",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -13274,46 +5837,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/suppliers/{supplierId}/pop_orders",
         summary: "Purchase Orders For A Supplier",
         params: &[
-            ParamSpec {
-                name: "supplierId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_SUPPLIER_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -13326,43 +5857,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/pop_requisition_fulfilment_line_views",
         summary: "POP Requisition Fulfilment Line Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -13374,43 +5869,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/pop_requisition_fulfilment_lines",
         summary: "POP Requisition Fulfilment Lines",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -13422,43 +5881,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/pop_settings",
         summary: "POP Settings",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -13470,43 +5893,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/pop_trade_line_status_types",
         summary: "Trade Line Status Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -13518,43 +5905,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/pop_delivery_address_action_types",
         summary: "POP Delivery Address Action Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -13566,43 +5917,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/pop_delivery_address_types",
         summary: "POP Delivery Address Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -13614,43 +5929,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/price_band_types",
         summary: "Price Band Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -13662,43 +5941,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/price_bands",
         summary: "Price Bands",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -13710,43 +5953,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/price_book_settings",
         summary: "Price Book Settings",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -13758,43 +5965,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/pricing_source_types",
         summary: "Pricing Source Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -13806,43 +5977,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/pricing_types",
         summary: "Pricing Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -13854,43 +5989,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/product_group_search_category_values",
         summary: "Product Group Search Category Values",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -13902,43 +6001,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/product_groups",
         summary: "Product Groups",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -13950,43 +6013,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/product_memos",
         summary: "Product Memos",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -13998,43 +6025,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/product_price_views",
         summary: "Product Price Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -14046,43 +6037,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/product_search_types",
         summary: "Product Search Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -14094,43 +6049,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/product_status_types",
         summary: "Product Status Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -14142,43 +6061,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/product_suppliers",
         summary: "Product Suppliers",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -14190,43 +6073,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/product_transaction_group_types",
         summary: "Product Transaction Group Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -14238,43 +6085,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/product_transaction_types",
         summary: "Product Transaction Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -14286,43 +6097,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/product_transaction_views",
         summary: "Product Transaction Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -14334,43 +6109,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/product_types",
         summary: "Product Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -14382,43 +6121,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/product_views",
         summary: "Product Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -14430,43 +6133,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/product_warehouse_bin_views",
         summary: "Warehouses And Bins For A Product View",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -14478,43 +6145,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/product_warehouse_views",
         summary: "Warehouses For A Product View",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -14526,43 +6157,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/products",
         summary: "Products",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -14575,46 +6170,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/product_groups/{productGroupId}/products",
         summary: "Products For Product Group",
         params: &[
-            ParamSpec {
-                name: "productGroupId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_PRODUCT_GROUP_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -14627,43 +6190,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/purchase_aged_creditor_detailed_views",
         summary: "Purchase Aged Creditor Detailed Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -14675,43 +6202,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/purchase_aged_creditor_summary_views",
         summary: "Purchase Aged Creditor Summary Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -14723,43 +6214,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/purchase_ledger_settings",
         summary: "Purchase Ledger Settings",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -14771,43 +6226,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/purchase_posted_transaction_memos",
         summary: "Purchase Posted Transaction Memos",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -14819,43 +6238,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/purchase_posted_transactions",
         summary: "Purchase Posted Transactions",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -14868,46 +6251,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/suppliers/{supplierId}/purchase_posted_transactions",
         summary: "Purchase Posted Transactions For Supplier",
         params: &[
-            ParamSpec {
-                name: "supplierId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_SUPPLIER_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -14920,43 +6271,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/purchase_trading_periods",
         summary: "Purchase Trading Periods",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -14968,43 +6283,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/purchase_transaction_enquiry_views",
         summary: "Purchase Transaction Enquiry Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -15016,43 +6295,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/purchase_transaction_views",
         summary: "Purchase Transaction Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -15065,46 +6308,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/suppliers/{supplierId}/purchase_transaction_enquiry_views",
         summary: "Purchase Transaction Enquiry Views Transactions For Supplier",
         params: &[
-            ParamSpec {
-                name: "supplierId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_SUPPLIER_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -15118,46 +6329,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/traceable_items/{traceableItemId}/traceable_item_receipts",
         summary: "Receipt Movement History Records For A Traceable Item",
         params: &[
-            ParamSpec {
-                name: "traceableItemId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_TRACEABLE_ITEM_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -15170,43 +6349,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sage_payments_supplier_status_types",
         summary: "Sage Payments Supplier Status Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -15218,43 +6361,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sales_aged_debtor_detailed_views",
         summary: "Sales Aged Debtor Detailed Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -15266,43 +6373,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sales_aged_debtor_summary_views",
         summary: "Sales Aged Debtor Summary Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -15314,43 +6385,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sales_historical_transactions",
         summary: "Sales Historical Transactions",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -15363,46 +6398,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/customers/{customerId}/sales_historical_transactions",
         summary: "Sales Historical Transactions For Customer",
         params: &[
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_CUSTOMER_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -15415,43 +6418,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sales_ledger_settings",
         summary: "Sales Ledger Settings",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -15463,43 +6430,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sales_posted_transaction_memos",
         summary: "Sales Posted Transaction Memos",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -15511,43 +6442,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sales_posted_transactions",
         summary: "Sales Posted Transactions",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -15560,46 +6455,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/customers/{customerId}/sales_posted_transactions",
         summary: "Sales Posted Transactions For Customer",
         params: &[
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_CUSTOMER_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -15612,43 +6475,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sales_trading_periods",
         summary: "Sales Trading Periods",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -15660,43 +6487,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sales_transaction_enquiry_views",
         summary: "Sales Transaction Enquiry Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -15708,43 +6499,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sales_transaction_views",
         summary: "Sales Transaction Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -15757,46 +6512,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/customers/{customerId}/sales_transaction_enquiry_views",
         summary: "Sales Transaction Enquiry Views Transactions For Customer",
         params: &[
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_CUSTOMER_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -15809,43 +6532,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/salutations",
         summary: "Salutations",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -15857,43 +6544,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/search_categories",
         summary: "Search Categories",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -15905,43 +6556,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/search_values",
         summary: "Search Values",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -15953,43 +6568,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/serial_allocated_to_who_types",
         summary: "Serial Allocated To Who Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -16001,43 +6580,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sites",
         summary: "Sites",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -16049,43 +6592,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_additional_charges",
         summary: "SOP Additional Charges",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -16097,43 +6604,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_allocation_line_views",
         summary: "Sales Allocation Line Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -16145,43 +6616,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_back_to_back_status_types",
         summary: "SOP Back To Back Status Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -16193,43 +6628,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_cancelled_lines",
         summary: "Cancelled Lines For Sales Orders And Returns.",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -16241,43 +6640,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_confirm_despatch",
         summary: "Sales Order Lines Available For Despatch.",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -16289,43 +6652,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_confirmation_intent_types",
         summary: "Sales Order Confirmation Intent Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -16337,43 +6664,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_customer_types",
         summary: "SOP Customer Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -16385,43 +6676,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_despatch_discrete_orders",
         summary: "SOP Despatch Discrete Orders",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -16433,43 +6688,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_despatch_receipts",
         summary: "SOP Despatch Receipts",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -16481,43 +6700,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_document_print_status_types",
         summary: "SOP Document Print Status Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -16529,43 +6712,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_document_process_status_types",
         summary: "SOP Document Process Status Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -16577,43 +6724,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_document_status_types",
         summary: "SOP Document Status Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -16625,43 +6736,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_document_types",
         summary: "Sales Document Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -16673,43 +6748,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_export_reasons",
         summary: "SOP Reasons For Export",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -16721,43 +6760,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_incoterms",
         summary: "SOP Incoterms",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -16769,43 +6772,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_intrastat_status_types",
         summary: "SOP Intrastat Status Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -16817,43 +6784,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_invoice_credit_types",
         summary: "SOP Invoice Credit Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -16865,43 +6796,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_order_despatch_line_views",
         summary: "SOP Despatch Line Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -16913,43 +6808,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_order_despatch_views",
         summary: "SOP Despatch Note Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -16961,43 +6820,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_order_entry_types",
         summary: "Sales Order Entry Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -17009,43 +6832,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_order_return_invoice_credit_views",
         summary: "Sales Order Return Invoice Credit Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -17057,43 +6844,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_order_line_views",
         summary: "SOP Order Line Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -17106,46 +6857,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/sop_orders/{sopOrderId}/sop_order_lines",
         summary: "Sales Order Lines For A Sales Order",
         params: &[
-            ParamSpec {
-                name: "sopOrderId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_SOP_ORDER_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -17158,43 +6877,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_order_payment_types",
         summary: "SOP Order Payment Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -17206,43 +6889,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_order_return_line_invoice_credit_views",
         summary: "Sales Order Return Line Invoice Credit Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -17254,43 +6901,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_order_return_views",
         summary: "SOP Order Return Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -17302,43 +6913,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_orders",
         summary: "Sales Orders",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -17351,46 +6926,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/customers/{customerId}/sop_orders",
         summary: "Sales Orders For A Customer",
         params: &[
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_CUSTOMER_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -17403,43 +6946,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_payment_methods",
         summary: "SOP Payment Methods",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -17451,43 +6958,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_proforma_line_views",
         summary: "SOP Pro Forma Line Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -17499,43 +6970,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_quote_line_views",
         summary: "SOP Quote Line Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -17547,43 +6982,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_quote_views",
         summary: "SOP Quote Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -17595,43 +6994,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_quotes",
         summary: "Sales Quotes",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -17643,43 +7006,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_return_line_views",
         summary: "SOP Return Line Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -17691,43 +7018,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_settings",
         summary: "SOP Settings",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -17739,43 +7030,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_show_on_picking_list_types",
         summary: "SOP Show On Picking List Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -17787,43 +7042,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_trade_line_status_types",
         summary: "Trade Line Status Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -17835,43 +7054,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_user_permissions",
         summary: "Invoice And Order User Permissions",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -17883,43 +7066,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/source_area_types",
         summary: "Source Area Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -17931,43 +7078,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/source_of_price_types",
         summary: "Source Of Price Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -17979,43 +7090,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/statement_ageing_terms",
         summary: "Statement Ageing Terms",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -18027,43 +7102,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/statement_layout_types",
         summary: "Statement Layout Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -18075,43 +7114,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/statement_terms",
         summary: "Statement Terms",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -18123,43 +7126,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/stock_settings",
         summary: "Stock Settings",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -18171,43 +7138,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/stocktake_criteria_templates",
         summary: "Stocktake Criteria Templates",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -18219,43 +7150,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/stocktake_selector_value_types",
         summary: "Stocktake Selector Value Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -18267,43 +7162,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/stocktake_status_types",
         summary: "Stocktake Status Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -18315,43 +7174,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/stocktake_traceable_types",
         summary: "Stocktake Traceable Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -18363,43 +7186,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/stocktake_types",
         summary: "Stocktake Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -18411,43 +7198,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/stocktake_views",
         summary: "Stocktake Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -18459,43 +7210,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/stocktakes",
         summary: "Stocktakes",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -18507,43 +7222,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/supplier_contacts",
         summary: "Supplier Contacts",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -18555,43 +7234,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/supplier_contact_roles",
         summary: "Supplier Contact Roles",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -18604,46 +7247,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/supplier_contacts/{supplierContactId}/supplier_contact_roles",
         summary: "Supplier Contact Roles By Contact",
         params: &[
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_SUPPLIER_CONTACT_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -18657,46 +7268,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/suppliers/{supplierId}/supplier_contacts",
         summary: "Supplier Contacts For Supplier",
         params: &[
-            ParamSpec {
-                name: "supplierId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_SUPPLIER_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -18709,43 +7288,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/supplier_emails",
         summary: "Supplier Emails",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -18758,51 +7301,15 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_emails",
         summary: "Supplier Emails For Supplier And Supplier Contact",
         params: &[
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_SUPPLIER_CONTACT_ID,
+            P_SUPPLIER_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -18816,46 +7323,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/supplier_contacts/{supplierContactId}/supplier_emails",
         summary: "Supplier Emails By Contact",
         params: &[
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_SUPPLIER_CONTACT_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -18868,43 +7343,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/supplier_faxes",
         summary: "Supplier Faxes",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -18917,51 +7356,15 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_faxes",
         summary: "Supplier Faxes For Supplier And Supplier Contact",
         params: &[
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_SUPPLIER_CONTACT_ID,
+            P_SUPPLIER_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -18975,46 +7378,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/supplier_contacts/{supplierContactId}/supplier_faxes",
         summary: "Supplier Faxes By Contact",
         params: &[
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_SUPPLIER_CONTACT_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -19027,43 +7398,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/supplier_memos",
         summary: "Supplier Memos",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -19076,46 +7411,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/suppliers/{supplierId}/supplier_memos",
         summary: "Supplier Memos For A Supplier",
         params: &[
-            ParamSpec {
-                name: "supplierId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_SUPPLIER_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -19128,43 +7431,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/supplier_mobiles",
         summary: "Supplier Mobiles",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -19177,51 +7444,15 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_mobiles",
         summary: "Supplier Mobiles For Supplier And Supplier Contact",
         params: &[
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_SUPPLIER_CONTACT_ID,
+            P_SUPPLIER_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -19235,46 +7466,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/supplier_contacts/{supplierContactId}/supplier_mobiles",
         summary: "Supplier Mobiles By Contact",
         params: &[
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_SUPPLIER_CONTACT_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -19287,43 +7486,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/supplier_period_value_views",
         summary: "Supplier Period Value Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -19335,43 +7498,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/supplier_telephones",
         summary: "Supplier Telephones",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -19384,51 +7511,15 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_telephones",
         summary: "Supplier Telephones For Supplier And Supplier Contact",
         params: &[
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_SUPPLIER_CONTACT_ID,
+            P_SUPPLIER_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -19442,46 +7533,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/supplier_contacts/{supplierContactId}/supplier_telephones",
         summary: "Supplier Telephones By Contact",
         params: &[
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_SUPPLIER_CONTACT_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -19494,43 +7553,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/supplier_views",
         summary: "Supplier Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -19542,43 +7565,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/supplier_websites",
         summary: "Supplier Websites",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -19591,51 +7578,15 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_websites",
         summary: "Supplier Websites For Supplier And Supplier Contact",
         params: &[
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_SUPPLIER_CONTACT_ID,
+            P_SUPPLIER_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -19649,46 +7600,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/supplier_contacts/{supplierContactId}/supplier_websites",
         summary: "Supplier Websites By Contact",
         params: &[
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_SUPPLIER_CONTACT_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -19701,43 +7620,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/supplier_year_value_views",
         summary: "Supplier Year Value Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -19749,43 +7632,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/suppliers",
         summary: "Suppliers",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -19797,43 +7644,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/system_settings",
         summary: "System Settings",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -19845,43 +7656,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/tax_account_entry_types",
         summary: "Tax Account Entry Location Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -19893,43 +7668,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/tax_codes",
         summary: "Tax Codes",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -19941,43 +7680,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/time_unit_types",
         summary: "Time Unit Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -19989,43 +7692,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/traceable_issue_status_types",
         summary: "Traceable Issue Status Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -20038,46 +7705,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/warehouse_holdings/{warehouseHoldingId}/traceable_item_balances",
         summary: "Traceable Item Balances For A Warehouse Holding",
         params: &[
-            ParamSpec {
-                name: "warehouseHoldingId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_WAREHOUSE_HOLDING_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -20090,43 +7725,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/traceable_types",
         summary: "Traceable Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -20138,43 +7737,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/trader_account_types",
         summary: "Trader Account Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -20186,43 +7749,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/trader_contact_roles",
         summary: "Trader Contact Roles",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -20234,43 +7761,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/trader_location_types",
         summary: "Trader Location Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -20282,43 +7773,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/trader_payment_terms",
         summary: "Trader Payment Terms",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -20330,43 +7785,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/trader_transaction_types",
         summary: "Trader Transaction Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -20378,43 +7797,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/trading_revaluation_allocation_entry_types",
         summary: "Tax Account Entry Location Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -20426,43 +7809,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/transaction_date_validation_classifications",
         summary: "Transaction Date Validation Classifications",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -20474,43 +7821,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/transaction_date_validation_types",
         summary: "Transaction Date Validation Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -20523,46 +7834,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/product_transactions/{traceableHistoryId}/traceable_item_transactions",
         summary: "Traceable Item Details For A Product Traceable History Record",
         params: &[
-            ParamSpec {
-                name: "traceableHistoryId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_TRACEABLE_HISTORY_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -20575,43 +7854,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/unit_types",
         summary: "Unit Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -20623,43 +7866,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/units",
         summary: "Units",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -20671,43 +7878,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/update_modes",
         summary: "Update Modes",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -20719,43 +7890,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/users",
         summary: "Users",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -20767,43 +7902,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/warehouse_holdings",
         summary: "Warehouse Holdings",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -20816,46 +7915,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/products/{productId}/warehouse_holdings",
         summary: "Warehouse Holdings For Product",
         params: &[
-            ParamSpec {
-                name: "productId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_PRODUCT_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -20869,51 +7936,15 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/products/{productId}/warehouses/{warehouseId}/warehouse_holdings",
         summary: "Warehouse Holdings For Product And Warehouse",
         params: &[
-            ParamSpec {
-                name: "productId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "warehouseId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_PRODUCT_ID,
+            P_WAREHOUSE_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -20927,46 +7958,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/warehouses/{warehouseId}/warehouse_holdings",
         summary: "Warehouse Holdings For Warehouse",
         params: &[
-            ParamSpec {
-                name: "warehouseId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_WAREHOUSE_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -20980,51 +7979,15 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/warehouses/{warehouseId}/products/{productId}/warehouse_holdings",
         summary: "Warehouse Holdings For Warehouse And Product",
         params: &[
-            ParamSpec {
-                name: "productId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "warehouseId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_PRODUCT_ID,
+            P_WAREHOUSE_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -21037,43 +8000,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/warehouse_types",
         summary: "Warehouse Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -21085,43 +8012,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/warehouses",
         summary: "Warehouses",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -21134,46 +8025,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/products/{productId}/warehouses",
         summary: "Warehouses For A Product",
         params: &[
-            ParamSpec {
-                name: "productId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_PRODUCT_ID_2,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -21186,13 +8045,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/alternative_products/{Id}",
         summary: "Alternative Product",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID],
         body: true,
         list: false,
         idempotent: true,
@@ -21204,13 +8057,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/banks/{Id}",
         summary: "Bank",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_2],
         body: true,
         list: false,
         idempotent: true,
@@ -21222,13 +8069,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/bin_holdings/{Id}",
         summary: "Bin Holding",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_3],
         body: true,
         list: false,
         idempotent: true,
@@ -21240,13 +8081,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/company_details/{Id}",
         summary: "Company Details",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_50],
         body: true,
         list: false,
         idempotent: true,
@@ -21258,13 +8093,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/cost_centres/{Id}",
         summary: "Cost Centre",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_4],
         body: true,
         list: false,
         idempotent: true,
@@ -21288,13 +8117,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/couriers/{Id}",
         summary: "Courier",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_5],
         body: true,
         list: false,
         idempotent: true,
@@ -21318,13 +8141,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/cross_sell_products/{Id}",
         summary: "Cross Sell Product",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_6],
         body: true,
         list: false,
         idempotent: true,
@@ -21336,13 +8153,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/customers/{Id}",
         summary: "Customer",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_7],
         body: true,
         list: false,
         idempotent: true,
@@ -21354,13 +8165,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/customer_alerts/{Id}",
         summary: "Customer Alert",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_8],
         body: true,
         list: false,
         idempotent: true,
@@ -21372,13 +8177,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/customer_cards/{Id}",
         summary: "Customer Card",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_9],
         body: true,
         list: false,
         idempotent: true,
@@ -21390,13 +8189,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/customer_contacts/{Id}",
         summary: "Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_10],
         body: true,
         list: false,
         idempotent: true,
@@ -21408,18 +8201,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/customers/{customerId}/customer_contacts/{Id}",
         summary: "Customer Contact For Customer",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_10, P_CUSTOMER_ID],
         body: true,
         list: false,
         idempotent: true,
@@ -21431,13 +8213,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/customer_delivery_addresses/{Id}",
         summary: "Single Customer Delivery Address Resource",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_11],
         body: true,
         list: false,
         idempotent: true,
@@ -21449,13 +8225,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/customer_emails/{Id}",
         summary: "Customer Email",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_12],
         body: true,
         list: false,
         idempotent: true,
@@ -21467,23 +8237,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_emails/{Id}",
         summary: "Customer Email For Customer And Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID, P_ID_12, P_CUSTOMER_ID],
         body: true,
         list: false,
         idempotent: true,
@@ -21495,18 +8249,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/customer_contacts/{CustomerContactId}/customer_emails/{Id}",
         summary: "Customer Email For Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID, P_ID_12],
         body: true,
         list: false,
         idempotent: true,
@@ -21518,13 +8261,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/customer_faxes/{Id}",
         summary: "Customer Fax",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_13],
         body: true,
         list: false,
         idempotent: true,
@@ -21536,23 +8273,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_faxes/{Id}",
         summary: "Customer Fax For Customer And Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID, P_ID_13, P_CUSTOMER_ID],
         body: true,
         list: false,
         idempotent: true,
@@ -21564,18 +8285,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/customer_contacts/{CustomerContactId}/customer_faxes/{Id}",
         summary: "Customer Fax For Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID, P_ID_13],
         body: true,
         list: false,
         idempotent: true,
@@ -21587,13 +8297,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/customer_memos/{Id}",
         summary: "Customer Memo",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_14],
         body: true,
         list: false,
         idempotent: true,
@@ -21605,13 +8309,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/customer_mobiles/{Id}",
         summary: "Customer Mobile",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_15],
         body: true,
         list: false,
         idempotent: true,
@@ -21623,23 +8321,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_mobiles/{Id}",
         summary: "Customer Mobile For Customer And Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID, P_ID_15, P_CUSTOMER_ID],
         body: true,
         list: false,
         idempotent: true,
@@ -21651,18 +8333,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/customer_contacts/{CustomerContactId}/customer_mobiles/{Id}",
         summary: "Customer Mobile For Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID, P_ID_15],
         body: true,
         list: false,
         idempotent: true,
@@ -21674,13 +8345,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/customer_telephones/{Id}",
         summary: "Customer Telephone",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_16],
         body: true,
         list: false,
         idempotent: true,
@@ -21692,23 +8357,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_telephones/{Id}",
         summary: "Customer Telephone For Customer And Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID, P_ID_16, P_CUSTOMER_ID],
         body: true,
         list: false,
         idempotent: true,
@@ -21720,18 +8369,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/customer_contacts/{CustomerContactId}/customer_telephones/{Id}",
         summary: "Customer Telephone For Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID, P_ID_16],
         body: true,
         list: false,
         idempotent: true,
@@ -21743,13 +8381,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/customer_websites/{Id}",
         summary: "Customer Website",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_17],
         body: true,
         list: false,
         idempotent: true,
@@ -21761,23 +8393,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_websites/{Id}",
         summary: "Customer Website For Customer And Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID, P_ID_17, P_CUSTOMER_ID],
         body: true,
         list: false,
         idempotent: true,
@@ -21789,18 +8405,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/customer_contacts/{CustomerContactId}/customer_websites/{Id}",
         summary: "Customer Website For Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID, P_ID_17],
         body: true,
         list: false,
         idempotent: true,
@@ -21812,13 +8417,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/departments/{Id}",
         summary: "Department",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_18],
         body: true,
         list: false,
         idempotent: true,
@@ -21842,13 +8441,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/finance_charges/{Id}",
         summary: "Finance Charge",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_65],
         body: true,
         list: false,
         idempotent: true,
@@ -21860,13 +8453,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/flow_states/{Id}",
         summary: "Flow State",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_19],
         body: true,
         list: false,
         idempotent: true,
@@ -21878,13 +8465,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/nominal_codes/{Id}",
         summary: "Nominal Code",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_20],
         body: true,
         list: false,
         idempotent: true,
@@ -21896,13 +8477,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/nominal_code_memos/{Id}",
         summary: "Nominal Code Memo",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_21],
         body: true,
         list: false,
         idempotent: true,
@@ -21914,13 +8489,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/nominal_report_categories/{Id}",
         summary: "Nominal Code",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_70],
         body: true,
         list: false,
         idempotent: true,
@@ -21932,13 +8501,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/payment_groups/{Id}",
         summary: "Payment Group",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_72],
         body: true,
         list: false,
         idempotent: true,
@@ -21950,13 +8513,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/pending_emails/{Id}",
         summary: "Pending Email",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_23],
         body: true,
         list: false,
         idempotent: true,
@@ -21968,13 +8525,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/pop_orders/{Id}",
         summary: "Purchase Order",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_75],
         body: true,
         list: false,
         idempotent: true,
@@ -21986,13 +8537,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/pop_orders_new/{Id}",
         summary: "New Purchase Order With Defaults",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_24],
         body: true,
         list: false,
         idempotent: true,
@@ -22004,13 +8549,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/products/{Id}",
         summary: "Product",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_22],
         body: true,
         list: false,
         idempotent: true,
@@ -22022,13 +8561,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/product_memos/{Id}",
         summary: "Product Memo",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_25],
         body: true,
         list: false,
         idempotent: true,
@@ -22040,13 +8573,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/product_suppliers/{Id}",
         summary: "Product Supplier",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_26],
         body: true,
         list: false,
         idempotent: true,
@@ -22058,13 +8585,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/purchase_authorisations/{Id}",
         summary: "Purchase Authorisation",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_47],
         body: true,
         list: false,
         idempotent: true,
@@ -22076,13 +8597,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/purchase_ledger_settings/{Id}",
         summary: "Purchase Ledger Setting",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_82],
         body: true,
         list: false,
         idempotent: true,
@@ -22094,13 +8609,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/purchase_posted_transactions/{Id}",
         summary: "Purchase Posted Transaction",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_105],
         body: true,
         list: false,
         idempotent: true,
@@ -22112,13 +8621,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/purchase_posted_transaction_memos/{Id}",
         summary: "Purchase Posted Transaction Memo",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_27],
         body: true,
         list: false,
         idempotent: true,
@@ -22130,13 +8633,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/sales_ledger_settings/{Id}",
         summary: "Sales Ledger Setting",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_84],
         body: true,
         list: false,
         idempotent: true,
@@ -22148,13 +8645,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/sales_posted_transaction_memos/{Id}",
         summary: "Sales Posted Transaction Memo",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_28],
         body: true,
         list: false,
         idempotent: true,
@@ -22166,13 +8657,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/sales_posted_transactions/{Id}",
         summary: "Sales Posted Transaction",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_106],
         body: true,
         list: false,
         idempotent: true,
@@ -22184,13 +8669,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/sop_despatch_receipts/{Id}",
         summary: "SOP Despatch Receipt",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_107],
         body: true,
         list: false,
         idempotent: true,
@@ -22202,13 +8681,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/sop_export_reasons/{Id}",
         summary: "SOP Reason For Export",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_108],
         body: true,
         list: false,
         idempotent: true,
@@ -22232,13 +8705,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/sop_incoterms/{Id}",
         summary: "SOP Incoterm",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_109],
         body: true,
         list: false,
         idempotent: true,
@@ -22262,13 +8729,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/sop_orders/{Id}",
         summary: "Sales Order",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_31],
         body: true,
         list: false,
         idempotent: true,
@@ -22280,13 +8741,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/sop_orders_new/{Id}",
         summary: "New Sales Order With Defaults",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_31],
         body: true,
         list: false,
         idempotent: true,
@@ -22298,13 +8753,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/sop_quotes/{Id}",
         summary: "Sales Quote",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_32],
         body: true,
         list: false,
         idempotent: true,
@@ -22316,13 +8765,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/sop_quotes_new/{Id}",
         summary: "New Sales Quote With Defaults",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_32],
         body: true,
         list: false,
         idempotent: true,
@@ -22334,13 +8777,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/stocktakes/{Id}",
         summary: "Stocktake",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_33],
         body: true,
         list: false,
         idempotent: true,
@@ -22352,13 +8789,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/stocktake_count_sheet_items/{Id}",
         summary: "Stocktake Count Sheet Item",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_98],
         body: true,
         list: false,
         idempotent: true,
@@ -22370,13 +8801,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/stocktake_criteria_templates/{Id}",
         summary: "Stocktake Criteria Template",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_34],
         body: true,
         list: false,
         idempotent: true,
@@ -22388,13 +8813,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/suppliers/{Id}",
         summary: "Supplier",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_35],
         body: true,
         list: false,
         idempotent: true,
@@ -22406,13 +8825,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/supplier_contacts/{Id}",
         summary: "Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_36],
         body: true,
         list: false,
         idempotent: true,
@@ -22424,18 +8837,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/suppliers/{supplierId}/supplier_contacts/{Id}",
         summary: "Supplier Contact For Supplier",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_36, P_SUPPLIER_ID],
         body: true,
         list: false,
         idempotent: true,
@@ -22447,13 +8849,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/supplier_emails/{Id}",
         summary: "Supplier Email",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_37],
         body: true,
         list: false,
         idempotent: true,
@@ -22465,23 +8861,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_emails/{Id}",
         summary: "Supplier Email For Supplier And Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_37, P_SUPPLIER_CONTACT_ID, P_SUPPLIER_ID],
         body: true,
         list: false,
         idempotent: true,
@@ -22493,18 +8873,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/supplier_contacts/{supplierContactId}/supplier_emails/{Id}",
         summary: "Supplier Email For Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_37, P_SUPPLIER_CONTACT_ID],
         body: true,
         list: false,
         idempotent: true,
@@ -22516,13 +8885,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/supplier_faxes/{Id}",
         summary: "Supplier Fax",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_38],
         body: true,
         list: false,
         idempotent: true,
@@ -22534,23 +8897,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_faxes/{Id}",
         summary: "Supplier Fax For Supplier And Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_38, P_SUPPLIER_CONTACT_ID, P_SUPPLIER_ID],
         body: true,
         list: false,
         idempotent: true,
@@ -22562,18 +8909,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/supplier_contacts/{supplierContactId}/supplier_faxes/{Id}",
         summary: "Supplier Fax For Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_38, P_SUPPLIER_CONTACT_ID],
         body: true,
         list: false,
         idempotent: true,
@@ -22585,13 +8921,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/supplier_memos/{Id}",
         summary: "Supplier Memo",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_39],
         body: true,
         list: false,
         idempotent: true,
@@ -22603,13 +8933,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/supplier_mobiles/{Id}",
         summary: "Supplier Mobile",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_40],
         body: true,
         list: false,
         idempotent: true,
@@ -22621,23 +8945,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_mobiles/{Id}",
         summary: "Supplier Mobile For Supplier And Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_40, P_SUPPLIER_CONTACT_ID, P_SUPPLIER_ID],
         body: true,
         list: false,
         idempotent: true,
@@ -22649,18 +8957,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/supplier_contacts/{supplierContactId}/supplier_mobiles/{Id}",
         summary: "Supplier Mobile For Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_40, P_SUPPLIER_CONTACT_ID],
         body: true,
         list: false,
         idempotent: true,
@@ -22672,13 +8969,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/supplier_telephones/{Id}",
         summary: "Supplier Telephone",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_41],
         body: true,
         list: false,
         idempotent: true,
@@ -22690,23 +8981,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_telephones/{Id}",
         summary: "Supplier Telephone For Supplier And Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_41, P_SUPPLIER_CONTACT_ID, P_SUPPLIER_ID],
         body: true,
         list: false,
         idempotent: true,
@@ -22718,18 +8993,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/supplier_contacts/{supplierContactId}/supplier_telephones/{Id}",
         summary: "Supplier Telephone For Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_41, P_SUPPLIER_CONTACT_ID],
         body: true,
         list: false,
         idempotent: true,
@@ -22741,13 +9005,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/supplier_websites/{Id}",
         summary: "Supplier Website",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_42],
         body: true,
         list: false,
         idempotent: true,
@@ -22759,23 +9017,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_websites/{Id}",
         summary: "Supplier Website For Supplier And Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_42, P_SUPPLIER_CONTACT_ID, P_SUPPLIER_ID],
         body: true,
         list: false,
         idempotent: true,
@@ -22787,18 +9029,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/supplier_contacts/{supplierContactId}/supplier_websites/{Id}",
         summary: "Supplier Website For Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_42, P_SUPPLIER_CONTACT_ID],
         body: true,
         list: false,
         idempotent: true,
@@ -22810,13 +9041,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/system_settings/{Id}",
         summary: "System Setting",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_100],
         body: true,
         list: false,
         idempotent: true,
@@ -22828,13 +9053,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/warehouses/{Id}",
         summary: "Warehouse",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_43],
         body: true,
         list: false,
         idempotent: true,
@@ -22846,19 +9065,1237 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/warehouse_holdings/{Id}",
         summary: "Warehouse Holding",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_44],
         body: true,
         list: false,
         idempotent: true,
         deprecated: false,
     },
 ];
+
+const P_CUSTOMER_ID: ParamSpec = ParamSpec {
+    name: "customerId",
+    rust_name: "customer_id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the customer.",
+};
+
+const P_CUSTOMER_CONTACT_ID: ParamSpec = ParamSpec {
+    name: "CustomerContactId",
+    rust_name: "customer_contact_id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the customer contact.",
+};
+
+const P_SUPPLIER_ID: ParamSpec = ParamSpec {
+    name: "supplierId",
+    rust_name: "supplier_id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the supplier.",
+};
+
+const P_SUPPLIER_CONTACT_ID: ParamSpec = ParamSpec {
+    name: "supplierContactId",
+    rust_name: "supplier_contact_id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the supplier contact.",
+};
+
+const P_ID: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the alternative product.",
+};
+
+const P_ID_2: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the bank.",
+};
+
+const P_ID_3: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the bin holding.",
+};
+
+const P_ID_4: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the cost centre.",
+};
+
+const P_ID_5: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the courier.",
+};
+
+const P_ID_6: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the cross sell product.",
+};
+
+const P_ID_7: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the customer.",
+};
+
+const P_ID_8: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the customer alert.",
+};
+
+const P_ID_9: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the customer card.",
+};
+
+const P_ID_10: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the customer contact.",
+};
+
+const P_ID_11: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the customer delivery address.",
+};
+
+const P_ID_12: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the customer email.",
+};
+
+const P_ID_13: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the customer fax.",
+};
+
+const P_ID_14: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the customer memo.",
+};
+
+const P_ID_15: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the customer mobile.",
+};
+
+const P_ID_16: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the customer telephone.",
+};
+
+const P_ID_17: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the customer website.",
+};
+
+const P_ID_18: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the department.",
+};
+
+const P_ID_19: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the flow state.",
+};
+
+const P_ID_20: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the nominal code.",
+};
+
+const P_ID_21: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the nominal code memo.",
+};
+
+const P_ID_22: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the product.",
+};
+
+const P_ID_23: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the pending email.",
+};
+
+const P_ID_24: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the purchase order.",
+};
+
+const P_ID_25: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the product memo.",
+};
+
+const P_ID_26: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the product supplier.",
+};
+
+const P_ID_27: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the purchase posted transaction memo.",
+};
+
+const P_ID_28: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the sales posted transaction memo.",
+};
+
+const P_ID_29: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the SOP reason for export.",
+};
+
+const P_ID_30: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the SOP Incoterm.",
+};
+
+const P_ID_31: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the sales order.",
+};
+
+const P_ID_32: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the sales quote.",
+};
+
+const P_ID_33: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the stocktake.",
+};
+
+const P_ID_34: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the stocktake criteria template.",
+};
+
+const P_ID_35: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the supplier.",
+};
+
+const P_ID_36: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the supplier contact.",
+};
+
+const P_ID_37: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the supplier email.",
+};
+
+const P_ID_38: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the supplier fax.",
+};
+
+const P_ID_39: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the supplier memo.",
+};
+
+const P_ID_40: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the supplier mobile.",
+};
+
+const P_ID_41: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the supplier telephone.",
+};
+
+const P_ID_42: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the supplier website.",
+};
+
+const P_ID_43: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the warehouse.",
+};
+
+const P_ID_44: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the warehouse holding.",
+};
+
+const P_ID_45: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the analysis code mapping.",
+};
+
+const P_ID_46: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the auto generate separator.",
+};
+
+const P_ID_47: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the transaction.",
+};
+
+const P_ID_48: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the cost heading.",
+};
+
+const P_ID_49: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the Cash Book settings.",
+};
+
+const P_ID_50: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the company details.",
+};
+
+const P_ID_51: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the consolidated nominal code.",
+};
+
+const P_ID_52: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the control nominal code.",
+};
+
+const P_ID_53: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the country code.",
+};
+
+const P_ID_54: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the credit bureau.",
+};
+
+const P_ID_55: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the credit position.",
+};
+
+const P_ID_56: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the currency.",
+};
+
+const P_ID_57: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the currency ISO code.",
+};
+
+const P_ID_58: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the customer contact role.",
+};
+
+const P_ID_59: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the customer delivery address",
+};
+
+const P_ID_60: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the customer discount group.",
+};
+
+const P_ID_61: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the customer price band.",
+};
+
+const P_ID_62: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the document layout.",
+};
+
+const P_ID_63: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the document type.",
+};
+
+const P_ID_64: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the factor house.",
+};
+
+const P_ID_65: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the Finance charge.",
+};
+
+const P_ID_66: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the flow.",
+};
+
+const P_ID_67: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the internal area.",
+};
+
+const P_ID_68: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the nominal budget profile.",
+};
+
+const P_ID_69: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the Nominal Ledger settings.",
+};
+
+const P_ID_70: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the nominal report category.",
+};
+
+const P_ID_71: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the order value discount.",
+};
+
+const P_ID_72: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the Payment group.",
+};
+
+const P_ID_73: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the POP additional charge.",
+};
+
+const P_ID_74: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "The purchase order return cancelled line Id.",
+};
+
+const P_ID_75: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the POP order.",
+};
+
+const P_ID_76: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the POP order line.",
+};
+
+const P_ID_77: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the POP requisition fulfilment line.",
+};
+
+const P_ID_78: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the POP settings.",
+};
+
+const P_ID_79: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the price band.",
+};
+
+const P_ID_80: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the Price Book settings.",
+};
+
+const P_ID_81: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the product group.",
+};
+
+const P_ID_82: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the Purchase Ledger settings.",
+};
+
+const P_ID_83: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the purchase trading period.",
+};
+
+const P_ID_84: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the Sales Ledger settings.",
+};
+
+const P_ID_85: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the sales trading period.",
+};
+
+const P_ID_86: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the salutation.",
+};
+
+const P_ID_87: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the search category.",
+};
+
+const P_ID_88: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the search value.",
+};
+
+const P_ID_89: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the SOP additional charge.",
+};
+
+const P_ID_90: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "The sales order cancelled line Id.",
+};
+
+const P_ID_91: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the SOP Despatch Receipt.",
+};
+
+const P_ID_92: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the SOP reason For export.",
+};
+
+const P_ID_93: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the SOP order line.",
+};
+
+const P_SOP_ORDER_ID: ParamSpec = ParamSpec {
+    name: "sopOrderId",
+    rust_name: "sop_order_id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the SOP order.",
+};
+
+const P_ID_94: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the SOP payment method.",
+};
+
+const P_ID_95: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the SOP settings.",
+};
+
+const P_ID_96: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "The user number as specified in System Administration.",
+};
+
+const P_ID_97: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the stock settings.",
+};
+
+const P_ID_98: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the stocktake count sheet item.",
+};
+
+const P_ID_99: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the supplier contact role.",
+};
+
+const P_ID_100: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the system settings.",
+};
+
+const P_ID_101: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the tax code.",
+};
+
+const P_ID_102: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the trader contact role.",
+};
+
+const P_ID_103: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the unit.",
+};
+
+const P_ID_104: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of a user for the specified company.",
+};
+
+const P_COUNT: ParamSpec = ParamSpec {
+    name: "$count",
+    rust_name: "count",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Whether to include the total count of matching items.",
+};
+
+const P_EXPAND: ParamSpec = ParamSpec {
+    name: "$expand",
+    rust_name: "expand",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Comma-separated related records to include inline.",
+};
+
+const P_FILTER: ParamSpec = ParamSpec {
+    name: "$filter",
+    rust_name: "filter",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "OData filter expression, e.g.",
+};
+
+const P_ORDERBY: ParamSpec = ParamSpec {
+    name: "$orderby",
+    rust_name: "orderby",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.",
+};
+
+const P_SELECT: ParamSpec = ParamSpec {
+    name: "$select",
+    rust_name: "select",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Comma-separated fields to return.",
+};
+
+const P_SKIP: ParamSpec = ParamSpec {
+    name: "$skip",
+    rust_name: "skip",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Number of items to skip.",
+};
+
+const P_TOP: ParamSpec = ParamSpec {
+    name: "$top",
+    rust_name: "top",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Maximum number of items to return (the API defaults to 500).",
+};
+
+const P_TRACEABLE_BIN_ITEM_ID: ParamSpec = ParamSpec {
+    name: "traceableBinItemId",
+    rust_name: "traceable_bin_item_id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the traceable bin item.",
+};
+
+const P_TRACEABLE_ITEM_ID: ParamSpec = ParamSpec {
+    name: "traceableItemId",
+    rust_name: "traceable_item_id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the traceable item.",
+};
+
+const P_BANK_ID: ParamSpec = ParamSpec {
+    name: "bankId",
+    rust_name: "bank_id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the bank account.",
+};
+
+const P_PRODUCT_ID: ParamSpec = ParamSpec {
+    name: "productId",
+    rust_name: "product_id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the product.",
+};
+
+const P_WAREHOUSE_HOLDING_ID: ParamSpec = ParamSpec {
+    name: "warehouseHoldingId",
+    rust_name: "warehouse_holding_id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the warehouse holding.",
+};
+
+const P_CUSTOMER_ID_2: ParamSpec = ParamSpec {
+    name: "customerId",
+    rust_name: "customer_id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the customer",
+};
+
+const P_TRANSACTION_ID: ParamSpec = ParamSpec {
+    name: "transactionId",
+    rust_name: "transaction_id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the purchase posted transaction.",
+};
+
+const P_TRANSACTION_ID_2: ParamSpec = ParamSpec {
+    name: "transactionId",
+    rust_name: "transaction_id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the sales posted transaction.",
+};
+
+const P_NOMINAL_CODE_ID: ParamSpec = ParamSpec {
+    name: "nominalCodeId",
+    rust_name: "nominal_code_id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the nominal account.",
+};
+
+const P_LINE_ID: ParamSpec = ParamSpec {
+    name: "lineId",
+    rust_name: "line_id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the POP order line.",
+};
+
+const P_POP_ORDER_ID: ParamSpec = ParamSpec {
+    name: "popOrderId",
+    rust_name: "pop_order_id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the POP order.",
+};
+
+const P_PRODUCT_GROUP_ID: ParamSpec = ParamSpec {
+    name: "productGroupId",
+    rust_name: "product_group_id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the product group.",
+};
+
+const P_TRACEABLE_HISTORY_ID: ParamSpec = ParamSpec {
+    name: "traceableHistoryId",
+    rust_name: "traceable_history_id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the product traceable history record.",
+};
+
+const P_WAREHOUSE_ID: ParamSpec = ParamSpec {
+    name: "warehouseId",
+    rust_name: "warehouse_id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the warehouse.",
+};
+
+const P_PRODUCT_ID_2: ParamSpec = ParamSpec {
+    name: "productId",
+    rust_name: "product_id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of a product.",
+};
+
+const P_ID_105: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "The unique Id of the purchase posted transaction.",
+};
+
+const P_ID_106: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "The unique Id of the sales posted transaction.",
+};
+
+const P_ID_107: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the despatch receipt.",
+};
+
+const P_ID_108: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the export reason.",
+};
+
+const P_ID_109: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the incoterm.",
+};
 
 /// The operation called `name`, if there is one.
 pub fn find(name: &str) -> Option<&'static OperationSpec> {

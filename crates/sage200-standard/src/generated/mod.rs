@@ -48,6 +48,8 @@ pub mod stock;
 
 pub mod operations;
 
+/// The Sage 200 Standard Online API (v1, `sage200`): the Professional resources on their own base URL, without the endpoints and fields Sage marks as Professional only.
+///
 /// What the runtime needs to know about this API: base URL, OAuth profile, headers, paging.
 pub const PRODUCT: sage_core::Product = sage_core::Product {
     name: "sage200-standard",

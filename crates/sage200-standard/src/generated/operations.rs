@@ -4,7 +4,7 @@
 //! Build a call with `OperationSpec::request` from `name=value` pairs and send it with
 //! `sage_core::Client::execute`. The table is always compiled, whatever features are enabled.
 
-pub use sage_core::catalog::{OperationSpec, ParamLocation, ParamSpec};
+pub use sage_core::catalog::{OperationSpec, ParamLocation, ParamSpec, ParamType};
 
 /// Every operation, sorted by name.
 pub const OPERATIONS: &[OperationSpec] = &[
@@ -158,13 +158,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Post,
         path: "/customers/{customerId}/customer_contacts",
         summary: "Customer Contacts For Customer",
-        params: &[
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_ID],
         body: true,
         list: false,
         idempotent: false,
@@ -188,18 +182,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Post,
         path: "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_emails",
         summary: "Customer Emails For Customer And Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID, P_CUSTOMER_ID],
         body: true,
         list: false,
         idempotent: false,
@@ -211,13 +194,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Post,
         path: "/customer_contacts/{CustomerContactId}/customer_emails",
         summary: "Customer Emails By Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID],
         body: true,
         list: false,
         idempotent: false,
@@ -229,18 +206,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Post,
         path: "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_faxes",
         summary: "Customer Faxes For Customer And Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID, P_CUSTOMER_ID],
         body: true,
         list: false,
         idempotent: false,
@@ -252,13 +218,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Post,
         path: "/customer_contacts/{CustomerContactId}/customer_faxes",
         summary: "Customer Faxes By Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID],
         body: true,
         list: false,
         idempotent: false,
@@ -282,18 +242,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Post,
         path: "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_mobiles",
         summary: "Customer Mobiles For Customer And Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID, P_CUSTOMER_ID],
         body: true,
         list: false,
         idempotent: false,
@@ -305,13 +254,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Post,
         path: "/customer_contacts/{CustomerContactId}/customer_mobiles",
         summary: "Customer Mobiles By Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID],
         body: true,
         list: false,
         idempotent: false,
@@ -335,18 +278,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Post,
         path: "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_telephones",
         summary: "Customer Telephones For Customer And Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID, P_CUSTOMER_ID],
         body: true,
         list: false,
         idempotent: false,
@@ -358,13 +290,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Post,
         path: "/customer_contacts/{CustomerContactId}/customer_telephones",
         summary: "Customer Telephones By Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID],
         body: true,
         list: false,
         idempotent: false,
@@ -376,18 +302,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Post,
         path: "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_websites",
         summary: "Customer Websites For Customer And Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID, P_CUSTOMER_ID],
         body: true,
         list: false,
         idempotent: false,
@@ -399,13 +314,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Post,
         path: "/customer_contacts/{CustomerContactId}/customer_websites",
         summary: "Customer Websites By Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID],
         body: true,
         list: false,
         idempotent: false,
@@ -1065,13 +974,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Post,
         path: "/suppliers/{supplierId}/supplier_contacts",
         summary: "Supplier Contacts For Supplier",
-        params: &[
-            ParamSpec {
-                name: "supplierId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_SUPPLIER_ID],
         body: true,
         list: false,
         idempotent: false,
@@ -1083,18 +986,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Post,
         path: "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_emails",
         summary: "Supplier Emails For Supplier And Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_SUPPLIER_CONTACT_ID, P_SUPPLIER_ID],
         body: true,
         list: false,
         idempotent: false,
@@ -1106,13 +998,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Post,
         path: "/supplier_contacts/{supplierContactId}/supplier_emails",
         summary: "Supplier Emails By Contact",
-        params: &[
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_SUPPLIER_CONTACT_ID],
         body: true,
         list: false,
         idempotent: false,
@@ -1124,18 +1010,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Post,
         path: "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_faxes",
         summary: "Supplier Faxes For Supplier And Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_SUPPLIER_CONTACT_ID, P_SUPPLIER_ID],
         body: true,
         list: false,
         idempotent: false,
@@ -1147,13 +1022,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Post,
         path: "/supplier_contacts/{supplierContactId}/supplier_faxes",
         summary: "Supplier Faxes By Contact",
-        params: &[
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_SUPPLIER_CONTACT_ID],
         body: true,
         list: false,
         idempotent: false,
@@ -1177,18 +1046,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Post,
         path: "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_mobiles",
         summary: "Supplier Mobiles For Supplier And Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_SUPPLIER_CONTACT_ID, P_SUPPLIER_ID],
         body: true,
         list: false,
         idempotent: false,
@@ -1200,13 +1058,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Post,
         path: "/supplier_contacts/{supplierContactId}/supplier_mobiles",
         summary: "Supplier Mobiles By Contact",
-        params: &[
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_SUPPLIER_CONTACT_ID],
         body: true,
         list: false,
         idempotent: false,
@@ -1218,18 +1070,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Post,
         path: "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_telephones",
         summary: "Supplier Telephones For Supplier And Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_SUPPLIER_CONTACT_ID, P_SUPPLIER_ID],
         body: true,
         list: false,
         idempotent: false,
@@ -1241,13 +1082,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Post,
         path: "/supplier_contacts/{supplierContactId}/supplier_telephones",
         summary: "Supplier Telephones By Contact",
-        params: &[
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_SUPPLIER_CONTACT_ID],
         body: true,
         list: false,
         idempotent: false,
@@ -1259,18 +1094,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Post,
         path: "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_websites",
         summary: "Supplier Websites For Supplier And Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_SUPPLIER_CONTACT_ID, P_SUPPLIER_ID],
         body: true,
         list: false,
         idempotent: false,
@@ -1282,13 +1106,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Post,
         path: "/supplier_contacts/{supplierContactId}/supplier_websites",
         summary: "Supplier Websites By Contact",
-        params: &[
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_SUPPLIER_CONTACT_ID],
         body: true,
         list: false,
         idempotent: false,
@@ -1384,13 +1202,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/alternative_products/{Id}",
         summary: "Alternative Product",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -1402,13 +1214,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/banks/{Id}",
         summary: "Bank",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_2],
         body: false,
         list: false,
         idempotent: true,
@@ -1420,13 +1226,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/bin_holdings/{Id}",
         summary: "Bin Holding",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_3],
         body: false,
         list: false,
         idempotent: true,
@@ -1438,13 +1238,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/cost_centres/{Id}",
         summary: "Cost Centre",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_4],
         body: false,
         list: false,
         idempotent: true,
@@ -1456,13 +1250,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/couriers/{Id}",
         summary: "Courier",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_5],
         body: false,
         list: false,
         idempotent: true,
@@ -1474,13 +1262,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/cross_sell_products/{Id}",
         summary: "Cross Sell Product",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_6],
         body: false,
         list: false,
         idempotent: true,
@@ -1492,13 +1274,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/customers/{Id}",
         summary: "Customer",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_7],
         body: false,
         list: false,
         idempotent: true,
@@ -1510,13 +1286,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/customer_alerts/{Id}",
         summary: "Customer Alert",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_8],
         body: false,
         list: false,
         idempotent: true,
@@ -1528,13 +1298,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/customer_cards/{Id}",
         summary: "Customer Card",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_9],
         body: false,
         list: false,
         idempotent: true,
@@ -1546,13 +1310,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/customer_contacts/{Id}",
         summary: "Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_10],
         body: false,
         list: false,
         idempotent: true,
@@ -1564,18 +1322,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/customers/{customerId}/customer_contacts/{Id}",
         summary: "Customer Contact For Customer",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_10, P_CUSTOMER_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -1587,13 +1334,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/customer_delivery_addresses/{Id}",
         summary: "Single Customer Delivery Address Resource",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_11],
         body: false,
         list: false,
         idempotent: true,
@@ -1605,13 +1346,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/customer_emails/{Id}",
         summary: "Customer Email",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_12],
         body: false,
         list: false,
         idempotent: true,
@@ -1623,23 +1358,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_emails/{Id}",
         summary: "Customer Email For Customer And Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID, P_ID_12, P_CUSTOMER_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -1651,18 +1370,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/customer_contacts/{CustomerContactId}/customer_emails/{Id}",
         summary: "Customer Email For Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID, P_ID_12],
         body: false,
         list: false,
         idempotent: true,
@@ -1674,13 +1382,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/customer_faxes/{Id}",
         summary: "Customer Fax",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_13],
         body: false,
         list: false,
         idempotent: true,
@@ -1692,23 +1394,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_faxes/{Id}",
         summary: "Customer Fax For Customer And Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID, P_ID_13, P_CUSTOMER_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -1720,18 +1406,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/customer_contacts/{CustomerContactId}/customer_faxes/{Id}",
         summary: "Customer Fax For Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID, P_ID_13],
         body: false,
         list: false,
         idempotent: true,
@@ -1743,13 +1418,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/customer_memos/{Id}",
         summary: "Customer Memo",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_14],
         body: false,
         list: false,
         idempotent: true,
@@ -1761,13 +1430,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/customer_mobiles/{Id}",
         summary: "Customer Mobile",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_15],
         body: false,
         list: false,
         idempotent: true,
@@ -1779,23 +1442,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_mobiles/{Id}",
         summary: "Customer Mobile For Customer And Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID, P_ID_15, P_CUSTOMER_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -1807,18 +1454,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/customer_contacts/{CustomerContactId}/customer_mobiles/{Id}",
         summary: "Customer Mobile For Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID, P_ID_15],
         body: false,
         list: false,
         idempotent: true,
@@ -1830,13 +1466,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/customer_telephones/{Id}",
         summary: "Customer Telephone",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_16],
         body: false,
         list: false,
         idempotent: true,
@@ -1848,23 +1478,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_telephones/{Id}",
         summary: "Customer Telephone For Customer And Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID, P_ID_16, P_CUSTOMER_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -1876,18 +1490,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/customer_contacts/{CustomerContactId}/customer_telephones/{Id}",
         summary: "Customer Telephone For Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID, P_ID_16],
         body: false,
         list: false,
         idempotent: true,
@@ -1899,13 +1502,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/customer_websites/{Id}",
         summary: "Customer Website",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_17],
         body: false,
         list: false,
         idempotent: true,
@@ -1917,23 +1514,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_websites/{Id}",
         summary: "Customer Website For Customer And Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID, P_ID_17, P_CUSTOMER_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -1945,18 +1526,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/customer_contacts/{CustomerContactId}/customer_websites/{Id}",
         summary: "Customer Website For Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID, P_ID_17],
         body: false,
         list: false,
         idempotent: true,
@@ -1968,13 +1538,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/departments/{Id}",
         summary: "Department",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_18],
         body: false,
         list: false,
         idempotent: true,
@@ -1986,13 +1550,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/flow_states/{Id}",
         summary: "Flow State",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_19],
         body: false,
         list: false,
         idempotent: true,
@@ -2004,13 +1562,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/nominal_codes/{Id}",
         summary: "Nominal Code",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_20],
         body: false,
         list: false,
         idempotent: true,
@@ -2022,13 +1574,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/nominal_code_memos/{Id}",
         summary: "Nominal Code Memo",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_21],
         body: false,
         list: false,
         idempotent: true,
@@ -2040,13 +1586,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/nominal_report_categories/{Id}",
         summary: "Nominal Code",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_22],
         body: false,
         list: false,
         idempotent: true,
@@ -2058,13 +1598,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/pending_emails/{Id}",
         summary: "Pending Email",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_23],
         body: false,
         list: false,
         idempotent: true,
@@ -2076,13 +1610,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/pop_orders/{Id}",
         summary: "Purchase Order",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_24],
         body: false,
         list: false,
         idempotent: true,
@@ -2094,13 +1622,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/products/{Id}",
         summary: "Product",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_22],
         body: false,
         list: false,
         idempotent: true,
@@ -2112,13 +1634,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/product_memos/{Id}",
         summary: "Product Memo",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_25],
         body: false,
         list: false,
         idempotent: true,
@@ -2130,13 +1646,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/product_suppliers/{Id}",
         summary: "Product Supplier",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_26],
         body: false,
         list: false,
         idempotent: true,
@@ -2148,13 +1658,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/purchase_posted_transaction_memos/{Id}",
         summary: "Purchase Posted Transaction Memo",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_27],
         body: false,
         list: false,
         idempotent: true,
@@ -2166,13 +1670,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/sales_posted_transaction_memos/{Id}",
         summary: "Sales Posted Transaction Memo",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_28],
         body: false,
         list: false,
         idempotent: true,
@@ -2184,13 +1682,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/sop_export_reasons/{Id}",
         summary: "SOP Reason For Export",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_29],
         body: false,
         list: false,
         idempotent: true,
@@ -2202,13 +1694,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/sop_incoterms/{Id}",
         summary: "SOP Incoterm",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_30],
         body: false,
         list: false,
         idempotent: true,
@@ -2220,13 +1706,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/sop_orders/{Id}",
         summary: "Sales Order",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_31],
         body: false,
         list: false,
         idempotent: true,
@@ -2238,13 +1718,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/sop_quotes/{Id}",
         summary: "Sales Quote",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_32],
         body: false,
         list: false,
         idempotent: true,
@@ -2256,13 +1730,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/stocktakes/{Id}",
         summary: "Stocktake",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_33],
         body: false,
         list: false,
         idempotent: true,
@@ -2274,13 +1742,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/stocktake_criteria_templates/{Id}",
         summary: "Stocktake Criteria Template",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_34],
         body: false,
         list: false,
         idempotent: true,
@@ -2292,13 +1754,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/suppliers/{Id}",
         summary: "Supplier",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_35],
         body: false,
         list: false,
         idempotent: true,
@@ -2310,13 +1766,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/supplier_contacts/{Id}",
         summary: "Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_36],
         body: false,
         list: false,
         idempotent: true,
@@ -2328,18 +1778,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/suppliers/{supplierId}/supplier_contacts/{Id}",
         summary: "Supplier Contact For Supplier",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_36, P_SUPPLIER_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -2351,13 +1790,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/supplier_emails/{Id}",
         summary: "Supplier Email",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_37],
         body: false,
         list: false,
         idempotent: true,
@@ -2369,23 +1802,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_emails/{Id}",
         summary: "Supplier Email For Supplier And Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_37, P_SUPPLIER_CONTACT_ID, P_SUPPLIER_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -2397,18 +1814,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/supplier_contacts/{supplierContactId}/supplier_emails/{Id}",
         summary: "Supplier Email For Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_37, P_SUPPLIER_CONTACT_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -2420,13 +1826,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/supplier_faxes/{Id}",
         summary: "Supplier Fax",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_38],
         body: false,
         list: false,
         idempotent: true,
@@ -2438,23 +1838,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_faxes/{Id}",
         summary: "Supplier Fax For Supplier And Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_38, P_SUPPLIER_CONTACT_ID, P_SUPPLIER_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -2466,18 +1850,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/supplier_contacts/{supplierContactId}/supplier_faxes/{Id}",
         summary: "Supplier Fax For Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_38, P_SUPPLIER_CONTACT_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -2489,13 +1862,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/supplier_memos/{Id}",
         summary: "Supplier Memo",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_39],
         body: false,
         list: false,
         idempotent: true,
@@ -2507,13 +1874,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/supplier_mobiles/{Id}",
         summary: "Supplier Mobile",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_40],
         body: false,
         list: false,
         idempotent: true,
@@ -2525,23 +1886,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_mobiles/{Id}",
         summary: "Supplier Mobile For Supplier And Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_40, P_SUPPLIER_CONTACT_ID, P_SUPPLIER_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -2553,18 +1898,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/supplier_contacts/{supplierContactId}/supplier_mobiles/{Id}",
         summary: "Supplier Mobile For Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_40, P_SUPPLIER_CONTACT_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -2576,13 +1910,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/supplier_telephones/{Id}",
         summary: "Supplier Telephone",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_41],
         body: false,
         list: false,
         idempotent: true,
@@ -2594,23 +1922,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_telephones/{Id}",
         summary: "Supplier Telephone For Supplier And Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_41, P_SUPPLIER_CONTACT_ID, P_SUPPLIER_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -2622,18 +1934,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/supplier_contacts/{supplierContactId}/supplier_telephones/{Id}",
         summary: "Supplier Telephone For Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_41, P_SUPPLIER_CONTACT_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -2645,13 +1946,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/supplier_websites/{Id}",
         summary: "Supplier Website",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_42],
         body: false,
         list: false,
         idempotent: true,
@@ -2663,23 +1958,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_websites/{Id}",
         summary: "Supplier Website For Supplier And Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_42, P_SUPPLIER_CONTACT_ID, P_SUPPLIER_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -2691,18 +1970,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/supplier_contacts/{supplierContactId}/supplier_websites/{Id}",
         summary: "Supplier Website For Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_42, P_SUPPLIER_CONTACT_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -2714,13 +1982,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/warehouses/{Id}",
         summary: "Warehouse",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_43],
         body: false,
         list: false,
         idempotent: true,
@@ -2732,13 +1994,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Delete,
         path: "/warehouse_holdings/{Id}",
         summary: "Warehouse Holding",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_44],
         body: false,
         list: false,
         idempotent: true,
@@ -2750,13 +2006,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/alternative_products/{Id}",
         summary: "Alternative Product",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -2768,13 +2018,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/analysis_code_mappings/{Id}",
         summary: "Analysis Code Mapping",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_45],
         body: false,
         list: false,
         idempotent: true,
@@ -2786,13 +2030,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/auto_generate_separators/{Id}",
         summary: "Auto Generate Separator",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_46],
         body: false,
         list: false,
         idempotent: true,
@@ -2804,13 +2042,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/banks/{Id}",
         summary: "Bank",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_2],
         body: false,
         list: false,
         idempotent: true,
@@ -2822,13 +2054,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/bank_posted_transactions/{Id}",
         summary: "Bank Posted Transaction",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_47],
         body: false,
         list: false,
         idempotent: true,
@@ -2840,13 +2066,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/bin_holdings/{Id}",
         summary: "Bin Holding",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_3],
         body: false,
         list: false,
         idempotent: true,
@@ -2858,13 +2078,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/bom_cost_headings/{Id}",
         summary: "BOM Cost Heading",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_48],
         body: false,
         list: false,
         idempotent: true,
@@ -2876,13 +2090,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/cash_book_settings/{Id}",
         summary: "Cash Book Setting",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_49],
         body: false,
         list: false,
         idempotent: true,
@@ -2894,13 +2102,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/company_details/{Id}",
         summary: "Company Details",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_50],
         body: false,
         list: false,
         idempotent: true,
@@ -2912,13 +2114,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/consolidated_nominal_codes/{Id}",
         summary: "Consolidated Nominal Code",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_51],
         body: false,
         list: false,
         idempotent: true,
@@ -2930,13 +2126,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/control_nominal_codes/{Id}",
         summary: "Control (Default) Nominal Code",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_52],
         body: false,
         list: false,
         idempotent: true,
@@ -2948,13 +2138,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/cost_centres/{Id}",
         summary: "Cost Centre",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_4],
         body: false,
         list: false,
         idempotent: true,
@@ -2966,13 +2150,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/country_codes/{Id}",
         summary: "Country Code",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_53],
         body: false,
         list: false,
         idempotent: true,
@@ -2984,13 +2162,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/couriers/{Id}",
         summary: "Courier",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_5],
         body: false,
         list: false,
         idempotent: true,
@@ -3002,13 +2174,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/credit_bureaus/{Id}",
         summary: "Credit Bureau",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_54],
         body: false,
         list: false,
         idempotent: true,
@@ -3020,13 +2186,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/credit_positions/{Id}",
         summary: "Credit Position",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_55],
         body: false,
         list: false,
         idempotent: true,
@@ -3038,13 +2198,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/cross_sell_products/{Id}",
         summary: "Cross Sell Product",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_6],
         body: false,
         list: false,
         idempotent: true,
@@ -3056,13 +2210,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/currencies/{Id}",
         summary: "Single Currency Resource",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_56],
         body: false,
         list: false,
         idempotent: true,
@@ -3074,13 +2222,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/currency_iso_codes/{Id}",
         summary: "Currency ISO Code",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_57],
         body: false,
         list: false,
         idempotent: true,
@@ -3104,13 +2246,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customers/{Id}",
         summary: "Customer",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_7],
         body: false,
         list: false,
         idempotent: true,
@@ -3122,13 +2258,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customer_alerts/{Id}",
         summary: "Customer Alert",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_8],
         body: false,
         list: false,
         idempotent: true,
@@ -3140,13 +2270,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customer_cards/{Id}",
         summary: "Customer Card",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_9],
         body: false,
         list: false,
         idempotent: true,
@@ -3158,18 +2282,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customers/{customerId}/customer_contacts/{Id}",
         summary: "Customer Contact For Customer",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_10, P_CUSTOMER_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -3181,13 +2294,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customer_contact_roles/{Id}",
         summary: "Customer Contact Role",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_58],
         body: false,
         list: false,
         idempotent: true,
@@ -3199,13 +2306,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customer_contacts/{Id}",
         summary: "Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_10],
         body: false,
         list: false,
         idempotent: true,
@@ -3217,13 +2318,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customer_delivery_addresses/{Id}",
         summary: "Single Customer Delivery Address Resource",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_59],
         body: false,
         list: false,
         idempotent: true,
@@ -3235,13 +2330,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customer_discount_groups/{Id}",
         summary: "Customer Discount Group",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_60],
         body: false,
         list: false,
         idempotent: true,
@@ -3253,13 +2342,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customer_emails/{Id}",
         summary: "Customer Email",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_12],
         body: false,
         list: false,
         idempotent: true,
@@ -3271,23 +2354,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_emails/{Id}",
         summary: "Customer Email For Customer And Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID, P_ID_12, P_CUSTOMER_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -3299,18 +2366,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customer_contacts/{CustomerContactId}/customer_emails/{Id}",
         summary: "Customer Email For Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID, P_ID_12],
         body: false,
         list: false,
         idempotent: true,
@@ -3322,13 +2378,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customer_faxes/{Id}",
         summary: "Customer Fax",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_13],
         body: false,
         list: false,
         idempotent: true,
@@ -3340,23 +2390,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_faxes/{Id}",
         summary: "Customer Fax For Customer And Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID, P_ID_13, P_CUSTOMER_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -3368,18 +2402,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customer_contacts/{CustomerContactId}/customer_faxes/{Id}",
         summary: "Customer Fax For Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID, P_ID_13],
         body: false,
         list: false,
         idempotent: true,
@@ -3391,13 +2414,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customer_memos/{Id}",
         summary: "Customer Memo",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_14],
         body: false,
         list: false,
         idempotent: true,
@@ -3409,13 +2426,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customer_mobiles/{Id}",
         summary: "Customer Mobile",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_15],
         body: false,
         list: false,
         idempotent: true,
@@ -3427,23 +2438,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_mobiles/{Id}",
         summary: "Customer Mobile For Customer And Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID, P_ID_15, P_CUSTOMER_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -3455,18 +2450,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customer_contacts/{CustomerContactId}/customer_mobiles/{Id}",
         summary: "Customer Mobile For Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID, P_ID_15],
         body: false,
         list: false,
         idempotent: true,
@@ -3478,13 +2462,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customer_price_bands/{Id}",
         summary: "Customer Price Band",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_61],
         body: false,
         list: false,
         idempotent: true,
@@ -3496,13 +2474,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customer_telephones/{Id}",
         summary: "Customer Telephone",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_16],
         body: false,
         list: false,
         idempotent: true,
@@ -3514,23 +2486,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_telephones/{Id}",
         summary: "Customer Telephone For Customer And Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID, P_ID_16, P_CUSTOMER_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -3542,18 +2498,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customer_contacts/{CustomerContactId}/customer_telephones/{Id}",
         summary: "Customer Telephone For Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID, P_ID_16],
         body: false,
         list: false,
         idempotent: true,
@@ -3565,13 +2510,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customer_websites/{Id}",
         summary: "Customer Website",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_17],
         body: false,
         list: false,
         idempotent: true,
@@ -3583,23 +2522,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_websites/{Id}",
         summary: "Customer Website For Customer And Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID, P_ID_17, P_CUSTOMER_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -3611,18 +2534,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customer_contacts/{CustomerContactId}/customer_websites/{Id}",
         summary: "Customer Website For Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID, P_ID_17],
         body: false,
         list: false,
         idempotent: true,
@@ -3634,13 +2546,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/departments/{Id}",
         summary: "Department",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_18],
         body: false,
         list: false,
         idempotent: true,
@@ -3652,13 +2558,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/document_layouts/{Id}",
         summary: "Document Layout",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_62],
         body: false,
         list: false,
         idempotent: true,
@@ -3670,13 +2570,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/document_types/{Id}",
         summary: "Document Types",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_63],
         body: false,
         list: false,
         idempotent: true,
@@ -3688,13 +2582,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/factor_houses/{Id}",
         summary: "Factor House",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_64],
         body: false,
         list: false,
         idempotent: true,
@@ -3706,13 +2594,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/flow_states/{Id}",
         summary: "Flow State",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_65],
         body: false,
         list: false,
         idempotent: true,
@@ -3724,13 +2606,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/internal_areas/{Id}",
         summary: "Internal Area",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_66],
         body: false,
         list: false,
         idempotent: true,
@@ -3754,13 +2630,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/nominal_budget_profiles/{Id}",
         summary: "Nominal Budget Profile",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_67],
         body: false,
         list: false,
         idempotent: true,
@@ -3772,13 +2642,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/nominal_codes/{Id}",
         summary: "Nominal Code",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_20],
         body: false,
         list: false,
         idempotent: true,
@@ -3790,13 +2654,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/nominal_code_memos/{Id}",
         summary: "Nominal Code Memo",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_21],
         body: false,
         list: false,
         idempotent: true,
@@ -3808,13 +2666,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/nominal_ledger_settings/{Id}",
         summary: "Nominal Ledger Setting",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_68],
         body: false,
         list: false,
         idempotent: true,
@@ -3826,13 +2678,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/nominal_report_categories/{Id}",
         summary: "Nominal Code",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_69],
         body: false,
         list: false,
         idempotent: true,
@@ -3844,13 +2690,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/nominal_transaction_enquiry_views/{Id}",
         summary: "Nominal Transaction Enquiry View",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_47],
         body: false,
         list: false,
         idempotent: true,
@@ -3862,13 +2702,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/order_value_discounts/{Id}",
         summary: "Order Value Discount",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_70],
         body: false,
         list: false,
         idempotent: true,
@@ -3880,13 +2714,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/payment_groups/{Id}",
         summary: "Payment Group",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_71],
         body: false,
         list: false,
         idempotent: true,
@@ -3898,13 +2726,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/pending_emails/{Id}",
         summary: "Pending Email",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_23],
         body: false,
         list: false,
         idempotent: true,
@@ -3916,13 +2738,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/pop_additional_charges/{Id}",
         summary: "POP Additional Charge",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_72],
         body: false,
         list: false,
         idempotent: true,
@@ -3934,13 +2750,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/pop_cancelled_lines/{Id}",
         summary: "Cancelled Line For Purchase Orders And Returns.",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_73],
         body: false,
         list: false,
         idempotent: true,
@@ -3952,13 +2762,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/pop_orders/{Id}",
         summary: "Purchase Order",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_74],
         body: false,
         list: false,
         idempotent: true,
@@ -3970,13 +2774,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/pop_order_lines/{Id}",
         summary: "Purchase Order Line",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_75],
         body: false,
         list: false,
         idempotent: true,
@@ -3988,13 +2786,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/pop_requisition_fulfilment_lines/{Id}",
         summary: "POP Requisition Fulfilment Line",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_76],
         body: false,
         list: false,
         idempotent: true,
@@ -4006,13 +2798,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/pop_settings/{Id}",
         summary: "POP Setting",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_77],
         body: false,
         list: false,
         idempotent: true,
@@ -4024,13 +2810,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/price_bands/{Id}",
         summary: "Price Band",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_78],
         body: false,
         list: false,
         idempotent: true,
@@ -4042,13 +2822,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/price_book_settings/{Id}",
         summary: "Price Book Setting",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_79],
         body: false,
         list: false,
         idempotent: true,
@@ -4060,13 +2834,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/products/{Id}",
         summary: "Product",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_22],
         body: false,
         list: false,
         idempotent: true,
@@ -4078,13 +2846,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/product_groups/{Id}",
         summary: "Product Group",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_80],
         body: false,
         list: false,
         idempotent: true,
@@ -4096,13 +2858,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/product_memos/{Id}",
         summary: "Product Memo",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_25],
         body: false,
         list: false,
         idempotent: true,
@@ -4114,13 +2870,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/product_purchase_figures/{Id}",
         summary: "Product Purchase Figure",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_22],
         body: false,
         list: false,
         idempotent: true,
@@ -4132,13 +2882,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/product_sales_figures/{Id}",
         summary: "Product Sales Figure",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_22],
         body: false,
         list: false,
         idempotent: true,
@@ -4150,13 +2894,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/product_suppliers/{Id}",
         summary: "Product Supplier",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_26],
         body: false,
         list: false,
         idempotent: true,
@@ -4168,13 +2906,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/purchase_authorisations/{Id}",
         summary: "Purchase Authorisation",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_47],
         body: false,
         list: false,
         idempotent: true,
@@ -4186,13 +2918,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/purchase_ledger_settings/{Id}",
         summary: "Purchase Ledger Setting",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_81],
         body: false,
         list: false,
         idempotent: true,
@@ -4204,13 +2930,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/purchase_posted_transactions/{Id}",
         summary: "Purchase Posted Transaction",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_47],
         body: false,
         list: false,
         idempotent: true,
@@ -4222,13 +2942,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/purchase_posted_transaction_memos/{Id}",
         summary: "Purchase Posted Transaction Memo",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_27],
         body: false,
         list: false,
         idempotent: true,
@@ -4240,13 +2954,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/purchase_transaction_enquiry_views/{Id}",
         summary: "Purchase Transaction Enquiry View",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_47],
         body: false,
         list: false,
         idempotent: true,
@@ -4258,13 +2966,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sales_historical_transactions/{Id}",
         summary: "Sales Historical Transaction",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_47],
         body: false,
         list: false,
         idempotent: true,
@@ -4276,13 +2978,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sales_ledger_settings/{Id}",
         summary: "Sales Ledger Setting",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_82],
         body: false,
         list: false,
         idempotent: true,
@@ -4294,13 +2990,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sales_posted_transactions/{Id}",
         summary: "Sales Posted Transaction",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_47],
         body: false,
         list: false,
         idempotent: true,
@@ -4312,13 +3002,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sales_posted_transaction_memos/{Id}",
         summary: "Sales Posted Transaction Memo",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_28],
         body: false,
         list: false,
         idempotent: true,
@@ -4330,13 +3014,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sales_transaction_enquiry_views/{Id}",
         summary: "Sales Transaction Enquiry View",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_47],
         body: false,
         list: false,
         idempotent: true,
@@ -4348,13 +3026,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/salutations/{Id}",
         summary: "Salutation",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_83],
         body: false,
         list: false,
         idempotent: true,
@@ -4366,13 +3038,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/search_categories/{Id}",
         summary: "Search Category",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_84],
         body: false,
         list: false,
         idempotent: true,
@@ -4384,13 +3050,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/search_values/{Id}",
         summary: "Search Value",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_85],
         body: false,
         list: false,
         idempotent: true,
@@ -4402,13 +3062,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_additional_charges/{Id}",
         summary: "SOP Additional Charge",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_86],
         body: false,
         list: false,
         idempotent: true,
@@ -4420,13 +3074,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_cancelled_lines/{Id}",
         summary: "Cancelled Line For Sales Orders And Returns.",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_87],
         body: false,
         list: false,
         idempotent: true,
@@ -4438,13 +3086,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_despatch_receipts/{Id}",
         summary: "SOP Despatch Receipt",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_88],
         body: false,
         list: false,
         idempotent: true,
@@ -4456,13 +3098,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_export_reasons/{Id}",
         summary: "SOP Reason For Export",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_89],
         body: false,
         list: false,
         idempotent: true,
@@ -4474,13 +3110,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_incoterms/{Id}",
         summary: "SOP Incoterm",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_30],
         body: false,
         list: false,
         idempotent: true,
@@ -4492,13 +3122,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_orders/{Id}",
         summary: "Sales Order",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_31],
         body: false,
         list: false,
         idempotent: true,
@@ -4510,18 +3134,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_orders/{sopOrderId}/sop_order_lines/{Id}",
         summary: "Sales Order Line From Sales Order",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "sopOrderId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_90, P_SOP_ORDER_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -4533,13 +3146,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_order_lines/{Id}",
         summary: "Sales Order Line",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_90],
         body: false,
         list: false,
         idempotent: true,
@@ -4551,13 +3158,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_payment_methods/{Id}",
         summary: "SOP Payment Method",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_91],
         body: false,
         list: false,
         idempotent: true,
@@ -4569,13 +3170,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_quotes/{Id}",
         summary: "Sales Quote",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_32],
         body: false,
         list: false,
         idempotent: true,
@@ -4587,13 +3182,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_settings/{Id}",
         summary: "SOP Setting",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_92],
         body: false,
         list: false,
         idempotent: true,
@@ -4605,13 +3194,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_user_permissions/{Id}",
         summary: "Invoice And Order Permissions For A Single User.",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_93],
         body: false,
         list: false,
         idempotent: true,
@@ -4623,13 +3206,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/stock_settings/{Id}",
         summary: "Stock Setting",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_94],
         body: false,
         list: false,
         idempotent: true,
@@ -4641,13 +3218,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/stocktakes/{Id}",
         summary: "Stocktake",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_33],
         body: false,
         list: false,
         idempotent: true,
@@ -4659,13 +3230,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/stocktake_count_sheet_items/{Id}",
         summary: "Stocktake Count Sheet Item",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_95],
         body: false,
         list: false,
         idempotent: true,
@@ -4677,13 +3242,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/stocktake_criteria_templates/{Id}",
         summary: "Stocktake Criteria Template",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_34],
         body: false,
         list: false,
         idempotent: true,
@@ -4695,13 +3254,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/suppliers/{Id}",
         summary: "Supplier",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_35],
         body: false,
         list: false,
         idempotent: true,
@@ -4713,18 +3266,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/suppliers/{supplierId}/supplier_contacts/{Id}",
         summary: "Supplier Contact For Supplier",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_36, P_SUPPLIER_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -4736,13 +3278,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/supplier_contact_roles/{Id}",
         summary: "Supplier Contact Role",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_96],
         body: false,
         list: false,
         idempotent: true,
@@ -4754,13 +3290,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/supplier_contacts/{Id}",
         summary: "Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_36],
         body: false,
         list: false,
         idempotent: true,
@@ -4772,13 +3302,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/supplier_emails/{Id}",
         summary: "Supplier Email",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_37],
         body: false,
         list: false,
         idempotent: true,
@@ -4790,23 +3314,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_emails/{Id}",
         summary: "Supplier Email For Supplier And Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_37, P_SUPPLIER_CONTACT_ID, P_SUPPLIER_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -4818,18 +3326,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/supplier_contacts/{supplierContactId}/supplier_emails/{Id}",
         summary: "Supplier Email For Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_37, P_SUPPLIER_CONTACT_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -4841,13 +3338,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/supplier_faxes/{Id}",
         summary: "Supplier Fax",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_38],
         body: false,
         list: false,
         idempotent: true,
@@ -4859,23 +3350,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_faxes/{Id}",
         summary: "Supplier Fax For Supplier And Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_38, P_SUPPLIER_CONTACT_ID, P_SUPPLIER_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -4887,18 +3362,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/supplier_contacts/{supplierContactId}/supplier_faxes/{Id}",
         summary: "Supplier Fax For Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_38, P_SUPPLIER_CONTACT_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -4910,13 +3374,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/supplier_memos/{Id}",
         summary: "Supplier Memo",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_39],
         body: false,
         list: false,
         idempotent: true,
@@ -4928,13 +3386,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/supplier_mobiles/{Id}",
         summary: "Supplier Mobile",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_40],
         body: false,
         list: false,
         idempotent: true,
@@ -4946,23 +3398,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_mobiles/{Id}",
         summary: "Supplier Mobile For Supplier And Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_40, P_SUPPLIER_CONTACT_ID, P_SUPPLIER_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -4974,18 +3410,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/supplier_contacts/{supplierContactId}/supplier_mobiles/{Id}",
         summary: "Supplier Mobile For Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_40, P_SUPPLIER_CONTACT_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -4997,13 +3422,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/supplier_telephones/{Id}",
         summary: "Supplier Telephone",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_41],
         body: false,
         list: false,
         idempotent: true,
@@ -5015,23 +3434,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_telephones/{Id}",
         summary: "Supplier Telephone For Supplier And Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_41, P_SUPPLIER_CONTACT_ID, P_SUPPLIER_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -5043,18 +3446,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/supplier_contacts/{supplierContactId}/supplier_telephones/{Id}",
         summary: "Supplier Telephone For Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_41, P_SUPPLIER_CONTACT_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -5066,13 +3458,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/supplier_websites/{Id}",
         summary: "Supplier Website",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_42],
         body: false,
         list: false,
         idempotent: true,
@@ -5084,23 +3470,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_websites/{Id}",
         summary: "Supplier Website For Supplier And Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_42, P_SUPPLIER_CONTACT_ID, P_SUPPLIER_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -5112,18 +3482,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/supplier_contacts/{supplierContactId}/supplier_websites/{Id}",
         summary: "Supplier Website For Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_42, P_SUPPLIER_CONTACT_ID],
         body: false,
         list: false,
         idempotent: true,
@@ -5135,13 +3494,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/system_settings/{Id}",
         summary: "System Setting",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_97],
         body: false,
         list: false,
         idempotent: true,
@@ -5153,13 +3506,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/tax_codes/{Id}",
         summary: "Tax Code",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_98],
         body: false,
         list: false,
         idempotent: true,
@@ -5171,13 +3518,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/trader_contact_roles/{Id}",
         summary: "Trader Contact Role",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_99],
         body: false,
         list: false,
         idempotent: true,
@@ -5189,13 +3530,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/units/{Id}",
         summary: "Unit",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_100],
         body: false,
         list: false,
         idempotent: true,
@@ -5207,13 +3542,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/users/{Id}",
         summary: "User",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_101],
         body: false,
         list: false,
         idempotent: true,
@@ -5225,13 +3554,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/warehouses/{Id}",
         summary: "Warehouse",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_43],
         body: false,
         list: false,
         idempotent: true,
@@ -5243,13 +3566,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/warehouse_holdings/{Id}",
         summary: "Warehouse Holding",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_44],
         body: false,
         list: false,
         idempotent: true,
@@ -5261,43 +3578,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/account_status_types",
         summary: "Account Status Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -5309,43 +3590,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/accounting_period_validation_types",
         summary: "Accounting Period Validation Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -5357,43 +3602,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/aged_balances_ageing_types",
         summary: "Aged Balances Ageing Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -5405,43 +3614,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sales_aged_transaction_period_views",
         summary: "View Of Sales Aged Transaction Periods",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -5453,43 +3626,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/allocation_status_types",
         summary: "Allocation Status Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -5502,46 +3639,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/traceable_bin_items/{traceableBinItemId}/traceable_item_allocations",
         summary: "Allocation Records For A Traceable Bin Item",
         params: &[
-            ParamSpec {
-                name: "traceableBinItemId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_TRACEABLE_BIN_ITEM_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -5555,46 +3660,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/traceable_items/{traceableItemId}/traceable_item_allocations",
         summary: "Allocation Records For A Traceable Item",
         params: &[
-            ParamSpec {
-                name: "traceableItemId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_TRACEABLE_ITEM_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -5607,43 +3680,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/alternative_product_views",
         summary: "Alternative Product Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -5655,43 +3692,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/alternative_products",
         summary: "Alternative Products",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -5703,43 +3704,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/analysis_code_mappings",
         summary: "Analysis Code Mappings",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -5751,43 +3716,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/authorisation_types",
         summary: "Authorisation Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -5799,43 +3728,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/auto_generate_option_types",
         summary: "Auto Generate Option Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -5847,43 +3740,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/auto_generate_separators",
         summary: "Auto Generate Separators",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -5895,43 +3752,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/bank_account_types",
         summary: "Bank Account Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -5943,43 +3764,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/bank_entry_types",
         summary: "Bank Entry Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -5991,43 +3776,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/bank_posted_transactions",
         summary: "Bank Posted Transactions",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -6040,46 +3789,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/banks/{bankId}/bank_posted_transactions",
         summary: "Bank Posted Transactions For Bank Account",
         params: &[
-            ParamSpec {
-                name: "bankId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_BANK_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -6092,43 +3809,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/bank_views",
         summary: "Bank Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -6140,43 +3821,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/banks",
         summary: "Banks",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -6188,43 +3833,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/bin_holdings",
         summary: "Bin Holdings",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -6237,46 +3846,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/products/{productId}/bin_holdings",
         summary: "Bin Holdings For Product",
         params: &[
-            ParamSpec {
-                name: "productId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_PRODUCT_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -6290,46 +3867,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/warehouse_holdings/{warehouseHoldingId}/bin_holdings",
         summary: "Bin Holdings For Warehouse Holding",
         params: &[
-            ParamSpec {
-                name: "warehouseHoldingId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_WAREHOUSE_HOLDING_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -6342,43 +3887,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/bom_cost_heading_types",
         summary: "BOM Cost Heading Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -6390,43 +3899,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/bom_cost_headings",
         summary: "BOM Cost Headings",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -6438,43 +3911,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/bom_item_types",
         summary: "Bill Of Materials Item Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -6486,43 +3923,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/cash_book_settings",
         summary: "Cash Book Settings",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -6534,43 +3935,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/company_details",
         summary: "Company Details",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -6582,43 +3947,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/configurable_terms",
         summary: "Configurable Terms For The Application",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -6630,43 +3959,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/confirmation_intent_types",
         summary: "Confirmation Intent Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -6678,43 +3971,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/consolidated_nominal_codes",
         summary: "Consolidated Nominal Codes",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -6726,43 +3983,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/contact_number_types",
         summary: "Contact Number Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -6774,43 +3995,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/control_nominal_code_types",
         summary: "Control Nominal Code Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -6822,43 +4007,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/control_nominal_codes",
         summary: "Control (Default) Nominal Codes",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -6870,43 +4019,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/cost_centres",
         summary: "Cost Centres",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -6918,43 +4031,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/costing_method_types",
         summary: "Costing Method Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -6966,43 +4043,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/country_codes",
         summary: "Country Codes",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -7014,43 +4055,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/couriers",
         summary: "Couriers",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -7062,43 +4067,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/credit_bureaus",
         summary: "Credit Bureaus",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -7110,43 +4079,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/credit_positions",
         summary: "Credit Positions",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -7158,43 +4091,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/cross_sell_product_views",
         summary: "Cross Sell Product Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -7206,43 +4103,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/cross_sell_products",
         summary: "Cross Sell Products",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -7254,43 +4115,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/currencies",
         summary: "Currencies Collection",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -7302,43 +4127,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/currency_iso_codes",
         summary: "Currency ISO Codes",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -7350,43 +4139,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/currency_transaction_types",
         summary: "Currency Transaction Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -7398,43 +4151,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/current_user_sop_user_permissions",
         summary: "Current User Invoice And Order User Permissions",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -7446,43 +4163,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customer_alerts",
         summary: "Customer Alert",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -7495,46 +4176,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/customers/{customerId}/customer_alerts",
         summary: "Customer Alerts For Customer",
         params: &[
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_CUSTOMER_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -7547,43 +4196,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customer_cards",
         summary: "Customer Cards",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -7596,46 +4209,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/customers/{customerId}/customer_cards",
         summary: "Customer Cards For Customer",
         params: &[
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_CUSTOMER_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -7648,43 +4229,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customer_contacts",
         summary: "Customer Contacts",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -7696,43 +4241,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customer_contact_roles",
         summary: "Customer Contact Roles",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -7745,46 +4254,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/customer_contacts/{CustomerContactId}/customer_contact_roles",
         summary: "Customer Contact Roles By Contact",
         params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_CUSTOMER_CONTACT_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -7798,46 +4275,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/customers/{customerId}/customer_contacts",
         summary: "Customer Contacts For Customer",
         params: &[
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_CUSTOMER_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -7850,43 +4295,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customer_delivery_addresses",
         summary: "Customer Delivery Addresses Collection",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -7899,46 +4308,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/customers/{customerId}/customer_delivery_addresses",
         summary: "Customer Delivery Addresses For Customer",
         params: &[
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_CUSTOMER_ID_2,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -7951,43 +4328,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customer_discount_groups",
         summary: "Customer Discount Groups",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -7999,43 +4340,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customer_emails",
         summary: "Customer Emails",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -8048,51 +4353,15 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_emails",
         summary: "Customer Emails For Customer And Customer Contact",
         params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_CUSTOMER_CONTACT_ID,
+            P_CUSTOMER_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -8106,46 +4375,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/customer_contacts/{CustomerContactId}/customer_emails",
         summary: "Customer Emails By Contact",
         params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_CUSTOMER_CONTACT_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -8158,43 +4395,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customer_faxes",
         summary: "Customer Faxes",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -8207,51 +4408,15 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_faxes",
         summary: "Customer Faxes For Customer And Customer Contact",
         params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_CUSTOMER_CONTACT_ID,
+            P_CUSTOMER_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -8265,46 +4430,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/customer_contacts/{CustomerContactId}/customer_faxes",
         summary: "Customer Faxes By Contact",
         params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_CUSTOMER_CONTACT_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -8317,43 +4450,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customer_memos",
         summary: "Customer Memos",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -8366,46 +4463,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/customers/{customerId}/customer_memos",
         summary: "Customer Memos For Customer",
         params: &[
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_CUSTOMER_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -8418,43 +4483,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customer_mobiles",
         summary: "Customer Mobiles",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -8467,51 +4496,15 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_mobiles",
         summary: "Customer Mobiles For Customer And Customer Contact",
         params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_CUSTOMER_CONTACT_ID,
+            P_CUSTOMER_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -8525,46 +4518,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/customer_contacts/{CustomerContactId}/customer_mobiles",
         summary: "Customer Mobiles By Contact",
         params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_CUSTOMER_CONTACT_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -8577,43 +4538,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customer_period_value_views",
         summary: "Customer Period Value Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -8625,43 +4550,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customer_price_bands",
         summary: "Customer Price Bands",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -8673,43 +4562,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customer_sop_invoice_credit_line_views",
         summary: "Customer SOP Invoice Credit Line Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -8721,43 +4574,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customer_telephones",
         summary: "Customer Telephones",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -8770,51 +4587,15 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_telephones",
         summary: "Customer Telephones For Customer And Customer Contact",
         params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_CUSTOMER_CONTACT_ID,
+            P_CUSTOMER_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -8828,46 +4609,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/customer_contacts/{CustomerContactId}/customer_telephones",
         summary: "Customer Telephones By Contact",
         params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_CUSTOMER_CONTACT_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -8880,43 +4629,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customer_views",
         summary: "Customer Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -8928,43 +4641,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customer_websites",
         summary: "Customer Websites",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -8977,51 +4654,15 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_websites",
         summary: "Customer Websites For Customer And Customer Contact",
         params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_CUSTOMER_CONTACT_ID,
+            P_CUSTOMER_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -9035,46 +4676,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/customer_contacts/{CustomerContactId}/customer_websites",
         summary: "Customer Websites By Contact",
         params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_CUSTOMER_CONTACT_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -9087,43 +4696,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customer_year_value_views",
         summary: "Customer Year Value Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -9135,43 +4708,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/customers",
         summary: "Customers",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -9183,43 +4720,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/departments",
         summary: "Departments",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -9231,43 +4732,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/discount_or_surcharge_types",
         summary: "Discount Or Surcharge Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -9279,43 +4744,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/discrepancy_status_types",
         summary: "Discrepancy Status Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -9327,43 +4756,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/document_layouts",
         summary: "Document Layouts",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -9375,43 +4768,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/document_transmission_method_types",
         summary: "Document Transmission Method Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -9423,43 +4780,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/document_types",
         summary: "Document Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -9471,43 +4792,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/electronic_bank_function_types",
         summary: "Electronic Bank Function Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -9519,43 +4804,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/entry_source_types",
         summary: "Entry Source Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -9567,43 +4816,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/exchange_rate_amendability_types",
         summary: "Exchange Rate Amendability Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -9615,43 +4828,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/exchange_rate_types",
         summary: "Exchange Rate Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -9663,43 +4840,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/factor_houses",
         summary: "Factor Houses",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -9711,43 +4852,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/financial_report_layout_types",
         summary: "Financial Report Layout Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -9759,43 +4864,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/financial_report_layout_views",
         summary: "Financial Report Layout Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -9807,43 +4876,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/financial_report_row_layout_debit_or_credit_types",
         summary: "Financial Report Row Layout Debit Or Credit Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -9855,43 +4888,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/financial_report_row_layout_position_types",
         summary: "Financial Report Row Layout Position Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -9903,43 +4900,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/financial_report_row_line_types",
         summary: "Financial Report Row Line Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -9951,43 +4912,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/financial_year_period_views",
         summary: "Financial Year Period Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -9999,43 +4924,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/flat_rate_or_quantity_break_types",
         summary: "Flat Rate Or Quantity Break Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -10047,43 +4936,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/flow_states",
         summary: "Flow States",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -10095,43 +4948,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/fulfilment_method_types",
         summary: "Fulfilment Method Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -10143,43 +4960,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/fulfilment_sequence_types",
         summary: "Fulfilment Sequence Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -10191,43 +4972,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/head_office_types",
         summary: "Head Office Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -10239,43 +4984,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/internal_areas",
         summary: "Internal Areas",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -10287,43 +4996,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/intrastat_date_types",
         summary: "Intrastat Date Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -10335,43 +5008,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/intrastat_terms_of_delivery_types",
         summary: "Intrastat Terms Of Delivery Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -10384,46 +5021,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/traceable_items/{traceableItemId}/traceable_item_issues",
         summary: "Issue Movement History Records For A Traceable Item",
         params: &[
-            ParamSpec {
-                name: "traceableItemId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_TRACEABLE_ITEM_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -10436,43 +5041,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/label_printing_option_types",
         summary: "Label Printing Option Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -10484,43 +5053,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/landed_costs_types",
         summary: "Landed Costs Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -10532,43 +5065,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/ledger_types",
         summary: "Ledger Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -10581,46 +5078,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/traceable_items/{traceableItemId}/traceable_item_locations",
         summary: "Location Records For A Traceable Item",
         params: &[
-            ParamSpec {
-                name: "traceableItemId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_TRACEABLE_ITEM_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -10633,43 +5098,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/lookup_banks",
         summary: "Lookup Banks",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -10681,43 +5110,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/lookup_customers",
         summary: "Lookup Customers",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -10729,43 +5122,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/lookup_nominal_codes",
         summary: "Lookup Nominal Codes",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -10777,43 +5134,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/lookup_pop_orders",
         summary: "Lookup Purchase Orders",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -10825,43 +5146,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/lookup_product_groups",
         summary: "Lookup Product Groups",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -10873,43 +5158,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/lookup_products",
         summary: "Lookup Products",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -10921,43 +5170,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/lookup_sop_orders",
         summary: "Lookup Sales Orders",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -10969,43 +5182,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/lookup_sop_quotes",
         summary: "Lookup Sales Quotes",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -11017,43 +5194,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/lookup_stock_item_units",
         summary: "Lookup Stock Item Units",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -11065,43 +5206,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/lookup_suppliers",
         summary: "Lookup Suppliers",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -11114,46 +5219,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/purchase_posted_transactions/{transactionId}/purchase_posted_transaction_memos",
         summary: "Purchase Posted Transaction Memos For Purchase Posted Transaction",
         params: &[
-            ParamSpec {
-                name: "transactionId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_TRANSACTION_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -11167,46 +5240,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/sales_posted_transactions/{transactionId}/sales_posted_transaction_memos",
         summary: "Sales Posted Transaction Memos For Sales Posted Transaction",
         params: &[
-            ParamSpec {
-                name: "transactionId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_TRANSACTION_ID_2,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -11219,43 +5260,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/nominal_account_entry_location_types",
         summary: "Nominal Account Entry Location Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -11267,43 +5272,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/nominal_account_types",
         summary: "Nominal Account Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -11315,43 +5284,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/nominal_budget_profiles",
         summary: "Nominal Budget Profiles",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -11363,43 +5296,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/nominal_budget_types",
         summary: "Nominal Budget Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -11411,43 +5308,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/nominal_code_memos",
         summary: "Nominal Code Memos",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -11459,43 +5320,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/nominal_code_views",
         summary: "Nominal Code Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -11507,43 +5332,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/nominal_codes",
         summary: "Nominal Codes",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -11555,43 +5344,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/nominal_ledger_settings",
         summary: "Nominal Ledger Settings",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -11603,43 +5356,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/nominal_period_value_views",
         summary: "Nominal Period Value Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -11651,43 +5368,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/nominal_report_categories",
         summary: "Nominal Report Categories",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -11699,43 +5380,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/nominal_report_category_types",
         summary: "Nominal Report Category Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -11747,43 +5392,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/nominal_reporting_types",
         summary: "Nominal Reporting Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -11795,43 +5404,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/nominal_transaction_analysis_codes",
         summary: "Nominal Transaction Analysis Codes",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -11843,43 +5416,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/nominal_transaction_enquiry_views",
         summary: "Nominal Transaction Enquiry Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -11892,46 +5429,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/nominal_codes/{nominalCodeId}/nominal_transaction_enquiry_views",
         summary: "Nominal Transaction Enquiry Views Transactions For Nominal Account",
         params: &[
-            ParamSpec {
-                name: "nominalCodeId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_NOMINAL_CODE_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -11944,43 +5449,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/order_line_item_types",
         summary: "Order Line Item Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -11992,43 +5461,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/order_return_line_types",
         summary: "Order Return Line Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -12040,43 +5473,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/order_value_discounts",
         summary: "Order Value Discounts",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -12088,43 +5485,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/payment_types",
         summary: "Payment Group Payment Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -12136,43 +5497,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/payment_groups",
         summary: "Payment Groups",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -12184,43 +5509,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/pending_emails",
         summary: "Pending Emails",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -12232,43 +5521,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/pop_additional_charges",
         summary: "POP Additional Charges",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -12280,43 +5533,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/pop_authorisation_status_types",
         summary: "POP Authorisation Status Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -12328,43 +5545,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/pop_cancelled_lines",
         summary: "Cancelled Lines For Purchase Orders And Returns.",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -12376,43 +5557,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/pop_document_print_status_types",
         summary: "POP Document Print Status Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -12424,43 +5569,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/pop_document_process_status_types",
         summary: "POP Document Process Status Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -12472,43 +5581,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/pop_document_status_types",
         summary: "POP Document Status Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -12520,43 +5593,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/pop_document_types",
         summary: "POP Document Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -12568,43 +5605,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/pop_intrastat_status_types",
         summary: "POP Intrastat Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -12616,43 +5617,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/pop_invoice_credit_types",
         summary: "POP Invoice Credit Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -12665,46 +5630,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/pop_order_lines/{lineId}/pop_linked_order_lines",
         summary: "POP Linked Order Lines For A Single POP Order Line.",
         params: &[
-            ParamSpec {
-                name: "lineId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_LINE_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -12718,46 +5651,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/pop_order_lines/{lineId}/pop_linked_requisition_lines",
         summary: "POP Linked Requisition Lines For A Single POP Order Line.",
         params: &[
-            ParamSpec {
-                name: "lineId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_LINE_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -12770,43 +5671,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/pop_order_generation_types",
         summary: "POP Order Generation Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -12818,43 +5683,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/pop_order_line_views",
         summary: "POP Order Line Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -12867,46 +5696,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/pop_orders/{popOrderId}/pop_order_lines",
         summary: "Purchase Order Lines",
         params: &[
-            ParamSpec {
-                name: "popOrderId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_POP_ORDER_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -12919,43 +5716,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/pop_order_return_invoice_credit_views",
         summary: "POP Order Return Invoice Credit Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -12967,43 +5728,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/pop_order_return_line_invoice_credit_views",
         summary: "Purchase Order Return Line Invoice Credit Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -13015,43 +5740,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/pop_order_return_line_receipt_return_views",
         summary: "Purchase Order Return Line Receipt Return Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -13063,43 +5752,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/pop_order_return_views",
         summary: "POP Order Return Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -13111,43 +5764,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/pop_orders",
         summary: "Purchase Orders",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -13160,46 +5777,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/suppliers/{supplierId}/pop_orders",
         summary: "Purchase Orders For A Supplier",
         params: &[
-            ParamSpec {
-                name: "supplierId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_SUPPLIER_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -13212,43 +5797,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/pop_requisition_fulfilment_line_views",
         summary: "POP Requisition Fulfilment Line Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -13260,43 +5809,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/pop_requisition_fulfilment_lines",
         summary: "POP Requisition Fulfilment Lines",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -13308,43 +5821,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/pop_settings",
         summary: "POP Settings",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -13356,43 +5833,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/pop_trade_line_status_types",
         summary: "Trade Line Status Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -13404,43 +5845,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/pop_delivery_address_action_types",
         summary: "POP Delivery Address Action Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -13452,43 +5857,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/pop_delivery_address_types",
         summary: "POP Delivery Address Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -13500,43 +5869,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/price_band_types",
         summary: "Price Band Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -13548,43 +5881,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/price_bands",
         summary: "Price Bands",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -13596,43 +5893,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/price_book_settings",
         summary: "Price Book Settings",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -13644,43 +5905,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/pricing_source_types",
         summary: "Pricing Source Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -13692,43 +5917,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/pricing_types",
         summary: "Pricing Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -13740,43 +5929,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/product_group_search_category_values",
         summary: "Product Group Search Category Values",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -13788,43 +5941,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/product_groups",
         summary: "Product Groups",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -13836,43 +5953,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/product_memos",
         summary: "Product Memos",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -13884,43 +5965,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/product_price_views",
         summary: "Product Price Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -13932,43 +5977,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/product_search_types",
         summary: "Product Search Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -13980,43 +5989,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/product_status_types",
         summary: "Product Status Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -14028,43 +6001,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/product_suppliers",
         summary: "Product Suppliers",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -14076,43 +6013,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/product_transaction_group_types",
         summary: "Product Transaction Group Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -14124,43 +6025,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/product_transaction_types",
         summary: "Product Transaction Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -14172,43 +6037,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/product_transaction_views",
         summary: "Product Transaction Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -14220,43 +6049,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/product_types",
         summary: "Product Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -14268,43 +6061,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/product_views",
         summary: "Product Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -14316,43 +6073,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/product_warehouse_bin_views",
         summary: "Warehouses And Bins For A Product View",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -14364,43 +6085,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/product_warehouse_views",
         summary: "Warehouses For A Product View",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -14412,43 +6097,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/products",
         summary: "Products",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -14461,46 +6110,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/product_groups/{productGroupId}/products",
         summary: "Products For Product Group",
         params: &[
-            ParamSpec {
-                name: "productGroupId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_PRODUCT_GROUP_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -14513,43 +6130,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/purchase_aged_creditor_detailed_views",
         summary: "Purchase Aged Creditor Detailed Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -14561,43 +6142,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/purchase_aged_creditor_summary_views",
         summary: "Purchase Aged Creditor Summary Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -14609,43 +6154,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/purchase_ledger_settings",
         summary: "Purchase Ledger Settings",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -14657,43 +6166,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/purchase_posted_transaction_memos",
         summary: "Purchase Posted Transaction Memos",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -14705,43 +6178,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/purchase_posted_transactions",
         summary: "Purchase Posted Transactions",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -14754,46 +6191,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/suppliers/{supplierId}/purchase_posted_transactions",
         summary: "Purchase Posted Transactions For Supplier",
         params: &[
-            ParamSpec {
-                name: "supplierId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_SUPPLIER_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -14806,43 +6211,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/purchase_transaction_enquiry_views",
         summary: "Purchase Transaction Enquiry Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -14854,43 +6223,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/purchase_transaction_views",
         summary: "Purchase Transaction Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -14903,46 +6236,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/suppliers/{supplierId}/purchase_transaction_enquiry_views",
         summary: "Purchase Transaction Enquiry Views Transactions For Supplier",
         params: &[
-            ParamSpec {
-                name: "supplierId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_SUPPLIER_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -14956,46 +6257,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/traceable_items/{traceableItemId}/traceable_item_receipts",
         summary: "Receipt Movement History Records For A Traceable Item",
         params: &[
-            ParamSpec {
-                name: "traceableItemId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_TRACEABLE_ITEM_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -15008,43 +6277,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sage_payments_supplier_status_types",
         summary: "Sage Payments Supplier Status Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -15056,43 +6289,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sales_aged_debtor_detailed_views",
         summary: "Sales Aged Debtor Detailed Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -15104,43 +6301,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sales_aged_debtor_summary_views",
         summary: "Sales Aged Debtor Summary Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -15152,43 +6313,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sales_historical_transactions",
         summary: "Sales Historical Transactions",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -15201,46 +6326,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/customers/{customerId}/sales_historical_transactions",
         summary: "Sales Historical Transactions For Customer",
         params: &[
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_CUSTOMER_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -15253,43 +6346,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sales_ledger_settings",
         summary: "Sales Ledger Settings",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -15301,43 +6358,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sales_posted_transaction_memos",
         summary: "Sales Posted Transaction Memos",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -15349,43 +6370,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sales_posted_transactions",
         summary: "Sales Posted Transactions",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -15398,46 +6383,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/customers/{customerId}/sales_posted_transactions",
         summary: "Sales Posted Transactions For Customer",
         params: &[
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_CUSTOMER_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -15450,43 +6403,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sales_transaction_enquiry_views",
         summary: "Sales Transaction Enquiry Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -15498,43 +6415,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sales_transaction_views",
         summary: "Sales Transaction Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -15547,46 +6428,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/customers/{customerId}/sales_transaction_enquiry_views",
         summary: "Sales Transaction Enquiry Views Transactions For Customer",
         params: &[
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_CUSTOMER_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -15599,43 +6448,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/salutations",
         summary: "Salutations",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -15647,43 +6460,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/search_categories",
         summary: "Search Categories",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -15695,43 +6472,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/search_values",
         summary: "Search Values",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -15743,43 +6484,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/serial_allocated_to_who_types",
         summary: "Serial Allocated To Who Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -15791,43 +6496,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sites",
         summary: "Sites",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -15839,43 +6508,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_additional_charges",
         summary: "SOP Additional Charges",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -15887,43 +6520,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_allocation_line_views",
         summary: "Sales Allocation Line Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -15935,43 +6532,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_back_to_back_status_types",
         summary: "SOP Back To Back Status Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -15983,43 +6544,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_cancelled_lines",
         summary: "Cancelled Lines For Sales Orders And Returns.",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -16031,43 +6556,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_confirm_despatch",
         summary: "Sales Order Lines Available For Despatch.",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -16079,43 +6568,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_confirmation_intent_types",
         summary: "Sales Order Confirmation Intent Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -16127,43 +6580,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_customer_types",
         summary: "SOP Customer Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -16175,43 +6592,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_despatch_discrete_orders",
         summary: "SOP Despatch Discrete Orders",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -16223,43 +6604,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_despatch_receipts",
         summary: "SOP Despatch Receipts",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -16271,43 +6616,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_document_print_status_types",
         summary: "SOP Document Print Status Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -16319,43 +6628,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_document_process_status_types",
         summary: "SOP Document Process Status Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -16367,43 +6640,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_document_status_types",
         summary: "SOP Document Status Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -16415,43 +6652,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_document_types",
         summary: "Sales Document Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -16463,43 +6664,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_export_reasons",
         summary: "SOP Reasons For Export",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -16511,43 +6676,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_incoterms",
         summary: "SOP Incoterms",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -16559,43 +6688,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_intrastat_status_types",
         summary: "SOP Intrastat Status Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -16607,43 +6700,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_invoice_credit_types",
         summary: "SOP Invoice Credit Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -16655,43 +6712,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_order_despatch_line_views",
         summary: "SOP Despatch Line Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -16703,43 +6724,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_order_despatch_views",
         summary: "SOP Despatch Note Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -16751,43 +6736,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_order_entry_types",
         summary: "Sales Order Entry Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -16799,43 +6748,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_order_return_invoice_credit_views",
         summary: "Sales Order Return Invoice Credit Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -16847,43 +6760,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_order_line_views",
         summary: "SOP Order Line Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -16896,46 +6773,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/sop_orders/{sopOrderId}/sop_order_lines",
         summary: "Sales Order Lines For A Sales Order",
         params: &[
-            ParamSpec {
-                name: "sopOrderId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_SOP_ORDER_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -16948,43 +6793,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_order_payment_types",
         summary: "SOP Order Payment Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -16996,43 +6805,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_order_return_line_invoice_credit_views",
         summary: "Sales Order Return Line Invoice Credit Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -17044,43 +6817,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_order_return_views",
         summary: "SOP Order Return Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -17092,43 +6829,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_orders",
         summary: "Sales Orders",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -17141,46 +6842,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/customers/{customerId}/sop_orders",
         summary: "Sales Orders For A Customer",
         params: &[
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_CUSTOMER_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -17193,43 +6862,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_payment_methods",
         summary: "SOP Payment Methods",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -17241,43 +6874,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_proforma_line_views",
         summary: "SOP Pro Forma Line Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -17289,43 +6886,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_quote_line_views",
         summary: "SOP Quote Line Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -17337,43 +6898,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_quote_views",
         summary: "SOP Quote Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -17385,43 +6910,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_quotes",
         summary: "Sales Quotes",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -17433,43 +6922,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_return_line_views",
         summary: "SOP Return Line Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -17481,43 +6934,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_settings",
         summary: "SOP Settings",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -17529,43 +6946,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_show_on_picking_list_types",
         summary: "SOP Show On Picking List Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -17577,43 +6958,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_trade_line_status_types",
         summary: "Trade Line Status Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -17625,43 +6970,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/sop_user_permissions",
         summary: "Invoice And Order User Permissions",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -17673,43 +6982,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/source_area_types",
         summary: "Source Area Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -17721,43 +6994,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/source_of_price_types",
         summary: "Source Of Price Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -17769,43 +7006,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/statement_ageing_terms",
         summary: "Statement Ageing Terms",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -17817,43 +7018,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/statement_layout_types",
         summary: "Statement Layout Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -17865,43 +7030,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/statement_terms",
         summary: "Statement Terms",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -17913,43 +7042,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/stock_settings",
         summary: "Stock Settings",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -17961,43 +7054,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/stocktake_criteria_templates",
         summary: "Stocktake Criteria Templates",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -18009,43 +7066,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/stocktake_selector_value_types",
         summary: "Stocktake Selector Value Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -18057,43 +7078,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/stocktake_status_types",
         summary: "Stocktake Status Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -18105,43 +7090,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/stocktake_traceable_types",
         summary: "Stocktake Traceable Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -18153,43 +7102,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/stocktake_types",
         summary: "Stocktake Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -18201,43 +7114,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/stocktake_views",
         summary: "Stocktake Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -18249,43 +7126,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/stocktakes",
         summary: "Stocktakes",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -18297,43 +7138,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/supplier_contacts",
         summary: "Supplier Contacts",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -18345,43 +7150,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/supplier_contact_roles",
         summary: "Supplier Contact Roles",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -18394,46 +7163,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/supplier_contacts/{supplierContactId}/supplier_contact_roles",
         summary: "Supplier Contact Roles By Contact",
         params: &[
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_SUPPLIER_CONTACT_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -18447,46 +7184,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/suppliers/{supplierId}/supplier_contacts",
         summary: "Supplier Contacts For Supplier",
         params: &[
-            ParamSpec {
-                name: "supplierId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_SUPPLIER_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -18499,43 +7204,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/supplier_emails",
         summary: "Supplier Emails",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -18548,51 +7217,15 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_emails",
         summary: "Supplier Emails For Supplier And Supplier Contact",
         params: &[
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_SUPPLIER_CONTACT_ID,
+            P_SUPPLIER_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -18606,46 +7239,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/supplier_contacts/{supplierContactId}/supplier_emails",
         summary: "Supplier Emails By Contact",
         params: &[
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_SUPPLIER_CONTACT_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -18658,43 +7259,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/supplier_faxes",
         summary: "Supplier Faxes",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -18707,51 +7272,15 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_faxes",
         summary: "Supplier Faxes For Supplier And Supplier Contact",
         params: &[
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_SUPPLIER_CONTACT_ID,
+            P_SUPPLIER_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -18765,46 +7294,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/supplier_contacts/{supplierContactId}/supplier_faxes",
         summary: "Supplier Faxes By Contact",
         params: &[
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_SUPPLIER_CONTACT_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -18817,43 +7314,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/supplier_memos",
         summary: "Supplier Memos",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -18866,46 +7327,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/suppliers/{supplierId}/supplier_memos",
         summary: "Supplier Memos For A Supplier",
         params: &[
-            ParamSpec {
-                name: "supplierId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_SUPPLIER_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -18918,43 +7347,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/supplier_mobiles",
         summary: "Supplier Mobiles",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -18967,51 +7360,15 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_mobiles",
         summary: "Supplier Mobiles For Supplier And Supplier Contact",
         params: &[
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_SUPPLIER_CONTACT_ID,
+            P_SUPPLIER_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -19025,46 +7382,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/supplier_contacts/{supplierContactId}/supplier_mobiles",
         summary: "Supplier Mobiles By Contact",
         params: &[
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_SUPPLIER_CONTACT_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -19077,43 +7402,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/supplier_period_value_views",
         summary: "Supplier Period Value Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -19125,43 +7414,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/supplier_telephones",
         summary: "Supplier Telephones",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -19174,51 +7427,15 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_telephones",
         summary: "Supplier Telephones For Supplier And Supplier Contact",
         params: &[
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_SUPPLIER_CONTACT_ID,
+            P_SUPPLIER_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -19232,46 +7449,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/supplier_contacts/{supplierContactId}/supplier_telephones",
         summary: "Supplier Telephones By Contact",
         params: &[
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_SUPPLIER_CONTACT_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -19284,43 +7469,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/supplier_views",
         summary: "Supplier Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -19332,43 +7481,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/supplier_websites",
         summary: "Supplier Websites",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -19381,51 +7494,15 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_websites",
         summary: "Supplier Websites For Supplier And Supplier Contact",
         params: &[
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_SUPPLIER_CONTACT_ID,
+            P_SUPPLIER_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -19439,46 +7516,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/supplier_contacts/{supplierContactId}/supplier_websites",
         summary: "Supplier Websites By Contact",
         params: &[
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_SUPPLIER_CONTACT_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -19491,43 +7536,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/supplier_year_value_views",
         summary: "Supplier Year Value Views",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -19539,43 +7548,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/suppliers",
         summary: "Suppliers",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -19587,43 +7560,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/system_settings",
         summary: "System Settings",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -19635,43 +7572,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/tax_account_entry_types",
         summary: "Tax Account Entry Location Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -19683,43 +7584,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/tax_codes",
         summary: "Tax Codes",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -19731,43 +7596,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/time_unit_types",
         summary: "Time Unit Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -19779,43 +7608,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/traceable_issue_status_types",
         summary: "Traceable Issue Status Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -19828,46 +7621,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/warehouse_holdings/{warehouseHoldingId}/traceable_item_balances",
         summary: "Traceable Item Balances For A Warehouse Holding",
         params: &[
-            ParamSpec {
-                name: "warehouseHoldingId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_WAREHOUSE_HOLDING_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -19880,43 +7641,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/traceable_types",
         summary: "Traceable Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -19928,43 +7653,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/trader_account_types",
         summary: "Trader Account Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -19976,43 +7665,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/trader_contact_roles",
         summary: "Trader Contact Roles",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -20024,43 +7677,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/trader_location_types",
         summary: "Trader Location Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -20072,43 +7689,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/trader_payment_terms",
         summary: "Trader Payment Terms",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -20120,43 +7701,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/trader_transaction_types",
         summary: "Trader Transaction Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -20168,43 +7713,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/trading_revaluation_allocation_entry_types",
         summary: "Tax Account Entry Location Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -20216,43 +7725,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/transaction_date_validation_classifications",
         summary: "Transaction Date Validation Classifications",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -20264,43 +7737,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/transaction_date_validation_types",
         summary: "Transaction Date Validation Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -20312,43 +7749,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/unit_types",
         summary: "Unit Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -20360,43 +7761,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/units",
         summary: "Units",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -20408,43 +7773,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/update_modes",
         summary: "Update Modes",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -20456,43 +7785,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/users",
         summary: "Users",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -20504,43 +7797,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/warehouse_holdings",
         summary: "Warehouse Holdings",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -20553,46 +7810,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/products/{productId}/warehouse_holdings",
         summary: "Warehouse Holdings For Product",
         params: &[
-            ParamSpec {
-                name: "productId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_PRODUCT_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -20606,51 +7831,15 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/products/{productId}/warehouses/{warehouseId}/warehouse_holdings",
         summary: "Warehouse Holdings For Product And Warehouse",
         params: &[
-            ParamSpec {
-                name: "productId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "warehouseId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_PRODUCT_ID,
+            P_WAREHOUSE_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -20664,46 +7853,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/warehouses/{warehouseId}/warehouse_holdings",
         summary: "Warehouse Holdings For Warehouse",
         params: &[
-            ParamSpec {
-                name: "warehouseId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_WAREHOUSE_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -20717,51 +7874,15 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/warehouses/{warehouseId}/products/{productId}/warehouse_holdings",
         summary: "Warehouse Holdings For Warehouse And Product",
         params: &[
-            ParamSpec {
-                name: "productId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "warehouseId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_PRODUCT_ID,
+            P_WAREHOUSE_ID,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -20774,43 +7895,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/warehouse_types",
         summary: "Warehouse Types",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -20822,43 +7907,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Get,
         path: "/warehouses",
         summary: "Warehouses",
-        params: &[
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
-        ],
+        params: &[P_COUNT, P_EXPAND, P_FILTER, P_ORDERBY, P_SELECT, P_SKIP, P_TOP],
         body: false,
         list: true,
         idempotent: true,
@@ -20871,46 +7920,14 @@ pub const OPERATIONS: &[OperationSpec] = &[
         path: "/products/{productId}/warehouses",
         summary: "Warehouses For A Product",
         params: &[
-            ParamSpec {
-                name: "productId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "$count",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$expand",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$filter",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$orderby",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$select",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$skip",
-                location: ParamLocation::Query,
-                required: false,
-            },
-            ParamSpec {
-                name: "$top",
-                location: ParamLocation::Query,
-                required: false,
-            },
+            P_PRODUCT_ID_2,
+            P_COUNT,
+            P_EXPAND,
+            P_FILTER,
+            P_ORDERBY,
+            P_SELECT,
+            P_SKIP,
+            P_TOP,
         ],
         body: false,
         list: true,
@@ -20923,13 +7940,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/alternative_products/{Id}",
         summary: "Alternative Product",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID],
         body: true,
         list: false,
         idempotent: true,
@@ -20941,13 +7952,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/banks/{Id}",
         summary: "Bank",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_2],
         body: true,
         list: false,
         idempotent: true,
@@ -20959,13 +7964,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/bin_holdings/{Id}",
         summary: "Bin Holding",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_3],
         body: true,
         list: false,
         idempotent: true,
@@ -20977,13 +7976,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/company_details/{Id}",
         summary: "Company Details",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_50],
         body: true,
         list: false,
         idempotent: true,
@@ -20995,13 +7988,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/cost_centres/{Id}",
         summary: "Cost Centre",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_4],
         body: true,
         list: false,
         idempotent: true,
@@ -21025,13 +8012,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/couriers/{Id}",
         summary: "Courier",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_5],
         body: true,
         list: false,
         idempotent: true,
@@ -21055,13 +8036,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/cross_sell_products/{Id}",
         summary: "Cross Sell Product",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_6],
         body: true,
         list: false,
         idempotent: true,
@@ -21073,13 +8048,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/customers/{Id}",
         summary: "Customer",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_7],
         body: true,
         list: false,
         idempotent: true,
@@ -21091,13 +8060,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/customer_alerts/{Id}",
         summary: "Customer Alert",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_8],
         body: true,
         list: false,
         idempotent: true,
@@ -21109,13 +8072,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/customer_cards/{Id}",
         summary: "Customer Card",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_9],
         body: true,
         list: false,
         idempotent: true,
@@ -21127,13 +8084,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/customer_contacts/{Id}",
         summary: "Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_10],
         body: true,
         list: false,
         idempotent: true,
@@ -21145,18 +8096,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/customers/{customerId}/customer_contacts/{Id}",
         summary: "Customer Contact For Customer",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_10, P_CUSTOMER_ID],
         body: true,
         list: false,
         idempotent: true,
@@ -21168,13 +8108,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/customer_delivery_addresses/{Id}",
         summary: "Single Customer Delivery Address Resource",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_11],
         body: true,
         list: false,
         idempotent: true,
@@ -21186,13 +8120,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/customer_emails/{Id}",
         summary: "Customer Email",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_12],
         body: true,
         list: false,
         idempotent: true,
@@ -21204,23 +8132,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_emails/{Id}",
         summary: "Customer Email For Customer And Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID, P_ID_12, P_CUSTOMER_ID],
         body: true,
         list: false,
         idempotent: true,
@@ -21232,18 +8144,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/customer_contacts/{CustomerContactId}/customer_emails/{Id}",
         summary: "Customer Email For Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID, P_ID_12],
         body: true,
         list: false,
         idempotent: true,
@@ -21255,13 +8156,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/customer_faxes/{Id}",
         summary: "Customer Fax",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_13],
         body: true,
         list: false,
         idempotent: true,
@@ -21273,23 +8168,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_faxes/{Id}",
         summary: "Customer Fax For Customer And Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID, P_ID_13, P_CUSTOMER_ID],
         body: true,
         list: false,
         idempotent: true,
@@ -21301,18 +8180,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/customer_contacts/{CustomerContactId}/customer_faxes/{Id}",
         summary: "Customer Fax For Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID, P_ID_13],
         body: true,
         list: false,
         idempotent: true,
@@ -21324,13 +8192,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/customer_memos/{Id}",
         summary: "Customer Memo",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_14],
         body: true,
         list: false,
         idempotent: true,
@@ -21342,13 +8204,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/customer_mobiles/{Id}",
         summary: "Customer Mobile",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_15],
         body: true,
         list: false,
         idempotent: true,
@@ -21360,23 +8216,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_mobiles/{Id}",
         summary: "Customer Mobile For Customer And Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID, P_ID_15, P_CUSTOMER_ID],
         body: true,
         list: false,
         idempotent: true,
@@ -21388,18 +8228,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/customer_contacts/{CustomerContactId}/customer_mobiles/{Id}",
         summary: "Customer Mobile For Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID, P_ID_15],
         body: true,
         list: false,
         idempotent: true,
@@ -21411,13 +8240,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/customer_telephones/{Id}",
         summary: "Customer Telephone",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_16],
         body: true,
         list: false,
         idempotent: true,
@@ -21429,23 +8252,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_telephones/{Id}",
         summary: "Customer Telephone For Customer And Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID, P_ID_16, P_CUSTOMER_ID],
         body: true,
         list: false,
         idempotent: true,
@@ -21457,18 +8264,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/customer_contacts/{CustomerContactId}/customer_telephones/{Id}",
         summary: "Customer Telephone For Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID, P_ID_16],
         body: true,
         list: false,
         idempotent: true,
@@ -21480,13 +8276,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/customer_websites/{Id}",
         summary: "Customer Website",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_17],
         body: true,
         list: false,
         idempotent: true,
@@ -21498,23 +8288,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/customers/{customerId}/customer_contacts/{CustomerContactId}/customer_websites/{Id}",
         summary: "Customer Website For Customer And Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "customerId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID, P_ID_17, P_CUSTOMER_ID],
         body: true,
         list: false,
         idempotent: true,
@@ -21526,18 +8300,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/customer_contacts/{CustomerContactId}/customer_websites/{Id}",
         summary: "Customer Website For Customer Contact",
-        params: &[
-            ParamSpec {
-                name: "CustomerContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_CUSTOMER_CONTACT_ID, P_ID_17],
         body: true,
         list: false,
         idempotent: true,
@@ -21549,13 +8312,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/departments/{Id}",
         summary: "Department",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_18],
         body: true,
         list: false,
         idempotent: true,
@@ -21579,13 +8336,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/flow_states/{Id}",
         summary: "Flow State",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_19],
         body: true,
         list: false,
         idempotent: true,
@@ -21597,13 +8348,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/nominal_codes/{Id}",
         summary: "Nominal Code",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_20],
         body: true,
         list: false,
         idempotent: true,
@@ -21615,13 +8360,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/nominal_code_memos/{Id}",
         summary: "Nominal Code Memo",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_21],
         body: true,
         list: false,
         idempotent: true,
@@ -21633,13 +8372,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/nominal_report_categories/{Id}",
         summary: "Nominal Code",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_69],
         body: true,
         list: false,
         idempotent: true,
@@ -21651,13 +8384,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/payment_groups/{Id}",
         summary: "Payment Group",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_71],
         body: true,
         list: false,
         idempotent: true,
@@ -21669,13 +8396,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/pending_emails/{Id}",
         summary: "Pending Email",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_23],
         body: true,
         list: false,
         idempotent: true,
@@ -21687,13 +8408,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/pop_orders/{Id}",
         summary: "Purchase Order",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_74],
         body: true,
         list: false,
         idempotent: true,
@@ -21705,13 +8420,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/pop_orders_new/{Id}",
         summary: "New Purchase Order With Defaults",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_24],
         body: true,
         list: false,
         idempotent: true,
@@ -21723,13 +8432,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/products/{Id}",
         summary: "Product",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_22],
         body: true,
         list: false,
         idempotent: true,
@@ -21741,13 +8444,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/product_memos/{Id}",
         summary: "Product Memo",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_25],
         body: true,
         list: false,
         idempotent: true,
@@ -21759,13 +8456,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/product_suppliers/{Id}",
         summary: "Product Supplier",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_26],
         body: true,
         list: false,
         idempotent: true,
@@ -21777,13 +8468,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/purchase_authorisations/{Id}",
         summary: "Purchase Authorisation",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_47],
         body: true,
         list: false,
         idempotent: true,
@@ -21795,13 +8480,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/purchase_ledger_settings/{Id}",
         summary: "Purchase Ledger Setting",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_81],
         body: true,
         list: false,
         idempotent: true,
@@ -21813,13 +8492,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/purchase_posted_transactions/{Id}",
         summary: "Purchase Posted Transaction",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_102],
         body: true,
         list: false,
         idempotent: true,
@@ -21831,13 +8504,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/purchase_posted_transaction_memos/{Id}",
         summary: "Purchase Posted Transaction Memo",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_27],
         body: true,
         list: false,
         idempotent: true,
@@ -21849,13 +8516,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/sales_ledger_settings/{Id}",
         summary: "Sales Ledger Setting",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_82],
         body: true,
         list: false,
         idempotent: true,
@@ -21867,13 +8528,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/sales_posted_transaction_memos/{Id}",
         summary: "Sales Posted Transaction Memo",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_28],
         body: true,
         list: false,
         idempotent: true,
@@ -21885,13 +8540,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/sales_posted_transactions/{Id}",
         summary: "Sales Posted Transaction",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_103],
         body: true,
         list: false,
         idempotent: true,
@@ -21903,13 +8552,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/sop_despatch_receipts/{Id}",
         summary: "SOP Despatch Receipt",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_104],
         body: true,
         list: false,
         idempotent: true,
@@ -21921,13 +8564,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/sop_export_reasons/{Id}",
         summary: "SOP Reason For Export",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_105],
         body: true,
         list: false,
         idempotent: true,
@@ -21951,13 +8588,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/sop_incoterms/{Id}",
         summary: "SOP Incoterm",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_106],
         body: true,
         list: false,
         idempotent: true,
@@ -21981,13 +8612,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/sop_orders/{Id}",
         summary: "Sales Order",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_31],
         body: true,
         list: false,
         idempotent: true,
@@ -21999,13 +8624,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/sop_orders_new/{Id}",
         summary: "New Sales Order With Defaults",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_31],
         body: true,
         list: false,
         idempotent: true,
@@ -22017,13 +8636,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/sop_quotes/{Id}",
         summary: "Sales Quote",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_32],
         body: true,
         list: false,
         idempotent: true,
@@ -22035,13 +8648,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/sop_quotes_new/{Id}",
         summary: "New Sales Quote With Defaults",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_32],
         body: true,
         list: false,
         idempotent: true,
@@ -22053,13 +8660,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/stocktakes/{Id}",
         summary: "Stocktake",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_33],
         body: true,
         list: false,
         idempotent: true,
@@ -22071,13 +8672,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/stocktake_count_sheet_items/{Id}",
         summary: "Stocktake Count Sheet Item",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_95],
         body: true,
         list: false,
         idempotent: true,
@@ -22089,13 +8684,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/stocktake_criteria_templates/{Id}",
         summary: "Stocktake Criteria Template",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_34],
         body: true,
         list: false,
         idempotent: true,
@@ -22107,13 +8696,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/suppliers/{Id}",
         summary: "Supplier",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_35],
         body: true,
         list: false,
         idempotent: true,
@@ -22125,13 +8708,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/supplier_contacts/{Id}",
         summary: "Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_36],
         body: true,
         list: false,
         idempotent: true,
@@ -22143,18 +8720,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/suppliers/{supplierId}/supplier_contacts/{Id}",
         summary: "Supplier Contact For Supplier",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_36, P_SUPPLIER_ID],
         body: true,
         list: false,
         idempotent: true,
@@ -22166,13 +8732,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/supplier_emails/{Id}",
         summary: "Supplier Email",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_37],
         body: true,
         list: false,
         idempotent: true,
@@ -22184,23 +8744,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_emails/{Id}",
         summary: "Supplier Email For Supplier And Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_37, P_SUPPLIER_CONTACT_ID, P_SUPPLIER_ID],
         body: true,
         list: false,
         idempotent: true,
@@ -22212,18 +8756,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/supplier_contacts/{supplierContactId}/supplier_emails/{Id}",
         summary: "Supplier Email For Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_37, P_SUPPLIER_CONTACT_ID],
         body: true,
         list: false,
         idempotent: true,
@@ -22235,13 +8768,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/supplier_faxes/{Id}",
         summary: "Supplier Fax",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_38],
         body: true,
         list: false,
         idempotent: true,
@@ -22253,23 +8780,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_faxes/{Id}",
         summary: "Supplier Fax For Supplier And Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_38, P_SUPPLIER_CONTACT_ID, P_SUPPLIER_ID],
         body: true,
         list: false,
         idempotent: true,
@@ -22281,18 +8792,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/supplier_contacts/{supplierContactId}/supplier_faxes/{Id}",
         summary: "Supplier Fax For Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_38, P_SUPPLIER_CONTACT_ID],
         body: true,
         list: false,
         idempotent: true,
@@ -22304,13 +8804,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/supplier_memos/{Id}",
         summary: "Supplier Memo",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_39],
         body: true,
         list: false,
         idempotent: true,
@@ -22322,13 +8816,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/supplier_mobiles/{Id}",
         summary: "Supplier Mobile",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_40],
         body: true,
         list: false,
         idempotent: true,
@@ -22340,23 +8828,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_mobiles/{Id}",
         summary: "Supplier Mobile For Supplier And Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_40, P_SUPPLIER_CONTACT_ID, P_SUPPLIER_ID],
         body: true,
         list: false,
         idempotent: true,
@@ -22368,18 +8840,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/supplier_contacts/{supplierContactId}/supplier_mobiles/{Id}",
         summary: "Supplier Mobile For Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_40, P_SUPPLIER_CONTACT_ID],
         body: true,
         list: false,
         idempotent: true,
@@ -22391,13 +8852,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/supplier_telephones/{Id}",
         summary: "Supplier Telephone",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_41],
         body: true,
         list: false,
         idempotent: true,
@@ -22409,23 +8864,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_telephones/{Id}",
         summary: "Supplier Telephone For Supplier And Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_41, P_SUPPLIER_CONTACT_ID, P_SUPPLIER_ID],
         body: true,
         list: false,
         idempotent: true,
@@ -22437,18 +8876,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/supplier_contacts/{supplierContactId}/supplier_telephones/{Id}",
         summary: "Supplier Telephone For Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_41, P_SUPPLIER_CONTACT_ID],
         body: true,
         list: false,
         idempotent: true,
@@ -22460,13 +8888,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/supplier_websites/{Id}",
         summary: "Supplier Website",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_42],
         body: true,
         list: false,
         idempotent: true,
@@ -22478,23 +8900,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/suppliers/{supplierId}/supplier_contacts/{supplierContactId}/supplier_websites/{Id}",
         summary: "Supplier Website For Supplier And Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_42, P_SUPPLIER_CONTACT_ID, P_SUPPLIER_ID],
         body: true,
         list: false,
         idempotent: true,
@@ -22506,18 +8912,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/supplier_contacts/{supplierContactId}/supplier_websites/{Id}",
         summary: "Supplier Website For Supplier Contact",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-            ParamSpec {
-                name: "supplierContactId",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_42, P_SUPPLIER_CONTACT_ID],
         body: true,
         list: false,
         idempotent: true,
@@ -22529,13 +8924,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/system_settings/{Id}",
         summary: "System Setting",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_97],
         body: true,
         list: false,
         idempotent: true,
@@ -22547,13 +8936,7 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/warehouses/{Id}",
         summary: "Warehouse",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_43],
         body: true,
         list: false,
         idempotent: true,
@@ -22565,19 +8948,1201 @@ pub const OPERATIONS: &[OperationSpec] = &[
         method: sage_core::Method::Put,
         path: "/warehouse_holdings/{Id}",
         summary: "Warehouse Holding",
-        params: &[
-            ParamSpec {
-                name: "Id",
-                location: ParamLocation::Path,
-                required: true,
-            },
-        ],
+        params: &[P_ID_44],
         body: true,
         list: false,
         idempotent: true,
         deprecated: false,
     },
 ];
+
+const P_CUSTOMER_ID: ParamSpec = ParamSpec {
+    name: "customerId",
+    rust_name: "customer_id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the customer.",
+};
+
+const P_CUSTOMER_CONTACT_ID: ParamSpec = ParamSpec {
+    name: "CustomerContactId",
+    rust_name: "customer_contact_id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the customer contact.",
+};
+
+const P_SUPPLIER_ID: ParamSpec = ParamSpec {
+    name: "supplierId",
+    rust_name: "supplier_id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the supplier.",
+};
+
+const P_SUPPLIER_CONTACT_ID: ParamSpec = ParamSpec {
+    name: "supplierContactId",
+    rust_name: "supplier_contact_id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the supplier contact.",
+};
+
+const P_ID: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the alternative product.",
+};
+
+const P_ID_2: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the bank.",
+};
+
+const P_ID_3: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the bin holding.",
+};
+
+const P_ID_4: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the cost centre.",
+};
+
+const P_ID_5: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the courier.",
+};
+
+const P_ID_6: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the cross sell product.",
+};
+
+const P_ID_7: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the customer.",
+};
+
+const P_ID_8: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the customer alert.",
+};
+
+const P_ID_9: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the customer card.",
+};
+
+const P_ID_10: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the customer contact.",
+};
+
+const P_ID_11: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the customer delivery address.",
+};
+
+const P_ID_12: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the customer email.",
+};
+
+const P_ID_13: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the customer fax.",
+};
+
+const P_ID_14: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the customer memo.",
+};
+
+const P_ID_15: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the customer mobile.",
+};
+
+const P_ID_16: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the customer telephone.",
+};
+
+const P_ID_17: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the customer website.",
+};
+
+const P_ID_18: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the department.",
+};
+
+const P_ID_19: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the flow state.",
+};
+
+const P_ID_20: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the nominal code.",
+};
+
+const P_ID_21: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the nominal code memo.",
+};
+
+const P_ID_22: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the product.",
+};
+
+const P_ID_23: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the pending email.",
+};
+
+const P_ID_24: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the purchase order.",
+};
+
+const P_ID_25: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the product memo.",
+};
+
+const P_ID_26: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the product supplier.",
+};
+
+const P_ID_27: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the purchase posted transaction memo.",
+};
+
+const P_ID_28: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the sales posted transaction memo.",
+};
+
+const P_ID_29: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the SOP reason for export.",
+};
+
+const P_ID_30: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the SOP Incoterm.",
+};
+
+const P_ID_31: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the sales order.",
+};
+
+const P_ID_32: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the sales quote.",
+};
+
+const P_ID_33: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the stocktake.",
+};
+
+const P_ID_34: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the stocktake criteria template.",
+};
+
+const P_ID_35: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the supplier.",
+};
+
+const P_ID_36: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the supplier contact.",
+};
+
+const P_ID_37: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the supplier email.",
+};
+
+const P_ID_38: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the supplier fax.",
+};
+
+const P_ID_39: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the supplier memo.",
+};
+
+const P_ID_40: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the supplier mobile.",
+};
+
+const P_ID_41: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the supplier telephone.",
+};
+
+const P_ID_42: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the supplier website.",
+};
+
+const P_ID_43: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the warehouse.",
+};
+
+const P_ID_44: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the warehouse holding.",
+};
+
+const P_ID_45: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the analysis code mapping.",
+};
+
+const P_ID_46: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the auto generate separator.",
+};
+
+const P_ID_47: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the transaction.",
+};
+
+const P_ID_48: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the cost heading.",
+};
+
+const P_ID_49: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the Cash Book settings.",
+};
+
+const P_ID_50: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the company details.",
+};
+
+const P_ID_51: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the consolidated nominal code.",
+};
+
+const P_ID_52: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the control nominal code.",
+};
+
+const P_ID_53: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the country code.",
+};
+
+const P_ID_54: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the credit bureau.",
+};
+
+const P_ID_55: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the credit position.",
+};
+
+const P_ID_56: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the currency.",
+};
+
+const P_ID_57: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the currency ISO code.",
+};
+
+const P_ID_58: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the customer contact role.",
+};
+
+const P_ID_59: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the customer delivery address",
+};
+
+const P_ID_60: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the customer discount group.",
+};
+
+const P_ID_61: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the customer price band.",
+};
+
+const P_ID_62: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the document layout.",
+};
+
+const P_ID_63: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the document type.",
+};
+
+const P_ID_64: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the factor house.",
+};
+
+const P_ID_65: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the flow.",
+};
+
+const P_ID_66: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the internal area.",
+};
+
+const P_ID_67: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the nominal budget profile.",
+};
+
+const P_ID_68: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the Nominal Ledger settings.",
+};
+
+const P_ID_69: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the nominal report category.",
+};
+
+const P_ID_70: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the order value discount.",
+};
+
+const P_ID_71: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the Payment group.",
+};
+
+const P_ID_72: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the POP additional charge.",
+};
+
+const P_ID_73: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "The purchase order return cancelled line Id.",
+};
+
+const P_ID_74: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the POP order.",
+};
+
+const P_ID_75: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the POP order line.",
+};
+
+const P_ID_76: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the POP requisition fulfilment line.",
+};
+
+const P_ID_77: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the POP settings.",
+};
+
+const P_ID_78: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the price band.",
+};
+
+const P_ID_79: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the Price Book settings.",
+};
+
+const P_ID_80: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the product group.",
+};
+
+const P_ID_81: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the Purchase Ledger settings.",
+};
+
+const P_ID_82: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the Sales Ledger settings.",
+};
+
+const P_ID_83: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the salutation.",
+};
+
+const P_ID_84: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the search category.",
+};
+
+const P_ID_85: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the search value.",
+};
+
+const P_ID_86: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the SOP additional charge.",
+};
+
+const P_ID_87: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "The sales order cancelled line Id.",
+};
+
+const P_ID_88: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the SOP Despatch Receipt.",
+};
+
+const P_ID_89: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the SOP reason For export.",
+};
+
+const P_ID_90: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the SOP order line.",
+};
+
+const P_SOP_ORDER_ID: ParamSpec = ParamSpec {
+    name: "sopOrderId",
+    rust_name: "sop_order_id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the SOP order.",
+};
+
+const P_ID_91: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the SOP payment method.",
+};
+
+const P_ID_92: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the SOP settings.",
+};
+
+const P_ID_93: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "The user number as specified in System Administration.",
+};
+
+const P_ID_94: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the stock settings.",
+};
+
+const P_ID_95: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the stocktake count sheet item.",
+};
+
+const P_ID_96: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the supplier contact role.",
+};
+
+const P_ID_97: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the system settings.",
+};
+
+const P_ID_98: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the tax code.",
+};
+
+const P_ID_99: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the trader contact role.",
+};
+
+const P_ID_100: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the unit.",
+};
+
+const P_ID_101: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of a user for the specified company.",
+};
+
+const P_COUNT: ParamSpec = ParamSpec {
+    name: "$count",
+    rust_name: "count",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Boolean,
+    description: "Whether to include the total count of matching items.",
+};
+
+const P_EXPAND: ParamSpec = ParamSpec {
+    name: "$expand",
+    rust_name: "expand",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Comma-separated related records to include inline.",
+};
+
+const P_FILTER: ParamSpec = ParamSpec {
+    name: "$filter",
+    rust_name: "filter",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "OData filter expression, e.g.",
+};
+
+const P_ORDERBY: ParamSpec = ParamSpec {
+    name: "$orderby",
+    rust_name: "orderby",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Comma-separated fields to sort by, each optionally followed by `asc` or `desc`.",
+};
+
+const P_SELECT: ParamSpec = ParamSpec {
+    name: "$select",
+    rust_name: "select",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::String,
+    description: "Comma-separated fields to return.",
+};
+
+const P_SKIP: ParamSpec = ParamSpec {
+    name: "$skip",
+    rust_name: "skip",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Number of items to skip.",
+};
+
+const P_TOP: ParamSpec = ParamSpec {
+    name: "$top",
+    rust_name: "top",
+    location: ParamLocation::Query,
+    required: false,
+    ty: ParamType::Integer,
+    description: "Maximum number of items to return (the API defaults to 500).",
+};
+
+const P_TRACEABLE_BIN_ITEM_ID: ParamSpec = ParamSpec {
+    name: "traceableBinItemId",
+    rust_name: "traceable_bin_item_id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the traceable bin item.",
+};
+
+const P_TRACEABLE_ITEM_ID: ParamSpec = ParamSpec {
+    name: "traceableItemId",
+    rust_name: "traceable_item_id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the traceable item.",
+};
+
+const P_BANK_ID: ParamSpec = ParamSpec {
+    name: "bankId",
+    rust_name: "bank_id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the bank account.",
+};
+
+const P_PRODUCT_ID: ParamSpec = ParamSpec {
+    name: "productId",
+    rust_name: "product_id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the product.",
+};
+
+const P_WAREHOUSE_HOLDING_ID: ParamSpec = ParamSpec {
+    name: "warehouseHoldingId",
+    rust_name: "warehouse_holding_id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the warehouse holding.",
+};
+
+const P_CUSTOMER_ID_2: ParamSpec = ParamSpec {
+    name: "customerId",
+    rust_name: "customer_id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the customer",
+};
+
+const P_TRANSACTION_ID: ParamSpec = ParamSpec {
+    name: "transactionId",
+    rust_name: "transaction_id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the purchase posted transaction.",
+};
+
+const P_TRANSACTION_ID_2: ParamSpec = ParamSpec {
+    name: "transactionId",
+    rust_name: "transaction_id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the sales posted transaction.",
+};
+
+const P_NOMINAL_CODE_ID: ParamSpec = ParamSpec {
+    name: "nominalCodeId",
+    rust_name: "nominal_code_id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the nominal account.",
+};
+
+const P_LINE_ID: ParamSpec = ParamSpec {
+    name: "lineId",
+    rust_name: "line_id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the POP order line.",
+};
+
+const P_POP_ORDER_ID: ParamSpec = ParamSpec {
+    name: "popOrderId",
+    rust_name: "pop_order_id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the POP order.",
+};
+
+const P_PRODUCT_GROUP_ID: ParamSpec = ParamSpec {
+    name: "productGroupId",
+    rust_name: "product_group_id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the product group.",
+};
+
+const P_WAREHOUSE_ID: ParamSpec = ParamSpec {
+    name: "warehouseId",
+    rust_name: "warehouse_id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the warehouse.",
+};
+
+const P_PRODUCT_ID_2: ParamSpec = ParamSpec {
+    name: "productId",
+    rust_name: "product_id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of a product.",
+};
+
+const P_ID_102: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "The unique Id of the purchase posted transaction.",
+};
+
+const P_ID_103: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "The unique Id of the sales posted transaction.",
+};
+
+const P_ID_104: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the despatch receipt.",
+};
+
+const P_ID_105: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the export reason.",
+};
+
+const P_ID_106: ParamSpec = ParamSpec {
+    name: "Id",
+    rust_name: "id",
+    location: ParamLocation::Path,
+    required: true,
+    ty: ParamType::Integer,
+    description: "Unique Id of the incoterm.",
+};
 
 /// The operation called `name`, if there is one.
 pub fn find(name: &str) -> Option<&'static OperationSpec> {
