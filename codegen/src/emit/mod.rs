@@ -80,8 +80,9 @@ fn space_items(text: &str) -> String {
         out.push_str(line);
         out.push('\n');
         let Some(next) = lines.peek() else { break };
+        let is_comment = line.trim_start().starts_with("//");
         let ends_item = ["}", "};", "];", "    }"].contains(&line)
-            || (!line.starts_with(' ') && (line.ends_with(';') || line.ends_with("{}")));
+            || (!line.starts_with(' ') && !is_comment && (line.ends_with(';') || line.ends_with("{}")));
         let indent = line.len() - line.trim_start().len();
         let next_indent = next.len() - next.trim_start().len();
         let next_starts_item = !next.trim().is_empty() && !next.trim_start().starts_with('}') && next_indent == indent;

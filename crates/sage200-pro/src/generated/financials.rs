@@ -3577,7 +3577,6 @@ impl sage_core::ListOperation for ListTaxAccountEntryLocationTypes {
 /// Tax Code
 ///
 /// Tax codes are normally used for UK business VAT Rates. They are accessed by Sage 200 modules in order to;
-
 ///
 /// - Analyse the rates to Nominal Ledger accounts.
 /// - Analyse the rates to the VAT Return.
@@ -3621,7 +3620,6 @@ impl sage_core::Operation for GetTaxCode {
 /// Tax Codes
 ///
 /// Tax codes are normally used for UK business VAT Rates. They are accessed by Sage 200 modules in order to;
-
 ///
 /// - Analyse the rates to Nominal Ledger accounts.
 /// - Analyse the rates to the VAT Return.
