@@ -26,7 +26,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // Every run after that: a client that refreshes by itself.
     let client = sage::Client::builder(PRODUCT).auth(Authenticator::new(oauth, store)).build()?;
-    let mut contacts = ListContacts::new().search("garage").items(&client);
+    let mut contacts = ListContacts::new().search("garage").attributes("name,balance").items(&client);
     while let Some(contact) = contacts.try_next().await? {
         println!("{:?} owes {:?}", contact.name, contact.balance);
     }

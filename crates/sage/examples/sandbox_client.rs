@@ -11,7 +11,7 @@ pub async fn contact_names(dir: &Path) -> Result<Vec<String>, Box<dyn std::error
     let sandbox = Sandbox::builder().auto_approve(true).data_file(dir.join("sandbox.db")).start().await?;
     let store = Arc::new(FileTokenStore::new(dir.join("tokens.json")));
     let client = sandbox.client(PRODUCT, store).await?; // signs in once, then reuses the stored tokens
-    let page = ListContacts::new().send(&client).await?;
+    let page = ListContacts::new().attributes("name").send(&client).await?;
     Ok(page.items.into_iter().filter_map(|contact| contact.name).collect())
 }
 // README end
