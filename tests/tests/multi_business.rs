@@ -25,12 +25,13 @@ async fn signed_in(sandbox: &Sandbox) -> Client {
 }
 
 fn contact_named(name: &str) -> CreateContact {
-    let contact = PostContactsContact { name: name.into(), ..Default::default() };
+    let contact =
+        PostContactsContact { name: name.into(), contact_type_ids: vec!["CUSTOMER".into()], ..Default::default() };
     CreateContact::new(PostContacts { contact, extra: Default::default() })
 }
 
 async fn contact_names(client: &Client) -> Vec<String> {
-    let page = ListContacts::new().items_per_page(200).send(client).await.expect("contacts list");
+    let page = ListContacts::new().attributes("name").items_per_page(200).send(client).await.expect("contacts list");
     page.items.into_iter().filter_map(|contact| contact.name).collect()
 }
 
