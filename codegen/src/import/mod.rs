@@ -15,6 +15,7 @@
 //! with that product's operation as `replacement`). See [`Overrides`] and [`Supersession`].
 
 mod areas;
+mod body_names;
 mod config;
 mod disk;
 mod gaps;
@@ -174,6 +175,11 @@ pub fn import_with_twins(
     keep_unused_definitions(&parsed, &mut models);
     for (area, description) in &overrides.area_descriptions {
         out.area_descriptions.insert(area.clone(), description.clone());
+    }
+    let (_, kept) = body_names::rename_bodies(&mut models.models, &mut out.operations);
+    for (spec_name, wanted) in kept {
+        let reason = format!("body model `{spec_name}` keeps its spec name: `{wanted}` is taken");
+        models.issues.push(ImportIssue { file: PathBuf::from("overrides.json"), pointer: String::new(), reason });
     }
     let files = out.render(&models.models, |area| builtin_description(area).map(str::to_string));
     ImportOutput { files, report: models.issues, stats }
