@@ -190,9 +190,9 @@ fn swagger_operations_get_crud_names_and_land_in_their_tag_area() {
 fn swagger_body_parameters_resolve_through_parameter_refs_and_hoist_inline_objects() {
     let output = accounting();
     let contacts = file(&output, "contacts.json");
-    assert_eq!(op(&contacts, "contacts", "create_contact")["body"], json!({"ref": "PostContacts"}));
-    assert_eq!(contacts["models"]["PostContacts"]["fields"]["contact"]["type"], json!({"ref": "PostContactsContact"}));
-    assert_eq!(contacts["models"]["PostContactsContact"]["fields"]["name"]["type"], "string");
+    assert_eq!(op(&contacts, "contacts", "create_contact")["body"], json!({"ref": "NewContactRequest"}));
+    assert_eq!(contacts["models"]["NewContactRequest"]["fields"]["contact"]["type"], json!({"ref": "NewContact"}));
+    assert_eq!(contacts["models"]["NewContact"]["fields"]["name"]["type"], "string");
 }
 
 #[test]

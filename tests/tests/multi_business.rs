@@ -7,7 +7,7 @@ mod oauth_support;
 use std::sync::Arc;
 
 use sage_accounting_v31::businesses::ListBusinesses;
-use sage_accounting_v31::contacts::{CreateContact, ListContacts, PostContacts, PostContactsContact};
+use sage_accounting_v31::contacts::{CreateContact, ListContacts, NewContact};
 use sage_accounting_v31::lead::GetLeadBusiness;
 use sage_accounting_v31::PRODUCT;
 use sage_core::auth::{Authenticator, MemoryTokenStore};
@@ -25,9 +25,7 @@ async fn signed_in(sandbox: &Sandbox) -> Client {
 }
 
 fn contact_named(name: &str) -> CreateContact {
-    let contact =
-        PostContactsContact { name: name.into(), contact_type_ids: vec!["CUSTOMER".into()], ..Default::default() };
-    CreateContact::new(PostContacts { contact, extra: Default::default() })
+    CreateContact::new(NewContact::new(name, ["CUSTOMER"]))
 }
 
 async fn contact_names(client: &Client) -> Vec<String> {

@@ -4,6 +4,7 @@
 //! sorted, and nothing here depends on hash order, time or the environment.
 
 mod cargo;
+mod convert;
 mod doc_text;
 mod model;
 mod operation;
@@ -52,10 +53,12 @@ pub fn emit_product(product: &Product) -> Result<BTreeMap<String, String>, EmitE
     files.insert(path.clone(), render(&path, &schema_dir, root_module(product))?);
     let path = format!("{GENERATED_DIR}/operations.rs");
     files.insert(path.clone(), render(&path, &schema_dir, table::operations_table(product))?);
+    let conversions = convert::plan(product, &scope);
     for area in &product.areas {
         let path = format!("{GENERATED_DIR}/{}.rs", area.name);
         let source = format!("{schema_dir}{}.json", area.name);
-        files.insert(path.clone(), render(&path, &source, area_module(area, &scope.in_area(&area.name)))?);
+        let pairs = conversions.get(&area.name).map(Vec::as_slice).unwrap_or_default();
+        files.insert(path.clone(), render(&path, &source, area_module(area, pairs, &scope.in_area(&area.name)))?);
     }
     Ok(files)
 }
@@ -139,8 +142,9 @@ fn root_module(product: &Product) -> TokenStream {
     }
 }
 
-/// One area's module: its models, then its operations, resource by resource.
-fn area_module(area: &Area, scope: &Scope<'_>) -> TokenStream {
+/// One area's module: its models, conversions from read models to update bodies, then its
+/// operations, resource by resource.
+fn area_module(area: &Area, conversions: &[(String, String)], scope: &Scope<'_>) -> TokenStream {
     let mut docs = area.description.clone();
     if !area.resources.is_empty() {
         docs.push_str("\n\n# Resources\n");
@@ -152,12 +156,15 @@ fn area_module(area: &Area, scope: &Scope<'_>) -> TokenStream {
         let line = if line.is_empty() { String::new() } else { format!(" {line}") };
         quote!(#![doc = #line])
     });
-    let models = area.models.iter().map(|model| model::model(model, scope));
+    let models =
+        area.models.iter().filter(|model| !scope.is_envelope(&model.name)).map(|model| model::model(model, scope));
+    let conversions = conversions.iter().map(|(read, write)| convert::conversion(read, write, scope));
     let operations =
         area.resources.iter().flat_map(|resource| &resource.operations).map(|op| operation::operation(op, scope));
     quote! {
         #(#inner_docs)*
         #(#models)*
+        #(#conversions)*
         #(#operations)*
     }
 }

@@ -20,6 +20,7 @@ fn struct_model(model: &Model, fields: &[Field], scope: &Scope<'_>) -> TokenStre
     let docs = doc_lines(&model.description);
     let default = scope.derives_default(&model.name).then(|| quote!(Default,));
     let members = fields.iter().map(|field| struct_field(model, field, scope));
+    let constructor = constructor(model, fields, scope);
     let inline_enums = fields.iter().filter_map(|field| {
         let values = inline_enum_values(&field.ty)?;
         let enum_name = inline_enum_name(&model.rust_name, &field.rust_name);
@@ -34,7 +35,76 @@ fn struct_model(model: &Model, fields: &[Field], scope: &Scope<'_>) -> TokenStre
             #[serde(flatten)]
             pub extra: sage_core::types::Extra,
         }
+        #constructor
         #(#inline_enums)*
+    }
+}
+
+/// `new(required…)` for a struct with required fields (it has no `Default`): the compiler, not
+/// the server, reports a missing one. Optional fields start unset; set them with struct update
+/// syntax (`NewContact { email: Some(…), ..NewContact::new(…) }`).
+fn constructor(model: &Model, fields: &[Field], scope: &Scope<'_>) -> Option<TokenStream> {
+    let is_plain = |field: &&Field| field.required && !field.nullable;
+    let mut required: Vec<&Field> = fields.iter().filter(is_plain).collect();
+    if required.is_empty() {
+        return None;
+    }
+    // Names and references read first, lists and nested resources last: `NewContact::new("Acme", ["CUSTOMER"])`.
+    required.sort_by_key(|field| argument_rank(&field.ty));
+    let arguments = required.iter().map(|field| {
+        let name = ident(&field.rust_name);
+        let ty = argument_type(model, field, scope);
+        quote!(#name: #ty)
+    });
+    let inits = fields.iter().map(|field| {
+        let name = ident(&field.rust_name);
+        if !is_plain(&field) {
+            return quote!(#name: None);
+        }
+        let value = match &field.ty {
+            Type::String => quote!(#name.into()),
+            Type::Array(item) if **item == Type::String => quote!(#name.into_iter().map(Into::into).collect()),
+            Type::Array(_) => quote!(#name.into_iter().collect()),
+            _ => quote!(#name),
+        };
+        if scope.needs_box(&model.name, &field.ty) {
+            quote!(#name: Box::new(#value))
+        } else {
+            quote!(#name: #value)
+        }
+    });
+    let name = ident(&model.rust_name);
+    let allow = (required.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+    Some(quote! {
+        impl #name {
+            #[doc = " A value with its required fields; the optional ones start unset."]
+            #allow
+            pub fn new(#(#arguments),*) -> Self {
+                Self { #(#inits,)* extra: sage_core::types::Extra::new() }
+            }
+        }
+    })
+}
+
+fn argument_rank(ty: &Type) -> u8 {
+    match ty {
+        Type::String => 0,
+        Type::Integer | Type::Boolean | Type::Decimal | Type::Date | Type::DateTime | Type::Enum(_) => 1,
+        Type::Model(_) | Type::Json | Type::Map(_) => 2,
+        Type::Array(_) => 3,
+    }
+}
+
+/// Strings take `impl Into<String>` and lists any iterator, so literals and arrays work as they are.
+fn argument_type(model: &Model, field: &Field, scope: &Scope<'_>) -> TokenStream {
+    match &field.ty {
+        Type::String => quote!(impl Into<String>),
+        Type::Array(item) if **item == Type::String => quote!(impl IntoIterator<Item = impl Into<String>>),
+        Type::Array(item) => {
+            let item = scope.rust_type(item, &inline_enum_name(&model.rust_name, &field.rust_name));
+            quote!(impl IntoIterator<Item = #item>)
+        }
+        ty => scope.rust_type(ty, &inline_enum_name(&model.rust_name, &field.rust_name)),
     }
 }
 

@@ -35,8 +35,12 @@ pub(crate) fn operation(op: &Operation, scope: &Scope<'_>) -> TokenStream {
         quote!(#docs pub #param_name: #ty,)
     });
     let body_field = op.body.as_ref().map(|body| {
-        let ty = scope.rust_type(body, "");
-        quote!(#[doc = " The JSON request body."] pub body: #ty,)
+        let (name, ty, key) = body_member(op, body, scope);
+        let doc = match key {
+            Some(key) => format!(" What to send; it goes to Sage as `{{\"{key}\": …}}`."),
+            None => " The JSON request body.".to_owned(),
+        };
+        quote!(#[doc = #doc] pub #name: #ty,)
     });
     let inline_enums = op.params.iter().filter_map(|param| {
         let values = inline_enum_values(&param.ty)?;
@@ -169,9 +173,9 @@ fn constructor(op: &Operation, required: &[&Param], struct_name: &str, scope: &S
         }
     }
     if let Some(body) = &op.body {
-        let ty = scope.rust_type(body, "");
-        arguments.push(quote!(body: #ty));
-        inits.push(quote!(body));
+        let (name, ty, _) = body_member(op, body, scope);
+        arguments.push(quote!(#name: #ty));
+        inits.push(quote!(#name));
     }
     let allow = (arguments.len() > CLIPPY_MAX_ARGUMENTS).then(|| quote!(#[allow(clippy::too_many_arguments)]));
     let doc = if op.params.is_empty() && op.body.is_none() {
@@ -248,10 +252,26 @@ fn request_body(op: &Operation, scope: &Scope<'_>) -> TokenStream {
             #(#bindings)*
             #idempotent
     };
-    if op.body.is_some() {
-        quote!(#start.json(&self.body))
-    } else {
-        quote!(Ok(#start))
+    match &op.body {
+        Some(body) => match body_member(op, body, scope) {
+            (name, _, Some(key)) => quote!(#start.json_enveloped(#key, &self.#name)),
+            (name, _, None) => quote!(#start.json(&self.#name)),
+        },
+        None => quote!(Ok(#start)),
+    }
+}
+
+/// The operation's body member: the resource itself, named after its key (`contact: NewContact`),
+/// when the body only wraps it; otherwise `body`.
+/// Returns the member's name and type and, for a resource, the envelope key.
+fn body_member<'p>(op: &Operation, body: &Type, scope: &Scope<'p>) -> (syn::Ident, TokenStream, Option<&'p str>) {
+    let taken = |name: &str| op.params.iter().any(|param| param.rust_name == name);
+    match scope.envelope_field(body) {
+        Some(field) => {
+            let name = if taken(&field.rust_name) { "body" } else { field.rust_name.as_str() };
+            (ident(name), scope.rust_type(&field.ty, ""), Some(field.json_name.as_str()))
+        }
+        None => (ident("body"), scope.rust_type(body, ""), None),
     }
 }
 

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::ir::{DecimalFormat, Model, ModelKind, Product, Type};
+use crate::ir::{DecimalFormat, Field, Model, ModelKind, Product, Response, Type};
 use crate::names::ident;
 
 /// Product-wide facts plus the area being written.
@@ -14,8 +14,11 @@ use crate::names::ident;
 pub(crate) struct Scope<'p> {
     pub(crate) product: &'p Product,
     models: BTreeMap<&'p str, (&'p str, &'p Model)>,
-    /// Structs that cannot derive `Default` (a required field has no default value).
+    /// Structs that cannot derive `Default`: a required field has no value to default to.
     no_default: BTreeSet<&'p str>,
+    /// Body models that only wrap the resource (`{"contact": {…}}`): operations take the resource
+    /// and wrap it themselves, so these are not generated.
+    envelopes: BTreeSet<&'p str>,
     /// Area whose module is being written.
     area: &'p str,
 }
@@ -27,8 +30,9 @@ impl<'p> Scope<'p> {
             .iter()
             .flat_map(|area| area.models.iter().map(move |model| (model.name.as_str(), (area.name.as_str(), model))))
             .collect();
-        let mut scope = Self { product, models, no_default: BTreeSet::new(), area: "" };
+        let mut scope = Self { product, models, no_default: BTreeSet::new(), envelopes: BTreeSet::new(), area: "" };
         scope.no_default = scope.structs_without_default();
+        scope.envelopes = scope.envelope_models();
         scope
     }
 
@@ -47,6 +51,23 @@ impl<'p> Scope<'p> {
 
     pub(crate) fn derives_default(&self, model: &str) -> bool {
         !self.no_default.contains(model)
+    }
+
+    /// Whether the model named `name` is a body envelope (not generated).
+    pub(crate) fn is_envelope(&self, name: &str) -> bool {
+        self.envelopes.contains(name)
+    }
+
+    /// The field an operation body wraps its resource in, when the body is an envelope.
+    pub(crate) fn envelope_field(&self, body: &Type) -> Option<&'p Field> {
+        let Type::Model(name) = body else { return None };
+        if !self.is_envelope(name) {
+            return None;
+        }
+        match &self.model(name)?.kind {
+            ModelKind::Struct { fields } => fields.first(),
+            ModelKind::Enum { .. } => None,
+        }
     }
 
     pub(crate) fn decimals_as_numbers(&self) -> bool {
@@ -120,29 +141,57 @@ impl<'p> Scope<'p> {
             .collect()
     }
 
-    /// Fixed point: a struct has no `Default` when a plain (required, non-null) field's type has none.
+    /// A struct has no `Default` when it has a plain (required, non-null) field: a default would
+    /// send an empty value Sage never asked for instead of failing to compile.
     fn structs_without_default(&self) -> BTreeSet<&'p str> {
-        let mut without = BTreeSet::new();
-        loop {
-            let before = without.len();
-            for (name, (_, model)) in &self.models {
-                let ModelKind::Struct { fields } = &model.kind else { continue };
-                let plain_without_default = fields.iter().any(|field| {
-                    field.required
-                        && !field.nullable
-                        && match &field.ty {
-                            Type::DateTime => true,
-                            Type::Model(target) => without.contains(target.as_str()),
-                            _ => false,
-                        }
-                });
-                if plain_without_default {
-                    without.insert(*name);
-                }
-            }
-            if without.len() == before {
-                return without;
+        self.models
+            .iter()
+            .filter(|(_, (_, model))| match &model.kind {
+                ModelKind::Struct { fields } => fields.iter().any(|field| field.required && !field.nullable),
+                ModelKind::Enum { .. } => false,
+            })
+            .map(|(name, _)| *name)
+            .collect()
+    }
+
+    /// Bodies that are one field holding a struct model, used nowhere but as a body.
+    fn envelope_models(&self) -> BTreeSet<&'p str> {
+        let operations = || self.product.areas.iter().flat_map(|a| &a.resources).flat_map(|r| &r.operations);
+        let mut used_elsewhere = BTreeSet::new();
+        for (_, model) in self.models.values() {
+            if let ModelKind::Struct { fields } = &model.kind {
+                fields.iter().for_each(|field| collect_models(&field.ty, &mut used_elsewhere));
             }
         }
+        for op in operations() {
+            match &op.response {
+                Response::One(ty) | Response::List(ty) => collect_models(ty, &mut used_elsewhere),
+                Response::None => {}
+            }
+        }
+        operations()
+            .filter_map(|op| match &op.body {
+                Some(Type::Model(name)) => Some(name.as_str()),
+                _ => None,
+            })
+            .filter(|name| !used_elsewhere.contains(*name))
+            .filter(|name| {
+                let Some(Model { kind: ModelKind::Struct { fields }, .. }) = self.model(name) else { return false };
+                let [field] = fields.as_slice() else { return false };
+                let Type::Model(inner) = &field.ty else { return false };
+                matches!(self.model(inner), Some(Model { kind: ModelKind::Struct { .. }, .. }))
+            })
+            .collect()
+    }
+}
+
+/// Every model named in `ty`.
+fn collect_models<'a>(ty: &'a Type, into: &mut BTreeSet<&'a str>) {
+    match ty {
+        Type::Model(name) => {
+            into.insert(name);
+        }
+        Type::Array(item) | Type::Map(item) => collect_models(item, into),
+        _ => {}
     }
 }

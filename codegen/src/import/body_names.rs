@@ -80,7 +80,9 @@ fn family_of(operation: &Value, models: &BTreeMap<String, Value>) -> Option<Vec<
         vec![(envelope.to_owned(), vec![role.name(&base, true)]), (entity.to_owned(), vec![role.name(&base, false)])];
     let mut queue = vec![(entity.to_owned(), base.clone())];
     while let Some((model, stem)) = queue.pop() {
-        let Some(fields) = models.get(&model).and_then(|m| m.get("fields")).and_then(Value::as_object) else { continue };
+        let Some(fields) = models.get(&model).and_then(|m| m.get("fields")).and_then(Value::as_object) else {
+            continue;
+        };
         for (member, field) in fields {
             let Some((nested, in_list)) = nested_ref(field.get("type")) else { continue };
             let Some(rest) = nested.strip_prefix(model.as_str()) else { continue };
@@ -184,7 +186,10 @@ mod tests {
     fn models() -> BTreeMap<String, Value> {
         let model = |fields: Value| json!({ "description": "", "fields": fields });
         BTreeMap::from([
-            ("PostSalesInvoices".into(), model(json!({ "sales_invoice": { "type": { "ref": "PostSalesInvoicesSalesInvoice" } } }))),
+            (
+                "PostSalesInvoices".into(),
+                model(json!({ "sales_invoice": { "type": { "ref": "PostSalesInvoicesSalesInvoice" } } })),
+            ),
             (
                 "PostSalesInvoicesSalesInvoice".into(),
                 model(json!({
@@ -197,7 +202,10 @@ mod tests {
             ("PostSalesInvoicesSalesInvoiceInvoiceLines".into(), model(json!({}))),
             ("PostSalesInvoicesSalesInvoiceSalesInvoiceNotes".into(), model(json!({}))),
             ("PostSalesInvoicesSalesInvoiceMainAddress".into(), model(json!({}))),
-            ("PutSalesInvoices".into(), model(json!({ "sales_invoice": { "type": { "ref": "PutSalesInvoicesSalesInvoice" } } }))),
+            (
+                "PutSalesInvoices".into(),
+                model(json!({ "sales_invoice": { "type": { "ref": "PutSalesInvoicesSalesInvoice" } } })),
+            ),
             ("PutSalesInvoicesSalesInvoice".into(), model(json!({}))),
             ("Link".into(), model(json!({}))),
         ])
@@ -226,10 +234,7 @@ mod tests {
         assert_eq!(renames.len(), 7, "the shared `Link` keeps its name");
         assert_eq!(operations[0].json["body"]["ref"], "NewSalesInvoiceRequest");
         assert_eq!(models["NewSalesInvoiceRequest"]["fields"]["sales_invoice"]["type"]["ref"], "NewSalesInvoice");
-        assert_eq!(
-            models["NewSalesInvoice"]["fields"]["invoice_lines"]["type"]["array"]["ref"],
-            "NewSalesInvoiceLine"
-        );
+        assert_eq!(models["NewSalesInvoice"]["fields"]["invoice_lines"]["type"]["array"]["ref"], "NewSalesInvoiceLine");
     }
 
     #[test]

@@ -105,6 +105,12 @@ impl Request {
         Ok(self)
     }
 
+    /// Serializes `body` wrapped in the one-key object Sage expects (`{"contact": {…}}`), so callers
+    /// pass the resource itself.
+    pub fn json_enveloped<B: Serialize + ?Sized>(self, key: &str, body: &B) -> Result<Self, Error> {
+        self.json(&std::collections::BTreeMap::from([(key, body)]))
+    }
+
     /// The path with every placeholder replaced by its percent-encoded value.
     ///
     /// Empty values and the dot segments `.` and `..` are refused: URL resolution would drop
@@ -209,6 +215,14 @@ pub trait ListOperation: Operation<Output = crate::Page<Self::Item>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_enveloped_body_is_the_resource_under_its_key() {
+        let request = Request::new("create_contact", Method::Post, "/contacts")
+            .json_enveloped("contact", &serde_json::json!({ "name": "Acme" }))
+            .unwrap();
+        assert_eq!(request.body.as_deref(), Some(br#"{"contact":{"name":"Acme"}}"#.as_slice()));
+    }
 
     #[test]
     fn path_values_are_encoded_and_must_be_set() {

@@ -10,8 +10,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use sage::accounting_v31::businesses::{GetUser, ListBusinesses, PutUser, PutUserUser, UpdateUser};
-use sage::accounting_v31::contacts::{CreateContact, ListContacts, PostContacts, PostContactsContact};
+use sage::accounting_v31::businesses::{GetUser, ListBusinesses, UpdateUser, UserUpdate};
+use sage::accounting_v31::contacts::{CreateContact, ListContacts, NewContact};
 use sage::accounting_v31::lead::GetLeadBusiness;
 use sage::auth::{AuthError, AuthProfile, Authenticator, ClientSecret, FileTokenStore, OAuthClient, StaticToken};
 use sage::auth::{MemoryTokenStore, V3Region};
@@ -91,8 +91,7 @@ fn update_user_before() -> sage::accounting_v3::core::UpdateUser {
 
 /// v3.1: the attributes are nested in `user` (and in `business` for `PUT /businesses/{id}`).
 fn update_user_after() -> UpdateUser {
-    let user = PutUserUser { last_name: Some("Smith".into()), ..Default::default() };
-    UpdateUser::new(PutUser { user: Some(user), extra: Default::default() })
+    UpdateUser::new(UserUpdate { last_name: Some("Smith".into()), ..Default::default() })
 }
 
 // Step 7: headers.
@@ -123,8 +122,7 @@ async fn several_businesses(v31: &Client, business_id: &str) -> sage::Result<()>
 // Step 9: JSON only.
 /// Generated operations always send typed bodies as JSON, which is all v3.1 accepts.
 fn json_only() -> sage::Result<Option<Vec<u8>>> {
-    let contact = PostContactsContact { name: "ABS Garages Ltd".into(), ..Default::default() };
-    let request = CreateContact::new(PostContacts { contact, extra: Default::default() }).request()?;
+    let request = CreateContact::new(NewContact::new("ABS Garages Ltd", ["CUSTOMER"])).request()?;
     Ok(request.body)
 }
 

@@ -174,6 +174,35 @@ pub struct Journal {
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct JournalCodeUpdate {
+    /// The code of the journal code
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// The control name of the journal code
+    ///
+    /// Control names are identifiers for a journal codes with a specific meaning. Some examples are `AC` for
+    /// purchases, `VE` for sales, `OD` for other transactions and `REPBAL` for opening balances.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub control_name: Option<String>,
+    /// The journal code type of the journal code
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub journal_code_type_id: Option<String>,
+    /// The name of the journal code
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Indicates whether the journal code is reserved.
+    ///
+    /// Reserved journal codes cannot be deleted. A journal code is reserved when it has a control name.
+    /// Please note that journal codes can also not be deleted when there is any journal that is using
+    /// the code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reserved: Option<bool>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct JournalLine {
     /// Indicates if the journal line is bank reconciled or not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -209,322 +238,8 @@ pub struct JournalLine {
     pub extra: sage_core::types::Extra,
 }
 
-/// ### Endpoint Availability
-///
-/// * Accounting Plus: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
-/// * Accounting Standard: 🇬🇧, 🇮🇪
-/// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
-///
-/// ### Access Control Restrictions
-///
-/// Requires the authenticated user to have any of the following roles in the area `Journals`: Read Only, Full Access
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct LedgerEntry {
-    /// The API path for the resource
-    #[serde(rename = "$path", default, skip_serializing_if = "Option::is_none")]
-    pub path: Option<String>,
-    /// The contact for the ledger entry
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact: Option<super::common::Contact>,
-    /// The datetime when the item was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<sage_core::types::DateTime>,
-    /// The credit amount of the ledger entry
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credit: Option<sage_core::types::Decimal>,
-    /// The date of the ledger entry
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub date: Option<sage_core::types::Date>,
-    /// The debit amount of the ledger entry
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub debit: Option<sage_core::types::Decimal>,
-    /// Indicates whether the ledger entry has been deleted or not
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deleted: Option<bool>,
-    /// The ledger entry description
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// The name of the resource
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub displayed_as: Option<String>,
-    /// The unique identifier for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// The journal code of the ledger entry (France only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub journal_code: Option<super::common::JournalCode>,
-    /// The ledger account of the ledger entry
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ledger_account: Option<super::common::LedgerAccount>,
-    /// The legacy ID for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub legacy_id: Option<i64>,
-    /// The ledger entry tax rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate: Option<super::common::TaxRate>,
-    /// The ledger entry transaction record
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction: Option<super::common::Transaction>,
-    /// The datetime when the item was last updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<sage_core::types::DateTime>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-/// Creates a Journal Code
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostJournalCodes {
-    pub journal_code: PostJournalCodesJournalCode,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostJournalCodesJournalCode {
-    /// The code of the journal code
-    pub code: String,
-    /// The control name of the journal code
-    ///
-    /// Control names are identifiers for a journal codes with a specific meaning. Some examples are `AC` for
-    /// purchases, `VE` for sales, `OD` for other transactions and `REPBAL` for opening balances.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub control_name: Option<String>,
-    /// The journal code type of the journal code
-    pub journal_code_type_id: String,
-    /// The name of the journal code
-    pub name: String,
-    /// Indicates whether the journal code is reserved.
-    ///
-    /// Reserved journal codes cannot be deleted. A journal code is reserved when it has a control name.
-    /// Please note that journal codes can also not be deleted when there is any journal that is using
-    /// the code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reserved: Option<bool>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-/// Creates a Journal
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostJournals {
-    pub journal: PostJournalsJournal,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostJournalsJournal {
-    /// The date of the journal
-    pub date: sage_core::types::Date,
-    /// A description of the journal
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub journal_code: Option<PostJournalsJournalJournalCode>,
-    /// The journal lines
-    pub journal_lines: Vec<PostJournalsJournalJournalLines>,
-    /// A reference for the journal
-    pub reference: String,
-    /// The total for the journal
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total: Option<sage_core::types::Decimal>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostJournalsJournalJournalCode {
-    /// The code of the journal code
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
-    /// The control name of the journal code
-    ///
-    /// Control names are identifiers for a journal codes with a specific meaning. Some examples are `AC` for
-    /// purchases, `VE` for sales, `OD` for other transactions and `REPBAL` for opening balances.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub control_name: Option<String>,
-    /// The ID of the Journal Code Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub journal_code_type_id: Option<String>,
-    /// The name of the journal code
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// Indicates whether the journal code is reserved.
-    ///
-    /// Reserved journal codes cannot be deleted. A journal code is reserved when it has a control name.
-    /// Please note that journal codes can also not be deleted when there is any journal that is using
-    /// the code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reserved: Option<bool>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostJournalsJournalJournalLines {
-    /// The credit amount of the journal line
-    pub credit: sage_core::types::Decimal,
-    /// The debit amount of the journal line
-    pub debit: sage_core::types::Decimal,
-    /// A description of the journal line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub details: Option<String>,
-    /// Indicates whether the journal line should affect the tax return
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub include_on_tax_return: Option<bool>,
-    /// The ID of the Ledger Account.
-    pub ledger_account_id: String,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-/// Creates a Ledger Account
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostLedgerAccounts {
-    pub ledger_account: PostLedgerAccountsLedgerAccount,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostLedgerAccountsLedgerAccount {
-    /// Indicates whether the ledger account is flagged for CIS Labour
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cis_labour: Option<bool>,
-    /// Indicates whether the ledger account is flagged for CIS Materials
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cis_materials: Option<bool>,
-    /// The control name for the ledger account.
-    ///
-    /// This is used internally by Accounting to identify the correct ledger account for booking taxes etc.
-    /// You cannot add ledger accounts with control name and you cannot modify the control name of existing
-    /// ledger accounts.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub control_name: Option<String>,
-    /// The display name for the ledger account
-    pub display_name: String,
-    /// Indicates whether the default tax rate is fixed or may be changed per transaction
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fixed_tax_rate: Option<bool>,
-    /// The GIFI code of the ledger account.
-    ///
-    /// GIFI is short for The General Index of Financial Information and it lets the CRA validate tax information electronically instead of manually.
-    /// Information from financial statements is categorized under the appropriate 4-digit-long GIFI code and entered on corporate income tax returns.
-    /// GIFI is needed when filing a T2 income tax return.
-    ///
-    /// _Canada only_
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gifi_code: Option<i64>,
-    /// Indicates whether the ledger account is included in the chart of accounts
-    pub included_in_chart: bool,
-    /// The ID of the Ledger Account Classification.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ledger_account_classification_id: Option<String>,
-    /// The ledger account type for the ledger account
-    pub ledger_account_type_id: String,
-    /// The name for the ledger account.
-    ///
-    /// Changes to this field do not propagate to other resources, namely not to the name of the associated
-    /// bank_account (unlike the behaviour of the UI).
-    pub name: String,
-    /// The nominal code of the ledger account
-    pub nominal_code: i64,
-    /// The ID of the Non Recoverable Ledger Account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub non_recoverable_ledger_account_id: Option<String>,
-    /// The partial recoverable tax rate (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub recoverable_percentage: Option<sage_core::types::Decimal>,
-    /// The ID of the Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
-    /// Indicates that transactions posted to this ledger account have part recoverable taxes (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_recoverable: Option<bool>,
-    /// Indicates whether the ledger account is displayed in the banking area of the application
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub visible_in_banking: Option<bool>,
-    /// Indicates whether the ledger account is displayed in the purchases area of the application
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub visible_in_expenses: Option<bool>,
-    /// Indicates whether the ledger account is displayed in the journals area of the application
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub visible_in_journals: Option<bool>,
-    /// Indicates whether the ledger account is displayed in the other payments area of the application
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub visible_in_other_payments: Option<bool>,
-    /// Indicates whether the ledger account is displayed in the other receipts area of the application
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub visible_in_other_receipts: Option<bool>,
-    /// Indicates whether the ledger account is displayed in the reporting area of the application
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub visible_in_reporting: Option<bool>,
-    /// Indicates whether the ledger account is displayed in the sales area of the application
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub visible_in_sales: Option<bool>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-/// Updates a Journal Code
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutJournalCodes {
-    pub journal_code: PutJournalCodesJournalCode,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutJournalCodesJournalCode {
-    /// The code of the journal code
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
-    /// The control name of the journal code
-    ///
-    /// Control names are identifiers for a journal codes with a specific meaning. Some examples are `AC` for
-    /// purchases, `VE` for sales, `OD` for other transactions and `REPBAL` for opening balances.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub control_name: Option<String>,
-    /// The journal code type of the journal code
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub journal_code_type_id: Option<String>,
-    /// The name of the journal code
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// Indicates whether the journal code is reserved.
-    ///
-    /// Reserved journal codes cannot be deleted. A journal code is reserved when it has a control name.
-    /// Please note that journal codes can also not be deleted when there is any journal that is using
-    /// the code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reserved: Option<bool>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-/// Updates a Ledger Account
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutLedgerAccounts {
-    pub ledger_account: PutLedgerAccountsLedgerAccount,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutLedgerAccountsLedgerAccount {
+pub struct LedgerAccountUpdate {
     /// Indicates whether the ledger account is flagged for CIS Labour
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cis_labour: Option<bool>,
@@ -619,6 +334,338 @@ pub struct PutLedgerAccountsLedgerAccount {
 ///
 /// Requires the authenticated user to have any of the following roles in the area `Journals`: Read Only, Full Access
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct LedgerEntry {
+    /// The API path for the resource
+    #[serde(rename = "$path", default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// The contact for the ledger entry
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<super::common::Contact>,
+    /// The datetime when the item was created
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<sage_core::types::DateTime>,
+    /// The credit amount of the ledger entry
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit: Option<sage_core::types::Decimal>,
+    /// The date of the ledger entry
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<sage_core::types::Date>,
+    /// The debit amount of the ledger entry
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub debit: Option<sage_core::types::Decimal>,
+    /// Indicates whether the ledger entry has been deleted or not
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted: Option<bool>,
+    /// The ledger entry description
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The name of the resource
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub displayed_as: Option<String>,
+    /// The unique identifier for the item
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The journal code of the ledger entry (France only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub journal_code: Option<super::common::JournalCode>,
+    /// The ledger account of the ledger entry
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ledger_account: Option<super::common::LedgerAccount>,
+    /// The legacy ID for the item
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legacy_id: Option<i64>,
+    /// The ledger entry tax rate
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_rate: Option<super::common::TaxRate>,
+    /// The ledger entry transaction record
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction: Option<super::common::Transaction>,
+    /// The datetime when the item was last updated
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<sage_core::types::DateTime>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct NewJournal {
+    /// The date of the journal
+    pub date: sage_core::types::Date,
+    /// A description of the journal
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub journal_code: Option<NewJournalJournalCode>,
+    /// The journal lines
+    pub journal_lines: Vec<NewJournalLine>,
+    /// A reference for the journal
+    pub reference: String,
+    /// The total for the journal
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<sage_core::types::Decimal>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+impl NewJournal {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(
+        reference: impl Into<String>,
+        date: sage_core::types::Date,
+        journal_lines: impl IntoIterator<Item = NewJournalLine>,
+    ) -> Self {
+        Self {
+            date: date,
+            description: None,
+            journal_code: None,
+            journal_lines: journal_lines.into_iter().collect(),
+            reference: reference.into(),
+            total: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct NewJournalCode {
+    /// The code of the journal code
+    pub code: String,
+    /// The control name of the journal code
+    ///
+    /// Control names are identifiers for a journal codes with a specific meaning. Some examples are `AC` for
+    /// purchases, `VE` for sales, `OD` for other transactions and `REPBAL` for opening balances.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub control_name: Option<String>,
+    /// The journal code type of the journal code
+    pub journal_code_type_id: String,
+    /// The name of the journal code
+    pub name: String,
+    /// Indicates whether the journal code is reserved.
+    ///
+    /// Reserved journal codes cannot be deleted. A journal code is reserved when it has a control name.
+    /// Please note that journal codes can also not be deleted when there is any journal that is using
+    /// the code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reserved: Option<bool>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+impl NewJournalCode {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(
+        code: impl Into<String>,
+        journal_code_type_id: impl Into<String>,
+        name: impl Into<String>,
+    ) -> Self {
+        Self {
+            code: code.into(),
+            control_name: None,
+            journal_code_type_id: journal_code_type_id.into(),
+            name: name.into(),
+            reserved: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct NewJournalJournalCode {
+    /// The code of the journal code
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// The control name of the journal code
+    ///
+    /// Control names are identifiers for a journal codes with a specific meaning. Some examples are `AC` for
+    /// purchases, `VE` for sales, `OD` for other transactions and `REPBAL` for opening balances.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub control_name: Option<String>,
+    /// The ID of the Journal Code Type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub journal_code_type_id: Option<String>,
+    /// The name of the journal code
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Indicates whether the journal code is reserved.
+    ///
+    /// Reserved journal codes cannot be deleted. A journal code is reserved when it has a control name.
+    /// Please note that journal codes can also not be deleted when there is any journal that is using
+    /// the code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reserved: Option<bool>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct NewJournalLine {
+    /// The credit amount of the journal line
+    pub credit: sage_core::types::Decimal,
+    /// The debit amount of the journal line
+    pub debit: sage_core::types::Decimal,
+    /// A description of the journal line
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<String>,
+    /// Indicates whether the journal line should affect the tax return
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub include_on_tax_return: Option<bool>,
+    /// The ID of the Ledger Account.
+    pub ledger_account_id: String,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+impl NewJournalLine {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(
+        ledger_account_id: impl Into<String>,
+        credit: sage_core::types::Decimal,
+        debit: sage_core::types::Decimal,
+    ) -> Self {
+        Self {
+            credit: credit,
+            debit: debit,
+            details: None,
+            include_on_tax_return: None,
+            ledger_account_id: ledger_account_id.into(),
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct NewLedgerAccount {
+    /// Indicates whether the ledger account is flagged for CIS Labour
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cis_labour: Option<bool>,
+    /// Indicates whether the ledger account is flagged for CIS Materials
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cis_materials: Option<bool>,
+    /// The control name for the ledger account.
+    ///
+    /// This is used internally by Accounting to identify the correct ledger account for booking taxes etc.
+    /// You cannot add ledger accounts with control name and you cannot modify the control name of existing
+    /// ledger accounts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub control_name: Option<String>,
+    /// The display name for the ledger account
+    pub display_name: String,
+    /// Indicates whether the default tax rate is fixed or may be changed per transaction
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fixed_tax_rate: Option<bool>,
+    /// The GIFI code of the ledger account.
+    ///
+    /// GIFI is short for The General Index of Financial Information and it lets the CRA validate tax information electronically instead of manually.
+    /// Information from financial statements is categorized under the appropriate 4-digit-long GIFI code and entered on corporate income tax returns.
+    /// GIFI is needed when filing a T2 income tax return.
+    ///
+    /// _Canada only_
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gifi_code: Option<i64>,
+    /// Indicates whether the ledger account is included in the chart of accounts
+    pub included_in_chart: bool,
+    /// The ID of the Ledger Account Classification.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ledger_account_classification_id: Option<String>,
+    /// The ledger account type for the ledger account
+    pub ledger_account_type_id: String,
+    /// The name for the ledger account.
+    ///
+    /// Changes to this field do not propagate to other resources, namely not to the name of the associated
+    /// bank_account (unlike the behaviour of the UI).
+    pub name: String,
+    /// The nominal code of the ledger account
+    pub nominal_code: i64,
+    /// The ID of the Non Recoverable Ledger Account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub non_recoverable_ledger_account_id: Option<String>,
+    /// The partial recoverable tax rate (Canada only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recoverable_percentage: Option<sage_core::types::Decimal>,
+    /// The ID of the Tax Rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_rate_id: Option<String>,
+    /// Indicates that transactions posted to this ledger account have part recoverable taxes (Canada only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_recoverable: Option<bool>,
+    /// Indicates whether the ledger account is displayed in the banking area of the application
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visible_in_banking: Option<bool>,
+    /// Indicates whether the ledger account is displayed in the purchases area of the application
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visible_in_expenses: Option<bool>,
+    /// Indicates whether the ledger account is displayed in the journals area of the application
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visible_in_journals: Option<bool>,
+    /// Indicates whether the ledger account is displayed in the other payments area of the application
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visible_in_other_payments: Option<bool>,
+    /// Indicates whether the ledger account is displayed in the other receipts area of the application
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visible_in_other_receipts: Option<bool>,
+    /// Indicates whether the ledger account is displayed in the reporting area of the application
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visible_in_reporting: Option<bool>,
+    /// Indicates whether the ledger account is displayed in the sales area of the application
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visible_in_sales: Option<bool>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+impl NewLedgerAccount {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(
+        display_name: impl Into<String>,
+        ledger_account_type_id: impl Into<String>,
+        name: impl Into<String>,
+        included_in_chart: bool,
+        nominal_code: i64,
+    ) -> Self {
+        Self {
+            cis_labour: None,
+            cis_materials: None,
+            control_name: None,
+            display_name: display_name.into(),
+            fixed_tax_rate: None,
+            gifi_code: None,
+            included_in_chart: included_in_chart,
+            ledger_account_classification_id: None,
+            ledger_account_type_id: ledger_account_type_id.into(),
+            name: name.into(),
+            nominal_code: nominal_code,
+            non_recoverable_ledger_account_id: None,
+            recoverable_percentage: None,
+            tax_rate_id: None,
+            tax_recoverable: None,
+            visible_in_banking: None,
+            visible_in_expenses: None,
+            visible_in_journals: None,
+            visible_in_other_payments: None,
+            visible_in_other_receipts: None,
+            visible_in_reporting: None,
+            visible_in_sales: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
+/// ### Endpoint Availability
+///
+/// * Accounting Plus: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
+/// * Accounting Standard: 🇬🇧, 🇮🇪
+/// * Accounting Start: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
+///
+/// ### Access Control Restrictions
+///
+/// Requires the authenticated user to have any of the following roles in the area `Journals`: Read Only, Full Access
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct UnpostedTransaction {
     /// The API path for the resource
     #[serde(rename = "$path", default, skip_serializing_if = "Option::is_none")]
@@ -659,6 +706,63 @@ pub struct UnpostedTransaction {
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl From<&super::common::JournalCode> for JournalCodeUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &super::common::JournalCode) -> Self {
+        Self {
+            code: read.code.clone(),
+            control_name: read.control_name.clone(),
+            journal_code_type_id: read
+                .journal_code_type
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            name: read.name.clone(),
+            reserved: read.reserved,
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&super::common::LedgerAccount> for LedgerAccountUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &super::common::LedgerAccount) -> Self {
+        Self {
+            cis_labour: read.cis_labour,
+            cis_materials: read.cis_materials,
+            control_name: read.control_name.clone(),
+            display_name: read.display_name.clone(),
+            fixed_tax_rate: read.fixed_tax_rate,
+            gifi_code: read.gifi_code,
+            included_in_chart: read.included_in_chart,
+            ledger_account_classification_id: read
+                .ledger_account_classification
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            ledger_account_type_id: read
+                .ledger_account_type
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            name: read.name.clone(),
+            nominal_code: read.nominal_code,
+            non_recoverable_ledger_account_id: read
+                .non_recoverable_ledger_account
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            recoverable_percentage: read.recoverable_percentage,
+            tax_rate_id: read.tax_rate.as_ref().and_then(|link| link.id.clone()),
+            tax_recoverable: read.tax_recoverable,
+            visible_in_banking: read.visible_in_banking,
+            visible_in_expenses: read.visible_in_expenses,
+            visible_in_journals: read.visible_in_journals,
+            visible_in_other_payments: read.visible_in_other_payments,
+            visible_in_other_receipts: read.visible_in_other_receipts,
+            visible_in_reporting: read.visible_in_reporting,
+            visible_in_sales: read.visible_in_sales,
+            ..Self::default()
+        }
+    }
 }
 
 /// Returns a Coa Account
@@ -1211,15 +1315,15 @@ impl sage_core::ListOperation for ListJournalCodeTypes {
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateJournalCode {
-    /// The JSON request body.
-    pub body: PostJournalCodes,
+    /// What to send; it goes to Sage as `{"journal_code": …}`.
+    pub journal_code: NewJournalCode,
 }
 
 #[allow(deprecated)]
 impl CreateJournalCode {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(body: PostJournalCodes) -> Self {
-        Self { body }
+    pub fn new(journal_code: NewJournalCode) -> Self {
+        Self { journal_code }
     }
 
     /// Sends the request and decodes the response.
@@ -1240,7 +1344,7 @@ impl sage_core::Operation for CreateJournalCode {
                 sage_core::Method::Post,
                 "/accounts/v3/journal_codes",
             )
-            .json(&self.body)
+            .json_enveloped("journal_code", &self.journal_code)
     }
 }
 
@@ -1506,15 +1610,18 @@ impl sage_core::ListOperation for ListJournalCodes {
 pub struct UpdateJournalCode {
     /// The Journal Code Key.
     pub key: String,
-    /// The JSON request body.
-    pub body: PutJournalCodes,
+    /// What to send; it goes to Sage as `{"journal_code": …}`.
+    pub journal_code: JournalCodeUpdate,
 }
 
 #[allow(deprecated)]
 impl UpdateJournalCode {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>, body: PutJournalCodes) -> Self {
-        Self { key: key.into(), body }
+    pub fn new(key: impl Into<String>, journal_code: JournalCodeUpdate) -> Self {
+        Self {
+            key: key.into(),
+            journal_code,
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -1536,7 +1643,7 @@ impl sage_core::Operation for UpdateJournalCode {
                 "/accounts/v3/journal_codes/{key}",
             )
             .path("key", &self.key)
-            .json(&self.body)
+            .json_enveloped("journal_code", &self.journal_code)
     }
 }
 
@@ -1558,15 +1665,15 @@ impl sage_core::Operation for UpdateJournalCode {
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateJournal {
-    /// The JSON request body.
-    pub body: PostJournals,
+    /// What to send; it goes to Sage as `{"journal": …}`.
+    pub journal: NewJournal,
 }
 
 #[allow(deprecated)]
 impl CreateJournal {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(body: PostJournals) -> Self {
-        Self { body }
+    pub fn new(journal: NewJournal) -> Self {
+        Self { journal }
     }
 
     /// Sends the request and decodes the response.
@@ -1584,7 +1691,7 @@ impl sage_core::Operation for CreateJournal {
                 sage_core::Method::Post,
                 "/accounts/v3/journals",
             )
-            .json(&self.body)
+            .json_enveloped("journal", &self.journal)
     }
 }
 
@@ -2264,15 +2371,15 @@ impl sage_core::ListOperation for ListLedgerAccountTypes {
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateLedgerAccount {
-    /// The JSON request body.
-    pub body: PostLedgerAccounts,
+    /// What to send; it goes to Sage as `{"ledger_account": …}`.
+    pub ledger_account: NewLedgerAccount,
 }
 
 #[allow(deprecated)]
 impl CreateLedgerAccount {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(body: PostLedgerAccounts) -> Self {
-        Self { body }
+    pub fn new(ledger_account: NewLedgerAccount) -> Self {
+        Self { ledger_account }
     }
 
     /// Sends the request and decodes the response.
@@ -2293,7 +2400,7 @@ impl sage_core::Operation for CreateLedgerAccount {
                 sage_core::Method::Post,
                 "/accounts/v3/ledger_accounts",
             )
-            .json(&self.body)
+            .json_enveloped("ledger_account", &self.ledger_account)
     }
 }
 
@@ -2875,15 +2982,18 @@ impl sage_core::ListOperation for ListLedgerAccounts {
 pub struct UpdateLedgerAccount {
     /// The Ledger Account Key.
     pub key: String,
-    /// The JSON request body.
-    pub body: PutLedgerAccounts,
+    /// What to send; it goes to Sage as `{"ledger_account": …}`.
+    pub ledger_account: LedgerAccountUpdate,
 }
 
 #[allow(deprecated)]
 impl UpdateLedgerAccount {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>, body: PutLedgerAccounts) -> Self {
-        Self { key: key.into(), body }
+    pub fn new(key: impl Into<String>, ledger_account: LedgerAccountUpdate) -> Self {
+        Self {
+            key: key.into(),
+            ledger_account,
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -2905,7 +3015,7 @@ impl sage_core::Operation for UpdateLedgerAccount {
                 "/accounts/v3/ledger_accounts/{key}",
             )
             .path("key", &self.key)
-            .json(&self.body)
+            .json_enveloped("ledger_account", &self.ledger_account)
     }
 }
 

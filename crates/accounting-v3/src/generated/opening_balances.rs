@@ -62,6 +62,28 @@ pub struct BankOpeningBalance {
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct BankOpeningBalanceUpdate {
+    /// The bank account the opening balance relates to
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bank_account_id: Option<String>,
+    /// The credit amount of the opening balance
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit: Option<sage_core::types::Decimal>,
+    /// The date of the opening balance
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<sage_core::types::Date>,
+    /// The debit amount of the opening balance
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub debit: Option<sage_core::types::Decimal>,
+    /// The ID of the Transaction Type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_type_id: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct BaseJournalLine {
     /// The credit amount of the journal line
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -173,6 +195,58 @@ pub struct ContactOpeningBalance {
     pub extra: sage_core::types::Extra,
 }
 
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ContactOpeningBalanceUpdate {
+    /// The net amount of the opening balance in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_net_amount: Option<sage_core::types::Decimal>,
+    /// The tax amount of the opening balance in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
+    /// The total amount of the opening balance in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_total_amount: Option<sage_core::types::Decimal>,
+    /// The contact the opening balance relates to
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<String>,
+    /// The type of contact opening balance e.g. invoice or credit note
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_opening_balance_type_id: Option<String>,
+    /// The ID of the Currency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency_id: Option<String>,
+    /// The date of the opening balance
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<sage_core::types::Date>,
+    /// A description of the opening balance
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<String>,
+    /// The exchange rate for the opening balance
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exchange_rate: Option<sage_core::types::Decimal>,
+    /// The net amount of the opening balance
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub net_amount: Option<sage_core::types::Decimal>,
+    /// The reference for the opening balance
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// The tax amount of the opening balance
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_amount: Option<sage_core::types::Decimal>,
+    /// The ID of the Tax Rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_rate_id: Option<String>,
+    /// The total amount of the opening balance
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_amount: Option<sage_core::types::Decimal>,
+    /// The ID of the Transaction Type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_type_id: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
 /// ### Endpoint Availability
 ///
 /// * Accounting Plus: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
@@ -217,6 +291,234 @@ pub struct LedgerAccountOpeningBalance {
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct LedgerAccountOpeningBalanceUpdate {
+    /// The credit amount of the opening balance
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit: Option<sage_core::types::Decimal>,
+    /// The debit amount of the opening balance
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub debit: Option<sage_core::types::Decimal>,
+    /// A description of the opening balance
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<String>,
+    /// The ledger account the opening balance relates to
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ledger_account_id: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct NewBankOpeningBalance {
+    /// The bank account the opening balance relates to
+    pub bank_account_id: String,
+    /// The credit amount of the opening balance
+    pub credit: sage_core::types::Decimal,
+    /// The date of the opening balance
+    pub date: sage_core::types::Date,
+    /// The debit amount of the opening balance
+    pub debit: sage_core::types::Decimal,
+    /// The ID of the Transaction Type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_type_id: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+impl NewBankOpeningBalance {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(
+        bank_account_id: impl Into<String>,
+        credit: sage_core::types::Decimal,
+        date: sage_core::types::Date,
+        debit: sage_core::types::Decimal,
+    ) -> Self {
+        Self {
+            bank_account_id: bank_account_id.into(),
+            credit: credit,
+            date: date,
+            debit: debit,
+            transaction_type_id: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct NewContactOpeningBalance {
+    /// The net amount of the opening balance in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_net_amount: Option<sage_core::types::Decimal>,
+    /// The tax amount of the opening balance in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
+    /// The total amount of the opening balance in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_total_amount: Option<sage_core::types::Decimal>,
+    /// The contact the opening balance relates to
+    pub contact_id: String,
+    /// The type of contact opening balance e.g. invoice or credit note
+    pub contact_opening_balance_type_id: String,
+    /// The ID of the Currency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency_id: Option<String>,
+    /// The date of the opening balance
+    pub date: sage_core::types::Date,
+    /// A description of the opening balance
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<String>,
+    /// The exchange rate for the opening balance
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exchange_rate: Option<sage_core::types::Decimal>,
+    /// The net amount of the opening balance
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub net_amount: Option<sage_core::types::Decimal>,
+    /// The reference for the opening balance
+    pub reference: String,
+    /// The tax amount of the opening balance
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_amount: Option<sage_core::types::Decimal>,
+    /// The ID of the Tax Rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_rate_id: Option<String>,
+    /// The total amount of the opening balance
+    pub total_amount: sage_core::types::Decimal,
+    /// The ID of the Transaction Type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_type_id: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+impl NewContactOpeningBalance {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(
+        contact_id: impl Into<String>,
+        contact_opening_balance_type_id: impl Into<String>,
+        reference: impl Into<String>,
+        date: sage_core::types::Date,
+        total_amount: sage_core::types::Decimal,
+    ) -> Self {
+        Self {
+            base_currency_net_amount: None,
+            base_currency_tax_amount: None,
+            base_currency_total_amount: None,
+            contact_id: contact_id.into(),
+            contact_opening_balance_type_id: contact_opening_balance_type_id.into(),
+            currency_id: None,
+            date: date,
+            details: None,
+            exchange_rate: None,
+            net_amount: None,
+            reference: reference.into(),
+            tax_amount: None,
+            tax_rate_id: None,
+            total_amount: total_amount,
+            transaction_type_id: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct NewLedgerAccountOpeningBalance {
+    /// The credit amount of the opening balance
+    pub credit: sage_core::types::Decimal,
+    /// The debit amount of the opening balance
+    pub debit: sage_core::types::Decimal,
+    /// A description of the opening balance
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<String>,
+    /// The ledger account the opening balance relates to
+    pub ledger_account_id: String,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+impl NewLedgerAccountOpeningBalance {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(
+        ledger_account_id: impl Into<String>,
+        credit: sage_core::types::Decimal,
+        debit: sage_core::types::Decimal,
+    ) -> Self {
+        Self {
+            credit: credit,
+            debit: debit,
+            details: None,
+            ledger_account_id: ledger_account_id.into(),
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct NewOpeningBalanceJournal {
+    /// The date of the opening balance journal
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<sage_core::types::Date>,
+    /// The journal lines
+    pub journal_lines: Vec<NewOpeningBalanceJournalLine>,
+    /// A reference for the opening balance journal
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+impl NewOpeningBalanceJournal {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(
+        journal_lines: impl IntoIterator<Item = NewOpeningBalanceJournalLine>,
+    ) -> Self {
+        Self {
+            date: None,
+            journal_lines: journal_lines.into_iter().collect(),
+            reference: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct NewOpeningBalanceJournalLine {
+    /// The credit amount of the journal line
+    pub credit: sage_core::types::Decimal,
+    /// The debit amount of the journal line
+    pub debit: sage_core::types::Decimal,
+    /// A description of the journal line
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<String>,
+    /// The ID of the Ledger Account.
+    pub ledger_account_id: String,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+impl NewOpeningBalanceJournalLine {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(
+        ledger_account_id: impl Into<String>,
+        credit: sage_core::types::Decimal,
+        debit: sage_core::types::Decimal,
+    ) -> Self {
+        Self {
+            credit: credit,
+            debit: debit,
+            details: None,
+            ledger_account_id: ledger_account_id.into(),
+            extra: sage_core::types::Extra::new(),
+        }
+    }
 }
 
 /// ### Endpoint Availability
@@ -271,272 +573,67 @@ pub struct OpeningBalanceJournal {
     pub extra: sage_core::types::Extra,
 }
 
-/// Creates a Bank Opening Balance
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostBankOpeningBalances {
-    pub bank_opening_balance: PostBankOpeningBalancesBankOpeningBalance,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
+impl From<&BankOpeningBalance> for BankOpeningBalanceUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &BankOpeningBalance) -> Self {
+        Self {
+            bank_account_id: read.bank_account.as_ref().and_then(|link| link.id.clone()),
+            credit: read.credit,
+            date: read.date,
+            debit: read.debit,
+            transaction_type_id: read
+                .transaction_type
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            ..Self::default()
+        }
+    }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostBankOpeningBalancesBankOpeningBalance {
-    /// The bank account the opening balance relates to
-    pub bank_account_id: String,
-    /// The credit amount of the opening balance
-    pub credit: sage_core::types::Decimal,
-    /// The date of the opening balance
-    pub date: sage_core::types::Date,
-    /// The debit amount of the opening balance
-    pub debit: sage_core::types::Decimal,
-    /// The ID of the Transaction Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_type_id: Option<String>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
+impl From<&ContactOpeningBalance> for ContactOpeningBalanceUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &ContactOpeningBalance) -> Self {
+        Self {
+            base_currency_net_amount: read.base_currency_net_amount,
+            base_currency_tax_amount: read.base_currency_tax_amount,
+            base_currency_total_amount: read.base_currency_total_amount,
+            contact_id: read.contact.as_ref().and_then(|link| link.id.clone()),
+            contact_opening_balance_type_id: read
+                .contact_opening_balance_type
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            currency_id: read.currency.as_ref().and_then(|link| link.id.clone()),
+            date: read.date,
+            details: read.details.clone(),
+            exchange_rate: read.exchange_rate,
+            net_amount: read.net_amount,
+            reference: read.reference.clone(),
+            tax_amount: read.tax_amount,
+            tax_rate_id: read.tax_rate.as_ref().and_then(|link| link.id.clone()),
+            total_amount: read.total_amount,
+            transaction_type_id: read
+                .transaction_type
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            ..Self::default()
+        }
+    }
 }
 
-/// Creates a Contact Opening Balance
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostContactOpeningBalances {
-    pub contact_opening_balance: PostContactOpeningBalancesContactOpeningBalance,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostContactOpeningBalancesContactOpeningBalance {
-    /// The net amount of the opening balance in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_net_amount: Option<sage_core::types::Decimal>,
-    /// The tax amount of the opening balance in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
-    /// The total amount of the opening balance in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_total_amount: Option<sage_core::types::Decimal>,
-    /// The contact the opening balance relates to
-    pub contact_id: String,
-    /// The type of contact opening balance e.g. invoice or credit note
-    pub contact_opening_balance_type_id: String,
-    /// The ID of the Currency.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<String>,
-    /// The date of the opening balance
-    pub date: sage_core::types::Date,
-    /// A description of the opening balance
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub details: Option<String>,
-    /// The exchange rate for the opening balance
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exchange_rate: Option<sage_core::types::Decimal>,
-    /// The net amount of the opening balance
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub net_amount: Option<sage_core::types::Decimal>,
-    /// The reference for the opening balance
-    pub reference: String,
-    /// The tax amount of the opening balance
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_amount: Option<sage_core::types::Decimal>,
-    /// The ID of the Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
-    /// The total amount of the opening balance
-    pub total_amount: sage_core::types::Decimal,
-    /// The ID of the Transaction Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_type_id: Option<String>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-/// Creates a Ledger Account Opening Balance
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostLedgerAccountOpeningBalances {
-    pub ledger_account_opening_balance: PostLedgerAccountOpeningBalancesLedgerAccountOpeningBalance,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostLedgerAccountOpeningBalancesLedgerAccountOpeningBalance {
-    /// The credit amount of the opening balance
-    pub credit: sage_core::types::Decimal,
-    /// The debit amount of the opening balance
-    pub debit: sage_core::types::Decimal,
-    /// A description of the opening balance
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub details: Option<String>,
-    /// The ledger account the opening balance relates to
-    pub ledger_account_id: String,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-/// Creates a Opening Balance Journal
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostOpeningBalanceJournals {
-    pub opening_balance_journal: PostOpeningBalanceJournalsOpeningBalanceJournal,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostOpeningBalanceJournalsOpeningBalanceJournal {
-    /// The date of the opening balance journal
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub date: Option<sage_core::types::Date>,
-    /// The journal lines
-    pub journal_lines: Vec<PostOpeningBalanceJournalsOpeningBalanceJournalJournalLines>,
-    /// A reference for the opening balance journal
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reference: Option<String>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostOpeningBalanceJournalsOpeningBalanceJournalJournalLines {
-    /// The credit amount of the journal line
-    pub credit: sage_core::types::Decimal,
-    /// The debit amount of the journal line
-    pub debit: sage_core::types::Decimal,
-    /// A description of the journal line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub details: Option<String>,
-    /// The ID of the Ledger Account.
-    pub ledger_account_id: String,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-/// Updates a Bank Opening Balance
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutBankOpeningBalances {
-    pub bank_opening_balance: PutBankOpeningBalancesBankOpeningBalance,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutBankOpeningBalancesBankOpeningBalance {
-    /// The bank account the opening balance relates to
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bank_account_id: Option<String>,
-    /// The credit amount of the opening balance
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credit: Option<sage_core::types::Decimal>,
-    /// The date of the opening balance
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub date: Option<sage_core::types::Date>,
-    /// The debit amount of the opening balance
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub debit: Option<sage_core::types::Decimal>,
-    /// The ID of the Transaction Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_type_id: Option<String>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-/// Updates a Contact Opening Balance
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutContactOpeningBalances {
-    pub contact_opening_balance: PutContactOpeningBalancesContactOpeningBalance,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutContactOpeningBalancesContactOpeningBalance {
-    /// The net amount of the opening balance in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_net_amount: Option<sage_core::types::Decimal>,
-    /// The tax amount of the opening balance in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
-    /// The total amount of the opening balance in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_total_amount: Option<sage_core::types::Decimal>,
-    /// The contact the opening balance relates to
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
-    /// The type of contact opening balance e.g. invoice or credit note
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_opening_balance_type_id: Option<String>,
-    /// The ID of the Currency.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<String>,
-    /// The date of the opening balance
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub date: Option<sage_core::types::Date>,
-    /// A description of the opening balance
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub details: Option<String>,
-    /// The exchange rate for the opening balance
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exchange_rate: Option<sage_core::types::Decimal>,
-    /// The net amount of the opening balance
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub net_amount: Option<sage_core::types::Decimal>,
-    /// The reference for the opening balance
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reference: Option<String>,
-    /// The tax amount of the opening balance
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_amount: Option<sage_core::types::Decimal>,
-    /// The ID of the Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
-    /// The total amount of the opening balance
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_amount: Option<sage_core::types::Decimal>,
-    /// The ID of the Transaction Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_type_id: Option<String>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-/// Updates a Ledger Account Opening Balance
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutLedgerAccountOpeningBalances {
-    pub ledger_account_opening_balance: PutLedgerAccountOpeningBalancesLedgerAccountOpeningBalance,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutLedgerAccountOpeningBalancesLedgerAccountOpeningBalance {
-    /// The credit amount of the opening balance
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credit: Option<sage_core::types::Decimal>,
-    /// The debit amount of the opening balance
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub debit: Option<sage_core::types::Decimal>,
-    /// A description of the opening balance
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub details: Option<String>,
-    /// The ledger account the opening balance relates to
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ledger_account_id: Option<String>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
+impl From<&LedgerAccountOpeningBalance> for LedgerAccountOpeningBalanceUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &LedgerAccountOpeningBalance) -> Self {
+        Self {
+            credit: read.credit,
+            debit: read.debit,
+            details: read.details.clone(),
+            ledger_account_id: read
+                .ledger_account
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            ..Self::default()
+        }
+    }
 }
 
 /// Creates a Bank Opening Balance
@@ -557,15 +654,15 @@ pub struct PutLedgerAccountOpeningBalancesLedgerAccountOpeningBalance {
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateBankOpeningBalance {
-    /// The JSON request body.
-    pub body: PostBankOpeningBalances,
+    /// What to send; it goes to Sage as `{"bank_opening_balance": …}`.
+    pub bank_opening_balance: NewBankOpeningBalance,
 }
 
 #[allow(deprecated)]
 impl CreateBankOpeningBalance {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(body: PostBankOpeningBalances) -> Self {
-        Self { body }
+    pub fn new(bank_opening_balance: NewBankOpeningBalance) -> Self {
+        Self { bank_opening_balance }
     }
 
     /// Sends the request and decodes the response.
@@ -586,7 +683,7 @@ impl sage_core::Operation for CreateBankOpeningBalance {
                 sage_core::Method::Post,
                 "/accounts/v3/bank_opening_balances",
             )
-            .json(&self.body)
+            .json_enveloped("bank_opening_balance", &self.bank_opening_balance)
     }
 }
 
@@ -855,15 +952,21 @@ impl sage_core::ListOperation for ListBankOpeningBalances {
 pub struct UpdateBankOpeningBalance {
     /// The Bank Opening Balance Key.
     pub key: String,
-    /// The JSON request body.
-    pub body: PutBankOpeningBalances,
+    /// What to send; it goes to Sage as `{"bank_opening_balance": …}`.
+    pub bank_opening_balance: BankOpeningBalanceUpdate,
 }
 
 #[allow(deprecated)]
 impl UpdateBankOpeningBalance {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>, body: PutBankOpeningBalances) -> Self {
-        Self { key: key.into(), body }
+    pub fn new(
+        key: impl Into<String>,
+        bank_opening_balance: BankOpeningBalanceUpdate,
+    ) -> Self {
+        Self {
+            key: key.into(),
+            bank_opening_balance,
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -885,7 +988,7 @@ impl sage_core::Operation for UpdateBankOpeningBalance {
                 "/accounts/v3/bank_opening_balances/{key}",
             )
             .path("key", &self.key)
-            .json(&self.body)
+            .json_enveloped("bank_opening_balance", &self.bank_opening_balance)
     }
 }
 
@@ -1072,15 +1175,15 @@ impl sage_core::ListOperation for ListContactOpeningBalanceTypes {
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateContactOpeningBalance {
-    /// The JSON request body.
-    pub body: PostContactOpeningBalances,
+    /// What to send; it goes to Sage as `{"contact_opening_balance": …}`.
+    pub contact_opening_balance: NewContactOpeningBalance,
 }
 
 #[allow(deprecated)]
 impl CreateContactOpeningBalance {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(body: PostContactOpeningBalances) -> Self {
-        Self { body }
+    pub fn new(contact_opening_balance: NewContactOpeningBalance) -> Self {
+        Self { contact_opening_balance }
     }
 
     /// Sends the request and decodes the response.
@@ -1101,7 +1204,7 @@ impl sage_core::Operation for CreateContactOpeningBalance {
                 sage_core::Method::Post,
                 "/accounts/v3/contact_opening_balances",
             )
-            .json(&self.body)
+            .json_enveloped("contact_opening_balance", &self.contact_opening_balance)
     }
 }
 
@@ -1386,15 +1489,21 @@ impl sage_core::ListOperation for ListContactOpeningBalances {
 pub struct UpdateContactOpeningBalance {
     /// The Contact Opening Balance Key.
     pub key: String,
-    /// The JSON request body.
-    pub body: PutContactOpeningBalances,
+    /// What to send; it goes to Sage as `{"contact_opening_balance": …}`.
+    pub contact_opening_balance: ContactOpeningBalanceUpdate,
 }
 
 #[allow(deprecated)]
 impl UpdateContactOpeningBalance {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>, body: PutContactOpeningBalances) -> Self {
-        Self { key: key.into(), body }
+    pub fn new(
+        key: impl Into<String>,
+        contact_opening_balance: ContactOpeningBalanceUpdate,
+    ) -> Self {
+        Self {
+            key: key.into(),
+            contact_opening_balance,
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -1416,7 +1525,7 @@ impl sage_core::Operation for UpdateContactOpeningBalance {
                 "/accounts/v3/contact_opening_balances/{key}",
             )
             .path("key", &self.key)
-            .json(&self.body)
+            .json_enveloped("contact_opening_balance", &self.contact_opening_balance)
     }
 }
 
@@ -1438,15 +1547,17 @@ impl sage_core::Operation for UpdateContactOpeningBalance {
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateLedgerAccountOpeningBalance {
-    /// The JSON request body.
-    pub body: PostLedgerAccountOpeningBalances,
+    /// What to send; it goes to Sage as `{"ledger_account_opening_balance": …}`.
+    pub ledger_account_opening_balance: NewLedgerAccountOpeningBalance,
 }
 
 #[allow(deprecated)]
 impl CreateLedgerAccountOpeningBalance {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(body: PostLedgerAccountOpeningBalances) -> Self {
-        Self { body }
+    pub fn new(ledger_account_opening_balance: NewLedgerAccountOpeningBalance) -> Self {
+        Self {
+            ledger_account_opening_balance,
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -1467,7 +1578,10 @@ impl sage_core::Operation for CreateLedgerAccountOpeningBalance {
                 sage_core::Method::Post,
                 "/accounts/v3/ledger_account_opening_balances",
             )
-            .json(&self.body)
+            .json_enveloped(
+                "ledger_account_opening_balance",
+                &self.ledger_account_opening_balance,
+            )
     }
 }
 
@@ -1727,15 +1841,21 @@ impl sage_core::ListOperation for ListLedgerAccountOpeningBalances {
 pub struct UpdateLedgerAccountOpeningBalance {
     /// The Ledger Account Opening Balance Key.
     pub key: String,
-    /// The JSON request body.
-    pub body: PutLedgerAccountOpeningBalances,
+    /// What to send; it goes to Sage as `{"ledger_account_opening_balance": …}`.
+    pub ledger_account_opening_balance: LedgerAccountOpeningBalanceUpdate,
 }
 
 #[allow(deprecated)]
 impl UpdateLedgerAccountOpeningBalance {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>, body: PutLedgerAccountOpeningBalances) -> Self {
-        Self { key: key.into(), body }
+    pub fn new(
+        key: impl Into<String>,
+        ledger_account_opening_balance: LedgerAccountOpeningBalanceUpdate,
+    ) -> Self {
+        Self {
+            key: key.into(),
+            ledger_account_opening_balance,
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -1757,7 +1877,10 @@ impl sage_core::Operation for UpdateLedgerAccountOpeningBalance {
                 "/accounts/v3/ledger_account_opening_balances/{key}",
             )
             .path("key", &self.key)
-            .json(&self.body)
+            .json_enveloped(
+                "ledger_account_opening_balance",
+                &self.ledger_account_opening_balance,
+            )
     }
 }
 
@@ -1779,15 +1902,15 @@ impl sage_core::Operation for UpdateLedgerAccountOpeningBalance {
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateOpeningBalanceJournal {
-    /// The JSON request body.
-    pub body: PostOpeningBalanceJournals,
+    /// What to send; it goes to Sage as `{"opening_balance_journal": …}`.
+    pub opening_balance_journal: NewOpeningBalanceJournal,
 }
 
 #[allow(deprecated)]
 impl CreateOpeningBalanceJournal {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(body: PostOpeningBalanceJournals) -> Self {
-        Self { body }
+    pub fn new(opening_balance_journal: NewOpeningBalanceJournal) -> Self {
+        Self { opening_balance_journal }
     }
 
     /// Sends the request and decodes the response.
@@ -1808,7 +1931,7 @@ impl sage_core::Operation for CreateOpeningBalanceJournal {
                 sage_core::Method::Post,
                 "/accounts/v3/opening_balance_journals",
             )
-            .json(&self.body)
+            .json_enveloped("opening_balance_journal", &self.opening_balance_journal)
     }
 }
 

@@ -9,6 +9,525 @@
 //! - `payment_methods`: Operations about Payment Methods
 //! - `unallocated_artefacts`: Operations about Unallocated Artefacts
 
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ContactAllocationAllocatedArtefactUpdate {
+    /// The allocated amount
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<sage_core::types::Decimal>,
+    /// The ID of the Artefact.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub artefact_id: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ContactAllocationUpdate {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allocated_artefacts: Option<Vec<ContactAllocationAllocatedArtefactUpdate>>,
+    /// The contact that the allocation relates to
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<String>,
+    /// The date the allocation was made
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<sage_core::types::Date>,
+    /// The transaction type of the allocation
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_type_id: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ContactPaymentAllocatedArtefactUpdate {
+    /// The allocated amount
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<sage_core::types::Decimal>,
+    /// The ID of the Artefact.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub artefact_id: Option<String>,
+    /// The allocated discount
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount: Option<sage_core::types::Decimal>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ContactPaymentOnAccountUpdate {
+    /// The net amount of the payment on account in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_net_amount: Option<sage_core::types::Decimal>,
+    /// The outstanding amount of the payment on account in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_outstanding_amount: Option<sage_core::types::Decimal>,
+    /// The tax amount of the payment on account in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
+    /// The total amount of the payment on account in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_total_amount: Option<sage_core::types::Decimal>,
+    /// The ID of the Contact.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<String>,
+    /// The name of the contact when the payment on account was created
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_name: Option<String>,
+    /// The reference of the contact when the payment on account was created
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_reference: Option<String>,
+    /// The ID of the Currency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency_id: Option<String>,
+    /// The date of the payment on account
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<sage_core::types::Date>,
+    /// The exchange rate for the payment on account
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exchange_rate: Option<sage_core::types::Decimal>,
+    /// The net amount of the payment on account
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub net_amount: Option<sage_core::types::Decimal>,
+    /// The outstanding amount of the payment on account
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outstanding_amount: Option<sage_core::types::Decimal>,
+    /// The reference for the payment on account
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// The ID of the Status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_id: Option<String>,
+    /// The tax amount of the payment on account
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_amount: Option<sage_core::types::Decimal>,
+    /// The total amount of the payment on account
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_amount: Option<sage_core::types::Decimal>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ContactPaymentUpdate {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allocated_artefacts: Option<Vec<ContactPaymentAllocatedArtefactUpdate>>,
+    /// The bank account of the payment
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bank_account_id: Option<String>,
+    /// The currency conversion charges in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_currency_charge: Option<sage_core::types::Decimal>,
+    /// The net amount of the payment in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_net_amount: Option<sage_core::types::Decimal>,
+    /// The tax amount of the payment in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
+    /// The total amount of the payment in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_total_amount: Option<sage_core::types::Decimal>,
+    /// The contact of the payment
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<String>,
+    /// The ID of the Currency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency_id: Option<String>,
+    /// The date the payment was made
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<sage_core::types::Date>,
+    /// The exchange rate of the payment
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exchange_rate: Option<sage_core::types::Decimal>,
+    /// The net amount of the payment
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub net_amount: Option<sage_core::types::Decimal>,
+    /// The ID of the Payment Method.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_method_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_on_account: Option<ContactPaymentOnAccountUpdate>,
+    /// A reference for the payment
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// The tax amount of the payment
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_amount: Option<sage_core::types::Decimal>,
+    /// The ID of the Tax Rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_rate_id: Option<String>,
+    /// The total amount of the payment
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_amount: Option<sage_core::types::Decimal>,
+    /// The transaction type of the payment
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_type_id: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct NewContactAllocation {
+    /// The payment lines of the payment
+    pub allocated_artefacts: Vec<NewContactAllocationAllocatedArtefact>,
+    /// The contact that the allocation relates to
+    pub contact_id: String,
+    /// The date the allocation was made
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<sage_core::types::Date>,
+    /// The transaction type of the allocation
+    pub transaction_type_id: String,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+impl NewContactAllocation {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(
+        contact_id: impl Into<String>,
+        transaction_type_id: impl Into<String>,
+        allocated_artefacts: impl IntoIterator<
+            Item = NewContactAllocationAllocatedArtefact,
+        >,
+    ) -> Self {
+        Self {
+            allocated_artefacts: allocated_artefacts.into_iter().collect(),
+            contact_id: contact_id.into(),
+            date: None,
+            transaction_type_id: transaction_type_id.into(),
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct NewContactAllocationAllocatedArtefact {
+    /// The allocated amount
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<sage_core::types::Decimal>,
+    /// The ID of the Artefact.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub artefact_id: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct NewContactPayment {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allocated_artefacts: Option<Vec<NewContactPaymentAllocatedArtefact>>,
+    /// The bank account of the payment
+    pub bank_account_id: String,
+    /// The currency conversion charges in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_currency_charge: Option<sage_core::types::Decimal>,
+    /// The net amount of the payment in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_net_amount: Option<sage_core::types::Decimal>,
+    /// The tax amount of the payment in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
+    /// The total amount of the payment in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_total_amount: Option<sage_core::types::Decimal>,
+    /// The contact of the payment
+    pub contact_id: String,
+    /// The ID of the Currency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency_id: Option<String>,
+    /// The date the payment was made
+    pub date: sage_core::types::Date,
+    /// The exchange rate of the payment
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exchange_rate: Option<sage_core::types::Decimal>,
+    /// The net amount of the payment
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub net_amount: Option<sage_core::types::Decimal>,
+    /// The ID of the Payment Method.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_method_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_on_account: Option<NewContactPaymentOnAccount>,
+    /// A reference for the payment
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// The tax amount of the payment
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_amount: Option<sage_core::types::Decimal>,
+    /// The ID of the Tax Rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_rate_id: Option<String>,
+    /// The total amount of the payment
+    pub total_amount: sage_core::types::Decimal,
+    /// The transaction type of the payment
+    pub transaction_type_id: String,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+impl NewContactPayment {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(
+        bank_account_id: impl Into<String>,
+        contact_id: impl Into<String>,
+        transaction_type_id: impl Into<String>,
+        date: sage_core::types::Date,
+        total_amount: sage_core::types::Decimal,
+    ) -> Self {
+        Self {
+            allocated_artefacts: None,
+            bank_account_id: bank_account_id.into(),
+            base_currency_currency_charge: None,
+            base_currency_net_amount: None,
+            base_currency_tax_amount: None,
+            base_currency_total_amount: None,
+            contact_id: contact_id.into(),
+            currency_id: None,
+            date: date,
+            exchange_rate: None,
+            net_amount: None,
+            payment_method_id: None,
+            payment_on_account: None,
+            reference: None,
+            tax_amount: None,
+            tax_rate_id: None,
+            total_amount: total_amount,
+            transaction_type_id: transaction_type_id.into(),
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct NewContactPaymentAllocatedArtefact {
+    /// The allocated amount
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<sage_core::types::Decimal>,
+    /// The ID of the Artefact.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub artefact_id: Option<String>,
+    /// The allocated discount
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount: Option<sage_core::types::Decimal>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct NewContactPaymentOnAccount {
+    /// The net amount of the payment on account in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_net_amount: Option<sage_core::types::Decimal>,
+    /// The outstanding amount of the payment on account in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_outstanding_amount: Option<sage_core::types::Decimal>,
+    /// The tax amount of the payment on account in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
+    /// The total amount of the payment on account in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_total_amount: Option<sage_core::types::Decimal>,
+    /// The ID of the Contact.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<String>,
+    /// The name of the contact when the payment on account was created
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_name: Option<String>,
+    /// The reference of the contact when the payment on account was created
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_reference: Option<String>,
+    /// The ID of the Currency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency_id: Option<String>,
+    /// The date of the payment on account
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<sage_core::types::Date>,
+    /// The exchange rate for the payment on account
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exchange_rate: Option<sage_core::types::Decimal>,
+    /// The net amount of the payment on account
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub net_amount: Option<sage_core::types::Decimal>,
+    /// The outstanding amount of the payment on account
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outstanding_amount: Option<sage_core::types::Decimal>,
+    /// The reference for the payment on account
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// The ID of the Status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_id: Option<String>,
+    /// The tax amount of the payment on account
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_amount: Option<sage_core::types::Decimal>,
+    /// The total amount of the payment on account
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_amount: Option<sage_core::types::Decimal>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct NewOtherPayment {
+    /// The ID of the Bank Account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bank_account_id: Option<String>,
+    /// The total amount of input tax credit in base currency for the
+    ///                      Other Payment (Canada only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_total_itc_amount: Option<sage_core::types::Decimal>,
+    /// The total amount of input tax refund in base currency for the
+    ///                      Other Payment (Canada only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_total_itr_amount: Option<sage_core::types::Decimal>,
+    /// The ID of the Contact.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<String>,
+    /// The date of the payment
+    pub date: sage_core::types::Date,
+    /// The net amount of the payment
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub net_amount: Option<sage_core::types::Decimal>,
+    /// Indicates if the Other Payment is part recoverable or not (Canada only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub part_recoverable: Option<bool>,
+    /// The payment lines of the payment
+    pub payment_lines: Vec<NewOtherPaymentLine>,
+    /// The ID of the Payment Method.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_method_id: Option<String>,
+    /// A reference of the payment
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// The ID of the Tax Address Region. (Canada only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_address_region_id: Option<String>,
+    /// The tax amount of the payment
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_amount: Option<sage_core::types::Decimal>,
+    /// The total amount of the payment
+    pub total_amount: sage_core::types::Decimal,
+    /// The total amount of input tax credit for the Other Payment (Canada only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_itc_amount: Option<sage_core::types::Decimal>,
+    /// The total amount of input tax refund for the Other Payment (Canada only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_itr_amount: Option<sage_core::types::Decimal>,
+    /// The transaction type of the payment
+    pub transaction_type_id: String,
+    /// IRPF withheld tax amount
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withholding_tax_amount: Option<sage_core::types::Decimal>,
+    /// IRPF withheld tax rate
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withholding_tax_rate: Option<sage_core::types::Decimal>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+impl NewOtherPayment {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(
+        transaction_type_id: impl Into<String>,
+        date: sage_core::types::Date,
+        total_amount: sage_core::types::Decimal,
+        payment_lines: impl IntoIterator<Item = NewOtherPaymentLine>,
+    ) -> Self {
+        Self {
+            bank_account_id: None,
+            base_currency_total_itc_amount: None,
+            base_currency_total_itr_amount: None,
+            contact_id: None,
+            date: date,
+            net_amount: None,
+            part_recoverable: None,
+            payment_lines: payment_lines.into_iter().collect(),
+            payment_method_id: None,
+            reference: None,
+            tax_address_region_id: None,
+            tax_amount: None,
+            total_amount: total_amount,
+            total_itc_amount: None,
+            total_itr_amount: None,
+            transaction_type_id: transaction_type_id.into(),
+            withholding_tax_amount: None,
+            withholding_tax_rate: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct NewOtherPaymentLine {
+    /// The details of the payment line
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<String>,
+    /// The gst or hst tax amount for the other payment
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gst_amount: Option<sage_core::types::Decimal>,
+    /// Identifies whether the line item is for resale. (Ireland only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_purchase_for_resale: Option<bool>,
+    /// The ID of the Ledger Account.
+    pub ledger_account_id: String,
+    /// The net amount of the payment line
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub net_amount: Option<sage_core::types::Decimal>,
+    /// The pst or qst tax amount for the other payment
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pst_amount: Option<sage_core::types::Decimal>,
+    /// The tax amount of the payment line
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_amount: Option<sage_core::types::Decimal>,
+    /// The ID of the Tax Rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_rate_id: Option<String>,
+    /// Indicates if the other payment is tax recoverable or not
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_recoverable: Option<bool>,
+    /// The total amount of the payment line
+    pub total_amount: sage_core::types::Decimal,
+    /// Whether the line item is marked as trade of asset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trade_of_asset: Option<bool>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+impl NewOtherPaymentLine {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(
+        ledger_account_id: impl Into<String>,
+        total_amount: sage_core::types::Decimal,
+    ) -> Self {
+        Self {
+            details: None,
+            gst_amount: None,
+            is_purchase_for_resale: None,
+            ledger_account_id: ledger_account_id.into(),
+            net_amount: None,
+            pst_amount: None,
+            tax_amount: None,
+            tax_rate_id: None,
+            tax_recoverable: None,
+            total_amount: total_amount,
+            trade_of_asset: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
 /// ### Endpoint Availability
 ///
 /// * Accounting Plus: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
@@ -164,544 +683,8 @@ pub struct OtherPaymentLineItem {
     pub extra: sage_core::types::Extra,
 }
 
-/// Creates a Contact Allocation
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostContactAllocations {
-    pub contact_allocation: PostContactAllocationsContactAllocation,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostContactAllocationsContactAllocation {
-    /// The payment lines of the payment
-    pub allocated_artefacts: Vec<
-        PostContactAllocationsContactAllocationAllocatedArtefacts,
-    >,
-    /// The contact that the allocation relates to
-    pub contact_id: String,
-    /// The date the allocation was made
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub date: Option<sage_core::types::Date>,
-    /// The transaction type of the allocation
-    pub transaction_type_id: String,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostContactAllocationsContactAllocationAllocatedArtefacts {
-    /// The allocated amount
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub amount: Option<sage_core::types::Decimal>,
-    /// The ID of the Artefact.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub artefact_id: Option<String>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-/// Creates a Contact Payment
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostContactPayments {
-    pub contact_payment: PostContactPaymentsContactPayment,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostContactPaymentsContactPayment {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub allocated_artefacts: Option<
-        Vec<PostContactPaymentsContactPaymentAllocatedArtefacts>,
-    >,
-    /// The bank account of the payment
-    pub bank_account_id: String,
-    /// The currency conversion charges in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_currency_charge: Option<sage_core::types::Decimal>,
-    /// The net amount of the payment in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_net_amount: Option<sage_core::types::Decimal>,
-    /// The tax amount of the payment in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
-    /// The total amount of the payment in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_total_amount: Option<sage_core::types::Decimal>,
-    /// The contact of the payment
-    pub contact_id: String,
-    /// The ID of the Currency.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<String>,
-    /// The date the payment was made
-    pub date: sage_core::types::Date,
-    /// The exchange rate of the payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exchange_rate: Option<sage_core::types::Decimal>,
-    /// The net amount of the payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub net_amount: Option<sage_core::types::Decimal>,
-    /// The ID of the Payment Method.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payment_method_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payment_on_account: Option<PostContactPaymentsContactPaymentPaymentOnAccount>,
-    /// A reference for the payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reference: Option<String>,
-    /// The tax amount of the payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_amount: Option<sage_core::types::Decimal>,
-    /// The ID of the Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
-    /// The total amount of the payment
-    pub total_amount: sage_core::types::Decimal,
-    /// The transaction type of the payment
-    pub transaction_type_id: String,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostContactPaymentsContactPaymentAllocatedArtefacts {
-    /// The allocated amount
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub amount: Option<sage_core::types::Decimal>,
-    /// The ID of the Artefact.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub artefact_id: Option<String>,
-    /// The allocated discount
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub discount: Option<sage_core::types::Decimal>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostContactPaymentsContactPaymentPaymentOnAccount {
-    /// The net amount of the payment on account in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_net_amount: Option<sage_core::types::Decimal>,
-    /// The outstanding amount of the payment on account in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_outstanding_amount: Option<sage_core::types::Decimal>,
-    /// The tax amount of the payment on account in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
-    /// The total amount of the payment on account in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_total_amount: Option<sage_core::types::Decimal>,
-    /// The ID of the Contact.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
-    /// The name of the contact when the payment on account was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_name: Option<String>,
-    /// The reference of the contact when the payment on account was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_reference: Option<String>,
-    /// The ID of the Currency.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<String>,
-    /// The date of the payment on account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub date: Option<sage_core::types::Date>,
-    /// The exchange rate for the payment on account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exchange_rate: Option<sage_core::types::Decimal>,
-    /// The net amount of the payment on account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub net_amount: Option<sage_core::types::Decimal>,
-    /// The outstanding amount of the payment on account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub outstanding_amount: Option<sage_core::types::Decimal>,
-    /// The reference for the payment on account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reference: Option<String>,
-    /// The ID of the Status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status_id: Option<String>,
-    /// The tax amount of the payment on account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_amount: Option<sage_core::types::Decimal>,
-    /// The total amount of the payment on account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_amount: Option<sage_core::types::Decimal>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-/// Creates a Other Payment
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostOtherPayments {
-    pub other_payment: PostOtherPaymentsOtherPayment,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostOtherPaymentsOtherPayment {
-    /// The ID of the Bank Account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bank_account_id: Option<String>,
-    /// The total amount of input tax credit in base currency for the
-    ///                      Other Payment (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_total_itc_amount: Option<sage_core::types::Decimal>,
-    /// The total amount of input tax refund in base currency for the
-    ///                      Other Payment (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_total_itr_amount: Option<sage_core::types::Decimal>,
-    /// The ID of the Contact.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
-    /// The date of the payment
-    pub date: sage_core::types::Date,
-    /// The net amount of the payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub net_amount: Option<sage_core::types::Decimal>,
-    /// Indicates if the Other Payment is part recoverable or not (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub part_recoverable: Option<bool>,
-    /// The payment lines of the payment
-    pub payment_lines: Vec<PostOtherPaymentsOtherPaymentPaymentLines>,
-    /// The ID of the Payment Method.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payment_method_id: Option<String>,
-    /// A reference of the payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reference: Option<String>,
-    /// The ID of the Tax Address Region. (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_address_region_id: Option<String>,
-    /// The tax amount of the payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_amount: Option<sage_core::types::Decimal>,
-    /// The total amount of the payment
-    pub total_amount: sage_core::types::Decimal,
-    /// The total amount of input tax credit for the Other Payment (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_itc_amount: Option<sage_core::types::Decimal>,
-    /// The total amount of input tax refund for the Other Payment (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_itr_amount: Option<sage_core::types::Decimal>,
-    /// The transaction type of the payment
-    pub transaction_type_id: String,
-    /// IRPF withheld tax amount
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub withholding_tax_amount: Option<sage_core::types::Decimal>,
-    /// IRPF withheld tax rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub withholding_tax_rate: Option<sage_core::types::Decimal>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostOtherPaymentsOtherPaymentPaymentLines {
-    /// The details of the payment line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub details: Option<String>,
-    /// The gst or hst tax amount for the other payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gst_amount: Option<sage_core::types::Decimal>,
-    /// Identifies whether the line item is for resale. (Ireland only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_purchase_for_resale: Option<bool>,
-    /// The ID of the Ledger Account.
-    pub ledger_account_id: String,
-    /// The net amount of the payment line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub net_amount: Option<sage_core::types::Decimal>,
-    /// The pst or qst tax amount for the other payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pst_amount: Option<sage_core::types::Decimal>,
-    /// The tax amount of the payment line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_amount: Option<sage_core::types::Decimal>,
-    /// The ID of the Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
-    /// Indicates if the other payment is tax recoverable or not
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_recoverable: Option<bool>,
-    /// The total amount of the payment line
-    pub total_amount: sage_core::types::Decimal,
-    /// Whether the line item is marked as trade of asset.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub trade_of_asset: Option<bool>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-/// Updates a Contact Allocation
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutContactAllocations {
-    pub contact_allocation: PutContactAllocationsContactAllocation,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutContactAllocationsContactAllocation {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub allocated_artefacts: Option<
-        Vec<PutContactAllocationsContactAllocationAllocatedArtefacts>,
-    >,
-    /// The contact that the allocation relates to
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
-    /// The date the allocation was made
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub date: Option<sage_core::types::Date>,
-    /// The transaction type of the allocation
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_type_id: Option<String>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutContactAllocationsContactAllocationAllocatedArtefacts {
-    /// The allocated amount
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub amount: Option<sage_core::types::Decimal>,
-    /// The ID of the Artefact.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub artefact_id: Option<String>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-/// Updates a Contact Payment
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutContactPayments {
-    pub contact_payment: PutContactPaymentsContactPayment,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutContactPaymentsContactPayment {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub allocated_artefacts: Option<
-        Vec<PutContactPaymentsContactPaymentAllocatedArtefacts>,
-    >,
-    /// The bank account of the payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bank_account_id: Option<String>,
-    /// The currency conversion charges in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_currency_charge: Option<sage_core::types::Decimal>,
-    /// The net amount of the payment in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_net_amount: Option<sage_core::types::Decimal>,
-    /// The tax amount of the payment in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
-    /// The total amount of the payment in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_total_amount: Option<sage_core::types::Decimal>,
-    /// The contact of the payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
-    /// The ID of the Currency.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<String>,
-    /// The date the payment was made
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub date: Option<sage_core::types::Date>,
-    /// The exchange rate of the payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exchange_rate: Option<sage_core::types::Decimal>,
-    /// The net amount of the payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub net_amount: Option<sage_core::types::Decimal>,
-    /// The ID of the Payment Method.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payment_method_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payment_on_account: Option<PutContactPaymentsContactPaymentPaymentOnAccount>,
-    /// A reference for the payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reference: Option<String>,
-    /// The tax amount of the payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_amount: Option<sage_core::types::Decimal>,
-    /// The ID of the Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
-    /// The total amount of the payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_amount: Option<sage_core::types::Decimal>,
-    /// The transaction type of the payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_type_id: Option<String>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutContactPaymentsContactPaymentAllocatedArtefacts {
-    /// The allocated amount
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub amount: Option<sage_core::types::Decimal>,
-    /// The ID of the Artefact.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub artefact_id: Option<String>,
-    /// The allocated discount
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub discount: Option<sage_core::types::Decimal>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutContactPaymentsContactPaymentPaymentOnAccount {
-    /// The net amount of the payment on account in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_net_amount: Option<sage_core::types::Decimal>,
-    /// The outstanding amount of the payment on account in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_outstanding_amount: Option<sage_core::types::Decimal>,
-    /// The tax amount of the payment on account in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
-    /// The total amount of the payment on account in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_total_amount: Option<sage_core::types::Decimal>,
-    /// The ID of the Contact.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
-    /// The name of the contact when the payment on account was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_name: Option<String>,
-    /// The reference of the contact when the payment on account was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_reference: Option<String>,
-    /// The ID of the Currency.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<String>,
-    /// The date of the payment on account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub date: Option<sage_core::types::Date>,
-    /// The exchange rate for the payment on account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exchange_rate: Option<sage_core::types::Decimal>,
-    /// The net amount of the payment on account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub net_amount: Option<sage_core::types::Decimal>,
-    /// The outstanding amount of the payment on account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub outstanding_amount: Option<sage_core::types::Decimal>,
-    /// The reference for the payment on account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reference: Option<String>,
-    /// The ID of the Status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status_id: Option<String>,
-    /// The tax amount of the payment on account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_amount: Option<sage_core::types::Decimal>,
-    /// The total amount of the payment on account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_amount: Option<sage_core::types::Decimal>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-/// Updates a Other Payment
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutOtherPayments {
-    pub other_payment: PutOtherPaymentsOtherPayment,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutOtherPaymentsOtherPayment {
-    /// The ID of the Bank Account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bank_account_id: Option<String>,
-    /// The total amount of input tax credit in base currency for the
-    ///                      Other Payment (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_total_itc_amount: Option<sage_core::types::Decimal>,
-    /// The total amount of input tax refund in base currency for the
-    ///                      Other Payment (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_total_itr_amount: Option<sage_core::types::Decimal>,
-    /// The ID of the Contact.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
-    /// The date of the payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub date: Option<sage_core::types::Date>,
-    /// The net amount of the payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub net_amount: Option<sage_core::types::Decimal>,
-    /// Indicates if the Other Payment is part recoverable or not (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub part_recoverable: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payment_lines: Option<Vec<PutOtherPaymentsOtherPaymentPaymentLines>>,
-    /// The ID of the Payment Method.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payment_method_id: Option<String>,
-    /// A reference of the payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reference: Option<String>,
-    /// The ID of the Tax Address Region. (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_address_region_id: Option<String>,
-    /// The tax amount of the payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_amount: Option<sage_core::types::Decimal>,
-    /// The total amount of the payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_amount: Option<sage_core::types::Decimal>,
-    /// The total amount of input tax credit for the Other Payment (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_itc_amount: Option<sage_core::types::Decimal>,
-    /// The total amount of input tax refund for the Other Payment (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_itr_amount: Option<sage_core::types::Decimal>,
-    /// The transaction type of the payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_type_id: Option<String>,
-    /// IRPF withheld tax amount
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub withholding_tax_amount: Option<sage_core::types::Decimal>,
-    /// IRPF withheld tax rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub withholding_tax_rate: Option<sage_core::types::Decimal>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutOtherPaymentsOtherPaymentPaymentLines {
+pub struct OtherPaymentLineUpdate {
     /// The details of the payment line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub details: Option<String>,
@@ -740,6 +723,68 @@ pub struct PutOtherPaymentsOtherPaymentPaymentLines {
     pub extra: sage_core::types::Extra,
 }
 
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct OtherPaymentUpdate {
+    /// The ID of the Bank Account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bank_account_id: Option<String>,
+    /// The total amount of input tax credit in base currency for the
+    ///                      Other Payment (Canada only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_total_itc_amount: Option<sage_core::types::Decimal>,
+    /// The total amount of input tax refund in base currency for the
+    ///                      Other Payment (Canada only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_total_itr_amount: Option<sage_core::types::Decimal>,
+    /// The ID of the Contact.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<String>,
+    /// The date of the payment
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<sage_core::types::Date>,
+    /// The net amount of the payment
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub net_amount: Option<sage_core::types::Decimal>,
+    /// Indicates if the Other Payment is part recoverable or not (Canada only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub part_recoverable: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_lines: Option<Vec<OtherPaymentLineUpdate>>,
+    /// The ID of the Payment Method.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_method_id: Option<String>,
+    /// A reference of the payment
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// The ID of the Tax Address Region. (Canada only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_address_region_id: Option<String>,
+    /// The tax amount of the payment
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_amount: Option<sage_core::types::Decimal>,
+    /// The total amount of the payment
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_amount: Option<sage_core::types::Decimal>,
+    /// The total amount of input tax credit for the Other Payment (Canada only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_itc_amount: Option<sage_core::types::Decimal>,
+    /// The total amount of input tax refund for the Other Payment (Canada only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_itr_amount: Option<sage_core::types::Decimal>,
+    /// The transaction type of the payment
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_type_id: Option<String>,
+    /// IRPF withheld tax amount
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withholding_tax_amount: Option<sage_core::types::Decimal>,
+    /// IRPF withheld tax rate
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withholding_tax_rate: Option<sage_core::types::Decimal>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
 /// ### Endpoint Availability
 ///
 /// * Accounting Plus: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
@@ -773,6 +818,186 @@ pub struct UnallocatedArtefact {
     pub extra: sage_core::types::Extra,
 }
 
+impl From<&super::common::ContactAllocation> for ContactAllocationUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &super::common::ContactAllocation) -> Self {
+        Self {
+            allocated_artefacts: read
+                .allocated_artefacts
+                .as_ref()
+                .map(|items| {
+                    items
+                        .iter()
+                        .map(ContactAllocationAllocatedArtefactUpdate::from)
+                        .collect()
+                }),
+            contact_id: read.contact.as_ref().and_then(|link| link.id.clone()),
+            date: read.date,
+            transaction_type_id: read
+                .transaction_type
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&super::common::AllocatedArtefact>
+for ContactAllocationAllocatedArtefactUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &super::common::AllocatedArtefact) -> Self {
+        Self {
+            amount: read.amount,
+            artefact_id: read.artefact.as_ref().and_then(|link| link.id.clone()),
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&super::common::ContactPayment> for ContactPaymentUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &super::common::ContactPayment) -> Self {
+        Self {
+            allocated_artefacts: read
+                .allocated_artefacts
+                .as_ref()
+                .map(|items| {
+                    items
+                        .iter()
+                        .map(ContactPaymentAllocatedArtefactUpdate::from)
+                        .collect()
+                }),
+            bank_account_id: read.bank_account.as_ref().and_then(|link| link.id.clone()),
+            base_currency_currency_charge: read.base_currency_currency_charge,
+            base_currency_net_amount: read.base_currency_net_amount,
+            base_currency_tax_amount: read.base_currency_tax_amount,
+            base_currency_total_amount: read.base_currency_total_amount,
+            contact_id: read.contact.as_ref().and_then(|link| link.id.clone()),
+            currency_id: read.currency.as_ref().and_then(|link| link.id.clone()),
+            date: read.date,
+            exchange_rate: read.exchange_rate,
+            net_amount: read.net_amount,
+            payment_method_id: read
+                .payment_method
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            payment_on_account: read
+                .payment_on_account
+                .as_ref()
+                .map(ContactPaymentOnAccountUpdate::from),
+            reference: read.reference.clone(),
+            tax_amount: read.tax_amount,
+            tax_rate_id: read.tax_rate.as_ref().and_then(|link| link.id.clone()),
+            total_amount: read.total_amount,
+            transaction_type_id: read
+                .transaction_type
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&super::common::PaymentOnAccount> for ContactPaymentOnAccountUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &super::common::PaymentOnAccount) -> Self {
+        Self {
+            base_currency_net_amount: read.base_currency_net_amount,
+            base_currency_outstanding_amount: read.base_currency_outstanding_amount,
+            base_currency_tax_amount: read.base_currency_tax_amount,
+            base_currency_total_amount: read.base_currency_total_amount,
+            contact_id: read.contact.as_ref().and_then(|link| link.id.clone()),
+            contact_name: read.contact_name.clone(),
+            contact_reference: read.contact_reference.clone(),
+            currency_id: read.currency.as_ref().and_then(|link| link.id.clone()),
+            date: read.date,
+            exchange_rate: read.exchange_rate,
+            net_amount: read.net_amount,
+            outstanding_amount: read.outstanding_amount,
+            reference: read.reference.clone(),
+            status_id: read.status.as_ref().and_then(|link| link.id.clone()),
+            tax_amount: read.tax_amount,
+            total_amount: read.total_amount,
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&super::common::AllocatedPaymentArtefact>
+for ContactPaymentAllocatedArtefactUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &super::common::AllocatedPaymentArtefact) -> Self {
+        Self {
+            amount: read.amount,
+            artefact_id: read.artefact.as_ref().and_then(|link| link.id.clone()),
+            discount: read.discount,
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&OtherPayment> for OtherPaymentUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &OtherPayment) -> Self {
+        Self {
+            bank_account_id: read.bank_account.as_ref().and_then(|link| link.id.clone()),
+            base_currency_total_itc_amount: read.base_currency_total_itc_amount,
+            base_currency_total_itr_amount: read.base_currency_total_itr_amount,
+            contact_id: read.contact.as_ref().and_then(|link| link.id.clone()),
+            date: read.date,
+            net_amount: read.net_amount,
+            part_recoverable: read.part_recoverable,
+            payment_lines: read
+                .payment_lines
+                .as_ref()
+                .map(|items| items.iter().map(OtherPaymentLineUpdate::from).collect()),
+            payment_method_id: read
+                .payment_method
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            reference: read.reference.clone(),
+            tax_address_region_id: read
+                .tax_address_region
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            tax_amount: read.tax_amount,
+            total_amount: read.total_amount,
+            total_itc_amount: read.total_itc_amount,
+            total_itr_amount: read.total_itr_amount,
+            transaction_type_id: read
+                .transaction_type
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            withholding_tax_amount: read.withholding_tax_amount,
+            withholding_tax_rate: read.withholding_tax_rate,
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&OtherPaymentLineItem> for OtherPaymentLineUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &OtherPaymentLineItem) -> Self {
+        Self {
+            details: read.details.clone(),
+            gst_amount: read.gst_amount,
+            is_purchase_for_resale: read.is_purchase_for_resale,
+            ledger_account_id: read
+                .ledger_account
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            net_amount: read.net_amount,
+            pst_amount: read.pst_amount,
+            tax_amount: read.tax_amount,
+            tax_rate_id: read.tax_rate.as_ref().and_then(|link| link.id.clone()),
+            tax_recoverable: read.tax_recoverable,
+            total_amount: read.total_amount,
+            trade_of_asset: read.trade_of_asset,
+            ..Self::default()
+        }
+    }
+}
+
 /// Creates a Contact Allocation
 ///
 /// ### Endpoint Availability
@@ -790,15 +1015,15 @@ pub struct UnallocatedArtefact {
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateContactAllocation {
-    /// The JSON request body.
-    pub body: PostContactAllocations,
+    /// What to send; it goes to Sage as `{"contact_allocation": …}`.
+    pub contact_allocation: NewContactAllocation,
 }
 
 #[allow(deprecated)]
 impl CreateContactAllocation {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(body: PostContactAllocations) -> Self {
-        Self { body }
+    pub fn new(contact_allocation: NewContactAllocation) -> Self {
+        Self { contact_allocation }
     }
 
     /// Sends the request and decodes the response.
@@ -819,7 +1044,7 @@ impl sage_core::Operation for CreateContactAllocation {
                 sage_core::Method::Post,
                 "/accounts/v3/contact_allocations",
             )
-            .json(&self.body)
+            .json_enveloped("contact_allocation", &self.contact_allocation)
     }
 }
 
@@ -1127,15 +1352,21 @@ impl sage_core::ListOperation for ListContactAllocations {
 pub struct UpdateContactAllocation {
     /// The Contact Allocation Key.
     pub key: String,
-    /// The JSON request body.
-    pub body: PutContactAllocations,
+    /// What to send; it goes to Sage as `{"contact_allocation": …}`.
+    pub contact_allocation: ContactAllocationUpdate,
 }
 
 #[allow(deprecated)]
 impl UpdateContactAllocation {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>, body: PutContactAllocations) -> Self {
-        Self { key: key.into(), body }
+    pub fn new(
+        key: impl Into<String>,
+        contact_allocation: ContactAllocationUpdate,
+    ) -> Self {
+        Self {
+            key: key.into(),
+            contact_allocation,
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -1157,7 +1388,7 @@ impl sage_core::Operation for UpdateContactAllocation {
                 "/accounts/v3/contact_allocations/{key}",
             )
             .path("key", &self.key)
-            .json(&self.body)
+            .json_enveloped("contact_allocation", &self.contact_allocation)
     }
 }
 
@@ -1179,15 +1410,15 @@ impl sage_core::Operation for UpdateContactAllocation {
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateContactPayment {
-    /// The JSON request body.
-    pub body: PostContactPayments,
+    /// What to send; it goes to Sage as `{"contact_payment": …}`.
+    pub contact_payment: NewContactPayment,
 }
 
 #[allow(deprecated)]
 impl CreateContactPayment {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(body: PostContactPayments) -> Self {
-        Self { body }
+    pub fn new(contact_payment: NewContactPayment) -> Self {
+        Self { contact_payment }
     }
 
     /// Sends the request and decodes the response.
@@ -1208,7 +1439,7 @@ impl sage_core::Operation for CreateContactPayment {
                 sage_core::Method::Post,
                 "/accounts/v3/contact_payments",
             )
-            .json(&self.body)
+            .json_enveloped("contact_payment", &self.contact_payment)
     }
 }
 
@@ -1545,15 +1776,18 @@ impl sage_core::ListOperation for ListContactPayments {
 pub struct UpdateContactPayment {
     /// The Contact Payment Key.
     pub key: String,
-    /// The JSON request body.
-    pub body: PutContactPayments,
+    /// What to send; it goes to Sage as `{"contact_payment": …}`.
+    pub contact_payment: ContactPaymentUpdate,
 }
 
 #[allow(deprecated)]
 impl UpdateContactPayment {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>, body: PutContactPayments) -> Self {
-        Self { key: key.into(), body }
+    pub fn new(key: impl Into<String>, contact_payment: ContactPaymentUpdate) -> Self {
+        Self {
+            key: key.into(),
+            contact_payment,
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -1575,7 +1809,7 @@ impl sage_core::Operation for UpdateContactPayment {
                 "/accounts/v3/contact_payments/{key}",
             )
             .path("key", &self.key)
-            .json(&self.body)
+            .json_enveloped("contact_payment", &self.contact_payment)
     }
 }
 
@@ -1597,15 +1831,15 @@ impl sage_core::Operation for UpdateContactPayment {
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateOtherPayment {
-    /// The JSON request body.
-    pub body: PostOtherPayments,
+    /// What to send; it goes to Sage as `{"other_payment": …}`.
+    pub other_payment: NewOtherPayment,
 }
 
 #[allow(deprecated)]
 impl CreateOtherPayment {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(body: PostOtherPayments) -> Self {
-        Self { body }
+    pub fn new(other_payment: NewOtherPayment) -> Self {
+        Self { other_payment }
     }
 
     /// Sends the request and decodes the response.
@@ -1626,7 +1860,7 @@ impl sage_core::Operation for CreateOtherPayment {
                 sage_core::Method::Post,
                 "/accounts/v3/other_payments",
             )
-            .json(&self.body)
+            .json_enveloped("other_payment", &self.other_payment)
     }
 }
 
@@ -1979,15 +2213,18 @@ impl sage_core::ListOperation for ListOtherPayments {
 pub struct UpdateOtherPayment {
     /// The Other Payment Key.
     pub key: String,
-    /// The JSON request body.
-    pub body: PutOtherPayments,
+    /// What to send; it goes to Sage as `{"other_payment": …}`.
+    pub other_payment: OtherPaymentUpdate,
 }
 
 #[allow(deprecated)]
 impl UpdateOtherPayment {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>, body: PutOtherPayments) -> Self {
-        Self { key: key.into(), body }
+    pub fn new(key: impl Into<String>, other_payment: OtherPaymentUpdate) -> Self {
+        Self {
+            key: key.into(),
+            other_payment,
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -2009,7 +2246,7 @@ impl sage_core::Operation for UpdateOtherPayment {
                 "/accounts/v3/other_payments/{key}",
             )
             .path("key", &self.key)
-            .json(&self.body)
+            .json_enveloped("other_payment", &self.other_payment)
     }
 }
 

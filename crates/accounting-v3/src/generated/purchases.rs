@@ -8,17 +8,8 @@
 //! - `purchase_invoices`: Operations about Purchase Invoices
 //! - `purchase_quick_entries`: Operations about Purchase Quick Entries
 
-/// Creates a Purchase Corrective Invoice
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostPurchaseCorrectiveInvoices {
-    pub purchase_corrective_invoice: PostPurchaseCorrectiveInvoicesPurchaseCorrectiveInvoice,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostPurchaseCorrectiveInvoicesPurchaseCorrectiveInvoice {
+pub struct NewPurchaseCorrectiveInvoice {
     /// The net amount of the invoice in base currency
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
@@ -56,9 +47,7 @@ pub struct PostPurchaseCorrectiveInvoicesPurchaseCorrectiveInvoice {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inverse_exchange_rate: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub invoice_lines: Option<
-        Vec<PostPurchaseCorrectiveInvoicesPurchaseCorrectiveInvoiceInvoiceLines>,
-    >,
+    pub invoice_lines: Option<Vec<NewPurchaseCorrectiveInvoiceLine>>,
     /// The net amount of the invoice
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
@@ -84,9 +73,7 @@ pub struct PostPurchaseCorrectiveInvoicesPurchaseCorrectiveInvoice {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_analysis: Option<
-        Vec<PostPurchaseCorrectiveInvoicesPurchaseCorrectiveInvoiceTaxAnalysis>,
-    >,
+    pub tax_analysis: Option<Vec<NewPurchaseCorrectiveInvoiceTaxAnalysis>>,
     /// The total amount of the invoice
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
@@ -111,7 +98,7 @@ pub struct PostPurchaseCorrectiveInvoicesPurchaseCorrectiveInvoice {
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostPurchaseCorrectiveInvoicesPurchaseCorrectiveInvoiceInvoiceLines {
+pub struct NewPurchaseCorrectiveInvoiceLine {
     /// The net amount for the invoice line in base currency
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
@@ -181,7 +168,7 @@ pub struct PostPurchaseCorrectiveInvoicesPurchaseCorrectiveInvoiceInvoiceLines {
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostPurchaseCorrectiveInvoicesPurchaseCorrectiveInvoiceTaxAnalysis {
+pub struct NewPurchaseCorrectiveInvoiceTaxAnalysis {
     /// The total amount for the tax rate relating to goods
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goods_amount: Option<sage_core::types::Decimal>,
@@ -205,17 +192,8 @@ pub struct PostPurchaseCorrectiveInvoicesPurchaseCorrectiveInvoiceTaxAnalysis {
     pub extra: sage_core::types::Extra,
 }
 
-/// Creates a Purchase Credit Note
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostPurchaseCreditNotes {
-    pub purchase_credit_note: PostPurchaseCreditNotesPurchaseCreditNote,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostPurchaseCreditNotesPurchaseCreditNote {
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct NewPurchaseCreditNote {
     /// The total amount of CIS deductible labour in the base currency - only applicable in UK
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_currency_cis_applicable_amount: Option<sage_core::types::Decimal>,
@@ -254,7 +232,7 @@ pub struct PostPurchaseCreditNotesPurchaseCreditNote {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_reference: Option<String>,
     /// The credit note lines of the credit note
-    pub credit_note_lines: Vec<PostPurchaseCreditNotesPurchaseCreditNoteCreditNoteLines>,
+    pub credit_note_lines: Vec<NewPurchaseCreditNoteLine>,
     /// The ID of the Currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency_id: Option<String>,
@@ -294,7 +272,7 @@ pub struct PostPurchaseCreditNotesPurchaseCreditNote {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_analysis: Option<Vec<PostPurchaseCreditNotesPurchaseCreditNoteTaxAnalysis>>,
+    pub tax_analysis: Option<Vec<NewPurchaseCreditNoteTaxAnalysis>>,
     /// The total of the artefact with the total of CIS deducted - only applicable in UK
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_after_cis_deduction: Option<sage_core::types::Decimal>,
@@ -330,8 +308,58 @@ pub struct PostPurchaseCreditNotesPurchaseCreditNote {
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostPurchaseCreditNotesPurchaseCreditNoteCreditNoteLines {
+impl NewPurchaseCreditNote {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(
+        contact_id: impl Into<String>,
+        date: sage_core::types::Date,
+        credit_note_lines: impl IntoIterator<Item = NewPurchaseCreditNoteLine>,
+    ) -> Self {
+        Self {
+            base_currency_cis_applicable_amount: None,
+            base_currency_net_amount: None,
+            base_currency_tax_amount: None,
+            base_currency_total_after_cis_deduction: None,
+            base_currency_total_amount: None,
+            base_currency_total_itc_amount: None,
+            base_currency_total_itr_amount: None,
+            base_currency_withholding_tax_amount: None,
+            cis_applicable_amount: None,
+            contact_id: contact_id.into(),
+            contact_name: None,
+            contact_reference: None,
+            credit_note_lines: credit_note_lines.into_iter().collect(),
+            currency_id: None,
+            date: date,
+            exchange_rate: None,
+            inverse_exchange_rate: None,
+            net_amount: None,
+            notes: None,
+            original_invoice_date: None,
+            part_recoverable: None,
+            postponed_accounting: None,
+            reference: None,
+            status_id: None,
+            tax_address_region_id: None,
+            tax_amount: None,
+            tax_analysis: None,
+            total_after_cis_deduction: None,
+            total_amount: None,
+            total_itc_amount: None,
+            total_itr_amount: None,
+            total_quantity: None,
+            vat_exempt_consignment: None,
+            vat_reverse_charge: None,
+            vendor_reference: None,
+            withholding_tax_amount: None,
+            withholding_tax_rate: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct NewPurchaseCreditNoteLine {
     /// The net amount for the credit note line in base currency
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
@@ -396,8 +424,43 @@ pub struct PostPurchaseCreditNotesPurchaseCreditNoteCreditNoteLines {
     pub extra: sage_core::types::Extra,
 }
 
+impl NewPurchaseCreditNoteLine {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(
+        description: impl Into<String>,
+        ledger_account_id: impl Into<String>,
+        quantity: sage_core::types::Decimal,
+        unit_price: sage_core::types::Decimal,
+    ) -> Self {
+        Self {
+            base_currency_net_amount: None,
+            base_currency_tax_amount: None,
+            base_currency_total_amount: None,
+            base_currency_unit_price: None,
+            description: description.into(),
+            eu_goods_services_type_id: None,
+            gst_amount: None,
+            is_purchase_for_resale: None,
+            ledger_account_id: ledger_account_id.into(),
+            net_amount: None,
+            product_id: None,
+            pst_amount: None,
+            quantity: quantity,
+            service_id: None,
+            tax_amount: None,
+            tax_rate_id: None,
+            tax_recoverable: None,
+            total_amount: None,
+            trade_of_asset: None,
+            unit_price: unit_price,
+            unit_price_includes_tax: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostPurchaseCreditNotesPurchaseCreditNoteTaxAnalysis {
+pub struct NewPurchaseCreditNoteTaxAnalysis {
     /// The total amount for the tax rate relating to goods
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goods_amount: Option<sage_core::types::Decimal>,
@@ -421,17 +484,8 @@ pub struct PostPurchaseCreditNotesPurchaseCreditNoteTaxAnalysis {
     pub extra: sage_core::types::Extra,
 }
 
-/// Creates a Purchase Invoice
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostPurchaseInvoices {
-    pub purchase_invoice: PostPurchaseInvoicesPurchaseInvoice,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostPurchaseInvoicesPurchaseInvoice {
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct NewPurchaseInvoice {
     /// The total amount of CIS deductible labour in the base currency - only applicable in UK
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_currency_cis_applicable_amount: Option<sage_core::types::Decimal>,
@@ -483,7 +537,7 @@ pub struct PostPurchaseInvoicesPurchaseInvoice {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
     /// The invoice lines of the invoice
-    pub invoice_lines: Vec<PostPurchaseInvoicesPurchaseInvoiceInvoiceLines>,
+    pub invoice_lines: Vec<NewPurchaseInvoiceLine>,
     /// The net amount of the invoice
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
@@ -509,7 +563,7 @@ pub struct PostPurchaseInvoicesPurchaseInvoice {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_analysis: Option<Vec<PostPurchaseInvoicesPurchaseInvoiceTaxAnalysis>>,
+    pub tax_analysis: Option<Vec<NewPurchaseInvoiceTaxAnalysis>>,
     /// The total of the artefact with the total of CIS deducted - only applicable in UK
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_after_cis_deduction: Option<sage_core::types::Decimal>,
@@ -545,8 +599,59 @@ pub struct PostPurchaseInvoicesPurchaseInvoice {
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostPurchaseInvoicesPurchaseInvoiceInvoiceLines {
+impl NewPurchaseInvoice {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(
+        contact_id: impl Into<String>,
+        date: sage_core::types::Date,
+        due_date: sage_core::types::Date,
+        invoice_lines: impl IntoIterator<Item = NewPurchaseInvoiceLine>,
+    ) -> Self {
+        Self {
+            base_currency_cis_applicable_amount: None,
+            base_currency_net_amount: None,
+            base_currency_tax_amount: None,
+            base_currency_total_after_cis_deduction: None,
+            base_currency_total_amount: None,
+            base_currency_total_itc_amount: None,
+            base_currency_total_itr_amount: None,
+            base_currency_withholding_tax_amount: None,
+            cis_applicable_amount: None,
+            contact_id: contact_id.into(),
+            contact_name: None,
+            contact_reference: None,
+            currency_id: None,
+            date: date,
+            due_date: due_date,
+            exchange_rate: None,
+            inverse_exchange_rate: None,
+            invoice_lines: invoice_lines.into_iter().collect(),
+            net_amount: None,
+            notes: None,
+            part_recoverable: None,
+            postponed_accounting: None,
+            reference: None,
+            status_id: None,
+            tax_address_region_id: None,
+            tax_amount: None,
+            tax_analysis: None,
+            total_after_cis_deduction: None,
+            total_amount: None,
+            total_itc_amount: None,
+            total_itr_amount: None,
+            total_quantity: None,
+            vat_exempt_consignment: None,
+            vat_reverse_charge: None,
+            vendor_reference: None,
+            withholding_tax_amount: None,
+            withholding_tax_rate: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct NewPurchaseInvoiceLine {
     /// The net amount for the invoice line in base currency
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
@@ -611,8 +716,43 @@ pub struct PostPurchaseInvoicesPurchaseInvoiceInvoiceLines {
     pub extra: sage_core::types::Extra,
 }
 
+impl NewPurchaseInvoiceLine {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(
+        description: impl Into<String>,
+        ledger_account_id: impl Into<String>,
+        quantity: sage_core::types::Decimal,
+        unit_price: sage_core::types::Decimal,
+    ) -> Self {
+        Self {
+            base_currency_net_amount: None,
+            base_currency_tax_amount: None,
+            base_currency_total_amount: None,
+            base_currency_unit_price: None,
+            description: description.into(),
+            eu_goods_services_type_id: None,
+            gst_amount: None,
+            is_purchase_for_resale: None,
+            ledger_account_id: ledger_account_id.into(),
+            net_amount: None,
+            product_id: None,
+            pst_amount: None,
+            quantity: quantity,
+            service_id: None,
+            tax_amount: None,
+            tax_rate_id: None,
+            tax_recoverable: None,
+            total_amount: None,
+            trade_of_asset: None,
+            unit_price: unit_price,
+            unit_price_includes_tax: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostPurchaseInvoicesPurchaseInvoiceTaxAnalysis {
+pub struct NewPurchaseInvoiceTaxAnalysis {
     /// The total amount for the tax rate relating to goods
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goods_amount: Option<sage_core::types::Decimal>,
@@ -636,17 +776,8 @@ pub struct PostPurchaseInvoicesPurchaseInvoiceTaxAnalysis {
     pub extra: sage_core::types::Extra,
 }
 
-/// Creates a Purchase Quick Entry
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostPurchaseQuickEntries {
-    pub purchase_quick_entry: PostPurchaseQuickEntriesPurchaseQuickEntry,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostPurchaseQuickEntriesPurchaseQuickEntry {
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct NewPurchaseQuickEntry {
     /// The net amount of the quick entry in base currency
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
@@ -717,6 +848,45 @@ pub struct PostPurchaseQuickEntriesPurchaseQuickEntry {
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl NewPurchaseQuickEntry {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(
+        contact_id: impl Into<String>,
+        ledger_account_id: impl Into<String>,
+        quick_entry_type_id: impl Into<String>,
+        reference: impl Into<String>,
+        date: sage_core::types::Date,
+    ) -> Self {
+        Self {
+            base_currency_net_amount: None,
+            base_currency_tax_amount: None,
+            base_currency_total_amount: None,
+            contact_id: contact_id.into(),
+            contact_name: None,
+            contact_reference: None,
+            currency_id: None,
+            date: date,
+            details: None,
+            exchange_rate: None,
+            gst_amount: None,
+            inverse_exchange_rate: None,
+            ledger_account_id: ledger_account_id.into(),
+            net_amount: None,
+            pst_amount: None,
+            quick_entry_type_id: quick_entry_type_id.into(),
+            reference: reference.into(),
+            status_id: None,
+            tax_address_region_id: None,
+            tax_amount: None,
+            tax_rate_id: None,
+            tax_recoverable: None,
+            total_amount: None,
+            trade_of_asset: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
 }
 
 /// ### Endpoint Availability
@@ -871,6 +1041,190 @@ pub struct PurchaseCorrectiveInvoice {
     /// The reason the invoice was voided
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub void_reason: Option<String>,
+    /// IRPF withheld Tax Amount (Spain only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withholding_tax_amount: Option<sage_core::types::Decimal>,
+    /// IRPF withheld Tax Rate (Spain only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withholding_tax_rate: Option<sage_core::types::Decimal>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct PurchaseCorrectiveInvoiceLineUpdate {
+    /// The net amount for the invoice line in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_net_amount: Option<sage_core::types::Decimal>,
+    /// The tax amount for the invoice line in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
+    /// The total amount for the invoice line in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_total_amount: Option<sage_core::types::Decimal>,
+    /// The unit price for the invoice line in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_unit_price: Option<sage_core::types::Decimal>,
+    /// The description for the invoice line
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The ID of the EU Goods Services Type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eu_goods_services_type_id: Option<String>,
+    /// The gst or hst tax amount for the invoice line
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gst_amount: Option<sage_core::types::Decimal>,
+    /// Identifies whether the line item is for resale. (Ireland Only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_purchase_for_resale: Option<bool>,
+    /// The ID of the Ledger Account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ledger_account_id: Option<String>,
+    /// The net amount for the invoice line
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub net_amount: Option<sage_core::types::Decimal>,
+    /// The ID of the Product.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product_id: Option<String>,
+    /// The pst or qst tax amount for the invoice line
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pst_amount: Option<sage_core::types::Decimal>,
+    /// The quantity for the invoice line
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<sage_core::types::Decimal>,
+    /// The ID of the Service.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_id: Option<String>,
+    /// The tax amount for the invoice line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_amount: Option<sage_core::types::Decimal>,
+    /// The ID of the Tax Rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_rate_id: Option<String>,
+    /// Indicates if the invoice line is tax recoverable or not
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_recoverable: Option<bool>,
+    /// The total amount for the invoice line
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_amount: Option<sage_core::types::Decimal>,
+    /// Whether the line item is marked as trade of asset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trade_of_asset: Option<bool>,
+    /// The unit price for the invoice line
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_price: Option<sage_core::types::Decimal>,
+    /// Defines whether the unit price includes tax
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_price_includes_tax: Option<bool>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct PurchaseCorrectiveInvoiceTaxAnalysisUpdate {
+    /// The total amount for the tax rate relating to goods
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub goods_amount: Option<sage_core::types::Decimal>,
+    /// The net amount for the tax rate
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub net_amount: Option<sage_core::types::Decimal>,
+    /// The total amount for the tax rate relating to services
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_amount: Option<sage_core::types::Decimal>,
+    /// The tax amount for the tax rate
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_amount: Option<sage_core::types::Decimal>,
+    /// The ID of the Tax Rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_rate_id: Option<String>,
+    /// The total amount for the tax rate
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_amount: Option<sage_core::types::Decimal>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct PurchaseCorrectiveInvoiceUpdate {
+    /// The net amount of the invoice in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_net_amount: Option<sage_core::types::Decimal>,
+    /// The tax amount of the invoice in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
+    /// The total amount of the invoice in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_total_amount: Option<sage_core::types::Decimal>,
+    /// IRPF withheld Tax Amount (Spain only) in the base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
+    /// The ID of the Contact.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<String>,
+    /// The name of the contact when the invoice was created
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_name: Option<String>,
+    /// The reference of the contact when the invoice was created
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_reference: Option<String>,
+    /// The ID of the Currency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency_id: Option<String>,
+    /// The date of the invoice
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<sage_core::types::Date>,
+    /// The due date of the invoice
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_date: Option<sage_core::types::Date>,
+    /// The exchange rate for the invoice
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exchange_rate: Option<sage_core::types::Decimal>,
+    /// The inverse exchange rate for the credit note
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inverse_exchange_rate: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invoice_lines: Option<Vec<PurchaseCorrectiveInvoiceLineUpdate>>,
+    /// The net amount of the invoice
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub net_amount: Option<sage_core::types::Decimal>,
+    /// Invoice notes
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    /// The Invoice date relating to the original invoice (Spain only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original_invoice_date: Option<String>,
+    /// The ID of the Original Invoice. (Spain only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original_invoice_id: Option<String>,
+    /// The number relating to the original invoice (Spain only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original_invoice_number: Option<String>,
+    /// The reference for the invoice
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// The ID of the Status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_id: Option<String>,
+    /// The tax amount of the invoice
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_amount: Option<sage_core::types::Decimal>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_analysis: Option<Vec<PurchaseCorrectiveInvoiceTaxAnalysisUpdate>>,
+    /// The total amount of the invoice
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_amount: Option<sage_core::types::Decimal>,
+    /// The total quantity of the invoice
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_quantity: Option<sage_core::types::Decimal>,
+    /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vat_reverse_charge: Option<bool>,
+    /// The vendor reference for the invoice
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vendor_reference: Option<String>,
     /// IRPF withheld Tax Amount (Spain only)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub withholding_tax_amount: Option<sage_core::types::Decimal>,
@@ -1174,6 +1528,219 @@ pub struct PurchaseCreditNoteLineItem {
     pub extra: sage_core::types::Extra,
 }
 
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct PurchaseCreditNoteLineUpdate {
+    /// The net amount for the credit note line in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_net_amount: Option<sage_core::types::Decimal>,
+    /// The tax amount for the credit note line in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
+    /// The total amount for the credit note line in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_total_amount: Option<sage_core::types::Decimal>,
+    /// The unit price for the credit note line in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_unit_price: Option<sage_core::types::Decimal>,
+    /// The description for the credit note line
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The ID of the EU Goods Services Type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eu_goods_services_type_id: Option<String>,
+    /// The gst or hst tax amount for the credit note line
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gst_amount: Option<sage_core::types::Decimal>,
+    /// Identifies whether the line item is for resale. (Ireland Only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_purchase_for_resale: Option<bool>,
+    /// The ID of the Ledger Account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ledger_account_id: Option<String>,
+    /// The net amount for the credit note line
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub net_amount: Option<sage_core::types::Decimal>,
+    /// The ID of the Product.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product_id: Option<String>,
+    /// The pst or qst tax amount for the credit note line
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pst_amount: Option<sage_core::types::Decimal>,
+    /// The quantity for the credit note line
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<sage_core::types::Decimal>,
+    /// The ID of the Service.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_id: Option<String>,
+    /// The tax amount for the credit note line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_amount: Option<sage_core::types::Decimal>,
+    /// The ID of the Tax Rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_rate_id: Option<String>,
+    /// Indicates if the credit note line is tax recoverable or not
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_recoverable: Option<bool>,
+    /// The total amount for the credit note line
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_amount: Option<sage_core::types::Decimal>,
+    /// Whether the line item is marked as trade of asset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trade_of_asset: Option<bool>,
+    /// The unit price for the credit note line
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_price: Option<sage_core::types::Decimal>,
+    /// Defines whether the unit price includes tax
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_price_includes_tax: Option<bool>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct PurchaseCreditNoteTaxAnalysisUpdate {
+    /// The total amount for the tax rate relating to goods
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub goods_amount: Option<sage_core::types::Decimal>,
+    /// The net amount for the tax rate
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub net_amount: Option<sage_core::types::Decimal>,
+    /// The total amount for the tax rate relating to services
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_amount: Option<sage_core::types::Decimal>,
+    /// The tax amount for the tax rate
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_amount: Option<sage_core::types::Decimal>,
+    /// The ID of the Tax Rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_rate_id: Option<String>,
+    /// The total amount for the tax rate
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_amount: Option<sage_core::types::Decimal>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct PurchaseCreditNoteUpdate {
+    /// The total amount of CIS deductible labour in the base currency - only applicable in UK
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_cis_applicable_amount: Option<sage_core::types::Decimal>,
+    /// The net amount of the credit note in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_net_amount: Option<sage_core::types::Decimal>,
+    /// The tax amount of the credit note in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
+    /// The total of the artefact with the total of CIS deducted in the base currency - only applicable in UK
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_total_after_cis_deduction: Option<sage_core::types::Decimal>,
+    /// The total amount of the credit note in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_total_amount: Option<sage_core::types::Decimal>,
+    /// The total amount of input tax credit in base currency for the
+    ///                      purchase credit note (Canada only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_total_itc_amount: Option<sage_core::types::Decimal>,
+    /// The total amount of input tax refund in base currency for the
+    ///                      purchase credit note (Canada only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_total_itr_amount: Option<sage_core::types::Decimal>,
+    /// The withheld Tax Amount in the base currency - only applicable in UK (CIS subcontractor tax)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
+    /// The total amount of CIS deductible labour - only applicable in UK
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cis_applicable_amount: Option<sage_core::types::Decimal>,
+    /// The contact the purchase credit note relates to
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<String>,
+    /// The name of the contact when the credit note was created
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_name: Option<String>,
+    /// The reference of the contact when the credit note was created
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_reference: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit_note_lines: Option<Vec<PurchaseCreditNoteLineUpdate>>,
+    /// The ID of the Currency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency_id: Option<String>,
+    /// The date of the credit note
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<sage_core::types::Date>,
+    /// The exchange rate for the credit note
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exchange_rate: Option<sage_core::types::Decimal>,
+    /// The inverse exchange rate for the credit note
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inverse_exchange_rate: Option<String>,
+    /// The net amount of the credit note
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub net_amount: Option<sage_core::types::Decimal>,
+    /// credit note notes
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    /// The date of the original invoice
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original_invoice_date: Option<sage_core::types::Date>,
+    /// Indicates if the purchase credit note is part recoverable or not (Canada only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub part_recoverable: Option<bool>,
+    /// Indicates whether postponed accounting rules are applied to the artefact. Only used for UK and IE accounting businesses, where the vendor is flagged as importer
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postponed_accounting: Option<bool>,
+    /// The reference for the credit note
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// The ID of the Status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_id: Option<String>,
+    /// The ID of the Tax Address Region. (Canada only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_address_region_id: Option<String>,
+    /// The tax amount of the credit note
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_amount: Option<sage_core::types::Decimal>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_analysis: Option<Vec<PurchaseCreditNoteTaxAnalysisUpdate>>,
+    /// The total of the artefact with the total of CIS deducted - only applicable in UK
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_after_cis_deduction: Option<sage_core::types::Decimal>,
+    /// The total amount of the credit note
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_amount: Option<sage_core::types::Decimal>,
+    /// The total amount of input tax credit for the purchase credit note (Canada only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_itc_amount: Option<sage_core::types::Decimal>,
+    /// The total amount of input tax refund for the purchase credit note (Canada only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_itr_amount: Option<sage_core::types::Decimal>,
+    /// The total quantity of the credit note
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_quantity: Option<sage_core::types::Decimal>,
+    /// Indicates whether vat exempt import is applied to the artefact. Only used for a UK business, where the artefact has the consignment checkbox selected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vat_exempt_consignment: Option<bool>,
+    /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vat_reverse_charge: Option<bool>,
+    /// The vendor reference for the credit note
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vendor_reference: Option<String>,
+    /// The withheld Tax Amount - only applicable in UK (CIS subcontractor tax)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withholding_tax_amount: Option<sage_core::types::Decimal>,
+    /// The withheld Tax Rate - only applicable in UK (CIS subcontractor tax rate)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withholding_tax_rate: Option<sage_core::types::Decimal>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
 /// ### Endpoint Availability
 ///
 /// * Accounting Plus: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
@@ -1470,6 +2037,219 @@ pub struct PurchaseInvoiceLineItem {
     pub extra: sage_core::types::Extra,
 }
 
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct PurchaseInvoiceLineUpdate {
+    /// The net amount for the invoice line in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_net_amount: Option<sage_core::types::Decimal>,
+    /// The tax amount for the invoice line in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
+    /// The total amount for the invoice line in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_total_amount: Option<sage_core::types::Decimal>,
+    /// The unit price for the invoice line in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_unit_price: Option<sage_core::types::Decimal>,
+    /// The description for the invoice line
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The ID of the EU Goods Services Type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eu_goods_services_type_id: Option<String>,
+    /// The gst or hst tax amount for the invoice line
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gst_amount: Option<sage_core::types::Decimal>,
+    /// Identifies whether the line item is for resale. (Ireland Only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_purchase_for_resale: Option<bool>,
+    /// The ID of the Ledger Account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ledger_account_id: Option<String>,
+    /// The net amount for the invoice line
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub net_amount: Option<sage_core::types::Decimal>,
+    /// The ID of the Product.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product_id: Option<String>,
+    /// The pst or qst tax amount for the invoice line
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pst_amount: Option<sage_core::types::Decimal>,
+    /// The quantity for the invoice line
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<sage_core::types::Decimal>,
+    /// The ID of the Service.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_id: Option<String>,
+    /// The tax amount for the invoice line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_amount: Option<sage_core::types::Decimal>,
+    /// The ID of the Tax Rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_rate_id: Option<String>,
+    /// Indicates if the invoice line is tax recoverable or not
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_recoverable: Option<bool>,
+    /// The total amount for the invoice line
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_amount: Option<sage_core::types::Decimal>,
+    /// Whether the line item is marked as trade of asset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trade_of_asset: Option<bool>,
+    /// The unit price for the invoice line
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_price: Option<sage_core::types::Decimal>,
+    /// Defines whether the unit price includes tax
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_price_includes_tax: Option<bool>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct PurchaseInvoiceTaxAnalysisUpdate {
+    /// The total amount for the tax rate relating to goods
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub goods_amount: Option<sage_core::types::Decimal>,
+    /// The net amount for the tax rate
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub net_amount: Option<sage_core::types::Decimal>,
+    /// The total amount for the tax rate relating to services
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_amount: Option<sage_core::types::Decimal>,
+    /// The tax amount for the tax rate
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_amount: Option<sage_core::types::Decimal>,
+    /// The ID of the Tax Rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_rate_id: Option<String>,
+    /// The total amount for the tax rate
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_amount: Option<sage_core::types::Decimal>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct PurchaseInvoiceUpdate {
+    /// The total amount of CIS deductible labour in the base currency - only applicable in UK
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_cis_applicable_amount: Option<sage_core::types::Decimal>,
+    /// The net amount of the invoice in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_net_amount: Option<sage_core::types::Decimal>,
+    /// The tax amount of the invoice in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
+    /// The total of the artefact with the total of CIS deducted in the base currency - only applicable in UK
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_total_after_cis_deduction: Option<sage_core::types::Decimal>,
+    /// The total amount of the invoice in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_total_amount: Option<sage_core::types::Decimal>,
+    /// The total amount of input tax credit in base currency for the
+    ///                      purchase invoice (Canada only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_total_itc_amount: Option<sage_core::types::Decimal>,
+    /// The total amount of input tax refund in base currency for the
+    ///                      purchase invoice (Canada only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_total_itr_amount: Option<sage_core::types::Decimal>,
+    /// The withheld Tax Amount in the base currency - only applicable in UK (CIS subcontractor tax) and Spain (IRPF)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
+    /// The total amount of CIS deductible labour - only applicable in UK
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cis_applicable_amount: Option<sage_core::types::Decimal>,
+    /// The contact the purchase invoice relates to
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<String>,
+    /// The name of the contact when the invoice was created
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_name: Option<String>,
+    /// The reference of the contact when the invoice was created
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_reference: Option<String>,
+    /// The ID of the Currency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency_id: Option<String>,
+    /// The date of the invoice
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<sage_core::types::Date>,
+    /// The due date of the invoice
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_date: Option<sage_core::types::Date>,
+    /// The exchange rate for the invoice
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exchange_rate: Option<sage_core::types::Decimal>,
+    /// The inverse exchange rate for the invoice
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invoice_lines: Option<Vec<PurchaseInvoiceLineUpdate>>,
+    /// The net amount of the invoice
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub net_amount: Option<sage_core::types::Decimal>,
+    /// Invoice notes
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    /// Indicates if the purchase invoice is part recoverable or not (Canada only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub part_recoverable: Option<bool>,
+    /// Indicates whether postponed accounting rules are applied to the artefact. Only used for UK and IE accounting businesses, where the vendor is flagged as importer
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postponed_accounting: Option<bool>,
+    /// The reference for the invoice
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// The ID of the Status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_id: Option<String>,
+    /// The ID of the Tax Address Region. (Canada only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_address_region_id: Option<String>,
+    /// The tax amount of the invoice
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_amount: Option<sage_core::types::Decimal>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_analysis: Option<Vec<PurchaseInvoiceTaxAnalysisUpdate>>,
+    /// The total of the artefact with the total of CIS deducted - only applicable in UK
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_after_cis_deduction: Option<sage_core::types::Decimal>,
+    /// The total amount of the invoice
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_amount: Option<sage_core::types::Decimal>,
+    /// The total amount of input tax credit for the purchase invoice (Canada only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_itc_amount: Option<sage_core::types::Decimal>,
+    /// The total amount of input tax refund for the purchase invoice (Canada only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_itr_amount: Option<sage_core::types::Decimal>,
+    /// The total quantity of the invoice
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_quantity: Option<sage_core::types::Decimal>,
+    /// Indicates whether vat exempt import is applied to the artefact. Only used for a UK business, where the artefact has the consignment checkbox selected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vat_exempt_consignment: Option<bool>,
+    /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vat_reverse_charge: Option<bool>,
+    /// The vendor reference for the invoice
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vendor_reference: Option<String>,
+    /// The withheld Tax Amount - only applicable in UK (CIS subcontractor tax) and Spain (IRPF)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withholding_tax_amount: Option<sage_core::types::Decimal>,
+    /// The withheld Tax Rate - only applicable in UK (CIS subcontractor tax rate) and Spain (IRPF)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withholding_tax_rate: Option<sage_core::types::Decimal>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
 /// ### Endpoint Availability
 ///
 /// * Accounting Plus: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
@@ -1602,660 +2382,8 @@ pub struct PurchaseQuickEntry {
     pub extra: sage_core::types::Extra,
 }
 
-/// Updates a Purchase Corrective Invoice
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutPurchaseCorrectiveInvoices {
-    pub purchase_corrective_invoice: PutPurchaseCorrectiveInvoicesPurchaseCorrectiveInvoice,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutPurchaseCorrectiveInvoicesPurchaseCorrectiveInvoice {
-    /// The net amount of the invoice in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_net_amount: Option<sage_core::types::Decimal>,
-    /// The tax amount of the invoice in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
-    /// The total amount of the invoice in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_total_amount: Option<sage_core::types::Decimal>,
-    /// IRPF withheld Tax Amount (Spain only) in the base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
-    /// The ID of the Contact.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
-    /// The name of the contact when the invoice was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_name: Option<String>,
-    /// The reference of the contact when the invoice was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_reference: Option<String>,
-    /// The ID of the Currency.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<String>,
-    /// The date of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub date: Option<sage_core::types::Date>,
-    /// The due date of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub due_date: Option<sage_core::types::Date>,
-    /// The exchange rate for the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exchange_rate: Option<sage_core::types::Decimal>,
-    /// The inverse exchange rate for the credit note
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub inverse_exchange_rate: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub invoice_lines: Option<
-        Vec<PutPurchaseCorrectiveInvoicesPurchaseCorrectiveInvoiceInvoiceLines>,
-    >,
-    /// The net amount of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub net_amount: Option<sage_core::types::Decimal>,
-    /// Invoice notes
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub notes: Option<String>,
-    /// The Invoice date relating to the original invoice (Spain only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub original_invoice_date: Option<String>,
-    /// The ID of the Original Invoice. (Spain only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub original_invoice_id: Option<String>,
-    /// The number relating to the original invoice (Spain only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub original_invoice_number: Option<String>,
-    /// The reference for the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reference: Option<String>,
-    /// The ID of the Status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status_id: Option<String>,
-    /// The tax amount of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_amount: Option<sage_core::types::Decimal>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_analysis: Option<
-        Vec<PutPurchaseCorrectiveInvoicesPurchaseCorrectiveInvoiceTaxAnalysis>,
-    >,
-    /// The total amount of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_amount: Option<sage_core::types::Decimal>,
-    /// The total quantity of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_quantity: Option<sage_core::types::Decimal>,
-    /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vat_reverse_charge: Option<bool>,
-    /// The vendor reference for the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vendor_reference: Option<String>,
-    /// IRPF withheld Tax Amount (Spain only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub withholding_tax_amount: Option<sage_core::types::Decimal>,
-    /// IRPF withheld Tax Rate (Spain only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub withholding_tax_rate: Option<sage_core::types::Decimal>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutPurchaseCorrectiveInvoicesPurchaseCorrectiveInvoiceInvoiceLines {
-    /// The net amount for the invoice line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_net_amount: Option<sage_core::types::Decimal>,
-    /// The tax amount for the invoice line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
-    /// The total amount for the invoice line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_total_amount: Option<sage_core::types::Decimal>,
-    /// The unit price for the invoice line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_unit_price: Option<sage_core::types::Decimal>,
-    /// The description for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// The ID of the EU Goods Services Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eu_goods_services_type_id: Option<String>,
-    /// The gst or hst tax amount for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gst_amount: Option<sage_core::types::Decimal>,
-    /// Identifies whether the line item is for resale. (Ireland Only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_purchase_for_resale: Option<bool>,
-    /// The ID of the Ledger Account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ledger_account_id: Option<String>,
-    /// The net amount for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub net_amount: Option<sage_core::types::Decimal>,
-    /// The ID of the Product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<String>,
-    /// The pst or qst tax amount for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pst_amount: Option<sage_core::types::Decimal>,
-    /// The quantity for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub quantity: Option<sage_core::types::Decimal>,
-    /// The ID of the Service.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_id: Option<String>,
-    /// The tax amount for the invoice line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_amount: Option<sage_core::types::Decimal>,
-    /// The ID of the Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
-    /// Indicates if the invoice line is tax recoverable or not
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_recoverable: Option<bool>,
-    /// The total amount for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_amount: Option<sage_core::types::Decimal>,
-    /// Whether the line item is marked as trade of asset.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub trade_of_asset: Option<bool>,
-    /// The unit price for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unit_price: Option<sage_core::types::Decimal>,
-    /// Defines whether the unit price includes tax
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unit_price_includes_tax: Option<bool>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutPurchaseCorrectiveInvoicesPurchaseCorrectiveInvoiceTaxAnalysis {
-    /// The total amount for the tax rate relating to goods
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub goods_amount: Option<sage_core::types::Decimal>,
-    /// The net amount for the tax rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub net_amount: Option<sage_core::types::Decimal>,
-    /// The total amount for the tax rate relating to services
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_amount: Option<sage_core::types::Decimal>,
-    /// The tax amount for the tax rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_amount: Option<sage_core::types::Decimal>,
-    /// The ID of the Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
-    /// The total amount for the tax rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_amount: Option<sage_core::types::Decimal>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-/// Updates a Purchase Credit Note
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutPurchaseCreditNotes {
-    pub purchase_credit_note: PutPurchaseCreditNotesPurchaseCreditNote,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutPurchaseCreditNotesPurchaseCreditNote {
-    /// The total amount of CIS deductible labour in the base currency - only applicable in UK
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_cis_applicable_amount: Option<sage_core::types::Decimal>,
-    /// The net amount of the credit note in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_net_amount: Option<sage_core::types::Decimal>,
-    /// The tax amount of the credit note in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
-    /// The total of the artefact with the total of CIS deducted in the base currency - only applicable in UK
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_total_after_cis_deduction: Option<sage_core::types::Decimal>,
-    /// The total amount of the credit note in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_total_amount: Option<sage_core::types::Decimal>,
-    /// The total amount of input tax credit in base currency for the
-    ///                      purchase credit note (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_total_itc_amount: Option<sage_core::types::Decimal>,
-    /// The total amount of input tax refund in base currency for the
-    ///                      purchase credit note (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_total_itr_amount: Option<sage_core::types::Decimal>,
-    /// The withheld Tax Amount in the base currency - only applicable in UK (CIS subcontractor tax)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
-    /// The total amount of CIS deductible labour - only applicable in UK
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cis_applicable_amount: Option<sage_core::types::Decimal>,
-    /// The contact the purchase credit note relates to
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
-    /// The name of the contact when the credit note was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_name: Option<String>,
-    /// The reference of the contact when the credit note was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_reference: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credit_note_lines: Option<
-        Vec<PutPurchaseCreditNotesPurchaseCreditNoteCreditNoteLines>,
-    >,
-    /// The ID of the Currency.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<String>,
-    /// The date of the credit note
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub date: Option<sage_core::types::Date>,
-    /// The exchange rate for the credit note
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exchange_rate: Option<sage_core::types::Decimal>,
-    /// The inverse exchange rate for the credit note
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub inverse_exchange_rate: Option<String>,
-    /// The net amount of the credit note
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub net_amount: Option<sage_core::types::Decimal>,
-    /// credit note notes
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub notes: Option<String>,
-    /// The date of the original invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub original_invoice_date: Option<sage_core::types::Date>,
-    /// Indicates if the purchase credit note is part recoverable or not (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub part_recoverable: Option<bool>,
-    /// Indicates whether postponed accounting rules are applied to the artefact. Only used for UK and IE accounting businesses, where the vendor is flagged as importer
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub postponed_accounting: Option<bool>,
-    /// The reference for the credit note
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reference: Option<String>,
-    /// The ID of the Status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status_id: Option<String>,
-    /// The ID of the Tax Address Region. (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_address_region_id: Option<String>,
-    /// The tax amount of the credit note
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_amount: Option<sage_core::types::Decimal>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_analysis: Option<Vec<PutPurchaseCreditNotesPurchaseCreditNoteTaxAnalysis>>,
-    /// The total of the artefact with the total of CIS deducted - only applicable in UK
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_after_cis_deduction: Option<sage_core::types::Decimal>,
-    /// The total amount of the credit note
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_amount: Option<sage_core::types::Decimal>,
-    /// The total amount of input tax credit for the purchase credit note (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_itc_amount: Option<sage_core::types::Decimal>,
-    /// The total amount of input tax refund for the purchase credit note (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_itr_amount: Option<sage_core::types::Decimal>,
-    /// The total quantity of the credit note
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_quantity: Option<sage_core::types::Decimal>,
-    /// Indicates whether vat exempt import is applied to the artefact. Only used for a UK business, where the artefact has the consignment checkbox selected.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vat_exempt_consignment: Option<bool>,
-    /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vat_reverse_charge: Option<bool>,
-    /// The vendor reference for the credit note
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vendor_reference: Option<String>,
-    /// The withheld Tax Amount - only applicable in UK (CIS subcontractor tax)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub withholding_tax_amount: Option<sage_core::types::Decimal>,
-    /// The withheld Tax Rate - only applicable in UK (CIS subcontractor tax rate)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub withholding_tax_rate: Option<sage_core::types::Decimal>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutPurchaseCreditNotesPurchaseCreditNoteCreditNoteLines {
-    /// The net amount for the credit note line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_net_amount: Option<sage_core::types::Decimal>,
-    /// The tax amount for the credit note line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
-    /// The total amount for the credit note line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_total_amount: Option<sage_core::types::Decimal>,
-    /// The unit price for the credit note line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_unit_price: Option<sage_core::types::Decimal>,
-    /// The description for the credit note line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// The ID of the EU Goods Services Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eu_goods_services_type_id: Option<String>,
-    /// The gst or hst tax amount for the credit note line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gst_amount: Option<sage_core::types::Decimal>,
-    /// Identifies whether the line item is for resale. (Ireland Only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_purchase_for_resale: Option<bool>,
-    /// The ID of the Ledger Account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ledger_account_id: Option<String>,
-    /// The net amount for the credit note line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub net_amount: Option<sage_core::types::Decimal>,
-    /// The ID of the Product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<String>,
-    /// The pst or qst tax amount for the credit note line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pst_amount: Option<sage_core::types::Decimal>,
-    /// The quantity for the credit note line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub quantity: Option<sage_core::types::Decimal>,
-    /// The ID of the Service.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_id: Option<String>,
-    /// The tax amount for the credit note line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_amount: Option<sage_core::types::Decimal>,
-    /// The ID of the Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
-    /// Indicates if the credit note line is tax recoverable or not
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_recoverable: Option<bool>,
-    /// The total amount for the credit note line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_amount: Option<sage_core::types::Decimal>,
-    /// Whether the line item is marked as trade of asset.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub trade_of_asset: Option<bool>,
-    /// The unit price for the credit note line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unit_price: Option<sage_core::types::Decimal>,
-    /// Defines whether the unit price includes tax
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unit_price_includes_tax: Option<bool>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutPurchaseCreditNotesPurchaseCreditNoteTaxAnalysis {
-    /// The total amount for the tax rate relating to goods
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub goods_amount: Option<sage_core::types::Decimal>,
-    /// The net amount for the tax rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub net_amount: Option<sage_core::types::Decimal>,
-    /// The total amount for the tax rate relating to services
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_amount: Option<sage_core::types::Decimal>,
-    /// The tax amount for the tax rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_amount: Option<sage_core::types::Decimal>,
-    /// The ID of the Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
-    /// The total amount for the tax rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_amount: Option<sage_core::types::Decimal>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-/// Updates a Purchase Invoice
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutPurchaseInvoices {
-    pub purchase_invoice: PutPurchaseInvoicesPurchaseInvoice,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutPurchaseInvoicesPurchaseInvoice {
-    /// The total amount of CIS deductible labour in the base currency - only applicable in UK
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_cis_applicable_amount: Option<sage_core::types::Decimal>,
-    /// The net amount of the invoice in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_net_amount: Option<sage_core::types::Decimal>,
-    /// The tax amount of the invoice in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
-    /// The total of the artefact with the total of CIS deducted in the base currency - only applicable in UK
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_total_after_cis_deduction: Option<sage_core::types::Decimal>,
-    /// The total amount of the invoice in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_total_amount: Option<sage_core::types::Decimal>,
-    /// The total amount of input tax credit in base currency for the
-    ///                      purchase invoice (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_total_itc_amount: Option<sage_core::types::Decimal>,
-    /// The total amount of input tax refund in base currency for the
-    ///                      purchase invoice (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_total_itr_amount: Option<sage_core::types::Decimal>,
-    /// The withheld Tax Amount in the base currency - only applicable in UK (CIS subcontractor tax) and Spain (IRPF)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
-    /// The total amount of CIS deductible labour - only applicable in UK
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cis_applicable_amount: Option<sage_core::types::Decimal>,
-    /// The contact the purchase invoice relates to
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
-    /// The name of the contact when the invoice was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_name: Option<String>,
-    /// The reference of the contact when the invoice was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_reference: Option<String>,
-    /// The ID of the Currency.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<String>,
-    /// The date of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub date: Option<sage_core::types::Date>,
-    /// The due date of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub due_date: Option<sage_core::types::Date>,
-    /// The exchange rate for the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exchange_rate: Option<sage_core::types::Decimal>,
-    /// The inverse exchange rate for the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub invoice_lines: Option<Vec<PutPurchaseInvoicesPurchaseInvoiceInvoiceLines>>,
-    /// The net amount of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub net_amount: Option<sage_core::types::Decimal>,
-    /// Invoice notes
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub notes: Option<String>,
-    /// Indicates if the purchase invoice is part recoverable or not (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub part_recoverable: Option<bool>,
-    /// Indicates whether postponed accounting rules are applied to the artefact. Only used for UK and IE accounting businesses, where the vendor is flagged as importer
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub postponed_accounting: Option<bool>,
-    /// The reference for the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reference: Option<String>,
-    /// The ID of the Status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status_id: Option<String>,
-    /// The ID of the Tax Address Region. (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_address_region_id: Option<String>,
-    /// The tax amount of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_amount: Option<sage_core::types::Decimal>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_analysis: Option<Vec<PutPurchaseInvoicesPurchaseInvoiceTaxAnalysis>>,
-    /// The total of the artefact with the total of CIS deducted - only applicable in UK
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_after_cis_deduction: Option<sage_core::types::Decimal>,
-    /// The total amount of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_amount: Option<sage_core::types::Decimal>,
-    /// The total amount of input tax credit for the purchase invoice (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_itc_amount: Option<sage_core::types::Decimal>,
-    /// The total amount of input tax refund for the purchase invoice (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_itr_amount: Option<sage_core::types::Decimal>,
-    /// The total quantity of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_quantity: Option<sage_core::types::Decimal>,
-    /// Indicates whether vat exempt import is applied to the artefact. Only used for a UK business, where the artefact has the consignment checkbox selected.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vat_exempt_consignment: Option<bool>,
-    /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vat_reverse_charge: Option<bool>,
-    /// The vendor reference for the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vendor_reference: Option<String>,
-    /// The withheld Tax Amount - only applicable in UK (CIS subcontractor tax) and Spain (IRPF)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub withholding_tax_amount: Option<sage_core::types::Decimal>,
-    /// The withheld Tax Rate - only applicable in UK (CIS subcontractor tax rate) and Spain (IRPF)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub withholding_tax_rate: Option<sage_core::types::Decimal>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutPurchaseInvoicesPurchaseInvoiceInvoiceLines {
-    /// The net amount for the invoice line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_net_amount: Option<sage_core::types::Decimal>,
-    /// The tax amount for the invoice line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
-    /// The total amount for the invoice line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_total_amount: Option<sage_core::types::Decimal>,
-    /// The unit price for the invoice line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_unit_price: Option<sage_core::types::Decimal>,
-    /// The description for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// The ID of the EU Goods Services Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eu_goods_services_type_id: Option<String>,
-    /// The gst or hst tax amount for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gst_amount: Option<sage_core::types::Decimal>,
-    /// Identifies whether the line item is for resale. (Ireland Only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_purchase_for_resale: Option<bool>,
-    /// The ID of the Ledger Account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ledger_account_id: Option<String>,
-    /// The net amount for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub net_amount: Option<sage_core::types::Decimal>,
-    /// The ID of the Product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<String>,
-    /// The pst or qst tax amount for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pst_amount: Option<sage_core::types::Decimal>,
-    /// The quantity for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub quantity: Option<sage_core::types::Decimal>,
-    /// The ID of the Service.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_id: Option<String>,
-    /// The tax amount for the invoice line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_amount: Option<sage_core::types::Decimal>,
-    /// The ID of the Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
-    /// Indicates if the invoice line is tax recoverable or not
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_recoverable: Option<bool>,
-    /// The total amount for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_amount: Option<sage_core::types::Decimal>,
-    /// Whether the line item is marked as trade of asset.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub trade_of_asset: Option<bool>,
-    /// The unit price for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unit_price: Option<sage_core::types::Decimal>,
-    /// Defines whether the unit price includes tax
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unit_price_includes_tax: Option<bool>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutPurchaseInvoicesPurchaseInvoiceTaxAnalysis {
-    /// The total amount for the tax rate relating to goods
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub goods_amount: Option<sage_core::types::Decimal>,
-    /// The net amount for the tax rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub net_amount: Option<sage_core::types::Decimal>,
-    /// The total amount for the tax rate relating to services
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_amount: Option<sage_core::types::Decimal>,
-    /// The tax amount for the tax rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_amount: Option<sage_core::types::Decimal>,
-    /// The ID of the Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
-    /// The total amount for the tax rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_amount: Option<sage_core::types::Decimal>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-/// Updates a Purchase Quick Entry
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutPurchaseQuickEntries {
-    pub purchase_quick_entry: PutPurchaseQuickEntriesPurchaseQuickEntry,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutPurchaseQuickEntriesPurchaseQuickEntry {
+pub struct PurchaseQuickEntryUpdate {
     /// The net amount of the quick entry in base currency
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
@@ -2333,6 +2461,380 @@ pub struct PutPurchaseQuickEntriesPurchaseQuickEntry {
     pub extra: sage_core::types::Extra,
 }
 
+impl From<&PurchaseCorrectiveInvoice> for PurchaseCorrectiveInvoiceUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &PurchaseCorrectiveInvoice) -> Self {
+        Self {
+            base_currency_net_amount: read.base_currency_net_amount,
+            base_currency_tax_amount: read.base_currency_tax_amount,
+            base_currency_total_amount: read.base_currency_total_amount,
+            base_currency_withholding_tax_amount: read
+                .base_currency_withholding_tax_amount,
+            contact_id: read.contact.as_ref().and_then(|link| link.id.clone()),
+            contact_name: read.contact_name.clone(),
+            contact_reference: read.contact_reference.clone(),
+            currency_id: read.currency.as_ref().and_then(|link| link.id.clone()),
+            date: read.date,
+            due_date: read.due_date,
+            exchange_rate: read.exchange_rate,
+            inverse_exchange_rate: read.inverse_exchange_rate.clone(),
+            invoice_lines: read
+                .invoice_lines
+                .as_ref()
+                .map(|items| {
+                    items.iter().map(PurchaseCorrectiveInvoiceLineUpdate::from).collect()
+                }),
+            net_amount: read.net_amount,
+            notes: read.notes.clone(),
+            original_invoice_date: read.original_invoice_date.clone(),
+            original_invoice_id: read
+                .original_invoice
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            original_invoice_number: read.original_invoice_number.clone(),
+            reference: read.reference.clone(),
+            status_id: read.status.as_ref().and_then(|link| link.id.clone()),
+            tax_amount: read.tax_amount,
+            tax_analysis: read
+                .tax_analysis
+                .as_ref()
+                .map(|items| {
+                    items
+                        .iter()
+                        .map(PurchaseCorrectiveInvoiceTaxAnalysisUpdate::from)
+                        .collect()
+                }),
+            total_amount: read.total_amount,
+            total_quantity: read.total_quantity,
+            vat_reverse_charge: read.vat_reverse_charge,
+            vendor_reference: read.vendor_reference.clone(),
+            withholding_tax_amount: read.withholding_tax_amount,
+            withholding_tax_rate: read.withholding_tax_rate,
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&super::common::ArtefactTaxAnalysis>
+for PurchaseCorrectiveInvoiceTaxAnalysisUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &super::common::ArtefactTaxAnalysis) -> Self {
+        Self {
+            goods_amount: read.goods_amount,
+            net_amount: read.net_amount,
+            service_amount: read.service_amount,
+            tax_amount: read.tax_amount,
+            tax_rate_id: read.tax_rate.as_ref().and_then(|link| link.id.clone()),
+            total_amount: read.total_amount,
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&PurchaseInvoiceLineItem> for PurchaseCorrectiveInvoiceLineUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &PurchaseInvoiceLineItem) -> Self {
+        Self {
+            base_currency_net_amount: read.base_currency_net_amount,
+            base_currency_tax_amount: read.base_currency_tax_amount,
+            base_currency_total_amount: read.base_currency_total_amount,
+            base_currency_unit_price: read.base_currency_unit_price,
+            description: read.description.clone(),
+            eu_goods_services_type_id: read
+                .eu_goods_services_type
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            gst_amount: read.gst_amount,
+            is_purchase_for_resale: read.is_purchase_for_resale,
+            ledger_account_id: read
+                .ledger_account
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            net_amount: read.net_amount,
+            product_id: read.product.as_ref().and_then(|link| link.id.clone()),
+            pst_amount: read.pst_amount,
+            quantity: read.quantity,
+            service_id: read.service.as_ref().and_then(|link| link.id.clone()),
+            tax_amount: read.tax_amount,
+            tax_rate_id: read.tax_rate.as_ref().and_then(|link| link.id.clone()),
+            tax_recoverable: read.tax_recoverable,
+            total_amount: read.total_amount,
+            trade_of_asset: read.trade_of_asset,
+            unit_price: read.unit_price,
+            unit_price_includes_tax: read.unit_price_includes_tax,
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&PurchaseCreditNote> for PurchaseCreditNoteUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &PurchaseCreditNote) -> Self {
+        Self {
+            base_currency_cis_applicable_amount: read
+                .base_currency_cis_applicable_amount,
+            base_currency_net_amount: read.base_currency_net_amount,
+            base_currency_tax_amount: read.base_currency_tax_amount,
+            base_currency_total_after_cis_deduction: read
+                .base_currency_total_after_cis_deduction,
+            base_currency_total_amount: read.base_currency_total_amount,
+            base_currency_total_itc_amount: read.base_currency_total_itc_amount,
+            base_currency_total_itr_amount: read.base_currency_total_itr_amount,
+            base_currency_withholding_tax_amount: read
+                .base_currency_withholding_tax_amount,
+            cis_applicable_amount: read.cis_applicable_amount,
+            contact_id: read.contact.as_ref().and_then(|link| link.id.clone()),
+            contact_name: read.contact_name.clone(),
+            contact_reference: read.contact_reference.clone(),
+            credit_note_lines: read
+                .credit_note_lines
+                .as_ref()
+                .map(|items| {
+                    items.iter().map(PurchaseCreditNoteLineUpdate::from).collect()
+                }),
+            currency_id: read.currency.as_ref().and_then(|link| link.id.clone()),
+            date: read.date,
+            exchange_rate: read.exchange_rate,
+            inverse_exchange_rate: read.inverse_exchange_rate.clone(),
+            net_amount: read.net_amount,
+            notes: read.notes.clone(),
+            original_invoice_date: read.original_invoice_date,
+            part_recoverable: read.part_recoverable,
+            postponed_accounting: read.postponed_accounting,
+            reference: read.reference.clone(),
+            status_id: read.status.as_ref().and_then(|link| link.id.clone()),
+            tax_address_region_id: read
+                .tax_address_region
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            tax_amount: read.tax_amount,
+            tax_analysis: read
+                .tax_analysis
+                .as_ref()
+                .map(|items| {
+                    items.iter().map(PurchaseCreditNoteTaxAnalysisUpdate::from).collect()
+                }),
+            total_after_cis_deduction: read.total_after_cis_deduction,
+            total_amount: read.total_amount,
+            total_itc_amount: read.total_itc_amount,
+            total_itr_amount: read.total_itr_amount,
+            total_quantity: read.total_quantity,
+            vat_exempt_consignment: read.vat_exempt_consignment,
+            vat_reverse_charge: read.vat_reverse_charge,
+            vendor_reference: read.vendor_reference.clone(),
+            withholding_tax_amount: read.withholding_tax_amount,
+            withholding_tax_rate: read.withholding_tax_rate,
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&super::common::ArtefactTaxAnalysis> for PurchaseCreditNoteTaxAnalysisUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &super::common::ArtefactTaxAnalysis) -> Self {
+        Self {
+            goods_amount: read.goods_amount,
+            net_amount: read.net_amount,
+            service_amount: read.service_amount,
+            tax_amount: read.tax_amount,
+            tax_rate_id: read.tax_rate.as_ref().and_then(|link| link.id.clone()),
+            total_amount: read.total_amount,
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&PurchaseCreditNoteLineItem> for PurchaseCreditNoteLineUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &PurchaseCreditNoteLineItem) -> Self {
+        Self {
+            base_currency_net_amount: read.base_currency_net_amount,
+            base_currency_tax_amount: read.base_currency_tax_amount,
+            base_currency_total_amount: read.base_currency_total_amount,
+            base_currency_unit_price: read.base_currency_unit_price,
+            description: read.description.clone(),
+            eu_goods_services_type_id: read
+                .eu_goods_services_type
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            gst_amount: read.gst_amount,
+            is_purchase_for_resale: read.is_purchase_for_resale,
+            ledger_account_id: read
+                .ledger_account
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            net_amount: read.net_amount,
+            product_id: read.product.as_ref().and_then(|link| link.id.clone()),
+            pst_amount: read.pst_amount,
+            quantity: read.quantity,
+            service_id: read.service.as_ref().and_then(|link| link.id.clone()),
+            tax_amount: read.tax_amount,
+            tax_rate_id: read.tax_rate.as_ref().and_then(|link| link.id.clone()),
+            tax_recoverable: read.tax_recoverable,
+            total_amount: read.total_amount,
+            trade_of_asset: read.trade_of_asset,
+            unit_price: read.unit_price,
+            unit_price_includes_tax: read.unit_price_includes_tax,
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&PurchaseInvoice> for PurchaseInvoiceUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &PurchaseInvoice) -> Self {
+        Self {
+            base_currency_cis_applicable_amount: read
+                .base_currency_cis_applicable_amount,
+            base_currency_net_amount: read.base_currency_net_amount,
+            base_currency_tax_amount: read.base_currency_tax_amount,
+            base_currency_total_after_cis_deduction: read
+                .base_currency_total_after_cis_deduction,
+            base_currency_total_amount: read.base_currency_total_amount,
+            base_currency_total_itc_amount: read.base_currency_total_itc_amount,
+            base_currency_total_itr_amount: read.base_currency_total_itr_amount,
+            base_currency_withholding_tax_amount: read
+                .base_currency_withholding_tax_amount,
+            cis_applicable_amount: read.cis_applicable_amount,
+            contact_id: read.contact.as_ref().and_then(|link| link.id.clone()),
+            contact_name: read.contact_name.clone(),
+            contact_reference: read.contact_reference.clone(),
+            currency_id: read.currency.as_ref().and_then(|link| link.id.clone()),
+            date: read.date,
+            due_date: read.due_date,
+            exchange_rate: read.exchange_rate,
+            inverse_exchange_rate: read.inverse_exchange_rate,
+            invoice_lines: read
+                .invoice_lines
+                .as_ref()
+                .map(|items| {
+                    items.iter().map(PurchaseInvoiceLineUpdate::from).collect()
+                }),
+            net_amount: read.net_amount,
+            notes: read.notes.clone(),
+            part_recoverable: read.part_recoverable,
+            postponed_accounting: read.postponed_accounting,
+            reference: read.reference.clone(),
+            status_id: read.status.as_ref().and_then(|link| link.id.clone()),
+            tax_address_region_id: read
+                .tax_address_region
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            tax_amount: read.tax_amount,
+            tax_analysis: read
+                .tax_analysis
+                .as_ref()
+                .map(|items| {
+                    items.iter().map(PurchaseInvoiceTaxAnalysisUpdate::from).collect()
+                }),
+            total_after_cis_deduction: read.total_after_cis_deduction,
+            total_amount: read.total_amount,
+            total_itc_amount: read.total_itc_amount,
+            total_itr_amount: read.total_itr_amount,
+            total_quantity: read.total_quantity,
+            vat_exempt_consignment: read.vat_exempt_consignment,
+            vat_reverse_charge: read.vat_reverse_charge,
+            vendor_reference: read.vendor_reference.clone(),
+            withholding_tax_amount: read.withholding_tax_amount,
+            withholding_tax_rate: read.withholding_tax_rate,
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&super::common::ArtefactTaxAnalysis> for PurchaseInvoiceTaxAnalysisUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &super::common::ArtefactTaxAnalysis) -> Self {
+        Self {
+            goods_amount: read.goods_amount,
+            net_amount: read.net_amount,
+            service_amount: read.service_amount,
+            tax_amount: read.tax_amount,
+            tax_rate_id: read.tax_rate.as_ref().and_then(|link| link.id.clone()),
+            total_amount: read.total_amount,
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&PurchaseInvoiceLineItem> for PurchaseInvoiceLineUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &PurchaseInvoiceLineItem) -> Self {
+        Self {
+            base_currency_net_amount: read.base_currency_net_amount,
+            base_currency_tax_amount: read.base_currency_tax_amount,
+            base_currency_total_amount: read.base_currency_total_amount,
+            base_currency_unit_price: read.base_currency_unit_price,
+            description: read.description.clone(),
+            eu_goods_services_type_id: read
+                .eu_goods_services_type
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            gst_amount: read.gst_amount,
+            is_purchase_for_resale: read.is_purchase_for_resale,
+            ledger_account_id: read
+                .ledger_account
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            net_amount: read.net_amount,
+            product_id: read.product.as_ref().and_then(|link| link.id.clone()),
+            pst_amount: read.pst_amount,
+            quantity: read.quantity,
+            service_id: read.service.as_ref().and_then(|link| link.id.clone()),
+            tax_amount: read.tax_amount,
+            tax_rate_id: read.tax_rate.as_ref().and_then(|link| link.id.clone()),
+            tax_recoverable: read.tax_recoverable,
+            total_amount: read.total_amount,
+            trade_of_asset: read.trade_of_asset,
+            unit_price: read.unit_price,
+            unit_price_includes_tax: read.unit_price_includes_tax,
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&PurchaseQuickEntry> for PurchaseQuickEntryUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &PurchaseQuickEntry) -> Self {
+        Self {
+            base_currency_net_amount: read.base_currency_net_amount,
+            base_currency_tax_amount: read.base_currency_tax_amount,
+            base_currency_total_amount: read.base_currency_total_amount,
+            contact_id: read.contact.as_ref().and_then(|link| link.id.clone()),
+            contact_name: read.contact_name.clone(),
+            contact_reference: read.contact_reference.clone(),
+            currency_id: read.currency.as_ref().and_then(|link| link.id.clone()),
+            date: read.date,
+            details: read.details.clone(),
+            exchange_rate: read.exchange_rate,
+            gst_amount: read.gst_amount,
+            inverse_exchange_rate: read.inverse_exchange_rate,
+            ledger_account_id: read
+                .ledger_account
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            net_amount: read.net_amount,
+            pst_amount: read.pst_amount,
+            quick_entry_type_id: read
+                .quick_entry_type
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            reference: read.reference.clone(),
+            status_id: read.status.as_ref().and_then(|link| link.id.clone()),
+            tax_address_region_id: read
+                .tax_address_region
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            tax_amount: read.tax_amount,
+            tax_rate_id: read.tax_rate.as_ref().and_then(|link| link.id.clone()),
+            tax_recoverable: read.tax_recoverable,
+            total_amount: read.total_amount,
+            trade_of_asset: read.trade_of_asset,
+            ..Self::default()
+        }
+    }
+}
+
 /// Creates a Purchase Corrective Invoice
 ///
 /// ### Endpoint Availability
@@ -2349,15 +2851,17 @@ pub struct PutPurchaseQuickEntriesPurchaseQuickEntry {
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreatePurchaseCorrectiveInvoice {
-    /// The JSON request body.
-    pub body: PostPurchaseCorrectiveInvoices,
+    /// What to send; it goes to Sage as `{"purchase_corrective_invoice": …}`.
+    pub purchase_corrective_invoice: NewPurchaseCorrectiveInvoice,
 }
 
 #[allow(deprecated)]
 impl CreatePurchaseCorrectiveInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(body: PostPurchaseCorrectiveInvoices) -> Self {
-        Self { body }
+    pub fn new(purchase_corrective_invoice: NewPurchaseCorrectiveInvoice) -> Self {
+        Self {
+            purchase_corrective_invoice,
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -2378,7 +2882,10 @@ impl sage_core::Operation for CreatePurchaseCorrectiveInvoice {
                 sage_core::Method::Post,
                 "/accounts/v3/purchase_corrective_invoices",
             )
-            .json(&self.body)
+            .json_enveloped(
+                "purchase_corrective_invoice",
+                &self.purchase_corrective_invoice,
+            )
     }
 }
 
@@ -2739,15 +3246,21 @@ impl sage_core::ListOperation for ListPurchaseCorrectiveInvoices {
 pub struct UpdatePurchaseCorrectiveInvoice {
     /// The Purchase Corrective Invoice Key.
     pub key: String,
-    /// The JSON request body.
-    pub body: PutPurchaseCorrectiveInvoices,
+    /// What to send; it goes to Sage as `{"purchase_corrective_invoice": …}`.
+    pub purchase_corrective_invoice: PurchaseCorrectiveInvoiceUpdate,
 }
 
 #[allow(deprecated)]
 impl UpdatePurchaseCorrectiveInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>, body: PutPurchaseCorrectiveInvoices) -> Self {
-        Self { key: key.into(), body }
+    pub fn new(
+        key: impl Into<String>,
+        purchase_corrective_invoice: PurchaseCorrectiveInvoiceUpdate,
+    ) -> Self {
+        Self {
+            key: key.into(),
+            purchase_corrective_invoice,
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -2769,7 +3282,10 @@ impl sage_core::Operation for UpdatePurchaseCorrectiveInvoice {
                 "/accounts/v3/purchase_corrective_invoices/{key}",
             )
             .path("key", &self.key)
-            .json(&self.body)
+            .json_enveloped(
+                "purchase_corrective_invoice",
+                &self.purchase_corrective_invoice,
+            )
     }
 }
 
@@ -2789,15 +3305,15 @@ impl sage_core::Operation for UpdatePurchaseCorrectiveInvoice {
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreatePurchaseCreditNote {
-    /// The JSON request body.
-    pub body: PostPurchaseCreditNotes,
+    /// What to send; it goes to Sage as `{"purchase_credit_note": …}`.
+    pub purchase_credit_note: NewPurchaseCreditNote,
 }
 
 #[allow(deprecated)]
 impl CreatePurchaseCreditNote {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(body: PostPurchaseCreditNotes) -> Self {
-        Self { body }
+    pub fn new(purchase_credit_note: NewPurchaseCreditNote) -> Self {
+        Self { purchase_credit_note }
     }
 
     /// Sends the request and decodes the response.
@@ -2818,7 +3334,7 @@ impl sage_core::Operation for CreatePurchaseCreditNote {
                 sage_core::Method::Post,
                 "/accounts/v3/purchase_credit_notes",
             )
-            .json(&self.body)
+            .json_enveloped("purchase_credit_note", &self.purchase_credit_note)
     }
 }
 
@@ -3234,15 +3750,21 @@ impl sage_core::Operation for ReleasePurchaseCreditNote {
 pub struct UpdatePurchaseCreditNote {
     /// The Purchase Credit Note Key.
     pub key: String,
-    /// The JSON request body.
-    pub body: PutPurchaseCreditNotes,
+    /// What to send; it goes to Sage as `{"purchase_credit_note": …}`.
+    pub purchase_credit_note: PurchaseCreditNoteUpdate,
 }
 
 #[allow(deprecated)]
 impl UpdatePurchaseCreditNote {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>, body: PutPurchaseCreditNotes) -> Self {
-        Self { key: key.into(), body }
+    pub fn new(
+        key: impl Into<String>,
+        purchase_credit_note: PurchaseCreditNoteUpdate,
+    ) -> Self {
+        Self {
+            key: key.into(),
+            purchase_credit_note,
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -3264,7 +3786,7 @@ impl sage_core::Operation for UpdatePurchaseCreditNote {
                 "/accounts/v3/purchase_credit_notes/{key}",
             )
             .path("key", &self.key)
-            .json(&self.body)
+            .json_enveloped("purchase_credit_note", &self.purchase_credit_note)
     }
 }
 
@@ -3285,15 +3807,15 @@ impl sage_core::Operation for UpdatePurchaseCreditNote {
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreatePurchaseInvoice {
-    /// The JSON request body.
-    pub body: PostPurchaseInvoices,
+    /// What to send; it goes to Sage as `{"purchase_invoice": …}`.
+    pub purchase_invoice: NewPurchaseInvoice,
 }
 
 #[allow(deprecated)]
 impl CreatePurchaseInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(body: PostPurchaseInvoices) -> Self {
-        Self { body }
+    pub fn new(purchase_invoice: NewPurchaseInvoice) -> Self {
+        Self { purchase_invoice }
     }
 
     /// Sends the request and decodes the response.
@@ -3314,7 +3836,7 @@ impl sage_core::Operation for CreatePurchaseInvoice {
                 sage_core::Method::Post,
                 "/accounts/v3/purchase_invoices",
             )
-            .json(&self.body)
+            .json_enveloped("purchase_invoice", &self.purchase_invoice)
     }
 }
 
@@ -3743,15 +4265,18 @@ impl sage_core::Operation for ReleasePurchaseInvoice {
 pub struct UpdatePurchaseInvoice {
     /// The Purchase Invoice Key.
     pub key: String,
-    /// The JSON request body.
-    pub body: PutPurchaseInvoices,
+    /// What to send; it goes to Sage as `{"purchase_invoice": …}`.
+    pub purchase_invoice: PurchaseInvoiceUpdate,
 }
 
 #[allow(deprecated)]
 impl UpdatePurchaseInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>, body: PutPurchaseInvoices) -> Self {
-        Self { key: key.into(), body }
+    pub fn new(key: impl Into<String>, purchase_invoice: PurchaseInvoiceUpdate) -> Self {
+        Self {
+            key: key.into(),
+            purchase_invoice,
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -3773,7 +4298,7 @@ impl sage_core::Operation for UpdatePurchaseInvoice {
                 "/accounts/v3/purchase_invoices/{key}",
             )
             .path("key", &self.key)
-            .json(&self.body)
+            .json_enveloped("purchase_invoice", &self.purchase_invoice)
     }
 }
 
@@ -3794,15 +4319,15 @@ impl sage_core::Operation for UpdatePurchaseInvoice {
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreatePurchaseQuickEntry {
-    /// The JSON request body.
-    pub body: PostPurchaseQuickEntries,
+    /// What to send; it goes to Sage as `{"purchase_quick_entry": …}`.
+    pub purchase_quick_entry: NewPurchaseQuickEntry,
 }
 
 #[allow(deprecated)]
 impl CreatePurchaseQuickEntry {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(body: PostPurchaseQuickEntries) -> Self {
-        Self { body }
+    pub fn new(purchase_quick_entry: NewPurchaseQuickEntry) -> Self {
+        Self { purchase_quick_entry }
     }
 
     /// Sends the request and decodes the response.
@@ -3823,7 +4348,7 @@ impl sage_core::Operation for CreatePurchaseQuickEntry {
                 sage_core::Method::Post,
                 "/accounts/v3/purchase_quick_entries",
             )
-            .json(&self.body)
+            .json_enveloped("purchase_quick_entry", &self.purchase_quick_entry)
     }
 }
 
@@ -4190,15 +4715,21 @@ impl sage_core::ListOperation for ListPurchaseQuickEntries {
 pub struct UpdatePurchaseQuickEntry {
     /// The Purchase Quick Entry Key.
     pub key: String,
-    /// The JSON request body.
-    pub body: PutPurchaseQuickEntries,
+    /// What to send; it goes to Sage as `{"purchase_quick_entry": …}`.
+    pub purchase_quick_entry: PurchaseQuickEntryUpdate,
 }
 
 #[allow(deprecated)]
 impl UpdatePurchaseQuickEntry {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>, body: PutPurchaseQuickEntries) -> Self {
-        Self { key: key.into(), body }
+    pub fn new(
+        key: impl Into<String>,
+        purchase_quick_entry: PurchaseQuickEntryUpdate,
+    ) -> Self {
+        Self {
+            key: key.into(),
+            purchase_quick_entry,
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -4220,6 +4751,6 @@ impl sage_core::Operation for UpdatePurchaseQuickEntry {
                 "/accounts/v3/purchase_quick_entries/{key}",
             )
             .path("key", &self.key)
-            .json(&self.body)
+            .json_enveloped("purchase_quick_entry", &self.purchase_quick_entry)
     }
 }

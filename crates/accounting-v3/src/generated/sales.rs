@@ -74,17 +74,8 @@ pub struct HostedArtefactPaymentSetting {
     pub extra: sage_core::types::Extra,
 }
 
-/// Creates a Hosted Artefact Payment Setting
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostHostedArtefactPaymentSettings {
-    pub hosted_artefact_payment_setting: PostHostedArtefactPaymentSettingsHostedArtefactPaymentSetting,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostHostedArtefactPaymentSettingsHostedArtefactPaymentSetting {
+pub struct NewHostedArtefactPaymentSetting {
     /// The flag to disable online payments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disable_payment: Option<bool>,
@@ -96,17 +87,8 @@ pub struct PostHostedArtefactPaymentSettingsHostedArtefactPaymentSetting {
     pub extra: sage_core::types::Extra,
 }
 
-/// Creates a Sales Corrective Invoice
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostSalesCorrectiveInvoices {
-    pub sales_corrective_invoice: PostSalesCorrectiveInvoicesSalesCorrectiveInvoice,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostSalesCorrectiveInvoicesSalesCorrectiveInvoice {
+pub struct NewSalesCorrectiveInvoice {
     /// The net amount of the invoice in base currency
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
@@ -150,9 +132,7 @@ pub struct PostSalesCorrectiveInvoicesSalesCorrectiveInvoice {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub delivery_address: Option<
-        PostSalesCorrectiveInvoicesSalesCorrectiveInvoiceDeliveryAddress,
-    >,
+    pub delivery_address: Option<NewSalesCorrectiveInvoiceDeliveryAddress>,
     /// Indicates whether consignment checkbox for destination VAT is checked on the artefact. Only used for an UK business, where destination VAT was enabled in the settings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub destination_consignment: Option<bool>,
@@ -169,9 +149,7 @@ pub struct PostSalesCorrectiveInvoicesSalesCorrectiveInvoice {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub invoice_lines: Option<
-        Vec<PostSalesCorrectiveInvoicesSalesCorrectiveInvoiceInvoiceLines>,
-    >,
+    pub invoice_lines: Option<Vec<NewSalesCorrectiveInvoiceLine>>,
     /// The generated invoice number
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoice_number: Option<String>,
@@ -179,9 +157,7 @@ pub struct PostSalesCorrectiveInvoicesSalesCorrectiveInvoice {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoice_number_prefix: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub main_address: Option<
-        PostSalesCorrectiveInvoicesSalesCorrectiveInvoiceMainAddress,
-    >,
+    pub main_address: Option<NewSalesCorrectiveInvoiceMainAddress>,
     /// The net amount of the invoice
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
@@ -222,9 +198,7 @@ pub struct PostSalesCorrectiveInvoicesSalesCorrectiveInvoice {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_analysis: Option<
-        Vec<PostSalesCorrectiveInvoicesSalesCorrectiveInvoiceTaxAnalysis>,
-    >,
+    pub tax_analysis: Option<Vec<NewSalesCorrectiveInvoiceTaxAnalysis>>,
     /// Invoice terms and conditions
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub terms_and_conditions: Option<String>,
@@ -252,7 +226,7 @@ pub struct PostSalesCorrectiveInvoicesSalesCorrectiveInvoice {
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostSalesCorrectiveInvoicesSalesCorrectiveInvoiceDeliveryAddress {
+pub struct NewSalesCorrectiveInvoiceDeliveryAddress {
     /// The first line of the address
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address_line_1: Option<String>,
@@ -283,7 +257,7 @@ pub struct PostSalesCorrectiveInvoicesSalesCorrectiveInvoiceDeliveryAddress {
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostSalesCorrectiveInvoicesSalesCorrectiveInvoiceInvoiceLines {
+pub struct NewSalesCorrectiveInvoiceLine {
     /// The discount amount for the invoice line in base currency
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_currency_discount_amount: Option<sage_core::types::Decimal>,
@@ -353,7 +327,7 @@ pub struct PostSalesCorrectiveInvoicesSalesCorrectiveInvoiceInvoiceLines {
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostSalesCorrectiveInvoicesSalesCorrectiveInvoiceMainAddress {
+pub struct NewSalesCorrectiveInvoiceMainAddress {
     /// The first line of the address
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address_line_1: Option<String>,
@@ -384,7 +358,7 @@ pub struct PostSalesCorrectiveInvoicesSalesCorrectiveInvoiceMainAddress {
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostSalesCorrectiveInvoicesSalesCorrectiveInvoiceTaxAnalysis {
+pub struct NewSalesCorrectiveInvoiceTaxAnalysis {
     /// The total amount for the tax rate relating to goods
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goods_amount: Option<sage_core::types::Decimal>,
@@ -408,17 +382,8 @@ pub struct PostSalesCorrectiveInvoicesSalesCorrectiveInvoiceTaxAnalysis {
     pub extra: sage_core::types::Extra,
 }
 
-/// Creates a Sales Credit Note
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostSalesCreditNotes {
-    pub sales_credit_note: PostSalesCreditNotesSalesCreditNote,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostSalesCreditNotesSalesCreditNote {
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct NewSalesCreditNote {
     /// The total amount of CIS deductible labour in the base currency - only applicable in UK
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_currency_cis_applicable_amount: Option<sage_core::types::Decimal>,
@@ -461,7 +426,7 @@ pub struct PostSalesCreditNotesSalesCreditNote {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_reference: Option<String>,
     /// The credit note lines of the credit note
-    pub credit_note_lines: Vec<PostSalesCreditNotesSalesCreditNoteCreditNoteLines>,
+    pub credit_note_lines: Vec<NewSalesCreditNoteLine>,
     /// The generated credit note number
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_note_number: Option<String>,
@@ -474,7 +439,7 @@ pub struct PostSalesCreditNotesSalesCreditNote {
     /// The date of the credit note
     pub date: sage_core::types::Date,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub delivery_address: Option<PostSalesCreditNotesSalesCreditNoteDeliveryAddress>,
+    pub delivery_address: Option<NewSalesCreditNoteDeliveryAddress>,
     /// Indicates whether consignment checkbox for destination VAT is checked on the artefact. Only used for an UK business, where destination VAT was enabled in the settings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub destination_consignment: Option<bool>,
@@ -485,7 +450,7 @@ pub struct PostSalesCreditNotesSalesCreditNote {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub main_address: Option<PostSalesCreditNotesSalesCreditNoteMainAddress>,
+    pub main_address: Option<NewSalesCreditNoteMainAddress>,
     /// The net amount of the credit note
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
@@ -523,7 +488,7 @@ pub struct PostSalesCreditNotesSalesCreditNote {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_analysis: Option<Vec<PostSalesCreditNotesSalesCreditNoteTaxAnalysis>>,
+    pub tax_analysis: Option<Vec<NewSalesCreditNoteTaxAnalysis>>,
     /// Credit note terms and conditions
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub terms_and_conditions: Option<String>,
@@ -553,8 +518,97 @@ pub struct PostSalesCreditNotesSalesCreditNote {
     pub extra: sage_core::types::Extra,
 }
 
+impl NewSalesCreditNote {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(
+        contact_id: impl Into<String>,
+        date: sage_core::types::Date,
+        credit_note_lines: impl IntoIterator<Item = NewSalesCreditNoteLine>,
+    ) -> Self {
+        Self {
+            base_currency_cis_applicable_amount: None,
+            base_currency_net_amount: None,
+            base_currency_shipping_net_amount: None,
+            base_currency_shipping_tax_amount: None,
+            base_currency_shipping_total_amount: None,
+            base_currency_tax_amount: None,
+            base_currency_total_after_cis_deduction: None,
+            base_currency_total_amount: None,
+            base_currency_total_discount_amount: None,
+            base_currency_withholding_tax_amount: None,
+            cis_applicable_amount: None,
+            contact_id: contact_id.into(),
+            contact_name: None,
+            contact_reference: None,
+            credit_note_lines: credit_note_lines.into_iter().collect(),
+            credit_note_number: None,
+            credit_note_number_prefix: None,
+            currency_id: None,
+            date: date,
+            delivery_address: None,
+            destination_consignment: None,
+            exchange_rate: None,
+            inverse_exchange_rate: None,
+            main_address: None,
+            net_amount: None,
+            notes: None,
+            original_invoice_date: None,
+            reference: None,
+            sent: None,
+            shipping_net_amount: None,
+            shipping_tax_amount: None,
+            shipping_tax_rate_id: None,
+            shipping_total_amount: None,
+            status_id: None,
+            tax_address_region_id: None,
+            tax_amount: None,
+            tax_analysis: None,
+            terms_and_conditions: None,
+            total_after_cis_deduction: None,
+            total_amount: None,
+            total_discount_amount: None,
+            total_quantity: None,
+            vat_reverse_charge: None,
+            withholding_tax_amount: None,
+            withholding_tax_rate: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostSalesCreditNotesSalesCreditNoteCreditNoteLines {
+pub struct NewSalesCreditNoteDeliveryAddress {
+    /// The first line of the address
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_line_1: Option<String>,
+    /// The second line of the address
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_line_2: Option<String>,
+    /// The ID of the Address Type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_type_id: Option<String>,
+    /// The address town/city
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    /// The ID of the Country Group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country_group_id: Option<String>,
+    /// The ID of the Country.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country_id: Option<String>,
+    /// The address postal code/zipcode
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postal_code: Option<String>,
+    /// The address state/province/region
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct NewSalesCreditNoteLine {
     /// The discount amount for the invoice line in base currency
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_currency_discount_amount: Option<sage_core::types::Decimal>,
@@ -620,8 +674,42 @@ pub struct PostSalesCreditNotesSalesCreditNoteCreditNoteLines {
     pub extra: sage_core::types::Extra,
 }
 
+impl NewSalesCreditNoteLine {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(
+        description: impl Into<String>,
+        ledger_account_id: impl Into<String>,
+        unit_price: sage_core::types::Decimal,
+    ) -> Self {
+        Self {
+            base_currency_discount_amount: None,
+            base_currency_net_amount: None,
+            base_currency_tax_amount: None,
+            base_currency_total_amount: None,
+            base_currency_unit_price: None,
+            description: description.into(),
+            discount_amount: None,
+            discount_percentage: None,
+            eu_goods_services_type_id: None,
+            eu_sales_description_id: None,
+            ledger_account_id: ledger_account_id.into(),
+            net_amount: None,
+            product_id: None,
+            quantity: None,
+            service_id: None,
+            tax_amount: None,
+            tax_rate_id: None,
+            total_amount: None,
+            trade_of_asset: None,
+            unit_price: unit_price,
+            unit_price_includes_tax: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostSalesCreditNotesSalesCreditNoteDeliveryAddress {
+pub struct NewSalesCreditNoteMainAddress {
     /// The first line of the address
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address_line_1: Option<String>,
@@ -652,38 +740,7 @@ pub struct PostSalesCreditNotesSalesCreditNoteDeliveryAddress {
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostSalesCreditNotesSalesCreditNoteMainAddress {
-    /// The first line of the address
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_line_1: Option<String>,
-    /// The second line of the address
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_line_2: Option<String>,
-    /// The ID of the Address Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_type_id: Option<String>,
-    /// The address town/city
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub city: Option<String>,
-    /// The ID of the Country Group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_group_id: Option<String>,
-    /// The ID of the Country.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_id: Option<String>,
-    /// The address postal code/zipcode
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub postal_code: Option<String>,
-    /// The address state/province/region
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostSalesCreditNotesSalesCreditNoteTaxAnalysis {
+pub struct NewSalesCreditNoteTaxAnalysis {
     /// The total amount for the tax rate relating to goods
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goods_amount: Option<sage_core::types::Decimal>,
@@ -707,17 +764,8 @@ pub struct PostSalesCreditNotesSalesCreditNoteTaxAnalysis {
     pub extra: sage_core::types::Extra,
 }
 
-/// Creates a Sales Estimate
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostSalesEstimates {
-    pub sales_estimate: PostSalesEstimatesSalesEstimate,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostSalesEstimatesSalesEstimate {
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct NewSalesEstimate {
     /// The net amount of the estimate in base currency
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
@@ -756,12 +804,12 @@ pub struct PostSalesEstimatesSalesEstimate {
     /// The date of the estimate
     pub date: sage_core::types::Date,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub delivery_address: Option<PostSalesEstimatesSalesEstimateDeliveryAddress>,
+    pub delivery_address: Option<NewSalesEstimateDeliveryAddress>,
     /// Indicates whether consignment checkbox for destination VAT is checked on the artefact. Only used for an UK business, where destination VAT was enabled in the settings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub destination_consignment: Option<bool>,
     /// The estimate lines of the estimate
-    pub estimate_lines: Vec<PostSalesEstimatesSalesEstimateEstimateLines>,
+    pub estimate_lines: Vec<NewSalesEstimateLine>,
     /// The generated estimate number
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub estimate_number: Option<String>,
@@ -780,7 +828,7 @@ pub struct PostSalesEstimatesSalesEstimate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoice_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub main_address: Option<PostSalesEstimatesSalesEstimateMainAddress>,
+    pub main_address: Option<NewSalesEstimateMainAddress>,
     /// The net amount of the estimate
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
@@ -815,7 +863,7 @@ pub struct PostSalesEstimatesSalesEstimate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_analysis: Option<Vec<PostSalesEstimatesSalesEstimateTaxAnalysis>>,
+    pub tax_analysis: Option<Vec<NewSalesEstimateTaxAnalysis>>,
     /// Estimate terms and conditions
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub terms_and_conditions: Option<String>,
@@ -842,8 +890,64 @@ pub struct PostSalesEstimatesSalesEstimate {
     pub extra: sage_core::types::Extra,
 }
 
+impl NewSalesEstimate {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(
+        contact_id: impl Into<String>,
+        date: sage_core::types::Date,
+        expiry_date: sage_core::types::Date,
+        estimate_lines: impl IntoIterator<Item = NewSalesEstimateLine>,
+    ) -> Self {
+        Self {
+            base_currency_net_amount: None,
+            base_currency_shipping_net_amount: None,
+            base_currency_shipping_tax_amount: None,
+            base_currency_shipping_total_amount: None,
+            base_currency_tax_amount: None,
+            base_currency_total_amount: None,
+            base_currency_total_discount_amount: None,
+            base_currency_withholding_tax_amount: None,
+            contact_id: contact_id.into(),
+            contact_name: None,
+            contact_reference: None,
+            currency_id: None,
+            date: date,
+            delivery_address: None,
+            destination_consignment: None,
+            estimate_lines: estimate_lines.into_iter().collect(),
+            estimate_number: None,
+            estimate_number_prefix: None,
+            exchange_rate: None,
+            expiry_date: expiry_date,
+            inverse_exchange_rate: None,
+            invoice_id: None,
+            main_address: None,
+            net_amount: None,
+            notes: None,
+            reference: None,
+            sent: None,
+            shipping_net_amount: None,
+            shipping_tax_amount: None,
+            shipping_tax_rate_id: None,
+            shipping_total_amount: None,
+            status_id: None,
+            tax_address_region_id: None,
+            tax_amount: None,
+            tax_analysis: None,
+            terms_and_conditions: None,
+            total_amount: None,
+            total_discount_amount: None,
+            total_quantity: None,
+            vat_reverse_charge: None,
+            withholding_tax_amount: None,
+            withholding_tax_rate: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostSalesEstimatesSalesEstimateDeliveryAddress {
+pub struct NewSalesEstimateDeliveryAddress {
     /// The first line of the address
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address_line_1: Option<String>,
@@ -873,8 +977,8 @@ pub struct PostSalesEstimatesSalesEstimateDeliveryAddress {
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostSalesEstimatesSalesEstimateEstimateLines {
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct NewSalesEstimateLine {
     /// The discount amount for the quote line in base currency
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_currency_discount_amount: Option<sage_core::types::Decimal>,
@@ -939,8 +1043,43 @@ pub struct PostSalesEstimatesSalesEstimateEstimateLines {
     pub extra: sage_core::types::Extra,
 }
 
+impl NewSalesEstimateLine {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(
+        description: impl Into<String>,
+        ledger_account_id: impl Into<String>,
+        quantity: sage_core::types::Decimal,
+        unit_price: sage_core::types::Decimal,
+    ) -> Self {
+        Self {
+            base_currency_discount_amount: None,
+            base_currency_net_amount: None,
+            base_currency_tax_amount: None,
+            base_currency_total_amount: None,
+            base_currency_unit_price: None,
+            description: description.into(),
+            discount_amount: None,
+            discount_percentage: None,
+            eu_goods_services_type_id: None,
+            eu_sales_description_id: None,
+            ledger_account_id: ledger_account_id.into(),
+            net_amount: None,
+            product_id: None,
+            quantity: quantity,
+            service_id: None,
+            tax_amount: None,
+            tax_rate_id: None,
+            total_amount: None,
+            trade_of_asset: None,
+            unit_price: unit_price,
+            unit_price_includes_tax: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostSalesEstimatesSalesEstimateMainAddress {
+pub struct NewSalesEstimateMainAddress {
     /// The first line of the address
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address_line_1: Option<String>,
@@ -971,7 +1110,7 @@ pub struct PostSalesEstimatesSalesEstimateMainAddress {
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostSalesEstimatesSalesEstimateTaxAnalysis {
+pub struct NewSalesEstimateTaxAnalysis {
     /// The total amount for the tax rate relating to goods
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goods_amount: Option<sage_core::types::Decimal>,
@@ -995,17 +1134,8 @@ pub struct PostSalesEstimatesSalesEstimateTaxAnalysis {
     pub extra: sage_core::types::Extra,
 }
 
-/// Creates a Sales Invoice
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostSalesInvoices {
-    pub sales_invoice: PostSalesInvoicesSalesInvoice,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostSalesInvoicesSalesInvoice {
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct NewSalesInvoice {
     /// The total amount of CIS deductible labour in the base currency - only applicable in UK
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_currency_cis_applicable_amount: Option<sage_core::types::Decimal>,
@@ -1053,7 +1183,7 @@ pub struct PostSalesInvoicesSalesInvoice {
     /// The date of the invoice
     pub date: sage_core::types::Date,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub delivery_address: Option<PostSalesInvoicesSalesInvoiceDeliveryAddress>,
+    pub delivery_address: Option<NewSalesInvoiceDeliveryAddress>,
     /// Delivery/Performance Date (Germany only)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery_performance_date: Option<String>,
@@ -1070,7 +1200,7 @@ pub struct PostSalesInvoicesSalesInvoice {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
     /// The invoice lines of the invoice
-    pub invoice_lines: Vec<PostSalesInvoicesSalesInvoiceInvoiceLines>,
+    pub invoice_lines: Vec<NewSalesInvoiceLine>,
     /// The generated invoice number
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoice_number: Option<String>,
@@ -1078,7 +1208,7 @@ pub struct PostSalesInvoicesSalesInvoice {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoice_number_prefix: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub main_address: Option<PostSalesInvoicesSalesInvoiceMainAddress>,
+    pub main_address: Option<NewSalesInvoiceMainAddress>,
     /// The net amount of the invoice
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
@@ -1089,7 +1219,7 @@ pub struct PostSalesInvoicesSalesInvoice {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub original_quote_estimate_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub recurring_invoice: Option<PostSalesInvoicesSalesInvoiceRecurringInvoice>,
+    pub recurring_invoice: Option<NewSalesInvoiceRecurringInvoice>,
     /// The reference for the invoice
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
@@ -1118,7 +1248,7 @@ pub struct PostSalesInvoicesSalesInvoice {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_analysis: Option<Vec<PostSalesInvoicesSalesInvoiceTaxAnalysis>>,
+    pub tax_analysis: Option<Vec<NewSalesInvoiceTaxAnalysis>>,
     /// Invoice terms and conditions
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub terms_and_conditions: Option<String>,
@@ -1148,8 +1278,69 @@ pub struct PostSalesInvoicesSalesInvoice {
     pub extra: sage_core::types::Extra,
 }
 
+impl NewSalesInvoice {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(
+        contact_id: impl Into<String>,
+        date: sage_core::types::Date,
+        invoice_lines: impl IntoIterator<Item = NewSalesInvoiceLine>,
+    ) -> Self {
+        Self {
+            base_currency_cis_applicable_amount: None,
+            base_currency_net_amount: None,
+            base_currency_shipping_net_amount: None,
+            base_currency_shipping_tax_amount: None,
+            base_currency_shipping_total_amount: None,
+            base_currency_tax_amount: None,
+            base_currency_total_after_cis_deduction: None,
+            base_currency_total_amount: None,
+            base_currency_total_discount_amount: None,
+            base_currency_withholding_tax_amount: None,
+            cis_applicable_amount: None,
+            contact_id: contact_id.into(),
+            contact_name: None,
+            contact_reference: None,
+            currency_id: None,
+            date: date,
+            delivery_address: None,
+            delivery_performance_date: None,
+            destination_consignment: None,
+            due_date: None,
+            exchange_rate: None,
+            inverse_exchange_rate: None,
+            invoice_lines: invoice_lines.into_iter().collect(),
+            invoice_number: None,
+            invoice_number_prefix: None,
+            main_address: None,
+            net_amount: None,
+            notes: None,
+            original_quote_estimate_id: None,
+            recurring_invoice: None,
+            reference: None,
+            sent: None,
+            shipping_net_amount: None,
+            shipping_tax_amount: None,
+            shipping_tax_rate_id: None,
+            shipping_total_amount: None,
+            status_id: None,
+            tax_address_region_id: None,
+            tax_amount: None,
+            tax_analysis: None,
+            terms_and_conditions: None,
+            total_after_cis_deduction: None,
+            total_amount: None,
+            total_discount_amount: None,
+            total_quantity: None,
+            vat_reverse_charge: None,
+            withholding_tax_amount: None,
+            withholding_tax_rate: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostSalesInvoicesSalesInvoiceDeliveryAddress {
+pub struct NewSalesInvoiceDeliveryAddress {
     /// The first line of the address
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address_line_1: Option<String>,
@@ -1179,8 +1370,8 @@ pub struct PostSalesInvoicesSalesInvoiceDeliveryAddress {
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostSalesInvoicesSalesInvoiceInvoiceLines {
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct NewSalesInvoiceLine {
     /// The discount amount for the invoice line in base currency
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_currency_discount_amount: Option<sage_core::types::Decimal>,
@@ -1246,8 +1437,42 @@ pub struct PostSalesInvoicesSalesInvoiceInvoiceLines {
     pub extra: sage_core::types::Extra,
 }
 
+impl NewSalesInvoiceLine {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(
+        description: impl Into<String>,
+        ledger_account_id: impl Into<String>,
+        unit_price: sage_core::types::Decimal,
+    ) -> Self {
+        Self {
+            base_currency_discount_amount: None,
+            base_currency_net_amount: None,
+            base_currency_tax_amount: None,
+            base_currency_total_amount: None,
+            base_currency_unit_price: None,
+            description: description.into(),
+            discount_amount: None,
+            discount_percentage: None,
+            eu_goods_services_type_id: None,
+            eu_sales_description_id: None,
+            ledger_account_id: ledger_account_id.into(),
+            net_amount: None,
+            product_id: None,
+            quantity: None,
+            service_id: None,
+            tax_amount: None,
+            tax_rate_id: None,
+            total_amount: None,
+            trade_of_asset: None,
+            unit_price: unit_price,
+            unit_price_includes_tax: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostSalesInvoicesSalesInvoiceMainAddress {
+pub struct NewSalesInvoiceMainAddress {
     /// The first line of the address
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address_line_1: Option<String>,
@@ -1278,7 +1503,7 @@ pub struct PostSalesInvoicesSalesInvoiceMainAddress {
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostSalesInvoicesSalesInvoiceRecurringInvoice {
+pub struct NewSalesInvoiceRecurringInvoice {
     /// The invoice recurrence frequency
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub frequency: Option<i64>,
@@ -1300,7 +1525,7 @@ pub struct PostSalesInvoicesSalesInvoiceRecurringInvoice {
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostSalesInvoicesSalesInvoiceTaxAnalysis {
+pub struct NewSalesInvoiceTaxAnalysis {
     /// The total amount for the tax rate relating to goods
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goods_amount: Option<sage_core::types::Decimal>,
@@ -1324,17 +1549,8 @@ pub struct PostSalesInvoicesSalesInvoiceTaxAnalysis {
     pub extra: sage_core::types::Extra,
 }
 
-/// Creates a Sales Quick Entry
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostSalesQuickEntries {
-    pub sales_quick_entry: PostSalesQuickEntriesSalesQuickEntry,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostSalesQuickEntriesSalesQuickEntry {
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct NewSalesQuickEntry {
     /// The net amount of the quick entry in base currency
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
@@ -1398,17 +1614,44 @@ pub struct PostSalesQuickEntriesSalesQuickEntry {
     pub extra: sage_core::types::Extra,
 }
 
-/// Creates a Sales Quote
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostSalesQuotes {
-    pub sales_quote: PostSalesQuotesSalesQuote,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
+impl NewSalesQuickEntry {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(
+        contact_id: impl Into<String>,
+        ledger_account_id: impl Into<String>,
+        quick_entry_type_id: impl Into<String>,
+        reference: impl Into<String>,
+        date: sage_core::types::Date,
+    ) -> Self {
+        Self {
+            base_currency_net_amount: None,
+            base_currency_tax_amount: None,
+            base_currency_total_amount: None,
+            contact_id: contact_id.into(),
+            contact_name: None,
+            contact_reference: None,
+            currency_id: None,
+            date: date,
+            details: None,
+            exchange_rate: None,
+            inverse_exchange_rate: None,
+            ledger_account_id: ledger_account_id.into(),
+            net_amount: None,
+            quick_entry_type_id: quick_entry_type_id.into(),
+            reference: reference.into(),
+            status_id: None,
+            tax_address_region_id: None,
+            tax_amount: None,
+            tax_rate_id: None,
+            total_amount: None,
+            trade_of_asset: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostSalesQuotesSalesQuote {
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct NewSalesQuote {
     /// The net amount of the quote in base currency
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
@@ -1447,7 +1690,7 @@ pub struct PostSalesQuotesSalesQuote {
     /// The date of the quote
     pub date: sage_core::types::Date,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub delivery_address: Option<PostSalesQuotesSalesQuoteDeliveryAddress>,
+    pub delivery_address: Option<NewSalesQuoteDeliveryAddress>,
     /// Indicates whether consignment checkbox for destination VAT is checked on the artefact. Only used for an UK business, where destination VAT was enabled in the settings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub destination_consignment: Option<bool>,
@@ -1463,7 +1706,7 @@ pub struct PostSalesQuotesSalesQuote {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoice_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub main_address: Option<PostSalesQuotesSalesQuoteMainAddress>,
+    pub main_address: Option<NewSalesQuoteMainAddress>,
     /// The net amount of the quote
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
@@ -1471,7 +1714,7 @@ pub struct PostSalesQuotesSalesQuote {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     /// The quote lines of the quote
-    pub quote_lines: Vec<PostSalesQuotesSalesQuoteQuoteLines>,
+    pub quote_lines: Vec<NewSalesQuoteLine>,
     /// The generated quote number
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quote_number: Option<String>,
@@ -1506,7 +1749,7 @@ pub struct PostSalesQuotesSalesQuote {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_analysis: Option<Vec<PostSalesQuotesSalesQuoteTaxAnalysis>>,
+    pub tax_analysis: Option<Vec<NewSalesQuoteTaxAnalysis>>,
     /// Quote terms and conditions
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub terms_and_conditions: Option<String>,
@@ -1533,8 +1776,64 @@ pub struct PostSalesQuotesSalesQuote {
     pub extra: sage_core::types::Extra,
 }
 
+impl NewSalesQuote {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(
+        contact_id: impl Into<String>,
+        date: sage_core::types::Date,
+        expiry_date: sage_core::types::Date,
+        quote_lines: impl IntoIterator<Item = NewSalesQuoteLine>,
+    ) -> Self {
+        Self {
+            base_currency_net_amount: None,
+            base_currency_shipping_net_amount: None,
+            base_currency_shipping_tax_amount: None,
+            base_currency_shipping_total_amount: None,
+            base_currency_tax_amount: None,
+            base_currency_total_amount: None,
+            base_currency_total_discount_amount: None,
+            base_currency_withholding_tax_amount: None,
+            contact_id: contact_id.into(),
+            contact_name: None,
+            contact_reference: None,
+            currency_id: None,
+            date: date,
+            delivery_address: None,
+            destination_consignment: None,
+            exchange_rate: None,
+            expiry_date: expiry_date,
+            inverse_exchange_rate: None,
+            invoice_id: None,
+            main_address: None,
+            net_amount: None,
+            notes: None,
+            quote_lines: quote_lines.into_iter().collect(),
+            quote_number: None,
+            quote_number_prefix: None,
+            reference: None,
+            sent: None,
+            shipping_net_amount: None,
+            shipping_tax_amount: None,
+            shipping_tax_rate_id: None,
+            shipping_total_amount: None,
+            status_id: None,
+            tax_address_region_id: None,
+            tax_amount: None,
+            tax_analysis: None,
+            terms_and_conditions: None,
+            total_amount: None,
+            total_discount_amount: None,
+            total_quantity: None,
+            vat_reverse_charge: None,
+            withholding_tax_amount: None,
+            withholding_tax_rate: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostSalesQuotesSalesQuoteDeliveryAddress {
+pub struct NewSalesQuoteDeliveryAddress {
     /// The first line of the address
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address_line_1: Option<String>,
@@ -1564,39 +1863,8 @@ pub struct PostSalesQuotesSalesQuoteDeliveryAddress {
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostSalesQuotesSalesQuoteMainAddress {
-    /// The first line of the address
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_line_1: Option<String>,
-    /// The second line of the address
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_line_2: Option<String>,
-    /// The ID of the Address Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_type_id: Option<String>,
-    /// The address town/city
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub city: Option<String>,
-    /// The ID of the Country Group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_group_id: Option<String>,
-    /// The ID of the Country.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_id: Option<String>,
-    /// The address postal code/zipcode
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub postal_code: Option<String>,
-    /// The address state/province/region
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostSalesQuotesSalesQuoteQuoteLines {
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct NewSalesQuoteLine {
     /// The discount amount for the quote line in base currency
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_currency_discount_amount: Option<sage_core::types::Decimal>,
@@ -1661,8 +1929,74 @@ pub struct PostSalesQuotesSalesQuoteQuoteLines {
     pub extra: sage_core::types::Extra,
 }
 
+impl NewSalesQuoteLine {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(
+        description: impl Into<String>,
+        ledger_account_id: impl Into<String>,
+        quantity: sage_core::types::Decimal,
+        unit_price: sage_core::types::Decimal,
+    ) -> Self {
+        Self {
+            base_currency_discount_amount: None,
+            base_currency_net_amount: None,
+            base_currency_tax_amount: None,
+            base_currency_total_amount: None,
+            base_currency_unit_price: None,
+            description: description.into(),
+            discount_amount: None,
+            discount_percentage: None,
+            eu_goods_services_type_id: None,
+            eu_sales_description_id: None,
+            ledger_account_id: ledger_account_id.into(),
+            net_amount: None,
+            product_id: None,
+            quantity: quantity,
+            service_id: None,
+            tax_amount: None,
+            tax_rate_id: None,
+            total_amount: None,
+            trade_of_asset: None,
+            unit_price: unit_price,
+            unit_price_includes_tax: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostSalesQuotesSalesQuoteTaxAnalysis {
+pub struct NewSalesQuoteMainAddress {
+    /// The first line of the address
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_line_1: Option<String>,
+    /// The second line of the address
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_line_2: Option<String>,
+    /// The ID of the Address Type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_type_id: Option<String>,
+    /// The address town/city
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    /// The ID of the Country Group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country_group_id: Option<String>,
+    /// The ID of the Country.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country_id: Option<String>,
+    /// The address postal code/zipcode
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postal_code: Option<String>,
+    /// The address state/province/region
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct NewSalesQuoteTaxAnalysis {
     /// The total amount for the tax rate relating to goods
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goods_amount: Option<sage_core::types::Decimal>,
@@ -1716,1627 +2050,6 @@ pub struct ProfitBreakdown {
     /// The total sale
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_sale: Option<sage_core::types::Decimal>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-/// Updates a Sales Corrective Invoice
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutSalesCorrectiveInvoices {
-    pub sales_corrective_invoice: PutSalesCorrectiveInvoicesSalesCorrectiveInvoice,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutSalesCorrectiveInvoicesSalesCorrectiveInvoice {
-    /// The net amount of the invoice in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_net_amount: Option<sage_core::types::Decimal>,
-    /// The net shipping amount in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_shipping_net_amount: Option<sage_core::types::Decimal>,
-    /// The tax shipping amount in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_shipping_tax_amount: Option<sage_core::types::Decimal>,
-    /// The total shipping amount in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_shipping_total_amount: Option<sage_core::types::Decimal>,
-    /// The tax amount of the invoice in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
-    /// The total amount of the invoice in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_total_amount: Option<sage_core::types::Decimal>,
-    /// The discount amount on the invoice in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_total_discount_amount: Option<sage_core::types::Decimal>,
-    /// IRPF Witheld Tax Amount (Spain only) in the base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
-    /// The ID of the Contact.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
-    /// The name of the contact when the invoice was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_name: Option<String>,
-    /// The reference of the contact when the invoice was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_reference: Option<String>,
-    /// The ID of the Corrective Reason Code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub corrective_reason_code_id: Option<String>,
-    /// The ID of the Currency.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<String>,
-    /// The date of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub date: Option<sage_core::types::Date>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub delivery_address: Option<
-        PutSalesCorrectiveInvoicesSalesCorrectiveInvoiceDeliveryAddress,
-    >,
-    /// Indicates whether consignment checkbox for destination VAT is checked on the artefact. Only used for an UK business, where destination VAT was enabled in the settings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub destination_consignment: Option<bool>,
-    /// The corrective invoice details
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub details: Option<String>,
-    /// The due date of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub due_date: Option<sage_core::types::Date>,
-    /// The exchange rate for the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exchange_rate: Option<sage_core::types::Decimal>,
-    /// The inverse exchange rate for the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub invoice_lines: Option<
-        Vec<PutSalesCorrectiveInvoicesSalesCorrectiveInvoiceInvoiceLines>,
-    >,
-    /// The generated invoice number
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub invoice_number: Option<String>,
-    /// The invoice number prefix
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub invoice_number_prefix: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub main_address: Option<
-        PutSalesCorrectiveInvoicesSalesCorrectiveInvoiceMainAddress,
-    >,
-    /// The net amount of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub net_amount: Option<sage_core::types::Decimal>,
-    /// Invoice notes
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub notes: Option<String>,
-    /// The Invoice date relating to the original invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub original_invoice_date: Option<String>,
-    /// The ID of the Original Invoice. (Spain only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub original_invoice_id: Option<String>,
-    /// The number relating to the original invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub original_invoice_number: Option<String>,
-    /// The reference for the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reference: Option<String>,
-    /// Indicates whether the invoice has been sent
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sent: Option<bool>,
-    /// The net shipping amount
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipping_net_amount: Option<sage_core::types::Decimal>,
-    /// The tax shipping amount. NOTE: This is not required for POST/PUT requests as the shipping tax is calculated based on the shipping_net_amount and the shipping_tax_rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipping_tax_amount: Option<sage_core::types::Decimal>,
-    /// The ID of the Shipping Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipping_tax_rate_id: Option<String>,
-    /// The total shipping amount
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipping_total_amount: Option<sage_core::types::Decimal>,
-    /// The ID of the Status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status_id: Option<String>,
-    /// The tax amount of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_amount: Option<sage_core::types::Decimal>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_analysis: Option<
-        Vec<PutSalesCorrectiveInvoicesSalesCorrectiveInvoiceTaxAnalysis>,
-    >,
-    /// Invoice terms and conditions
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub terms_and_conditions: Option<String>,
-    /// The total amount of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_amount: Option<sage_core::types::Decimal>,
-    /// The discount amount on the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_discount_amount: Option<sage_core::types::Decimal>,
-    /// The total quantity of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_quantity: Option<sage_core::types::Decimal>,
-    /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vat_reverse_charge: Option<bool>,
-    /// IRPF Witheld Tax Amount (Spain only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub withholding_tax_amount: Option<sage_core::types::Decimal>,
-    /// IRPF Witheld Tax Rate (Spain only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub withholding_tax_rate: Option<sage_core::types::Decimal>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutSalesCorrectiveInvoicesSalesCorrectiveInvoiceDeliveryAddress {
-    /// The first line of the address
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_line_1: Option<String>,
-    /// The second line of the address
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_line_2: Option<String>,
-    /// The ID of the Address Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_type_id: Option<String>,
-    /// The address town/city
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub city: Option<String>,
-    /// The ID of the Country Group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_group_id: Option<String>,
-    /// The ID of the Country.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_id: Option<String>,
-    /// The address postal code/zipcode
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub postal_code: Option<String>,
-    /// The address state/province/region
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutSalesCorrectiveInvoicesSalesCorrectiveInvoiceInvoiceLines {
-    /// The discount amount for the invoice line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_discount_amount: Option<sage_core::types::Decimal>,
-    /// The net amount for the invoice line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_net_amount: Option<sage_core::types::Decimal>,
-    /// The tax amount for the invoice line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
-    /// The total amount for the invoice line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_total_amount: Option<sage_core::types::Decimal>,
-    /// The unit price for the invoice line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_unit_price: Option<sage_core::types::Decimal>,
-    /// The description for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// The discount amount for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub discount_amount: Option<sage_core::types::Decimal>,
-    /// The discount percentage for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub discount_percentage: Option<sage_core::types::Decimal>,
-    /// The ID of the EU Goods Services Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eu_goods_services_type_id: Option<String>,
-    /// The ID of the EU Sales Description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eu_sales_description_id: Option<String>,
-    /// The ID of the Ledger Account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ledger_account_id: Option<String>,
-    /// The net amount for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub net_amount: Option<sage_core::types::Decimal>,
-    /// The ID of the Product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<String>,
-    /// The quantity for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub quantity: Option<sage_core::types::Decimal>,
-    /// The ID of the Service.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_id: Option<String>,
-    /// The tax amount for the invoice line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_amount: Option<sage_core::types::Decimal>,
-    /// The ID of the Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
-    /// The total amount for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_amount: Option<sage_core::types::Decimal>,
-    /// Whether the line item is marked as trade of asset.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub trade_of_asset: Option<bool>,
-    /// The unit price for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unit_price: Option<sage_core::types::Decimal>,
-    /// Defines whether the unit price includes tax
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unit_price_includes_tax: Option<bool>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutSalesCorrectiveInvoicesSalesCorrectiveInvoiceMainAddress {
-    /// The first line of the address
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_line_1: Option<String>,
-    /// The second line of the address
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_line_2: Option<String>,
-    /// The ID of the Address Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_type_id: Option<String>,
-    /// The address town/city
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub city: Option<String>,
-    /// The ID of the Country Group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_group_id: Option<String>,
-    /// The ID of the Country.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_id: Option<String>,
-    /// The address postal code/zipcode
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub postal_code: Option<String>,
-    /// The address state/province/region
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutSalesCorrectiveInvoicesSalesCorrectiveInvoiceTaxAnalysis {
-    /// The total amount for the tax rate relating to goods
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub goods_amount: Option<sage_core::types::Decimal>,
-    /// The net amount for the tax rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub net_amount: Option<sage_core::types::Decimal>,
-    /// The total amount for the tax rate relating to services
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_amount: Option<sage_core::types::Decimal>,
-    /// The tax amount for the tax rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_amount: Option<sage_core::types::Decimal>,
-    /// The ID of the Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
-    /// The total amount for the tax rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_amount: Option<sage_core::types::Decimal>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-/// Updates a Sales Credit Note
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutSalesCreditNotes {
-    pub sales_credit_note: PutSalesCreditNotesSalesCreditNote,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutSalesCreditNotesSalesCreditNote {
-    /// The total amount of CIS deductible labour in the base currency - only applicable in UK
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_cis_applicable_amount: Option<sage_core::types::Decimal>,
-    /// The net amount of the credit note in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_net_amount: Option<sage_core::types::Decimal>,
-    /// The net shipping amount in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_shipping_net_amount: Option<sage_core::types::Decimal>,
-    /// The tax shipping amount in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_shipping_tax_amount: Option<sage_core::types::Decimal>,
-    /// The total shipping amount in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_shipping_total_amount: Option<sage_core::types::Decimal>,
-    /// The tax amount of the credit note in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
-    /// The total of the artefact with the total of CIS deducted in the base currency - only applicable in UK
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_total_after_cis_deduction: Option<sage_core::types::Decimal>,
-    /// The total amount of the credit note in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_total_amount: Option<sage_core::types::Decimal>,
-    /// The discount amount on the credit note in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_total_discount_amount: Option<sage_core::types::Decimal>,
-    /// The withheld Tax Amount in the base currency - only applicable in UK (CIS subcontractor tax)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
-    /// The total amount of CIS deductible labour - only applicable in UK
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cis_applicable_amount: Option<sage_core::types::Decimal>,
-    /// The contact the sales credit note relates to
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
-    /// The name of the contact when the credit note was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_name: Option<String>,
-    /// The reference of the contact when the credit note was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_reference: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credit_note_lines: Option<
-        Vec<PutSalesCreditNotesSalesCreditNoteCreditNoteLines>,
-    >,
-    /// The generated credit note number
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credit_note_number: Option<String>,
-    /// The credit note number prefix
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credit_note_number_prefix: Option<String>,
-    /// The ID of the Currency.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<String>,
-    /// The date of the credit note
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub date: Option<sage_core::types::Date>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub delivery_address: Option<PutSalesCreditNotesSalesCreditNoteDeliveryAddress>,
-    /// Indicates whether consignment checkbox for destination VAT is checked on the artefact. Only used for an UK business, where destination VAT was enabled in the settings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub destination_consignment: Option<bool>,
-    /// The exchange rate for the credit note
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exchange_rate: Option<sage_core::types::Decimal>,
-    /// The inverse exchange rate for the credit note
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub main_address: Option<PutSalesCreditNotesSalesCreditNoteMainAddress>,
-    /// The net amount of the credit note
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub net_amount: Option<sage_core::types::Decimal>,
-    /// credit note notes
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub notes: Option<String>,
-    /// The date of the original invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub original_invoice_date: Option<sage_core::types::Date>,
-    /// The reference for the credit note
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reference: Option<String>,
-    /// Indicates whether the credit note has been sent
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sent: Option<bool>,
-    /// The net shipping amount
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipping_net_amount: Option<sage_core::types::Decimal>,
-    /// The tax shipping amount. NOTE: This is not required for POST/PUT requests as the shipping tax is calculated based on the shipping_net_amount and the shipping_tax_rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipping_tax_amount: Option<sage_core::types::Decimal>,
-    /// The ID of the Shipping Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipping_tax_rate_id: Option<String>,
-    /// The total shipping amount
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipping_total_amount: Option<sage_core::types::Decimal>,
-    /// The ID of the Status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status_id: Option<String>,
-    /// The ID of the Tax Address Region. (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_address_region_id: Option<String>,
-    /// The tax amount of the credit note
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_amount: Option<sage_core::types::Decimal>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_analysis: Option<Vec<PutSalesCreditNotesSalesCreditNoteTaxAnalysis>>,
-    /// Credit note terms and conditions
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub terms_and_conditions: Option<String>,
-    /// The total of the artefact with the total of CIS deducted - only applicable in UK
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_after_cis_deduction: Option<sage_core::types::Decimal>,
-    /// The total amount of the credit note
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_amount: Option<sage_core::types::Decimal>,
-    /// The discount amount on the credit note
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_discount_amount: Option<sage_core::types::Decimal>,
-    /// The total quantity of the credit note
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_quantity: Option<sage_core::types::Decimal>,
-    /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vat_reverse_charge: Option<bool>,
-    /// The withheld Tax Amount - only applicable in UK (CIS subcontractor tax)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub withholding_tax_amount: Option<sage_core::types::Decimal>,
-    /// The withheld Tax Rate - only applicable in UK (CIS subcontractor tax rate)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub withholding_tax_rate: Option<sage_core::types::Decimal>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutSalesCreditNotesSalesCreditNoteCreditNoteLines {
-    /// The discount amount for the invoice line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_discount_amount: Option<sage_core::types::Decimal>,
-    /// The net amount for the invoice line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_net_amount: Option<sage_core::types::Decimal>,
-    /// The tax amount for the invoice line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
-    /// The total amount for the invoice line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_total_amount: Option<sage_core::types::Decimal>,
-    /// The unit price for the invoice line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_unit_price: Option<sage_core::types::Decimal>,
-    /// The description for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// The discount amount for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub discount_amount: Option<sage_core::types::Decimal>,
-    /// The discount percentage for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub discount_percentage: Option<sage_core::types::Decimal>,
-    /// The ID of the EU Goods Services Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eu_goods_services_type_id: Option<String>,
-    /// The ID of the EU Sales Description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eu_sales_description_id: Option<String>,
-    /// The ID of the Ledger Account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ledger_account_id: Option<String>,
-    /// The net amount for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub net_amount: Option<sage_core::types::Decimal>,
-    /// The ID of the Product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<String>,
-    /// The quantity for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub quantity: Option<sage_core::types::Decimal>,
-    /// The ID of the Service.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_id: Option<String>,
-    /// The tax amount for the invoice line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_amount: Option<sage_core::types::Decimal>,
-    /// The ID of the Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
-    /// The total amount for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_amount: Option<sage_core::types::Decimal>,
-    /// Whether the line item is marked as trade of asset.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub trade_of_asset: Option<bool>,
-    /// The unit price for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unit_price: Option<sage_core::types::Decimal>,
-    /// Defines whether the unit price includes tax
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unit_price_includes_tax: Option<bool>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutSalesCreditNotesSalesCreditNoteDeliveryAddress {
-    /// The first line of the address
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_line_1: Option<String>,
-    /// The second line of the address
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_line_2: Option<String>,
-    /// The ID of the Address Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_type_id: Option<String>,
-    /// The address town/city
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub city: Option<String>,
-    /// The ID of the Country Group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_group_id: Option<String>,
-    /// The ID of the Country.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_id: Option<String>,
-    /// The address postal code/zipcode
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub postal_code: Option<String>,
-    /// The address state/province/region
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutSalesCreditNotesSalesCreditNoteMainAddress {
-    /// The first line of the address
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_line_1: Option<String>,
-    /// The second line of the address
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_line_2: Option<String>,
-    /// The ID of the Address Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_type_id: Option<String>,
-    /// The address town/city
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub city: Option<String>,
-    /// The ID of the Country Group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_group_id: Option<String>,
-    /// The ID of the Country.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_id: Option<String>,
-    /// The address postal code/zipcode
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub postal_code: Option<String>,
-    /// The address state/province/region
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutSalesCreditNotesSalesCreditNoteTaxAnalysis {
-    /// The total amount for the tax rate relating to goods
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub goods_amount: Option<sage_core::types::Decimal>,
-    /// The net amount for the tax rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub net_amount: Option<sage_core::types::Decimal>,
-    /// The total amount for the tax rate relating to services
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_amount: Option<sage_core::types::Decimal>,
-    /// The tax amount for the tax rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_amount: Option<sage_core::types::Decimal>,
-    /// The ID of the Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
-    /// The total amount for the tax rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_amount: Option<sage_core::types::Decimal>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-/// Updates a Sales Estimate
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutSalesEstimates {
-    pub sales_estimate: PutSalesEstimatesSalesEstimate,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutSalesEstimatesSalesEstimate {
-    /// The net amount of the estimate in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_net_amount: Option<sage_core::types::Decimal>,
-    /// The net shipping amount in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_shipping_net_amount: Option<sage_core::types::Decimal>,
-    /// The tax shipping amount in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_shipping_tax_amount: Option<sage_core::types::Decimal>,
-    /// The total shipping amount in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_shipping_total_amount: Option<sage_core::types::Decimal>,
-    /// The tax amount of the estimate in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
-    /// The total amount of the estimate in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_total_amount: Option<sage_core::types::Decimal>,
-    /// The discount amount on the  estimate in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_total_discount_amount: Option<sage_core::types::Decimal>,
-    /// IRPF withheld Tax Amount (Spain only) in the base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
-    /// The contact the estimate relates to
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
-    /// The name of the contact when the estimate was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_name: Option<String>,
-    /// The reference of the contact when the estimate was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_reference: Option<String>,
-    /// The ID of the Currency.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<String>,
-    /// The date of the estimate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub date: Option<sage_core::types::Date>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub delivery_address: Option<PutSalesEstimatesSalesEstimateDeliveryAddress>,
-    /// Indicates whether consignment checkbox for destination VAT is checked on the artefact. Only used for an UK business, where destination VAT was enabled in the settings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub destination_consignment: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub estimate_lines: Option<Vec<PutSalesEstimatesSalesEstimateEstimateLines>>,
-    /// The generated estimate number
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub estimate_number: Option<String>,
-    /// The estimate number prefix
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub estimate_number_prefix: Option<String>,
-    /// The exchange rate for the estimate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exchange_rate: Option<sage_core::types::Decimal>,
-    /// The expiry date of the estimate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expiry_date: Option<sage_core::types::Date>,
-    /// The inverse exchange rate for the estimate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
-    /// The ID of the Invoice.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub invoice_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub main_address: Option<PutSalesEstimatesSalesEstimateMainAddress>,
-    /// The net amount of the estimate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub net_amount: Option<sage_core::types::Decimal>,
-    /// Estimate notes
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub notes: Option<String>,
-    /// The reference for the estimate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reference: Option<String>,
-    /// Indicates whether the estimate has been sent
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sent: Option<bool>,
-    /// The net shipping amount
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipping_net_amount: Option<sage_core::types::Decimal>,
-    /// The tax shipping amount. NOTE: This is not required for POST/PUT requests as the shipping tax is calculated based on the shipping_net_amount and the shipping_tax_rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipping_tax_amount: Option<sage_core::types::Decimal>,
-    /// The ID of the Shipping Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipping_tax_rate_id: Option<String>,
-    /// The total shipping amount
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipping_total_amount: Option<sage_core::types::Decimal>,
-    /// The ID of the Status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status_id: Option<String>,
-    /// The ID of the Tax Address Region. (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_address_region_id: Option<String>,
-    /// The tax amount of the estimate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_amount: Option<sage_core::types::Decimal>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_analysis: Option<Vec<PutSalesEstimatesSalesEstimateTaxAnalysis>>,
-    /// Estimate terms and conditions
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub terms_and_conditions: Option<String>,
-    /// The total amount of the estimate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_amount: Option<sage_core::types::Decimal>,
-    /// The discount amount on the  estimate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_discount_amount: Option<sage_core::types::Decimal>,
-    /// The total quantity of the estimate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_quantity: Option<sage_core::types::Decimal>,
-    /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vat_reverse_charge: Option<bool>,
-    /// IRPF withheld Tax Amount (Spain only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub withholding_tax_amount: Option<sage_core::types::Decimal>,
-    /// IRPF withheld Tax Rate (Spain only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub withholding_tax_rate: Option<sage_core::types::Decimal>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutSalesEstimatesSalesEstimateDeliveryAddress {
-    /// The first line of the address
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_line_1: Option<String>,
-    /// The second line of the address
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_line_2: Option<String>,
-    /// The ID of the Address Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_type_id: Option<String>,
-    /// The address town/city
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub city: Option<String>,
-    /// The ID of the Country Group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_group_id: Option<String>,
-    /// The ID of the Country.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_id: Option<String>,
-    /// The address postal code/zipcode
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub postal_code: Option<String>,
-    /// The address state/province/region
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutSalesEstimatesSalesEstimateEstimateLines {
-    /// The discount amount for the quote line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_discount_amount: Option<sage_core::types::Decimal>,
-    /// The net amount for the quote line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_net_amount: Option<sage_core::types::Decimal>,
-    /// The tax amount for the quote line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
-    /// The total amount for the quote line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_total_amount: Option<sage_core::types::Decimal>,
-    /// The unit price for the quote line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_unit_price: Option<sage_core::types::Decimal>,
-    /// The description for the quote line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// The discount amount for the quote line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub discount_amount: Option<sage_core::types::Decimal>,
-    /// The discount percentage for the quote line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub discount_percentage: Option<sage_core::types::Decimal>,
-    /// The ID of the EU Goods Services Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eu_goods_services_type_id: Option<String>,
-    /// The ID of the EU Sales Description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eu_sales_description_id: Option<String>,
-    /// The ID of the Ledger Account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ledger_account_id: Option<String>,
-    /// The net amount for the quote line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub net_amount: Option<sage_core::types::Decimal>,
-    /// The ID of the Product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<String>,
-    /// The quantity for the quote line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub quantity: Option<sage_core::types::Decimal>,
-    /// The ID of the Service.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_id: Option<String>,
-    /// The tax amount for the quote line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_amount: Option<sage_core::types::Decimal>,
-    /// The ID of the Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
-    /// The total amount for the quote line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_amount: Option<sage_core::types::Decimal>,
-    /// Whether the line item is marked as trade of asset.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub trade_of_asset: Option<bool>,
-    /// The unit price for the quote line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unit_price: Option<sage_core::types::Decimal>,
-    /// Defines whether the unit price includes tax
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unit_price_includes_tax: Option<bool>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutSalesEstimatesSalesEstimateMainAddress {
-    /// The first line of the address
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_line_1: Option<String>,
-    /// The second line of the address
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_line_2: Option<String>,
-    /// The ID of the Address Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_type_id: Option<String>,
-    /// The address town/city
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub city: Option<String>,
-    /// The ID of the Country Group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_group_id: Option<String>,
-    /// The ID of the Country.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_id: Option<String>,
-    /// The address postal code/zipcode
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub postal_code: Option<String>,
-    /// The address state/province/region
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutSalesEstimatesSalesEstimateTaxAnalysis {
-    /// The total amount for the tax rate relating to goods
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub goods_amount: Option<sage_core::types::Decimal>,
-    /// The net amount for the tax rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub net_amount: Option<sage_core::types::Decimal>,
-    /// The total amount for the tax rate relating to services
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_amount: Option<sage_core::types::Decimal>,
-    /// The tax amount for the tax rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_amount: Option<sage_core::types::Decimal>,
-    /// The ID of the Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
-    /// The total amount for the tax rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_amount: Option<sage_core::types::Decimal>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-/// Updates a Sales Invoice
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutSalesInvoices {
-    pub sales_invoice: PutSalesInvoicesSalesInvoice,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutSalesInvoicesSalesInvoice {
-    /// The total amount of CIS deductible labour in the base currency - only applicable in UK
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_cis_applicable_amount: Option<sage_core::types::Decimal>,
-    /// The net amount of the invoice in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_net_amount: Option<sage_core::types::Decimal>,
-    /// The net shipping amount in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_shipping_net_amount: Option<sage_core::types::Decimal>,
-    /// The tax shipping amount in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_shipping_tax_amount: Option<sage_core::types::Decimal>,
-    /// The total shipping amount in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_shipping_total_amount: Option<sage_core::types::Decimal>,
-    /// The tax amount of the invoice in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
-    /// The total of the artefact with the total of CIS deducted in the base currency - only applicable in UK
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_total_after_cis_deduction: Option<sage_core::types::Decimal>,
-    /// The total amount of the invoice in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_total_amount: Option<sage_core::types::Decimal>,
-    /// The discount amount on the invoice in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_total_discount_amount: Option<sage_core::types::Decimal>,
-    /// The withheld Tax Amount in the base currency - only applicable in UK (CIS subcontractor tax) and Spain (IRPF)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
-    /// The total amount of CIS deductible labour - only applicable in UK
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cis_applicable_amount: Option<sage_core::types::Decimal>,
-    /// The contact the sales invoice relates to
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
-    /// The name of the contact when the invoice was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_name: Option<String>,
-    /// The reference of the contact when the invoice was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_reference: Option<String>,
-    /// The ID of the Currency.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<String>,
-    /// The date of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub date: Option<sage_core::types::Date>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub delivery_address: Option<PutSalesInvoicesSalesInvoiceDeliveryAddress>,
-    /// Delivery/Performance Date (Germany only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub delivery_performance_date: Option<String>,
-    /// Indicates whether consignment checkbox for destination VAT is checked on the artefact. Only used for an UK business, where destination VAT was enabled in the settings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub destination_consignment: Option<bool>,
-    /// The due date of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub due_date: Option<sage_core::types::Date>,
-    /// The exchange rate for the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exchange_rate: Option<sage_core::types::Decimal>,
-    /// The inverse exchange rate for the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub invoice_lines: Option<Vec<PutSalesInvoicesSalesInvoiceInvoiceLines>>,
-    /// The generated invoice number
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub invoice_number: Option<String>,
-    /// The invoice number prefix
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub invoice_number_prefix: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub main_address: Option<PutSalesInvoicesSalesInvoiceMainAddress>,
-    /// The net amount of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub net_amount: Option<sage_core::types::Decimal>,
-    /// Invoice notes
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub notes: Option<String>,
-    /// The ID of the Original Quote Estimate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub original_quote_estimate_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub recurring_invoice: Option<PutSalesInvoicesSalesInvoiceRecurringInvoice>,
-    /// The reference for the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reference: Option<String>,
-    /// Indicates whether the invoice has been sent
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sent: Option<bool>,
-    /// The net shipping amount
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipping_net_amount: Option<sage_core::types::Decimal>,
-    /// The tax shipping amount. NOTE: This is not required for POST/PUT requests as the shipping tax is calculated based on the shipping_net_amount and the shipping_tax_rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipping_tax_amount: Option<sage_core::types::Decimal>,
-    /// The ID of the Shipping Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipping_tax_rate_id: Option<String>,
-    /// The total shipping amount
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipping_total_amount: Option<sage_core::types::Decimal>,
-    /// The ID of the Status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status_id: Option<String>,
-    /// The ID of the Tax Address Region. (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_address_region_id: Option<String>,
-    /// The tax amount of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_amount: Option<sage_core::types::Decimal>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_analysis: Option<Vec<PutSalesInvoicesSalesInvoiceTaxAnalysis>>,
-    /// Invoice terms and conditions
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub terms_and_conditions: Option<String>,
-    /// The total of the artefact with the total of CIS deducted - only applicable in UK
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_after_cis_deduction: Option<sage_core::types::Decimal>,
-    /// The total amount of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_amount: Option<sage_core::types::Decimal>,
-    /// The discount amount on the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_discount_amount: Option<sage_core::types::Decimal>,
-    /// The total quantity of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_quantity: Option<sage_core::types::Decimal>,
-    /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vat_reverse_charge: Option<bool>,
-    /// The withheld Tax Amount - only applicable in UK (CIS subcontractor tax) and Spain (IRPF)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub withholding_tax_amount: Option<sage_core::types::Decimal>,
-    /// The withheld Tax Rate - only applicable in UK (CIS subcontractor tax rate) and Spain (IRPF)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub withholding_tax_rate: Option<sage_core::types::Decimal>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutSalesInvoicesSalesInvoiceDeliveryAddress {
-    /// The first line of the address
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_line_1: Option<String>,
-    /// The second line of the address
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_line_2: Option<String>,
-    /// The ID of the Address Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_type_id: Option<String>,
-    /// The address town/city
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub city: Option<String>,
-    /// The ID of the Country Group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_group_id: Option<String>,
-    /// The ID of the Country.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_id: Option<String>,
-    /// The address postal code/zipcode
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub postal_code: Option<String>,
-    /// The address state/province/region
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutSalesInvoicesSalesInvoiceInvoiceLines {
-    /// The discount amount for the invoice line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_discount_amount: Option<sage_core::types::Decimal>,
-    /// The net amount for the invoice line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_net_amount: Option<sage_core::types::Decimal>,
-    /// The tax amount for the invoice line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
-    /// The total amount for the invoice line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_total_amount: Option<sage_core::types::Decimal>,
-    /// The unit price for the invoice line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_unit_price: Option<sage_core::types::Decimal>,
-    /// The description for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// The discount amount for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub discount_amount: Option<sage_core::types::Decimal>,
-    /// The discount percentage for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub discount_percentage: Option<sage_core::types::Decimal>,
-    /// The ID of the EU Goods Services Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eu_goods_services_type_id: Option<String>,
-    /// The ID of the EU Sales Description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eu_sales_description_id: Option<String>,
-    /// The ID of the Ledger Account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ledger_account_id: Option<String>,
-    /// The net amount for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub net_amount: Option<sage_core::types::Decimal>,
-    /// The ID of the Product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<String>,
-    /// The quantity for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub quantity: Option<sage_core::types::Decimal>,
-    /// The ID of the Service.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_id: Option<String>,
-    /// The tax amount for the invoice line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_amount: Option<sage_core::types::Decimal>,
-    /// The ID of the Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
-    /// The total amount for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_amount: Option<sage_core::types::Decimal>,
-    /// Whether the line item is marked as trade of asset.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub trade_of_asset: Option<bool>,
-    /// The unit price for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unit_price: Option<sage_core::types::Decimal>,
-    /// Defines whether the unit price includes tax
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unit_price_includes_tax: Option<bool>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutSalesInvoicesSalesInvoiceMainAddress {
-    /// The first line of the address
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_line_1: Option<String>,
-    /// The second line of the address
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_line_2: Option<String>,
-    /// The ID of the Address Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_type_id: Option<String>,
-    /// The address town/city
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub city: Option<String>,
-    /// The ID of the Country Group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_group_id: Option<String>,
-    /// The ID of the Country.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_id: Option<String>,
-    /// The address postal code/zipcode
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub postal_code: Option<String>,
-    /// The address state/province/region
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutSalesInvoicesSalesInvoiceRecurringInvoice {
-    /// The invoice recurrence frequency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub frequency: Option<i64>,
-    /// The invoice recurrence day
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub on_day_number: Option<i64>,
-    /// The invoice recurrence week day
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub on_week_day: Option<i64>,
-    /// The status of the recurrence
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub recurrence_status_identifier: Option<String>,
-    /// The invoice recurrence type
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub recurrence_type: Option<String>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutSalesInvoicesSalesInvoiceTaxAnalysis {
-    /// The total amount for the tax rate relating to goods
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub goods_amount: Option<sage_core::types::Decimal>,
-    /// The net amount for the tax rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub net_amount: Option<sage_core::types::Decimal>,
-    /// The total amount for the tax rate relating to services
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_amount: Option<sage_core::types::Decimal>,
-    /// The tax amount for the tax rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_amount: Option<sage_core::types::Decimal>,
-    /// The ID of the Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
-    /// The total amount for the tax rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_amount: Option<sage_core::types::Decimal>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-/// Updates a Sales Quick Entry
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutSalesQuickEntries {
-    pub sales_quick_entry: PutSalesQuickEntriesSalesQuickEntry,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutSalesQuickEntriesSalesQuickEntry {
-    /// The net amount of the quick entry in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_net_amount: Option<sage_core::types::Decimal>,
-    /// The tax amount of the quick entry in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
-    /// The total amount of the quick entry in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_total_amount: Option<sage_core::types::Decimal>,
-    /// The contact the quick entry relates to
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
-    /// The name of the contact when the quick entry was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_name: Option<String>,
-    /// The reference of the contact when the quick entry was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_reference: Option<String>,
-    /// The ID of the Currency.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<String>,
-    /// The date of the quick entry
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub date: Option<sage_core::types::Date>,
-    /// A description of the quick entry
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub details: Option<String>,
-    /// The exchange rate for the quick entry
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exchange_rate: Option<sage_core::types::Decimal>,
-    /// The inverse exchange rate for the quick entry
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
-    /// The associated ledger account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ledger_account_id: Option<String>,
-    /// The net amount of the quick entry
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub net_amount: Option<sage_core::types::Decimal>,
-    /// The type of quick entry e.g. invoice or credit note
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub quick_entry_type_id: Option<String>,
-    /// The reference for the quick entry
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reference: Option<String>,
-    /// The ID of the Status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status_id: Option<String>,
-    /// The ID of the Tax Address Region. (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_address_region_id: Option<String>,
-    /// The tax amount of the quick entry
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_amount: Option<sage_core::types::Decimal>,
-    /// The ID of the Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
-    /// The total amount of the quick entry
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_amount: Option<sage_core::types::Decimal>,
-    /// Whether the quick entry is marked as trade of asset.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub trade_of_asset: Option<bool>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-/// Updates a Sales Quote
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutSalesQuotes {
-    pub sales_quote: PutSalesQuotesSalesQuote,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutSalesQuotesSalesQuote {
-    /// The net amount of the quote in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_net_amount: Option<sage_core::types::Decimal>,
-    /// The net shipping amount in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_shipping_net_amount: Option<sage_core::types::Decimal>,
-    /// The tax shipping amount in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_shipping_tax_amount: Option<sage_core::types::Decimal>,
-    /// The total shipping amount in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_shipping_total_amount: Option<sage_core::types::Decimal>,
-    /// The tax amount of the quote in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
-    /// The total amount of the quote in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_total_amount: Option<sage_core::types::Decimal>,
-    /// The discount amount on the  quote in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_total_discount_amount: Option<sage_core::types::Decimal>,
-    /// IRPF withheld Tax Amount (Spain only) in the base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
-    /// The contact the quote relates to
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
-    /// The name of the contact when the quote was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_name: Option<String>,
-    /// The reference of the contact when the quote was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_reference: Option<String>,
-    /// The ID of the Currency.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<String>,
-    /// The date of the quote
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub date: Option<sage_core::types::Date>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub delivery_address: Option<PutSalesQuotesSalesQuoteDeliveryAddress>,
-    /// Indicates whether consignment checkbox for destination VAT is checked on the artefact. Only used for an UK business, where destination VAT was enabled in the settings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub destination_consignment: Option<bool>,
-    /// The exchange rate for the quote
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exchange_rate: Option<sage_core::types::Decimal>,
-    /// The expiry date of the quote
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expiry_date: Option<sage_core::types::Date>,
-    /// The inverse exchange rate for the quote
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
-    /// The ID of the Invoice.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub invoice_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub main_address: Option<PutSalesQuotesSalesQuoteMainAddress>,
-    /// The net amount of the quote
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub net_amount: Option<sage_core::types::Decimal>,
-    /// Quote notes
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub notes: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub quote_lines: Option<Vec<PutSalesQuotesSalesQuoteQuoteLines>>,
-    /// The generated quote number
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub quote_number: Option<String>,
-    /// The quote number prefix
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub quote_number_prefix: Option<String>,
-    /// The reference for the quote
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reference: Option<String>,
-    /// Indicates whether the quote has been sent
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sent: Option<bool>,
-    /// The net shipping amount
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipping_net_amount: Option<sage_core::types::Decimal>,
-    /// The tax shipping amount. NOTE: This is not required for POST/PUT requests as the shipping tax is calculated based on the shipping_net_amount and the shipping_tax_rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipping_tax_amount: Option<sage_core::types::Decimal>,
-    /// The ID of the Shipping Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipping_tax_rate_id: Option<String>,
-    /// The total shipping amount
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shipping_total_amount: Option<sage_core::types::Decimal>,
-    /// The ID of the Status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status_id: Option<String>,
-    /// The ID of the Tax Address Region. (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_address_region_id: Option<String>,
-    /// The tax amount of the quote
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_amount: Option<sage_core::types::Decimal>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_analysis: Option<Vec<PutSalesQuotesSalesQuoteTaxAnalysis>>,
-    /// Quote terms and conditions
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub terms_and_conditions: Option<String>,
-    /// The total amount of the quote
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_amount: Option<sage_core::types::Decimal>,
-    /// The discount amount on the  quote
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_discount_amount: Option<sage_core::types::Decimal>,
-    /// The total quantity of the quote
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_quantity: Option<sage_core::types::Decimal>,
-    /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vat_reverse_charge: Option<bool>,
-    /// IRPF withheld Tax Amount (Spain only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub withholding_tax_amount: Option<sage_core::types::Decimal>,
-    /// IRPF withheld Tax Rate (Spain only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub withholding_tax_rate: Option<sage_core::types::Decimal>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutSalesQuotesSalesQuoteDeliveryAddress {
-    /// The first line of the address
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_line_1: Option<String>,
-    /// The second line of the address
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_line_2: Option<String>,
-    /// The ID of the Address Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_type_id: Option<String>,
-    /// The address town/city
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub city: Option<String>,
-    /// The ID of the Country Group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_group_id: Option<String>,
-    /// The ID of the Country.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_id: Option<String>,
-    /// The address postal code/zipcode
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub postal_code: Option<String>,
-    /// The address state/province/region
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutSalesQuotesSalesQuoteMainAddress {
-    /// The first line of the address
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_line_1: Option<String>,
-    /// The second line of the address
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_line_2: Option<String>,
-    /// The ID of the Address Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_type_id: Option<String>,
-    /// The address town/city
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub city: Option<String>,
-    /// The ID of the Country Group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_group_id: Option<String>,
-    /// The ID of the Country.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_id: Option<String>,
-    /// The address postal code/zipcode
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub postal_code: Option<String>,
-    /// The address state/province/region
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutSalesQuotesSalesQuoteQuoteLines {
-    /// The discount amount for the quote line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_discount_amount: Option<sage_core::types::Decimal>,
-    /// The net amount for the quote line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_net_amount: Option<sage_core::types::Decimal>,
-    /// The tax amount for the quote line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
-    /// The total amount for the quote line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_total_amount: Option<sage_core::types::Decimal>,
-    /// The unit price for the quote line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_unit_price: Option<sage_core::types::Decimal>,
-    /// The description for the quote line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// The discount amount for the quote line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub discount_amount: Option<sage_core::types::Decimal>,
-    /// The discount percentage for the quote line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub discount_percentage: Option<sage_core::types::Decimal>,
-    /// The ID of the EU Goods Services Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eu_goods_services_type_id: Option<String>,
-    /// The ID of the EU Sales Description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eu_sales_description_id: Option<String>,
-    /// The ID of the Ledger Account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ledger_account_id: Option<String>,
-    /// The net amount for the quote line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub net_amount: Option<sage_core::types::Decimal>,
-    /// The ID of the Product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<String>,
-    /// The quantity for the quote line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub quantity: Option<sage_core::types::Decimal>,
-    /// The ID of the Service.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_id: Option<String>,
-    /// The tax amount for the quote line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_amount: Option<sage_core::types::Decimal>,
-    /// The ID of the Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
-    /// The total amount for the quote line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_amount: Option<sage_core::types::Decimal>,
-    /// Whether the line item is marked as trade of asset.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub trade_of_asset: Option<bool>,
-    /// The unit price for the quote line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unit_price: Option<sage_core::types::Decimal>,
-    /// Defines whether the unit price includes tax
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unit_price_includes_tax: Option<bool>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutSalesQuotesSalesQuoteTaxAnalysis {
-    /// The total amount for the tax rate relating to goods
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub goods_amount: Option<sage_core::types::Decimal>,
-    /// The net amount for the tax rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub net_amount: Option<sage_core::types::Decimal>,
-    /// The total amount for the tax rate relating to services
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_amount: Option<sage_core::types::Decimal>,
-    /// The tax amount for the tax rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_amount: Option<sage_core::types::Decimal>,
-    /// The ID of the Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
-    /// The total amount for the tax rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -3798,6 +2511,301 @@ pub struct SalesCorrectiveInvoice {
     pub extra: sage_core::types::Extra,
 }
 
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct SalesCorrectiveInvoiceDeliveryAddressUpdate {
+    /// The first line of the address
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_line_1: Option<String>,
+    /// The second line of the address
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_line_2: Option<String>,
+    /// The ID of the Address Type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_type_id: Option<String>,
+    /// The address town/city
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    /// The ID of the Country Group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country_group_id: Option<String>,
+    /// The ID of the Country.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country_id: Option<String>,
+    /// The address postal code/zipcode
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postal_code: Option<String>,
+    /// The address state/province/region
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct SalesCorrectiveInvoiceLineUpdate {
+    /// The discount amount for the invoice line in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_discount_amount: Option<sage_core::types::Decimal>,
+    /// The net amount for the invoice line in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_net_amount: Option<sage_core::types::Decimal>,
+    /// The tax amount for the invoice line in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
+    /// The total amount for the invoice line in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_total_amount: Option<sage_core::types::Decimal>,
+    /// The unit price for the invoice line in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_unit_price: Option<sage_core::types::Decimal>,
+    /// The description for the invoice line
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The discount amount for the invoice line
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount_amount: Option<sage_core::types::Decimal>,
+    /// The discount percentage for the invoice line
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount_percentage: Option<sage_core::types::Decimal>,
+    /// The ID of the EU Goods Services Type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eu_goods_services_type_id: Option<String>,
+    /// The ID of the EU Sales Description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eu_sales_description_id: Option<String>,
+    /// The ID of the Ledger Account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ledger_account_id: Option<String>,
+    /// The net amount for the invoice line
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub net_amount: Option<sage_core::types::Decimal>,
+    /// The ID of the Product.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product_id: Option<String>,
+    /// The quantity for the invoice line
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<sage_core::types::Decimal>,
+    /// The ID of the Service.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_id: Option<String>,
+    /// The tax amount for the invoice line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_amount: Option<sage_core::types::Decimal>,
+    /// The ID of the Tax Rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_rate_id: Option<String>,
+    /// The total amount for the invoice line
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_amount: Option<sage_core::types::Decimal>,
+    /// Whether the line item is marked as trade of asset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trade_of_asset: Option<bool>,
+    /// The unit price for the invoice line
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_price: Option<sage_core::types::Decimal>,
+    /// Defines whether the unit price includes tax
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_price_includes_tax: Option<bool>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct SalesCorrectiveInvoiceMainAddressUpdate {
+    /// The first line of the address
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_line_1: Option<String>,
+    /// The second line of the address
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_line_2: Option<String>,
+    /// The ID of the Address Type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_type_id: Option<String>,
+    /// The address town/city
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    /// The ID of the Country Group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country_group_id: Option<String>,
+    /// The ID of the Country.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country_id: Option<String>,
+    /// The address postal code/zipcode
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postal_code: Option<String>,
+    /// The address state/province/region
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct SalesCorrectiveInvoiceTaxAnalysisUpdate {
+    /// The total amount for the tax rate relating to goods
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub goods_amount: Option<sage_core::types::Decimal>,
+    /// The net amount for the tax rate
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub net_amount: Option<sage_core::types::Decimal>,
+    /// The total amount for the tax rate relating to services
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_amount: Option<sage_core::types::Decimal>,
+    /// The tax amount for the tax rate
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_amount: Option<sage_core::types::Decimal>,
+    /// The ID of the Tax Rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_rate_id: Option<String>,
+    /// The total amount for the tax rate
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_amount: Option<sage_core::types::Decimal>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct SalesCorrectiveInvoiceUpdate {
+    /// The net amount of the invoice in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_net_amount: Option<sage_core::types::Decimal>,
+    /// The net shipping amount in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_shipping_net_amount: Option<sage_core::types::Decimal>,
+    /// The tax shipping amount in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_shipping_tax_amount: Option<sage_core::types::Decimal>,
+    /// The total shipping amount in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_shipping_total_amount: Option<sage_core::types::Decimal>,
+    /// The tax amount of the invoice in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
+    /// The total amount of the invoice in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_total_amount: Option<sage_core::types::Decimal>,
+    /// The discount amount on the invoice in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_total_discount_amount: Option<sage_core::types::Decimal>,
+    /// IRPF Witheld Tax Amount (Spain only) in the base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
+    /// The ID of the Contact.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<String>,
+    /// The name of the contact when the invoice was created
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_name: Option<String>,
+    /// The reference of the contact when the invoice was created
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_reference: Option<String>,
+    /// The ID of the Corrective Reason Code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub corrective_reason_code_id: Option<String>,
+    /// The ID of the Currency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency_id: Option<String>,
+    /// The date of the invoice
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<sage_core::types::Date>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_address: Option<SalesCorrectiveInvoiceDeliveryAddressUpdate>,
+    /// Indicates whether consignment checkbox for destination VAT is checked on the artefact. Only used for an UK business, where destination VAT was enabled in the settings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination_consignment: Option<bool>,
+    /// The corrective invoice details
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<String>,
+    /// The due date of the invoice
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_date: Option<sage_core::types::Date>,
+    /// The exchange rate for the invoice
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exchange_rate: Option<sage_core::types::Decimal>,
+    /// The inverse exchange rate for the invoice
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invoice_lines: Option<Vec<SalesCorrectiveInvoiceLineUpdate>>,
+    /// The generated invoice number
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invoice_number: Option<String>,
+    /// The invoice number prefix
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invoice_number_prefix: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub main_address: Option<SalesCorrectiveInvoiceMainAddressUpdate>,
+    /// The net amount of the invoice
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub net_amount: Option<sage_core::types::Decimal>,
+    /// Invoice notes
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    /// The Invoice date relating to the original invoice
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original_invoice_date: Option<String>,
+    /// The ID of the Original Invoice. (Spain only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original_invoice_id: Option<String>,
+    /// The number relating to the original invoice
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original_invoice_number: Option<String>,
+    /// The reference for the invoice
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// Indicates whether the invoice has been sent
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent: Option<bool>,
+    /// The net shipping amount
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping_net_amount: Option<sage_core::types::Decimal>,
+    /// The tax shipping amount. NOTE: This is not required for POST/PUT requests as the shipping tax is calculated based on the shipping_net_amount and the shipping_tax_rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping_tax_amount: Option<sage_core::types::Decimal>,
+    /// The ID of the Shipping Tax Rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping_tax_rate_id: Option<String>,
+    /// The total shipping amount
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping_total_amount: Option<sage_core::types::Decimal>,
+    /// The ID of the Status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_id: Option<String>,
+    /// The tax amount of the invoice
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_amount: Option<sage_core::types::Decimal>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_analysis: Option<Vec<SalesCorrectiveInvoiceTaxAnalysisUpdate>>,
+    /// Invoice terms and conditions
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub terms_and_conditions: Option<String>,
+    /// The total amount of the invoice
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_amount: Option<sage_core::types::Decimal>,
+    /// The discount amount on the invoice
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_discount_amount: Option<sage_core::types::Decimal>,
+    /// The total quantity of the invoice
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_quantity: Option<sage_core::types::Decimal>,
+    /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vat_reverse_charge: Option<bool>,
+    /// IRPF Witheld Tax Amount (Spain only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withholding_tax_amount: Option<sage_core::types::Decimal>,
+    /// IRPF Witheld Tax Rate (Spain only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withholding_tax_rate: Option<sage_core::types::Decimal>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
 /// ### Endpoint Availability
 ///
 /// * Accounting Plus: 🇨🇦, 🇫🇷, 🇮🇪, 🇬🇧, 🇺🇸
@@ -4045,6 +3053,37 @@ pub struct SalesCreditNote {
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct SalesCreditNoteDeliveryAddressUpdate {
+    /// The first line of the address
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_line_1: Option<String>,
+    /// The second line of the address
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_line_2: Option<String>,
+    /// The ID of the Address Type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_type_id: Option<String>,
+    /// The address town/city
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    /// The ID of the Country Group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country_group_id: Option<String>,
+    /// The ID of the Country.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country_id: Option<String>,
+    /// The address postal code/zipcode
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postal_code: Option<String>,
+    /// The address state/province/region
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SalesCreditNoteLineItem {
     /// The discount amount for the invoice line in base currency
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4124,6 +3163,270 @@ pub struct SalesCreditNoteLineItem {
     /// Defines whether the unit price includes tax
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit_price_includes_tax: Option<bool>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct SalesCreditNoteLineUpdate {
+    /// The discount amount for the invoice line in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_discount_amount: Option<sage_core::types::Decimal>,
+    /// The net amount for the invoice line in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_net_amount: Option<sage_core::types::Decimal>,
+    /// The tax amount for the invoice line in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
+    /// The total amount for the invoice line in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_total_amount: Option<sage_core::types::Decimal>,
+    /// The unit price for the invoice line in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_unit_price: Option<sage_core::types::Decimal>,
+    /// The description for the invoice line
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The discount amount for the invoice line
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount_amount: Option<sage_core::types::Decimal>,
+    /// The discount percentage for the invoice line
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount_percentage: Option<sage_core::types::Decimal>,
+    /// The ID of the EU Goods Services Type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eu_goods_services_type_id: Option<String>,
+    /// The ID of the EU Sales Description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eu_sales_description_id: Option<String>,
+    /// The ID of the Ledger Account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ledger_account_id: Option<String>,
+    /// The net amount for the invoice line
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub net_amount: Option<sage_core::types::Decimal>,
+    /// The ID of the Product.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product_id: Option<String>,
+    /// The quantity for the invoice line
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<sage_core::types::Decimal>,
+    /// The ID of the Service.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_id: Option<String>,
+    /// The tax amount for the invoice line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_amount: Option<sage_core::types::Decimal>,
+    /// The ID of the Tax Rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_rate_id: Option<String>,
+    /// The total amount for the invoice line
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_amount: Option<sage_core::types::Decimal>,
+    /// Whether the line item is marked as trade of asset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trade_of_asset: Option<bool>,
+    /// The unit price for the invoice line
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_price: Option<sage_core::types::Decimal>,
+    /// Defines whether the unit price includes tax
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_price_includes_tax: Option<bool>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct SalesCreditNoteMainAddressUpdate {
+    /// The first line of the address
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_line_1: Option<String>,
+    /// The second line of the address
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_line_2: Option<String>,
+    /// The ID of the Address Type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_type_id: Option<String>,
+    /// The address town/city
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    /// The ID of the Country Group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country_group_id: Option<String>,
+    /// The ID of the Country.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country_id: Option<String>,
+    /// The address postal code/zipcode
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postal_code: Option<String>,
+    /// The address state/province/region
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct SalesCreditNoteTaxAnalysisUpdate {
+    /// The total amount for the tax rate relating to goods
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub goods_amount: Option<sage_core::types::Decimal>,
+    /// The net amount for the tax rate
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub net_amount: Option<sage_core::types::Decimal>,
+    /// The total amount for the tax rate relating to services
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_amount: Option<sage_core::types::Decimal>,
+    /// The tax amount for the tax rate
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_amount: Option<sage_core::types::Decimal>,
+    /// The ID of the Tax Rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_rate_id: Option<String>,
+    /// The total amount for the tax rate
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_amount: Option<sage_core::types::Decimal>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct SalesCreditNoteUpdate {
+    /// The total amount of CIS deductible labour in the base currency - only applicable in UK
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_cis_applicable_amount: Option<sage_core::types::Decimal>,
+    /// The net amount of the credit note in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_net_amount: Option<sage_core::types::Decimal>,
+    /// The net shipping amount in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_shipping_net_amount: Option<sage_core::types::Decimal>,
+    /// The tax shipping amount in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_shipping_tax_amount: Option<sage_core::types::Decimal>,
+    /// The total shipping amount in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_shipping_total_amount: Option<sage_core::types::Decimal>,
+    /// The tax amount of the credit note in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
+    /// The total of the artefact with the total of CIS deducted in the base currency - only applicable in UK
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_total_after_cis_deduction: Option<sage_core::types::Decimal>,
+    /// The total amount of the credit note in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_total_amount: Option<sage_core::types::Decimal>,
+    /// The discount amount on the credit note in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_total_discount_amount: Option<sage_core::types::Decimal>,
+    /// The withheld Tax Amount in the base currency - only applicable in UK (CIS subcontractor tax)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
+    /// The total amount of CIS deductible labour - only applicable in UK
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cis_applicable_amount: Option<sage_core::types::Decimal>,
+    /// The contact the sales credit note relates to
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<String>,
+    /// The name of the contact when the credit note was created
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_name: Option<String>,
+    /// The reference of the contact when the credit note was created
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_reference: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit_note_lines: Option<Vec<SalesCreditNoteLineUpdate>>,
+    /// The generated credit note number
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit_note_number: Option<String>,
+    /// The credit note number prefix
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit_note_number_prefix: Option<String>,
+    /// The ID of the Currency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency_id: Option<String>,
+    /// The date of the credit note
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<sage_core::types::Date>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_address: Option<SalesCreditNoteDeliveryAddressUpdate>,
+    /// Indicates whether consignment checkbox for destination VAT is checked on the artefact. Only used for an UK business, where destination VAT was enabled in the settings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination_consignment: Option<bool>,
+    /// The exchange rate for the credit note
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exchange_rate: Option<sage_core::types::Decimal>,
+    /// The inverse exchange rate for the credit note
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub main_address: Option<SalesCreditNoteMainAddressUpdate>,
+    /// The net amount of the credit note
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub net_amount: Option<sage_core::types::Decimal>,
+    /// credit note notes
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    /// The date of the original invoice
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original_invoice_date: Option<sage_core::types::Date>,
+    /// The reference for the credit note
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// Indicates whether the credit note has been sent
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent: Option<bool>,
+    /// The net shipping amount
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping_net_amount: Option<sage_core::types::Decimal>,
+    /// The tax shipping amount. NOTE: This is not required for POST/PUT requests as the shipping tax is calculated based on the shipping_net_amount and the shipping_tax_rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping_tax_amount: Option<sage_core::types::Decimal>,
+    /// The ID of the Shipping Tax Rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping_tax_rate_id: Option<String>,
+    /// The total shipping amount
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping_total_amount: Option<sage_core::types::Decimal>,
+    /// The ID of the Status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_id: Option<String>,
+    /// The ID of the Tax Address Region. (Canada only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_address_region_id: Option<String>,
+    /// The tax amount of the credit note
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_amount: Option<sage_core::types::Decimal>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_analysis: Option<Vec<SalesCreditNoteTaxAnalysisUpdate>>,
+    /// Credit note terms and conditions
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub terms_and_conditions: Option<String>,
+    /// The total of the artefact with the total of CIS deducted - only applicable in UK
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_after_cis_deduction: Option<sage_core::types::Decimal>,
+    /// The total amount of the credit note
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_amount: Option<sage_core::types::Decimal>,
+    /// The discount amount on the credit note
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_discount_amount: Option<sage_core::types::Decimal>,
+    /// The total quantity of the credit note
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_quantity: Option<sage_core::types::Decimal>,
+    /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vat_reverse_charge: Option<bool>,
+    /// The withheld Tax Amount - only applicable in UK (CIS subcontractor tax)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withholding_tax_amount: Option<sage_core::types::Decimal>,
+    /// The withheld Tax Rate - only applicable in UK (CIS subcontractor tax rate)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withholding_tax_rate: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -4319,6 +3622,292 @@ pub struct SalesEstimate {
     /// The datetime when the item was last updated
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
+    /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vat_reverse_charge: Option<bool>,
+    /// IRPF withheld Tax Amount (Spain only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withholding_tax_amount: Option<sage_core::types::Decimal>,
+    /// IRPF withheld Tax Rate (Spain only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withholding_tax_rate: Option<sage_core::types::Decimal>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct SalesEstimateDeliveryAddressUpdate {
+    /// The first line of the address
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_line_1: Option<String>,
+    /// The second line of the address
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_line_2: Option<String>,
+    /// The ID of the Address Type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_type_id: Option<String>,
+    /// The address town/city
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    /// The ID of the Country Group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country_group_id: Option<String>,
+    /// The ID of the Country.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country_id: Option<String>,
+    /// The address postal code/zipcode
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postal_code: Option<String>,
+    /// The address state/province/region
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct SalesEstimateLineUpdate {
+    /// The discount amount for the quote line in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_discount_amount: Option<sage_core::types::Decimal>,
+    /// The net amount for the quote line in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_net_amount: Option<sage_core::types::Decimal>,
+    /// The tax amount for the quote line in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
+    /// The total amount for the quote line in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_total_amount: Option<sage_core::types::Decimal>,
+    /// The unit price for the quote line in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_unit_price: Option<sage_core::types::Decimal>,
+    /// The description for the quote line
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The discount amount for the quote line
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount_amount: Option<sage_core::types::Decimal>,
+    /// The discount percentage for the quote line
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount_percentage: Option<sage_core::types::Decimal>,
+    /// The ID of the EU Goods Services Type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eu_goods_services_type_id: Option<String>,
+    /// The ID of the EU Sales Description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eu_sales_description_id: Option<String>,
+    /// The ID of the Ledger Account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ledger_account_id: Option<String>,
+    /// The net amount for the quote line
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub net_amount: Option<sage_core::types::Decimal>,
+    /// The ID of the Product.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product_id: Option<String>,
+    /// The quantity for the quote line
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<sage_core::types::Decimal>,
+    /// The ID of the Service.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_id: Option<String>,
+    /// The tax amount for the quote line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_amount: Option<sage_core::types::Decimal>,
+    /// The ID of the Tax Rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_rate_id: Option<String>,
+    /// The total amount for the quote line
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_amount: Option<sage_core::types::Decimal>,
+    /// Whether the line item is marked as trade of asset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trade_of_asset: Option<bool>,
+    /// The unit price for the quote line
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_price: Option<sage_core::types::Decimal>,
+    /// Defines whether the unit price includes tax
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_price_includes_tax: Option<bool>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct SalesEstimateMainAddressUpdate {
+    /// The first line of the address
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_line_1: Option<String>,
+    /// The second line of the address
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_line_2: Option<String>,
+    /// The ID of the Address Type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_type_id: Option<String>,
+    /// The address town/city
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    /// The ID of the Country Group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country_group_id: Option<String>,
+    /// The ID of the Country.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country_id: Option<String>,
+    /// The address postal code/zipcode
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postal_code: Option<String>,
+    /// The address state/province/region
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct SalesEstimateTaxAnalysisUpdate {
+    /// The total amount for the tax rate relating to goods
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub goods_amount: Option<sage_core::types::Decimal>,
+    /// The net amount for the tax rate
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub net_amount: Option<sage_core::types::Decimal>,
+    /// The total amount for the tax rate relating to services
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_amount: Option<sage_core::types::Decimal>,
+    /// The tax amount for the tax rate
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_amount: Option<sage_core::types::Decimal>,
+    /// The ID of the Tax Rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_rate_id: Option<String>,
+    /// The total amount for the tax rate
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_amount: Option<sage_core::types::Decimal>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct SalesEstimateUpdate {
+    /// The net amount of the estimate in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_net_amount: Option<sage_core::types::Decimal>,
+    /// The net shipping amount in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_shipping_net_amount: Option<sage_core::types::Decimal>,
+    /// The tax shipping amount in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_shipping_tax_amount: Option<sage_core::types::Decimal>,
+    /// The total shipping amount in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_shipping_total_amount: Option<sage_core::types::Decimal>,
+    /// The tax amount of the estimate in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
+    /// The total amount of the estimate in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_total_amount: Option<sage_core::types::Decimal>,
+    /// The discount amount on the  estimate in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_total_discount_amount: Option<sage_core::types::Decimal>,
+    /// IRPF withheld Tax Amount (Spain only) in the base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
+    /// The contact the estimate relates to
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<String>,
+    /// The name of the contact when the estimate was created
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_name: Option<String>,
+    /// The reference of the contact when the estimate was created
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_reference: Option<String>,
+    /// The ID of the Currency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency_id: Option<String>,
+    /// The date of the estimate
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<sage_core::types::Date>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_address: Option<SalesEstimateDeliveryAddressUpdate>,
+    /// Indicates whether consignment checkbox for destination VAT is checked on the artefact. Only used for an UK business, where destination VAT was enabled in the settings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination_consignment: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub estimate_lines: Option<Vec<SalesEstimateLineUpdate>>,
+    /// The generated estimate number
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub estimate_number: Option<String>,
+    /// The estimate number prefix
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub estimate_number_prefix: Option<String>,
+    /// The exchange rate for the estimate
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exchange_rate: Option<sage_core::types::Decimal>,
+    /// The expiry date of the estimate
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expiry_date: Option<sage_core::types::Date>,
+    /// The inverse exchange rate for the estimate
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
+    /// The ID of the Invoice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invoice_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub main_address: Option<SalesEstimateMainAddressUpdate>,
+    /// The net amount of the estimate
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub net_amount: Option<sage_core::types::Decimal>,
+    /// Estimate notes
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    /// The reference for the estimate
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// Indicates whether the estimate has been sent
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent: Option<bool>,
+    /// The net shipping amount
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping_net_amount: Option<sage_core::types::Decimal>,
+    /// The tax shipping amount. NOTE: This is not required for POST/PUT requests as the shipping tax is calculated based on the shipping_net_amount and the shipping_tax_rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping_tax_amount: Option<sage_core::types::Decimal>,
+    /// The ID of the Shipping Tax Rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping_tax_rate_id: Option<String>,
+    /// The total shipping amount
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping_total_amount: Option<sage_core::types::Decimal>,
+    /// The ID of the Status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_id: Option<String>,
+    /// The ID of the Tax Address Region. (Canada only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_address_region_id: Option<String>,
+    /// The tax amount of the estimate
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_amount: Option<sage_core::types::Decimal>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_analysis: Option<Vec<SalesEstimateTaxAnalysisUpdate>>,
+    /// Estimate terms and conditions
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub terms_and_conditions: Option<String>,
+    /// The total amount of the estimate
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_amount: Option<sage_core::types::Decimal>,
+    /// The discount amount on the  estimate
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_discount_amount: Option<sage_core::types::Decimal>,
+    /// The total quantity of the estimate
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_quantity: Option<sage_core::types::Decimal>,
     /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vat_reverse_charge: Option<bool>,
@@ -4594,6 +4183,37 @@ pub struct SalesInvoice {
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct SalesInvoiceDeliveryAddressUpdate {
+    /// The first line of the address
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_line_1: Option<String>,
+    /// The second line of the address
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_line_2: Option<String>,
+    /// The ID of the Address Type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_type_id: Option<String>,
+    /// The address town/city
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    /// The ID of the Country Group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country_group_id: Option<String>,
+    /// The ID of the Country.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country_id: Option<String>,
+    /// The address postal code/zipcode
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postal_code: Option<String>,
+    /// The address state/province/region
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SalesInvoiceLineItem {
     /// The discount amount for the invoice line in base currency
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4679,6 +4299,107 @@ pub struct SalesInvoiceLineItem {
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct SalesInvoiceLineUpdate {
+    /// The discount amount for the invoice line in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_discount_amount: Option<sage_core::types::Decimal>,
+    /// The net amount for the invoice line in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_net_amount: Option<sage_core::types::Decimal>,
+    /// The tax amount for the invoice line in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
+    /// The total amount for the invoice line in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_total_amount: Option<sage_core::types::Decimal>,
+    /// The unit price for the invoice line in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_unit_price: Option<sage_core::types::Decimal>,
+    /// The description for the invoice line
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The discount amount for the invoice line
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount_amount: Option<sage_core::types::Decimal>,
+    /// The discount percentage for the invoice line
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount_percentage: Option<sage_core::types::Decimal>,
+    /// The ID of the EU Goods Services Type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eu_goods_services_type_id: Option<String>,
+    /// The ID of the EU Sales Description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eu_sales_description_id: Option<String>,
+    /// The ID of the Ledger Account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ledger_account_id: Option<String>,
+    /// The net amount for the invoice line
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub net_amount: Option<sage_core::types::Decimal>,
+    /// The ID of the Product.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product_id: Option<String>,
+    /// The quantity for the invoice line
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<sage_core::types::Decimal>,
+    /// The ID of the Service.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_id: Option<String>,
+    /// The tax amount for the invoice line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_amount: Option<sage_core::types::Decimal>,
+    /// The ID of the Tax Rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_rate_id: Option<String>,
+    /// The total amount for the invoice line
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_amount: Option<sage_core::types::Decimal>,
+    /// Whether the line item is marked as trade of asset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trade_of_asset: Option<bool>,
+    /// The unit price for the invoice line
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_price: Option<sage_core::types::Decimal>,
+    /// Defines whether the unit price includes tax
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_price_includes_tax: Option<bool>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct SalesInvoiceMainAddressUpdate {
+    /// The first line of the address
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_line_1: Option<String>,
+    /// The second line of the address
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_line_2: Option<String>,
+    /// The ID of the Address Type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_type_id: Option<String>,
+    /// The address town/city
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    /// The ID of the Country Group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country_group_id: Option<String>,
+    /// The ID of the Country.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country_id: Option<String>,
+    /// The address postal code/zipcode
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postal_code: Option<String>,
+    /// The address state/province/region
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SalesInvoiceQuoteEstimate {
     /// The API path for the resource
     #[serde(rename = "$path", default, skip_serializing_if = "Option::is_none")]
@@ -4695,6 +4416,269 @@ pub struct SalesInvoiceQuoteEstimate {
     /// Links for the resource
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<super::common::Link>>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct SalesInvoiceRecurringInvoiceUpdate {
+    /// The invoice recurrence frequency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub frequency: Option<i64>,
+    /// The invoice recurrence day
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_day_number: Option<i64>,
+    /// The invoice recurrence week day
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_week_day: Option<i64>,
+    /// The status of the recurrence
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recurrence_status_identifier: Option<String>,
+    /// The invoice recurrence type
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recurrence_type: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct SalesInvoiceTaxAnalysisUpdate {
+    /// The total amount for the tax rate relating to goods
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub goods_amount: Option<sage_core::types::Decimal>,
+    /// The net amount for the tax rate
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub net_amount: Option<sage_core::types::Decimal>,
+    /// The total amount for the tax rate relating to services
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_amount: Option<sage_core::types::Decimal>,
+    /// The tax amount for the tax rate
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_amount: Option<sage_core::types::Decimal>,
+    /// The ID of the Tax Rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_rate_id: Option<String>,
+    /// The total amount for the tax rate
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_amount: Option<sage_core::types::Decimal>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct SalesInvoiceUpdate {
+    /// The total amount of CIS deductible labour in the base currency - only applicable in UK
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_cis_applicable_amount: Option<sage_core::types::Decimal>,
+    /// The net amount of the invoice in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_net_amount: Option<sage_core::types::Decimal>,
+    /// The net shipping amount in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_shipping_net_amount: Option<sage_core::types::Decimal>,
+    /// The tax shipping amount in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_shipping_tax_amount: Option<sage_core::types::Decimal>,
+    /// The total shipping amount in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_shipping_total_amount: Option<sage_core::types::Decimal>,
+    /// The tax amount of the invoice in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
+    /// The total of the artefact with the total of CIS deducted in the base currency - only applicable in UK
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_total_after_cis_deduction: Option<sage_core::types::Decimal>,
+    /// The total amount of the invoice in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_total_amount: Option<sage_core::types::Decimal>,
+    /// The discount amount on the invoice in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_total_discount_amount: Option<sage_core::types::Decimal>,
+    /// The withheld Tax Amount in the base currency - only applicable in UK (CIS subcontractor tax) and Spain (IRPF)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
+    /// The total amount of CIS deductible labour - only applicable in UK
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cis_applicable_amount: Option<sage_core::types::Decimal>,
+    /// The contact the sales invoice relates to
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<String>,
+    /// The name of the contact when the invoice was created
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_name: Option<String>,
+    /// The reference of the contact when the invoice was created
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_reference: Option<String>,
+    /// The ID of the Currency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency_id: Option<String>,
+    /// The date of the invoice
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<sage_core::types::Date>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_address: Option<SalesInvoiceDeliveryAddressUpdate>,
+    /// Delivery/Performance Date (Germany only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_performance_date: Option<String>,
+    /// Indicates whether consignment checkbox for destination VAT is checked on the artefact. Only used for an UK business, where destination VAT was enabled in the settings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination_consignment: Option<bool>,
+    /// The due date of the invoice
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_date: Option<sage_core::types::Date>,
+    /// The exchange rate for the invoice
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exchange_rate: Option<sage_core::types::Decimal>,
+    /// The inverse exchange rate for the invoice
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invoice_lines: Option<Vec<SalesInvoiceLineUpdate>>,
+    /// The generated invoice number
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invoice_number: Option<String>,
+    /// The invoice number prefix
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invoice_number_prefix: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub main_address: Option<SalesInvoiceMainAddressUpdate>,
+    /// The net amount of the invoice
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub net_amount: Option<sage_core::types::Decimal>,
+    /// Invoice notes
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    /// The ID of the Original Quote Estimate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original_quote_estimate_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recurring_invoice: Option<SalesInvoiceRecurringInvoiceUpdate>,
+    /// The reference for the invoice
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// Indicates whether the invoice has been sent
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent: Option<bool>,
+    /// The net shipping amount
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping_net_amount: Option<sage_core::types::Decimal>,
+    /// The tax shipping amount. NOTE: This is not required for POST/PUT requests as the shipping tax is calculated based on the shipping_net_amount and the shipping_tax_rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping_tax_amount: Option<sage_core::types::Decimal>,
+    /// The ID of the Shipping Tax Rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping_tax_rate_id: Option<String>,
+    /// The total shipping amount
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping_total_amount: Option<sage_core::types::Decimal>,
+    /// The ID of the Status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_id: Option<String>,
+    /// The ID of the Tax Address Region. (Canada only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_address_region_id: Option<String>,
+    /// The tax amount of the invoice
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_amount: Option<sage_core::types::Decimal>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_analysis: Option<Vec<SalesInvoiceTaxAnalysisUpdate>>,
+    /// Invoice terms and conditions
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub terms_and_conditions: Option<String>,
+    /// The total of the artefact with the total of CIS deducted - only applicable in UK
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_after_cis_deduction: Option<sage_core::types::Decimal>,
+    /// The total amount of the invoice
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_amount: Option<sage_core::types::Decimal>,
+    /// The discount amount on the invoice
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_discount_amount: Option<sage_core::types::Decimal>,
+    /// The total quantity of the invoice
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_quantity: Option<sage_core::types::Decimal>,
+    /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vat_reverse_charge: Option<bool>,
+    /// The withheld Tax Amount - only applicable in UK (CIS subcontractor tax) and Spain (IRPF)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withholding_tax_amount: Option<sage_core::types::Decimal>,
+    /// The withheld Tax Rate - only applicable in UK (CIS subcontractor tax rate) and Spain (IRPF)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withholding_tax_rate: Option<sage_core::types::Decimal>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct SalesQuickEntryUpdate {
+    /// The net amount of the quick entry in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_net_amount: Option<sage_core::types::Decimal>,
+    /// The tax amount of the quick entry in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
+    /// The total amount of the quick entry in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_total_amount: Option<sage_core::types::Decimal>,
+    /// The contact the quick entry relates to
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<String>,
+    /// The name of the contact when the quick entry was created
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_name: Option<String>,
+    /// The reference of the contact when the quick entry was created
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_reference: Option<String>,
+    /// The ID of the Currency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency_id: Option<String>,
+    /// The date of the quick entry
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<sage_core::types::Date>,
+    /// A description of the quick entry
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<String>,
+    /// The exchange rate for the quick entry
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exchange_rate: Option<sage_core::types::Decimal>,
+    /// The inverse exchange rate for the quick entry
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
+    /// The associated ledger account
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ledger_account_id: Option<String>,
+    /// The net amount of the quick entry
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub net_amount: Option<sage_core::types::Decimal>,
+    /// The type of quick entry e.g. invoice or credit note
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quick_entry_type_id: Option<String>,
+    /// The reference for the quick entry
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// The ID of the Status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_id: Option<String>,
+    /// The ID of the Tax Address Region. (Canada only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_address_region_id: Option<String>,
+    /// The tax amount of the quick entry
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_amount: Option<sage_core::types::Decimal>,
+    /// The ID of the Tax Rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_rate_id: Option<String>,
+    /// The total amount of the quick entry
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_amount: Option<sage_core::types::Decimal>,
+    /// Whether the quick entry is marked as trade of asset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trade_of_asset: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -4906,6 +4890,37 @@ pub struct SalesQuote {
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct SalesQuoteDeliveryAddressUpdate {
+    /// The first line of the address
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_line_1: Option<String>,
+    /// The second line of the address
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_line_2: Option<String>,
+    /// The ID of the Address Type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_type_id: Option<String>,
+    /// The address town/city
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    /// The ID of the Country Group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country_group_id: Option<String>,
+    /// The ID of the Country.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country_id: Option<String>,
+    /// The address postal code/zipcode
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postal_code: Option<String>,
+    /// The address state/province/region
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SalesQuoteLineItem {
     /// The discount amount for the quote line in base currency
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4988,6 +5003,1187 @@ pub struct SalesQuoteLineItem {
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct SalesQuoteLineUpdate {
+    /// The discount amount for the quote line in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_discount_amount: Option<sage_core::types::Decimal>,
+    /// The net amount for the quote line in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_net_amount: Option<sage_core::types::Decimal>,
+    /// The tax amount for the quote line in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
+    /// The total amount for the quote line in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_total_amount: Option<sage_core::types::Decimal>,
+    /// The unit price for the quote line in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_unit_price: Option<sage_core::types::Decimal>,
+    /// The description for the quote line
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The discount amount for the quote line
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount_amount: Option<sage_core::types::Decimal>,
+    /// The discount percentage for the quote line
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount_percentage: Option<sage_core::types::Decimal>,
+    /// The ID of the EU Goods Services Type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eu_goods_services_type_id: Option<String>,
+    /// The ID of the EU Sales Description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eu_sales_description_id: Option<String>,
+    /// The ID of the Ledger Account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ledger_account_id: Option<String>,
+    /// The net amount for the quote line
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub net_amount: Option<sage_core::types::Decimal>,
+    /// The ID of the Product.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product_id: Option<String>,
+    /// The quantity for the quote line
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<sage_core::types::Decimal>,
+    /// The ID of the Service.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_id: Option<String>,
+    /// The tax amount for the quote line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_amount: Option<sage_core::types::Decimal>,
+    /// The ID of the Tax Rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_rate_id: Option<String>,
+    /// The total amount for the quote line
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_amount: Option<sage_core::types::Decimal>,
+    /// Whether the line item is marked as trade of asset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trade_of_asset: Option<bool>,
+    /// The unit price for the quote line
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_price: Option<sage_core::types::Decimal>,
+    /// Defines whether the unit price includes tax
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_price_includes_tax: Option<bool>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct SalesQuoteMainAddressUpdate {
+    /// The first line of the address
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_line_1: Option<String>,
+    /// The second line of the address
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_line_2: Option<String>,
+    /// The ID of the Address Type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_type_id: Option<String>,
+    /// The address town/city
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    /// The ID of the Country Group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country_group_id: Option<String>,
+    /// The ID of the Country.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country_id: Option<String>,
+    /// The address postal code/zipcode
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postal_code: Option<String>,
+    /// The address state/province/region
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct SalesQuoteTaxAnalysisUpdate {
+    /// The total amount for the tax rate relating to goods
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub goods_amount: Option<sage_core::types::Decimal>,
+    /// The net amount for the tax rate
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub net_amount: Option<sage_core::types::Decimal>,
+    /// The total amount for the tax rate relating to services
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_amount: Option<sage_core::types::Decimal>,
+    /// The tax amount for the tax rate
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_amount: Option<sage_core::types::Decimal>,
+    /// The ID of the Tax Rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_rate_id: Option<String>,
+    /// The total amount for the tax rate
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_amount: Option<sage_core::types::Decimal>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct SalesQuoteUpdate {
+    /// The net amount of the quote in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_net_amount: Option<sage_core::types::Decimal>,
+    /// The net shipping amount in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_shipping_net_amount: Option<sage_core::types::Decimal>,
+    /// The tax shipping amount in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_shipping_tax_amount: Option<sage_core::types::Decimal>,
+    /// The total shipping amount in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_shipping_total_amount: Option<sage_core::types::Decimal>,
+    /// The tax amount of the quote in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
+    /// The total amount of the quote in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_total_amount: Option<sage_core::types::Decimal>,
+    /// The discount amount on the  quote in base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_total_discount_amount: Option<sage_core::types::Decimal>,
+    /// IRPF withheld Tax Amount (Spain only) in the base currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
+    /// The contact the quote relates to
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<String>,
+    /// The name of the contact when the quote was created
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_name: Option<String>,
+    /// The reference of the contact when the quote was created
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_reference: Option<String>,
+    /// The ID of the Currency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency_id: Option<String>,
+    /// The date of the quote
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<sage_core::types::Date>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_address: Option<SalesQuoteDeliveryAddressUpdate>,
+    /// Indicates whether consignment checkbox for destination VAT is checked on the artefact. Only used for an UK business, where destination VAT was enabled in the settings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination_consignment: Option<bool>,
+    /// The exchange rate for the quote
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exchange_rate: Option<sage_core::types::Decimal>,
+    /// The expiry date of the quote
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expiry_date: Option<sage_core::types::Date>,
+    /// The inverse exchange rate for the quote
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
+    /// The ID of the Invoice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invoice_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub main_address: Option<SalesQuoteMainAddressUpdate>,
+    /// The net amount of the quote
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub net_amount: Option<sage_core::types::Decimal>,
+    /// Quote notes
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quote_lines: Option<Vec<SalesQuoteLineUpdate>>,
+    /// The generated quote number
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quote_number: Option<String>,
+    /// The quote number prefix
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quote_number_prefix: Option<String>,
+    /// The reference for the quote
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// Indicates whether the quote has been sent
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent: Option<bool>,
+    /// The net shipping amount
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping_net_amount: Option<sage_core::types::Decimal>,
+    /// The tax shipping amount. NOTE: This is not required for POST/PUT requests as the shipping tax is calculated based on the shipping_net_amount and the shipping_tax_rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping_tax_amount: Option<sage_core::types::Decimal>,
+    /// The ID of the Shipping Tax Rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping_tax_rate_id: Option<String>,
+    /// The total shipping amount
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping_total_amount: Option<sage_core::types::Decimal>,
+    /// The ID of the Status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_id: Option<String>,
+    /// The ID of the Tax Address Region. (Canada only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_address_region_id: Option<String>,
+    /// The tax amount of the quote
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_amount: Option<sage_core::types::Decimal>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_analysis: Option<Vec<SalesQuoteTaxAnalysisUpdate>>,
+    /// Quote terms and conditions
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub terms_and_conditions: Option<String>,
+    /// The total amount of the quote
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_amount: Option<sage_core::types::Decimal>,
+    /// The discount amount on the  quote
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_discount_amount: Option<sage_core::types::Decimal>,
+    /// The total quantity of the quote
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_quantity: Option<sage_core::types::Decimal>,
+    /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vat_reverse_charge: Option<bool>,
+    /// IRPF withheld Tax Amount (Spain only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withholding_tax_amount: Option<sage_core::types::Decimal>,
+    /// IRPF withheld Tax Rate (Spain only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withholding_tax_rate: Option<sage_core::types::Decimal>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+impl From<&SalesCorrectiveInvoice> for SalesCorrectiveInvoiceUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &SalesCorrectiveInvoice) -> Self {
+        Self {
+            base_currency_net_amount: read.base_currency_net_amount,
+            base_currency_shipping_net_amount: read.base_currency_shipping_net_amount,
+            base_currency_shipping_tax_amount: read.base_currency_shipping_tax_amount,
+            base_currency_shipping_total_amount: read
+                .base_currency_shipping_total_amount,
+            base_currency_tax_amount: read.base_currency_tax_amount,
+            base_currency_total_amount: read.base_currency_total_amount,
+            base_currency_total_discount_amount: read
+                .base_currency_total_discount_amount,
+            base_currency_withholding_tax_amount: read
+                .base_currency_withholding_tax_amount,
+            contact_id: read.contact.as_ref().and_then(|link| link.id.clone()),
+            contact_name: read.contact_name.clone(),
+            contact_reference: read.contact_reference.clone(),
+            corrective_reason_code_id: read
+                .corrective_reason_code
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            currency_id: read.currency.as_ref().and_then(|link| link.id.clone()),
+            date: read.date,
+            delivery_address: read
+                .delivery_address
+                .as_ref()
+                .map(SalesCorrectiveInvoiceDeliveryAddressUpdate::from),
+            destination_consignment: read.destination_consignment,
+            details: read.details.clone(),
+            due_date: read.due_date,
+            exchange_rate: read.exchange_rate,
+            inverse_exchange_rate: read.inverse_exchange_rate,
+            invoice_lines: read
+                .invoice_lines
+                .as_ref()
+                .map(|items| {
+                    items.iter().map(SalesCorrectiveInvoiceLineUpdate::from).collect()
+                }),
+            invoice_number: read.invoice_number.clone(),
+            invoice_number_prefix: read.invoice_number_prefix.clone(),
+            main_address: read
+                .main_address
+                .as_ref()
+                .map(SalesCorrectiveInvoiceMainAddressUpdate::from),
+            net_amount: read.net_amount,
+            notes: read.notes.clone(),
+            original_invoice_date: read.original_invoice_date.clone(),
+            original_invoice_id: read
+                .original_invoice
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            original_invoice_number: read.original_invoice_number.clone(),
+            reference: read.reference.clone(),
+            sent: read.sent,
+            shipping_net_amount: read.shipping_net_amount,
+            shipping_tax_amount: read.shipping_tax_amount,
+            shipping_tax_rate_id: read
+                .shipping_tax_rate
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            shipping_total_amount: read.shipping_total_amount,
+            status_id: read.status.as_ref().and_then(|link| link.id.clone()),
+            tax_amount: read.tax_amount,
+            tax_analysis: read
+                .tax_analysis
+                .as_ref()
+                .map(|items| {
+                    items
+                        .iter()
+                        .map(SalesCorrectiveInvoiceTaxAnalysisUpdate::from)
+                        .collect()
+                }),
+            terms_and_conditions: read.terms_and_conditions.clone(),
+            total_amount: read.total_amount,
+            total_discount_amount: read.total_discount_amount,
+            total_quantity: read.total_quantity,
+            vat_reverse_charge: read.vat_reverse_charge,
+            withholding_tax_amount: read.withholding_tax_amount,
+            withholding_tax_rate: read.withholding_tax_rate,
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&super::common::ArtefactTaxAnalysis>
+for SalesCorrectiveInvoiceTaxAnalysisUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &super::common::ArtefactTaxAnalysis) -> Self {
+        Self {
+            goods_amount: read.goods_amount,
+            net_amount: read.net_amount,
+            service_amount: read.service_amount,
+            tax_amount: read.tax_amount,
+            tax_rate_id: read.tax_rate.as_ref().and_then(|link| link.id.clone()),
+            total_amount: read.total_amount,
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&SalesArtefactAddress> for SalesCorrectiveInvoiceMainAddressUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &SalesArtefactAddress) -> Self {
+        Self {
+            address_line_1: read.address_line_1.clone(),
+            address_line_2: read.address_line_2.clone(),
+            address_type_id: read.address_type.as_ref().and_then(|link| link.id.clone()),
+            city: read.city.clone(),
+            country_group_id: read
+                .country_group
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            country_id: read.country.as_ref().and_then(|link| link.id.clone()),
+            postal_code: read.postal_code.clone(),
+            region: read.region.clone(),
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&SalesInvoiceLineItem> for SalesCorrectiveInvoiceLineUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &SalesInvoiceLineItem) -> Self {
+        Self {
+            base_currency_discount_amount: read.base_currency_discount_amount,
+            base_currency_net_amount: read.base_currency_net_amount,
+            base_currency_tax_amount: read.base_currency_tax_amount,
+            base_currency_total_amount: read.base_currency_total_amount,
+            base_currency_unit_price: read.base_currency_unit_price,
+            description: read.description.clone(),
+            discount_amount: read.discount_amount,
+            discount_percentage: read.discount_percentage,
+            eu_goods_services_type_id: read
+                .eu_goods_services_type
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            eu_sales_description_id: read
+                .eu_sales_description
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            ledger_account_id: read
+                .ledger_account
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            net_amount: read.net_amount,
+            product_id: read.product.as_ref().and_then(|link| link.id.clone()),
+            quantity: read.quantity,
+            service_id: read.service.as_ref().and_then(|link| link.id.clone()),
+            tax_amount: read.tax_amount,
+            tax_rate_id: read.tax_rate.as_ref().and_then(|link| link.id.clone()),
+            total_amount: read.total_amount,
+            trade_of_asset: read.trade_of_asset,
+            unit_price: read.unit_price,
+            unit_price_includes_tax: read.unit_price_includes_tax,
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&SalesArtefactAddress> for SalesCorrectiveInvoiceDeliveryAddressUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &SalesArtefactAddress) -> Self {
+        Self {
+            address_line_1: read.address_line_1.clone(),
+            address_line_2: read.address_line_2.clone(),
+            address_type_id: read.address_type.as_ref().and_then(|link| link.id.clone()),
+            city: read.city.clone(),
+            country_group_id: read
+                .country_group
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            country_id: read.country.as_ref().and_then(|link| link.id.clone()),
+            postal_code: read.postal_code.clone(),
+            region: read.region.clone(),
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&SalesCreditNote> for SalesCreditNoteUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &SalesCreditNote) -> Self {
+        Self {
+            base_currency_cis_applicable_amount: read
+                .base_currency_cis_applicable_amount,
+            base_currency_net_amount: read.base_currency_net_amount,
+            base_currency_shipping_net_amount: read.base_currency_shipping_net_amount,
+            base_currency_shipping_tax_amount: read.base_currency_shipping_tax_amount,
+            base_currency_shipping_total_amount: read
+                .base_currency_shipping_total_amount,
+            base_currency_tax_amount: read.base_currency_tax_amount,
+            base_currency_total_after_cis_deduction: read
+                .base_currency_total_after_cis_deduction,
+            base_currency_total_amount: read.base_currency_total_amount,
+            base_currency_total_discount_amount: read
+                .base_currency_total_discount_amount,
+            base_currency_withholding_tax_amount: read
+                .base_currency_withholding_tax_amount,
+            cis_applicable_amount: read.cis_applicable_amount,
+            contact_id: read.contact.as_ref().and_then(|link| link.id.clone()),
+            contact_name: read.contact_name.clone(),
+            contact_reference: read.contact_reference.clone(),
+            credit_note_lines: read
+                .credit_note_lines
+                .as_ref()
+                .map(|items| {
+                    items.iter().map(SalesCreditNoteLineUpdate::from).collect()
+                }),
+            credit_note_number: read.credit_note_number.clone(),
+            credit_note_number_prefix: read.credit_note_number_prefix.clone(),
+            currency_id: read.currency.as_ref().and_then(|link| link.id.clone()),
+            date: read.date,
+            delivery_address: read
+                .delivery_address
+                .as_ref()
+                .map(SalesCreditNoteDeliveryAddressUpdate::from),
+            destination_consignment: read.destination_consignment,
+            exchange_rate: read.exchange_rate,
+            inverse_exchange_rate: read.inverse_exchange_rate,
+            main_address: read
+                .main_address
+                .as_ref()
+                .map(SalesCreditNoteMainAddressUpdate::from),
+            net_amount: read.net_amount,
+            notes: read.notes.clone(),
+            original_invoice_date: read.original_invoice_date,
+            reference: read.reference.clone(),
+            sent: read.sent,
+            shipping_net_amount: read.shipping_net_amount,
+            shipping_tax_amount: read.shipping_tax_amount,
+            shipping_tax_rate_id: read
+                .shipping_tax_rate
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            shipping_total_amount: read.shipping_total_amount,
+            status_id: read.status.as_ref().and_then(|link| link.id.clone()),
+            tax_address_region_id: read
+                .tax_address_region
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            tax_amount: read.tax_amount,
+            tax_analysis: read
+                .tax_analysis
+                .as_ref()
+                .map(|items| {
+                    items.iter().map(SalesCreditNoteTaxAnalysisUpdate::from).collect()
+                }),
+            terms_and_conditions: read.terms_and_conditions.clone(),
+            total_after_cis_deduction: read.total_after_cis_deduction,
+            total_amount: read.total_amount,
+            total_discount_amount: read.total_discount_amount,
+            total_quantity: read.total_quantity,
+            vat_reverse_charge: read.vat_reverse_charge,
+            withholding_tax_amount: read.withholding_tax_amount,
+            withholding_tax_rate: read.withholding_tax_rate,
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&super::common::ArtefactTaxAnalysis> for SalesCreditNoteTaxAnalysisUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &super::common::ArtefactTaxAnalysis) -> Self {
+        Self {
+            goods_amount: read.goods_amount,
+            net_amount: read.net_amount,
+            service_amount: read.service_amount,
+            tax_amount: read.tax_amount,
+            tax_rate_id: read.tax_rate.as_ref().and_then(|link| link.id.clone()),
+            total_amount: read.total_amount,
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&SalesArtefactAddress> for SalesCreditNoteMainAddressUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &SalesArtefactAddress) -> Self {
+        Self {
+            address_line_1: read.address_line_1.clone(),
+            address_line_2: read.address_line_2.clone(),
+            address_type_id: read.address_type.as_ref().and_then(|link| link.id.clone()),
+            city: read.city.clone(),
+            country_group_id: read
+                .country_group
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            country_id: read.country.as_ref().and_then(|link| link.id.clone()),
+            postal_code: read.postal_code.clone(),
+            region: read.region.clone(),
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&SalesArtefactAddress> for SalesCreditNoteDeliveryAddressUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &SalesArtefactAddress) -> Self {
+        Self {
+            address_line_1: read.address_line_1.clone(),
+            address_line_2: read.address_line_2.clone(),
+            address_type_id: read.address_type.as_ref().and_then(|link| link.id.clone()),
+            city: read.city.clone(),
+            country_group_id: read
+                .country_group
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            country_id: read.country.as_ref().and_then(|link| link.id.clone()),
+            postal_code: read.postal_code.clone(),
+            region: read.region.clone(),
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&SalesCreditNoteLineItem> for SalesCreditNoteLineUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &SalesCreditNoteLineItem) -> Self {
+        Self {
+            base_currency_discount_amount: read.base_currency_discount_amount,
+            base_currency_net_amount: read.base_currency_net_amount,
+            base_currency_tax_amount: read.base_currency_tax_amount,
+            base_currency_total_amount: read.base_currency_total_amount,
+            base_currency_unit_price: read.base_currency_unit_price,
+            description: read.description.clone(),
+            discount_amount: read.discount_amount,
+            discount_percentage: read.discount_percentage,
+            eu_goods_services_type_id: read
+                .eu_goods_services_type
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            eu_sales_description_id: read
+                .eu_sales_description
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            ledger_account_id: read
+                .ledger_account
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            net_amount: read.net_amount,
+            product_id: read.product.as_ref().and_then(|link| link.id.clone()),
+            quantity: read.quantity,
+            service_id: read.service.as_ref().and_then(|link| link.id.clone()),
+            tax_amount: read.tax_amount,
+            tax_rate_id: read.tax_rate.as_ref().and_then(|link| link.id.clone()),
+            total_amount: read.total_amount,
+            trade_of_asset: read.trade_of_asset,
+            unit_price: read.unit_price,
+            unit_price_includes_tax: read.unit_price_includes_tax,
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&SalesEstimate> for SalesEstimateUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &SalesEstimate) -> Self {
+        Self {
+            base_currency_net_amount: read.base_currency_net_amount,
+            base_currency_shipping_net_amount: read.base_currency_shipping_net_amount,
+            base_currency_shipping_tax_amount: read.base_currency_shipping_tax_amount,
+            base_currency_shipping_total_amount: read
+                .base_currency_shipping_total_amount,
+            base_currency_tax_amount: read.base_currency_tax_amount,
+            base_currency_total_amount: read.base_currency_total_amount,
+            base_currency_total_discount_amount: read
+                .base_currency_total_discount_amount,
+            base_currency_withholding_tax_amount: read
+                .base_currency_withholding_tax_amount,
+            contact_id: read.contact.as_ref().and_then(|link| link.id.clone()),
+            contact_name: read.contact_name.clone(),
+            contact_reference: read.contact_reference.clone(),
+            currency_id: read.currency.as_ref().and_then(|link| link.id.clone()),
+            date: read.date,
+            delivery_address: read
+                .delivery_address
+                .as_ref()
+                .map(SalesEstimateDeliveryAddressUpdate::from),
+            destination_consignment: read.destination_consignment,
+            estimate_lines: read
+                .estimate_lines
+                .as_ref()
+                .map(|items| items.iter().map(SalesEstimateLineUpdate::from).collect()),
+            estimate_number: read.estimate_number.clone(),
+            estimate_number_prefix: read.estimate_number_prefix.clone(),
+            exchange_rate: read.exchange_rate,
+            expiry_date: read.expiry_date,
+            inverse_exchange_rate: read.inverse_exchange_rate,
+            invoice_id: read.invoice.as_ref().and_then(|link| link.id.clone()),
+            main_address: read
+                .main_address
+                .as_ref()
+                .map(SalesEstimateMainAddressUpdate::from),
+            net_amount: read.net_amount,
+            notes: read.notes.clone(),
+            reference: read.reference.clone(),
+            sent: read.sent,
+            shipping_net_amount: read.shipping_net_amount,
+            shipping_tax_amount: read.shipping_tax_amount,
+            shipping_tax_rate_id: read
+                .shipping_tax_rate
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            shipping_total_amount: read.shipping_total_amount,
+            status_id: read.status.as_ref().and_then(|link| link.id.clone()),
+            tax_address_region_id: read
+                .tax_address_region
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            tax_amount: read.tax_amount,
+            tax_analysis: read
+                .tax_analysis
+                .as_ref()
+                .map(|items| {
+                    items.iter().map(SalesEstimateTaxAnalysisUpdate::from).collect()
+                }),
+            terms_and_conditions: read.terms_and_conditions.clone(),
+            total_amount: read.total_amount,
+            total_discount_amount: read.total_discount_amount,
+            total_quantity: read.total_quantity,
+            vat_reverse_charge: read.vat_reverse_charge,
+            withholding_tax_amount: read.withholding_tax_amount,
+            withholding_tax_rate: read.withholding_tax_rate,
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&super::common::ArtefactTaxAnalysis> for SalesEstimateTaxAnalysisUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &super::common::ArtefactTaxAnalysis) -> Self {
+        Self {
+            goods_amount: read.goods_amount,
+            net_amount: read.net_amount,
+            service_amount: read.service_amount,
+            tax_amount: read.tax_amount,
+            tax_rate_id: read.tax_rate.as_ref().and_then(|link| link.id.clone()),
+            total_amount: read.total_amount,
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&SalesArtefactAddress> for SalesEstimateMainAddressUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &SalesArtefactAddress) -> Self {
+        Self {
+            address_line_1: read.address_line_1.clone(),
+            address_line_2: read.address_line_2.clone(),
+            address_type_id: read.address_type.as_ref().and_then(|link| link.id.clone()),
+            city: read.city.clone(),
+            country_group_id: read
+                .country_group
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            country_id: read.country.as_ref().and_then(|link| link.id.clone()),
+            postal_code: read.postal_code.clone(),
+            region: read.region.clone(),
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&SalesQuoteLineItem> for SalesEstimateLineUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &SalesQuoteLineItem) -> Self {
+        Self {
+            base_currency_discount_amount: read.base_currency_discount_amount,
+            base_currency_net_amount: read.base_currency_net_amount,
+            base_currency_tax_amount: read.base_currency_tax_amount,
+            base_currency_total_amount: read.base_currency_total_amount,
+            base_currency_unit_price: read.base_currency_unit_price,
+            description: read.description.clone(),
+            discount_amount: read.discount_amount,
+            discount_percentage: read.discount_percentage,
+            eu_goods_services_type_id: read
+                .eu_goods_services_type
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            eu_sales_description_id: read
+                .eu_sales_description
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            ledger_account_id: read
+                .ledger_account
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            net_amount: read.net_amount,
+            product_id: read.product.as_ref().and_then(|link| link.id.clone()),
+            quantity: read.quantity,
+            service_id: read.service.as_ref().and_then(|link| link.id.clone()),
+            tax_amount: read.tax_amount,
+            tax_rate_id: read.tax_rate.as_ref().and_then(|link| link.id.clone()),
+            total_amount: read.total_amount,
+            trade_of_asset: read.trade_of_asset,
+            unit_price: read.unit_price,
+            unit_price_includes_tax: read.unit_price_includes_tax,
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&SalesArtefactAddress> for SalesEstimateDeliveryAddressUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &SalesArtefactAddress) -> Self {
+        Self {
+            address_line_1: read.address_line_1.clone(),
+            address_line_2: read.address_line_2.clone(),
+            address_type_id: read.address_type.as_ref().and_then(|link| link.id.clone()),
+            city: read.city.clone(),
+            country_group_id: read
+                .country_group
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            country_id: read.country.as_ref().and_then(|link| link.id.clone()),
+            postal_code: read.postal_code.clone(),
+            region: read.region.clone(),
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&SalesInvoice> for SalesInvoiceUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &SalesInvoice) -> Self {
+        Self {
+            base_currency_cis_applicable_amount: read
+                .base_currency_cis_applicable_amount,
+            base_currency_net_amount: read.base_currency_net_amount,
+            base_currency_shipping_net_amount: read.base_currency_shipping_net_amount,
+            base_currency_shipping_tax_amount: read.base_currency_shipping_tax_amount,
+            base_currency_shipping_total_amount: read
+                .base_currency_shipping_total_amount,
+            base_currency_tax_amount: read.base_currency_tax_amount,
+            base_currency_total_after_cis_deduction: read
+                .base_currency_total_after_cis_deduction,
+            base_currency_total_amount: read.base_currency_total_amount,
+            base_currency_total_discount_amount: read
+                .base_currency_total_discount_amount,
+            base_currency_withholding_tax_amount: read
+                .base_currency_withholding_tax_amount,
+            cis_applicable_amount: read.cis_applicable_amount,
+            contact_id: read.contact.as_ref().and_then(|link| link.id.clone()),
+            contact_name: read.contact_name.clone(),
+            contact_reference: read.contact_reference.clone(),
+            currency_id: read.currency.as_ref().and_then(|link| link.id.clone()),
+            date: read.date,
+            delivery_address: read
+                .delivery_address
+                .as_ref()
+                .map(SalesInvoiceDeliveryAddressUpdate::from),
+            delivery_performance_date: read.delivery_performance_date.clone(),
+            destination_consignment: read.destination_consignment,
+            due_date: read.due_date,
+            exchange_rate: read.exchange_rate,
+            inverse_exchange_rate: read.inverse_exchange_rate,
+            invoice_lines: read
+                .invoice_lines
+                .as_ref()
+                .map(|items| items.iter().map(SalesInvoiceLineUpdate::from).collect()),
+            invoice_number: read.invoice_number.clone(),
+            invoice_number_prefix: read.invoice_number_prefix.clone(),
+            main_address: read
+                .main_address
+                .as_ref()
+                .map(SalesInvoiceMainAddressUpdate::from),
+            net_amount: read.net_amount,
+            notes: read.notes.clone(),
+            original_quote_estimate_id: read
+                .original_quote_estimate
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            recurring_invoice: read
+                .recurring_invoice
+                .as_ref()
+                .map(SalesInvoiceRecurringInvoiceUpdate::from),
+            reference: read.reference.clone(),
+            sent: read.sent,
+            shipping_net_amount: read.shipping_net_amount,
+            shipping_tax_amount: read.shipping_tax_amount,
+            shipping_tax_rate_id: read
+                .shipping_tax_rate
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            shipping_total_amount: read.shipping_total_amount,
+            status_id: read.status.as_ref().and_then(|link| link.id.clone()),
+            tax_address_region_id: read
+                .tax_address_region
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            tax_amount: read.tax_amount,
+            tax_analysis: read
+                .tax_analysis
+                .as_ref()
+                .map(|items| {
+                    items.iter().map(SalesInvoiceTaxAnalysisUpdate::from).collect()
+                }),
+            terms_and_conditions: read.terms_and_conditions.clone(),
+            total_after_cis_deduction: read.total_after_cis_deduction,
+            total_amount: read.total_amount,
+            total_discount_amount: read.total_discount_amount,
+            total_quantity: read.total_quantity,
+            vat_reverse_charge: read.vat_reverse_charge,
+            withholding_tax_amount: read.withholding_tax_amount,
+            withholding_tax_rate: read.withholding_tax_rate,
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&super::common::ArtefactTaxAnalysis> for SalesInvoiceTaxAnalysisUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &super::common::ArtefactTaxAnalysis) -> Self {
+        Self {
+            goods_amount: read.goods_amount,
+            net_amount: read.net_amount,
+            service_amount: read.service_amount,
+            tax_amount: read.tax_amount,
+            tax_rate_id: read.tax_rate.as_ref().and_then(|link| link.id.clone()),
+            total_amount: read.total_amount,
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&RecurringSalesInvoice> for SalesInvoiceRecurringInvoiceUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &RecurringSalesInvoice) -> Self {
+        Self {
+            frequency: read.frequency,
+            on_day_number: read.on_day_number,
+            on_week_day: read.on_week_day,
+            recurrence_status_identifier: read.recurrence_status_identifier.clone(),
+            recurrence_type: read.recurrence_type.clone(),
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&SalesArtefactAddress> for SalesInvoiceMainAddressUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &SalesArtefactAddress) -> Self {
+        Self {
+            address_line_1: read.address_line_1.clone(),
+            address_line_2: read.address_line_2.clone(),
+            address_type_id: read.address_type.as_ref().and_then(|link| link.id.clone()),
+            city: read.city.clone(),
+            country_group_id: read
+                .country_group
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            country_id: read.country.as_ref().and_then(|link| link.id.clone()),
+            postal_code: read.postal_code.clone(),
+            region: read.region.clone(),
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&SalesInvoiceLineItem> for SalesInvoiceLineUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &SalesInvoiceLineItem) -> Self {
+        Self {
+            base_currency_discount_amount: read.base_currency_discount_amount,
+            base_currency_net_amount: read.base_currency_net_amount,
+            base_currency_tax_amount: read.base_currency_tax_amount,
+            base_currency_total_amount: read.base_currency_total_amount,
+            base_currency_unit_price: read.base_currency_unit_price,
+            description: read.description.clone(),
+            discount_amount: read.discount_amount,
+            discount_percentage: read.discount_percentage,
+            eu_goods_services_type_id: read
+                .eu_goods_services_type
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            eu_sales_description_id: read
+                .eu_sales_description
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            ledger_account_id: read
+                .ledger_account
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            net_amount: read.net_amount,
+            product_id: read.product.as_ref().and_then(|link| link.id.clone()),
+            quantity: read.quantity,
+            service_id: read.service.as_ref().and_then(|link| link.id.clone()),
+            tax_amount: read.tax_amount,
+            tax_rate_id: read.tax_rate.as_ref().and_then(|link| link.id.clone()),
+            total_amount: read.total_amount,
+            trade_of_asset: read.trade_of_asset,
+            unit_price: read.unit_price,
+            unit_price_includes_tax: read.unit_price_includes_tax,
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&SalesArtefactAddress> for SalesInvoiceDeliveryAddressUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &SalesArtefactAddress) -> Self {
+        Self {
+            address_line_1: read.address_line_1.clone(),
+            address_line_2: read.address_line_2.clone(),
+            address_type_id: read.address_type.as_ref().and_then(|link| link.id.clone()),
+            city: read.city.clone(),
+            country_group_id: read
+                .country_group
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            country_id: read.country.as_ref().and_then(|link| link.id.clone()),
+            postal_code: read.postal_code.clone(),
+            region: read.region.clone(),
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&QuickEntry> for SalesQuickEntryUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &QuickEntry) -> Self {
+        Self {
+            base_currency_net_amount: read.base_currency_net_amount,
+            base_currency_tax_amount: read.base_currency_tax_amount,
+            base_currency_total_amount: read.base_currency_total_amount,
+            contact_id: read.contact.as_ref().and_then(|link| link.id.clone()),
+            contact_name: read.contact_name.clone(),
+            contact_reference: read.contact_reference.clone(),
+            currency_id: read.currency.as_ref().and_then(|link| link.id.clone()),
+            date: read.date,
+            details: read.details.clone(),
+            exchange_rate: read.exchange_rate,
+            inverse_exchange_rate: read.inverse_exchange_rate,
+            ledger_account_id: read
+                .ledger_account
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            net_amount: read.net_amount,
+            quick_entry_type_id: read
+                .quick_entry_type
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            reference: read.reference.clone(),
+            status_id: read.status.as_ref().and_then(|link| link.id.clone()),
+            tax_address_region_id: read
+                .tax_address_region
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            tax_amount: read.tax_amount,
+            tax_rate_id: read.tax_rate.as_ref().and_then(|link| link.id.clone()),
+            total_amount: read.total_amount,
+            trade_of_asset: read.trade_of_asset,
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&SalesQuote> for SalesQuoteUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &SalesQuote) -> Self {
+        Self {
+            base_currency_net_amount: read.base_currency_net_amount,
+            base_currency_shipping_net_amount: read.base_currency_shipping_net_amount,
+            base_currency_shipping_tax_amount: read.base_currency_shipping_tax_amount,
+            base_currency_shipping_total_amount: read
+                .base_currency_shipping_total_amount,
+            base_currency_tax_amount: read.base_currency_tax_amount,
+            base_currency_total_amount: read.base_currency_total_amount,
+            base_currency_total_discount_amount: read
+                .base_currency_total_discount_amount,
+            base_currency_withholding_tax_amount: read
+                .base_currency_withholding_tax_amount,
+            contact_id: read.contact.as_ref().and_then(|link| link.id.clone()),
+            contact_name: read.contact_name.clone(),
+            contact_reference: read.contact_reference.clone(),
+            currency_id: read.currency.as_ref().and_then(|link| link.id.clone()),
+            date: read.date,
+            delivery_address: read
+                .delivery_address
+                .as_ref()
+                .map(SalesQuoteDeliveryAddressUpdate::from),
+            destination_consignment: read.destination_consignment,
+            exchange_rate: read.exchange_rate,
+            expiry_date: read.expiry_date,
+            inverse_exchange_rate: read.inverse_exchange_rate,
+            invoice_id: read.invoice.as_ref().and_then(|link| link.id.clone()),
+            main_address: read
+                .main_address
+                .as_ref()
+                .map(SalesQuoteMainAddressUpdate::from),
+            net_amount: read.net_amount,
+            notes: read.notes.clone(),
+            quote_lines: read
+                .quote_lines
+                .as_ref()
+                .map(|items| items.iter().map(SalesQuoteLineUpdate::from).collect()),
+            quote_number: read.quote_number.clone(),
+            quote_number_prefix: read.quote_number_prefix.clone(),
+            reference: read.reference.clone(),
+            sent: read.sent,
+            shipping_net_amount: read.shipping_net_amount,
+            shipping_tax_amount: read.shipping_tax_amount,
+            shipping_tax_rate_id: read
+                .shipping_tax_rate
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            shipping_total_amount: read.shipping_total_amount,
+            status_id: read.status.as_ref().and_then(|link| link.id.clone()),
+            tax_address_region_id: read
+                .tax_address_region
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            tax_amount: read.tax_amount,
+            tax_analysis: read
+                .tax_analysis
+                .as_ref()
+                .map(|items| {
+                    items.iter().map(SalesQuoteTaxAnalysisUpdate::from).collect()
+                }),
+            terms_and_conditions: read.terms_and_conditions.clone(),
+            total_amount: read.total_amount,
+            total_discount_amount: read.total_discount_amount,
+            total_quantity: read.total_quantity,
+            vat_reverse_charge: read.vat_reverse_charge,
+            withholding_tax_amount: read.withholding_tax_amount,
+            withholding_tax_rate: read.withholding_tax_rate,
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&super::common::ArtefactTaxAnalysis> for SalesQuoteTaxAnalysisUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &super::common::ArtefactTaxAnalysis) -> Self {
+        Self {
+            goods_amount: read.goods_amount,
+            net_amount: read.net_amount,
+            service_amount: read.service_amount,
+            tax_amount: read.tax_amount,
+            tax_rate_id: read.tax_rate.as_ref().and_then(|link| link.id.clone()),
+            total_amount: read.total_amount,
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&SalesQuoteLineItem> for SalesQuoteLineUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &SalesQuoteLineItem) -> Self {
+        Self {
+            base_currency_discount_amount: read.base_currency_discount_amount,
+            base_currency_net_amount: read.base_currency_net_amount,
+            base_currency_tax_amount: read.base_currency_tax_amount,
+            base_currency_total_amount: read.base_currency_total_amount,
+            base_currency_unit_price: read.base_currency_unit_price,
+            description: read.description.clone(),
+            discount_amount: read.discount_amount,
+            discount_percentage: read.discount_percentage,
+            eu_goods_services_type_id: read
+                .eu_goods_services_type
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            eu_sales_description_id: read
+                .eu_sales_description
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            ledger_account_id: read
+                .ledger_account
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            net_amount: read.net_amount,
+            product_id: read.product.as_ref().and_then(|link| link.id.clone()),
+            quantity: read.quantity,
+            service_id: read.service.as_ref().and_then(|link| link.id.clone()),
+            tax_amount: read.tax_amount,
+            tax_rate_id: read.tax_rate.as_ref().and_then(|link| link.id.clone()),
+            total_amount: read.total_amount,
+            trade_of_asset: read.trade_of_asset,
+            unit_price: read.unit_price,
+            unit_price_includes_tax: read.unit_price_includes_tax,
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&SalesArtefactAddress> for SalesQuoteMainAddressUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &SalesArtefactAddress) -> Self {
+        Self {
+            address_line_1: read.address_line_1.clone(),
+            address_line_2: read.address_line_2.clone(),
+            address_type_id: read.address_type.as_ref().and_then(|link| link.id.clone()),
+            city: read.city.clone(),
+            country_group_id: read
+                .country_group
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            country_id: read.country.as_ref().and_then(|link| link.id.clone()),
+            postal_code: read.postal_code.clone(),
+            region: read.region.clone(),
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&SalesArtefactAddress> for SalesQuoteDeliveryAddressUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &SalesArtefactAddress) -> Self {
+        Self {
+            address_line_1: read.address_line_1.clone(),
+            address_line_2: read.address_line_2.clone(),
+            address_type_id: read.address_type.as_ref().and_then(|link| link.id.clone()),
+            city: read.city.clone(),
+            country_group_id: read
+                .country_group
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            country_id: read.country.as_ref().and_then(|link| link.id.clone()),
+            postal_code: read.postal_code.clone(),
+            region: read.region.clone(),
+            ..Self::default()
+        }
+    }
 }
 
 /// Returns a Artefact Status
@@ -5684,15 +6880,19 @@ impl sage_core::ListOperation for ListEuSalesDescriptions {
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateHostedArtefactPaymentSettings {
-    /// The JSON request body.
-    pub body: PostHostedArtefactPaymentSettings,
+    /// What to send; it goes to Sage as `{"hosted_artefact_payment_setting": …}`.
+    pub hosted_artefact_payment_setting: NewHostedArtefactPaymentSetting,
 }
 
 #[allow(deprecated)]
 impl CreateHostedArtefactPaymentSettings {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(body: PostHostedArtefactPaymentSettings) -> Self {
-        Self { body }
+    pub fn new(
+        hosted_artefact_payment_setting: NewHostedArtefactPaymentSetting,
+    ) -> Self {
+        Self {
+            hosted_artefact_payment_setting,
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -5713,7 +6913,10 @@ impl sage_core::Operation for CreateHostedArtefactPaymentSettings {
                 sage_core::Method::Post,
                 "/accounts/v3/hosted_artefact_payment_settings",
             )
-            .json(&self.body)
+            .json_enveloped(
+                "hosted_artefact_payment_setting",
+                &self.hosted_artefact_payment_setting,
+            )
     }
 }
 
@@ -6134,15 +7337,15 @@ impl sage_core::ListOperation for ListQuickEntryTypes {
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateSalesCorrectiveInvoice {
-    /// The JSON request body.
-    pub body: PostSalesCorrectiveInvoices,
+    /// What to send; it goes to Sage as `{"sales_corrective_invoice": …}`.
+    pub sales_corrective_invoice: NewSalesCorrectiveInvoice,
 }
 
 #[allow(deprecated)]
 impl CreateSalesCorrectiveInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(body: PostSalesCorrectiveInvoices) -> Self {
-        Self { body }
+    pub fn new(sales_corrective_invoice: NewSalesCorrectiveInvoice) -> Self {
+        Self { sales_corrective_invoice }
     }
 
     /// Sends the request and decodes the response.
@@ -6163,7 +7366,7 @@ impl sage_core::Operation for CreateSalesCorrectiveInvoice {
                 sage_core::Method::Post,
                 "/accounts/v3/sales_corrective_invoices",
             )
-            .json(&self.body)
+            .json_enveloped("sales_corrective_invoice", &self.sales_corrective_invoice)
     }
 }
 
@@ -6557,15 +7760,21 @@ impl sage_core::ListOperation for ListSalesCorrectiveInvoices {
 pub struct UpdateSalesCorrectiveInvoice {
     /// The Sales Corrective Invoice Key.
     pub key: String,
-    /// The JSON request body.
-    pub body: PutSalesCorrectiveInvoices,
+    /// What to send; it goes to Sage as `{"sales_corrective_invoice": …}`.
+    pub sales_corrective_invoice: SalesCorrectiveInvoiceUpdate,
 }
 
 #[allow(deprecated)]
 impl UpdateSalesCorrectiveInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>, body: PutSalesCorrectiveInvoices) -> Self {
-        Self { key: key.into(), body }
+    pub fn new(
+        key: impl Into<String>,
+        sales_corrective_invoice: SalesCorrectiveInvoiceUpdate,
+    ) -> Self {
+        Self {
+            key: key.into(),
+            sales_corrective_invoice,
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -6587,7 +7796,7 @@ impl sage_core::Operation for UpdateSalesCorrectiveInvoice {
                 "/accounts/v3/sales_corrective_invoices/{key}",
             )
             .path("key", &self.key)
-            .json(&self.body)
+            .json_enveloped("sales_corrective_invoice", &self.sales_corrective_invoice)
     }
 }
 
@@ -6608,15 +7817,15 @@ impl sage_core::Operation for UpdateSalesCorrectiveInvoice {
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateSalesCreditNote {
-    /// The JSON request body.
-    pub body: PostSalesCreditNotes,
+    /// What to send; it goes to Sage as `{"sales_credit_note": …}`.
+    pub sales_credit_note: NewSalesCreditNote,
 }
 
 #[allow(deprecated)]
 impl CreateSalesCreditNote {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(body: PostSalesCreditNotes) -> Self {
-        Self { body }
+    pub fn new(sales_credit_note: NewSalesCreditNote) -> Self {
+        Self { sales_credit_note }
     }
 
     /// Sends the request and decodes the response.
@@ -6637,7 +7846,7 @@ impl sage_core::Operation for CreateSalesCreditNote {
                 sage_core::Method::Post,
                 "/accounts/v3/sales_credit_notes",
             )
-            .json(&self.body)
+            .json_enveloped("sales_credit_note", &self.sales_credit_note)
     }
 }
 
@@ -7079,15 +8288,21 @@ impl sage_core::Operation for ReleaseSalesCreditNote {
 pub struct UpdateSalesCreditNote {
     /// The Sales Credit Note Key.
     pub key: String,
-    /// The JSON request body.
-    pub body: PutSalesCreditNotes,
+    /// What to send; it goes to Sage as `{"sales_credit_note": …}`.
+    pub sales_credit_note: SalesCreditNoteUpdate,
 }
 
 #[allow(deprecated)]
 impl UpdateSalesCreditNote {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>, body: PutSalesCreditNotes) -> Self {
-        Self { key: key.into(), body }
+    pub fn new(
+        key: impl Into<String>,
+        sales_credit_note: SalesCreditNoteUpdate,
+    ) -> Self {
+        Self {
+            key: key.into(),
+            sales_credit_note,
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -7109,7 +8324,7 @@ impl sage_core::Operation for UpdateSalesCreditNote {
                 "/accounts/v3/sales_credit_notes/{key}",
             )
             .path("key", &self.key)
-            .json(&self.body)
+            .json_enveloped("sales_credit_note", &self.sales_credit_note)
     }
 }
 
@@ -7129,15 +8344,15 @@ impl sage_core::Operation for UpdateSalesCreditNote {
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateSalesEstimate {
-    /// The JSON request body.
-    pub body: PostSalesEstimates,
+    /// What to send; it goes to Sage as `{"sales_estimate": …}`.
+    pub sales_estimate: NewSalesEstimate,
 }
 
 #[allow(deprecated)]
 impl CreateSalesEstimate {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(body: PostSalesEstimates) -> Self {
-        Self { body }
+    pub fn new(sales_estimate: NewSalesEstimate) -> Self {
+        Self { sales_estimate }
     }
 
     /// Sends the request and decodes the response.
@@ -7158,7 +8373,7 @@ impl sage_core::Operation for CreateSalesEstimate {
                 sage_core::Method::Post,
                 "/accounts/v3/sales_estimates",
             )
-            .json(&self.body)
+            .json_enveloped("sales_estimate", &self.sales_estimate)
     }
 }
 
@@ -7478,15 +8693,18 @@ impl sage_core::ListOperation for ListSalesEstimates {
 pub struct UpdateSalesEstimate {
     /// The Sales Estimate Key.
     pub key: String,
-    /// The JSON request body.
-    pub body: PutSalesEstimates,
+    /// What to send; it goes to Sage as `{"sales_estimate": …}`.
+    pub sales_estimate: SalesEstimateUpdate,
 }
 
 #[allow(deprecated)]
 impl UpdateSalesEstimate {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>, body: PutSalesEstimates) -> Self {
-        Self { key: key.into(), body }
+    pub fn new(key: impl Into<String>, sales_estimate: SalesEstimateUpdate) -> Self {
+        Self {
+            key: key.into(),
+            sales_estimate,
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -7508,7 +8726,7 @@ impl sage_core::Operation for UpdateSalesEstimate {
                 "/accounts/v3/sales_estimates/{key}",
             )
             .path("key", &self.key)
-            .json(&self.body)
+            .json_enveloped("sales_estimate", &self.sales_estimate)
     }
 }
 
@@ -7530,15 +8748,15 @@ impl sage_core::Operation for UpdateSalesEstimate {
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateSalesInvoice {
-    /// The JSON request body.
-    pub body: PostSalesInvoices,
+    /// What to send; it goes to Sage as `{"sales_invoice": …}`.
+    pub sales_invoice: NewSalesInvoice,
 }
 
 #[allow(deprecated)]
 impl CreateSalesInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(body: PostSalesInvoices) -> Self {
-        Self { body }
+    pub fn new(sales_invoice: NewSalesInvoice) -> Self {
+        Self { sales_invoice }
     }
 
     /// Sends the request and decodes the response.
@@ -7559,7 +8777,7 @@ impl sage_core::Operation for CreateSalesInvoice {
                 sage_core::Method::Post,
                 "/accounts/v3/sales_invoices",
             )
-            .json(&self.body)
+            .json_enveloped("sales_invoice", &self.sales_invoice)
     }
 }
 
@@ -8026,15 +9244,18 @@ impl sage_core::Operation for ReleaseSalesInvoice {
 pub struct UpdateSalesInvoice {
     /// The Sales Invoice Key.
     pub key: String,
-    /// The JSON request body.
-    pub body: PutSalesInvoices,
+    /// What to send; it goes to Sage as `{"sales_invoice": …}`.
+    pub sales_invoice: SalesInvoiceUpdate,
 }
 
 #[allow(deprecated)]
 impl UpdateSalesInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>, body: PutSalesInvoices) -> Self {
-        Self { key: key.into(), body }
+    pub fn new(key: impl Into<String>, sales_invoice: SalesInvoiceUpdate) -> Self {
+        Self {
+            key: key.into(),
+            sales_invoice,
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -8056,7 +9277,7 @@ impl sage_core::Operation for UpdateSalesInvoice {
                 "/accounts/v3/sales_invoices/{key}",
             )
             .path("key", &self.key)
-            .json(&self.body)
+            .json_enveloped("sales_invoice", &self.sales_invoice)
     }
 }
 
@@ -8077,15 +9298,15 @@ impl sage_core::Operation for UpdateSalesInvoice {
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateSalesQuickEntry {
-    /// The JSON request body.
-    pub body: PostSalesQuickEntries,
+    /// What to send; it goes to Sage as `{"sales_quick_entry": …}`.
+    pub sales_quick_entry: NewSalesQuickEntry,
 }
 
 #[allow(deprecated)]
 impl CreateSalesQuickEntry {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(body: PostSalesQuickEntries) -> Self {
-        Self { body }
+    pub fn new(sales_quick_entry: NewSalesQuickEntry) -> Self {
+        Self { sales_quick_entry }
     }
 
     /// Sends the request and decodes the response.
@@ -8106,7 +9327,7 @@ impl sage_core::Operation for CreateSalesQuickEntry {
                 sage_core::Method::Post,
                 "/accounts/v3/sales_quick_entries",
             )
-            .json(&self.body)
+            .json_enveloped("sales_quick_entry", &self.sales_quick_entry)
     }
 }
 
@@ -8473,15 +9694,21 @@ impl sage_core::ListOperation for ListSalesQuickEntries {
 pub struct UpdateSalesQuickEntry {
     /// The Sales Quick Entry Key.
     pub key: String,
-    /// The JSON request body.
-    pub body: PutSalesQuickEntries,
+    /// What to send; it goes to Sage as `{"sales_quick_entry": …}`.
+    pub sales_quick_entry: SalesQuickEntryUpdate,
 }
 
 #[allow(deprecated)]
 impl UpdateSalesQuickEntry {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>, body: PutSalesQuickEntries) -> Self {
-        Self { key: key.into(), body }
+    pub fn new(
+        key: impl Into<String>,
+        sales_quick_entry: SalesQuickEntryUpdate,
+    ) -> Self {
+        Self {
+            key: key.into(),
+            sales_quick_entry,
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -8503,7 +9730,7 @@ impl sage_core::Operation for UpdateSalesQuickEntry {
                 "/accounts/v3/sales_quick_entries/{key}",
             )
             .path("key", &self.key)
-            .json(&self.body)
+            .json_enveloped("sales_quick_entry", &self.sales_quick_entry)
     }
 }
 
@@ -8524,15 +9751,15 @@ impl sage_core::Operation for UpdateSalesQuickEntry {
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateSalesQuote {
-    /// The JSON request body.
-    pub body: PostSalesQuotes,
+    /// What to send; it goes to Sage as `{"sales_quote": …}`.
+    pub sales_quote: NewSalesQuote,
 }
 
 #[allow(deprecated)]
 impl CreateSalesQuote {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(body: PostSalesQuotes) -> Self {
-        Self { body }
+    pub fn new(sales_quote: NewSalesQuote) -> Self {
+        Self { sales_quote }
     }
 
     /// Sends the request and decodes the response.
@@ -8553,7 +9780,7 @@ impl sage_core::Operation for CreateSalesQuote {
                 sage_core::Method::Post,
                 "/accounts/v3/sales_quotes",
             )
-            .json(&self.body)
+            .json_enveloped("sales_quote", &self.sales_quote)
     }
 }
 
@@ -8892,15 +10119,18 @@ impl sage_core::ListOperation for ListSalesQuotes {
 pub struct UpdateSalesQuote {
     /// The Sales Quote Key.
     pub key: String,
-    /// The JSON request body.
-    pub body: PutSalesQuotes,
+    /// What to send; it goes to Sage as `{"sales_quote": …}`.
+    pub sales_quote: SalesQuoteUpdate,
 }
 
 #[allow(deprecated)]
 impl UpdateSalesQuote {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>, body: PutSalesQuotes) -> Self {
-        Self { key: key.into(), body }
+    pub fn new(key: impl Into<String>, sales_quote: SalesQuoteUpdate) -> Self {
+        Self {
+            key: key.into(),
+            sales_quote,
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -8922,6 +10152,6 @@ impl sage_core::Operation for UpdateSalesQuote {
                 "/accounts/v3/sales_quotes/{key}",
             )
             .path("key", &self.key)
-            .json(&self.body)
+            .json_enveloped("sales_quote", &self.sales_quote)
     }
 }

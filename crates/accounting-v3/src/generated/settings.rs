@@ -96,6 +96,106 @@ pub struct BusinessSettings {
     pub extra: sage_core::types::Extra,
 }
 
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct BusinessSettingsDefaultLedgerAccountsUpdate {
+    /// The ID of the Bank Charges Ledger Account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bank_charges_ledger_account_id: Option<String>,
+    /// The ID of the Bank Interest Charges Paid Ledger Account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bank_interest_charges_paid_ledger_account_id: Option<String>,
+    /// The ID of the Bank Interest Received Ledger Account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bank_interest_received_ledger_account_id: Option<String>,
+    /// The ID of the Carriage Ledger Account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub carriage_ledger_account_id: Option<String>,
+    /// The ID of the Customer Receipt Discount Ledger Account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_receipt_discount_ledger_account_id: Option<String>,
+    /// The ID of the Exchange Rate Gains Ledger Account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exchange_rate_gains_ledger_account_id: Option<String>,
+    /// The ID of the Exchange Rate Losses Ledger Account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exchange_rate_losses_ledger_account_id: Option<String>,
+    /// The ID of the Other Payment Ledger Account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other_payment_ledger_account_id: Option<String>,
+    /// The ID of the Other Receipt Ledger Account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other_receipt_ledger_account_id: Option<String>,
+    /// The ID of the Product Purchase Ledger Account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product_purchase_ledger_account_id: Option<String>,
+    /// The ID of the Product Sales Ledger Account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product_sales_ledger_account_id: Option<String>,
+    /// The ID of the Purchase Discount Ledger Account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purchase_discount_ledger_account_id: Option<String>,
+    /// The ID of the Purchase Ledger Account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purchase_ledger_account_id: Option<String>,
+    /// The ID of the Sales Discount Ledger Account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_discount_ledger_account_id: Option<String>,
+    /// The ID of the Sales Ledger Account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_ledger_account_id: Option<String>,
+    /// The ID of the Service Purchase Ledger Account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_purchase_ledger_account_id: Option<String>,
+    /// The ID of the Service Sales Ledger Account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_sales_ledger_account_id: Option<String>,
+    /// The ID of the Stock Purchase Ledger Account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stock_purchase_ledger_account_id: Option<String>,
+    /// The ID of the Vendor Payment Discount Ledger Account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vendor_payment_discount_ledger_account_id: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct BusinessSettingsUpdate {
+    /// Auxiliary Accounts Visible (France & Spain only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auxiliary_accounts_visible: Option<bool>,
+    /// The ID of the Business Activity Type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub business_activity_type_id: Option<String>,
+    /// The ID of the Business Type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub business_type_id: Option<String>,
+    /// The ID of the Country Of Registration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country_of_registration_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_ledger_accounts: Option<BusinessSettingsDefaultLedgerAccountsUpdate>,
+    /// The ID of the Legal Form Type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legal_form_type_id: Option<String>,
+    /// Member of Approved Management Centres (France only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub management_centre_member: Option<bool>,
+    /// RCS Number (France only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rcs_number: Option<String>,
+    /// Share Capital (France only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub share_capital: Option<sage_core::types::Decimal>,
+    /// SIRET Number (France only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub siret: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
 /// ### Endpoint Availability
 ///
 /// * Accounting Plus: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
@@ -155,6 +255,25 @@ pub struct DatevSettings {
     /// The datetime when the item was last updated
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct DatevSettingsUpdate {
+    /// The users registration number
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_number: Option<i64>,
+    /// The next unique customer number
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_customer_number: Option<i64>,
+    /// The next unique supplier number
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_supplier_number: Option<i64>,
+    /// Registration number of the Accountant
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_consultant_number: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -268,6 +387,37 @@ pub struct EmailSettings {
     pub extra: sage_core::types::Extra,
 }
 
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct EmailSettingsDefaultMessageUpdate {
+    /// The locale for a given message
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
+    /// The message for a given message type and locale
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// The message type defined against a given message (example of this is invoice)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_type: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct EmailSettingsUpdate {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_messages: Option<Vec<EmailSettingsDefaultMessageUpdate>>,
+    /// Indicates whether PDFs are always attached as part of sending emails for a business
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pdf_attached: Option<bool>,
+    /// Indicates whether the user should always be sent a copy when sending a document via email
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub send_bcc: Option<bool>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
 /// ### Endpoint Availability
 ///
 /// * Accounting Plus: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
@@ -343,6 +493,79 @@ pub struct FinancialSettings {
     /// The datetime when the item was last updated
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
+    /// Indicates whether to use live or business defined exchange rates
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub use_live_exchange_rates: Option<bool>,
+    /// The financial year end date of the business
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub year_end_date: Option<sage_core::types::Date>,
+    /// The year end lockdown date of the business
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub year_end_lockdown_date: Option<sage_core::types::Date>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct FinancialSettingsUpdate {
+    /// Indicates the accounting type of a business, it can be accrual or cash based
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accounting_type: Option<String>,
+    /// The accounts start date of the business
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accounts_start_date: Option<sage_core::types::Date>,
+    /// The ID of the Base Currency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_id: Option<String>,
+    /// The default IRPF rate
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_irpf_rate: Option<sage_core::types::Decimal>,
+    /// Indicates whether to use destination vat or not
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination_vat: Option<bool>,
+    /// The tax percentage that applies to flat rate tax schemes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flat_rate_tax_percentage: Option<sage_core::types::Decimal>,
+    /// The number for various tax report submissions
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub general_tax_number: Option<String>,
+    /// Indicates the UK Making Tax Digital for VAT activation status
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mtd_activation_status: Option<String>,
+    /// Indicates when a UK business enabled UK Making Tax Digital for VAT, nil if not enabled or non-uk
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mtd_authenticated_date: Option<sage_core::types::Date>,
+    /// Indicates whether UK Making Tax Digital for VAT is currently connected
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mtd_connected: Option<bool>,
+    /// Indicates whether multi-currency is enabled for the business
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub multi_currency_enabled: Option<bool>,
+    /// Indicates whether to use postponed accounting or not
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postponed_accounting: Option<bool>,
+    /// The method of collection for tax on purchases. Allowed values - "invoice", "cash".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purchase_tax_calculation: Option<String>,
+    /// The partial recoverable tax rate (Canada only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recoverable_percentage: Option<sage_core::types::Decimal>,
+    /// The method of collection for tax on sales. Allowed values - "invoice", "cash".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_tax_calculation: Option<String>,
+    /// The tax number
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_number: Option<String>,
+    /// The ID of the Tax Office.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_office_id: Option<String>,
+    /// The ID of the Tax Return Frequency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_return_frequency_id: Option<String>,
+    /// The ID of the Tax Scheme.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_scheme_id: Option<String>,
     /// Indicates whether to use live or business defined exchange rates
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_live_exchange_rates: Option<bool>,
@@ -623,6 +846,56 @@ pub struct InvoiceSettingsDocumentHeadings {
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct InvoiceSettingsDocumentHeadingsUpdate {
+    /// The customisable delivery note document header
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_note: Option<String>,
+    /// The customisable pro forma document header
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pro_forma: Option<String>,
+    /// The customisable remittance advice document header
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remittance_advice: Option<String>,
+    /// The customisable sales corrective invoice document header
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_corrective_invoice: Option<String>,
+    /// The customisable sales credit note document header
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_credit_note: Option<String>,
+    /// The customisable sales estimate document header
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_estimate: Option<String>,
+    /// The customisable sales invoice document header
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_invoice: Option<String>,
+    /// The customisable sales quote document header
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_quote: Option<String>,
+    /// The customisable statement document header
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statement: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct InvoiceSettingsFooterDetailsUpdate {
+    /// The pdf footer details for column 1
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column_1: Option<String>,
+    /// The pdf footer details for column 2
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column_2: Option<String>,
+    /// The pdf footer details for column 3
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column_3: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct InvoiceSettingsLineItemTitles {
     /// The user defined description column title
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -636,6 +909,195 @@ pub struct InvoiceSettingsLineItemTitles {
     /// The user defined unit price column title
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit_price: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct InvoiceSettingsLineItemTitlesUpdate {
+    /// The user defined description column title
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The user defined discount column title
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount: Option<String>,
+    /// The user defined quantity column title
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<String>,
+    /// The user defined unit price column title
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_price: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct InvoiceSettingsPrintContactDetailsUpdate {
+    /// Indicates whether business name is printed on the invoice
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub business_name: Option<bool>,
+    /// Indicates which contact address is used for the delivery address of the invoice. Valid options are: INVOICE_ADDRESS, CONTACT_DELIVERY_ADDRESS, NONE.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_delivery_address: Option<String>,
+    /// Indicates whether due date is printed on the invoice
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_date: Option<bool>,
+    /// Indicates whether email address is printed on the invoice
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_address: Option<bool>,
+    /// Indicates whether mobile is printed on the invoice
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mobile: Option<bool>,
+    /// Indicates whether telephone is printed on the invoice
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub telephone: Option<bool>,
+    /// Indicates whether website is printed on the invoice
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub website: Option<bool>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct InvoiceSettingsPrintStatementsUpdate {
+    /// Indicates whether days of overdue are printed in the contact's statement
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub days_overdue: Option<bool>,
+    /// Indicates whether table of balances is printed in the contact's statement
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub table_of_balances: Option<bool>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct InvoiceSettingsUpdate {
+    /// The default delay within which the business' customer has to pay an invoice
+    /// Prefer the (customer) contact's attribute 'credit_days' over this setting
+    /// to calculate an invoice's date of payment; only if null, use this as default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_credit_days: Option<i64>,
+    /// The default notes to include on credit notes
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_note_on_credit_note: Option<String>,
+    /// The default notes to include on estimates
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_note_on_estimate: Option<String>,
+    /// The default notes to include on invoices
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_note_on_invoice: Option<String>,
+    /// The default notes to include on quotes
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_note_on_quote: Option<String>,
+    /// Indicates whether to include contact details on delivery notes
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_note_show_contact_details: Option<bool>,
+    /// Indicates whether to include the document notes on delivery notes
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_note_show_notes: Option<bool>,
+    /// Indicates whether to include the picked column on delivery notes
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_note_show_picked: Option<bool>,
+    /// Indicates whether to include the signature lines on delivery notes
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_note_show_signature: Option<bool>,
+    /// The default terms and conditions to include on delivery notes
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_note_terms_and_conditions: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document_headings: Option<InvoiceSettingsDocumentHeadingsUpdate>,
+    /// The default number of days before estimates expire
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub estimate_default_days_to_expiry: Option<i64>,
+    /// The prefix to use for sales estimates
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub estimate_number_prefix: Option<String>,
+    /// The default terms and conditions to include on estimates
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub estimate_terms_and_conditions: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub footer_details: Option<InvoiceSettingsFooterDetailsUpdate>,
+    /// The insurance area to be displayed on invoices (France only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub insurance_area: Option<String>,
+    /// The insurance mention to be displayed on invoices (France only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub insurance_text: Option<String>,
+    /// The insurance type to be displayed on invoices (France only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub insurance_type: Option<String>,
+    /// The ID of the Insurer. (France only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub insurer_id: Option<String>,
+    /// The default terms and conditions to include on invoices
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invoice_terms_and_conditions: Option<String>,
+    /// The percentage charge applied to late payment of invoices (France only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub late_payment_percentage: Option<sage_core::types::Decimal>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line_item_titles: Option<InvoiceSettingsLineItemTitlesUpdate>,
+    /// The next credit note number
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_credit_note_number: Option<i64>,
+    /// The next invoice number
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_invoice_number: Option<i64>,
+    /// The next quote number
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_quote_number: Option<i64>,
+    /// The next sales corrective invoice number
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_sales_corrective_invoice_number: Option<i64>,
+    /// The ID of the Payment Bank Account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_bank_account_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub print_contact_details: Option<InvoiceSettingsPrintContactDetailsUpdate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub print_statements: Option<InvoiceSettingsPrintStatementsUpdate>,
+    /// The percentage applied to late payment of invoices (France only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prompt_payment_percentage: Option<sage_core::types::Decimal>,
+    /// The prefix to use for quick entries
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quick_entry_prefix: Option<String>,
+    /// The default number of days before quotes expire
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quote_default_days_to_expiry: Option<i64>,
+    /// The prefix to use for sales quotes
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quote_number_prefix: Option<String>,
+    /// The default terms and conditions to include on quotes
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quote_terms_and_conditions: Option<String>,
+    /// The sales corrective invoice number prefix (Spain only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_corrective_invoice_number_prefix: Option<String>,
+    /// The prefix to use for sales credit notes
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_credit_note_number_prefix: Option<String>,
+    /// The prefix to use for sales invoices
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_invoice_number_prefix: Option<String>,
+    /// Indicates whether to use separate or combined number sequences for invoices and credit notes
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub separate_invoice_credit_note_numbering: Option<bool>,
+    /// Indicates whether to include auto entrepreneur details on invoices (France only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub show_auto_entrepreneur: Option<bool>,
+    /// Indicates whether to include insurance details on invoices (France only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub show_insurance: Option<bool>,
+    /// The default delay within which the business has to pay any vendor's invoice
+    /// Prefer the specific (vendor) contact's attribute 'credit_days' over this setting;
+    /// only if null, use this as default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vendor_credit_days: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -783,23 +1245,48 @@ pub struct MigrationTaxReturn {
     pub extra: sage_core::types::Extra,
 }
 
-/// Creates a Migration Tax Return
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostMigrationTaxReturns {
-    pub migration_tax_return: PostMigrationTaxReturnsMigrationTaxReturn,
+pub struct MigrationsUpdate {
+    /// The date/time the migration completed
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completed_at: Option<sage_core::types::DateTime>,
+    /// The schema id used for the migration
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schema_id: Option<String>,
+    /// The source product license for the migration
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_license: Option<String>,
+    /// The source product for the migration
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_product: Option<String>,
+    /// The source product version for the migration
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_product_version: Option<String>,
+    /// The source product extract tool for the migration
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_tool: Option<String>,
+    /// The source product extract tool version for the migration
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_tool_version: Option<String>,
+    /// The date/time the migration started
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<sage_core::types::DateTime>,
+    /// The ID of the Status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_id: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostMigrationTaxReturnsMigrationTaxReturn {
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct NewMigrationTaxReturn {
     /// The start date of the tax return
     pub from_date: sage_core::types::Date,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gb: Option<PostMigrationTaxReturnsMigrationTaxReturnGb>,
+    pub gb: Option<NewMigrationTaxReturnGb>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ie: Option<PostMigrationTaxReturnsMigrationTaxReturnIe>,
+    pub ie: Option<NewMigrationTaxReturnIe>,
     /// The tax return submission frequency
     pub tax_return_frequency_id: String,
     /// The end date of the tax return
@@ -811,8 +1298,28 @@ pub struct PostMigrationTaxReturnsMigrationTaxReturn {
     pub extra: sage_core::types::Extra,
 }
 
+impl NewMigrationTaxReturn {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(
+        tax_return_frequency_id: impl Into<String>,
+        from_date: sage_core::types::Date,
+        to_date: sage_core::types::Date,
+        total_amount: sage_core::types::Decimal,
+    ) -> Self {
+        Self {
+            from_date: from_date,
+            gb: None,
+            ie: None,
+            tax_return_frequency_id: tax_return_frequency_id.into(),
+            to_date: to_date,
+            total_amount: total_amount,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostMigrationTaxReturnsMigrationTaxReturnGb {
+pub struct NewMigrationTaxReturnGb {
     /// The value of box 1
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub box_1: Option<sage_core::types::Decimal>,
@@ -846,7 +1353,7 @@ pub struct PostMigrationTaxReturnsMigrationTaxReturnGb {
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostMigrationTaxReturnsMigrationTaxReturnIe {
+pub struct NewMigrationTaxReturnIe {
     /// The value of box E1
     #[serde(rename = "box_E1", default, skip_serializing_if = "Option::is_none")]
     pub box_e1: Option<sage_core::types::Decimal>,
@@ -917,558 +1424,366 @@ pub struct PrintStatements {
     pub extra: sage_core::types::Extra,
 }
 
-/// Updates a Business Settings
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutBusinessSettings {
-    pub business_settings: PutBusinessSettingsBusinessSettings,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
+impl From<&BusinessSettings> for BusinessSettingsUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &BusinessSettings) -> Self {
+        Self {
+            auxiliary_accounts_visible: read.auxiliary_accounts_visible,
+            business_activity_type_id: read
+                .business_activity_type
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            business_type_id: read
+                .business_type
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            country_of_registration_id: read
+                .country_of_registration
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            default_ledger_accounts: read
+                .default_ledger_accounts
+                .as_ref()
+                .map(BusinessSettingsDefaultLedgerAccountsUpdate::from),
+            legal_form_type_id: read
+                .legal_form_type
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            management_centre_member: read.management_centre_member,
+            rcs_number: read.rcs_number.clone(),
+            share_capital: read.share_capital,
+            siret: read.siret.clone(),
+            ..Self::default()
+        }
+    }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutBusinessSettingsBusinessSettings {
-    /// Auxiliary Accounts Visible (France & Spain only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub auxiliary_accounts_visible: Option<bool>,
-    /// The ID of the Business Activity Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub business_activity_type_id: Option<String>,
-    /// The ID of the Business Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub business_type_id: Option<String>,
-    /// The ID of the Country Of Registration.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_of_registration_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub default_ledger_accounts: Option<
-        PutBusinessSettingsBusinessSettingsDefaultLedgerAccounts,
-    >,
-    /// The ID of the Legal Form Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub legal_form_type_id: Option<String>,
-    /// Member of Approved Management Centres (France only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub management_centre_member: Option<bool>,
-    /// RCS Number (France only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rcs_number: Option<String>,
-    /// Share Capital (France only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub share_capital: Option<sage_core::types::Decimal>,
-    /// SIRET Number (France only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub siret: Option<String>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
+impl From<&DefaultLedgerAccounts> for BusinessSettingsDefaultLedgerAccountsUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &DefaultLedgerAccounts) -> Self {
+        Self {
+            bank_charges_ledger_account_id: read
+                .bank_charges_ledger_account
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            bank_interest_charges_paid_ledger_account_id: read
+                .bank_interest_charges_paid_ledger_account
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            bank_interest_received_ledger_account_id: read
+                .bank_interest_received_ledger_account
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            carriage_ledger_account_id: read
+                .carriage_ledger_account
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            customer_receipt_discount_ledger_account_id: read
+                .customer_receipt_discount_ledger_account
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            exchange_rate_gains_ledger_account_id: read
+                .exchange_rate_gains_ledger_account
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            exchange_rate_losses_ledger_account_id: read
+                .exchange_rate_losses_ledger_account
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            other_payment_ledger_account_id: read
+                .other_payment_ledger_account
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            other_receipt_ledger_account_id: read
+                .other_receipt_ledger_account
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            product_purchase_ledger_account_id: read
+                .product_purchase_ledger_account
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            product_sales_ledger_account_id: read
+                .product_sales_ledger_account
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            purchase_discount_ledger_account_id: read
+                .purchase_discount_ledger_account
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            purchase_ledger_account_id: read
+                .purchase_ledger_account
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            sales_discount_ledger_account_id: read
+                .sales_discount_ledger_account
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            sales_ledger_account_id: read
+                .sales_ledger_account
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            service_purchase_ledger_account_id: read
+                .service_purchase_ledger_account
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            service_sales_ledger_account_id: read
+                .service_sales_ledger_account
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            stock_purchase_ledger_account_id: read
+                .stock_purchase_ledger_account
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            vendor_payment_discount_ledger_account_id: read
+                .vendor_payment_discount_ledger_account
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            ..Self::default()
+        }
+    }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutBusinessSettingsBusinessSettingsDefaultLedgerAccounts {
-    /// The ID of the Bank Charges Ledger Account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bank_charges_ledger_account_id: Option<String>,
-    /// The ID of the Bank Interest Charges Paid Ledger Account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bank_interest_charges_paid_ledger_account_id: Option<String>,
-    /// The ID of the Bank Interest Received Ledger Account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bank_interest_received_ledger_account_id: Option<String>,
-    /// The ID of the Carriage Ledger Account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub carriage_ledger_account_id: Option<String>,
-    /// The ID of the Customer Receipt Discount Ledger Account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_receipt_discount_ledger_account_id: Option<String>,
-    /// The ID of the Exchange Rate Gains Ledger Account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exchange_rate_gains_ledger_account_id: Option<String>,
-    /// The ID of the Exchange Rate Losses Ledger Account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exchange_rate_losses_ledger_account_id: Option<String>,
-    /// The ID of the Other Payment Ledger Account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub other_payment_ledger_account_id: Option<String>,
-    /// The ID of the Other Receipt Ledger Account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub other_receipt_ledger_account_id: Option<String>,
-    /// The ID of the Product Purchase Ledger Account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_purchase_ledger_account_id: Option<String>,
-    /// The ID of the Product Sales Ledger Account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_sales_ledger_account_id: Option<String>,
-    /// The ID of the Purchase Discount Ledger Account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub purchase_discount_ledger_account_id: Option<String>,
-    /// The ID of the Purchase Ledger Account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub purchase_ledger_account_id: Option<String>,
-    /// The ID of the Sales Discount Ledger Account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sales_discount_ledger_account_id: Option<String>,
-    /// The ID of the Sales Ledger Account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sales_ledger_account_id: Option<String>,
-    /// The ID of the Service Purchase Ledger Account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_purchase_ledger_account_id: Option<String>,
-    /// The ID of the Service Sales Ledger Account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_sales_ledger_account_id: Option<String>,
-    /// The ID of the Stock Purchase Ledger Account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stock_purchase_ledger_account_id: Option<String>,
-    /// The ID of the Vendor Payment Discount Ledger Account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vendor_payment_discount_ledger_account_id: Option<String>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
+impl From<&DatevSettings> for DatevSettingsUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &DatevSettings) -> Self {
+        Self {
+            client_number: read.client_number,
+            next_customer_number: read.next_customer_number,
+            next_supplier_number: read.next_supplier_number,
+            tax_consultant_number: read.tax_consultant_number,
+            ..Self::default()
+        }
+    }
 }
 
-/// Updates a Datev Settings
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutDatevSettings {
-    pub datev_settings: PutDatevSettingsDatevSettings,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
+impl From<&EmailSettings> for EmailSettingsUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &EmailSettings) -> Self {
+        Self {
+            default_messages: read
+                .default_messages
+                .as_ref()
+                .map(|items| {
+                    items.iter().map(EmailSettingsDefaultMessageUpdate::from).collect()
+                }),
+            pdf_attached: read.pdf_attached,
+            send_bcc: read.send_bcc,
+            ..Self::default()
+        }
+    }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutDatevSettingsDatevSettings {
-    /// The users registration number
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub client_number: Option<i64>,
-    /// The next unique customer number
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub next_customer_number: Option<i64>,
-    /// The next unique supplier number
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub next_supplier_number: Option<i64>,
-    /// Registration number of the Accountant
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_consultant_number: Option<i64>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
+impl From<&DefaultMessages> for EmailSettingsDefaultMessageUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &DefaultMessages) -> Self {
+        Self {
+            locale: read.locale.clone(),
+            message: read.message.clone(),
+            message_type: read.message_type.clone(),
+            ..Self::default()
+        }
+    }
 }
 
-/// Updates a Email Settings
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutEmailSettings {
-    pub email_settings: PutEmailSettingsEmailSettings,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
+impl From<&FinancialSettings> for FinancialSettingsUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &FinancialSettings) -> Self {
+        Self {
+            accounting_type: read.accounting_type.clone(),
+            accounts_start_date: read.accounts_start_date,
+            base_currency_id: read
+                .base_currency
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            default_irpf_rate: read.default_irpf_rate,
+            destination_vat: read.destination_vat,
+            flat_rate_tax_percentage: read.flat_rate_tax_percentage,
+            general_tax_number: read.general_tax_number.clone(),
+            mtd_activation_status: read.mtd_activation_status.clone(),
+            mtd_authenticated_date: read.mtd_authenticated_date,
+            mtd_connected: read.mtd_connected,
+            multi_currency_enabled: read.multi_currency_enabled,
+            postponed_accounting: read.postponed_accounting,
+            purchase_tax_calculation: read.purchase_tax_calculation.clone(),
+            recoverable_percentage: read.recoverable_percentage,
+            sales_tax_calculation: read.sales_tax_calculation.clone(),
+            tax_number: read.tax_number.clone(),
+            tax_office_id: read.tax_office.as_ref().and_then(|link| link.id.clone()),
+            tax_return_frequency_id: read
+                .tax_return_frequency
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            tax_scheme_id: read.tax_scheme.as_ref().and_then(|link| link.id.clone()),
+            use_live_exchange_rates: read.use_live_exchange_rates,
+            year_end_date: read.year_end_date,
+            year_end_lockdown_date: read.year_end_lockdown_date,
+            ..Self::default()
+        }
+    }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutEmailSettingsEmailSettings {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub default_messages: Option<Vec<PutEmailSettingsEmailSettingsDefaultMessages>>,
-    /// Indicates whether PDFs are always attached as part of sending emails for a business
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pdf_attached: Option<bool>,
-    /// Indicates whether the user should always be sent a copy when sending a document via email
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub send_bcc: Option<bool>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
+impl From<&InvoiceSettings> for InvoiceSettingsUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &InvoiceSettings) -> Self {
+        Self {
+            customer_credit_days: read.customer_credit_days,
+            default_note_on_credit_note: read.default_note_on_credit_note.clone(),
+            default_note_on_estimate: read.default_note_on_estimate.clone(),
+            default_note_on_invoice: read.default_note_on_invoice.clone(),
+            default_note_on_quote: read.default_note_on_quote.clone(),
+            delivery_note_show_contact_details: read.delivery_note_show_contact_details,
+            delivery_note_show_notes: read.delivery_note_show_notes,
+            delivery_note_show_picked: read.delivery_note_show_picked,
+            delivery_note_show_signature: read.delivery_note_show_signature,
+            delivery_note_terms_and_conditions: read
+                .delivery_note_terms_and_conditions
+                .clone(),
+            document_headings: read
+                .document_headings
+                .as_ref()
+                .map(InvoiceSettingsDocumentHeadingsUpdate::from),
+            estimate_default_days_to_expiry: read.estimate_default_days_to_expiry,
+            estimate_number_prefix: read.estimate_number_prefix.clone(),
+            estimate_terms_and_conditions: read.estimate_terms_and_conditions.clone(),
+            footer_details: read
+                .footer_details
+                .as_ref()
+                .map(InvoiceSettingsFooterDetailsUpdate::from),
+            insurance_area: read.insurance_area.clone(),
+            insurance_text: read.insurance_text.clone(),
+            insurance_type: read.insurance_type.clone(),
+            insurer_id: read.insurer.as_ref().and_then(|link| link.id.clone()),
+            invoice_terms_and_conditions: read.invoice_terms_and_conditions.clone(),
+            late_payment_percentage: read.late_payment_percentage,
+            line_item_titles: read
+                .line_item_titles
+                .as_ref()
+                .map(InvoiceSettingsLineItemTitlesUpdate::from),
+            next_credit_note_number: read.next_credit_note_number,
+            next_invoice_number: read.next_invoice_number,
+            next_quote_number: read.next_quote_number,
+            next_sales_corrective_invoice_number: read
+                .next_sales_corrective_invoice_number,
+            payment_bank_account_id: read
+                .payment_bank_account
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            print_contact_details: read
+                .print_contact_details
+                .as_ref()
+                .map(InvoiceSettingsPrintContactDetailsUpdate::from),
+            print_statements: read
+                .print_statements
+                .as_ref()
+                .map(InvoiceSettingsPrintStatementsUpdate::from),
+            prompt_payment_percentage: read.prompt_payment_percentage,
+            quick_entry_prefix: read.quick_entry_prefix.clone(),
+            quote_default_days_to_expiry: read.quote_default_days_to_expiry,
+            quote_number_prefix: read.quote_number_prefix.clone(),
+            quote_terms_and_conditions: read.quote_terms_and_conditions.clone(),
+            sales_corrective_invoice_number_prefix: read
+                .sales_corrective_invoice_number_prefix
+                .clone(),
+            sales_credit_note_number_prefix: read
+                .sales_credit_note_number_prefix
+                .clone(),
+            sales_invoice_number_prefix: read.sales_invoice_number_prefix.clone(),
+            separate_invoice_credit_note_numbering: read
+                .separate_invoice_credit_note_numbering,
+            show_auto_entrepreneur: read.show_auto_entrepreneur,
+            show_insurance: read.show_insurance,
+            vendor_credit_days: read.vendor_credit_days,
+            ..Self::default()
+        }
+    }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutEmailSettingsEmailSettingsDefaultMessages {
-    /// The locale for a given message
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub locale: Option<String>,
-    /// The message for a given message type and locale
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    /// The message type defined against a given message (example of this is invoice)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message_type: Option<String>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
+impl From<&PrintStatements> for InvoiceSettingsPrintStatementsUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &PrintStatements) -> Self {
+        Self {
+            days_overdue: read.days_overdue,
+            table_of_balances: read.table_of_balances,
+            ..Self::default()
+        }
+    }
 }
 
-/// Updates a Financial Settings
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutFinancialSettings {
-    pub financial_settings: PutFinancialSettingsFinancialSettings,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
+impl From<&PrintContactDetails> for InvoiceSettingsPrintContactDetailsUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &PrintContactDetails) -> Self {
+        Self {
+            business_name: read.business_name,
+            default_delivery_address: read.default_delivery_address.clone(),
+            due_date: read.due_date,
+            email_address: read.email_address,
+            mobile: read.mobile,
+            telephone: read.telephone,
+            website: read.website,
+            ..Self::default()
+        }
+    }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutFinancialSettingsFinancialSettings {
-    /// Indicates the accounting type of a business, it can be accrual or cash based
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub accounting_type: Option<String>,
-    /// The accounts start date of the business
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub accounts_start_date: Option<sage_core::types::Date>,
-    /// The ID of the Base Currency.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_id: Option<String>,
-    /// The default IRPF rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub default_irpf_rate: Option<sage_core::types::Decimal>,
-    /// Indicates whether to use destination vat or not
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub destination_vat: Option<bool>,
-    /// The tax percentage that applies to flat rate tax schemes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub flat_rate_tax_percentage: Option<sage_core::types::Decimal>,
-    /// The number for various tax report submissions
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub general_tax_number: Option<String>,
-    /// Indicates the UK Making Tax Digital for VAT activation status
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mtd_activation_status: Option<String>,
-    /// Indicates when a UK business enabled UK Making Tax Digital for VAT, nil if not enabled or non-uk
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mtd_authenticated_date: Option<sage_core::types::Date>,
-    /// Indicates whether UK Making Tax Digital for VAT is currently connected
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mtd_connected: Option<bool>,
-    /// Indicates whether multi-currency is enabled for the business
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub multi_currency_enabled: Option<bool>,
-    /// Indicates whether to use postponed accounting or not
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub postponed_accounting: Option<bool>,
-    /// The method of collection for tax on purchases. Allowed values - "invoice", "cash".
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub purchase_tax_calculation: Option<String>,
-    /// The partial recoverable tax rate (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub recoverable_percentage: Option<sage_core::types::Decimal>,
-    /// The method of collection for tax on sales. Allowed values - "invoice", "cash".
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sales_tax_calculation: Option<String>,
-    /// The tax number
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_number: Option<String>,
-    /// The ID of the Tax Office.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_office_id: Option<String>,
-    /// The ID of the Tax Return Frequency.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_return_frequency_id: Option<String>,
-    /// The ID of the Tax Scheme.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_scheme_id: Option<String>,
-    /// Indicates whether to use live or business defined exchange rates
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub use_live_exchange_rates: Option<bool>,
-    /// The financial year end date of the business
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub year_end_date: Option<sage_core::types::Date>,
-    /// The year end lockdown date of the business
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub year_end_lockdown_date: Option<sage_core::types::Date>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
+impl From<&InvoiceSettingsLineItemTitles> for InvoiceSettingsLineItemTitlesUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &InvoiceSettingsLineItemTitles) -> Self {
+        Self {
+            description: read.description.clone(),
+            discount: read.discount.clone(),
+            quantity: read.quantity.clone(),
+            unit_price: read.unit_price.clone(),
+            ..Self::default()
+        }
+    }
 }
 
-/// Updates a Invoice Settings
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutInvoiceSettings {
-    pub invoice_settings: PutInvoiceSettingsInvoiceSettings,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
+impl From<&FooterDetails> for InvoiceSettingsFooterDetailsUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &FooterDetails) -> Self {
+        Self {
+            column_1: read.column_1.clone(),
+            column_2: read.column_2.clone(),
+            column_3: read.column_3.clone(),
+            ..Self::default()
+        }
+    }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutInvoiceSettingsInvoiceSettings {
-    /// The default delay within which the business' customer has to pay an invoice
-    /// Prefer the (customer) contact's attribute 'credit_days' over this setting
-    /// to calculate an invoice's date of payment; only if null, use this as default.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_credit_days: Option<i64>,
-    /// The default notes to include on credit notes
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub default_note_on_credit_note: Option<String>,
-    /// The default notes to include on estimates
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub default_note_on_estimate: Option<String>,
-    /// The default notes to include on invoices
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub default_note_on_invoice: Option<String>,
-    /// The default notes to include on quotes
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub default_note_on_quote: Option<String>,
-    /// Indicates whether to include contact details on delivery notes
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub delivery_note_show_contact_details: Option<bool>,
-    /// Indicates whether to include the document notes on delivery notes
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub delivery_note_show_notes: Option<bool>,
-    /// Indicates whether to include the picked column on delivery notes
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub delivery_note_show_picked: Option<bool>,
-    /// Indicates whether to include the signature lines on delivery notes
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub delivery_note_show_signature: Option<bool>,
-    /// The default terms and conditions to include on delivery notes
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub delivery_note_terms_and_conditions: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub document_headings: Option<PutInvoiceSettingsInvoiceSettingsDocumentHeadings>,
-    /// The default number of days before estimates expire
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub estimate_default_days_to_expiry: Option<i64>,
-    /// The prefix to use for sales estimates
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub estimate_number_prefix: Option<String>,
-    /// The default terms and conditions to include on estimates
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub estimate_terms_and_conditions: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub footer_details: Option<PutInvoiceSettingsInvoiceSettingsFooterDetails>,
-    /// The insurance area to be displayed on invoices (France only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub insurance_area: Option<String>,
-    /// The insurance mention to be displayed on invoices (France only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub insurance_text: Option<String>,
-    /// The insurance type to be displayed on invoices (France only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub insurance_type: Option<String>,
-    /// The ID of the Insurer. (France only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub insurer_id: Option<String>,
-    /// The default terms and conditions to include on invoices
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub invoice_terms_and_conditions: Option<String>,
-    /// The percentage charge applied to late payment of invoices (France only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub late_payment_percentage: Option<sage_core::types::Decimal>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub line_item_titles: Option<PutInvoiceSettingsInvoiceSettingsLineItemTitles>,
-    /// The next credit note number
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub next_credit_note_number: Option<i64>,
-    /// The next invoice number
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub next_invoice_number: Option<i64>,
-    /// The next quote number
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub next_quote_number: Option<i64>,
-    /// The next sales corrective invoice number
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub next_sales_corrective_invoice_number: Option<i64>,
-    /// The ID of the Payment Bank Account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payment_bank_account_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub print_contact_details: Option<
-        PutInvoiceSettingsInvoiceSettingsPrintContactDetails,
-    >,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub print_statements: Option<PutInvoiceSettingsInvoiceSettingsPrintStatements>,
-    /// The percentage applied to late payment of invoices (France only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub prompt_payment_percentage: Option<sage_core::types::Decimal>,
-    /// The prefix to use for quick entries
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub quick_entry_prefix: Option<String>,
-    /// The default number of days before quotes expire
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub quote_default_days_to_expiry: Option<i64>,
-    /// The prefix to use for sales quotes
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub quote_number_prefix: Option<String>,
-    /// The default terms and conditions to include on quotes
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub quote_terms_and_conditions: Option<String>,
-    /// The sales corrective invoice number prefix (Spain only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sales_corrective_invoice_number_prefix: Option<String>,
-    /// The prefix to use for sales credit notes
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sales_credit_note_number_prefix: Option<String>,
-    /// The prefix to use for sales invoices
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sales_invoice_number_prefix: Option<String>,
-    /// Indicates whether to use separate or combined number sequences for invoices and credit notes
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub separate_invoice_credit_note_numbering: Option<bool>,
-    /// Indicates whether to include auto entrepreneur details on invoices (France only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub show_auto_entrepreneur: Option<bool>,
-    /// Indicates whether to include insurance details on invoices (France only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub show_insurance: Option<bool>,
-    /// The default delay within which the business has to pay any vendor's invoice
-    /// Prefer the specific (vendor) contact's attribute 'credit_days' over this setting;
-    /// only if null, use this as default.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vendor_credit_days: Option<i64>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
+impl From<&InvoiceSettingsDocumentHeadings> for InvoiceSettingsDocumentHeadingsUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &InvoiceSettingsDocumentHeadings) -> Self {
+        Self {
+            delivery_note: read.delivery_note.clone(),
+            pro_forma: read.pro_forma.clone(),
+            remittance_advice: read.remittance_advice.clone(),
+            sales_corrective_invoice: read.sales_corrective_invoice.clone(),
+            sales_credit_note: read.sales_credit_note.clone(),
+            sales_estimate: read.sales_estimate.clone(),
+            sales_invoice: read.sales_invoice.clone(),
+            sales_quote: read.sales_quote.clone(),
+            statement: read.statement.clone(),
+            ..Self::default()
+        }
+    }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutInvoiceSettingsInvoiceSettingsDocumentHeadings {
-    /// The customisable delivery note document header
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub delivery_note: Option<String>,
-    /// The customisable pro forma document header
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pro_forma: Option<String>,
-    /// The customisable remittance advice document header
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub remittance_advice: Option<String>,
-    /// The customisable sales corrective invoice document header
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sales_corrective_invoice: Option<String>,
-    /// The customisable sales credit note document header
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sales_credit_note: Option<String>,
-    /// The customisable sales estimate document header
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sales_estimate: Option<String>,
-    /// The customisable sales invoice document header
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sales_invoice: Option<String>,
-    /// The customisable sales quote document header
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sales_quote: Option<String>,
-    /// The customisable statement document header
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub statement: Option<String>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutInvoiceSettingsInvoiceSettingsFooterDetails {
-    /// The pdf footer details for column 1
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub column_1: Option<String>,
-    /// The pdf footer details for column 2
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub column_2: Option<String>,
-    /// The pdf footer details for column 3
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub column_3: Option<String>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutInvoiceSettingsInvoiceSettingsLineItemTitles {
-    /// The user defined description column title
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// The user defined discount column title
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub discount: Option<String>,
-    /// The user defined quantity column title
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub quantity: Option<String>,
-    /// The user defined unit price column title
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unit_price: Option<String>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutInvoiceSettingsInvoiceSettingsPrintContactDetails {
-    /// Indicates whether business name is printed on the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub business_name: Option<bool>,
-    /// Indicates which contact address is used for the delivery address of the invoice. Valid options are: INVOICE_ADDRESS, CONTACT_DELIVERY_ADDRESS, NONE.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub default_delivery_address: Option<String>,
-    /// Indicates whether due date is printed on the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub due_date: Option<bool>,
-    /// Indicates whether email address is printed on the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email_address: Option<bool>,
-    /// Indicates whether mobile is printed on the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mobile: Option<bool>,
-    /// Indicates whether telephone is printed on the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub telephone: Option<bool>,
-    /// Indicates whether website is printed on the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub website: Option<bool>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutInvoiceSettingsInvoiceSettingsPrintStatements {
-    /// Indicates whether days of overdue are printed in the contact's statement
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub days_overdue: Option<bool>,
-    /// Indicates whether table of balances is printed in the contact's statement
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub table_of_balances: Option<bool>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-/// Updates a Migrations
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutMigrations {
-    pub migrations: PutMigrationsMigrations,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutMigrationsMigrations {
-    /// The date/time the migration completed
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub completed_at: Option<sage_core::types::DateTime>,
-    /// The schema id used for the migration
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub schema_id: Option<String>,
-    /// The source product license for the migration
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source_license: Option<String>,
-    /// The source product for the migration
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source_product: Option<String>,
-    /// The source product version for the migration
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source_product_version: Option<String>,
-    /// The source product extract tool for the migration
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source_tool: Option<String>,
-    /// The source product extract tool version for the migration
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source_tool_version: Option<String>,
-    /// The date/time the migration started
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub started_at: Option<sage_core::types::DateTime>,
-    /// The ID of the Status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status_id: Option<String>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
+impl From<&Migration> for MigrationsUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &Migration) -> Self {
+        Self {
+            completed_at: read.completed_at,
+            schema_id: read.schema_id.clone(),
+            source_license: read.source_license.clone(),
+            source_product: read.source_product.clone(),
+            source_product_version: read.source_product_version.clone(),
+            source_tool: read.source_tool.clone(),
+            source_tool_version: read.source_tool_version.clone(),
+            started_at: read.started_at,
+            status_id: read.status.as_ref().and_then(|link| link.id.clone()),
+            ..Self::default()
+        }
+    }
 }
 
 /// Returns a Business Activity Type
@@ -1714,15 +2029,15 @@ impl sage_core::Operation for GetBusinessSettings {
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateBusinessSettings {
-    /// The JSON request body.
-    pub body: PutBusinessSettings,
+    /// What to send; it goes to Sage as `{"business_settings": …}`.
+    pub business_settings: BusinessSettingsUpdate,
 }
 
 #[allow(deprecated)]
 impl UpdateBusinessSettings {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(body: PutBusinessSettings) -> Self {
-        Self { body }
+    pub fn new(business_settings: BusinessSettingsUpdate) -> Self {
+        Self { business_settings }
     }
 
     /// Sends the request and decodes the response.
@@ -1743,7 +2058,7 @@ impl sage_core::Operation for UpdateBusinessSettings {
                 sage_core::Method::Put,
                 "/accounts/v3/business_settings",
             )
-            .json(&self.body)
+            .json_enveloped("business_settings", &self.business_settings)
     }
 }
 
@@ -2488,15 +2803,15 @@ impl sage_core::Operation for GetDatevSettings {
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateDatevSettings {
-    /// The JSON request body.
-    pub body: PutDatevSettings,
+    /// What to send; it goes to Sage as `{"datev_settings": …}`.
+    pub datev_settings: DatevSettingsUpdate,
 }
 
 #[allow(deprecated)]
 impl UpdateDatevSettings {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(body: PutDatevSettings) -> Self {
-        Self { body }
+    pub fn new(datev_settings: DatevSettingsUpdate) -> Self {
+        Self { datev_settings }
     }
 
     /// Sends the request and decodes the response.
@@ -2517,7 +2832,7 @@ impl sage_core::Operation for UpdateDatevSettings {
                 sage_core::Method::Put,
                 "/accounts/v3/datev_settings",
             )
-            .json(&self.body)
+            .json_enveloped("datev_settings", &self.datev_settings)
     }
 }
 
@@ -2598,15 +2913,15 @@ impl sage_core::Operation for GetEmailSettings {
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateEmailSettings {
-    /// The JSON request body.
-    pub body: PutEmailSettings,
+    /// What to send; it goes to Sage as `{"email_settings": …}`.
+    pub email_settings: EmailSettingsUpdate,
 }
 
 #[allow(deprecated)]
 impl UpdateEmailSettings {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(body: PutEmailSettings) -> Self {
-        Self { body }
+    pub fn new(email_settings: EmailSettingsUpdate) -> Self {
+        Self { email_settings }
     }
 
     /// Sends the request and decodes the response.
@@ -2627,7 +2942,7 @@ impl sage_core::Operation for UpdateEmailSettings {
                 sage_core::Method::Put,
                 "/accounts/v3/email_settings",
             )
-            .json(&self.body)
+            .json_enveloped("email_settings", &self.email_settings)
     }
 }
 
@@ -2710,15 +3025,15 @@ impl sage_core::Operation for GetFinancialSettings {
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateFinancialSettings {
-    /// The JSON request body.
-    pub body: PutFinancialSettings,
+    /// What to send; it goes to Sage as `{"financial_settings": …}`.
+    pub financial_settings: FinancialSettingsUpdate,
 }
 
 #[allow(deprecated)]
 impl UpdateFinancialSettings {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(body: PutFinancialSettings) -> Self {
-        Self { body }
+    pub fn new(financial_settings: FinancialSettingsUpdate) -> Self {
+        Self { financial_settings }
     }
 
     /// Sends the request and decodes the response.
@@ -2739,7 +3054,7 @@ impl sage_core::Operation for UpdateFinancialSettings {
                 sage_core::Method::Put,
                 "/accounts/v3/financial_settings",
             )
-            .json(&self.body)
+            .json_enveloped("financial_settings", &self.financial_settings)
     }
 }
 
@@ -2822,15 +3137,15 @@ impl sage_core::Operation for GetInvoiceSettings {
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateInvoiceSettings {
-    /// The JSON request body.
-    pub body: PutInvoiceSettings,
+    /// What to send; it goes to Sage as `{"invoice_settings": …}`.
+    pub invoice_settings: InvoiceSettingsUpdate,
 }
 
 #[allow(deprecated)]
 impl UpdateInvoiceSettings {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(body: PutInvoiceSettings) -> Self {
-        Self { body }
+    pub fn new(invoice_settings: InvoiceSettingsUpdate) -> Self {
+        Self { invoice_settings }
     }
 
     /// Sends the request and decodes the response.
@@ -2851,7 +3166,7 @@ impl sage_core::Operation for UpdateInvoiceSettings {
                 sage_core::Method::Put,
                 "/accounts/v3/invoice_settings",
             )
-            .json(&self.body)
+            .json_enveloped("invoice_settings", &self.invoice_settings)
     }
 }
 
@@ -3039,15 +3354,15 @@ impl sage_core::ListOperation for ListLegalFormTypes {
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateMigrationTaxReturn {
-    /// The JSON request body.
-    pub body: PostMigrationTaxReturns,
+    /// What to send; it goes to Sage as `{"migration_tax_return": …}`.
+    pub migration_tax_return: NewMigrationTaxReturn,
 }
 
 #[allow(deprecated)]
 impl CreateMigrationTaxReturn {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(body: PostMigrationTaxReturns) -> Self {
-        Self { body }
+    pub fn new(migration_tax_return: NewMigrationTaxReturn) -> Self {
+        Self { migration_tax_return }
     }
 
     /// Sends the request and decodes the response.
@@ -3068,7 +3383,7 @@ impl sage_core::Operation for CreateMigrationTaxReturn {
                 sage_core::Method::Post,
                 "/accounts/v3/migration_tax_returns",
             )
-            .json(&self.body)
+            .json_enveloped("migration_tax_return", &self.migration_tax_return)
     }
 }
 
@@ -3325,15 +3640,15 @@ impl sage_core::Operation for GetMigrations {
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateMigrations {
-    /// The JSON request body.
-    pub body: PutMigrations,
+    /// What to send; it goes to Sage as `{"migrations": …}`.
+    pub migrations: MigrationsUpdate,
 }
 
 #[allow(deprecated)]
 impl UpdateMigrations {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(body: PutMigrations) -> Self {
-        Self { body }
+    pub fn new(migrations: MigrationsUpdate) -> Self {
+        Self { migrations }
     }
 
     /// Sends the request and decodes the response.
@@ -3354,6 +3669,6 @@ impl sage_core::Operation for UpdateMigrations {
                 sage_core::Method::Put,
                 "/accounts/v3/migrations",
             )
-            .json(&self.body)
+            .json_enveloped("migrations", &self.migrations)
     }
 }

@@ -11,22 +11,13 @@
 //! - `tax_schemes`: Operations about Tax Schemes
 //! - `tax_types`: Operations about Tax Types
 
-/// Creates a Tax Rate (US only)
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostTaxRates {
-    pub tax_rate: PostTaxRatesTaxRate,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostTaxRatesTaxRate {
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct NewTaxRate {
     /// The agency name (US Only)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agency: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub component_tax_rate: Option<Vec<PostTaxRatesTaxRateComponentTaxRate>>,
+    pub component_tax_rate: Option<Vec<NewTaxRateComponentTaxRate>>,
     /// Indicates whether the tax rate is visible in the application
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_visible: Option<bool>,
@@ -37,8 +28,21 @@ pub struct PostTaxRatesTaxRate {
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostTaxRatesTaxRateComponentTaxRate {
+impl NewTaxRate {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            agency: None,
+            component_tax_rate: None,
+            is_visible: None,
+            name: name.into(),
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct NewTaxRateComponentTaxRate {
     /// The agency name (US Only)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agency: Option<String>,
@@ -52,81 +56,16 @@ pub struct PostTaxRatesTaxRateComponentTaxRate {
     pub extra: sage_core::types::Extra,
 }
 
-/// Updates a Tax Profile
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutTaxProfiles {
-    pub tax_profile: PutTaxProfilesTaxProfile,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutTaxProfilesTaxProfile {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_region: Option<PutTaxProfilesTaxProfileAddressRegion>,
-    /// Indicates whether tax is collected for this tax type
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub collect_tax: Option<bool>,
-    /// The tax number
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_number: Option<String>,
-    /// The tax number suffix
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_number_suffix: Option<String>,
-    /// The ID of the Tax Return Frequency.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_return_frequency_id: Option<String>,
-    /// The ID of the Tax Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_type_id: Option<String>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutTaxProfilesTaxProfileAddressRegion {
-    /// The code of the address region
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
-    /// The name of the address region
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-/// Updates a Tax Rate (US only)
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutTaxRates {
-    pub tax_rate: PutTaxRatesTaxRate,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutTaxRatesTaxRate {
-    /// The agency name (US Only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub agency: Option<String>,
-    /// The date from which the tax rate applies
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub from_date: Option<sage_core::types::DateTime>,
-    /// Indicates whether the tax rate is visible in the application
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_visible: Option<bool>,
-    /// The name of the tax rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// The tax rate percentage
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub percentage: Option<sage_core::types::Decimal>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
+impl NewTaxRateComponentTaxRate {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            agency: None,
+            name: name.into(),
+            percentage: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
 }
 
 /// ### Endpoint Availability
@@ -212,6 +151,65 @@ pub struct TaxProfile {
     pub extra: sage_core::types::Extra,
 }
 
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct TaxProfileAddressRegionUpdate {
+    /// The code of the address region
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// The name of the address region
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct TaxProfileUpdate {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_region: Option<TaxProfileAddressRegionUpdate>,
+    /// Indicates whether tax is collected for this tax type
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collect_tax: Option<bool>,
+    /// The tax number
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_number: Option<String>,
+    /// The tax number suffix
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_number_suffix: Option<String>,
+    /// The ID of the Tax Return Frequency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_return_frequency_id: Option<String>,
+    /// The ID of the Tax Type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_type_id: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct TaxRateUpdate {
+    /// The agency name (US Only)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agency: Option<String>,
+    /// The date from which the tax rate applies
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_date: Option<sage_core::types::DateTime>,
+    /// Indicates whether the tax rate is visible in the application
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_visible: Option<bool>,
+    /// The name of the tax rate
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The tax rate percentage
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub percentage: Option<sage_core::types::Decimal>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
 /// ### Endpoint Availability
 ///
 /// * Accounting Plus: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
@@ -246,6 +244,51 @@ pub struct TaxType {
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl From<&TaxProfile> for TaxProfileUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &TaxProfile) -> Self {
+        Self {
+            address_region: read
+                .address_region
+                .as_ref()
+                .map(TaxProfileAddressRegionUpdate::from),
+            collect_tax: read.collect_tax,
+            tax_number: read.tax_number.clone(),
+            tax_number_suffix: read.tax_number_suffix.clone(),
+            tax_return_frequency_id: read
+                .tax_return_frequency
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            tax_type_id: read.tax_type.as_ref().and_then(|link| link.id.clone()),
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&super::common::AddressRegion> for TaxProfileAddressRegionUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &super::common::AddressRegion) -> Self {
+        Self {
+            code: read.code.clone(),
+            name: read.name.clone(),
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&super::common::TaxRate> for TaxRateUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &super::common::TaxRate) -> Self {
+        Self {
+            agency: read.agency.clone(),
+            is_visible: read.is_visible,
+            name: read.name.clone(),
+            percentage: read.percentage,
+            ..Self::default()
+        }
+    }
 }
 
 /// Returns all Tax Determinations
@@ -977,15 +1020,18 @@ impl sage_core::ListOperation for ListTaxProfiles {
 pub struct UpdateTaxProfile {
     /// The Tax Profile Key.
     pub key: String,
-    /// The JSON request body.
-    pub body: PutTaxProfiles,
+    /// What to send; it goes to Sage as `{"tax_profile": …}`.
+    pub tax_profile: TaxProfileUpdate,
 }
 
 #[allow(deprecated)]
 impl UpdateTaxProfile {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>, body: PutTaxProfiles) -> Self {
-        Self { key: key.into(), body }
+    pub fn new(key: impl Into<String>, tax_profile: TaxProfileUpdate) -> Self {
+        Self {
+            key: key.into(),
+            tax_profile,
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -1007,7 +1053,7 @@ impl sage_core::Operation for UpdateTaxProfile {
                 "/accounts/v3/tax_profiles/{key}",
             )
             .path("key", &self.key)
-            .json(&self.body)
+            .json_enveloped("tax_profile", &self.tax_profile)
     }
 }
 
@@ -1024,15 +1070,15 @@ impl sage_core::Operation for UpdateTaxProfile {
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateTaxRate {
-    /// The JSON request body.
-    pub body: PostTaxRates,
+    /// What to send; it goes to Sage as `{"tax_rate": …}`.
+    pub tax_rate: NewTaxRate,
 }
 
 #[allow(deprecated)]
 impl CreateTaxRate {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(body: PostTaxRates) -> Self {
-        Self { body }
+    pub fn new(tax_rate: NewTaxRate) -> Self {
+        Self { tax_rate }
     }
 
     /// Sends the request and decodes the response.
@@ -1053,7 +1099,7 @@ impl sage_core::Operation for CreateTaxRate {
                 sage_core::Method::Post,
                 "/accounts/v3/tax_rates",
             )
-            .json(&self.body)
+            .json_enveloped("tax_rate", &self.tax_rate)
     }
 }
 
@@ -1381,15 +1427,15 @@ impl sage_core::ListOperation for ListTaxRates {
 pub struct UpdateTaxRate {
     /// The Tax Rate key.
     pub key: String,
-    /// The JSON request body.
-    pub body: PutTaxRates,
+    /// What to send; it goes to Sage as `{"tax_rate": …}`.
+    pub tax_rate: TaxRateUpdate,
 }
 
 #[allow(deprecated)]
 impl UpdateTaxRate {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>, body: PutTaxRates) -> Self {
-        Self { key: key.into(), body }
+    pub fn new(key: impl Into<String>, tax_rate: TaxRateUpdate) -> Self {
+        Self { key: key.into(), tax_rate }
     }
 
     /// Sends the request and decodes the response.
@@ -1411,7 +1457,7 @@ impl sage_core::Operation for UpdateTaxRate {
                 "/accounts/v3/tax_rates/{key}",
             )
             .path("key", &self.key)
-            .json(&self.body)
+            .json_enveloped("tax_rate", &self.tax_rate)
     }
 }
 

@@ -75,60 +75,8 @@ pub struct Attachment {
     pub extra: sage_core::types::Extra,
 }
 
-/// Creates a Attachment
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostAttachments {
-    pub attachment: PostAttachmentsAttachment,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostAttachmentsAttachment {
-    /// The ID of the Attachment Context.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attachment_context_id: Option<String>,
-    /// The ID of the Attachment Context Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attachment_context_type_id: Option<String>,
-    /// The description of the attachment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// The base64 encoded representation of the file
-    pub file: String,
-    /// The file extension of the attachment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub file_extension: Option<String>,
-    /// The file name of the attachment
-    pub file_name: String,
-    /// The file size of the attachment in Bytes
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub file_size: Option<i64>,
-    /// Flag to determine whether the attachment should be visible to customers
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_public: Option<bool>,
-    /// The mime type of the attachment
-    pub mime_type: String,
-    /// The ID of the Transaction.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_id: Option<String>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-/// Updates a Attachment
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutAttachments {
-    pub attachment: PutAttachmentsAttachment,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutAttachmentsAttachment {
+pub struct AttachmentUpdate {
     /// The ID of the Attachment Context.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachment_context_id: Option<String>,
@@ -162,6 +110,88 @@ pub struct PutAttachmentsAttachment {
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct NewAttachment {
+    /// The ID of the Attachment Context.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attachment_context_id: Option<String>,
+    /// The ID of the Attachment Context Type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attachment_context_type_id: Option<String>,
+    /// The description of the attachment
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The base64 encoded representation of the file
+    pub file: String,
+    /// The file extension of the attachment
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_extension: Option<String>,
+    /// The file name of the attachment
+    pub file_name: String,
+    /// The file size of the attachment in Bytes
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_size: Option<i64>,
+    /// Flag to determine whether the attachment should be visible to customers
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_public: Option<bool>,
+    /// The mime type of the attachment
+    pub mime_type: String,
+    /// The ID of the Transaction.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_id: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+impl NewAttachment {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(
+        file: impl Into<String>,
+        file_name: impl Into<String>,
+        mime_type: impl Into<String>,
+    ) -> Self {
+        Self {
+            attachment_context_id: None,
+            attachment_context_type_id: None,
+            description: None,
+            file: file.into(),
+            file_extension: None,
+            file_name: file_name.into(),
+            file_size: None,
+            is_public: None,
+            mime_type: mime_type.into(),
+            transaction_id: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
+impl From<&Attachment> for AttachmentUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &Attachment) -> Self {
+        Self {
+            attachment_context_id: read
+                .attachment_context
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            attachment_context_type_id: read
+                .attachment_context_type
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            description: read.description.clone(),
+            file: read.file.clone(),
+            file_extension: read.file_extension.clone(),
+            file_name: read.file_name.clone(),
+            file_size: read.file_size,
+            is_public: read.is_public,
+            mime_type: read.mime_type.clone(),
+            transaction_id: read.transaction.as_ref().and_then(|link| link.id.clone()),
+            ..Self::default()
+        }
+    }
 }
 
 /// Returns a Attachment Context Type
@@ -317,14 +347,14 @@ impl sage_core::ListOperation for ListAttachmentContextTypes {
 /// `POST /attachments`
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateAttachment {
-    /// The JSON request body.
-    pub body: PostAttachments,
+    /// What to send; it goes to Sage as `{"attachment": …}`.
+    pub attachment: NewAttachment,
 }
 
 impl CreateAttachment {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(body: PostAttachments) -> Self {
-        Self { body }
+    pub fn new(attachment: NewAttachment) -> Self {
+        Self { attachment }
     }
 
     /// Sends the request and decodes the response.
@@ -344,7 +374,7 @@ impl sage_core::Operation for CreateAttachment {
                 sage_core::Method::Post,
                 "/attachments",
             )
-            .json(&self.body)
+            .json_enveloped("attachment", &self.attachment)
     }
 }
 
@@ -687,14 +717,17 @@ impl sage_core::ListOperation for ListAttachments {
 pub struct UpdateAttachment {
     /// The Attachment Key.
     pub key: String,
-    /// The JSON request body.
-    pub body: PutAttachments,
+    /// What to send; it goes to Sage as `{"attachment": …}`.
+    pub attachment: AttachmentUpdate,
 }
 
 impl UpdateAttachment {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>, body: PutAttachments) -> Self {
-        Self { key: key.into(), body }
+    pub fn new(key: impl Into<String>, attachment: AttachmentUpdate) -> Self {
+        Self {
+            key: key.into(),
+            attachment,
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -715,6 +748,6 @@ impl sage_core::Operation for UpdateAttachment {
                 "/attachments/{key}",
             )
             .path("key", &self.key)
-            .json(&self.body)
+            .json_enveloped("attachment", &self.attachment)
     }
 }

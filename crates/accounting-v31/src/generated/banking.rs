@@ -9,6 +9,167 @@
 //! - `bank_reconciliations`: Operations about Bank Reconciliations
 //! - `bank_transfers`: Operations about Bank Transfers
 
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct BankAccountDetailsUpdate {
+    /// The account name
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_name: Option<String>,
+    /// The account number
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_number: Option<String>,
+    /// The bic
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bic: Option<String>,
+    /// The iban
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iban: Option<String>,
+    /// The sort code
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sort_code: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct BankAccountJournalCodeUpdate {
+    /// The code of the journal code
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// The control name of the journal code
+    ///
+    /// Control names are identifiers for a journal codes with a specific meaning. Some examples are `AC` for
+    /// purchases, `VE` for sales, `OD` for other transactions and `REPBAL` for opening balances.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub control_name: Option<String>,
+    /// The ID of the Journal Code Type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub journal_code_type_id: Option<String>,
+    /// The name of the journal code
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Indicates whether the journal code is reserved.
+    ///
+    /// Reserved journal codes cannot be deleted. A journal code is reserved when it has a control name.
+    /// Please note that journal codes can also not be deleted when there is any journal that is using
+    /// the code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reserved: Option<bool>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct BankAccountMainAddressUpdate {
+    /// The first line of the address
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_line_1: Option<String>,
+    /// The second line of the address
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_line_2: Option<String>,
+    /// The ID of the Address Type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_type_id: Option<String>,
+    /// The ID of the Bank Account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bank_account_id: Option<String>,
+    /// The address town/city
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    /// The ID of the Contact.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<String>,
+    /// The ID of the Country Group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country_group_id: Option<String>,
+    /// The ID of the Country.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country_id: Option<String>,
+    /// Specifies the address as the contact's main address. Only a single address can exist for a contact in Start so this is always true when returned by the API but cannot be seen in the UI
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_main_address: Option<bool>,
+    /// The custom name of the address
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The address postal code/zipcode
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postal_code: Option<String>,
+    /// The address state/province/region
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct BankAccountMainContactPersonUpdate {
+    /// The email of the contact
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// The fax number of the contact
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fax: Option<String>,
+    /// The job title of the contact
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job_title: Option<String>,
+    /// The mobile of the contact
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mobile: Option<String>,
+    /// The name of the contact
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The telephone of the contact
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub telephone: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct BankAccountUpdate {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bank_account_details: Option<BankAccountDetailsUpdate>,
+    /// The bank account type for the bank account
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bank_account_type_id: Option<String>,
+    /// The ID of the Currency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency_id: Option<String>,
+    /// The ID of the Default Payment Method.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_payment_method_id: Option<String>,
+    /// The GIFI code of the bank ledger account'
+    ///
+    /// GIFI is short for The General Index of Financial Information and it lets the CRA validate tax information electronically instead of manually.
+    /// Information from financial statements is categorized under the appropriate 4-digit-long GIFI code and entered on corporate income tax returns.
+    /// GIFI is needed when filing a T2 income tax return.
+    ///
+    /// _Canada only_
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gifi_code: Option<i64>,
+    /// Indicates whether the Bank account is active or inactive.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_active: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub journal_code: Option<BankAccountJournalCodeUpdate>,
+    /// The ID of the Ledger Account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ledger_account_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub main_address: Option<BankAccountMainAddressUpdate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub main_contact_person: Option<BankAccountMainContactPersonUpdate>,
+    /// The nominal code of the bank account
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nominal_code: Option<i64>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
 /// ### Endpoint Availability
 ///
 /// * Accounting Plus: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
@@ -147,6 +308,46 @@ pub struct BankReconciliationStatus {
     pub extra: sage_core::types::Extra,
 }
 
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct BankReconciliationUpdate {
+    /// The difference between the statement end balance and the reconciled balance
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub balance_difference: Option<sage_core::types::Decimal>,
+    /// The bank account the reconciliation relates to
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bank_account_id: Option<String>,
+    /// The closing balance of the bank reconciliation
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closing_balance: Option<sage_core::types::Decimal>,
+    /// The reconciled balance of the bank reconciliation
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reconciled_balance: Option<sage_core::types::Decimal>,
+    /// A reference for the bank reconciliation
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// The starting balance of the bank reconciliation
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub starting_balance: Option<sage_core::types::Decimal>,
+    /// The date of the bank reconciliation
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statement_date: Option<sage_core::types::Date>,
+    /// The statement end balance for the reconciliation
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statement_end_balance: Option<sage_core::types::Decimal>,
+    /// The ID of the Status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_id: Option<String>,
+    /// The total amount paid
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_paid: Option<sage_core::types::Decimal>,
+    /// The total amount received
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_received: Option<sage_core::types::Decimal>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
 /// ### Endpoint Availability
 ///
 /// * Accounting Plus: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
@@ -205,19 +406,35 @@ pub struct BankTransfer {
     pub extra: sage_core::types::Extra,
 }
 
-/// Creates a Bank Account
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostBankAccounts {
-    pub bank_account: PostBankAccountsBankAccount,
+pub struct BankTransferUpdate {
+    /// The amount of the bank transfer
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<sage_core::types::Decimal>,
+    /// The date of the bank transfer
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<sage_core::types::Date>,
+    /// The description for the bank transfer
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The bank account that the money was transfered from
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_bank_account_id: Option<String>,
+    /// The reference for the bank transfer
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// The bank account that the money was transfered to
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to_bank_account_id: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostBankAccountsBankAccount {
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct NewBankAccount {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bank_account_details: Option<PostBankAccountsBankAccountBankAccountDetails>,
+    pub bank_account_details: Option<NewBankAccountDetails>,
     /// The bank account type for the bank account
     pub bank_account_type_id: String,
     /// The ID of the Currency.
@@ -239,14 +456,14 @@ pub struct PostBankAccountsBankAccount {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub journal_code: Option<PostBankAccountsBankAccountJournalCode>,
+    pub journal_code: Option<NewBankAccountJournalCode>,
     /// The ID of the Ledger Account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ledger_account_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub main_address: Option<PostBankAccountsBankAccountMainAddress>,
+    pub main_address: Option<NewBankAccountMainAddress>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub main_contact_person: Option<PostBankAccountsBankAccountMainContactPerson>,
+    pub main_contact_person: Option<NewBankAccountMainContactPerson>,
     /// The nominal code of the bank account
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nominal_code: Option<i64>,
@@ -255,8 +472,28 @@ pub struct PostBankAccountsBankAccount {
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostBankAccountsBankAccountBankAccountDetails {
+impl NewBankAccount {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(bank_account_type_id: impl Into<String>) -> Self {
+        Self {
+            bank_account_details: None,
+            bank_account_type_id: bank_account_type_id.into(),
+            currency_id: None,
+            default_payment_method_id: None,
+            gifi_code: None,
+            is_active: None,
+            journal_code: None,
+            ledger_account_id: None,
+            main_address: None,
+            main_contact_person: None,
+            nominal_code: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct NewBankAccountDetails {
     /// The account name
     pub account_name: String,
     /// The account number
@@ -276,8 +513,22 @@ pub struct PostBankAccountsBankAccountBankAccountDetails {
     pub extra: sage_core::types::Extra,
 }
 
+impl NewBankAccountDetails {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(account_name: impl Into<String>) -> Self {
+        Self {
+            account_name: account_name.into(),
+            account_number: None,
+            bic: None,
+            iban: None,
+            sort_code: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostBankAccountsBankAccountJournalCode {
+pub struct NewBankAccountJournalCode {
     /// The code of the journal code
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
@@ -306,7 +557,7 @@ pub struct PostBankAccountsBankAccountJournalCode {
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostBankAccountsBankAccountMainAddress {
+pub struct NewBankAccountMainAddress {
     /// The first line of the address
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address_line_1: Option<String>,
@@ -349,7 +600,7 @@ pub struct PostBankAccountsBankAccountMainAddress {
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostBankAccountsBankAccountMainContactPerson {
+pub struct NewBankAccountMainContactPerson {
     /// The email of the contact
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
@@ -373,17 +624,8 @@ pub struct PostBankAccountsBankAccountMainContactPerson {
     pub extra: sage_core::types::Extra,
 }
 
-/// Creates a Bank Deposit
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostBankDeposits {
-    pub bank_deposit: PostBankDepositsBankDeposit,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostBankDepositsBankDeposit {
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct NewBankDeposit {
     /// Cash total in the deposit
     pub cash_amount: sage_core::types::Decimal,
     /// Cheque total in the deposit
@@ -405,17 +647,30 @@ pub struct PostBankDepositsBankDeposit {
     pub extra: sage_core::types::Extra,
 }
 
-/// Creates a Bank Reconciliation
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostBankReconciliations {
-    pub bank_reconciliation: PostBankReconciliationsBankReconciliation,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
+impl NewBankDeposit {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(
+        from_bank_account_id: impl Into<String>,
+        reference: impl Into<String>,
+        to_bank_account_id: impl Into<String>,
+        cash_amount: sage_core::types::Decimal,
+        date: sage_core::types::Date,
+    ) -> Self {
+        Self {
+            cash_amount: cash_amount,
+            cheque_amount: None,
+            date: date,
+            from_bank_account_id: from_bank_account_id.into(),
+            reference: reference.into(),
+            to_bank_account_id: to_bank_account_id.into(),
+            total_amount: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostBankReconciliationsBankReconciliation {
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct NewBankReconciliation {
     /// The difference between the statement end balance and the reconciled balance
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub balance_difference: Option<sage_core::types::Decimal>,
@@ -453,17 +708,28 @@ pub struct PostBankReconciliationsBankReconciliation {
     pub extra: sage_core::types::Extra,
 }
 
-/// Creates a Bank Transfer
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostBankTransfers {
-    pub bank_transfer: PostBankTransfersBankTransfer,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
+impl NewBankReconciliation {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(bank_account_id: impl Into<String>) -> Self {
+        Self {
+            balance_difference: None,
+            bank_account_id: bank_account_id.into(),
+            closing_balance: None,
+            reconciled_balance: None,
+            reference: None,
+            starting_balance: None,
+            statement_date: None,
+            statement_end_balance: None,
+            status_id: None,
+            total_paid: None,
+            total_received: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostBankTransfersBankTransfer {
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct NewBankTransfer {
     /// The amount of the bank transfer
     pub amount: sage_core::types::Decimal,
     /// The date of the bank transfer
@@ -483,257 +749,176 @@ pub struct PostBankTransfersBankTransfer {
     pub extra: sage_core::types::Extra,
 }
 
-/// Updates a Bank Account
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutBankAccounts {
-    pub bank_account: PutBankAccountsBankAccount,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
+impl NewBankTransfer {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(
+        from_bank_account_id: impl Into<String>,
+        to_bank_account_id: impl Into<String>,
+        amount: sage_core::types::Decimal,
+        date: sage_core::types::Date,
+    ) -> Self {
+        Self {
+            amount: amount,
+            date: date,
+            description: None,
+            from_bank_account_id: from_bank_account_id.into(),
+            reference: None,
+            to_bank_account_id: to_bank_account_id.into(),
+            extra: sage_core::types::Extra::new(),
+        }
+    }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutBankAccountsBankAccount {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bank_account_details: Option<PutBankAccountsBankAccountBankAccountDetails>,
-    /// The bank account type for the bank account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bank_account_type_id: Option<String>,
-    /// The ID of the Currency.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<String>,
-    /// The ID of the Default Payment Method.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub default_payment_method_id: Option<String>,
-    /// The GIFI code of the bank ledger account'
-    ///
-    /// GIFI is short for The General Index of Financial Information and it lets the CRA validate tax information electronically instead of manually.
-    /// Information from financial statements is categorized under the appropriate 4-digit-long GIFI code and entered on corporate income tax returns.
-    /// GIFI is needed when filing a T2 income tax return.
-    ///
-    /// _Canada only_
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gifi_code: Option<i64>,
-    /// Indicates whether the Bank account is active or inactive.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_active: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub journal_code: Option<PutBankAccountsBankAccountJournalCode>,
-    /// The ID of the Ledger Account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ledger_account_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub main_address: Option<PutBankAccountsBankAccountMainAddress>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub main_contact_person: Option<PutBankAccountsBankAccountMainContactPerson>,
-    /// The nominal code of the bank account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub nominal_code: Option<i64>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
+impl From<&super::common::BankAccount> for BankAccountUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &super::common::BankAccount) -> Self {
+        Self {
+            bank_account_details: read
+                .bank_account_details
+                .as_ref()
+                .map(BankAccountDetailsUpdate::from),
+            bank_account_type_id: read
+                .bank_account_type
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            currency_id: read.currency.as_ref().and_then(|link| link.id.clone()),
+            default_payment_method_id: read
+                .default_payment_method
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            gifi_code: read.gifi_code,
+            is_active: read.is_active,
+            journal_code: read
+                .journal_code
+                .as_ref()
+                .map(BankAccountJournalCodeUpdate::from),
+            ledger_account_id: read
+                .ledger_account
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            main_address: read
+                .main_address
+                .as_ref()
+                .map(BankAccountMainAddressUpdate::from),
+            main_contact_person: read
+                .main_contact_person
+                .as_ref()
+                .map(BankAccountMainContactPersonUpdate::from),
+            nominal_code: read.nominal_code,
+            ..Self::default()
+        }
+    }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutBankAccountsBankAccountBankAccountDetails {
-    /// The account name
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub account_name: Option<String>,
-    /// The account number
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub account_number: Option<String>,
-    /// The bic
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bic: Option<String>,
-    /// The iban
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub iban: Option<String>,
-    /// The sort code
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sort_code: Option<String>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
+impl From<&super::common::BankAccountContact> for BankAccountMainContactPersonUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &super::common::BankAccountContact) -> Self {
+        Self {
+            email: read.email.clone(),
+            fax: read.fax.clone(),
+            job_title: read.job_title.clone(),
+            mobile: read.mobile.clone(),
+            name: read.name.clone(),
+            telephone: read.telephone.clone(),
+            ..Self::default()
+        }
+    }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutBankAccountsBankAccountJournalCode {
-    /// The code of the journal code
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
-    /// The control name of the journal code
-    ///
-    /// Control names are identifiers for a journal codes with a specific meaning. Some examples are `AC` for
-    /// purchases, `VE` for sales, `OD` for other transactions and `REPBAL` for opening balances.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub control_name: Option<String>,
-    /// The ID of the Journal Code Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub journal_code_type_id: Option<String>,
-    /// The name of the journal code
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// Indicates whether the journal code is reserved.
-    ///
-    /// Reserved journal codes cannot be deleted. A journal code is reserved when it has a control name.
-    /// Please note that journal codes can also not be deleted when there is any journal that is using
-    /// the code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reserved: Option<bool>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
+impl From<&super::common::Address> for BankAccountMainAddressUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &super::common::Address) -> Self {
+        Self {
+            address_line_1: read.address_line_1.clone(),
+            address_line_2: read.address_line_2.clone(),
+            address_type_id: read.address_type.as_ref().and_then(|link| link.id.clone()),
+            bank_account_id: read.bank_account.as_ref().and_then(|link| link.id.clone()),
+            city: read.city.clone(),
+            contact_id: read.contact.as_ref().and_then(|link| link.id.clone()),
+            country_group_id: read
+                .country_group
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            country_id: read.country.as_ref().and_then(|link| link.id.clone()),
+            is_main_address: read.is_main_address,
+            name: read.name.clone(),
+            postal_code: read.postal_code.clone(),
+            region: read.region.clone(),
+            ..Self::default()
+        }
+    }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutBankAccountsBankAccountMainAddress {
-    /// The first line of the address
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_line_1: Option<String>,
-    /// The second line of the address
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_line_2: Option<String>,
-    /// The ID of the Address Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_type_id: Option<String>,
-    /// The ID of the Bank Account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bank_account_id: Option<String>,
-    /// The address town/city
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub city: Option<String>,
-    /// The ID of the Contact.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
-    /// The ID of the Country Group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_group_id: Option<String>,
-    /// The ID of the Country.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_id: Option<String>,
-    /// Specifies the address as the contact's main address. Only a single address can exist for a contact in Start so this is always true when returned by the API but cannot be seen in the UI
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_main_address: Option<bool>,
-    /// The custom name of the address
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// The address postal code/zipcode
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub postal_code: Option<String>,
-    /// The address state/province/region
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
+impl From<&super::common::JournalCode> for BankAccountJournalCodeUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &super::common::JournalCode) -> Self {
+        Self {
+            code: read.code.clone(),
+            control_name: read.control_name.clone(),
+            journal_code_type_id: read
+                .journal_code_type
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            name: read.name.clone(),
+            reserved: read.reserved,
+            ..Self::default()
+        }
+    }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutBankAccountsBankAccountMainContactPerson {
-    /// The email of the contact
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    /// The fax number of the contact
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fax: Option<String>,
-    /// The job title of the contact
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub job_title: Option<String>,
-    /// The mobile of the contact
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mobile: Option<String>,
-    /// The name of the contact
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// The telephone of the contact
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub telephone: Option<String>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
+impl From<&super::common::BankAccountDetails> for BankAccountDetailsUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &super::common::BankAccountDetails) -> Self {
+        Self {
+            account_name: read.account_name.clone(),
+            account_number: read.account_number.clone(),
+            bic: read.bic.clone(),
+            iban: read.iban.clone(),
+            sort_code: read.sort_code.clone(),
+            ..Self::default()
+        }
+    }
 }
 
-/// Updates a Bank Reconciliation
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutBankReconciliations {
-    pub bank_reconciliation: PutBankReconciliationsBankReconciliation,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
+impl From<&BankReconciliation> for BankReconciliationUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &BankReconciliation) -> Self {
+        Self {
+            balance_difference: read.balance_difference,
+            bank_account_id: read.bank_account.as_ref().and_then(|link| link.id.clone()),
+            closing_balance: read.closing_balance,
+            reconciled_balance: read.reconciled_balance,
+            reference: read.reference.clone(),
+            starting_balance: read.starting_balance,
+            statement_date: read.statement_date,
+            statement_end_balance: read.statement_end_balance,
+            status_id: read.status.as_ref().and_then(|link| link.id.clone()),
+            total_paid: read.total_paid,
+            total_received: read.total_received,
+            ..Self::default()
+        }
+    }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutBankReconciliationsBankReconciliation {
-    /// The difference between the statement end balance and the reconciled balance
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub balance_difference: Option<sage_core::types::Decimal>,
-    /// The bank account the reconciliation relates to
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bank_account_id: Option<String>,
-    /// The closing balance of the bank reconciliation
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub closing_balance: Option<sage_core::types::Decimal>,
-    /// The reconciled balance of the bank reconciliation
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reconciled_balance: Option<sage_core::types::Decimal>,
-    /// A reference for the bank reconciliation
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reference: Option<String>,
-    /// The starting balance of the bank reconciliation
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub starting_balance: Option<sage_core::types::Decimal>,
-    /// The date of the bank reconciliation
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub statement_date: Option<sage_core::types::Date>,
-    /// The statement end balance for the reconciliation
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub statement_end_balance: Option<sage_core::types::Decimal>,
-    /// The ID of the Status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status_id: Option<String>,
-    /// The total amount paid
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_paid: Option<sage_core::types::Decimal>,
-    /// The total amount received
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_received: Option<sage_core::types::Decimal>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-/// Updates a Bank Transfer
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutBankTransfers {
-    pub bank_transfer: PutBankTransfersBankTransfer,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutBankTransfersBankTransfer {
-    /// The amount of the bank transfer
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub amount: Option<sage_core::types::Decimal>,
-    /// The date of the bank transfer
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub date: Option<sage_core::types::Date>,
-    /// The description for the bank transfer
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// The bank account that the money was transfered from
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub from_bank_account_id: Option<String>,
-    /// The reference for the bank transfer
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reference: Option<String>,
-    /// The bank account that the money was transfered to
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub to_bank_account_id: Option<String>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
+impl From<&BankTransfer> for BankTransferUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &BankTransfer) -> Self {
+        Self {
+            amount: read.amount,
+            date: read.date,
+            description: read.description.clone(),
+            from_bank_account_id: read
+                .from_bank_account
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            reference: read.reference.clone(),
+            to_bank_account_id: read
+                .to_bank_account
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            ..Self::default()
+        }
+    }
 }
 
 /// Returns a Bank Account Type
@@ -887,14 +1072,14 @@ impl sage_core::ListOperation for ListBankAccountTypes {
 /// `POST /bank_accounts`
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateBankAccount {
-    /// The JSON request body.
-    pub body: PostBankAccounts,
+    /// What to send; it goes to Sage as `{"bank_account": …}`.
+    pub bank_account: NewBankAccount,
 }
 
 impl CreateBankAccount {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(body: PostBankAccounts) -> Self {
-        Self { body }
+    pub fn new(bank_account: NewBankAccount) -> Self {
+        Self { bank_account }
     }
 
     /// Sends the request and decodes the response.
@@ -914,7 +1099,7 @@ impl sage_core::Operation for CreateBankAccount {
                 sage_core::Method::Post,
                 "/bank_accounts",
             )
-            .json(&self.body)
+            .json_enveloped("bank_account", &self.bank_account)
     }
 }
 
@@ -1245,14 +1430,17 @@ impl sage_core::ListOperation for ListBankAccounts {
 pub struct UpdateBankAccount {
     /// The Bank Account Key.
     pub key: String,
-    /// The JSON request body.
-    pub body: PutBankAccounts,
+    /// What to send; it goes to Sage as `{"bank_account": …}`.
+    pub bank_account: BankAccountUpdate,
 }
 
 impl UpdateBankAccount {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>, body: PutBankAccounts) -> Self {
-        Self { key: key.into(), body }
+    pub fn new(key: impl Into<String>, bank_account: BankAccountUpdate) -> Self {
+        Self {
+            key: key.into(),
+            bank_account,
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -1273,7 +1461,7 @@ impl sage_core::Operation for UpdateBankAccount {
                 "/bank_accounts/{key}",
             )
             .path("key", &self.key)
-            .json(&self.body)
+            .json_enveloped("bank_account", &self.bank_account)
     }
 }
 
@@ -1292,14 +1480,14 @@ impl sage_core::Operation for UpdateBankAccount {
 /// `POST /bank_deposits`
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateBankDeposit {
-    /// The JSON request body.
-    pub body: PostBankDeposits,
+    /// What to send; it goes to Sage as `{"bank_deposit": …}`.
+    pub bank_deposit: NewBankDeposit,
 }
 
 impl CreateBankDeposit {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(body: PostBankDeposits) -> Self {
-        Self { body }
+    pub fn new(bank_deposit: NewBankDeposit) -> Self {
+        Self { bank_deposit }
     }
 
     /// Sends the request and decodes the response.
@@ -1319,7 +1507,7 @@ impl sage_core::Operation for CreateBankDeposit {
                 sage_core::Method::Post,
                 "/bank_deposits",
             )
-            .json(&self.body)
+            .json_enveloped("bank_deposit", &self.bank_deposit)
     }
 }
 
@@ -1593,14 +1781,14 @@ impl sage_core::ListOperation for ListBankDeposits {
 /// `POST /bank_reconciliations`
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateBankReconciliation {
-    /// The JSON request body.
-    pub body: PostBankReconciliations,
+    /// What to send; it goes to Sage as `{"bank_reconciliation": …}`.
+    pub bank_reconciliation: NewBankReconciliation,
 }
 
 impl CreateBankReconciliation {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(body: PostBankReconciliations) -> Self {
-        Self { body }
+    pub fn new(bank_reconciliation: NewBankReconciliation) -> Self {
+        Self { bank_reconciliation }
     }
 
     /// Sends the request and decodes the response.
@@ -1620,7 +1808,7 @@ impl sage_core::Operation for CreateBankReconciliation {
                 sage_core::Method::Post,
                 "/bank_reconciliations",
             )
-            .json(&self.body)
+            .json_enveloped("bank_reconciliation", &self.bank_reconciliation)
     }
 }
 
@@ -1806,14 +1994,20 @@ impl sage_core::ListOperation for ListBankReconciliations {
 pub struct UpdateBankReconciliation {
     /// The Bank Reconciliation Key.
     pub key: String,
-    /// The JSON request body.
-    pub body: PutBankReconciliations,
+    /// What to send; it goes to Sage as `{"bank_reconciliation": …}`.
+    pub bank_reconciliation: BankReconciliationUpdate,
 }
 
 impl UpdateBankReconciliation {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>, body: PutBankReconciliations) -> Self {
-        Self { key: key.into(), body }
+    pub fn new(
+        key: impl Into<String>,
+        bank_reconciliation: BankReconciliationUpdate,
+    ) -> Self {
+        Self {
+            key: key.into(),
+            bank_reconciliation,
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -1834,7 +2028,7 @@ impl sage_core::Operation for UpdateBankReconciliation {
                 "/bank_reconciliations/{key}",
             )
             .path("key", &self.key)
-            .json(&self.body)
+            .json_enveloped("bank_reconciliation", &self.bank_reconciliation)
     }
 }
 
@@ -1853,14 +2047,14 @@ impl sage_core::Operation for UpdateBankReconciliation {
 /// `POST /bank_transfers`
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateBankTransfer {
-    /// The JSON request body.
-    pub body: PostBankTransfers,
+    /// What to send; it goes to Sage as `{"bank_transfer": …}`.
+    pub bank_transfer: NewBankTransfer,
 }
 
 impl CreateBankTransfer {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(body: PostBankTransfers) -> Self {
-        Self { body }
+    pub fn new(bank_transfer: NewBankTransfer) -> Self {
+        Self { bank_transfer }
     }
 
     /// Sends the request and decodes the response.
@@ -1880,7 +2074,7 @@ impl sage_core::Operation for CreateBankTransfer {
                 sage_core::Method::Post,
                 "/bank_transfers",
             )
-            .json(&self.body)
+            .json_enveloped("bank_transfer", &self.bank_transfer)
     }
 }
 
@@ -2156,14 +2350,17 @@ impl sage_core::ListOperation for ListBankTransfers {
 pub struct UpdateBankTransfer {
     /// The Bank Transfer Key.
     pub key: String,
-    /// The JSON request body.
-    pub body: PutBankTransfers,
+    /// What to send; it goes to Sage as `{"bank_transfer": …}`.
+    pub bank_transfer: BankTransferUpdate,
 }
 
 impl UpdateBankTransfer {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>, body: PutBankTransfers) -> Self {
-        Self { key: key.into(), body }
+    pub fn new(key: impl Into<String>, bank_transfer: BankTransferUpdate) -> Self {
+        Self {
+            key: key.into(),
+            bank_transfer,
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -2184,6 +2381,6 @@ impl sage_core::Operation for UpdateBankTransfer {
                 "/bank_transfers/{key}",
             )
             .path("key", &self.key)
-            .json(&self.body)
+            .json_enveloped("bank_transfer", &self.bank_transfer)
     }
 }

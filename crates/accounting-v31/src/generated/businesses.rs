@@ -68,30 +68,7 @@ pub struct Business {
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct Country {
-    /// Display text for the country
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub displayed_as: Option<String>,
-    /// The unique identifier for the country
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-/// Updates a Business
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutBusinesses {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub business: Option<PutBusinessesBusiness>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutBusinessesBusiness {
+pub struct BusinessUpdate {
     /// The first line of the business address
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address_line_1: Option<String>,
@@ -124,120 +101,17 @@ pub struct PutBusinessesBusiness {
     pub extra: sage_core::types::Extra,
 }
 
-/// Updates the User
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutUser {
+pub struct Country {
+    /// Display text for the country
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user: Option<PutUserUser>,
+    pub displayed_as: Option<String>,
+    /// The unique identifier for the country
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutUserUser {
-    /// The first name of the user
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub first_name: Option<String>,
-    /// The initials of the use
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub initials: Option<String>,
-    /// The last name of the user
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_name: Option<String>,
-    /// The locale of the user
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub locale: Option<PutUserUserLocale>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-/// Values of `PutUserUser::locale`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-pub enum PutUserUserLocale {
-    /// `en-GB`
-    #[default]
-    EnGb,
-    /// `en-IE`
-    EnIe,
-    /// `en-US`
-    EnUs,
-    /// `es-US`
-    EsUs,
-    /// `en-CA`
-    EnCa,
-    /// `fr-CA`
-    FrCa,
-    /// `fr-FR`
-    FrFr,
-    /// `de-DE`
-    DeDe,
-    /// `es-ES`
-    EsEs,
-    /// A value this version of the schema does not list, kept as received.
-    Other(String),
-}
-
-impl PutUserUserLocale {
-    /// The value as written on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::EnGb => "en-GB",
-            Self::EnIe => "en-IE",
-            Self::EnUs => "en-US",
-            Self::EsUs => "es-US",
-            Self::EnCa => "en-CA",
-            Self::FrCa => "fr-CA",
-            Self::FrFr => "fr-FR",
-            Self::DeDe => "de-DE",
-            Self::EsEs => "es-ES",
-            Self::Other(value) => value,
-        }
-    }
-}
-
-impl From<String> for PutUserUserLocale {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "en-GB" => Self::EnGb,
-            "en-IE" => Self::EnIe,
-            "en-US" => Self::EnUs,
-            "es-US" => Self::EsUs,
-            "en-CA" => Self::EnCa,
-            "fr-CA" => Self::FrCa,
-            "fr-FR" => Self::FrFr,
-            "de-DE" => Self::DeDe,
-            "es-ES" => Self::EsEs,
-            _ => Self::Other(value),
-        }
-    }
-}
-
-impl From<&str> for PutUserUserLocale {
-    fn from(value: &str) -> Self {
-        Self::from(value.to_owned())
-    }
-}
-
-impl std::fmt::Display for PutUserUserLocale {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for PutUserUserLocale {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PutUserUserLocale {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -297,6 +171,142 @@ pub struct User {
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct UserUpdate {
+    /// The first name of the user
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    /// The initials of the use
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub initials: Option<String>,
+    /// The last name of the user
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    /// The locale of the user
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<UserUpdateLocale>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+/// Values of `UserUpdate::locale`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum UserUpdateLocale {
+    /// `en-GB`
+    #[default]
+    EnGb,
+    /// `en-IE`
+    EnIe,
+    /// `en-US`
+    EnUs,
+    /// `es-US`
+    EsUs,
+    /// `en-CA`
+    EnCa,
+    /// `fr-CA`
+    FrCa,
+    /// `fr-FR`
+    FrFr,
+    /// `de-DE`
+    DeDe,
+    /// `es-ES`
+    EsEs,
+    /// A value this version of the schema does not list, kept as received.
+    Other(String),
+}
+
+impl UserUpdateLocale {
+    /// The value as written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::EnGb => "en-GB",
+            Self::EnIe => "en-IE",
+            Self::EnUs => "en-US",
+            Self::EsUs => "es-US",
+            Self::EnCa => "en-CA",
+            Self::FrCa => "fr-CA",
+            Self::FrFr => "fr-FR",
+            Self::DeDe => "de-DE",
+            Self::EsEs => "es-ES",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<String> for UserUpdateLocale {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "en-GB" => Self::EnGb,
+            "en-IE" => Self::EnIe,
+            "en-US" => Self::EnUs,
+            "es-US" => Self::EsUs,
+            "en-CA" => Self::EnCa,
+            "fr-CA" => Self::FrCa,
+            "fr-FR" => Self::FrFr,
+            "de-DE" => Self::DeDe,
+            "es-ES" => Self::EsEs,
+            _ => Self::Other(value),
+        }
+    }
+}
+
+impl From<&str> for UserUpdateLocale {
+    fn from(value: &str) -> Self {
+        Self::from(value.to_owned())
+    }
+}
+
+impl std::fmt::Display for UserUpdateLocale {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for UserUpdateLocale {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for UserUpdateLocale {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+
+impl From<&Business> for BusinessUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &Business) -> Self {
+        Self {
+            address_line_1: read.address_line_1.clone(),
+            address_line_2: read.address_line_2.clone(),
+            city: read.city.clone(),
+            mobile: read.mobile.clone(),
+            name: read.name.clone(),
+            postal_code: read.postal_code.clone(),
+            region: read.region.clone(),
+            telephone: read.telephone.clone(),
+            website: read.website.clone(),
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&User> for UserUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &User) -> Self {
+        Self {
+            first_name: read.first_name.clone(),
+            initials: read.initials.clone(),
+            last_name: read.last_name.clone(),
+            ..Self::default()
+        }
+    }
 }
 
 /// Returns a Business
@@ -411,14 +421,14 @@ impl sage_core::ListOperation for ListBusinesses {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateBusiness {
     pub key: String,
-    /// The JSON request body.
-    pub body: PutBusinesses,
+    /// What to send; it goes to Sage as `{"business": …}`.
+    pub business: BusinessUpdate,
 }
 
 impl UpdateBusiness {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>, body: PutBusinesses) -> Self {
-        Self { key: key.into(), body }
+    pub fn new(key: impl Into<String>, business: BusinessUpdate) -> Self {
+        Self { key: key.into(), business }
     }
 
     /// Sends the request and decodes the response.
@@ -436,7 +446,7 @@ impl sage_core::Operation for UpdateBusiness {
                 "/businesses/{key}",
             )
             .path("key", &self.key)
-            .json(&self.body)
+            .json_enveloped("business", &self.business)
     }
 }
 
@@ -474,14 +484,14 @@ impl sage_core::Operation for GetUser {
 /// `PUT /user`
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateUser {
-    /// The JSON request body.
-    pub body: PutUser,
+    /// What to send; it goes to Sage as `{"user": …}`.
+    pub user: UserUpdate,
 }
 
 impl UpdateUser {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(body: PutUser) -> Self {
-        Self { body }
+    pub fn new(user: UserUpdate) -> Self {
+        Self { user }
     }
 
     /// Sends the request and decodes the response.
@@ -494,6 +504,6 @@ impl sage_core::Operation for UpdateUser {
     type Output = User;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new("update_user", sage_core::Method::Put, "/user")
-            .json(&self.body)
+            .json_enveloped("user", &self.user)
     }
 }

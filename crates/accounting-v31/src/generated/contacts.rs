@@ -11,17 +11,437 @@
 //! - `contact_types`: Operations about Contact Types
 //! - `contacts`: Operations about Contacts
 
-/// Creates a Address
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostAddresses {
-    pub address: PostAddressesAddress,
+pub struct AddressUpdate {
+    /// The first line of the address
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_line_1: Option<String>,
+    /// The second line of the address
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_line_2: Option<String>,
+    /// Defines the nature of the address (Shipping, Billing, Head Office etc.).
+    ///
+    /// Start defaults to "Sales" for Customers and "Purchasing" for Vendors
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_type_id: Option<String>,
+    /// The related bank account of the address, if the address belongs to a bank account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bank_account_id: Option<String>,
+    /// The address town/city
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    /// The related contact of the address, if the address belongs to a contact.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<String>,
+    /// The ID of the Country Group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country_group_id: Option<String>,
+    /// The ID of the Country.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country_id: Option<String>,
+    /// Specifies the address as the contact's main address. Only a single address can exist for a contact in Start so this is always true when returned by the API but cannot be seen in the UI
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_main_address: Option<bool>,
+    /// The custom name of the address
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The address postal code/zipcode
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postal_code: Option<String>,
+    /// The address state/province/region
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostAddressesAddress {
+pub struct ContactBankAccountDetailsUpdate {
+    /// The account name
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_name: Option<String>,
+    /// The account number
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_number: Option<String>,
+    /// The bic
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bic: Option<String>,
+    /// The iban
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iban: Option<String>,
+    /// The sort code
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sort_code: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ContactDeliveryAddressUpdate {
+    /// The first line of the address
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_line_1: Option<String>,
+    /// The second line of the address
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_line_2: Option<String>,
+    /// The ID of the Address Type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_type_id: Option<String>,
+    /// The ID of the Bank Account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bank_account_id: Option<String>,
+    /// The address town/city
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    /// The ID of the Contact.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<String>,
+    /// The ID of the Country Group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country_group_id: Option<String>,
+    /// The ID of the Country.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country_id: Option<String>,
+    /// Specifies the address as the contact's main address. Only a single address can exist for a contact in Start so this is always true when returned by the API but cannot be seen in the UI
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_main_address: Option<bool>,
+    /// The custom name of the address
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The address postal code/zipcode
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postal_code: Option<String>,
+    /// The address state/province/region
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ContactMainAddressUpdate {
+    /// The first line of the address
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_line_1: Option<String>,
+    /// The second line of the address
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_line_2: Option<String>,
+    /// The ID of the Address Type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_type_id: Option<String>,
+    /// The ID of the Bank Account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bank_account_id: Option<String>,
+    /// The address town/city
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    /// The ID of the Contact.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<String>,
+    /// The ID of the Country Group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country_group_id: Option<String>,
+    /// The ID of the Country.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country_id: Option<String>,
+    /// Specifies the address as the contact's main address. Only a single address can exist for a contact in Start so this is always true when returned by the API but cannot be seen in the UI
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_main_address: Option<bool>,
+    /// The custom name of the address
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The address postal code/zipcode
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postal_code: Option<String>,
+    /// The address state/province/region
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ContactMainContactPersonUpdate {
+    /// The ID of the Address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_id: Option<String>,
+    /// The IDs of the Contact Person Types.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_person_type_ids: Option<Vec<String>>,
+    /// The email address of the contact person
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// The fax number of the contact person
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fax: Option<String>,
+    /// Indicates whether this is the main contact person. Per contact, only one main contact can be selected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_main_contact: Option<bool>,
+    /// Indicates whether this contact person is a preferred contact
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_preferred_contact: Option<bool>,
+    /// The job title of the contact person
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job_title: Option<String>,
+    /// The mobile number of the contact person
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mobile: Option<String>,
+    /// The name of the contact person
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The telephone number of the contact person
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub telephone: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ContactPersonUpdate {
+    /// The address of the contact person
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_id: Option<String>,
+    /// The IDs of the Contact Person Types.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_person_type_ids: Option<Vec<String>>,
+    /// The email address of the contact person
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// The fax number of the contact person
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fax: Option<String>,
+    /// Indicates whether this is the main contact person. Per contact, only one main contact can be selected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_main_contact: Option<bool>,
+    /// Indicates whether this contact person is a preferred contact
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_preferred_contact: Option<bool>,
+    /// The job title of the contact person
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job_title: Option<String>,
+    /// The mobile number of the contact person
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mobile: Option<String>,
+    /// The name of the contact person
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The telephone number of the contact person
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub telephone: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ContactTaxTreatmentUpdate {
+    /// Indicates an EU contact without a tax number - home tax rules should be applied
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eu_not_tax_registered: Option<bool>,
+    /// Indicates a contact where EC tax rules should be applied
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eu_tax_registered: Option<bool>,
+    /// Indicates a contact where home country tax rules should be applied
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub home_tax: Option<bool>,
+    /// Indicates a contact where import rules should be appliedOnly used for suppliers and FR, ES, IE and UK businesses
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_importer: Option<bool>,
+    /// Indicates a contact where rest of world tax rules should be applied
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rest_of_world_tax: Option<bool>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ContactUpdate {
+    /// Auxiliary reference. Used for German "Kreditorennummer" and "Debitorennummer".
+    ///
+    /// [
+    ///   See Datev Settings endpoint reference](https://developer.sage.com/accounting/reference/settings/#tag/Datev-Settings)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aux_reference: Option<String>,
+    /// Auxiliary account - used when auxiliary accounting is enabled in business settings.
+    ///
+    /// *Available only in Spain and France*
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auxiliary_account: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bank_account_details: Option<ContactBankAccountDetailsUpdate>,
+    /// The IDs of the Contact Types.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_type_ids: Option<Vec<String>>,
+    /// Custom credit days for the contact.
+    ///
+    /// If returned as null in a GET response, you may want to GET /invoice_settings
+    /// and use 'customer_credit_days'/'vendor_credit_days' as default/fallback according
+    /// to your use case.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit_days: Option<i64>,
+    /// Custom credit limit amount for the contact
+    ///
+    /// *not applicable to Start*
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit_limit: Option<sage_core::types::Decimal>,
+    /// Credit terms options determine how invoice due dates are calculated.
+    /// Options include: end of next month, a delay of supplier credit_days and immediately.
+    /// Only: month_end_invoice, date_from_invoice, immediate_invoice, month_end_payment,
+    /// date_from_payment, immediate_payment are valid values.
+    /// If returned as null in a GET response, you may want to GET /invoice_settings
+    /// and use 'customer_credit_terms'/'vendor_credit_terms' as default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit_terms: Option<ContactUpdateCreditTerms>,
+    /// Custom terms and conditions for the contact. If set will override global /invoice_settings
+    /// default terms and conditions.
+    ///
+    /// *Customers only*
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit_terms_and_conditions: Option<String>,
+    /// The ID of the Currency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency_id: Option<String>,
+    /// The ID of the Default Purchase Ledger Account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_purchase_ledger_account_id: Option<String>,
+    /// The ID of the Default Sales Ledger Account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_sales_ledger_account_id: Option<String>,
+    /// The ID of the Default Sales Tax Rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_sales_tax_rate_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_address: Option<ContactDeliveryAddressUpdate>,
+    /// Identifies a contact should be blocked due to destination vat
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination_vat_blocking: Option<bool>,
+    /// The locale for the contact
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub main_address: Option<ContactMainAddressUpdate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub main_contact_person: Option<ContactMainContactPersonUpdate>,
+    /// The contact's full name or business name
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The notes for the contact
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    /// The ID of the Product Sales Price Type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product_sales_price_type_id: Option<String>,
+    /// Unique reference for the contact
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// The registered number of the contact's business. Only used for German businesses and represents the "Steuernummer" there (not the "USt-ID").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registered_number: Option<String>,
+    /// Used when importing contacts from external sources
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_guid: Option<String>,
+    /// **France:** The tax calculation method used to define tax
+    /// treatment *Vendors only*
+    ///
+    /// **Spain:** Defines if contact is a retailer and tax is subject
+    /// to Recargo de Equivalencia *Customers only*
+    /// **United Kingdom:** Defines if contact tax treatment is domestic reverse
+    /// charge *Customers & Suppliers*
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_calculation: Option<String>,
+    /// The VAT registration number of the contact. The format will be validated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_number: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_treatment: Option<ContactTaxTreatmentUpdate>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+/// Values of `ContactUpdate::credit_terms`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum ContactUpdateCreditTerms {
+    /// `month_end_invoice`
+    #[default]
+    MonthEndInvoice,
+    /// `date_from_invoice`
+    DateFromInvoice,
+    /// `immediate_invoice`
+    ImmediateInvoice,
+    /// `month_end_payment`
+    MonthEndPayment,
+    /// `date_from_payment`
+    DateFromPayment,
+    /// `immediate_payment`
+    ImmediatePayment,
+    /// A value this version of the schema does not list, kept as received.
+    Other(String),
+}
+
+impl ContactUpdateCreditTerms {
+    /// The value as written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::MonthEndInvoice => "month_end_invoice",
+            Self::DateFromInvoice => "date_from_invoice",
+            Self::ImmediateInvoice => "immediate_invoice",
+            Self::MonthEndPayment => "month_end_payment",
+            Self::DateFromPayment => "date_from_payment",
+            Self::ImmediatePayment => "immediate_payment",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<String> for ContactUpdateCreditTerms {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "month_end_invoice" => Self::MonthEndInvoice,
+            "date_from_invoice" => Self::DateFromInvoice,
+            "immediate_invoice" => Self::ImmediateInvoice,
+            "month_end_payment" => Self::MonthEndPayment,
+            "date_from_payment" => Self::DateFromPayment,
+            "immediate_payment" => Self::ImmediatePayment,
+            _ => Self::Other(value),
+        }
+    }
+}
+
+impl From<&str> for ContactUpdateCreditTerms {
+    fn from(value: &str) -> Self {
+        Self::from(value.to_owned())
+    }
+}
+
+impl std::fmt::Display for ContactUpdateCreditTerms {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for ContactUpdateCreditTerms {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContactUpdateCreditTerms {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct NewAddress {
     /// The first line of the address
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address_line_1: Option<String>,
@@ -62,17 +482,394 @@ pub struct PostAddressesAddress {
     pub extra: sage_core::types::Extra,
 }
 
-/// Creates a Contact Person
+impl NewAddress {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(
+        address_type_id: impl Into<String>,
+        name: impl Into<String>,
+        is_main_address: bool,
+    ) -> Self {
+        Self {
+            address_line_1: None,
+            address_line_2: None,
+            address_type_id: address_type_id.into(),
+            bank_account_id: None,
+            city: None,
+            contact_id: None,
+            country_group_id: None,
+            country_id: None,
+            is_main_address: is_main_address,
+            name: name.into(),
+            postal_code: None,
+            region: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct NewContact {
+    /// Auxiliary reference. Used for German "Kreditorennummer" and "Debitorennummer".
+    ///
+    /// [
+    ///   See Datev Settings endpoint reference](https://developer.sage.com/accounting/reference/settings/#tag/Datev-Settings)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aux_reference: Option<String>,
+    /// Auxiliary account - used when auxiliary accounting is enabled in business settings.
+    ///
+    /// *Available only in Spain and France*
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auxiliary_account: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bank_account_details: Option<NewContactBankAccountDetails>,
+    /// The IDs of the Contact Types.
+    pub contact_type_ids: Vec<String>,
+    /// Custom credit days for the contact.
+    ///
+    /// If returned as null in a GET response, you may want to GET /invoice_settings
+    /// and use 'customer_credit_days'/'vendor_credit_days' as default/fallback according
+    /// to your use case.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit_days: Option<i64>,
+    /// Custom credit limit amount for the contact
+    ///
+    /// *not applicable to Start*
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit_limit: Option<sage_core::types::Decimal>,
+    /// Credit terms options determine how invoice due dates are calculated.
+    /// Options include: end of next month, a delay of supplier credit_days and immediately.
+    /// Only: month_end_invoice, date_from_invoice, immediate_invoice, month_end_payment,
+    /// date_from_payment, immediate_payment are valid values.
+    /// If returned as null in a GET response, you may want to GET /invoice_settings
+    /// and use 'customer_credit_terms'/'vendor_credit_terms' as default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit_terms: Option<NewContactCreditTerms>,
+    /// Custom terms and conditions for the contact. If set will override global /invoice_settings
+    /// default terms and conditions.
+    ///
+    /// *Customers only*
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit_terms_and_conditions: Option<String>,
+    /// The ID of the Currency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency_id: Option<String>,
+    /// The ID of the Default Purchase Ledger Account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_purchase_ledger_account_id: Option<String>,
+    /// The ID of the Default Sales Ledger Account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_sales_ledger_account_id: Option<String>,
+    /// The ID of the Default Sales Tax Rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_sales_tax_rate_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_address: Option<NewContactDeliveryAddress>,
+    /// Identifies a contact should be blocked due to destination vat
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination_vat_blocking: Option<bool>,
+    /// The locale for the contact
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub main_address: Option<NewContactMainAddress>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub main_contact_person: Option<NewContactMainContactPerson>,
+    /// The contact's full name or business name
+    pub name: String,
+    /// The notes for the contact
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    /// The ID of the Product Sales Price Type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product_sales_price_type_id: Option<String>,
+    /// Unique reference for the contact
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// The registered number of the contact's business. Only used for German businesses and represents the "Steuernummer" there (not the "USt-ID").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registered_number: Option<String>,
+    /// Used when importing contacts from external sources
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_guid: Option<String>,
+    /// **France:** The tax calculation method used to define tax
+    /// treatment *Vendors only*
+    ///
+    /// **Spain:** Defines if contact is a retailer and tax is subject
+    /// to Recargo de Equivalencia *Customers only*
+    /// **United Kingdom:** Defines if contact tax treatment is domestic reverse
+    /// charge *Customers & Suppliers*
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_calculation: Option<String>,
+    /// The VAT registration number of the contact. The format will be validated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_number: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_treatment: Option<NewContactTaxTreatment>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+impl NewContact {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(
+        name: impl Into<String>,
+        contact_type_ids: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        Self {
+            aux_reference: None,
+            auxiliary_account: None,
+            bank_account_details: None,
+            contact_type_ids: contact_type_ids.into_iter().map(Into::into).collect(),
+            credit_days: None,
+            credit_limit: None,
+            credit_terms: None,
+            credit_terms_and_conditions: None,
+            currency_id: None,
+            default_purchase_ledger_account_id: None,
+            default_sales_ledger_account_id: None,
+            default_sales_tax_rate_id: None,
+            delivery_address: None,
+            destination_vat_blocking: None,
+            locale: None,
+            main_address: None,
+            main_contact_person: None,
+            name: name.into(),
+            notes: None,
+            product_sales_price_type_id: None,
+            reference: None,
+            registered_number: None,
+            source_guid: None,
+            tax_calculation: None,
+            tax_number: None,
+            tax_treatment: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
+/// Values of `NewContact::credit_terms`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum NewContactCreditTerms {
+    /// `month_end_invoice`
+    #[default]
+    MonthEndInvoice,
+    /// `date_from_invoice`
+    DateFromInvoice,
+    /// `immediate_invoice`
+    ImmediateInvoice,
+    /// `month_end_payment`
+    MonthEndPayment,
+    /// `date_from_payment`
+    DateFromPayment,
+    /// `immediate_payment`
+    ImmediatePayment,
+    /// A value this version of the schema does not list, kept as received.
+    Other(String),
+}
+
+impl NewContactCreditTerms {
+    /// The value as written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::MonthEndInvoice => "month_end_invoice",
+            Self::DateFromInvoice => "date_from_invoice",
+            Self::ImmediateInvoice => "immediate_invoice",
+            Self::MonthEndPayment => "month_end_payment",
+            Self::DateFromPayment => "date_from_payment",
+            Self::ImmediatePayment => "immediate_payment",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<String> for NewContactCreditTerms {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "month_end_invoice" => Self::MonthEndInvoice,
+            "date_from_invoice" => Self::DateFromInvoice,
+            "immediate_invoice" => Self::ImmediateInvoice,
+            "month_end_payment" => Self::MonthEndPayment,
+            "date_from_payment" => Self::DateFromPayment,
+            "immediate_payment" => Self::ImmediatePayment,
+            _ => Self::Other(value),
+        }
+    }
+}
+
+impl From<&str> for NewContactCreditTerms {
+    fn from(value: &str) -> Self {
+        Self::from(value.to_owned())
+    }
+}
+
+impl std::fmt::Display for NewContactCreditTerms {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for NewContactCreditTerms {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewContactCreditTerms {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostContactPersons {
-    pub contact_person: PostContactPersonsContactPerson,
+pub struct NewContactBankAccountDetails {
+    /// The account name
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_name: Option<String>,
+    /// The account number
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_number: Option<String>,
+    /// The bic
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bic: Option<String>,
+    /// The iban
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iban: Option<String>,
+    /// The sort code
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sort_code: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostContactPersonsContactPerson {
+pub struct NewContactDeliveryAddress {
+    /// The first line of the address
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_line_1: Option<String>,
+    /// The second line of the address
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_line_2: Option<String>,
+    /// The ID of the Address Type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_type_id: Option<String>,
+    /// The ID of the Bank Account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bank_account_id: Option<String>,
+    /// The address town/city
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    /// The ID of the Contact.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<String>,
+    /// The ID of the Country Group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country_group_id: Option<String>,
+    /// The ID of the Country.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country_id: Option<String>,
+    /// Specifies the address as the contact's main address. Only a single address can exist for a contact in Start so this is always true when returned by the API but cannot be seen in the UI
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_main_address: Option<bool>,
+    /// The custom name of the address
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The address postal code/zipcode
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postal_code: Option<String>,
+    /// The address state/province/region
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct NewContactMainAddress {
+    /// The first line of the address
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_line_1: Option<String>,
+    /// The second line of the address
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_line_2: Option<String>,
+    /// The ID of the Address Type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_type_id: Option<String>,
+    /// The ID of the Bank Account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bank_account_id: Option<String>,
+    /// The address town/city
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    /// The ID of the Contact.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<String>,
+    /// The ID of the Country Group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country_group_id: Option<String>,
+    /// The ID of the Country.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country_id: Option<String>,
+    /// Specifies the address as the contact's main address. Only a single address can exist for a contact in Start so this is always true when returned by the API but cannot be seen in the UI
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_main_address: Option<bool>,
+    /// The custom name of the address
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The address postal code/zipcode
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postal_code: Option<String>,
+    /// The address state/province/region
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct NewContactMainContactPerson {
+    /// The ID of the Address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_id: Option<String>,
+    /// The IDs of the Contact Person Types.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_person_type_ids: Option<Vec<String>>,
+    /// The email address of the contact person
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// The fax number of the contact person
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fax: Option<String>,
+    /// Indicates whether this is the main contact person. Per contact, only one main contact can be selected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_main_contact: Option<bool>,
+    /// Indicates whether this contact person is a preferred contact
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_preferred_contact: Option<bool>,
+    /// The job title of the contact person
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job_title: Option<String>,
+    /// The mobile number of the contact person
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mobile: Option<String>,
+    /// The name of the contact person
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The telephone number of the contact person
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub telephone: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct NewContactPerson {
     /// The address of the contact person
     pub address_id: String,
     /// The IDs of the Contact Person Types.
@@ -105,340 +902,34 @@ pub struct PostContactPersonsContactPerson {
     pub extra: sage_core::types::Extra,
 }
 
-/// Creates a Contact
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostContacts {
-    pub contact: PostContactsContact,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostContactsContact {
-    /// Auxiliary reference. Used for German "Kreditorennummer" and "Debitorennummer".
-    ///
-    /// [
-    ///   See Datev Settings endpoint reference](https://developer.sage.com/accounting/reference/settings/#tag/Datev-Settings)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub aux_reference: Option<String>,
-    /// Auxiliary account - used when auxiliary accounting is enabled in business settings.
-    ///
-    /// *Available only in Spain and France*
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub auxiliary_account: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bank_account_details: Option<PostContactsContactBankAccountDetails>,
-    /// The IDs of the Contact Types.
-    pub contact_type_ids: Vec<String>,
-    /// Custom credit days for the contact.
-    ///
-    /// If returned as null in a GET response, you may want to GET /invoice_settings
-    /// and use 'customer_credit_days'/'vendor_credit_days' as default/fallback according
-    /// to your use case.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credit_days: Option<i64>,
-    /// Custom credit limit amount for the contact
-    ///
-    /// *not applicable to Start*
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credit_limit: Option<sage_core::types::Decimal>,
-    /// Credit terms options determine how invoice due dates are calculated.
-    /// Options include: end of next month, a delay of supplier credit_days and immediately.
-    /// Only: month_end_invoice, date_from_invoice, immediate_invoice, month_end_payment,
-    /// date_from_payment, immediate_payment are valid values.
-    /// If returned as null in a GET response, you may want to GET /invoice_settings
-    /// and use 'customer_credit_terms'/'vendor_credit_terms' as default.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credit_terms: Option<PostContactsContactCreditTerms>,
-    /// Custom terms and conditions for the contact. If set will override global /invoice_settings
-    /// default terms and conditions.
-    ///
-    /// *Customers only*
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credit_terms_and_conditions: Option<String>,
-    /// The ID of the Currency.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<String>,
-    /// The ID of the Default Purchase Ledger Account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub default_purchase_ledger_account_id: Option<String>,
-    /// The ID of the Default Sales Ledger Account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub default_sales_ledger_account_id: Option<String>,
-    /// The ID of the Default Sales Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub default_sales_tax_rate_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub delivery_address: Option<PostContactsContactDeliveryAddress>,
-    /// Identifies a contact should be blocked due to destination vat
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub destination_vat_blocking: Option<bool>,
-    /// The locale for the contact
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub locale: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub main_address: Option<PostContactsContactMainAddress>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub main_contact_person: Option<PostContactsContactMainContactPerson>,
-    /// The contact's full name or business name
-    pub name: String,
-    /// The notes for the contact
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub notes: Option<String>,
-    /// The ID of the Product Sales Price Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_sales_price_type_id: Option<String>,
-    /// Unique reference for the contact
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reference: Option<String>,
-    /// The registered number of the contact's business. Only used for German businesses and represents the "Steuernummer" there (not the "USt-ID").
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub registered_number: Option<String>,
-    /// Used when importing contacts from external sources
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source_guid: Option<String>,
-    /// **France:** The tax calculation method used to define tax
-    /// treatment *Vendors only*
-    ///
-    /// **Spain:** Defines if contact is a retailer and tax is subject
-    /// to Recargo de Equivalencia *Customers only*
-    /// **United Kingdom:** Defines if contact tax treatment is domestic reverse
-    /// charge *Customers & Suppliers*
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_calculation: Option<String>,
-    /// The VAT registration number of the contact. The format will be validated.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_number: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_treatment: Option<PostContactsContactTaxTreatment>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-/// Values of `PostContactsContact::credit_terms`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-pub enum PostContactsContactCreditTerms {
-    /// `month_end_invoice`
-    #[default]
-    MonthEndInvoice,
-    /// `date_from_invoice`
-    DateFromInvoice,
-    /// `immediate_invoice`
-    ImmediateInvoice,
-    /// `month_end_payment`
-    MonthEndPayment,
-    /// `date_from_payment`
-    DateFromPayment,
-    /// `immediate_payment`
-    ImmediatePayment,
-    /// A value this version of the schema does not list, kept as received.
-    Other(String),
-}
-
-impl PostContactsContactCreditTerms {
-    /// The value as written on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::MonthEndInvoice => "month_end_invoice",
-            Self::DateFromInvoice => "date_from_invoice",
-            Self::ImmediateInvoice => "immediate_invoice",
-            Self::MonthEndPayment => "month_end_payment",
-            Self::DateFromPayment => "date_from_payment",
-            Self::ImmediatePayment => "immediate_payment",
-            Self::Other(value) => value,
+impl NewContactPerson {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(
+        address_id: impl Into<String>,
+        name: impl Into<String>,
+        contact_person_type_ids: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        Self {
+            address_id: address_id.into(),
+            contact_person_type_ids: contact_person_type_ids
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+            email: None,
+            fax: None,
+            is_main_contact: None,
+            is_preferred_contact: None,
+            job_title: None,
+            mobile: None,
+            name: name.into(),
+            telephone: None,
+            extra: sage_core::types::Extra::new(),
         }
     }
 }
 
-impl From<String> for PostContactsContactCreditTerms {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "month_end_invoice" => Self::MonthEndInvoice,
-            "date_from_invoice" => Self::DateFromInvoice,
-            "immediate_invoice" => Self::ImmediateInvoice,
-            "month_end_payment" => Self::MonthEndPayment,
-            "date_from_payment" => Self::DateFromPayment,
-            "immediate_payment" => Self::ImmediatePayment,
-            _ => Self::Other(value),
-        }
-    }
-}
-
-impl From<&str> for PostContactsContactCreditTerms {
-    fn from(value: &str) -> Self {
-        Self::from(value.to_owned())
-    }
-}
-
-impl std::fmt::Display for PostContactsContactCreditTerms {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for PostContactsContactCreditTerms {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PostContactsContactCreditTerms {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostContactsContactBankAccountDetails {
-    /// The account name
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub account_name: Option<String>,
-    /// The account number
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub account_number: Option<String>,
-    /// The bic
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bic: Option<String>,
-    /// The iban
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub iban: Option<String>,
-    /// The sort code
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sort_code: Option<String>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostContactsContactDeliveryAddress {
-    /// The first line of the address
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_line_1: Option<String>,
-    /// The second line of the address
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_line_2: Option<String>,
-    /// The ID of the Address Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_type_id: Option<String>,
-    /// The ID of the Bank Account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bank_account_id: Option<String>,
-    /// The address town/city
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub city: Option<String>,
-    /// The ID of the Contact.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
-    /// The ID of the Country Group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_group_id: Option<String>,
-    /// The ID of the Country.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_id: Option<String>,
-    /// Specifies the address as the contact's main address. Only a single address can exist for a contact in Start so this is always true when returned by the API but cannot be seen in the UI
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_main_address: Option<bool>,
-    /// The custom name of the address
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// The address postal code/zipcode
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub postal_code: Option<String>,
-    /// The address state/province/region
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostContactsContactMainAddress {
-    /// The first line of the address
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_line_1: Option<String>,
-    /// The second line of the address
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_line_2: Option<String>,
-    /// The ID of the Address Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_type_id: Option<String>,
-    /// The ID of the Bank Account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bank_account_id: Option<String>,
-    /// The address town/city
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub city: Option<String>,
-    /// The ID of the Contact.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
-    /// The ID of the Country Group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_group_id: Option<String>,
-    /// The ID of the Country.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_id: Option<String>,
-    /// Specifies the address as the contact's main address. Only a single address can exist for a contact in Start so this is always true when returned by the API but cannot be seen in the UI
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_main_address: Option<bool>,
-    /// The custom name of the address
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// The address postal code/zipcode
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub postal_code: Option<String>,
-    /// The address state/province/region
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostContactsContactMainContactPerson {
-    /// The ID of the Address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_id: Option<String>,
-    /// The IDs of the Contact Person Types.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_person_type_ids: Option<Vec<String>>,
-    /// The email address of the contact person
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    /// The fax number of the contact person
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fax: Option<String>,
-    /// Indicates whether this is the main contact person. Per contact, only one main contact can be selected.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_main_contact: Option<bool>,
-    /// Indicates whether this contact person is a preferred contact
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_preferred_contact: Option<bool>,
-    /// The job title of the contact person
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub job_title: Option<String>,
-    /// The mobile number of the contact person
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mobile: Option<String>,
-    /// The name of the contact person
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// The telephone number of the contact person
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub telephone: Option<String>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostContactsContactTaxTreatment {
+pub struct NewContactTaxTreatment {
     /// Indicates an EU contact without a tax number - home tax rules should be applied
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub eu_not_tax_registered: Option<bool>,
@@ -459,460 +950,209 @@ pub struct PostContactsContactTaxTreatment {
     pub extra: sage_core::types::Extra,
 }
 
-/// Updates a Address
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutAddresses {
-    pub address: PutAddressesAddress,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutAddressesAddress {
-    /// The first line of the address
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_line_1: Option<String>,
-    /// The second line of the address
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_line_2: Option<String>,
-    /// Defines the nature of the address (Shipping, Billing, Head Office etc.).
-    ///
-    /// Start defaults to "Sales" for Customers and "Purchasing" for Vendors
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_type_id: Option<String>,
-    /// The related bank account of the address, if the address belongs to a bank account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bank_account_id: Option<String>,
-    /// The address town/city
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub city: Option<String>,
-    /// The related contact of the address, if the address belongs to a contact.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
-    /// The ID of the Country Group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_group_id: Option<String>,
-    /// The ID of the Country.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_id: Option<String>,
-    /// Specifies the address as the contact's main address. Only a single address can exist for a contact in Start so this is always true when returned by the API but cannot be seen in the UI
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_main_address: Option<bool>,
-    /// The custom name of the address
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// The address postal code/zipcode
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub postal_code: Option<String>,
-    /// The address state/province/region
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-/// Updates a Contact Person
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutContactPersons {
-    pub contact_person: PutContactPersonsContactPerson,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutContactPersonsContactPerson {
-    /// The address of the contact person
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_id: Option<String>,
-    /// The IDs of the Contact Person Types.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_person_type_ids: Option<Vec<String>>,
-    /// The email address of the contact person
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    /// The fax number of the contact person
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fax: Option<String>,
-    /// Indicates whether this is the main contact person. Per contact, only one main contact can be selected.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_main_contact: Option<bool>,
-    /// Indicates whether this contact person is a preferred contact
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_preferred_contact: Option<bool>,
-    /// The job title of the contact person
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub job_title: Option<String>,
-    /// The mobile number of the contact person
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mobile: Option<String>,
-    /// The name of the contact person
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// The telephone number of the contact person
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub telephone: Option<String>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-/// Updates a Contact
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutContacts {
-    pub contact: PutContactsContact,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutContactsContact {
-    /// Auxiliary reference. Used for German "Kreditorennummer" and "Debitorennummer".
-    ///
-    /// [
-    ///   See Datev Settings endpoint reference](https://developer.sage.com/accounting/reference/settings/#tag/Datev-Settings)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub aux_reference: Option<String>,
-    /// Auxiliary account - used when auxiliary accounting is enabled in business settings.
-    ///
-    /// *Available only in Spain and France*
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub auxiliary_account: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bank_account_details: Option<PutContactsContactBankAccountDetails>,
-    /// The IDs of the Contact Types.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_type_ids: Option<Vec<String>>,
-    /// Custom credit days for the contact.
-    ///
-    /// If returned as null in a GET response, you may want to GET /invoice_settings
-    /// and use 'customer_credit_days'/'vendor_credit_days' as default/fallback according
-    /// to your use case.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credit_days: Option<i64>,
-    /// Custom credit limit amount for the contact
-    ///
-    /// *not applicable to Start*
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credit_limit: Option<sage_core::types::Decimal>,
-    /// Credit terms options determine how invoice due dates are calculated.
-    /// Options include: end of next month, a delay of supplier credit_days and immediately.
-    /// Only: month_end_invoice, date_from_invoice, immediate_invoice, month_end_payment,
-    /// date_from_payment, immediate_payment are valid values.
-    /// If returned as null in a GET response, you may want to GET /invoice_settings
-    /// and use 'customer_credit_terms'/'vendor_credit_terms' as default.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credit_terms: Option<PutContactsContactCreditTerms>,
-    /// Custom terms and conditions for the contact. If set will override global /invoice_settings
-    /// default terms and conditions.
-    ///
-    /// *Customers only*
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credit_terms_and_conditions: Option<String>,
-    /// The ID of the Currency.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<String>,
-    /// The ID of the Default Purchase Ledger Account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub default_purchase_ledger_account_id: Option<String>,
-    /// The ID of the Default Sales Ledger Account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub default_sales_ledger_account_id: Option<String>,
-    /// The ID of the Default Sales Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub default_sales_tax_rate_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub delivery_address: Option<PutContactsContactDeliveryAddress>,
-    /// Identifies a contact should be blocked due to destination vat
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub destination_vat_blocking: Option<bool>,
-    /// The locale for the contact
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub locale: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub main_address: Option<PutContactsContactMainAddress>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub main_contact_person: Option<PutContactsContactMainContactPerson>,
-    /// The contact's full name or business name
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// The notes for the contact
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub notes: Option<String>,
-    /// The ID of the Product Sales Price Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_sales_price_type_id: Option<String>,
-    /// Unique reference for the contact
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reference: Option<String>,
-    /// The registered number of the contact's business. Only used for German businesses and represents the "Steuernummer" there (not the "USt-ID").
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub registered_number: Option<String>,
-    /// Used when importing contacts from external sources
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source_guid: Option<String>,
-    /// **France:** The tax calculation method used to define tax
-    /// treatment *Vendors only*
-    ///
-    /// **Spain:** Defines if contact is a retailer and tax is subject
-    /// to Recargo de Equivalencia *Customers only*
-    /// **United Kingdom:** Defines if contact tax treatment is domestic reverse
-    /// charge *Customers & Suppliers*
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_calculation: Option<String>,
-    /// The VAT registration number of the contact. The format will be validated.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_number: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_treatment: Option<PutContactsContactTaxTreatment>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-/// Values of `PutContactsContact::credit_terms`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-pub enum PutContactsContactCreditTerms {
-    /// `month_end_invoice`
-    #[default]
-    MonthEndInvoice,
-    /// `date_from_invoice`
-    DateFromInvoice,
-    /// `immediate_invoice`
-    ImmediateInvoice,
-    /// `month_end_payment`
-    MonthEndPayment,
-    /// `date_from_payment`
-    DateFromPayment,
-    /// `immediate_payment`
-    ImmediatePayment,
-    /// A value this version of the schema does not list, kept as received.
-    Other(String),
-}
-
-impl PutContactsContactCreditTerms {
-    /// The value as written on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::MonthEndInvoice => "month_end_invoice",
-            Self::DateFromInvoice => "date_from_invoice",
-            Self::ImmediateInvoice => "immediate_invoice",
-            Self::MonthEndPayment => "month_end_payment",
-            Self::DateFromPayment => "date_from_payment",
-            Self::ImmediatePayment => "immediate_payment",
-            Self::Other(value) => value,
+impl From<&super::common::Address> for AddressUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &super::common::Address) -> Self {
+        Self {
+            address_line_1: read.address_line_1.clone(),
+            address_line_2: read.address_line_2.clone(),
+            address_type_id: read.address_type.as_ref().and_then(|link| link.id.clone()),
+            bank_account_id: read.bank_account.as_ref().and_then(|link| link.id.clone()),
+            city: read.city.clone(),
+            contact_id: read.contact.as_ref().and_then(|link| link.id.clone()),
+            country_group_id: read
+                .country_group
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            country_id: read.country.as_ref().and_then(|link| link.id.clone()),
+            is_main_address: read.is_main_address,
+            name: read.name.clone(),
+            postal_code: read.postal_code.clone(),
+            region: read.region.clone(),
+            ..Self::default()
         }
     }
 }
 
-impl From<String> for PutContactsContactCreditTerms {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "month_end_invoice" => Self::MonthEndInvoice,
-            "date_from_invoice" => Self::DateFromInvoice,
-            "immediate_invoice" => Self::ImmediateInvoice,
-            "month_end_payment" => Self::MonthEndPayment,
-            "date_from_payment" => Self::DateFromPayment,
-            "immediate_payment" => Self::ImmediatePayment,
-            _ => Self::Other(value),
+impl From<&super::common::ContactPerson> for ContactPersonUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &super::common::ContactPerson) -> Self {
+        Self {
+            address_id: read.address.as_ref().and_then(|link| link.id.clone()),
+            contact_person_type_ids: read
+                .contact_person_types
+                .as_ref()
+                .map(|links| links.iter().filter_map(|link| link.id.clone()).collect()),
+            email: read.email.clone(),
+            fax: read.fax.clone(),
+            is_main_contact: read.is_main_contact,
+            is_preferred_contact: read.is_preferred_contact,
+            job_title: read.job_title.clone(),
+            mobile: read.mobile.clone(),
+            name: read.name.clone(),
+            telephone: read.telephone.clone(),
+            ..Self::default()
         }
     }
 }
 
-impl From<&str> for PutContactsContactCreditTerms {
-    fn from(value: &str) -> Self {
-        Self::from(value.to_owned())
+impl From<&super::common::Contact> for ContactUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &super::common::Contact) -> Self {
+        Self {
+            aux_reference: read.aux_reference.clone(),
+            auxiliary_account: read.auxiliary_account.clone(),
+            bank_account_details: read
+                .bank_account_details
+                .as_ref()
+                .map(ContactBankAccountDetailsUpdate::from),
+            contact_type_ids: read
+                .contact_types
+                .as_ref()
+                .map(|links| links.iter().filter_map(|link| link.id.clone()).collect()),
+            credit_days: read.credit_days,
+            credit_limit: read.credit_limit,
+            credit_terms_and_conditions: read.credit_terms_and_conditions.clone(),
+            currency_id: read.currency.as_ref().and_then(|link| link.id.clone()),
+            default_purchase_ledger_account_id: read
+                .default_purchase_ledger_account
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            default_sales_ledger_account_id: read
+                .default_sales_ledger_account
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            default_sales_tax_rate_id: read
+                .default_sales_tax_rate
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            delivery_address: read
+                .delivery_address
+                .as_ref()
+                .map(ContactDeliveryAddressUpdate::from),
+            destination_vat_blocking: read.destination_vat_blocking,
+            locale: read.locale.clone(),
+            main_address: read.main_address.as_ref().map(ContactMainAddressUpdate::from),
+            main_contact_person: read
+                .main_contact_person
+                .as_ref()
+                .map(ContactMainContactPersonUpdate::from),
+            name: read.name.clone(),
+            notes: read.notes.clone(),
+            product_sales_price_type_id: read
+                .product_sales_price_type
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            reference: read.reference.clone(),
+            registered_number: read.registered_number.clone(),
+            source_guid: read.source_guid.clone(),
+            tax_calculation: read.tax_calculation.clone(),
+            tax_number: read.tax_number.clone(),
+            tax_treatment: read
+                .tax_treatment
+                .as_ref()
+                .map(ContactTaxTreatmentUpdate::from),
+            ..Self::default()
+        }
     }
 }
 
-impl std::fmt::Display for PutContactsContactCreditTerms {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+impl From<&super::common::ContactTaxTreatment> for ContactTaxTreatmentUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &super::common::ContactTaxTreatment) -> Self {
+        Self {
+            eu_not_tax_registered: read.eu_not_tax_registered,
+            eu_tax_registered: read.eu_tax_registered,
+            home_tax: read.home_tax,
+            is_importer: read.is_importer,
+            rest_of_world_tax: read.rest_of_world_tax,
+            ..Self::default()
+        }
     }
 }
 
-impl serde::Serialize for PutContactsContactCreditTerms {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+impl From<&super::common::ContactPerson> for ContactMainContactPersonUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &super::common::ContactPerson) -> Self {
+        Self {
+            address_id: read.address.as_ref().and_then(|link| link.id.clone()),
+            contact_person_type_ids: read
+                .contact_person_types
+                .as_ref()
+                .map(|links| links.iter().filter_map(|link| link.id.clone()).collect()),
+            email: read.email.clone(),
+            fax: read.fax.clone(),
+            is_main_contact: read.is_main_contact,
+            is_preferred_contact: read.is_preferred_contact,
+            job_title: read.job_title.clone(),
+            mobile: read.mobile.clone(),
+            name: read.name.clone(),
+            telephone: read.telephone.clone(),
+            ..Self::default()
+        }
     }
 }
 
-impl<'de> serde::Deserialize<'de> for PutContactsContactCreditTerms {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+impl From<&super::common::Address> for ContactMainAddressUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &super::common::Address) -> Self {
+        Self {
+            address_line_1: read.address_line_1.clone(),
+            address_line_2: read.address_line_2.clone(),
+            address_type_id: read.address_type.as_ref().and_then(|link| link.id.clone()),
+            bank_account_id: read.bank_account.as_ref().and_then(|link| link.id.clone()),
+            city: read.city.clone(),
+            contact_id: read.contact.as_ref().and_then(|link| link.id.clone()),
+            country_group_id: read
+                .country_group
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            country_id: read.country.as_ref().and_then(|link| link.id.clone()),
+            is_main_address: read.is_main_address,
+            name: read.name.clone(),
+            postal_code: read.postal_code.clone(),
+            region: read.region.clone(),
+            ..Self::default()
+        }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutContactsContactBankAccountDetails {
-    /// The account name
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub account_name: Option<String>,
-    /// The account number
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub account_number: Option<String>,
-    /// The bic
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bic: Option<String>,
-    /// The iban
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub iban: Option<String>,
-    /// The sort code
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sort_code: Option<String>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
+impl From<&super::common::Address> for ContactDeliveryAddressUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &super::common::Address) -> Self {
+        Self {
+            address_line_1: read.address_line_1.clone(),
+            address_line_2: read.address_line_2.clone(),
+            address_type_id: read.address_type.as_ref().and_then(|link| link.id.clone()),
+            bank_account_id: read.bank_account.as_ref().and_then(|link| link.id.clone()),
+            city: read.city.clone(),
+            contact_id: read.contact.as_ref().and_then(|link| link.id.clone()),
+            country_group_id: read
+                .country_group
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            country_id: read.country.as_ref().and_then(|link| link.id.clone()),
+            is_main_address: read.is_main_address,
+            name: read.name.clone(),
+            postal_code: read.postal_code.clone(),
+            region: read.region.clone(),
+            ..Self::default()
+        }
+    }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutContactsContactDeliveryAddress {
-    /// The first line of the address
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_line_1: Option<String>,
-    /// The second line of the address
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_line_2: Option<String>,
-    /// The ID of the Address Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_type_id: Option<String>,
-    /// The ID of the Bank Account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bank_account_id: Option<String>,
-    /// The address town/city
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub city: Option<String>,
-    /// The ID of the Contact.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
-    /// The ID of the Country Group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_group_id: Option<String>,
-    /// The ID of the Country.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_id: Option<String>,
-    /// Specifies the address as the contact's main address. Only a single address can exist for a contact in Start so this is always true when returned by the API but cannot be seen in the UI
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_main_address: Option<bool>,
-    /// The custom name of the address
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// The address postal code/zipcode
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub postal_code: Option<String>,
-    /// The address state/province/region
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutContactsContactMainAddress {
-    /// The first line of the address
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_line_1: Option<String>,
-    /// The second line of the address
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_line_2: Option<String>,
-    /// The ID of the Address Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_type_id: Option<String>,
-    /// The ID of the Bank Account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bank_account_id: Option<String>,
-    /// The address town/city
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub city: Option<String>,
-    /// The ID of the Contact.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
-    /// The ID of the Country Group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_group_id: Option<String>,
-    /// The ID of the Country.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_id: Option<String>,
-    /// Specifies the address as the contact's main address. Only a single address can exist for a contact in Start so this is always true when returned by the API but cannot be seen in the UI
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_main_address: Option<bool>,
-    /// The custom name of the address
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// The address postal code/zipcode
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub postal_code: Option<String>,
-    /// The address state/province/region
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutContactsContactMainContactPerson {
-    /// The ID of the Address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_id: Option<String>,
-    /// The IDs of the Contact Person Types.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_person_type_ids: Option<Vec<String>>,
-    /// The email address of the contact person
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    /// The fax number of the contact person
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fax: Option<String>,
-    /// Indicates whether this is the main contact person. Per contact, only one main contact can be selected.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_main_contact: Option<bool>,
-    /// Indicates whether this contact person is a preferred contact
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_preferred_contact: Option<bool>,
-    /// The job title of the contact person
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub job_title: Option<String>,
-    /// The mobile number of the contact person
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mobile: Option<String>,
-    /// The name of the contact person
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// The telephone number of the contact person
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub telephone: Option<String>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutContactsContactTaxTreatment {
-    /// Indicates an EU contact without a tax number - home tax rules should be applied
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eu_not_tax_registered: Option<bool>,
-    /// Indicates a contact where EC tax rules should be applied
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eu_tax_registered: Option<bool>,
-    /// Indicates a contact where home country tax rules should be applied
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub home_tax: Option<bool>,
-    /// Indicates a contact where import rules should be appliedOnly used for suppliers and FR, ES, IE and UK businesses
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_importer: Option<bool>,
-    /// Indicates a contact where rest of world tax rules should be applied
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rest_of_world_tax: Option<bool>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
+impl From<&super::common::BankAccountDetails> for ContactBankAccountDetailsUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &super::common::BankAccountDetails) -> Self {
+        Self {
+            account_name: read.account_name.clone(),
+            account_number: read.account_number.clone(),
+            bic: read.bic.clone(),
+            iban: read.iban.clone(),
+            sort_code: read.sort_code.clone(),
+            ..Self::default()
+        }
+    }
 }
 
 /// Returns a Address Region
@@ -1212,14 +1452,14 @@ impl sage_core::ListOperation for ListAddressTypes {
 /// `POST /addresses`
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateAddress {
-    /// The JSON request body.
-    pub body: PostAddresses,
+    /// What to send; it goes to Sage as `{"address": …}`.
+    pub address: NewAddress,
 }
 
 impl CreateAddress {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(body: PostAddresses) -> Self {
-        Self { body }
+    pub fn new(address: NewAddress) -> Self {
+        Self { address }
     }
 
     /// Sends the request and decodes the response.
@@ -1235,7 +1475,7 @@ impl sage_core::Operation for CreateAddress {
     type Output = super::common::Address;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new("create_address", sage_core::Method::Post, "/addresses")
-            .json(&self.body)
+            .json_enveloped("address", &self.address)
     }
 }
 
@@ -1503,14 +1743,14 @@ impl sage_core::ListOperation for ListAddresses {
 pub struct UpdateAddress {
     /// The Address Key.
     pub key: String,
-    /// The JSON request body.
-    pub body: PutAddresses,
+    /// What to send; it goes to Sage as `{"address": …}`.
+    pub address: AddressUpdate,
 }
 
 impl UpdateAddress {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>, body: PutAddresses) -> Self {
-        Self { key: key.into(), body }
+    pub fn new(key: impl Into<String>, address: AddressUpdate) -> Self {
+        Self { key: key.into(), address }
     }
 
     /// Sends the request and decodes the response.
@@ -1531,7 +1771,7 @@ impl sage_core::Operation for UpdateAddress {
                 "/addresses/{key}",
             )
             .path("key", &self.key)
-            .json(&self.body)
+            .json_enveloped("address", &self.address)
     }
 }
 
@@ -1551,14 +1791,14 @@ impl sage_core::Operation for UpdateAddress {
 /// `POST /contact_persons`
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateContactPerson {
-    /// The JSON request body.
-    pub body: PostContactPersons,
+    /// What to send; it goes to Sage as `{"contact_person": …}`.
+    pub contact_person: NewContactPerson,
 }
 
 impl CreateContactPerson {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(body: PostContactPersons) -> Self {
-        Self { body }
+    pub fn new(contact_person: NewContactPerson) -> Self {
+        Self { contact_person }
     }
 
     /// Sends the request and decodes the response.
@@ -1578,7 +1818,7 @@ impl sage_core::Operation for CreateContactPerson {
                 sage_core::Method::Post,
                 "/contact_persons",
             )
-            .json(&self.body)
+            .json_enveloped("contact_person", &self.contact_person)
     }
 }
 
@@ -1846,14 +2086,17 @@ impl sage_core::ListOperation for ListContactPersons {
 pub struct UpdateContactPerson {
     /// The Contact Person Key.
     pub key: String,
-    /// The JSON request body.
-    pub body: PutContactPersons,
+    /// What to send; it goes to Sage as `{"contact_person": …}`.
+    pub contact_person: ContactPersonUpdate,
 }
 
 impl UpdateContactPerson {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>, body: PutContactPersons) -> Self {
-        Self { key: key.into(), body }
+    pub fn new(key: impl Into<String>, contact_person: ContactPersonUpdate) -> Self {
+        Self {
+            key: key.into(),
+            contact_person,
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -1874,7 +2117,7 @@ impl sage_core::Operation for UpdateContactPerson {
                 "/contact_persons/{key}",
             )
             .path("key", &self.key)
-            .json(&self.body)
+            .json_enveloped("contact_person", &self.contact_person)
     }
 }
 
@@ -2169,14 +2412,14 @@ impl sage_core::ListOperation for ListContactTypes {
 /// `POST /contacts`
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateContact {
-    /// The JSON request body.
-    pub body: PostContacts,
+    /// What to send; it goes to Sage as `{"contact": …}`.
+    pub contact: NewContact,
 }
 
 impl CreateContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(body: PostContacts) -> Self {
-        Self { body }
+    pub fn new(contact: NewContact) -> Self {
+        Self { contact }
     }
 
     /// Sends the request and decodes the response.
@@ -2192,7 +2435,7 @@ impl sage_core::Operation for CreateContact {
     type Output = super::common::Contact;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new("create_contact", sage_core::Method::Post, "/contacts")
-            .json(&self.body)
+            .json_enveloped("contact", &self.contact)
     }
 }
 
@@ -2563,14 +2806,14 @@ impl sage_core::ListOperation for ListContacts {
 pub struct UpdateContact {
     /// The Contact Key.
     pub key: String,
-    /// The JSON request body.
-    pub body: PutContacts,
+    /// What to send; it goes to Sage as `{"contact": …}`.
+    pub contact: ContactUpdate,
 }
 
 impl UpdateContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>, body: PutContacts) -> Self {
-        Self { key: key.into(), body }
+    pub fn new(key: impl Into<String>, contact: ContactUpdate) -> Self {
+        Self { key: key.into(), contact }
     }
 
     /// Sends the request and decodes the response.
@@ -2591,6 +2834,6 @@ impl sage_core::Operation for UpdateContact {
                 "/contacts/{key}",
             )
             .path("key", &self.key)
-            .json(&self.body)
+            .json_enveloped("contact", &self.contact)
     }
 }

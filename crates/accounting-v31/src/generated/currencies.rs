@@ -48,6 +48,25 @@ pub struct BusinessExchangeRate {
     pub extra: sage_core::types::Extra,
 }
 
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct BusinessExchangeRateUpdate {
+    /// The ID of the Base Currency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_currency_id: Option<String>,
+    /// The foreign currency
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency_id: Option<String>,
+    /// The inverse exchange rate
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inverse_rate: Option<sage_core::types::Decimal>,
+    /// The exchange rate
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate: Option<sage_core::types::Decimal>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
 /// ### Endpoint Availability
 ///
 /// * Accounting Plus: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
@@ -118,17 +137,8 @@ pub struct LiveExchangeRate {
     pub extra: sage_core::types::Extra,
 }
 
-/// Creates a Business Exchange Rate
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostBusinessExchangeRates {
-    pub business_exchange_rate: PostBusinessExchangeRatesBusinessExchangeRate,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostBusinessExchangeRatesBusinessExchangeRate {
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct NewBusinessExchangeRate {
     /// The ID of the Base Currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_currency_id: Option<String>,
@@ -144,32 +154,33 @@ pub struct PostBusinessExchangeRatesBusinessExchangeRate {
     pub extra: sage_core::types::Extra,
 }
 
-/// Updates a Business Exchange Rate
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutBusinessExchangeRates {
-    pub business_exchange_rate: PutBusinessExchangeRatesBusinessExchangeRate,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
+impl NewBusinessExchangeRate {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(currency_id: impl Into<String>, rate: sage_core::types::Decimal) -> Self {
+        Self {
+            base_currency_id: None,
+            currency_id: currency_id.into(),
+            inverse_rate: None,
+            rate: rate,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutBusinessExchangeRatesBusinessExchangeRate {
-    /// The ID of the Base Currency.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base_currency_id: Option<String>,
-    /// The foreign currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<String>,
-    /// The inverse exchange rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub inverse_rate: Option<sage_core::types::Decimal>,
-    /// The exchange rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rate: Option<sage_core::types::Decimal>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
+impl From<&BusinessExchangeRate> for BusinessExchangeRateUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &BusinessExchangeRate) -> Self {
+        Self {
+            base_currency_id: read
+                .base_currency
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            currency_id: read.currency.as_ref().and_then(|link| link.id.clone()),
+            inverse_rate: read.inverse_rate,
+            rate: read.rate,
+            ..Self::default()
+        }
+    }
 }
 
 /// Creates a Business Exchange Rate
@@ -187,14 +198,14 @@ pub struct PutBusinessExchangeRatesBusinessExchangeRate {
 /// `POST /business_exchange_rates`
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateBusinessExchangeRate {
-    /// The JSON request body.
-    pub body: PostBusinessExchangeRates,
+    /// What to send; it goes to Sage as `{"business_exchange_rate": …}`.
+    pub business_exchange_rate: NewBusinessExchangeRate,
 }
 
 impl CreateBusinessExchangeRate {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(body: PostBusinessExchangeRates) -> Self {
-        Self { body }
+    pub fn new(business_exchange_rate: NewBusinessExchangeRate) -> Self {
+        Self { business_exchange_rate }
     }
 
     /// Sends the request and decodes the response.
@@ -214,7 +225,7 @@ impl sage_core::Operation for CreateBusinessExchangeRate {
                 sage_core::Method::Post,
                 "/business_exchange_rates",
             )
-            .json(&self.body)
+            .json_enveloped("business_exchange_rate", &self.business_exchange_rate)
     }
 }
 
@@ -424,14 +435,20 @@ impl sage_core::ListOperation for ListBusinessExchangeRates {
 pub struct UpdateBusinessExchangeRate {
     /// The Business Exchange Rate Key.
     pub key: String,
-    /// The JSON request body.
-    pub body: PutBusinessExchangeRates,
+    /// What to send; it goes to Sage as `{"business_exchange_rate": …}`.
+    pub business_exchange_rate: BusinessExchangeRateUpdate,
 }
 
 impl UpdateBusinessExchangeRate {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>, body: PutBusinessExchangeRates) -> Self {
-        Self { key: key.into(), body }
+    pub fn new(
+        key: impl Into<String>,
+        business_exchange_rate: BusinessExchangeRateUpdate,
+    ) -> Self {
+        Self {
+            key: key.into(),
+            business_exchange_rate,
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -452,7 +469,7 @@ impl sage_core::Operation for UpdateBusinessExchangeRate {
                 "/business_exchange_rates/{key}",
             )
             .path("key", &self.key)
-            .json(&self.body)
+            .json_enveloped("business_exchange_rate", &self.business_exchange_rate)
     }
 }
 

@@ -11,37 +11,8 @@
 //! - `stock_items`: Operations about Stock Items
 //! - `stock_movements`: Operations about Stock Movements
 
-/// Creates a Product Sales Price Type
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostProductSalesPriceTypes {
-    pub product_sales_price_type: PostProductSalesPriceTypesProductSalesPriceType,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostProductSalesPriceTypesProductSalesPriceType {
-    /// Indicates whether the price type is displayed in the application
-    pub active: bool,
-    /// The name of the product sales price type
-    pub name: String,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-/// Creates a Product
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostProducts {
-    pub product: PostProductsProduct,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostProductsProduct {
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct NewProduct {
     /// Indicates whether the product is active
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
@@ -70,7 +41,7 @@ pub struct PostProductsProduct {
     /// The sales ledger account for the product
     pub sales_ledger_account_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sales_prices: Option<Vec<PostProductsProductSalesPrices>>,
+    pub sales_prices: Option<Vec<NewProductSalesPrice>>,
     /// The ID of the Sales Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_tax_rate_id: Option<String>,
@@ -85,8 +56,35 @@ pub struct PostProductsProduct {
     pub extra: sage_core::types::Extra,
 }
 
+impl NewProduct {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(
+        description: impl Into<String>,
+        purchase_ledger_account_id: impl Into<String>,
+        sales_ledger_account_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            active: None,
+            catalog_item_type_id: None,
+            cost_price: None,
+            description: description.into(),
+            item_code: None,
+            notes: None,
+            purchase_description: None,
+            purchase_ledger_account_id: purchase_ledger_account_id.into(),
+            purchase_tax_rate_id: None,
+            sales_ledger_account_id: sales_ledger_account_id.into(),
+            sales_prices: None,
+            sales_tax_rate_id: None,
+            source_guid: None,
+            usual_supplier_id: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostProductsProductSalesPrices {
+pub struct NewProductSalesPrice {
     /// The sales price amount
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price: Option<sage_core::types::Decimal>,
@@ -104,37 +102,30 @@ pub struct PostProductsProductSalesPrices {
     pub extra: sage_core::types::Extra,
 }
 
-/// Creates a Service Rate Type
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostServiceRateTypes {
-    pub service_rate_type: PostServiceRateTypesServiceRateType,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostServiceRateTypesServiceRateType {
-    /// Indicates whether the rate type is displayed in the application
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct NewProductSalesPriceType {
+    /// Indicates whether the price type is displayed in the application
     pub active: bool,
-    /// The name of the service rate type
+    /// The name of the product sales price type
     pub name: String,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
-/// Creates a Service
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostServices {
-    pub service: PostServicesService,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
+impl NewProductSalesPriceType {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(name: impl Into<String>, active: bool) -> Self {
+        Self {
+            active: active,
+            name: name.into(),
+            extra: sage_core::types::Extra::new(),
+        }
+    }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostServicesService {
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct NewService {
     /// Indicates whether the service is active
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
@@ -164,7 +155,7 @@ pub struct PostServicesService {
     /// The sales ledger account for the service
     pub sales_ledger_account_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sales_rates: Option<Vec<PostServicesServiceSalesRates>>,
+    pub sales_rates: Option<Vec<NewServiceSalesRate>>,
     /// The ID of the Sales Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_tax_rate_id: Option<String>,
@@ -179,8 +170,56 @@ pub struct PostServicesService {
     pub extra: sage_core::types::Extra,
 }
 
+impl NewService {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(
+        description: impl Into<String>,
+        sales_ledger_account_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            active: None,
+            cost_price: None,
+            description: description.into(),
+            item_code: None,
+            notes: None,
+            oss_service: None,
+            purchase_description: None,
+            purchase_ledger_account_id: None,
+            purchase_tax_rate_id: None,
+            sales_ledger_account_id: sales_ledger_account_id.into(),
+            sales_rates: None,
+            sales_tax_rate_id: None,
+            source_guid: None,
+            usual_supplier_id: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct NewServiceRateType {
+    /// Indicates whether the rate type is displayed in the application
+    pub active: bool,
+    /// The name of the service rate type
+    pub name: String,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+impl NewServiceRateType {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(name: impl Into<String>, active: bool) -> Self {
+        Self {
+            active: active,
+            name: name.into(),
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostServicesServiceSalesRates {
+pub struct NewServiceSalesRate {
     /// The rate amount
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate: Option<sage_core::types::Decimal>,
@@ -198,17 +237,8 @@ pub struct PostServicesServiceSalesRates {
     pub extra: sage_core::types::Extra,
 }
 
-/// Creates a Stock Item
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostStockItems {
-    pub stock_item: PostStockItemsStockItem,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostStockItemsStockItem {
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct NewStockItem {
     /// Indicates whether the stock item is active
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
@@ -266,7 +296,7 @@ pub struct PostStockItemsStockItem {
     /// The sales ledger account for the stock item
     pub sales_ledger_account_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sales_prices: Option<Vec<PostStockItemsStockItemSalesPrices>>,
+    pub sales_prices: Option<Vec<NewStockItemSalesPrice>>,
     /// The ID of the Sales Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_tax_rate_id: Option<String>,
@@ -290,8 +320,49 @@ pub struct PostStockItemsStockItem {
     pub extra: sage_core::types::Extra,
 }
 
+impl NewStockItem {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(
+        description: impl Into<String>,
+        item_code: impl Into<String>,
+        purchase_ledger_account_id: impl Into<String>,
+        sales_ledger_account_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            active: None,
+            average_cost_price: None,
+            average_cost_price_stock_value: None,
+            barcode: None,
+            cost_price: None,
+            cost_price_last_updated: None,
+            description: description.into(),
+            item_code: item_code.into(),
+            last_cost_price: None,
+            last_cost_price_stock_value: None,
+            location: None,
+            measurement_unit: None,
+            notes: None,
+            purchase_description: None,
+            purchase_ledger_account_id: purchase_ledger_account_id.into(),
+            purchase_tax_rate_id: None,
+            quantity_in_stock: None,
+            reorder_level: None,
+            reorder_quantity: None,
+            sales_ledger_account_id: sales_ledger_account_id.into(),
+            sales_prices: None,
+            sales_tax_rate_id: None,
+            source_guid: None,
+            supplier_part_number: None,
+            usual_supplier_id: None,
+            weight: None,
+            weight_converted: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostStockItemsStockItemSalesPrices {
+pub struct NewStockItemSalesPrice {
     /// The sales price amount
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price: Option<sage_core::types::Decimal>,
@@ -309,17 +380,8 @@ pub struct PostStockItemsStockItemSalesPrices {
     pub extra: sage_core::types::Extra,
 }
 
-/// Creates a Stock Movement
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostStockMovements {
-    pub stock_movement: PostStockMovementsStockMovement,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PostStockMovementsStockMovement {
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct NewStockMovement {
     /// The cost per unit of stock purchased
     pub cost_price: sage_core::types::Decimal,
     /// The date the stock movement occurred
@@ -339,6 +401,28 @@ pub struct PostStockMovementsStockMovement {
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl NewStockMovement {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(
+        details: impl Into<String>,
+        stock_item_id: impl Into<String>,
+        cost_price: sage_core::types::Decimal,
+        date: sage_core::types::Date,
+        quantity: sage_core::types::Decimal,
+    ) -> Self {
+        Self {
+            cost_price: cost_price,
+            date: date,
+            details: details.into(),
+            movement_number: None,
+            quantity: quantity,
+            reference: None,
+            stock_item_id: stock_item_id.into(),
+            extra: sage_core::types::Extra::new(),
+        }
+    }
 }
 
 /// ### Endpoint Availability
@@ -378,17 +462,8 @@ pub struct ProductSalesPriceType {
     pub extra: sage_core::types::Extra,
 }
 
-/// Updates a Product Sales Price Type
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutProductSalesPriceTypes {
-    pub product_sales_price_type: PutProductSalesPriceTypesProductSalesPriceType,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutProductSalesPriceTypesProductSalesPriceType {
+pub struct ProductSalesPriceTypeUpdate {
     /// Indicates whether the price type is displayed in the application
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
@@ -400,17 +475,27 @@ pub struct PutProductSalesPriceTypesProductSalesPriceType {
     pub extra: sage_core::types::Extra,
 }
 
-/// Updates a Product
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutProducts {
-    pub product: PutProductsProduct,
+pub struct ProductSalesPriceUpdate {
+    /// The sales price amount
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price: Option<sage_core::types::Decimal>,
+    /// Indicates whether the sales price already includes tax
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price_includes_tax: Option<bool>,
+    /// The name of the product sales price
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price_name: Option<String>,
+    /// The ID of the Product Sales Price Type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product_sales_price_type_id: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutProductsProduct {
+pub struct ProductUpdate {
     /// Indicates whether the product is active
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
@@ -442,7 +527,7 @@ pub struct PutProductsProduct {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_ledger_account_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sales_prices: Option<Vec<PutProductsProductSalesPrices>>,
+    pub sales_prices: Option<Vec<ProductSalesPriceUpdate>>,
     /// The ID of the Sales Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_tax_rate_id: Option<String>,
@@ -452,275 +537,6 @@ pub struct PutProductsProduct {
     /// The ID of the Usual Supplier.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usual_supplier_id: Option<String>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutProductsProductSalesPrices {
-    /// The sales price amount
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub price: Option<sage_core::types::Decimal>,
-    /// Indicates whether the sales price already includes tax
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub price_includes_tax: Option<bool>,
-    /// The name of the product sales price
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub price_name: Option<String>,
-    /// The ID of the Product Sales Price Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_sales_price_type_id: Option<String>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-/// Updates a Service Rate Type
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutServiceRateTypes {
-    pub service_rate_type: PutServiceRateTypesServiceRateType,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutServiceRateTypesServiceRateType {
-    /// Indicates whether the rate type is displayed in the application
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub active: Option<bool>,
-    /// The name of the service rate type
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-/// Updates a Service
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutServices {
-    pub service: PutServicesService,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutServicesService {
-    /// Indicates whether the service is active
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub active: Option<bool>,
-    /// The cost price of the service
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cost_price: Option<sage_core::types::Decimal>,
-    /// The service description
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// The item code for the service
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub item_code: Option<String>,
-    /// The notes for the service
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub notes: Option<String>,
-    /// Indicates whether the service is One Stop Shop
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub oss_service: Option<bool>,
-    /// The service purchase description
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub purchase_description: Option<String>,
-    /// The ID of the Purchase Ledger Account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub purchase_ledger_account_id: Option<String>,
-    /// The ID of the Purchase Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub purchase_tax_rate_id: Option<String>,
-    /// The sales ledger account for the service
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sales_ledger_account_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sales_rates: Option<Vec<PutServicesServiceSalesRates>>,
-    /// The ID of the Sales Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sales_tax_rate_id: Option<String>,
-    /// Used when importing services from external sources
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source_guid: Option<String>,
-    /// The ID of the Usual Supplier.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub usual_supplier_id: Option<String>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutServicesServiceSalesRates {
-    /// The rate amount
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rate: Option<sage_core::types::Decimal>,
-    /// Indicates whether the rate already includes tax
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rate_includes_tax: Option<bool>,
-    /// The name of the service rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rate_name: Option<String>,
-    /// The ID of the Service Rate Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_rate_type_id: Option<String>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-/// Updates a Stock Item
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutStockItems {
-    pub stock_item: PutStockItemsStockItem,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutStockItemsStockItem {
-    /// Indicates whether the stock item is active
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub active: Option<bool>,
-    /// The average price across all purchases of this stock item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub average_cost_price: Option<sage_core::types::Decimal>,
-    /// The value of the current stock in terms of the average cost price
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub average_cost_price_stock_value: Option<sage_core::types::Decimal>,
-    /// The barcode for the stock item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub barcode: Option<String>,
-    /// The cost price of the stock item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cost_price: Option<sage_core::types::Decimal>,
-    /// The date on which the last cost price was last updated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cost_price_last_updated: Option<sage_core::types::Date>,
-    /// The stock item description
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// The item code for the stock item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub item_code: Option<String>,
-    /// The most recent 'purchase invoice' or 'adjustment in' price
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_cost_price: Option<sage_core::types::Decimal>,
-    /// The value of the current stock in terms of the last cost price
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_cost_price_stock_value: Option<sage_core::types::Decimal>,
-    /// The location for the stock item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub location: Option<String>,
-    /// The unit of measure of weight for stock item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub measurement_unit: Option<String>,
-    /// The notes for the stock item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub notes: Option<String>,
-    /// The stock item purchase description
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub purchase_description: Option<String>,
-    /// The purchase ledger account for the stock item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub purchase_ledger_account_id: Option<String>,
-    /// The ID of the Purchase Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub purchase_tax_rate_id: Option<String>,
-    /// The current quantity of the stock item held by the business
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub quantity_in_stock: Option<sage_core::types::Decimal>,
-    /// The reorder level for the stock item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reorder_level: Option<sage_core::types::Decimal>,
-    /// The reorder quantity for the stock item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reorder_quantity: Option<sage_core::types::Decimal>,
-    /// The sales ledger account for the stock item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sales_ledger_account_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sales_prices: Option<Vec<PutStockItemsStockItemSalesPrices>>,
-    /// The ID of the Sales Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sales_tax_rate_id: Option<String>,
-    /// Used when importing stock items from external sources
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source_guid: Option<String>,
-    /// The supplier part number for stock item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub supplier_part_number: Option<String>,
-    /// The ID of the Usual Supplier.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub usual_supplier_id: Option<String>,
-    /// The weight of stock item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub weight: Option<sage_core::types::Decimal>,
-    /// The weight of stock item converted to the lowest unit of measurement
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub weight_converted: Option<sage_core::types::Decimal>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutStockItemsStockItemSalesPrices {
-    /// The sales price amount
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub price: Option<sage_core::types::Decimal>,
-    /// Indicates whether the sales price already includes tax
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub price_includes_tax: Option<bool>,
-    /// The name of the product sales price
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub price_name: Option<String>,
-    /// The ID of the Product Sales Price Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_sales_price_type_id: Option<String>,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-/// Updates a Stock Movement
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutStockMovements {
-    pub stock_movement: PutStockMovementsStockMovement,
-    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
-    #[serde(flatten)]
-    pub extra: sage_core::types::Extra,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PutStockMovementsStockMovement {
-    /// The cost per unit of stock purchased
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cost_price: Option<sage_core::types::Decimal>,
-    /// The date the stock movement occurred
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub date: Option<sage_core::types::Date>,
-    /// The transaction details of the stock movement
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub details: Option<String>,
-    /// The movement number of the stock movement
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub movement_number: Option<String>,
-    /// The quantity of the goods adjusted
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub quantity: Option<sage_core::types::Decimal>,
-    /// The reference of the stock movement
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reference: Option<String>,
-    /// The stock item of the stock movement
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stock_item_id: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -758,6 +574,86 @@ pub struct ServiceRateType {
     /// The datetime when the item was last updated
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ServiceRateTypeUpdate {
+    /// Indicates whether the rate type is displayed in the application
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    /// The name of the service rate type
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ServiceSalesRateUpdate {
+    /// The rate amount
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate: Option<sage_core::types::Decimal>,
+    /// Indicates whether the rate already includes tax
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_includes_tax: Option<bool>,
+    /// The name of the service rate
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_name: Option<String>,
+    /// The ID of the Service Rate Type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_rate_type_id: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ServiceUpdate {
+    /// Indicates whether the service is active
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    /// The cost price of the service
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost_price: Option<sage_core::types::Decimal>,
+    /// The service description
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The item code for the service
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item_code: Option<String>,
+    /// The notes for the service
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    /// Indicates whether the service is One Stop Shop
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oss_service: Option<bool>,
+    /// The service purchase description
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purchase_description: Option<String>,
+    /// The ID of the Purchase Ledger Account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purchase_ledger_account_id: Option<String>,
+    /// The ID of the Purchase Tax Rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purchase_tax_rate_id: Option<String>,
+    /// The sales ledger account for the service
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_ledger_account_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_rates: Option<Vec<ServiceSalesRateUpdate>>,
+    /// The ID of the Sales Tax Rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_tax_rate_id: Option<String>,
+    /// Used when importing services from external sources
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_guid: Option<String>,
+    /// The ID of the Usual Supplier.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usual_supplier_id: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -886,6 +782,112 @@ pub struct StockItem {
     pub extra: sage_core::types::Extra,
 }
 
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct StockItemSalesPriceUpdate {
+    /// The sales price amount
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price: Option<sage_core::types::Decimal>,
+    /// Indicates whether the sales price already includes tax
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price_includes_tax: Option<bool>,
+    /// The name of the product sales price
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price_name: Option<String>,
+    /// The ID of the Product Sales Price Type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product_sales_price_type_id: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct StockItemUpdate {
+    /// Indicates whether the stock item is active
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    /// The average price across all purchases of this stock item
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub average_cost_price: Option<sage_core::types::Decimal>,
+    /// The value of the current stock in terms of the average cost price
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub average_cost_price_stock_value: Option<sage_core::types::Decimal>,
+    /// The barcode for the stock item
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub barcode: Option<String>,
+    /// The cost price of the stock item
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost_price: Option<sage_core::types::Decimal>,
+    /// The date on which the last cost price was last updated
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost_price_last_updated: Option<sage_core::types::Date>,
+    /// The stock item description
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The item code for the stock item
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item_code: Option<String>,
+    /// The most recent 'purchase invoice' or 'adjustment in' price
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_cost_price: Option<sage_core::types::Decimal>,
+    /// The value of the current stock in terms of the last cost price
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_cost_price_stock_value: Option<sage_core::types::Decimal>,
+    /// The location for the stock item
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    /// The unit of measure of weight for stock item
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub measurement_unit: Option<String>,
+    /// The notes for the stock item
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    /// The stock item purchase description
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purchase_description: Option<String>,
+    /// The purchase ledger account for the stock item
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purchase_ledger_account_id: Option<String>,
+    /// The ID of the Purchase Tax Rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purchase_tax_rate_id: Option<String>,
+    /// The current quantity of the stock item held by the business
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity_in_stock: Option<sage_core::types::Decimal>,
+    /// The reorder level for the stock item
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reorder_level: Option<sage_core::types::Decimal>,
+    /// The reorder quantity for the stock item
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reorder_quantity: Option<sage_core::types::Decimal>,
+    /// The sales ledger account for the stock item
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_ledger_account_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_prices: Option<Vec<StockItemSalesPriceUpdate>>,
+    /// The ID of the Sales Tax Rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_tax_rate_id: Option<String>,
+    /// Used when importing stock items from external sources
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_guid: Option<String>,
+    /// The supplier part number for stock item
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supplier_part_number: Option<String>,
+    /// The ID of the Usual Supplier.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usual_supplier_id: Option<String>,
+    /// The weight of stock item
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<sage_core::types::Decimal>,
+    /// The weight of stock item converted to the lowest unit of measurement
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight_converted: Option<sage_core::types::Decimal>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
 /// ### Endpoint Availability
 ///
 /// * Accounting Plus: 🇨🇦, 🇪🇸, 🇫🇷, 🇬🇧, 🇮🇪, 🇺🇸
@@ -938,6 +940,261 @@ pub struct StockMovement {
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct StockMovementUpdate {
+    /// The cost per unit of stock purchased
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost_price: Option<sage_core::types::Decimal>,
+    /// The date the stock movement occurred
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<sage_core::types::Date>,
+    /// The transaction details of the stock movement
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<String>,
+    /// The movement number of the stock movement
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub movement_number: Option<String>,
+    /// The quantity of the goods adjusted
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<sage_core::types::Decimal>,
+    /// The reference of the stock movement
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// The stock item of the stock movement
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stock_item_id: Option<String>,
+    /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
+    #[serde(flatten)]
+    pub extra: sage_core::types::Extra,
+}
+
+impl From<&ProductSalesPriceType> for ProductSalesPriceTypeUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &ProductSalesPriceType) -> Self {
+        Self {
+            active: read.active,
+            name: read.name.clone(),
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&super::common::Product> for ProductUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &super::common::Product) -> Self {
+        Self {
+            active: read.active,
+            catalog_item_type_id: read
+                .catalog_item_type
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            cost_price: read.cost_price,
+            description: read.description.clone(),
+            item_code: read.item_code.clone(),
+            notes: read.notes.clone(),
+            purchase_description: read.purchase_description.clone(),
+            purchase_ledger_account_id: read
+                .purchase_ledger_account
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            purchase_tax_rate_id: read
+                .purchase_tax_rate
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            sales_ledger_account_id: read
+                .sales_ledger_account
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            sales_prices: read
+                .sales_prices
+                .as_ref()
+                .map(|items| items.iter().map(ProductSalesPriceUpdate::from).collect()),
+            sales_tax_rate_id: read
+                .sales_tax_rate
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            source_guid: read.source_guid.clone(),
+            usual_supplier_id: read
+                .usual_supplier
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&super::common::SalesPrice> for ProductSalesPriceUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &super::common::SalesPrice) -> Self {
+        Self {
+            price: read.price,
+            price_includes_tax: read.price_includes_tax,
+            price_name: read.price_name.clone(),
+            product_sales_price_type_id: read
+                .product_sales_price_type
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&ServiceRateType> for ServiceRateTypeUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &ServiceRateType) -> Self {
+        Self {
+            active: read.active,
+            name: read.name.clone(),
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&super::common::Service> for ServiceUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &super::common::Service) -> Self {
+        Self {
+            active: read.active,
+            cost_price: read.cost_price,
+            description: read.description.clone(),
+            item_code: read.item_code.clone(),
+            notes: read.notes.clone(),
+            oss_service: read.oss_service,
+            purchase_description: read.purchase_description.clone(),
+            purchase_ledger_account_id: read
+                .purchase_ledger_account
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            purchase_tax_rate_id: read
+                .purchase_tax_rate
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            sales_ledger_account_id: read
+                .sales_ledger_account
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            sales_rates: read
+                .sales_rates
+                .as_ref()
+                .map(|items| items.iter().map(ServiceSalesRateUpdate::from).collect()),
+            sales_tax_rate_id: read
+                .sales_tax_rate
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            source_guid: read.source_guid.clone(),
+            usual_supplier_id: read
+                .usual_supplier
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&super::common::Rate> for ServiceSalesRateUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &super::common::Rate) -> Self {
+        Self {
+            rate: read.rate,
+            rate_includes_tax: read.rate_includes_tax,
+            rate_name: read.rate_name.clone(),
+            service_rate_type_id: read
+                .service_rate_type
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&StockItem> for StockItemUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &StockItem) -> Self {
+        Self {
+            active: read.active,
+            average_cost_price: read.average_cost_price,
+            average_cost_price_stock_value: read.average_cost_price_stock_value,
+            barcode: read.barcode.clone(),
+            cost_price: read.cost_price,
+            cost_price_last_updated: read.cost_price_last_updated,
+            description: read.description.clone(),
+            item_code: read.item_code.clone(),
+            last_cost_price: read.last_cost_price,
+            last_cost_price_stock_value: read.last_cost_price_stock_value,
+            location: read.location.clone(),
+            measurement_unit: read.measurement_unit.clone(),
+            notes: read.notes.clone(),
+            purchase_description: read.purchase_description.clone(),
+            purchase_ledger_account_id: read
+                .purchase_ledger_account
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            purchase_tax_rate_id: read
+                .purchase_tax_rate
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            quantity_in_stock: read.quantity_in_stock,
+            reorder_level: read.reorder_level,
+            reorder_quantity: read.reorder_quantity,
+            sales_ledger_account_id: read
+                .sales_ledger_account
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            sales_prices: read
+                .sales_prices
+                .as_ref()
+                .map(|items| {
+                    items.iter().map(StockItemSalesPriceUpdate::from).collect()
+                }),
+            sales_tax_rate_id: read
+                .sales_tax_rate
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            source_guid: read.source_guid.clone(),
+            supplier_part_number: read.supplier_part_number.clone(),
+            usual_supplier_id: read
+                .usual_supplier
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            weight: read.weight,
+            weight_converted: read.weight_converted,
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&super::common::SalesPrice> for StockItemSalesPriceUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &super::common::SalesPrice) -> Self {
+        Self {
+            price: read.price,
+            price_includes_tax: read.price_includes_tax,
+            price_name: read.price_name.clone(),
+            product_sales_price_type_id: read
+                .product_sales_price_type
+                .as_ref()
+                .and_then(|link| link.id.clone()),
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&StockMovement> for StockMovementUpdate {
+    /// The fields Sage lets you write, taken from what it returned; the rest start unset.
+    fn from(read: &StockMovement) -> Self {
+        Self {
+            cost_price: read.cost_price,
+            date: read.date,
+            details: read.details.clone(),
+            movement_number: read.movement_number.clone(),
+            quantity: read.quantity,
+            reference: read.reference.clone(),
+            stock_item_id: read.stock_item.as_ref().and_then(|link| link.id.clone()),
+            ..Self::default()
+        }
+    }
 }
 
 /// Returns a Catalog Item Type
@@ -1091,14 +1348,14 @@ impl sage_core::ListOperation for ListCatalogItemTypes {
 /// `POST /product_sales_price_types`
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateProductSalesPriceType {
-    /// The JSON request body.
-    pub body: PostProductSalesPriceTypes,
+    /// What to send; it goes to Sage as `{"product_sales_price_type": …}`.
+    pub product_sales_price_type: NewProductSalesPriceType,
 }
 
 impl CreateProductSalesPriceType {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(body: PostProductSalesPriceTypes) -> Self {
-        Self { body }
+    pub fn new(product_sales_price_type: NewProductSalesPriceType) -> Self {
+        Self { product_sales_price_type }
     }
 
     /// Sends the request and decodes the response.
@@ -1118,7 +1375,7 @@ impl sage_core::Operation for CreateProductSalesPriceType {
                 sage_core::Method::Post,
                 "/product_sales_price_types",
             )
-            .json(&self.body)
+            .json_enveloped("product_sales_price_type", &self.product_sales_price_type)
     }
 }
 
@@ -1343,14 +1600,20 @@ impl sage_core::ListOperation for ListProductSalesPriceTypes {
 pub struct UpdateProductSalesPriceType {
     /// The Product Sales Price Type Key.
     pub key: String,
-    /// The JSON request body.
-    pub body: PutProductSalesPriceTypes,
+    /// What to send; it goes to Sage as `{"product_sales_price_type": …}`.
+    pub product_sales_price_type: ProductSalesPriceTypeUpdate,
 }
 
 impl UpdateProductSalesPriceType {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>, body: PutProductSalesPriceTypes) -> Self {
-        Self { key: key.into(), body }
+    pub fn new(
+        key: impl Into<String>,
+        product_sales_price_type: ProductSalesPriceTypeUpdate,
+    ) -> Self {
+        Self {
+            key: key.into(),
+            product_sales_price_type,
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -1371,7 +1634,7 @@ impl sage_core::Operation for UpdateProductSalesPriceType {
                 "/product_sales_price_types/{key}",
             )
             .path("key", &self.key)
-            .json(&self.body)
+            .json_enveloped("product_sales_price_type", &self.product_sales_price_type)
     }
 }
 
@@ -1390,14 +1653,14 @@ impl sage_core::Operation for UpdateProductSalesPriceType {
 /// `POST /products`
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateProduct {
-    /// The JSON request body.
-    pub body: PostProducts,
+    /// What to send; it goes to Sage as `{"product": …}`.
+    pub product: NewProduct,
 }
 
 impl CreateProduct {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(body: PostProducts) -> Self {
-        Self { body }
+    pub fn new(product: NewProduct) -> Self {
+        Self { product }
     }
 
     /// Sends the request and decodes the response.
@@ -1413,7 +1676,7 @@ impl sage_core::Operation for CreateProduct {
     type Output = super::common::Product;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new("create_product", sage_core::Method::Post, "/products")
-            .json(&self.body)
+            .json_enveloped("product", &self.product)
     }
 }
 
@@ -1664,14 +1927,14 @@ impl sage_core::ListOperation for ListProducts {
 pub struct UpdateProduct {
     /// The Product Key.
     pub key: String,
-    /// The JSON request body.
-    pub body: PutProducts,
+    /// What to send; it goes to Sage as `{"product": …}`.
+    pub product: ProductUpdate,
 }
 
 impl UpdateProduct {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>, body: PutProducts) -> Self {
-        Self { key: key.into(), body }
+    pub fn new(key: impl Into<String>, product: ProductUpdate) -> Self {
+        Self { key: key.into(), product }
     }
 
     /// Sends the request and decodes the response.
@@ -1692,7 +1955,7 @@ impl sage_core::Operation for UpdateProduct {
                 "/products/{key}",
             )
             .path("key", &self.key)
-            .json(&self.body)
+            .json_enveloped("product", &self.product)
     }
 }
 
@@ -1711,14 +1974,14 @@ impl sage_core::Operation for UpdateProduct {
 /// `POST /service_rate_types`
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateServiceRateType {
-    /// The JSON request body.
-    pub body: PostServiceRateTypes,
+    /// What to send; it goes to Sage as `{"service_rate_type": …}`.
+    pub service_rate_type: NewServiceRateType,
 }
 
 impl CreateServiceRateType {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(body: PostServiceRateTypes) -> Self {
-        Self { body }
+    pub fn new(service_rate_type: NewServiceRateType) -> Self {
+        Self { service_rate_type }
     }
 
     /// Sends the request and decodes the response.
@@ -1738,7 +2001,7 @@ impl sage_core::Operation for CreateServiceRateType {
                 sage_core::Method::Post,
                 "/service_rate_types",
             )
-            .json(&self.body)
+            .json_enveloped("service_rate_type", &self.service_rate_type)
     }
 }
 
@@ -1975,14 +2238,20 @@ impl sage_core::ListOperation for ListServiceRateTypes {
 pub struct UpdateServiceRateType {
     /// The Service Rate Type Key.
     pub key: String,
-    /// The JSON request body.
-    pub body: PutServiceRateTypes,
+    /// What to send; it goes to Sage as `{"service_rate_type": …}`.
+    pub service_rate_type: ServiceRateTypeUpdate,
 }
 
 impl UpdateServiceRateType {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>, body: PutServiceRateTypes) -> Self {
-        Self { key: key.into(), body }
+    pub fn new(
+        key: impl Into<String>,
+        service_rate_type: ServiceRateTypeUpdate,
+    ) -> Self {
+        Self {
+            key: key.into(),
+            service_rate_type,
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -2003,7 +2272,7 @@ impl sage_core::Operation for UpdateServiceRateType {
                 "/service_rate_types/{key}",
             )
             .path("key", &self.key)
-            .json(&self.body)
+            .json_enveloped("service_rate_type", &self.service_rate_type)
     }
 }
 
@@ -2022,14 +2291,14 @@ impl sage_core::Operation for UpdateServiceRateType {
 /// `POST /services`
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateService {
-    /// The JSON request body.
-    pub body: PostServices,
+    /// What to send; it goes to Sage as `{"service": …}`.
+    pub service: NewService,
 }
 
 impl CreateService {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(body: PostServices) -> Self {
-        Self { body }
+    pub fn new(service: NewService) -> Self {
+        Self { service }
     }
 
     /// Sends the request and decodes the response.
@@ -2045,7 +2314,7 @@ impl sage_core::Operation for CreateService {
     type Output = super::common::Service;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new("create_service", sage_core::Method::Post, "/services")
-            .json(&self.body)
+            .json_enveloped("service", &self.service)
     }
 }
 
@@ -2296,14 +2565,14 @@ impl sage_core::ListOperation for ListServices {
 pub struct UpdateService {
     /// The Service Key.
     pub key: String,
-    /// The JSON request body.
-    pub body: PutServices,
+    /// What to send; it goes to Sage as `{"service": …}`.
+    pub service: ServiceUpdate,
 }
 
 impl UpdateService {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>, body: PutServices) -> Self {
-        Self { key: key.into(), body }
+    pub fn new(key: impl Into<String>, service: ServiceUpdate) -> Self {
+        Self { key: key.into(), service }
     }
 
     /// Sends the request and decodes the response.
@@ -2324,7 +2593,7 @@ impl sage_core::Operation for UpdateService {
                 "/services/{key}",
             )
             .path("key", &self.key)
-            .json(&self.body)
+            .json_enveloped("service", &self.service)
     }
 }
 
@@ -2342,14 +2611,14 @@ impl sage_core::Operation for UpdateService {
 /// `POST /stock_items`
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateStockItem {
-    /// The JSON request body.
-    pub body: PostStockItems,
+    /// What to send; it goes to Sage as `{"stock_item": …}`.
+    pub stock_item: NewStockItem,
 }
 
 impl CreateStockItem {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(body: PostStockItems) -> Self {
-        Self { body }
+    pub fn new(stock_item: NewStockItem) -> Self {
+        Self { stock_item }
     }
 
     /// Sends the request and decodes the response.
@@ -2369,7 +2638,7 @@ impl sage_core::Operation for CreateStockItem {
                 sage_core::Method::Post,
                 "/stock_items",
             )
-            .json(&self.body)
+            .json_enveloped("stock_item", &self.stock_item)
     }
 }
 
@@ -2636,14 +2905,17 @@ impl sage_core::ListOperation for ListStockItems {
 pub struct UpdateStockItem {
     /// The Stock Item Key.
     pub key: String,
-    /// The JSON request body.
-    pub body: PutStockItems,
+    /// What to send; it goes to Sage as `{"stock_item": …}`.
+    pub stock_item: StockItemUpdate,
 }
 
 impl UpdateStockItem {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>, body: PutStockItems) -> Self {
-        Self { key: key.into(), body }
+    pub fn new(key: impl Into<String>, stock_item: StockItemUpdate) -> Self {
+        Self {
+            key: key.into(),
+            stock_item,
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -2664,7 +2936,7 @@ impl sage_core::Operation for UpdateStockItem {
                 "/stock_items/{key}",
             )
             .path("key", &self.key)
-            .json(&self.body)
+            .json_enveloped("stock_item", &self.stock_item)
     }
 }
 
@@ -2682,14 +2954,14 @@ impl sage_core::Operation for UpdateStockItem {
 /// `POST /stock_movements`
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateStockMovement {
-    /// The JSON request body.
-    pub body: PostStockMovements,
+    /// What to send; it goes to Sage as `{"stock_movement": …}`.
+    pub stock_movement: NewStockMovement,
 }
 
 impl CreateStockMovement {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(body: PostStockMovements) -> Self {
-        Self { body }
+    pub fn new(stock_movement: NewStockMovement) -> Self {
+        Self { stock_movement }
     }
 
     /// Sends the request and decodes the response.
@@ -2709,7 +2981,7 @@ impl sage_core::Operation for CreateStockMovement {
                 sage_core::Method::Post,
                 "/stock_movements",
             )
-            .json(&self.body)
+            .json_enveloped("stock_movement", &self.stock_movement)
     }
 }
 
@@ -2955,14 +3227,17 @@ impl sage_core::ListOperation for ListStockMovements {
 pub struct UpdateStockMovement {
     /// The Stock Movement Key.
     pub key: String,
-    /// The JSON request body.
-    pub body: PutStockMovements,
+    /// What to send; it goes to Sage as `{"stock_movement": …}`.
+    pub stock_movement: StockMovementUpdate,
 }
 
 impl UpdateStockMovement {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>, body: PutStockMovements) -> Self {
-        Self { key: key.into(), body }
+    pub fn new(key: impl Into<String>, stock_movement: StockMovementUpdate) -> Self {
+        Self {
+            key: key.into(),
+            stock_movement,
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -2983,6 +3258,6 @@ impl sage_core::Operation for UpdateStockMovement {
                 "/stock_movements/{key}",
             )
             .path("key", &self.key)
-            .json(&self.body)
+            .json_enveloped("stock_movement", &self.stock_movement)
     }
 }

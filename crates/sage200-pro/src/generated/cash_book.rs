@@ -16,7 +16,7 @@
 //! - `lookup_banks`: Lookup Banks
 
 /// Bank accounts can be created in Sage 200 for any type of account that money is paid in/out of, for example, cash, credit cards or, business current account. Bank accounts can be in any currency and all balances are recorded in the currency specific to that bank account.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Bank {
     /// Account currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -154,6 +154,52 @@ pub struct Bank {
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl Bank {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(code: impl Into<String>, sort_code: impl Into<String>) -> Self {
+        Self {
+            account_currency: None,
+            account_currency_id: None,
+            account_name: None,
+            account_no: None,
+            account_status_type: None,
+            account_type: None,
+            balance: None,
+            balance_in_base: None,
+            bank_account_nominal_code: None,
+            bank_account_nominal_cost_centre: None,
+            bank_account_nominal_department: None,
+            bank_account_nominal_reference: None,
+            bank_address: None,
+            bank_charges_nominal_code: None,
+            bank_charges_nominal_cost_centre: None,
+            bank_charges_nominal_department: None,
+            bank_charges_nominal_reference: None,
+            bank_contacts: None,
+            bank_name: None,
+            bic: None,
+            code: code.into(),
+            date_time_created: None,
+            date_time_updated: None,
+            description: None,
+            emails: None,
+            exchange_diff_nominal_code: None,
+            exchange_diff_nominal_cost_centre: None,
+            exchange_diff_nominal_department: None,
+            exchange_diff_nominal_reference: None,
+            iban: None,
+            id: None,
+            memos: None,
+            overdraft_limit: None,
+            sort_code: sort_code.into(),
+            statement_balance: None,
+            statement_date: None,
+            websites: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
 }
 
 /// When working with bank accounts, it is important to know what type of bank account it is.
@@ -330,7 +376,7 @@ pub struct BankMemos {
 /// Posting a bank payment does not actually create a 'bank payment' entity, but a Posted Transaction of type 'BankAccountEntryType.Payment', therefore it is not possible to 'get' a bank payment using the same API endpoint after it has been posted. Posting a bank payment returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.
 ///
 /// Note: Before posting a bank payment via the API, at least one bank account must exist within Sage 200.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BankPayment {
     /// The nominal analysis items which relate to bank charges for the payment. This is only applicable if the bank account currency specified is different to the base currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -405,7 +451,35 @@ pub struct BankPayment {
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl BankPayment {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(
+        bank_id: i64,
+        nominal_analysis_items: impl IntoIterator<Item = BankPaymentNominalAnalysisItems>,
+    ) -> Self {
+        Self {
+            bank_charges: None,
+            bank_id: bank_id,
+            cheque_currency_id: None,
+            cheque_exchange_rate: None,
+            cheque_goods_value: None,
+            cheque_tax_value: None,
+            cheque_value: None,
+            exchange_rate: None,
+            narrative: None,
+            nominal_analysis_items: nominal_analysis_items.into_iter().collect(),
+            nominal_journal_items: None,
+            reference: None,
+            second_reference: None,
+            tax_code_id: None,
+            tax_registration_number: None,
+            transaction_date: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BankPaymentBankCharges {
     /// Nominal account code.
     pub code: String,
@@ -427,7 +501,20 @@ pub struct BankPaymentBankCharges {
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl BankPaymentBankCharges {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(code: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            cost_centre: None,
+            department: None,
+            value: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BankPaymentNominalAnalysisItems {
     /// Nominal account code.
     pub code: String,
@@ -475,7 +562,26 @@ pub struct BankPaymentNominalAnalysisItems {
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl BankPaymentNominalAnalysisItems {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(code: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            cost_centre: None,
+            department: None,
+            goods_value: None,
+            gross_value: None,
+            narrative: None,
+            reference: None,
+            tax_code_id: None,
+            tax_value: None,
+            transaction_date: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BankPaymentNominalJournalItems {
     /// Nominal account code.
     pub code: String,
@@ -521,6 +627,25 @@ pub struct BankPaymentNominalJournalItems {
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl BankPaymentNominalJournalItems {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(code: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            cost_centre: None,
+            department: None,
+            goods_value: None,
+            gross_value: None,
+            narrative: None,
+            reference: None,
+            tax_code_id: None,
+            tax_value: None,
+            transaction_date: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
 }
 
 /// Bank posted transactions are created when transactions such as receipts or payments are posted against the Cash Book.
@@ -761,7 +886,7 @@ pub struct BankPostedTransactionTradeItems {
 /// Posting a bank receipt does not actually create a 'bank receipt' entity, but a Posted Transaction of type 'BankAccountEntryType.Receipt', therefore it is not possible to 'get' a bank receipt using the same API endpoint after it has been posted. Posting a bank receipt returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.
 ///
 /// Note: Before posting bank receipts via the API, at least one bank account must exist within Sage 200.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BankReceipt {
     /// The nominal analysis items which relate to bank charges for the receipt. This is only applicable if the bank account currency specified is different to the base currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -836,7 +961,35 @@ pub struct BankReceipt {
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl BankReceipt {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(
+        bank_id: i64,
+        nominal_analysis_items: impl IntoIterator<Item = BankReceiptNominalAnalysisItems>,
+    ) -> Self {
+        Self {
+            bank_charges: None,
+            bank_id: bank_id,
+            cheque_currency_id: None,
+            cheque_exchange_rate: None,
+            cheque_goods_value: None,
+            cheque_tax_value: None,
+            cheque_value: None,
+            exchange_rate: None,
+            narrative: None,
+            nominal_analysis_items: nominal_analysis_items.into_iter().collect(),
+            nominal_journal_items: None,
+            reference: None,
+            second_reference: None,
+            tax_code_id: None,
+            tax_registration_number: None,
+            transaction_date: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BankReceiptBankCharges {
     /// Nominal account code.
     pub code: String,
@@ -858,7 +1011,20 @@ pub struct BankReceiptBankCharges {
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl BankReceiptBankCharges {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(code: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            cost_centre: None,
+            department: None,
+            value: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BankReceiptNominalAnalysisItems {
     /// Nominal account code.
     pub code: String,
@@ -906,7 +1072,26 @@ pub struct BankReceiptNominalAnalysisItems {
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl BankReceiptNominalAnalysisItems {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(code: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            cost_centre: None,
+            department: None,
+            goods_value: None,
+            gross_value: None,
+            narrative: None,
+            reference: None,
+            tax_code_id: None,
+            tax_value: None,
+            transaction_date: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BankReceiptNominalJournalItems {
     /// Nominal account code.
     pub code: String,
@@ -954,10 +1139,29 @@ pub struct BankReceiptNominalJournalItems {
     pub extra: sage_core::types::Extra,
 }
 
+impl BankReceiptNominalJournalItems {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(code: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            cost_centre: None,
+            department: None,
+            goods_value: None,
+            gross_value: None,
+            narrative: None,
+            reference: None,
+            tax_code_id: None,
+            tax_value: None,
+            transaction_date: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
 /// Bank transfers are used to transfer money from one bank to another. In the Sage 200 app, this is equivalent to making an Inter Account Transfer.
 ///
 /// Note: before posting a bank transfer via the API both the bank you are transferring from, and the bank you are transferring to, must exist within Sage 200.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BankTransfer {
     /// The unique Id of the bank the payment will transfer from.
     pub bank_from_id: i64,
@@ -1037,6 +1241,38 @@ pub struct BankTransfer {
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl BankTransfer {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(
+        bank_from_id: i64,
+        bank_to_id: i64,
+        payment_value: sage_core::types::Decimal,
+    ) -> Self {
+        Self {
+            bank_from_id: bank_from_id,
+            bank_to_id: bank_to_id,
+            commission_code: None,
+            commission_cost_centre: None,
+            commission_department: None,
+            commission_payer: None,
+            commission_value: None,
+            exchange_difference_code: None,
+            exchange_difference_cost_centre: None,
+            exchange_difference_department: None,
+            exchange_rate: None,
+            narrative: None,
+            payment_to_base_exchange_rate: None,
+            payment_value: payment_value,
+            receipt_to_base_exchange_rate: None,
+            receipt_value: None,
+            reference: None,
+            second_reference: None,
+            transaction_date: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
 }
 
 /// This resource returns the details of all bank accounts. The default sort (orderby) field is by 'code' ascending.

@@ -53,7 +53,7 @@ pub struct AuthorisationType {
 }
 
 /// Factor houses are third party companies employed by suppliers to collect payments from customers.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FactorHouse {
     /// The date and time this entity was created (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -75,6 +75,21 @@ pub struct FactorHouse {
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl FactorHouse {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            date_time_created: None,
+            date_time_updated: None,
+            id: None,
+            main_address: None,
+            name: name.into(),
+            reference: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
 }
 
 /// The factor house main address.
@@ -435,7 +450,7 @@ pub struct PurchaseAuthorisation {
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PurchaseAuthorisationNominalAnalysisItems {
     /// Nominal account code.
     pub code: String,
@@ -468,10 +483,28 @@ pub struct PurchaseAuthorisationNominalAnalysisItems {
     pub extra: sage_core::types::Extra,
 }
 
+impl PurchaseAuthorisationNominalAnalysisItems {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(code: impl Into<String>, value: sage_core::types::Decimal) -> Self {
+        Self {
+            code: code.into(),
+            cost_centre: None,
+            department: None,
+            name: None,
+            narrative: None,
+            nominal_code_id: None,
+            transaction_analysis_code: None,
+            r#type: None,
+            value: value,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
 /// Use this resource to enter credit notes directly onto a particular supplier's account. Credit notes are typically used when receiving refunds, returns, etc. and reduce the turnover for the relevant supplier's account.
 ///
 /// Posting a credit note does not actually create a 'credit note' entity, but a Posted Transaction of type 'TradingAccountEntryTypeCreditNote', therefore it is not possible to 'get' a credit note using the same API endpoint after it has been posted. Posting a purchase credit note returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PurchaseCreditNote {
     /// Authorisation type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -552,8 +585,34 @@ pub struct PurchaseCreditNote {
     pub extra: sage_core::types::Extra,
 }
 
+impl PurchaseCreditNote {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(supplier_id: i64) -> Self {
+        Self {
+            authorisation_type: None,
+            discount_days: None,
+            discount_percent: None,
+            document_discount_value: None,
+            document_goods_value: None,
+            document_tax_discount_value: None,
+            document_tax_value: None,
+            exchange_rate: None,
+            is_authorised: None,
+            nominal_analysis_items: None,
+            reference: None,
+            second_reference: None,
+            settled_immediately: None,
+            supplier_id: supplier_id,
+            tax_analysis_items: None,
+            transaction_date: None,
+            vat_adjustment_doc_expected: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
 /// Returns a purchase credit note with all the default values for a supplier. The API endpoint does not persist the purchase credit note.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PurchaseCreditNoteNewRequest {
     /// Supplier record Id.
     pub supplier_id: i64,
@@ -562,7 +621,17 @@ pub struct PurchaseCreditNoteNewRequest {
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl PurchaseCreditNoteNewRequest {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(supplier_id: i64) -> Self {
+        Self {
+            supplier_id: supplier_id,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PurchaseCreditNoteNominalAnalysisItems {
     /// Nominal account code. This defaults to the nominal code from the supplier record.
     pub code: String,
@@ -590,7 +659,22 @@ pub struct PurchaseCreditNoteNominalAnalysisItems {
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl PurchaseCreditNoteNominalAnalysisItems {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(code: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            cost_centre: None,
+            department: None,
+            narrative: None,
+            transaction_analysis_code: None,
+            value: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PurchaseCreditNoteTaxAnalysisItems {
     /// Tax analysis details. Note: this is only used for Sage 200 Standard for Education.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -630,10 +714,25 @@ pub struct PurchaseCreditNoteTaxAnalysisItems {
     pub extra: sage_core::types::Extra,
 }
 
+impl PurchaseCreditNoteTaxAnalysisItems {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(id: i64) -> Self {
+        Self {
+            details: None,
+            discount_amount: None,
+            goods_amount: None,
+            id: id,
+            tax_amount: None,
+            tax_discount_amount: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
 /// Invoices are used to record a purchase against a particular supplier's account.
 ///
 /// Posting a purchase invoice does not actually create a 'purchase invoice' entity, but a Posted Transaction of type 'TradingAccountEntryTypeInvoice', therefore it is not possible to 'get' a purchase invoice using the same API endpoint after it has been posted. Posting a purchase invoice returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PurchaseInvoice {
     /// Authorisation type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -717,8 +816,35 @@ pub struct PurchaseInvoice {
     pub extra: sage_core::types::Extra,
 }
 
+impl PurchaseInvoice {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(supplier_id: i64) -> Self {
+        Self {
+            authorisation_type: None,
+            discount_days: None,
+            discount_percent: None,
+            document_discount_value: None,
+            document_goods_value: None,
+            document_tax_discount_value: None,
+            document_tax_value: None,
+            due_date: None,
+            exchange_rate: None,
+            is_authorised: None,
+            nominal_analysis_items: None,
+            reference: None,
+            second_reference: None,
+            settled_immediately: None,
+            supplier_id: supplier_id,
+            tax_analysis_items: None,
+            transaction_date: None,
+            vat_adjustment_doc_expected: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
 /// Returns a purchase invoice with all the default values for a supplier. The API endpoint does not persist the purchase invoice.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PurchaseInvoiceNewRequest {
     /// Supplier record Id.
     pub supplier_id: i64,
@@ -727,7 +853,17 @@ pub struct PurchaseInvoiceNewRequest {
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl PurchaseInvoiceNewRequest {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(supplier_id: i64) -> Self {
+        Self {
+            supplier_id: supplier_id,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PurchaseInvoiceNominalAnalysisItems {
     /// Nominal account code. This defaults to the nominal code from the supplier record.
     pub code: String,
@@ -755,7 +891,22 @@ pub struct PurchaseInvoiceNominalAnalysisItems {
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl PurchaseInvoiceNominalAnalysisItems {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(code: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            cost_centre: None,
+            department: None,
+            narrative: None,
+            transaction_analysis_code: None,
+            value: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PurchaseInvoiceTaxAnalysisItems {
     /// Tax analysis details. Note: this is only used for Sage 200 Standard for Education.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -793,6 +944,21 @@ pub struct PurchaseInvoiceTaxAnalysisItems {
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl PurchaseInvoiceTaxAnalysisItems {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(id: i64) -> Self {
+        Self {
+            details: None,
+            discount_amount: None,
+            goods_amount: None,
+            id: id,
+            tax_amount: None,
+            tax_discount_amount: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
 }
 
 /// The Purchase Ledger settings are used to configure application behaviour with respect to the Purchase Ledger module.
@@ -922,7 +1088,7 @@ pub struct PurchaseLedgerSettings {
 /// Posting a purchase payment does not actually create a 'purchase payment' entity, but a Posted Transaction of type 'TradingAccountEntryTypePurchasePaymentSalesReceipt', therefore it is not possible to 'get' a purchase payment using the same API endpoint after it has been posted. Posting a purchase payment returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.
 ///
 /// Note: Before posting purchase payments via the API, at least one bank account must exist within Sage 200.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PurchasePayment {
     /// Exchange rate for the supplier to the bank currency.
     #[serde(
@@ -986,7 +1152,33 @@ pub struct PurchasePayment {
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl PurchasePayment {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(
+        bank_id: i64,
+        cheque_value: sage_core::types::Decimal,
+        supplier_id: i64,
+    ) -> Self {
+        Self {
+            bank_exchange_rate: None,
+            bank_id: bank_id,
+            cheque_currency_id: None,
+            cheque_exchange_rate: None,
+            cheque_value: cheque_value,
+            exchange_rate: None,
+            nominal_analysis_items: None,
+            reference: None,
+            second_reference: None,
+            settlement_discount_value: None,
+            supplier_cheque_value: None,
+            supplier_id: supplier_id,
+            transaction_date: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PurchasePaymentNominalAnalysisItems {
     /// Nominal account code.
     pub code: String,
@@ -1012,6 +1204,21 @@ pub struct PurchasePaymentNominalAnalysisItems {
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl PurchasePaymentNominalAnalysisItems {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(code: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            cost_centre: None,
+            department: None,
+            narrative: None,
+            transaction_analysis_code: None,
+            value: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
 }
 
 /// Purchase posted transactions are created when transactions, such as purchases made, refunds or credit notes, are posted against the Purchase Ledger.
@@ -1333,7 +1540,7 @@ pub struct PurchasePostedTransactionBankItems {
 /// Multiple memos can be added to each purchase posted transaction. The user that created the memo, the date it was created and last updated date and time are also recorded.
 ///
 /// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PurchasePostedTransactionMemo {
     /// The user that created the memo.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1357,6 +1564,22 @@ pub struct PurchasePostedTransactionMemo {
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl PurchasePostedTransactionMemo {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(note: impl Into<String>, posted_supplier_transaction_id: i64) -> Self {
+        Self {
+            created_by: None,
+            date_time_created: None,
+            date_time_updated: None,
+            id: None,
+            is_active: None,
+            note: note.into(),
+            posted_supplier_transaction_id: posted_supplier_transaction_id,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -1452,7 +1675,7 @@ pub struct PurchasePostedTransactionTaxAnalysisItems {
 /// Posting a purchase receipt does not actually create a 'purchase receipt' entity, but a Posted Transaction of type 'TradingAccountEntryTypePurchaseReceiptSalesPayment', therefore it is not possible to 'get' a purchase receipt using the same API endpoint after it has been posted. Posting a purchase receipt returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.
 ///
 /// Note: Before posting purchase receipts via the API, at least one bank account must exist within Sage 200.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PurchaseReceipt {
     /// Exchange rate for the supplier to the bank currency.
     #[serde(
@@ -1516,7 +1739,33 @@ pub struct PurchaseReceipt {
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl PurchaseReceipt {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(
+        bank_id: i64,
+        cheque_value: sage_core::types::Decimal,
+        supplier_id: i64,
+    ) -> Self {
+        Self {
+            bank_exchange_rate: None,
+            bank_id: bank_id,
+            cheque_currency_id: None,
+            cheque_exchange_rate: None,
+            cheque_value: cheque_value,
+            exchange_rate: None,
+            nominal_analysis_items: None,
+            reference: None,
+            second_reference: None,
+            settlement_discount_value: None,
+            supplier_cheque_value: None,
+            supplier_id: supplier_id,
+            transaction_date: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PurchaseReceiptNominalAnalysisItems {
     /// Nominal account code.
     pub code: String,
@@ -1542,6 +1791,21 @@ pub struct PurchaseReceiptNominalAnalysisItems {
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl PurchaseReceiptNominalAnalysisItems {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(code: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            cost_centre: None,
+            department: None,
+            narrative: None,
+            transaction_analysis_code: None,
+            value: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
 }
 
 /// This resource returns the details of all purchase trading periods for all financial years held for the company. A company can have the trading periods set to be the same as the accounting periods or as different periods. (Sage 200 Professional only, Sage 200 Standard defaults to financial year periods).
@@ -2117,7 +2381,7 @@ pub struct SagePaymentsSupplierStatusType {
 }
 
 /// Suppliers are one of the most important entities within Sage 200 as they are associated with many important resources within the application and underpin most of the main features (e.g. purchase orders, purchase receipts, etc).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Supplier {
     /// The date the account was opened.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2527,8 +2791,130 @@ pub struct Supplier {
     pub extra: sage_core::types::Extra,
 }
 
+impl Supplier {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(name: impl Into<String>, reference: impl Into<String>) -> Self {
+        Self {
+            account_opened: None,
+            account_status_type: None,
+            account_type: None,
+            alerts: None,
+            analysis_code_1: None,
+            analysis_code_10: None,
+            analysis_code_11: None,
+            analysis_code_12: None,
+            analysis_code_13: None,
+            analysis_code_14: None,
+            analysis_code_15: None,
+            analysis_code_16: None,
+            analysis_code_17: None,
+            analysis_code_18: None,
+            analysis_code_19: None,
+            analysis_code_2: None,
+            analysis_code_20: None,
+            analysis_code_3: None,
+            analysis_code_4: None,
+            analysis_code_5: None,
+            analysis_code_6: None,
+            analysis_code_7: None,
+            analysis_code_8: None,
+            analysis_code_9: None,
+            application_date: None,
+            balance: None,
+            bank: None,
+            contacts: None,
+            country_code: None,
+            country_code_id: None,
+            credit_bureau: None,
+            credit_bureau_id: None,
+            credit_limit: None,
+            credit_memo_note: None,
+            credit_position: None,
+            credit_position_id: None,
+            credit_reference: None,
+            currency: None,
+            currency_id: None,
+            date_received: None,
+            date_time_created: None,
+            date_time_updated: None,
+            default_nominal_code: None,
+            default_nominal_code_cost_centre: None,
+            default_nominal_code_department: None,
+            default_nominal_code_id: None,
+            default_nominal_code_reference: None,
+            default_tax_code: None,
+            default_tax_code_id: None,
+            early_settlement_discount_days: None,
+            early_settlement_discount_percent: None,
+            exchange_rate_type: None,
+            factor_house: None,
+            factor_house_id: None,
+            fax_area_code: None,
+            fax_country_code: None,
+            fax_subscriber_number: None,
+            id: None,
+            is_supplier_payments_enabled: None,
+            last_credit_review: None,
+            main_address: None,
+            memos: None,
+            months_to_keep_transactions: None,
+            name: name.into(),
+            next_credit_review: None,
+            on_hold: None,
+            order_priority: None,
+            payment_group: None,
+            payment_group_id: None,
+            payment_terms_basis: None,
+            payment_terms_days: None,
+            reference: reference.into(),
+            short_name: None,
+            spare_bool_1: None,
+            spare_bool_2: None,
+            spare_bool_3: None,
+            spare_bool_4: None,
+            spare_bool_5: None,
+            spare_date_1: None,
+            spare_date_2: None,
+            spare_date_3: None,
+            spare_date_4: None,
+            spare_date_5: None,
+            spare_number_1: None,
+            spare_number_10: None,
+            spare_number_2: None,
+            spare_number_3: None,
+            spare_number_4: None,
+            spare_number_5: None,
+            spare_number_6: None,
+            spare_number_7: None,
+            spare_number_8: None,
+            spare_number_9: None,
+            spare_text_1: None,
+            spare_text_10: None,
+            spare_text_2: None,
+            spare_text_3: None,
+            spare_text_4: None,
+            spare_text_5: None,
+            spare_text_6: None,
+            spare_text_7: None,
+            spare_text_8: None,
+            spare_text_9: None,
+            status: None,
+            status_reason: None,
+            telephone_area_code: None,
+            telephone_country_code: None,
+            telephone_subscriber_number: None,
+            terms_agreed: None,
+            trading_terms: None,
+            value_of_current_orders_in_pop: None,
+            vat_number: None,
+            website: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
 /// Alerts are messages that can be displayed when a user performs a particular task. You can show alerts when entering purchase orders, returns, generating purchase orders, purchase order from requisition lines and generating purchase orders from trial kitting.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SupplierAlert {
     /// The alert text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2571,6 +2957,28 @@ pub struct SupplierAlert {
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl SupplierAlert {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(supplier_id: i64) -> Self {
+        Self {
+            alert_text: None,
+            date_time_created: None,
+            date_time_updated: None,
+            id: None,
+            is_active: None,
+            is_to_delete: None,
+            show_alert_for_generate_purchase_order_from_requisition_lines: None,
+            show_alert_for_generate_purchase_orders: None,
+            show_alert_for_generate_purchase_orders_from_trial_kitting: None,
+            show_alert_for_orders: None,
+            show_alert_for_returns: None,
+            supplier_id: supplier_id,
+            updated_by: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
 }
 
 /// Supplier bank account.
@@ -2883,7 +3291,7 @@ pub struct SupplierMainAddress {
 /// Multiple memos can be added to each account. The user that created the memo, the date it was created and last updated date and time are also recorded.
 ///
 /// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SupplierMemo {
     /// The user that created the memo.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2910,6 +3318,23 @@ pub struct SupplierMemo {
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl SupplierMemo {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(note: impl Into<String>, supplier_id: i64) -> Self {
+        Self {
+            created_by: None,
+            date_time_created: None,
+            date_time_updated: None,
+            id: None,
+            is_active: None,
+            is_to_delete: None,
+            note: note.into(),
+            supplier_id: supplier_id,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
 }
 
 /// Contact specific mobile numbers can be queried, or updated in isolation, separate to the rest of the supplier contact details. Calling this resource doesn't return, or update any other supplier contact fields.

@@ -335,7 +335,7 @@ pub struct SopCancelledLine {
 /// A GET request will return a collection of sales order lines available to despatch and can be filtered on the following fields: confirmation_intent_type, trader_id, warehouse_id, document_no and document_date.
 ///
 /// In Sage 200 Professional the confirmation_intent_type can be included in the query filter to determine if you are despatching goods (ConfirmOnDespatch) or services (Confirm). If omitted from the query filter, this value will default to ConfirmOnDespatch and return locked sales order goods to despatch.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SopConfirmDespatchAdjustment {
     /// The confirmation type of the line. Can be set to ConfirmOnDespatch to despatch goods order lines or Confirm to despatch service order lines (Sage 200 Professional only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -355,6 +355,23 @@ pub struct SopConfirmDespatchAdjustment {
     pub extra: sage_core::types::Extra,
 }
 
+impl SopConfirmDespatchAdjustment {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(
+        sop_order_return_id: i64,
+        items: impl IntoIterator<Item = SopDespatchReceiptItem>,
+    ) -> Self {
+        Self {
+            confirmation_intent_type: None,
+            despatch_receipt_date: None,
+            items: items.into_iter().collect(),
+            sop_order_return_id: sop_order_return_id,
+            tracking_items: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
 /// A bin item adjustment describes the bin items for the sales order line for despatch for non-traceable, multiple bin stock items.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SopConfirmDespatchBinItemsAdjustment {
@@ -370,13 +387,23 @@ pub struct SopConfirmDespatchBinItemsAdjustment {
 }
 
 /// Returns a list of bin items for the sales order line for despatch for non-traceable, multiple bin stock items.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SopConfirmDespatchBinItemsRequest {
     /// Sales order line record Id.
     pub id: i64,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl SopConfirmDespatchBinItemsRequest {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(id: i64) -> Self {
+        Self {
+            id: id,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
 }
 
 /// A traceable adjustment describes the traceable items for a product associated with the sales order line for despatch. (Sage 200 Professional only).
@@ -397,13 +424,23 @@ pub struct SopConfirmDespatchTraceableAdjustment {
 }
 
 /// Returns a list of traceable items for a product associated with the sales order line for despatch.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SopConfirmDespatchTraceableItemsRequest {
     /// Sales order line record Id.
     pub id: i64,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl SopConfirmDespatchTraceableItemsRequest {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(id: i64) -> Self {
+        Self {
+            id: id,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
 }
 
 /// This specifies how non stock items are despatched or received.
@@ -443,7 +480,7 @@ pub struct SopCustomerType {
 }
 
 /// A bin item for a non-traceable stock item being despatched.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SopDespatchBinItem {
     /// The available quantity to despatch in stock units.
     #[serde(
@@ -467,6 +504,19 @@ pub struct SopDespatchBinItem {
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl SopDespatchBinItem {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(id: i64) -> Self {
+        Self {
+            available_quantity: None,
+            bin_name: None,
+            id: id,
+            quantity: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
 }
 
 /// Returns a list of sales orders ready for despatch.
@@ -573,7 +623,7 @@ pub struct SopDespatchReceipt {
 }
 
 /// The confirm despatch records the despatch of goods and services from sales order lines to your customers.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SopDespatchReceiptItem {
     /// The available quantity to despatch in stock units.
     #[serde(
@@ -711,6 +761,47 @@ pub struct SopDespatchReceiptItem {
     pub extra: sage_core::types::Extra,
 }
 
+impl SopDespatchReceiptItem {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(id: i64, quantity: sage_core::types::Decimal) -> Self {
+        Self {
+            available_quantity: None,
+            bin_items: None,
+            customer_id: None,
+            customer_name: None,
+            customer_reference: None,
+            despatch_receipt_quantity: None,
+            document_date: None,
+            document_no: None,
+            has_traceable_allocations: None,
+            id: id,
+            is_multiple_bin_allocations: None,
+            item_code: None,
+            item_name: None,
+            line_quantity: None,
+            line_unit_precision: None,
+            outstanding_quantity: None,
+            product_id: None,
+            product_type: None,
+            promised_delivery_date: None,
+            quantity: quantity,
+            requested_delivery_date: None,
+            sale_from_single_batch: None,
+            selling_unit_description: None,
+            selling_unit_multiple: None,
+            sop_order_return_id: None,
+            stock_unit_multiple: None,
+            stock_unit_precision: None,
+            traceable_adjustment_items: None,
+            traceable_available_quantity: None,
+            traceable_type: None,
+            unit_description: None,
+            warehouse_name: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
 /// A bin item for a traceable stock item being despatched.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SopDespatchTraceableBinItem {
@@ -807,7 +898,7 @@ pub struct SopDocumentType {
 }
 
 /// The reason for exporting the SOP order line to customer.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SopExportReason {
     /// The date and time this entity was created (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -831,8 +922,23 @@ pub struct SopExportReason {
     pub extra: sage_core::types::Extra,
 }
 
+impl SopExportReason {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            date_time_created: None,
+            date_time_updated: None,
+            id: None,
+            is_default: None,
+            is_to_delete: None,
+            name: name.into(),
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
 /// Incoterms are used to provide a set of international rules for the interpretation of the most commonly used trade terms in international SOP orders.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SopIncoterm {
     /// The date and time this entity was created (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -854,6 +960,21 @@ pub struct SopIncoterm {
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl SopIncoterm {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            date_time_created: None,
+            date_time_updated: None,
+            id: None,
+            is_default: None,
+            is_to_delete: None,
+            name: name.into(),
+            extra: sage_core::types::Extra::new(),
+        }
+    }
 }
 
 /// Intrastat status type. These status types are a pre-defined list, and are common across every instance of Sage 200.
@@ -893,7 +1014,7 @@ pub struct SopInvoiceCreditType {
 }
 
 /// A traceable adjustment item describes the traceable items for a product associated with the sales order line. (Sage 200 Professional only).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SopItemTraceableAdjustmentItem {
     /// The additional reference for the traceable item.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -982,6 +1103,43 @@ pub struct SopItemTraceableAdjustmentItem {
     pub extra: sage_core::types::Extra,
 }
 
+impl SopItemTraceableAdjustmentItem {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(
+        is_selected: bool,
+        quantity: sage_core::types::Decimal,
+        traceable_allocation_balance_id: i64,
+        traceable_bin_item_id: i64,
+        traceable_item_id: i64,
+    ) -> Self {
+        Self {
+            additional_reference: None,
+            allocated_to_who_type: None,
+            allocation_quantity: None,
+            available_quantity: None,
+            bin_item_id: None,
+            bin_name: None,
+            despatched_quantity: None,
+            identification_no: None,
+            is_allocated: None,
+            is_selectable: None,
+            is_selected: is_selected,
+            original_quantity: None,
+            quantity: quantity,
+            receipt_date: None,
+            sell_by_date: None,
+            sop_allocation_line_id: None,
+            sop_allocation_line_quantity: None,
+            supplier_reference: None,
+            traceable_allocation_balance_id: traceable_allocation_balance_id,
+            traceable_bin_item_id: traceable_bin_item_id,
+            traceable_item_id: traceable_item_id,
+            use_by_date: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
 /// Sales orders are used to represent the sale of goods or services to a customer. They are central to a business and define the terms (price, quantity and times) by which the products or services will be delivered.
 ///
 /// Note: Adding  traceable  items to sales orders.
@@ -989,7 +1147,7 @@ pub struct SopItemTraceableAdjustmentItem {
 /// If you're using traceable stock items and an item is set to be sold from a single batch, then the order quantity must be less than or equal to quantity in the batch. If you try to order more than the quantity in the batch, the order cannot be posted via the API.
 ///
 /// Please note that as each line is updated independently, as part of a PUT request, a failed line will return an error in the API response body, however, all lines prior to this will be updated. Subsequent lines to the error will not be posted.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SopOrder {
     /// Analysis code 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1436,6 +1594,126 @@ pub struct SopOrder {
     pub extra: sage_core::types::Extra,
 }
 
+impl SopOrder {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(document_no: impl Into<String>, customer_id: i64) -> Self {
+        Self {
+            analysis_code_1: None,
+            analysis_code_10: None,
+            analysis_code_11: None,
+            analysis_code_12: None,
+            analysis_code_13: None,
+            analysis_code_14: None,
+            analysis_code_15: None,
+            analysis_code_16: None,
+            analysis_code_17: None,
+            analysis_code_18: None,
+            analysis_code_19: None,
+            analysis_code_2: None,
+            analysis_code_20: None,
+            analysis_code_3: None,
+            analysis_code_4: None,
+            analysis_code_5: None,
+            analysis_code_6: None,
+            analysis_code_7: None,
+            analysis_code_8: None,
+            analysis_code_9: None,
+            apply_available_document_discount_percent: None,
+            available_document_discount_percent: None,
+            cancelled_status: None,
+            cash_account_invoice_address: None,
+            currency: None,
+            currency_id: None,
+            customer: None,
+            customer_delivery_address_id: None,
+            customer_document_no: None,
+            customer_id: customer_id,
+            customer_type: None,
+            date_time_created: None,
+            date_time_updated: None,
+            declared_payment_remaining: None,
+            delivery_address: None,
+            despatch_receipt_status: None,
+            document_created_by: None,
+            document_date: None,
+            document_discount_percent: None,
+            document_no: document_no.into(),
+            document_status: None,
+            exchange_rate: None,
+            external_reference: None,
+            id: None,
+            invoice_credit_status: None,
+            invoice_payment_with_order_immediately: None,
+            is_credit_limit_exceeded: None,
+            is_draft: None,
+            is_editing: None,
+            is_to_sequence_lines: None,
+            is_triangulated: None,
+            lines: None,
+            lock_id: None,
+            memos: None,
+            order_priority: None,
+            override_on_hold: None,
+            payment_declared: None,
+            payment_method: None,
+            payment_method_id: None,
+            payment_reference: None,
+            payment_status: None,
+            payment_type: None,
+            payment_undeclared: None,
+            payment_value: None,
+            payment_with_order: None,
+            profitability: None,
+            promised_delivery_date: None,
+            quotation_expiry_date: None,
+            recalculate_prices: None,
+            requested_delivery_date: None,
+            settlement_discount_days: None,
+            settlement_discount_percent: None,
+            spare_bool_1: None,
+            spare_bool_2: None,
+            spare_bool_3: None,
+            spare_bool_4: None,
+            spare_bool_5: None,
+            spare_date_1: None,
+            spare_date_2: None,
+            spare_date_3: None,
+            spare_date_4: None,
+            spare_date_5: None,
+            spare_number_1: None,
+            spare_number_10: None,
+            spare_number_2: None,
+            spare_number_3: None,
+            spare_number_4: None,
+            spare_number_5: None,
+            spare_number_6: None,
+            spare_number_7: None,
+            spare_number_8: None,
+            spare_number_9: None,
+            spare_text_1: None,
+            spare_text_10: None,
+            spare_text_2: None,
+            spare_text_3: None,
+            spare_text_4: None,
+            spare_text_5: None,
+            spare_text_6: None,
+            spare_text_7: None,
+            spare_text_8: None,
+            spare_text_9: None,
+            subtotal_charge_net_value: None,
+            subtotal_charge_tax_value: None,
+            subtotal_discount_value: None,
+            subtotal_goods_value: None,
+            suppress_warnings: None,
+            total_gross_value: None,
+            total_net_value: None,
+            total_tax_value: None,
+            use_invoice_address: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
 /// The cash account invoice address.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SopOrderCashAccountInvoiceAddress {
@@ -1764,7 +2042,7 @@ pub struct SopOrderDespatchView {
 ///
 /// - confirmed as a live order by using the PUT sop_orders endpoint with the field 'is_editing' set to false
 /// - discarded using the DELETE sop_orders endpoint
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SopOrderDuplicateFlags {
     /// Customer unique Id.
     pub customer_id: i64,
@@ -1776,6 +2054,18 @@ pub struct SopOrderDuplicateFlags {
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl SopOrderDuplicateFlags {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(customer_id: i64, source_id: i64) -> Self {
+        Self {
+            customer_id: customer_id,
+            prices_and_discounts: None,
+            source_id: source_id,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
 }
 
 /// This specifies different types of order and invoice entry.
@@ -1796,7 +2086,7 @@ pub struct SopOrderEntryType {
 }
 
 /// All sales orders contain 'line items' that define what an order consists of (e.g. items on an order). If the contents of an order are modified by adding/updating/deleting order lines, this will affect the overall value of the order.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SopOrderLine {
     /// The sales order line additional charge.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2325,6 +2615,151 @@ pub struct SopOrderLine {
     pub extra: sage_core::types::Extra,
 }
 
+impl SopOrderLine {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(
+        code: impl Into<String>,
+        description: impl Into<String>,
+        line_type: impl Into<String>,
+        line_quantity: sage_core::types::Decimal,
+        product_id: i64,
+        warehouse_id: i64,
+    ) -> Self {
+        Self {
+            additional_charge: None,
+            allocated_quantity: None,
+            allocation_status: None,
+            analysis_code_1: None,
+            analysis_code_10: None,
+            analysis_code_11: None,
+            analysis_code_12: None,
+            analysis_code_13: None,
+            analysis_code_14: None,
+            analysis_code_15: None,
+            analysis_code_16: None,
+            analysis_code_17: None,
+            analysis_code_18: None,
+            analysis_code_19: None,
+            analysis_code_2: None,
+            analysis_code_20: None,
+            analysis_code_3: None,
+            analysis_code_4: None,
+            analysis_code_5: None,
+            analysis_code_6: None,
+            analysis_code_7: None,
+            analysis_code_8: None,
+            analysis_code_9: None,
+            available_for_despatch: None,
+            back_to_back_status: None,
+            code: code.into(),
+            confirmation_intent_type: None,
+            cost_price: None,
+            create_cancelled_line: None,
+            date_time_created: None,
+            date_time_updated: None,
+            description: description.into(),
+            despatch_note_comment: None,
+            despatch_receipt_quantity: None,
+            despatch_receipt_status: None,
+            discount: None,
+            discount_percent_specified: None,
+            discounted_unit_price: None,
+            fulfilment_method: None,
+            has_pop_order: None,
+            id: None,
+            invoice_credit_quantity: None,
+            invoice_credit_status: None,
+            is_complete: None,
+            is_line_deletable: None,
+            is_to_delete: None,
+            is_to_split_line: None,
+            line_number: None,
+            line_quantity: line_quantity,
+            line_tax_value: None,
+            line_total_value: None,
+            line_type: line_type.into(),
+            line_unit_precision: None,
+            mark_as_preferred: None,
+            nominal_code: None,
+            nominal_cost_centre: None,
+            nominal_department: None,
+            nominal_reference: None,
+            picking_list_comment: None,
+            posted_invoice_credit_quantity: None,
+            pricing_unit: None,
+            pricing_unit_description: None,
+            pricing_unit_id: None,
+            product: None,
+            product_id: product_id,
+            profitability: None,
+            promised_delivery_date: None,
+            requested_delivery_date: None,
+            retain_manual_prices: None,
+            selling_unit: None,
+            selling_unit_description: None,
+            selling_unit_id: None,
+            selling_unit_multiple: None,
+            selling_unit_price: None,
+            selling_unit_price_overridden: None,
+            show_on_customer_docs: None,
+            show_on_picking_list_type: None,
+            sop_order: None,
+            sop_order_id: None,
+            spare_bool_1: None,
+            spare_bool_2: None,
+            spare_bool_3: None,
+            spare_bool_4: None,
+            spare_bool_5: None,
+            spare_date_1: None,
+            spare_date_2: None,
+            spare_date_3: None,
+            spare_date_4: None,
+            spare_date_5: None,
+            spare_number_1: None,
+            spare_number_10: None,
+            spare_number_2: None,
+            spare_number_3: None,
+            spare_number_4: None,
+            spare_number_5: None,
+            spare_number_6: None,
+            spare_number_7: None,
+            spare_number_8: None,
+            spare_number_9: None,
+            spare_text_1: None,
+            spare_text_10: None,
+            spare_text_2: None,
+            spare_text_3: None,
+            spare_text_4: None,
+            spare_text_5: None,
+            spare_text_6: None,
+            spare_text_7: None,
+            spare_text_8: None,
+            spare_text_9: None,
+            stock_unit_allocated_quantity: None,
+            stock_unit_available_for_despatch: None,
+            stock_unit_available_quantity: None,
+            stock_unit_despatch_receipt_quantity: None,
+            stock_unit_invoice_credit_quantity: None,
+            stock_unit_line_quantity: None,
+            stock_unit_multiple: None,
+            stock_unit_posted_invoice_credit_quantity: None,
+            stock_unit_precision: None,
+            stock_unit_to_allocate_quantity: None,
+            tax_code: None,
+            tax_code_id: None,
+            to_allocate_quantity: None,
+            traceable_adjustment_items: None,
+            unit_discount_overridden: None,
+            unit_discount_percent: None,
+            unit_discount_value: None,
+            use_description: None,
+            warehouse: None,
+            warehouse_id: warehouse_id,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
 /// A traceable adjustment describes the traceable items for a product associated with the sales order line. (Sage 200 Professional only).
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SopOrderLineTraceableAdjustment {
@@ -2352,7 +2787,7 @@ pub struct SopOrderLineTraceableAdjustment {
 }
 
 /// Returns a list of traceable items for a product associated with the sales order line.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SopOrderLineTraceableItemsRequest {
     /// Traceable adjustment activity date. If the fulfilment sequence is determined by sell-by or use-by dates, any items with sell-by dates or use-by dates before the activity date will not be returned.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2365,6 +2800,18 @@ pub struct SopOrderLineTraceableItemsRequest {
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl SopOrderLineTraceableItemsRequest {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(id: i64) -> Self {
+        Self {
+            activity_date: None,
+            id: id,
+            is_read_only: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
 }
 
 /// When making larger requests for sales order information, the Sales Order Line Views resource is a faster alternative to the 'Sales Orders' resource. The Sales Order Line Views resource returns more information than the 'Sales Orders' resource, and therefore reduces the number of API requests required to return the same information from multiple resources.
@@ -2781,7 +3228,7 @@ pub struct SopOrderLineView {
 /// Multiple memos can be added to each sales order. The user that created the memo, the date it was created and last updated date and time are also recorded.
 ///
 /// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SopOrderMemo {
     /// The user that created the memo.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2809,6 +3256,23 @@ pub struct SopOrderMemo {
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl SopOrderMemo {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(sop_order_return_id: i64) -> Self {
+        Self {
+            created_by: None,
+            date_time_created: None,
+            date_time_updated: None,
+            id: None,
+            is_active: None,
+            is_to_delete: None,
+            note: None,
+            sop_order_return_id: sop_order_return_id,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
 }
 
 /// The sales order payment status. Note: This could take a long time to complete the request.
@@ -3558,13 +4022,23 @@ pub struct SopOrderReturnView {
 }
 
 /// Returns a sales order with all the default values for a customer. The API endpoint does not persist the sales order.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SopOrdersNewRequest {
     /// Customer record Id.
     pub customer_id: i64,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl SopOrdersNewRequest {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(customer_id: i64) -> Self {
+        Self {
+            customer_id: customer_id,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
 }
 
 /// SOP Payment methods are used to specify the Sage 200 bank account that a payment is posted to and, to describe the payment used.
@@ -3910,7 +4384,7 @@ pub struct SopProformaLineView {
 /// If you're using traceable stock items and an item is set to be sold from a single batch, then the quote quantity must be less than or equal to quantity in the batch. If you try to order more than the quantity in the batch, the quote cannot be posted via the API.
 ///
 /// Please note that as each line is updated independently, as part of a PUT request, a failed line will return an error in the API response body, however, all lines prior to this will be updated. Subsequent lines to the error will not be posted.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SopQuote {
     /// Analysis code 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4299,6 +4773,117 @@ pub struct SopQuote {
     pub extra: sage_core::types::Extra,
 }
 
+impl SopQuote {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(
+        customer_type: impl Into<String>,
+        document_no: impl Into<String>,
+        customer_id: i64,
+    ) -> Self {
+        Self {
+            analysis_code_1: None,
+            analysis_code_10: None,
+            analysis_code_11: None,
+            analysis_code_12: None,
+            analysis_code_13: None,
+            analysis_code_14: None,
+            analysis_code_15: None,
+            analysis_code_16: None,
+            analysis_code_17: None,
+            analysis_code_18: None,
+            analysis_code_19: None,
+            analysis_code_2: None,
+            analysis_code_20: None,
+            analysis_code_3: None,
+            analysis_code_4: None,
+            analysis_code_5: None,
+            analysis_code_6: None,
+            analysis_code_7: None,
+            analysis_code_8: None,
+            analysis_code_9: None,
+            apply_available_document_discount_percent: None,
+            available_document_discount_percent: None,
+            cancelled_status: None,
+            cash_account_invoice_address: None,
+            currency: None,
+            currency_id: None,
+            customer: None,
+            customer_delivery_address_id: None,
+            customer_document_no: None,
+            customer_id: customer_id,
+            customer_type: customer_type.into(),
+            date_time_created: None,
+            date_time_updated: None,
+            delivery_address: None,
+            despatch_receipt_status: None,
+            document_created_by: None,
+            document_date: None,
+            document_discount_percent: None,
+            document_links: None,
+            document_no: document_no.into(),
+            document_status: None,
+            exchange_rate: None,
+            external_reference: None,
+            id: None,
+            invoice_credit_status: None,
+            is_draft: None,
+            is_editing: None,
+            is_to_sequence_lines: None,
+            is_triangulated: None,
+            lines: None,
+            lock_id: None,
+            memos: None,
+            order_priority: None,
+            profitability: None,
+            promised_delivery_date: None,
+            quotation_expiry_date: None,
+            recalculate_prices: None,
+            requested_delivery_date: None,
+            settlement_discount_days: None,
+            settlement_discount_percent: None,
+            spare_bool_1: None,
+            spare_bool_2: None,
+            spare_bool_3: None,
+            spare_bool_4: None,
+            spare_bool_5: None,
+            spare_date_1: None,
+            spare_date_2: None,
+            spare_date_3: None,
+            spare_date_4: None,
+            spare_date_5: None,
+            spare_number_1: None,
+            spare_number_10: None,
+            spare_number_2: None,
+            spare_number_3: None,
+            spare_number_4: None,
+            spare_number_5: None,
+            spare_number_6: None,
+            spare_number_7: None,
+            spare_number_8: None,
+            spare_number_9: None,
+            spare_text_1: None,
+            spare_text_10: None,
+            spare_text_2: None,
+            spare_text_3: None,
+            spare_text_4: None,
+            spare_text_5: None,
+            spare_text_6: None,
+            spare_text_7: None,
+            spare_text_8: None,
+            spare_text_9: None,
+            subtotal_charge_net_value: None,
+            subtotal_charge_tax_value: None,
+            subtotal_discount_value: None,
+            subtotal_goods_value: None,
+            total_gross_value: None,
+            total_net_value: None,
+            total_tax_value: None,
+            use_invoice_address: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
 /// The cash account invoice address.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SopQuoteCashAccountInvoiceAddress {
@@ -4454,7 +5039,7 @@ pub struct SopQuoteDocumentLink {
 ///
 /// - confirmed as a live quote by using the PUT sop_quotes endpoint with the field 'is_editing' set to false
 /// - discarded using the DELETE sop_quotes endpoint
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SopQuoteDuplicateFlags {
     /// Customer unique Id.
     pub customer_id: i64,
@@ -4468,8 +5053,20 @@ pub struct SopQuoteDuplicateFlags {
     pub extra: sage_core::types::Extra,
 }
 
+impl SopQuoteDuplicateFlags {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(customer_id: i64, source_id: i64) -> Self {
+        Self {
+            customer_id: customer_id,
+            prices_and_discounts: None,
+            source_id: source_id,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
 /// All sales quotes contain 'line items' that define what an quote consists of (e.g. items on an quote). If the contents of an quote are modified by adding/updating/deleting quote lines, this will affect the overall value of the quote.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SopQuoteLine {
     /// The sales quote line additional charge.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4976,6 +5573,145 @@ pub struct SopQuoteLine {
     pub extra: sage_core::types::Extra,
 }
 
+impl SopQuoteLine {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(
+        code: impl Into<String>,
+        description: impl Into<String>,
+        line_type: impl Into<String>,
+        line_quantity: sage_core::types::Decimal,
+        product_id: i64,
+        warehouse_id: i64,
+    ) -> Self {
+        Self {
+            additional_charge: None,
+            allocated_quantity: None,
+            allocation_status: None,
+            analysis_code_1: None,
+            analysis_code_10: None,
+            analysis_code_11: None,
+            analysis_code_12: None,
+            analysis_code_13: None,
+            analysis_code_14: None,
+            analysis_code_15: None,
+            analysis_code_16: None,
+            analysis_code_17: None,
+            analysis_code_18: None,
+            analysis_code_19: None,
+            analysis_code_2: None,
+            analysis_code_20: None,
+            analysis_code_3: None,
+            analysis_code_4: None,
+            analysis_code_5: None,
+            analysis_code_6: None,
+            analysis_code_7: None,
+            analysis_code_8: None,
+            analysis_code_9: None,
+            available_for_despatch: None,
+            code: code.into(),
+            confirmation_intent_type: None,
+            cost_price: None,
+            create_cancelled_line: None,
+            date_time_created: None,
+            date_time_updated: None,
+            description: description.into(),
+            despatch_note_comment: None,
+            despatch_receipt_quantity: None,
+            despatch_receipt_status: None,
+            discount: None,
+            discount_percent_specified: None,
+            discounted_unit_price: None,
+            fulfilment_method: None,
+            id: None,
+            invoice_credit_quantity: None,
+            invoice_credit_status: None,
+            is_complete: None,
+            is_line_deletable: None,
+            is_to_delete: None,
+            line_number: None,
+            line_quantity: line_quantity,
+            line_tax_value: None,
+            line_total_value: None,
+            line_type: line_type.into(),
+            line_unit_precision: None,
+            nominal_code: None,
+            nominal_cost_centre: None,
+            nominal_department: None,
+            nominal_reference: None,
+            picking_list_comment: None,
+            posted_invoice_credit_quantity: None,
+            pricing_unit: None,
+            pricing_unit_description: None,
+            pricing_unit_id: None,
+            product: None,
+            product_id: product_id,
+            profitability: None,
+            promised_delivery_date: None,
+            requested_delivery_date: None,
+            retain_manual_prices: None,
+            selling_unit: None,
+            selling_unit_description: None,
+            selling_unit_id: None,
+            selling_unit_multiple: None,
+            selling_unit_price: None,
+            selling_unit_price_overridden: None,
+            show_on_customer_docs: None,
+            show_on_picking_list_type: None,
+            sop_quote: None,
+            sop_quote_id: None,
+            spare_bool_1: None,
+            spare_bool_2: None,
+            spare_bool_3: None,
+            spare_bool_4: None,
+            spare_bool_5: None,
+            spare_date_1: None,
+            spare_date_2: None,
+            spare_date_3: None,
+            spare_date_4: None,
+            spare_date_5: None,
+            spare_number_1: None,
+            spare_number_10: None,
+            spare_number_2: None,
+            spare_number_3: None,
+            spare_number_4: None,
+            spare_number_5: None,
+            spare_number_6: None,
+            spare_number_7: None,
+            spare_number_8: None,
+            spare_number_9: None,
+            spare_text_1: None,
+            spare_text_10: None,
+            spare_text_2: None,
+            spare_text_3: None,
+            spare_text_4: None,
+            spare_text_5: None,
+            spare_text_6: None,
+            spare_text_7: None,
+            spare_text_8: None,
+            spare_text_9: None,
+            stock_unit_allocated_quantity: None,
+            stock_unit_available_for_despatch: None,
+            stock_unit_available_quantity: None,
+            stock_unit_despatch_receipt_quantity: None,
+            stock_unit_invoice_credit_quantity: None,
+            stock_unit_line_quantity: None,
+            stock_unit_multiple: None,
+            stock_unit_posted_invoice_credit_quantity: None,
+            stock_unit_precision: None,
+            stock_unit_to_allocate_quantity: None,
+            tax_code: None,
+            tax_code_id: None,
+            unit_discount_overridden: None,
+            unit_discount_percent: None,
+            unit_discount_value: None,
+            use_description: None,
+            warehouse: None,
+            warehouse_id: warehouse_id,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
 /// This resource returns a view of sales quotes, sales quote lines, customers, products, warehouses, tax codes and currencies that can be queried on any field. The default sort (orderby) field are by 'sop_quote_id' and 'sop_quote_line_id' descending.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SopQuoteLineView {
@@ -5277,7 +6013,7 @@ pub struct SopQuoteLineView {
 /// Multiple memos can be added to each sales quote. The user that created the memo, the date it was created and last updated date and time are also recorded.
 ///
 /// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SopQuoteMemo {
     /// The user that created the memo.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -5305,6 +6041,23 @@ pub struct SopQuoteMemo {
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl SopQuoteMemo {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(sop_order_return_id: i64) -> Self {
+        Self {
+            created_by: None,
+            date_time_created: None,
+            date_time_updated: None,
+            id: None,
+            is_active: None,
+            is_to_delete: None,
+            note: None,
+            sop_order_return_id: sop_order_return_id,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
 }
 
 /// This resource returns the details of all SOP quotes. The default sort (orderby) fields are by 'document_no' and 'Id' ascending.
@@ -5353,13 +6106,23 @@ pub struct SopQuoteView {
 }
 
 /// Returns a sales quote with all the default values for a customer. The API endpoint does not persist the sales quote.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SopQuotesNewRequest {
     /// Customer record Id.
     pub customer_id: i64,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl SopQuotesNewRequest {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(customer_id: i64) -> Self {
+        Self {
+            customer_id: customer_id,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
 }
 
 /// This resource returns a view of sales returns, sales return lines, customers, products, warehouses, tax codes and currencies that can be queried on any field. The default sort (orderby) field are by 'sop_return_id' and 'sop_return_line_id' descending.
@@ -6070,7 +6833,7 @@ pub struct SuggestedProduct {
 }
 
 /// A set of search options for returning a list of suggested products.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SuggestedProductOptions {
     /// Customer Id. Note: You must set at least one of show_frequent_items, show_recent_items or show_preferred_items flags to true.
     pub customer_id: i64,
@@ -6098,6 +6861,23 @@ pub struct SuggestedProductOptions {
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl SuggestedProductOptions {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(customer_id: i64) -> Self {
+        Self {
+            customer_id: customer_id,
+            minimum_number_of_lines_for_frequent_items: None,
+            number_of_days_for_frequent_items: None,
+            number_of_days_for_recent_items: None,
+            product_group_id: None,
+            show_frequent_items: None,
+            show_preferred_items: None,
+            show_recent_items: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
 }
 
 /// Current User Invoice And Order User Permissions

@@ -108,7 +108,7 @@ pub struct ContactNumberType {
 }
 
 /// All countries each have a specific code to identify accounts that belong to that country.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CountryCode {
     /// Country code.
     pub code: String,
@@ -134,6 +134,22 @@ pub struct CountryCode {
     pub extra: sage_core::types::Extra,
 }
 
+impl CountryCode {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(code: impl Into<String>, name: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            date_time_created: None,
+            date_time_updated: None,
+            eu_member: None,
+            id: None,
+            name: name.into(),
+            tax_mask: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
 /// Country code tax mask object.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct CountryCodeTaxMask {
@@ -155,7 +171,7 @@ pub struct CountryCodeTaxMask {
 }
 
 /// Credit bureaus are third party companies used to assess credit risk.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CreditBureau {
     /// The credit bureau checking URL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -182,8 +198,24 @@ pub struct CreditBureau {
     pub extra: sage_core::types::Extra,
 }
 
+impl CreditBureau {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            checking_url: None,
+            date_time_created: None,
+            date_time_updated: None,
+            id: None,
+            is_default: None,
+            name: name.into(),
+            website: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
 /// Use credit positions for customer and supplier credit statuses.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CreditPosition {
     /// The date and time this entity was created (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -204,10 +236,24 @@ pub struct CreditPosition {
     pub extra: sage_core::types::Extra,
 }
 
+impl CreditPosition {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            date_time_created: None,
+            date_time_updated: None,
+            id: None,
+            is_default: None,
+            name: name.into(),
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
 /// Sage 200 works in multiple currencies and each company can configure up to 99 currencies to use., and   all can be configured to use a single exchange rate, period exchange rates, or both. One currency must be configured as the base currency and this cannot be changed once transactions have been entered.
 ///
 /// If a currency is configured as amendable, the exchange rate can be modified when entering transactions.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Currency {
     /// Currency rate in use against base.
     #[serde(
@@ -264,8 +310,31 @@ pub struct Currency {
     pub extra: sage_core::types::Extra,
 }
 
+impl Currency {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(name: impl Into<String>, symbol: impl Into<String>) -> Self {
+        Self {
+            core_currency_rate: None,
+            currency_iso_code: None,
+            currency_iso_code_id: None,
+            date_time_created: None,
+            date_time_updated: None,
+            euro_currency_rate: None,
+            exchange_rate_amendability_type: None,
+            exchange_rate_type: None,
+            id: None,
+            is_base_currency: None,
+            is_euro_currency: None,
+            name: name.into(),
+            symbol: symbol.into(),
+            use_for_new_accounts: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
 /// The currency exchange rates that have been specified within the application.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CurrencyExchangeRate {
     /// The base currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -356,8 +425,37 @@ pub struct CurrencyExchangeRate {
     pub extra: sage_core::types::Extra,
 }
 
+impl CurrencyExchangeRate {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(currency_from_id: i64, currency_to_id: i64) -> Self {
+        Self {
+            currency_base: None,
+            currency_euro: None,
+            currency_from: None,
+            currency_from_id: currency_from_id,
+            currency_from_is_amendable: None,
+            currency_from_is_expired: None,
+            currency_from_no_periods: None,
+            currency_from_rate: None,
+            currency_from_value: None,
+            currency_to: None,
+            currency_to_id: currency_to_id,
+            currency_to_is_amendable: None,
+            currency_to_is_expired: None,
+            currency_to_no_periods: None,
+            currency_to_rate: None,
+            currency_to_value: None,
+            currency_transaction_type: None,
+            exchange_rate: None,
+            exchange_rate_type: None,
+            transaction_date: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
 /// All currencies have a designated ISO (International Standards Organisation) code that uniquely identifies that currency.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CurrencyIsoCode {
     /// ISO currency code.
     pub code: String,
@@ -375,6 +473,20 @@ pub struct CurrencyIsoCode {
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl CurrencyIsoCode {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(code: impl Into<String>, name: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            date_time_created: None,
+            date_time_updated: None,
+            id: None,
+            name: name.into(),
+            extra: sage_core::types::Extra::new(),
+        }
+    }
 }
 
 /// Currency transaction types are used to determine processing to acquire the exchange rate. Currency transaction type can be 'CurrencyTransactionCash' or 'CurrencyTransactionNonCash'.
@@ -711,7 +823,7 @@ pub struct TaxAccountEntryType {
 /// - Read percentages for calculations in transactions.
 ///
 /// The API endpoint returns details of the tax codes that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TaxCode {
     /// Tax code.
     pub code: i64,
@@ -745,6 +857,24 @@ pub struct TaxCode {
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl TaxCode {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(name: impl Into<String>, code: i64) -> Self {
+        Self {
+            code: code,
+            date_time_created: None,
+            date_time_updated: None,
+            id: None,
+            is_notional_acquisition_tax: None,
+            name: name.into(),
+            tax_rate: None,
+            terms: None,
+            terms_description: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
 }
 
 /// The trader account type is used to decide how transactions are stored on individual accounts. You can use all three account types in any mix. Use the account types to balance your need for a detailed breakdown of transactions with your need to save disk space. (Sage 200 Professional only, Sage 200 Standard defaults to 'TradingAccountTypeOpenItem')

@@ -256,7 +256,7 @@ pub struct ConfigurableTerm {
 }
 
 /// The courier used for an order.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Courier {
     /// The date and time this entity was created (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -284,6 +284,23 @@ pub struct Courier {
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl Courier {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            date_time_created: None,
+            date_time_updated: None,
+            id: None,
+            is_default: None,
+            is_to_delete: None,
+            name: name.into(),
+            tracking_url: None,
+            website: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
 }
 
 /// Use this API endpoint to return details of the currently logged in user.
@@ -317,7 +334,7 @@ pub struct CurrentUser {
 /// When working with Microsoft Flow, it is useful to be able to record the state of some data that is used in your flow.
 ///
 /// Use this API endpoint to read or write data to and from the flow.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FlowState {
     /// The date and time this entity was created (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -336,6 +353,20 @@ pub struct FlowState {
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl FlowState {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(flow_id: impl Into<String>) -> Self {
+        Self {
+            date_time_created: None,
+            date_time_updated: None,
+            flow_id: flow_id.into(),
+            id: None,
+            value: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
 }
 
 /// Every ledger has its own unique Id in order to track which ledger a transaction is logged against. These unique IDs are predefined by the system, and consistent across all Sage 200 installations.
@@ -404,7 +435,7 @@ pub struct Licence {
 /// When working with Microsoft Flow, it is useful to be able to access pending emails to send as notifications to the user from Sage 200.
 ///
 /// Use this API endpoint to read or write data to and from the SYSPendingEmail table.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PendingEmail {
     /// The date and time this entity was created (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -435,10 +466,32 @@ pub struct PendingEmail {
     pub extra: sage_core::types::Extra,
 }
 
+impl PendingEmail {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(
+        email_address: impl Into<String>,
+        email_type: impl Into<String>,
+        user_number: i64,
+    ) -> Self {
+        Self {
+            date_time_created: None,
+            date_time_updated: None,
+            email_address: email_address.into(),
+            email_body: None,
+            email_subject: None,
+            email_type: email_type.into(),
+            id: None,
+            user_name: None,
+            user_number: user_number,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
 /// Each contact within the system has an associated 'salutation_id' to identify if they are 'Mr', 'Ms', 'Dr', etc. When working with contacts, it is important to know what this salutation_id refers to.
 ///
 /// The API endpoint returns details of the salutations that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Salutation {
     /// Salutation code.
     pub code: String,
@@ -460,6 +513,21 @@ pub struct Salutation {
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl Salutation {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(code: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            date_time_created: None,
+            date_time_updated: None,
+            description: None,
+            id: None,
+            is_default: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
 }
 
 /// Access to Sage 200 sites is restricted by a Sage account. When invoking any API resource, the site Id must always be specified within the header 'X-Site'.

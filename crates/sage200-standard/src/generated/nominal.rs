@@ -116,7 +116,7 @@ pub struct ControlNominalCodeType {
 }
 
 /// Cost centres are typically used to aid collating related costs and reporting on a specific segment of an organisation i.e. a company division such as sales or production.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CostCentre {
     /// Cost centre code.
     pub code: String,
@@ -149,8 +149,26 @@ pub struct CostCentre {
     pub extra: sage_core::types::Extra,
 }
 
+impl CostCentre {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(code: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            contact_details: None,
+            contact_email_address: None,
+            contact_name: None,
+            date_time_created: None,
+            date_time_updated: None,
+            id: None,
+            is_to_delete: None,
+            name: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
 /// Departments are a subdivision of cost centres and are used where specific costs or revenue need to be collated and reported on separately. For example, a cost centre could be a sales area such as North East or South West and different departments could be Administration and Training.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Department {
     /// Department code.
     pub code: String,
@@ -184,6 +202,25 @@ pub struct Department {
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl Department {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(code: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            contact_details: None,
+            contact_email_address: None,
+            contact_name: None,
+            date_time_created: None,
+            date_time_updated: None,
+            id: None,
+            is_to_delete: None,
+            name: None,
+            status: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
 }
 
 /// The department status.
@@ -349,7 +386,7 @@ pub struct NominalBudgetType {
 /// Nominal accounts include a code, and cost centre and a department.
 ///
 /// The API endpoint returns details of the nominal codes that can be used.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NominalCode {
     /// The status of the nominal code (Sage 200 Standard and versions of Professional released after February 2018). For example, this can either be 'Active' or 'Hidden'.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -531,8 +568,67 @@ pub struct NominalCode {
     pub extra: sage_core::types::Extra,
 }
 
+impl NominalCode {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(reference: impl Into<String>) -> Self {
+        Self {
+            account_status_type: None,
+            allow_manual_journal_entries: None,
+            analysis_code_1: None,
+            analysis_code_10: None,
+            analysis_code_11: None,
+            analysis_code_12: None,
+            analysis_code_13: None,
+            analysis_code_14: None,
+            analysis_code_15: None,
+            analysis_code_16: None,
+            analysis_code_17: None,
+            analysis_code_18: None,
+            analysis_code_19: None,
+            analysis_code_2: None,
+            analysis_code_20: None,
+            analysis_code_3: None,
+            analysis_code_4: None,
+            analysis_code_5: None,
+            analysis_code_6: None,
+            analysis_code_7: None,
+            analysis_code_8: None,
+            analysis_code_9: None,
+            balance_year_to_date: None,
+            brought_forward_balance: None,
+            consolidated_nominal_account_number: None,
+            consolidated_nominal_code: None,
+            consolidated_nominal_code_id: None,
+            consolidated_nominal_cost_centre: None,
+            consolidated_nominal_department: None,
+            cost_centre: None,
+            cost_centre_code: None,
+            cost_centre_id: None,
+            credit_balance_year_to_date: None,
+            date_time_created: None,
+            date_time_updated: None,
+            debit_balance_year_to_date: None,
+            department: None,
+            department_code: None,
+            department_id: None,
+            display_balances_in_selection_list: None,
+            financial_years: None,
+            id: None,
+            memos: None,
+            name: None,
+            periods_to_keep_transactions: None,
+            reference: reference.into(),
+            report_category: None,
+            sofa_category: None,
+            sofa_category_id: None,
+            use_batch_postings: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
 /// The financial year breakdown for a nominal code where budgets can be entered and period balances can be viewed.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NominalCodeFinancialYear {
     /// The total value of any adjustments made to the nominal code after the financial year was closed.
     #[serde(
@@ -600,12 +696,35 @@ pub struct NominalCodeFinancialYear {
     pub extra: sage_core::types::Extra,
 }
 
+impl NominalCodeFinancialYear {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(nominal_code_id: i64) -> Self {
+        Self {
+            adjustment_after_year_end_close: None,
+            budget_profile: None,
+            budget_profile_id: None,
+            budget_type: None,
+            budget_value: None,
+            closing_balance: None,
+            date_time_created: None,
+            date_time_updated: None,
+            financial_year_id: None,
+            id: None,
+            nominal_code_id: nominal_code_id,
+            original_budget_value: None,
+            period_balances: None,
+            year_relative_to_current_year: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
 /// Memos are sections of text that can be used to make comments about a nominal code.
 ///
 /// Multiple memos can be added to each nominal code. The user that created the memo, the date it was created and last updated date and time are also recorded.
 ///
 /// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NominalCodeMemo {
     /// The user that created the memo.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -634,8 +753,25 @@ pub struct NominalCodeMemo {
     pub extra: sage_core::types::Extra,
 }
 
+impl NominalCodeMemo {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(note: impl Into<String>, nominal_code_id: i64) -> Self {
+        Self {
+            created_by: None,
+            date_time_created: None,
+            date_time_updated: None,
+            id: None,
+            is_active: None,
+            is_to_delete: None,
+            nominal_code_id: nominal_code_id,
+            note: note.into(),
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
 /// A single period of a nominal code's financial year where budgets can be entered and balances can be viewed.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NominalCodePeriodBalance {
     /// Accounting period Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -697,6 +833,27 @@ pub struct NominalCodePeriodBalance {
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl NominalCodePeriodBalance {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(nominal_account_year_value_id: i64) -> Self {
+        Self {
+            accounting_period_id: None,
+            adjustment_after_year_end_close: None,
+            budget_value: None,
+            consolidated_amount: None,
+            date_time_created: None,
+            date_time_updated: None,
+            id: None,
+            is_future_period: None,
+            nominal_account_year_value_id: nominal_account_year_value_id,
+            original_budget_value: None,
+            period_balance: None,
+            period_number: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
 }
 
 /// This resource returns the details of all nominal codes. The default sort (orderby) fields are by 'reference', 'cost_centre_code' and 'department_code' ascending.

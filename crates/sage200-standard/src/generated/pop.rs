@@ -398,7 +398,7 @@ pub struct PopLinkedRequisitionLine {
 /// Purchase orders are used to represent the purchase of goods or services from a supplier. They are central to a business and define the terms (price, quantity and times) by which the products or services will be received.
 ///
 /// Please note that as each line is updated independently, as part of a PUT request, a failed line will return an error in the API response body, however, all lines prior to this will be updated. Subsequent lines to the error will not be posted.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PopOrder {
     /// Analysis code 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -772,6 +772,106 @@ pub struct PopOrder {
     pub extra: sage_core::types::Extra,
 }
 
+impl PopOrder {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(supplier_id: i64) -> Self {
+        Self {
+            analysis_code_1: None,
+            analysis_code_10: None,
+            analysis_code_11: None,
+            analysis_code_12: None,
+            analysis_code_13: None,
+            analysis_code_14: None,
+            analysis_code_15: None,
+            analysis_code_16: None,
+            analysis_code_17: None,
+            analysis_code_18: None,
+            analysis_code_19: None,
+            analysis_code_2: None,
+            analysis_code_20: None,
+            analysis_code_3: None,
+            analysis_code_4: None,
+            analysis_code_5: None,
+            analysis_code_6: None,
+            analysis_code_7: None,
+            analysis_code_8: None,
+            analysis_code_9: None,
+            authorisation_status: None,
+            authorisation_status_description: None,
+            cancelled_status: None,
+            date_time_created: None,
+            date_time_updated: None,
+            default_direct_delivery_address: None,
+            delivery_address: None,
+            disputed_status: None,
+            document_created_by: None,
+            document_created_by_id: None,
+            document_date: None,
+            document_discount_percent: None,
+            document_no: None,
+            document_originator_id: None,
+            document_originator_name: None,
+            document_status: None,
+            exchange_rate: None,
+            id: None,
+            invoice_credit_status: None,
+            is_credit_limit_exceeded: None,
+            is_draft: None,
+            is_editing: None,
+            is_to_sequence_lines: None,
+            lines: None,
+            lock_id: None,
+            memos: None,
+            print_status: None,
+            receipt_return_status: None,
+            requested_delivery_date: None,
+            settlement_discount_days: None,
+            settlement_discount_percent: None,
+            spare_bool_1: None,
+            spare_bool_2: None,
+            spare_bool_3: None,
+            spare_bool_4: None,
+            spare_bool_5: None,
+            spare_date_1: None,
+            spare_date_2: None,
+            spare_date_3: None,
+            spare_date_4: None,
+            spare_date_5: None,
+            spare_number_1: None,
+            spare_number_10: None,
+            spare_number_2: None,
+            spare_number_3: None,
+            spare_number_4: None,
+            spare_number_5: None,
+            spare_number_6: None,
+            spare_number_7: None,
+            spare_number_8: None,
+            spare_number_9: None,
+            spare_text_1: None,
+            spare_text_10: None,
+            spare_text_2: None,
+            spare_text_3: None,
+            spare_text_4: None,
+            spare_text_5: None,
+            spare_text_6: None,
+            spare_text_7: None,
+            spare_text_8: None,
+            spare_text_9: None,
+            subtotal_charges_net_value: None,
+            subtotal_discount_value: None,
+            subtotal_goods_value: None,
+            subtotal_landed_costs_value: None,
+            supplier: None,
+            supplier_document_no: None,
+            supplier_id: supplier_id,
+            total_gross_value: None,
+            total_net_value: None,
+            total_tax_value: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
 /// The delivery address.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PopOrderDeliveryAddress {
@@ -849,7 +949,7 @@ pub struct PopOrderDeliveryAddress {
 ///
 /// - confirmed as a live order by using the PUT pop_orders endpoint with the field 'is_editing' set to false
 /// - discarded using the DELETE pop_orders endpoint
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PopOrderDuplicateFlags {
     /// Indicates whether to duplicate prices and discounts for the purchase order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -861,6 +961,18 @@ pub struct PopOrderDuplicateFlags {
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl PopOrderDuplicateFlags {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(source_id: i64, supplier_id: i64) -> Self {
+        Self {
+            prices_and_discounts: None,
+            source_id: source_id,
+            supplier_id: supplier_id,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
 }
 
 /// Purchase orders can be generated using Generate Purchase Orders, or if using Sage 200 Manufacturing, via MRP (Material Requirements Planning).
@@ -883,7 +995,7 @@ pub struct PopOrderGenerationType {
 }
 
 /// All purchase orders contain 'line items' that define what an order consists of (e.g. items on an order). If the contents of an order are modified by adding/updating/deleting order lines, this will affect the overall value of the order.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PopOrderLine {
     /// The purchase order line additional charge.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1359,6 +1471,141 @@ pub struct PopOrderLine {
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl PopOrderLine {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(
+        code: impl Into<String>,
+        description: impl Into<String>,
+        line_type: impl Into<String>,
+        line_quantity: sage_core::types::Decimal,
+        product_id: i64,
+        warehouse_id: i64,
+    ) -> Self {
+        Self {
+            additional_charge: None,
+            analysis_code_1: None,
+            analysis_code_10: None,
+            analysis_code_11: None,
+            analysis_code_12: None,
+            analysis_code_13: None,
+            analysis_code_14: None,
+            analysis_code_15: None,
+            analysis_code_16: None,
+            analysis_code_17: None,
+            analysis_code_18: None,
+            analysis_code_19: None,
+            analysis_code_2: None,
+            analysis_code_20: None,
+            analysis_code_3: None,
+            analysis_code_4: None,
+            analysis_code_5: None,
+            analysis_code_6: None,
+            analysis_code_7: None,
+            analysis_code_8: None,
+            analysis_code_9: None,
+            buying_unit: None,
+            buying_unit_description: None,
+            buying_unit_id: None,
+            cancel_requisition_lines: None,
+            code: code.into(),
+            confirmation_intent_type: None,
+            create_cancelled_line: None,
+            date_time_created: None,
+            date_time_updated: None,
+            description: description.into(),
+            direct_delivery_address: None,
+            discount_percent_specified: None,
+            discounted_unit_price: None,
+            for_direct_delivery: None,
+            has_linked_order_lines: None,
+            has_requisition_lines: None,
+            id: None,
+            invoice_credit_quantity: None,
+            invoice_credit_status: None,
+            is_complete: None,
+            is_line_deletable: None,
+            is_to_delete: None,
+            landed_costs_per_item: None,
+            landed_costs_percentage: None,
+            landed_costs_type: None,
+            line_number: None,
+            line_quantity: line_quantity,
+            line_tax_value: None,
+            line_total_value: None,
+            line_type: line_type.into(),
+            line_unit_precision: None,
+            linked_order_lines: None,
+            linked_requisition_lines: None,
+            nominal_code: None,
+            nominal_cost_centre: None,
+            nominal_department: None,
+            nominal_reference: None,
+            pop_order: None,
+            pop_order_id: None,
+            pricing_unit: None,
+            pricing_unit_description: None,
+            pricing_unit_id: None,
+            pricing_unit_multiple: None,
+            product: None,
+            product_id: product_id,
+            receipt_return_quantity: None,
+            receipt_return_status: None,
+            remove_link_to_sop_order_line: None,
+            requested_delivery_dates: None,
+            requisition_lines_comment: None,
+            show_on_supplier_docs: None,
+            spare_bool_1: None,
+            spare_bool_2: None,
+            spare_bool_3: None,
+            spare_bool_4: None,
+            spare_bool_5: None,
+            spare_date_1: None,
+            spare_date_2: None,
+            spare_date_3: None,
+            spare_date_4: None,
+            spare_date_5: None,
+            spare_number_1: None,
+            spare_number_10: None,
+            spare_number_2: None,
+            spare_number_3: None,
+            spare_number_4: None,
+            spare_number_5: None,
+            spare_number_6: None,
+            spare_number_7: None,
+            spare_number_8: None,
+            spare_number_9: None,
+            spare_text_1: None,
+            spare_text_10: None,
+            spare_text_2: None,
+            spare_text_3: None,
+            spare_text_4: None,
+            spare_text_5: None,
+            spare_text_6: None,
+            spare_text_7: None,
+            spare_text_8: None,
+            spare_text_9: None,
+            stock_unit_invoice_credit_quantity: None,
+            stock_unit_line_quantity: None,
+            stock_unit_multiple: None,
+            stock_unit_on_order_quantity: None,
+            stock_unit_precision: None,
+            stock_unit_receipt_return_quantity: None,
+            supplier_part_ref: None,
+            tax_code: None,
+            tax_code_id: None,
+            total_landed_costs_value: None,
+            unit_buying_price: None,
+            unit_discount_percent: None,
+            unit_discount_value: None,
+            update_prices_at_goods_receipt: None,
+            use_description: None,
+            warehouse: None,
+            warehouse_id: warehouse_id,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
 }
 
 /// The direct delivery address. This can only be set on lines of type EnumLineTypeStandard.
@@ -1854,7 +2101,7 @@ pub struct PopOrderLineView {
 /// Multiple memos can be added to each purchase order. The user that created the memo, the date it was created and last updated date and time are also recorded.
 ///
 /// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PopOrderMemo {
     /// The user that created the memo.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1882,6 +2129,23 @@ pub struct PopOrderMemo {
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl PopOrderMemo {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(pop_order_return_id: i64) -> Self {
+        Self {
+            created_by: None,
+            date_time_created: None,
+            date_time_updated: None,
+            id: None,
+            is_active: None,
+            is_to_delete: None,
+            note: None,
+            pop_order_return_id: pop_order_return_id,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
 }
 
 /// This resource returns a view of purchase orders and returns and invoices and credit notes
@@ -2294,13 +2558,23 @@ pub struct PopOrderReturnView {
 }
 
 /// Returns a purchase order with all the default values for a supplier. The API endpoint does not persist the purchase order.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PopOrdersNewRequest {
     /// Supplier record Id.
     pub supplier_id: i64,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl PopOrdersNewRequest {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(supplier_id: i64) -> Self {
+        Self {
+            supplier_id: supplier_id,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
 }
 
 /// The POP requisition fulfilment line holds information about the fulfilments of a requisition line.

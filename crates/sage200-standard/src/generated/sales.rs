@@ -42,7 +42,7 @@
 //! - `statement_terms`: Statement Terms
 
 /// Customers are one of the most important entities within Sage 200 as they are associated with many important resources within the application and underpin most of the main features (e.g. sales orders, payment receipts, etc). When making larger requests for customer information, the Customer Views resource can be a faster alternative to this resource.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Customer {
     /// The date the account was opened.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -501,8 +501,141 @@ pub struct Customer {
     pub extra: sage_core::types::Extra,
 }
 
+impl Customer {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(name: impl Into<String>, reference: impl Into<String>) -> Self {
+        Self {
+            account_opened: None,
+            account_status_type: None,
+            account_type: None,
+            alerts: None,
+            analysis_code_1: None,
+            analysis_code_10: None,
+            analysis_code_11: None,
+            analysis_code_12: None,
+            analysis_code_13: None,
+            analysis_code_14: None,
+            analysis_code_15: None,
+            analysis_code_16: None,
+            analysis_code_17: None,
+            analysis_code_18: None,
+            analysis_code_19: None,
+            analysis_code_2: None,
+            analysis_code_20: None,
+            analysis_code_3: None,
+            analysis_code_4: None,
+            analysis_code_5: None,
+            analysis_code_6: None,
+            analysis_code_7: None,
+            analysis_code_8: None,
+            analysis_code_9: None,
+            application_date: None,
+            average_time_to_pay: None,
+            balance: None,
+            cards: None,
+            contacts: None,
+            country_code: None,
+            country_code_id: None,
+            credit_bureau: None,
+            credit_bureau_id: None,
+            credit_limit: None,
+            credit_memo_note: None,
+            credit_position: None,
+            credit_position_id: None,
+            credit_reference: None,
+            currency: None,
+            currency_id: None,
+            customer_discount_group: None,
+            customer_discount_group_id: None,
+            date_finance_charge_last_run: None,
+            date_received: None,
+            date_time_created: None,
+            date_time_updated: None,
+            default_nominal_code: None,
+            default_nominal_code_cost_centre: None,
+            default_nominal_code_department: None,
+            default_nominal_code_id: None,
+            default_nominal_code_reference: None,
+            default_tax_code: None,
+            default_tax_code_id: None,
+            duns_code: None,
+            early_settlement_discount_days: None,
+            early_settlement_discount_percent: None,
+            exchange_rate_type: None,
+            fax_area_code: None,
+            fax_country_code: None,
+            fax_subscriber_number: None,
+            id: None,
+            invoice_discount_percent: None,
+            invoice_line_discount_percent: None,
+            last_credit_review: None,
+            limited_price_bands: None,
+            main_address: None,
+            memos: None,
+            months_to_keep_transactions: None,
+            name: name.into(),
+            next_credit_review: None,
+            on_hold: None,
+            order_priority: None,
+            order_value_discount: None,
+            order_value_discount_id: None,
+            payment_terms_basis: None,
+            payment_terms_days: None,
+            price_band: None,
+            price_band_id: None,
+            reference: reference.into(),
+            sales_credit_note_layout: None,
+            sales_invoice_layout: None,
+            short_name: None,
+            spare_bool_1: None,
+            spare_bool_2: None,
+            spare_bool_3: None,
+            spare_bool_4: None,
+            spare_bool_5: None,
+            spare_date_1: None,
+            spare_date_2: None,
+            spare_date_3: None,
+            spare_date_4: None,
+            spare_date_5: None,
+            spare_number_1: None,
+            spare_number_10: None,
+            spare_number_2: None,
+            spare_number_3: None,
+            spare_number_4: None,
+            spare_number_5: None,
+            spare_number_6: None,
+            spare_number_7: None,
+            spare_number_8: None,
+            spare_number_9: None,
+            spare_text_1: None,
+            spare_text_10: None,
+            spare_text_2: None,
+            spare_text_3: None,
+            spare_text_4: None,
+            spare_text_5: None,
+            spare_text_6: None,
+            spare_text_7: None,
+            spare_text_8: None,
+            spare_text_9: None,
+            statement_layout: None,
+            status: None,
+            status_reason: None,
+            telephone_area_code: None,
+            telephone_country_code: None,
+            telephone_subscriber_number: None,
+            terms_agreed: None,
+            trading_terms: None,
+            use_tax_code_as_default: None,
+            value_of_current_orders_in_sop: None,
+            vat_number: None,
+            website: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
 /// Alerts are messages that can be displayed when a user performs a particular task. You can show alerts when entering invoices or credit notes, sales orders and returns, quotations and pro forma invoices, and for customer price enquiries.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CustomerAlert {
     /// The alert text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -556,8 +689,33 @@ pub struct CustomerAlert {
     pub extra: sage_core::types::Extra,
 }
 
+impl CustomerAlert {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(customer_id: i64) -> Self {
+        Self {
+            alert_text: None,
+            customer_id: customer_id,
+            date_time_created: None,
+            date_time_updated: None,
+            id: None,
+            is_active: None,
+            is_to_delete: None,
+            show_alert_for_credit_notes: None,
+            show_alert_for_invoices: None,
+            show_alert_for_orders: None,
+            show_alert_for_price_enquiries: None,
+            show_alert_for_proformas: None,
+            show_alert_for_project_bills: None,
+            show_alert_for_quotes: None,
+            show_alert_for_returns: None,
+            updated_by: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
 /// Customer cards are the credit cards used by the customer. They are created when a transaction is made using an Online Card Provider. The description used for the card can be renamed, or the card removed. Multiple cards can be associated with one account. The date and time that the card was last used is also recorded.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CustomerCard {
     /// Customer record Id.
     pub customer_id: i64,
@@ -575,6 +733,20 @@ pub struct CustomerCard {
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl CustomerCard {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(description: impl Into<String>, customer_id: i64) -> Self {
+        Self {
+            customer_id: customer_id,
+            description: description.into(),
+            id: None,
+            is_to_delete: None,
+            last_used_date: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
 }
 
 /// Information can be stored for multiple contacts against each customer account. Each contact can have its own details such as telephone numbers, fax numbers, email address and website.
@@ -698,7 +870,7 @@ pub struct CustomerCreditMemoNote {
 }
 
 /// A customer can have multiple delivery addresses stored for their account which can be used when creating an invoice or sales order.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CustomerDeliveryAddress {
     /// Address line 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -783,6 +955,46 @@ pub struct CustomerDeliveryAddress {
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl CustomerDeliveryAddress {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(
+        description: impl Into<String>,
+        customer_id: i64,
+        tax_code_id: i64,
+    ) -> Self {
+        Self {
+            address_1: None,
+            address_2: None,
+            address_3: None,
+            address_4: None,
+            address_country_code: None,
+            address_country_code_id: None,
+            city: None,
+            contact: None,
+            country: None,
+            country_code: None,
+            country_code_id: None,
+            county: None,
+            customer: None,
+            customer_id: customer_id,
+            date_time_created: None,
+            date_time_updated: None,
+            description: description.into(),
+            email: None,
+            fax: None,
+            id: None,
+            is_default: None,
+            postal_name: None,
+            postcode: None,
+            tax_code: None,
+            tax_code_id: tax_code_id,
+            tax_number: None,
+            telephone: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
 }
 
 /// Contact specific email addresses can be queried, or updated in isolation, separate to the rest of the customer contact details. Calling this resource doesn't return, or update any other customer contact fields.
@@ -922,7 +1134,7 @@ pub struct CustomerMainAddress {
 /// Multiple memos can be added to each account. The user that created the memo, the date it was created and last updated date and time are also recorded.
 ///
 /// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CustomerMemo {
     /// The user that created the memo.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -949,6 +1161,23 @@ pub struct CustomerMemo {
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl CustomerMemo {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(note: impl Into<String>, customer_id: i64) -> Self {
+        Self {
+            created_by: None,
+            customer_id: customer_id,
+            date_time_created: None,
+            date_time_updated: None,
+            id: None,
+            is_active: None,
+            is_to_delete: None,
+            note: note.into(),
+            extra: sage_core::types::Extra::new(),
+        }
+    }
 }
 
 /// Contact specific mobile numbers can be queried, or updated in isolation, separate to the rest of the customer contact details. Calling this resource doesn't return, or update any other customer contact fields.
@@ -1244,7 +1473,7 @@ pub struct CustomerPriceEnquiryPreviousPrices {
 }
 
 /// Returns the price of a product, and any available discount, for the specified customer. This includes any discounts based on the quantity specified. In Sage 200, product prices are set on price bands and then linked to customer accounts. Discounts are set per product, or product group and then linked to customer accounts.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CustomerPriceEnquiryRequest {
     /// Unique Id of the customer.
     pub customer_id: i64,
@@ -1269,6 +1498,21 @@ pub struct CustomerPriceEnquiryRequest {
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl CustomerPriceEnquiryRequest {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(customer_id: i64, product_id: i64) -> Self {
+        Self {
+            customer_id: customer_id,
+            include_previous_prices: None,
+            pricing_unit_id: None,
+            product_id: product_id,
+            quantity: None,
+            selling_unit_id: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
 }
 
 /// This resource returns a view of related customers, sales invoice credits, sales invoice credit lines, invoice line profit analysis, products, and product groups that can be queried on any field. The default sort (orderby) fields are by 'sop_invoice_credit_id' and 'sop_invoice_credit_line_id' descending.
@@ -2317,7 +2561,7 @@ pub struct SalesAgedTransactionPeriodView {
 /// Sales transactions can be allocated against each other i.e. receipts against invoices.
 ///
 /// This API resource can be used to determine which allocations are to be made.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SalesAllocation {
     /// Allocation date. This defaults to the current system date.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2331,7 +2575,22 @@ pub struct SalesAllocation {
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl SalesAllocation {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(
+        customer_id: i64,
+        allocation_lines: impl IntoIterator<Item = SalesAllocationAllocationLines>,
+    ) -> Self {
+        Self {
+            allocation_date: None,
+            allocation_lines: allocation_lines.into_iter().collect(),
+            customer_id: customer_id,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SalesAllocationAllocationLines {
     /// The Id of the invoice, receipt, payment or credit note to allocate
     pub posted_tran_id: i64,
@@ -2343,10 +2602,24 @@ pub struct SalesAllocationAllocationLines {
     pub extra: sage_core::types::Extra,
 }
 
+impl SalesAllocationAllocationLines {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(
+        posted_tran_id: i64,
+        value_to_allocate: sage_core::types::Decimal,
+    ) -> Self {
+        Self {
+            posted_tran_id: posted_tran_id,
+            value_to_allocate: value_to_allocate,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
 /// Use this resource to enter credit notes directly onto to a particular customer's account. Credit notes are typically used when issuing refunds, returns, etc and reduces the turnover for the relevant customer's account.
 ///
 /// Posting a credit note does not actually create a 'credit note' entity, but a Posted Transaction of type 'TradingAccountEntryTypeCreditNote', therefore it is not possible to 'get' a credit note using the same API endpoint after it has been posted. Posting a sales credit note returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SalesCreditNote {
     /// Customer record Id.
     pub customer_id: i64,
@@ -2424,8 +2697,33 @@ pub struct SalesCreditNote {
     pub extra: sage_core::types::Extra,
 }
 
+impl SalesCreditNote {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(customer_id: i64) -> Self {
+        Self {
+            customer_id: customer_id,
+            discount_days: None,
+            discount_percent: None,
+            document_discount_value: None,
+            document_goods_value: None,
+            document_tax_discount_value: None,
+            document_tax_value: None,
+            exchange_rate: None,
+            is_eu_trader: None,
+            nominal_analysis_items: None,
+            reference: None,
+            second_reference: None,
+            settled_immediately: None,
+            tax_analysis_items: None,
+            transaction_date: None,
+            triangular_transaction: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
 /// Returns a sales credit note with all the default values for a customer. The API endpoint does not persist the sales credit note.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SalesCreditNoteNewRequest {
     /// Customer record Id.
     pub customer_id: i64,
@@ -2434,7 +2732,17 @@ pub struct SalesCreditNoteNewRequest {
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl SalesCreditNoteNewRequest {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(customer_id: i64) -> Self {
+        Self {
+            customer_id: customer_id,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SalesCreditNoteNominalAnalysisItems {
     /// Nominal account code. This defaults to the nominal code from the customer record.
     pub code: String,
@@ -2462,7 +2770,22 @@ pub struct SalesCreditNoteNominalAnalysisItems {
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl SalesCreditNoteNominalAnalysisItems {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(code: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            cost_centre: None,
+            department: None,
+            narrative: None,
+            transaction_analysis_code: None,
+            value: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SalesCreditNoteTaxAnalysisItems {
     /// Discount amount. Must add up to the headline value set on the credit note. This defaults to the document_discount_value from the sales credit note.
     #[serde(
@@ -2497,6 +2820,20 @@ pub struct SalesCreditNoteTaxAnalysisItems {
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl SalesCreditNoteTaxAnalysisItems {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(id: i64) -> Self {
+        Self {
+            discount_amount: None,
+            goods_amount: None,
+            id: id,
+            tax_amount: None,
+            tax_discount_amount: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
 }
 
 /// Sales historical transactions are created when transactions are archived from the Sales Ledger.
@@ -2809,7 +3146,7 @@ pub struct SalesHistoricalTransactionTaxAnalysisItems {
 /// Invoices are used to record a sale against a particular customer's account.
 ///
 /// Posting a sales invoice does not actually create a 'sales invoice' entity, but a Posted Transaction of type 'TradingAccountEntryTypeInvoice', therefore it is not possible to 'get' a sales invoice using the same API endpoint after it has been posted. Posting a sales invoice returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SalesInvoice {
     /// Customer record Id.
     pub customer_id: i64,
@@ -2890,8 +3227,34 @@ pub struct SalesInvoice {
     pub extra: sage_core::types::Extra,
 }
 
+impl SalesInvoice {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(customer_id: i64) -> Self {
+        Self {
+            customer_id: customer_id,
+            discount_days: None,
+            discount_percent: None,
+            document_discount_value: None,
+            document_goods_value: None,
+            document_tax_discount_value: None,
+            document_tax_value: None,
+            due_date: None,
+            exchange_rate: None,
+            is_eu_trader: None,
+            nominal_analysis_items: None,
+            reference: None,
+            second_reference: None,
+            settled_immediately: None,
+            tax_analysis_items: None,
+            transaction_date: None,
+            triangular_transaction: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
 /// Returns a sales invoice with all the default values for a customer. The API endpoint does not persist the sales invoice.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SalesInvoiceNewRequest {
     /// Customer record Id.
     pub customer_id: i64,
@@ -2900,7 +3263,17 @@ pub struct SalesInvoiceNewRequest {
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl SalesInvoiceNewRequest {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(customer_id: i64) -> Self {
+        Self {
+            customer_id: customer_id,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SalesInvoiceNominalAnalysisItems {
     /// Nominal account code. This defaults to the nominal code from the customer record.
     pub code: String,
@@ -2928,7 +3301,22 @@ pub struct SalesInvoiceNominalAnalysisItems {
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl SalesInvoiceNominalAnalysisItems {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(code: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            cost_centre: None,
+            department: None,
+            narrative: None,
+            transaction_analysis_code: None,
+            value: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SalesInvoiceTaxAnalysisItems {
     /// Discount amount. Must add up to the headline value set on the invoice. This defaults to the document_discount_value from the sales invoice.
     #[serde(
@@ -2963,6 +3351,20 @@ pub struct SalesInvoiceTaxAnalysisItems {
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl SalesInvoiceTaxAnalysisItems {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(id: i64) -> Self {
+        Self {
+            discount_amount: None,
+            goods_amount: None,
+            id: id,
+            tax_amount: None,
+            tax_discount_amount: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
 }
 
 /// The Sales Ledger settings are used to configure application behaviour with respect to the Sales Ledger module.
@@ -3076,7 +3478,7 @@ pub struct SalesLedgerSettings {
 /// Posting a sales payment does not actually create a 'sales payment' entity, but a Posted Transaction of type 'TradingAccountEntryTypePurchaseReceiptSalesPayment', therefore it is not possible to 'get' a sales payment using the same API endpoint after it has been posted. Posting a sales payment returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.
 ///
 /// Note: Before posting sales payments via the API, at least one bank account must exist within Sage 200.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SalesPayment {
     /// Exchange rate for the customer to the bank currency.
     #[serde(
@@ -3140,7 +3542,33 @@ pub struct SalesPayment {
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl SalesPayment {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(
+        bank_id: i64,
+        cheque_value: sage_core::types::Decimal,
+        customer_id: i64,
+    ) -> Self {
+        Self {
+            bank_exchange_rate: None,
+            bank_id: bank_id,
+            cheque_currency_id: None,
+            cheque_exchange_rate: None,
+            cheque_value: cheque_value,
+            customer_cheque_value: None,
+            customer_id: customer_id,
+            exchange_rate: None,
+            nominal_analysis_items: None,
+            reference: None,
+            second_reference: None,
+            settlement_discount_value: None,
+            transaction_date: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SalesPaymentNominalAnalysisItems {
     /// Nominal account code. This defaults to the bank charges nominal code.
     pub code: String,
@@ -3166,6 +3594,21 @@ pub struct SalesPaymentNominalAnalysisItems {
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl SalesPaymentNominalAnalysisItems {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(code: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            cost_centre: None,
+            department: None,
+            narrative: None,
+            transaction_analysis_code: None,
+            value: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
 }
 
 /// Sales posted transactions are created when transactions, such as orders invoiced, receipts, refunds or credit notes, are posted against the Sales Ledger.
@@ -3487,7 +3930,7 @@ pub struct SalesPostedTransactionBankItems {
 /// Multiple memos can be added to each sales posted transaction. The user that created the memo, the date it was created and last updated date and time are also recorded.
 ///
 /// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SalesPostedTransactionMemo {
     /// The user that created the memo.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3511,6 +3954,22 @@ pub struct SalesPostedTransactionMemo {
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl SalesPostedTransactionMemo {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(note: impl Into<String>, posted_customer_transaction_id: i64) -> Self {
+        Self {
+            created_by: None,
+            date_time_created: None,
+            date_time_updated: None,
+            id: None,
+            is_active: None,
+            note: note.into(),
+            posted_customer_transaction_id: posted_customer_transaction_id,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -3606,7 +4065,7 @@ pub struct SalesPostedTransactionTaxAnalysisItems {
 /// Posting a sales receipt does not actually create a 'sales receipt' entity, but a Posted Transaction of type 'TradingAccountEntryTypePurchasePaymentSalesReceipt', therefore it is not possible to 'get' a sales receipt using the same API endpoint after it has been posted. Posting a sales receipt returns a URN (Unique Reference Number) that can be used to find the corresponding posted transaction.
 ///
 /// Note: Before posting sales receipts via the API, at least one bank account must exist within Sage 200.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SalesReceipt {
     /// Exchange rate for the customer to the bank currency.
     #[serde(
@@ -3670,7 +4129,33 @@ pub struct SalesReceipt {
     pub extra: sage_core::types::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+impl SalesReceipt {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(
+        bank_id: i64,
+        cheque_value: sage_core::types::Decimal,
+        customer_id: i64,
+    ) -> Self {
+        Self {
+            bank_exchange_rate: None,
+            bank_id: bank_id,
+            cheque_currency_id: None,
+            cheque_exchange_rate: None,
+            cheque_value: cheque_value,
+            customer_cheque_value: None,
+            customer_id: customer_id,
+            exchange_rate: None,
+            nominal_analysis_items: None,
+            reference: None,
+            second_reference: None,
+            settlement_discount_value: None,
+            transaction_date: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SalesReceiptNominalAnalysisItems {
     /// Nominal account code.
     pub code: String,
@@ -3696,6 +4181,21 @@ pub struct SalesReceiptNominalAnalysisItems {
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl SalesReceiptNominalAnalysisItems {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(code: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            cost_centre: None,
+            department: None,
+            narrative: None,
+            transaction_analysis_code: None,
+            value: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
 }
 
 /// Sales transaction enquiry views represent sales transactions such as orders invoiced, receipts, refunds or credit notes, that are posted against the Sales Ledger. The $count includes memos and documents associated with the transaction.

@@ -80,7 +80,7 @@
 //! - `warehouses`: Warehouses
 
 /// Alternative products are suitable products that can be offered when a requested product is unavailable. An alternative product can be the preferred alternative for a product. When stock is issued for a sales order, if the product is unavailable, the preferred alternative can be chosen, if stock is available.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AlternativeProduct {
     /// The alternative product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -112,6 +112,24 @@ pub struct AlternativeProduct {
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl AlternativeProduct {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(alternative_product_id: i64, product_id: i64) -> Self {
+        Self {
+            alternative_product: None,
+            alternative_product_id: alternative_product_id,
+            date_time_created: None,
+            date_time_updated: None,
+            id: None,
+            is_preferred: None,
+            is_to_delete: None,
+            product: None,
+            product_id: product_id,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
 }
 
 /// This specifies a lookup linking products with products that are an alternative for it.
@@ -203,7 +221,7 @@ pub struct AutoGenerateSeparator {
 }
 
 /// Bins allow you to specify a place in a Warehouse where stock is stored such as a shelf or aisle. Every Warehouse has a single Bin created by default called 'Unspecified'. If you don't want to use bins with your warehouses, all items are stored in the 'Unspecified' bin. You can rename the 'Unspecified' bin to something more meaningful for your company.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BinHolding {
     /// Allocation priority, between 1 and 9.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -450,6 +468,67 @@ pub struct BinHolding {
     pub extra: sage_core::types::Extra,
 }
 
+impl BinHolding {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(product_id: i64, warehouse_holding_id: i64) -> Self {
+        Self {
+            allocation_priority: None,
+            confirmed_qty_in_stock: None,
+            date_time_created: None,
+            date_time_updated: None,
+            free_stock_available: None,
+            free_stock_available_less_reserved: None,
+            id: None,
+            is_to_delete: None,
+            last_stocktake: None,
+            name: None,
+            product: None,
+            product_id: product_id,
+            quantity_allocated: None,
+            quantity_allocated_bom: None,
+            quantity_allocated_sop: None,
+            quantity_allocated_stock: None,
+            quantity_in_stock: None,
+            quantity_in_stock_less_reserved: None,
+            quantity_reserved: None,
+            spare_bool_1: None,
+            spare_bool_2: None,
+            spare_bool_3: None,
+            spare_bool_4: None,
+            spare_bool_5: None,
+            spare_date_1: None,
+            spare_date_2: None,
+            spare_date_3: None,
+            spare_date_4: None,
+            spare_date_5: None,
+            spare_number_1: None,
+            spare_number_10: None,
+            spare_number_2: None,
+            spare_number_3: None,
+            spare_number_4: None,
+            spare_number_5: None,
+            spare_number_6: None,
+            spare_number_7: None,
+            spare_number_8: None,
+            spare_number_9: None,
+            spare_text_1: None,
+            spare_text_10: None,
+            spare_text_2: None,
+            spare_text_3: None,
+            spare_text_4: None,
+            spare_text_5: None,
+            spare_text_6: None,
+            spare_text_7: None,
+            spare_text_8: None,
+            spare_text_9: None,
+            unconfirmed_qty_in_stock: None,
+            warehouse_holding: None,
+            warehouse_holding_id: warehouse_holding_id,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
 /// When calculating the cost of BOMs, estimates or works orders, the values are accumulated in a cost heading.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct BomCostHeading {
@@ -621,7 +700,7 @@ pub struct CostingMethodType {
 }
 
 /// Cross sell products are complimentary products which are often sold together with another product. For example, if you sell a printer, you might want to show print cartridges or cables for that printer. Cross sell products can help speed up entering a full sales order.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CrossSellProduct {
     /// The cross sell product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -650,6 +729,23 @@ pub struct CrossSellProduct {
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl CrossSellProduct {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(cross_sell_product_id: i64, product_id: i64) -> Self {
+        Self {
+            cross_sell_product: None,
+            cross_sell_product_id: cross_sell_product_id,
+            date_time_created: None,
+            date_time_updated: None,
+            id: None,
+            is_to_delete: None,
+            product: None,
+            product_id: product_id,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
 }
 
 /// This specifies a lookup linking products with products that it can be cross sold with.
@@ -972,7 +1068,7 @@ pub struct PricingSourceType {
 /// Each stock item has default settings that are used each time the item is bought or sold. Some of these are inherited from the product group and some are set on each item.
 ///
 /// Note: When creating products via the API, each product is assigned to a warehouse. If the stock setting UseMultipleLocations is true then multiple warehouse holdings can be specified. You cannot delete the last warehouse holding associated with a product.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Product {
     /// Indicates whether the product is allowed on sales orders and invoicing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1391,8 +1487,130 @@ pub struct Product {
     pub extra: sage_core::types::Extra,
 }
 
+impl Product {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(
+        code: impl Into<String>,
+        name: impl Into<String>,
+        product_group_id: i64,
+    ) -> Self {
+        Self {
+            allow_sales_order: None,
+            alternative_products: None,
+            analysis_code_1: None,
+            analysis_code_10: None,
+            analysis_code_11: None,
+            analysis_code_12: None,
+            analysis_code_13: None,
+            analysis_code_14: None,
+            analysis_code_15: None,
+            analysis_code_16: None,
+            analysis_code_17: None,
+            analysis_code_18: None,
+            analysis_code_19: None,
+            analysis_code_2: None,
+            analysis_code_20: None,
+            analysis_code_3: None,
+            analysis_code_4: None,
+            analysis_code_5: None,
+            analysis_code_6: None,
+            analysis_code_7: None,
+            analysis_code_8: None,
+            analysis_code_9: None,
+            average_buying_price: None,
+            barcode: None,
+            base_unit: None,
+            base_unit_id: None,
+            bom_item_type: None,
+            bom_settings: None,
+            code: code.into(),
+            commodity_code: None,
+            country_of_origin: None,
+            country_of_origin_id: None,
+            cross_sell_products: None,
+            date_time_created: None,
+            date_time_updated: None,
+            default_despatch_note_comment: None,
+            default_picking_list_comment: None,
+            description: None,
+            free_stock_quantity: None,
+            fulfilment_method_type: None,
+            fulfilment_sequence_type: None,
+            has_alternative_products: None,
+            has_cross_sell_products: None,
+            has_preferred_supplier: None,
+            holding: None,
+            id: None,
+            inactivation_date: None,
+            is_weee_item: None,
+            landed_costs_per_item: None,
+            landed_costs_percentage: None,
+            landed_costs_type: None,
+            manufacturer: None,
+            memos: None,
+            name: name.into(),
+            part_number: None,
+            product_group: None,
+            product_group_id: product_group_id,
+            product_status_type: None,
+            revenue_nominal_code: None,
+            revenue_nominal_code_id: None,
+            search_category_values: None,
+            spare_bool_1: None,
+            spare_bool_2: None,
+            spare_bool_3: None,
+            spare_bool_4: None,
+            spare_bool_5: None,
+            spare_date_1: None,
+            spare_date_2: None,
+            spare_date_3: None,
+            spare_date_4: None,
+            spare_date_5: None,
+            spare_number_1: None,
+            spare_number_10: None,
+            spare_number_2: None,
+            spare_number_3: None,
+            spare_number_4: None,
+            spare_number_5: None,
+            spare_number_6: None,
+            spare_number_7: None,
+            spare_number_8: None,
+            spare_number_9: None,
+            spare_text_1: None,
+            spare_text_10: None,
+            spare_text_2: None,
+            spare_text_3: None,
+            spare_text_4: None,
+            spare_text_5: None,
+            spare_text_6: None,
+            spare_text_7: None,
+            spare_text_8: None,
+            spare_text_9: None,
+            standard_cost: None,
+            status: None,
+            stock_nominal_code: None,
+            stock_nominal_code_id: None,
+            stock_unit: None,
+            stock_unit_id: None,
+            stocktake_cycle_period: None,
+            supplementary_unit_conversion_ratio: None,
+            suppliers: None,
+            suppress_mass_on_declaration: None,
+            tax_code: None,
+            tax_code_id: None,
+            units: None,
+            use_description_on_documents: None,
+            use_reverse_charge_vat_rules: None,
+            use_supplementary_units: None,
+            warehouse_holdings: None,
+            weight: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
 /// Returns a duplicate product using the product options specified.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ProductDuplicateFlags {
     /// Indicates whether to duplicate alternative items for the product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1426,6 +1644,25 @@ pub struct ProductDuplicateFlags {
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl ProductDuplicateFlags {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(source_id: i64) -> Self {
+        Self {
+            alternative_items: None,
+            attachments: None,
+            cross_selling_items: None,
+            location_stocking_levels: None,
+            locations: None,
+            memos: None,
+            new_code: None,
+            new_name: None,
+            source_id: source_id,
+            suppliers: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
 }
 
 /// Product groups are used to group stock items together with similar characteristics or requirements. Product Groups provide several default settings for stock items and have their own unique code and description.
@@ -1739,7 +1976,7 @@ pub struct ProductHolding {
 /// Multiple memos can be added to each product. The user that created the memo, the date it was created and last updated date and time are also recorded.
 ///
 /// A user can also specify if a memo is currently 'Active' or 'Inactive'. This allows a user to keep a record of previous memos without deleting them.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ProductMemo {
     /// The user that created the memo.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1766,6 +2003,23 @@ pub struct ProductMemo {
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl ProductMemo {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(note: impl Into<String>, product_id: i64) -> Self {
+        Self {
+            created_by: None,
+            date_time_created: None,
+            date_time_updated: None,
+            id: None,
+            is_active: None,
+            is_to_delete: None,
+            note: note.into(),
+            product_id: product_id,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
 }
 
 /// Purchase trading figures are the quantities and value of goods bought in base currency. These figures are available if a stock item is set to maintain a movement history. Trading figures are not available for phantom BOM built items.
@@ -1954,7 +2208,7 @@ pub struct ProductSalesPeriodFigures {
 }
 
 /// Returns matching products associated with the search category values passed.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ProductSearch {
     /// The product search response.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1976,6 +2230,25 @@ pub struct ProductSearch {
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl ProductSearch {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(
+        search_category_values: impl IntoIterator<
+            Item = ProductSearchSearchCategoryValue,
+        >,
+    ) -> Self {
+        Self {
+            matching_products: None,
+            product_search_type: None,
+            search_category_values: search_category_values.into_iter().collect(),
+            show_inactive: None,
+            show_only_allow_sales_order: None,
+            show_phantom: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
 }
 
 /// Search categories are used to help you search for stock items without knowing the item's stock code.
@@ -2153,7 +2426,7 @@ pub struct ProductStatusType {
 }
 
 /// Product suppliers are used to record suppliers of products. The supplier details are used when creating purchase orders. A supplier can be the preferred supplier for a product. The preferred supplier details are suggested when entering a purchase order for the product.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ProductSupplier {
     /// If you produce Intrastat reports, the product country of origin from the supplier.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2285,6 +2558,44 @@ pub struct ProductSupplier {
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl ProductSupplier {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(product_id: i64, supplier_id: i64) -> Self {
+        Self {
+            country_of_origin: None,
+            country_of_origin_id: None,
+            date_list_price_changed: None,
+            date_time_created: None,
+            date_time_updated: None,
+            default_pricing_source_type: None,
+            id: None,
+            is_preferred: None,
+            is_to_delete: None,
+            landed_costs_per_item: None,
+            landed_costs_percentage: None,
+            landed_costs_type: None,
+            last_buying_price: None,
+            last_order_date: None,
+            last_order_quantity: None,
+            lead_time: None,
+            lead_time_unit: None,
+            list_price: None,
+            list_price_expiry_date: None,
+            minimum_order_quantity: None,
+            order_quantity_year_to_date: None,
+            order_value_year_to_date: None,
+            product: None,
+            product_id: product_id,
+            quantity_on_order: None,
+            supplier: None,
+            supplier_id: supplier_id,
+            supplier_stock_code: None,
+            usual_order_quantity: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
 }
 
 /// Product transaction group types are used to group the different (secondary) movement types of the product within the application. Product transaction group types can be 'Allocation' ,'Goods Out' ,'Goods In' ,'On POP Order'.
@@ -3118,7 +3429,7 @@ pub struct StockSettings {
 }
 
 /// A stock transfer is used to move stock from one location to another.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct StockTransfer {
     /// Bin holding record Id for the source location.
     pub bin_holding_from_id: i64,
@@ -3143,8 +3454,29 @@ pub struct StockTransfer {
     pub extra: sage_core::types::Extra,
 }
 
+impl StockTransfer {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(
+        bin_holding_from_id: i64,
+        bin_holding_to_id: i64,
+        product_id: i64,
+        quantity: sage_core::types::Decimal,
+    ) -> Self {
+        Self {
+            bin_holding_from_id: bin_holding_from_id,
+            bin_holding_to_id: bin_holding_to_id,
+            date: None,
+            product_id: product_id,
+            quantity: quantity,
+            reference: None,
+            second_reference: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
 /// Returns a list of traceable items for a product and bin.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct StockTransferTraceableItemsRequest {
     /// Bin holding record Id for the product location.
     pub bin_holding_from_id: i64,
@@ -3155,8 +3487,19 @@ pub struct StockTransferTraceableItemsRequest {
     pub extra: sage_core::types::Extra,
 }
 
+impl StockTransferTraceableItemsRequest {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(bin_holding_from_id: i64, product_id: i64) -> Self {
+        Self {
+            bin_holding_from_id: bin_holding_from_id,
+            product_id: product_id,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
 /// Stocktakes adjust the recorded stock levels in Sage 200 with actual stock levels in order to maintain accurate stock records. Stocktakes are recorded per warehouse. Items for a stocktake can be selected individually (by Stock Item) or by the bin they are stored in.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Stocktake {
     /// Whether to advance to the next status.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3216,6 +3559,33 @@ pub struct Stocktake {
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl Stocktake {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(warehouse_id: i64) -> Self {
+        Self {
+            advance_status: None,
+            can_modify_stocktake_type: None,
+            exclude_inactive_stock: None,
+            failed_stocktake_items: None,
+            id: None,
+            nominal_narrative: None,
+            pre_fill_actual_with_expected: None,
+            show_expected_quantities: None,
+            stock_variance_nominal_code: None,
+            stock_variance_nominal_code_id: None,
+            stocktake_count_sheet_items: None,
+            stocktake_date: None,
+            stocktake_items: None,
+            stocktake_name: None,
+            stocktake_status: None,
+            stocktake_type: None,
+            warehouse_id: warehouse_id,
+            warehouse_name: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
 }
 
 /// Stocktake count sheet items.
@@ -3335,7 +3705,7 @@ pub struct StocktakeCountSheetItemStocktakeTraceCountSheetItems {
 }
 
 /// Stocktake criteria templates are a set of criteria used for auto selection of stock items to add to a stocktake sheet.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct StocktakeCriteriaTemplate {
     /// Include stock items by when they are due to have a stocktake.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3377,6 +3747,25 @@ pub struct StocktakeCriteriaTemplate {
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl StocktakeCriteriaTemplate {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            due_date: None,
+            id: None,
+            last_sold_date: None,
+            name: name.into(),
+            product_groups: None,
+            quantity_from: None,
+            quantity_to: None,
+            stock_value_number_of_items: None,
+            stock_value_type: None,
+            stocktake_traceable_type: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -3571,7 +3960,7 @@ pub struct StocktakeView {
 }
 
 /// A traceable adjustment describes the traceable items which take part in Stock adjustments. (Sage 200 Professional only).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TraceableAdjustment {
     /// The issue status type. This is used for filtering when amending batch/serial numbers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3586,6 +3975,18 @@ pub struct TraceableAdjustment {
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl TraceableAdjustment {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(product_id: i64) -> Self {
+        Self {
+            issue_status: None,
+            product_id: product_id,
+            traceable_adjustment_items: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
 }
 
 /// This resource returns traceable item balances for a warehouse holding of a product. (Sage 200 Professional only).
@@ -3863,7 +4264,7 @@ pub struct TraceableItemLocationRecord {
 }
 
 /// Returns a list of assigned traceable items for a product that can be amended.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TraceableItemsAmendTraceableItemsRequest {
     /// Product record Id.
     pub product_id: i64,
@@ -3872,14 +4273,34 @@ pub struct TraceableItemsAmendTraceableItemsRequest {
     pub extra: sage_core::types::Extra,
 }
 
+impl TraceableItemsAmendTraceableItemsRequest {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(product_id: i64) -> Self {
+        Self {
+            product_id: product_id,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
 /// Returns a list of unassigned traceable items for a product.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TraceableItemsAssignTraceableItemsRequest {
     /// Product record Id.
     pub product_id: i64,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl TraceableItemsAssignTraceableItemsRequest {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(product_id: i64) -> Self {
+        Self {
+            product_id: product_id,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
 }
 
 /// Traceable types are used to identify the different traceable options of the product that exist within the application. Products can be 'Non-Traceable', 'Serial Numbered' or 'Batch Numbered'.
@@ -3951,7 +4372,7 @@ pub struct UnitType {
 }
 
 /// All stock within Sage 200, regardless of type (Stock, Service/labour, or Miscellaneous), requires a holding location. By default, the HOME warehouse is created within Sage 200, you can then create your own warehouses.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Warehouse {
     /// Warehouse address line 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4155,6 +4576,68 @@ pub struct Warehouse {
     pub extra: sage_core::types::Extra,
 }
 
+impl Warehouse {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            address_1: None,
+            address_2: None,
+            address_3: None,
+            address_4: None,
+            bom_settings: None,
+            city: None,
+            contact: None,
+            country: None,
+            country_code: None,
+            country_code_id: None,
+            county: None,
+            date_time_created: None,
+            date_time_updated: None,
+            description: None,
+            email: None,
+            fax_number: None,
+            id: None,
+            name: name.into(),
+            postal_name: None,
+            postcode: None,
+            spare_bool_1: None,
+            spare_bool_2: None,
+            spare_bool_3: None,
+            spare_bool_4: None,
+            spare_bool_5: None,
+            spare_date_1: None,
+            spare_date_2: None,
+            spare_date_3: None,
+            spare_date_4: None,
+            spare_date_5: None,
+            spare_number_1: None,
+            spare_number_10: None,
+            spare_number_2: None,
+            spare_number_3: None,
+            spare_number_4: None,
+            spare_number_5: None,
+            spare_number_6: None,
+            spare_number_7: None,
+            spare_number_8: None,
+            spare_number_9: None,
+            spare_text_1: None,
+            spare_text_10: None,
+            spare_text_2: None,
+            spare_text_3: None,
+            spare_text_4: None,
+            spare_text_5: None,
+            spare_text_6: None,
+            spare_text_7: None,
+            spare_text_8: None,
+            spare_text_9: None,
+            telephone_number: None,
+            warehouse_type: None,
+            website: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
+}
+
 /// The BOM related settings for the warehouse
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct WarehouseBomSettings {
@@ -4174,7 +4657,7 @@ pub struct WarehouseBomSettings {
 /// Items with a type of 'Stock' have levels recorded for each warehouse location and the levels are used when allocating, issuing and receiving stock.
 ///
 /// If the stock setting UseMultipleLocations is true, a product can be linked to multiple warehouse holdings. You cannot delete the last warehouse holding associated with a product.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct WarehouseHolding {
     /// The stock holding details for each bin in the warehouse.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4318,6 +4801,42 @@ pub struct WarehouseHolding {
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl WarehouseHolding {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(product_id: i64, warehouse_id: i64) -> Self {
+        Self {
+            bin_holdings: None,
+            confirmed_qty_in_stock: None,
+            date_time_created: None,
+            date_time_updated: None,
+            free_stock_available: None,
+            free_stock_available_less_reserved: None,
+            id: None,
+            is_default_manufacturing_warehouse: None,
+            is_to_delete: None,
+            maximum_level: None,
+            minimum_level: None,
+            product: None,
+            product_id: product_id,
+            quantity_allocated: None,
+            quantity_allocated_bom: None,
+            quantity_allocated_sop: None,
+            quantity_allocated_stock: None,
+            quantity_in_stock: None,
+            quantity_in_stock_less_reserved: None,
+            quantity_on_order: None,
+            quantity_reserved: None,
+            reorder_level: None,
+            status: None,
+            unconfirmed_qty_in_stock: None,
+            warehouse: None,
+            warehouse_id: warehouse_id,
+            warehouse_name: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
 }
 
 /// The warehouse holding status.
