@@ -38,6 +38,33 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! # Writes
+//!
+//! An operation that writes takes the resource itself (`NewContact`, `ContactUpdate`); Sage's
+//! `{"contact": …}` envelope is added for you. A resource's required fields are the arguments of its
+//! `new`, and it has no `Default`, so a missing one is a compile error rather than an empty value sent
+//! to Sage. Optional fields start unset; an update body converts from what a read returned:
+//!
+//! ```no_run
+//! # #[cfg(feature = "accounting-v31-full")]
+//! # async fn demo(client: &sage::Client) -> sage::Result<()> {
+//! use sage::accounting_v31::contacts::{ContactUpdate, CreateContact, GetContact, NewContact, UpdateContact};
+//!
+//! let contact = NewContact { notes: Some("Pays on time".into()), ..NewContact::new("Acme Ltd", ["CUSTOMER"]) };
+//! let id = CreateContact::new(contact).send(client).await?.id.unwrap_or_default();
+//! let read = GetContact::new(&id).attributes("all").send(client).await?;
+//! let renamed = ContactUpdate { name: Some("Acme Group Ltd".into()), ..(&read).into() };
+//! UpdateContact::new(&id, renamed).send(client).await?;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Leaving out a required field does not compile:
+//!
+//! ```compile_fail,E0277
+//! let contact = sage::accounting_v31::contacts::NewContact { name: "Acme Ltd".into(), ..Default::default() };
+//! ```
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
 
