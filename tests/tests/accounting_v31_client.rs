@@ -61,10 +61,10 @@ async fn create_update_and_delete_send_nested_bodies_to_the_right_paths() {
     let client = client_for(&server).await;
 
     let body =
-        serde_json::from_value(json!({"contact": {"name": "New Co", "contact_type_ids": ["CUSTOMER"]}})).unwrap();
+        serde_json::from_value(json!({"name": "New Co", "contact_type_ids": ["CUSTOMER"]})).unwrap();
     let contact = CreateContact::new(body).send(&client).await.unwrap();
     assert_eq!(contact.id.as_deref(), Some("c9"));
-    let update = serde_json::from_value(json!({"contact": {"notes": "Pays on time"}})).unwrap();
+    let update = serde_json::from_value(json!({"notes": "Pays on time"})).unwrap();
     UpdateContact::new("c9", update).send(&client).await.unwrap();
     DeleteContact::new("c9").send(&client).await.unwrap();
 
@@ -93,7 +93,7 @@ async fn businesses_use_the_v31_paths_and_nested_put_bodies() {
     assert_eq!(lead.metadata.business.as_deref(), Some("b1"));
     let all: Vec<_> = ListBusinesses::new().items(&client).try_collect().await.unwrap();
     assert_eq!(all.len(), 1);
-    let change = serde_json::from_value(json!({"business": {"name": "Garage One Ltd"}})).unwrap();
+    let change = serde_json::from_value(json!({"name": "Garage One Ltd"})).unwrap();
     UpdateBusiness::new("b1", change).send(&client.for_business("b1").unwrap()).await.unwrap();
 
     let seen = server.seen();
@@ -114,7 +114,7 @@ async fn sage_errors_and_malformed_bodies_become_typed_errors() {
     .await;
     let client = client_for(&server).await;
 
-    let body = serde_json::from_value(json!({"contact": {"name": "", "contact_type_ids": ["CUSTOMER"]}})).unwrap();
+    let body = serde_json::from_value(json!({"name": "", "contact_type_ids": ["CUSTOMER"]})).unwrap();
     let Error::Api(api) = CreateContact::new(body).send(&client).await.unwrap_err() else {
         panic!("expected an API error")
     };

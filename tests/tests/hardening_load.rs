@@ -25,7 +25,7 @@ const EXPIRE_EVERY: usize = 500;
 fn contact_body<T: DeserializeOwned>(reference: &str, notes: &str) -> T {
     let contact =
         json!({ "name": reference, "contact_type_ids": ["CUSTOMER"], "reference": reference, "notes": notes });
-    serde_json::from_value(json!({ "contact": contact })).expect("a valid contact body")
+    serde_json::from_value(contact).expect("a valid contact body")
 }
 
 /// A client with its own authenticator, authorized through the sandbox's consent flow.
@@ -58,7 +58,7 @@ async fn run_client(
             0 => {
                 let notes = format!("created by {number} at {call}");
                 let contact = CreateContact::new(contact_body(&reference, &notes)).send(&api).await?;
-                last_id = contact.id.expect("a created contact has an id");
+                last_id = contact.id.expect("a created contact has an id").into();
                 written.insert(last_id.clone(), notes);
             }
             1 => {

@@ -24,7 +24,7 @@ fn a_sage200_customer_list_from_the_sage_docs() {
     type Customers = <sage200_pro::sales::ListCustomers as Operation>::Output;
     let page: Customers = serde_json::from_slice(&fixture("sage200-customers.json")).unwrap();
     let customer = round_trip::<sage200_pro::sales::Customer>(&serde_json::to_vec(&page.items[0]).unwrap());
-    assert_eq!((customer.id, customer.reference.as_str()), (Some(27828), "ABS001"));
+    assert_eq!((customer.id, customer.reference.as_str()), (Some(27828.into()), "ABS001"));
     assert_eq!(customer.balance, Some(Decimal::new(246_416, 2)));
     // A JSON number's trailing zeros are not part of its value; the value itself is exact.
     assert_eq!(customer.credit_limit, Some(Decimal::new(400_000, 2)));

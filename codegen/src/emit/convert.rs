@@ -123,12 +123,14 @@ fn carried_value(
         return None;
     }
     if let Some(other) = read_fields.iter().find(|f| f.json_name == field.json_name) {
-        if scope.needs_box(read, &other.ty) {
+        let id_types_differ =
+            scope.ids.field(read, other).map(|(id, _)| id) != scope.ids.field(write, field).map(|(id, _)| id);
+        if scope.needs_box(read, &other.ty) || id_types_differ {
             return None;
         }
         return same_field(other, field, scope);
     }
-    link_ids(field, read_fields, scope)
+    link_ids(write, field, read_fields, scope)
 }
 
 /// A field of the same name: cloned when the types match, converted through a nested pair.
@@ -165,7 +167,7 @@ fn same_field(read: &Field, write: &Field, scope: &Scope<'_>) -> Option<TokenStr
 }
 
 /// `contact_id` from the `contact` link's id, `contact_type_ids` from the `contact_types` links.
-fn link_ids(write: &Field, read_fields: &[Field], scope: &Scope<'_>) -> Option<TokenStream> {
+fn link_ids(write_model: &str, write: &Field, read_fields: &[Field], scope: &Scope<'_>) -> Option<TokenStream> {
     let (stem, many) = match write.rust_name.strip_suffix("_ids") {
         Some(stem) => (stem, true),
         None => (write.rust_name.strip_suffix("_id")?, false),
@@ -191,21 +193,33 @@ fn link_ids(write: &Field, read_fields: &[Field], scope: &Scope<'_>) -> Option<T
     if write.ty != expected || scope.needs_box(link_model, &Type::String) {
         return None;
     }
+    // The link's id and the write field may be typed differently (a `Link` carries plain strings,
+    // a model read from one collection that collection's id): plain ↔ typed converts, two different
+    // id types never do.
+    let link_id = scope.ids.field(link_model, id).map(|(id, _)| id);
+    let write_id = scope.ids.field(write_model, write).map(|(id, _)| id);
+    let id_value = match (link_id, write_id) {
+        (a, b) if a == b => quote!(link.id.clone()),
+        (Some(_), Some(_)) => return None,
+        _ => quote!(link.id.clone().map(Into::into)),
+    };
+    let plain_id = match (link_id, write_id) {
+        (a, b) if a == b => quote!(link.id.clone()),
+        _ => quote!(link.id.clone().into()),
+    };
     let name = ident(&link.rust_name);
     let id_optional = !id.required || id.nullable;
     let link_optional = !link.required || link.nullable;
     Some(match (many, link_optional, id_optional) {
-        (false, true, true) => quote!(read.#name.as_ref().and_then(|link| link.id.clone())),
-        (false, true, false) => quote!(read.#name.as_ref().map(|link| link.id.clone())),
-        (false, false, true) => quote!(read.#name.id.clone()),
-        (false, false, false) => quote!(Some(read.#name.id.clone())),
+        (false, true, true) => quote!(read.#name.as_ref().and_then(|link| #id_value)),
+        (false, true, false) => quote!(read.#name.as_ref().map(|link| #plain_id)),
+        (false, false, true) => quote!(Some(&read.#name).and_then(|link| #id_value)),
+        (false, false, false) => quote!(Some(&read.#name).map(|link| #plain_id)),
         (true, true, true) => {
-            quote!(read.#name.as_ref().map(|links| links.iter().filter_map(|link| link.id.clone()).collect()))
+            quote!(read.#name.as_ref().map(|links| links.iter().filter_map(|link| #id_value).collect()))
         }
-        (true, true, false) => {
-            quote!(read.#name.as_ref().map(|links| links.iter().map(|link| link.id.clone()).collect()))
-        }
-        (true, false, true) => quote!(Some(read.#name.iter().filter_map(|link| link.id.clone()).collect())),
-        (true, false, false) => quote!(Some(read.#name.iter().map(|link| link.id.clone()).collect())),
+        (true, true, false) => quote!(read.#name.as_ref().map(|links| links.iter().map(|link| #plain_id).collect())),
+        (true, false, true) => quote!(Some(read.#name.iter().filter_map(|link| #id_value).collect())),
+        (true, false, false) => quote!(Some(read.#name.iter().map(|link| #plain_id).collect())),
     })
 }

@@ -6,6 +6,7 @@
 mod cargo;
 mod convert;
 mod doc_text;
+mod ids;
 mod model;
 mod operation;
 mod sandbox;
@@ -51,6 +52,8 @@ pub fn emit_product(product: &Product) -> Result<BTreeMap<String, String>, EmitE
     files.insert("Cargo.toml".to_owned(), cargo::manifest(product));
     let path = format!("{GENERATED_DIR}/mod.rs");
     files.insert(path.clone(), render(&path, &schema_dir, root_module(product))?);
+    let path = format!("{GENERATED_DIR}/ids.rs");
+    files.insert(path.clone(), render(&path, &schema_dir, ids::ids_module(&scope.ids))?);
     let path = format!("{GENERATED_DIR}/operations.rs");
     files.insert(path.clone(), render(&path, &schema_dir, table::operations_table(product))?);
     let conversions = convert::plan(product, &scope);
@@ -126,6 +129,7 @@ fn root_module(product: &Product) -> TokenStream {
     let description = doc_lines(&product.description);
     quote! {
         #(#modules)*
+        pub mod ids;
         pub mod operations;
 
         #description

@@ -61,10 +61,11 @@ fn constructor(model: &Model, fields: &[Field], scope: &Scope<'_>) -> Option<Tok
         if !is_plain(&field) {
             return quote!(#name: None);
         }
-        let value = match &field.ty {
-            Type::String => quote!(#name.into()),
-            Type::Array(item) if **item == Type::String => quote!(#name.into_iter().map(Into::into).collect()),
-            Type::Array(_) => quote!(#name.into_iter().collect()),
+        let value = match (&field.ty, scope.ids.field(&model.name, field)) {
+            (_, Some((_, false))) | (Type::String, None) => quote!(#name.into()),
+            (_, Some((_, true))) => quote!(#name.into_iter().map(Into::into).collect()),
+            (Type::Array(item), None) if **item == Type::String => quote!(#name.into_iter().map(Into::into).collect()),
+            (Type::Array(_), None) => quote!(#name.into_iter().collect()),
             _ => quote!(#name),
         };
         if scope.needs_box(&model.name, &field.ty) {
@@ -97,6 +98,17 @@ fn argument_rank(ty: &Type) -> u8 {
 
 /// Strings take `impl Into<String>` and lists any iterator, so literals and arrays work as they are.
 fn argument_type(model: &Model, field: &Field, scope: &Scope<'_>) -> TokenStream {
+    match scope.ids.field(&model.name, field) {
+        Some((id, false)) => {
+            let id = id.path();
+            return quote!(impl Into<#id>);
+        }
+        Some((id, true)) => {
+            let id = id.path();
+            return quote!(impl IntoIterator<Item = impl Into<#id>>);
+        }
+        None => {}
+    }
     match &field.ty {
         Type::String => quote!(impl Into<String>),
         Type::Array(item) if **item == Type::String => quote!(impl IntoIterator<Item = impl Into<String>>),
@@ -111,7 +123,7 @@ fn argument_type(model: &Model, field: &Field, scope: &Scope<'_>) -> TokenStream
 fn struct_field(model: &Model, field: &Field, scope: &Scope<'_>) -> TokenStream {
     let name = ident(&field.rust_name);
     let docs = doc_lines(&field.description);
-    let mut ty = scope.rust_type(&field.ty, &inline_enum_name(&model.rust_name, &field.rust_name));
+    let mut ty = scope.field_type(model, field);
     if scope.needs_box(&model.name, &field.ty) {
         ty = quote!(Box<#ty>);
     }

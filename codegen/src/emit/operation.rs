@@ -31,7 +31,7 @@ pub(crate) fn operation(op: &Operation, scope: &Scope<'_>) -> TokenStream {
     let fields = op.params.iter().map(|param| {
         let docs = doc_lines(&param.description);
         let param_name = ident(&param.rust_name);
-        let ty = param_type(param, &struct_name, scope);
+        let ty = param_type(op, param, &struct_name, scope);
         quote!(#docs pub #param_name: #ty,)
     });
     let body_field = op.body.as_ref().map(|body| {
@@ -49,7 +49,7 @@ pub(crate) fn operation(op: &Operation, scope: &Scope<'_>) -> TokenStream {
     });
 
     let constructor = constructor(op, &required, &struct_name, scope);
-    let setters = op.params.iter().filter(|param| !param.required).map(|param| setter(param, &struct_name, scope));
+    let setters = op.params.iter().filter(|param| !param.required).map(|param| setter(op, param, &struct_name, scope));
     let output = output_type(&op.response, scope);
     let list_item = match &op.response {
         Response::List(item) => Some(scope.rust_type(item, "")),
@@ -138,9 +138,12 @@ pub(crate) fn method_variant(method: Method) -> TokenStream {
     quote!(sage_core::Method::#variant)
 }
 
-/// The parameter's field type: `Option<T>` unless required.
-fn param_type(param: &Param, struct_name: &str, scope: &Scope<'_>) -> TokenStream {
-    let ty = scope.rust_type(&param.ty, &inline_enum_name(struct_name, &param.rust_name));
+/// The parameter's field type (its id type for a resource id): `Option<T>` unless required.
+fn param_type(op: &Operation, param: &Param, struct_name: &str, scope: &Scope<'_>) -> TokenStream {
+    let ty = match scope.ids.param(&op.path, param) {
+        Some(id) => id.path(),
+        None => scope.rust_type(&param.ty, &inline_enum_name(struct_name, &param.rust_name)),
+    };
     if param.required {
         ty
     } else {
@@ -149,10 +152,13 @@ fn param_type(param: &Param, struct_name: &str, scope: &Scope<'_>) -> TokenStrea
 }
 
 /// An argument type and the expression turning the argument into the field value; strings take
-/// `impl Into<String>` so callers can pass `&str`.
-fn argument(param: &Param, struct_name: &str, scope: &Scope<'_>) -> (TokenStream, TokenStream) {
+/// `impl Into<String>` so callers can pass `&str`, ids `impl Into<ContactId>` (a raw value or the id).
+fn argument(op: &Operation, param: &Param, struct_name: &str, scope: &Scope<'_>) -> (TokenStream, TokenStream) {
     let name = ident(&param.rust_name);
-    if param.ty == Type::String {
+    if let Some(id) = scope.ids.param(&op.path, param) {
+        let id = id.path();
+        (quote!(impl Into<#id>), quote!(#name.into()))
+    } else if param.ty == Type::String {
         (quote!(impl Into<String>), quote!(#name.into()))
     } else {
         (scope.rust_type(&param.ty, &inline_enum_name(struct_name, &param.rust_name)), quote!(#name))
@@ -165,9 +171,10 @@ fn constructor(op: &Operation, required: &[&Param], struct_name: &str, scope: &S
     for param in &op.params {
         let name = ident(&param.rust_name);
         if param.required {
-            let (ty, value) = argument(param, struct_name, scope);
+            let (ty, value) = argument(op, param, struct_name, scope);
             arguments.push(quote!(#name: #ty));
-            inits.push(if param.ty == Type::String { quote!(#name: #value) } else { quote!(#name) });
+            let converted = param.ty == Type::String || scope.ids.param(&op.path, param).is_some();
+            inits.push(if converted { quote!(#name: #value) } else { quote!(#name) });
         } else {
             inits.push(quote!(#name: None));
         }
@@ -197,14 +204,14 @@ fn constructor(op: &Operation, required: &[&Param], struct_name: &str, scope: &S
     }
 }
 
-fn setter(param: &Param, struct_name: &str, scope: &Scope<'_>) -> TokenStream {
+fn setter(op: &Operation, param: &Param, struct_name: &str, scope: &Scope<'_>) -> TokenStream {
     let name = ident(&param.rust_name);
     let docs = if param.description.trim().is_empty() {
         doc_lines(&format!("Sets `{}`.", param.name))
     } else {
         doc_lines(&param.description)
     };
-    let (ty, value) = argument(param, struct_name, scope);
+    let (ty, value) = argument(op, param, struct_name, scope);
     quote! {
         #docs
         pub fn #name(mut self, #name: #ty) -> Self {

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use super::ids::Ids;
 use crate::ir::{DecimalFormat, Field, Model, ModelKind, Product, Response, Type};
 use crate::names::ident;
 
@@ -19,6 +20,8 @@ pub(crate) struct Scope<'p> {
     /// Body models that only wrap the resource (`{"contact": {…}}`): operations take the resource
     /// and wrap it themselves, so these are not generated.
     envelopes: BTreeSet<&'p str>,
+    /// Which path parameters and fields are resource ids.
+    pub(crate) ids: std::rc::Rc<Ids>,
     /// Area whose module is being written.
     area: &'p str,
 }
@@ -30,7 +33,15 @@ impl<'p> Scope<'p> {
             .iter()
             .flat_map(|area| area.models.iter().map(move |model| (model.name.as_str(), (area.name.as_str(), model))))
             .collect();
-        let mut scope = Self { product, models, no_default: BTreeSet::new(), envelopes: BTreeSet::new(), area: "" };
+        let mut scope = Self {
+            product,
+            models,
+            no_default: BTreeSet::new(),
+            envelopes: BTreeSet::new(),
+            ids: Default::default(),
+            area: "",
+        };
+        scope.ids = std::rc::Rc::new(Ids::new(product));
         scope.no_default = scope.structs_without_default();
         scope.envelopes = scope.envelope_models();
         scope
@@ -97,6 +108,18 @@ impl<'p> Scope<'p> {
                 let name = ident(inline_enum);
                 quote!(#name)
             }
+        }
+    }
+
+    /// The Rust type of a field of `model`: its id type when it is a resource id, else [`Self::rust_type`].
+    pub(crate) fn field_type(&self, model: &Model, field: &Field) -> TokenStream {
+        match self.ids.field(&model.name, field) {
+            Some((id, false)) => id.path(),
+            Some((id, true)) => {
+                let id = id.path();
+                quote!(Vec<#id>)
+            }
+            None => self.rust_type(&field.ty, &crate::names::inline_enum_name(&model.rust_name, &field.rust_name)),
         }
     }
 

@@ -34,6 +34,7 @@ use serde_json::Value;
 
 pub use config::{AreaSource, Overrides, ProductConfig};
 pub use disk::{import_preview, import_to_dir, DiskError};
+pub use naming::singular;
 pub use reference::{reference_spec_paths, reference_specs_dir, REFERENCE_SPECS};
 pub use spec::SpecFile;
 pub use twins::{Supersession, Twin, Twins};

@@ -17,6 +17,7 @@ mod client;
 mod decode;
 mod error;
 mod headers;
+mod ids;
 mod operation;
 mod paging;
 mod product;

@@ -132,7 +132,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("v3 base URL {} → v3.1 {}", base_url_before("t")?.base_url(), base_url_after("t")?.base_url());
     println!("v3.1 token lifetimes: {:?}", token_lifetimes());
     println!("headers: {:?} → {:?}", headers_before().style(), headers_after().style());
-    println!("PUT /user bodies: {} → {}", update_user_before().body, serde_json::to_value(&update_user_after().body)?);
+    println!("PUT /user bodies: {} → {}", update_user_before().body, serde_json::to_value(&update_user_after().user)?);
     println!("contact body: {}", String::from_utf8(json_only()?.unwrap_or_default())?);
     let oauth = new_app_registration(token_url_after())?;
     let _client = keep_tokens_fresh(oauth, FileTokenStore::new("tokens.json"))?;
@@ -145,6 +145,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let v31 = Client::builder(sage::accounting_v31::PRODUCT).base_url(signed_in.api_base_url).auth(auth).build()?;
     user_and_businesses_after(&v31).await?;
     let second = ListBusinesses::new().send(&v31).await?.items.into_iter().nth(1).and_then(|b| b.id);
-    several_businesses(&v31, &second.unwrap_or_default()).await?;
+    several_businesses(&v31, second.as_deref().unwrap_or_default()).await?;
     Ok(())
 }

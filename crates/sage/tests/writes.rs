@@ -30,7 +30,7 @@ async fn a_contact_round_trips_through_a_one_line_update() {
     let read = GetContact::new(&id).attributes("all").send(&client).await.expect("read back");
     assert_eq!(read.name.as_deref(), Some("Acme Ltd"));
     let update = ContactUpdate { name: Some("Acme Group Ltd".into()), ..(&read).into() };
-    assert_eq!(update.contact_type_ids.as_deref(), Some(["CUSTOMER".to_owned()].as_slice()), "links become ids");
+    assert_eq!(update.contact_type_ids, Some(vec!["CUSTOMER".into()]), "links become ids");
     UpdateContact::new(&id, update).send(&client).await.expect("updated");
 
     let after = GetContact::new(&id).attributes("all").send(&client).await.expect("read again");

@@ -57,7 +57,7 @@ pub struct Attachment {
     pub file_size: Option<i64>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::AttachmentId>,
     /// Flag to determine whether the attachment should be visible to customers
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_public: Option<bool>,
@@ -82,7 +82,7 @@ pub struct AttachmentUpdate {
     pub attachment_context_id: Option<String>,
     /// The ID of the Attachment Context Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attachment_context_type_id: Option<String>,
+    pub attachment_context_type_id: Option<super::ids::AttachmentContextTypeId>,
     /// The description of the attachment
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -106,7 +106,7 @@ pub struct AttachmentUpdate {
     pub mime_type: Option<String>,
     /// The ID of the Transaction.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_id: Option<String>,
+    pub transaction_id: Option<super::ids::TransactionId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -119,7 +119,7 @@ pub struct NewAttachment {
     pub attachment_context_id: Option<String>,
     /// The ID of the Attachment Context Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attachment_context_type_id: Option<String>,
+    pub attachment_context_type_id: Option<super::ids::AttachmentContextTypeId>,
     /// The description of the attachment
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -140,7 +140,7 @@ pub struct NewAttachment {
     pub mime_type: String,
     /// The ID of the Transaction.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_id: Option<String>,
+    pub transaction_id: Option<super::ids::TransactionId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -180,7 +180,7 @@ impl From<&Attachment> for AttachmentUpdate {
             attachment_context_type_id: read
                 .attachment_context_type
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             description: read.description.clone(),
             file: read.file.clone(),
             file_extension: read.file_extension.clone(),
@@ -188,7 +188,10 @@ impl From<&Attachment> for AttachmentUpdate {
             file_size: read.file_size,
             is_public: read.is_public,
             mime_type: read.mime_type.clone(),
-            transaction_id: read.transaction.as_ref().and_then(|link| link.id.clone()),
+            transaction_id: read
+                .transaction
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             ..Self::default()
         }
     }
@@ -209,7 +212,7 @@ impl From<&Attachment> for AttachmentUpdate {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetAttachmentContextType {
     /// The Attachment Context Type Key.
-    pub key: String,
+    pub key: super::ids::AttachmentContextTypeId,
     /// Specify the attributes that you want to expose for the Attachment Context Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Display the legacy_id for the Attachment Context Type.
@@ -219,7 +222,7 @@ pub struct GetAttachmentContextType {
 #[allow(deprecated)]
 impl GetAttachmentContextType {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::AttachmentContextTypeId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -434,13 +437,13 @@ impl sage_core::Operation for CreateAttachment {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteAttachment {
     /// The Attachment Key.
-    pub key: String,
+    pub key: super::ids::AttachmentId,
 }
 
 #[allow(deprecated)]
 impl DeleteAttachment {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::AttachmentId>) -> Self {
         Self { key: key.into() }
     }
 
@@ -486,7 +489,7 @@ impl sage_core::Operation for DeleteAttachment {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetAttachment {
     /// The Attachment Key.
-    pub key: String,
+    pub key: super::ids::AttachmentId,
     /// Specify the attributes that you want to expose for the Attachment (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Display the legacy_id for the Attachment.
@@ -496,7 +499,7 @@ pub struct GetAttachment {
 #[allow(deprecated)]
 impl GetAttachment {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::AttachmentId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -563,13 +566,13 @@ impl sage_core::Operation for GetAttachment {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetAttachmentFile {
     /// The Attachment Key.
-    pub key: String,
+    pub key: super::ids::AttachmentId,
 }
 
 #[allow(deprecated)]
 impl GetAttachmentFile {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::AttachmentId>) -> Self {
         Self { key: key.into() }
     }
 
@@ -795,7 +798,7 @@ impl sage_core::ListOperation for ListAttachments {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateAttachment {
     /// The Attachment Key.
-    pub key: String,
+    pub key: super::ids::AttachmentId,
     /// What to send; it goes to Sage as `{"attachment": …}`.
     pub attachment: AttachmentUpdate,
 }
@@ -803,7 +806,10 @@ pub struct UpdateAttachment {
 #[allow(deprecated)]
 impl UpdateAttachment {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>, attachment: AttachmentUpdate) -> Self {
+    pub fn new(
+        key: impl Into<super::ids::AttachmentId>,
+        attachment: AttachmentUpdate,
+    ) -> Self {
         Self {
             key: key.into(),
             attachment,

@@ -44,7 +44,7 @@ pub struct BankAccountJournalCodeUpdate {
     pub control_name: Option<String>,
     /// The ID of the Journal Code Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub journal_code_type_id: Option<String>,
+    pub journal_code_type_id: Option<super::ids::JournalCodeTypeId>,
     /// The name of the journal code
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -70,22 +70,22 @@ pub struct BankAccountMainAddressUpdate {
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_type_id: Option<String>,
+    pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The ID of the Bank Account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bank_account_id: Option<String>,
+    pub bank_account_id: Option<super::ids::BankAccountId>,
     /// The address town/city
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Contact.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
+    pub contact_id: Option<super::ids::ContactId>,
     /// The ID of the Country Group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_group_id: Option<String>,
+    pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_id: Option<String>,
+    pub country_id: Option<super::ids::CountryId>,
     /// Specifies the address as the contact's main address. Only a single address can exist for a contact in Start so this is always true when returned by the API but cannot be seen in the UI
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_main_address: Option<bool>,
@@ -134,7 +134,7 @@ pub struct BankAccountUpdate {
     pub bank_account_details: Option<BankAccountDetailsUpdate>,
     /// The bank account type for the bank account
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bank_account_type_id: Option<String>,
+    pub bank_account_type_id: Option<super::ids::BankAccountTypeId>,
     /// The ID of the Default Payment Method.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_payment_method_id: Option<String>,
@@ -154,7 +154,7 @@ pub struct BankAccountUpdate {
     pub journal_code: Option<BankAccountJournalCodeUpdate>,
     /// The ID of the Ledger Account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ledger_account_id: Option<String>,
+    pub ledger_account_id: Option<super::ids::LedgerAccountId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub main_address: Option<BankAccountMainAddressUpdate>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -204,7 +204,7 @@ pub struct BankDeposit {
     pub from_bank_account: Option<super::common::BankAccount>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::BankDepositId>,
     /// The legacy ID for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
@@ -262,7 +262,7 @@ pub struct BankReconciliation {
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::BankReconciliationId>,
     /// The legacy ID for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
@@ -318,7 +318,7 @@ pub struct BankReconciliationUpdate {
     pub balance_difference: Option<sage_core::types::Decimal>,
     /// The bank account the reconciliation relates to
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bank_account_id: Option<String>,
+    pub bank_account_id: Option<super::ids::BankAccountId>,
     /// The closing balance of the bank reconciliation
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub closing_balance: Option<sage_core::types::Decimal>,
@@ -388,7 +388,7 @@ pub struct BankTransfer {
     pub from_bank_account: Option<super::common::BankAccount>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::BankTransferId>,
     /// The legacy ID for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
@@ -442,7 +442,7 @@ pub struct NewBankAccount {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_account_details: Option<NewBankAccountDetails>,
     /// The bank account type for the bank account
-    pub bank_account_type_id: String,
+    pub bank_account_type_id: super::ids::BankAccountTypeId,
     /// The ID of the Default Payment Method.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_payment_method_id: Option<String>,
@@ -462,7 +462,7 @@ pub struct NewBankAccount {
     pub journal_code: Option<NewBankAccountJournalCode>,
     /// The ID of the Ledger Account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ledger_account_id: Option<String>,
+    pub ledger_account_id: Option<super::ids::LedgerAccountId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub main_address: Option<NewBankAccountMainAddress>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -477,7 +477,7 @@ pub struct NewBankAccount {
 
 impl NewBankAccount {
     /// A value with its required fields; the optional ones start unset.
-    pub fn new(bank_account_type_id: impl Into<String>) -> Self {
+    pub fn new(bank_account_type_id: impl Into<super::ids::BankAccountTypeId>) -> Self {
         Self {
             bank_account_details: None,
             bank_account_type_id: bank_account_type_id.into(),
@@ -542,7 +542,7 @@ pub struct NewBankAccountJournalCode {
     pub control_name: Option<String>,
     /// The ID of the Journal Code Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub journal_code_type_id: Option<String>,
+    pub journal_code_type_id: Option<super::ids::JournalCodeTypeId>,
     /// The name of the journal code
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -568,22 +568,22 @@ pub struct NewBankAccountMainAddress {
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_type_id: Option<String>,
+    pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The ID of the Bank Account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bank_account_id: Option<String>,
+    pub bank_account_id: Option<super::ids::BankAccountId>,
     /// The address town/city
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Contact.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
+    pub contact_id: Option<super::ids::ContactId>,
     /// The ID of the Country Group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_group_id: Option<String>,
+    pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_id: Option<String>,
+    pub country_id: Option<super::ids::CountryId>,
     /// Specifies the address as the contact's main address. Only a single address can exist for a contact in Start so this is always true when returned by the API but cannot be seen in the UI
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_main_address: Option<bool>,
@@ -677,7 +677,7 @@ pub struct NewBankReconciliation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub balance_difference: Option<sage_core::types::Decimal>,
     /// The bank account the reconciliation relates to
-    pub bank_account_id: String,
+    pub bank_account_id: super::ids::BankAccountId,
     /// The closing balance of the bank reconciliation
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub closing_balance: Option<sage_core::types::Decimal>,
@@ -712,7 +712,7 @@ pub struct NewBankReconciliation {
 
 impl NewBankReconciliation {
     /// A value with its required fields; the optional ones start unset.
-    pub fn new(bank_account_id: impl Into<String>) -> Self {
+    pub fn new(bank_account_id: impl Into<super::ids::BankAccountId>) -> Self {
         Self {
             balance_difference: None,
             bank_account_id: bank_account_id.into(),
@@ -782,7 +782,7 @@ impl From<&super::common::BankAccount> for BankAccountUpdate {
             bank_account_type_id: read
                 .bank_account_type
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             default_payment_method_id: read
                 .default_payment_method
                 .as_ref()
@@ -796,7 +796,7 @@ impl From<&super::common::BankAccount> for BankAccountUpdate {
             ledger_account_id: read
                 .ledger_account
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             main_address: read
                 .main_address
                 .as_ref()
@@ -832,15 +832,27 @@ impl From<&super::common::Address> for BankAccountMainAddressUpdate {
         Self {
             address_line_1: read.address_line_1.clone(),
             address_line_2: read.address_line_2.clone(),
-            address_type_id: read.address_type.as_ref().and_then(|link| link.id.clone()),
-            bank_account_id: read.bank_account.as_ref().and_then(|link| link.id.clone()),
+            address_type_id: read
+                .address_type
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
+            bank_account_id: read
+                .bank_account
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             city: read.city.clone(),
-            contact_id: read.contact.as_ref().and_then(|link| link.id.clone()),
+            contact_id: read
+                .contact
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             country_group_id: read
                 .country_group
                 .as_ref()
-                .and_then(|link| link.id.clone()),
-            country_id: read.country.as_ref().and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
+            country_id: read
+                .country
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             is_main_address: read.is_main_address,
             name: read.name.clone(),
             postal_code: read.postal_code.clone(),
@@ -886,7 +898,10 @@ impl From<&BankReconciliation> for BankReconciliationUpdate {
     fn from(read: &BankReconciliation) -> Self {
         Self {
             balance_difference: read.balance_difference,
-            bank_account_id: read.bank_account.as_ref().and_then(|link| link.id.clone()),
+            bank_account_id: read
+                .bank_account
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             closing_balance: read.closing_balance,
             reconciled_balance: read.reconciled_balance,
             reference: read.reference.clone(),
@@ -911,12 +926,12 @@ impl From<&BankTransfer> for BankTransferUpdate {
             from_bank_account_id: read
                 .from_bank_account
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             reference: read.reference.clone(),
             to_bank_account_id: read
                 .to_bank_account
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             ..Self::default()
         }
     }
@@ -937,7 +952,7 @@ impl From<&BankTransfer> for BankTransferUpdate {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetBankAccountType {
     /// The Bank Account Type Key.
-    pub key: String,
+    pub key: super::ids::BankAccountTypeId,
     /// Specify the attributes that you want to expose for the Account Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Display the legacy_id for the Account Type.
@@ -947,7 +962,7 @@ pub struct GetBankAccountType {
 #[allow(deprecated)]
 impl GetBankAccountType {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::BankAccountTypeId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -1158,13 +1173,13 @@ impl sage_core::Operation for CreateBankAccount {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteBankAccount {
     /// The Bank Account Key.
-    pub key: String,
+    pub key: super::ids::BankAccountId,
 }
 
 #[allow(deprecated)]
 impl DeleteBankAccount {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::BankAccountId>) -> Self {
         Self { key: key.into() }
     }
 
@@ -1208,7 +1223,7 @@ impl sage_core::Operation for DeleteBankAccount {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetBankAccount {
     /// The Bank Account Key.
-    pub key: String,
+    pub key: super::ids::BankAccountId,
     /// Specify the attributes that you want to expose for the Bank Account (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Specify the attributes that you want to expose for nested entities of the Bank Account (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -1220,7 +1235,7 @@ pub struct GetBankAccount {
 #[allow(deprecated)]
 impl GetBankAccount {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::BankAccountId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -1446,7 +1461,7 @@ impl sage_core::ListOperation for ListBankAccounts {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateBankAccount {
     /// The Bank Account Key.
-    pub key: String,
+    pub key: super::ids::BankAccountId,
     /// What to send; it goes to Sage as `{"bank_account": …}`.
     pub bank_account: BankAccountUpdate,
 }
@@ -1454,7 +1469,10 @@ pub struct UpdateBankAccount {
 #[allow(deprecated)]
 impl UpdateBankAccount {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>, bank_account: BankAccountUpdate) -> Self {
+    pub fn new(
+        key: impl Into<super::ids::BankAccountId>,
+        bank_account: BankAccountUpdate,
+    ) -> Self {
         Self {
             key: key.into(),
             bank_account,
@@ -1554,13 +1572,13 @@ impl sage_core::Operation for CreateBankDeposit {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteBankDeposit {
     /// The Bank Deposit Key.
-    pub key: String,
+    pub key: super::ids::BankDepositId,
 }
 
 #[allow(deprecated)]
 impl DeleteBankDeposit {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::BankDepositId>) -> Self {
         Self { key: key.into() }
     }
 
@@ -1604,7 +1622,7 @@ impl sage_core::Operation for DeleteBankDeposit {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetBankDeposit {
     /// The Bank Deposit Key.
-    pub key: String,
+    pub key: super::ids::BankDepositId,
     /// Specify the attributes that you want to expose for the Deposit (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Specify the attributes that you want to expose for nested entities of the Deposit (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -1616,7 +1634,7 @@ pub struct GetBankDeposit {
 #[allow(deprecated)]
 impl GetBankDeposit {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::BankDepositId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -1895,7 +1913,7 @@ impl sage_core::Operation for CreateBankReconciliation {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetBankReconciliation {
     /// The Bank Reconciliation Key.
-    pub key: String,
+    pub key: super::ids::BankReconciliationId,
     /// Specify the attributes that you want to expose for the Bank Reconciliation (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Display the legacy_id for the Bank Reconciliation.
@@ -1905,7 +1923,7 @@ pub struct GetBankReconciliation {
 #[allow(deprecated)]
 impl GetBankReconciliation {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::BankReconciliationId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -2090,7 +2108,7 @@ impl sage_core::ListOperation for ListBankReconciliations {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateBankReconciliation {
     /// The Bank Reconciliation Key.
-    pub key: String,
+    pub key: super::ids::BankReconciliationId,
     /// What to send; it goes to Sage as `{"bank_reconciliation": …}`.
     pub bank_reconciliation: BankReconciliationUpdate,
 }
@@ -2099,7 +2117,7 @@ pub struct UpdateBankReconciliation {
 impl UpdateBankReconciliation {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(
-        key: impl Into<String>,
+        key: impl Into<super::ids::BankReconciliationId>,
         bank_reconciliation: BankReconciliationUpdate,
     ) -> Self {
         Self {
@@ -2201,13 +2219,13 @@ impl sage_core::Operation for CreateBankTransfer {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteBankTransfer {
     /// The Bank Transfer Key.
-    pub key: String,
+    pub key: super::ids::BankTransferId,
 }
 
 #[allow(deprecated)]
 impl DeleteBankTransfer {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::BankTransferId>) -> Self {
         Self { key: key.into() }
     }
 
@@ -2251,7 +2269,7 @@ impl sage_core::Operation for DeleteBankTransfer {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetBankTransfer {
     /// The Bank Transfer Key.
-    pub key: String,
+    pub key: super::ids::BankTransferId,
     /// Specify the attributes that you want to expose for the Bank Transfer (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Specify the attributes that you want to expose for nested entities of the Bank Transfer (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -2263,7 +2281,7 @@ pub struct GetBankTransfer {
 #[allow(deprecated)]
 impl GetBankTransfer {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::BankTransferId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -2491,7 +2509,7 @@ impl sage_core::ListOperation for ListBankTransfers {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateBankTransfer {
     /// The Bank Transfer Key.
-    pub key: String,
+    pub key: super::ids::BankTransferId,
     /// What to send; it goes to Sage as `{"bank_transfer": …}`.
     pub bank_transfer: BankTransferUpdate,
 }
@@ -2499,7 +2517,10 @@ pub struct UpdateBankTransfer {
 #[allow(deprecated)]
 impl UpdateBankTransfer {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>, bank_transfer: BankTransferUpdate) -> Self {
+    pub fn new(
+        key: impl Into<super::ids::BankTransferId>,
+        bank_transfer: BankTransferUpdate,
+    ) -> Self {
         Self {
             key: key.into(),
             bank_transfer,

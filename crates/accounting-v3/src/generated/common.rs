@@ -55,7 +55,7 @@ pub struct Address {
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::AddressId>,
     /// Specifies the address as the contact's main address. Only a single address can exist for a contact in Start so this is always true when returned by the API but cannot be seen in the UI
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_main_address: Option<bool>,
@@ -97,7 +97,7 @@ pub struct AddressRegion {
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::AddressRegionId>,
     /// The legacy ID for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
@@ -319,7 +319,7 @@ pub struct BankAccount {
     pub gifi_code: Option<i64>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::BankAccountId>,
     /// Indicates whether the Bank account is active or inactive.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
@@ -603,7 +603,7 @@ pub struct Contact {
     pub has_unfinished_recurring_invoices: Option<bool>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::ContactId>,
     /// The legacy ID for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
@@ -702,7 +702,7 @@ pub struct ContactAllocation {
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::ContactAllocationId>,
     /// The legacy ID for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
@@ -816,7 +816,7 @@ pub struct ContactPayment {
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::ContactPaymentId>,
     /// The legacy ID for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
@@ -899,7 +899,7 @@ pub struct ContactPerson {
     pub fax: Option<String>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::ContactPersonId>,
     /// Indicates whether this is the main contact person. Per contact, only one main contact can be selected.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_main_contact: Option<bool>,
@@ -944,7 +944,7 @@ pub struct ContactPersonType {
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::ContactPersonTypeId>,
     /// The legacy ID for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
@@ -1029,7 +1029,7 @@ pub struct JournalCode {
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::JournalCodeId>,
     /// The journal code type of the journal code
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub journal_code_type: Option<JournalCodeType>,
@@ -1069,7 +1069,7 @@ pub struct JournalCodeType {
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::JournalCodeTypeId>,
     /// The legacy ID for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
@@ -1135,7 +1135,7 @@ pub struct LedgerAccount {
     pub gifi_code: Option<i64>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::LedgerAccountId>,
     /// Indicates whether the ledger account is included in the chart of accounts
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub included_in_chart: Option<bool>,
@@ -1416,7 +1416,7 @@ pub struct Product {
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::ProductId>,
     /// The item code for the product
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_code: Option<String>,
@@ -1569,7 +1569,7 @@ pub struct Service {
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::ServiceId>,
     /// The item code for the service
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_code: Option<String>,
@@ -1662,7 +1662,7 @@ pub struct TaxRate {
     pub editable: Option<bool>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::TaxRateId>,
     /// Indicates whether the tax rate is made up of component tax rates
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_combined_rate: Option<bool>,
@@ -1723,7 +1723,7 @@ pub struct TaxScheme {
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::TaxSchemeId>,
     /// The legacy ID for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
@@ -1766,7 +1766,7 @@ pub struct Transaction {
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::TransactionId>,
     /// The legacy ID for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,

@@ -49,7 +49,7 @@ pub struct CoaAccount {
     pub fixed_tax_rate: Option<bool>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::CoaAccountId>,
     /// The ledger account classification for the COA account
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ledger_account_classification: Option<super::common::Base>,
@@ -100,7 +100,7 @@ pub struct CoaTemplate {
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::CoaTemplateId>,
     /// The legacy ID for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
@@ -140,7 +140,7 @@ pub struct Journal {
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::JournalId>,
     /// The journal code of the journal (France only)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub journal_code: Option<super::common::JournalCode>,
@@ -186,7 +186,7 @@ pub struct JournalCodeUpdate {
     pub control_name: Option<String>,
     /// The journal code type of the journal code
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub journal_code_type_id: Option<String>,
+    pub journal_code_type_id: Option<super::ids::JournalCodeTypeId>,
     /// The name of the journal code
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -273,10 +273,12 @@ pub struct LedgerAccountUpdate {
     pub included_in_chart: Option<bool>,
     /// The ID of the Ledger Account Classification.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ledger_account_classification_id: Option<String>,
+    pub ledger_account_classification_id: Option<
+        super::ids::LedgerAccountClassificationId,
+    >,
     /// The ledger account type for the ledger account
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ledger_account_type_id: Option<String>,
+    pub ledger_account_type_id: Option<super::ids::LedgerAccountTypeId>,
     /// The name for the ledger account.
     ///
     /// Changes to this field do not propagate to other resources, namely not to the name of the associated
@@ -294,7 +296,7 @@ pub struct LedgerAccountUpdate {
     pub recoverable_percentage: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// Indicates that transactions posted to this ledger account have part recoverable taxes (Canada only)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_recoverable: Option<bool>,
@@ -364,7 +366,7 @@ pub struct LedgerEntry {
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::LedgerEntryId>,
     /// The journal code of the ledger entry (France only)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub journal_code: Option<super::common::JournalCode>,
@@ -439,7 +441,7 @@ pub struct NewJournalCode {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub control_name: Option<String>,
     /// The journal code type of the journal code
-    pub journal_code_type_id: String,
+    pub journal_code_type_id: super::ids::JournalCodeTypeId,
     /// The name of the journal code
     pub name: String,
     /// Indicates whether the journal code is reserved.
@@ -458,7 +460,7 @@ impl NewJournalCode {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(
         code: impl Into<String>,
-        journal_code_type_id: impl Into<String>,
+        journal_code_type_id: impl Into<super::ids::JournalCodeTypeId>,
         name: impl Into<String>,
     ) -> Self {
         Self {
@@ -485,7 +487,7 @@ pub struct NewJournalJournalCode {
     pub control_name: Option<String>,
     /// The ID of the Journal Code Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub journal_code_type_id: Option<String>,
+    pub journal_code_type_id: Option<super::ids::JournalCodeTypeId>,
     /// The name of the journal code
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -514,7 +516,7 @@ pub struct NewJournalLine {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include_on_tax_return: Option<bool>,
     /// The ID of the Ledger Account.
-    pub ledger_account_id: String,
+    pub ledger_account_id: super::ids::LedgerAccountId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -523,7 +525,7 @@ pub struct NewJournalLine {
 impl NewJournalLine {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(
-        ledger_account_id: impl Into<String>,
+        ledger_account_id: impl Into<super::ids::LedgerAccountId>,
         credit: sage_core::types::Decimal,
         debit: sage_core::types::Decimal,
     ) -> Self {
@@ -571,9 +573,11 @@ pub struct NewLedgerAccount {
     pub included_in_chart: bool,
     /// The ID of the Ledger Account Classification.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ledger_account_classification_id: Option<String>,
+    pub ledger_account_classification_id: Option<
+        super::ids::LedgerAccountClassificationId,
+    >,
     /// The ledger account type for the ledger account
-    pub ledger_account_type_id: String,
+    pub ledger_account_type_id: super::ids::LedgerAccountTypeId,
     /// The name for the ledger account.
     ///
     /// Changes to this field do not propagate to other resources, namely not to the name of the associated
@@ -589,7 +593,7 @@ pub struct NewLedgerAccount {
     pub recoverable_percentage: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// Indicates that transactions posted to this ledger account have part recoverable taxes (Canada only)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_recoverable: Option<bool>,
@@ -623,7 +627,7 @@ impl NewLedgerAccount {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(
         display_name: impl Into<String>,
-        ledger_account_type_id: impl Into<String>,
+        ledger_account_type_id: impl Into<super::ids::LedgerAccountTypeId>,
         name: impl Into<String>,
         included_in_chart: bool,
         nominal_code: i64,
@@ -690,7 +694,7 @@ pub struct UnpostedTransaction {
     pub displayed_as: Option<String>,
     /// The unposted transaction id
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::UnpostedTransactionId>,
     /// The legacy ID for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
@@ -739,19 +743,22 @@ impl From<&super::common::LedgerAccount> for LedgerAccountUpdate {
             ledger_account_classification_id: read
                 .ledger_account_classification
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             ledger_account_type_id: read
                 .ledger_account_type
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             name: read.name.clone(),
             nominal_code: read.nominal_code,
             non_recoverable_ledger_account_id: read
                 .non_recoverable_ledger_account
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             recoverable_percentage: read.recoverable_percentage,
-            tax_rate_id: read.tax_rate.as_ref().and_then(|link| link.id.clone()),
+            tax_rate_id: read
+                .tax_rate
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             tax_recoverable: read.tax_recoverable,
             visible_in_banking: read.visible_in_banking,
             visible_in_expenses: read.visible_in_expenses,
@@ -780,7 +787,7 @@ impl From<&super::common::LedgerAccount> for LedgerAccountUpdate {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCoaAccount {
     /// The Coa Account Key.
-    pub key: String,
+    pub key: super::ids::CoaAccountId,
     /// Specify the attributes that you want to expose for the Coa Account (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Display the legacy_id for the Coa Account.
@@ -790,7 +797,7 @@ pub struct GetCoaAccount {
 #[allow(deprecated)]
 impl GetCoaAccount {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::CoaAccountId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -967,7 +974,7 @@ impl sage_core::ListOperation for ListCoaAccounts {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCoaTemplate {
     /// The Coa Template Key.
-    pub key: String,
+    pub key: super::ids::CoaTemplateId,
     /// Specify the attributes that you want to expose for the Coa Template (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Display the legacy_id for the Coa Template.
@@ -977,7 +984,7 @@ pub struct GetCoaTemplate {
 #[allow(deprecated)]
 impl GetCoaTemplate {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::CoaTemplateId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -1142,7 +1149,7 @@ impl sage_core::ListOperation for ListCoaTemplates {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetJournalCodeType {
     /// The Journal Code Type Key.
-    pub key: String,
+    pub key: super::ids::JournalCodeTypeId,
     /// Specify the attributes that you want to expose for the Country Journal Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Display the legacy_id for the Country Journal Type.
@@ -1152,7 +1159,7 @@ pub struct GetJournalCodeType {
 #[allow(deprecated)]
 impl GetJournalCodeType {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::JournalCodeTypeId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -1368,13 +1375,13 @@ impl sage_core::Operation for CreateJournalCode {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteJournalCode {
     /// The Journal Code Key.
-    pub key: String,
+    pub key: super::ids::JournalCodeId,
 }
 
 #[allow(deprecated)]
 impl DeleteJournalCode {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::JournalCodeId>) -> Self {
         Self { key: key.into() }
     }
 
@@ -1420,7 +1427,7 @@ impl sage_core::Operation for DeleteJournalCode {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetJournalCode {
     /// The Journal Code Key.
-    pub key: String,
+    pub key: super::ids::JournalCodeId,
     /// Specify the attributes that you want to expose for the Journal Code (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Display the legacy_id for the Journal Code.
@@ -1430,7 +1437,7 @@ pub struct GetJournalCode {
 #[allow(deprecated)]
 impl GetJournalCode {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::JournalCodeId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -1609,7 +1616,7 @@ impl sage_core::ListOperation for ListJournalCodes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateJournalCode {
     /// The Journal Code Key.
-    pub key: String,
+    pub key: super::ids::JournalCodeId,
     /// What to send; it goes to Sage as `{"journal_code": …}`.
     pub journal_code: JournalCodeUpdate,
 }
@@ -1617,7 +1624,10 @@ pub struct UpdateJournalCode {
 #[allow(deprecated)]
 impl UpdateJournalCode {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>, journal_code: JournalCodeUpdate) -> Self {
+    pub fn new(
+        key: impl Into<super::ids::JournalCodeId>,
+        journal_code: JournalCodeUpdate,
+    ) -> Self {
         Self {
             key: key.into(),
             journal_code,
@@ -1714,13 +1724,13 @@ impl sage_core::Operation for CreateJournal {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteJournal {
     /// The Journal Key.
-    pub key: String,
+    pub key: super::ids::JournalId,
 }
 
 #[allow(deprecated)]
 impl DeleteJournal {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::JournalId>) -> Self {
         Self { key: key.into() }
     }
 
@@ -1764,7 +1774,7 @@ impl sage_core::Operation for DeleteJournal {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetJournal {
     /// The Journal Key.
-    pub key: String,
+    pub key: super::ids::JournalId,
     /// Specify the attributes that you want to expose for the Journal (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Specify the attributes that you want to expose for nested entities of the Journal (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -1776,7 +1786,7 @@ pub struct GetJournal {
 #[allow(deprecated)]
 impl GetJournal {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::JournalId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -1960,13 +1970,13 @@ impl sage_core::ListOperation for ListJournals {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReissueJournal {
     /// The Journal GUID.
-    pub key: String,
+    pub key: super::ids::JournalId,
 }
 
 #[allow(deprecated)]
 impl ReissueJournal {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::JournalId>) -> Self {
         Self { key: key.into() }
     }
 
@@ -2006,7 +2016,7 @@ impl sage_core::Operation for ReissueJournal {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetLedgerAccountClassification {
     /// The Ledger Account Classification Key.
-    pub key: String,
+    pub key: super::ids::LedgerAccountClassificationId,
     /// Specify the attributes that you want to expose for the Ledger Account Classification (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Display the legacy_id for the Ledger Account Classification.
@@ -2016,7 +2026,7 @@ pub struct GetLedgerAccountClassification {
 #[allow(deprecated)]
 impl GetLedgerAccountClassification {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::LedgerAccountClassificationId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -2184,7 +2194,7 @@ impl sage_core::ListOperation for ListLedgerAccountClassifications {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetLedgerAccountType {
     /// The Ledger Account Type Key.
-    pub key: String,
+    pub key: super::ids::LedgerAccountTypeId,
     /// Specify the attributes that you want to expose for the Ledger Account Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Display the legacy_id for the Ledger Account Type.
@@ -2194,7 +2204,7 @@ pub struct GetLedgerAccountType {
 #[allow(deprecated)]
 impl GetLedgerAccountType {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::LedgerAccountTypeId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -2430,7 +2440,7 @@ impl sage_core::Operation for CreateLedgerAccount {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetLedgerAccount {
     /// The Ledger Account Key.
-    pub key: String,
+    pub key: super::ids::LedgerAccountId,
     /// Specify the attributes that you want to expose for the Ledger Account (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Exclude deleted ledger entries.
@@ -2450,7 +2460,7 @@ pub struct GetLedgerAccount {
 #[allow(deprecated)]
 impl GetLedgerAccount {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::LedgerAccountId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -2981,7 +2991,7 @@ impl sage_core::ListOperation for ListLedgerAccounts {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateLedgerAccount {
     /// The Ledger Account Key.
-    pub key: String,
+    pub key: super::ids::LedgerAccountId,
     /// What to send; it goes to Sage as `{"ledger_account": …}`.
     pub ledger_account: LedgerAccountUpdate,
 }
@@ -2989,7 +2999,10 @@ pub struct UpdateLedgerAccount {
 #[allow(deprecated)]
 impl UpdateLedgerAccount {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>, ledger_account: LedgerAccountUpdate) -> Self {
+    pub fn new(
+        key: impl Into<super::ids::LedgerAccountId>,
+        ledger_account: LedgerAccountUpdate,
+    ) -> Self {
         Self {
             key: key.into(),
             ledger_account,
@@ -3038,7 +3051,7 @@ impl sage_core::Operation for UpdateLedgerAccount {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetLedgerEntry {
     /// The Ledger Entry Key.
-    pub key: String,
+    pub key: super::ids::LedgerEntryId,
     /// Specify the attributes that you want to expose for the Ledger Entry (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Specify the attributes that you want to expose for nested entities of the Ledger Entry (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -3050,7 +3063,7 @@ pub struct GetLedgerEntry {
 #[allow(deprecated)]
 impl GetLedgerEntry {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::LedgerEntryId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -3287,7 +3300,7 @@ impl sage_core::ListOperation for ListLedgerEntries {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetTransactionType {
     /// The Transaction Type Key.
-    pub key: String,
+    pub key: super::ids::TransactionTypeId,
     /// Specify the attributes that you want to expose for the Transaction Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Display the legacy_id for the Transaction Type.
@@ -3297,7 +3310,7 @@ pub struct GetTransactionType {
 #[allow(deprecated)]
 impl GetTransactionType {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::TransactionTypeId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -3466,7 +3479,7 @@ impl sage_core::ListOperation for ListTransactionTypes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetTransaction {
     /// The Transaction Key.
-    pub key: String,
+    pub key: super::ids::TransactionId,
     /// Specify the attributes that you want to expose for the Transaction (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     pub expand_origin: Option<bool>,
@@ -3477,7 +3490,7 @@ pub struct GetTransaction {
 #[allow(deprecated)]
 impl GetTransaction {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::TransactionId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -3721,7 +3734,7 @@ impl sage_core::ListOperation for ListTransactions {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetUnpostedTransaction {
     /// The Unposted Transaction Key.
-    pub key: String,
+    pub key: super::ids::UnpostedTransactionId,
     /// Specify the attributes that you want to expose for the Transaction (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Specify the attributes that you want to expose for nested entities of the Transaction (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -3732,7 +3745,7 @@ pub struct GetUnpostedTransaction {
 
 impl GetUnpostedTransaction {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::UnpostedTransactionId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,

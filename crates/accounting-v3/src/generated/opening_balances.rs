@@ -43,7 +43,7 @@ pub struct BankOpeningBalance {
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::BankOpeningBalanceId>,
     /// The legacy ID for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
@@ -65,7 +65,7 @@ pub struct BankOpeningBalance {
 pub struct BankOpeningBalanceUpdate {
     /// The bank account the opening balance relates to
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bank_account_id: Option<String>,
+    pub bank_account_id: Option<super::ids::BankAccountId>,
     /// The credit amount of the opening balance
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit: Option<sage_core::types::Decimal>,
@@ -77,7 +77,7 @@ pub struct BankOpeningBalanceUpdate {
     pub debit: Option<sage_core::types::Decimal>,
     /// The ID of the Transaction Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_type_id: Option<String>,
+    pub transaction_type_id: Option<super::ids::TransactionTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -159,7 +159,7 @@ pub struct ContactOpeningBalance {
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::ContactOpeningBalanceId>,
     /// The legacy ID for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
@@ -208,13 +208,13 @@ pub struct ContactOpeningBalanceUpdate {
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The contact the opening balance relates to
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
+    pub contact_id: Option<super::ids::ContactId>,
     /// The type of contact opening balance e.g. invoice or credit note
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_opening_balance_type_id: Option<String>,
+    pub contact_opening_balance_type_id: Option<super::ids::ContactOpeningBalanceTypeId>,
     /// The ID of the Currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<String>,
+    pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the opening balance
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
@@ -235,13 +235,13 @@ pub struct ContactOpeningBalanceUpdate {
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount of the opening balance
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Transaction Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_type_id: Option<String>,
+    pub transaction_type_id: Option<super::ids::TransactionTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -278,7 +278,7 @@ pub struct LedgerAccountOpeningBalance {
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::LedgerAccountOpeningBalanceId>,
     /// The ledger account the opening balance relates to
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ledger_account: Option<super::common::Base>,
@@ -306,7 +306,7 @@ pub struct LedgerAccountOpeningBalanceUpdate {
     pub details: Option<String>,
     /// The ledger account the opening balance relates to
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ledger_account_id: Option<String>,
+    pub ledger_account_id: Option<super::ids::LedgerAccountId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -315,7 +315,7 @@ pub struct LedgerAccountOpeningBalanceUpdate {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NewBankOpeningBalance {
     /// The bank account the opening balance relates to
-    pub bank_account_id: String,
+    pub bank_account_id: super::ids::BankAccountId,
     /// The credit amount of the opening balance
     pub credit: sage_core::types::Decimal,
     /// The date of the opening balance
@@ -324,7 +324,7 @@ pub struct NewBankOpeningBalance {
     pub debit: sage_core::types::Decimal,
     /// The ID of the Transaction Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_type_id: Option<String>,
+    pub transaction_type_id: Option<super::ids::TransactionTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -333,7 +333,7 @@ pub struct NewBankOpeningBalance {
 impl NewBankOpeningBalance {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(
-        bank_account_id: impl Into<String>,
+        bank_account_id: impl Into<super::ids::BankAccountId>,
         credit: sage_core::types::Decimal,
         date: sage_core::types::Date,
         debit: sage_core::types::Decimal,
@@ -361,12 +361,12 @@ pub struct NewContactOpeningBalance {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The contact the opening balance relates to
-    pub contact_id: String,
+    pub contact_id: super::ids::ContactId,
     /// The type of contact opening balance e.g. invoice or credit note
-    pub contact_opening_balance_type_id: String,
+    pub contact_opening_balance_type_id: super::ids::ContactOpeningBalanceTypeId,
     /// The ID of the Currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<String>,
+    pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the opening balance
     pub date: sage_core::types::Date,
     /// A description of the opening balance
@@ -385,12 +385,12 @@ pub struct NewContactOpeningBalance {
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount of the opening balance
     pub total_amount: sage_core::types::Decimal,
     /// The ID of the Transaction Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_type_id: Option<String>,
+    pub transaction_type_id: Option<super::ids::TransactionTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -399,8 +399,10 @@ pub struct NewContactOpeningBalance {
 impl NewContactOpeningBalance {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(
-        contact_id: impl Into<String>,
-        contact_opening_balance_type_id: impl Into<String>,
+        contact_id: impl Into<super::ids::ContactId>,
+        contact_opening_balance_type_id: impl Into<
+            super::ids::ContactOpeningBalanceTypeId,
+        >,
         reference: impl Into<String>,
         date: sage_core::types::Date,
         total_amount: sage_core::types::Decimal,
@@ -436,7 +438,7 @@ pub struct NewLedgerAccountOpeningBalance {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub details: Option<String>,
     /// The ledger account the opening balance relates to
-    pub ledger_account_id: String,
+    pub ledger_account_id: super::ids::LedgerAccountId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -445,7 +447,7 @@ pub struct NewLedgerAccountOpeningBalance {
 impl NewLedgerAccountOpeningBalance {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(
-        ledger_account_id: impl Into<String>,
+        ledger_account_id: impl Into<super::ids::LedgerAccountId>,
         credit: sage_core::types::Decimal,
         debit: sage_core::types::Decimal,
     ) -> Self {
@@ -498,7 +500,7 @@ pub struct NewOpeningBalanceJournalLine {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub details: Option<String>,
     /// The ID of the Ledger Account.
-    pub ledger_account_id: String,
+    pub ledger_account_id: super::ids::LedgerAccountId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -507,7 +509,7 @@ pub struct NewOpeningBalanceJournalLine {
 impl NewOpeningBalanceJournalLine {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(
-        ledger_account_id: impl Into<String>,
+        ledger_account_id: impl Into<super::ids::LedgerAccountId>,
         credit: sage_core::types::Decimal,
         debit: sage_core::types::Decimal,
     ) -> Self {
@@ -549,7 +551,7 @@ pub struct OpeningBalanceJournal {
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::OpeningBalanceJournalId>,
     /// The journal lines
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub journal_lines: Option<Vec<BaseJournalLine>>,
@@ -577,14 +579,17 @@ impl From<&BankOpeningBalance> for BankOpeningBalanceUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
     fn from(read: &BankOpeningBalance) -> Self {
         Self {
-            bank_account_id: read.bank_account.as_ref().and_then(|link| link.id.clone()),
+            bank_account_id: read
+                .bank_account
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             credit: read.credit,
             date: read.date,
             debit: read.debit,
             transaction_type_id: read
                 .transaction_type
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             ..Self::default()
         }
     }
@@ -597,24 +602,33 @@ impl From<&ContactOpeningBalance> for ContactOpeningBalanceUpdate {
             base_currency_net_amount: read.base_currency_net_amount,
             base_currency_tax_amount: read.base_currency_tax_amount,
             base_currency_total_amount: read.base_currency_total_amount,
-            contact_id: read.contact.as_ref().and_then(|link| link.id.clone()),
+            contact_id: read
+                .contact
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             contact_opening_balance_type_id: read
                 .contact_opening_balance_type
                 .as_ref()
-                .and_then(|link| link.id.clone()),
-            currency_id: read.currency.as_ref().and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
+            currency_id: read
+                .currency
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             date: read.date,
             details: read.details.clone(),
             exchange_rate: read.exchange_rate,
             net_amount: read.net_amount,
             reference: read.reference.clone(),
             tax_amount: read.tax_amount,
-            tax_rate_id: read.tax_rate.as_ref().and_then(|link| link.id.clone()),
+            tax_rate_id: read
+                .tax_rate
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             total_amount: read.total_amount,
             transaction_type_id: read
                 .transaction_type
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             ..Self::default()
         }
     }
@@ -630,7 +644,7 @@ impl From<&LedgerAccountOpeningBalance> for LedgerAccountOpeningBalanceUpdate {
             ledger_account_id: read
                 .ledger_account
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             ..Self::default()
         }
     }
@@ -706,13 +720,13 @@ impl sage_core::Operation for CreateBankOpeningBalance {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteBankOpeningBalance {
     /// The Bank Opening Balance Key.
-    pub key: String,
+    pub key: super::ids::BankOpeningBalanceId,
 }
 
 #[allow(deprecated)]
 impl DeleteBankOpeningBalance {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::BankOpeningBalanceId>) -> Self {
         Self { key: key.into() }
     }
 
@@ -756,7 +770,7 @@ impl sage_core::Operation for DeleteBankOpeningBalance {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetBankOpeningBalance {
     /// The Bank Opening Balance Key.
-    pub key: String,
+    pub key: super::ids::BankOpeningBalanceId,
     /// Specify the attributes that you want to expose for the Bank Opening Balance (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Display the legacy_id for the Bank Opening Balance.
@@ -766,7 +780,7 @@ pub struct GetBankOpeningBalance {
 #[allow(deprecated)]
 impl GetBankOpeningBalance {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::BankOpeningBalanceId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -951,7 +965,7 @@ impl sage_core::ListOperation for ListBankOpeningBalances {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateBankOpeningBalance {
     /// The Bank Opening Balance Key.
-    pub key: String,
+    pub key: super::ids::BankOpeningBalanceId,
     /// What to send; it goes to Sage as `{"bank_opening_balance": …}`.
     pub bank_opening_balance: BankOpeningBalanceUpdate,
 }
@@ -960,7 +974,7 @@ pub struct UpdateBankOpeningBalance {
 impl UpdateBankOpeningBalance {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(
-        key: impl Into<String>,
+        key: impl Into<super::ids::BankOpeningBalanceId>,
         bank_opening_balance: BankOpeningBalanceUpdate,
     ) -> Self {
         Self {
@@ -1007,7 +1021,7 @@ impl sage_core::Operation for UpdateBankOpeningBalance {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetContactOpeningBalanceType {
     /// The Contact Opening Balance Type Key.
-    pub key: String,
+    pub key: super::ids::ContactOpeningBalanceTypeId,
     /// Specify the attributes that you want to expose for the Batch Entry Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Display the legacy_id for the Batch Entry Type.
@@ -1017,7 +1031,7 @@ pub struct GetContactOpeningBalanceType {
 #[allow(deprecated)]
 impl GetContactOpeningBalanceType {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::ContactOpeningBalanceTypeId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -1226,13 +1240,13 @@ impl sage_core::Operation for CreateContactOpeningBalance {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteContactOpeningBalance {
     /// The Contact Opening Balance Key.
-    pub key: String,
+    pub key: super::ids::ContactOpeningBalanceId,
 }
 
 #[allow(deprecated)]
 impl DeleteContactOpeningBalance {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::ContactOpeningBalanceId>) -> Self {
         Self { key: key.into() }
     }
 
@@ -1276,7 +1290,7 @@ impl sage_core::Operation for DeleteContactOpeningBalance {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetContactOpeningBalance {
     /// The Contact Opening Balance Key.
-    pub key: String,
+    pub key: super::ids::ContactOpeningBalanceId,
     /// Specify the attributes that you want to expose for the Batch Entry (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Display the legacy_id for the Batch Entry.
@@ -1286,7 +1300,7 @@ pub struct GetContactOpeningBalance {
 #[allow(deprecated)]
 impl GetContactOpeningBalance {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::ContactOpeningBalanceId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -1488,7 +1502,7 @@ impl sage_core::ListOperation for ListContactOpeningBalances {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateContactOpeningBalance {
     /// The Contact Opening Balance Key.
-    pub key: String,
+    pub key: super::ids::ContactOpeningBalanceId,
     /// What to send; it goes to Sage as `{"contact_opening_balance": …}`.
     pub contact_opening_balance: ContactOpeningBalanceUpdate,
 }
@@ -1497,7 +1511,7 @@ pub struct UpdateContactOpeningBalance {
 impl UpdateContactOpeningBalance {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(
-        key: impl Into<String>,
+        key: impl Into<super::ids::ContactOpeningBalanceId>,
         contact_opening_balance: ContactOpeningBalanceUpdate,
     ) -> Self {
         Self {
@@ -1604,13 +1618,13 @@ impl sage_core::Operation for CreateLedgerAccountOpeningBalance {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteLedgerAccountOpeningBalance {
     /// The Ledger Account Opening Balance Key.
-    pub key: String,
+    pub key: super::ids::LedgerAccountOpeningBalanceId,
 }
 
 #[allow(deprecated)]
 impl DeleteLedgerAccountOpeningBalance {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::LedgerAccountOpeningBalanceId>) -> Self {
         Self { key: key.into() }
     }
 
@@ -1654,7 +1668,7 @@ impl sage_core::Operation for DeleteLedgerAccountOpeningBalance {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetLedgerAccountOpeningBalance {
     /// The Ledger Account Opening Balance Key.
-    pub key: String,
+    pub key: super::ids::LedgerAccountOpeningBalanceId,
     /// Specify the attributes that you want to expose for the Journal Opening Balance Line (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Display the legacy_id for the Journal Opening Balance Line.
@@ -1664,7 +1678,7 @@ pub struct GetLedgerAccountOpeningBalance {
 #[allow(deprecated)]
 impl GetLedgerAccountOpeningBalance {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::LedgerAccountOpeningBalanceId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -1840,7 +1854,7 @@ impl sage_core::ListOperation for ListLedgerAccountOpeningBalances {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateLedgerAccountOpeningBalance {
     /// The Ledger Account Opening Balance Key.
-    pub key: String,
+    pub key: super::ids::LedgerAccountOpeningBalanceId,
     /// What to send; it goes to Sage as `{"ledger_account_opening_balance": …}`.
     pub ledger_account_opening_balance: LedgerAccountOpeningBalanceUpdate,
 }
@@ -1849,7 +1863,7 @@ pub struct UpdateLedgerAccountOpeningBalance {
 impl UpdateLedgerAccountOpeningBalance {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(
-        key: impl Into<String>,
+        key: impl Into<super::ids::LedgerAccountOpeningBalanceId>,
         ledger_account_opening_balance: LedgerAccountOpeningBalanceUpdate,
     ) -> Self {
         Self {
@@ -1954,13 +1968,13 @@ impl sage_core::Operation for CreateOpeningBalanceJournal {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteOpeningBalanceJournal {
     /// The Opening Balance Journal Key.
-    pub key: String,
+    pub key: super::ids::OpeningBalanceJournalId,
 }
 
 #[allow(deprecated)]
 impl DeleteOpeningBalanceJournal {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::OpeningBalanceJournalId>) -> Self {
         Self { key: key.into() }
     }
 
@@ -2004,7 +2018,7 @@ impl sage_core::Operation for DeleteOpeningBalanceJournal {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetOpeningBalanceJournal {
     /// The Opening Balance Journal Key.
-    pub key: String,
+    pub key: super::ids::OpeningBalanceJournalId,
     /// Specify the attributes that you want to expose for the Journal Opening Balance (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Display the legacy_id for the Journal Opening Balance.
@@ -2014,7 +2028,7 @@ pub struct GetOpeningBalanceJournal {
 #[allow(deprecated)]
 impl GetOpeningBalanceJournal {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::OpeningBalanceJournalId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,

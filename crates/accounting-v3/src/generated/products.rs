@@ -18,7 +18,7 @@ pub struct NewProduct {
     pub active: Option<bool>,
     /// The ID of the Catalog Item Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub catalog_item_type_id: Option<String>,
+    pub catalog_item_type_id: Option<super::ids::CatalogItemTypeId>,
     /// The cost price of the product
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost_price: Option<sage_core::types::Decimal>,
@@ -96,7 +96,7 @@ pub struct NewProductSalesPrice {
     pub price_name: Option<String>,
     /// The ID of the Product Sales Price Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_sales_price_type_id: Option<String>,
+    pub product_sales_price_type_id: Option<super::ids::ProductSalesPriceTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -231,7 +231,7 @@ pub struct NewServiceSalesRate {
     pub rate_name: Option<String>,
     /// The ID of the Service Rate Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_rate_type_id: Option<String>,
+    pub service_rate_type_id: Option<super::ids::ServiceRateTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -374,7 +374,7 @@ pub struct NewStockItemSalesPrice {
     pub price_name: Option<String>,
     /// The ID of the Product Sales Price Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_sales_price_type_id: Option<String>,
+    pub product_sales_price_type_id: Option<super::ids::ProductSalesPriceTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -397,7 +397,7 @@ pub struct NewStockMovement {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// The stock item of the stock movement
-    pub stock_item_id: String,
+    pub stock_item_id: super::ids::StockItemId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -407,7 +407,7 @@ impl NewStockMovement {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(
         details: impl Into<String>,
-        stock_item_id: impl Into<String>,
+        stock_item_id: impl Into<super::ids::StockItemId>,
         cost_price: sage_core::types::Decimal,
         date: sage_core::types::Date,
         quantity: sage_core::types::Decimal,
@@ -450,7 +450,7 @@ pub struct ProductSalesPriceType {
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::ProductSalesPriceTypeId>,
     /// The legacy ID for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
@@ -491,7 +491,7 @@ pub struct ProductSalesPriceUpdate {
     pub price_name: Option<String>,
     /// The ID of the Product Sales Price Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_sales_price_type_id: Option<String>,
+    pub product_sales_price_type_id: Option<super::ids::ProductSalesPriceTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -504,7 +504,7 @@ pub struct ProductUpdate {
     pub active: Option<bool>,
     /// The ID of the Catalog Item Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub catalog_item_type_id: Option<String>,
+    pub catalog_item_type_id: Option<super::ids::CatalogItemTypeId>,
     /// The cost price of the product
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost_price: Option<sage_core::types::Decimal>,
@@ -570,7 +570,7 @@ pub struct ServiceRateType {
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::ServiceRateTypeId>,
     /// The legacy ID for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
@@ -611,7 +611,7 @@ pub struct ServiceSalesRateUpdate {
     pub rate_name: Option<String>,
     /// The ID of the Service Rate Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_rate_type_id: Option<String>,
+    pub service_rate_type_id: Option<super::ids::ServiceRateTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -716,7 +716,7 @@ pub struct StockItem {
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::StockItemId>,
     /// The item code for the stock item
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_code: Option<String>,
@@ -804,7 +804,7 @@ pub struct StockItemSalesPriceUpdate {
     pub price_name: Option<String>,
     /// The ID of the Product Sales Price Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_sales_price_type_id: Option<String>,
+    pub product_sales_price_type_id: Option<super::ids::ProductSalesPriceTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -927,7 +927,7 @@ pub struct StockMovement {
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::StockMovementId>,
     /// The legacy ID for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
@@ -976,7 +976,7 @@ pub struct StockMovementUpdate {
     pub reference: Option<String>,
     /// The stock item of the stock movement
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stock_item_id: Option<String>,
+    pub stock_item_id: Option<super::ids::StockItemId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -1001,7 +1001,7 @@ impl From<&super::common::Product> for ProductUpdate {
             catalog_item_type_id: read
                 .catalog_item_type
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             cost_price: read.cost_price,
             description: read.description.clone(),
             item_code: read.item_code.clone(),
@@ -1031,7 +1031,7 @@ impl From<&super::common::Product> for ProductUpdate {
             usual_supplier_id: read
                 .usual_supplier
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             ..Self::default()
         }
     }
@@ -1047,7 +1047,7 @@ impl From<&super::common::SalesPrice> for ProductSalesPriceUpdate {
             product_sales_price_type_id: read
                 .product_sales_price_type
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             ..Self::default()
         }
     }
@@ -1099,7 +1099,7 @@ impl From<&super::common::Service> for ServiceUpdate {
             usual_supplier_id: read
                 .usual_supplier
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             ..Self::default()
         }
     }
@@ -1115,7 +1115,7 @@ impl From<&super::common::Rate> for ServiceSalesRateUpdate {
             service_rate_type_id: read
                 .service_rate_type
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             ..Self::default()
         }
     }
@@ -1169,7 +1169,7 @@ impl From<&StockItem> for StockItemUpdate {
             usual_supplier_id: read
                 .usual_supplier
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             weight: read.weight,
             weight_converted: read.weight_converted,
             ..Self::default()
@@ -1187,7 +1187,7 @@ impl From<&super::common::SalesPrice> for StockItemSalesPriceUpdate {
             product_sales_price_type_id: read
                 .product_sales_price_type
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             ..Self::default()
         }
     }
@@ -1224,7 +1224,7 @@ impl From<&StockMovement> for StockMovementUpdate {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCatalogItemType {
     /// The Catalog Item Type Key.
-    pub key: String,
+    pub key: super::ids::CatalogItemTypeId,
     /// Specify the attributes that you want to expose for the Catalog Item Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Display the legacy_id for the Catalog Item Type.
@@ -1234,7 +1234,7 @@ pub struct GetCatalogItemType {
 #[allow(deprecated)]
 impl GetCatalogItemType {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::CatalogItemTypeId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -1445,13 +1445,13 @@ impl sage_core::Operation for CreateProductSalesPriceType {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteProductSalesPriceType {
     /// The Product Sales Price Type Key.
-    pub key: String,
+    pub key: super::ids::ProductSalesPriceTypeId,
 }
 
 #[allow(deprecated)]
 impl DeleteProductSalesPriceType {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::ProductSalesPriceTypeId>) -> Self {
         Self { key: key.into() }
     }
 
@@ -1498,7 +1498,7 @@ impl sage_core::Operation for DeleteProductSalesPriceType {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetProductSalesPriceType {
     /// The Product Sales Price Type Key.
-    pub key: String,
+    pub key: super::ids::ProductSalesPriceTypeId,
     /// Specify the attributes that you want to expose for the Product Price (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Display the legacy_id for the Product Price.
@@ -1508,7 +1508,7 @@ pub struct GetProductSalesPriceType {
 #[allow(deprecated)]
 impl GetProductSalesPriceType {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::ProductSalesPriceTypeId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -1684,7 +1684,7 @@ impl sage_core::ListOperation for ListProductSalesPriceTypes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateProductSalesPriceType {
     /// The Product Sales Price Type Key.
-    pub key: String,
+    pub key: super::ids::ProductSalesPriceTypeId,
     /// What to send; it goes to Sage as `{"product_sales_price_type": …}`.
     pub product_sales_price_type: ProductSalesPriceTypeUpdate,
 }
@@ -1693,7 +1693,7 @@ pub struct UpdateProductSalesPriceType {
 impl UpdateProductSalesPriceType {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(
-        key: impl Into<String>,
+        key: impl Into<super::ids::ProductSalesPriceTypeId>,
         product_sales_price_type: ProductSalesPriceTypeUpdate,
     ) -> Self {
         Self {
@@ -1795,13 +1795,13 @@ impl sage_core::Operation for CreateProduct {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteProduct {
     /// The Product Key.
-    pub key: String,
+    pub key: super::ids::ProductId,
 }
 
 #[allow(deprecated)]
 impl DeleteProduct {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::ProductId>) -> Self {
         Self { key: key.into() }
     }
 
@@ -1848,7 +1848,7 @@ impl sage_core::Operation for DeleteProduct {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetProduct {
     /// The Product Key.
-    pub key: String,
+    pub key: super::ids::ProductId,
     /// Specify the attributes that you want to expose for the Product (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Display the legacy_id for the Product.
@@ -1858,7 +1858,7 @@ pub struct GetProduct {
 #[allow(deprecated)]
 impl GetProduct {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::ProductId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -2064,7 +2064,7 @@ impl sage_core::ListOperation for ListProducts {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateProduct {
     /// The Product Key.
-    pub key: String,
+    pub key: super::ids::ProductId,
     /// What to send; it goes to Sage as `{"product": …}`.
     pub product: ProductUpdate,
 }
@@ -2072,7 +2072,7 @@ pub struct UpdateProduct {
 #[allow(deprecated)]
 impl UpdateProduct {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>, product: ProductUpdate) -> Self {
+    pub fn new(key: impl Into<super::ids::ProductId>, product: ProductUpdate) -> Self {
         Self { key: key.into(), product }
     }
 
@@ -2169,13 +2169,13 @@ impl sage_core::Operation for CreateServiceRateType {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteServiceRateType {
     /// The Service Rate Type Key.
-    pub key: String,
+    pub key: super::ids::ServiceRateTypeId,
 }
 
 #[allow(deprecated)]
 impl DeleteServiceRateType {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::ServiceRateTypeId>) -> Self {
         Self { key: key.into() }
     }
 
@@ -2222,7 +2222,7 @@ impl sage_core::Operation for DeleteServiceRateType {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetServiceRateType {
     /// The Service Rate Type Key.
-    pub key: String,
+    pub key: super::ids::ServiceRateTypeId,
     /// Specify the attributes that you want to expose for the Service Rate (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Display the legacy_id for the Service Rate.
@@ -2232,7 +2232,7 @@ pub struct GetServiceRateType {
 #[allow(deprecated)]
 impl GetServiceRateType {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::ServiceRateTypeId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -2420,7 +2420,7 @@ impl sage_core::ListOperation for ListServiceRateTypes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateServiceRateType {
     /// The Service Rate Type Key.
-    pub key: String,
+    pub key: super::ids::ServiceRateTypeId,
     /// What to send; it goes to Sage as `{"service_rate_type": …}`.
     pub service_rate_type: ServiceRateTypeUpdate,
 }
@@ -2429,7 +2429,7 @@ pub struct UpdateServiceRateType {
 impl UpdateServiceRateType {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(
-        key: impl Into<String>,
+        key: impl Into<super::ids::ServiceRateTypeId>,
         service_rate_type: ServiceRateTypeUpdate,
     ) -> Self {
         Self {
@@ -2531,13 +2531,13 @@ impl sage_core::Operation for CreateService {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteService {
     /// The Service Key.
-    pub key: String,
+    pub key: super::ids::ServiceId,
 }
 
 #[allow(deprecated)]
 impl DeleteService {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::ServiceId>) -> Self {
         Self { key: key.into() }
     }
 
@@ -2584,7 +2584,7 @@ impl sage_core::Operation for DeleteService {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetService {
     /// The Service Key.
-    pub key: String,
+    pub key: super::ids::ServiceId,
     /// Specify the attributes that you want to expose for the Service (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Display the legacy_id for the Service.
@@ -2594,7 +2594,7 @@ pub struct GetService {
 #[allow(deprecated)]
 impl GetService {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::ServiceId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -2800,7 +2800,7 @@ impl sage_core::ListOperation for ListServices {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateService {
     /// The Service Key.
-    pub key: String,
+    pub key: super::ids::ServiceId,
     /// What to send; it goes to Sage as `{"service": …}`.
     pub service: ServiceUpdate,
 }
@@ -2808,7 +2808,7 @@ pub struct UpdateService {
 #[allow(deprecated)]
 impl UpdateService {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>, service: ServiceUpdate) -> Self {
+    pub fn new(key: impl Into<super::ids::ServiceId>, service: ServiceUpdate) -> Self {
         Self { key: key.into(), service }
     }
 
@@ -2903,13 +2903,13 @@ impl sage_core::Operation for CreateStockItem {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteStockItem {
     /// The Stock Item Key.
-    pub key: String,
+    pub key: super::ids::StockItemId,
 }
 
 #[allow(deprecated)]
 impl DeleteStockItem {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::StockItemId>) -> Self {
         Self { key: key.into() }
     }
 
@@ -2954,7 +2954,7 @@ impl sage_core::Operation for DeleteStockItem {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetStockItem {
     /// The Stock Item Key.
-    pub key: String,
+    pub key: super::ids::StockItemId,
     /// Specify the attributes that you want to expose for the Stock Item (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Display the legacy_id for the Stock Item.
@@ -2964,7 +2964,7 @@ pub struct GetStockItem {
 #[allow(deprecated)]
 impl GetStockItem {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::StockItemId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -3185,7 +3185,7 @@ impl sage_core::ListOperation for ListStockItems {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateStockItem {
     /// The Stock Item Key.
-    pub key: String,
+    pub key: super::ids::StockItemId,
     /// What to send; it goes to Sage as `{"stock_item": …}`.
     pub stock_item: StockItemUpdate,
 }
@@ -3193,7 +3193,10 @@ pub struct UpdateStockItem {
 #[allow(deprecated)]
 impl UpdateStockItem {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>, stock_item: StockItemUpdate) -> Self {
+    pub fn new(
+        key: impl Into<super::ids::StockItemId>,
+        stock_item: StockItemUpdate,
+    ) -> Self {
         Self {
             key: key.into(),
             stock_item,
@@ -3291,13 +3294,13 @@ impl sage_core::Operation for CreateStockMovement {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteStockMovement {
     /// The Stock Movement Key.
-    pub key: String,
+    pub key: super::ids::StockMovementId,
 }
 
 #[allow(deprecated)]
 impl DeleteStockMovement {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::StockMovementId>) -> Self {
         Self { key: key.into() }
     }
 
@@ -3342,7 +3345,7 @@ impl sage_core::Operation for DeleteStockMovement {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetStockMovement {
     /// The Stock Movement Key.
-    pub key: String,
+    pub key: super::ids::StockMovementId,
     /// Specify the attributes that you want to expose for the Stock Movement (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Display the legacy_id for the Stock Movement.
@@ -3352,7 +3355,7 @@ pub struct GetStockMovement {
 #[allow(deprecated)]
 impl GetStockMovement {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::StockMovementId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -3552,7 +3555,7 @@ impl sage_core::ListOperation for ListStockMovements {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateStockMovement {
     /// The Stock Movement Key.
-    pub key: String,
+    pub key: super::ids::StockMovementId,
     /// What to send; it goes to Sage as `{"stock_movement": …}`.
     pub stock_movement: StockMovementUpdate,
 }
@@ -3560,7 +3563,10 @@ pub struct UpdateStockMovement {
 #[allow(deprecated)]
 impl UpdateStockMovement {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>, stock_movement: StockMovementUpdate) -> Self {
+    pub fn new(
+        key: impl Into<super::ids::StockMovementId>,
+        stock_movement: StockMovementUpdate,
+    ) -> Self {
         Self {
             key: key.into(),
             stock_movement,

@@ -24,7 +24,7 @@ pub struct NewPurchaseCorrectiveInvoice {
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Contact.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
+    pub contact_id: Option<super::ids::ContactId>,
     /// The name of the contact when the invoice was created
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
@@ -33,7 +33,7 @@ pub struct NewPurchaseCorrectiveInvoice {
     pub contact_reference: Option<String>,
     /// The ID of the Currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<String>,
+    pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the invoice
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
@@ -116,7 +116,7 @@ pub struct NewPurchaseCorrectiveInvoiceLine {
     pub description: Option<String>,
     /// The ID of the EU Goods Services Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eu_goods_services_type_id: Option<String>,
+    pub eu_goods_services_type_id: Option<super::ids::EuGoodsServicesTypeId>,
     /// The gst or hst tax amount for the invoice line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gst_amount: Option<sage_core::types::Decimal>,
@@ -125,13 +125,13 @@ pub struct NewPurchaseCorrectiveInvoiceLine {
     pub is_purchase_for_resale: Option<bool>,
     /// The ID of the Ledger Account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ledger_account_id: Option<String>,
+    pub ledger_account_id: Option<super::ids::LedgerAccountId>,
     /// The net amount for the invoice line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<String>,
+    pub product_id: Option<super::ids::ProductId>,
     /// The pst or qst tax amount for the invoice line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pst_amount: Option<sage_core::types::Decimal>,
@@ -140,13 +140,13 @@ pub struct NewPurchaseCorrectiveInvoiceLine {
     pub quantity: Option<sage_core::types::Decimal>,
     /// The ID of the Service.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_id: Option<String>,
+    pub service_id: Option<super::ids::ServiceId>,
     /// The tax amount for the invoice line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// Indicates if the invoice line is tax recoverable or not
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_recoverable: Option<bool>,
@@ -183,7 +183,7 @@ pub struct NewPurchaseCorrectiveInvoiceTaxAnalysis {
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the tax rate
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
@@ -224,7 +224,7 @@ pub struct NewPurchaseCreditNote {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The contact the purchase credit note relates to
-    pub contact_id: String,
+    pub contact_id: super::ids::ContactId,
     /// The name of the contact when the credit note was created
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
@@ -235,7 +235,7 @@ pub struct NewPurchaseCreditNote {
     pub credit_note_lines: Vec<NewPurchaseCreditNoteLine>,
     /// The ID of the Currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<String>,
+    pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the credit note
     pub date: sage_core::types::Date,
     /// The exchange rate for the credit note
@@ -311,7 +311,7 @@ pub struct NewPurchaseCreditNote {
 impl NewPurchaseCreditNote {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(
-        contact_id: impl Into<String>,
+        contact_id: impl Into<super::ids::ContactId>,
         date: sage_core::types::Date,
         credit_note_lines: impl IntoIterator<Item = NewPurchaseCreditNoteLine>,
     ) -> Self {
@@ -376,7 +376,7 @@ pub struct NewPurchaseCreditNoteLine {
     pub description: String,
     /// The ID of the EU Goods Services Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eu_goods_services_type_id: Option<String>,
+    pub eu_goods_services_type_id: Option<super::ids::EuGoodsServicesTypeId>,
     /// The gst or hst tax amount for the credit note line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gst_amount: Option<sage_core::types::Decimal>,
@@ -384,13 +384,13 @@ pub struct NewPurchaseCreditNoteLine {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_purchase_for_resale: Option<bool>,
     /// The ID of the Ledger Account.
-    pub ledger_account_id: String,
+    pub ledger_account_id: super::ids::LedgerAccountId,
     /// The net amount for the credit note line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<String>,
+    pub product_id: Option<super::ids::ProductId>,
     /// The pst or qst tax amount for the credit note line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pst_amount: Option<sage_core::types::Decimal>,
@@ -398,13 +398,13 @@ pub struct NewPurchaseCreditNoteLine {
     pub quantity: sage_core::types::Decimal,
     /// The ID of the Service.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_id: Option<String>,
+    pub service_id: Option<super::ids::ServiceId>,
     /// The tax amount for the credit note line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// Indicates if the credit note line is tax recoverable or not
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_recoverable: Option<bool>,
@@ -428,7 +428,7 @@ impl NewPurchaseCreditNoteLine {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(
         description: impl Into<String>,
-        ledger_account_id: impl Into<String>,
+        ledger_account_id: impl Into<super::ids::LedgerAccountId>,
         quantity: sage_core::types::Decimal,
         unit_price: sage_core::types::Decimal,
     ) -> Self {
@@ -475,7 +475,7 @@ pub struct NewPurchaseCreditNoteTaxAnalysis {
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the tax rate
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
@@ -516,7 +516,7 @@ pub struct NewPurchaseInvoice {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The contact the purchase invoice relates to
-    pub contact_id: String,
+    pub contact_id: super::ids::ContactId,
     /// The name of the contact when the invoice was created
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
@@ -525,7 +525,7 @@ pub struct NewPurchaseInvoice {
     pub contact_reference: Option<String>,
     /// The ID of the Currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<String>,
+    pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the invoice
     pub date: sage_core::types::Date,
     /// The due date of the invoice
@@ -602,7 +602,7 @@ pub struct NewPurchaseInvoice {
 impl NewPurchaseInvoice {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(
-        contact_id: impl Into<String>,
+        contact_id: impl Into<super::ids::ContactId>,
         date: sage_core::types::Date,
         due_date: sage_core::types::Date,
         invoice_lines: impl IntoIterator<Item = NewPurchaseInvoiceLine>,
@@ -668,7 +668,7 @@ pub struct NewPurchaseInvoiceLine {
     pub description: String,
     /// The ID of the EU Goods Services Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eu_goods_services_type_id: Option<String>,
+    pub eu_goods_services_type_id: Option<super::ids::EuGoodsServicesTypeId>,
     /// The gst or hst tax amount for the invoice line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gst_amount: Option<sage_core::types::Decimal>,
@@ -676,13 +676,13 @@ pub struct NewPurchaseInvoiceLine {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_purchase_for_resale: Option<bool>,
     /// The ID of the Ledger Account.
-    pub ledger_account_id: String,
+    pub ledger_account_id: super::ids::LedgerAccountId,
     /// The net amount for the invoice line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<String>,
+    pub product_id: Option<super::ids::ProductId>,
     /// The pst or qst tax amount for the invoice line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pst_amount: Option<sage_core::types::Decimal>,
@@ -690,13 +690,13 @@ pub struct NewPurchaseInvoiceLine {
     pub quantity: sage_core::types::Decimal,
     /// The ID of the Service.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_id: Option<String>,
+    pub service_id: Option<super::ids::ServiceId>,
     /// The tax amount for the invoice line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// Indicates if the invoice line is tax recoverable or not
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_recoverable: Option<bool>,
@@ -720,7 +720,7 @@ impl NewPurchaseInvoiceLine {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(
         description: impl Into<String>,
-        ledger_account_id: impl Into<String>,
+        ledger_account_id: impl Into<super::ids::LedgerAccountId>,
         quantity: sage_core::types::Decimal,
         unit_price: sage_core::types::Decimal,
     ) -> Self {
@@ -767,7 +767,7 @@ pub struct NewPurchaseInvoiceTaxAnalysis {
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the tax rate
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
@@ -788,7 +788,7 @@ pub struct NewPurchaseQuickEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The contact the quick entry relates to
-    pub contact_id: String,
+    pub contact_id: super::ids::ContactId,
     /// The name of the contact when the quick entry was created
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
@@ -797,7 +797,7 @@ pub struct NewPurchaseQuickEntry {
     pub contact_reference: Option<String>,
     /// The ID of the Currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<String>,
+    pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the quick entry
     pub date: sage_core::types::Date,
     /// A description of the quick entry
@@ -813,7 +813,7 @@ pub struct NewPurchaseQuickEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
     /// The associated ledger account
-    pub ledger_account_id: String,
+    pub ledger_account_id: super::ids::LedgerAccountId,
     /// The net amount of the quick entry
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
@@ -821,7 +821,7 @@ pub struct NewPurchaseQuickEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pst_amount: Option<sage_core::types::Decimal>,
     /// The type of quick entry e.g. invoice or credit note
-    pub quick_entry_type_id: String,
+    pub quick_entry_type_id: super::ids::QuickEntryTypeId,
     /// The reference for the quick entry
     pub reference: String,
     /// The ID of the Status.
@@ -835,7 +835,7 @@ pub struct NewPurchaseQuickEntry {
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// Indicates if the purchase quick entry is tax recoverable or not
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_recoverable: Option<bool>,
@@ -853,9 +853,9 @@ pub struct NewPurchaseQuickEntry {
 impl NewPurchaseQuickEntry {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(
-        contact_id: impl Into<String>,
-        ledger_account_id: impl Into<String>,
-        quick_entry_type_id: impl Into<String>,
+        contact_id: impl Into<super::ids::ContactId>,
+        ledger_account_id: impl Into<super::ids::LedgerAccountId>,
+        quick_entry_type_id: impl Into<super::ids::QuickEntryTypeId>,
         reference: impl Into<String>,
         date: sage_core::types::Date,
     ) -> Self {
@@ -953,7 +953,7 @@ pub struct PurchaseCorrectiveInvoice {
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::PurchaseCorrectiveInvoiceId>,
     /// Indicates whether import rules are applied to the artefact. Only used for Accounting businesses, where the vendor is flagged as importer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub import: Option<bool>,
@@ -1071,7 +1071,7 @@ pub struct PurchaseCorrectiveInvoiceLineUpdate {
     pub description: Option<String>,
     /// The ID of the EU Goods Services Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eu_goods_services_type_id: Option<String>,
+    pub eu_goods_services_type_id: Option<super::ids::EuGoodsServicesTypeId>,
     /// The gst or hst tax amount for the invoice line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gst_amount: Option<sage_core::types::Decimal>,
@@ -1080,13 +1080,13 @@ pub struct PurchaseCorrectiveInvoiceLineUpdate {
     pub is_purchase_for_resale: Option<bool>,
     /// The ID of the Ledger Account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ledger_account_id: Option<String>,
+    pub ledger_account_id: Option<super::ids::LedgerAccountId>,
     /// The net amount for the invoice line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<String>,
+    pub product_id: Option<super::ids::ProductId>,
     /// The pst or qst tax amount for the invoice line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pst_amount: Option<sage_core::types::Decimal>,
@@ -1095,13 +1095,13 @@ pub struct PurchaseCorrectiveInvoiceLineUpdate {
     pub quantity: Option<sage_core::types::Decimal>,
     /// The ID of the Service.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_id: Option<String>,
+    pub service_id: Option<super::ids::ServiceId>,
     /// The tax amount for the invoice line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// Indicates if the invoice line is tax recoverable or not
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_recoverable: Option<bool>,
@@ -1138,7 +1138,7 @@ pub struct PurchaseCorrectiveInvoiceTaxAnalysisUpdate {
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the tax rate
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
@@ -1163,7 +1163,7 @@ pub struct PurchaseCorrectiveInvoiceUpdate {
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Contact.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
+    pub contact_id: Option<super::ids::ContactId>,
     /// The name of the contact when the invoice was created
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
@@ -1172,7 +1172,7 @@ pub struct PurchaseCorrectiveInvoiceUpdate {
     pub contact_reference: Option<String>,
     /// The ID of the Currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<String>,
+    pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the invoice
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
@@ -1323,7 +1323,7 @@ pub struct PurchaseCreditNote {
     pub has_cis_materials: Option<bool>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::PurchaseCreditNoteId>,
     /// Indicates whether import rules are applied to the artefact. Only used for UK, IE, FR and ES Accounting businesses, where the vendor is flagged as importer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub import: Option<bool>,
@@ -1547,7 +1547,7 @@ pub struct PurchaseCreditNoteLineUpdate {
     pub description: Option<String>,
     /// The ID of the EU Goods Services Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eu_goods_services_type_id: Option<String>,
+    pub eu_goods_services_type_id: Option<super::ids::EuGoodsServicesTypeId>,
     /// The gst or hst tax amount for the credit note line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gst_amount: Option<sage_core::types::Decimal>,
@@ -1556,13 +1556,13 @@ pub struct PurchaseCreditNoteLineUpdate {
     pub is_purchase_for_resale: Option<bool>,
     /// The ID of the Ledger Account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ledger_account_id: Option<String>,
+    pub ledger_account_id: Option<super::ids::LedgerAccountId>,
     /// The net amount for the credit note line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<String>,
+    pub product_id: Option<super::ids::ProductId>,
     /// The pst or qst tax amount for the credit note line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pst_amount: Option<sage_core::types::Decimal>,
@@ -1571,13 +1571,13 @@ pub struct PurchaseCreditNoteLineUpdate {
     pub quantity: Option<sage_core::types::Decimal>,
     /// The ID of the Service.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_id: Option<String>,
+    pub service_id: Option<super::ids::ServiceId>,
     /// The tax amount for the credit note line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// Indicates if the credit note line is tax recoverable or not
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_recoverable: Option<bool>,
@@ -1614,7 +1614,7 @@ pub struct PurchaseCreditNoteTaxAnalysisUpdate {
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the tax rate
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
@@ -1656,7 +1656,7 @@ pub struct PurchaseCreditNoteUpdate {
     pub cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The contact the purchase credit note relates to
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
+    pub contact_id: Option<super::ids::ContactId>,
     /// The name of the contact when the credit note was created
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
@@ -1667,7 +1667,7 @@ pub struct PurchaseCreditNoteUpdate {
     pub credit_note_lines: Option<Vec<PurchaseCreditNoteLineUpdate>>,
     /// The ID of the Currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<String>,
+    pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the credit note
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
@@ -1832,7 +1832,7 @@ pub struct PurchaseInvoice {
     pub has_cis_materials: Option<bool>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::PurchaseInvoiceId>,
     /// Indicates whether import rules are applied to the artefact. Only used for UK, IE, FR and ES Accounting businesses, where the vendor is flagged as importer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub import: Option<bool>,
@@ -2056,7 +2056,7 @@ pub struct PurchaseInvoiceLineUpdate {
     pub description: Option<String>,
     /// The ID of the EU Goods Services Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eu_goods_services_type_id: Option<String>,
+    pub eu_goods_services_type_id: Option<super::ids::EuGoodsServicesTypeId>,
     /// The gst or hst tax amount for the invoice line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gst_amount: Option<sage_core::types::Decimal>,
@@ -2065,13 +2065,13 @@ pub struct PurchaseInvoiceLineUpdate {
     pub is_purchase_for_resale: Option<bool>,
     /// The ID of the Ledger Account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ledger_account_id: Option<String>,
+    pub ledger_account_id: Option<super::ids::LedgerAccountId>,
     /// The net amount for the invoice line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<String>,
+    pub product_id: Option<super::ids::ProductId>,
     /// The pst or qst tax amount for the invoice line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pst_amount: Option<sage_core::types::Decimal>,
@@ -2080,13 +2080,13 @@ pub struct PurchaseInvoiceLineUpdate {
     pub quantity: Option<sage_core::types::Decimal>,
     /// The ID of the Service.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_id: Option<String>,
+    pub service_id: Option<super::ids::ServiceId>,
     /// The tax amount for the invoice line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// Indicates if the invoice line is tax recoverable or not
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_recoverable: Option<bool>,
@@ -2123,7 +2123,7 @@ pub struct PurchaseInvoiceTaxAnalysisUpdate {
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the tax rate
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
@@ -2165,7 +2165,7 @@ pub struct PurchaseInvoiceUpdate {
     pub cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The contact the purchase invoice relates to
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
+    pub contact_id: Option<super::ids::ContactId>,
     /// The name of the contact when the invoice was created
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
@@ -2174,7 +2174,7 @@ pub struct PurchaseInvoiceUpdate {
     pub contact_reference: Option<String>,
     /// The ID of the Currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<String>,
+    pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the invoice
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
@@ -2313,7 +2313,7 @@ pub struct PurchaseQuickEntry {
     pub gst_amount: Option<sage_core::types::Decimal>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::PurchaseQuickEntryId>,
     /// The inverse exchange rate for the quick entry
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
@@ -2395,7 +2395,7 @@ pub struct PurchaseQuickEntryUpdate {
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The contact the quick entry relates to
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
+    pub contact_id: Option<super::ids::ContactId>,
     /// The name of the contact when the quick entry was created
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
@@ -2404,7 +2404,7 @@ pub struct PurchaseQuickEntryUpdate {
     pub contact_reference: Option<String>,
     /// The ID of the Currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<String>,
+    pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the quick entry
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
@@ -2422,7 +2422,7 @@ pub struct PurchaseQuickEntryUpdate {
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
     /// The associated ledger account
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ledger_account_id: Option<String>,
+    pub ledger_account_id: Option<super::ids::LedgerAccountId>,
     /// The net amount of the quick entry
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
@@ -2431,7 +2431,7 @@ pub struct PurchaseQuickEntryUpdate {
     pub pst_amount: Option<sage_core::types::Decimal>,
     /// The type of quick entry e.g. invoice or credit note
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub quick_entry_type_id: Option<String>,
+    pub quick_entry_type_id: Option<super::ids::QuickEntryTypeId>,
     /// The reference for the quick entry
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
@@ -2446,7 +2446,7 @@ pub struct PurchaseQuickEntryUpdate {
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// Indicates if the purchase quick entry is tax recoverable or not
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_recoverable: Option<bool>,
@@ -2473,7 +2473,10 @@ impl From<&PurchaseCorrectiveInvoice> for PurchaseCorrectiveInvoiceUpdate {
             contact_id: read.contact.as_ref().and_then(|link| link.id.clone()),
             contact_name: read.contact_name.clone(),
             contact_reference: read.contact_reference.clone(),
-            currency_id: read.currency.as_ref().and_then(|link| link.id.clone()),
+            currency_id: read
+                .currency
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             date: read.date,
             due_date: read.due_date,
             exchange_rate: read.exchange_rate,
@@ -2524,7 +2527,10 @@ for PurchaseCorrectiveInvoiceTaxAnalysisUpdate {
             net_amount: read.net_amount,
             service_amount: read.service_amount,
             tax_amount: read.tax_amount,
-            tax_rate_id: read.tax_rate.as_ref().and_then(|link| link.id.clone()),
+            tax_rate_id: read
+                .tax_rate
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             total_amount: read.total_amount,
             ..Self::default()
         }
@@ -2543,20 +2549,23 @@ impl From<&PurchaseInvoiceLineItem> for PurchaseCorrectiveInvoiceLineUpdate {
             eu_goods_services_type_id: read
                 .eu_goods_services_type
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             gst_amount: read.gst_amount,
             is_purchase_for_resale: read.is_purchase_for_resale,
             ledger_account_id: read
                 .ledger_account
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             net_amount: read.net_amount,
             product_id: read.product.as_ref().and_then(|link| link.id.clone()),
             pst_amount: read.pst_amount,
             quantity: read.quantity,
             service_id: read.service.as_ref().and_then(|link| link.id.clone()),
             tax_amount: read.tax_amount,
-            tax_rate_id: read.tax_rate.as_ref().and_then(|link| link.id.clone()),
+            tax_rate_id: read
+                .tax_rate
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             tax_recoverable: read.tax_recoverable,
             total_amount: read.total_amount,
             trade_of_asset: read.trade_of_asset,
@@ -2592,7 +2601,10 @@ impl From<&PurchaseCreditNote> for PurchaseCreditNoteUpdate {
                 .map(|items| {
                     items.iter().map(PurchaseCreditNoteLineUpdate::from).collect()
                 }),
-            currency_id: read.currency.as_ref().and_then(|link| link.id.clone()),
+            currency_id: read
+                .currency
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             date: read.date,
             exchange_rate: read.exchange_rate,
             inverse_exchange_rate: read.inverse_exchange_rate.clone(),
@@ -2637,7 +2649,10 @@ impl From<&super::common::ArtefactTaxAnalysis> for PurchaseCreditNoteTaxAnalysis
             net_amount: read.net_amount,
             service_amount: read.service_amount,
             tax_amount: read.tax_amount,
-            tax_rate_id: read.tax_rate.as_ref().and_then(|link| link.id.clone()),
+            tax_rate_id: read
+                .tax_rate
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             total_amount: read.total_amount,
             ..Self::default()
         }
@@ -2656,20 +2671,23 @@ impl From<&PurchaseCreditNoteLineItem> for PurchaseCreditNoteLineUpdate {
             eu_goods_services_type_id: read
                 .eu_goods_services_type
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             gst_amount: read.gst_amount,
             is_purchase_for_resale: read.is_purchase_for_resale,
             ledger_account_id: read
                 .ledger_account
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             net_amount: read.net_amount,
             product_id: read.product.as_ref().and_then(|link| link.id.clone()),
             pst_amount: read.pst_amount,
             quantity: read.quantity,
             service_id: read.service.as_ref().and_then(|link| link.id.clone()),
             tax_amount: read.tax_amount,
-            tax_rate_id: read.tax_rate.as_ref().and_then(|link| link.id.clone()),
+            tax_rate_id: read
+                .tax_rate
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             tax_recoverable: read.tax_recoverable,
             total_amount: read.total_amount,
             trade_of_asset: read.trade_of_asset,
@@ -2699,7 +2717,10 @@ impl From<&PurchaseInvoice> for PurchaseInvoiceUpdate {
             contact_id: read.contact.as_ref().and_then(|link| link.id.clone()),
             contact_name: read.contact_name.clone(),
             contact_reference: read.contact_reference.clone(),
-            currency_id: read.currency.as_ref().and_then(|link| link.id.clone()),
+            currency_id: read
+                .currency
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             date: read.date,
             due_date: read.due_date,
             exchange_rate: read.exchange_rate,
@@ -2750,7 +2771,10 @@ impl From<&super::common::ArtefactTaxAnalysis> for PurchaseInvoiceTaxAnalysisUpd
             net_amount: read.net_amount,
             service_amount: read.service_amount,
             tax_amount: read.tax_amount,
-            tax_rate_id: read.tax_rate.as_ref().and_then(|link| link.id.clone()),
+            tax_rate_id: read
+                .tax_rate
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             total_amount: read.total_amount,
             ..Self::default()
         }
@@ -2769,20 +2793,23 @@ impl From<&PurchaseInvoiceLineItem> for PurchaseInvoiceLineUpdate {
             eu_goods_services_type_id: read
                 .eu_goods_services_type
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             gst_amount: read.gst_amount,
             is_purchase_for_resale: read.is_purchase_for_resale,
             ledger_account_id: read
                 .ledger_account
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             net_amount: read.net_amount,
             product_id: read.product.as_ref().and_then(|link| link.id.clone()),
             pst_amount: read.pst_amount,
             quantity: read.quantity,
             service_id: read.service.as_ref().and_then(|link| link.id.clone()),
             tax_amount: read.tax_amount,
-            tax_rate_id: read.tax_rate.as_ref().and_then(|link| link.id.clone()),
+            tax_rate_id: read
+                .tax_rate
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             tax_recoverable: read.tax_recoverable,
             total_amount: read.total_amount,
             trade_of_asset: read.trade_of_asset,
@@ -2800,10 +2827,16 @@ impl From<&PurchaseQuickEntry> for PurchaseQuickEntryUpdate {
             base_currency_net_amount: read.base_currency_net_amount,
             base_currency_tax_amount: read.base_currency_tax_amount,
             base_currency_total_amount: read.base_currency_total_amount,
-            contact_id: read.contact.as_ref().and_then(|link| link.id.clone()),
+            contact_id: read
+                .contact
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             contact_name: read.contact_name.clone(),
             contact_reference: read.contact_reference.clone(),
-            currency_id: read.currency.as_ref().and_then(|link| link.id.clone()),
+            currency_id: read
+                .currency
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             date: read.date,
             details: read.details.clone(),
             exchange_rate: read.exchange_rate,
@@ -2812,13 +2845,13 @@ impl From<&PurchaseQuickEntry> for PurchaseQuickEntryUpdate {
             ledger_account_id: read
                 .ledger_account
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             net_amount: read.net_amount,
             pst_amount: read.pst_amount,
             quick_entry_type_id: read
                 .quick_entry_type
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             reference: read.reference.clone(),
             status_id: read.status.as_ref().and_then(|link| link.id.clone()),
             tax_address_region_id: read
@@ -2826,7 +2859,10 @@ impl From<&PurchaseQuickEntry> for PurchaseQuickEntryUpdate {
                 .as_ref()
                 .and_then(|link| link.id.clone()),
             tax_amount: read.tax_amount,
-            tax_rate_id: read.tax_rate.as_ref().and_then(|link| link.id.clone()),
+            tax_rate_id: read
+                .tax_rate
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             tax_recoverable: read.tax_recoverable,
             total_amount: read.total_amount,
             trade_of_asset: read.trade_of_asset,
@@ -2906,13 +2942,13 @@ impl sage_core::Operation for CreatePurchaseCorrectiveInvoice {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeletePurchaseCorrectiveInvoice {
     /// The Purchase Corrective Invoice Key.
-    pub key: String,
+    pub key: super::ids::PurchaseCorrectiveInvoiceId,
 }
 
 #[allow(deprecated)]
 impl DeletePurchaseCorrectiveInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::PurchaseCorrectiveInvoiceId>) -> Self {
         Self { key: key.into() }
     }
 
@@ -2954,7 +2990,7 @@ impl sage_core::Operation for DeletePurchaseCorrectiveInvoice {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetPurchaseCorrectiveInvoice {
     /// The Purchase Corrective Invoice Key.
-    pub key: String,
+    pub key: super::ids::PurchaseCorrectiveInvoiceId,
     /// Specify the attributes that you want to expose for the Purchase Corrective Invoice (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Specify the attributes that you want to expose for nested entities of the Purchase Corrective Invoice (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -2968,7 +3004,7 @@ pub struct GetPurchaseCorrectiveInvoice {
 #[allow(deprecated)]
 impl GetPurchaseCorrectiveInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::PurchaseCorrectiveInvoiceId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -3245,7 +3281,7 @@ impl sage_core::ListOperation for ListPurchaseCorrectiveInvoices {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdatePurchaseCorrectiveInvoice {
     /// The Purchase Corrective Invoice Key.
-    pub key: String,
+    pub key: super::ids::PurchaseCorrectiveInvoiceId,
     /// What to send; it goes to Sage as `{"purchase_corrective_invoice": …}`.
     pub purchase_corrective_invoice: PurchaseCorrectiveInvoiceUpdate,
 }
@@ -3254,7 +3290,7 @@ pub struct UpdatePurchaseCorrectiveInvoice {
 impl UpdatePurchaseCorrectiveInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(
-        key: impl Into<String>,
+        key: impl Into<super::ids::PurchaseCorrectiveInvoiceId>,
         purchase_corrective_invoice: PurchaseCorrectiveInvoiceUpdate,
     ) -> Self {
         Self {
@@ -3355,13 +3391,13 @@ impl sage_core::Operation for CreatePurchaseCreditNote {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeletePurchaseCreditNote {
     /// The Purchase Credit Note Key.
-    pub key: String,
+    pub key: super::ids::PurchaseCreditNoteId,
 }
 
 #[allow(deprecated)]
 impl DeletePurchaseCreditNote {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::PurchaseCreditNoteId>) -> Self {
         Self { key: key.into() }
     }
 
@@ -3405,7 +3441,7 @@ impl sage_core::Operation for DeletePurchaseCreditNote {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetPurchaseCreditNote {
     /// The Purchase Credit Note Key.
-    pub key: String,
+    pub key: super::ids::PurchaseCreditNoteId,
     /// Specify the attributes that you want to expose for the Purchase Credit Note (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Specify the attributes that you want to expose for nested entities of the Purchase Credit Note (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -3419,7 +3455,7 @@ pub struct GetPurchaseCreditNote {
 #[allow(deprecated)]
 impl GetPurchaseCreditNote {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::PurchaseCreditNoteId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -3698,13 +3734,13 @@ impl sage_core::ListOperation for ListPurchaseCreditNotes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReleasePurchaseCreditNote {
     /// The Purchase Credit Note Key.
-    pub key: String,
+    pub key: super::ids::PurchaseCreditNoteId,
 }
 
 #[allow(deprecated)]
 impl ReleasePurchaseCreditNote {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::PurchaseCreditNoteId>) -> Self {
         Self { key: key.into() }
     }
 
@@ -3749,7 +3785,7 @@ impl sage_core::Operation for ReleasePurchaseCreditNote {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdatePurchaseCreditNote {
     /// The Purchase Credit Note Key.
-    pub key: String,
+    pub key: super::ids::PurchaseCreditNoteId,
     /// What to send; it goes to Sage as `{"purchase_credit_note": …}`.
     pub purchase_credit_note: PurchaseCreditNoteUpdate,
 }
@@ -3758,7 +3794,7 @@ pub struct UpdatePurchaseCreditNote {
 impl UpdatePurchaseCreditNote {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(
-        key: impl Into<String>,
+        key: impl Into<super::ids::PurchaseCreditNoteId>,
         purchase_credit_note: PurchaseCreditNoteUpdate,
     ) -> Self {
         Self {
@@ -3858,13 +3894,13 @@ impl sage_core::Operation for CreatePurchaseInvoice {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeletePurchaseInvoice {
     /// The Purchase Invoice Key.
-    pub key: String,
+    pub key: super::ids::PurchaseInvoiceId,
 }
 
 #[allow(deprecated)]
 impl DeletePurchaseInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::PurchaseInvoiceId>) -> Self {
         Self { key: key.into() }
     }
 
@@ -3908,7 +3944,7 @@ impl sage_core::Operation for DeletePurchaseInvoice {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetPurchaseInvoice {
     /// The Purchase Invoice Key.
-    pub key: String,
+    pub key: super::ids::PurchaseInvoiceId,
     /// Specify the attributes that you want to expose for the Purchase Invoice (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Specify the attributes that you want to expose for nested entities of the Purchase Invoice (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -3924,7 +3960,7 @@ pub struct GetPurchaseInvoice {
 #[allow(deprecated)]
 impl GetPurchaseInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::PurchaseInvoiceId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -4212,13 +4248,13 @@ impl sage_core::ListOperation for ListPurchaseInvoices {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReleasePurchaseInvoice {
     /// The Purchase Invoice Key.
-    pub key: String,
+    pub key: super::ids::PurchaseInvoiceId,
 }
 
 #[allow(deprecated)]
 impl ReleasePurchaseInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::PurchaseInvoiceId>) -> Self {
         Self { key: key.into() }
     }
 
@@ -4264,7 +4300,7 @@ impl sage_core::Operation for ReleasePurchaseInvoice {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdatePurchaseInvoice {
     /// The Purchase Invoice Key.
-    pub key: String,
+    pub key: super::ids::PurchaseInvoiceId,
     /// What to send; it goes to Sage as `{"purchase_invoice": …}`.
     pub purchase_invoice: PurchaseInvoiceUpdate,
 }
@@ -4272,7 +4308,10 @@ pub struct UpdatePurchaseInvoice {
 #[allow(deprecated)]
 impl UpdatePurchaseInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>, purchase_invoice: PurchaseInvoiceUpdate) -> Self {
+    pub fn new(
+        key: impl Into<super::ids::PurchaseInvoiceId>,
+        purchase_invoice: PurchaseInvoiceUpdate,
+    ) -> Self {
         Self {
             key: key.into(),
             purchase_invoice,
@@ -4370,13 +4409,13 @@ impl sage_core::Operation for CreatePurchaseQuickEntry {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeletePurchaseQuickEntry {
     /// The Purchase Quick Entry Key.
-    pub key: String,
+    pub key: super::ids::PurchaseQuickEntryId,
 }
 
 #[allow(deprecated)]
 impl DeletePurchaseQuickEntry {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::PurchaseQuickEntryId>) -> Self {
         Self { key: key.into() }
     }
 
@@ -4420,7 +4459,7 @@ impl sage_core::Operation for DeletePurchaseQuickEntry {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetPurchaseQuickEntry {
     /// The Purchase Quick Entry Key.
-    pub key: String,
+    pub key: super::ids::PurchaseQuickEntryId,
     /// Specify the attributes that you want to expose for the Purchase Batch Entry (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Specify the attributes that you want to expose for nested entities of the Purchase Batch Entry (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -4434,7 +4473,7 @@ pub struct GetPurchaseQuickEntry {
 #[allow(deprecated)]
 impl GetPurchaseQuickEntry {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::PurchaseQuickEntryId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -4714,7 +4753,7 @@ impl sage_core::ListOperation for ListPurchaseQuickEntries {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdatePurchaseQuickEntry {
     /// The Purchase Quick Entry Key.
-    pub key: String,
+    pub key: super::ids::PurchaseQuickEntryId,
     /// What to send; it goes to Sage as `{"purchase_quick_entry": …}`.
     pub purchase_quick_entry: PurchaseQuickEntryUpdate,
 }
@@ -4723,7 +4762,7 @@ pub struct UpdatePurchaseQuickEntry {
 impl UpdatePurchaseQuickEntry {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(
-        key: impl Into<String>,
+        key: impl Into<super::ids::PurchaseQuickEntryId>,
         purchase_quick_entry: PurchaseQuickEntryUpdate,
     ) -> Self {
         Self {

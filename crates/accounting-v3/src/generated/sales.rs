@@ -31,7 +31,7 @@ pub struct EuSalesDescription {
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::EuSalesDescriptionId>,
     /// The legacy ID for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
@@ -62,7 +62,7 @@ pub struct HostedArtefactPaymentSetting {
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::HostedArtefactPaymentSettingsId>,
     /// The legacy ID for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
@@ -115,7 +115,7 @@ pub struct NewSalesCorrectiveInvoice {
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Contact.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
+    pub contact_id: Option<super::ids::ContactId>,
     /// The name of the contact when the invoice was created
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
@@ -124,10 +124,10 @@ pub struct NewSalesCorrectiveInvoice {
     pub contact_reference: Option<String>,
     /// The ID of the Corrective Reason Code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub corrective_reason_code_id: Option<String>,
+    pub corrective_reason_code_id: Option<super::ids::CorrectiveReasonCodeId>,
     /// The ID of the Currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<String>,
+    pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the invoice
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
@@ -235,16 +235,16 @@ pub struct NewSalesCorrectiveInvoiceDeliveryAddress {
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_type_id: Option<String>,
+    pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Country Group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_group_id: Option<String>,
+    pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_id: Option<String>,
+    pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
@@ -284,31 +284,31 @@ pub struct NewSalesCorrectiveInvoiceLine {
     pub discount_percentage: Option<sage_core::types::Decimal>,
     /// The ID of the EU Goods Services Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eu_goods_services_type_id: Option<String>,
+    pub eu_goods_services_type_id: Option<super::ids::EuGoodsServicesTypeId>,
     /// The ID of the EU Sales Description.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eu_sales_description_id: Option<String>,
+    pub eu_sales_description_id: Option<super::ids::EuSalesDescriptionId>,
     /// The ID of the Ledger Account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ledger_account_id: Option<String>,
+    pub ledger_account_id: Option<super::ids::LedgerAccountId>,
     /// The net amount for the invoice line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<String>,
+    pub product_id: Option<super::ids::ProductId>,
     /// The quantity for the invoice line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The ID of the Service.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_id: Option<String>,
+    pub service_id: Option<super::ids::ServiceId>,
     /// The tax amount for the invoice line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the invoice line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
@@ -336,16 +336,16 @@ pub struct NewSalesCorrectiveInvoiceMainAddress {
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_type_id: Option<String>,
+    pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Country Group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_group_id: Option<String>,
+    pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_id: Option<String>,
+    pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
@@ -373,7 +373,7 @@ pub struct NewSalesCorrectiveInvoiceTaxAnalysis {
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the tax rate
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
@@ -418,7 +418,7 @@ pub struct NewSalesCreditNote {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The contact the sales credit note relates to
-    pub contact_id: String,
+    pub contact_id: super::ids::ContactId,
     /// The name of the contact when the credit note was created
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
@@ -435,7 +435,7 @@ pub struct NewSalesCreditNote {
     pub credit_note_number_prefix: Option<String>,
     /// The ID of the Currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<String>,
+    pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the credit note
     pub date: sage_core::types::Date,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -521,7 +521,7 @@ pub struct NewSalesCreditNote {
 impl NewSalesCreditNote {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(
-        contact_id: impl Into<String>,
+        contact_id: impl Into<super::ids::ContactId>,
         date: sage_core::types::Date,
         credit_note_lines: impl IntoIterator<Item = NewSalesCreditNoteLine>,
     ) -> Self {
@@ -586,16 +586,16 @@ pub struct NewSalesCreditNoteDeliveryAddress {
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_type_id: Option<String>,
+    pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Country Group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_group_id: Option<String>,
+    pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_id: Option<String>,
+    pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
@@ -634,30 +634,30 @@ pub struct NewSalesCreditNoteLine {
     pub discount_percentage: Option<sage_core::types::Decimal>,
     /// The ID of the EU Goods Services Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eu_goods_services_type_id: Option<String>,
+    pub eu_goods_services_type_id: Option<super::ids::EuGoodsServicesTypeId>,
     /// The ID of the EU Sales Description.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eu_sales_description_id: Option<String>,
+    pub eu_sales_description_id: Option<super::ids::EuSalesDescriptionId>,
     /// The ID of the Ledger Account.
-    pub ledger_account_id: String,
+    pub ledger_account_id: super::ids::LedgerAccountId,
     /// The net amount for the invoice line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<String>,
+    pub product_id: Option<super::ids::ProductId>,
     /// The quantity for the invoice line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The ID of the Service.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_id: Option<String>,
+    pub service_id: Option<super::ids::ServiceId>,
     /// The tax amount for the invoice line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the invoice line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
@@ -678,7 +678,7 @@ impl NewSalesCreditNoteLine {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(
         description: impl Into<String>,
-        ledger_account_id: impl Into<String>,
+        ledger_account_id: impl Into<super::ids::LedgerAccountId>,
         unit_price: sage_core::types::Decimal,
     ) -> Self {
         Self {
@@ -718,16 +718,16 @@ pub struct NewSalesCreditNoteMainAddress {
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_type_id: Option<String>,
+    pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Country Group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_group_id: Option<String>,
+    pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_id: Option<String>,
+    pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
@@ -755,7 +755,7 @@ pub struct NewSalesCreditNoteTaxAnalysis {
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the tax rate
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
@@ -791,7 +791,7 @@ pub struct NewSalesEstimate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The contact the estimate relates to
-    pub contact_id: String,
+    pub contact_id: super::ids::ContactId,
     /// The name of the contact when the estimate was created
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
@@ -800,7 +800,7 @@ pub struct NewSalesEstimate {
     pub contact_reference: Option<String>,
     /// The ID of the Currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<String>,
+    pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the estimate
     pub date: sage_core::types::Date,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -893,7 +893,7 @@ pub struct NewSalesEstimate {
 impl NewSalesEstimate {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(
-        contact_id: impl Into<String>,
+        contact_id: impl Into<super::ids::ContactId>,
         date: sage_core::types::Date,
         expiry_date: sage_core::types::Date,
         estimate_lines: impl IntoIterator<Item = NewSalesEstimateLine>,
@@ -956,16 +956,16 @@ pub struct NewSalesEstimateDeliveryAddress {
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_type_id: Option<String>,
+    pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Country Group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_group_id: Option<String>,
+    pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_id: Option<String>,
+    pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
@@ -1004,29 +1004,29 @@ pub struct NewSalesEstimateLine {
     pub discount_percentage: Option<sage_core::types::Decimal>,
     /// The ID of the EU Goods Services Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eu_goods_services_type_id: Option<String>,
+    pub eu_goods_services_type_id: Option<super::ids::EuGoodsServicesTypeId>,
     /// The ID of the EU Sales Description.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eu_sales_description_id: Option<String>,
+    pub eu_sales_description_id: Option<super::ids::EuSalesDescriptionId>,
     /// The ID of the Ledger Account.
-    pub ledger_account_id: String,
+    pub ledger_account_id: super::ids::LedgerAccountId,
     /// The net amount for the quote line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<String>,
+    pub product_id: Option<super::ids::ProductId>,
     /// The quantity for the quote line
     pub quantity: sage_core::types::Decimal,
     /// The ID of the Service.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_id: Option<String>,
+    pub service_id: Option<super::ids::ServiceId>,
     /// The tax amount for the quote line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the quote line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
@@ -1047,7 +1047,7 @@ impl NewSalesEstimateLine {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(
         description: impl Into<String>,
-        ledger_account_id: impl Into<String>,
+        ledger_account_id: impl Into<super::ids::LedgerAccountId>,
         quantity: sage_core::types::Decimal,
         unit_price: sage_core::types::Decimal,
     ) -> Self {
@@ -1088,16 +1088,16 @@ pub struct NewSalesEstimateMainAddress {
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_type_id: Option<String>,
+    pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Country Group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_group_id: Option<String>,
+    pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_id: Option<String>,
+    pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
@@ -1125,7 +1125,7 @@ pub struct NewSalesEstimateTaxAnalysis {
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the tax rate
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
@@ -1170,7 +1170,7 @@ pub struct NewSalesInvoice {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The [contact](./#tag/contacts) the sales invoice relates to
-    pub contact_id: String,
+    pub contact_id: super::ids::ContactId,
     /// The name of the contact when the invoice was created
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
@@ -1179,7 +1179,7 @@ pub struct NewSalesInvoice {
     pub contact_reference: Option<String>,
     /// The ID of the Currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<String>,
+    pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the invoice
     pub date: sage_core::types::Date,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1281,7 +1281,7 @@ pub struct NewSalesInvoice {
 impl NewSalesInvoice {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(
-        contact_id: impl Into<String>,
+        contact_id: impl Into<super::ids::ContactId>,
         date: sage_core::types::Date,
         invoice_lines: impl IntoIterator<Item = NewSalesInvoiceLine>,
     ) -> Self {
@@ -1349,16 +1349,16 @@ pub struct NewSalesInvoiceDeliveryAddress {
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_type_id: Option<String>,
+    pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Country Group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_group_id: Option<String>,
+    pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_id: Option<String>,
+    pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
@@ -1397,30 +1397,30 @@ pub struct NewSalesInvoiceLine {
     pub discount_percentage: Option<sage_core::types::Decimal>,
     /// The ID of the EU Goods Services Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eu_goods_services_type_id: Option<String>,
+    pub eu_goods_services_type_id: Option<super::ids::EuGoodsServicesTypeId>,
     /// The ID of the EU Sales Description.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eu_sales_description_id: Option<String>,
+    pub eu_sales_description_id: Option<super::ids::EuSalesDescriptionId>,
     /// The ID of the Ledger Account.
-    pub ledger_account_id: String,
+    pub ledger_account_id: super::ids::LedgerAccountId,
     /// The net amount for the invoice line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<String>,
+    pub product_id: Option<super::ids::ProductId>,
     /// The quantity for the invoice line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The ID of the Service.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_id: Option<String>,
+    pub service_id: Option<super::ids::ServiceId>,
     /// The tax amount for the invoice line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the invoice line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
@@ -1441,7 +1441,7 @@ impl NewSalesInvoiceLine {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(
         description: impl Into<String>,
-        ledger_account_id: impl Into<String>,
+        ledger_account_id: impl Into<super::ids::LedgerAccountId>,
         unit_price: sage_core::types::Decimal,
     ) -> Self {
         Self {
@@ -1481,16 +1481,16 @@ pub struct NewSalesInvoiceMainAddress {
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_type_id: Option<String>,
+    pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Country Group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_group_id: Option<String>,
+    pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_id: Option<String>,
+    pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
@@ -1540,7 +1540,7 @@ pub struct NewSalesInvoiceTaxAnalysis {
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the tax rate
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
@@ -1561,7 +1561,7 @@ pub struct NewSalesQuickEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The contact the quick entry relates to
-    pub contact_id: String,
+    pub contact_id: super::ids::ContactId,
     /// The name of the contact when the quick entry was created
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
@@ -1570,7 +1570,7 @@ pub struct NewSalesQuickEntry {
     pub contact_reference: Option<String>,
     /// The ID of the Currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<String>,
+    pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the quick entry
     pub date: sage_core::types::Date,
     /// A description of the quick entry
@@ -1583,12 +1583,12 @@ pub struct NewSalesQuickEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
     /// The associated ledger account
-    pub ledger_account_id: String,
+    pub ledger_account_id: super::ids::LedgerAccountId,
     /// The net amount of the quick entry
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The type of quick entry e.g. invoice or credit note
-    pub quick_entry_type_id: String,
+    pub quick_entry_type_id: super::ids::QuickEntryTypeId,
     /// The reference for the quick entry
     pub reference: String,
     /// The ID of the Status.
@@ -1602,7 +1602,7 @@ pub struct NewSalesQuickEntry {
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount of the quick entry
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
@@ -1617,9 +1617,9 @@ pub struct NewSalesQuickEntry {
 impl NewSalesQuickEntry {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(
-        contact_id: impl Into<String>,
-        ledger_account_id: impl Into<String>,
-        quick_entry_type_id: impl Into<String>,
+        contact_id: impl Into<super::ids::ContactId>,
+        ledger_account_id: impl Into<super::ids::LedgerAccountId>,
+        quick_entry_type_id: impl Into<super::ids::QuickEntryTypeId>,
         reference: impl Into<String>,
         date: sage_core::types::Date,
     ) -> Self {
@@ -1677,7 +1677,7 @@ pub struct NewSalesQuote {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The contact the quote relates to
-    pub contact_id: String,
+    pub contact_id: super::ids::ContactId,
     /// The name of the contact when the quote was created
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
@@ -1686,7 +1686,7 @@ pub struct NewSalesQuote {
     pub contact_reference: Option<String>,
     /// The ID of the Currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<String>,
+    pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the quote
     pub date: sage_core::types::Date,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1779,7 +1779,7 @@ pub struct NewSalesQuote {
 impl NewSalesQuote {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(
-        contact_id: impl Into<String>,
+        contact_id: impl Into<super::ids::ContactId>,
         date: sage_core::types::Date,
         expiry_date: sage_core::types::Date,
         quote_lines: impl IntoIterator<Item = NewSalesQuoteLine>,
@@ -1842,16 +1842,16 @@ pub struct NewSalesQuoteDeliveryAddress {
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_type_id: Option<String>,
+    pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Country Group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_group_id: Option<String>,
+    pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_id: Option<String>,
+    pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
@@ -1890,29 +1890,29 @@ pub struct NewSalesQuoteLine {
     pub discount_percentage: Option<sage_core::types::Decimal>,
     /// The ID of the EU Goods Services Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eu_goods_services_type_id: Option<String>,
+    pub eu_goods_services_type_id: Option<super::ids::EuGoodsServicesTypeId>,
     /// The ID of the EU Sales Description.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eu_sales_description_id: Option<String>,
+    pub eu_sales_description_id: Option<super::ids::EuSalesDescriptionId>,
     /// The ID of the Ledger Account.
-    pub ledger_account_id: String,
+    pub ledger_account_id: super::ids::LedgerAccountId,
     /// The net amount for the quote line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<String>,
+    pub product_id: Option<super::ids::ProductId>,
     /// The quantity for the quote line
     pub quantity: sage_core::types::Decimal,
     /// The ID of the Service.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_id: Option<String>,
+    pub service_id: Option<super::ids::ServiceId>,
     /// The tax amount for the quote line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the quote line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
@@ -1933,7 +1933,7 @@ impl NewSalesQuoteLine {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(
         description: impl Into<String>,
-        ledger_account_id: impl Into<String>,
+        ledger_account_id: impl Into<super::ids::LedgerAccountId>,
         quantity: sage_core::types::Decimal,
         unit_price: sage_core::types::Decimal,
     ) -> Self {
@@ -1974,16 +1974,16 @@ pub struct NewSalesQuoteMainAddress {
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_type_id: Option<String>,
+    pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Country Group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_group_id: Option<String>,
+    pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_id: Option<String>,
+    pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
@@ -2011,7 +2011,7 @@ pub struct NewSalesQuoteTaxAnalysis {
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the tax rate
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
@@ -2115,7 +2115,7 @@ pub struct QuickEntry {
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::SalesQuickEntryId>,
     /// The inverse exchange rate for the quick entry
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
@@ -2375,7 +2375,7 @@ pub struct SalesCorrectiveInvoice {
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::SalesCorrectiveInvoiceId>,
     /// The inverse exchange rate for the invoice
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
@@ -2521,16 +2521,16 @@ pub struct SalesCorrectiveInvoiceDeliveryAddressUpdate {
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_type_id: Option<String>,
+    pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Country Group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_group_id: Option<String>,
+    pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_id: Option<String>,
+    pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
@@ -2570,31 +2570,31 @@ pub struct SalesCorrectiveInvoiceLineUpdate {
     pub discount_percentage: Option<sage_core::types::Decimal>,
     /// The ID of the EU Goods Services Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eu_goods_services_type_id: Option<String>,
+    pub eu_goods_services_type_id: Option<super::ids::EuGoodsServicesTypeId>,
     /// The ID of the EU Sales Description.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eu_sales_description_id: Option<String>,
+    pub eu_sales_description_id: Option<super::ids::EuSalesDescriptionId>,
     /// The ID of the Ledger Account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ledger_account_id: Option<String>,
+    pub ledger_account_id: Option<super::ids::LedgerAccountId>,
     /// The net amount for the invoice line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<String>,
+    pub product_id: Option<super::ids::ProductId>,
     /// The quantity for the invoice line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The ID of the Service.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_id: Option<String>,
+    pub service_id: Option<super::ids::ServiceId>,
     /// The tax amount for the invoice line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the invoice line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
@@ -2622,16 +2622,16 @@ pub struct SalesCorrectiveInvoiceMainAddressUpdate {
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_type_id: Option<String>,
+    pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Country Group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_group_id: Option<String>,
+    pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_id: Option<String>,
+    pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
@@ -2659,7 +2659,7 @@ pub struct SalesCorrectiveInvoiceTaxAnalysisUpdate {
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the tax rate
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
@@ -2696,7 +2696,7 @@ pub struct SalesCorrectiveInvoiceUpdate {
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Contact.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
+    pub contact_id: Option<super::ids::ContactId>,
     /// The name of the contact when the invoice was created
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
@@ -2705,10 +2705,10 @@ pub struct SalesCorrectiveInvoiceUpdate {
     pub contact_reference: Option<String>,
     /// The ID of the Corrective Reason Code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub corrective_reason_code_id: Option<String>,
+    pub corrective_reason_code_id: Option<super::ids::CorrectiveReasonCodeId>,
     /// The ID of the Currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<String>,
+    pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the invoice
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
@@ -2919,7 +2919,7 @@ pub struct SalesCreditNote {
     pub has_cis_materials: Option<bool>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::SalesCreditNoteId>,
     /// The inverse exchange rate for the credit note
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
@@ -3062,16 +3062,16 @@ pub struct SalesCreditNoteDeliveryAddressUpdate {
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_type_id: Option<String>,
+    pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Country Group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_group_id: Option<String>,
+    pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_id: Option<String>,
+    pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
@@ -3196,31 +3196,31 @@ pub struct SalesCreditNoteLineUpdate {
     pub discount_percentage: Option<sage_core::types::Decimal>,
     /// The ID of the EU Goods Services Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eu_goods_services_type_id: Option<String>,
+    pub eu_goods_services_type_id: Option<super::ids::EuGoodsServicesTypeId>,
     /// The ID of the EU Sales Description.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eu_sales_description_id: Option<String>,
+    pub eu_sales_description_id: Option<super::ids::EuSalesDescriptionId>,
     /// The ID of the Ledger Account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ledger_account_id: Option<String>,
+    pub ledger_account_id: Option<super::ids::LedgerAccountId>,
     /// The net amount for the invoice line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<String>,
+    pub product_id: Option<super::ids::ProductId>,
     /// The quantity for the invoice line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The ID of the Service.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_id: Option<String>,
+    pub service_id: Option<super::ids::ServiceId>,
     /// The tax amount for the invoice line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the invoice line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
@@ -3248,16 +3248,16 @@ pub struct SalesCreditNoteMainAddressUpdate {
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_type_id: Option<String>,
+    pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Country Group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_group_id: Option<String>,
+    pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_id: Option<String>,
+    pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
@@ -3285,7 +3285,7 @@ pub struct SalesCreditNoteTaxAnalysisUpdate {
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the tax rate
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
@@ -3331,7 +3331,7 @@ pub struct SalesCreditNoteUpdate {
     pub cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The contact the sales credit note relates to
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
+    pub contact_id: Option<super::ids::ContactId>,
     /// The name of the contact when the credit note was created
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
@@ -3348,7 +3348,7 @@ pub struct SalesCreditNoteUpdate {
     pub credit_note_number_prefix: Option<String>,
     /// The ID of the Currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<String>,
+    pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the credit note
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
@@ -3527,7 +3527,7 @@ pub struct SalesEstimate {
     pub expiry_date: Option<sage_core::types::Date>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::SalesEstimateId>,
     /// The inverse exchange rate for the estimate
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
@@ -3646,16 +3646,16 @@ pub struct SalesEstimateDeliveryAddressUpdate {
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_type_id: Option<String>,
+    pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Country Group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_group_id: Option<String>,
+    pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_id: Option<String>,
+    pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
@@ -3695,31 +3695,31 @@ pub struct SalesEstimateLineUpdate {
     pub discount_percentage: Option<sage_core::types::Decimal>,
     /// The ID of the EU Goods Services Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eu_goods_services_type_id: Option<String>,
+    pub eu_goods_services_type_id: Option<super::ids::EuGoodsServicesTypeId>,
     /// The ID of the EU Sales Description.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eu_sales_description_id: Option<String>,
+    pub eu_sales_description_id: Option<super::ids::EuSalesDescriptionId>,
     /// The ID of the Ledger Account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ledger_account_id: Option<String>,
+    pub ledger_account_id: Option<super::ids::LedgerAccountId>,
     /// The net amount for the quote line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<String>,
+    pub product_id: Option<super::ids::ProductId>,
     /// The quantity for the quote line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The ID of the Service.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_id: Option<String>,
+    pub service_id: Option<super::ids::ServiceId>,
     /// The tax amount for the quote line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the quote line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
@@ -3747,16 +3747,16 @@ pub struct SalesEstimateMainAddressUpdate {
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_type_id: Option<String>,
+    pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Country Group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_group_id: Option<String>,
+    pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_id: Option<String>,
+    pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
@@ -3784,7 +3784,7 @@ pub struct SalesEstimateTaxAnalysisUpdate {
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the tax rate
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
@@ -3821,7 +3821,7 @@ pub struct SalesEstimateUpdate {
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The contact the estimate relates to
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
+    pub contact_id: Option<super::ids::ContactId>,
     /// The name of the contact when the estimate was created
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
@@ -3830,7 +3830,7 @@ pub struct SalesEstimateUpdate {
     pub contact_reference: Option<String>,
     /// The ID of the Currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<String>,
+    pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the estimate
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
@@ -4037,7 +4037,7 @@ pub struct SalesInvoice {
     pub has_cis_materials: Option<bool>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::SalesInvoiceId>,
     /// The inverse exchange rate for the invoice
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
@@ -4192,16 +4192,16 @@ pub struct SalesInvoiceDeliveryAddressUpdate {
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_type_id: Option<String>,
+    pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Country Group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_group_id: Option<String>,
+    pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_id: Option<String>,
+    pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
@@ -4326,31 +4326,31 @@ pub struct SalesInvoiceLineUpdate {
     pub discount_percentage: Option<sage_core::types::Decimal>,
     /// The ID of the EU Goods Services Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eu_goods_services_type_id: Option<String>,
+    pub eu_goods_services_type_id: Option<super::ids::EuGoodsServicesTypeId>,
     /// The ID of the EU Sales Description.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eu_sales_description_id: Option<String>,
+    pub eu_sales_description_id: Option<super::ids::EuSalesDescriptionId>,
     /// The ID of the Ledger Account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ledger_account_id: Option<String>,
+    pub ledger_account_id: Option<super::ids::LedgerAccountId>,
     /// The net amount for the invoice line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<String>,
+    pub product_id: Option<super::ids::ProductId>,
     /// The quantity for the invoice line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The ID of the Service.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_id: Option<String>,
+    pub service_id: Option<super::ids::ServiceId>,
     /// The tax amount for the invoice line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the invoice line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
@@ -4378,16 +4378,16 @@ pub struct SalesInvoiceMainAddressUpdate {
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_type_id: Option<String>,
+    pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Country Group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_group_id: Option<String>,
+    pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_id: Option<String>,
+    pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
@@ -4459,7 +4459,7 @@ pub struct SalesInvoiceTaxAnalysisUpdate {
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the tax rate
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
@@ -4505,7 +4505,7 @@ pub struct SalesInvoiceUpdate {
     pub cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The contact the sales invoice relates to
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
+    pub contact_id: Option<super::ids::ContactId>,
     /// The name of the contact when the invoice was created
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
@@ -4514,7 +4514,7 @@ pub struct SalesInvoiceUpdate {
     pub contact_reference: Option<String>,
     /// The ID of the Currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<String>,
+    pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the invoice
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
@@ -4627,7 +4627,7 @@ pub struct SalesQuickEntryUpdate {
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The contact the quick entry relates to
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
+    pub contact_id: Option<super::ids::ContactId>,
     /// The name of the contact when the quick entry was created
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
@@ -4636,7 +4636,7 @@ pub struct SalesQuickEntryUpdate {
     pub contact_reference: Option<String>,
     /// The ID of the Currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<String>,
+    pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the quick entry
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
@@ -4651,13 +4651,13 @@ pub struct SalesQuickEntryUpdate {
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
     /// The associated ledger account
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ledger_account_id: Option<String>,
+    pub ledger_account_id: Option<super::ids::LedgerAccountId>,
     /// The net amount of the quick entry
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The type of quick entry e.g. invoice or credit note
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub quick_entry_type_id: Option<String>,
+    pub quick_entry_type_id: Option<super::ids::QuickEntryTypeId>,
     /// The reference for the quick entry
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
@@ -4672,7 +4672,7 @@ pub struct SalesQuickEntryUpdate {
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount of the quick entry
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
@@ -4771,7 +4771,7 @@ pub struct SalesQuote {
     pub expiry_date: Option<sage_core::types::Date>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::SalesQuoteId>,
     /// The inverse exchange rate for the quote
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
@@ -4899,16 +4899,16 @@ pub struct SalesQuoteDeliveryAddressUpdate {
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_type_id: Option<String>,
+    pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Country Group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_group_id: Option<String>,
+    pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_id: Option<String>,
+    pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
@@ -5033,31 +5033,31 @@ pub struct SalesQuoteLineUpdate {
     pub discount_percentage: Option<sage_core::types::Decimal>,
     /// The ID of the EU Goods Services Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eu_goods_services_type_id: Option<String>,
+    pub eu_goods_services_type_id: Option<super::ids::EuGoodsServicesTypeId>,
     /// The ID of the EU Sales Description.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eu_sales_description_id: Option<String>,
+    pub eu_sales_description_id: Option<super::ids::EuSalesDescriptionId>,
     /// The ID of the Ledger Account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ledger_account_id: Option<String>,
+    pub ledger_account_id: Option<super::ids::LedgerAccountId>,
     /// The net amount for the quote line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<String>,
+    pub product_id: Option<super::ids::ProductId>,
     /// The quantity for the quote line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The ID of the Service.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_id: Option<String>,
+    pub service_id: Option<super::ids::ServiceId>,
     /// The tax amount for the quote line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the quote line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
@@ -5085,16 +5085,16 @@ pub struct SalesQuoteMainAddressUpdate {
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_type_id: Option<String>,
+    pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Country Group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_group_id: Option<String>,
+    pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_id: Option<String>,
+    pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
@@ -5122,7 +5122,7 @@ pub struct SalesQuoteTaxAnalysisUpdate {
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the tax rate
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
@@ -5159,7 +5159,7 @@ pub struct SalesQuoteUpdate {
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The contact the quote relates to
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
+    pub contact_id: Option<super::ids::ContactId>,
     /// The name of the contact when the quote was created
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
@@ -5168,7 +5168,7 @@ pub struct SalesQuoteUpdate {
     pub contact_reference: Option<String>,
     /// The ID of the Currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<String>,
+    pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the quote
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
@@ -5281,8 +5281,11 @@ impl From<&SalesCorrectiveInvoice> for SalesCorrectiveInvoiceUpdate {
             corrective_reason_code_id: read
                 .corrective_reason_code
                 .as_ref()
-                .and_then(|link| link.id.clone()),
-            currency_id: read.currency.as_ref().and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
+            currency_id: read
+                .currency
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             date: read.date,
             delivery_address: read
                 .delivery_address
@@ -5354,7 +5357,10 @@ for SalesCorrectiveInvoiceTaxAnalysisUpdate {
             net_amount: read.net_amount,
             service_amount: read.service_amount,
             tax_amount: read.tax_amount,
-            tax_rate_id: read.tax_rate.as_ref().and_then(|link| link.id.clone()),
+            tax_rate_id: read
+                .tax_rate
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             total_amount: read.total_amount,
             ..Self::default()
         }
@@ -5367,13 +5373,19 @@ impl From<&SalesArtefactAddress> for SalesCorrectiveInvoiceMainAddressUpdate {
         Self {
             address_line_1: read.address_line_1.clone(),
             address_line_2: read.address_line_2.clone(),
-            address_type_id: read.address_type.as_ref().and_then(|link| link.id.clone()),
+            address_type_id: read
+                .address_type
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             city: read.city.clone(),
             country_group_id: read
                 .country_group
                 .as_ref()
-                .and_then(|link| link.id.clone()),
-            country_id: read.country.as_ref().and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
+            country_id: read
+                .country
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             postal_code: read.postal_code.clone(),
             region: read.region.clone(),
             ..Self::default()
@@ -5396,7 +5408,7 @@ impl From<&SalesInvoiceLineItem> for SalesCorrectiveInvoiceLineUpdate {
             eu_goods_services_type_id: read
                 .eu_goods_services_type
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             eu_sales_description_id: read
                 .eu_sales_description
                 .as_ref()
@@ -5404,13 +5416,16 @@ impl From<&SalesInvoiceLineItem> for SalesCorrectiveInvoiceLineUpdate {
             ledger_account_id: read
                 .ledger_account
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             net_amount: read.net_amount,
             product_id: read.product.as_ref().and_then(|link| link.id.clone()),
             quantity: read.quantity,
             service_id: read.service.as_ref().and_then(|link| link.id.clone()),
             tax_amount: read.tax_amount,
-            tax_rate_id: read.tax_rate.as_ref().and_then(|link| link.id.clone()),
+            tax_rate_id: read
+                .tax_rate
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             total_amount: read.total_amount,
             trade_of_asset: read.trade_of_asset,
             unit_price: read.unit_price,
@@ -5426,13 +5441,19 @@ impl From<&SalesArtefactAddress> for SalesCorrectiveInvoiceDeliveryAddressUpdate
         Self {
             address_line_1: read.address_line_1.clone(),
             address_line_2: read.address_line_2.clone(),
-            address_type_id: read.address_type.as_ref().and_then(|link| link.id.clone()),
+            address_type_id: read
+                .address_type
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             city: read.city.clone(),
             country_group_id: read
                 .country_group
                 .as_ref()
-                .and_then(|link| link.id.clone()),
-            country_id: read.country.as_ref().and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
+            country_id: read
+                .country
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             postal_code: read.postal_code.clone(),
             region: read.region.clone(),
             ..Self::default()
@@ -5471,7 +5492,10 @@ impl From<&SalesCreditNote> for SalesCreditNoteUpdate {
                 }),
             credit_note_number: read.credit_note_number.clone(),
             credit_note_number_prefix: read.credit_note_number_prefix.clone(),
-            currency_id: read.currency.as_ref().and_then(|link| link.id.clone()),
+            currency_id: read
+                .currency
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             date: read.date,
             delivery_address: read
                 .delivery_address
@@ -5529,7 +5553,10 @@ impl From<&super::common::ArtefactTaxAnalysis> for SalesCreditNoteTaxAnalysisUpd
             net_amount: read.net_amount,
             service_amount: read.service_amount,
             tax_amount: read.tax_amount,
-            tax_rate_id: read.tax_rate.as_ref().and_then(|link| link.id.clone()),
+            tax_rate_id: read
+                .tax_rate
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             total_amount: read.total_amount,
             ..Self::default()
         }
@@ -5542,13 +5569,19 @@ impl From<&SalesArtefactAddress> for SalesCreditNoteMainAddressUpdate {
         Self {
             address_line_1: read.address_line_1.clone(),
             address_line_2: read.address_line_2.clone(),
-            address_type_id: read.address_type.as_ref().and_then(|link| link.id.clone()),
+            address_type_id: read
+                .address_type
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             city: read.city.clone(),
             country_group_id: read
                 .country_group
                 .as_ref()
-                .and_then(|link| link.id.clone()),
-            country_id: read.country.as_ref().and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
+            country_id: read
+                .country
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             postal_code: read.postal_code.clone(),
             region: read.region.clone(),
             ..Self::default()
@@ -5562,13 +5595,19 @@ impl From<&SalesArtefactAddress> for SalesCreditNoteDeliveryAddressUpdate {
         Self {
             address_line_1: read.address_line_1.clone(),
             address_line_2: read.address_line_2.clone(),
-            address_type_id: read.address_type.as_ref().and_then(|link| link.id.clone()),
+            address_type_id: read
+                .address_type
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             city: read.city.clone(),
             country_group_id: read
                 .country_group
                 .as_ref()
-                .and_then(|link| link.id.clone()),
-            country_id: read.country.as_ref().and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
+            country_id: read
+                .country
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             postal_code: read.postal_code.clone(),
             region: read.region.clone(),
             ..Self::default()
@@ -5591,7 +5630,7 @@ impl From<&SalesCreditNoteLineItem> for SalesCreditNoteLineUpdate {
             eu_goods_services_type_id: read
                 .eu_goods_services_type
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             eu_sales_description_id: read
                 .eu_sales_description
                 .as_ref()
@@ -5599,13 +5638,16 @@ impl From<&SalesCreditNoteLineItem> for SalesCreditNoteLineUpdate {
             ledger_account_id: read
                 .ledger_account
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             net_amount: read.net_amount,
             product_id: read.product.as_ref().and_then(|link| link.id.clone()),
             quantity: read.quantity,
             service_id: read.service.as_ref().and_then(|link| link.id.clone()),
             tax_amount: read.tax_amount,
-            tax_rate_id: read.tax_rate.as_ref().and_then(|link| link.id.clone()),
+            tax_rate_id: read
+                .tax_rate
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             total_amount: read.total_amount,
             trade_of_asset: read.trade_of_asset,
             unit_price: read.unit_price,
@@ -5633,7 +5675,10 @@ impl From<&SalesEstimate> for SalesEstimateUpdate {
             contact_id: read.contact.as_ref().and_then(|link| link.id.clone()),
             contact_name: read.contact_name.clone(),
             contact_reference: read.contact_reference.clone(),
-            currency_id: read.currency.as_ref().and_then(|link| link.id.clone()),
+            currency_id: read
+                .currency
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             date: read.date,
             delivery_address: read
                 .delivery_address
@@ -5697,7 +5742,10 @@ impl From<&super::common::ArtefactTaxAnalysis> for SalesEstimateTaxAnalysisUpdat
             net_amount: read.net_amount,
             service_amount: read.service_amount,
             tax_amount: read.tax_amount,
-            tax_rate_id: read.tax_rate.as_ref().and_then(|link| link.id.clone()),
+            tax_rate_id: read
+                .tax_rate
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             total_amount: read.total_amount,
             ..Self::default()
         }
@@ -5710,13 +5758,19 @@ impl From<&SalesArtefactAddress> for SalesEstimateMainAddressUpdate {
         Self {
             address_line_1: read.address_line_1.clone(),
             address_line_2: read.address_line_2.clone(),
-            address_type_id: read.address_type.as_ref().and_then(|link| link.id.clone()),
+            address_type_id: read
+                .address_type
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             city: read.city.clone(),
             country_group_id: read
                 .country_group
                 .as_ref()
-                .and_then(|link| link.id.clone()),
-            country_id: read.country.as_ref().and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
+            country_id: read
+                .country
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             postal_code: read.postal_code.clone(),
             region: read.region.clone(),
             ..Self::default()
@@ -5739,7 +5793,7 @@ impl From<&SalesQuoteLineItem> for SalesEstimateLineUpdate {
             eu_goods_services_type_id: read
                 .eu_goods_services_type
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             eu_sales_description_id: read
                 .eu_sales_description
                 .as_ref()
@@ -5747,13 +5801,16 @@ impl From<&SalesQuoteLineItem> for SalesEstimateLineUpdate {
             ledger_account_id: read
                 .ledger_account
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             net_amount: read.net_amount,
             product_id: read.product.as_ref().and_then(|link| link.id.clone()),
             quantity: read.quantity,
             service_id: read.service.as_ref().and_then(|link| link.id.clone()),
             tax_amount: read.tax_amount,
-            tax_rate_id: read.tax_rate.as_ref().and_then(|link| link.id.clone()),
+            tax_rate_id: read
+                .tax_rate
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             total_amount: read.total_amount,
             trade_of_asset: read.trade_of_asset,
             unit_price: read.unit_price,
@@ -5769,13 +5826,19 @@ impl From<&SalesArtefactAddress> for SalesEstimateDeliveryAddressUpdate {
         Self {
             address_line_1: read.address_line_1.clone(),
             address_line_2: read.address_line_2.clone(),
-            address_type_id: read.address_type.as_ref().and_then(|link| link.id.clone()),
+            address_type_id: read
+                .address_type
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             city: read.city.clone(),
             country_group_id: read
                 .country_group
                 .as_ref()
-                .and_then(|link| link.id.clone()),
-            country_id: read.country.as_ref().and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
+            country_id: read
+                .country
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             postal_code: read.postal_code.clone(),
             region: read.region.clone(),
             ..Self::default()
@@ -5806,7 +5869,10 @@ impl From<&SalesInvoice> for SalesInvoiceUpdate {
             contact_id: read.contact.as_ref().and_then(|link| link.id.clone()),
             contact_name: read.contact_name.clone(),
             contact_reference: read.contact_reference.clone(),
-            currency_id: read.currency.as_ref().and_then(|link| link.id.clone()),
+            currency_id: read
+                .currency
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             date: read.date,
             delivery_address: read
                 .delivery_address
@@ -5879,7 +5945,10 @@ impl From<&super::common::ArtefactTaxAnalysis> for SalesInvoiceTaxAnalysisUpdate
             net_amount: read.net_amount,
             service_amount: read.service_amount,
             tax_amount: read.tax_amount,
-            tax_rate_id: read.tax_rate.as_ref().and_then(|link| link.id.clone()),
+            tax_rate_id: read
+                .tax_rate
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             total_amount: read.total_amount,
             ..Self::default()
         }
@@ -5906,13 +5975,19 @@ impl From<&SalesArtefactAddress> for SalesInvoiceMainAddressUpdate {
         Self {
             address_line_1: read.address_line_1.clone(),
             address_line_2: read.address_line_2.clone(),
-            address_type_id: read.address_type.as_ref().and_then(|link| link.id.clone()),
+            address_type_id: read
+                .address_type
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             city: read.city.clone(),
             country_group_id: read
                 .country_group
                 .as_ref()
-                .and_then(|link| link.id.clone()),
-            country_id: read.country.as_ref().and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
+            country_id: read
+                .country
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             postal_code: read.postal_code.clone(),
             region: read.region.clone(),
             ..Self::default()
@@ -5935,7 +6010,7 @@ impl From<&SalesInvoiceLineItem> for SalesInvoiceLineUpdate {
             eu_goods_services_type_id: read
                 .eu_goods_services_type
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             eu_sales_description_id: read
                 .eu_sales_description
                 .as_ref()
@@ -5943,13 +6018,16 @@ impl From<&SalesInvoiceLineItem> for SalesInvoiceLineUpdate {
             ledger_account_id: read
                 .ledger_account
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             net_amount: read.net_amount,
             product_id: read.product.as_ref().and_then(|link| link.id.clone()),
             quantity: read.quantity,
             service_id: read.service.as_ref().and_then(|link| link.id.clone()),
             tax_amount: read.tax_amount,
-            tax_rate_id: read.tax_rate.as_ref().and_then(|link| link.id.clone()),
+            tax_rate_id: read
+                .tax_rate
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             total_amount: read.total_amount,
             trade_of_asset: read.trade_of_asset,
             unit_price: read.unit_price,
@@ -5965,13 +6043,19 @@ impl From<&SalesArtefactAddress> for SalesInvoiceDeliveryAddressUpdate {
         Self {
             address_line_1: read.address_line_1.clone(),
             address_line_2: read.address_line_2.clone(),
-            address_type_id: read.address_type.as_ref().and_then(|link| link.id.clone()),
+            address_type_id: read
+                .address_type
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             city: read.city.clone(),
             country_group_id: read
                 .country_group
                 .as_ref()
-                .and_then(|link| link.id.clone()),
-            country_id: read.country.as_ref().and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
+            country_id: read
+                .country
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             postal_code: read.postal_code.clone(),
             region: read.region.clone(),
             ..Self::default()
@@ -5986,10 +6070,16 @@ impl From<&QuickEntry> for SalesQuickEntryUpdate {
             base_currency_net_amount: read.base_currency_net_amount,
             base_currency_tax_amount: read.base_currency_tax_amount,
             base_currency_total_amount: read.base_currency_total_amount,
-            contact_id: read.contact.as_ref().and_then(|link| link.id.clone()),
+            contact_id: read
+                .contact
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             contact_name: read.contact_name.clone(),
             contact_reference: read.contact_reference.clone(),
-            currency_id: read.currency.as_ref().and_then(|link| link.id.clone()),
+            currency_id: read
+                .currency
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             date: read.date,
             details: read.details.clone(),
             exchange_rate: read.exchange_rate,
@@ -5997,12 +6087,12 @@ impl From<&QuickEntry> for SalesQuickEntryUpdate {
             ledger_account_id: read
                 .ledger_account
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             net_amount: read.net_amount,
             quick_entry_type_id: read
                 .quick_entry_type
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             reference: read.reference.clone(),
             status_id: read.status.as_ref().and_then(|link| link.id.clone()),
             tax_address_region_id: read
@@ -6010,7 +6100,10 @@ impl From<&QuickEntry> for SalesQuickEntryUpdate {
                 .as_ref()
                 .and_then(|link| link.id.clone()),
             tax_amount: read.tax_amount,
-            tax_rate_id: read.tax_rate.as_ref().and_then(|link| link.id.clone()),
+            tax_rate_id: read
+                .tax_rate
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             total_amount: read.total_amount,
             trade_of_asset: read.trade_of_asset,
             ..Self::default()
@@ -6036,7 +6129,10 @@ impl From<&SalesQuote> for SalesQuoteUpdate {
             contact_id: read.contact.as_ref().and_then(|link| link.id.clone()),
             contact_name: read.contact_name.clone(),
             contact_reference: read.contact_reference.clone(),
-            currency_id: read.currency.as_ref().and_then(|link| link.id.clone()),
+            currency_id: read
+                .currency
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             date: read.date,
             delivery_address: read
                 .delivery_address
@@ -6100,7 +6196,10 @@ impl From<&super::common::ArtefactTaxAnalysis> for SalesQuoteTaxAnalysisUpdate {
             net_amount: read.net_amount,
             service_amount: read.service_amount,
             tax_amount: read.tax_amount,
-            tax_rate_id: read.tax_rate.as_ref().and_then(|link| link.id.clone()),
+            tax_rate_id: read
+                .tax_rate
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             total_amount: read.total_amount,
             ..Self::default()
         }
@@ -6122,7 +6221,7 @@ impl From<&SalesQuoteLineItem> for SalesQuoteLineUpdate {
             eu_goods_services_type_id: read
                 .eu_goods_services_type
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             eu_sales_description_id: read
                 .eu_sales_description
                 .as_ref()
@@ -6130,13 +6229,16 @@ impl From<&SalesQuoteLineItem> for SalesQuoteLineUpdate {
             ledger_account_id: read
                 .ledger_account
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             net_amount: read.net_amount,
             product_id: read.product.as_ref().and_then(|link| link.id.clone()),
             quantity: read.quantity,
             service_id: read.service.as_ref().and_then(|link| link.id.clone()),
             tax_amount: read.tax_amount,
-            tax_rate_id: read.tax_rate.as_ref().and_then(|link| link.id.clone()),
+            tax_rate_id: read
+                .tax_rate
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             total_amount: read.total_amount,
             trade_of_asset: read.trade_of_asset,
             unit_price: read.unit_price,
@@ -6152,13 +6254,19 @@ impl From<&SalesArtefactAddress> for SalesQuoteMainAddressUpdate {
         Self {
             address_line_1: read.address_line_1.clone(),
             address_line_2: read.address_line_2.clone(),
-            address_type_id: read.address_type.as_ref().and_then(|link| link.id.clone()),
+            address_type_id: read
+                .address_type
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             city: read.city.clone(),
             country_group_id: read
                 .country_group
                 .as_ref()
-                .and_then(|link| link.id.clone()),
-            country_id: read.country.as_ref().and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
+            country_id: read
+                .country
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             postal_code: read.postal_code.clone(),
             region: read.region.clone(),
             ..Self::default()
@@ -6172,13 +6280,19 @@ impl From<&SalesArtefactAddress> for SalesQuoteDeliveryAddressUpdate {
         Self {
             address_line_1: read.address_line_1.clone(),
             address_line_2: read.address_line_2.clone(),
-            address_type_id: read.address_type.as_ref().and_then(|link| link.id.clone()),
+            address_type_id: read
+                .address_type
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             city: read.city.clone(),
             country_group_id: read
                 .country_group
                 .as_ref()
-                .and_then(|link| link.id.clone()),
-            country_id: read.country.as_ref().and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
+            country_id: read
+                .country
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             postal_code: read.postal_code.clone(),
             region: read.region.clone(),
             ..Self::default()
@@ -6207,7 +6321,7 @@ impl From<&SalesArtefactAddress> for SalesQuoteDeliveryAddressUpdate {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetArtefactStatus {
     /// The Artefact Status Key.
-    pub key: String,
+    pub key: super::ids::ArtefactStatusId,
     /// Specify the attributes that you want to expose for the Artefact Status (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Display the legacy_id for the Artefact Status.
@@ -6217,7 +6331,7 @@ pub struct GetArtefactStatus {
 #[allow(deprecated)]
 impl GetArtefactStatus {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::ArtefactStatusId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -6379,7 +6493,7 @@ impl sage_core::ListOperation for ListArtefactStatuses {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCorrectiveReasonCode {
     /// The Corrective Reason Code Key.
-    pub key: String,
+    pub key: super::ids::CorrectiveReasonCodeId,
     /// Specify the attributes that you want to expose for the Corrective Reason Code (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Display the legacy_id for the Corrective Reason Code.
@@ -6389,7 +6503,7 @@ pub struct GetCorrectiveReasonCode {
 #[allow(deprecated)]
 impl GetCorrectiveReasonCode {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::CorrectiveReasonCodeId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -6545,7 +6659,7 @@ impl sage_core::ListOperation for ListCorrectiveReasonCodes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetEuGoodsServicesType {
     /// The EU Goods Services Type Key.
-    pub key: String,
+    pub key: super::ids::EuGoodsServicesTypeId,
     /// Specify the attributes that you want to expose for the EU Goods Services Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Display the legacy_id for the EU Goods Services Type.
@@ -6555,7 +6669,7 @@ pub struct GetEuGoodsServicesType {
 #[allow(deprecated)]
 impl GetEuGoodsServicesType {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::EuGoodsServicesTypeId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -6711,7 +6825,7 @@ impl sage_core::ListOperation for ListEuGoodsServicesTypes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetEuSalesDescription {
     /// The EU Sales Description Key.
-    pub key: String,
+    pub key: super::ids::EuSalesDescriptionId,
     /// Specify the attributes that you want to expose for the Ec Sales Description (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Display the legacy_id for the Ec Sales Description.
@@ -6721,7 +6835,7 @@ pub struct GetEuSalesDescription {
 #[allow(deprecated)]
 impl GetEuSalesDescription {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::EuSalesDescriptionId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -6939,13 +7053,13 @@ impl sage_core::Operation for CreateHostedArtefactPaymentSettings {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteHostedArtefactPaymentSettings {
     /// The Hosted Artefact Payment Setting Key.
-    pub key: String,
+    pub key: super::ids::HostedArtefactPaymentSettingsId,
 }
 
 #[allow(deprecated)]
 impl DeleteHostedArtefactPaymentSettings {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::HostedArtefactPaymentSettingsId>) -> Self {
         Self { key: key.into() }
     }
 
@@ -6989,7 +7103,7 @@ impl sage_core::Operation for DeleteHostedArtefactPaymentSettings {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetHostedArtefactPaymentSettings {
     /// The Hosted Artefact Payment Setting Key.
-    pub key: String,
+    pub key: super::ids::HostedArtefactPaymentSettingsId,
     /// Specify the attributes that you want to expose for the Hosted Artefact Payment Setting (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Display the legacy_id for the Hosted Artefact Payment Setting.
@@ -6999,7 +7113,7 @@ pub struct GetHostedArtefactPaymentSettings {
 #[allow(deprecated)]
 impl GetHostedArtefactPaymentSettings {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::HostedArtefactPaymentSettingsId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -7168,7 +7282,7 @@ impl sage_core::ListOperation for ListHostedArtefactPaymentSettings {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetQuickEntryType {
     /// The Quick Entry Type Key.
-    pub key: String,
+    pub key: super::ids::QuickEntryTypeId,
     /// Specify the attributes that you want to expose for the Batch Entry Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Display the legacy_id for the Batch Entry Type.
@@ -7178,7 +7292,7 @@ pub struct GetQuickEntryType {
 #[allow(deprecated)]
 impl GetQuickEntryType {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::QuickEntryTypeId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -7389,7 +7503,7 @@ impl sage_core::Operation for CreateSalesCorrectiveInvoice {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSalesCorrectiveInvoice {
     /// The Sales Corrective Invoice Key.
-    pub key: String,
+    pub key: super::ids::SalesCorrectiveInvoiceId,
     /// The reason the Sales Corrective Invoice is being voided (required unless status is DRAFT).
     pub void_reason: Option<String>,
 }
@@ -7397,7 +7511,7 @@ pub struct DeleteSalesCorrectiveInvoice {
 #[allow(deprecated)]
 impl DeleteSalesCorrectiveInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::SalesCorrectiveInvoiceId>) -> Self {
         Self {
             key: key.into(),
             void_reason: None,
@@ -7454,7 +7568,7 @@ impl sage_core::Operation for DeleteSalesCorrectiveInvoice {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSalesCorrectiveInvoice {
     /// The Sales Corrective Invoice Key.
-    pub key: String,
+    pub key: super::ids::SalesCorrectiveInvoiceId,
     /// Specify the attributes that you want to expose for the Sales Corrective Invoice (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Use this to mark/not mark the artefact as sent. Defaulted to 'true'.
@@ -7470,7 +7584,7 @@ pub struct GetSalesCorrectiveInvoice {
 #[allow(deprecated)]
 impl GetSalesCorrectiveInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::SalesCorrectiveInvoiceId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -7759,7 +7873,7 @@ impl sage_core::ListOperation for ListSalesCorrectiveInvoices {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSalesCorrectiveInvoice {
     /// The Sales Corrective Invoice Key.
-    pub key: String,
+    pub key: super::ids::SalesCorrectiveInvoiceId,
     /// What to send; it goes to Sage as `{"sales_corrective_invoice": …}`.
     pub sales_corrective_invoice: SalesCorrectiveInvoiceUpdate,
 }
@@ -7768,7 +7882,7 @@ pub struct UpdateSalesCorrectiveInvoice {
 impl UpdateSalesCorrectiveInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(
-        key: impl Into<String>,
+        key: impl Into<super::ids::SalesCorrectiveInvoiceId>,
         sales_corrective_invoice: SalesCorrectiveInvoiceUpdate,
     ) -> Self {
         Self {
@@ -7868,7 +7982,7 @@ impl sage_core::Operation for CreateSalesCreditNote {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSalesCreditNote {
     /// The Sales Credit Note Key.
-    pub key: String,
+    pub key: super::ids::SalesCreditNoteId,
     /// The reason the Sales Credit Note is being voided (required unless status is DRAFT).
     pub void_reason: Option<String>,
 }
@@ -7876,7 +7990,7 @@ pub struct DeleteSalesCreditNote {
 #[allow(deprecated)]
 impl DeleteSalesCreditNote {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::SalesCreditNoteId>) -> Self {
         Self {
             key: key.into(),
             void_reason: None,
@@ -7933,7 +8047,7 @@ impl sage_core::Operation for DeleteSalesCreditNote {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSalesCreditNote {
     /// The Sales Credit Note Key.
-    pub key: String,
+    pub key: super::ids::SalesCreditNoteId,
     /// Specify the attributes that you want to expose for the Sales Credit Note (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Use this to mark/not mark the artefact as sent. Defaulted to 'true'.
@@ -7949,7 +8063,7 @@ pub struct GetSalesCreditNote {
 #[allow(deprecated)]
 impl GetSalesCreditNote {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::SalesCreditNoteId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -8236,13 +8350,13 @@ impl sage_core::ListOperation for ListSalesCreditNotes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReleaseSalesCreditNote {
     /// The Sales Credit Note Key.
-    pub key: String,
+    pub key: super::ids::SalesCreditNoteId,
 }
 
 #[allow(deprecated)]
 impl ReleaseSalesCreditNote {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::SalesCreditNoteId>) -> Self {
         Self { key: key.into() }
     }
 
@@ -8287,7 +8401,7 @@ impl sage_core::Operation for ReleaseSalesCreditNote {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSalesCreditNote {
     /// The Sales Credit Note Key.
-    pub key: String,
+    pub key: super::ids::SalesCreditNoteId,
     /// What to send; it goes to Sage as `{"sales_credit_note": …}`.
     pub sales_credit_note: SalesCreditNoteUpdate,
 }
@@ -8296,7 +8410,7 @@ pub struct UpdateSalesCreditNote {
 impl UpdateSalesCreditNote {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(
-        key: impl Into<String>,
+        key: impl Into<super::ids::SalesCreditNoteId>,
         sales_credit_note: SalesCreditNoteUpdate,
     ) -> Self {
         Self {
@@ -8394,13 +8508,13 @@ impl sage_core::Operation for CreateSalesEstimate {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSalesEstimate {
     /// The Sales Estimate Key.
-    pub key: String,
+    pub key: super::ids::SalesEstimateId,
 }
 
 #[allow(deprecated)]
 impl DeleteSalesEstimate {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::SalesEstimateId>) -> Self {
         Self { key: key.into() }
     }
 
@@ -8444,7 +8558,7 @@ impl sage_core::Operation for DeleteSalesEstimate {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSalesEstimate {
     /// The Sales Estimate Key.
-    pub key: String,
+    pub key: super::ids::SalesEstimateId,
     /// Specify the attributes that you want to expose for the Sales Estimate (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Specify the attributes that you want to expose for nested entities of the Sales Estimate (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -8456,7 +8570,7 @@ pub struct GetSalesEstimate {
 #[allow(deprecated)]
 impl GetSalesEstimate {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::SalesEstimateId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -8692,7 +8806,7 @@ impl sage_core::ListOperation for ListSalesEstimates {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSalesEstimate {
     /// The Sales Estimate Key.
-    pub key: String,
+    pub key: super::ids::SalesEstimateId,
     /// What to send; it goes to Sage as `{"sales_estimate": …}`.
     pub sales_estimate: SalesEstimateUpdate,
 }
@@ -8700,7 +8814,10 @@ pub struct UpdateSalesEstimate {
 #[allow(deprecated)]
 impl UpdateSalesEstimate {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>, sales_estimate: SalesEstimateUpdate) -> Self {
+    pub fn new(
+        key: impl Into<super::ids::SalesEstimateId>,
+        sales_estimate: SalesEstimateUpdate,
+    ) -> Self {
         Self {
             key: key.into(),
             sales_estimate,
@@ -8800,7 +8917,7 @@ impl sage_core::Operation for CreateSalesInvoice {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSalesInvoice {
     /// The Sales Invoice Key.
-    pub key: String,
+    pub key: super::ids::SalesInvoiceId,
     /// The reason the Sales Invoice is being voided (required unless status is DRAFT).
     pub void_reason: Option<String>,
 }
@@ -8808,7 +8925,7 @@ pub struct DeleteSalesInvoice {
 #[allow(deprecated)]
 impl DeleteSalesInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::SalesInvoiceId>) -> Self {
         Self {
             key: key.into(),
             void_reason: None,
@@ -8865,7 +8982,7 @@ impl sage_core::Operation for DeleteSalesInvoice {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSalesInvoice {
     /// The Sales Invoice Key.
-    pub key: String,
+    pub key: super::ids::SalesInvoiceId,
     /// Specify the attributes that you want to expose for the Sales Invoice (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Use this to mark/not mark the artefact as sent. Defaulted to 'true'.
@@ -8885,7 +9002,7 @@ pub struct GetSalesInvoice {
 #[allow(deprecated)]
 impl GetSalesInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::SalesInvoiceId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -9190,13 +9307,13 @@ impl sage_core::ListOperation for ListSalesInvoices {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReleaseSalesInvoice {
     /// The Sales Invoice Key.
-    pub key: String,
+    pub key: super::ids::SalesInvoiceId,
 }
 
 #[allow(deprecated)]
 impl ReleaseSalesInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::SalesInvoiceId>) -> Self {
         Self { key: key.into() }
     }
 
@@ -9243,7 +9360,7 @@ impl sage_core::Operation for ReleaseSalesInvoice {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSalesInvoice {
     /// The Sales Invoice Key.
-    pub key: String,
+    pub key: super::ids::SalesInvoiceId,
     /// What to send; it goes to Sage as `{"sales_invoice": …}`.
     pub sales_invoice: SalesInvoiceUpdate,
 }
@@ -9251,7 +9368,10 @@ pub struct UpdateSalesInvoice {
 #[allow(deprecated)]
 impl UpdateSalesInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>, sales_invoice: SalesInvoiceUpdate) -> Self {
+    pub fn new(
+        key: impl Into<super::ids::SalesInvoiceId>,
+        sales_invoice: SalesInvoiceUpdate,
+    ) -> Self {
         Self {
             key: key.into(),
             sales_invoice,
@@ -9349,13 +9469,13 @@ impl sage_core::Operation for CreateSalesQuickEntry {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSalesQuickEntry {
     /// The Sales Quick Entry Key.
-    pub key: String,
+    pub key: super::ids::SalesQuickEntryId,
 }
 
 #[allow(deprecated)]
 impl DeleteSalesQuickEntry {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::SalesQuickEntryId>) -> Self {
         Self { key: key.into() }
     }
 
@@ -9399,7 +9519,7 @@ impl sage_core::Operation for DeleteSalesQuickEntry {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSalesQuickEntry {
     /// The Sales Quick Entry Key.
-    pub key: String,
+    pub key: super::ids::SalesQuickEntryId,
     /// Specify the attributes that you want to expose for the Sales Batch Entry (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Specify the attributes that you want to expose for nested entities of the Sales Batch Entry (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -9413,7 +9533,7 @@ pub struct GetSalesQuickEntry {
 #[allow(deprecated)]
 impl GetSalesQuickEntry {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::SalesQuickEntryId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -9693,7 +9813,7 @@ impl sage_core::ListOperation for ListSalesQuickEntries {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSalesQuickEntry {
     /// The Sales Quick Entry Key.
-    pub key: String,
+    pub key: super::ids::SalesQuickEntryId,
     /// What to send; it goes to Sage as `{"sales_quick_entry": …}`.
     pub sales_quick_entry: SalesQuickEntryUpdate,
 }
@@ -9702,7 +9822,7 @@ pub struct UpdateSalesQuickEntry {
 impl UpdateSalesQuickEntry {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(
-        key: impl Into<String>,
+        key: impl Into<super::ids::SalesQuickEntryId>,
         sales_quick_entry: SalesQuickEntryUpdate,
     ) -> Self {
         Self {
@@ -9802,13 +9922,13 @@ impl sage_core::Operation for CreateSalesQuote {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSalesQuote {
     /// The Sales Quote Key.
-    pub key: String,
+    pub key: super::ids::SalesQuoteId,
 }
 
 #[allow(deprecated)]
 impl DeleteSalesQuote {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::SalesQuoteId>) -> Self {
         Self { key: key.into() }
     }
 
@@ -9852,7 +9972,7 @@ impl sage_core::Operation for DeleteSalesQuote {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSalesQuote {
     /// The Sales Quote Key.
-    pub key: String,
+    pub key: super::ids::SalesQuoteId,
     /// Specify the attributes that you want to expose for the Sales Quote (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Specify the attributes that you want to expose for nested entities of the Sales Quote (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -9864,7 +9984,7 @@ pub struct GetSalesQuote {
 #[allow(deprecated)]
 impl GetSalesQuote {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::SalesQuoteId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -10118,7 +10238,7 @@ impl sage_core::ListOperation for ListSalesQuotes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSalesQuote {
     /// The Sales Quote Key.
-    pub key: String,
+    pub key: super::ids::SalesQuoteId,
     /// What to send; it goes to Sage as `{"sales_quote": …}`.
     pub sales_quote: SalesQuoteUpdate,
 }
@@ -10126,7 +10246,10 @@ pub struct UpdateSalesQuote {
 #[allow(deprecated)]
 impl UpdateSalesQuote {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>, sales_quote: SalesQuoteUpdate) -> Self {
+    pub fn new(
+        key: impl Into<super::ids::SalesQuoteId>,
+        sales_quote: SalesQuoteUpdate,
+    ) -> Self {
         Self {
             key: key.into(),
             sales_quote,

@@ -32,7 +32,7 @@ pub struct BusinessActivityType {
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::BusinessActivityTypeId>,
     /// The legacy ID for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
@@ -167,10 +167,10 @@ pub struct BusinessSettingsUpdate {
     pub auxiliary_accounts_visible: Option<bool>,
     /// The ID of the Business Activity Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub business_activity_type_id: Option<String>,
+    pub business_activity_type_id: Option<super::ids::BusinessActivityTypeId>,
     /// The ID of the Business Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub business_type_id: Option<String>,
+    pub business_type_id: Option<super::ids::BusinessTypeId>,
     /// The ID of the Country Of Registration.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country_of_registration_id: Option<String>,
@@ -178,7 +178,7 @@ pub struct BusinessSettingsUpdate {
     pub default_ledger_accounts: Option<BusinessSettingsDefaultLedgerAccountsUpdate>,
     /// The ID of the Legal Form Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub legal_form_type_id: Option<String>,
+    pub legal_form_type_id: Option<super::ids::LegalFormTypeId>,
     /// Member of Approved Management Centres (France only)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub management_centre_member: Option<bool>,
@@ -214,7 +214,7 @@ pub struct BusinessType {
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::BusinessTypeId>,
     /// The legacy ID for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
@@ -559,13 +559,13 @@ pub struct FinancialSettingsUpdate {
     pub tax_number: Option<String>,
     /// The ID of the Tax Office.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_office_id: Option<String>,
+    pub tax_office_id: Option<super::ids::TaxOfficeId>,
     /// The ID of the Tax Return Frequency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_return_frequency_id: Option<String>,
+    pub tax_return_frequency_id: Option<super::ids::TaxReturnFrequencyId>,
     /// The ID of the Tax Scheme.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_scheme_id: Option<String>,
+    pub tax_scheme_id: Option<super::ids::TaxSchemeId>,
     /// Indicates whether to use live or business defined exchange rates
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_live_exchange_rates: Option<bool>,
@@ -1118,7 +1118,7 @@ pub struct LegalFormType {
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::LegalFormTypeId>,
     /// The legacy ID for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
@@ -1221,7 +1221,7 @@ pub struct MigrationTaxReturn {
     pub gb: Option<GbBoxData>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::MigrationTaxReturnId>,
     /// The tax return data
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ie: Option<IeBoxData>,
@@ -1288,7 +1288,7 @@ pub struct NewMigrationTaxReturn {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ie: Option<NewMigrationTaxReturnIe>,
     /// The tax return submission frequency
-    pub tax_return_frequency_id: String,
+    pub tax_return_frequency_id: super::ids::TaxReturnFrequencyId,
     /// The end date of the tax return
     pub to_date: sage_core::types::Date,
     /// The total of the tax return
@@ -1301,7 +1301,7 @@ pub struct NewMigrationTaxReturn {
 impl NewMigrationTaxReturn {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(
-        tax_return_frequency_id: impl Into<String>,
+        tax_return_frequency_id: impl Into<super::ids::TaxReturnFrequencyId>,
         from_date: sage_core::types::Date,
         to_date: sage_core::types::Date,
         total_amount: sage_core::types::Decimal,
@@ -1608,11 +1608,14 @@ impl From<&FinancialSettings> for FinancialSettingsUpdate {
             recoverable_percentage: read.recoverable_percentage,
             sales_tax_calculation: read.sales_tax_calculation.clone(),
             tax_number: read.tax_number.clone(),
-            tax_office_id: read.tax_office.as_ref().and_then(|link| link.id.clone()),
+            tax_office_id: read
+                .tax_office
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             tax_return_frequency_id: read
                 .tax_return_frequency
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             tax_scheme_id: read.tax_scheme.as_ref().and_then(|link| link.id.clone()),
             use_live_exchange_rates: read.use_live_exchange_rates,
             year_end_date: read.year_end_date,
@@ -1652,7 +1655,10 @@ impl From<&InvoiceSettings> for InvoiceSettingsUpdate {
             insurance_area: read.insurance_area.clone(),
             insurance_text: read.insurance_text.clone(),
             insurance_type: read.insurance_type.clone(),
-            insurer_id: read.insurer.as_ref().and_then(|link| link.id.clone()),
+            insurer_id: read
+                .insurer
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             invoice_terms_and_conditions: read.invoice_terms_and_conditions.clone(),
             late_payment_percentage: read.late_payment_percentage,
             line_item_titles: read
@@ -1801,7 +1807,7 @@ impl From<&Migration> for MigrationsUpdate {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetBusinessActivityType {
     /// The Business Activity Type Key.
-    pub key: String,
+    pub key: super::ids::BusinessActivityTypeId,
     /// Specify the attributes that you want to expose for the Business Classification (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Display the legacy_id for the Business Classification.
@@ -1811,7 +1817,7 @@ pub struct GetBusinessActivityType {
 #[allow(deprecated)]
 impl GetBusinessActivityType {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::BusinessActivityTypeId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -2077,7 +2083,7 @@ impl sage_core::Operation for UpdateBusinessSettings {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetBusinessType {
     /// The Business Type Key.
-    pub key: String,
+    pub key: super::ids::BusinessTypeId,
     /// Specify the attributes that you want to expose for the For Business Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Display the legacy_id for the For Business Type.
@@ -2087,7 +2093,7 @@ pub struct GetBusinessType {
 #[allow(deprecated)]
 impl GetBusinessType {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::BusinessTypeId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -2243,7 +2249,7 @@ impl sage_core::ListOperation for ListBusinessTypes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCountry {
     /// The Country Key.
-    pub key: String,
+    pub key: super::ids::CountryId,
     /// Specify the attributes that you want to expose for the Country (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Display the legacy_id for the Country.
@@ -2253,7 +2259,7 @@ pub struct GetCountry {
 #[allow(deprecated)]
 impl GetCountry {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::CountryId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -2409,7 +2415,7 @@ impl sage_core::ListOperation for ListCountries {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCountryGroup {
     /// The Country Group Key.
-    pub key: String,
+    pub key: super::ids::CountryGroupId,
     /// Specify the attributes that you want to expose for the Country Group (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Display the legacy_id for the Country Group.
@@ -2419,7 +2425,7 @@ pub struct GetCountryGroup {
 #[allow(deprecated)]
 impl GetCountryGroup {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::CountryGroupId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -2575,7 +2581,7 @@ impl sage_core::ListOperation for ListCountryGroups {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCountriesOfRegistration {
     /// The Country Of Registration Key.
-    pub key: String,
+    pub key: super::ids::CountriesOfRegistrationId,
     /// Specify the attributes that you want to expose for the Registered Country (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Display the legacy_id for the Registered Country.
@@ -2585,7 +2591,7 @@ pub struct GetCountriesOfRegistration {
 #[allow(deprecated)]
 impl GetCountriesOfRegistration {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::CountriesOfRegistrationId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -3185,7 +3191,7 @@ impl sage_core::Operation for UpdateInvoiceSettings {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetLegalFormType {
     /// The Legal Form Type Key.
-    pub key: String,
+    pub key: super::ids::LegalFormTypeId,
     /// Specify the attributes that you want to expose for the Business Classification (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Display the legacy_id for the Business Classification.
@@ -3195,7 +3201,7 @@ pub struct GetLegalFormType {
 #[allow(deprecated)]
 impl GetLegalFormType {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::LegalFormTypeId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -3406,7 +3412,7 @@ impl sage_core::Operation for CreateMigrationTaxReturn {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetMigrationTaxReturn {
     /// The Migration Tax Return Key.
-    pub key: String,
+    pub key: super::ids::MigrationTaxReturnId,
     /// Specify the attributes that you want to expose for the Migration Tax Return (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Display the legacy_id for the Migration Tax Return.
@@ -3416,7 +3422,7 @@ pub struct GetMigrationTaxReturn {
 #[allow(deprecated)]
 impl GetMigrationTaxReturn {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::MigrationTaxReturnId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,

@@ -83,7 +83,7 @@ pub struct TaxOffice {
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::TaxOfficeId>,
     /// The legacy ID for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
@@ -127,7 +127,7 @@ pub struct TaxProfile {
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::TaxProfileId>,
     /// The legacy ID for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
@@ -179,10 +179,10 @@ pub struct TaxProfileUpdate {
     pub tax_number_suffix: Option<String>,
     /// The ID of the Tax Return Frequency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_return_frequency_id: Option<String>,
+    pub tax_return_frequency_id: Option<super::ids::TaxReturnFrequencyId>,
     /// The ID of the Tax Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_type_id: Option<String>,
+    pub tax_type_id: Option<super::ids::TaxTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -234,7 +234,7 @@ pub struct TaxType {
     pub federal_tax: Option<bool>,
     /// The tax type id
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::TaxTypeId>,
     /// The legacy ID for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legacy_id: Option<i64>,
@@ -260,8 +260,11 @@ impl From<&TaxProfile> for TaxProfileUpdate {
             tax_return_frequency_id: read
                 .tax_return_frequency
                 .as_ref()
-                .and_then(|link| link.id.clone()),
-            tax_type_id: read.tax_type.as_ref().and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
+            tax_type_id: read
+                .tax_type
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             ..Self::default()
         }
     }
@@ -660,7 +663,7 @@ impl sage_core::ListOperation for ListTaxDeterminations {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetTaxOffice {
     /// The Tax Office Key.
-    pub key: String,
+    pub key: super::ids::TaxOfficeId,
     /// Specify the attributes that you want to expose for the Tax Office (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Display the legacy_id for the Tax Office.
@@ -670,7 +673,7 @@ pub struct GetTaxOffice {
 #[allow(deprecated)]
 impl GetTaxOffice {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::TaxOfficeId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -831,7 +834,7 @@ impl sage_core::ListOperation for ListTaxOffices {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetTaxProfile {
     /// The Tax Profile Key.
-    pub key: String,
+    pub key: super::ids::TaxProfileId,
     /// Specify the attributes that you want to expose for the Tax Profile (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Display the legacy_id for the Tax Profile.
@@ -841,7 +844,7 @@ pub struct GetTaxProfile {
 #[allow(deprecated)]
 impl GetTaxProfile {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::TaxProfileId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -1019,7 +1022,7 @@ impl sage_core::ListOperation for ListTaxProfiles {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateTaxProfile {
     /// The Tax Profile Key.
-    pub key: String,
+    pub key: super::ids::TaxProfileId,
     /// What to send; it goes to Sage as `{"tax_profile": …}`.
     pub tax_profile: TaxProfileUpdate,
 }
@@ -1027,7 +1030,10 @@ pub struct UpdateTaxProfile {
 #[allow(deprecated)]
 impl UpdateTaxProfile {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>, tax_profile: TaxProfileUpdate) -> Self {
+    pub fn new(
+        key: impl Into<super::ids::TaxProfileId>,
+        tax_profile: TaxProfileUpdate,
+    ) -> Self {
         Self {
             key: key.into(),
             tax_profile,
@@ -1117,13 +1123,13 @@ impl sage_core::Operation for CreateTaxRate {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteTaxRate {
     /// The Tax Rate key.
-    pub key: String,
+    pub key: super::ids::TaxRateId,
 }
 
 #[allow(deprecated)]
 impl DeleteTaxRate {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::TaxRateId>) -> Self {
         Self { key: key.into() }
     }
 
@@ -1171,7 +1177,7 @@ impl sage_core::Operation for DeleteTaxRate {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetTaxRate {
     /// The Tax Rate Key.
-    pub key: String,
+    pub key: super::ids::TaxRateId,
     /// Specify the attributes that you want to expose for the Tax Rate (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Format - date (as full-date in RFC3339). Use this to show the tax rate percentage on the given date
@@ -1183,7 +1189,7 @@ pub struct GetTaxRate {
 #[allow(deprecated)]
 impl GetTaxRate {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::TaxRateId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -1426,7 +1432,7 @@ impl sage_core::ListOperation for ListTaxRates {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateTaxRate {
     /// The Tax Rate key.
-    pub key: String,
+    pub key: super::ids::TaxRateId,
     /// What to send; it goes to Sage as `{"tax_rate": …}`.
     pub tax_rate: TaxRateUpdate,
 }
@@ -1434,7 +1440,7 @@ pub struct UpdateTaxRate {
 #[allow(deprecated)]
 impl UpdateTaxRate {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>, tax_rate: TaxRateUpdate) -> Self {
+    pub fn new(key: impl Into<super::ids::TaxRateId>, tax_rate: TaxRateUpdate) -> Self {
         Self { key: key.into(), tax_rate }
     }
 
@@ -1476,7 +1482,7 @@ impl sage_core::Operation for UpdateTaxRate {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetTaxReturnFrequency {
     /// The Tax Return Frequency Key.
-    pub key: String,
+    pub key: super::ids::TaxReturnFrequencyId,
     /// Specify the attributes that you want to expose for the Tax Submission Frequency Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Display the legacy_id for the Tax Submission Frequency Type.
@@ -1486,7 +1492,7 @@ pub struct GetTaxReturnFrequency {
 #[allow(deprecated)]
 impl GetTaxReturnFrequency {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::TaxReturnFrequencyId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -1728,7 +1734,7 @@ impl sage_core::ListOperation for ListTaxReturnFrequencies {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetTaxScheme {
     /// The Tax Scheme Key.
-    pub key: String,
+    pub key: super::ids::TaxSchemeId,
     /// Specify the attributes that you want to expose for the Tax Scheme (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Display the legacy_id for the Tax Scheme.
@@ -1738,7 +1744,7 @@ pub struct GetTaxScheme {
 #[allow(deprecated)]
 impl GetTaxScheme {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::TaxSchemeId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -1894,7 +1900,7 @@ impl sage_core::ListOperation for ListTaxSchemes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetTaxType {
     /// The Tax Type Key.
-    pub key: String,
+    pub key: super::ids::TaxTypeId,
     /// Specify the attributes that you want to expose for the Tax Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Display the legacy_id for the Tax Type.
@@ -1904,7 +1910,7 @@ pub struct GetTaxType {
 #[allow(deprecated)]
 impl GetTaxType {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::TaxTypeId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,

@@ -29,7 +29,7 @@ pub struct Business {
     pub displayed_as: Option<String>,
     /// The unique identifier for the business
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::BusinessId>,
     /// Indicates whether the business is for demo purposes
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_demo: Option<bool>,
@@ -317,12 +317,12 @@ impl From<&User> for UserUpdate {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetBusiness {
     /// The ID of the business. Use `lead` to get your lead business.
-    pub key: String,
+    pub key: super::ids::BusinessId,
 }
 
 impl GetBusiness {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::BusinessId>) -> Self {
         Self { key: key.into() }
     }
 
@@ -420,14 +420,17 @@ impl sage_core::ListOperation for ListBusinesses {
 /// `PUT /businesses/{key}`
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateBusiness {
-    pub key: String,
+    pub key: super::ids::BusinessId,
     /// What to send; it goes to Sage as `{"business": …}`.
     pub business: BusinessUpdate,
 }
 
 impl UpdateBusiness {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>, business: BusinessUpdate) -> Self {
+    pub fn new(
+        key: impl Into<super::ids::BusinessId>,
+        business: BusinessUpdate,
+    ) -> Self {
         Self { key: key.into(), business }
     }
 

@@ -55,7 +55,7 @@ pub struct Address {
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::AddressId>,
     /// Specifies the address as the contact's main address. Only a single address can exist for a contact in Start so this is always true when returned by the API but cannot be seen in the UI
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_main_address: Option<bool>,
@@ -94,7 +94,7 @@ pub struct AddressRegion {
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::AddressRegionId>,
     /// The name of the address region
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -169,7 +169,7 @@ pub struct AnalysisType {
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::AnalysisTypeId>,
     /// The name of the analysis type
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -212,7 +212,7 @@ pub struct AnalysisTypeCategory {
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::AnalysisTypeCategoryId>,
     /// The name of the analysis type category
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -415,7 +415,7 @@ pub struct BankAccount {
     pub gifi_code: Option<i64>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::BankAccountId>,
     /// Indicates whether the Bank account is active or inactive.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
@@ -695,7 +695,7 @@ pub struct Contact {
     pub has_unfinished_recurring_invoices: Option<bool>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::ContactId>,
     /// Identifies a contact as being active
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
@@ -869,7 +869,7 @@ pub struct ContactAllocation {
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::ContactAllocationId>,
     /// Links for the resource
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<Link>>,
@@ -977,7 +977,7 @@ pub struct ContactPayment {
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::ContactPaymentId>,
     /// Links for the resource
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<Link>>,
@@ -1057,7 +1057,7 @@ pub struct ContactPerson {
     pub fax: Option<String>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::ContactPersonId>,
     /// Indicates whether this is the main contact person. Per contact, only one main contact can be selected.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_main_contact: Option<bool>,
@@ -1099,7 +1099,7 @@ pub struct ContactPersonType {
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::ContactPersonTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -1178,7 +1178,7 @@ pub struct JournalCode {
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::JournalCodeId>,
     /// The journal code type of the journal code
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub journal_code_type: Option<JournalCodeType>,
@@ -1215,7 +1215,7 @@ pub struct JournalCodeType {
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::JournalCodeTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -1278,7 +1278,7 @@ pub struct LedgerAccount {
     pub gifi_code: Option<i64>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::LedgerAccountId>,
     /// Indicates whether the ledger account is included in the chart of accounts
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub included_in_chart: Option<bool>,
@@ -1553,7 +1553,7 @@ pub struct Product {
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::ProductId>,
     /// The item code for the product
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_code: Option<String>,
@@ -1697,7 +1697,7 @@ pub struct Service {
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::ServiceId>,
     /// The item code for the service
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_code: Option<String>,
@@ -1787,7 +1787,7 @@ pub struct TaxRate {
     pub editable: Option<bool>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::TaxRateId>,
     /// Indicates whether the tax rate is made up of component tax rates
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_combined_rate: Option<bool>,
@@ -1845,7 +1845,7 @@ pub struct TaxScheme {
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::TaxSchemeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -1885,7 +1885,7 @@ pub struct Transaction {
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::TransactionId>,
     /// The number of attachments related to the transaction
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number_of_attachments: Option<String>,

@@ -23,22 +23,22 @@ pub struct AddressUpdate {
     ///
     /// Start defaults to "Sales" for Customers and "Purchasing" for Vendors
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_type_id: Option<String>,
+    pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The related bank account of the address, if the address belongs to a bank account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bank_account_id: Option<String>,
+    pub bank_account_id: Option<super::ids::BankAccountId>,
     /// The address town/city
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The related contact of the address, if the address belongs to a contact.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
+    pub contact_id: Option<super::ids::ContactId>,
     /// The ID of the Country Group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_group_id: Option<String>,
+    pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_id: Option<String>,
+    pub country_id: Option<super::ids::CountryId>,
     /// Specifies the address as the contact's main address. Only a single address can exist for a contact in Start so this is always true when returned by the API but cannot be seen in the UI
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_main_address: Option<bool>,
@@ -88,22 +88,22 @@ pub struct ContactDeliveryAddressUpdate {
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_type_id: Option<String>,
+    pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The ID of the Bank Account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bank_account_id: Option<String>,
+    pub bank_account_id: Option<super::ids::BankAccountId>,
     /// The address town/city
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Contact.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
+    pub contact_id: Option<super::ids::ContactId>,
     /// The ID of the Country Group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_group_id: Option<String>,
+    pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_id: Option<String>,
+    pub country_id: Option<super::ids::CountryId>,
     /// Specifies the address as the contact's main address. Only a single address can exist for a contact in Start so this is always true when returned by the API but cannot be seen in the UI
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_main_address: Option<bool>,
@@ -131,22 +131,22 @@ pub struct ContactMainAddressUpdate {
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_type_id: Option<String>,
+    pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The ID of the Bank Account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bank_account_id: Option<String>,
+    pub bank_account_id: Option<super::ids::BankAccountId>,
     /// The address town/city
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Contact.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
+    pub contact_id: Option<super::ids::ContactId>,
     /// The ID of the Country Group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_group_id: Option<String>,
+    pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_id: Option<String>,
+    pub country_id: Option<super::ids::CountryId>,
     /// Specifies the address as the contact's main address. Only a single address can exist for a contact in Start so this is always true when returned by the API but cannot be seen in the UI
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_main_address: Option<bool>,
@@ -168,10 +168,10 @@ pub struct ContactMainAddressUpdate {
 pub struct ContactMainContactPersonUpdate {
     /// The ID of the Address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_id: Option<String>,
+    pub address_id: Option<super::ids::AddressId>,
     /// The IDs of the Contact Person Types.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_person_type_ids: Option<Vec<String>>,
+    pub contact_person_type_ids: Option<Vec<super::ids::ContactPersonTypeId>>,
     /// The email address of the contact person
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
@@ -205,10 +205,10 @@ pub struct ContactMainContactPersonUpdate {
 pub struct ContactPersonUpdate {
     /// The address of the contact person
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_id: Option<String>,
+    pub address_id: Option<super::ids::AddressId>,
     /// The IDs of the Contact Person Types.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_person_type_ids: Option<Vec<String>>,
+    pub contact_person_type_ids: Option<Vec<super::ids::ContactPersonTypeId>>,
     /// The email address of the contact person
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
@@ -277,7 +277,7 @@ pub struct ContactUpdate {
     pub bank_account_details: Option<ContactBankAccountDetailsUpdate>,
     /// The IDs of the Contact Types.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_type_ids: Option<Vec<String>>,
+    pub contact_type_ids: Option<Vec<super::ids::ContactTypeId>>,
     /// Custom credit days for the contact.
     ///
     /// If returned as null in a GET response, you may want to GET /invoice_settings
@@ -306,7 +306,7 @@ pub struct ContactUpdate {
     pub credit_terms_and_conditions: Option<String>,
     /// The ID of the Currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<String>,
+    pub currency_id: Option<super::ids::CurrencyId>,
     /// The ID of the Default Purchase Ledger Account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_purchase_ledger_account_id: Option<String>,
@@ -336,7 +336,7 @@ pub struct ContactUpdate {
     pub notes: Option<String>,
     /// The ID of the Product Sales Price Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_sales_price_type_id: Option<String>,
+    pub product_sales_price_type_id: Option<super::ids::ProductSalesPriceTypeId>,
     /// Unique reference for the contact
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
@@ -451,22 +451,22 @@ pub struct NewAddress {
     /// Defines the nature of the address (Shipping, Billing, Head Office etc.).
     ///
     /// Start defaults to "Sales" for Customers and "Purchasing" for Vendors
-    pub address_type_id: String,
+    pub address_type_id: super::ids::AddressTypeId,
     /// The related bank account of the address, if the address belongs to a bank account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bank_account_id: Option<String>,
+    pub bank_account_id: Option<super::ids::BankAccountId>,
     /// The address town/city
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The related contact of the address, if the address belongs to a contact.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
+    pub contact_id: Option<super::ids::ContactId>,
     /// The ID of the Country Group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_group_id: Option<String>,
+    pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_id: Option<String>,
+    pub country_id: Option<super::ids::CountryId>,
     /// Specifies the address as the contact's main address. Only a single address can exist for a contact in Start so this is always true when returned by the API but cannot be seen in the UI
     pub is_main_address: bool,
     /// The custom name of the address
@@ -485,7 +485,7 @@ pub struct NewAddress {
 impl NewAddress {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(
-        address_type_id: impl Into<String>,
+        address_type_id: impl Into<super::ids::AddressTypeId>,
         name: impl Into<String>,
         is_main_address: bool,
     ) -> Self {
@@ -523,7 +523,7 @@ pub struct NewContact {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_account_details: Option<NewContactBankAccountDetails>,
     /// The IDs of the Contact Types.
-    pub contact_type_ids: Vec<String>,
+    pub contact_type_ids: Vec<super::ids::ContactTypeId>,
     /// Custom credit days for the contact.
     ///
     /// If returned as null in a GET response, you may want to GET /invoice_settings
@@ -552,7 +552,7 @@ pub struct NewContact {
     pub credit_terms_and_conditions: Option<String>,
     /// The ID of the Currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<String>,
+    pub currency_id: Option<super::ids::CurrencyId>,
     /// The ID of the Default Purchase Ledger Account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_purchase_ledger_account_id: Option<String>,
@@ -581,7 +581,7 @@ pub struct NewContact {
     pub notes: Option<String>,
     /// The ID of the Product Sales Price Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_sales_price_type_id: Option<String>,
+    pub product_sales_price_type_id: Option<super::ids::ProductSalesPriceTypeId>,
     /// Unique reference for the contact
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
@@ -614,7 +614,7 @@ impl NewContact {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(
         name: impl Into<String>,
-        contact_type_ids: impl IntoIterator<Item = impl Into<String>>,
+        contact_type_ids: impl IntoIterator<Item = impl Into<super::ids::ContactTypeId>>,
     ) -> Self {
         Self {
             aux_reference: None,
@@ -755,22 +755,22 @@ pub struct NewContactDeliveryAddress {
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_type_id: Option<String>,
+    pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The ID of the Bank Account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bank_account_id: Option<String>,
+    pub bank_account_id: Option<super::ids::BankAccountId>,
     /// The address town/city
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Contact.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
+    pub contact_id: Option<super::ids::ContactId>,
     /// The ID of the Country Group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_group_id: Option<String>,
+    pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_id: Option<String>,
+    pub country_id: Option<super::ids::CountryId>,
     /// Specifies the address as the contact's main address. Only a single address can exist for a contact in Start so this is always true when returned by the API but cannot be seen in the UI
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_main_address: Option<bool>,
@@ -798,22 +798,22 @@ pub struct NewContactMainAddress {
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_type_id: Option<String>,
+    pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The ID of the Bank Account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bank_account_id: Option<String>,
+    pub bank_account_id: Option<super::ids::BankAccountId>,
     /// The address town/city
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Contact.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
+    pub contact_id: Option<super::ids::ContactId>,
     /// The ID of the Country Group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_group_id: Option<String>,
+    pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_id: Option<String>,
+    pub country_id: Option<super::ids::CountryId>,
     /// Specifies the address as the contact's main address. Only a single address can exist for a contact in Start so this is always true when returned by the API but cannot be seen in the UI
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_main_address: Option<bool>,
@@ -835,10 +835,10 @@ pub struct NewContactMainAddress {
 pub struct NewContactMainContactPerson {
     /// The ID of the Address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_id: Option<String>,
+    pub address_id: Option<super::ids::AddressId>,
     /// The IDs of the Contact Person Types.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_person_type_ids: Option<Vec<String>>,
+    pub contact_person_type_ids: Option<Vec<super::ids::ContactPersonTypeId>>,
     /// The email address of the contact person
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
@@ -871,9 +871,9 @@ pub struct NewContactMainContactPerson {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NewContactPerson {
     /// The address of the contact person
-    pub address_id: String,
+    pub address_id: super::ids::AddressId,
     /// The IDs of the Contact Person Types.
-    pub contact_person_type_ids: Vec<String>,
+    pub contact_person_type_ids: Vec<super::ids::ContactPersonTypeId>,
     /// The email address of the contact person
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
@@ -905,9 +905,11 @@ pub struct NewContactPerson {
 impl NewContactPerson {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(
-        address_id: impl Into<String>,
+        address_id: impl Into<super::ids::AddressId>,
         name: impl Into<String>,
-        contact_person_type_ids: impl IntoIterator<Item = impl Into<String>>,
+        contact_person_type_ids: impl IntoIterator<
+            Item = impl Into<super::ids::ContactPersonTypeId>,
+        >,
     ) -> Self {
         Self {
             address_id: address_id.into(),
@@ -956,15 +958,27 @@ impl From<&super::common::Address> for AddressUpdate {
         Self {
             address_line_1: read.address_line_1.clone(),
             address_line_2: read.address_line_2.clone(),
-            address_type_id: read.address_type.as_ref().and_then(|link| link.id.clone()),
-            bank_account_id: read.bank_account.as_ref().and_then(|link| link.id.clone()),
+            address_type_id: read
+                .address_type
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
+            bank_account_id: read
+                .bank_account
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             city: read.city.clone(),
-            contact_id: read.contact.as_ref().and_then(|link| link.id.clone()),
+            contact_id: read
+                .contact
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             country_group_id: read
                 .country_group
                 .as_ref()
-                .and_then(|link| link.id.clone()),
-            country_id: read.country.as_ref().and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
+            country_id: read
+                .country
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             is_main_address: read.is_main_address,
             name: read.name.clone(),
             postal_code: read.postal_code.clone(),
@@ -978,7 +992,10 @@ impl From<&super::common::ContactPerson> for ContactPersonUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
     fn from(read: &super::common::ContactPerson) -> Self {
         Self {
-            address_id: read.address.as_ref().and_then(|link| link.id.clone()),
+            address_id: read
+                .address
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             contact_person_type_ids: read
                 .contact_person_types
                 .as_ref()
@@ -1009,19 +1026,27 @@ impl From<&super::common::Contact> for ContactUpdate {
             contact_type_ids: read
                 .contact_types
                 .as_ref()
-                .map(|links| links.iter().filter_map(|link| link.id.clone()).collect()),
+                .map(|links| {
+                    links
+                        .iter()
+                        .filter_map(|link| link.id.clone().map(Into::into))
+                        .collect()
+                }),
             credit_days: read.credit_days,
             credit_limit: read.credit_limit,
             credit_terms_and_conditions: read.credit_terms_and_conditions.clone(),
-            currency_id: read.currency.as_ref().and_then(|link| link.id.clone()),
+            currency_id: read
+                .currency
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             default_purchase_ledger_account_id: read
                 .default_purchase_ledger_account
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             default_sales_ledger_account_id: read
                 .default_sales_ledger_account
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             default_sales_tax_rate_id: read
                 .default_sales_tax_rate
                 .as_ref()
@@ -1042,7 +1067,7 @@ impl From<&super::common::Contact> for ContactUpdate {
             product_sales_price_type_id: read
                 .product_sales_price_type
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             reference: read.reference.clone(),
             registered_number: read.registered_number.clone(),
             source_guid: read.source_guid.clone(),
@@ -1075,7 +1100,10 @@ impl From<&super::common::ContactPerson> for ContactMainContactPersonUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
     fn from(read: &super::common::ContactPerson) -> Self {
         Self {
-            address_id: read.address.as_ref().and_then(|link| link.id.clone()),
+            address_id: read
+                .address
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             contact_person_type_ids: read
                 .contact_person_types
                 .as_ref()
@@ -1099,15 +1127,27 @@ impl From<&super::common::Address> for ContactMainAddressUpdate {
         Self {
             address_line_1: read.address_line_1.clone(),
             address_line_2: read.address_line_2.clone(),
-            address_type_id: read.address_type.as_ref().and_then(|link| link.id.clone()),
-            bank_account_id: read.bank_account.as_ref().and_then(|link| link.id.clone()),
+            address_type_id: read
+                .address_type
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
+            bank_account_id: read
+                .bank_account
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             city: read.city.clone(),
-            contact_id: read.contact.as_ref().and_then(|link| link.id.clone()),
+            contact_id: read
+                .contact
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             country_group_id: read
                 .country_group
                 .as_ref()
-                .and_then(|link| link.id.clone()),
-            country_id: read.country.as_ref().and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
+            country_id: read
+                .country
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             is_main_address: read.is_main_address,
             name: read.name.clone(),
             postal_code: read.postal_code.clone(),
@@ -1123,15 +1163,27 @@ impl From<&super::common::Address> for ContactDeliveryAddressUpdate {
         Self {
             address_line_1: read.address_line_1.clone(),
             address_line_2: read.address_line_2.clone(),
-            address_type_id: read.address_type.as_ref().and_then(|link| link.id.clone()),
-            bank_account_id: read.bank_account.as_ref().and_then(|link| link.id.clone()),
+            address_type_id: read
+                .address_type
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
+            bank_account_id: read
+                .bank_account
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             city: read.city.clone(),
-            contact_id: read.contact.as_ref().and_then(|link| link.id.clone()),
+            contact_id: read
+                .contact
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             country_group_id: read
                 .country_group
                 .as_ref()
-                .and_then(|link| link.id.clone()),
-            country_id: read.country.as_ref().and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
+            country_id: read
+                .country
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             is_main_address: read.is_main_address,
             name: read.name.clone(),
             postal_code: read.postal_code.clone(),
@@ -1167,14 +1219,14 @@ impl From<&super::common::BankAccountDetails> for ContactBankAccountDetailsUpdat
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetAddressRegion {
     /// The Address Region Key.
-    pub key: String,
+    pub key: super::ids::AddressRegionId,
     /// Specify the attributes that you want to expose for the State (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
 }
 
 impl GetAddressRegion {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::AddressRegionId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -1312,14 +1364,14 @@ impl sage_core::ListOperation for ListAddressRegions {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetAddressType {
     /// The Address Type Key.
-    pub key: String,
+    pub key: super::ids::AddressTypeId,
     /// Specify the attributes that you want to expose for the Address Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
 }
 
 impl GetAddressType {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::AddressTypeId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -1496,12 +1548,12 @@ impl sage_core::Operation for CreateAddress {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteAddress {
     /// The Address Key.
-    pub key: String,
+    pub key: super::ids::AddressId,
 }
 
 impl DeleteAddress {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::AddressId>) -> Self {
         Self { key: key.into() }
     }
 
@@ -1545,7 +1597,7 @@ impl sage_core::Operation for DeleteAddress {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetAddress {
     /// The Address Key.
-    pub key: String,
+    pub key: super::ids::AddressId,
     /// Specify the attributes that you want to expose for the Address (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Specify the attributes that you want to expose for nested entities of the Address (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -1554,7 +1606,7 @@ pub struct GetAddress {
 
 impl GetAddress {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::AddressId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -1742,14 +1794,14 @@ impl sage_core::ListOperation for ListAddresses {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateAddress {
     /// The Address Key.
-    pub key: String,
+    pub key: super::ids::AddressId,
     /// What to send; it goes to Sage as `{"address": …}`.
     pub address: AddressUpdate,
 }
 
 impl UpdateAddress {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>, address: AddressUpdate) -> Self {
+    pub fn new(key: impl Into<super::ids::AddressId>, address: AddressUpdate) -> Self {
         Self { key: key.into(), address }
     }
 
@@ -1839,12 +1891,12 @@ impl sage_core::Operation for CreateContactPerson {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteContactPerson {
     /// The Contact Person Key.
-    pub key: String,
+    pub key: super::ids::ContactPersonId,
 }
 
 impl DeleteContactPerson {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::ContactPersonId>) -> Self {
         Self { key: key.into() }
     }
 
@@ -1888,7 +1940,7 @@ impl sage_core::Operation for DeleteContactPerson {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetContactPerson {
     /// The Contact Person Key.
-    pub key: String,
+    pub key: super::ids::ContactPersonId,
     /// Specify the attributes that you want to expose for the Address Contact (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Specify the attributes that you want to expose for nested entities of the Address Contact (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -1897,7 +1949,7 @@ pub struct GetContactPerson {
 
 impl GetContactPerson {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::ContactPersonId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -2085,14 +2137,17 @@ impl sage_core::ListOperation for ListContactPersons {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateContactPerson {
     /// The Contact Person Key.
-    pub key: String,
+    pub key: super::ids::ContactPersonId,
     /// What to send; it goes to Sage as `{"contact_person": …}`.
     pub contact_person: ContactPersonUpdate,
 }
 
 impl UpdateContactPerson {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>, contact_person: ContactPersonUpdate) -> Self {
+    pub fn new(
+        key: impl Into<super::ids::ContactPersonId>,
+        contact_person: ContactPersonUpdate,
+    ) -> Self {
         Self {
             key: key.into(),
             contact_person,
@@ -2133,14 +2188,14 @@ impl sage_core::Operation for UpdateContactPerson {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetContactPersonType {
     /// The Contact Person Type Key.
-    pub key: String,
+    pub key: super::ids::ContactPersonTypeId,
     /// Specify the attributes that you want to expose for the Contact Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
 }
 
 impl GetContactPersonType {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::ContactPersonTypeId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -2272,14 +2327,14 @@ impl sage_core::ListOperation for ListContactPersonTypes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetContactType {
     /// The Contact Type Key.
-    pub key: String,
+    pub key: super::ids::ContactTypeId,
     /// Specify the attributes that you want to expose for the Contact Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
 }
 
 impl GetContactType {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::ContactTypeId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -2456,12 +2511,12 @@ impl sage_core::Operation for CreateContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteContact {
     /// The Contact Key.
-    pub key: String,
+    pub key: super::ids::ContactId,
 }
 
 impl DeleteContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::ContactId>) -> Self {
         Self { key: key.into() }
     }
 
@@ -2505,7 +2560,7 @@ impl sage_core::Operation for DeleteContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetContact {
     /// The Contact Key.
-    pub key: String,
+    pub key: super::ids::ContactId,
     /// Specify the attributes that you want to expose for the Contact (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Use this to determine the correct tax treatment for a contact on a given date.
@@ -2519,7 +2574,7 @@ pub struct GetContact {
 
 impl GetContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::ContactId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -2805,14 +2860,14 @@ impl sage_core::ListOperation for ListContacts {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateContact {
     /// The Contact Key.
-    pub key: String,
+    pub key: super::ids::ContactId,
     /// What to send; it goes to Sage as `{"contact": …}`.
     pub contact: ContactUpdate,
 }
 
 impl UpdateContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>, contact: ContactUpdate) -> Self {
+    pub fn new(key: impl Into<super::ids::ContactId>, contact: ContactUpdate) -> Self {
         Self { key: key.into(), contact }
     }
 

@@ -55,7 +55,7 @@ pub struct BusinessExchangeRateUpdate {
     pub base_currency_id: Option<String>,
     /// The foreign currency
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<String>,
+    pub currency_id: Option<super::ids::CurrencyId>,
     /// The inverse exchange rate
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inverse_rate: Option<sage_core::types::Decimal>,
@@ -143,7 +143,7 @@ pub struct NewBusinessExchangeRate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_currency_id: Option<String>,
     /// The foreign currency
-    pub currency_id: String,
+    pub currency_id: super::ids::CurrencyId,
     /// The inverse exchange rate
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inverse_rate: Option<sage_core::types::Decimal>,
@@ -156,7 +156,10 @@ pub struct NewBusinessExchangeRate {
 
 impl NewBusinessExchangeRate {
     /// A value with its required fields; the optional ones start unset.
-    pub fn new(currency_id: impl Into<String>, rate: sage_core::types::Decimal) -> Self {
+    pub fn new(
+        currency_id: impl Into<super::ids::CurrencyId>,
+        rate: sage_core::types::Decimal,
+    ) -> Self {
         Self {
             base_currency_id: None,
             currency_id: currency_id.into(),
@@ -175,7 +178,10 @@ impl From<&BusinessExchangeRate> for BusinessExchangeRateUpdate {
                 .base_currency
                 .as_ref()
                 .and_then(|link| link.id.clone()),
-            currency_id: read.currency.as_ref().and_then(|link| link.id.clone()),
+            currency_id: read
+                .currency
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             inverse_rate: read.inverse_rate,
             rate: read.rate,
             ..Self::default()
@@ -245,12 +251,12 @@ impl sage_core::Operation for CreateBusinessExchangeRate {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteBusinessExchangeRate {
     /// The Business Exchange Rate Key.
-    pub key: String,
+    pub key: super::ids::BusinessExchangeRateId,
 }
 
 impl DeleteBusinessExchangeRate {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::BusinessExchangeRateId>) -> Self {
         Self { key: key.into() }
     }
 
@@ -290,14 +296,14 @@ impl sage_core::Operation for DeleteBusinessExchangeRate {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetBusinessExchangeRate {
     /// The Business Exchange Rate Key.
-    pub key: String,
+    pub key: super::ids::BusinessExchangeRateId,
     /// Specify the attributes that you want to expose for the Business Exchange Rate (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
 }
 
 impl GetBusinessExchangeRate {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::BusinessExchangeRateId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -434,7 +440,7 @@ impl sage_core::ListOperation for ListBusinessExchangeRates {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateBusinessExchangeRate {
     /// The Business Exchange Rate Key.
-    pub key: String,
+    pub key: super::ids::BusinessExchangeRateId,
     /// What to send; it goes to Sage as `{"business_exchange_rate": …}`.
     pub business_exchange_rate: BusinessExchangeRateUpdate,
 }
@@ -442,7 +448,7 @@ pub struct UpdateBusinessExchangeRate {
 impl UpdateBusinessExchangeRate {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(
-        key: impl Into<String>,
+        key: impl Into<super::ids::BusinessExchangeRateId>,
         business_exchange_rate: BusinessExchangeRateUpdate,
     ) -> Self {
         Self {
@@ -485,14 +491,14 @@ impl sage_core::Operation for UpdateBusinessExchangeRate {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCurrency {
     /// The Currency Key.
-    pub key: String,
+    pub key: super::ids::CurrencyId,
     /// Specify the attributes that you want to expose for the Currency (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
 }
 
 impl GetCurrency {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::CurrencyId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -621,14 +627,14 @@ impl sage_core::ListOperation for ListCurrencies {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetExchangeRate {
     /// The Exchange Rate Key.
-    pub key: String,
+    pub key: super::ids::ExchangeRateId,
     /// Specify the attributes that you want to expose for the Currency (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
 }
 
 impl GetExchangeRate {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::ExchangeRateId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -757,14 +763,14 @@ impl sage_core::ListOperation for ListExchangeRates {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetLiveExchangeRate {
     /// The Live Exchange Rate Key.
-    pub key: String,
+    pub key: super::ids::LiveExchangeRateId,
     /// Specify the attributes that you want to expose for the Currency (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
 }
 
 impl GetLiveExchangeRate {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::LiveExchangeRateId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,

@@ -21,7 +21,7 @@
 pub struct AnalysisTypeAnalysisTypeCategoryUpdate {
     /// The ID of the Analysis Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub analysis_type_id: Option<String>,
+    pub analysis_type_id: Option<super::ids::AnalysisTypeId>,
     /// The code for the analysis type category
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
@@ -40,7 +40,7 @@ pub struct AnalysisTypeAnalysisTypeCategoryUpdate {
 pub struct AnalysisTypeCategoryUpdate {
     /// The ID of the Analysis Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub analysis_type_id: Option<String>,
+    pub analysis_type_id: Option<super::ids::AnalysisTypeId>,
     /// The code for the analysis type category
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
@@ -106,7 +106,7 @@ pub struct CoaAccount {
     pub fixed_tax_rate: Option<bool>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::CoaAccountId>,
     /// The ledger account classification for the COA account
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ledger_account_classification: Option<super::common::Base>,
@@ -154,7 +154,7 @@ pub struct CoaTemplate {
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::CoaTemplateId>,
     /// The name for the COA template
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -191,7 +191,7 @@ pub struct Journal {
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::JournalId>,
     /// The journal code of the journal (France only)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub journal_code: Option<super::common::JournalCode>,
@@ -234,7 +234,7 @@ pub struct JournalCodeUpdate {
     pub control_name: Option<String>,
     /// The journal code type of the journal code
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub journal_code_type_id: Option<String>,
+    pub journal_code_type_id: Option<super::ids::JournalCodeTypeId>,
     /// The name of the journal code
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -327,10 +327,12 @@ pub struct LedgerAccountUpdate {
     pub included_in_chart: Option<bool>,
     /// The ID of the Ledger Account Classification.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ledger_account_classification_id: Option<String>,
+    pub ledger_account_classification_id: Option<
+        super::ids::LedgerAccountClassificationId,
+    >,
     /// The ledger account type for the ledger account
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ledger_account_type_id: Option<String>,
+    pub ledger_account_type_id: Option<super::ids::LedgerAccountTypeId>,
     /// The name for the ledger account.
     ///
     /// Changes to this field do not propagate to other resources, namely not to the name of the associated
@@ -348,7 +350,7 @@ pub struct LedgerAccountUpdate {
     pub recoverable_percentage: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// Indicates that transactions posted to this ledger account have part recoverable taxes (Canada only)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_recoverable: Option<bool>,
@@ -418,7 +420,7 @@ pub struct LedgerEntry {
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::LedgerEntryId>,
     /// The journal code of the ledger entry (France only)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub journal_code: Option<super::common::JournalCode>,
@@ -443,7 +445,7 @@ pub struct LedgerEntry {
 pub struct NewAnalysisTypeCategory {
     /// The ID of the Analysis Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub analysis_type_id: Option<String>,
+    pub analysis_type_id: Option<super::ids::AnalysisTypeId>,
     /// The code for the analysis type category
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
@@ -509,7 +511,7 @@ pub struct NewJournalCode {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub control_name: Option<String>,
     /// The journal code type of the journal code
-    pub journal_code_type_id: String,
+    pub journal_code_type_id: super::ids::JournalCodeTypeId,
     /// The name of the journal code
     pub name: String,
     /// Indicates whether the journal code is reserved.
@@ -528,7 +530,7 @@ impl NewJournalCode {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(
         code: impl Into<String>,
-        journal_code_type_id: impl Into<String>,
+        journal_code_type_id: impl Into<super::ids::JournalCodeTypeId>,
         name: impl Into<String>,
     ) -> Self {
         Self {
@@ -555,7 +557,7 @@ pub struct NewJournalJournalCode {
     pub control_name: Option<String>,
     /// The ID of the Journal Code Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub journal_code_type_id: Option<String>,
+    pub journal_code_type_id: Option<super::ids::JournalCodeTypeId>,
     /// The name of the journal code
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -587,7 +589,7 @@ pub struct NewJournalLine {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include_on_tax_return: Option<bool>,
     /// The ID of the Ledger Account.
-    pub ledger_account_id: String,
+    pub ledger_account_id: super::ids::LedgerAccountId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -596,7 +598,7 @@ pub struct NewJournalLine {
 impl NewJournalLine {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(
-        ledger_account_id: impl Into<String>,
+        ledger_account_id: impl Into<super::ids::LedgerAccountId>,
         credit: sage_core::types::Decimal,
         debit: sage_core::types::Decimal,
     ) -> Self {
@@ -645,9 +647,11 @@ pub struct NewLedgerAccount {
     pub included_in_chart: bool,
     /// The ID of the Ledger Account Classification.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ledger_account_classification_id: Option<String>,
+    pub ledger_account_classification_id: Option<
+        super::ids::LedgerAccountClassificationId,
+    >,
     /// The ledger account type for the ledger account
-    pub ledger_account_type_id: String,
+    pub ledger_account_type_id: super::ids::LedgerAccountTypeId,
     /// The name for the ledger account.
     ///
     /// Changes to this field do not propagate to other resources, namely not to the name of the associated
@@ -663,7 +667,7 @@ pub struct NewLedgerAccount {
     pub recoverable_percentage: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// Indicates that transactions posted to this ledger account have part recoverable taxes (Canada only)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_recoverable: Option<bool>,
@@ -697,7 +701,7 @@ impl NewLedgerAccount {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(
         display_name: impl Into<String>,
-        ledger_account_type_id: impl Into<String>,
+        ledger_account_type_id: impl Into<super::ids::LedgerAccountTypeId>,
         name: impl Into<String>,
         included_in_chart: bool,
         nominal_code: i64,
@@ -737,7 +741,7 @@ impl From<&super::common::AnalysisTypeCategory> for AnalysisTypeCategoryUpdate {
             analysis_type_id: read
                 .analysis_type
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             code: read.code.clone(),
             combined_id: read.combined_id.clone(),
             name: read.name.clone(),
@@ -773,7 +777,7 @@ for AnalysisTypeAnalysisTypeCategoryUpdate {
             analysis_type_id: read
                 .analysis_type
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             code: read.code.clone(),
             combined_id: read.combined_id.clone(),
             name: read.name.clone(),
@@ -813,19 +817,22 @@ impl From<&super::common::LedgerAccount> for LedgerAccountUpdate {
             ledger_account_classification_id: read
                 .ledger_account_classification
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             ledger_account_type_id: read
                 .ledger_account_type
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             name: read.name.clone(),
             nominal_code: read.nominal_code,
             non_recoverable_ledger_account_id: read
                 .non_recoverable_ledger_account
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             recoverable_percentage: read.recoverable_percentage,
-            tax_rate_id: read.tax_rate.as_ref().and_then(|link| link.id.clone()),
+            tax_rate_id: read
+                .tax_rate
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             tax_recoverable: read.tax_recoverable,
             visible_in_banking: read.visible_in_banking,
             visible_in_expenses: read.visible_in_expenses,
@@ -899,12 +906,12 @@ impl sage_core::Operation for CreateAnalysisTypeCategory {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteAnalysisTypeCategory {
     /// The Analysis Type Category Key.
-    pub key: String,
+    pub key: super::ids::AnalysisTypeCategoryId,
 }
 
 impl DeleteAnalysisTypeCategory {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::AnalysisTypeCategoryId>) -> Self {
         Self { key: key.into() }
     }
 
@@ -943,14 +950,14 @@ impl sage_core::Operation for DeleteAnalysisTypeCategory {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetAnalysisTypeCategory {
     /// The Analysis Type Category Key.
-    pub key: String,
+    pub key: super::ids::AnalysisTypeCategoryId,
     /// Specify the attributes that you want to expose for the Analysis Type Category (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
 }
 
 impl GetAnalysisTypeCategory {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::AnalysisTypeCategoryId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -1174,7 +1181,7 @@ impl sage_core::ListOperation for ListAnalysisTypeCategories {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateAnalysisTypeCategory {
     /// The Analysis Type Category Key.
-    pub key: String,
+    pub key: super::ids::AnalysisTypeCategoryId,
     /// What to send; it goes to Sage as `{"analysis_type_category": …}`.
     pub analysis_type_category: AnalysisTypeCategoryUpdate,
 }
@@ -1182,7 +1189,7 @@ pub struct UpdateAnalysisTypeCategory {
 impl UpdateAnalysisTypeCategory {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(
-        key: impl Into<String>,
+        key: impl Into<super::ids::AnalysisTypeCategoryId>,
         analysis_type_category: AnalysisTypeCategoryUpdate,
     ) -> Self {
         Self {
@@ -1224,14 +1231,14 @@ impl sage_core::Operation for UpdateAnalysisTypeCategory {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetAnalysisType {
     /// The Analysis Type Key.
-    pub key: String,
+    pub key: super::ids::AnalysisTypeId,
     /// Specify the attributes that you want to expose for the Analysis Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
 }
 
 impl GetAnalysisType {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::AnalysisTypeId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -1457,14 +1464,17 @@ impl sage_core::ListOperation for ListAnalysisTypes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateAnalysisType {
     /// The Analysis Type Key.
-    pub key: String,
+    pub key: super::ids::AnalysisTypeId,
     /// What to send; it goes to Sage as `{"analysis_type": …}`.
     pub analysis_type: AnalysisTypeUpdate,
 }
 
 impl UpdateAnalysisType {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>, analysis_type: AnalysisTypeUpdate) -> Self {
+    pub fn new(
+        key: impl Into<super::ids::AnalysisTypeId>,
+        analysis_type: AnalysisTypeUpdate,
+    ) -> Self {
         Self {
             key: key.into(),
             analysis_type,
@@ -1505,14 +1515,14 @@ impl sage_core::Operation for UpdateAnalysisType {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCoaAccount {
     /// The Coa Account Key.
-    pub key: String,
+    pub key: super::ids::CoaAccountId,
     /// Specify the attributes that you want to expose for the Coa Account (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
 }
 
 impl GetCoaAccount {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::CoaAccountId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -1662,14 +1672,14 @@ impl sage_core::ListOperation for ListCoaAccounts {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCoaTemplate {
     /// The Coa Template Key.
-    pub key: String,
+    pub key: super::ids::CoaTemplateId,
     /// Specify the attributes that you want to expose for the Coa Template (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
 }
 
 impl GetCoaTemplate {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::CoaTemplateId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -1807,14 +1817,14 @@ impl sage_core::ListOperation for ListCoaTemplates {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetJournalCodeType {
     /// The Journal Code Type Key.
-    pub key: String,
+    pub key: super::ids::JournalCodeTypeId,
     /// Specify the attributes that you want to expose for the Country Journal Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
 }
 
 impl GetJournalCodeType {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::JournalCodeTypeId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -1998,12 +2008,12 @@ impl sage_core::Operation for CreateJournalCode {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteJournalCode {
     /// The Journal Code Key.
-    pub key: String,
+    pub key: super::ids::JournalCodeId,
 }
 
 impl DeleteJournalCode {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::JournalCodeId>) -> Self {
         Self { key: key.into() }
     }
 
@@ -2045,14 +2055,14 @@ impl sage_core::Operation for DeleteJournalCode {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetJournalCode {
     /// The Journal Code Key.
-    pub key: String,
+    pub key: super::ids::JournalCodeId,
     /// Specify the attributes that you want to expose for the Journal Code (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
 }
 
 impl GetJournalCode {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::JournalCodeId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -2204,14 +2214,17 @@ impl sage_core::ListOperation for ListJournalCodes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateJournalCode {
     /// The Journal Code Key.
-    pub key: String,
+    pub key: super::ids::JournalCodeId,
     /// What to send; it goes to Sage as `{"journal_code": …}`.
     pub journal_code: JournalCodeUpdate,
 }
 
 impl UpdateJournalCode {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>, journal_code: JournalCodeUpdate) -> Self {
+    pub fn new(
+        key: impl Into<super::ids::JournalCodeId>,
+        journal_code: JournalCodeUpdate,
+    ) -> Self {
         Self {
             key: key.into(),
             journal_code,
@@ -2295,12 +2308,12 @@ impl sage_core::Operation for CreateJournal {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteJournal {
     /// The Journal Key.
-    pub key: String,
+    pub key: super::ids::JournalId,
 }
 
 impl DeleteJournal {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::JournalId>) -> Self {
         Self { key: key.into() }
     }
 
@@ -2340,7 +2353,7 @@ impl sage_core::Operation for DeleteJournal {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetJournal {
     /// The Journal Key.
-    pub key: String,
+    pub key: super::ids::JournalId,
     /// Specify the attributes that you want to expose for the Journal (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Specify the attributes that you want to expose for nested entities of the Journal (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -2351,7 +2364,7 @@ pub struct GetJournal {
 
 impl GetJournal {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::JournalId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -2512,12 +2525,12 @@ impl sage_core::ListOperation for ListJournals {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReissueJournal {
     /// The Journal GUID.
-    pub key: String,
+    pub key: super::ids::JournalId,
 }
 
 impl ReissueJournal {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::JournalId>) -> Self {
         Self { key: key.into() }
     }
 
@@ -2553,14 +2566,14 @@ impl sage_core::Operation for ReissueJournal {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetLedgerAccountClassification {
     /// The Ledger Account Classification Key.
-    pub key: String,
+    pub key: super::ids::LedgerAccountClassificationId,
     /// Specify the attributes that you want to expose for the Ledger Account Classification (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
 }
 
 impl GetLedgerAccountClassification {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::LedgerAccountClassificationId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -2701,14 +2714,14 @@ impl sage_core::ListOperation for ListLedgerAccountClassifications {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetLedgerAccountType {
     /// The Ledger Account Type Key.
-    pub key: String,
+    pub key: super::ids::LedgerAccountTypeId,
     /// Specify the attributes that you want to expose for the Ledger Account Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
 }
 
 impl GetLedgerAccountType {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::LedgerAccountTypeId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -2912,7 +2925,7 @@ impl sage_core::Operation for CreateLedgerAccount {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetLedgerAccount {
     /// The Ledger Account Key.
-    pub key: String,
+    pub key: super::ids::LedgerAccountId,
     /// Specify the attributes that you want to expose for the Ledger Account (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Exclude deleted ledger entries.
@@ -2929,7 +2942,7 @@ pub struct GetLedgerAccount {
 
 impl GetLedgerAccount {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::LedgerAccountId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -3433,14 +3446,17 @@ impl sage_core::ListOperation for ListLedgerAccounts {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateLedgerAccount {
     /// The Ledger Account Key.
-    pub key: String,
+    pub key: super::ids::LedgerAccountId,
     /// What to send; it goes to Sage as `{"ledger_account": …}`.
     pub ledger_account: LedgerAccountUpdate,
 }
 
 impl UpdateLedgerAccount {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>, ledger_account: LedgerAccountUpdate) -> Self {
+    pub fn new(
+        key: impl Into<super::ids::LedgerAccountId>,
+        ledger_account: LedgerAccountUpdate,
+    ) -> Self {
         Self {
             key: key.into(),
             ledger_account,
@@ -3485,7 +3501,7 @@ impl sage_core::Operation for UpdateLedgerAccount {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetLedgerEntry {
     /// The Ledger Entry Key.
-    pub key: String,
+    pub key: super::ids::LedgerEntryId,
     /// Specify the attributes that you want to expose for the Ledger Entry (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Specify the attributes that you want to expose for nested entities of the Ledger Entry (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -3494,7 +3510,7 @@ pub struct GetLedgerEntry {
 
 impl GetLedgerEntry {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::LedgerEntryId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -3704,14 +3720,14 @@ impl sage_core::ListOperation for ListLedgerEntries {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetTransactionType {
     /// The Transaction Type Key.
-    pub key: String,
+    pub key: super::ids::TransactionTypeId,
     /// Specify the attributes that you want to expose for the Transaction Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
 }
 
 impl GetTransactionType {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::TransactionTypeId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -3853,7 +3869,7 @@ impl sage_core::ListOperation for ListTransactionTypes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetTransaction {
     /// The Transaction Key.
-    pub key: String,
+    pub key: super::ids::TransactionId,
     /// Specify the attributes that you want to expose for the Transaction (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     pub expand_origin: Option<bool>,
@@ -3861,7 +3877,7 @@ pub struct GetTransaction {
 
 impl GetTransaction {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::TransactionId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,

@@ -43,7 +43,7 @@ pub struct BankOpeningBalance {
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::BankOpeningBalanceId>,
     /// The transaction for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction: Option<super::common::Base>,
@@ -62,7 +62,7 @@ pub struct BankOpeningBalance {
 pub struct BankOpeningBalanceUpdate {
     /// The bank account the opening balance relates to
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bank_account_id: Option<String>,
+    pub bank_account_id: Option<super::ids::BankAccountId>,
     /// The credit amount of the opening balance
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit: Option<sage_core::types::Decimal>,
@@ -74,7 +74,7 @@ pub struct BankOpeningBalanceUpdate {
     pub debit: Option<sage_core::types::Decimal>,
     /// The ID of the Transaction Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_type_id: Option<String>,
+    pub transaction_type_id: Option<super::ids::TransactionTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -156,7 +156,7 @@ pub struct ContactOpeningBalance {
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::ContactOpeningBalanceId>,
     /// The net amount of the opening balance
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
@@ -202,13 +202,13 @@ pub struct ContactOpeningBalanceUpdate {
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The contact the opening balance relates to
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
+    pub contact_id: Option<super::ids::ContactId>,
     /// The type of contact opening balance e.g. invoice or credit note
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_opening_balance_type_id: Option<String>,
+    pub contact_opening_balance_type_id: Option<super::ids::ContactOpeningBalanceTypeId>,
     /// The ID of the Currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<String>,
+    pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the opening balance
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
@@ -229,13 +229,13 @@ pub struct ContactOpeningBalanceUpdate {
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount of the opening balance
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Transaction Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_type_id: Option<String>,
+    pub transaction_type_id: Option<super::ids::TransactionTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -272,7 +272,7 @@ pub struct LedgerAccountOpeningBalance {
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::LedgerAccountOpeningBalanceId>,
     /// The ledger account the opening balance relates to
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ledger_account: Option<super::common::Base>,
@@ -297,7 +297,7 @@ pub struct LedgerAccountOpeningBalanceUpdate {
     pub details: Option<String>,
     /// The ledger account the opening balance relates to
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ledger_account_id: Option<String>,
+    pub ledger_account_id: Option<super::ids::LedgerAccountId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -306,7 +306,7 @@ pub struct LedgerAccountOpeningBalanceUpdate {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NewBankOpeningBalance {
     /// The bank account the opening balance relates to
-    pub bank_account_id: String,
+    pub bank_account_id: super::ids::BankAccountId,
     /// The credit amount of the opening balance
     pub credit: sage_core::types::Decimal,
     /// The date of the opening balance
@@ -315,7 +315,7 @@ pub struct NewBankOpeningBalance {
     pub debit: sage_core::types::Decimal,
     /// The ID of the Transaction Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_type_id: Option<String>,
+    pub transaction_type_id: Option<super::ids::TransactionTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -324,7 +324,7 @@ pub struct NewBankOpeningBalance {
 impl NewBankOpeningBalance {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(
-        bank_account_id: impl Into<String>,
+        bank_account_id: impl Into<super::ids::BankAccountId>,
         credit: sage_core::types::Decimal,
         date: sage_core::types::Date,
         debit: sage_core::types::Decimal,
@@ -352,12 +352,12 @@ pub struct NewContactOpeningBalance {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The contact the opening balance relates to
-    pub contact_id: String,
+    pub contact_id: super::ids::ContactId,
     /// The type of contact opening balance e.g. invoice or credit note
-    pub contact_opening_balance_type_id: String,
+    pub contact_opening_balance_type_id: super::ids::ContactOpeningBalanceTypeId,
     /// The ID of the Currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<String>,
+    pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the opening balance
     pub date: sage_core::types::Date,
     /// A description of the opening balance
@@ -376,12 +376,12 @@ pub struct NewContactOpeningBalance {
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount of the opening balance
     pub total_amount: sage_core::types::Decimal,
     /// The ID of the Transaction Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_type_id: Option<String>,
+    pub transaction_type_id: Option<super::ids::TransactionTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -390,8 +390,10 @@ pub struct NewContactOpeningBalance {
 impl NewContactOpeningBalance {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(
-        contact_id: impl Into<String>,
-        contact_opening_balance_type_id: impl Into<String>,
+        contact_id: impl Into<super::ids::ContactId>,
+        contact_opening_balance_type_id: impl Into<
+            super::ids::ContactOpeningBalanceTypeId,
+        >,
         reference: impl Into<String>,
         date: sage_core::types::Date,
         total_amount: sage_core::types::Decimal,
@@ -427,7 +429,7 @@ pub struct NewLedgerAccountOpeningBalance {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub details: Option<String>,
     /// The ledger account the opening balance relates to
-    pub ledger_account_id: String,
+    pub ledger_account_id: super::ids::LedgerAccountId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -436,7 +438,7 @@ pub struct NewLedgerAccountOpeningBalance {
 impl NewLedgerAccountOpeningBalance {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(
-        ledger_account_id: impl Into<String>,
+        ledger_account_id: impl Into<super::ids::LedgerAccountId>,
         credit: sage_core::types::Decimal,
         debit: sage_core::types::Decimal,
     ) -> Self {
@@ -489,7 +491,7 @@ pub struct NewOpeningBalanceJournalLine {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub details: Option<String>,
     /// The ID of the Ledger Account.
-    pub ledger_account_id: String,
+    pub ledger_account_id: super::ids::LedgerAccountId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -498,7 +500,7 @@ pub struct NewOpeningBalanceJournalLine {
 impl NewOpeningBalanceJournalLine {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(
-        ledger_account_id: impl Into<String>,
+        ledger_account_id: impl Into<super::ids::LedgerAccountId>,
         credit: sage_core::types::Decimal,
         debit: sage_core::types::Decimal,
     ) -> Self {
@@ -540,7 +542,7 @@ pub struct OpeningBalanceJournal {
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::OpeningBalanceJournalId>,
     /// The journal lines
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub journal_lines: Option<Vec<BaseJournalLine>>,
@@ -565,14 +567,17 @@ impl From<&BankOpeningBalance> for BankOpeningBalanceUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
     fn from(read: &BankOpeningBalance) -> Self {
         Self {
-            bank_account_id: read.bank_account.as_ref().and_then(|link| link.id.clone()),
+            bank_account_id: read
+                .bank_account
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             credit: read.credit,
             date: read.date,
             debit: read.debit,
             transaction_type_id: read
                 .transaction_type
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             ..Self::default()
         }
     }
@@ -585,24 +590,33 @@ impl From<&ContactOpeningBalance> for ContactOpeningBalanceUpdate {
             base_currency_net_amount: read.base_currency_net_amount,
             base_currency_tax_amount: read.base_currency_tax_amount,
             base_currency_total_amount: read.base_currency_total_amount,
-            contact_id: read.contact.as_ref().and_then(|link| link.id.clone()),
+            contact_id: read
+                .contact
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             contact_opening_balance_type_id: read
                 .contact_opening_balance_type
                 .as_ref()
-                .and_then(|link| link.id.clone()),
-            currency_id: read.currency.as_ref().and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
+            currency_id: read
+                .currency
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             date: read.date,
             details: read.details.clone(),
             exchange_rate: read.exchange_rate,
             net_amount: read.net_amount,
             reference: read.reference.clone(),
             tax_amount: read.tax_amount,
-            tax_rate_id: read.tax_rate.as_ref().and_then(|link| link.id.clone()),
+            tax_rate_id: read
+                .tax_rate
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             total_amount: read.total_amount,
             transaction_type_id: read
                 .transaction_type
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             ..Self::default()
         }
     }
@@ -618,7 +632,7 @@ impl From<&LedgerAccountOpeningBalance> for LedgerAccountOpeningBalanceUpdate {
             ledger_account_id: read
                 .ledger_account
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             ..Self::default()
         }
     }
@@ -686,12 +700,12 @@ impl sage_core::Operation for CreateBankOpeningBalance {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteBankOpeningBalance {
     /// The Bank Opening Balance Key.
-    pub key: String,
+    pub key: super::ids::BankOpeningBalanceId,
 }
 
 impl DeleteBankOpeningBalance {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::BankOpeningBalanceId>) -> Self {
         Self { key: key.into() }
     }
 
@@ -731,14 +745,14 @@ impl sage_core::Operation for DeleteBankOpeningBalance {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetBankOpeningBalance {
     /// The Bank Opening Balance Key.
-    pub key: String,
+    pub key: super::ids::BankOpeningBalanceId,
     /// Specify the attributes that you want to expose for the Bank Opening Balance (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
 }
 
 impl GetBankOpeningBalance {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::BankOpeningBalanceId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -896,7 +910,7 @@ impl sage_core::ListOperation for ListBankOpeningBalances {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateBankOpeningBalance {
     /// The Bank Opening Balance Key.
-    pub key: String,
+    pub key: super::ids::BankOpeningBalanceId,
     /// What to send; it goes to Sage as `{"bank_opening_balance": …}`.
     pub bank_opening_balance: BankOpeningBalanceUpdate,
 }
@@ -904,7 +918,7 @@ pub struct UpdateBankOpeningBalance {
 impl UpdateBankOpeningBalance {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(
-        key: impl Into<String>,
+        key: impl Into<super::ids::BankOpeningBalanceId>,
         bank_opening_balance: BankOpeningBalanceUpdate,
     ) -> Self {
         Self {
@@ -947,14 +961,14 @@ impl sage_core::Operation for UpdateBankOpeningBalance {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetContactOpeningBalanceType {
     /// The Contact Opening Balance Type Key.
-    pub key: String,
+    pub key: super::ids::ContactOpeningBalanceTypeId,
     /// Specify the attributes that you want to expose for the Batch Entry Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
 }
 
 impl GetContactOpeningBalanceType {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::ContactOpeningBalanceTypeId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -1131,12 +1145,12 @@ impl sage_core::Operation for CreateContactOpeningBalance {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteContactOpeningBalance {
     /// The Contact Opening Balance Key.
-    pub key: String,
+    pub key: super::ids::ContactOpeningBalanceId,
 }
 
 impl DeleteContactOpeningBalance {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::ContactOpeningBalanceId>) -> Self {
         Self { key: key.into() }
     }
 
@@ -1176,14 +1190,14 @@ impl sage_core::Operation for DeleteContactOpeningBalance {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetContactOpeningBalance {
     /// The Contact Opening Balance Key.
-    pub key: String,
+    pub key: super::ids::ContactOpeningBalanceId,
     /// Specify the attributes that you want to expose for the Batch Entry (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
 }
 
 impl GetContactOpeningBalance {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::ContactOpeningBalanceId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -1358,7 +1372,7 @@ impl sage_core::ListOperation for ListContactOpeningBalances {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateContactOpeningBalance {
     /// The Contact Opening Balance Key.
-    pub key: String,
+    pub key: super::ids::ContactOpeningBalanceId,
     /// What to send; it goes to Sage as `{"contact_opening_balance": …}`.
     pub contact_opening_balance: ContactOpeningBalanceUpdate,
 }
@@ -1366,7 +1380,7 @@ pub struct UpdateContactOpeningBalance {
 impl UpdateContactOpeningBalance {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(
-        key: impl Into<String>,
+        key: impl Into<super::ids::ContactOpeningBalanceId>,
         contact_opening_balance: ContactOpeningBalanceUpdate,
     ) -> Self {
         Self {
@@ -1464,12 +1478,12 @@ impl sage_core::Operation for CreateLedgerAccountOpeningBalance {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteLedgerAccountOpeningBalance {
     /// The Ledger Account Opening Balance Key.
-    pub key: String,
+    pub key: super::ids::LedgerAccountOpeningBalanceId,
 }
 
 impl DeleteLedgerAccountOpeningBalance {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::LedgerAccountOpeningBalanceId>) -> Self {
         Self { key: key.into() }
     }
 
@@ -1509,14 +1523,14 @@ impl sage_core::Operation for DeleteLedgerAccountOpeningBalance {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetLedgerAccountOpeningBalance {
     /// The Ledger Account Opening Balance Key.
-    pub key: String,
+    pub key: super::ids::LedgerAccountOpeningBalanceId,
     /// Specify the attributes that you want to expose for the Journal Opening Balance Line (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
 }
 
 impl GetLedgerAccountOpeningBalance {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::LedgerAccountOpeningBalanceId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -1665,7 +1679,7 @@ impl sage_core::ListOperation for ListLedgerAccountOpeningBalances {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateLedgerAccountOpeningBalance {
     /// The Ledger Account Opening Balance Key.
-    pub key: String,
+    pub key: super::ids::LedgerAccountOpeningBalanceId,
     /// What to send; it goes to Sage as `{"ledger_account_opening_balance": …}`.
     pub ledger_account_opening_balance: LedgerAccountOpeningBalanceUpdate,
 }
@@ -1673,7 +1687,7 @@ pub struct UpdateLedgerAccountOpeningBalance {
 impl UpdateLedgerAccountOpeningBalance {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(
-        key: impl Into<String>,
+        key: impl Into<super::ids::LedgerAccountOpeningBalanceId>,
         ledger_account_opening_balance: LedgerAccountOpeningBalanceUpdate,
     ) -> Self {
         Self {
@@ -1769,12 +1783,12 @@ impl sage_core::Operation for CreateOpeningBalanceJournal {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteOpeningBalanceJournal {
     /// The Opening Balance Journal Key.
-    pub key: String,
+    pub key: super::ids::OpeningBalanceJournalId,
 }
 
 impl DeleteOpeningBalanceJournal {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::OpeningBalanceJournalId>) -> Self {
         Self { key: key.into() }
     }
 
@@ -1814,14 +1828,14 @@ impl sage_core::Operation for DeleteOpeningBalanceJournal {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetOpeningBalanceJournal {
     /// The Opening Balance Journal Key.
-    pub key: String,
+    pub key: super::ids::OpeningBalanceJournalId,
     /// Specify the attributes that you want to expose for the Journal Opening Balance (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
 }
 
 impl GetOpeningBalanceJournal {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::OpeningBalanceJournalId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,

@@ -28,13 +28,13 @@ pub struct ContactAllocationUpdate {
     pub allocated_artefacts: Option<Vec<ContactAllocationAllocatedArtefactUpdate>>,
     /// The contact that the allocation relates to
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
+    pub contact_id: Option<super::ids::ContactId>,
     /// The date the allocation was made
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The transaction type of the allocation
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_type_id: Option<String>,
+    pub transaction_type_id: Option<super::ids::TransactionTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -72,7 +72,7 @@ pub struct ContactPaymentOnAccountUpdate {
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Contact.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
+    pub contact_id: Option<super::ids::ContactId>,
     /// The name of the contact when the payment on account was created
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
@@ -81,7 +81,7 @@ pub struct ContactPaymentOnAccountUpdate {
     pub contact_reference: Option<String>,
     /// The ID of the Currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<String>,
+    pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the payment on account
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
@@ -117,7 +117,7 @@ pub struct ContactPaymentUpdate {
     pub allocated_artefacts: Option<Vec<ContactPaymentAllocatedArtefactUpdate>>,
     /// The bank account of the payment
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bank_account_id: Option<String>,
+    pub bank_account_id: Option<super::ids::BankAccountId>,
     /// The currency conversion charges in base currency
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_currency_currency_charge: Option<sage_core::types::Decimal>,
@@ -132,10 +132,10 @@ pub struct ContactPaymentUpdate {
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The contact of the payment
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
+    pub contact_id: Option<super::ids::ContactId>,
     /// The ID of the Currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<String>,
+    pub currency_id: Option<super::ids::CurrencyId>,
     /// The date the payment was made
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
@@ -147,7 +147,7 @@ pub struct ContactPaymentUpdate {
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Payment Method.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payment_method_id: Option<String>,
+    pub payment_method_id: Option<super::ids::PaymentMethodId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_on_account: Option<ContactPaymentOnAccountUpdate>,
     /// A reference for the payment
@@ -158,13 +158,13 @@ pub struct ContactPaymentUpdate {
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount of the payment
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The transaction type of the payment
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_type_id: Option<String>,
+    pub transaction_type_id: Option<super::ids::TransactionTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -175,12 +175,12 @@ pub struct NewContactAllocation {
     /// The payment lines of the payment
     pub allocated_artefacts: Vec<NewContactAllocationAllocatedArtefact>,
     /// The contact that the allocation relates to
-    pub contact_id: String,
+    pub contact_id: super::ids::ContactId,
     /// The date the allocation was made
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The transaction type of the allocation
-    pub transaction_type_id: String,
+    pub transaction_type_id: super::ids::TransactionTypeId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -189,8 +189,8 @@ pub struct NewContactAllocation {
 impl NewContactAllocation {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(
-        contact_id: impl Into<String>,
-        transaction_type_id: impl Into<String>,
+        contact_id: impl Into<super::ids::ContactId>,
+        transaction_type_id: impl Into<super::ids::TransactionTypeId>,
         allocated_artefacts: impl IntoIterator<
             Item = NewContactAllocationAllocatedArtefact,
         >,
@@ -223,7 +223,7 @@ pub struct NewContactPayment {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allocated_artefacts: Option<Vec<NewContactPaymentAllocatedArtefact>>,
     /// The bank account of the payment
-    pub bank_account_id: String,
+    pub bank_account_id: super::ids::BankAccountId,
     /// The currency conversion charges in base currency
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_currency_currency_charge: Option<sage_core::types::Decimal>,
@@ -237,10 +237,10 @@ pub struct NewContactPayment {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The contact of the payment
-    pub contact_id: String,
+    pub contact_id: super::ids::ContactId,
     /// The ID of the Currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<String>,
+    pub currency_id: Option<super::ids::CurrencyId>,
     /// The date the payment was made
     pub date: sage_core::types::Date,
     /// The exchange rate of the payment
@@ -251,7 +251,7 @@ pub struct NewContactPayment {
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Payment Method.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payment_method_id: Option<String>,
+    pub payment_method_id: Option<super::ids::PaymentMethodId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_on_account: Option<NewContactPaymentOnAccount>,
     /// A reference for the payment
@@ -262,11 +262,11 @@ pub struct NewContactPayment {
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount of the payment
     pub total_amount: sage_core::types::Decimal,
     /// The transaction type of the payment
-    pub transaction_type_id: String,
+    pub transaction_type_id: super::ids::TransactionTypeId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -275,9 +275,9 @@ pub struct NewContactPayment {
 impl NewContactPayment {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(
-        bank_account_id: impl Into<String>,
-        contact_id: impl Into<String>,
-        transaction_type_id: impl Into<String>,
+        bank_account_id: impl Into<super::ids::BankAccountId>,
+        contact_id: impl Into<super::ids::ContactId>,
+        transaction_type_id: impl Into<super::ids::TransactionTypeId>,
         date: sage_core::types::Date,
         total_amount: sage_core::types::Decimal,
     ) -> Self {
@@ -337,7 +337,7 @@ pub struct NewContactPaymentOnAccount {
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Contact.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
+    pub contact_id: Option<super::ids::ContactId>,
     /// The name of the contact when the payment on account was created
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
@@ -346,7 +346,7 @@ pub struct NewContactPaymentOnAccount {
     pub contact_reference: Option<String>,
     /// The ID of the Currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<String>,
+    pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the payment on account
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
@@ -380,7 +380,7 @@ pub struct NewContactPaymentOnAccount {
 pub struct NewOtherPayment {
     /// The ID of the Bank Account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bank_account_id: Option<String>,
+    pub bank_account_id: Option<super::ids::BankAccountId>,
     /// The total amount of input tax credit in base currency for the
     ///                      Other Payment (Canada only)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -391,7 +391,7 @@ pub struct NewOtherPayment {
     pub base_currency_total_itr_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Contact.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
+    pub contact_id: Option<super::ids::ContactId>,
     /// The date of the payment
     pub date: sage_core::types::Date,
     /// The net amount of the payment
@@ -404,7 +404,7 @@ pub struct NewOtherPayment {
     pub payment_lines: Vec<NewOtherPaymentLine>,
     /// The ID of the Payment Method.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payment_method_id: Option<String>,
+    pub payment_method_id: Option<super::ids::PaymentMethodId>,
     /// A reference of the payment
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
@@ -423,7 +423,7 @@ pub struct NewOtherPayment {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_itr_amount: Option<sage_core::types::Decimal>,
     /// The transaction type of the payment
-    pub transaction_type_id: String,
+    pub transaction_type_id: super::ids::TransactionTypeId,
     /// IRPF withheld tax amount
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub withholding_tax_amount: Option<sage_core::types::Decimal>,
@@ -438,7 +438,7 @@ pub struct NewOtherPayment {
 impl NewOtherPayment {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(
-        transaction_type_id: impl Into<String>,
+        transaction_type_id: impl Into<super::ids::TransactionTypeId>,
         date: sage_core::types::Date,
         total_amount: sage_core::types::Decimal,
         payment_lines: impl IntoIterator<Item = NewOtherPaymentLine>,
@@ -482,7 +482,7 @@ pub struct NewOtherPaymentLine {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_purchase_for_resale: Option<bool>,
     /// The ID of the Ledger Account.
-    pub ledger_account_id: String,
+    pub ledger_account_id: super::ids::LedgerAccountId,
     /// The net amount of the payment line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
@@ -494,7 +494,7 @@ pub struct NewOtherPaymentLine {
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// Indicates if the other payment is tax recoverable or not
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_recoverable: Option<bool>,
@@ -511,7 +511,7 @@ pub struct NewOtherPaymentLine {
 impl NewOtherPaymentLine {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(
-        ledger_account_id: impl Into<String>,
+        ledger_account_id: impl Into<super::ids::LedgerAccountId>,
         total_amount: sage_core::types::Decimal,
     ) -> Self {
         Self {
@@ -580,7 +580,7 @@ pub struct OtherPayment {
     pub editable: Option<bool>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::OtherPaymentId>,
     /// The net amount of the payment
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
@@ -700,7 +700,7 @@ pub struct OtherPaymentLineUpdate {
     pub is_purchase_for_resale: Option<bool>,
     /// The ID of the Ledger Account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ledger_account_id: Option<String>,
+    pub ledger_account_id: Option<super::ids::LedgerAccountId>,
     /// The net amount of the payment line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
@@ -712,7 +712,7 @@ pub struct OtherPaymentLineUpdate {
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// Indicates if the other payment is tax recoverable or not
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_recoverable: Option<bool>,
@@ -731,7 +731,7 @@ pub struct OtherPaymentLineUpdate {
 pub struct OtherPaymentUpdate {
     /// The ID of the Bank Account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bank_account_id: Option<String>,
+    pub bank_account_id: Option<super::ids::BankAccountId>,
     /// The total amount of input tax credit in base currency for the
     ///                      Other Payment (Canada only)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -742,7 +742,7 @@ pub struct OtherPaymentUpdate {
     pub base_currency_total_itr_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Contact.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
+    pub contact_id: Option<super::ids::ContactId>,
     /// The date of the payment
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
@@ -756,7 +756,7 @@ pub struct OtherPaymentUpdate {
     pub payment_lines: Option<Vec<OtherPaymentLineUpdate>>,
     /// The ID of the Payment Method.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payment_method_id: Option<String>,
+    pub payment_method_id: Option<super::ids::PaymentMethodId>,
     /// A reference of the payment
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
@@ -777,7 +777,7 @@ pub struct OtherPaymentUpdate {
     pub total_itr_amount: Option<sage_core::types::Decimal>,
     /// The transaction type of the payment
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transaction_type_id: Option<String>,
+    pub transaction_type_id: Option<super::ids::TransactionTypeId>,
     /// IRPF withheld tax amount
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub withholding_tax_amount: Option<sage_core::types::Decimal>,
@@ -810,7 +810,7 @@ pub struct UnallocatedArtefact {
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::UnallocatedArtefactId>,
     /// Links for the resource
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<super::common::Link>>,
@@ -832,12 +832,15 @@ impl From<&super::common::ContactAllocation> for ContactAllocationUpdate {
                         .map(ContactAllocationAllocatedArtefactUpdate::from)
                         .collect()
                 }),
-            contact_id: read.contact.as_ref().and_then(|link| link.id.clone()),
+            contact_id: read
+                .contact
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             date: read.date,
             transaction_type_id: read
                 .transaction_type
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             ..Self::default()
         }
     }
@@ -868,32 +871,44 @@ impl From<&super::common::ContactPayment> for ContactPaymentUpdate {
                         .map(ContactPaymentAllocatedArtefactUpdate::from)
                         .collect()
                 }),
-            bank_account_id: read.bank_account.as_ref().and_then(|link| link.id.clone()),
+            bank_account_id: read
+                .bank_account
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             base_currency_currency_charge: read.base_currency_currency_charge,
             base_currency_net_amount: read.base_currency_net_amount,
             base_currency_tax_amount: read.base_currency_tax_amount,
             base_currency_total_amount: read.base_currency_total_amount,
-            contact_id: read.contact.as_ref().and_then(|link| link.id.clone()),
-            currency_id: read.currency.as_ref().and_then(|link| link.id.clone()),
+            contact_id: read
+                .contact
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
+            currency_id: read
+                .currency
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             date: read.date,
             exchange_rate: read.exchange_rate,
             net_amount: read.net_amount,
             payment_method_id: read
                 .payment_method
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             payment_on_account: read
                 .payment_on_account
                 .as_ref()
                 .map(ContactPaymentOnAccountUpdate::from),
             reference: read.reference.clone(),
             tax_amount: read.tax_amount,
-            tax_rate_id: read.tax_rate.as_ref().and_then(|link| link.id.clone()),
+            tax_rate_id: read
+                .tax_rate
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             total_amount: read.total_amount,
             transaction_type_id: read
                 .transaction_type
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             ..Self::default()
         }
     }
@@ -907,10 +922,16 @@ impl From<&super::common::PaymentOnAccount> for ContactPaymentOnAccountUpdate {
             base_currency_outstanding_amount: read.base_currency_outstanding_amount,
             base_currency_tax_amount: read.base_currency_tax_amount,
             base_currency_total_amount: read.base_currency_total_amount,
-            contact_id: read.contact.as_ref().and_then(|link| link.id.clone()),
+            contact_id: read
+                .contact
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             contact_name: read.contact_name.clone(),
             contact_reference: read.contact_reference.clone(),
-            currency_id: read.currency.as_ref().and_then(|link| link.id.clone()),
+            currency_id: read
+                .currency
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             date: read.date,
             exchange_rate: read.exchange_rate,
             net_amount: read.net_amount,
@@ -941,10 +962,16 @@ impl From<&OtherPayment> for OtherPaymentUpdate {
     /// The fields Sage lets you write, taken from what it returned; the rest start unset.
     fn from(read: &OtherPayment) -> Self {
         Self {
-            bank_account_id: read.bank_account.as_ref().and_then(|link| link.id.clone()),
+            bank_account_id: read
+                .bank_account
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             base_currency_total_itc_amount: read.base_currency_total_itc_amount,
             base_currency_total_itr_amount: read.base_currency_total_itr_amount,
-            contact_id: read.contact.as_ref().and_then(|link| link.id.clone()),
+            contact_id: read
+                .contact
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             date: read.date,
             net_amount: read.net_amount,
             part_recoverable: read.part_recoverable,
@@ -955,7 +982,7 @@ impl From<&OtherPayment> for OtherPaymentUpdate {
             payment_method_id: read
                 .payment_method
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             reference: read.reference.clone(),
             tax_address_region_id: read
                 .tax_address_region
@@ -968,7 +995,7 @@ impl From<&OtherPayment> for OtherPaymentUpdate {
             transaction_type_id: read
                 .transaction_type
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             withholding_tax_amount: read.withholding_tax_amount,
             withholding_tax_rate: read.withholding_tax_rate,
             ..Self::default()
@@ -986,11 +1013,14 @@ impl From<&OtherPaymentLineItem> for OtherPaymentLineUpdate {
             ledger_account_id: read
                 .ledger_account
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             net_amount: read.net_amount,
             pst_amount: read.pst_amount,
             tax_amount: read.tax_amount,
-            tax_rate_id: read.tax_rate.as_ref().and_then(|link| link.id.clone()),
+            tax_rate_id: read
+                .tax_rate
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             tax_recoverable: read.tax_recoverable,
             total_amount: read.total_amount,
             trade_of_asset: read.trade_of_asset,
@@ -1059,12 +1089,12 @@ impl sage_core::Operation for CreateContactAllocation {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteContactAllocation {
     /// The Contact Allocation Key.
-    pub key: String,
+    pub key: super::ids::ContactAllocationId,
 }
 
 impl DeleteContactAllocation {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::ContactAllocationId>) -> Self {
         Self { key: key.into() }
     }
 
@@ -1104,14 +1134,14 @@ impl sage_core::Operation for DeleteContactAllocation {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetContactAllocation {
     /// The Contact Allocation Key.
-    pub key: String,
+    pub key: super::ids::ContactAllocationId,
     /// Specify the attributes that you want to expose for the Allocation (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
 }
 
 impl GetContactAllocation {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::ContactAllocationId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -1309,7 +1339,7 @@ impl sage_core::ListOperation for ListContactAllocations {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateContactAllocation {
     /// The Contact Allocation Key.
-    pub key: String,
+    pub key: super::ids::ContactAllocationId,
     /// What to send; it goes to Sage as `{"contact_allocation": …}`.
     pub contact_allocation: ContactAllocationUpdate,
 }
@@ -1317,7 +1347,7 @@ pub struct UpdateContactAllocation {
 impl UpdateContactAllocation {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(
-        key: impl Into<String>,
+        key: impl Into<super::ids::ContactAllocationId>,
         contact_allocation: ContactAllocationUpdate,
     ) -> Self {
         Self {
@@ -1410,12 +1440,12 @@ impl sage_core::Operation for CreateContactPayment {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteContactPayment {
     /// The Contact Payment Key.
-    pub key: String,
+    pub key: super::ids::ContactPaymentId,
 }
 
 impl DeleteContactPayment {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::ContactPaymentId>) -> Self {
         Self { key: key.into() }
     }
 
@@ -1455,14 +1485,14 @@ impl sage_core::Operation for DeleteContactPayment {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetContactPayment {
     /// The Contact Payment Key.
-    pub key: String,
+    pub key: super::ids::ContactPaymentId,
     /// Specify the attributes that you want to expose for the Artefact Payment (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
 }
 
 impl GetContactPayment {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::ContactPaymentId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -1688,14 +1718,17 @@ impl sage_core::ListOperation for ListContactPayments {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateContactPayment {
     /// The Contact Payment Key.
-    pub key: String,
+    pub key: super::ids::ContactPaymentId,
     /// What to send; it goes to Sage as `{"contact_payment": …}`.
     pub contact_payment: ContactPaymentUpdate,
 }
 
 impl UpdateContactPayment {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>, contact_payment: ContactPaymentUpdate) -> Self {
+    pub fn new(
+        key: impl Into<super::ids::ContactPaymentId>,
+        contact_payment: ContactPaymentUpdate,
+    ) -> Self {
         Self {
             key: key.into(),
             contact_payment,
@@ -1786,12 +1819,12 @@ impl sage_core::Operation for CreateOtherPayment {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteOtherPayment {
     /// The Other Payment Key.
-    pub key: String,
+    pub key: super::ids::OtherPaymentId,
 }
 
 impl DeleteOtherPayment {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::OtherPaymentId>) -> Self {
         Self { key: key.into() }
     }
 
@@ -1831,7 +1864,7 @@ impl sage_core::Operation for DeleteOtherPayment {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetOtherPayment {
     /// The Other Payment Key.
-    pub key: String,
+    pub key: super::ids::OtherPaymentId,
     /// Specify the attributes that you want to expose for the Payment (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Specify the attributes that you want to expose for nested entities of the Payment (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -1842,7 +1875,7 @@ pub struct GetOtherPayment {
 
 impl GetOtherPayment {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::OtherPaymentId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -2090,14 +2123,17 @@ impl sage_core::ListOperation for ListOtherPayments {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateOtherPayment {
     /// The Other Payment Key.
-    pub key: String,
+    pub key: super::ids::OtherPaymentId,
     /// What to send; it goes to Sage as `{"other_payment": …}`.
     pub other_payment: OtherPaymentUpdate,
 }
 
 impl UpdateOtherPayment {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>, other_payment: OtherPaymentUpdate) -> Self {
+    pub fn new(
+        key: impl Into<super::ids::OtherPaymentId>,
+        other_payment: OtherPaymentUpdate,
+    ) -> Self {
         Self {
             key: key.into(),
             other_payment,
@@ -2138,14 +2174,14 @@ impl sage_core::Operation for UpdateOtherPayment {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetPaymentMethod {
     /// The Payment Method Key.
-    pub key: String,
+    pub key: super::ids::PaymentMethodId,
     /// Specify the attributes that you want to expose for the Payment Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
 }
 
 impl GetPaymentMethod {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::PaymentMethodId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -2280,14 +2316,14 @@ impl sage_core::ListOperation for ListPaymentMethods {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetUnallocatedArtefact {
     /// The Unallocated Artefact Key.
-    pub key: String,
+    pub key: super::ids::UnallocatedArtefactId,
     /// Specify the attributes that you want to expose for the Base Artefact (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
 }
 
 impl GetUnallocatedArtefact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::UnallocatedArtefactId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,

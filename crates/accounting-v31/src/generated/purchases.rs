@@ -24,7 +24,7 @@ pub struct NewPurchaseCorrectiveInvoice {
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Contact.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
+    pub contact_id: Option<super::ids::ContactId>,
     /// The name of the contact when the invoice was created
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
@@ -33,7 +33,7 @@ pub struct NewPurchaseCorrectiveInvoice {
     pub contact_reference: Option<String>,
     /// The ID of the Currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<String>,
+    pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the invoice
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
@@ -119,7 +119,7 @@ pub struct NewPurchaseCorrectiveInvoiceLine {
     pub description: Option<String>,
     /// The ID of the EU Goods Services Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eu_goods_services_type_id: Option<String>,
+    pub eu_goods_services_type_id: Option<super::ids::EuGoodsServicesTypeId>,
     /// The gst or hst tax amount for the invoice line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gst_amount: Option<sage_core::types::Decimal>,
@@ -128,13 +128,13 @@ pub struct NewPurchaseCorrectiveInvoiceLine {
     pub is_purchase_for_resale: Option<bool>,
     /// The ID of the Ledger Account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ledger_account_id: Option<String>,
+    pub ledger_account_id: Option<super::ids::LedgerAccountId>,
     /// The net amount for the invoice line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<String>,
+    pub product_id: Option<super::ids::ProductId>,
     /// The pst or qst tax amount for the invoice line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pst_amount: Option<sage_core::types::Decimal>,
@@ -143,13 +143,13 @@ pub struct NewPurchaseCorrectiveInvoiceLine {
     pub quantity: Option<sage_core::types::Decimal>,
     /// The ID of the Service.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_id: Option<String>,
+    pub service_id: Option<super::ids::ServiceId>,
     /// The tax amount for the invoice line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// Indicates if the invoice line is tax recoverable or not
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_recoverable: Option<bool>,
@@ -186,7 +186,7 @@ pub struct NewPurchaseCorrectiveInvoiceTaxAnalysis {
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the tax rate
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
@@ -227,7 +227,7 @@ pub struct NewPurchaseCreditNote {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The contact the purchase credit note relates to
-    pub contact_id: String,
+    pub contact_id: super::ids::ContactId,
     /// The name of the contact when the credit note was created
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
@@ -238,7 +238,7 @@ pub struct NewPurchaseCreditNote {
     pub credit_note_lines: Vec<NewPurchaseCreditNoteLine>,
     /// The ID of the Currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<String>,
+    pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the credit note
     pub date: sage_core::types::Date,
     /// The exchange rate for the credit note
@@ -314,7 +314,7 @@ pub struct NewPurchaseCreditNote {
 impl NewPurchaseCreditNote {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(
-        contact_id: impl Into<String>,
+        contact_id: impl Into<super::ids::ContactId>,
         date: sage_core::types::Date,
         credit_note_lines: impl IntoIterator<Item = NewPurchaseCreditNoteLine>,
     ) -> Self {
@@ -382,7 +382,7 @@ pub struct NewPurchaseCreditNoteLine {
     pub description: String,
     /// The ID of the EU Goods Services Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eu_goods_services_type_id: Option<String>,
+    pub eu_goods_services_type_id: Option<super::ids::EuGoodsServicesTypeId>,
     /// The gst or hst tax amount for the credit note line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gst_amount: Option<sage_core::types::Decimal>,
@@ -390,13 +390,13 @@ pub struct NewPurchaseCreditNoteLine {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_purchase_for_resale: Option<bool>,
     /// The ID of the Ledger Account.
-    pub ledger_account_id: String,
+    pub ledger_account_id: super::ids::LedgerAccountId,
     /// The net amount for the credit note line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<String>,
+    pub product_id: Option<super::ids::ProductId>,
     /// The pst or qst tax amount for the credit note line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pst_amount: Option<sage_core::types::Decimal>,
@@ -404,13 +404,13 @@ pub struct NewPurchaseCreditNoteLine {
     pub quantity: sage_core::types::Decimal,
     /// The ID of the Service.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_id: Option<String>,
+    pub service_id: Option<super::ids::ServiceId>,
     /// The tax amount for the credit note line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// Indicates if the credit note line is tax recoverable or not
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_recoverable: Option<bool>,
@@ -434,7 +434,7 @@ impl NewPurchaseCreditNoteLine {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(
         description: impl Into<String>,
-        ledger_account_id: impl Into<String>,
+        ledger_account_id: impl Into<super::ids::LedgerAccountId>,
         quantity: sage_core::types::Decimal,
         unit_price: sage_core::types::Decimal,
     ) -> Self {
@@ -482,7 +482,7 @@ pub struct NewPurchaseCreditNoteTaxAnalysis {
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the tax rate
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
@@ -523,7 +523,7 @@ pub struct NewPurchaseInvoice {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The contact the purchase invoice relates to
-    pub contact_id: String,
+    pub contact_id: super::ids::ContactId,
     /// The name of the contact when the invoice was created
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
@@ -532,7 +532,7 @@ pub struct NewPurchaseInvoice {
     pub contact_reference: Option<String>,
     /// The ID of the Currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<String>,
+    pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the invoice
     pub date: sage_core::types::Date,
     /// The due date of the invoice
@@ -609,7 +609,7 @@ pub struct NewPurchaseInvoice {
 impl NewPurchaseInvoice {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(
-        contact_id: impl Into<String>,
+        contact_id: impl Into<super::ids::ContactId>,
         date: sage_core::types::Date,
         due_date: sage_core::types::Date,
         invoice_lines: impl IntoIterator<Item = NewPurchaseInvoiceLine>,
@@ -678,7 +678,7 @@ pub struct NewPurchaseInvoiceLine {
     pub description: String,
     /// The ID of the EU Goods Services Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eu_goods_services_type_id: Option<String>,
+    pub eu_goods_services_type_id: Option<super::ids::EuGoodsServicesTypeId>,
     /// The gst or hst tax amount for the invoice line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gst_amount: Option<sage_core::types::Decimal>,
@@ -686,13 +686,13 @@ pub struct NewPurchaseInvoiceLine {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_purchase_for_resale: Option<bool>,
     /// The ID of the Ledger Account.
-    pub ledger_account_id: String,
+    pub ledger_account_id: super::ids::LedgerAccountId,
     /// The net amount for the invoice line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<String>,
+    pub product_id: Option<super::ids::ProductId>,
     /// The pst or qst tax amount for the invoice line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pst_amount: Option<sage_core::types::Decimal>,
@@ -700,13 +700,13 @@ pub struct NewPurchaseInvoiceLine {
     pub quantity: sage_core::types::Decimal,
     /// The ID of the Service.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_id: Option<String>,
+    pub service_id: Option<super::ids::ServiceId>,
     /// The tax amount for the invoice line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// Indicates if the invoice line is tax recoverable or not
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_recoverable: Option<bool>,
@@ -730,7 +730,7 @@ impl NewPurchaseInvoiceLine {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(
         description: impl Into<String>,
-        ledger_account_id: impl Into<String>,
+        ledger_account_id: impl Into<super::ids::LedgerAccountId>,
         quantity: sage_core::types::Decimal,
         unit_price: sage_core::types::Decimal,
     ) -> Self {
@@ -778,7 +778,7 @@ pub struct NewPurchaseInvoiceTaxAnalysis {
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the tax rate
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
@@ -801,7 +801,7 @@ pub struct NewPurchaseQuickEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The contact the quick entry relates to
-    pub contact_id: String,
+    pub contact_id: super::ids::ContactId,
     /// The name of the contact when the quick entry was created
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
@@ -810,7 +810,7 @@ pub struct NewPurchaseQuickEntry {
     pub contact_reference: Option<String>,
     /// The ID of the Currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<String>,
+    pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the quick entry
     pub date: sage_core::types::Date,
     /// A description of the quick entry
@@ -826,7 +826,7 @@ pub struct NewPurchaseQuickEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
     /// The associated ledger account
-    pub ledger_account_id: String,
+    pub ledger_account_id: super::ids::LedgerAccountId,
     /// The net amount of the quick entry
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
@@ -834,7 +834,7 @@ pub struct NewPurchaseQuickEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pst_amount: Option<sage_core::types::Decimal>,
     /// The type of quick entry e.g. invoice or credit note
-    pub quick_entry_type_id: String,
+    pub quick_entry_type_id: super::ids::QuickEntryTypeId,
     /// The reference for the quick entry
     pub reference: String,
     /// The ID of the Status.
@@ -848,7 +848,7 @@ pub struct NewPurchaseQuickEntry {
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// Indicates if the purchase quick entry is tax recoverable or not
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_recoverable: Option<bool>,
@@ -866,9 +866,9 @@ pub struct NewPurchaseQuickEntry {
 impl NewPurchaseQuickEntry {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(
-        contact_id: impl Into<String>,
-        ledger_account_id: impl Into<String>,
-        quick_entry_type_id: impl Into<String>,
+        contact_id: impl Into<super::ids::ContactId>,
+        ledger_account_id: impl Into<super::ids::LedgerAccountId>,
+        quick_entry_type_id: impl Into<super::ids::QuickEntryTypeId>,
         reference: impl Into<String>,
         date: sage_core::types::Date,
     ) -> Self {
@@ -907,7 +907,7 @@ impl NewPurchaseQuickEntry {
 pub struct NewPurchaseQuickEntryAnalysisTypeCategory {
     /// The ID of the Analysis Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub analysis_type_id: Option<String>,
+    pub analysis_type_id: Option<super::ids::AnalysisTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -977,7 +977,7 @@ pub struct PurchaseCorrectiveInvoice {
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::PurchaseCorrectiveInvoiceId>,
     /// Indicates whether import rules are applied to the artefact. Only used for Accounting businesses, where the vendor is flagged as importer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub import: Option<bool>,
@@ -1095,7 +1095,7 @@ pub struct PurchaseCorrectiveInvoiceLineUpdate {
     pub description: Option<String>,
     /// The ID of the EU Goods Services Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eu_goods_services_type_id: Option<String>,
+    pub eu_goods_services_type_id: Option<super::ids::EuGoodsServicesTypeId>,
     /// The gst or hst tax amount for the invoice line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gst_amount: Option<sage_core::types::Decimal>,
@@ -1104,13 +1104,13 @@ pub struct PurchaseCorrectiveInvoiceLineUpdate {
     pub is_purchase_for_resale: Option<bool>,
     /// The ID of the Ledger Account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ledger_account_id: Option<String>,
+    pub ledger_account_id: Option<super::ids::LedgerAccountId>,
     /// The net amount for the invoice line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<String>,
+    pub product_id: Option<super::ids::ProductId>,
     /// The pst or qst tax amount for the invoice line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pst_amount: Option<sage_core::types::Decimal>,
@@ -1119,13 +1119,13 @@ pub struct PurchaseCorrectiveInvoiceLineUpdate {
     pub quantity: Option<sage_core::types::Decimal>,
     /// The ID of the Service.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_id: Option<String>,
+    pub service_id: Option<super::ids::ServiceId>,
     /// The tax amount for the invoice line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// Indicates if the invoice line is tax recoverable or not
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_recoverable: Option<bool>,
@@ -1162,7 +1162,7 @@ pub struct PurchaseCorrectiveInvoiceTaxAnalysisUpdate {
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the tax rate
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
@@ -1187,7 +1187,7 @@ pub struct PurchaseCorrectiveInvoiceUpdate {
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Contact.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
+    pub contact_id: Option<super::ids::ContactId>,
     /// The name of the contact when the invoice was created
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
@@ -1196,7 +1196,7 @@ pub struct PurchaseCorrectiveInvoiceUpdate {
     pub contact_reference: Option<String>,
     /// The ID of the Currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<String>,
+    pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the invoice
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
@@ -1347,7 +1347,7 @@ pub struct PurchaseCreditNote {
     pub has_cis_materials: Option<bool>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::PurchaseCreditNoteId>,
     /// Indicates whether import rules are applied to the artefact. Only used for UK, IE, FR and ES Accounting businesses, where the vendor is flagged as importer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub import: Option<bool>,
@@ -1571,7 +1571,7 @@ pub struct PurchaseCreditNoteLineUpdate {
     pub description: Option<String>,
     /// The ID of the EU Goods Services Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eu_goods_services_type_id: Option<String>,
+    pub eu_goods_services_type_id: Option<super::ids::EuGoodsServicesTypeId>,
     /// The gst or hst tax amount for the credit note line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gst_amount: Option<sage_core::types::Decimal>,
@@ -1580,13 +1580,13 @@ pub struct PurchaseCreditNoteLineUpdate {
     pub is_purchase_for_resale: Option<bool>,
     /// The ID of the Ledger Account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ledger_account_id: Option<String>,
+    pub ledger_account_id: Option<super::ids::LedgerAccountId>,
     /// The net amount for the credit note line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<String>,
+    pub product_id: Option<super::ids::ProductId>,
     /// The pst or qst tax amount for the credit note line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pst_amount: Option<sage_core::types::Decimal>,
@@ -1595,13 +1595,13 @@ pub struct PurchaseCreditNoteLineUpdate {
     pub quantity: Option<sage_core::types::Decimal>,
     /// The ID of the Service.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_id: Option<String>,
+    pub service_id: Option<super::ids::ServiceId>,
     /// The tax amount for the credit note line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// Indicates if the credit note line is tax recoverable or not
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_recoverable: Option<bool>,
@@ -1638,7 +1638,7 @@ pub struct PurchaseCreditNoteTaxAnalysisUpdate {
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the tax rate
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
@@ -1680,7 +1680,7 @@ pub struct PurchaseCreditNoteUpdate {
     pub cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The contact the purchase credit note relates to
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
+    pub contact_id: Option<super::ids::ContactId>,
     /// The name of the contact when the credit note was created
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
@@ -1691,7 +1691,7 @@ pub struct PurchaseCreditNoteUpdate {
     pub credit_note_lines: Option<Vec<PurchaseCreditNoteLineUpdate>>,
     /// The ID of the Currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<String>,
+    pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the credit note
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
@@ -1856,7 +1856,7 @@ pub struct PurchaseInvoice {
     pub has_cis_materials: Option<bool>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::PurchaseInvoiceId>,
     /// Indicates whether import rules are applied to the artefact. Only used for UK, IE, FR and ES Accounting businesses, where the vendor is flagged as importer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub import: Option<bool>,
@@ -2080,7 +2080,7 @@ pub struct PurchaseInvoiceLineUpdate {
     pub description: Option<String>,
     /// The ID of the EU Goods Services Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eu_goods_services_type_id: Option<String>,
+    pub eu_goods_services_type_id: Option<super::ids::EuGoodsServicesTypeId>,
     /// The gst or hst tax amount for the invoice line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gst_amount: Option<sage_core::types::Decimal>,
@@ -2089,13 +2089,13 @@ pub struct PurchaseInvoiceLineUpdate {
     pub is_purchase_for_resale: Option<bool>,
     /// The ID of the Ledger Account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ledger_account_id: Option<String>,
+    pub ledger_account_id: Option<super::ids::LedgerAccountId>,
     /// The net amount for the invoice line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<String>,
+    pub product_id: Option<super::ids::ProductId>,
     /// The pst or qst tax amount for the invoice line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pst_amount: Option<sage_core::types::Decimal>,
@@ -2104,13 +2104,13 @@ pub struct PurchaseInvoiceLineUpdate {
     pub quantity: Option<sage_core::types::Decimal>,
     /// The ID of the Service.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_id: Option<String>,
+    pub service_id: Option<super::ids::ServiceId>,
     /// The tax amount for the invoice line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// Indicates if the invoice line is tax recoverable or not
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_recoverable: Option<bool>,
@@ -2147,7 +2147,7 @@ pub struct PurchaseInvoiceTaxAnalysisUpdate {
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the tax rate
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
@@ -2189,7 +2189,7 @@ pub struct PurchaseInvoiceUpdate {
     pub cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The contact the purchase invoice relates to
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
+    pub contact_id: Option<super::ids::ContactId>,
     /// The name of the contact when the invoice was created
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
@@ -2198,7 +2198,7 @@ pub struct PurchaseInvoiceUpdate {
     pub contact_reference: Option<String>,
     /// The ID of the Currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<String>,
+    pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the invoice
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
@@ -2343,7 +2343,7 @@ pub struct PurchaseQuickEntry {
     pub gst_amount: Option<sage_core::types::Decimal>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::PurchaseQuickEntryId>,
     /// The inverse exchange rate for the quick entry
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
@@ -2413,7 +2413,7 @@ pub struct PurchaseQuickEntry {
 pub struct PurchaseQuickEntryAnalysisTypeCategoryUpdate {
     /// The ID of the Analysis Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub analysis_type_id: Option<String>,
+    pub analysis_type_id: Option<super::ids::AnalysisTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -2436,7 +2436,7 @@ pub struct PurchaseQuickEntryUpdate {
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The contact the quick entry relates to
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
+    pub contact_id: Option<super::ids::ContactId>,
     /// The name of the contact when the quick entry was created
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
@@ -2445,7 +2445,7 @@ pub struct PurchaseQuickEntryUpdate {
     pub contact_reference: Option<String>,
     /// The ID of the Currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<String>,
+    pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the quick entry
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
@@ -2463,7 +2463,7 @@ pub struct PurchaseQuickEntryUpdate {
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
     /// The associated ledger account
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ledger_account_id: Option<String>,
+    pub ledger_account_id: Option<super::ids::LedgerAccountId>,
     /// The net amount of the quick entry
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
@@ -2472,7 +2472,7 @@ pub struct PurchaseQuickEntryUpdate {
     pub pst_amount: Option<sage_core::types::Decimal>,
     /// The type of quick entry e.g. invoice or credit note
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub quick_entry_type_id: Option<String>,
+    pub quick_entry_type_id: Option<super::ids::QuickEntryTypeId>,
     /// The reference for the quick entry
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
@@ -2487,7 +2487,7 @@ pub struct PurchaseQuickEntryUpdate {
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// Indicates if the purchase quick entry is tax recoverable or not
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_recoverable: Option<bool>,
@@ -2514,7 +2514,10 @@ impl From<&PurchaseCorrectiveInvoice> for PurchaseCorrectiveInvoiceUpdate {
             contact_id: read.contact.as_ref().and_then(|link| link.id.clone()),
             contact_name: read.contact_name.clone(),
             contact_reference: read.contact_reference.clone(),
-            currency_id: read.currency.as_ref().and_then(|link| link.id.clone()),
+            currency_id: read
+                .currency
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             date: read.date,
             due_date: read.due_date,
             exchange_rate: read.exchange_rate,
@@ -2565,7 +2568,10 @@ for PurchaseCorrectiveInvoiceTaxAnalysisUpdate {
             net_amount: read.net_amount,
             service_amount: read.service_amount,
             tax_amount: read.tax_amount,
-            tax_rate_id: read.tax_rate.as_ref().and_then(|link| link.id.clone()),
+            tax_rate_id: read
+                .tax_rate
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             total_amount: read.total_amount,
             ..Self::default()
         }
@@ -2584,20 +2590,23 @@ impl From<&PurchaseInvoiceLineItem> for PurchaseCorrectiveInvoiceLineUpdate {
             eu_goods_services_type_id: read
                 .eu_goods_services_type
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             gst_amount: read.gst_amount,
             is_purchase_for_resale: read.is_purchase_for_resale,
             ledger_account_id: read
                 .ledger_account
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             net_amount: read.net_amount,
             product_id: read.product.as_ref().and_then(|link| link.id.clone()),
             pst_amount: read.pst_amount,
             quantity: read.quantity,
             service_id: read.service.as_ref().and_then(|link| link.id.clone()),
             tax_amount: read.tax_amount,
-            tax_rate_id: read.tax_rate.as_ref().and_then(|link| link.id.clone()),
+            tax_rate_id: read
+                .tax_rate
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             tax_recoverable: read.tax_recoverable,
             total_amount: read.total_amount,
             trade_of_asset: read.trade_of_asset,
@@ -2633,7 +2642,10 @@ impl From<&PurchaseCreditNote> for PurchaseCreditNoteUpdate {
                 .map(|items| {
                     items.iter().map(PurchaseCreditNoteLineUpdate::from).collect()
                 }),
-            currency_id: read.currency.as_ref().and_then(|link| link.id.clone()),
+            currency_id: read
+                .currency
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             date: read.date,
             exchange_rate: read.exchange_rate,
             inverse_exchange_rate: read.inverse_exchange_rate.clone(),
@@ -2678,7 +2690,10 @@ impl From<&super::common::ArtefactTaxAnalysis> for PurchaseCreditNoteTaxAnalysis
             net_amount: read.net_amount,
             service_amount: read.service_amount,
             tax_amount: read.tax_amount,
-            tax_rate_id: read.tax_rate.as_ref().and_then(|link| link.id.clone()),
+            tax_rate_id: read
+                .tax_rate
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             total_amount: read.total_amount,
             ..Self::default()
         }
@@ -2697,20 +2712,23 @@ impl From<&PurchaseCreditNoteLineItem> for PurchaseCreditNoteLineUpdate {
             eu_goods_services_type_id: read
                 .eu_goods_services_type
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             gst_amount: read.gst_amount,
             is_purchase_for_resale: read.is_purchase_for_resale,
             ledger_account_id: read
                 .ledger_account
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             net_amount: read.net_amount,
             product_id: read.product.as_ref().and_then(|link| link.id.clone()),
             pst_amount: read.pst_amount,
             quantity: read.quantity,
             service_id: read.service.as_ref().and_then(|link| link.id.clone()),
             tax_amount: read.tax_amount,
-            tax_rate_id: read.tax_rate.as_ref().and_then(|link| link.id.clone()),
+            tax_rate_id: read
+                .tax_rate
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             tax_recoverable: read.tax_recoverable,
             total_amount: read.total_amount,
             trade_of_asset: read.trade_of_asset,
@@ -2740,7 +2758,10 @@ impl From<&PurchaseInvoice> for PurchaseInvoiceUpdate {
             contact_id: read.contact.as_ref().and_then(|link| link.id.clone()),
             contact_name: read.contact_name.clone(),
             contact_reference: read.contact_reference.clone(),
-            currency_id: read.currency.as_ref().and_then(|link| link.id.clone()),
+            currency_id: read
+                .currency
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             date: read.date,
             due_date: read.due_date,
             exchange_rate: read.exchange_rate,
@@ -2791,7 +2812,10 @@ impl From<&super::common::ArtefactTaxAnalysis> for PurchaseInvoiceTaxAnalysisUpd
             net_amount: read.net_amount,
             service_amount: read.service_amount,
             tax_amount: read.tax_amount,
-            tax_rate_id: read.tax_rate.as_ref().and_then(|link| link.id.clone()),
+            tax_rate_id: read
+                .tax_rate
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             total_amount: read.total_amount,
             ..Self::default()
         }
@@ -2810,20 +2834,23 @@ impl From<&PurchaseInvoiceLineItem> for PurchaseInvoiceLineUpdate {
             eu_goods_services_type_id: read
                 .eu_goods_services_type
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             gst_amount: read.gst_amount,
             is_purchase_for_resale: read.is_purchase_for_resale,
             ledger_account_id: read
                 .ledger_account
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             net_amount: read.net_amount,
             product_id: read.product.as_ref().and_then(|link| link.id.clone()),
             pst_amount: read.pst_amount,
             quantity: read.quantity,
             service_id: read.service.as_ref().and_then(|link| link.id.clone()),
             tax_amount: read.tax_amount,
-            tax_rate_id: read.tax_rate.as_ref().and_then(|link| link.id.clone()),
+            tax_rate_id: read
+                .tax_rate
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             tax_recoverable: read.tax_recoverable,
             total_amount: read.total_amount,
             trade_of_asset: read.trade_of_asset,
@@ -2850,10 +2877,16 @@ impl From<&PurchaseQuickEntry> for PurchaseQuickEntryUpdate {
             base_currency_net_amount: read.base_currency_net_amount,
             base_currency_tax_amount: read.base_currency_tax_amount,
             base_currency_total_amount: read.base_currency_total_amount,
-            contact_id: read.contact.as_ref().and_then(|link| link.id.clone()),
+            contact_id: read
+                .contact
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             contact_name: read.contact_name.clone(),
             contact_reference: read.contact_reference.clone(),
-            currency_id: read.currency.as_ref().and_then(|link| link.id.clone()),
+            currency_id: read
+                .currency
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             date: read.date,
             details: read.details.clone(),
             exchange_rate: read.exchange_rate,
@@ -2862,13 +2895,13 @@ impl From<&PurchaseQuickEntry> for PurchaseQuickEntryUpdate {
             ledger_account_id: read
                 .ledger_account
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             net_amount: read.net_amount,
             pst_amount: read.pst_amount,
             quick_entry_type_id: read
                 .quick_entry_type
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             reference: read.reference.clone(),
             status_id: read.status.as_ref().and_then(|link| link.id.clone()),
             tax_address_region_id: read
@@ -2876,7 +2909,10 @@ impl From<&PurchaseQuickEntry> for PurchaseQuickEntryUpdate {
                 .as_ref()
                 .and_then(|link| link.id.clone()),
             tax_amount: read.tax_amount,
-            tax_rate_id: read.tax_rate.as_ref().and_then(|link| link.id.clone()),
+            tax_rate_id: read
+                .tax_rate
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             tax_recoverable: read.tax_recoverable,
             total_amount: read.total_amount,
             trade_of_asset: read.trade_of_asset,
@@ -2962,12 +2998,12 @@ impl sage_core::Operation for CreatePurchaseCorrectiveInvoice {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeletePurchaseCorrectiveInvoice {
     /// The Purchase Corrective Invoice Key.
-    pub key: String,
+    pub key: super::ids::PurchaseCorrectiveInvoiceId,
 }
 
 impl DeletePurchaseCorrectiveInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::PurchaseCorrectiveInvoiceId>) -> Self {
         Self { key: key.into() }
     }
 
@@ -3005,7 +3041,7 @@ impl sage_core::Operation for DeletePurchaseCorrectiveInvoice {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetPurchaseCorrectiveInvoice {
     /// The Purchase Corrective Invoice Key.
-    pub key: String,
+    pub key: super::ids::PurchaseCorrectiveInvoiceId,
     /// Specify the attributes that you want to expose for the Purchase Corrective Invoice (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Specify the attributes that you want to expose for nested entities of the Purchase Corrective Invoice (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -3018,7 +3054,7 @@ pub struct GetPurchaseCorrectiveInvoice {
 
 impl GetPurchaseCorrectiveInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::PurchaseCorrectiveInvoiceId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -3276,7 +3312,7 @@ impl sage_core::ListOperation for ListPurchaseCorrectiveInvoices {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdatePurchaseCorrectiveInvoice {
     /// The Purchase Corrective Invoice Key.
-    pub key: String,
+    pub key: super::ids::PurchaseCorrectiveInvoiceId,
     /// What to send; it goes to Sage as `{"purchase_corrective_invoice": …}`.
     pub purchase_corrective_invoice: PurchaseCorrectiveInvoiceUpdate,
 }
@@ -3284,7 +3320,7 @@ pub struct UpdatePurchaseCorrectiveInvoice {
 impl UpdatePurchaseCorrectiveInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(
-        key: impl Into<String>,
+        key: impl Into<super::ids::PurchaseCorrectiveInvoiceId>,
         purchase_corrective_invoice: PurchaseCorrectiveInvoiceUpdate,
     ) -> Self {
         Self {
@@ -3376,12 +3412,12 @@ impl sage_core::Operation for CreatePurchaseCreditNote {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeletePurchaseCreditNote {
     /// The Purchase Credit Note Key.
-    pub key: String,
+    pub key: super::ids::PurchaseCreditNoteId,
 }
 
 impl DeletePurchaseCreditNote {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::PurchaseCreditNoteId>) -> Self {
         Self { key: key.into() }
     }
 
@@ -3421,7 +3457,7 @@ impl sage_core::Operation for DeletePurchaseCreditNote {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetPurchaseCreditNote {
     /// The Purchase Credit Note Key.
-    pub key: String,
+    pub key: super::ids::PurchaseCreditNoteId,
     /// Specify the attributes that you want to expose for the Purchase Credit Note (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Specify the attributes that you want to expose for nested entities of the Purchase Credit Note (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -3434,7 +3470,7 @@ pub struct GetPurchaseCreditNote {
 
 impl GetPurchaseCreditNote {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::PurchaseCreditNoteId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -3694,12 +3730,12 @@ impl sage_core::ListOperation for ListPurchaseCreditNotes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReleasePurchaseCreditNote {
     /// The Purchase Credit Note Key.
-    pub key: String,
+    pub key: super::ids::PurchaseCreditNoteId,
 }
 
 impl ReleasePurchaseCreditNote {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::PurchaseCreditNoteId>) -> Self {
         Self { key: key.into() }
     }
 
@@ -3740,7 +3776,7 @@ impl sage_core::Operation for ReleasePurchaseCreditNote {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdatePurchaseCreditNote {
     /// The Purchase Credit Note Key.
-    pub key: String,
+    pub key: super::ids::PurchaseCreditNoteId,
     /// What to send; it goes to Sage as `{"purchase_credit_note": …}`.
     pub purchase_credit_note: PurchaseCreditNoteUpdate,
 }
@@ -3748,7 +3784,7 @@ pub struct UpdatePurchaseCreditNote {
 impl UpdatePurchaseCreditNote {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(
-        key: impl Into<String>,
+        key: impl Into<super::ids::PurchaseCreditNoteId>,
         purchase_credit_note: PurchaseCreditNoteUpdate,
     ) -> Self {
         Self {
@@ -3839,12 +3875,12 @@ impl sage_core::Operation for CreatePurchaseInvoice {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeletePurchaseInvoice {
     /// The Purchase Invoice Key.
-    pub key: String,
+    pub key: super::ids::PurchaseInvoiceId,
 }
 
 impl DeletePurchaseInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::PurchaseInvoiceId>) -> Self {
         Self { key: key.into() }
     }
 
@@ -3884,7 +3920,7 @@ impl sage_core::Operation for DeletePurchaseInvoice {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetPurchaseInvoice {
     /// The Purchase Invoice Key.
-    pub key: String,
+    pub key: super::ids::PurchaseInvoiceId,
     /// Specify the attributes that you want to expose for the Purchase Invoice (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Specify the attributes that you want to expose for nested entities of the Purchase Invoice (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -3899,7 +3935,7 @@ pub struct GetPurchaseInvoice {
 
 impl GetPurchaseInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::PurchaseInvoiceId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -4168,12 +4204,12 @@ impl sage_core::ListOperation for ListPurchaseInvoices {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReleasePurchaseInvoice {
     /// The Purchase Invoice Key.
-    pub key: String,
+    pub key: super::ids::PurchaseInvoiceId,
 }
 
 impl ReleasePurchaseInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::PurchaseInvoiceId>) -> Self {
         Self { key: key.into() }
     }
 
@@ -4215,14 +4251,17 @@ impl sage_core::Operation for ReleasePurchaseInvoice {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdatePurchaseInvoice {
     /// The Purchase Invoice Key.
-    pub key: String,
+    pub key: super::ids::PurchaseInvoiceId,
     /// What to send; it goes to Sage as `{"purchase_invoice": …}`.
     pub purchase_invoice: PurchaseInvoiceUpdate,
 }
 
 impl UpdatePurchaseInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>, purchase_invoice: PurchaseInvoiceUpdate) -> Self {
+    pub fn new(
+        key: impl Into<super::ids::PurchaseInvoiceId>,
+        purchase_invoice: PurchaseInvoiceUpdate,
+    ) -> Self {
         Self {
             key: key.into(),
             purchase_invoice,
@@ -4311,12 +4350,12 @@ impl sage_core::Operation for CreatePurchaseQuickEntry {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeletePurchaseQuickEntry {
     /// The Purchase Quick Entry Key.
-    pub key: String,
+    pub key: super::ids::PurchaseQuickEntryId,
 }
 
 impl DeletePurchaseQuickEntry {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::PurchaseQuickEntryId>) -> Self {
         Self { key: key.into() }
     }
 
@@ -4356,7 +4395,7 @@ impl sage_core::Operation for DeletePurchaseQuickEntry {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetPurchaseQuickEntry {
     /// The Purchase Quick Entry Key.
-    pub key: String,
+    pub key: super::ids::PurchaseQuickEntryId,
     /// Specify the attributes that you want to expose for the Purchase Batch Entry (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Specify the attributes that you want to expose for nested entities of the Purchase Batch Entry (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -4369,7 +4408,7 @@ pub struct GetPurchaseQuickEntry {
 
 impl GetPurchaseQuickEntry {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::PurchaseQuickEntryId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -4630,7 +4669,7 @@ impl sage_core::ListOperation for ListPurchaseQuickEntries {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdatePurchaseQuickEntry {
     /// The Purchase Quick Entry Key.
-    pub key: String,
+    pub key: super::ids::PurchaseQuickEntryId,
     /// What to send; it goes to Sage as `{"purchase_quick_entry": …}`.
     pub purchase_quick_entry: PurchaseQuickEntryUpdate,
 }
@@ -4638,7 +4677,7 @@ pub struct UpdatePurchaseQuickEntry {
 impl UpdatePurchaseQuickEntry {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(
-        key: impl Into<String>,
+        key: impl Into<super::ids::PurchaseQuickEntryId>,
         purchase_quick_entry: PurchaseQuickEntryUpdate,
     ) -> Self {
         Self {

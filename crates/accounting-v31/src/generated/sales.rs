@@ -31,7 +31,7 @@ pub struct EuSalesDescription {
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::EuSalesDescriptionId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -59,7 +59,7 @@ pub struct HostedArtefactPaymentSetting {
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::HostedArtefactPaymentSettingsId>,
     /// The sageone_guid of the object you are disabling card payments for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object_guid: Option<String>,
@@ -109,7 +109,7 @@ pub struct NewSalesCorrectiveInvoice {
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Contact.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
+    pub contact_id: Option<super::ids::ContactId>,
     /// The name of the contact when the invoice was created
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
@@ -118,10 +118,10 @@ pub struct NewSalesCorrectiveInvoice {
     pub contact_reference: Option<String>,
     /// The ID of the Corrective Reason Code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub corrective_reason_code_id: Option<String>,
+    pub corrective_reason_code_id: Option<super::ids::CorrectiveReasonCodeId>,
     /// The ID of the Currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<String>,
+    pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the invoice
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
@@ -229,16 +229,16 @@ pub struct NewSalesCorrectiveInvoiceDeliveryAddress {
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_type_id: Option<String>,
+    pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Country Group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_group_id: Option<String>,
+    pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_id: Option<String>,
+    pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
@@ -281,31 +281,31 @@ pub struct NewSalesCorrectiveInvoiceLine {
     pub discount_percentage: Option<sage_core::types::Decimal>,
     /// The ID of the EU Goods Services Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eu_goods_services_type_id: Option<String>,
+    pub eu_goods_services_type_id: Option<super::ids::EuGoodsServicesTypeId>,
     /// The ID of the EU Sales Description.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eu_sales_description_id: Option<String>,
+    pub eu_sales_description_id: Option<super::ids::EuSalesDescriptionId>,
     /// The ID of the Ledger Account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ledger_account_id: Option<String>,
+    pub ledger_account_id: Option<super::ids::LedgerAccountId>,
     /// The net amount for the invoice line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<String>,
+    pub product_id: Option<super::ids::ProductId>,
     /// The quantity for the invoice line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The ID of the Service.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_id: Option<String>,
+    pub service_id: Option<super::ids::ServiceId>,
     /// The tax amount for the invoice line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the invoice line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
@@ -333,16 +333,16 @@ pub struct NewSalesCorrectiveInvoiceMainAddress {
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_type_id: Option<String>,
+    pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Country Group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_group_id: Option<String>,
+    pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_id: Option<String>,
+    pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
@@ -370,7 +370,7 @@ pub struct NewSalesCorrectiveInvoiceTaxAnalysis {
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the tax rate
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
@@ -415,7 +415,7 @@ pub struct NewSalesCreditNote {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The contact the sales credit note relates to
-    pub contact_id: String,
+    pub contact_id: super::ids::ContactId,
     /// The name of the contact when the credit note was created
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
@@ -432,7 +432,7 @@ pub struct NewSalesCreditNote {
     pub credit_note_number_prefix: Option<String>,
     /// The ID of the Currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<String>,
+    pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the credit note
     pub date: sage_core::types::Date,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -518,7 +518,7 @@ pub struct NewSalesCreditNote {
 impl NewSalesCreditNote {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(
-        contact_id: impl Into<String>,
+        contact_id: impl Into<super::ids::ContactId>,
         date: sage_core::types::Date,
         credit_note_lines: impl IntoIterator<Item = NewSalesCreditNoteLine>,
     ) -> Self {
@@ -583,16 +583,16 @@ pub struct NewSalesCreditNoteDeliveryAddress {
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_type_id: Option<String>,
+    pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Country Group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_group_id: Option<String>,
+    pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_id: Option<String>,
+    pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
@@ -634,30 +634,30 @@ pub struct NewSalesCreditNoteLine {
     pub discount_percentage: Option<sage_core::types::Decimal>,
     /// The ID of the EU Goods Services Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eu_goods_services_type_id: Option<String>,
+    pub eu_goods_services_type_id: Option<super::ids::EuGoodsServicesTypeId>,
     /// The ID of the EU Sales Description.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eu_sales_description_id: Option<String>,
+    pub eu_sales_description_id: Option<super::ids::EuSalesDescriptionId>,
     /// The ID of the Ledger Account.
-    pub ledger_account_id: String,
+    pub ledger_account_id: super::ids::LedgerAccountId,
     /// The net amount for the invoice line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<String>,
+    pub product_id: Option<super::ids::ProductId>,
     /// The quantity for the invoice line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The ID of the Service.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_id: Option<String>,
+    pub service_id: Option<super::ids::ServiceId>,
     /// The tax amount for the invoice line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the invoice line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
@@ -678,7 +678,7 @@ impl NewSalesCreditNoteLine {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(
         description: impl Into<String>,
-        ledger_account_id: impl Into<String>,
+        ledger_account_id: impl Into<super::ids::LedgerAccountId>,
         unit_price: sage_core::types::Decimal,
     ) -> Self {
         Self {
@@ -719,16 +719,16 @@ pub struct NewSalesCreditNoteMainAddress {
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_type_id: Option<String>,
+    pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Country Group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_group_id: Option<String>,
+    pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_id: Option<String>,
+    pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
@@ -756,7 +756,7 @@ pub struct NewSalesCreditNoteTaxAnalysis {
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the tax rate
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
@@ -792,7 +792,7 @@ pub struct NewSalesEstimate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The contact the estimate relates to
-    pub contact_id: String,
+    pub contact_id: super::ids::ContactId,
     /// The name of the contact when the estimate was created
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
@@ -801,7 +801,7 @@ pub struct NewSalesEstimate {
     pub contact_reference: Option<String>,
     /// The ID of the Currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<String>,
+    pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the estimate
     pub date: sage_core::types::Date,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -894,7 +894,7 @@ pub struct NewSalesEstimate {
 impl NewSalesEstimate {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(
-        contact_id: impl Into<String>,
+        contact_id: impl Into<super::ids::ContactId>,
         date: sage_core::types::Date,
         expiry_date: sage_core::types::Date,
         estimate_lines: impl IntoIterator<Item = NewSalesEstimateLine>,
@@ -957,16 +957,16 @@ pub struct NewSalesEstimateDeliveryAddress {
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_type_id: Option<String>,
+    pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Country Group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_group_id: Option<String>,
+    pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_id: Option<String>,
+    pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
@@ -1008,29 +1008,29 @@ pub struct NewSalesEstimateLine {
     pub discount_percentage: Option<sage_core::types::Decimal>,
     /// The ID of the EU Goods Services Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eu_goods_services_type_id: Option<String>,
+    pub eu_goods_services_type_id: Option<super::ids::EuGoodsServicesTypeId>,
     /// The ID of the EU Sales Description.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eu_sales_description_id: Option<String>,
+    pub eu_sales_description_id: Option<super::ids::EuSalesDescriptionId>,
     /// The ID of the Ledger Account.
-    pub ledger_account_id: String,
+    pub ledger_account_id: super::ids::LedgerAccountId,
     /// The net amount for the quote line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<String>,
+    pub product_id: Option<super::ids::ProductId>,
     /// The quantity for the quote line
     pub quantity: sage_core::types::Decimal,
     /// The ID of the Service.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_id: Option<String>,
+    pub service_id: Option<super::ids::ServiceId>,
     /// The tax amount for the quote line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the quote line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
@@ -1051,7 +1051,7 @@ impl NewSalesEstimateLine {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(
         description: impl Into<String>,
-        ledger_account_id: impl Into<String>,
+        ledger_account_id: impl Into<super::ids::LedgerAccountId>,
         quantity: sage_core::types::Decimal,
         unit_price: sage_core::types::Decimal,
     ) -> Self {
@@ -1093,16 +1093,16 @@ pub struct NewSalesEstimateMainAddress {
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_type_id: Option<String>,
+    pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Country Group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_group_id: Option<String>,
+    pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_id: Option<String>,
+    pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
@@ -1130,7 +1130,7 @@ pub struct NewSalesEstimateTaxAnalysis {
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the tax rate
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
@@ -1175,7 +1175,7 @@ pub struct NewSalesInvoice {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The contact the sales invoice relates to
-    pub contact_id: String,
+    pub contact_id: super::ids::ContactId,
     /// The name of the contact when the invoice was created
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
@@ -1184,7 +1184,7 @@ pub struct NewSalesInvoice {
     pub contact_reference: Option<String>,
     /// The ID of the Currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<String>,
+    pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the invoice
     pub date: sage_core::types::Date,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1286,7 +1286,7 @@ pub struct NewSalesInvoice {
 impl NewSalesInvoice {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(
-        contact_id: impl Into<String>,
+        contact_id: impl Into<super::ids::ContactId>,
         date: sage_core::types::Date,
         invoice_lines: impl IntoIterator<Item = NewSalesInvoiceLine>,
     ) -> Self {
@@ -1354,16 +1354,16 @@ pub struct NewSalesInvoiceDeliveryAddress {
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_type_id: Option<String>,
+    pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Country Group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_group_id: Option<String>,
+    pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_id: Option<String>,
+    pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
@@ -1405,30 +1405,30 @@ pub struct NewSalesInvoiceLine {
     pub discount_percentage: Option<sage_core::types::Decimal>,
     /// The ID of the EU Goods Services Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eu_goods_services_type_id: Option<String>,
+    pub eu_goods_services_type_id: Option<super::ids::EuGoodsServicesTypeId>,
     /// The ID of the EU Sales Description.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eu_sales_description_id: Option<String>,
+    pub eu_sales_description_id: Option<super::ids::EuSalesDescriptionId>,
     /// The ID of the Ledger Account.
-    pub ledger_account_id: String,
+    pub ledger_account_id: super::ids::LedgerAccountId,
     /// The net amount for the invoice line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<String>,
+    pub product_id: Option<super::ids::ProductId>,
     /// The quantity for the invoice line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The ID of the Service.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_id: Option<String>,
+    pub service_id: Option<super::ids::ServiceId>,
     /// The tax amount for the invoice line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the invoice line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
@@ -1449,7 +1449,7 @@ impl NewSalesInvoiceLine {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(
         description: impl Into<String>,
-        ledger_account_id: impl Into<String>,
+        ledger_account_id: impl Into<super::ids::LedgerAccountId>,
         unit_price: sage_core::types::Decimal,
     ) -> Self {
         Self {
@@ -1490,16 +1490,16 @@ pub struct NewSalesInvoiceMainAddress {
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_type_id: Option<String>,
+    pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Country Group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_group_id: Option<String>,
+    pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_id: Option<String>,
+    pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
@@ -1549,7 +1549,7 @@ pub struct NewSalesInvoiceTaxAnalysis {
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the tax rate
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
@@ -1572,7 +1572,7 @@ pub struct NewSalesQuickEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The contact the quick entry relates to
-    pub contact_id: String,
+    pub contact_id: super::ids::ContactId,
     /// The name of the contact when the quick entry was created
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
@@ -1581,7 +1581,7 @@ pub struct NewSalesQuickEntry {
     pub contact_reference: Option<String>,
     /// The ID of the Currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<String>,
+    pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the quick entry
     pub date: sage_core::types::Date,
     /// A description of the quick entry
@@ -1594,12 +1594,12 @@ pub struct NewSalesQuickEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
     /// The associated ledger account
-    pub ledger_account_id: String,
+    pub ledger_account_id: super::ids::LedgerAccountId,
     /// The net amount of the quick entry
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The type of quick entry e.g. invoice or credit note
-    pub quick_entry_type_id: String,
+    pub quick_entry_type_id: super::ids::QuickEntryTypeId,
     /// The reference for the quick entry
     pub reference: String,
     /// The ID of the Status.
@@ -1613,7 +1613,7 @@ pub struct NewSalesQuickEntry {
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount of the quick entry
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
@@ -1628,9 +1628,9 @@ pub struct NewSalesQuickEntry {
 impl NewSalesQuickEntry {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(
-        contact_id: impl Into<String>,
-        ledger_account_id: impl Into<String>,
-        quick_entry_type_id: impl Into<String>,
+        contact_id: impl Into<super::ids::ContactId>,
+        ledger_account_id: impl Into<super::ids::LedgerAccountId>,
+        quick_entry_type_id: impl Into<super::ids::QuickEntryTypeId>,
         reference: impl Into<String>,
         date: sage_core::types::Date,
     ) -> Self {
@@ -1666,7 +1666,7 @@ impl NewSalesQuickEntry {
 pub struct NewSalesQuickEntryAnalysisTypeCategory {
     /// The ID of the Analysis Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub analysis_type_id: Option<String>,
+    pub analysis_type_id: Option<super::ids::AnalysisTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -1699,7 +1699,7 @@ pub struct NewSalesQuote {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The contact the quote relates to
-    pub contact_id: String,
+    pub contact_id: super::ids::ContactId,
     /// The name of the contact when the quote was created
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
@@ -1708,7 +1708,7 @@ pub struct NewSalesQuote {
     pub contact_reference: Option<String>,
     /// The ID of the Currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<String>,
+    pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the quote
     pub date: sage_core::types::Date,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1801,7 +1801,7 @@ pub struct NewSalesQuote {
 impl NewSalesQuote {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(
-        contact_id: impl Into<String>,
+        contact_id: impl Into<super::ids::ContactId>,
         date: sage_core::types::Date,
         expiry_date: sage_core::types::Date,
         quote_lines: impl IntoIterator<Item = NewSalesQuoteLine>,
@@ -1864,16 +1864,16 @@ pub struct NewSalesQuoteDeliveryAddress {
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_type_id: Option<String>,
+    pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Country Group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_group_id: Option<String>,
+    pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_id: Option<String>,
+    pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
@@ -1915,29 +1915,29 @@ pub struct NewSalesQuoteLine {
     pub discount_percentage: Option<sage_core::types::Decimal>,
     /// The ID of the EU Goods Services Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eu_goods_services_type_id: Option<String>,
+    pub eu_goods_services_type_id: Option<super::ids::EuGoodsServicesTypeId>,
     /// The ID of the EU Sales Description.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eu_sales_description_id: Option<String>,
+    pub eu_sales_description_id: Option<super::ids::EuSalesDescriptionId>,
     /// The ID of the Ledger Account.
-    pub ledger_account_id: String,
+    pub ledger_account_id: super::ids::LedgerAccountId,
     /// The net amount for the quote line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<String>,
+    pub product_id: Option<super::ids::ProductId>,
     /// The quantity for the quote line
     pub quantity: sage_core::types::Decimal,
     /// The ID of the Service.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_id: Option<String>,
+    pub service_id: Option<super::ids::ServiceId>,
     /// The tax amount for the quote line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the quote line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
@@ -1958,7 +1958,7 @@ impl NewSalesQuoteLine {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(
         description: impl Into<String>,
-        ledger_account_id: impl Into<String>,
+        ledger_account_id: impl Into<super::ids::LedgerAccountId>,
         quantity: sage_core::types::Decimal,
         unit_price: sage_core::types::Decimal,
     ) -> Self {
@@ -2000,16 +2000,16 @@ pub struct NewSalesQuoteMainAddress {
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_type_id: Option<String>,
+    pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Country Group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_group_id: Option<String>,
+    pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_id: Option<String>,
+    pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
@@ -2037,7 +2037,7 @@ pub struct NewSalesQuoteTaxAnalysis {
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the tax rate
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
@@ -2147,7 +2147,7 @@ pub struct QuickEntry {
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::SalesQuickEntryId>,
     /// The inverse exchange rate for the quick entry
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
@@ -2398,7 +2398,7 @@ pub struct SalesCorrectiveInvoice {
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::SalesCorrectiveInvoiceId>,
     /// The inverse exchange rate for the invoice
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
@@ -2541,16 +2541,16 @@ pub struct SalesCorrectiveInvoiceDeliveryAddressUpdate {
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_type_id: Option<String>,
+    pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Country Group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_group_id: Option<String>,
+    pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_id: Option<String>,
+    pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
@@ -2593,31 +2593,31 @@ pub struct SalesCorrectiveInvoiceLineUpdate {
     pub discount_percentage: Option<sage_core::types::Decimal>,
     /// The ID of the EU Goods Services Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eu_goods_services_type_id: Option<String>,
+    pub eu_goods_services_type_id: Option<super::ids::EuGoodsServicesTypeId>,
     /// The ID of the EU Sales Description.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eu_sales_description_id: Option<String>,
+    pub eu_sales_description_id: Option<super::ids::EuSalesDescriptionId>,
     /// The ID of the Ledger Account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ledger_account_id: Option<String>,
+    pub ledger_account_id: Option<super::ids::LedgerAccountId>,
     /// The net amount for the invoice line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<String>,
+    pub product_id: Option<super::ids::ProductId>,
     /// The quantity for the invoice line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The ID of the Service.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_id: Option<String>,
+    pub service_id: Option<super::ids::ServiceId>,
     /// The tax amount for the invoice line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the invoice line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
@@ -2645,16 +2645,16 @@ pub struct SalesCorrectiveInvoiceMainAddressUpdate {
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_type_id: Option<String>,
+    pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Country Group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_group_id: Option<String>,
+    pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_id: Option<String>,
+    pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
@@ -2682,7 +2682,7 @@ pub struct SalesCorrectiveInvoiceTaxAnalysisUpdate {
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the tax rate
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
@@ -2719,7 +2719,7 @@ pub struct SalesCorrectiveInvoiceUpdate {
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Contact.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
+    pub contact_id: Option<super::ids::ContactId>,
     /// The name of the contact when the invoice was created
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
@@ -2728,10 +2728,10 @@ pub struct SalesCorrectiveInvoiceUpdate {
     pub contact_reference: Option<String>,
     /// The ID of the Corrective Reason Code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub corrective_reason_code_id: Option<String>,
+    pub corrective_reason_code_id: Option<super::ids::CorrectiveReasonCodeId>,
     /// The ID of the Currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<String>,
+    pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the invoice
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
@@ -2942,7 +2942,7 @@ pub struct SalesCreditNote {
     pub has_cis_materials: Option<bool>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::SalesCreditNoteId>,
     /// The inverse exchange rate for the credit note
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
@@ -3082,16 +3082,16 @@ pub struct SalesCreditNoteDeliveryAddressUpdate {
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_type_id: Option<String>,
+    pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Country Group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_group_id: Option<String>,
+    pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_id: Option<String>,
+    pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
@@ -3219,31 +3219,31 @@ pub struct SalesCreditNoteLineUpdate {
     pub discount_percentage: Option<sage_core::types::Decimal>,
     /// The ID of the EU Goods Services Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eu_goods_services_type_id: Option<String>,
+    pub eu_goods_services_type_id: Option<super::ids::EuGoodsServicesTypeId>,
     /// The ID of the EU Sales Description.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eu_sales_description_id: Option<String>,
+    pub eu_sales_description_id: Option<super::ids::EuSalesDescriptionId>,
     /// The ID of the Ledger Account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ledger_account_id: Option<String>,
+    pub ledger_account_id: Option<super::ids::LedgerAccountId>,
     /// The net amount for the invoice line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<String>,
+    pub product_id: Option<super::ids::ProductId>,
     /// The quantity for the invoice line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The ID of the Service.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_id: Option<String>,
+    pub service_id: Option<super::ids::ServiceId>,
     /// The tax amount for the invoice line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the invoice line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
@@ -3271,16 +3271,16 @@ pub struct SalesCreditNoteMainAddressUpdate {
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_type_id: Option<String>,
+    pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Country Group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_group_id: Option<String>,
+    pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_id: Option<String>,
+    pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
@@ -3308,7 +3308,7 @@ pub struct SalesCreditNoteTaxAnalysisUpdate {
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the tax rate
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
@@ -3354,7 +3354,7 @@ pub struct SalesCreditNoteUpdate {
     pub cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The contact the sales credit note relates to
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
+    pub contact_id: Option<super::ids::ContactId>,
     /// The name of the contact when the credit note was created
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
@@ -3371,7 +3371,7 @@ pub struct SalesCreditNoteUpdate {
     pub credit_note_number_prefix: Option<String>,
     /// The ID of the Currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<String>,
+    pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the credit note
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
@@ -3550,7 +3550,7 @@ pub struct SalesEstimate {
     pub expiry_date: Option<sage_core::types::Date>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::SalesEstimateId>,
     /// The inverse exchange rate for the estimate
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
@@ -3666,16 +3666,16 @@ pub struct SalesEstimateDeliveryAddressUpdate {
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_type_id: Option<String>,
+    pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Country Group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_group_id: Option<String>,
+    pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_id: Option<String>,
+    pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
@@ -3718,31 +3718,31 @@ pub struct SalesEstimateLineUpdate {
     pub discount_percentage: Option<sage_core::types::Decimal>,
     /// The ID of the EU Goods Services Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eu_goods_services_type_id: Option<String>,
+    pub eu_goods_services_type_id: Option<super::ids::EuGoodsServicesTypeId>,
     /// The ID of the EU Sales Description.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eu_sales_description_id: Option<String>,
+    pub eu_sales_description_id: Option<super::ids::EuSalesDescriptionId>,
     /// The ID of the Ledger Account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ledger_account_id: Option<String>,
+    pub ledger_account_id: Option<super::ids::LedgerAccountId>,
     /// The net amount for the quote line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<String>,
+    pub product_id: Option<super::ids::ProductId>,
     /// The quantity for the quote line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The ID of the Service.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_id: Option<String>,
+    pub service_id: Option<super::ids::ServiceId>,
     /// The tax amount for the quote line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the quote line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
@@ -3770,16 +3770,16 @@ pub struct SalesEstimateMainAddressUpdate {
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_type_id: Option<String>,
+    pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Country Group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_group_id: Option<String>,
+    pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_id: Option<String>,
+    pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
@@ -3807,7 +3807,7 @@ pub struct SalesEstimateTaxAnalysisUpdate {
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the tax rate
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
@@ -3844,7 +3844,7 @@ pub struct SalesEstimateUpdate {
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The contact the estimate relates to
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
+    pub contact_id: Option<super::ids::ContactId>,
     /// The name of the contact when the estimate was created
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
@@ -3853,7 +3853,7 @@ pub struct SalesEstimateUpdate {
     pub contact_reference: Option<String>,
     /// The ID of the Currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<String>,
+    pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the estimate
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
@@ -4060,7 +4060,7 @@ pub struct SalesInvoice {
     pub has_cis_materials: Option<bool>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::SalesInvoiceId>,
     /// The inverse exchange rate for the invoice
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
@@ -4212,16 +4212,16 @@ pub struct SalesInvoiceDeliveryAddressUpdate {
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_type_id: Option<String>,
+    pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Country Group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_group_id: Option<String>,
+    pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_id: Option<String>,
+    pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
@@ -4349,31 +4349,31 @@ pub struct SalesInvoiceLineUpdate {
     pub discount_percentage: Option<sage_core::types::Decimal>,
     /// The ID of the EU Goods Services Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eu_goods_services_type_id: Option<String>,
+    pub eu_goods_services_type_id: Option<super::ids::EuGoodsServicesTypeId>,
     /// The ID of the EU Sales Description.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eu_sales_description_id: Option<String>,
+    pub eu_sales_description_id: Option<super::ids::EuSalesDescriptionId>,
     /// The ID of the Ledger Account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ledger_account_id: Option<String>,
+    pub ledger_account_id: Option<super::ids::LedgerAccountId>,
     /// The net amount for the invoice line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<String>,
+    pub product_id: Option<super::ids::ProductId>,
     /// The quantity for the invoice line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The ID of the Service.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_id: Option<String>,
+    pub service_id: Option<super::ids::ServiceId>,
     /// The tax amount for the invoice line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the invoice line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
@@ -4401,16 +4401,16 @@ pub struct SalesInvoiceMainAddressUpdate {
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_type_id: Option<String>,
+    pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Country Group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_group_id: Option<String>,
+    pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_id: Option<String>,
+    pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
@@ -4479,7 +4479,7 @@ pub struct SalesInvoiceTaxAnalysisUpdate {
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the tax rate
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
@@ -4525,7 +4525,7 @@ pub struct SalesInvoiceUpdate {
     pub cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The contact the sales invoice relates to
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
+    pub contact_id: Option<super::ids::ContactId>,
     /// The name of the contact when the invoice was created
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
@@ -4534,7 +4534,7 @@ pub struct SalesInvoiceUpdate {
     pub contact_reference: Option<String>,
     /// The ID of the Currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<String>,
+    pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the invoice
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
@@ -4638,7 +4638,7 @@ pub struct SalesInvoiceUpdate {
 pub struct SalesQuickEntryAnalysisTypeCategoryUpdate {
     /// The ID of the Analysis Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub analysis_type_id: Option<String>,
+    pub analysis_type_id: Option<super::ids::AnalysisTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -4659,7 +4659,7 @@ pub struct SalesQuickEntryUpdate {
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The contact the quick entry relates to
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
+    pub contact_id: Option<super::ids::ContactId>,
     /// The name of the contact when the quick entry was created
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
@@ -4668,7 +4668,7 @@ pub struct SalesQuickEntryUpdate {
     pub contact_reference: Option<String>,
     /// The ID of the Currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<String>,
+    pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the quick entry
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
@@ -4683,13 +4683,13 @@ pub struct SalesQuickEntryUpdate {
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
     /// The associated ledger account
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ledger_account_id: Option<String>,
+    pub ledger_account_id: Option<super::ids::LedgerAccountId>,
     /// The net amount of the quick entry
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The type of quick entry e.g. invoice or credit note
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub quick_entry_type_id: Option<String>,
+    pub quick_entry_type_id: Option<super::ids::QuickEntryTypeId>,
     /// The reference for the quick entry
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
@@ -4704,7 +4704,7 @@ pub struct SalesQuickEntryUpdate {
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount of the quick entry
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
@@ -4803,7 +4803,7 @@ pub struct SalesQuote {
     pub expiry_date: Option<sage_core::types::Date>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::SalesQuoteId>,
     /// The inverse exchange rate for the quote
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
@@ -4928,16 +4928,16 @@ pub struct SalesQuoteDeliveryAddressUpdate {
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_type_id: Option<String>,
+    pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Country Group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_group_id: Option<String>,
+    pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_id: Option<String>,
+    pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
@@ -5065,31 +5065,31 @@ pub struct SalesQuoteLineUpdate {
     pub discount_percentage: Option<sage_core::types::Decimal>,
     /// The ID of the EU Goods Services Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eu_goods_services_type_id: Option<String>,
+    pub eu_goods_services_type_id: Option<super::ids::EuGoodsServicesTypeId>,
     /// The ID of the EU Sales Description.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eu_sales_description_id: Option<String>,
+    pub eu_sales_description_id: Option<super::ids::EuSalesDescriptionId>,
     /// The ID of the Ledger Account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ledger_account_id: Option<String>,
+    pub ledger_account_id: Option<super::ids::LedgerAccountId>,
     /// The net amount for the quote line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<String>,
+    pub product_id: Option<super::ids::ProductId>,
     /// The quantity for the quote line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The ID of the Service.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_id: Option<String>,
+    pub service_id: Option<super::ids::ServiceId>,
     /// The tax amount for the quote line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the quote line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
@@ -5117,16 +5117,16 @@ pub struct SalesQuoteMainAddressUpdate {
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_type_id: Option<String>,
+    pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The address town/city
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The ID of the Country Group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_group_id: Option<String>,
+    pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_id: Option<String>,
+    pub country_id: Option<super::ids::CountryId>,
     /// The address postal code/zipcode
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
@@ -5154,7 +5154,7 @@ pub struct SalesQuoteTaxAnalysisUpdate {
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the tax rate
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_amount: Option<sage_core::types::Decimal>,
@@ -5191,7 +5191,7 @@ pub struct SalesQuoteUpdate {
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The contact the quote relates to
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
+    pub contact_id: Option<super::ids::ContactId>,
     /// The name of the contact when the quote was created
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
@@ -5200,7 +5200,7 @@ pub struct SalesQuoteUpdate {
     pub contact_reference: Option<String>,
     /// The ID of the Currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<String>,
+    pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the quote
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
@@ -5313,8 +5313,11 @@ impl From<&SalesCorrectiveInvoice> for SalesCorrectiveInvoiceUpdate {
             corrective_reason_code_id: read
                 .corrective_reason_code
                 .as_ref()
-                .and_then(|link| link.id.clone()),
-            currency_id: read.currency.as_ref().and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
+            currency_id: read
+                .currency
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             date: read.date,
             delivery_address: read
                 .delivery_address
@@ -5386,7 +5389,10 @@ for SalesCorrectiveInvoiceTaxAnalysisUpdate {
             net_amount: read.net_amount,
             service_amount: read.service_amount,
             tax_amount: read.tax_amount,
-            tax_rate_id: read.tax_rate.as_ref().and_then(|link| link.id.clone()),
+            tax_rate_id: read
+                .tax_rate
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             total_amount: read.total_amount,
             ..Self::default()
         }
@@ -5399,13 +5405,19 @@ impl From<&SalesArtefactAddress> for SalesCorrectiveInvoiceMainAddressUpdate {
         Self {
             address_line_1: read.address_line_1.clone(),
             address_line_2: read.address_line_2.clone(),
-            address_type_id: read.address_type.as_ref().and_then(|link| link.id.clone()),
+            address_type_id: read
+                .address_type
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             city: read.city.clone(),
             country_group_id: read
                 .country_group
                 .as_ref()
-                .and_then(|link| link.id.clone()),
-            country_id: read.country.as_ref().and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
+            country_id: read
+                .country
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             postal_code: read.postal_code.clone(),
             region: read.region.clone(),
             ..Self::default()
@@ -5428,7 +5440,7 @@ impl From<&SalesInvoiceLineItem> for SalesCorrectiveInvoiceLineUpdate {
             eu_goods_services_type_id: read
                 .eu_goods_services_type
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             eu_sales_description_id: read
                 .eu_sales_description
                 .as_ref()
@@ -5436,13 +5448,16 @@ impl From<&SalesInvoiceLineItem> for SalesCorrectiveInvoiceLineUpdate {
             ledger_account_id: read
                 .ledger_account
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             net_amount: read.net_amount,
             product_id: read.product.as_ref().and_then(|link| link.id.clone()),
             quantity: read.quantity,
             service_id: read.service.as_ref().and_then(|link| link.id.clone()),
             tax_amount: read.tax_amount,
-            tax_rate_id: read.tax_rate.as_ref().and_then(|link| link.id.clone()),
+            tax_rate_id: read
+                .tax_rate
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             total_amount: read.total_amount,
             trade_of_asset: read.trade_of_asset,
             unit_price: read.unit_price,
@@ -5458,13 +5473,19 @@ impl From<&SalesArtefactAddress> for SalesCorrectiveInvoiceDeliveryAddressUpdate
         Self {
             address_line_1: read.address_line_1.clone(),
             address_line_2: read.address_line_2.clone(),
-            address_type_id: read.address_type.as_ref().and_then(|link| link.id.clone()),
+            address_type_id: read
+                .address_type
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             city: read.city.clone(),
             country_group_id: read
                 .country_group
                 .as_ref()
-                .and_then(|link| link.id.clone()),
-            country_id: read.country.as_ref().and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
+            country_id: read
+                .country
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             postal_code: read.postal_code.clone(),
             region: read.region.clone(),
             ..Self::default()
@@ -5503,7 +5524,10 @@ impl From<&SalesCreditNote> for SalesCreditNoteUpdate {
                 }),
             credit_note_number: read.credit_note_number.clone(),
             credit_note_number_prefix: read.credit_note_number_prefix.clone(),
-            currency_id: read.currency.as_ref().and_then(|link| link.id.clone()),
+            currency_id: read
+                .currency
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             date: read.date,
             delivery_address: read
                 .delivery_address
@@ -5561,7 +5585,10 @@ impl From<&super::common::ArtefactTaxAnalysis> for SalesCreditNoteTaxAnalysisUpd
             net_amount: read.net_amount,
             service_amount: read.service_amount,
             tax_amount: read.tax_amount,
-            tax_rate_id: read.tax_rate.as_ref().and_then(|link| link.id.clone()),
+            tax_rate_id: read
+                .tax_rate
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             total_amount: read.total_amount,
             ..Self::default()
         }
@@ -5574,13 +5601,19 @@ impl From<&SalesArtefactAddress> for SalesCreditNoteMainAddressUpdate {
         Self {
             address_line_1: read.address_line_1.clone(),
             address_line_2: read.address_line_2.clone(),
-            address_type_id: read.address_type.as_ref().and_then(|link| link.id.clone()),
+            address_type_id: read
+                .address_type
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             city: read.city.clone(),
             country_group_id: read
                 .country_group
                 .as_ref()
-                .and_then(|link| link.id.clone()),
-            country_id: read.country.as_ref().and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
+            country_id: read
+                .country
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             postal_code: read.postal_code.clone(),
             region: read.region.clone(),
             ..Self::default()
@@ -5594,13 +5627,19 @@ impl From<&SalesArtefactAddress> for SalesCreditNoteDeliveryAddressUpdate {
         Self {
             address_line_1: read.address_line_1.clone(),
             address_line_2: read.address_line_2.clone(),
-            address_type_id: read.address_type.as_ref().and_then(|link| link.id.clone()),
+            address_type_id: read
+                .address_type
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             city: read.city.clone(),
             country_group_id: read
                 .country_group
                 .as_ref()
-                .and_then(|link| link.id.clone()),
-            country_id: read.country.as_ref().and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
+            country_id: read
+                .country
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             postal_code: read.postal_code.clone(),
             region: read.region.clone(),
             ..Self::default()
@@ -5623,7 +5662,7 @@ impl From<&SalesCreditNoteLineItem> for SalesCreditNoteLineUpdate {
             eu_goods_services_type_id: read
                 .eu_goods_services_type
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             eu_sales_description_id: read
                 .eu_sales_description
                 .as_ref()
@@ -5631,13 +5670,16 @@ impl From<&SalesCreditNoteLineItem> for SalesCreditNoteLineUpdate {
             ledger_account_id: read
                 .ledger_account
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             net_amount: read.net_amount,
             product_id: read.product.as_ref().and_then(|link| link.id.clone()),
             quantity: read.quantity,
             service_id: read.service.as_ref().and_then(|link| link.id.clone()),
             tax_amount: read.tax_amount,
-            tax_rate_id: read.tax_rate.as_ref().and_then(|link| link.id.clone()),
+            tax_rate_id: read
+                .tax_rate
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             total_amount: read.total_amount,
             trade_of_asset: read.trade_of_asset,
             unit_price: read.unit_price,
@@ -5665,7 +5707,10 @@ impl From<&SalesEstimate> for SalesEstimateUpdate {
             contact_id: read.contact.as_ref().and_then(|link| link.id.clone()),
             contact_name: read.contact_name.clone(),
             contact_reference: read.contact_reference.clone(),
-            currency_id: read.currency.as_ref().and_then(|link| link.id.clone()),
+            currency_id: read
+                .currency
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             date: read.date,
             delivery_address: read
                 .delivery_address
@@ -5729,7 +5774,10 @@ impl From<&super::common::ArtefactTaxAnalysis> for SalesEstimateTaxAnalysisUpdat
             net_amount: read.net_amount,
             service_amount: read.service_amount,
             tax_amount: read.tax_amount,
-            tax_rate_id: read.tax_rate.as_ref().and_then(|link| link.id.clone()),
+            tax_rate_id: read
+                .tax_rate
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             total_amount: read.total_amount,
             ..Self::default()
         }
@@ -5742,13 +5790,19 @@ impl From<&SalesArtefactAddress> for SalesEstimateMainAddressUpdate {
         Self {
             address_line_1: read.address_line_1.clone(),
             address_line_2: read.address_line_2.clone(),
-            address_type_id: read.address_type.as_ref().and_then(|link| link.id.clone()),
+            address_type_id: read
+                .address_type
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             city: read.city.clone(),
             country_group_id: read
                 .country_group
                 .as_ref()
-                .and_then(|link| link.id.clone()),
-            country_id: read.country.as_ref().and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
+            country_id: read
+                .country
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             postal_code: read.postal_code.clone(),
             region: read.region.clone(),
             ..Self::default()
@@ -5771,7 +5825,7 @@ impl From<&SalesQuoteLineItem> for SalesEstimateLineUpdate {
             eu_goods_services_type_id: read
                 .eu_goods_services_type
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             eu_sales_description_id: read
                 .eu_sales_description
                 .as_ref()
@@ -5779,13 +5833,16 @@ impl From<&SalesQuoteLineItem> for SalesEstimateLineUpdate {
             ledger_account_id: read
                 .ledger_account
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             net_amount: read.net_amount,
             product_id: read.product.as_ref().and_then(|link| link.id.clone()),
             quantity: read.quantity,
             service_id: read.service.as_ref().and_then(|link| link.id.clone()),
             tax_amount: read.tax_amount,
-            tax_rate_id: read.tax_rate.as_ref().and_then(|link| link.id.clone()),
+            tax_rate_id: read
+                .tax_rate
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             total_amount: read.total_amount,
             trade_of_asset: read.trade_of_asset,
             unit_price: read.unit_price,
@@ -5801,13 +5858,19 @@ impl From<&SalesArtefactAddress> for SalesEstimateDeliveryAddressUpdate {
         Self {
             address_line_1: read.address_line_1.clone(),
             address_line_2: read.address_line_2.clone(),
-            address_type_id: read.address_type.as_ref().and_then(|link| link.id.clone()),
+            address_type_id: read
+                .address_type
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             city: read.city.clone(),
             country_group_id: read
                 .country_group
                 .as_ref()
-                .and_then(|link| link.id.clone()),
-            country_id: read.country.as_ref().and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
+            country_id: read
+                .country
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             postal_code: read.postal_code.clone(),
             region: read.region.clone(),
             ..Self::default()
@@ -5838,7 +5901,10 @@ impl From<&SalesInvoice> for SalesInvoiceUpdate {
             contact_id: read.contact.as_ref().and_then(|link| link.id.clone()),
             contact_name: read.contact_name.clone(),
             contact_reference: read.contact_reference.clone(),
-            currency_id: read.currency.as_ref().and_then(|link| link.id.clone()),
+            currency_id: read
+                .currency
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             date: read.date,
             delivery_address: read
                 .delivery_address
@@ -5911,7 +5977,10 @@ impl From<&super::common::ArtefactTaxAnalysis> for SalesInvoiceTaxAnalysisUpdate
             net_amount: read.net_amount,
             service_amount: read.service_amount,
             tax_amount: read.tax_amount,
-            tax_rate_id: read.tax_rate.as_ref().and_then(|link| link.id.clone()),
+            tax_rate_id: read
+                .tax_rate
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             total_amount: read.total_amount,
             ..Self::default()
         }
@@ -5938,13 +6007,19 @@ impl From<&SalesArtefactAddress> for SalesInvoiceMainAddressUpdate {
         Self {
             address_line_1: read.address_line_1.clone(),
             address_line_2: read.address_line_2.clone(),
-            address_type_id: read.address_type.as_ref().and_then(|link| link.id.clone()),
+            address_type_id: read
+                .address_type
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             city: read.city.clone(),
             country_group_id: read
                 .country_group
                 .as_ref()
-                .and_then(|link| link.id.clone()),
-            country_id: read.country.as_ref().and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
+            country_id: read
+                .country
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             postal_code: read.postal_code.clone(),
             region: read.region.clone(),
             ..Self::default()
@@ -5967,7 +6042,7 @@ impl From<&SalesInvoiceLineItem> for SalesInvoiceLineUpdate {
             eu_goods_services_type_id: read
                 .eu_goods_services_type
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             eu_sales_description_id: read
                 .eu_sales_description
                 .as_ref()
@@ -5975,13 +6050,16 @@ impl From<&SalesInvoiceLineItem> for SalesInvoiceLineUpdate {
             ledger_account_id: read
                 .ledger_account
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             net_amount: read.net_amount,
             product_id: read.product.as_ref().and_then(|link| link.id.clone()),
             quantity: read.quantity,
             service_id: read.service.as_ref().and_then(|link| link.id.clone()),
             tax_amount: read.tax_amount,
-            tax_rate_id: read.tax_rate.as_ref().and_then(|link| link.id.clone()),
+            tax_rate_id: read
+                .tax_rate
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             total_amount: read.total_amount,
             trade_of_asset: read.trade_of_asset,
             unit_price: read.unit_price,
@@ -5997,13 +6075,19 @@ impl From<&SalesArtefactAddress> for SalesInvoiceDeliveryAddressUpdate {
         Self {
             address_line_1: read.address_line_1.clone(),
             address_line_2: read.address_line_2.clone(),
-            address_type_id: read.address_type.as_ref().and_then(|link| link.id.clone()),
+            address_type_id: read
+                .address_type
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             city: read.city.clone(),
             country_group_id: read
                 .country_group
                 .as_ref()
-                .and_then(|link| link.id.clone()),
-            country_id: read.country.as_ref().and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
+            country_id: read
+                .country
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             postal_code: read.postal_code.clone(),
             region: read.region.clone(),
             ..Self::default()
@@ -6027,10 +6111,16 @@ impl From<&QuickEntry> for SalesQuickEntryUpdate {
             base_currency_net_amount: read.base_currency_net_amount,
             base_currency_tax_amount: read.base_currency_tax_amount,
             base_currency_total_amount: read.base_currency_total_amount,
-            contact_id: read.contact.as_ref().and_then(|link| link.id.clone()),
+            contact_id: read
+                .contact
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             contact_name: read.contact_name.clone(),
             contact_reference: read.contact_reference.clone(),
-            currency_id: read.currency.as_ref().and_then(|link| link.id.clone()),
+            currency_id: read
+                .currency
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             date: read.date,
             details: read.details.clone(),
             exchange_rate: read.exchange_rate,
@@ -6038,12 +6128,12 @@ impl From<&QuickEntry> for SalesQuickEntryUpdate {
             ledger_account_id: read
                 .ledger_account
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             net_amount: read.net_amount,
             quick_entry_type_id: read
                 .quick_entry_type
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             reference: read.reference.clone(),
             status_id: read.status.as_ref().and_then(|link| link.id.clone()),
             tax_address_region_id: read
@@ -6051,7 +6141,10 @@ impl From<&QuickEntry> for SalesQuickEntryUpdate {
                 .as_ref()
                 .and_then(|link| link.id.clone()),
             tax_amount: read.tax_amount,
-            tax_rate_id: read.tax_rate.as_ref().and_then(|link| link.id.clone()),
+            tax_rate_id: read
+                .tax_rate
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             total_amount: read.total_amount,
             trade_of_asset: read.trade_of_asset,
             ..Self::default()
@@ -6091,7 +6184,10 @@ impl From<&SalesQuote> for SalesQuoteUpdate {
             contact_id: read.contact.as_ref().and_then(|link| link.id.clone()),
             contact_name: read.contact_name.clone(),
             contact_reference: read.contact_reference.clone(),
-            currency_id: read.currency.as_ref().and_then(|link| link.id.clone()),
+            currency_id: read
+                .currency
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             date: read.date,
             delivery_address: read
                 .delivery_address
@@ -6155,7 +6251,10 @@ impl From<&super::common::ArtefactTaxAnalysis> for SalesQuoteTaxAnalysisUpdate {
             net_amount: read.net_amount,
             service_amount: read.service_amount,
             tax_amount: read.tax_amount,
-            tax_rate_id: read.tax_rate.as_ref().and_then(|link| link.id.clone()),
+            tax_rate_id: read
+                .tax_rate
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             total_amount: read.total_amount,
             ..Self::default()
         }
@@ -6177,7 +6276,7 @@ impl From<&SalesQuoteLineItem> for SalesQuoteLineUpdate {
             eu_goods_services_type_id: read
                 .eu_goods_services_type
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             eu_sales_description_id: read
                 .eu_sales_description
                 .as_ref()
@@ -6185,13 +6284,16 @@ impl From<&SalesQuoteLineItem> for SalesQuoteLineUpdate {
             ledger_account_id: read
                 .ledger_account
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             net_amount: read.net_amount,
             product_id: read.product.as_ref().and_then(|link| link.id.clone()),
             quantity: read.quantity,
             service_id: read.service.as_ref().and_then(|link| link.id.clone()),
             tax_amount: read.tax_amount,
-            tax_rate_id: read.tax_rate.as_ref().and_then(|link| link.id.clone()),
+            tax_rate_id: read
+                .tax_rate
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             total_amount: read.total_amount,
             trade_of_asset: read.trade_of_asset,
             unit_price: read.unit_price,
@@ -6207,13 +6309,19 @@ impl From<&SalesArtefactAddress> for SalesQuoteMainAddressUpdate {
         Self {
             address_line_1: read.address_line_1.clone(),
             address_line_2: read.address_line_2.clone(),
-            address_type_id: read.address_type.as_ref().and_then(|link| link.id.clone()),
+            address_type_id: read
+                .address_type
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             city: read.city.clone(),
             country_group_id: read
                 .country_group
                 .as_ref()
-                .and_then(|link| link.id.clone()),
-            country_id: read.country.as_ref().and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
+            country_id: read
+                .country
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             postal_code: read.postal_code.clone(),
             region: read.region.clone(),
             ..Self::default()
@@ -6227,13 +6335,19 @@ impl From<&SalesArtefactAddress> for SalesQuoteDeliveryAddressUpdate {
         Self {
             address_line_1: read.address_line_1.clone(),
             address_line_2: read.address_line_2.clone(),
-            address_type_id: read.address_type.as_ref().and_then(|link| link.id.clone()),
+            address_type_id: read
+                .address_type
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             city: read.city.clone(),
             country_group_id: read
                 .country_group
                 .as_ref()
-                .and_then(|link| link.id.clone()),
-            country_id: read.country.as_ref().and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
+            country_id: read
+                .country
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             postal_code: read.postal_code.clone(),
             region: read.region.clone(),
             ..Self::default()
@@ -6259,14 +6373,14 @@ impl From<&SalesArtefactAddress> for SalesQuoteDeliveryAddressUpdate {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetArtefactStatus {
     /// The Artefact Status Key.
-    pub key: String,
+    pub key: super::ids::ArtefactStatusId,
     /// Specify the attributes that you want to expose for the Artefact Status (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
 }
 
 impl GetArtefactStatus {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::ArtefactStatusId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -6401,14 +6515,14 @@ impl sage_core::ListOperation for ListArtefactStatuses {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCorrectiveReasonCode {
     /// The Corrective Reason Code Key.
-    pub key: String,
+    pub key: super::ids::CorrectiveReasonCodeId,
     /// Specify the attributes that you want to expose for the Corrective Reason Code (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
 }
 
 impl GetCorrectiveReasonCode {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::CorrectiveReasonCodeId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -6537,14 +6651,14 @@ impl sage_core::ListOperation for ListCorrectiveReasonCodes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetEuGoodsServicesType {
     /// The EU Goods Services Type Key.
-    pub key: String,
+    pub key: super::ids::EuGoodsServicesTypeId,
     /// Specify the attributes that you want to expose for the EU Goods Services Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
 }
 
 impl GetEuGoodsServicesType {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::EuGoodsServicesTypeId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -6673,14 +6787,14 @@ impl sage_core::ListOperation for ListEuGoodsServicesTypes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetEuSalesDescription {
     /// The EU Sales Description Key.
-    pub key: String,
+    pub key: super::ids::EuSalesDescriptionId,
     /// Specify the attributes that you want to expose for the Ec Sales Description (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
 }
 
 impl GetEuSalesDescription {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::EuSalesDescriptionId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -6866,12 +6980,12 @@ impl sage_core::Operation for CreateHostedArtefactPaymentSettings {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteHostedArtefactPaymentSettings {
     /// The Hosted Artefact Payment Setting Key.
-    pub key: String,
+    pub key: super::ids::HostedArtefactPaymentSettingsId,
 }
 
 impl DeleteHostedArtefactPaymentSettings {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::HostedArtefactPaymentSettingsId>) -> Self {
         Self { key: key.into() }
     }
 
@@ -6911,14 +7025,14 @@ impl sage_core::Operation for DeleteHostedArtefactPaymentSettings {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetHostedArtefactPaymentSettings {
     /// The Hosted Artefact Payment Setting Key.
-    pub key: String,
+    pub key: super::ids::HostedArtefactPaymentSettingsId,
     /// Specify the attributes that you want to expose for the Hosted Artefact Payment Setting (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
 }
 
 impl GetHostedArtefactPaymentSettings {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::HostedArtefactPaymentSettingsId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -7060,14 +7174,14 @@ impl sage_core::ListOperation for ListHostedArtefactPaymentSettings {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetQuickEntryType {
     /// The Quick Entry Type Key.
-    pub key: String,
+    pub key: super::ids::QuickEntryTypeId,
     /// Specify the attributes that you want to expose for the Batch Entry Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
 }
 
 impl GetQuickEntryType {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::QuickEntryTypeId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -7246,14 +7360,14 @@ impl sage_core::Operation for CreateSalesCorrectiveInvoice {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSalesCorrectiveInvoice {
     /// The Sales Corrective Invoice Key.
-    pub key: String,
+    pub key: super::ids::SalesCorrectiveInvoiceId,
     /// The reason the Sales Corrective Invoice is being voided (required unless status is DRAFT).
     pub void_reason: Option<String>,
 }
 
 impl DeleteSalesCorrectiveInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::SalesCorrectiveInvoiceId>) -> Self {
         Self {
             key: key.into(),
             void_reason: None,
@@ -7306,7 +7420,7 @@ impl sage_core::Operation for DeleteSalesCorrectiveInvoice {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSalesCorrectiveInvoice {
     /// The Sales Corrective Invoice Key.
-    pub key: String,
+    pub key: super::ids::SalesCorrectiveInvoiceId,
     /// Specify the attributes that you want to expose for the Sales Corrective Invoice (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Use this to mark/not mark the artefact as sent. Defaulted to 'true'.
@@ -7321,7 +7435,7 @@ pub struct GetSalesCorrectiveInvoice {
 
 impl GetSalesCorrectiveInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::SalesCorrectiveInvoiceId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -7591,7 +7705,7 @@ impl sage_core::ListOperation for ListSalesCorrectiveInvoices {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSalesCorrectiveInvoice {
     /// The Sales Corrective Invoice Key.
-    pub key: String,
+    pub key: super::ids::SalesCorrectiveInvoiceId,
     /// What to send; it goes to Sage as `{"sales_corrective_invoice": …}`.
     pub sales_corrective_invoice: SalesCorrectiveInvoiceUpdate,
 }
@@ -7599,7 +7713,7 @@ pub struct UpdateSalesCorrectiveInvoice {
 impl UpdateSalesCorrectiveInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(
-        key: impl Into<String>,
+        key: impl Into<super::ids::SalesCorrectiveInvoiceId>,
         sales_corrective_invoice: SalesCorrectiveInvoiceUpdate,
     ) -> Self {
         Self {
@@ -7690,14 +7804,14 @@ impl sage_core::Operation for CreateSalesCreditNote {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSalesCreditNote {
     /// The Sales Credit Note Key.
-    pub key: String,
+    pub key: super::ids::SalesCreditNoteId,
     /// The reason the Sales Credit Note is being voided (required unless status is DRAFT).
     pub void_reason: Option<String>,
 }
 
 impl DeleteSalesCreditNote {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::SalesCreditNoteId>) -> Self {
         Self {
             key: key.into(),
             void_reason: None,
@@ -7750,7 +7864,7 @@ impl sage_core::Operation for DeleteSalesCreditNote {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSalesCreditNote {
     /// The Sales Credit Note Key.
-    pub key: String,
+    pub key: super::ids::SalesCreditNoteId,
     /// Specify the attributes that you want to expose for the Sales Credit Note (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Use this to mark/not mark the artefact as sent. Defaulted to 'true'.
@@ -7765,7 +7879,7 @@ pub struct GetSalesCreditNote {
 
 impl GetSalesCreditNote {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::SalesCreditNoteId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -8033,12 +8147,12 @@ impl sage_core::ListOperation for ListSalesCreditNotes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReleaseSalesCreditNote {
     /// The Sales Credit Note Key.
-    pub key: String,
+    pub key: super::ids::SalesCreditNoteId,
 }
 
 impl ReleaseSalesCreditNote {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::SalesCreditNoteId>) -> Self {
         Self { key: key.into() }
     }
 
@@ -8079,7 +8193,7 @@ impl sage_core::Operation for ReleaseSalesCreditNote {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSalesCreditNote {
     /// The Sales Credit Note Key.
-    pub key: String,
+    pub key: super::ids::SalesCreditNoteId,
     /// What to send; it goes to Sage as `{"sales_credit_note": …}`.
     pub sales_credit_note: SalesCreditNoteUpdate,
 }
@@ -8087,7 +8201,7 @@ pub struct UpdateSalesCreditNote {
 impl UpdateSalesCreditNote {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(
-        key: impl Into<String>,
+        key: impl Into<super::ids::SalesCreditNoteId>,
         sales_credit_note: SalesCreditNoteUpdate,
     ) -> Self {
         Self {
@@ -8176,12 +8290,12 @@ impl sage_core::Operation for CreateSalesEstimate {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSalesEstimate {
     /// The Sales Estimate Key.
-    pub key: String,
+    pub key: super::ids::SalesEstimateId,
 }
 
 impl DeleteSalesEstimate {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::SalesEstimateId>) -> Self {
         Self { key: key.into() }
     }
 
@@ -8221,7 +8335,7 @@ impl sage_core::Operation for DeleteSalesEstimate {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSalesEstimate {
     /// The Sales Estimate Key.
-    pub key: String,
+    pub key: super::ids::SalesEstimateId,
     /// Specify the attributes that you want to expose for the Sales Estimate (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Specify the attributes that you want to expose for nested entities of the Sales Estimate (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -8230,7 +8344,7 @@ pub struct GetSalesEstimate {
 
 impl GetSalesEstimate {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::SalesEstimateId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -8439,14 +8553,17 @@ impl sage_core::ListOperation for ListSalesEstimates {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSalesEstimate {
     /// The Sales Estimate Key.
-    pub key: String,
+    pub key: super::ids::SalesEstimateId,
     /// What to send; it goes to Sage as `{"sales_estimate": …}`.
     pub sales_estimate: SalesEstimateUpdate,
 }
 
 impl UpdateSalesEstimate {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>, sales_estimate: SalesEstimateUpdate) -> Self {
+    pub fn new(
+        key: impl Into<super::ids::SalesEstimateId>,
+        sales_estimate: SalesEstimateUpdate,
+    ) -> Self {
         Self {
             key: key.into(),
             sales_estimate,
@@ -8537,14 +8654,14 @@ impl sage_core::Operation for CreateSalesInvoice {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSalesInvoice {
     /// The Sales Invoice Key.
-    pub key: String,
+    pub key: super::ids::SalesInvoiceId,
     /// The reason the Sales Invoice is being voided (required unless status is DRAFT).
     pub void_reason: Option<String>,
 }
 
 impl DeleteSalesInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::SalesInvoiceId>) -> Self {
         Self {
             key: key.into(),
             void_reason: None,
@@ -8597,7 +8714,7 @@ impl sage_core::Operation for DeleteSalesInvoice {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSalesInvoice {
     /// The Sales Invoice Key.
-    pub key: String,
+    pub key: super::ids::SalesInvoiceId,
     /// Specify the attributes that you want to expose for the Sales Invoice (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Use this to mark/not mark the artefact as sent. Defaulted to 'true'.
@@ -8616,7 +8733,7 @@ pub struct GetSalesInvoice {
 
 impl GetSalesInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::SalesInvoiceId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -8902,12 +9019,12 @@ impl sage_core::ListOperation for ListSalesInvoices {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReleaseSalesInvoice {
     /// The Sales Invoice Key.
-    pub key: String,
+    pub key: super::ids::SalesInvoiceId,
 }
 
 impl ReleaseSalesInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::SalesInvoiceId>) -> Self {
         Self { key: key.into() }
     }
 
@@ -8950,14 +9067,17 @@ impl sage_core::Operation for ReleaseSalesInvoice {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSalesInvoice {
     /// The Sales Invoice Key.
-    pub key: String,
+    pub key: super::ids::SalesInvoiceId,
     /// What to send; it goes to Sage as `{"sales_invoice": …}`.
     pub sales_invoice: SalesInvoiceUpdate,
 }
 
 impl UpdateSalesInvoice {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>, sales_invoice: SalesInvoiceUpdate) -> Self {
+    pub fn new(
+        key: impl Into<super::ids::SalesInvoiceId>,
+        sales_invoice: SalesInvoiceUpdate,
+    ) -> Self {
         Self {
             key: key.into(),
             sales_invoice,
@@ -9046,12 +9166,12 @@ impl sage_core::Operation for CreateSalesQuickEntry {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSalesQuickEntry {
     /// The Sales Quick Entry Key.
-    pub key: String,
+    pub key: super::ids::SalesQuickEntryId,
 }
 
 impl DeleteSalesQuickEntry {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::SalesQuickEntryId>) -> Self {
         Self { key: key.into() }
     }
 
@@ -9091,7 +9211,7 @@ impl sage_core::Operation for DeleteSalesQuickEntry {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSalesQuickEntry {
     /// The Sales Quick Entry Key.
-    pub key: String,
+    pub key: super::ids::SalesQuickEntryId,
     /// Specify the attributes that you want to expose for the Sales Batch Entry (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Specify the attributes that you want to expose for nested entities of the Sales Batch Entry (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -9104,7 +9224,7 @@ pub struct GetSalesQuickEntry {
 
 impl GetSalesQuickEntry {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::SalesQuickEntryId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -9365,7 +9485,7 @@ impl sage_core::ListOperation for ListSalesQuickEntries {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSalesQuickEntry {
     /// The Sales Quick Entry Key.
-    pub key: String,
+    pub key: super::ids::SalesQuickEntryId,
     /// What to send; it goes to Sage as `{"sales_quick_entry": …}`.
     pub sales_quick_entry: SalesQuickEntryUpdate,
 }
@@ -9373,7 +9493,7 @@ pub struct UpdateSalesQuickEntry {
 impl UpdateSalesQuickEntry {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(
-        key: impl Into<String>,
+        key: impl Into<super::ids::SalesQuickEntryId>,
         sales_quick_entry: SalesQuickEntryUpdate,
     ) -> Self {
         Self {
@@ -9464,12 +9584,12 @@ impl sage_core::Operation for CreateSalesQuote {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSalesQuote {
     /// The Sales Quote Key.
-    pub key: String,
+    pub key: super::ids::SalesQuoteId,
 }
 
 impl DeleteSalesQuote {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::SalesQuoteId>) -> Self {
         Self { key: key.into() }
     }
 
@@ -9509,7 +9629,7 @@ impl sage_core::Operation for DeleteSalesQuote {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSalesQuote {
     /// The Sales Quote Key.
-    pub key: String,
+    pub key: super::ids::SalesQuoteId,
     /// Specify the attributes that you want to expose for the Sales Quote (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
     /// Specify the attributes that you want to expose for nested entities of the Sales Quote (expose all nested attributes with 'all'). These are in addition to the base attributes (name, path)
@@ -9518,7 +9638,7 @@ pub struct GetSalesQuote {
 
 impl GetSalesQuote {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::SalesQuoteId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -9745,14 +9865,17 @@ impl sage_core::ListOperation for ListSalesQuotes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSalesQuote {
     /// The Sales Quote Key.
-    pub key: String,
+    pub key: super::ids::SalesQuoteId,
     /// What to send; it goes to Sage as `{"sales_quote": …}`.
     pub sales_quote: SalesQuoteUpdate,
 }
 
 impl UpdateSalesQuote {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>, sales_quote: SalesQuoteUpdate) -> Self {
+    pub fn new(
+        key: impl Into<super::ids::SalesQuoteId>,
+        sales_quote: SalesQuoteUpdate,
+    ) -> Self {
         Self {
             key: key.into(),
             sales_quote,

@@ -29,7 +29,7 @@ pub struct BusinessActivityType {
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::BusinessActivityTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -164,10 +164,10 @@ pub struct BusinessSettingsUpdate {
     pub auxiliary_accounts_visible: Option<bool>,
     /// The ID of the Business Activity Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub business_activity_type_id: Option<String>,
+    pub business_activity_type_id: Option<super::ids::BusinessActivityTypeId>,
     /// The ID of the Business Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub business_type_id: Option<String>,
+    pub business_type_id: Option<super::ids::BusinessTypeId>,
     /// The ID of the Country Of Registration.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country_of_registration_id: Option<String>,
@@ -175,7 +175,7 @@ pub struct BusinessSettingsUpdate {
     pub default_ledger_accounts: Option<BusinessSettingsDefaultLedgerAccountsUpdate>,
     /// The ID of the Legal Form Type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub legal_form_type_id: Option<String>,
+    pub legal_form_type_id: Option<super::ids::LegalFormTypeId>,
     /// Member of Approved Management Centres (France only)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub management_centre_member: Option<bool>,
@@ -210,7 +210,7 @@ pub struct BusinessType {
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::BusinessTypeId>,
     /// The name of the business type
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -273,7 +273,7 @@ pub struct CisSettingsUpdate {
     pub subcontractor: Option<bool>,
     /// The ID of the Tax Rate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_rate_id: Option<String>,
+    pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// Unique Tax Reference, format should match ########## (10 digits) e.g. 1234567890
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unique_tax_reference: Option<String>,
@@ -611,13 +611,13 @@ pub struct FinancialSettingsUpdate {
     pub tax_number: Option<String>,
     /// The ID of the Tax Office.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_office_id: Option<String>,
+    pub tax_office_id: Option<super::ids::TaxOfficeId>,
     /// The ID of the Tax Return Frequency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_return_frequency_id: Option<String>,
+    pub tax_return_frequency_id: Option<super::ids::TaxReturnFrequencyId>,
     /// The ID of the Tax Scheme.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_scheme_id: Option<String>,
+    pub tax_scheme_id: Option<super::ids::TaxSchemeId>,
     /// Indicates whether to use live or business defined exchange rates
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_live_exchange_rates: Option<bool>,
@@ -1450,7 +1450,7 @@ pub struct LegalFormType {
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::LegalFormTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -1547,7 +1547,7 @@ pub struct MigrationTaxReturn {
     pub gb: Option<GbBoxData>,
     /// The unique identifier for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<super::ids::MigrationTaxReturnId>,
     /// The tax return data
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ie: Option<IeBoxData>,
@@ -1611,7 +1611,7 @@ pub struct NewMigrationTaxReturn {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ie: Option<NewMigrationTaxReturnIe>,
     /// The tax return submission frequency
-    pub tax_return_frequency_id: String,
+    pub tax_return_frequency_id: super::ids::TaxReturnFrequencyId,
     /// The end date of the tax return
     pub to_date: sage_core::types::Date,
     /// The total of the tax return
@@ -1624,7 +1624,7 @@ pub struct NewMigrationTaxReturn {
 impl NewMigrationTaxReturn {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(
-        tax_return_frequency_id: impl Into<String>,
+        tax_return_frequency_id: impl Into<super::ids::TaxReturnFrequencyId>,
         from_date: sage_core::types::Date,
         to_date: sage_core::types::Date,
         total_amount: sage_core::types::Decimal,
@@ -1875,7 +1875,10 @@ impl From<&CisSettings> for CisSettingsUpdate {
             contractor: read.contractor,
             paye_reference: read.paye_reference.clone(),
             subcontractor: read.subcontractor,
-            tax_rate_id: read.tax_rate.as_ref().and_then(|link| link.id.clone()),
+            tax_rate_id: read
+                .tax_rate
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             unique_tax_reference: read.unique_tax_reference.clone(),
             ..Self::default()
         }
@@ -1947,11 +1950,14 @@ impl From<&FinancialSettings> for FinancialSettingsUpdate {
             recoverable_percentage: read.recoverable_percentage,
             sales_tax_calculation: read.sales_tax_calculation.clone(),
             tax_number: read.tax_number.clone(),
-            tax_office_id: read.tax_office.as_ref().and_then(|link| link.id.clone()),
+            tax_office_id: read
+                .tax_office
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             tax_return_frequency_id: read
                 .tax_return_frequency
                 .as_ref()
-                .and_then(|link| link.id.clone()),
+                .and_then(|link| link.id.clone().map(Into::into)),
             tax_scheme_id: read.tax_scheme.as_ref().and_then(|link| link.id.clone()),
             use_live_exchange_rates: read.use_live_exchange_rates,
             year_end_date: read.year_end_date,
@@ -1991,7 +1997,10 @@ impl From<&InvoiceSettings> for InvoiceSettingsUpdate {
             insurance_area: read.insurance_area.clone(),
             insurance_text: read.insurance_text.clone(),
             insurance_type: read.insurance_type.clone(),
-            insurer_id: read.insurer.as_ref().and_then(|link| link.id.clone()),
+            insurer_id: read
+                .insurer
+                .as_ref()
+                .and_then(|link| link.id.clone().map(Into::into)),
             invoice_terms_and_conditions: read.invoice_terms_and_conditions.clone(),
             late_payment_percentage: read.late_payment_percentage,
             line_item_titles: read
@@ -2137,14 +2146,14 @@ impl From<&Migration> for MigrationsUpdate {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetBusinessActivityType {
     /// The Business Activity Type Key.
-    pub key: String,
+    pub key: super::ids::BusinessActivityTypeId,
     /// Specify the attributes that you want to expose for the Business Classification (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
 }
 
 impl GetBusinessActivityType {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::BusinessActivityTypeId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -2363,14 +2372,14 @@ impl sage_core::Operation for UpdateBusinessSettings {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetBusinessType {
     /// The Business Type Key.
-    pub key: String,
+    pub key: super::ids::BusinessTypeId,
     /// Specify the attributes that you want to expose for the For Business Type (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
 }
 
 impl GetBusinessType {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::BusinessTypeId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -2589,14 +2598,14 @@ impl sage_core::Operation for UpdateCisSettings {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCountry {
     /// The Country Key.
-    pub key: String,
+    pub key: super::ids::CountryId,
     /// Specify the attributes that you want to expose for the Country (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
 }
 
 impl GetCountry {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::CountryId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -2725,14 +2734,14 @@ impl sage_core::ListOperation for ListCountries {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCountryGroup {
     /// The Country Group Key.
-    pub key: String,
+    pub key: super::ids::CountryGroupId,
     /// Specify the attributes that you want to expose for the Country Group (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
 }
 
 impl GetCountryGroup {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::CountryGroupId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -2861,14 +2870,14 @@ impl sage_core::ListOperation for ListCountryGroups {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCountriesOfRegistration {
     /// The Country Of Registration Key.
-    pub key: String,
+    pub key: super::ids::CountriesOfRegistrationId,
     /// Specify the attributes that you want to expose for the Registered Country (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
 }
 
 impl GetCountriesOfRegistration {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::CountriesOfRegistrationId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -3361,14 +3370,14 @@ impl sage_core::Operation for UpdateInvoiceSettings {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetLegalFormType {
     /// The Legal Form Type Key.
-    pub key: String,
+    pub key: super::ids::LegalFormTypeId,
     /// Specify the attributes that you want to expose for the Business Classification (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
 }
 
 impl GetLegalFormType {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::LegalFormTypeId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,
@@ -3547,14 +3556,14 @@ impl sage_core::Operation for CreateMigrationTaxReturn {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetMigrationTaxReturn {
     /// The Migration Tax Return Key.
-    pub key: String,
+    pub key: super::ids::MigrationTaxReturnId,
     /// Specify the attributes that you want to expose for the Migration Tax Return (expose all attributes with 'all'). These are in addition to the base attributes (name, path)
     pub attributes: Option<String>,
 }
 
 impl GetMigrationTaxReturn {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(key: impl Into<String>) -> Self {
+    pub fn new(key: impl Into<super::ids::MigrationTaxReturnId>) -> Self {
         Self {
             key: key.into(),
             attributes: None,

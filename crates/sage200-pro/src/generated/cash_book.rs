@@ -125,7 +125,7 @@ pub struct Bank {
     pub iban: Option<String>,
     /// Bank account record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::BankId>,
     /// Collection of bank memos.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memos: Option<Vec<BankMemos>>,
@@ -272,7 +272,7 @@ pub struct BankBankContacts {
     pub address: Option<String>,
     /// Bank account record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bank_id: Option<i64>,
+    pub bank_id: Option<super::ids::BankId>,
     /// The date and time this entity was created (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
@@ -297,7 +297,7 @@ pub struct BankBankContacts {
 pub struct BankEmails {
     /// Bank account record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bank_id: Option<i64>,
+    pub bank_id: Option<super::ids::BankId>,
     /// The date and time this entity was created (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
@@ -344,7 +344,7 @@ pub struct BankEntryType {
 pub struct BankMemos {
     /// Bank account record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bank_id: Option<i64>,
+    pub bank_id: Option<super::ids::BankId>,
     /// The user that created the memo.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
@@ -384,7 +384,7 @@ pub struct BankPayment {
     /// Bank record Id that the payment is for. If the bank account does not have the same currency as the base currency, then additional properties can be set for the currency and exchange rate.
     ///
     /// Note: If a default bank account has been set up in the system, then you do not need to specify the bank account Id, if that is the intended bank for the payment.
-    pub bank_id: i64,
+    pub bank_id: super::ids::BankId,
     /// The currency Id of the payment. This is only applicable if the bank account currency specified is different to the base currency and will default to the bank account currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cheque_currency_id: Option<i64>,
@@ -439,7 +439,7 @@ pub struct BankPayment {
     pub second_reference: Option<String>,
     /// Tax code record Id. This is only applicable if the bank account currency specified is different to the base currency and will default to the default tax code Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_code_id: Option<i64>,
+    pub tax_code_id: Option<super::ids::TaxCodeId>,
     /// The tax registration number of the person the money has been paid to (Sage 200 Education Online only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_registration_number: Option<String>,
@@ -454,12 +454,12 @@ pub struct BankPayment {
 impl BankPayment {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(
-        bank_id: i64,
+        bank_id: impl Into<super::ids::BankId>,
         nominal_analysis_items: impl IntoIterator<Item = BankPaymentNominalAnalysisItems>,
     ) -> Self {
         Self {
             bank_charges: None,
-            bank_id: bank_id,
+            bank_id: bank_id.into(),
             cheque_currency_id: None,
             cheque_exchange_rate: None,
             cheque_goods_value: None,
@@ -546,7 +546,7 @@ pub struct BankPaymentNominalAnalysisItems {
     pub reference: Option<String>,
     /// Tax code Id. This is not applicable if the bank account currency specified is different to the base currency and will default to the default tax code Id
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_code_id: Option<i64>,
+    pub tax_code_id: Option<super::ids::TaxCodeId>,
     /// Tax value to post to the nominal account. This is not applicable if the bank account currency specified is different to the base currency.
     #[serde(
         with = "sage_core::types::decimal_number::option",
@@ -613,7 +613,7 @@ pub struct BankPaymentNominalJournalItems {
     pub reference: Option<String>,
     /// Tax code Id. This is not applicable if the bank account currency specified is different to the base currency and will default to the default tax code Id
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_code_id: Option<i64>,
+    pub tax_code_id: Option<super::ids::TaxCodeId>,
     /// Tax value to post to the nominal account. This is not applicable if the bank account currency specified is different to the base currency.
     #[serde(
         with = "sage_core::types::decimal_number::option",
@@ -665,7 +665,7 @@ pub struct BankPostedTransaction {
     pub bank_cheque_to_base_currency_rate: Option<sage_core::types::Decimal>,
     /// Bank Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bank_id: Option<i64>,
+    pub bank_id: Option<super::ids::BankId>,
     /// Transaction type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_transaction_type: Option<String>,
@@ -709,7 +709,7 @@ pub struct BankPostedTransaction {
     pub entry_description: Option<String>,
     /// Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::BankPostedTransactionId>,
     /// The statement date of the last bank statement to which the transaction was reconciled.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_statement_date: Option<sage_core::types::DateTime>,
@@ -894,7 +894,7 @@ pub struct BankReceipt {
     /// Bank record Id that the receipt is for. If the bank account does not have the same currency as the base currency, then additional properties can be set for the currency and exchange rate.
     ///
     /// Note: If a default bank account has been set up in the system, then you do not need to specify the bank account Id, if that is the intended bank for the receipt.
-    pub bank_id: i64,
+    pub bank_id: super::ids::BankId,
     /// The currency Id of the receipt. This is only applicable if the bank account currency specified is different to the base currency and will default to the bank account currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cheque_currency_id: Option<i64>,
@@ -949,7 +949,7 @@ pub struct BankReceipt {
     pub second_reference: Option<String>,
     /// Tax code record Id. This is only applicable if the bank account currency specified is different to the base currency and will default to the default tax code Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_code_id: Option<i64>,
+    pub tax_code_id: Option<super::ids::TaxCodeId>,
     /// The tax registration number of the person the money has been received from (Sage 200 Education Online only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_registration_number: Option<String>,
@@ -964,12 +964,12 @@ pub struct BankReceipt {
 impl BankReceipt {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(
-        bank_id: i64,
+        bank_id: impl Into<super::ids::BankId>,
         nominal_analysis_items: impl IntoIterator<Item = BankReceiptNominalAnalysisItems>,
     ) -> Self {
         Self {
             bank_charges: None,
-            bank_id: bank_id,
+            bank_id: bank_id.into(),
             cheque_currency_id: None,
             cheque_exchange_rate: None,
             cheque_goods_value: None,
@@ -1056,7 +1056,7 @@ pub struct BankReceiptNominalAnalysisItems {
     pub reference: Option<String>,
     /// Tax code Id. This is not applicable if the bank account currency specified is different to the base currency and will default to the default tax code Id
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_code_id: Option<i64>,
+    pub tax_code_id: Option<super::ids::TaxCodeId>,
     /// Tax value to post to the nominal account. This is not applicable if the bank account currency specified is different to the base currency.
     #[serde(
         with = "sage_core::types::decimal_number::option",
@@ -1123,7 +1123,7 @@ pub struct BankReceiptNominalJournalItems {
     pub reference: Option<String>,
     /// Tax code Id. This is not applicable if the bank account currency specified is different to the base currency and will default to the default tax code Id
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_code_id: Option<i64>,
+    pub tax_code_id: Option<super::ids::TaxCodeId>,
     /// Tax value to post to the nominal account. This is not applicable if the bank account currency specified is different to the base currency.
     #[serde(
         with = "sage_core::types::decimal_number::option",
@@ -1333,13 +1333,13 @@ pub struct BankView {
     pub code: Option<String>,
     /// Currency record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<i64>,
+    pub currency_id: Option<super::ids::CurrencyId>,
     /// ISO currency code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency_iso_code: Option<String>,
     /// Currency ISO code record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_iso_code_id: Option<i64>,
+    pub currency_iso_code_id: Option<super::ids::CurrencyIsoCodeId>,
     /// ISO currency name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency_iso_code_name: Option<String>,
@@ -1407,7 +1407,7 @@ pub struct BankView {
 pub struct BankWebsites {
     /// Bank account record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bank_id: Option<i64>,
+    pub bank_id: Option<super::ids::BankId>,
     /// The date and time this entity was created (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
@@ -1446,7 +1446,7 @@ pub struct CashBookSettings {
     pub default_bank_account_id: Option<i64>,
     /// Cash Book Settings record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::CashBookSettingsId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -1775,13 +1775,13 @@ impl sage_core::Operation for CreateBankPayment {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetBankPostedTransaction {
     /// Unique Id of the transaction.
-    pub id: i64,
+    pub id: super::ids::BankPostedTransactionId,
 }
 
 impl GetBankPostedTransaction {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::BankPostedTransactionId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -1931,7 +1931,7 @@ impl sage_core::ListOperation for ListBankPostedTransactions {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListBankPostedTransactionsForBankAccount {
     /// Unique Id of the bank account.
-    pub bank_id: i64,
+    pub bank_id: super::ids::BankId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -1950,9 +1950,9 @@ pub struct ListBankPostedTransactionsForBankAccount {
 
 impl ListBankPostedTransactionsForBankAccount {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(bank_id: i64) -> Self {
+    pub fn new(bank_id: impl Into<super::ids::BankId>) -> Self {
         Self {
-            bank_id,
+            bank_id: bank_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -2278,13 +2278,13 @@ impl sage_core::Operation for CreateBank {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteBank {
     /// Unique Id of the bank.
-    pub id: i64,
+    pub id: super::ids::BankId,
 }
 
 impl DeleteBank {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::BankId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -2315,13 +2315,13 @@ impl sage_core::Operation for DeleteBank {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetBank {
     /// Unique Id of the bank.
-    pub id: i64,
+    pub id: super::ids::BankId,
 }
 
 impl GetBank {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::BankId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -2456,15 +2456,15 @@ impl sage_core::ListOperation for ListBanks {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateBank {
     /// Unique Id of the bank.
-    pub id: i64,
+    pub id: super::ids::BankId,
     /// The JSON request body.
     pub body: Bank,
 }
 
 impl UpdateBank {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: Bank) -> Self {
-        Self { id, body }
+    pub fn new(id: impl Into<super::ids::BankId>, body: Bank) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -2492,13 +2492,13 @@ impl sage_core::Operation for UpdateBank {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCashBookSetting {
     /// Unique Id of the Cash Book settings.
-    pub id: i64,
+    pub id: super::ids::CashBookSettingsId,
 }
 
 impl GetCashBookSetting {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::CashBookSettingsId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.

@@ -26,7 +26,7 @@ pub struct AgeingPeriod {
 pub struct CustomerPriceBand {
     /// Customer Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_id: Option<i64>,
+    pub customer_id: Option<super::ids::CustomerId>,
     /// The date and time this entity was created (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
@@ -35,7 +35,7 @@ pub struct CustomerPriceBand {
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Customer price band record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::CustomerPriceBandId>,
     /// When updating an existing customer, whether to delete this price band from the collection of customer price bands.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_to_delete: Option<bool>,
@@ -44,7 +44,7 @@ pub struct CustomerPriceBand {
     pub price_band: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Price band record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub price_band_id: Option<i64>,
+    pub price_band_id: Option<super::ids::PriceBandId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,

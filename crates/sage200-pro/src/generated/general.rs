@@ -95,7 +95,7 @@ pub struct AnalysisCodeMapping {
     pub friendly_property_name: Option<String>,
     /// Analysis code mapping Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::AnalysisCodeMappingId>,
     /// Flag to indicate if a value must be given for the analysis code. (Sage 200 Professional only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_mandatory: Option<bool>,
@@ -152,7 +152,7 @@ pub struct CompanyDetails {
     pub country_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Country code record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_code_id: Option<i64>,
+    pub country_code_id: Option<super::ids::CountryCodeId>,
     /// The date and time this entity was created (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
@@ -170,7 +170,7 @@ pub struct CompanyDetails {
     pub fax: Option<String>,
     /// Company Details record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::CompanyDetailsId>,
     /// True if supplier payments is enabled; otherwise false.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_supplier_payments_enabled: Option<bool>,
@@ -269,7 +269,7 @@ pub struct Courier {
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Courier Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::CourierId>,
     /// True if courier is default, otherwise false.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
@@ -349,7 +349,7 @@ pub struct FlowState {
     pub flow_id: String,
     /// The unique Id of the Sage 200 Flow identifier.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::FlowStateId>,
     /// Value of state.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
@@ -470,7 +470,7 @@ pub struct PendingEmail {
     pub email_type: String,
     /// The unique Id of the Sage 200 pending email identifier.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::PendingEmailId>,
     /// The user name of the email recipient.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
@@ -521,7 +521,7 @@ pub struct Salutation {
     pub description: Option<String>,
     /// Salutation record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::SalutationId>,
     /// If this is the default salutation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
@@ -595,7 +595,7 @@ pub struct SystemSettings {
     pub first_vat_return_date_defined: Option<bool>,
     /// System Settings record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::SystemSettingsId>,
     /// Intrastat amount.
     #[serde(
         with = "sage_core::types::decimal_number::option",
@@ -808,7 +808,7 @@ pub struct UpdateMode {
 pub struct User {
     /// User Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::UserId>,
     /// Username.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -942,13 +942,13 @@ impl sage_core::ListOperation for ListAccountingPeriodValidationTypes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetAnalysisCodeMapping {
     /// Unique Id of the analysis code mapping.
-    pub id: i64,
+    pub id: super::ids::AnalysisCodeMappingId,
 }
 
 impl GetAnalysisCodeMapping {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::AnalysisCodeMappingId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -1096,13 +1096,13 @@ impl sage_core::ListOperation for ListAnalysisCodeMappings {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCompanyDetail {
     /// Unique Id of the company details.
-    pub id: i64,
+    pub id: super::ids::CompanyDetailsId,
 }
 
 impl GetCompanyDetail {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::CompanyDetailsId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -1250,15 +1250,18 @@ impl sage_core::ListOperation for ListCompanyDetails {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateCompanyDetail {
     /// Unique Id of the company details.
-    pub id: i64,
+    pub id: super::ids::CompanyDetailsId,
     /// The JSON request body.
     pub body: CompanyDetails,
 }
 
 impl UpdateCompanyDetail {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: CompanyDetails) -> Self {
-        Self { id, body }
+    pub fn new(
+        id: impl Into<super::ids::CompanyDetailsId>,
+        body: CompanyDetails,
+    ) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -1434,13 +1437,13 @@ impl sage_core::Operation for CreateCourier {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteCourier {
     /// Unique Id of the courier.
-    pub id: i64,
+    pub id: super::ids::CourierId,
 }
 
 impl DeleteCourier {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::CourierId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -1471,13 +1474,13 @@ impl sage_core::Operation for DeleteCourier {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCourier {
     /// Unique Id of the courier.
-    pub id: i64,
+    pub id: super::ids::CourierId,
 }
 
 impl GetCourier {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::CourierId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -1616,15 +1619,15 @@ impl sage_core::ListOperation for ListCouriers {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateCourier {
     /// Unique Id of the courier.
-    pub id: i64,
+    pub id: super::ids::CourierId,
     /// The JSON request body.
     pub body: Courier,
 }
 
 impl UpdateCourier {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: Courier) -> Self {
-        Self { id, body }
+    pub fn new(id: impl Into<super::ids::CourierId>, body: Courier) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -1762,13 +1765,13 @@ impl sage_core::Operation for CreateFlowState {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteFlowState {
     /// Unique Id of the flow state.
-    pub id: i64,
+    pub id: super::ids::FlowStateId,
 }
 
 impl DeleteFlowState {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::FlowStateId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -1799,13 +1802,13 @@ impl sage_core::Operation for DeleteFlowState {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetFlowState {
     /// Unique Id of the flow.
-    pub id: i64,
+    pub id: super::ids::FlowStateId,
 }
 
 impl GetFlowState {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::FlowStateId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -1951,15 +1954,15 @@ impl sage_core::ListOperation for ListFlowStates {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateFlowState {
     /// Unique Id of the flow state.
-    pub id: i64,
+    pub id: super::ids::FlowStateId,
     /// The JSON request body.
     pub body: FlowState,
 }
 
 impl UpdateFlowState {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: FlowState) -> Self {
-        Self { id, body }
+    pub fn new(id: impl Into<super::ids::FlowStateId>, body: FlowState) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -2171,13 +2174,13 @@ impl sage_core::Operation for CreatePendingEmail {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeletePendingEmail {
     /// Unique Id of the pending email.
-    pub id: i64,
+    pub id: super::ids::PendingEmailId,
 }
 
 impl DeletePendingEmail {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::PendingEmailId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -2208,13 +2211,13 @@ impl sage_core::Operation for DeletePendingEmail {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetPendingEmail {
     /// Unique Id of the pending email.
-    pub id: i64,
+    pub id: super::ids::PendingEmailId,
 }
 
 impl GetPendingEmail {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::PendingEmailId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -2360,15 +2363,15 @@ impl sage_core::ListOperation for ListPendingEmails {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdatePendingEmail {
     /// Unique Id of the pending email.
-    pub id: i64,
+    pub id: super::ids::PendingEmailId,
     /// The JSON request body.
     pub body: PendingEmail,
 }
 
 impl UpdatePendingEmail {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: PendingEmail) -> Self {
-        Self { id, body }
+    pub fn new(id: impl Into<super::ids::PendingEmailId>, body: PendingEmail) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -2403,13 +2406,13 @@ impl sage_core::Operation for UpdatePendingEmail {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSalutation {
     /// Unique Id of the salutation.
-    pub id: i64,
+    pub id: super::ids::SalutationId,
 }
 
 impl GetSalutation {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::SalutationId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -2669,13 +2672,13 @@ impl sage_core::ListOperation for ListSites {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSystemSetting {
     /// Unique Id of the system settings.
-    pub id: i64,
+    pub id: super::ids::SystemSettingsId,
 }
 
 impl GetSystemSetting {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::SystemSettingsId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -2823,15 +2826,18 @@ impl sage_core::ListOperation for ListSystemSettings {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSystemSetting {
     /// Unique Id of the system settings.
-    pub id: i64,
+    pub id: super::ids::SystemSettingsId,
     /// The JSON request body.
     pub body: SystemSettings,
 }
 
 impl UpdateSystemSetting {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: SystemSettings) -> Self {
-        Self { id, body }
+    pub fn new(
+        id: impl Into<super::ids::SystemSettingsId>,
+        body: SystemSettings,
+    ) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -3362,13 +3368,13 @@ impl sage_core::ListOperation for ListUpdateModes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetUser {
     /// Unique Id of a user for the specified company.
-    pub id: i64,
+    pub id: super::ids::UserId,
 }
 
 impl GetUser {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::UserId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.

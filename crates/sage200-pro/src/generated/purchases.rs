@@ -63,7 +63,7 @@ pub struct FactorHouse {
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Factor house Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::FactorHousId>,
     /// The factor house main address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub main_address: Option<FactorHouseMainAddress>,
@@ -191,7 +191,7 @@ pub struct PaymentGroup {
     pub description: Option<String>,
     /// Payment group Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::PaymentGroupId>,
     /// Whether this payment group is used for supplier payments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_supplier_payments_group: Option<bool>,
@@ -415,7 +415,7 @@ pub struct PurchaseAgedCreditorView {
     pub posted_supplier_transaction_id: Option<i64>,
     /// Supplier Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub supplier_id: Option<i64>,
+    pub supplier_id: Option<super::ids::SupplierId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -441,7 +441,7 @@ pub struct PurchaseAuthorisation {
     pub supplier: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Supplier record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub supplier_id: Option<i64>,
+    pub supplier_id: Option<super::ids::SupplierId>,
     /// Transaction date.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<sage_core::types::DateTime>,
@@ -468,7 +468,7 @@ pub struct PurchaseAuthorisationNominalAnalysisItems {
     pub narrative: Option<String>,
     /// Nominal code record Id
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub nominal_code_id: Option<i64>,
+    pub nominal_code_id: Option<super::ids::NominalCodeId>,
     /// Specify a transaction analysis code to be used on the nominal analysis item. This requires that the ledger settings allow additional analysis and that the code is valid
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_analysis_code: Option<String>,
@@ -570,7 +570,7 @@ pub struct PurchaseCreditNote {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settled_immediately: Option<bool>,
     /// Supplier record Id.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
     /// Tax analysis lines.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_analysis_items: Option<Vec<PurchaseCreditNoteTaxAnalysisItems>>,
@@ -587,7 +587,7 @@ pub struct PurchaseCreditNote {
 
 impl PurchaseCreditNote {
     /// A value with its required fields; the optional ones start unset.
-    pub fn new(supplier_id: i64) -> Self {
+    pub fn new(supplier_id: impl Into<super::ids::SupplierId>) -> Self {
         Self {
             authorisation_type: None,
             discount_days: None,
@@ -602,7 +602,7 @@ impl PurchaseCreditNote {
             reference: None,
             second_reference: None,
             settled_immediately: None,
-            supplier_id: supplier_id,
+            supplier_id: supplier_id.into(),
             tax_analysis_items: None,
             transaction_date: None,
             vat_adjustment_doc_expected: None,
@@ -615,7 +615,7 @@ impl PurchaseCreditNote {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PurchaseCreditNoteNewRequest {
     /// Supplier record Id.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -623,9 +623,9 @@ pub struct PurchaseCreditNoteNewRequest {
 
 impl PurchaseCreditNoteNewRequest {
     /// A value with its required fields; the optional ones start unset.
-    pub fn new(supplier_id: i64) -> Self {
+    pub fn new(supplier_id: impl Into<super::ids::SupplierId>) -> Self {
         Self {
-            supplier_id: supplier_id,
+            supplier_id: supplier_id.into(),
             extra: sage_core::types::Extra::new(),
         }
     }
@@ -801,7 +801,7 @@ pub struct PurchaseInvoice {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settled_immediately: Option<bool>,
     /// Supplier record Id.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
     /// Tax analysis lines.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_analysis_items: Option<Vec<PurchaseInvoiceTaxAnalysisItems>>,
@@ -818,7 +818,7 @@ pub struct PurchaseInvoice {
 
 impl PurchaseInvoice {
     /// A value with its required fields; the optional ones start unset.
-    pub fn new(supplier_id: i64) -> Self {
+    pub fn new(supplier_id: impl Into<super::ids::SupplierId>) -> Self {
         Self {
             authorisation_type: None,
             discount_days: None,
@@ -834,7 +834,7 @@ impl PurchaseInvoice {
             reference: None,
             second_reference: None,
             settled_immediately: None,
-            supplier_id: supplier_id,
+            supplier_id: supplier_id.into(),
             tax_analysis_items: None,
             transaction_date: None,
             vat_adjustment_doc_expected: None,
@@ -847,7 +847,7 @@ impl PurchaseInvoice {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PurchaseInvoiceNewRequest {
     /// Supplier record Id.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -855,9 +855,9 @@ pub struct PurchaseInvoiceNewRequest {
 
 impl PurchaseInvoiceNewRequest {
     /// A value with its required fields; the optional ones start unset.
-    pub fn new(supplier_id: i64) -> Self {
+    pub fn new(supplier_id: impl Into<super::ids::SupplierId>) -> Self {
         Self {
-            supplier_id: supplier_id,
+            supplier_id: supplier_id.into(),
             extra: sage_core::types::Extra::new(),
         }
     }
@@ -1032,7 +1032,7 @@ pub struct PurchaseLedgerSettings {
     pub electronic_bank_payments: Option<bool>,
     /// Purchase Ledger Settings record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::PurchaseLedgerSettingsId>,
     /// The default length of time (in months) to keep transactions for supplier accounts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keep_transactions_for: Option<i64>,
@@ -1098,7 +1098,7 @@ pub struct PurchasePayment {
     )]
     pub bank_exchange_rate: Option<sage_core::types::Decimal>,
     /// Bank record Id.
-    pub bank_id: i64,
+    pub bank_id: super::ids::BankId,
     /// Receipt currency record Id. This defaults to the supplier account currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cheque_currency_id: Option<i64>,
@@ -1143,7 +1143,7 @@ pub struct PurchasePayment {
     )]
     pub supplier_cheque_value: Option<sage_core::types::Decimal>,
     /// Supplier record Id.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
     /// Transaction date. This defaults to the current system date.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<sage_core::types::DateTime>,
@@ -1155,13 +1155,13 @@ pub struct PurchasePayment {
 impl PurchasePayment {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(
-        bank_id: i64,
+        bank_id: impl Into<super::ids::BankId>,
         cheque_value: sage_core::types::Decimal,
-        supplier_id: i64,
+        supplier_id: impl Into<super::ids::SupplierId>,
     ) -> Self {
         Self {
             bank_exchange_rate: None,
-            bank_id: bank_id,
+            bank_id: bank_id.into(),
             cheque_currency_id: None,
             cheque_exchange_rate: None,
             cheque_value: cheque_value,
@@ -1171,7 +1171,7 @@ impl PurchasePayment {
             second_reference: None,
             settlement_discount_value: None,
             supplier_cheque_value: None,
-            supplier_id: supplier_id,
+            supplier_id: supplier_id.into(),
             transaction_date: None,
             extra: sage_core::types::Extra::new(),
         }
@@ -1365,7 +1365,7 @@ pub struct PurchasePostedTransaction {
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::PurchasePostedTransactionId>,
     /// Nominal analysis items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nominal_analysis_items: Option<
@@ -1391,7 +1391,7 @@ pub struct PurchasePostedTransaction {
     pub supplier: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Supplier Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub supplier_id: Option<i64>,
+    pub supplier_id: Option<super::ids::SupplierId>,
     /// Tax analysis items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_analysis_items: Option<Vec<PurchasePostedTransactionTaxAnalysisItems>>,
@@ -1553,7 +1553,7 @@ pub struct PurchasePostedTransactionMemo {
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Purchase posted transaction memo record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::PurchasePostedTransactionMemoId>,
     /// True if memo status is active, false if it is inactive.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
@@ -1685,7 +1685,7 @@ pub struct PurchaseReceipt {
     )]
     pub bank_exchange_rate: Option<sage_core::types::Decimal>,
     /// Bank record Id.
-    pub bank_id: i64,
+    pub bank_id: super::ids::BankId,
     /// Receipt currency record Id. This defaults to the supplier account currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cheque_currency_id: Option<i64>,
@@ -1730,7 +1730,7 @@ pub struct PurchaseReceipt {
     )]
     pub supplier_cheque_value: Option<sage_core::types::Decimal>,
     /// Supplier record Id.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
     /// Transaction date. This defaults to the current system date.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<sage_core::types::DateTime>,
@@ -1742,13 +1742,13 @@ pub struct PurchaseReceipt {
 impl PurchaseReceipt {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(
-        bank_id: i64,
+        bank_id: impl Into<super::ids::BankId>,
         cheque_value: sage_core::types::Decimal,
-        supplier_id: i64,
+        supplier_id: impl Into<super::ids::SupplierId>,
     ) -> Self {
         Self {
             bank_exchange_rate: None,
-            bank_id: bank_id,
+            bank_id: bank_id.into(),
             cheque_currency_id: None,
             cheque_exchange_rate: None,
             cheque_value: cheque_value,
@@ -1758,7 +1758,7 @@ impl PurchaseReceipt {
             second_reference: None,
             settlement_discount_value: None,
             supplier_cheque_value: None,
-            supplier_id: supplier_id,
+            supplier_id: supplier_id.into(),
             transaction_date: None,
             extra: sage_core::types::Extra::new(),
         }
@@ -1822,7 +1822,7 @@ pub struct PurchaseTradingPeriod {
     pub end_date: Option<sage_core::types::DateTime>,
     /// An unique Id specific to each purchase trading period.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::PurchaseTradingPeriodId>,
     /// The period number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub period_number: Option<String>,
@@ -1916,7 +1916,7 @@ pub struct PurchaseTransactionEnquiryView {
     pub has_documents: Option<bool>,
     /// Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::PurchaseTransactionEnquiryViewId>,
     /// Memo status.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memo_note_status: Option<String>,
@@ -1951,7 +1951,7 @@ pub struct PurchaseTransactionEnquiryView {
     pub supplier: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Supplier Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub supplier_id: Option<i64>,
+    pub supplier_id: Option<super::ids::SupplierId>,
     /// Tax analysis items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_analysis_items: Option<Vec<PurchaseTransactionEnquiryViewTaxAnalysisItems>>,
@@ -2331,7 +2331,7 @@ pub struct PurchaseTransactionView {
     pub status: Option<String>,
     /// Supplier Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub supplier_id: Option<i64>,
+    pub supplier_id: Option<super::ids::SupplierId>,
     /// Supplier account name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supplier_name: Option<String>,
@@ -2476,7 +2476,7 @@ pub struct Supplier {
     pub country_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Country code record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_code_id: Option<i64>,
+    pub country_code_id: Option<super::ids::CountryCodeId>,
     /// The suppliers credit bureau.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_bureau: Option<
@@ -2484,7 +2484,7 @@ pub struct Supplier {
     >,
     /// Credit bureau record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credit_bureau_id: Option<i64>,
+    pub credit_bureau_id: Option<super::ids::CreditBureauId>,
     /// Credit limit for the supplier.
     #[serde(
         with = "sage_core::types::decimal_number::option",
@@ -2502,7 +2502,7 @@ pub struct Supplier {
     >,
     /// Credit position record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credit_position_id: Option<i64>,
+    pub credit_position_id: Option<super::ids::CreditPositionId>,
     /// Credit reference.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_reference: Option<String>,
@@ -2511,7 +2511,7 @@ pub struct Supplier {
     pub currency: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Currency record Id. This defaults to the base currency Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<i64>,
+    pub currency_id: Option<super::ids::CurrencyId>,
     /// The date received.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_received: Option<sage_core::types::DateTime>,
@@ -2576,7 +2576,7 @@ pub struct Supplier {
     pub fax_subscriber_number: Option<String>,
     /// Supplier unique Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::SupplierId>,
     /// Whether supplier payments is enabled for this account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_supplier_payments_enabled: Option<bool>,
@@ -2610,7 +2610,7 @@ pub struct Supplier {
     >,
     /// Payment group record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payment_group_id: Option<i64>,
+    pub payment_group_id: Option<super::ids::PaymentGroupId>,
     /// The payment terms which, together with the payment terms (days), determines the due date of invoices.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_terms_basis: Option<String>,
@@ -2950,7 +2950,7 @@ pub struct SupplierAlert {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub show_alert_for_returns: Option<bool>,
     /// Supplier record Id.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
     /// The user that updated the alert.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_by: Option<String>,
@@ -2961,7 +2961,7 @@ pub struct SupplierAlert {
 
 impl SupplierAlert {
     /// A value with its required fields; the optional ones start unset.
-    pub fn new(supplier_id: i64) -> Self {
+    pub fn new(supplier_id: impl Into<super::ids::SupplierId>) -> Self {
         Self {
             alert_text: None,
             date_time_created: None,
@@ -2974,7 +2974,7 @@ impl SupplierAlert {
             show_alert_for_generate_purchase_orders_from_trial_kitting: None,
             show_alert_for_orders: None,
             show_alert_for_returns: None,
-            supplier_id: supplier_id,
+            supplier_id: supplier_id.into(),
             updated_by: None,
             extra: sage_core::types::Extra::new(),
         }
@@ -3028,7 +3028,7 @@ pub struct SupplierBank {
     pub sort_code: Option<String>,
     /// Supplier Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub supplier_id: Option<i64>,
+    pub supplier_id: Option<super::ids::SupplierId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -3060,7 +3060,7 @@ pub struct SupplierContact {
     pub first_name: Option<String>,
     /// Supplier contact record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::SupplierContactId>,
     /// Is this the default contact for the parent supplier.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
@@ -3087,10 +3087,10 @@ pub struct SupplierContact {
     pub salutation: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Salutation record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub salutation_id: Option<i64>,
+    pub salutation_id: Option<super::ids::SalutationId>,
     /// Supplier record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub supplier_id: Option<i64>,
+    pub supplier_id: Option<super::ids::SupplierId>,
     /// Supplier telephones.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub telephones: Option<Vec<SupplierTelephone>>,
@@ -3113,7 +3113,7 @@ pub struct SupplierContactRole {
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Supplier contact role record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::SupplierContactRoleId>,
     /// Flag to indicate if this is the preferred supplier contact for the role.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_preferred_contact_for_role: Option<bool>,
@@ -3122,10 +3122,10 @@ pub struct SupplierContactRole {
     pub is_to_delete: Option<bool>,
     /// Supplier contact record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub supplier_contact_id: Option<i64>,
+    pub supplier_contact_id: Option<super::ids::SupplierContactId>,
     /// Trader contact role record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub trader_contact_role_id: Option<i64>,
+    pub trader_contact_role_id: Option<super::ids::TraderContactRoleId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -3168,7 +3168,7 @@ pub struct SupplierEmail {
     pub email: Option<String>,
     /// Email address record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::SupplierEmailId>,
     /// Flag to indicate if this is the default email address of the supplier contact.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
@@ -3182,7 +3182,7 @@ pub struct SupplierEmail {
     >,
     /// Supplier contact record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub supplier_contact_id: Option<i64>,
+    pub supplier_contact_id: Option<super::ids::SupplierContactId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -3208,7 +3208,7 @@ pub struct SupplierFax {
     pub full_number: Option<String>,
     /// Fax record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::SupplierFaxId>,
     /// Flag to indicate if this is the default fax number of the supplier contact.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
@@ -3225,7 +3225,7 @@ pub struct SupplierFax {
     >,
     /// Supplier contact record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub supplier_contact_id: Option<i64>,
+    pub supplier_contact_id: Option<super::ids::SupplierContactId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -3280,7 +3280,7 @@ pub struct SupplierMainAddress {
     pub postcode: Option<String>,
     /// Supplier Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub supplier_id: Option<i64>,
+    pub supplier_id: Option<super::ids::SupplierId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -3304,7 +3304,7 @@ pub struct SupplierMemo {
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Supplier memo record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::SupplierMemoId>,
     /// True if memo status is active, false if it is inactive.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
@@ -3314,7 +3314,7 @@ pub struct SupplierMemo {
     /// The memo text.
     pub note: String,
     /// Supplier record Id.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -3322,7 +3322,10 @@ pub struct SupplierMemo {
 
 impl SupplierMemo {
     /// A value with its required fields; the optional ones start unset.
-    pub fn new(note: impl Into<String>, supplier_id: i64) -> Self {
+    pub fn new(
+        note: impl Into<String>,
+        supplier_id: impl Into<super::ids::SupplierId>,
+    ) -> Self {
         Self {
             created_by: None,
             date_time_created: None,
@@ -3331,7 +3334,7 @@ impl SupplierMemo {
             is_active: None,
             is_to_delete: None,
             note: note.into(),
-            supplier_id: supplier_id,
+            supplier_id: supplier_id.into(),
             extra: sage_core::types::Extra::new(),
         }
     }
@@ -3357,7 +3360,7 @@ pub struct SupplierMobile {
     pub full_number: Option<String>,
     /// Mobile record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::SupplierMobileId>,
     /// Flag to indicate if this is the default mobile number of the supplier contact.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
@@ -3374,7 +3377,7 @@ pub struct SupplierMobile {
     >,
     /// Supplier contact record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub supplier_contact_id: Option<i64>,
+    pub supplier_contact_id: Option<super::ids::SupplierContactId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -3487,7 +3490,7 @@ pub struct SupplierPeriodValueView {
     pub supplier_analysis_period_id: Option<i64>,
     /// Supplier record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub supplier_id: Option<i64>,
+    pub supplier_id: Option<super::ids::SupplierId>,
     /// Supplier name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supplier_name: Option<String>,
@@ -3539,7 +3542,7 @@ pub struct SupplierTelephone {
     pub full_number: Option<String>,
     /// Telephone record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::SupplierTelephoneId>,
     /// Flag to indicate if this is the default telephone number of the supplier contact.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
@@ -3556,7 +3559,7 @@ pub struct SupplierTelephone {
     >,
     /// Supplier contact record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub supplier_contact_id: Option<i64>,
+    pub supplier_contact_id: Option<super::ids::SupplierContactId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -3683,10 +3686,10 @@ pub struct SupplierView {
     pub country_code: Option<String>,
     /// Country code record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_code_id: Option<i64>,
+    pub country_code_id: Option<super::ids::CountryCodeId>,
     /// Credit bureau Id for this supplier.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credit_bureau_id: Option<i64>,
+    pub credit_bureau_id: Option<super::ids::CreditBureauId>,
     /// Credit bureau name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_bureau_name: Option<String>,
@@ -3699,7 +3702,7 @@ pub struct SupplierView {
     pub credit_limit: Option<sage_core::types::Decimal>,
     /// Credit position Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credit_position_id: Option<i64>,
+    pub credit_position_id: Option<super::ids::CreditPositionId>,
     /// Credit position name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_position_name: Option<String>,
@@ -3708,13 +3711,13 @@ pub struct SupplierView {
     pub credit_reference: Option<String>,
     /// Currency record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<i64>,
+    pub currency_id: Option<super::ids::CurrencyId>,
     /// ISO currency code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency_iso_code: Option<String>,
     /// Currency ISO code record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_iso_code_id: Option<i64>,
+    pub currency_iso_code_id: Option<super::ids::CurrencyIsoCodeId>,
     /// ISO currency name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency_iso_code_name: Option<String>,
@@ -3926,7 +3929,7 @@ pub struct SupplierWebsite {
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Website address record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::SupplierWebsiteId>,
     /// Flag to indicate if this is the default website for the supplier contact.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
@@ -3940,7 +3943,7 @@ pub struct SupplierWebsite {
     >,
     /// Supplier contact record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub supplier_contact_id: Option<i64>,
+    pub supplier_contact_id: Option<super::ids::SupplierContactId>,
     /// The web address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
@@ -3981,7 +3984,7 @@ pub struct SupplierYearValueView {
     pub supplier_analysis_code_5: Option<String>,
     /// Supplier record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub supplier_id: Option<i64>,
+    pub supplier_id: Option<super::ids::SupplierId>,
     /// Supplier name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supplier_name: Option<String>,
@@ -4192,13 +4195,13 @@ impl sage_core::ListOperation for ListAuthorisationTypes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetFactorHouse {
     /// Unique Id of the factor house.
-    pub id: i64,
+    pub id: super::ids::FactorHousId,
 }
 
 impl GetFactorHouse {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::FactorHousId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -4456,13 +4459,13 @@ impl sage_core::ListOperation for ListLookupSuppliers {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetPaymentGroup {
     /// Unique Id of the Payment group.
-    pub id: i64,
+    pub id: super::ids::PaymentGroupId,
 }
 
 impl GetPaymentGroup {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::PaymentGroupId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -4608,15 +4611,15 @@ impl sage_core::ListOperation for ListPaymentGroups {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdatePaymentGroup {
     /// Unique Id of the Payment group.
-    pub id: i64,
+    pub id: super::ids::PaymentGroupId,
     /// The JSON request body.
     pub body: PaymentGroup,
 }
 
 impl UpdatePaymentGroup {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: PaymentGroup) -> Self {
-        Self { id, body }
+    pub fn new(id: impl Into<super::ids::PaymentGroupId>, body: PaymentGroup) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -4985,13 +4988,13 @@ impl sage_core::ListOperation for ListPurchaseAgedCreditorSummaryViews {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetPurchaseAuthorisation {
     /// Unique Id of the transaction.
-    pub id: i64,
+    pub id: super::ids::PurchaseAuthorisationId,
 }
 
 impl GetPurchaseAuthorisation {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::PurchaseAuthorisationId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -5025,15 +5028,18 @@ impl sage_core::Operation for GetPurchaseAuthorisation {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdatePurchaseAuthorisation {
     /// Unique Id of the transaction.
-    pub id: i64,
+    pub id: super::ids::PurchaseAuthorisationId,
     /// The JSON request body.
     pub body: PurchaseAuthorisation,
 }
 
 impl UpdatePurchaseAuthorisation {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: PurchaseAuthorisation) -> Self {
-        Self { id, body }
+    pub fn new(
+        id: impl Into<super::ids::PurchaseAuthorisationId>,
+        body: PurchaseAuthorisation,
+    ) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -5224,13 +5230,13 @@ impl sage_core::Operation for CreatePurchaseInvoicesNew {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetPurchaseLedgerSetting {
     /// Unique Id of the Purchase Ledger settings.
-    pub id: i64,
+    pub id: super::ids::PurchaseLedgerSettingsId,
 }
 
 impl GetPurchaseLedgerSetting {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::PurchaseLedgerSettingsId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -5378,15 +5384,18 @@ impl sage_core::ListOperation for ListPurchaseLedgerSettings {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdatePurchaseLedgerSetting {
     /// Unique Id of the Purchase Ledger settings.
-    pub id: i64,
+    pub id: super::ids::PurchaseLedgerSettingsId,
     /// The JSON request body.
     pub body: PurchaseLedgerSettings,
 }
 
 impl UpdatePurchaseLedgerSetting {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: PurchaseLedgerSettings) -> Self {
-        Self { id, body }
+    pub fn new(
+        id: impl Into<super::ids::PurchaseLedgerSettingsId>,
+        body: PurchaseLedgerSettings,
+    ) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -5507,13 +5516,13 @@ impl sage_core::Operation for CreatePurchasePostedTransactionMemo {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeletePurchasePostedTransactionMemo {
     /// Unique Id of the purchase posted transaction memo.
-    pub id: i64,
+    pub id: super::ids::PurchasePostedTransactionMemoId,
 }
 
 impl DeletePurchasePostedTransactionMemo {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::PurchasePostedTransactionMemoId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -5548,13 +5557,13 @@ impl sage_core::Operation for DeletePurchasePostedTransactionMemo {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetPurchasePostedTransactionMemo {
     /// Unique Id of the purchase posted transaction memo.
-    pub id: i64,
+    pub id: super::ids::PurchasePostedTransactionMemoId,
 }
 
 impl GetPurchasePostedTransactionMemo {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::PurchasePostedTransactionMemoId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -5592,7 +5601,7 @@ impl sage_core::Operation for GetPurchasePostedTransactionMemo {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListMemosForPurchasePostedTransaction {
     /// Unique Id of the purchase posted transaction.
-    pub transaction_id: i64,
+    pub transaction_id: super::ids::PurchasePostedTransactionId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -5611,9 +5620,11 @@ pub struct ListMemosForPurchasePostedTransaction {
 
 impl ListMemosForPurchasePostedTransaction {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(transaction_id: i64) -> Self {
+    pub fn new(
+        transaction_id: impl Into<super::ids::PurchasePostedTransactionId>,
+    ) -> Self {
         Self {
-            transaction_id,
+            transaction_id: transaction_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -5842,15 +5853,18 @@ impl sage_core::ListOperation for ListPurchasePostedTransactionMemos {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdatePurchasePostedTransactionMemo {
     /// Unique Id of the purchase posted transaction memo.
-    pub id: i64,
+    pub id: super::ids::PurchasePostedTransactionMemoId,
     /// The JSON request body.
     pub body: PurchasePostedTransactionMemo,
 }
 
 impl UpdatePurchasePostedTransactionMemo {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: PurchasePostedTransactionMemo) -> Self {
-        Self { id, body }
+    pub fn new(
+        id: impl Into<super::ids::PurchasePostedTransactionMemoId>,
+        body: PurchasePostedTransactionMemo,
+    ) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -5887,13 +5901,13 @@ impl sage_core::Operation for UpdatePurchasePostedTransactionMemo {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetPurchasePostedTransaction {
     /// Unique Id of the transaction.
-    pub id: i64,
+    pub id: super::ids::PurchasePostedTransactionId,
 }
 
 impl GetPurchasePostedTransaction {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::PurchasePostedTransactionId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -6045,7 +6059,7 @@ impl sage_core::ListOperation for ListPurchasePostedTransactions {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListPurchasePostedTransactionsForSupplier {
     /// Unique Id of the supplier.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -6064,9 +6078,9 @@ pub struct ListPurchasePostedTransactionsForSupplier {
 
 impl ListPurchasePostedTransactionsForSupplier {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(supplier_id: i64) -> Self {
+    pub fn new(supplier_id: impl Into<super::ids::SupplierId>) -> Self {
         Self {
-            supplier_id,
+            supplier_id: supplier_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -6173,15 +6187,18 @@ impl sage_core::ListOperation for ListPurchasePostedTransactionsForSupplier {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdatePurchasePostedTransaction {
     /// The unique Id of the purchase posted transaction.
-    pub id: i64,
+    pub id: super::ids::PurchasePostedTransactionId,
     /// The JSON request body.
     pub body: PurchasePostedTransaction,
 }
 
 impl UpdatePurchasePostedTransaction {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: PurchasePostedTransaction) -> Self {
-        Self { id, body }
+    pub fn new(
+        id: impl Into<super::ids::PurchasePostedTransactionId>,
+        body: PurchasePostedTransaction,
+    ) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -6256,13 +6273,13 @@ impl sage_core::Operation for CreatePurchaseReceipt {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetPurchaseTradingPeriod {
     /// Unique Id of the purchase trading period.
-    pub id: i64,
+    pub id: super::ids::PurchaseTradingPeriodId,
 }
 
 impl GetPurchaseTradingPeriod {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::PurchaseTradingPeriodId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -6408,13 +6425,13 @@ impl sage_core::ListOperation for ListPurchaseTradingPeriods {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetPurchaseTransactionEnquiryView {
     /// Unique Id of the transaction.
-    pub id: i64,
+    pub id: super::ids::PurchaseTransactionEnquiryViewId,
 }
 
 impl GetPurchaseTransactionEnquiryView {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::PurchaseTransactionEnquiryViewId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -6563,7 +6580,7 @@ impl sage_core::ListOperation for ListPurchaseTransactionEnquiryViews {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListPurchaseTransactionsEnquiryViewsForSupplier {
     /// Unique Id of the supplier.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -6582,9 +6599,9 @@ pub struct ListPurchaseTransactionsEnquiryViewsForSupplier {
 
 impl ListPurchaseTransactionsEnquiryViewsForSupplier {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(supplier_id: i64) -> Self {
+    pub fn new(supplier_id: impl Into<super::ids::SupplierId>) -> Self {
         Self {
-            supplier_id,
+            supplier_id: supplier_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -6921,13 +6938,13 @@ impl sage_core::ListOperation for ListSagePaymentsSupplierStatusTypes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSupplierContactRole {
     /// Unique Id of the supplier contact role.
-    pub id: i64,
+    pub id: super::ids::SupplierContactRoleId,
 }
 
 impl GetSupplierContactRole {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::SupplierContactRoleId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -7073,7 +7090,7 @@ impl sage_core::ListOperation for ListSupplierContactRoles {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListSupplierContactRolesForSupplierContact {
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -7092,9 +7109,9 @@ pub struct ListSupplierContactRolesForSupplierContact {
 
 impl ListSupplierContactRolesForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(supplier_contact_id: i64) -> Self {
+    pub fn new(supplier_contact_id: impl Into<super::ids::SupplierContactId>) -> Self {
         Self {
-            supplier_contact_id,
+            supplier_contact_id: supplier_contact_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -7197,15 +7214,21 @@ impl sage_core::ListOperation for ListSupplierContactRolesForSupplierContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateSupplierContactForSupplier {
     /// Unique Id of the supplier.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
     /// The JSON request body.
     pub body: SupplierContact,
 }
 
 impl CreateSupplierContactForSupplier {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(supplier_id: i64, body: SupplierContact) -> Self {
-        Self { supplier_id, body }
+    pub fn new(
+        supplier_id: impl Into<super::ids::SupplierId>,
+        body: SupplierContact,
+    ) -> Self {
+        Self {
+            supplier_id: supplier_id.into(),
+            body,
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -7238,13 +7261,13 @@ impl sage_core::Operation for CreateSupplierContactForSupplier {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSupplierContact {
     /// Unique Id of the supplier contact.
-    pub id: i64,
+    pub id: super::ids::SupplierContactId,
 }
 
 impl DeleteSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::SupplierContactId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -7275,15 +7298,21 @@ impl sage_core::Operation for DeleteSupplierContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSupplierContactForSupplier {
     /// Unique Id of the supplier contact.
-    pub id: i64,
+    pub id: super::ids::SupplierContactId,
     /// Unique Id of the supplier.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
 }
 
 impl DeleteSupplierContactForSupplier {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, supplier_id: i64) -> Self {
-        Self { id, supplier_id }
+    pub fn new(
+        id: impl Into<super::ids::SupplierContactId>,
+        supplier_id: impl Into<super::ids::SupplierId>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            supplier_id: supplier_id.into(),
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -7315,15 +7344,21 @@ impl sage_core::Operation for DeleteSupplierContactForSupplier {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSupplierContactForSupplier {
     /// Unique Id of the supplier contact.
-    pub id: i64,
+    pub id: super::ids::SupplierContactId,
     /// Unique Id of the supplier.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
 }
 
 impl GetSupplierContactForSupplier {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, supplier_id: i64) -> Self {
-        Self { id, supplier_id }
+    pub fn new(
+        id: impl Into<super::ids::SupplierContactId>,
+        supplier_id: impl Into<super::ids::SupplierId>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            supplier_id: supplier_id.into(),
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -7358,13 +7393,13 @@ impl sage_core::Operation for GetSupplierContactForSupplier {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSupplierContacts {
     /// Unique Id of the supplier contact.
-    pub id: i64,
+    pub id: super::ids::SupplierContactId,
 }
 
 impl GetSupplierContacts {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::SupplierContactId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -7510,7 +7545,7 @@ impl sage_core::ListOperation for ListSupplierContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListSupplierContactsForSupplier {
     /// Unique Id of the supplier.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -7529,9 +7564,9 @@ pub struct ListSupplierContactsForSupplier {
 
 impl ListSupplierContactsForSupplier {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(supplier_id: i64) -> Self {
+    pub fn new(supplier_id: impl Into<super::ids::SupplierId>) -> Self {
         Self {
-            supplier_id,
+            supplier_id: supplier_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -7634,15 +7669,18 @@ impl sage_core::ListOperation for ListSupplierContactsForSupplier {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSupplierContact {
     /// Unique Id of the supplier contact.
-    pub id: i64,
+    pub id: super::ids::SupplierContactId,
     /// The JSON request body.
     pub body: SupplierContact,
 }
 
 impl UpdateSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: SupplierContact) -> Self {
-        Self { id, body }
+    pub fn new(
+        id: impl Into<super::ids::SupplierContactId>,
+        body: SupplierContact,
+    ) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -7675,17 +7713,25 @@ impl sage_core::Operation for UpdateSupplierContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSupplierContactForSupplier {
     /// Unique Id of the supplier contact.
-    pub id: i64,
+    pub id: super::ids::SupplierContactId,
     /// Unique Id of the supplier.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
     /// The JSON request body.
     pub body: SupplierContact,
 }
 
 impl UpdateSupplierContactForSupplier {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, supplier_id: i64, body: SupplierContact) -> Self {
-        Self { id, supplier_id, body }
+    pub fn new(
+        id: impl Into<super::ids::SupplierContactId>,
+        supplier_id: impl Into<super::ids::SupplierId>,
+        body: SupplierContact,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            supplier_id: supplier_id.into(),
+            body,
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -7719,19 +7765,23 @@ impl sage_core::Operation for UpdateSupplierContactForSupplier {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateSupplierEmailForSupplierAndSupplierContact {
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// Unique Id of the supplier.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
     /// The JSON request body.
     pub body: SupplierEmail,
 }
 
 impl CreateSupplierEmailForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(supplier_contact_id: i64, supplier_id: i64, body: SupplierEmail) -> Self {
+    pub fn new(
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+        supplier_id: impl Into<super::ids::SupplierId>,
+        body: SupplierEmail,
+    ) -> Self {
         Self {
-            supplier_contact_id,
-            supplier_id,
+            supplier_contact_id: supplier_contact_id.into(),
+            supplier_id: supplier_id.into(),
             body,
         }
     }
@@ -7767,15 +7817,21 @@ impl sage_core::Operation for CreateSupplierEmailForSupplierAndSupplierContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateSupplierEmailForSupplierContact {
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// The JSON request body.
     pub body: SupplierEmail,
 }
 
 impl CreateSupplierEmailForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(supplier_contact_id: i64, body: SupplierEmail) -> Self {
-        Self { supplier_contact_id, body }
+    pub fn new(
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+        body: SupplierEmail,
+    ) -> Self {
+        Self {
+            supplier_contact_id: supplier_contact_id.into(),
+            body,
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -7808,13 +7864,13 @@ impl sage_core::Operation for CreateSupplierEmailForSupplierContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSupplierEmail {
     /// Unique Id of the supplier email.
-    pub id: i64,
+    pub id: super::ids::SupplierEmailId,
 }
 
 impl DeleteSupplierEmail {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::SupplierEmailId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -7845,20 +7901,24 @@ impl sage_core::Operation for DeleteSupplierEmail {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSupplierEmailForSupplierAndSupplierContact {
     /// Unique Id of the supplier email.
-    pub id: i64,
+    pub id: super::ids::SupplierEmailId,
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// Unique Id of the supplier.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
 }
 
 impl DeleteSupplierEmailForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, supplier_contact_id: i64, supplier_id: i64) -> Self {
+    pub fn new(
+        id: impl Into<super::ids::SupplierEmailId>,
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+        supplier_id: impl Into<super::ids::SupplierId>,
+    ) -> Self {
         Self {
-            id,
-            supplier_contact_id,
-            supplier_id,
+            id: id.into(),
+            supplier_contact_id: supplier_contact_id.into(),
+            supplier_id: supplier_id.into(),
         }
     }
 
@@ -7892,15 +7952,21 @@ impl sage_core::Operation for DeleteSupplierEmailForSupplierAndSupplierContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSupplierEmailForSupplierContact {
     /// Unique Id of the supplier email.
-    pub id: i64,
+    pub id: super::ids::SupplierEmailId,
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
 }
 
 impl DeleteSupplierEmailForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, supplier_contact_id: i64) -> Self {
-        Self { id, supplier_contact_id }
+    pub fn new(
+        id: impl Into<super::ids::SupplierEmailId>,
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            supplier_contact_id: supplier_contact_id.into(),
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -7932,13 +7998,13 @@ impl sage_core::Operation for DeleteSupplierEmailForSupplierContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSupplierEmail {
     /// Unique Id of the supplier email.
-    pub id: i64,
+    pub id: super::ids::SupplierEmailId,
 }
 
 impl GetSupplierEmail {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::SupplierEmailId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -7972,20 +8038,24 @@ impl sage_core::Operation for GetSupplierEmail {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSupplierEmailForSupplierAndSupplierContact {
     /// Unique Id of the supplier email.
-    pub id: i64,
+    pub id: super::ids::SupplierEmailId,
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// Unique Id of the supplier.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
 }
 
 impl GetSupplierEmailForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, supplier_contact_id: i64, supplier_id: i64) -> Self {
+    pub fn new(
+        id: impl Into<super::ids::SupplierEmailId>,
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+        supplier_id: impl Into<super::ids::SupplierId>,
+    ) -> Self {
         Self {
-            id,
-            supplier_contact_id,
-            supplier_id,
+            id: id.into(),
+            supplier_contact_id: supplier_contact_id.into(),
+            supplier_id: supplier_id.into(),
         }
     }
 
@@ -8022,15 +8092,21 @@ impl sage_core::Operation for GetSupplierEmailForSupplierAndSupplierContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSupplierEmailForSupplierContact {
     /// Unique Id of the supplier email.
-    pub id: i64,
+    pub id: super::ids::SupplierEmailId,
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
 }
 
 impl GetSupplierEmailForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, supplier_contact_id: i64) -> Self {
-        Self { id, supplier_contact_id }
+    pub fn new(
+        id: impl Into<super::ids::SupplierEmailId>,
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            supplier_contact_id: supplier_contact_id.into(),
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -8177,9 +8253,9 @@ impl sage_core::ListOperation for ListSupplierEmails {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListSupplierEmailsForSupplierAndSupplierContact {
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// Unique Id of the supplier.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -8198,10 +8274,13 @@ pub struct ListSupplierEmailsForSupplierAndSupplierContact {
 
 impl ListSupplierEmailsForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(supplier_contact_id: i64, supplier_id: i64) -> Self {
+    pub fn new(
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+        supplier_id: impl Into<super::ids::SupplierId>,
+    ) -> Self {
         Self {
-            supplier_contact_id,
-            supplier_id,
+            supplier_contact_id: supplier_contact_id.into(),
+            supplier_id: supplier_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -8305,7 +8384,7 @@ impl sage_core::ListOperation for ListSupplierEmailsForSupplierAndSupplierContac
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListSupplierEmailsForSupplierContact {
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -8324,9 +8403,9 @@ pub struct ListSupplierEmailsForSupplierContact {
 
 impl ListSupplierEmailsForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(supplier_contact_id: i64) -> Self {
+    pub fn new(supplier_contact_id: impl Into<super::ids::SupplierContactId>) -> Self {
         Self {
-            supplier_contact_id,
+            supplier_contact_id: supplier_contact_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -8429,15 +8508,15 @@ impl sage_core::ListOperation for ListSupplierEmailsForSupplierContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSupplierEmail {
     /// Unique Id of the supplier email.
-    pub id: i64,
+    pub id: super::ids::SupplierEmailId,
     /// The JSON request body.
     pub body: SupplierEmail,
 }
 
 impl UpdateSupplierEmail {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: SupplierEmail) -> Self {
-        Self { id, body }
+    pub fn new(id: impl Into<super::ids::SupplierEmailId>, body: SupplierEmail) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -8470,11 +8549,11 @@ impl sage_core::Operation for UpdateSupplierEmail {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSupplierEmailForSupplierAndSupplierContact {
     /// Unique Id of the supplier email.
-    pub id: i64,
+    pub id: super::ids::SupplierEmailId,
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// Unique Id of the supplier.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
     /// The JSON request body.
     pub body: SupplierEmail,
 }
@@ -8482,15 +8561,15 @@ pub struct UpdateSupplierEmailForSupplierAndSupplierContact {
 impl UpdateSupplierEmailForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(
-        id: i64,
-        supplier_contact_id: i64,
-        supplier_id: i64,
+        id: impl Into<super::ids::SupplierEmailId>,
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+        supplier_id: impl Into<super::ids::SupplierId>,
         body: SupplierEmail,
     ) -> Self {
         Self {
-            id,
-            supplier_contact_id,
-            supplier_id,
+            id: id.into(),
+            supplier_contact_id: supplier_contact_id.into(),
+            supplier_id: supplier_id.into(),
             body,
         }
     }
@@ -8527,19 +8606,23 @@ impl sage_core::Operation for UpdateSupplierEmailForSupplierAndSupplierContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSupplierEmailForSupplierContact {
     /// Unique Id of the supplier email.
-    pub id: i64,
+    pub id: super::ids::SupplierEmailId,
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// The JSON request body.
     pub body: SupplierEmail,
 }
 
 impl UpdateSupplierEmailForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, supplier_contact_id: i64, body: SupplierEmail) -> Self {
+    pub fn new(
+        id: impl Into<super::ids::SupplierEmailId>,
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+        body: SupplierEmail,
+    ) -> Self {
         Self {
-            id,
-            supplier_contact_id,
+            id: id.into(),
+            supplier_contact_id: supplier_contact_id.into(),
             body,
         }
     }
@@ -8575,19 +8658,23 @@ impl sage_core::Operation for UpdateSupplierEmailForSupplierContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateSupplierFaxForSupplierAndSupplierContact {
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// Unique Id of the supplier.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
     /// The JSON request body.
     pub body: SupplierFax,
 }
 
 impl CreateSupplierFaxForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(supplier_contact_id: i64, supplier_id: i64, body: SupplierFax) -> Self {
+    pub fn new(
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+        supplier_id: impl Into<super::ids::SupplierId>,
+        body: SupplierFax,
+    ) -> Self {
         Self {
-            supplier_contact_id,
-            supplier_id,
+            supplier_contact_id: supplier_contact_id.into(),
+            supplier_id: supplier_id.into(),
             body,
         }
     }
@@ -8623,15 +8710,21 @@ impl sage_core::Operation for CreateSupplierFaxForSupplierAndSupplierContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateSupplierFaxForSupplierContact {
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// The JSON request body.
     pub body: SupplierFax,
 }
 
 impl CreateSupplierFaxForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(supplier_contact_id: i64, body: SupplierFax) -> Self {
-        Self { supplier_contact_id, body }
+    pub fn new(
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+        body: SupplierFax,
+    ) -> Self {
+        Self {
+            supplier_contact_id: supplier_contact_id.into(),
+            body,
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -8664,13 +8757,13 @@ impl sage_core::Operation for CreateSupplierFaxForSupplierContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSupplierFax {
     /// Unique Id of the supplier fax.
-    pub id: i64,
+    pub id: super::ids::SupplierFaxId,
 }
 
 impl DeleteSupplierFax {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::SupplierFaxId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -8701,20 +8794,24 @@ impl sage_core::Operation for DeleteSupplierFax {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSupplierFaxForSupplierAndSupplierContact {
     /// Unique Id of the supplier fax.
-    pub id: i64,
+    pub id: super::ids::SupplierFaxId,
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// Unique Id of the supplier.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
 }
 
 impl DeleteSupplierFaxForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, supplier_contact_id: i64, supplier_id: i64) -> Self {
+    pub fn new(
+        id: impl Into<super::ids::SupplierFaxId>,
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+        supplier_id: impl Into<super::ids::SupplierId>,
+    ) -> Self {
         Self {
-            id,
-            supplier_contact_id,
-            supplier_id,
+            id: id.into(),
+            supplier_contact_id: supplier_contact_id.into(),
+            supplier_id: supplier_id.into(),
         }
     }
 
@@ -8748,15 +8845,21 @@ impl sage_core::Operation for DeleteSupplierFaxForSupplierAndSupplierContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSupplierFaxForSupplierContact {
     /// Unique Id of the supplier fax.
-    pub id: i64,
+    pub id: super::ids::SupplierFaxId,
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
 }
 
 impl DeleteSupplierFaxForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, supplier_contact_id: i64) -> Self {
-        Self { id, supplier_contact_id }
+    pub fn new(
+        id: impl Into<super::ids::SupplierFaxId>,
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            supplier_contact_id: supplier_contact_id.into(),
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -8788,13 +8891,13 @@ impl sage_core::Operation for DeleteSupplierFaxForSupplierContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSupplierFax {
     /// Unique Id of the supplier fax.
-    pub id: i64,
+    pub id: super::ids::SupplierFaxId,
 }
 
 impl GetSupplierFax {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::SupplierFaxId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -8828,20 +8931,24 @@ impl sage_core::Operation for GetSupplierFax {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSupplierFaxForSupplierAndSupplierContact {
     /// Unique Id of the supplier fax.
-    pub id: i64,
+    pub id: super::ids::SupplierFaxId,
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// Unique Id of the supplier.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
 }
 
 impl GetSupplierFaxForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, supplier_contact_id: i64, supplier_id: i64) -> Self {
+    pub fn new(
+        id: impl Into<super::ids::SupplierFaxId>,
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+        supplier_id: impl Into<super::ids::SupplierId>,
+    ) -> Self {
         Self {
-            id,
-            supplier_contact_id,
-            supplier_id,
+            id: id.into(),
+            supplier_contact_id: supplier_contact_id.into(),
+            supplier_id: supplier_id.into(),
         }
     }
 
@@ -8878,15 +8985,21 @@ impl sage_core::Operation for GetSupplierFaxForSupplierAndSupplierContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSupplierFaxForSupplierContact {
     /// Unique Id of the supplier fax.
-    pub id: i64,
+    pub id: super::ids::SupplierFaxId,
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
 }
 
 impl GetSupplierFaxForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, supplier_contact_id: i64) -> Self {
-        Self { id, supplier_contact_id }
+    pub fn new(
+        id: impl Into<super::ids::SupplierFaxId>,
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            supplier_contact_id: supplier_contact_id.into(),
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -9033,9 +9146,9 @@ impl sage_core::ListOperation for ListSupplierFaxes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListSupplierFaxesForSupplierAndSupplierContact {
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// Unique Id of the supplier.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -9054,10 +9167,13 @@ pub struct ListSupplierFaxesForSupplierAndSupplierContact {
 
 impl ListSupplierFaxesForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(supplier_contact_id: i64, supplier_id: i64) -> Self {
+    pub fn new(
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+        supplier_id: impl Into<super::ids::SupplierId>,
+    ) -> Self {
         Self {
-            supplier_contact_id,
-            supplier_id,
+            supplier_contact_id: supplier_contact_id.into(),
+            supplier_id: supplier_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -9161,7 +9277,7 @@ impl sage_core::ListOperation for ListSupplierFaxesForSupplierAndSupplierContact
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListSupplierFaxesForSupplierContact {
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -9180,9 +9296,9 @@ pub struct ListSupplierFaxesForSupplierContact {
 
 impl ListSupplierFaxesForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(supplier_contact_id: i64) -> Self {
+    pub fn new(supplier_contact_id: impl Into<super::ids::SupplierContactId>) -> Self {
         Self {
-            supplier_contact_id,
+            supplier_contact_id: supplier_contact_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -9285,15 +9401,15 @@ impl sage_core::ListOperation for ListSupplierFaxesForSupplierContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSupplierFax {
     /// Unique Id of the supplier fax.
-    pub id: i64,
+    pub id: super::ids::SupplierFaxId,
     /// The JSON request body.
     pub body: SupplierFax,
 }
 
 impl UpdateSupplierFax {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: SupplierFax) -> Self {
-        Self { id, body }
+    pub fn new(id: impl Into<super::ids::SupplierFaxId>, body: SupplierFax) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -9326,11 +9442,11 @@ impl sage_core::Operation for UpdateSupplierFax {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSupplierFaxForSupplierAndSupplierContact {
     /// Unique Id of the supplier fax.
-    pub id: i64,
+    pub id: super::ids::SupplierFaxId,
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// Unique Id of the supplier.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
     /// The JSON request body.
     pub body: SupplierFax,
 }
@@ -9338,15 +9454,15 @@ pub struct UpdateSupplierFaxForSupplierAndSupplierContact {
 impl UpdateSupplierFaxForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(
-        id: i64,
-        supplier_contact_id: i64,
-        supplier_id: i64,
+        id: impl Into<super::ids::SupplierFaxId>,
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+        supplier_id: impl Into<super::ids::SupplierId>,
         body: SupplierFax,
     ) -> Self {
         Self {
-            id,
-            supplier_contact_id,
-            supplier_id,
+            id: id.into(),
+            supplier_contact_id: supplier_contact_id.into(),
+            supplier_id: supplier_id.into(),
             body,
         }
     }
@@ -9383,19 +9499,23 @@ impl sage_core::Operation for UpdateSupplierFaxForSupplierAndSupplierContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSupplierFaxForSupplierContact {
     /// Unique Id of the supplier fax.
-    pub id: i64,
+    pub id: super::ids::SupplierFaxId,
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// The JSON request body.
     pub body: SupplierFax,
 }
 
 impl UpdateSupplierFaxForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, supplier_contact_id: i64, body: SupplierFax) -> Self {
+    pub fn new(
+        id: impl Into<super::ids::SupplierFaxId>,
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+        body: SupplierFax,
+    ) -> Self {
         Self {
-            id,
-            supplier_contact_id,
+            id: id.into(),
+            supplier_contact_id: supplier_contact_id.into(),
             body,
         }
     }
@@ -9477,13 +9597,13 @@ impl sage_core::Operation for CreateSupplierMemo {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSupplierMemo {
     /// Unique Id of the supplier memo.
-    pub id: i64,
+    pub id: super::ids::SupplierMemoId,
 }
 
 impl DeleteSupplierMemo {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::SupplierMemoId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -9518,13 +9638,13 @@ impl sage_core::Operation for DeleteSupplierMemo {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSupplierMemo {
     /// Unique Id of the supplier memo.
-    pub id: i64,
+    pub id: super::ids::SupplierMemoId,
 }
 
 impl GetSupplierMemo {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::SupplierMemoId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -9678,7 +9798,7 @@ impl sage_core::ListOperation for ListSupplierMemos {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListSupplierMemosForSupplier {
     /// Unique Id of the supplier.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -9697,9 +9817,9 @@ pub struct ListSupplierMemosForSupplier {
 
 impl ListSupplierMemosForSupplier {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(supplier_id: i64) -> Self {
+    pub fn new(supplier_id: impl Into<super::ids::SupplierId>) -> Self {
         Self {
-            supplier_id,
+            supplier_id: supplier_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -9806,15 +9926,15 @@ impl sage_core::ListOperation for ListSupplierMemosForSupplier {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSupplierMemo {
     /// Unique Id of the supplier memo.
-    pub id: i64,
+    pub id: super::ids::SupplierMemoId,
     /// The JSON request body.
     pub body: SupplierMemo,
 }
 
 impl UpdateSupplierMemo {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: SupplierMemo) -> Self {
-        Self { id, body }
+    pub fn new(id: impl Into<super::ids::SupplierMemoId>, body: SupplierMemo) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -9847,9 +9967,9 @@ impl sage_core::Operation for UpdateSupplierMemo {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateSupplierMobileForSupplierAndSupplierContact {
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// Unique Id of the supplier.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
     /// The JSON request body.
     pub body: SupplierMobile,
 }
@@ -9857,13 +9977,13 @@ pub struct CreateSupplierMobileForSupplierAndSupplierContact {
 impl CreateSupplierMobileForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(
-        supplier_contact_id: i64,
-        supplier_id: i64,
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+        supplier_id: impl Into<super::ids::SupplierId>,
         body: SupplierMobile,
     ) -> Self {
         Self {
-            supplier_contact_id,
-            supplier_id,
+            supplier_contact_id: supplier_contact_id.into(),
+            supplier_id: supplier_id.into(),
             body,
         }
     }
@@ -9899,15 +10019,21 @@ impl sage_core::Operation for CreateSupplierMobileForSupplierAndSupplierContact 
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateSupplierMobileForSupplierContact {
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// The JSON request body.
     pub body: SupplierMobile,
 }
 
 impl CreateSupplierMobileForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(supplier_contact_id: i64, body: SupplierMobile) -> Self {
-        Self { supplier_contact_id, body }
+    pub fn new(
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+        body: SupplierMobile,
+    ) -> Self {
+        Self {
+            supplier_contact_id: supplier_contact_id.into(),
+            body,
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -9940,13 +10066,13 @@ impl sage_core::Operation for CreateSupplierMobileForSupplierContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSupplierMobile {
     /// Unique Id of the supplier mobile.
-    pub id: i64,
+    pub id: super::ids::SupplierMobileId,
 }
 
 impl DeleteSupplierMobile {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::SupplierMobileId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -9977,20 +10103,24 @@ impl sage_core::Operation for DeleteSupplierMobile {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSupplierMobileForSupplierAndSupplierContact {
     /// Unique Id of the supplier mobile.
-    pub id: i64,
+    pub id: super::ids::SupplierMobileId,
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// Unique Id of the supplier.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
 }
 
 impl DeleteSupplierMobileForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, supplier_contact_id: i64, supplier_id: i64) -> Self {
+    pub fn new(
+        id: impl Into<super::ids::SupplierMobileId>,
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+        supplier_id: impl Into<super::ids::SupplierId>,
+    ) -> Self {
         Self {
-            id,
-            supplier_contact_id,
-            supplier_id,
+            id: id.into(),
+            supplier_contact_id: supplier_contact_id.into(),
+            supplier_id: supplier_id.into(),
         }
     }
 
@@ -10024,15 +10154,21 @@ impl sage_core::Operation for DeleteSupplierMobileForSupplierAndSupplierContact 
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSupplierMobileForSupplierContact {
     /// Unique Id of the supplier mobile.
-    pub id: i64,
+    pub id: super::ids::SupplierMobileId,
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
 }
 
 impl DeleteSupplierMobileForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, supplier_contact_id: i64) -> Self {
-        Self { id, supplier_contact_id }
+    pub fn new(
+        id: impl Into<super::ids::SupplierMobileId>,
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            supplier_contact_id: supplier_contact_id.into(),
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -10064,13 +10200,13 @@ impl sage_core::Operation for DeleteSupplierMobileForSupplierContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSupplierMobile {
     /// Unique Id of the supplier mobile.
-    pub id: i64,
+    pub id: super::ids::SupplierMobileId,
 }
 
 impl GetSupplierMobile {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::SupplierMobileId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -10104,20 +10240,24 @@ impl sage_core::Operation for GetSupplierMobile {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSupplierMobileForSupplierAndSupplierContact {
     /// Unique Id of the supplier mobile.
-    pub id: i64,
+    pub id: super::ids::SupplierMobileId,
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// Unique Id of the supplier.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
 }
 
 impl GetSupplierMobileForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, supplier_contact_id: i64, supplier_id: i64) -> Self {
+    pub fn new(
+        id: impl Into<super::ids::SupplierMobileId>,
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+        supplier_id: impl Into<super::ids::SupplierId>,
+    ) -> Self {
         Self {
-            id,
-            supplier_contact_id,
-            supplier_id,
+            id: id.into(),
+            supplier_contact_id: supplier_contact_id.into(),
+            supplier_id: supplier_id.into(),
         }
     }
 
@@ -10154,15 +10294,21 @@ impl sage_core::Operation for GetSupplierMobileForSupplierAndSupplierContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSupplierMobileForSupplierContact {
     /// Unique Id of the supplier mobile.
-    pub id: i64,
+    pub id: super::ids::SupplierMobileId,
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
 }
 
 impl GetSupplierMobileForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, supplier_contact_id: i64) -> Self {
-        Self { id, supplier_contact_id }
+    pub fn new(
+        id: impl Into<super::ids::SupplierMobileId>,
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            supplier_contact_id: supplier_contact_id.into(),
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -10309,9 +10455,9 @@ impl sage_core::ListOperation for ListSupplierMobiles {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListSupplierMobilesForSupplierAndSupplierContact {
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// Unique Id of the supplier.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -10330,10 +10476,13 @@ pub struct ListSupplierMobilesForSupplierAndSupplierContact {
 
 impl ListSupplierMobilesForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(supplier_contact_id: i64, supplier_id: i64) -> Self {
+    pub fn new(
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+        supplier_id: impl Into<super::ids::SupplierId>,
+    ) -> Self {
         Self {
-            supplier_contact_id,
-            supplier_id,
+            supplier_contact_id: supplier_contact_id.into(),
+            supplier_id: supplier_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -10437,7 +10586,7 @@ impl sage_core::ListOperation for ListSupplierMobilesForSupplierAndSupplierConta
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListSupplierMobilesForSupplierContact {
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -10456,9 +10605,9 @@ pub struct ListSupplierMobilesForSupplierContact {
 
 impl ListSupplierMobilesForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(supplier_contact_id: i64) -> Self {
+    pub fn new(supplier_contact_id: impl Into<super::ids::SupplierContactId>) -> Self {
         Self {
-            supplier_contact_id,
+            supplier_contact_id: supplier_contact_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -10561,15 +10710,18 @@ impl sage_core::ListOperation for ListSupplierMobilesForSupplierContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSupplierMobile {
     /// Unique Id of the supplier mobile.
-    pub id: i64,
+    pub id: super::ids::SupplierMobileId,
     /// The JSON request body.
     pub body: SupplierMobile,
 }
 
 impl UpdateSupplierMobile {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: SupplierMobile) -> Self {
-        Self { id, body }
+    pub fn new(
+        id: impl Into<super::ids::SupplierMobileId>,
+        body: SupplierMobile,
+    ) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -10602,11 +10754,11 @@ impl sage_core::Operation for UpdateSupplierMobile {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSupplierMobileForSupplierAndSupplierContact {
     /// Unique Id of the supplier mobile.
-    pub id: i64,
+    pub id: super::ids::SupplierMobileId,
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// Unique Id of the supplier.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
     /// The JSON request body.
     pub body: SupplierMobile,
 }
@@ -10614,15 +10766,15 @@ pub struct UpdateSupplierMobileForSupplierAndSupplierContact {
 impl UpdateSupplierMobileForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(
-        id: i64,
-        supplier_contact_id: i64,
-        supplier_id: i64,
+        id: impl Into<super::ids::SupplierMobileId>,
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+        supplier_id: impl Into<super::ids::SupplierId>,
         body: SupplierMobile,
     ) -> Self {
         Self {
-            id,
-            supplier_contact_id,
-            supplier_id,
+            id: id.into(),
+            supplier_contact_id: supplier_contact_id.into(),
+            supplier_id: supplier_id.into(),
             body,
         }
     }
@@ -10659,19 +10811,23 @@ impl sage_core::Operation for UpdateSupplierMobileForSupplierAndSupplierContact 
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSupplierMobileForSupplierContact {
     /// Unique Id of the supplier mobile.
-    pub id: i64,
+    pub id: super::ids::SupplierMobileId,
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// The JSON request body.
     pub body: SupplierMobile,
 }
 
 impl UpdateSupplierMobileForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, supplier_contact_id: i64, body: SupplierMobile) -> Self {
+    pub fn new(
+        id: impl Into<super::ids::SupplierMobileId>,
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+        body: SupplierMobile,
+    ) -> Self {
         Self {
-            id,
-            supplier_contact_id,
+            id: id.into(),
+            supplier_contact_id: supplier_contact_id.into(),
             body,
         }
     }
@@ -10819,9 +10975,9 @@ impl sage_core::ListOperation for ListSupplierPeriodValueViews {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateSupplierTelephoneForSupplierAndSupplierContact {
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// Unique Id of the supplier.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
     /// The JSON request body.
     pub body: SupplierTelephone,
 }
@@ -10829,13 +10985,13 @@ pub struct CreateSupplierTelephoneForSupplierAndSupplierContact {
 impl CreateSupplierTelephoneForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(
-        supplier_contact_id: i64,
-        supplier_id: i64,
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+        supplier_id: impl Into<super::ids::SupplierId>,
         body: SupplierTelephone,
     ) -> Self {
         Self {
-            supplier_contact_id,
-            supplier_id,
+            supplier_contact_id: supplier_contact_id.into(),
+            supplier_id: supplier_id.into(),
             body,
         }
     }
@@ -10871,15 +11027,21 @@ impl sage_core::Operation for CreateSupplierTelephoneForSupplierAndSupplierConta
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateSupplierTelephoneForSupplierContact {
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// The JSON request body.
     pub body: SupplierTelephone,
 }
 
 impl CreateSupplierTelephoneForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(supplier_contact_id: i64, body: SupplierTelephone) -> Self {
-        Self { supplier_contact_id, body }
+    pub fn new(
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+        body: SupplierTelephone,
+    ) -> Self {
+        Self {
+            supplier_contact_id: supplier_contact_id.into(),
+            body,
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -10912,13 +11074,13 @@ impl sage_core::Operation for CreateSupplierTelephoneForSupplierContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSupplierTelephone {
     /// Unique Id of the supplier telephone.
-    pub id: i64,
+    pub id: super::ids::SupplierTelephoneId,
 }
 
 impl DeleteSupplierTelephone {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::SupplierTelephoneId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -10949,20 +11111,24 @@ impl sage_core::Operation for DeleteSupplierTelephone {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSupplierTelephoneForSupplierAndSupplierContact {
     /// Unique Id of the supplier telephone.
-    pub id: i64,
+    pub id: super::ids::SupplierTelephoneId,
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// Unique Id of the supplier.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
 }
 
 impl DeleteSupplierTelephoneForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, supplier_contact_id: i64, supplier_id: i64) -> Self {
+    pub fn new(
+        id: impl Into<super::ids::SupplierTelephoneId>,
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+        supplier_id: impl Into<super::ids::SupplierId>,
+    ) -> Self {
         Self {
-            id,
-            supplier_contact_id,
-            supplier_id,
+            id: id.into(),
+            supplier_contact_id: supplier_contact_id.into(),
+            supplier_id: supplier_id.into(),
         }
     }
 
@@ -10996,15 +11162,21 @@ impl sage_core::Operation for DeleteSupplierTelephoneForSupplierAndSupplierConta
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSupplierTelephoneForSupplierContact {
     /// Unique Id of the supplier telephone.
-    pub id: i64,
+    pub id: super::ids::SupplierTelephoneId,
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
 }
 
 impl DeleteSupplierTelephoneForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, supplier_contact_id: i64) -> Self {
-        Self { id, supplier_contact_id }
+    pub fn new(
+        id: impl Into<super::ids::SupplierTelephoneId>,
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            supplier_contact_id: supplier_contact_id.into(),
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -11036,13 +11208,13 @@ impl sage_core::Operation for DeleteSupplierTelephoneForSupplierContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSupplierTelephone {
     /// Unique Id of the supplier telephone.
-    pub id: i64,
+    pub id: super::ids::SupplierTelephoneId,
 }
 
 impl GetSupplierTelephone {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::SupplierTelephoneId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -11076,20 +11248,24 @@ impl sage_core::Operation for GetSupplierTelephone {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSupplierTelephoneForSupplierAndSupplierContact {
     /// Unique Id of the supplier telephone.
-    pub id: i64,
+    pub id: super::ids::SupplierTelephoneId,
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// Unique Id of the supplier.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
 }
 
 impl GetSupplierTelephoneForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, supplier_contact_id: i64, supplier_id: i64) -> Self {
+    pub fn new(
+        id: impl Into<super::ids::SupplierTelephoneId>,
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+        supplier_id: impl Into<super::ids::SupplierId>,
+    ) -> Self {
         Self {
-            id,
-            supplier_contact_id,
-            supplier_id,
+            id: id.into(),
+            supplier_contact_id: supplier_contact_id.into(),
+            supplier_id: supplier_id.into(),
         }
     }
 
@@ -11126,15 +11302,21 @@ impl sage_core::Operation for GetSupplierTelephoneForSupplierAndSupplierContact 
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSupplierTelephoneForSupplierContact {
     /// Unique Id of the supplier telephone.
-    pub id: i64,
+    pub id: super::ids::SupplierTelephoneId,
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
 }
 
 impl GetSupplierTelephoneForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, supplier_contact_id: i64) -> Self {
-        Self { id, supplier_contact_id }
+    pub fn new(
+        id: impl Into<super::ids::SupplierTelephoneId>,
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            supplier_contact_id: supplier_contact_id.into(),
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -11281,9 +11463,9 @@ impl sage_core::ListOperation for ListSupplierTelephones {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListSupplierTelephonesForSupplierAndSupplierContact {
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// Unique Id of the supplier.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -11302,10 +11484,13 @@ pub struct ListSupplierTelephonesForSupplierAndSupplierContact {
 
 impl ListSupplierTelephonesForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(supplier_contact_id: i64, supplier_id: i64) -> Self {
+    pub fn new(
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+        supplier_id: impl Into<super::ids::SupplierId>,
+    ) -> Self {
         Self {
-            supplier_contact_id,
-            supplier_id,
+            supplier_contact_id: supplier_contact_id.into(),
+            supplier_id: supplier_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -11409,7 +11594,7 @@ impl sage_core::ListOperation for ListSupplierTelephonesForSupplierAndSupplierCo
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListSupplierTelephonesForSupplierContact {
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -11428,9 +11613,9 @@ pub struct ListSupplierTelephonesForSupplierContact {
 
 impl ListSupplierTelephonesForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(supplier_contact_id: i64) -> Self {
+    pub fn new(supplier_contact_id: impl Into<super::ids::SupplierContactId>) -> Self {
         Self {
-            supplier_contact_id,
+            supplier_contact_id: supplier_contact_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -11533,15 +11718,18 @@ impl sage_core::ListOperation for ListSupplierTelephonesForSupplierContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSupplierTelephone {
     /// Unique Id of the supplier telephone.
-    pub id: i64,
+    pub id: super::ids::SupplierTelephoneId,
     /// The JSON request body.
     pub body: SupplierTelephone,
 }
 
 impl UpdateSupplierTelephone {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: SupplierTelephone) -> Self {
-        Self { id, body }
+    pub fn new(
+        id: impl Into<super::ids::SupplierTelephoneId>,
+        body: SupplierTelephone,
+    ) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -11574,11 +11762,11 @@ impl sage_core::Operation for UpdateSupplierTelephone {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSupplierTelephoneForSupplierAndSupplierContact {
     /// Unique Id of the supplier telephone.
-    pub id: i64,
+    pub id: super::ids::SupplierTelephoneId,
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// Unique Id of the supplier.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
     /// The JSON request body.
     pub body: SupplierTelephone,
 }
@@ -11586,15 +11774,15 @@ pub struct UpdateSupplierTelephoneForSupplierAndSupplierContact {
 impl UpdateSupplierTelephoneForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(
-        id: i64,
-        supplier_contact_id: i64,
-        supplier_id: i64,
+        id: impl Into<super::ids::SupplierTelephoneId>,
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+        supplier_id: impl Into<super::ids::SupplierId>,
         body: SupplierTelephone,
     ) -> Self {
         Self {
-            id,
-            supplier_contact_id,
-            supplier_id,
+            id: id.into(),
+            supplier_contact_id: supplier_contact_id.into(),
+            supplier_id: supplier_id.into(),
             body,
         }
     }
@@ -11631,19 +11819,23 @@ impl sage_core::Operation for UpdateSupplierTelephoneForSupplierAndSupplierConta
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSupplierTelephoneForSupplierContact {
     /// Unique Id of the supplier telephone.
-    pub id: i64,
+    pub id: super::ids::SupplierTelephoneId,
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// The JSON request body.
     pub body: SupplierTelephone,
 }
 
 impl UpdateSupplierTelephoneForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, supplier_contact_id: i64, body: SupplierTelephone) -> Self {
+    pub fn new(
+        id: impl Into<super::ids::SupplierTelephoneId>,
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+        body: SupplierTelephone,
+    ) -> Self {
         Self {
-            id,
-            supplier_contact_id,
+            id: id.into(),
+            supplier_contact_id: supplier_contact_id.into(),
             body,
         }
     }
@@ -11791,9 +11983,9 @@ impl sage_core::ListOperation for ListSupplierViews {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateSupplierWebsiteForSupplierAndSupplierContact {
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// Unique Id of the supplier.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
     /// The JSON request body.
     pub body: SupplierWebsite,
 }
@@ -11801,13 +11993,13 @@ pub struct CreateSupplierWebsiteForSupplierAndSupplierContact {
 impl CreateSupplierWebsiteForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(
-        supplier_contact_id: i64,
-        supplier_id: i64,
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+        supplier_id: impl Into<super::ids::SupplierId>,
         body: SupplierWebsite,
     ) -> Self {
         Self {
-            supplier_contact_id,
-            supplier_id,
+            supplier_contact_id: supplier_contact_id.into(),
+            supplier_id: supplier_id.into(),
             body,
         }
     }
@@ -11843,15 +12035,21 @@ impl sage_core::Operation for CreateSupplierWebsiteForSupplierAndSupplierContact
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateSupplierWebsiteForSupplierContact {
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// The JSON request body.
     pub body: SupplierWebsite,
 }
 
 impl CreateSupplierWebsiteForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(supplier_contact_id: i64, body: SupplierWebsite) -> Self {
-        Self { supplier_contact_id, body }
+    pub fn new(
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+        body: SupplierWebsite,
+    ) -> Self {
+        Self {
+            supplier_contact_id: supplier_contact_id.into(),
+            body,
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -11884,13 +12082,13 @@ impl sage_core::Operation for CreateSupplierWebsiteForSupplierContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSupplierWebsite {
     /// Unique Id of the supplier website.
-    pub id: i64,
+    pub id: super::ids::SupplierWebsiteId,
 }
 
 impl DeleteSupplierWebsite {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::SupplierWebsiteId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -11921,20 +12119,24 @@ impl sage_core::Operation for DeleteSupplierWebsite {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSupplierWebsiteForSupplierAndSupplierContact {
     /// Unique Id of the supplier website.
-    pub id: i64,
+    pub id: super::ids::SupplierWebsiteId,
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// Unique Id of the supplier.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
 }
 
 impl DeleteSupplierWebsiteForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, supplier_contact_id: i64, supplier_id: i64) -> Self {
+    pub fn new(
+        id: impl Into<super::ids::SupplierWebsiteId>,
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+        supplier_id: impl Into<super::ids::SupplierId>,
+    ) -> Self {
         Self {
-            id,
-            supplier_contact_id,
-            supplier_id,
+            id: id.into(),
+            supplier_contact_id: supplier_contact_id.into(),
+            supplier_id: supplier_id.into(),
         }
     }
 
@@ -11968,15 +12170,21 @@ impl sage_core::Operation for DeleteSupplierWebsiteForSupplierAndSupplierContact
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSupplierWebsiteForSupplierContact {
     /// Unique Id of the supplier website.
-    pub id: i64,
+    pub id: super::ids::SupplierWebsiteId,
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
 }
 
 impl DeleteSupplierWebsiteForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, supplier_contact_id: i64) -> Self {
-        Self { id, supplier_contact_id }
+    pub fn new(
+        id: impl Into<super::ids::SupplierWebsiteId>,
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            supplier_contact_id: supplier_contact_id.into(),
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -12008,13 +12216,13 @@ impl sage_core::Operation for DeleteSupplierWebsiteForSupplierContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSupplierWebsite {
     /// Unique Id of the supplier website.
-    pub id: i64,
+    pub id: super::ids::SupplierWebsiteId,
 }
 
 impl GetSupplierWebsite {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::SupplierWebsiteId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -12048,20 +12256,24 @@ impl sage_core::Operation for GetSupplierWebsite {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSupplierWebsiteForSupplierAndSupplierContact {
     /// Unique Id of the supplier website.
-    pub id: i64,
+    pub id: super::ids::SupplierWebsiteId,
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// Unique Id of the supplier.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
 }
 
 impl GetSupplierWebsiteForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, supplier_contact_id: i64, supplier_id: i64) -> Self {
+    pub fn new(
+        id: impl Into<super::ids::SupplierWebsiteId>,
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+        supplier_id: impl Into<super::ids::SupplierId>,
+    ) -> Self {
         Self {
-            id,
-            supplier_contact_id,
-            supplier_id,
+            id: id.into(),
+            supplier_contact_id: supplier_contact_id.into(),
+            supplier_id: supplier_id.into(),
         }
     }
 
@@ -12098,15 +12310,21 @@ impl sage_core::Operation for GetSupplierWebsiteForSupplierAndSupplierContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSupplierWebsiteForSupplierContact {
     /// Unique Id of the supplier website.
-    pub id: i64,
+    pub id: super::ids::SupplierWebsiteId,
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
 }
 
 impl GetSupplierWebsiteForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, supplier_contact_id: i64) -> Self {
-        Self { id, supplier_contact_id }
+    pub fn new(
+        id: impl Into<super::ids::SupplierWebsiteId>,
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            supplier_contact_id: supplier_contact_id.into(),
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -12253,9 +12471,9 @@ impl sage_core::ListOperation for ListSupplierWebsites {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListSupplierWebsitesForSupplierAndSupplierContact {
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// Unique Id of the supplier.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -12274,10 +12492,13 @@ pub struct ListSupplierWebsitesForSupplierAndSupplierContact {
 
 impl ListSupplierWebsitesForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(supplier_contact_id: i64, supplier_id: i64) -> Self {
+    pub fn new(
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+        supplier_id: impl Into<super::ids::SupplierId>,
+    ) -> Self {
         Self {
-            supplier_contact_id,
-            supplier_id,
+            supplier_contact_id: supplier_contact_id.into(),
+            supplier_id: supplier_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -12381,7 +12602,7 @@ impl sage_core::ListOperation for ListSupplierWebsitesForSupplierAndSupplierCont
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListSupplierWebsitesForSupplierContact {
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -12400,9 +12621,9 @@ pub struct ListSupplierWebsitesForSupplierContact {
 
 impl ListSupplierWebsitesForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(supplier_contact_id: i64) -> Self {
+    pub fn new(supplier_contact_id: impl Into<super::ids::SupplierContactId>) -> Self {
         Self {
-            supplier_contact_id,
+            supplier_contact_id: supplier_contact_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -12505,15 +12726,18 @@ impl sage_core::ListOperation for ListSupplierWebsitesForSupplierContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSupplierWebsite {
     /// Unique Id of the supplier website.
-    pub id: i64,
+    pub id: super::ids::SupplierWebsiteId,
     /// The JSON request body.
     pub body: SupplierWebsite,
 }
 
 impl UpdateSupplierWebsite {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: SupplierWebsite) -> Self {
-        Self { id, body }
+    pub fn new(
+        id: impl Into<super::ids::SupplierWebsiteId>,
+        body: SupplierWebsite,
+    ) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -12546,11 +12770,11 @@ impl sage_core::Operation for UpdateSupplierWebsite {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSupplierWebsiteForSupplierAndSupplierContact {
     /// Unique Id of the supplier website.
-    pub id: i64,
+    pub id: super::ids::SupplierWebsiteId,
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// Unique Id of the supplier.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
     /// The JSON request body.
     pub body: SupplierWebsite,
 }
@@ -12558,15 +12782,15 @@ pub struct UpdateSupplierWebsiteForSupplierAndSupplierContact {
 impl UpdateSupplierWebsiteForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(
-        id: i64,
-        supplier_contact_id: i64,
-        supplier_id: i64,
+        id: impl Into<super::ids::SupplierWebsiteId>,
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+        supplier_id: impl Into<super::ids::SupplierId>,
         body: SupplierWebsite,
     ) -> Self {
         Self {
-            id,
-            supplier_contact_id,
-            supplier_id,
+            id: id.into(),
+            supplier_contact_id: supplier_contact_id.into(),
+            supplier_id: supplier_id.into(),
             body,
         }
     }
@@ -12603,19 +12827,23 @@ impl sage_core::Operation for UpdateSupplierWebsiteForSupplierAndSupplierContact
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSupplierWebsiteForSupplierContact {
     /// Unique Id of the supplier website.
-    pub id: i64,
+    pub id: super::ids::SupplierWebsiteId,
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// The JSON request body.
     pub body: SupplierWebsite,
 }
 
 impl UpdateSupplierWebsiteForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, supplier_contact_id: i64, body: SupplierWebsite) -> Self {
+    pub fn new(
+        id: impl Into<super::ids::SupplierWebsiteId>,
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+        body: SupplierWebsite,
+    ) -> Self {
         Self {
-            id,
-            supplier_contact_id,
+            id: id.into(),
+            supplier_contact_id: supplier_contact_id.into(),
             body,
         }
     }
@@ -12831,13 +13059,13 @@ impl sage_core::Operation for CreateSuppliersNew {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSupplier {
     /// Unique Id of the supplier.
-    pub id: i64,
+    pub id: super::ids::SupplierId,
 }
 
 impl DeleteSupplier {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::SupplierId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -12868,13 +13096,13 @@ impl sage_core::Operation for DeleteSupplier {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSupplier {
     /// Unique Id of the supplier.
-    pub id: i64,
+    pub id: super::ids::SupplierId,
 }
 
 impl GetSupplier {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::SupplierId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -13017,15 +13245,15 @@ impl sage_core::ListOperation for ListSuppliers {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSupplier {
     /// Unique Id of the supplier.
-    pub id: i64,
+    pub id: super::ids::SupplierId,
     /// The JSON request body.
     pub body: Supplier,
 }
 
 impl UpdateSupplier {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: Supplier) -> Self {
-        Self { id, body }
+    pub fn new(id: impl Into<super::ids::SupplierId>, body: Supplier) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.

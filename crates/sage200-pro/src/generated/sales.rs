@@ -150,7 +150,7 @@ pub struct Customer {
     pub country_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Country code record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_code_id: Option<i64>,
+    pub country_code_id: Option<super::ids::CountryCodeId>,
     /// The customers credit bureau.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_bureau: Option<
@@ -158,7 +158,7 @@ pub struct Customer {
     >,
     /// Credit bureau record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credit_bureau_id: Option<i64>,
+    pub credit_bureau_id: Option<super::ids::CreditBureauId>,
     /// Credit limit for the customer.
     #[serde(
         with = "sage_core::types::decimal_number::option",
@@ -176,7 +176,7 @@ pub struct Customer {
     >,
     /// Credit position record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credit_position_id: Option<i64>,
+    pub credit_position_id: Option<super::ids::CreditPositionId>,
     /// Credit reference.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_reference: Option<String>,
@@ -185,7 +185,7 @@ pub struct Customer {
     pub currency: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Currency record Id. This defaults to the base currency Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<i64>,
+    pub currency_id: Option<super::ids::CurrencyId>,
     /// The customers discount group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_discount_group: Option<
@@ -193,7 +193,7 @@ pub struct Customer {
     >,
     /// Customer discount group Id for the customer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_discount_group_id: Option<i64>,
+    pub customer_discount_group_id: Option<super::ids::CustomerDiscountGroupId>,
     /// Date finance charge last run for this customer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_finance_charge_last_run: Option<sage_core::types::DateTime>,
@@ -263,10 +263,10 @@ pub struct Customer {
     >,
     /// Finance charge record Id. (Sage 200 Professional only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub finance_charge_id: Option<i64>,
+    pub finance_charge_id: Option<super::ids::FinanceChargeId>,
     /// Customer unique Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::CustomerId>,
     /// Invoice discount percentage for the customer.
     #[serde(
         with = "sage_core::types::decimal_number::option",
@@ -320,7 +320,7 @@ pub struct Customer {
     >,
     /// Order value discount Id for the customer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub order_value_discount_id: Option<i64>,
+    pub order_value_discount_id: Option<super::ids::OrderValueDiscountId>,
     /// The payment terms which, together with the payment terms (days), determines the due date of invoices.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_terms_basis: Option<String>,
@@ -332,7 +332,7 @@ pub struct Customer {
     pub price_band: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Price band Id for the customer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub price_band_id: Option<i64>,
+    pub price_band_id: Option<super::ids::PriceBandId>,
     /// True if statements are to be produced else False (Sage 200 Professional only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub produce_statements_for_customer: Option<bool>,
@@ -679,7 +679,7 @@ pub struct CustomerAlert {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alert_text: Option<String>,
     /// Customer record Id.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// The date and time this entity was created (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
@@ -688,7 +688,7 @@ pub struct CustomerAlert {
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Customer alert record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::CustomerAlertId>,
     /// True if alert status is active, false if it is inactive.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
@@ -729,10 +729,10 @@ pub struct CustomerAlert {
 
 impl CustomerAlert {
     /// A value with its required fields; the optional ones start unset.
-    pub fn new(customer_id: i64) -> Self {
+    pub fn new(customer_id: impl Into<super::ids::CustomerId>) -> Self {
         Self {
             alert_text: None,
-            customer_id: customer_id,
+            customer_id: customer_id.into(),
             date_time_created: None,
             date_time_updated: None,
             id: None,
@@ -756,12 +756,12 @@ impl CustomerAlert {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CustomerCard {
     /// Customer record Id.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// The customer card description.
     pub description: String,
     /// Customer card reference record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::CustomerCardId>,
     /// When updating an existing customer, whether to delete this card from the collection of customer cards.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_to_delete: Option<bool>,
@@ -775,9 +775,12 @@ pub struct CustomerCard {
 
 impl CustomerCard {
     /// A value with its required fields; the optional ones start unset.
-    pub fn new(description: impl Into<String>, customer_id: i64) -> Self {
+    pub fn new(
+        description: impl Into<String>,
+        customer_id: impl Into<super::ids::CustomerId>,
+    ) -> Self {
         Self {
-            customer_id: customer_id,
+            customer_id: customer_id.into(),
             description: description.into(),
             id: None,
             is_to_delete: None,
@@ -792,7 +795,7 @@ impl CustomerCard {
 pub struct CustomerContact {
     /// Customer record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_id: Option<i64>,
+    pub customer_id: Option<super::ids::CustomerId>,
     /// The date and time this entity was created (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
@@ -816,7 +819,7 @@ pub struct CustomerContact {
     pub first_name: Option<String>,
     /// Customer contact record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::CustomerContactId>,
     /// Is this the default contact for the parent customer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
@@ -843,7 +846,7 @@ pub struct CustomerContact {
     pub salutation: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Salutation record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub salutation_id: Option<i64>,
+    pub salutation_id: Option<super::ids::SalutationId>,
     /// Customer telephones.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub telephones: Option<Vec<CustomerTelephone>>,
@@ -860,7 +863,7 @@ pub struct CustomerContact {
 pub struct CustomerContactRole {
     /// Customer contact record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_contact_id: Option<i64>,
+    pub customer_contact_id: Option<super::ids::CustomerContactId>,
     /// The date and time this entity was created (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
@@ -869,7 +872,7 @@ pub struct CustomerContactRole {
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Customer contact role record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::CustomerContactRoleId>,
     /// Flag to indicate if this is the preferred customer contact for the role.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_preferred_contact_for_role: Option<bool>,
@@ -878,7 +881,7 @@ pub struct CustomerContactRole {
     pub is_to_delete: Option<bool>,
     /// Trader contact role record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub trader_contact_role_id: Option<i64>,
+    pub trader_contact_role_id: Option<super::ids::TraderContactRoleId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -944,7 +947,7 @@ pub struct CustomerDeliveryAddress {
     pub country_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// VAT details Country code Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_code_id: Option<i64>,
+    pub country_code_id: Option<super::ids::CountryCodeId>,
     /// County (if using segmented addresses in Sage 200 Professional).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub county: Option<String>,
@@ -952,7 +955,7 @@ pub struct CustomerDeliveryAddress {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Unique Id of the customer account the customer delivery address is associated with.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// The date and time this entity was created (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
@@ -969,7 +972,7 @@ pub struct CustomerDeliveryAddress {
     pub fax: Option<String>,
     /// The unique Id of the customer delivery address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::CustomerDeliveryAddressId>,
     /// Flag to indicate if this is the default customer delivery address for the parent customer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
@@ -983,7 +986,7 @@ pub struct CustomerDeliveryAddress {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// The tax code record Id.
-    pub tax_code_id: i64,
+    pub tax_code_id: super::ids::TaxCodeId,
     /// The tax number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_number: Option<String>,
@@ -999,8 +1002,8 @@ impl CustomerDeliveryAddress {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(
         description: impl Into<String>,
-        customer_id: i64,
-        tax_code_id: i64,
+        customer_id: impl Into<super::ids::CustomerId>,
+        tax_code_id: impl Into<super::ids::TaxCodeId>,
     ) -> Self {
         Self {
             address_1: None,
@@ -1016,7 +1019,7 @@ impl CustomerDeliveryAddress {
             country_code_id: None,
             county: None,
             customer: None,
-            customer_id: customer_id,
+            customer_id: customer_id.into(),
             date_time_created: None,
             date_time_updated: None,
             description: description.into(),
@@ -1027,7 +1030,7 @@ impl CustomerDeliveryAddress {
             postal_name: None,
             postcode: None,
             tax_code: None,
-            tax_code_id: tax_code_id,
+            tax_code_id: tax_code_id.into(),
             tax_number: None,
             telephone: None,
             extra: sage_core::types::Extra::new(),
@@ -1045,7 +1048,7 @@ pub struct CustomerEmail {
     >,
     /// Customer contact record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_contact_id: Option<i64>,
+    pub customer_contact_id: Option<super::ids::CustomerContactId>,
     /// The date and time this entity was created (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
@@ -1057,7 +1060,7 @@ pub struct CustomerEmail {
     pub email: Option<String>,
     /// Email address record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::CustomerEmailId>,
     /// Flag to indicate if this is the default email address of the customer contact.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
@@ -1085,7 +1088,7 @@ pub struct CustomerFax {
     >,
     /// Customer contact record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_contact_id: Option<i64>,
+    pub customer_contact_id: Option<super::ids::CustomerContactId>,
     /// The date and time this entity was created (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
@@ -1097,7 +1100,7 @@ pub struct CustomerFax {
     pub full_number: Option<String>,
     /// Fax record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::CustomerFaxId>,
     /// Flag to indicate if this is the default fax number of the customer contact.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
@@ -1149,7 +1152,7 @@ pub struct CustomerMainAddress {
     pub county: Option<String>,
     /// Customer Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_id: Option<i64>,
+    pub customer_id: Option<super::ids::CustomerId>,
     /// The date and time this entity was created (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
@@ -1178,7 +1181,7 @@ pub struct CustomerMemo {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
     /// Customer record Id.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// The date and time this entity was created (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
@@ -1187,7 +1190,7 @@ pub struct CustomerMemo {
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Customer memo record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::CustomerMemoId>,
     /// True if memo status is active, false if it is inactive.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
@@ -1203,10 +1206,13 @@ pub struct CustomerMemo {
 
 impl CustomerMemo {
     /// A value with its required fields; the optional ones start unset.
-    pub fn new(note: impl Into<String>, customer_id: i64) -> Self {
+    pub fn new(
+        note: impl Into<String>,
+        customer_id: impl Into<super::ids::CustomerId>,
+    ) -> Self {
         Self {
             created_by: None,
-            customer_id: customer_id,
+            customer_id: customer_id.into(),
             date_time_created: None,
             date_time_updated: None,
             id: None,
@@ -1234,7 +1240,7 @@ pub struct CustomerMobile {
     >,
     /// Customer contact record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_contact_id: Option<i64>,
+    pub customer_contact_id: Option<super::ids::CustomerContactId>,
     /// The date and time this entity was created (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
@@ -1246,7 +1252,7 @@ pub struct CustomerMobile {
     pub full_number: Option<String>,
     /// Mobile record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::CustomerMobileId>,
     /// Flag to indicate if this is the default mobile number of the customer contact.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
@@ -1293,7 +1299,7 @@ pub struct CustomerPeriodValueView {
     pub customer_analysis_period_id: Option<i64>,
     /// Customer record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_id: Option<i64>,
+    pub customer_id: Option<super::ids::CustomerId>,
     /// Customer name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_name: Option<String>,
@@ -1388,7 +1394,7 @@ pub struct CustomerPeriodValueView {
 pub struct CustomerPriceEnquiry {
     /// The Id for the currency used for the price. This is the same as the currency set on the customer account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<i64>,
+    pub currency_id: Option<super::ids::CurrencyId>,
     /// The name of the currency used for the price. This is the same as the currency set on the customer account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency_name: Option<String>,
@@ -1397,7 +1403,7 @@ pub struct CustomerPriceEnquiry {
     pub currency_symbol: Option<String>,
     /// Unique Id of the customer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_id: Option<i64>,
+    pub customer_id: Option<super::ids::CustomerId>,
     /// The discounted price per unit of the product for the selected customer, in the currency shown. If the price is set in a different currency on the price band, the price shown is converted using the current exchange rate set in Sage 200.
     #[serde(
         with = "sage_core::types::decimal_number::option",
@@ -1426,7 +1432,7 @@ pub struct CustomerPriceEnquiry {
     pub pricing_unit_multiple: Option<sage_core::types::Decimal>,
     /// An Id specific to the product being checked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<i64>,
+    pub product_id: Option<super::ids::ProductId>,
     /// The product type of the product group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product_type: Option<String>,
@@ -1514,7 +1520,7 @@ pub struct CustomerPriceEnquiryPreviousPrices {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CustomerPriceEnquiryRequest {
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// Specifies whether we want the response to include the last five prices that the customer has paid for the product from Sales Orders.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include_previous_prices: Option<bool>,
@@ -1522,7 +1528,7 @@ pub struct CustomerPriceEnquiryRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pricing_unit_id: Option<i64>,
     /// An Id specific to the product being checked.
-    pub product_id: i64,
+    pub product_id: super::ids::ProductId,
     /// The quantity to find the price for.
     #[serde(
         with = "sage_core::types::decimal_number::option",
@@ -1540,12 +1546,15 @@ pub struct CustomerPriceEnquiryRequest {
 
 impl CustomerPriceEnquiryRequest {
     /// A value with its required fields; the optional ones start unset.
-    pub fn new(customer_id: i64, product_id: i64) -> Self {
+    pub fn new(
+        customer_id: impl Into<super::ids::CustomerId>,
+        product_id: impl Into<super::ids::ProductId>,
+    ) -> Self {
         Self {
-            customer_id: customer_id,
+            customer_id: customer_id.into(),
             include_previous_prices: None,
             pricing_unit_id: None,
-            product_id: product_id,
+            product_id: product_id.into(),
             quantity: None,
             selling_unit_id: None,
             extra: sage_core::types::Extra::new(),
@@ -1558,7 +1567,7 @@ impl CustomerPriceEnquiryRequest {
 pub struct CustomerSopInvoiceCreditLineView {
     /// Unique Id of the customer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_id: Option<i64>,
+    pub customer_id: Option<super::ids::CustomerId>,
     /// The associated customer name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_name: Option<String>,
@@ -1618,10 +1627,10 @@ pub struct CustomerSopInvoiceCreditLineView {
     pub product_group_description: Option<String>,
     /// The associated product group record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_group_id: Option<i64>,
+    pub product_group_id: Option<super::ids::ProductGroupId>,
     /// The associated product record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<i64>,
+    pub product_id: Option<super::ids::ProductId>,
     /// The name of the product ordered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product_name: Option<String>,
@@ -1711,7 +1720,7 @@ pub struct CustomerTelephone {
     >,
     /// Customer contact record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_contact_id: Option<i64>,
+    pub customer_contact_id: Option<super::ids::CustomerContactId>,
     /// The date and time this entity was created (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
@@ -1723,7 +1732,7 @@ pub struct CustomerTelephone {
     pub full_number: Option<String>,
     /// Telephone record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::CustomerTelephoneId>,
     /// Flag to indicate if this is the default telephone number of the customer contact.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
@@ -1865,10 +1874,10 @@ pub struct CustomerView {
     pub country_code: Option<String>,
     /// Country code record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_code_id: Option<i64>,
+    pub country_code_id: Option<super::ids::CountryCodeId>,
     /// Credit bureau Id for this customer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credit_bureau_id: Option<i64>,
+    pub credit_bureau_id: Option<super::ids::CreditBureauId>,
     /// Credit bureau name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_bureau_name: Option<String>,
@@ -1881,7 +1890,7 @@ pub struct CustomerView {
     pub credit_limit: Option<sage_core::types::Decimal>,
     /// Credit position Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credit_position_id: Option<i64>,
+    pub credit_position_id: Option<super::ids::CreditPositionId>,
     /// Credit position name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_position_name: Option<String>,
@@ -1890,13 +1899,13 @@ pub struct CustomerView {
     pub credit_reference: Option<String>,
     /// Currency record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<i64>,
+    pub currency_id: Option<super::ids::CurrencyId>,
     /// ISO currency code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency_iso_code: Option<String>,
     /// Currency ISO code record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_iso_code_id: Option<i64>,
+    pub currency_iso_code_id: Option<super::ids::CurrencyIsoCodeId>,
     /// ISO currency name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency_iso_code_name: Option<String>,
@@ -2083,7 +2092,7 @@ pub struct CustomerView {
     pub order_value_discount_description: Option<String>,
     /// Order value discount Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub order_value_discount_id: Option<i64>,
+    pub order_value_discount_id: Option<super::ids::OrderValueDiscountId>,
     /// Order value discount name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_value_discount_name: Option<String>,
@@ -2101,7 +2110,7 @@ pub struct CustomerView {
     pub price_band_description: Option<String>,
     /// Price band Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub price_band_id: Option<i64>,
+    pub price_band_id: Option<super::ids::PriceBandId>,
     /// Price band name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price_band_name: Option<String>,
@@ -2169,7 +2178,7 @@ pub struct CustomerWebsite {
     >,
     /// Customer contact record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_contact_id: Option<i64>,
+    pub customer_contact_id: Option<super::ids::CustomerContactId>,
     /// The date and time this entity was created (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
@@ -2178,7 +2187,7 @@ pub struct CustomerWebsite {
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Website address record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::CustomerWebsiteId>,
     /// Flag to indicate if this is the default website for the customer contact.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
@@ -2213,7 +2222,7 @@ pub struct CustomerYearValueView {
     pub customer_analysis_code_5: Option<String>,
     /// Customer record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_id: Option<i64>,
+    pub customer_id: Option<super::ids::CustomerId>,
     /// Customer name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_name: Option<String>,
@@ -2356,7 +2365,7 @@ pub struct FinanceCharge {
     pub finance_charge_percent: Option<sage_core::types::Decimal>,
     /// Finance charge Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::FinanceChargeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -2516,7 +2525,7 @@ pub struct SalesAgedDebtorView {
     pub base_period_8: Option<sage_core::types::Decimal>,
     /// Customer Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_id: Option<i64>,
+    pub customer_id: Option<super::ids::CustomerId>,
     /// Value in document currency for the current period.
     #[serde(
         with = "sage_core::types::decimal_number::option",
@@ -2620,7 +2629,7 @@ pub struct SalesAgedTransactionPeriodView {
     pub base_outstanding_value: Option<sage_core::types::Decimal>,
     /// Customer Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_id: Option<i64>,
+    pub customer_id: Option<super::ids::CustomerId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -2637,7 +2646,7 @@ pub struct SalesAllocation {
     /// Allocation lines.
     pub allocation_lines: Vec<SalesAllocationAllocationLines>,
     /// Customer Id associated with the allocation.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -2646,13 +2655,13 @@ pub struct SalesAllocation {
 impl SalesAllocation {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(
-        customer_id: i64,
+        customer_id: impl Into<super::ids::CustomerId>,
         allocation_lines: impl IntoIterator<Item = SalesAllocationAllocationLines>,
     ) -> Self {
         Self {
             allocation_date: None,
             allocation_lines: allocation_lines.into_iter().collect(),
-            customer_id: customer_id,
+            customer_id: customer_id.into(),
             extra: sage_core::types::Extra::new(),
         }
     }
@@ -2690,7 +2699,7 @@ impl SalesAllocationAllocationLines {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SalesCreditNote {
     /// Customer record Id.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// Number of days discount valid. This defaults to the settlement days from the customer record.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount_days: Option<i64>,
@@ -2767,9 +2776,9 @@ pub struct SalesCreditNote {
 
 impl SalesCreditNote {
     /// A value with its required fields; the optional ones start unset.
-    pub fn new(customer_id: i64) -> Self {
+    pub fn new(customer_id: impl Into<super::ids::CustomerId>) -> Self {
         Self {
-            customer_id: customer_id,
+            customer_id: customer_id.into(),
             discount_days: None,
             discount_percent: None,
             document_discount_value: None,
@@ -2794,7 +2803,7 @@ impl SalesCreditNote {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SalesCreditNoteNewRequest {
     /// Customer record Id.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -2802,9 +2811,9 @@ pub struct SalesCreditNoteNewRequest {
 
 impl SalesCreditNoteNewRequest {
     /// A value with its required fields; the optional ones start unset.
-    pub fn new(customer_id: i64) -> Self {
+    pub fn new(customer_id: impl Into<super::ids::CustomerId>) -> Self {
         Self {
-            customer_id: customer_id,
+            customer_id: customer_id.into(),
             extra: sage_core::types::Extra::new(),
         }
     }
@@ -2966,7 +2975,7 @@ pub struct SalesHistoricalTransaction {
     pub customer: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Customer Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_id: Option<i64>,
+    pub customer_id: Option<super::ids::CustomerId>,
     /// The date and time this entity was created (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
@@ -3047,7 +3056,7 @@ pub struct SalesHistoricalTransaction {
     pub full_settlement_date: Option<sage_core::types::DateTime>,
     /// Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::SalesHistoricalTransactionId>,
     /// Nominal analysis items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nominal_analysis_items: Option<
@@ -3217,7 +3226,7 @@ pub struct SalesHistoricalTransactionTaxAnalysisItems {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SalesInvoice {
     /// Customer record Id.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// Number of days to pay to qualify for the settlement discount. This defaults to the settlement days from the customer record.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount_days: Option<i64>,
@@ -3297,9 +3306,9 @@ pub struct SalesInvoice {
 
 impl SalesInvoice {
     /// A value with its required fields; the optional ones start unset.
-    pub fn new(customer_id: i64) -> Self {
+    pub fn new(customer_id: impl Into<super::ids::CustomerId>) -> Self {
         Self {
-            customer_id: customer_id,
+            customer_id: customer_id.into(),
             discount_days: None,
             discount_percent: None,
             document_discount_value: None,
@@ -3325,7 +3334,7 @@ impl SalesInvoice {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SalesInvoiceNewRequest {
     /// Customer record Id.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -3333,9 +3342,9 @@ pub struct SalesInvoiceNewRequest {
 
 impl SalesInvoiceNewRequest {
     /// A value with its required fields; the optional ones start unset.
-    pub fn new(customer_id: i64) -> Self {
+    pub fn new(customer_id: impl Into<super::ids::CustomerId>) -> Self {
         Self {
-            customer_id: customer_id,
+            customer_id: customer_id.into(),
             extra: sage_core::types::Extra::new(),
         }
     }
@@ -3499,7 +3508,7 @@ pub struct SalesLedgerSettings {
     pub finance_charges: Option<Vec<FinanceCharge>>,
     /// Sales Ledger Settings record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::SalesLedgerSettingsId>,
     /// The default length of time (in months) to keep transactions for customer accounts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keep_transactions_for: Option<i64>,
@@ -3559,7 +3568,7 @@ pub struct SalesPayment {
     )]
     pub bank_exchange_rate: Option<sage_core::types::Decimal>,
     /// Bank record Id.
-    pub bank_id: i64,
+    pub bank_id: super::ids::BankId,
     /// Payment currency record Id. This defaults to the customer account currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cheque_currency_id: Option<i64>,
@@ -3581,7 +3590,7 @@ pub struct SalesPayment {
     )]
     pub customer_cheque_value: Option<sage_core::types::Decimal>,
     /// Customer record Id.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// Exchange rate for the payment. This defaults to the currency exchange rate.
     #[serde(
         with = "sage_core::types::decimal_number::option",
@@ -3616,18 +3625,18 @@ pub struct SalesPayment {
 impl SalesPayment {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(
-        bank_id: i64,
+        bank_id: impl Into<super::ids::BankId>,
         cheque_value: sage_core::types::Decimal,
-        customer_id: i64,
+        customer_id: impl Into<super::ids::CustomerId>,
     ) -> Self {
         Self {
             bank_exchange_rate: None,
-            bank_id: bank_id,
+            bank_id: bank_id.into(),
             cheque_currency_id: None,
             cheque_exchange_rate: None,
             cheque_value: cheque_value,
             customer_cheque_value: None,
-            customer_id: customer_id,
+            customer_id: customer_id.into(),
             exchange_rate: None,
             nominal_analysis_items: None,
             reference: None,
@@ -3756,7 +3765,7 @@ pub struct SalesPostedTransaction {
     pub customer: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Customer Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_id: Option<i64>,
+    pub customer_id: Option<super::ids::CustomerId>,
     /// The date and time this entity was created (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
@@ -3837,7 +3846,7 @@ pub struct SalesPostedTransaction {
     pub full_settlement_date: Option<sage_core::types::DateTime>,
     /// Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::SalesPostedTransactionId>,
     /// Nominal analysis items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nominal_analysis_items: Option<Vec<SalesPostedTransactionNominalAnalysisItems>>,
@@ -4014,7 +4023,7 @@ pub struct SalesPostedTransactionMemo {
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Sales posted transaction memo record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::SalesPostedTransactionMemoId>,
     /// True if memo status is active, false if it is inactive.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
@@ -4146,7 +4155,7 @@ pub struct SalesReceipt {
     )]
     pub bank_exchange_rate: Option<sage_core::types::Decimal>,
     /// Bank record Id.
-    pub bank_id: i64,
+    pub bank_id: super::ids::BankId,
     /// Receipt currency record Id. This defaults to the customer account currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cheque_currency_id: Option<i64>,
@@ -4168,7 +4177,7 @@ pub struct SalesReceipt {
     )]
     pub customer_cheque_value: Option<sage_core::types::Decimal>,
     /// Customer record Id.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// Exchange rate for the receipt. This defaults to the customer exchange rate.
     #[serde(
         with = "sage_core::types::decimal_number::option",
@@ -4203,18 +4212,18 @@ pub struct SalesReceipt {
 impl SalesReceipt {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(
-        bank_id: i64,
+        bank_id: impl Into<super::ids::BankId>,
         cheque_value: sage_core::types::Decimal,
-        customer_id: i64,
+        customer_id: impl Into<super::ids::CustomerId>,
     ) -> Self {
         Self {
             bank_exchange_rate: None,
-            bank_id: bank_id,
+            bank_id: bank_id.into(),
             cheque_currency_id: None,
             cheque_exchange_rate: None,
             cheque_value: cheque_value,
             customer_cheque_value: None,
-            customer_id: customer_id,
+            customer_id: customer_id.into(),
             exchange_rate: None,
             nominal_analysis_items: None,
             reference: None,
@@ -4283,7 +4292,7 @@ pub struct SalesTradingPeriod {
     pub end_date: Option<sage_core::types::DateTime>,
     /// An unique Id specific to each sales trading period.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::SalesTradingPeriodId>,
     /// The period number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub period_number: Option<String>,
@@ -4319,7 +4328,7 @@ pub struct SalesTransactionEnquiryView {
     pub customer: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Customer Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_id: Option<i64>,
+    pub customer_id: Option<super::ids::CustomerId>,
     /// Discount days.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount_days: Option<String>,
@@ -4383,7 +4392,7 @@ pub struct SalesTransactionEnquiryView {
     pub has_documents: Option<bool>,
     /// Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::SalesTransactionEnquiryViewId>,
     /// Memo status.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memo_note_status: Option<String>,
@@ -4703,7 +4712,7 @@ pub struct SalesTransactionView {
     pub currency_symbol: Option<String>,
     /// Customer Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_id: Option<i64>,
+    pub customer_id: Option<super::ids::CustomerId>,
     /// Customer account name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_name: Option<String>,
@@ -4915,13 +4924,13 @@ impl sage_core::Operation for CreateCustomerAlert {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteCustomerAlert {
     /// Unique Id of the customer alert.
-    pub id: i64,
+    pub id: super::ids::CustomerAlertId,
 }
 
 impl DeleteCustomerAlert {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::CustomerAlertId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -4952,13 +4961,13 @@ impl sage_core::Operation for DeleteCustomerAlert {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCustomerAlert {
     /// Unique Id of the customer alert.
-    pub id: i64,
+    pub id: super::ids::CustomerAlertId,
 }
 
 impl GetCustomerAlert {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::CustomerAlertId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -5104,7 +5113,7 @@ impl sage_core::ListOperation for ListCustomerAlerts {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListCustomerAlertsForCustomer {
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -5123,9 +5132,9 @@ pub struct ListCustomerAlertsForCustomer {
 
 impl ListCustomerAlertsForCustomer {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_id: i64) -> Self {
+    pub fn new(customer_id: impl Into<super::ids::CustomerId>) -> Self {
         Self {
-            customer_id,
+            customer_id: customer_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -5228,15 +5237,15 @@ impl sage_core::ListOperation for ListCustomerAlertsForCustomer {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateCustomerAlert {
     /// Unique Id of the customer alert.
-    pub id: i64,
+    pub id: super::ids::CustomerAlertId,
     /// The JSON request body.
     pub body: CustomerAlert,
 }
 
 impl UpdateCustomerAlert {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: CustomerAlert) -> Self {
-        Self { id, body }
+    pub fn new(id: impl Into<super::ids::CustomerAlertId>, body: CustomerAlert) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -5269,13 +5278,13 @@ impl sage_core::Operation for UpdateCustomerAlert {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteCustomerCard {
     /// Unique Id of the customer card.
-    pub id: i64,
+    pub id: super::ids::CustomerCardId,
 }
 
 impl DeleteCustomerCard {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::CustomerCardId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -5306,13 +5315,13 @@ impl sage_core::Operation for DeleteCustomerCard {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCustomerCard {
     /// Unique Id of the customer card.
-    pub id: i64,
+    pub id: super::ids::CustomerCardId,
 }
 
 impl GetCustomerCard {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::CustomerCardId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -5458,7 +5467,7 @@ impl sage_core::ListOperation for ListCustomerCards {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListCustomerCardsForCustomer {
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -5477,9 +5486,9 @@ pub struct ListCustomerCardsForCustomer {
 
 impl ListCustomerCardsForCustomer {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_id: i64) -> Self {
+    pub fn new(customer_id: impl Into<super::ids::CustomerId>) -> Self {
         Self {
-            customer_id,
+            customer_id: customer_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -5582,15 +5591,15 @@ impl sage_core::ListOperation for ListCustomerCardsForCustomer {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateCustomerCard {
     /// Unique Id of the customer card.
-    pub id: i64,
+    pub id: super::ids::CustomerCardId,
     /// The JSON request body.
     pub body: CustomerCard,
 }
 
 impl UpdateCustomerCard {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: CustomerCard) -> Self {
-        Self { id, body }
+    pub fn new(id: impl Into<super::ids::CustomerCardId>, body: CustomerCard) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -5623,13 +5632,13 @@ impl sage_core::Operation for UpdateCustomerCard {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCustomerContactRole {
     /// Unique Id of the customer contact role.
-    pub id: i64,
+    pub id: super::ids::CustomerContactRoleId,
 }
 
 impl GetCustomerContactRole {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::CustomerContactRoleId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -5775,7 +5784,7 @@ impl sage_core::ListOperation for ListCustomerContactRoles {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListCustomerContactRolesForCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -5794,9 +5803,9 @@ pub struct ListCustomerContactRolesForCustomerContact {
 
 impl ListCustomerContactRolesForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64) -> Self {
+    pub fn new(customer_contact_id: impl Into<super::ids::CustomerContactId>) -> Self {
         Self {
-            customer_contact_id,
+            customer_contact_id: customer_contact_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -5899,15 +5908,21 @@ impl sage_core::ListOperation for ListCustomerContactRolesForCustomerContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateCustomerContactForCustomer {
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// The JSON request body.
     pub body: CustomerContact,
 }
 
 impl CreateCustomerContactForCustomer {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_id: i64, body: CustomerContact) -> Self {
-        Self { customer_id, body }
+    pub fn new(
+        customer_id: impl Into<super::ids::CustomerId>,
+        body: CustomerContact,
+    ) -> Self {
+        Self {
+            customer_id: customer_id.into(),
+            body,
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -5940,13 +5955,13 @@ impl sage_core::Operation for CreateCustomerContactForCustomer {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteCustomerContact {
     /// Unique Id of the customer contact.
-    pub id: i64,
+    pub id: super::ids::CustomerContactId,
 }
 
 impl DeleteCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::CustomerContactId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -5977,15 +5992,21 @@ impl sage_core::Operation for DeleteCustomerContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteCustomerContactForCustomer {
     /// Unique Id of the customer contact.
-    pub id: i64,
+    pub id: super::ids::CustomerContactId,
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
 }
 
 impl DeleteCustomerContactForCustomer {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, customer_id: i64) -> Self {
-        Self { id, customer_id }
+    pub fn new(
+        id: impl Into<super::ids::CustomerContactId>,
+        customer_id: impl Into<super::ids::CustomerId>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            customer_id: customer_id.into(),
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -6017,15 +6038,21 @@ impl sage_core::Operation for DeleteCustomerContactForCustomer {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCustomerContactForCustomer {
     /// Unique Id of the customer contact.
-    pub id: i64,
+    pub id: super::ids::CustomerContactId,
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
 }
 
 impl GetCustomerContactForCustomer {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, customer_id: i64) -> Self {
-        Self { id, customer_id }
+    pub fn new(
+        id: impl Into<super::ids::CustomerContactId>,
+        customer_id: impl Into<super::ids::CustomerId>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            customer_id: customer_id.into(),
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -6060,13 +6087,13 @@ impl sage_core::Operation for GetCustomerContactForCustomer {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCustomerContacts {
     /// Unique Id of the customer contact.
-    pub id: i64,
+    pub id: super::ids::CustomerContactId,
 }
 
 impl GetCustomerContacts {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::CustomerContactId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -6212,7 +6239,7 @@ impl sage_core::ListOperation for ListCustomerContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListCustomerContactsForCustomer {
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -6231,9 +6258,9 @@ pub struct ListCustomerContactsForCustomer {
 
 impl ListCustomerContactsForCustomer {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_id: i64) -> Self {
+    pub fn new(customer_id: impl Into<super::ids::CustomerId>) -> Self {
         Self {
-            customer_id,
+            customer_id: customer_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -6336,15 +6363,18 @@ impl sage_core::ListOperation for ListCustomerContactsForCustomer {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateCustomerContact {
     /// Unique Id of the customer contact.
-    pub id: i64,
+    pub id: super::ids::CustomerContactId,
     /// The JSON request body.
     pub body: CustomerContact,
 }
 
 impl UpdateCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: CustomerContact) -> Self {
-        Self { id, body }
+    pub fn new(
+        id: impl Into<super::ids::CustomerContactId>,
+        body: CustomerContact,
+    ) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -6377,17 +6407,25 @@ impl sage_core::Operation for UpdateCustomerContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateCustomerContactForCustomer {
     /// Unique Id of the customer contact.
-    pub id: i64,
+    pub id: super::ids::CustomerContactId,
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// The JSON request body.
     pub body: CustomerContact,
 }
 
 impl UpdateCustomerContactForCustomer {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, customer_id: i64, body: CustomerContact) -> Self {
-        Self { id, customer_id, body }
+    pub fn new(
+        id: impl Into<super::ids::CustomerContactId>,
+        customer_id: impl Into<super::ids::CustomerId>,
+        body: CustomerContact,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            customer_id: customer_id.into(),
+            body,
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -6459,13 +6497,13 @@ impl sage_core::Operation for CreateCustomerDeliveryAddress {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteCustomerDeliveryAddress {
     /// Unique Id of the customer delivery address.
-    pub id: i64,
+    pub id: super::ids::CustomerDeliveryAddressId,
 }
 
 impl DeleteCustomerDeliveryAddress {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::CustomerDeliveryAddressId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -6496,13 +6534,13 @@ impl sage_core::Operation for DeleteCustomerDeliveryAddress {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCustomerDeliveryAddress {
     /// Unique Id of the customer delivery address
-    pub id: i64,
+    pub id: super::ids::CustomerDeliveryAddressId,
 }
 
 impl GetCustomerDeliveryAddress {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::CustomerDeliveryAddressId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -6648,7 +6686,7 @@ impl sage_core::ListOperation for ListCustomerDeliveryAddresses {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListCustomerDeliveryAddressesForCustomer {
     /// Unique Id of the customer
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -6667,9 +6705,9 @@ pub struct ListCustomerDeliveryAddressesForCustomer {
 
 impl ListCustomerDeliveryAddressesForCustomer {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_id: i64) -> Self {
+    pub fn new(customer_id: impl Into<super::ids::CustomerId>) -> Self {
         Self {
-            customer_id,
+            customer_id: customer_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -6772,15 +6810,18 @@ impl sage_core::ListOperation for ListCustomerDeliveryAddressesForCustomer {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateCustomerDeliveryAddress {
     /// Unique Id of the customer delivery address.
-    pub id: i64,
+    pub id: super::ids::CustomerDeliveryAddressId,
     /// The JSON request body.
     pub body: CustomerDeliveryAddress,
 }
 
 impl UpdateCustomerDeliveryAddress {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: CustomerDeliveryAddress) -> Self {
-        Self { id, body }
+    pub fn new(
+        id: impl Into<super::ids::CustomerDeliveryAddressId>,
+        body: CustomerDeliveryAddress,
+    ) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -6813,19 +6854,23 @@ impl sage_core::Operation for UpdateCustomerDeliveryAddress {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateCustomerEmailForCustomerAndCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// The JSON request body.
     pub body: CustomerEmail,
 }
 
 impl CreateCustomerEmailForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, customer_id: i64, body: CustomerEmail) -> Self {
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        customer_id: impl Into<super::ids::CustomerId>,
+        body: CustomerEmail,
+    ) -> Self {
         Self {
-            customer_contact_id,
-            customer_id,
+            customer_contact_id: customer_contact_id.into(),
+            customer_id: customer_id.into(),
             body,
         }
     }
@@ -6861,15 +6906,21 @@ impl sage_core::Operation for CreateCustomerEmailForCustomerAndCustomerContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateCustomerEmailForCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// The JSON request body.
     pub body: CustomerEmail,
 }
 
 impl CreateCustomerEmailForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, body: CustomerEmail) -> Self {
-        Self { customer_contact_id, body }
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        body: CustomerEmail,
+    ) -> Self {
+        Self {
+            customer_contact_id: customer_contact_id.into(),
+            body,
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -6902,13 +6953,13 @@ impl sage_core::Operation for CreateCustomerEmailForCustomerContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteCustomerEmail {
     /// Unique Id of the customer email.
-    pub id: i64,
+    pub id: super::ids::CustomerEmailId,
 }
 
 impl DeleteCustomerEmail {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::CustomerEmailId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -6939,20 +6990,24 @@ impl sage_core::Operation for DeleteCustomerEmail {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteCustomerEmailForCustomerAndCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer email.
-    pub id: i64,
+    pub id: super::ids::CustomerEmailId,
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
 }
 
 impl DeleteCustomerEmailForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, id: i64, customer_id: i64) -> Self {
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        id: impl Into<super::ids::CustomerEmailId>,
+        customer_id: impl Into<super::ids::CustomerId>,
+    ) -> Self {
         Self {
-            customer_contact_id,
-            id,
-            customer_id,
+            customer_contact_id: customer_contact_id.into(),
+            id: id.into(),
+            customer_id: customer_id.into(),
         }
     }
 
@@ -6986,15 +7041,21 @@ impl sage_core::Operation for DeleteCustomerEmailForCustomerAndCustomerContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteCustomerEmailForCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer email.
-    pub id: i64,
+    pub id: super::ids::CustomerEmailId,
 }
 
 impl DeleteCustomerEmailForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, id: i64) -> Self {
-        Self { customer_contact_id, id }
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        id: impl Into<super::ids::CustomerEmailId>,
+    ) -> Self {
+        Self {
+            customer_contact_id: customer_contact_id.into(),
+            id: id.into(),
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -7026,13 +7087,13 @@ impl sage_core::Operation for DeleteCustomerEmailForCustomerContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCustomerEmail {
     /// Unique Id of the customer email.
-    pub id: i64,
+    pub id: super::ids::CustomerEmailId,
 }
 
 impl GetCustomerEmail {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::CustomerEmailId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -7066,20 +7127,24 @@ impl sage_core::Operation for GetCustomerEmail {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCustomerEmailForCustomerAndCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer email.
-    pub id: i64,
+    pub id: super::ids::CustomerEmailId,
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
 }
 
 impl GetCustomerEmailForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, id: i64, customer_id: i64) -> Self {
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        id: impl Into<super::ids::CustomerEmailId>,
+        customer_id: impl Into<super::ids::CustomerId>,
+    ) -> Self {
         Self {
-            customer_contact_id,
-            id,
-            customer_id,
+            customer_contact_id: customer_contact_id.into(),
+            id: id.into(),
+            customer_id: customer_id.into(),
         }
     }
 
@@ -7116,15 +7181,21 @@ impl sage_core::Operation for GetCustomerEmailForCustomerAndCustomerContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCustomerEmailForCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer email.
-    pub id: i64,
+    pub id: super::ids::CustomerEmailId,
 }
 
 impl GetCustomerEmailForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, id: i64) -> Self {
-        Self { customer_contact_id, id }
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        id: impl Into<super::ids::CustomerEmailId>,
+    ) -> Self {
+        Self {
+            customer_contact_id: customer_contact_id.into(),
+            id: id.into(),
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -7271,9 +7342,9 @@ impl sage_core::ListOperation for ListCustomerEmails {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListCustomerEmailsForCustomerAndCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -7292,10 +7363,13 @@ pub struct ListCustomerEmailsForCustomerAndCustomerContact {
 
 impl ListCustomerEmailsForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, customer_id: i64) -> Self {
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        customer_id: impl Into<super::ids::CustomerId>,
+    ) -> Self {
         Self {
-            customer_contact_id,
-            customer_id,
+            customer_contact_id: customer_contact_id.into(),
+            customer_id: customer_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -7399,7 +7473,7 @@ impl sage_core::ListOperation for ListCustomerEmailsForCustomerAndCustomerContac
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListCustomerEmailsForCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -7418,9 +7492,9 @@ pub struct ListCustomerEmailsForCustomerContact {
 
 impl ListCustomerEmailsForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64) -> Self {
+    pub fn new(customer_contact_id: impl Into<super::ids::CustomerContactId>) -> Self {
         Self {
-            customer_contact_id,
+            customer_contact_id: customer_contact_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -7523,15 +7597,15 @@ impl sage_core::ListOperation for ListCustomerEmailsForCustomerContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateCustomerEmail {
     /// Unique Id of the customer email.
-    pub id: i64,
+    pub id: super::ids::CustomerEmailId,
     /// The JSON request body.
     pub body: CustomerEmail,
 }
 
 impl UpdateCustomerEmail {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: CustomerEmail) -> Self {
-        Self { id, body }
+    pub fn new(id: impl Into<super::ids::CustomerEmailId>, body: CustomerEmail) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -7564,11 +7638,11 @@ impl sage_core::Operation for UpdateCustomerEmail {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateCustomerEmailForCustomerAndCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer email.
-    pub id: i64,
+    pub id: super::ids::CustomerEmailId,
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// The JSON request body.
     pub body: CustomerEmail,
 }
@@ -7576,15 +7650,15 @@ pub struct UpdateCustomerEmailForCustomerAndCustomerContact {
 impl UpdateCustomerEmailForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(
-        customer_contact_id: i64,
-        id: i64,
-        customer_id: i64,
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        id: impl Into<super::ids::CustomerEmailId>,
+        customer_id: impl Into<super::ids::CustomerId>,
         body: CustomerEmail,
     ) -> Self {
         Self {
-            customer_contact_id,
-            id,
-            customer_id,
+            customer_contact_id: customer_contact_id.into(),
+            id: id.into(),
+            customer_id: customer_id.into(),
             body,
         }
     }
@@ -7621,19 +7695,23 @@ impl sage_core::Operation for UpdateCustomerEmailForCustomerAndCustomerContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateCustomerEmailForCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer email.
-    pub id: i64,
+    pub id: super::ids::CustomerEmailId,
     /// The JSON request body.
     pub body: CustomerEmail,
 }
 
 impl UpdateCustomerEmailForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, id: i64, body: CustomerEmail) -> Self {
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        id: impl Into<super::ids::CustomerEmailId>,
+        body: CustomerEmail,
+    ) -> Self {
         Self {
-            customer_contact_id,
-            id,
+            customer_contact_id: customer_contact_id.into(),
+            id: id.into(),
             body,
         }
     }
@@ -7669,19 +7747,23 @@ impl sage_core::Operation for UpdateCustomerEmailForCustomerContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateCustomerFaxForCustomerAndCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// The JSON request body.
     pub body: CustomerFax,
 }
 
 impl CreateCustomerFaxForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, customer_id: i64, body: CustomerFax) -> Self {
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        customer_id: impl Into<super::ids::CustomerId>,
+        body: CustomerFax,
+    ) -> Self {
         Self {
-            customer_contact_id,
-            customer_id,
+            customer_contact_id: customer_contact_id.into(),
+            customer_id: customer_id.into(),
             body,
         }
     }
@@ -7717,15 +7799,21 @@ impl sage_core::Operation for CreateCustomerFaxForCustomerAndCustomerContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateCustomerFaxForCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// The JSON request body.
     pub body: CustomerFax,
 }
 
 impl CreateCustomerFaxForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, body: CustomerFax) -> Self {
-        Self { customer_contact_id, body }
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        body: CustomerFax,
+    ) -> Self {
+        Self {
+            customer_contact_id: customer_contact_id.into(),
+            body,
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -7758,13 +7846,13 @@ impl sage_core::Operation for CreateCustomerFaxForCustomerContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteCustomerFax {
     /// Unique Id of the customer fax.
-    pub id: i64,
+    pub id: super::ids::CustomerFaxId,
 }
 
 impl DeleteCustomerFax {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::CustomerFaxId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -7795,20 +7883,24 @@ impl sage_core::Operation for DeleteCustomerFax {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteCustomerFaxForCustomerAndCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer fax.
-    pub id: i64,
+    pub id: super::ids::CustomerFaxId,
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
 }
 
 impl DeleteCustomerFaxForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, id: i64, customer_id: i64) -> Self {
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        id: impl Into<super::ids::CustomerFaxId>,
+        customer_id: impl Into<super::ids::CustomerId>,
+    ) -> Self {
         Self {
-            customer_contact_id,
-            id,
-            customer_id,
+            customer_contact_id: customer_contact_id.into(),
+            id: id.into(),
+            customer_id: customer_id.into(),
         }
     }
 
@@ -7842,15 +7934,21 @@ impl sage_core::Operation for DeleteCustomerFaxForCustomerAndCustomerContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteCustomerFaxForCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer fax.
-    pub id: i64,
+    pub id: super::ids::CustomerFaxId,
 }
 
 impl DeleteCustomerFaxForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, id: i64) -> Self {
-        Self { customer_contact_id, id }
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        id: impl Into<super::ids::CustomerFaxId>,
+    ) -> Self {
+        Self {
+            customer_contact_id: customer_contact_id.into(),
+            id: id.into(),
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -7882,13 +7980,13 @@ impl sage_core::Operation for DeleteCustomerFaxForCustomerContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCustomerFax {
     /// Unique Id of the customer fax.
-    pub id: i64,
+    pub id: super::ids::CustomerFaxId,
 }
 
 impl GetCustomerFax {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::CustomerFaxId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -7922,20 +8020,24 @@ impl sage_core::Operation for GetCustomerFax {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCustomerFaxForCustomerAndCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer fax.
-    pub id: i64,
+    pub id: super::ids::CustomerFaxId,
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
 }
 
 impl GetCustomerFaxForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, id: i64, customer_id: i64) -> Self {
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        id: impl Into<super::ids::CustomerFaxId>,
+        customer_id: impl Into<super::ids::CustomerId>,
+    ) -> Self {
         Self {
-            customer_contact_id,
-            id,
-            customer_id,
+            customer_contact_id: customer_contact_id.into(),
+            id: id.into(),
+            customer_id: customer_id.into(),
         }
     }
 
@@ -7972,15 +8074,21 @@ impl sage_core::Operation for GetCustomerFaxForCustomerAndCustomerContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCustomerFaxForCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer fax.
-    pub id: i64,
+    pub id: super::ids::CustomerFaxId,
 }
 
 impl GetCustomerFaxForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, id: i64) -> Self {
-        Self { customer_contact_id, id }
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        id: impl Into<super::ids::CustomerFaxId>,
+    ) -> Self {
+        Self {
+            customer_contact_id: customer_contact_id.into(),
+            id: id.into(),
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -8127,9 +8235,9 @@ impl sage_core::ListOperation for ListCustomerFaxes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListCustomerFaxesForCustomerAndCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -8148,10 +8256,13 @@ pub struct ListCustomerFaxesForCustomerAndCustomerContact {
 
 impl ListCustomerFaxesForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, customer_id: i64) -> Self {
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        customer_id: impl Into<super::ids::CustomerId>,
+    ) -> Self {
         Self {
-            customer_contact_id,
-            customer_id,
+            customer_contact_id: customer_contact_id.into(),
+            customer_id: customer_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -8255,7 +8366,7 @@ impl sage_core::ListOperation for ListCustomerFaxesForCustomerAndCustomerContact
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListCustomerFaxesForCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -8274,9 +8385,9 @@ pub struct ListCustomerFaxesForCustomerContact {
 
 impl ListCustomerFaxesForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64) -> Self {
+    pub fn new(customer_contact_id: impl Into<super::ids::CustomerContactId>) -> Self {
         Self {
-            customer_contact_id,
+            customer_contact_id: customer_contact_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -8379,15 +8490,15 @@ impl sage_core::ListOperation for ListCustomerFaxesForCustomerContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateCustomerFax {
     /// Unique Id of the customer fax.
-    pub id: i64,
+    pub id: super::ids::CustomerFaxId,
     /// The JSON request body.
     pub body: CustomerFax,
 }
 
 impl UpdateCustomerFax {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: CustomerFax) -> Self {
-        Self { id, body }
+    pub fn new(id: impl Into<super::ids::CustomerFaxId>, body: CustomerFax) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -8420,11 +8531,11 @@ impl sage_core::Operation for UpdateCustomerFax {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateCustomerFaxForCustomerAndCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer fax.
-    pub id: i64,
+    pub id: super::ids::CustomerFaxId,
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// The JSON request body.
     pub body: CustomerFax,
 }
@@ -8432,15 +8543,15 @@ pub struct UpdateCustomerFaxForCustomerAndCustomerContact {
 impl UpdateCustomerFaxForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(
-        customer_contact_id: i64,
-        id: i64,
-        customer_id: i64,
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        id: impl Into<super::ids::CustomerFaxId>,
+        customer_id: impl Into<super::ids::CustomerId>,
         body: CustomerFax,
     ) -> Self {
         Self {
-            customer_contact_id,
-            id,
-            customer_id,
+            customer_contact_id: customer_contact_id.into(),
+            id: id.into(),
+            customer_id: customer_id.into(),
             body,
         }
     }
@@ -8477,19 +8588,23 @@ impl sage_core::Operation for UpdateCustomerFaxForCustomerAndCustomerContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateCustomerFaxForCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer fax.
-    pub id: i64,
+    pub id: super::ids::CustomerFaxId,
     /// The JSON request body.
     pub body: CustomerFax,
 }
 
 impl UpdateCustomerFaxForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, id: i64, body: CustomerFax) -> Self {
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        id: impl Into<super::ids::CustomerFaxId>,
+        body: CustomerFax,
+    ) -> Self {
         Self {
-            customer_contact_id,
-            id,
+            customer_contact_id: customer_contact_id.into(),
+            id: id.into(),
             body,
         }
     }
@@ -8571,13 +8686,13 @@ impl sage_core::Operation for CreateCustomerMemo {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteCustomerMemo {
     /// Unique Id of the customer memo.
-    pub id: i64,
+    pub id: super::ids::CustomerMemoId,
 }
 
 impl DeleteCustomerMemo {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::CustomerMemoId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -8612,13 +8727,13 @@ impl sage_core::Operation for DeleteCustomerMemo {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCustomerMemo {
     /// Unique Id of the customer memo.
-    pub id: i64,
+    pub id: super::ids::CustomerMemoId,
 }
 
 impl GetCustomerMemo {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::CustomerMemoId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -8772,7 +8887,7 @@ impl sage_core::ListOperation for ListCustomerMemos {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListCustomerMemosForCustomer {
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -8791,9 +8906,9 @@ pub struct ListCustomerMemosForCustomer {
 
 impl ListCustomerMemosForCustomer {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_id: i64) -> Self {
+    pub fn new(customer_id: impl Into<super::ids::CustomerId>) -> Self {
         Self {
-            customer_id,
+            customer_id: customer_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -8900,15 +9015,15 @@ impl sage_core::ListOperation for ListCustomerMemosForCustomer {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateCustomerMemo {
     /// Unique Id of the customer memo.
-    pub id: i64,
+    pub id: super::ids::CustomerMemoId,
     /// The JSON request body.
     pub body: CustomerMemo,
 }
 
 impl UpdateCustomerMemo {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: CustomerMemo) -> Self {
-        Self { id, body }
+    pub fn new(id: impl Into<super::ids::CustomerMemoId>, body: CustomerMemo) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -8941,9 +9056,9 @@ impl sage_core::Operation for UpdateCustomerMemo {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateCustomerMobileForCustomerAndCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// The JSON request body.
     pub body: CustomerMobile,
 }
@@ -8951,13 +9066,13 @@ pub struct CreateCustomerMobileForCustomerAndCustomerContact {
 impl CreateCustomerMobileForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(
-        customer_contact_id: i64,
-        customer_id: i64,
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        customer_id: impl Into<super::ids::CustomerId>,
         body: CustomerMobile,
     ) -> Self {
         Self {
-            customer_contact_id,
-            customer_id,
+            customer_contact_id: customer_contact_id.into(),
+            customer_id: customer_id.into(),
             body,
         }
     }
@@ -8993,15 +9108,21 @@ impl sage_core::Operation for CreateCustomerMobileForCustomerAndCustomerContact 
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateCustomerMobileForCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// The JSON request body.
     pub body: CustomerMobile,
 }
 
 impl CreateCustomerMobileForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, body: CustomerMobile) -> Self {
-        Self { customer_contact_id, body }
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        body: CustomerMobile,
+    ) -> Self {
+        Self {
+            customer_contact_id: customer_contact_id.into(),
+            body,
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -9034,13 +9155,13 @@ impl sage_core::Operation for CreateCustomerMobileForCustomerContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteCustomerMobile {
     /// Unique Id of the customer mobile.
-    pub id: i64,
+    pub id: super::ids::CustomerMobileId,
 }
 
 impl DeleteCustomerMobile {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::CustomerMobileId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -9071,20 +9192,24 @@ impl sage_core::Operation for DeleteCustomerMobile {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteCustomerMobileForCustomerAndCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer mobile.
-    pub id: i64,
+    pub id: super::ids::CustomerMobileId,
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
 }
 
 impl DeleteCustomerMobileForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, id: i64, customer_id: i64) -> Self {
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        id: impl Into<super::ids::CustomerMobileId>,
+        customer_id: impl Into<super::ids::CustomerId>,
+    ) -> Self {
         Self {
-            customer_contact_id,
-            id,
-            customer_id,
+            customer_contact_id: customer_contact_id.into(),
+            id: id.into(),
+            customer_id: customer_id.into(),
         }
     }
 
@@ -9118,15 +9243,21 @@ impl sage_core::Operation for DeleteCustomerMobileForCustomerAndCustomerContact 
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteCustomerMobileForCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer mobile.
-    pub id: i64,
+    pub id: super::ids::CustomerMobileId,
 }
 
 impl DeleteCustomerMobileForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, id: i64) -> Self {
-        Self { customer_contact_id, id }
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        id: impl Into<super::ids::CustomerMobileId>,
+    ) -> Self {
+        Self {
+            customer_contact_id: customer_contact_id.into(),
+            id: id.into(),
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -9158,13 +9289,13 @@ impl sage_core::Operation for DeleteCustomerMobileForCustomerContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCustomerMobile {
     /// Unique Id of the customer mobile.
-    pub id: i64,
+    pub id: super::ids::CustomerMobileId,
 }
 
 impl GetCustomerMobile {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::CustomerMobileId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -9198,20 +9329,24 @@ impl sage_core::Operation for GetCustomerMobile {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCustomerMobileForCustomerAndCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer mobile.
-    pub id: i64,
+    pub id: super::ids::CustomerMobileId,
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
 }
 
 impl GetCustomerMobileForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, id: i64, customer_id: i64) -> Self {
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        id: impl Into<super::ids::CustomerMobileId>,
+        customer_id: impl Into<super::ids::CustomerId>,
+    ) -> Self {
         Self {
-            customer_contact_id,
-            id,
-            customer_id,
+            customer_contact_id: customer_contact_id.into(),
+            id: id.into(),
+            customer_id: customer_id.into(),
         }
     }
 
@@ -9248,15 +9383,21 @@ impl sage_core::Operation for GetCustomerMobileForCustomerAndCustomerContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCustomerMobileForCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer mobile.
-    pub id: i64,
+    pub id: super::ids::CustomerMobileId,
 }
 
 impl GetCustomerMobileForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, id: i64) -> Self {
-        Self { customer_contact_id, id }
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        id: impl Into<super::ids::CustomerMobileId>,
+    ) -> Self {
+        Self {
+            customer_contact_id: customer_contact_id.into(),
+            id: id.into(),
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -9403,9 +9544,9 @@ impl sage_core::ListOperation for ListCustomerMobiles {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListCustomerMobilesForCustomerAndCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -9424,10 +9565,13 @@ pub struct ListCustomerMobilesForCustomerAndCustomerContact {
 
 impl ListCustomerMobilesForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, customer_id: i64) -> Self {
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        customer_id: impl Into<super::ids::CustomerId>,
+    ) -> Self {
         Self {
-            customer_contact_id,
-            customer_id,
+            customer_contact_id: customer_contact_id.into(),
+            customer_id: customer_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -9531,7 +9675,7 @@ impl sage_core::ListOperation for ListCustomerMobilesForCustomerAndCustomerConta
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListCustomerMobilesForCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -9550,9 +9694,9 @@ pub struct ListCustomerMobilesForCustomerContact {
 
 impl ListCustomerMobilesForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64) -> Self {
+    pub fn new(customer_contact_id: impl Into<super::ids::CustomerContactId>) -> Self {
         Self {
-            customer_contact_id,
+            customer_contact_id: customer_contact_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -9655,15 +9799,18 @@ impl sage_core::ListOperation for ListCustomerMobilesForCustomerContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateCustomerMobile {
     /// Unique Id of the customer mobile.
-    pub id: i64,
+    pub id: super::ids::CustomerMobileId,
     /// The JSON request body.
     pub body: CustomerMobile,
 }
 
 impl UpdateCustomerMobile {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: CustomerMobile) -> Self {
-        Self { id, body }
+    pub fn new(
+        id: impl Into<super::ids::CustomerMobileId>,
+        body: CustomerMobile,
+    ) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -9696,11 +9843,11 @@ impl sage_core::Operation for UpdateCustomerMobile {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateCustomerMobileForCustomerAndCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer mobile.
-    pub id: i64,
+    pub id: super::ids::CustomerMobileId,
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// The JSON request body.
     pub body: CustomerMobile,
 }
@@ -9708,15 +9855,15 @@ pub struct UpdateCustomerMobileForCustomerAndCustomerContact {
 impl UpdateCustomerMobileForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(
-        customer_contact_id: i64,
-        id: i64,
-        customer_id: i64,
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        id: impl Into<super::ids::CustomerMobileId>,
+        customer_id: impl Into<super::ids::CustomerId>,
         body: CustomerMobile,
     ) -> Self {
         Self {
-            customer_contact_id,
-            id,
-            customer_id,
+            customer_contact_id: customer_contact_id.into(),
+            id: id.into(),
+            customer_id: customer_id.into(),
             body,
         }
     }
@@ -9753,19 +9900,23 @@ impl sage_core::Operation for UpdateCustomerMobileForCustomerAndCustomerContact 
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateCustomerMobileForCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer mobile.
-    pub id: i64,
+    pub id: super::ids::CustomerMobileId,
     /// The JSON request body.
     pub body: CustomerMobile,
 }
 
 impl UpdateCustomerMobileForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, id: i64, body: CustomerMobile) -> Self {
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        id: impl Into<super::ids::CustomerMobileId>,
+        body: CustomerMobile,
+    ) -> Self {
         Self {
-            customer_contact_id,
-            id,
+            customer_contact_id: customer_contact_id.into(),
+            id: id.into(),
             body,
         }
     }
@@ -10066,9 +10217,9 @@ impl sage_core::ListOperation for ListCustomerSopInvoiceCreditLineViews {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateCustomerTelephoneForCustomerAndCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// The JSON request body.
     pub body: CustomerTelephone,
 }
@@ -10076,13 +10227,13 @@ pub struct CreateCustomerTelephoneForCustomerAndCustomerContact {
 impl CreateCustomerTelephoneForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(
-        customer_contact_id: i64,
-        customer_id: i64,
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        customer_id: impl Into<super::ids::CustomerId>,
         body: CustomerTelephone,
     ) -> Self {
         Self {
-            customer_contact_id,
-            customer_id,
+            customer_contact_id: customer_contact_id.into(),
+            customer_id: customer_id.into(),
             body,
         }
     }
@@ -10118,15 +10269,21 @@ impl sage_core::Operation for CreateCustomerTelephoneForCustomerAndCustomerConta
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateCustomerTelephoneForCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// The JSON request body.
     pub body: CustomerTelephone,
 }
 
 impl CreateCustomerTelephoneForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, body: CustomerTelephone) -> Self {
-        Self { customer_contact_id, body }
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        body: CustomerTelephone,
+    ) -> Self {
+        Self {
+            customer_contact_id: customer_contact_id.into(),
+            body,
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -10159,13 +10316,13 @@ impl sage_core::Operation for CreateCustomerTelephoneForCustomerContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteCustomerTelephone {
     /// Unique Id of the customer telephone.
-    pub id: i64,
+    pub id: super::ids::CustomerTelephoneId,
 }
 
 impl DeleteCustomerTelephone {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::CustomerTelephoneId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -10196,20 +10353,24 @@ impl sage_core::Operation for DeleteCustomerTelephone {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteCustomerTelephoneForCustomerAndCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer telephone.
-    pub id: i64,
+    pub id: super::ids::CustomerTelephoneId,
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
 }
 
 impl DeleteCustomerTelephoneForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, id: i64, customer_id: i64) -> Self {
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        id: impl Into<super::ids::CustomerTelephoneId>,
+        customer_id: impl Into<super::ids::CustomerId>,
+    ) -> Self {
         Self {
-            customer_contact_id,
-            id,
-            customer_id,
+            customer_contact_id: customer_contact_id.into(),
+            id: id.into(),
+            customer_id: customer_id.into(),
         }
     }
 
@@ -10243,15 +10404,21 @@ impl sage_core::Operation for DeleteCustomerTelephoneForCustomerAndCustomerConta
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteCustomerTelephoneForCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer telephone.
-    pub id: i64,
+    pub id: super::ids::CustomerTelephoneId,
 }
 
 impl DeleteCustomerTelephoneForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, id: i64) -> Self {
-        Self { customer_contact_id, id }
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        id: impl Into<super::ids::CustomerTelephoneId>,
+    ) -> Self {
+        Self {
+            customer_contact_id: customer_contact_id.into(),
+            id: id.into(),
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -10283,13 +10450,13 @@ impl sage_core::Operation for DeleteCustomerTelephoneForCustomerContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCustomerTelephone {
     /// Unique Id of the customer telephone.
-    pub id: i64,
+    pub id: super::ids::CustomerTelephoneId,
 }
 
 impl GetCustomerTelephone {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::CustomerTelephoneId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -10323,20 +10490,24 @@ impl sage_core::Operation for GetCustomerTelephone {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCustomerTelephoneForCustomerAndCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer telephone.
-    pub id: i64,
+    pub id: super::ids::CustomerTelephoneId,
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
 }
 
 impl GetCustomerTelephoneForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, id: i64, customer_id: i64) -> Self {
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        id: impl Into<super::ids::CustomerTelephoneId>,
+        customer_id: impl Into<super::ids::CustomerId>,
+    ) -> Self {
         Self {
-            customer_contact_id,
-            id,
-            customer_id,
+            customer_contact_id: customer_contact_id.into(),
+            id: id.into(),
+            customer_id: customer_id.into(),
         }
     }
 
@@ -10373,15 +10544,21 @@ impl sage_core::Operation for GetCustomerTelephoneForCustomerAndCustomerContact 
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCustomerTelephoneForCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer telephone.
-    pub id: i64,
+    pub id: super::ids::CustomerTelephoneId,
 }
 
 impl GetCustomerTelephoneForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, id: i64) -> Self {
-        Self { customer_contact_id, id }
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        id: impl Into<super::ids::CustomerTelephoneId>,
+    ) -> Self {
+        Self {
+            customer_contact_id: customer_contact_id.into(),
+            id: id.into(),
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -10528,9 +10705,9 @@ impl sage_core::ListOperation for ListCustomerTelephones {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListCustomerTelephonesForCustomerAndCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -10549,10 +10726,13 @@ pub struct ListCustomerTelephonesForCustomerAndCustomerContact {
 
 impl ListCustomerTelephonesForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, customer_id: i64) -> Self {
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        customer_id: impl Into<super::ids::CustomerId>,
+    ) -> Self {
         Self {
-            customer_contact_id,
-            customer_id,
+            customer_contact_id: customer_contact_id.into(),
+            customer_id: customer_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -10656,7 +10836,7 @@ impl sage_core::ListOperation for ListCustomerTelephonesForCustomerAndCustomerCo
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListCustomerTelephonesForCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -10675,9 +10855,9 @@ pub struct ListCustomerTelephonesForCustomerContact {
 
 impl ListCustomerTelephonesForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64) -> Self {
+    pub fn new(customer_contact_id: impl Into<super::ids::CustomerContactId>) -> Self {
         Self {
-            customer_contact_id,
+            customer_contact_id: customer_contact_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -10780,15 +10960,18 @@ impl sage_core::ListOperation for ListCustomerTelephonesForCustomerContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateCustomerTelephone {
     /// Unique Id of the customer telephone.
-    pub id: i64,
+    pub id: super::ids::CustomerTelephoneId,
     /// The JSON request body.
     pub body: CustomerTelephone,
 }
 
 impl UpdateCustomerTelephone {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: CustomerTelephone) -> Self {
-        Self { id, body }
+    pub fn new(
+        id: impl Into<super::ids::CustomerTelephoneId>,
+        body: CustomerTelephone,
+    ) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -10821,11 +11004,11 @@ impl sage_core::Operation for UpdateCustomerTelephone {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateCustomerTelephoneForCustomerAndCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer telephone.
-    pub id: i64,
+    pub id: super::ids::CustomerTelephoneId,
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// The JSON request body.
     pub body: CustomerTelephone,
 }
@@ -10833,15 +11016,15 @@ pub struct UpdateCustomerTelephoneForCustomerAndCustomerContact {
 impl UpdateCustomerTelephoneForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(
-        customer_contact_id: i64,
-        id: i64,
-        customer_id: i64,
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        id: impl Into<super::ids::CustomerTelephoneId>,
+        customer_id: impl Into<super::ids::CustomerId>,
         body: CustomerTelephone,
     ) -> Self {
         Self {
-            customer_contact_id,
-            id,
-            customer_id,
+            customer_contact_id: customer_contact_id.into(),
+            id: id.into(),
+            customer_id: customer_id.into(),
             body,
         }
     }
@@ -10878,19 +11061,23 @@ impl sage_core::Operation for UpdateCustomerTelephoneForCustomerAndCustomerConta
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateCustomerTelephoneForCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer telephone.
-    pub id: i64,
+    pub id: super::ids::CustomerTelephoneId,
     /// The JSON request body.
     pub body: CustomerTelephone,
 }
 
 impl UpdateCustomerTelephoneForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, id: i64, body: CustomerTelephone) -> Self {
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        id: impl Into<super::ids::CustomerTelephoneId>,
+        body: CustomerTelephone,
+    ) -> Self {
         Self {
-            customer_contact_id,
-            id,
+            customer_contact_id: customer_contact_id.into(),
+            id: id.into(),
             body,
         }
     }
@@ -11038,9 +11225,9 @@ impl sage_core::ListOperation for ListCustomerViews {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateCustomerWebsiteForCustomerAndCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// The JSON request body.
     pub body: CustomerWebsite,
 }
@@ -11048,13 +11235,13 @@ pub struct CreateCustomerWebsiteForCustomerAndCustomerContact {
 impl CreateCustomerWebsiteForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(
-        customer_contact_id: i64,
-        customer_id: i64,
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        customer_id: impl Into<super::ids::CustomerId>,
         body: CustomerWebsite,
     ) -> Self {
         Self {
-            customer_contact_id,
-            customer_id,
+            customer_contact_id: customer_contact_id.into(),
+            customer_id: customer_id.into(),
             body,
         }
     }
@@ -11090,15 +11277,21 @@ impl sage_core::Operation for CreateCustomerWebsiteForCustomerAndCustomerContact
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateCustomerWebsiteForCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// The JSON request body.
     pub body: CustomerWebsite,
 }
 
 impl CreateCustomerWebsiteForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, body: CustomerWebsite) -> Self {
-        Self { customer_contact_id, body }
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        body: CustomerWebsite,
+    ) -> Self {
+        Self {
+            customer_contact_id: customer_contact_id.into(),
+            body,
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -11131,13 +11324,13 @@ impl sage_core::Operation for CreateCustomerWebsiteForCustomerContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteCustomerWebsite {
     /// Unique Id of the customer website.
-    pub id: i64,
+    pub id: super::ids::CustomerWebsiteId,
 }
 
 impl DeleteCustomerWebsite {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::CustomerWebsiteId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -11168,20 +11361,24 @@ impl sage_core::Operation for DeleteCustomerWebsite {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteCustomerWebsiteForCustomerAndCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer website.
-    pub id: i64,
+    pub id: super::ids::CustomerWebsiteId,
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
 }
 
 impl DeleteCustomerWebsiteForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, id: i64, customer_id: i64) -> Self {
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        id: impl Into<super::ids::CustomerWebsiteId>,
+        customer_id: impl Into<super::ids::CustomerId>,
+    ) -> Self {
         Self {
-            customer_contact_id,
-            id,
-            customer_id,
+            customer_contact_id: customer_contact_id.into(),
+            id: id.into(),
+            customer_id: customer_id.into(),
         }
     }
 
@@ -11215,15 +11412,21 @@ impl sage_core::Operation for DeleteCustomerWebsiteForCustomerAndCustomerContact
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteCustomerWebsiteForCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer website.
-    pub id: i64,
+    pub id: super::ids::CustomerWebsiteId,
 }
 
 impl DeleteCustomerWebsiteForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, id: i64) -> Self {
-        Self { customer_contact_id, id }
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        id: impl Into<super::ids::CustomerWebsiteId>,
+    ) -> Self {
+        Self {
+            customer_contact_id: customer_contact_id.into(),
+            id: id.into(),
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -11255,13 +11458,13 @@ impl sage_core::Operation for DeleteCustomerWebsiteForCustomerContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCustomerWebsite {
     /// Unique Id of the customer website.
-    pub id: i64,
+    pub id: super::ids::CustomerWebsiteId,
 }
 
 impl GetCustomerWebsite {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::CustomerWebsiteId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -11295,20 +11498,24 @@ impl sage_core::Operation for GetCustomerWebsite {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCustomerWebsiteForCustomerAndCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer website.
-    pub id: i64,
+    pub id: super::ids::CustomerWebsiteId,
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
 }
 
 impl GetCustomerWebsiteForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, id: i64, customer_id: i64) -> Self {
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        id: impl Into<super::ids::CustomerWebsiteId>,
+        customer_id: impl Into<super::ids::CustomerId>,
+    ) -> Self {
         Self {
-            customer_contact_id,
-            id,
-            customer_id,
+            customer_contact_id: customer_contact_id.into(),
+            id: id.into(),
+            customer_id: customer_id.into(),
         }
     }
 
@@ -11345,15 +11552,21 @@ impl sage_core::Operation for GetCustomerWebsiteForCustomerAndCustomerContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCustomerWebsiteForCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer website.
-    pub id: i64,
+    pub id: super::ids::CustomerWebsiteId,
 }
 
 impl GetCustomerWebsiteForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, id: i64) -> Self {
-        Self { customer_contact_id, id }
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        id: impl Into<super::ids::CustomerWebsiteId>,
+    ) -> Self {
+        Self {
+            customer_contact_id: customer_contact_id.into(),
+            id: id.into(),
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -11500,9 +11713,9 @@ impl sage_core::ListOperation for ListCustomerWebsites {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListCustomerWebsitesForCustomerAndCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -11521,10 +11734,13 @@ pub struct ListCustomerWebsitesForCustomerAndCustomerContact {
 
 impl ListCustomerWebsitesForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, customer_id: i64) -> Self {
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        customer_id: impl Into<super::ids::CustomerId>,
+    ) -> Self {
         Self {
-            customer_contact_id,
-            customer_id,
+            customer_contact_id: customer_contact_id.into(),
+            customer_id: customer_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -11628,7 +11844,7 @@ impl sage_core::ListOperation for ListCustomerWebsitesForCustomerAndCustomerCont
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListCustomerWebsitesForCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -11647,9 +11863,9 @@ pub struct ListCustomerWebsitesForCustomerContact {
 
 impl ListCustomerWebsitesForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64) -> Self {
+    pub fn new(customer_contact_id: impl Into<super::ids::CustomerContactId>) -> Self {
         Self {
-            customer_contact_id,
+            customer_contact_id: customer_contact_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -11752,15 +11968,18 @@ impl sage_core::ListOperation for ListCustomerWebsitesForCustomerContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateCustomerWebsite {
     /// Unique Id of the customer website.
-    pub id: i64,
+    pub id: super::ids::CustomerWebsiteId,
     /// The JSON request body.
     pub body: CustomerWebsite,
 }
 
 impl UpdateCustomerWebsite {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: CustomerWebsite) -> Self {
-        Self { id, body }
+    pub fn new(
+        id: impl Into<super::ids::CustomerWebsiteId>,
+        body: CustomerWebsite,
+    ) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -11793,11 +12012,11 @@ impl sage_core::Operation for UpdateCustomerWebsite {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateCustomerWebsiteForCustomerAndCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer website.
-    pub id: i64,
+    pub id: super::ids::CustomerWebsiteId,
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// The JSON request body.
     pub body: CustomerWebsite,
 }
@@ -11805,15 +12024,15 @@ pub struct UpdateCustomerWebsiteForCustomerAndCustomerContact {
 impl UpdateCustomerWebsiteForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(
-        customer_contact_id: i64,
-        id: i64,
-        customer_id: i64,
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        id: impl Into<super::ids::CustomerWebsiteId>,
+        customer_id: impl Into<super::ids::CustomerId>,
         body: CustomerWebsite,
     ) -> Self {
         Self {
-            customer_contact_id,
-            id,
-            customer_id,
+            customer_contact_id: customer_contact_id.into(),
+            id: id.into(),
+            customer_id: customer_id.into(),
             body,
         }
     }
@@ -11850,19 +12069,23 @@ impl sage_core::Operation for UpdateCustomerWebsiteForCustomerAndCustomerContact
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateCustomerWebsiteForCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer website.
-    pub id: i64,
+    pub id: super::ids::CustomerWebsiteId,
     /// The JSON request body.
     pub body: CustomerWebsite,
 }
 
 impl UpdateCustomerWebsiteForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, id: i64, body: CustomerWebsite) -> Self {
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        id: impl Into<super::ids::CustomerWebsiteId>,
+        body: CustomerWebsite,
+    ) -> Self {
         Self {
-            customer_contact_id,
-            id,
+            customer_contact_id: customer_contact_id.into(),
+            id: id.into(),
             body,
         }
     }
@@ -12078,13 +12301,13 @@ impl sage_core::Operation for CreateCustomersNew {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteCustomer {
     /// Unique Id of the customer.
-    pub id: i64,
+    pub id: super::ids::CustomerId,
 }
 
 impl DeleteCustomer {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::CustomerId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -12115,13 +12338,13 @@ impl sage_core::Operation for DeleteCustomer {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCustomer {
     /// Unique Id of the customer.
-    pub id: i64,
+    pub id: super::ids::CustomerId,
 }
 
 impl GetCustomer {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::CustomerId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -12264,15 +12487,15 @@ impl sage_core::ListOperation for ListCustomers {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateCustomer {
     /// Unique Id of the customer.
-    pub id: i64,
+    pub id: super::ids::CustomerId,
     /// The JSON request body.
     pub body: Customer,
 }
 
 impl UpdateCustomer {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: Customer) -> Self {
-        Self { id, body }
+    pub fn new(id: impl Into<super::ids::CustomerId>, body: Customer) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -12419,13 +12642,13 @@ impl sage_core::ListOperation for ListDocumentTransmissionMethodTypes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetFinanceCharge {
     /// Unique Id of the Finance charge.
-    pub id: i64,
+    pub id: super::ids::FinanceChargeId,
 }
 
 impl GetFinanceCharge {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::FinanceChargeId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -12571,15 +12794,15 @@ impl sage_core::ListOperation for ListFinanceCharges {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateFinanceCharge {
     /// Unique Id of the Finance charge.
-    pub id: i64,
+    pub id: super::ids::FinanceChargeId,
     /// The JSON request body.
     pub body: FinanceCharge,
 }
 
 impl UpdateFinanceCharge {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: FinanceCharge) -> Self {
-        Self { id, body }
+    pub fn new(id: impl Into<super::ids::FinanceChargeId>, body: FinanceCharge) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -13297,13 +13520,13 @@ impl sage_core::Operation for CreateSalesCreditNotesNew {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSalesHistoricalTransaction {
     /// Unique Id of the transaction.
-    pub id: i64,
+    pub id: super::ids::SalesHistoricalTransactionId,
 }
 
 impl GetSalesHistoricalTransaction {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::SalesHistoricalTransactionId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -13453,7 +13676,7 @@ impl sage_core::ListOperation for ListSalesHistoricalTransactions {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListSalesHistoricalTransactionsForCustomer {
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -13472,9 +13695,9 @@ pub struct ListSalesHistoricalTransactionsForCustomer {
 
 impl ListSalesHistoricalTransactionsForCustomer {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_id: i64) -> Self {
+    pub fn new(customer_id: impl Into<super::ids::CustomerId>) -> Self {
         Self {
-            customer_id,
+            customer_id: customer_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -13657,13 +13880,13 @@ impl sage_core::Operation for CreateSalesInvoicesNew {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSalesLedgerSetting {
     /// Unique Id of the Sales Ledger settings.
-    pub id: i64,
+    pub id: super::ids::SalesLedgerSettingsId,
 }
 
 impl GetSalesLedgerSetting {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::SalesLedgerSettingsId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -13811,15 +14034,18 @@ impl sage_core::ListOperation for ListSalesLedgerSettings {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSalesLedgerSetting {
     /// Unique Id of the Sales Ledger settings.
-    pub id: i64,
+    pub id: super::ids::SalesLedgerSettingsId,
     /// The JSON request body.
     pub body: SalesLedgerSettings,
 }
 
 impl UpdateSalesLedgerSetting {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: SalesLedgerSettings) -> Self {
-        Self { id, body }
+    pub fn new(
+        id: impl Into<super::ids::SalesLedgerSettingsId>,
+        body: SalesLedgerSettings,
+    ) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -13940,13 +14166,13 @@ impl sage_core::Operation for CreateSalesPostedTransactionMemo {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSalesPostedTransactionMemo {
     /// Unique Id of the sales posted transaction memo.
-    pub id: i64,
+    pub id: super::ids::SalesPostedTransactionMemoId,
 }
 
 impl DeleteSalesPostedTransactionMemo {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::SalesPostedTransactionMemoId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -13981,13 +14207,13 @@ impl sage_core::Operation for DeleteSalesPostedTransactionMemo {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSalesPostedTransactionMemo {
     /// Unique Id of the sales posted transaction memo.
-    pub id: i64,
+    pub id: super::ids::SalesPostedTransactionMemoId,
 }
 
 impl GetSalesPostedTransactionMemo {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::SalesPostedTransactionMemoId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -14025,7 +14251,7 @@ impl sage_core::Operation for GetSalesPostedTransactionMemo {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListMemosForSalesPostedTransaction {
     /// Unique Id of the sales posted transaction.
-    pub transaction_id: i64,
+    pub transaction_id: super::ids::SalesPostedTransactionId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -14044,9 +14270,9 @@ pub struct ListMemosForSalesPostedTransaction {
 
 impl ListMemosForSalesPostedTransaction {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(transaction_id: i64) -> Self {
+    pub fn new(transaction_id: impl Into<super::ids::SalesPostedTransactionId>) -> Self {
         Self {
-            transaction_id,
+            transaction_id: transaction_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -14269,15 +14495,18 @@ impl sage_core::ListOperation for ListSalesPostedTransactionMemos {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSalesPostedTransactionMemo {
     /// Unique Id of the sales posted transaction memo.
-    pub id: i64,
+    pub id: super::ids::SalesPostedTransactionMemoId,
     /// The JSON request body.
     pub body: SalesPostedTransactionMemo,
 }
 
 impl UpdateSalesPostedTransactionMemo {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: SalesPostedTransactionMemo) -> Self {
-        Self { id, body }
+    pub fn new(
+        id: impl Into<super::ids::SalesPostedTransactionMemoId>,
+        body: SalesPostedTransactionMemo,
+    ) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -14314,13 +14543,13 @@ impl sage_core::Operation for UpdateSalesPostedTransactionMemo {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSalesPostedTransaction {
     /// Unique Id of the transaction.
-    pub id: i64,
+    pub id: super::ids::SalesPostedTransactionId,
 }
 
 impl GetSalesPostedTransaction {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::SalesPostedTransactionId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -14472,7 +14701,7 @@ impl sage_core::ListOperation for ListSalesPostedTransactions {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListSalesPostedTransactionsForCustomer {
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -14491,9 +14720,9 @@ pub struct ListSalesPostedTransactionsForCustomer {
 
 impl ListSalesPostedTransactionsForCustomer {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_id: i64) -> Self {
+    pub fn new(customer_id: impl Into<super::ids::CustomerId>) -> Self {
         Self {
-            customer_id,
+            customer_id: customer_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -14600,15 +14829,18 @@ impl sage_core::ListOperation for ListSalesPostedTransactionsForCustomer {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSalesPostedTransactions {
     /// The unique Id of the sales posted transaction.
-    pub id: i64,
+    pub id: super::ids::SalesPostedTransactionId,
     /// The JSON request body.
     pub body: SalesPostedTransaction,
 }
 
 impl UpdateSalesPostedTransactions {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: SalesPostedTransaction) -> Self {
-        Self { id, body }
+    pub fn new(
+        id: impl Into<super::ids::SalesPostedTransactionId>,
+        body: SalesPostedTransaction,
+    ) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -14683,13 +14915,13 @@ impl sage_core::Operation for CreateSalesReceipt {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSalesTradingPeriod {
     /// Unique Id of the sales trading period.
-    pub id: i64,
+    pub id: super::ids::SalesTradingPeriodId,
 }
 
 impl GetSalesTradingPeriod {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::SalesTradingPeriodId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -14835,13 +15067,13 @@ impl sage_core::ListOperation for ListSalesTradingPeriods {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSalesTransactionEnquiryView {
     /// Unique Id of the transaction.
-    pub id: i64,
+    pub id: super::ids::SalesTransactionEnquiryViewId,
 }
 
 impl GetSalesTransactionEnquiryView {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::SalesTransactionEnquiryViewId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -14987,7 +15219,7 @@ impl sage_core::ListOperation for ListSalesTransactionEnquiryViews {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListSalesTransactionsEnquiryViewsForCustomer {
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -15006,9 +15238,9 @@ pub struct ListSalesTransactionsEnquiryViewsForCustomer {
 
 impl ListSalesTransactionsEnquiryViewsForCustomer {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_id: i64) -> Self {
+    pub fn new(customer_id: impl Into<super::ids::CustomerId>) -> Self {
         Self {
-            customer_id,
+            customer_id: customer_id.into(),
             count: None,
             expand: None,
             filter: None,

@@ -90,7 +90,7 @@ pub struct AlternativeProduct {
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Alternative product record Id.
-    pub alternative_product_id: i64,
+    pub alternative_product_id: super::ids::AlternativeProductId,
     /// The date and time this entity was created (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
@@ -99,7 +99,7 @@ pub struct AlternativeProduct {
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Alternative product record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::AlternativeProductId>,
     /// Whether the alternative product is the preferred alternative for the product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_preferred: Option<bool>,
@@ -110,7 +110,7 @@ pub struct AlternativeProduct {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Product record Id.
-    pub product_id: i64,
+    pub product_id: super::ids::ProductId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -118,17 +118,20 @@ pub struct AlternativeProduct {
 
 impl AlternativeProduct {
     /// A value with its required fields; the optional ones start unset.
-    pub fn new(alternative_product_id: i64, product_id: i64) -> Self {
+    pub fn new(
+        alternative_product_id: impl Into<super::ids::AlternativeProductId>,
+        product_id: impl Into<super::ids::ProductId>,
+    ) -> Self {
         Self {
             alternative_product: None,
-            alternative_product_id: alternative_product_id,
+            alternative_product_id: alternative_product_id.into(),
             date_time_created: None,
             date_time_updated: None,
             id: None,
             is_preferred: None,
             is_to_delete: None,
             product: None,
-            product_id: product_id,
+            product_id: product_id.into(),
             extra: sage_core::types::Extra::new(),
         }
     }
@@ -145,7 +148,7 @@ pub struct AlternativeProductView {
     pub alternative_product_group_id: Option<i64>,
     /// Product Id of the alternative product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub alternative_product_id: Option<i64>,
+    pub alternative_product_id: Option<super::ids::AlternativeProductId>,
     /// Product name of the alternative product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alternative_product_name: Option<String>,
@@ -166,10 +169,10 @@ pub struct AlternativeProductView {
     pub product_code: Option<String>,
     /// Product group Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_group_id: Option<i64>,
+    pub product_group_id: Option<super::ids::ProductGroupId>,
     /// Product Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<i64>,
+    pub product_id: Option<super::ids::ProductId>,
     /// Product name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product_name: Option<String>,
@@ -210,7 +213,7 @@ pub struct AutoGenerateSeparator {
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Auto generate separator record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::AutoGenerateSeparatorId>,
     /// The name of the auto generate separator.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -257,7 +260,7 @@ pub struct BinHolding {
     pub free_stock_available_less_reserved: Option<sage_core::types::Decimal>,
     /// Bin holding record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::BinHoldingId>,
     /// When updating an existing warehouse holding, whether to delete this bin holding from the collection of warehouse holding bin holdings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_to_delete: Option<bool>,
@@ -271,7 +274,7 @@ pub struct BinHolding {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Product record Id.
-    pub product_id: i64,
+    pub product_id: super::ids::ProductId,
     /// Total allocated stock, SOP and bom quantity.
     #[serde(
         with = "sage_core::types::decimal_number::option",
@@ -464,7 +467,7 @@ pub struct BinHolding {
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Warehouse holding record Id.
-    pub warehouse_holding_id: i64,
+    pub warehouse_holding_id: super::ids::WarehouseHoldingId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -472,7 +475,10 @@ pub struct BinHolding {
 
 impl BinHolding {
     /// A value with its required fields; the optional ones start unset.
-    pub fn new(product_id: i64, warehouse_holding_id: i64) -> Self {
+    pub fn new(
+        product_id: impl Into<super::ids::ProductId>,
+        warehouse_holding_id: impl Into<super::ids::WarehouseHoldingId>,
+    ) -> Self {
         Self {
             allocation_priority: None,
             confirmed_qty_in_stock: None,
@@ -485,7 +491,7 @@ impl BinHolding {
             last_stocktake: None,
             name: None,
             product: None,
-            product_id: product_id,
+            product_id: product_id.into(),
             quantity_allocated: None,
             quantity_allocated_bom: None,
             quantity_allocated_sop: None,
@@ -525,7 +531,7 @@ impl BinHolding {
             spare_text_9: None,
             unconfirmed_qty_in_stock: None,
             warehouse_holding: None,
-            warehouse_holding_id: warehouse_holding_id,
+            warehouse_holding_id: warehouse_holding_id.into(),
             extra: sage_core::types::Extra::new(),
         }
     }
@@ -542,7 +548,7 @@ pub struct BomCostHeading {
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::BomCostHeadingId>,
     /// Markup percentage. This value is used when calculating a suggested selling price during costing operations.
     #[serde(
         with = "sage_core::types::decimal_number::option",
@@ -710,7 +716,7 @@ pub struct CrossSellProduct {
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Cross sell product record Id.
-    pub cross_sell_product_id: i64,
+    pub cross_sell_product_id: super::ids::CrossSellProductId,
     /// The date and time this entity was created (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
@@ -719,7 +725,7 @@ pub struct CrossSellProduct {
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Cross sell product record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::CrossSellProductId>,
     /// When updating an existing product, whether to delete this cross sell product from the collection of product cross sell products.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_to_delete: Option<bool>,
@@ -727,7 +733,7 @@ pub struct CrossSellProduct {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Product record Id.
-    pub product_id: i64,
+    pub product_id: super::ids::ProductId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -735,16 +741,19 @@ pub struct CrossSellProduct {
 
 impl CrossSellProduct {
     /// A value with its required fields; the optional ones start unset.
-    pub fn new(cross_sell_product_id: i64, product_id: i64) -> Self {
+    pub fn new(
+        cross_sell_product_id: impl Into<super::ids::CrossSellProductId>,
+        product_id: impl Into<super::ids::ProductId>,
+    ) -> Self {
         Self {
             cross_sell_product: None,
-            cross_sell_product_id: cross_sell_product_id,
+            cross_sell_product_id: cross_sell_product_id.into(),
             date_time_created: None,
             date_time_updated: None,
             id: None,
             is_to_delete: None,
             product: None,
-            product_id: product_id,
+            product_id: product_id.into(),
             extra: sage_core::types::Extra::new(),
         }
     }
@@ -761,7 +770,7 @@ pub struct CrossSellProductView {
     pub cross_sell_product_group_id: Option<i64>,
     /// Product Id of the cross sell product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cross_sell_product_id: Option<i64>,
+    pub cross_sell_product_id: Option<super::ids::CrossSellProductId>,
     /// Product name of the cross sell product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cross_sell_product_name: Option<String>,
@@ -779,10 +788,10 @@ pub struct CrossSellProductView {
     pub product_code: Option<String>,
     /// Product group Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_group_id: Option<i64>,
+    pub product_group_id: Option<super::ids::ProductGroupId>,
     /// Product Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<i64>,
+    pub product_id: Option<super::ids::ProductId>,
     /// Product name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product_name: Option<String>,
@@ -878,7 +887,7 @@ pub struct InternalArea {
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Internal area unique Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::InternalAreaId>,
     /// Whether the internal area is the default area.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
@@ -890,7 +899,7 @@ pub struct InternalArea {
     pub nominal_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Internal area nominal record Id. (Sage 200 Professional only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub nominal_code_id: Option<i64>,
+    pub nominal_code_id: Option<super::ids::NominalCodeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -1013,7 +1022,7 @@ pub struct LookupStockItemUnit {
     pub stock_item_id: Option<i64>,
     /// The unit record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unit_id: Option<i64>,
+    pub unit_id: Option<super::ids::UnitId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -1174,7 +1183,7 @@ pub struct Product {
     >,
     /// Auto generate separator record Id. (Sage 200 Professional only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub auto_generate_separator_id: Option<i64>,
+    pub auto_generate_separator_id: Option<super::ids::AutoGenerateSeparatorId>,
     /// The average buying price of the product, if the product group uses either the FIFO or Average costing method.
     #[serde(
         with = "sage_core::types::decimal_number::option",
@@ -1254,7 +1263,7 @@ pub struct Product {
     pub holding: Option<ProductHolding>,
     /// Product record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::ProductId>,
     /// If the product was made inactive, the date on which the product was made inactive.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inactivation_date: Option<sage_core::types::DateTime>,
@@ -1313,7 +1322,7 @@ pub struct Product {
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Product group record Id.
-    pub product_group_id: i64,
+    pub product_group_id: super::ids::ProductGroupId,
     /// The product status type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product_status_type: Option<String>,
@@ -1522,7 +1531,7 @@ pub struct Product {
     pub tax_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Tax code record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_code_id: Option<i64>,
+    pub tax_code_id: Option<super::ids::TaxCodeId>,
     /// The traceable type of the product. (Sage 200 Professional only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub traceable_type: Option<String>,
@@ -1569,7 +1578,7 @@ impl Product {
     pub fn new(
         code: impl Into<String>,
         name: impl Into<String>,
-        product_group_id: i64,
+        product_group_id: impl Into<super::ids::ProductGroupId>,
     ) -> Self {
         Self {
             accrual_nominal_code: None,
@@ -1641,7 +1650,7 @@ impl Product {
             name: name.into(),
             part_number: None,
             product_group: None,
-            product_group_id: product_group_id,
+            product_group_id: product_group_id.into(),
             product_status_type: None,
             record_nos_on_goods_received: None,
             revenue_nominal_code: None,
@@ -1824,7 +1833,7 @@ pub struct ProductGroup {
     pub do_items_use_units: Option<bool>,
     /// Product group record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::ProductGroupId>,
     /// The products issue nominal code. (Sage 200 Professional only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issue_nominal_code: Option<
@@ -1973,10 +1982,10 @@ pub struct ProductGroupSearchCategory {
     pub id: Option<i64>,
     /// The associated product group record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_group_id: Option<i64>,
+    pub product_group_id: Option<super::ids::ProductGroupId>,
     /// The search category record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub search_category_id: Option<i64>,
+    pub search_category_id: Option<super::ids::SearchCategoryId>,
     /// The search category name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub search_category_name: Option<i64>,
@@ -1993,16 +2002,16 @@ pub struct ProductGroupSearchCategoryValue {
     pub prod_group_search_val_id: Option<i64>,
     /// Product group record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_group_id: Option<i64>,
+    pub product_group_id: Option<super::ids::ProductGroupId>,
     /// Search category record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub search_category_id: Option<i64>,
+    pub search_category_id: Option<super::ids::SearchCategoryId>,
     /// Search category name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub search_category_name: Option<String>,
     /// Search value record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub search_value_id: Option<i64>,
+    pub search_value_id: Option<super::ids::SearchValueId>,
     /// Search value name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub search_value_name: Option<String>,
@@ -2032,13 +2041,13 @@ pub struct ProductGroupUnit {
     pub multiple_of_base_unit: Option<sage_core::types::Decimal>,
     /// The associated product group record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_group_id: Option<i64>,
+    pub product_group_id: Option<super::ids::ProductGroupId>,
     /// The unit of measure.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// The unit record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unit_id: Option<i64>,
+    pub unit_id: Option<super::ids::UnitId>,
     /// The precision of the unit.
     #[serde(
         with = "sage_core::types::decimal_number::option",
@@ -2149,7 +2158,7 @@ pub struct ProductMemo {
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Product memo record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::ProductMemoId>,
     /// True if memo status is active, false if it is inactive.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
@@ -2159,7 +2168,7 @@ pub struct ProductMemo {
     /// The memo text.
     pub note: String,
     /// Product record Id.
-    pub product_id: i64,
+    pub product_id: super::ids::ProductId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -2167,7 +2176,10 @@ pub struct ProductMemo {
 
 impl ProductMemo {
     /// A value with its required fields; the optional ones start unset.
-    pub fn new(note: impl Into<String>, product_id: i64) -> Self {
+    pub fn new(
+        note: impl Into<String>,
+        product_id: impl Into<super::ids::ProductId>,
+    ) -> Self {
         Self {
             created_by: None,
             date_time_created: None,
@@ -2176,7 +2188,7 @@ impl ProductMemo {
             is_active: None,
             is_to_delete: None,
             note: note.into(),
-            product_id: product_id,
+            product_id: product_id.into(),
             extra: sage_core::types::Extra::new(),
         }
     }
@@ -2435,10 +2447,10 @@ pub struct ProductSearchCategoryValue {
     pub is_to_delete: Option<bool>,
     /// Product record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<i64>,
+    pub product_id: Option<super::ids::ProductId>,
     /// The search category record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub search_category_id: Option<i64>,
+    pub search_category_id: Option<super::ids::SearchCategoryId>,
     /// The search category name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub search_category_name: Option<String>,
@@ -2447,7 +2459,7 @@ pub struct ProductSearchCategoryValue {
     pub search_value: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// The search value record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub search_value_id: Option<i64>,
+    pub search_value_id: Option<super::ids::SearchValueId>,
     /// The search value name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub search_value_name: Option<String>,
@@ -2477,7 +2489,7 @@ pub struct ProductSearchMatchingProduct {
     pub name: Option<String>,
     /// Product record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<i64>,
+    pub product_id: Option<super::ids::ProductId>,
     /// The product status type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product_status_type: Option<String>,
@@ -2494,10 +2506,10 @@ pub struct ProductSearchMatchingProduct {
 pub struct ProductSearchSearchCategoryValue {
     /// The search category record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub search_category_id: Option<i64>,
+    pub search_category_id: Option<super::ids::SearchCategoryId>,
     /// The search value record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub search_value_id: Option<i64>,
+    pub search_value_id: Option<super::ids::SearchValueId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -2610,7 +2622,7 @@ pub struct ProductSupplier {
     pub default_pricing_source_type: Option<String>,
     /// Product supplier record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::ProductSupplierId>,
     /// Whether the supplier is the preferred supplier for the product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_preferred: Option<bool>,
@@ -2692,7 +2704,7 @@ pub struct ProductSupplier {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Product record Id.
-    pub product_id: i64,
+    pub product_id: super::ids::ProductId,
     /// The quantity of the product currently on order from the supplier.
     #[serde(
         with = "sage_core::types::decimal_number::option",
@@ -2704,7 +2716,7 @@ pub struct ProductSupplier {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supplier: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Supplier record Id.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
     /// The supplier stock code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supplier_stock_code: Option<String>,
@@ -2722,7 +2734,10 @@ pub struct ProductSupplier {
 
 impl ProductSupplier {
     /// A value with its required fields; the optional ones start unset.
-    pub fn new(product_id: i64, supplier_id: i64) -> Self {
+    pub fn new(
+        product_id: impl Into<super::ids::ProductId>,
+        supplier_id: impl Into<super::ids::SupplierId>,
+    ) -> Self {
         Self {
             country_of_origin: None,
             country_of_origin_id: None,
@@ -2747,10 +2762,10 @@ impl ProductSupplier {
             order_quantity_year_to_date: None,
             order_value_year_to_date: None,
             product: None,
-            product_id: product_id,
+            product_id: product_id.into(),
             quantity_on_order: None,
             supplier: None,
-            supplier_id: supplier_id,
+            supplier_id: supplier_id.into(),
             supplier_stock_code: None,
             usual_order_quantity: None,
             extra: sage_core::types::Extra::new(),
@@ -2921,10 +2936,10 @@ pub struct ProductTransactionView {
     pub product_group_code: Option<String>,
     /// Product group record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_group_id: Option<i64>,
+    pub product_group_id: Option<super::ids::ProductGroupId>,
     /// Product record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<i64>,
+    pub product_id: Option<super::ids::ProductId>,
     /// The quantity on the transaction.
     #[serde(
         with = "sage_core::types::decimal_number::option",
@@ -3044,13 +3059,13 @@ pub struct ProductUnit {
     pub multiple_of_base_unit: Option<sage_core::types::Decimal>,
     /// The associated product record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<i64>,
+    pub product_id: Option<super::ids::ProductId>,
     /// The unit of measure.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// The unit record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unit_id: Option<i64>,
+    pub unit_id: Option<super::ids::UnitId>,
     /// The precision of the unit.
     #[serde(
         with = "sage_core::types::decimal_number::option",
@@ -3427,13 +3442,13 @@ pub struct ProductView {
 pub struct ProductWarehouseBinView {
     /// Bin record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bin_holding_id: Option<i64>,
+    pub bin_holding_id: Option<super::ids::BinHoldingId>,
     /// Bin name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bin_holding_name: Option<String>,
     /// Product record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<i64>,
+    pub product_id: Option<super::ids::ProductId>,
     /// Warehouse record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warehouse_id: Option<i64>,
@@ -3457,13 +3472,13 @@ pub struct ProductWarehouseView {
     pub free_stock_quantity: Option<sage_core::types::Decimal>,
     /// Product record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<i64>,
+    pub product_id: Option<super::ids::ProductId>,
     /// Indicates whether this warehouse is used to sell stock items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_for_sales_trading: Option<bool>,
     /// Warehouse holding record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub warehouse_holding_id: Option<i64>,
+    pub warehouse_holding_id: Option<super::ids::WarehouseHoldingId>,
     /// Warehouse record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warehouse_id: Option<i64>,
@@ -3486,7 +3501,7 @@ pub struct SearchCategory {
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The search category record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::SearchCategoryId>,
     /// The search category name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -3506,7 +3521,7 @@ pub struct SearchValue {
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The search category value record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::SearchValueId>,
     /// Flag indicating if this item is the 'None' value for a list of related search category values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_none_value: Option<bool>,
@@ -3515,7 +3530,7 @@ pub struct SearchValue {
     pub name: Option<String>,
     /// The Id of the search category to which this search value belongs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub search_category_id: Option<i64>,
+    pub search_category_id: Option<super::ids::SearchCategoryId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -3591,7 +3606,7 @@ pub struct StockSettings {
     pub generate_cos_for_sop: Option<bool>,
     /// Stock setting unique Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::StockSettingsId>,
     /// Integrate stock management with the Nominal Ledger allowing postings to the Nominal Ledger for stock movements and adjustments recorded in Stock Control. (Sage 200 Standard value is false and cannot be changed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub integrate_stock_management_with_nominal: Option<bool>,
@@ -3632,7 +3647,7 @@ pub struct StockTransfer {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::DateTime>,
     /// Product record Id.
-    pub product_id: i64,
+    pub product_id: super::ids::ProductId,
     /// The quantity to transfer.
     #[serde(with = "sage_core::types::decimal_number")]
     pub quantity: sage_core::types::Decimal,
@@ -3655,14 +3670,14 @@ impl StockTransfer {
     pub fn new(
         bin_holding_from_id: i64,
         bin_holding_to_id: i64,
-        product_id: i64,
+        product_id: impl Into<super::ids::ProductId>,
         quantity: sage_core::types::Decimal,
     ) -> Self {
         Self {
             bin_holding_from_id: bin_holding_from_id,
             bin_holding_to_id: bin_holding_to_id,
             date: None,
-            product_id: product_id,
+            product_id: product_id.into(),
             quantity: quantity,
             reference: None,
             second_reference: None,
@@ -3734,10 +3749,10 @@ pub struct StockTransferTraceableAdjustmentItems {
     pub supplier_reference: Option<String>,
     /// Traceable bin item record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub traceable_bin_item_id: Option<i64>,
+    pub traceable_bin_item_id: Option<super::ids::TraceableBinItemId>,
     /// Traceable item record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub traceable_item_id: Option<i64>,
+    pub traceable_item_id: Option<super::ids::TraceableItemId>,
     /// The use by date of the traceable item.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_by_date: Option<sage_core::types::DateTime>,
@@ -3752,7 +3767,7 @@ pub struct StockTransferTraceableItemsRequest {
     /// Bin holding record Id for the product location.
     pub bin_holding_from_id: i64,
     /// Product record Id.
-    pub product_id: i64,
+    pub product_id: super::ids::ProductId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -3760,10 +3775,13 @@ pub struct StockTransferTraceableItemsRequest {
 
 impl StockTransferTraceableItemsRequest {
     /// A value with its required fields; the optional ones start unset.
-    pub fn new(bin_holding_from_id: i64, product_id: i64) -> Self {
+    pub fn new(
+        bin_holding_from_id: i64,
+        product_id: impl Into<super::ids::ProductId>,
+    ) -> Self {
         Self {
             bin_holding_from_id: bin_holding_from_id,
-            product_id: product_id,
+            product_id: product_id.into(),
             extra: sage_core::types::Extra::new(),
         }
     }
@@ -3786,7 +3804,7 @@ pub struct Stocktake {
     pub failed_stocktake_items: Option<Vec<StocktakeFailedStocktakeItems>>,
     /// Stocktake record Id. Note: This is required for other POST operations that retrieve stocktake records.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::StocktakeId>,
     /// The nominal narrative. Note: for setting this, the status must be at Requires Approval.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nominal_narrative: Option<String>,
@@ -3902,7 +3920,7 @@ pub struct StocktakeCountSheetItem {
     pub has_negative_quantity_in_stock: Option<bool>,
     /// Stocktake count sheet item record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::StocktakeCountSheetItemId>,
     /// Indicates whether individual batch and serial numbers appear on count sheets.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include_nos_on_count_sheets: Option<bool>,
@@ -3945,7 +3963,7 @@ pub struct StocktakeCountSheetItem {
     pub stock_unit_name: Option<String>,
     /// Stocktake record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stocktake_id: Option<i64>,
+    pub stocktake_id: Option<super::ids::StocktakeId>,
     /// Stocktake traceable count sheet items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stocktake_trace_count_sheet_items: Option<
@@ -3969,7 +3987,7 @@ pub struct StocktakeCountSheetItemStocktakeTraceCountSheetItems {
     pub identification_no: Option<String>,
     /// Stocktake count sheet item record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stocktake_count_sheet_item_id: Option<i64>,
+    pub stocktake_count_sheet_item_id: Option<super::ids::StocktakeCountSheetItemId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -3983,7 +4001,7 @@ pub struct StocktakeCriteriaTemplate {
     pub due_date: Option<sage_core::types::DateTime>,
     /// Stocktake criteria template Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::StocktakeCriteriaTemplateId>,
     /// Include stock items by the date they were last sold.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_sold_date: Option<sage_core::types::DateTime>,
@@ -4125,7 +4143,7 @@ pub struct StocktakeStocktakeItems {
     pub product_group_code: Option<String>,
     /// Product group record Id
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_group_id: Option<i64>,
+    pub product_group_id: Option<super::ids::ProductGroupId>,
     /// Stock item quantity in stock.
     #[serde(
         with = "sage_core::types::decimal_number::option",
@@ -4154,7 +4172,7 @@ pub struct StocktakeStocktakeItems {
     pub value_of_stock: Option<sage_core::types::Decimal>,
     /// Warehouse holding record Id
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub warehouse_holding_id: Option<i64>,
+    pub warehouse_holding_id: Option<super::ids::WarehouseHoldingId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -4237,7 +4255,7 @@ pub struct TraceableAdjustment {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issue_status: Option<String>,
     /// Product record Id.
-    pub product_id: i64,
+    pub product_id: super::ids::ProductId,
     /// Traceable adjustment items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub traceable_adjustment_items: Option<
@@ -4250,10 +4268,10 @@ pub struct TraceableAdjustment {
 
 impl TraceableAdjustment {
     /// A value with its required fields; the optional ones start unset.
-    pub fn new(product_id: i64) -> Self {
+    pub fn new(product_id: impl Into<super::ids::ProductId>) -> Self {
         Self {
             issue_status: None,
-            product_id: product_id,
+            product_id: product_id.into(),
             traceable_adjustment_items: None,
             extra: sage_core::types::Extra::new(),
         }
@@ -4303,10 +4321,10 @@ pub struct TraceableAdjustmentItemBalance {
     pub supplier_reference: Option<String>,
     /// Traceable bin item record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub traceable_bin_item_id: Option<i64>,
+    pub traceable_bin_item_id: Option<super::ids::TraceableBinItemId>,
     /// Traceable item record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub traceable_item_id: Option<i64>,
+    pub traceable_item_id: Option<super::ids::TraceableItemId>,
     /// The use by date of the traceable item.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_by_date: Option<sage_core::types::DateTime>,
@@ -4365,7 +4383,7 @@ pub struct TraceableAdjustmentTraceableAdjustmentItems {
     pub supplier_reference: Option<String>,
     /// Traceable item record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub traceable_item_id: Option<i64>,
+    pub traceable_item_id: Option<super::ids::TraceableItemId>,
     /// The use by date of the traceable item.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_by_date: Option<sage_core::types::DateTime>,
@@ -4452,7 +4470,7 @@ pub struct TraceableItemAllocationRecord {
     pub traceable_allocation_bal_id: Option<i64>,
     /// Traceable bin item record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub traceable_bin_item_id: Option<i64>,
+    pub traceable_bin_item_id: Option<super::ids::TraceableBinItemId>,
     /// The warehouse name of the allocation of a product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warehouse_name: Option<String>,
@@ -4525,7 +4543,7 @@ pub struct TraceableItemLocationRecord {
     pub free_stock_available: Option<sage_core::types::Decimal>,
     /// Traceable bin item record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub traceable_bin_item_id: Option<i64>,
+    pub traceable_bin_item_id: Option<super::ids::TraceableBinItemId>,
     /// The warehouse name of the location of a product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warehouse_name: Option<String>,
@@ -4538,7 +4556,7 @@ pub struct TraceableItemLocationRecord {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TraceableItemsAmendTraceableItemsRequest {
     /// Product record Id.
-    pub product_id: i64,
+    pub product_id: super::ids::ProductId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -4546,9 +4564,9 @@ pub struct TraceableItemsAmendTraceableItemsRequest {
 
 impl TraceableItemsAmendTraceableItemsRequest {
     /// A value with its required fields; the optional ones start unset.
-    pub fn new(product_id: i64) -> Self {
+    pub fn new(product_id: impl Into<super::ids::ProductId>) -> Self {
         Self {
-            product_id: product_id,
+            product_id: product_id.into(),
             extra: sage_core::types::Extra::new(),
         }
     }
@@ -4558,7 +4576,7 @@ impl TraceableItemsAmendTraceableItemsRequest {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TraceableItemsAssignTraceableItemsRequest {
     /// Product record Id.
-    pub product_id: i64,
+    pub product_id: super::ids::ProductId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -4566,9 +4584,9 @@ pub struct TraceableItemsAssignTraceableItemsRequest {
 
 impl TraceableItemsAssignTraceableItemsRequest {
     /// A value with its required fields; the optional ones start unset.
-    pub fn new(product_id: i64) -> Self {
+    pub fn new(product_id: impl Into<super::ids::ProductId>) -> Self {
         Self {
-            product_id: product_id,
+            product_id: product_id.into(),
             extra: sage_core::types::Extra::new(),
         }
     }
@@ -4607,7 +4625,7 @@ pub struct Unit {
     pub each_value: Option<bool>,
     /// Unit record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::UnitId>,
     /// The multiple of base unit.
     #[serde(
         with = "sage_core::types::decimal_number::option",
@@ -4673,7 +4691,7 @@ pub struct Warehouse {
     pub country_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Warehouse country code Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_code_id: Option<i64>,
+    pub country_code_id: Option<super::ids::CountryCodeId>,
     /// Warehouse county.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub county: Option<String>,
@@ -4694,7 +4712,7 @@ pub struct Warehouse {
     pub fax_number: Option<String>,
     /// Warehouse record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::WarehousId>,
     /// Warehouse name.
     pub name: String,
     /// Warehouse postal name.
@@ -4969,7 +4987,7 @@ pub struct WarehouseHolding {
     pub free_stock_available_less_reserved: Option<sage_core::types::Decimal>,
     /// Warehouse holding record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::WarehouseHoldingId>,
     /// True if the item is a built or built/bought item and that warehouse is marked as the default manufacturing warehouse; otherwise false.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_default_manufacturing_warehouse: Option<bool>,
@@ -4994,7 +5012,7 @@ pub struct WarehouseHolding {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Product record Id.
-    pub product_id: i64,
+    pub product_id: super::ids::ProductId,
     /// Total allocated stock, SOP and bom quantity.
     #[serde(
         with = "sage_core::types::decimal_number::option",
@@ -5083,7 +5101,7 @@ pub struct WarehouseHolding {
 
 impl WarehouseHolding {
     /// A value with its required fields; the optional ones start unset.
-    pub fn new(product_id: i64, warehouse_id: i64) -> Self {
+    pub fn new(product_id: impl Into<super::ids::ProductId>, warehouse_id: i64) -> Self {
         Self {
             bin_holdings: None,
             confirmed_qty_in_stock: None,
@@ -5097,7 +5115,7 @@ impl WarehouseHolding {
             maximum_level: None,
             minimum_level: None,
             product: None,
-            product_id: product_id,
+            product_id: product_id.into(),
             quantity_allocated: None,
             quantity_allocated_bom: None,
             quantity_allocated_sop: None,
@@ -5303,13 +5321,13 @@ impl sage_core::Operation for CreateAlternativeProduct {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteAlternativeProduct {
     /// Unique Id of the alternative product.
-    pub id: i64,
+    pub id: super::ids::AlternativeProductId,
 }
 
 impl DeleteAlternativeProduct {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::AlternativeProductId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -5340,13 +5358,13 @@ impl sage_core::Operation for DeleteAlternativeProduct {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetAlternativeProduct {
     /// Unique Id of the alternative product.
-    pub id: i64,
+    pub id: super::ids::AlternativeProductId,
 }
 
 impl GetAlternativeProduct {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::AlternativeProductId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -5492,15 +5510,18 @@ impl sage_core::ListOperation for ListAlternativeProducts {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateAlternativeProduct {
     /// Unique Id of the alternative product.
-    pub id: i64,
+    pub id: super::ids::AlternativeProductId,
     /// The JSON request body.
     pub body: AlternativeProduct,
 }
 
 impl UpdateAlternativeProduct {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: AlternativeProduct) -> Self {
-        Self { id, body }
+    pub fn new(
+        id: impl Into<super::ids::AlternativeProductId>,
+        body: AlternativeProduct,
+    ) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -5649,13 +5670,13 @@ impl sage_core::ListOperation for ListAutoGenerateOptionTypes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetAutoGenerateSeparator {
     /// Unique Id of the auto generate separator.
-    pub id: i64,
+    pub id: super::ids::AutoGenerateSeparatorId,
 }
 
 impl GetAutoGenerateSeparator {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::AutoGenerateSeparatorId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -5841,13 +5862,13 @@ impl sage_core::Operation for CreateBinHolding {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteBinHolding {
     /// Unique Id of the bin holding.
-    pub id: i64,
+    pub id: super::ids::BinHoldingId,
 }
 
 impl DeleteBinHolding {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::BinHoldingId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -5878,13 +5899,13 @@ impl sage_core::Operation for DeleteBinHolding {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetBinHolding {
     /// Unique Id of the bin holding.
-    pub id: i64,
+    pub id: super::ids::BinHoldingId,
 }
 
 impl GetBinHolding {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::BinHoldingId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -6030,7 +6051,7 @@ impl sage_core::ListOperation for ListBinHoldings {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListBinHoldingsForProduct {
     /// Unique Id of the product.
-    pub product_id: i64,
+    pub product_id: super::ids::ProductId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -6049,9 +6070,9 @@ pub struct ListBinHoldingsForProduct {
 
 impl ListBinHoldingsForProduct {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(product_id: i64) -> Self {
+    pub fn new(product_id: impl Into<super::ids::ProductId>) -> Self {
         Self {
-            product_id,
+            product_id: product_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -6154,7 +6175,7 @@ impl sage_core::ListOperation for ListBinHoldingsForProduct {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListBinHoldingsForWarehouseHolding {
     /// Unique Id of the warehouse holding.
-    pub warehouse_holding_id: i64,
+    pub warehouse_holding_id: super::ids::WarehouseHoldingId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -6173,9 +6194,9 @@ pub struct ListBinHoldingsForWarehouseHolding {
 
 impl ListBinHoldingsForWarehouseHolding {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(warehouse_holding_id: i64) -> Self {
+    pub fn new(warehouse_holding_id: impl Into<super::ids::WarehouseHoldingId>) -> Self {
         Self {
-            warehouse_holding_id,
+            warehouse_holding_id: warehouse_holding_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -6278,15 +6299,15 @@ impl sage_core::ListOperation for ListBinHoldingsForWarehouseHolding {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateBinHolding {
     /// Unique Id of the bin holding.
-    pub id: i64,
+    pub id: super::ids::BinHoldingId,
     /// The JSON request body.
     pub body: BinHolding,
 }
 
 impl UpdateBinHolding {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: BinHolding) -> Self {
-        Self { id, body }
+    pub fn new(id: impl Into<super::ids::BinHoldingId>, body: BinHolding) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -6433,13 +6454,13 @@ impl sage_core::ListOperation for ListBomCostHeadingTypes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetBomCostHeading {
     /// Unique Id of the cost heading.
-    pub id: i64,
+    pub id: super::ids::BomCostHeadingId,
 }
 
 impl GetBomCostHeading {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::BomCostHeadingId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -6963,13 +6984,13 @@ impl sage_core::Operation for CreateCrossSellProduct {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteCrossSellProduct {
     /// Unique Id of the cross sell product.
-    pub id: i64,
+    pub id: super::ids::CrossSellProductId,
 }
 
 impl DeleteCrossSellProduct {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::CrossSellProductId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -7000,13 +7021,13 @@ impl sage_core::Operation for DeleteCrossSellProduct {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCrossSellProduct {
     /// Unique Id of the cross sell product.
-    pub id: i64,
+    pub id: super::ids::CrossSellProductId,
 }
 
 impl GetCrossSellProduct {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::CrossSellProductId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -7152,15 +7173,18 @@ impl sage_core::ListOperation for ListCrossSellProducts {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateCrossSellProduct {
     /// Unique Id of the cross sell product.
-    pub id: i64,
+    pub id: super::ids::CrossSellProductId,
     /// The JSON request body.
     pub body: CrossSellProduct,
 }
 
 impl UpdateCrossSellProduct {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: CrossSellProduct) -> Self {
-        Self { id, body }
+    pub fn new(
+        id: impl Into<super::ids::CrossSellProductId>,
+        body: CrossSellProduct,
+    ) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -7649,13 +7673,13 @@ impl sage_core::ListOperation for ListFulfilmentSequenceTypes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetInternalArea {
     /// Unique Id of the internal area.
-    pub id: i64,
+    pub id: super::ids::InternalAreaId,
 }
 
 impl GetInternalArea {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::InternalAreaId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -8594,13 +8618,13 @@ impl sage_core::ListOperation for ListProductGroupSearchCategoryValues {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetProductGroup {
     /// Unique Id of the product group.
-    pub id: i64,
+    pub id: super::ids::ProductGroupId,
 }
 
 impl GetProductGroup {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::ProductGroupId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -8792,13 +8816,13 @@ impl sage_core::Operation for CreateProductMemo {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteProductMemo {
     /// Unique Id of the product memo.
-    pub id: i64,
+    pub id: super::ids::ProductMemoId,
 }
 
 impl DeleteProductMemo {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::ProductMemoId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -8833,13 +8857,13 @@ impl sage_core::Operation for DeleteProductMemo {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetProductMemo {
     /// Unique Id of the product memo.
-    pub id: i64,
+    pub id: super::ids::ProductMemoId,
 }
 
 impl GetProductMemo {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::ProductMemoId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -8993,15 +9017,15 @@ impl sage_core::ListOperation for ListProductMemos {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateProductMemo {
     /// Unique Id of the product memo.
-    pub id: i64,
+    pub id: super::ids::ProductMemoId,
     /// The JSON request body.
     pub body: ProductMemo,
 }
 
 impl UpdateProductMemo {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: ProductMemo) -> Self {
-        Self { id, body }
+    pub fn new(id: impl Into<super::ids::ProductMemoId>, body: ProductMemo) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -9036,13 +9060,13 @@ impl sage_core::Operation for UpdateProductMemo {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetProductPurchaseFigures {
     /// Unique Id of the product.
-    pub id: i64,
+    pub id: super::ids::ProductPurchaseFigureId,
 }
 
 impl GetProductPurchaseFigures {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::ProductPurchaseFigureId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -9078,13 +9102,13 @@ impl sage_core::Operation for GetProductPurchaseFigures {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetProductSalesFigures {
     /// Unique Id of the product.
-    pub id: i64,
+    pub id: super::ids::ProductSalesFigureId,
 }
 
 impl GetProductSalesFigures {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::ProductSalesFigureId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -9420,13 +9444,13 @@ impl sage_core::Operation for CreateProductSupplier {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteProductSupplier {
     /// Unique Id of the product supplier.
-    pub id: i64,
+    pub id: super::ids::ProductSupplierId,
 }
 
 impl DeleteProductSupplier {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::ProductSupplierId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -9457,13 +9481,13 @@ impl sage_core::Operation for DeleteProductSupplier {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetProductSupplier {
     /// Unique Id of the product supplier.
-    pub id: i64,
+    pub id: super::ids::ProductSupplierId,
 }
 
 impl GetProductSupplier {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::ProductSupplierId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -9609,15 +9633,18 @@ impl sage_core::ListOperation for ListProductSuppliers {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateProductSupplier {
     /// Unique Id of the product supplier.
-    pub id: i64,
+    pub id: super::ids::ProductSupplierId,
     /// The JSON request body.
     pub body: ProductSupplier,
 }
 
 impl UpdateProductSupplier {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: ProductSupplier) -> Self {
-        Self { id, body }
+    pub fn new(
+        id: impl Into<super::ids::ProductSupplierId>,
+        body: ProductSupplier,
+    ) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -10473,13 +10500,13 @@ impl sage_core::Operation for CreateProduct {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteProduct {
     /// Unique Id of the product.
-    pub id: i64,
+    pub id: super::ids::ProductId,
 }
 
 impl DeleteProduct {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::ProductId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -10512,13 +10539,13 @@ impl sage_core::Operation for DeleteProduct {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetProduct {
     /// Unique Id of the product.
-    pub id: i64,
+    pub id: super::ids::ProductId,
 }
 
 impl GetProduct {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::ProductId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -10665,7 +10692,7 @@ impl sage_core::ListOperation for ListProducts {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListProductsForProductGroup {
     /// Unique Id of the product group.
-    pub product_group_id: i64,
+    pub product_group_id: super::ids::ProductGroupId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -10684,9 +10711,9 @@ pub struct ListProductsForProductGroup {
 
 impl ListProductsForProductGroup {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(product_group_id: i64) -> Self {
+    pub fn new(product_group_id: impl Into<super::ids::ProductGroupId>) -> Self {
         Self {
-            product_group_id,
+            product_group_id: product_group_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -10791,15 +10818,15 @@ impl sage_core::ListOperation for ListProductsForProductGroup {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateProduct {
     /// Unique Id of the product.
-    pub id: i64,
+    pub id: super::ids::ProductId,
     /// The JSON request body.
     pub body: Product,
 }
 
 impl UpdateProduct {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: Product) -> Self {
-        Self { id, body }
+    pub fn new(id: impl Into<super::ids::ProductId>, body: Product) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -10864,13 +10891,13 @@ impl sage_core::Operation for CreateProductsDuplicate {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSearchCategory {
     /// Unique Id of the search category.
-    pub id: i64,
+    pub id: super::ids::SearchCategoryId,
 }
 
 impl GetSearchCategory {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::SearchCategoryId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -11016,13 +11043,13 @@ impl sage_core::ListOperation for ListSearchCategories {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSearchValue {
     /// Unique Id of the search value.
-    pub id: i64,
+    pub id: super::ids::SearchValueId,
 }
 
 impl GetSearchValue {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::SearchValueId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -11396,13 +11423,13 @@ impl sage_core::ListOperation for ListSourceAreaTypes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetStockSetting {
     /// Unique Id of the stock settings.
-    pub id: i64,
+    pub id: super::ids::StockSettingsId,
 }
 
 impl GetStockSetting {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::StockSettingsId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -11698,13 +11725,13 @@ impl sage_core::Operation for CreateStocktakeApproveComplete {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetStocktakeCountSheetItems {
     /// Unique Id of the stocktake count sheet item.
-    pub id: i64,
+    pub id: super::ids::StocktakeCountSheetItemId,
 }
 
 impl GetStocktakeCountSheetItems {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::StocktakeCountSheetItemId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -11738,15 +11765,18 @@ impl sage_core::Operation for GetStocktakeCountSheetItems {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateStocktakeCountSheetItems {
     /// Unique Id of the stocktake count sheet item.
-    pub id: i64,
+    pub id: super::ids::StocktakeCountSheetItemId,
     /// The JSON request body.
     pub body: StocktakeCountSheetItem,
 }
 
 impl UpdateStocktakeCountSheetItems {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: StocktakeCountSheetItem) -> Self {
-        Self { id, body }
+    pub fn new(
+        id: impl Into<super::ids::StocktakeCountSheetItemId>,
+        body: StocktakeCountSheetItem,
+    ) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -11817,13 +11847,13 @@ impl sage_core::Operation for CreateStocktakeCriteriaTemplate {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteStocktakeCriteriaTemplate {
     /// Unique Id of the stocktake criteria template.
-    pub id: i64,
+    pub id: super::ids::StocktakeCriteriaTemplateId,
 }
 
 impl DeleteStocktakeCriteriaTemplate {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::StocktakeCriteriaTemplateId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -11854,13 +11884,13 @@ impl sage_core::Operation for DeleteStocktakeCriteriaTemplate {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetStocktakeCriteriaTemplate {
     /// Unique Id of the stocktake criteria template.
-    pub id: i64,
+    pub id: super::ids::StocktakeCriteriaTemplateId,
 }
 
 impl GetStocktakeCriteriaTemplate {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::StocktakeCriteriaTemplateId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -12006,15 +12036,18 @@ impl sage_core::ListOperation for ListStocktakeCriteriaTemplates {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateStocktakeCriteriaTemplate {
     /// Unique Id of the stocktake criteria template.
-    pub id: i64,
+    pub id: super::ids::StocktakeCriteriaTemplateId,
     /// The JSON request body.
     pub body: StocktakeCriteriaTemplate,
 }
 
 impl UpdateStocktakeCriteriaTemplate {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: StocktakeCriteriaTemplate) -> Self {
-        Self { id, body }
+    pub fn new(
+        id: impl Into<super::ids::StocktakeCriteriaTemplateId>,
+        body: StocktakeCriteriaTemplate,
+    ) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -12763,13 +12796,13 @@ impl sage_core::Operation for CreateStocktake {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteStocktake {
     /// Unique Id of the stocktake.
-    pub id: i64,
+    pub id: super::ids::StocktakeId,
 }
 
 impl DeleteStocktake {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::StocktakeId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -12800,13 +12833,13 @@ impl sage_core::Operation for DeleteStocktake {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetStocktake {
     /// Unique Id of the stocktake.
-    pub id: i64,
+    pub id: super::ids::StocktakeId,
 }
 
 impl GetStocktake {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::StocktakeId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -12952,15 +12985,15 @@ impl sage_core::ListOperation for ListStocktakes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateStocktake {
     /// Unique Id of the stocktake.
-    pub id: i64,
+    pub id: super::ids::StocktakeId,
     /// The JSON request body.
     pub body: Stocktake,
 }
 
 impl UpdateStocktake {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: Stocktake) -> Self {
-        Self { id, body }
+    pub fn new(id: impl Into<super::ids::StocktakeId>, body: Stocktake) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -13107,7 +13140,7 @@ impl sage_core::ListOperation for ListTraceableIssueStatusTypes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListAllocationsForTraceableBinItem {
     /// Unique Id of the traceable bin item.
-    pub traceable_bin_item_id: i64,
+    pub traceable_bin_item_id: super::ids::TraceableBinItemId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -13126,9 +13159,11 @@ pub struct ListAllocationsForTraceableBinItem {
 
 impl ListAllocationsForTraceableBinItem {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(traceable_bin_item_id: i64) -> Self {
+    pub fn new(
+        traceable_bin_item_id: impl Into<super::ids::TraceableBinItemId>,
+    ) -> Self {
         Self {
-            traceable_bin_item_id,
+            traceable_bin_item_id: traceable_bin_item_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -13234,7 +13269,7 @@ impl sage_core::ListOperation for ListAllocationsForTraceableBinItem {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListAllocationsForTraceableItem {
     /// Unique Id of the traceable item.
-    pub traceable_item_id: i64,
+    pub traceable_item_id: super::ids::TraceableItemId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -13253,9 +13288,9 @@ pub struct ListAllocationsForTraceableItem {
 
 impl ListAllocationsForTraceableItem {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(traceable_item_id: i64) -> Self {
+    pub fn new(traceable_item_id: impl Into<super::ids::TraceableItemId>) -> Self {
         Self {
-            traceable_item_id,
+            traceable_item_id: traceable_item_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -13361,7 +13396,7 @@ impl sage_core::ListOperation for ListAllocationsForTraceableItem {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListTraceableItemBalancesForAWarehouseHolding {
     /// Unique Id of the warehouse holding.
-    pub warehouse_holding_id: i64,
+    pub warehouse_holding_id: super::ids::WarehouseHoldingId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -13380,9 +13415,9 @@ pub struct ListTraceableItemBalancesForAWarehouseHolding {
 
 impl ListTraceableItemBalancesForAWarehouseHolding {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(warehouse_holding_id: i64) -> Self {
+    pub fn new(warehouse_holding_id: impl Into<super::ids::WarehouseHoldingId>) -> Self {
         Self {
-            warehouse_holding_id,
+            warehouse_holding_id: warehouse_holding_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -13488,7 +13523,7 @@ impl sage_core::ListOperation for ListTraceableItemBalancesForAWarehouseHolding 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListIssuesForTraceableItem {
     /// Unique Id of the traceable item.
-    pub traceable_item_id: i64,
+    pub traceable_item_id: super::ids::TraceableItemId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -13507,9 +13542,9 @@ pub struct ListIssuesForTraceableItem {
 
 impl ListIssuesForTraceableItem {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(traceable_item_id: i64) -> Self {
+    pub fn new(traceable_item_id: impl Into<super::ids::TraceableItemId>) -> Self {
         Self {
-            traceable_item_id,
+            traceable_item_id: traceable_item_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -13612,7 +13647,7 @@ impl sage_core::ListOperation for ListIssuesForTraceableItem {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListLocationsForTraceableItem {
     /// Unique Id of the traceable item.
-    pub traceable_item_id: i64,
+    pub traceable_item_id: super::ids::TraceableItemId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -13631,9 +13666,9 @@ pub struct ListLocationsForTraceableItem {
 
 impl ListLocationsForTraceableItem {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(traceable_item_id: i64) -> Self {
+    pub fn new(traceable_item_id: impl Into<super::ids::TraceableItemId>) -> Self {
         Self {
-            traceable_item_id,
+            traceable_item_id: traceable_item_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -13736,7 +13771,7 @@ impl sage_core::ListOperation for ListLocationsForTraceableItem {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListReceiptsForTraceableItem {
     /// Unique Id of the traceable item.
-    pub traceable_item_id: i64,
+    pub traceable_item_id: super::ids::TraceableItemId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -13755,9 +13790,9 @@ pub struct ListReceiptsForTraceableItem {
 
 impl ListReceiptsForTraceableItem {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(traceable_item_id: i64) -> Self {
+    pub fn new(traceable_item_id: impl Into<super::ids::TraceableItemId>) -> Self {
         Self {
-            traceable_item_id,
+            traceable_item_id: traceable_item_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -13860,7 +13895,7 @@ impl sage_core::ListOperation for ListReceiptsForTraceableItem {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListTransactionsForTraceableHistory {
     /// Unique Id of the product traceable history record.
-    pub traceable_history_id: i64,
+    pub traceable_history_id: super::ids::ProductTransactionId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -13879,9 +13914,11 @@ pub struct ListTransactionsForTraceableHistory {
 
 impl ListTransactionsForTraceableHistory {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(traceable_history_id: i64) -> Self {
+    pub fn new(
+        traceable_history_id: impl Into<super::ids::ProductTransactionId>,
+    ) -> Self {
         Self {
-            traceable_history_id,
+            traceable_history_id: traceable_history_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -14369,13 +14406,13 @@ impl sage_core::ListOperation for ListUnitTypes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetUnit {
     /// Unique Id of the unit.
-    pub id: i64,
+    pub id: super::ids::UnitId,
 }
 
 impl GetUnit {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::UnitId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -14550,13 +14587,13 @@ impl sage_core::Operation for CreateWarehouseHolding {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteWarehouseHolding {
     /// Unique Id of the warehouse holding.
-    pub id: i64,
+    pub id: super::ids::WarehouseHoldingId,
 }
 
 impl DeleteWarehouseHolding {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::WarehouseHoldingId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -14587,13 +14624,13 @@ impl sage_core::Operation for DeleteWarehouseHolding {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetWarehouseHolding {
     /// Unique Id of the warehouse holding.
-    pub id: i64,
+    pub id: super::ids::WarehouseHoldingId,
 }
 
 impl GetWarehouseHolding {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::WarehouseHoldingId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -14741,7 +14778,7 @@ impl sage_core::ListOperation for ListWarehouseHoldings {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListWarehouseHoldingsForProduct {
     /// Unique Id of the product.
-    pub product_id: i64,
+    pub product_id: super::ids::ProductId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -14760,9 +14797,9 @@ pub struct ListWarehouseHoldingsForProduct {
 
 impl ListWarehouseHoldingsForProduct {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(product_id: i64) -> Self {
+    pub fn new(product_id: impl Into<super::ids::ProductId>) -> Self {
         Self {
-            product_id,
+            product_id: product_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -14865,9 +14902,9 @@ impl sage_core::ListOperation for ListWarehouseHoldingsForProduct {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListWarehouseHoldingsForProductAndWarehouse {
     /// Unique Id of the product.
-    pub product_id: i64,
+    pub product_id: super::ids::ProductId,
     /// Unique Id of the warehouse.
-    pub warehouse_id: i64,
+    pub warehouse_id: super::ids::WarehousId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -14886,10 +14923,13 @@ pub struct ListWarehouseHoldingsForProductAndWarehouse {
 
 impl ListWarehouseHoldingsForProductAndWarehouse {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(product_id: i64, warehouse_id: i64) -> Self {
+    pub fn new(
+        product_id: impl Into<super::ids::ProductId>,
+        warehouse_id: impl Into<super::ids::WarehousId>,
+    ) -> Self {
         Self {
-            product_id,
-            warehouse_id,
+            product_id: product_id.into(),
+            warehouse_id: warehouse_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -14993,7 +15033,7 @@ impl sage_core::ListOperation for ListWarehouseHoldingsForProductAndWarehouse {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListWarehouseHoldingsForWarehouse {
     /// Unique Id of the warehouse.
-    pub warehouse_id: i64,
+    pub warehouse_id: super::ids::WarehousId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -15012,9 +15052,9 @@ pub struct ListWarehouseHoldingsForWarehouse {
 
 impl ListWarehouseHoldingsForWarehouse {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(warehouse_id: i64) -> Self {
+    pub fn new(warehouse_id: impl Into<super::ids::WarehousId>) -> Self {
         Self {
-            warehouse_id,
+            warehouse_id: warehouse_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -15117,9 +15157,9 @@ impl sage_core::ListOperation for ListWarehouseHoldingsForWarehouse {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListWarehouseHoldingsForWarehouseAndProduct {
     /// Unique Id of the product.
-    pub product_id: i64,
+    pub product_id: super::ids::ProductId,
     /// Unique Id of the warehouse.
-    pub warehouse_id: i64,
+    pub warehouse_id: super::ids::WarehousId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -15138,10 +15178,13 @@ pub struct ListWarehouseHoldingsForWarehouseAndProduct {
 
 impl ListWarehouseHoldingsForWarehouseAndProduct {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(product_id: i64, warehouse_id: i64) -> Self {
+    pub fn new(
+        product_id: impl Into<super::ids::ProductId>,
+        warehouse_id: impl Into<super::ids::WarehousId>,
+    ) -> Self {
         Self {
-            product_id,
-            warehouse_id,
+            product_id: product_id.into(),
+            warehouse_id: warehouse_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -15245,15 +15288,18 @@ impl sage_core::ListOperation for ListWarehouseHoldingsForWarehouseAndProduct {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateWarehouseHolding {
     /// Unique Id of the warehouse holding.
-    pub id: i64,
+    pub id: super::ids::WarehouseHoldingId,
     /// The JSON request body.
     pub body: WarehouseHolding,
 }
 
 impl UpdateWarehouseHolding {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: WarehouseHolding) -> Self {
-        Self { id, body }
+    pub fn new(
+        id: impl Into<super::ids::WarehouseHoldingId>,
+        body: WarehouseHolding,
+    ) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -15436,13 +15482,13 @@ impl sage_core::Operation for CreateWarehouse {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteWarehouse {
     /// Unique Id of the warehouse.
-    pub id: i64,
+    pub id: super::ids::WarehousId,
 }
 
 impl DeleteWarehouse {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::WarehousId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -15473,13 +15519,13 @@ impl sage_core::Operation for DeleteWarehouse {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetWarehouse {
     /// Unique Id of the warehouse.
-    pub id: i64,
+    pub id: super::ids::WarehousId,
 }
 
 impl GetWarehouse {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::WarehousId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -15625,7 +15671,7 @@ impl sage_core::ListOperation for ListWarehouses {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListWarehousesForProduct {
     /// Unique Id of a product.
-    pub product_id: i64,
+    pub product_id: super::ids::ProductId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -15644,9 +15690,9 @@ pub struct ListWarehousesForProduct {
 
 impl ListWarehousesForProduct {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(product_id: i64) -> Self {
+    pub fn new(product_id: impl Into<super::ids::ProductId>) -> Self {
         Self {
-            product_id,
+            product_id: product_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -15749,15 +15795,15 @@ impl sage_core::ListOperation for ListWarehousesForProduct {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateWarehouse {
     /// Unique Id of the warehouse.
-    pub id: i64,
+    pub id: super::ids::WarehousId,
     /// The JSON request body.
     pub body: Warehouse,
 }
 
 impl UpdateWarehouse {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: Warehouse) -> Self {
-        Self { id, body }
+    pub fn new(id: impl Into<super::ids::WarehousId>, body: Warehouse) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.

@@ -123,7 +123,7 @@ pub struct CountryCode {
     pub eu_member: Option<bool>,
     /// Country code record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::CountryCodeId>,
     /// Country name.
     pub name: String,
     /// Country code tax mask object.
@@ -184,7 +184,7 @@ pub struct CreditBureau {
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Credit bureau Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::CreditBureauId>,
     /// Indicates whether this is the default credit bureau.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
@@ -225,7 +225,7 @@ pub struct CreditPosition {
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Credit position Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::CreditPositionId>,
     /// Indicates whether this is the default credit position.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
@@ -269,7 +269,7 @@ pub struct Currency {
     >,
     /// ISO Currency Code Record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_iso_code_id: Option<i64>,
+    pub currency_iso_code_id: Option<super::ids::CurrencyIsoCodeId>,
     /// The date and time this entity was created (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
@@ -291,7 +291,7 @@ pub struct Currency {
     pub exchange_rate_type: Option<String>,
     /// Currency record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::CurrencyId>,
     /// Flag to indicate if the currency is the base currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_base_currency: Option<bool>,
@@ -467,7 +467,7 @@ pub struct CurrencyIsoCode {
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Currency ISO code record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::CurrencyIsoCodeId>,
     /// ISO currency name.
     pub name: String,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
@@ -519,7 +519,7 @@ pub struct DocumentLayout {
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Document layout record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::DocumentLayoutId>,
     /// Flag to indicate if this is the default document layout.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
@@ -551,7 +551,7 @@ pub struct DocumentType {
     pub description: Option<String>,
     /// Document type record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::DocumentTypeId>,
     /// Whether the document type is mandatory.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_mandatory: Option<bool>,
@@ -562,7 +562,7 @@ pub struct DocumentType {
     >,
     /// Trader contact role record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub trader_contact_role_id: Option<i64>,
+    pub trader_contact_role_id: Option<super::ids::TraderContactRoleId>,
     /// Module in which the document type is used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub used_in_module: Option<String>,
@@ -835,7 +835,7 @@ pub struct TaxCode {
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Tax code record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::TaxCodeId>,
     /// Whether the terms indicate notional acquisition tax is applicable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_notional_acquisition_tax: Option<bool>,
@@ -907,7 +907,7 @@ pub struct TraderContactRole {
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The unique Id of the Sage 200 Trader Contact Role.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::TraderContactRoleId>,
     /// Whether or not this is a default role.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_default_role: Option<bool>,
@@ -1467,13 +1467,13 @@ impl sage_core::ListOperation for ListContactNumberTypes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCountryCode {
     /// Unique Id of the country code.
-    pub id: i64,
+    pub id: super::ids::CountryCodeId,
 }
 
 impl GetCountryCode {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::CountryCodeId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -1619,13 +1619,13 @@ impl sage_core::ListOperation for ListCountryCodes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCreditBureau {
     /// Unique Id of the credit bureau.
-    pub id: i64,
+    pub id: super::ids::CreditBureauId,
 }
 
 impl GetCreditBureau {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::CreditBureauId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -1771,13 +1771,13 @@ impl sage_core::ListOperation for ListCreditBureaus {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCreditPosition {
     /// Unique Id of the credit position.
-    pub id: i64,
+    pub id: super::ids::CreditPositionId,
 }
 
 impl GetCreditPosition {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::CreditPositionId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -1925,13 +1925,13 @@ impl sage_core::ListOperation for ListCreditPositions {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCurrency {
     /// Unique Id of the currency.
-    pub id: i64,
+    pub id: super::ids::CurrencyId,
 }
 
 impl GetCurrency {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::CurrencyId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -2114,13 +2114,13 @@ impl sage_core::Operation for CreateCurrencyExchangeRate {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCurrencyIsoCode {
     /// Unique Id of the currency ISO code.
-    pub id: i64,
+    pub id: super::ids::CurrencyIsoCodeId,
 }
 
 impl GetCurrencyIsoCode {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::CurrencyIsoCodeId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -2380,13 +2380,13 @@ impl sage_core::ListOperation for ListCurrencyTransactionTypes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetDocumentLayout {
     /// Unique Id of the document layout.
-    pub id: i64,
+    pub id: super::ids::DocumentLayoutId,
 }
 
 impl GetDocumentLayout {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::DocumentLayoutId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -2532,13 +2532,13 @@ impl sage_core::ListOperation for ListDocumentLayouts {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetDocumentType {
     /// Unique Id of the document type.
-    pub id: i64,
+    pub id: super::ids::DocumentTypeId,
 }
 
 impl GetDocumentType {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::DocumentTypeId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -3718,13 +3718,13 @@ impl sage_core::ListOperation for ListTaxAccountEntryLocationTypes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetTaxCode {
     /// Unique Id of the tax code.
-    pub id: i64,
+    pub id: super::ids::TaxCodeId,
 }
 
 impl GetTaxCode {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::TaxCodeId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -3985,13 +3985,13 @@ impl sage_core::ListOperation for ListTraderAccountTypes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetTraderContactRole {
     /// Unique Id of the trader contact role.
-    pub id: i64,
+    pub id: super::ids::TraderContactRoleId,
 }
 
 impl GetTraderContactRole {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::TraderContactRoleId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.

@@ -95,7 +95,7 @@ pub struct AnalysisCodeMapping {
     pub friendly_property_name: Option<String>,
     /// Analysis code mapping Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::AnalysisCodeMappingId>,
     /// Flag to indicate if the analysis code is read only. Only returned where the analysis code is for SOPOrderReturn or POPOrderReturn.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_read_only: Option<bool>,
@@ -149,7 +149,7 @@ pub struct CompanyDetails {
     pub country_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Country code record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_code_id: Option<i64>,
+    pub country_code_id: Option<super::ids::CountryCodeId>,
     /// The date and time this entity was created (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
@@ -167,7 +167,7 @@ pub struct CompanyDetails {
     pub fax: Option<String>,
     /// Company Details record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::CompanyDetailsId>,
     /// True if supplier payments is enabled; otherwise false.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_supplier_payments_enabled: Option<bool>,
@@ -266,7 +266,7 @@ pub struct Courier {
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Courier Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::CourierId>,
     /// True if courier is default, otherwise false.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
@@ -346,7 +346,7 @@ pub struct FlowState {
     pub flow_id: String,
     /// The unique Id of the Sage 200 Flow identifier.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::FlowStateId>,
     /// Value of state.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
@@ -455,7 +455,7 @@ pub struct PendingEmail {
     pub email_type: String,
     /// The unique Id of the Sage 200 pending email identifier.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::PendingEmailId>,
     /// The user name of the email recipient.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
@@ -506,7 +506,7 @@ pub struct Salutation {
     pub description: Option<String>,
     /// Salutation record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::SalutationId>,
     /// If this is the default salutation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
@@ -580,7 +580,7 @@ pub struct SystemSettings {
     pub first_vat_return_date_defined: Option<bool>,
     /// System Settings record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::SystemSettingsId>,
     /// Intrastat amount.
     #[serde(
         with = "sage_core::types::decimal_number::option",
@@ -793,7 +793,7 @@ pub struct UpdateMode {
 pub struct User {
     /// User Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::UserId>,
     /// Username.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -927,13 +927,13 @@ impl sage_core::ListOperation for ListAccountingPeriodValidationTypes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetAnalysisCodeMapping {
     /// Unique Id of the analysis code mapping.
-    pub id: i64,
+    pub id: super::ids::AnalysisCodeMappingId,
 }
 
 impl GetAnalysisCodeMapping {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::AnalysisCodeMappingId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -1081,13 +1081,13 @@ impl sage_core::ListOperation for ListAnalysisCodeMappings {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCompanyDetail {
     /// Unique Id of the company details.
-    pub id: i64,
+    pub id: super::ids::CompanyDetailsId,
 }
 
 impl GetCompanyDetail {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::CompanyDetailsId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -1235,15 +1235,18 @@ impl sage_core::ListOperation for ListCompanyDetails {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateCompanyDetail {
     /// Unique Id of the company details.
-    pub id: i64,
+    pub id: super::ids::CompanyDetailsId,
     /// The JSON request body.
     pub body: CompanyDetails,
 }
 
 impl UpdateCompanyDetail {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: CompanyDetails) -> Self {
-        Self { id, body }
+    pub fn new(
+        id: impl Into<super::ids::CompanyDetailsId>,
+        body: CompanyDetails,
+    ) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -1419,13 +1422,13 @@ impl sage_core::Operation for CreateCourier {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteCourier {
     /// Unique Id of the courier.
-    pub id: i64,
+    pub id: super::ids::CourierId,
 }
 
 impl DeleteCourier {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::CourierId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -1456,13 +1459,13 @@ impl sage_core::Operation for DeleteCourier {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCourier {
     /// Unique Id of the courier.
-    pub id: i64,
+    pub id: super::ids::CourierId,
 }
 
 impl GetCourier {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::CourierId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -1601,15 +1604,15 @@ impl sage_core::ListOperation for ListCouriers {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateCourier {
     /// Unique Id of the courier.
-    pub id: i64,
+    pub id: super::ids::CourierId,
     /// The JSON request body.
     pub body: Courier,
 }
 
 impl UpdateCourier {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: Courier) -> Self {
-        Self { id, body }
+    pub fn new(id: impl Into<super::ids::CourierId>, body: Courier) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -1747,13 +1750,13 @@ impl sage_core::Operation for CreateFlowState {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteFlowState {
     /// Unique Id of the flow state.
-    pub id: i64,
+    pub id: super::ids::FlowStateId,
 }
 
 impl DeleteFlowState {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::FlowStateId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -1784,13 +1787,13 @@ impl sage_core::Operation for DeleteFlowState {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetFlowState {
     /// Unique Id of the flow.
-    pub id: i64,
+    pub id: super::ids::FlowStateId,
 }
 
 impl GetFlowState {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::FlowStateId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -1936,15 +1939,15 @@ impl sage_core::ListOperation for ListFlowStates {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateFlowState {
     /// Unique Id of the flow state.
-    pub id: i64,
+    pub id: super::ids::FlowStateId,
     /// The JSON request body.
     pub body: FlowState,
 }
 
 impl UpdateFlowState {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: FlowState) -> Self {
-        Self { id, body }
+    pub fn new(id: impl Into<super::ids::FlowStateId>, body: FlowState) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -2156,13 +2159,13 @@ impl sage_core::Operation for CreatePendingEmail {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeletePendingEmail {
     /// Unique Id of the pending email.
-    pub id: i64,
+    pub id: super::ids::PendingEmailId,
 }
 
 impl DeletePendingEmail {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::PendingEmailId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -2193,13 +2196,13 @@ impl sage_core::Operation for DeletePendingEmail {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetPendingEmail {
     /// Unique Id of the pending email.
-    pub id: i64,
+    pub id: super::ids::PendingEmailId,
 }
 
 impl GetPendingEmail {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::PendingEmailId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -2345,15 +2348,15 @@ impl sage_core::ListOperation for ListPendingEmails {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdatePendingEmail {
     /// Unique Id of the pending email.
-    pub id: i64,
+    pub id: super::ids::PendingEmailId,
     /// The JSON request body.
     pub body: PendingEmail,
 }
 
 impl UpdatePendingEmail {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: PendingEmail) -> Self {
-        Self { id, body }
+    pub fn new(id: impl Into<super::ids::PendingEmailId>, body: PendingEmail) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -2388,13 +2391,13 @@ impl sage_core::Operation for UpdatePendingEmail {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSalutation {
     /// Unique Id of the salutation.
-    pub id: i64,
+    pub id: super::ids::SalutationId,
 }
 
 impl GetSalutation {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::SalutationId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -2654,13 +2657,13 @@ impl sage_core::ListOperation for ListSites {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSystemSetting {
     /// Unique Id of the system settings.
-    pub id: i64,
+    pub id: super::ids::SystemSettingsId,
 }
 
 impl GetSystemSetting {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::SystemSettingsId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -2808,15 +2811,18 @@ impl sage_core::ListOperation for ListSystemSettings {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSystemSetting {
     /// Unique Id of the system settings.
-    pub id: i64,
+    pub id: super::ids::SystemSettingsId,
     /// The JSON request body.
     pub body: SystemSettings,
 }
 
 impl UpdateSystemSetting {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: SystemSettings) -> Self {
-        Self { id, body }
+    pub fn new(
+        id: impl Into<super::ids::SystemSettingsId>,
+        body: SystemSettings,
+    ) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -3347,13 +3353,13 @@ impl sage_core::ListOperation for ListUpdateModes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetUser {
     /// Unique Id of a user for the specified company.
-    pub id: i64,
+    pub id: super::ids::UserId,
 }
 
 impl GetUser {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::UserId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.

@@ -35,7 +35,7 @@ pub struct ConsolidatedNominalCode {
     pub cost_centre_code: Option<String>,
     /// Consolidated nominal code cost centre record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cost_centre_id: Option<i64>,
+    pub cost_centre_id: Option<super::ids::CostCentreId>,
     /// The date and time this entity was created (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
@@ -47,10 +47,10 @@ pub struct ConsolidatedNominalCode {
     pub department_code: Option<String>,
     /// Consolidated nominal code department record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub department_id: Option<i64>,
+    pub department_id: Option<super::ids::DepartmentId>,
     /// Consolidated nominal code record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::ConsolidatedNominalCodeId>,
     /// Consolidated nominal code name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -84,7 +84,7 @@ pub struct ControlNominalCode {
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Control nominal code Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::ControlNominalCodeId>,
     /// The name of the default nominal account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -137,7 +137,7 @@ pub struct CostCentre {
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Cost centre record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::CostCentreId>,
     /// When updating existing cost centres, whether to delete this cost centre from the collection of cost centres.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_to_delete: Option<bool>,
@@ -189,7 +189,7 @@ pub struct Department {
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Department record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::DepartmentId>,
     /// When updating existing departments, whether to delete this department from the collection of departments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_to_delete: Option<bool>,
@@ -329,7 +329,7 @@ pub struct NominalAccountType {
 pub struct NominalBudgetProfile {
     /// Nominal profile Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::NominalBudgetProfileId>,
     /// Profile name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -478,7 +478,7 @@ pub struct NominalCode {
     >,
     /// Consolidated nominal code record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub consolidated_nominal_code_id: Option<i64>,
+    pub consolidated_nominal_code_id: Option<super::ids::ConsolidatedNominalCodeId>,
     /// Consolidated nominal cost centre. This is ignored when the nominal account type is Memo or Group (Sage200 Professional only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consolidated_nominal_cost_centre: Option<String>,
@@ -493,7 +493,7 @@ pub struct NominalCode {
     pub cost_centre_code: Option<String>,
     /// Nominal code cost centre record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cost_centre_id: Option<i64>,
+    pub cost_centre_id: Option<super::ids::CostCentreId>,
     /// The credit balance year to date.
     #[serde(
         with = "sage_core::types::decimal_number::option",
@@ -522,7 +522,7 @@ pub struct NominalCode {
     pub department_code: Option<String>,
     /// Nominal code department record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub department_id: Option<i64>,
+    pub department_id: Option<super::ids::DepartmentId>,
     /// Whether balances for the nominal code can be shown in selection lists.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_balances_in_selection_list: Option<bool>,
@@ -531,7 +531,7 @@ pub struct NominalCode {
     pub financial_years: Option<Vec<NominalCodeFinancialYear>>,
     /// Nominal code record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::NominalCodeId>,
     /// Memos are sections of text that can be used to make comments about a nominal code.
     ///
     /// Multiple memos can be added to each nominal code. The user that created the memo, the date it was created and last updated date and time are also recorded.
@@ -675,7 +675,7 @@ pub struct NominalCodeFinancialYear {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Nominal code record Id.
-    pub nominal_code_id: i64,
+    pub nominal_code_id: super::ids::NominalCodeId,
     /// A yearly original budget value.
     #[serde(
         with = "sage_core::types::decimal_number::option",
@@ -698,7 +698,7 @@ pub struct NominalCodeFinancialYear {
 
 impl NominalCodeFinancialYear {
     /// A value with its required fields; the optional ones start unset.
-    pub fn new(nominal_code_id: i64) -> Self {
+    pub fn new(nominal_code_id: impl Into<super::ids::NominalCodeId>) -> Self {
         Self {
             adjustment_after_year_end_close: None,
             budget_profile: None,
@@ -710,7 +710,7 @@ impl NominalCodeFinancialYear {
             date_time_updated: None,
             financial_year_id: None,
             id: None,
-            nominal_code_id: nominal_code_id,
+            nominal_code_id: nominal_code_id.into(),
             original_budget_value: None,
             period_balances: None,
             year_relative_to_current_year: None,
@@ -737,7 +737,7 @@ pub struct NominalCodeMemo {
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Nominal code memo record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::NominalCodeMemoId>,
     /// True if memo status is active, false if it is inactive.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
@@ -745,7 +745,7 @@ pub struct NominalCodeMemo {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_to_delete: Option<bool>,
     /// Nominal code record Id.
-    pub nominal_code_id: i64,
+    pub nominal_code_id: super::ids::NominalCodeId,
     /// The memo text.
     pub note: String,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
@@ -755,7 +755,10 @@ pub struct NominalCodeMemo {
 
 impl NominalCodeMemo {
     /// A value with its required fields; the optional ones start unset.
-    pub fn new(note: impl Into<String>, nominal_code_id: i64) -> Self {
+    pub fn new(
+        note: impl Into<String>,
+        nominal_code_id: impl Into<super::ids::NominalCodeId>,
+    ) -> Self {
         Self {
             created_by: None,
             date_time_created: None,
@@ -763,7 +766,7 @@ impl NominalCodeMemo {
             id: None,
             is_active: None,
             is_to_delete: None,
-            nominal_code_id: nominal_code_id,
+            nominal_code_id: nominal_code_id.into(),
             note: note.into(),
             extra: sage_core::types::Extra::new(),
         }
@@ -960,7 +963,7 @@ pub struct NominalCodeView {
     pub cost_centre_code: Option<String>,
     /// Nominal code cost centre record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cost_centre_id: Option<i64>,
+    pub cost_centre_id: Option<super::ids::CostCentreId>,
     /// The credit year to date.
     #[serde(
         with = "sage_core::types::decimal_number::option",
@@ -980,7 +983,7 @@ pub struct NominalCodeView {
     pub department_code: Option<String>,
     /// Nominal code department record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub department_id: Option<i64>,
+    pub department_id: Option<super::ids::DepartmentId>,
     /// Whether balances for the nominal code should be shown in selection lists.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_balances_in_selection_list: Option<bool>,
@@ -1073,7 +1076,7 @@ pub struct NominalLedgerSettings {
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Nominal Ledger Settings record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::NominalLedgerSettingsId>,
     /// Whether consolidation is enabled and a parent company has been set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_consolidation_enabled: Option<bool>,
@@ -1161,7 +1164,7 @@ pub struct NominalPeriodValueView {
     pub nominal_code_department_id: Option<i64>,
     /// Nominal code record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub nominal_code_id: Option<i64>,
+    pub nominal_code_id: Option<super::ids::NominalCodeId>,
     /// Nominal code name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nominal_code_name: Option<String>,
@@ -1231,7 +1234,7 @@ pub struct NominalReportCategory {
     pub description: Option<String>,
     /// Nominal report category record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::NominalReportCategoryId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -1332,7 +1335,7 @@ pub struct NominalTransactionEnquiryView {
     pub financial_year_start_date: Option<sage_core::types::DateTime>,
     /// Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::NominalTransactionEnquiryViewId>,
     /// Transaction narrative.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub narrative: Option<String>,
@@ -1343,7 +1346,7 @@ pub struct NominalTransactionEnquiryView {
     >,
     /// Nominal code Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub nominal_code_id: Option<i64>,
+    pub nominal_code_id: Option<super::ids::NominalCodeId>,
     /// Period number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub period_number: Option<i64>,
@@ -1552,13 +1555,13 @@ pub struct NominalTransactionEnquiryViewTradeItems {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetConsolidatedNominalCode {
     /// Unique Id of the consolidated nominal code.
-    pub id: i64,
+    pub id: super::ids::ConsolidatedNominalCodeId,
 }
 
 impl GetConsolidatedNominalCode {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::ConsolidatedNominalCodeId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -1818,13 +1821,13 @@ impl sage_core::ListOperation for ListControlNominalCodeTypes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetControlNominalCode {
     /// Unique Id of the control nominal code.
-    pub id: i64,
+    pub id: super::ids::ControlNominalCodeId,
 }
 
 impl GetControlNominalCode {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::ControlNominalCodeId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -2008,13 +2011,13 @@ impl sage_core::Operation for CreateCostCentre {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteCostCentre {
     /// Unique Id of the cost centre.
-    pub id: i64,
+    pub id: super::ids::CostCentreId,
 }
 
 impl DeleteCostCentre {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::CostCentreId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -2045,13 +2048,13 @@ impl sage_core::Operation for DeleteCostCentre {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCostCentre {
     /// Unique Id of the cost centre.
-    pub id: i64,
+    pub id: super::ids::CostCentreId,
 }
 
 impl GetCostCentre {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::CostCentreId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -2197,15 +2200,15 @@ impl sage_core::ListOperation for ListCostCentres {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateCostCentre {
     /// Unique Id of the cost centre.
-    pub id: i64,
+    pub id: super::ids::CostCentreId,
     /// The JSON request body.
     pub body: CostCentre,
 }
 
 impl UpdateCostCentre {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: CostCentre) -> Self {
-        Self { id, body }
+    pub fn new(id: impl Into<super::ids::CostCentreId>, body: CostCentre) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -2314,13 +2317,13 @@ impl sage_core::Operation for CreateDepartment {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteDepartment {
     /// Unique Id of the department.
-    pub id: i64,
+    pub id: super::ids::DepartmentId,
 }
 
 impl DeleteDepartment {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::DepartmentId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -2351,13 +2354,13 @@ impl sage_core::Operation for DeleteDepartment {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetDepartment {
     /// Unique Id of the department.
-    pub id: i64,
+    pub id: super::ids::DepartmentId,
 }
 
 impl GetDepartment {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::DepartmentId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -2503,15 +2506,15 @@ impl sage_core::ListOperation for ListDepartments {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateDepartment {
     /// Unique Id of the department.
-    pub id: i64,
+    pub id: super::ids::DepartmentId,
     /// The JSON request body.
     pub body: Department,
 }
 
 impl UpdateDepartment {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: Department) -> Self {
-        Self { id, body }
+    pub fn new(id: impl Into<super::ids::DepartmentId>, body: Department) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -2927,13 +2930,13 @@ impl sage_core::ListOperation for ListNominalAccountTypes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetNominalBudgetProfile {
     /// Unique Id of the nominal budget profile.
-    pub id: i64,
+    pub id: super::ids::NominalBudgetProfileId,
 }
 
 impl GetNominalBudgetProfile {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::NominalBudgetProfileId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -3237,13 +3240,13 @@ impl sage_core::Operation for CreateNominalCodeMemo {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteNominalCodeMemo {
     /// Unique Id of the nominal code memo.
-    pub id: i64,
+    pub id: super::ids::NominalCodeMemoId,
 }
 
 impl DeleteNominalCodeMemo {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::NominalCodeMemoId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -3278,13 +3281,13 @@ impl sage_core::Operation for DeleteNominalCodeMemo {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetNominalCodeMemo {
     /// Unique Id of the nominal code memo.
-    pub id: i64,
+    pub id: super::ids::NominalCodeMemoId,
 }
 
 impl GetNominalCodeMemo {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::NominalCodeMemoId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -3438,15 +3441,18 @@ impl sage_core::ListOperation for ListNominalCodeMemos {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateNominalCodeMemo {
     /// Unique Id of the nominal code memo.
-    pub id: i64,
+    pub id: super::ids::NominalCodeMemoId,
     /// The JSON request body.
     pub body: NominalCodeMemo,
 }
 
 impl UpdateNominalCodeMemo {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: NominalCodeMemo) -> Self {
-        Self { id, body }
+    pub fn new(
+        id: impl Into<super::ids::NominalCodeMemoId>,
+        body: NominalCodeMemo,
+    ) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -3677,13 +3683,13 @@ impl sage_core::Operation for CreateNominalCodesNew {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteNominalCode {
     /// Unique Id of the nominal code.
-    pub id: i64,
+    pub id: super::ids::NominalCodeId,
 }
 
 impl DeleteNominalCode {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::NominalCodeId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -3718,13 +3724,13 @@ impl sage_core::Operation for DeleteNominalCode {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetNominalCode {
     /// Unique Id of the nominal code.
-    pub id: i64,
+    pub id: super::ids::NominalCodeId,
 }
 
 impl GetNominalCode {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::NominalCodeId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -3878,15 +3884,15 @@ impl sage_core::ListOperation for ListNominalCodes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateNominalCode {
     /// Unique Id of the nominal code.
-    pub id: i64,
+    pub id: super::ids::NominalCodeId,
     /// The JSON request body.
     pub body: NominalCode,
 }
 
 impl UpdateNominalCode {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: NominalCode) -> Self {
-        Self { id, body }
+    pub fn new(id: impl Into<super::ids::NominalCodeId>, body: NominalCode) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -3921,13 +3927,13 @@ impl sage_core::Operation for UpdateNominalCode {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetNominalLedgerSetting {
     /// Unique Id of the Nominal Ledger settings.
-    pub id: i64,
+    pub id: super::ids::NominalLedgerSettingsId,
 }
 
 impl GetNominalLedgerSetting {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::NominalLedgerSettingsId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -4225,13 +4231,13 @@ impl sage_core::Operation for CreateNominalReportCategory {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteNominalReportCategory {
     /// Unique Id of the product.
-    pub id: i64,
+    pub id: super::ids::NominalReportCategoryId,
 }
 
 impl DeleteNominalReportCategory {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::NominalReportCategoryId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -4262,13 +4268,13 @@ impl sage_core::Operation for DeleteNominalReportCategory {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetNominalReportCategory {
     /// Unique Id of the nominal report category.
-    pub id: i64,
+    pub id: super::ids::NominalReportCategoryId,
 }
 
 impl GetNominalReportCategory {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::NominalReportCategoryId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -4414,15 +4420,18 @@ impl sage_core::ListOperation for ListNominalReportCategories {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateNominalReportCategory {
     /// Unique Id of the nominal report category.
-    pub id: i64,
+    pub id: super::ids::NominalReportCategoryId,
     /// The JSON request body.
     pub body: NominalReportCategory,
 }
 
 impl UpdateNominalReportCategory {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: NominalReportCategory) -> Self {
-        Self { id, body }
+    pub fn new(
+        id: impl Into<super::ids::NominalReportCategoryId>,
+        body: NominalReportCategory,
+    ) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -4798,13 +4807,13 @@ impl sage_core::ListOperation for ListNominalTransactionAnalysisCodes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetNominalTransactionEnquiryView {
     /// Unique Id of the transaction.
-    pub id: i64,
+    pub id: super::ids::NominalTransactionEnquiryViewId,
 }
 
 impl GetNominalTransactionEnquiryView {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::NominalTransactionEnquiryViewId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -4953,7 +4962,7 @@ impl sage_core::ListOperation for ListNominalTransactionEnquiryViews {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListNominalTransactionsEnquiryViewForNominal {
     /// Unique Id of the nominal account.
-    pub nominal_code_id: i64,
+    pub nominal_code_id: super::ids::NominalCodeId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -4972,9 +4981,9 @@ pub struct ListNominalTransactionsEnquiryViewForNominal {
 
 impl ListNominalTransactionsEnquiryViewForNominal {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(nominal_code_id: i64) -> Self {
+    pub fn new(nominal_code_id: impl Into<super::ids::NominalCodeId>) -> Self {
         Self {
-            nominal_code_id,
+            nominal_code_id: nominal_code_id.into(),
             count: None,
             expand: None,
             filter: None,

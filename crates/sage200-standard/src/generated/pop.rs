@@ -48,7 +48,7 @@ pub struct LookupPopOrder {
     pub supplier_document_no: Option<String>,
     /// Purchase order supplier record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub supplier_id: Option<i64>,
+    pub supplier_id: Option<super::ids::SupplierId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -77,7 +77,7 @@ pub struct PopAdditionalCharge {
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// POP additional charge record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::PopAdditionalChargeId>,
     /// POP additional charge name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -86,13 +86,13 @@ pub struct PopAdditionalCharge {
     pub nominal_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Nominal code record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub nominal_code_id: Option<i64>,
+    pub nominal_code_id: Option<super::ids::NominalCodeId>,
     /// Tax code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Tax code record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_code_id: Option<i64>,
+    pub tax_code_id: Option<super::ids::TaxCodeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -141,7 +141,7 @@ pub struct PopCancelledLine {
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Purchase order return cancelled line record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::PopCancelledLineId>,
     /// The product code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_code: Option<String>,
@@ -532,7 +532,7 @@ pub struct PopOrder {
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// Purchase order record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::PopOrderId>,
     /// Invoice/credit status.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoice_credit_status: Option<String>,
@@ -745,7 +745,7 @@ pub struct PopOrder {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supplier_document_no: Option<String>,
     /// Supplier record Id.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
     /// Gross value.
     #[serde(
         with = "sage_core::types::decimal_number::option",
@@ -774,7 +774,7 @@ pub struct PopOrder {
 
 impl PopOrder {
     /// A value with its required fields; the optional ones start unset.
-    pub fn new(supplier_id: i64) -> Self {
+    pub fn new(supplier_id: impl Into<super::ids::SupplierId>) -> Self {
         Self {
             analysis_code_1: None,
             analysis_code_10: None,
@@ -863,7 +863,7 @@ impl PopOrder {
             subtotal_landed_costs_value: None,
             supplier: None,
             supplier_document_no: None,
-            supplier_id: supplier_id,
+            supplier_id: supplier_id.into(),
             total_gross_value: None,
             total_net_value: None,
             total_tax_value: None,
@@ -901,7 +901,7 @@ pub struct PopOrderDeliveryAddress {
     pub country_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Country code Id
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_code_id: Option<i64>,
+    pub country_code_id: Option<super::ids::CountryCodeId>,
     /// County.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub county: Option<String>,
@@ -931,7 +931,7 @@ pub struct PopOrderDeliveryAddress {
     pub tax_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Tax code Id
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_code_id: Option<i64>,
+    pub tax_code_id: Option<super::ids::TaxCodeId>,
     /// VAT number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_number: Option<String>,
@@ -957,7 +957,7 @@ pub struct PopOrderDuplicateFlags {
     /// Purchase order unique Id.
     pub source_id: i64,
     /// Supplier unique Id.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -965,11 +965,11 @@ pub struct PopOrderDuplicateFlags {
 
 impl PopOrderDuplicateFlags {
     /// A value with its required fields; the optional ones start unset.
-    pub fn new(source_id: i64, supplier_id: i64) -> Self {
+    pub fn new(source_id: i64, supplier_id: impl Into<super::ids::SupplierId>) -> Self {
         Self {
             prices_and_discounts: None,
             source_id: source_id,
-            supplier_id: supplier_id,
+            supplier_id: supplier_id.into(),
             extra: sage_core::types::Extra::new(),
         }
     }
@@ -1115,7 +1115,7 @@ pub struct PopOrderLine {
     pub has_requisition_lines: Option<bool>,
     /// Purchase order line record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::PopOrderLineId>,
     /// Invoiced quantity.
     #[serde(
         with = "sage_core::types::decimal_number::option",
@@ -1204,7 +1204,7 @@ pub struct PopOrderLine {
     pub pop_order: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Purchase order record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pop_order_id: Option<i64>,
+    pub pop_order_id: Option<super::ids::PopOrderId>,
     /// The pricing unit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pricing_unit: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
@@ -1225,7 +1225,7 @@ pub struct PopOrderLine {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Product record Id.
-    pub product_id: i64,
+    pub product_id: super::ids::ProductId,
     /// Receipt quantity.
     #[serde(
         with = "sage_core::types::decimal_number::option",
@@ -1428,7 +1428,7 @@ pub struct PopOrderLine {
     pub tax_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Tax code Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_code_id: Option<i64>,
+    pub tax_code_id: Option<super::ids::TaxCodeId>,
     /// The total amount of landed costs applied to the line.
     #[serde(
         with = "sage_core::types::decimal_number::option",
@@ -1480,7 +1480,7 @@ impl PopOrderLine {
         description: impl Into<String>,
         line_type: impl Into<String>,
         line_quantity: sage_core::types::Decimal,
-        product_id: i64,
+        product_id: impl Into<super::ids::ProductId>,
         warehouse_id: i64,
     ) -> Self {
         Self {
@@ -1549,7 +1549,7 @@ impl PopOrderLine {
             pricing_unit_id: None,
             pricing_unit_multiple: None,
             product: None,
-            product_id: product_id,
+            product_id: product_id.into(),
             receipt_return_quantity: None,
             receipt_return_status: None,
             remove_link_to_sop_order_line: None,
@@ -1640,7 +1640,7 @@ pub struct PopOrderLineDirectDeliveryAddress {
     pub county: Option<String>,
     /// If the delivery_address_type is set to be Customer, and a customer delivery address is required, set the customer_delivery_address_id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_delivery_address_id: Option<i64>,
+    pub customer_delivery_address_id: Option<super::ids::CustomerDeliveryAddressId>,
     /// The date and time this entity was created (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
@@ -1868,7 +1868,7 @@ pub struct PopOrderLineView {
     pub pop_order_exchange_rate: Option<sage_core::types::Decimal>,
     /// Unique Id of the purchase order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pop_order_id: Option<i64>,
+    pub pop_order_id: Option<super::ids::PopOrderId>,
     /// Analysis code 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pop_order_line_analysis_code_1: Option<String>,
@@ -1946,7 +1946,7 @@ pub struct PopOrderLineView {
     pub pop_order_line_for_direct_delivery: Option<bool>,
     /// Associated purchase order line Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pop_order_line_id: Option<i64>,
+    pub pop_order_line_id: Option<super::ids::PopOrderLineId>,
     /// The value of landed costs for the POP order.
     #[serde(
         with = "sage_core::types::decimal_number::option",
@@ -2056,13 +2056,13 @@ pub struct PopOrderLineView {
     pub product_description: Option<String>,
     /// The associated product record Id. Only returned where pop_order_line_type = EnumLineTypeStandard.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<i64>,
+    pub product_id: Option<super::ids::ProductId>,
     /// The name of the product ordered. Only returned where pop_order_line_type = EnumLineTypeStandard.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product_name: Option<String>,
     /// The associated supplier record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub supplier_id: Option<i64>,
+    pub supplier_id: Option<super::ids::SupplierId>,
     /// The associated supplier name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supplier_name: Option<String>,
@@ -2074,7 +2074,7 @@ pub struct PopOrderLineView {
     pub tax_code_code: Option<i64>,
     /// The Id of the tax code set on the line.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_code_id: Option<i64>,
+    pub tax_code_id: Option<super::ids::TaxCodeId>,
     /// The associated tax code name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_code_name: Option<String>,
@@ -2214,7 +2214,7 @@ pub struct PopOrderReturnInvoiceCreditView {
     pub pop_order_return_total_tax_value: Option<sage_core::types::Decimal>,
     /// Supplier record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub supplier_id: Option<i64>,
+    pub supplier_id: Option<super::ids::SupplierId>,
     /// Supplier account name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supplier_name: Option<String>,
@@ -2393,7 +2393,7 @@ pub struct PopOrderReturnView {
     pub document_status_id: Option<i64>,
     /// Document type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub document_type_id: Option<i64>,
+    pub document_type_id: Option<super::ids::DocumentTypeId>,
     /// Exchange rate.
     #[serde(
         with = "sage_core::types::decimal_number::option",
@@ -2514,7 +2514,7 @@ pub struct PopOrderReturnView {
     pub supplier_document_no: Option<String>,
     /// Supplier.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub supplier_id: Option<i64>,
+    pub supplier_id: Option<super::ids::SupplierId>,
     /// The supplier name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supplier_name: Option<String>,
@@ -2561,7 +2561,7 @@ pub struct PopOrderReturnView {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PopOrdersNewRequest {
     /// Supplier record Id.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -2569,9 +2569,9 @@ pub struct PopOrdersNewRequest {
 
 impl PopOrdersNewRequest {
     /// A value with its required fields; the optional ones start unset.
-    pub fn new(supplier_id: i64) -> Self {
+    pub fn new(supplier_id: impl Into<super::ids::SupplierId>) -> Self {
         Self {
-            supplier_id: supplier_id,
+            supplier_id: supplier_id.into(),
             extra: sage_core::types::Extra::new(),
         }
     }
@@ -2588,7 +2588,7 @@ pub struct PopRequisitionFulfilmentLine {
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// POP requisition fulfilment line unique Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::PopRequisitionFulfilmentLineId>,
     /// The item code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_code: Option<String>,
@@ -2635,7 +2635,7 @@ pub struct PopRequisitionFulfilmentLine {
     pub quantity: Option<sage_core::types::Decimal>,
     /// The supplier Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub supplier_id: Option<i64>,
+    pub supplier_id: Option<super::ids::SupplierId>,
     /// The unit buying price on the fulfilment line.
     #[serde(
         with = "sage_core::types::decimal_number::option",
@@ -2674,7 +2674,9 @@ pub struct PopRequisitionFulfilmentLineView {
     pub pop_requisition_document_no: Option<String>,
     /// Unique Id of the purchase requisition fulfilment line.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pop_requisition_fulfilment_line_id: Option<i64>,
+    pub pop_requisition_fulfilment_line_id: Option<
+        super::ids::PopRequisitionFulfilmentLineId,
+    >,
     /// The item code on the requisition fulfilment line.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pop_requisition_fulfilment_line_item_code: Option<String>,
@@ -2905,7 +2907,7 @@ pub struct PopSettings {
     pub generate_intrastat_entries: Option<bool>,
     /// POP setting unique Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::PopSettingsId>,
     /// Indicates whether to generate purchase orders for back to back and direct delivery sales orders.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include_back_to_back_in_order_generation: Option<bool>,
@@ -3142,13 +3144,13 @@ impl sage_core::ListOperation for ListLookupPopOrders {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetPopAdditionalCharge {
     /// Unique Id of the POP additional charge.
-    pub id: i64,
+    pub id: super::ids::PopAdditionalChargeId,
 }
 
 impl GetPopAdditionalCharge {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::PopAdditionalChargeId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -3410,13 +3412,13 @@ impl sage_core::ListOperation for ListPopAuthorisationStatusTypes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetPopCancelledLine {
     /// The purchase order return cancelled line Id.
-    pub id: i64,
+    pub id: super::ids::PopCancelledLineId,
 }
 
 impl GetPopCancelledLine {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::PopCancelledLineId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -4462,7 +4464,7 @@ impl sage_core::ListOperation for ListPopInvoiceCreditTypes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListPopLinkedOrderLinesForPopLine {
     /// Unique Id of the POP order line.
-    pub line_id: i64,
+    pub line_id: super::ids::PopOrderLineId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -4481,9 +4483,9 @@ pub struct ListPopLinkedOrderLinesForPopLine {
 
 impl ListPopLinkedOrderLinesForPopLine {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(line_id: i64) -> Self {
+    pub fn new(line_id: impl Into<super::ids::PopOrderLineId>) -> Self {
         Self {
-            line_id,
+            line_id: line_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -4586,7 +4588,7 @@ impl sage_core::ListOperation for ListPopLinkedOrderLinesForPopLine {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListPopLinkedRequisitionLinesForPopLine {
     /// Unique Id of the POP order line.
-    pub line_id: i64,
+    pub line_id: super::ids::PopOrderLineId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -4605,9 +4607,9 @@ pub struct ListPopLinkedRequisitionLinesForPopLine {
 
 impl ListPopLinkedRequisitionLinesForPopLine {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(line_id: i64) -> Self {
+    pub fn new(line_id: impl Into<super::ids::PopOrderLineId>) -> Self {
         Self {
-            line_id,
+            line_id: line_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -4936,13 +4938,13 @@ impl sage_core::ListOperation for ListPopOrderLineViews {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetPopOrderLine {
     /// Unique Id of the POP order line.
-    pub id: i64,
+    pub id: super::ids::PopOrderLineId,
 }
 
 impl GetPopOrderLine {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::PopOrderLineId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -4976,7 +4978,7 @@ impl sage_core::Operation for GetPopOrderLine {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListPopOrderLines {
     /// Unique Id of the POP order.
-    pub pop_order_id: i64,
+    pub pop_order_id: super::ids::PopOrderId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -4995,9 +4997,9 @@ pub struct ListPopOrderLines {
 
 impl ListPopOrderLines {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(pop_order_id: i64) -> Self {
+    pub fn new(pop_order_id: impl Into<super::ids::PopOrderId>) -> Self {
         Self {
-            pop_order_id,
+            pop_order_id: pop_order_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -5627,13 +5629,13 @@ impl sage_core::Operation for CreatePopOrdersNew {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeletePopOrder {
     /// Unique Id of the purchase order.
-    pub id: i64,
+    pub id: super::ids::PopOrderId,
 }
 
 impl DeletePopOrder {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::PopOrderId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -5664,13 +5666,13 @@ impl sage_core::Operation for DeletePopOrder {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetPopOrder {
     /// Unique Id of the POP order.
-    pub id: i64,
+    pub id: super::ids::PopOrderId,
 }
 
 impl GetPopOrder {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::PopOrderId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -5813,7 +5815,7 @@ impl sage_core::ListOperation for ListPopOrders {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListPopOrdersForSupplier {
     /// Unique Id of the supplier.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -5832,9 +5834,9 @@ pub struct ListPopOrdersForSupplier {
 
 impl ListPopOrdersForSupplier {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(supplier_id: i64) -> Self {
+    pub fn new(supplier_id: impl Into<super::ids::SupplierId>) -> Self {
         Self {
-            supplier_id,
+            supplier_id: supplier_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -5939,15 +5941,15 @@ impl sage_core::ListOperation for ListPopOrdersForSupplier {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdatePopOrder {
     /// Unique Id of the POP order.
-    pub id: i64,
+    pub id: super::ids::PopOrderId,
     /// The JSON request body.
     pub body: PopOrder,
 }
 
 impl UpdatePopOrder {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: PopOrder) -> Self {
-        Self { id, body }
+    pub fn new(id: impl Into<super::ids::PopOrderId>, body: PopOrder) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -6170,13 +6172,13 @@ impl sage_core::ListOperation for ListPopRequisitionFulfilmentLineViews {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetPopRequisitionFulfilmentLine {
     /// Unique Id of the POP requisition fulfilment line.
-    pub id: i64,
+    pub id: super::ids::PopRequisitionFulfilmentLineId,
 }
 
 impl GetPopRequisitionFulfilmentLine {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::PopRequisitionFulfilmentLineId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -6322,13 +6324,13 @@ impl sage_core::ListOperation for ListPopRequisitionFulfilmentLines {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetPopSetting {
     /// Unique Id of the POP settings.
-    pub id: i64,
+    pub id: super::ids::PopSettingsId,
 }
 
 impl GetPopSetting {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::PopSettingsId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.

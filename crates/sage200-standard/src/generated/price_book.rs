@@ -29,7 +29,7 @@ pub struct CustomerDiscountGroup {
     pub description: Option<String>,
     /// Customer discount group record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::CustomerDiscountGroupId>,
     /// Customer discount group name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -77,7 +77,7 @@ pub struct FlatRateOrQuantityBreakType {
 pub struct OrderValueDiscount {
     /// Currency record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<i64>,
+    pub currency_id: Option<super::ids::CurrencyId>,
     /// The date and time this entity was created (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
@@ -89,7 +89,7 @@ pub struct OrderValueDiscount {
     pub description: Option<String>,
     /// Order value discount record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::OrderValueDiscountId>,
     /// Order value discount name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -109,7 +109,7 @@ pub struct PriceBand {
     pub active_date_time_to: Option<sage_core::types::DateTime>,
     /// Currency record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<i64>,
+    pub currency_id: Option<super::ids::CurrencyId>,
     /// The date and time this entity was created (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
@@ -121,7 +121,7 @@ pub struct PriceBand {
     pub description: Option<String>,
     /// Price band record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::PriceBandId>,
     /// Is this price band active.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
@@ -177,7 +177,7 @@ pub struct PriceBookSettings {
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Price Book Settings record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::PriceBookSettingsId>,
     /// Whether to use customer discount groups.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_customer_discount_groups: Option<bool>,
@@ -227,7 +227,7 @@ pub struct PricingType {
 pub struct ProductPriceView {
     /// Currency record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<i64>,
+    pub currency_id: Option<super::ids::CurrencyId>,
     /// The name of the currency used for the price.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency_name: Option<String>,
@@ -239,7 +239,7 @@ pub struct ProductPriceView {
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Price band record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub price_band_id: Option<i64>,
+    pub price_band_id: Option<super::ids::PriceBandId>,
     /// The name of the price band.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price_band_name: Option<String>,
@@ -248,7 +248,7 @@ pub struct ProductPriceView {
     pub product_code: Option<String>,
     /// Product record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<i64>,
+    pub product_id: Option<super::ids::ProductId>,
     /// Product name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product_name: Option<String>,
@@ -300,13 +300,13 @@ pub struct SourceOfPriceType {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCustomerDiscountGroup {
     /// Unique Id of the customer discount group.
-    pub id: i64,
+    pub id: super::ids::CustomerDiscountGroupId,
 }
 
 impl GetCustomerDiscountGroup {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::CustomerDiscountGroupId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -452,13 +452,13 @@ impl sage_core::ListOperation for ListCustomerDiscountGroups {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCustomerPriceBand {
     /// Unique Id of the customer price band.
-    pub id: i64,
+    pub id: super::ids::CustomerPriceBandId,
 }
 
 impl GetCustomerPriceBand {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::CustomerPriceBandId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -831,13 +831,13 @@ impl sage_core::ListOperation for ListFlatRateOrQuantityBreakTypes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetOrderValueDiscount {
     /// Unique Id of the order value discount.
-    pub id: i64,
+    pub id: super::ids::OrderValueDiscountId,
 }
 
 impl GetOrderValueDiscount {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::OrderValueDiscountId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -1097,13 +1097,13 @@ impl sage_core::ListOperation for ListPriceBandTypes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetPriceBand {
     /// Unique Id of the price band.
-    pub id: i64,
+    pub id: super::ids::PriceBandId,
 }
 
 impl GetPriceBand {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::PriceBandId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -1251,13 +1251,13 @@ impl sage_core::ListOperation for ListPriceBands {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetPriceBookSetting {
     /// Unique Id of the Price Book settings.
-    pub id: i64,
+    pub id: super::ids::PriceBookSettingsId,
 }
 
 impl GetPriceBookSetting {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::PriceBookSettingsId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.

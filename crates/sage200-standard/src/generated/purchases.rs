@@ -62,7 +62,7 @@ pub struct FactorHouse {
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Factor house Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::FactorHousId>,
     /// The factor house main address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub main_address: Option<FactorHouseMainAddress>,
@@ -190,7 +190,7 @@ pub struct PaymentGroup {
     pub description: Option<String>,
     /// Payment group Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::PaymentGroupId>,
     /// Whether this payment group is used for supplier payments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_supplier_payments_group: Option<bool>,
@@ -414,7 +414,7 @@ pub struct PurchaseAgedCreditorView {
     pub posted_supplier_transaction_id: Option<i64>,
     /// Supplier Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub supplier_id: Option<i64>,
+    pub supplier_id: Option<super::ids::SupplierId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -440,7 +440,7 @@ pub struct PurchaseAuthorisation {
     pub supplier: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Supplier record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub supplier_id: Option<i64>,
+    pub supplier_id: Option<super::ids::SupplierId>,
     /// Transaction date.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<sage_core::types::DateTime>,
@@ -467,7 +467,7 @@ pub struct PurchaseAuthorisationNominalAnalysisItems {
     pub narrative: Option<String>,
     /// Nominal code record Id
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub nominal_code_id: Option<i64>,
+    pub nominal_code_id: Option<super::ids::NominalCodeId>,
     /// Specify a transaction analysis code to be used on the nominal analysis item. This requires that the ledger settings allow additional analysis and that the code is valid
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_analysis_code: Option<String>,
@@ -569,7 +569,7 @@ pub struct PurchaseCreditNote {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settled_immediately: Option<bool>,
     /// Supplier record Id.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
     /// Tax analysis lines.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_analysis_items: Option<Vec<PurchaseCreditNoteTaxAnalysisItems>>,
@@ -586,7 +586,7 @@ pub struct PurchaseCreditNote {
 
 impl PurchaseCreditNote {
     /// A value with its required fields; the optional ones start unset.
-    pub fn new(supplier_id: i64) -> Self {
+    pub fn new(supplier_id: impl Into<super::ids::SupplierId>) -> Self {
         Self {
             authorisation_type: None,
             discount_days: None,
@@ -601,7 +601,7 @@ impl PurchaseCreditNote {
             reference: None,
             second_reference: None,
             settled_immediately: None,
-            supplier_id: supplier_id,
+            supplier_id: supplier_id.into(),
             tax_analysis_items: None,
             transaction_date: None,
             vat_adjustment_doc_expected: None,
@@ -614,7 +614,7 @@ impl PurchaseCreditNote {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PurchaseCreditNoteNewRequest {
     /// Supplier record Id.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -622,9 +622,9 @@ pub struct PurchaseCreditNoteNewRequest {
 
 impl PurchaseCreditNoteNewRequest {
     /// A value with its required fields; the optional ones start unset.
-    pub fn new(supplier_id: i64) -> Self {
+    pub fn new(supplier_id: impl Into<super::ids::SupplierId>) -> Self {
         Self {
-            supplier_id: supplier_id,
+            supplier_id: supplier_id.into(),
             extra: sage_core::types::Extra::new(),
         }
     }
@@ -800,7 +800,7 @@ pub struct PurchaseInvoice {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settled_immediately: Option<bool>,
     /// Supplier record Id.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
     /// Tax analysis lines.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_analysis_items: Option<Vec<PurchaseInvoiceTaxAnalysisItems>>,
@@ -817,7 +817,7 @@ pub struct PurchaseInvoice {
 
 impl PurchaseInvoice {
     /// A value with its required fields; the optional ones start unset.
-    pub fn new(supplier_id: i64) -> Self {
+    pub fn new(supplier_id: impl Into<super::ids::SupplierId>) -> Self {
         Self {
             authorisation_type: None,
             discount_days: None,
@@ -833,7 +833,7 @@ impl PurchaseInvoice {
             reference: None,
             second_reference: None,
             settled_immediately: None,
-            supplier_id: supplier_id,
+            supplier_id: supplier_id.into(),
             tax_analysis_items: None,
             transaction_date: None,
             vat_adjustment_doc_expected: None,
@@ -846,7 +846,7 @@ impl PurchaseInvoice {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PurchaseInvoiceNewRequest {
     /// Supplier record Id.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -854,9 +854,9 @@ pub struct PurchaseInvoiceNewRequest {
 
 impl PurchaseInvoiceNewRequest {
     /// A value with its required fields; the optional ones start unset.
-    pub fn new(supplier_id: i64) -> Self {
+    pub fn new(supplier_id: impl Into<super::ids::SupplierId>) -> Self {
         Self {
-            supplier_id: supplier_id,
+            supplier_id: supplier_id.into(),
             extra: sage_core::types::Extra::new(),
         }
     }
@@ -1031,7 +1031,7 @@ pub struct PurchaseLedgerSettings {
     pub electronic_bank_payments: Option<bool>,
     /// Purchase Ledger Settings record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::PurchaseLedgerSettingsId>,
     /// The default length of time (in months) to keep transactions for supplier accounts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keep_transactions_for: Option<i64>,
@@ -1097,7 +1097,7 @@ pub struct PurchasePayment {
     )]
     pub bank_exchange_rate: Option<sage_core::types::Decimal>,
     /// Bank record Id.
-    pub bank_id: i64,
+    pub bank_id: super::ids::BankId,
     /// Receipt currency record Id. This defaults to the supplier account currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cheque_currency_id: Option<i64>,
@@ -1142,7 +1142,7 @@ pub struct PurchasePayment {
     )]
     pub supplier_cheque_value: Option<sage_core::types::Decimal>,
     /// Supplier record Id.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
     /// Transaction date. This defaults to the current system date.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<sage_core::types::DateTime>,
@@ -1154,13 +1154,13 @@ pub struct PurchasePayment {
 impl PurchasePayment {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(
-        bank_id: i64,
+        bank_id: impl Into<super::ids::BankId>,
         cheque_value: sage_core::types::Decimal,
-        supplier_id: i64,
+        supplier_id: impl Into<super::ids::SupplierId>,
     ) -> Self {
         Self {
             bank_exchange_rate: None,
-            bank_id: bank_id,
+            bank_id: bank_id.into(),
             cheque_currency_id: None,
             cheque_exchange_rate: None,
             cheque_value: cheque_value,
@@ -1170,7 +1170,7 @@ impl PurchasePayment {
             second_reference: None,
             settlement_discount_value: None,
             supplier_cheque_value: None,
-            supplier_id: supplier_id,
+            supplier_id: supplier_id.into(),
             transaction_date: None,
             extra: sage_core::types::Extra::new(),
         }
@@ -1364,7 +1364,7 @@ pub struct PurchasePostedTransaction {
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::PurchasePostedTransactionId>,
     /// Nominal analysis items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nominal_analysis_items: Option<
@@ -1390,7 +1390,7 @@ pub struct PurchasePostedTransaction {
     pub supplier: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Supplier Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub supplier_id: Option<i64>,
+    pub supplier_id: Option<super::ids::SupplierId>,
     /// Tax analysis items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_analysis_items: Option<Vec<PurchasePostedTransactionTaxAnalysisItems>>,
@@ -1552,7 +1552,7 @@ pub struct PurchasePostedTransactionMemo {
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Purchase posted transaction memo record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::PurchasePostedTransactionMemoId>,
     /// True if memo status is active, false if it is inactive.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
@@ -1684,7 +1684,7 @@ pub struct PurchaseReceipt {
     )]
     pub bank_exchange_rate: Option<sage_core::types::Decimal>,
     /// Bank record Id.
-    pub bank_id: i64,
+    pub bank_id: super::ids::BankId,
     /// Receipt currency record Id. This defaults to the supplier account currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cheque_currency_id: Option<i64>,
@@ -1729,7 +1729,7 @@ pub struct PurchaseReceipt {
     )]
     pub supplier_cheque_value: Option<sage_core::types::Decimal>,
     /// Supplier record Id.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
     /// Transaction date. This defaults to the current system date.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<sage_core::types::DateTime>,
@@ -1741,13 +1741,13 @@ pub struct PurchaseReceipt {
 impl PurchaseReceipt {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(
-        bank_id: i64,
+        bank_id: impl Into<super::ids::BankId>,
         cheque_value: sage_core::types::Decimal,
-        supplier_id: i64,
+        supplier_id: impl Into<super::ids::SupplierId>,
     ) -> Self {
         Self {
             bank_exchange_rate: None,
-            bank_id: bank_id,
+            bank_id: bank_id.into(),
             cheque_currency_id: None,
             cheque_exchange_rate: None,
             cheque_value: cheque_value,
@@ -1757,7 +1757,7 @@ impl PurchaseReceipt {
             second_reference: None,
             settlement_discount_value: None,
             supplier_cheque_value: None,
-            supplier_id: supplier_id,
+            supplier_id: supplier_id.into(),
             transaction_date: None,
             extra: sage_core::types::Extra::new(),
         }
@@ -1889,7 +1889,7 @@ pub struct PurchaseTransactionEnquiryView {
     pub has_documents: Option<bool>,
     /// Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::PurchaseTransactionEnquiryViewId>,
     /// Memo status.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memo_note_status: Option<String>,
@@ -1924,7 +1924,7 @@ pub struct PurchaseTransactionEnquiryView {
     pub supplier: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Supplier Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub supplier_id: Option<i64>,
+    pub supplier_id: Option<super::ids::SupplierId>,
     /// Tax analysis items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_analysis_items: Option<Vec<PurchaseTransactionEnquiryViewTaxAnalysisItems>>,
@@ -2304,7 +2304,7 @@ pub struct PurchaseTransactionView {
     pub status: Option<String>,
     /// Supplier Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub supplier_id: Option<i64>,
+    pub supplier_id: Option<super::ids::SupplierId>,
     /// Supplier account name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supplier_name: Option<String>,
@@ -2449,7 +2449,7 @@ pub struct Supplier {
     pub country_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Country code record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_code_id: Option<i64>,
+    pub country_code_id: Option<super::ids::CountryCodeId>,
     /// The suppliers credit bureau.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_bureau: Option<
@@ -2457,7 +2457,7 @@ pub struct Supplier {
     >,
     /// Credit bureau record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credit_bureau_id: Option<i64>,
+    pub credit_bureau_id: Option<super::ids::CreditBureauId>,
     /// Credit limit for the supplier.
     #[serde(
         with = "sage_core::types::decimal_number::option",
@@ -2475,7 +2475,7 @@ pub struct Supplier {
     >,
     /// Credit position record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credit_position_id: Option<i64>,
+    pub credit_position_id: Option<super::ids::CreditPositionId>,
     /// Credit reference.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_reference: Option<String>,
@@ -2484,7 +2484,7 @@ pub struct Supplier {
     pub currency: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Currency record Id. This defaults to the base currency Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<i64>,
+    pub currency_id: Option<super::ids::CurrencyId>,
     /// The date received.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_received: Option<sage_core::types::DateTime>,
@@ -2549,7 +2549,7 @@ pub struct Supplier {
     pub fax_subscriber_number: Option<String>,
     /// Supplier unique Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::SupplierId>,
     /// Whether supplier payments is enabled for this account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_supplier_payments_enabled: Option<bool>,
@@ -2583,7 +2583,7 @@ pub struct Supplier {
     >,
     /// Payment group record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payment_group_id: Option<i64>,
+    pub payment_group_id: Option<super::ids::PaymentGroupId>,
     /// The payment terms which, together with the payment terms (days), determines the due date of invoices.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_terms_basis: Option<String>,
@@ -2923,7 +2923,7 @@ pub struct SupplierAlert {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub show_alert_for_returns: Option<bool>,
     /// Supplier record Id.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
     /// The user that updated the alert.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_by: Option<String>,
@@ -2934,7 +2934,7 @@ pub struct SupplierAlert {
 
 impl SupplierAlert {
     /// A value with its required fields; the optional ones start unset.
-    pub fn new(supplier_id: i64) -> Self {
+    pub fn new(supplier_id: impl Into<super::ids::SupplierId>) -> Self {
         Self {
             alert_text: None,
             date_time_created: None,
@@ -2947,7 +2947,7 @@ impl SupplierAlert {
             show_alert_for_generate_purchase_orders_from_trial_kitting: None,
             show_alert_for_orders: None,
             show_alert_for_returns: None,
-            supplier_id: supplier_id,
+            supplier_id: supplier_id.into(),
             updated_by: None,
             extra: sage_core::types::Extra::new(),
         }
@@ -3001,7 +3001,7 @@ pub struct SupplierBank {
     pub sort_code: Option<String>,
     /// Supplier Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub supplier_id: Option<i64>,
+    pub supplier_id: Option<super::ids::SupplierId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -3033,7 +3033,7 @@ pub struct SupplierContact {
     pub first_name: Option<String>,
     /// Supplier contact record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::SupplierContactId>,
     /// Is this the default contact for the parent supplier.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
@@ -3060,10 +3060,10 @@ pub struct SupplierContact {
     pub salutation: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Salutation record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub salutation_id: Option<i64>,
+    pub salutation_id: Option<super::ids::SalutationId>,
     /// Supplier record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub supplier_id: Option<i64>,
+    pub supplier_id: Option<super::ids::SupplierId>,
     /// Supplier telephones.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub telephones: Option<Vec<SupplierTelephone>>,
@@ -3086,7 +3086,7 @@ pub struct SupplierContactRole {
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Supplier contact role record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::SupplierContactRoleId>,
     /// Flag to indicate if this is the preferred supplier contact for the role.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_preferred_contact_for_role: Option<bool>,
@@ -3095,10 +3095,10 @@ pub struct SupplierContactRole {
     pub is_to_delete: Option<bool>,
     /// Supplier contact record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub supplier_contact_id: Option<i64>,
+    pub supplier_contact_id: Option<super::ids::SupplierContactId>,
     /// Trader contact role record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub trader_contact_role_id: Option<i64>,
+    pub trader_contact_role_id: Option<super::ids::TraderContactRoleId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -3141,7 +3141,7 @@ pub struct SupplierEmail {
     pub email: Option<String>,
     /// Email address record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::SupplierEmailId>,
     /// Flag to indicate if this is the default email address of the supplier contact.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
@@ -3155,7 +3155,7 @@ pub struct SupplierEmail {
     >,
     /// Supplier contact record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub supplier_contact_id: Option<i64>,
+    pub supplier_contact_id: Option<super::ids::SupplierContactId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -3181,7 +3181,7 @@ pub struct SupplierFax {
     pub full_number: Option<String>,
     /// Fax record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::SupplierFaxId>,
     /// Flag to indicate if this is the default fax number of the supplier contact.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
@@ -3198,7 +3198,7 @@ pub struct SupplierFax {
     >,
     /// Supplier contact record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub supplier_contact_id: Option<i64>,
+    pub supplier_contact_id: Option<super::ids::SupplierContactId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -3253,7 +3253,7 @@ pub struct SupplierMainAddress {
     pub postcode: Option<String>,
     /// Supplier Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub supplier_id: Option<i64>,
+    pub supplier_id: Option<super::ids::SupplierId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -3277,7 +3277,7 @@ pub struct SupplierMemo {
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Supplier memo record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::SupplierMemoId>,
     /// True if memo status is active, false if it is inactive.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
@@ -3287,7 +3287,7 @@ pub struct SupplierMemo {
     /// The memo text.
     pub note: String,
     /// Supplier record Id.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -3295,7 +3295,10 @@ pub struct SupplierMemo {
 
 impl SupplierMemo {
     /// A value with its required fields; the optional ones start unset.
-    pub fn new(note: impl Into<String>, supplier_id: i64) -> Self {
+    pub fn new(
+        note: impl Into<String>,
+        supplier_id: impl Into<super::ids::SupplierId>,
+    ) -> Self {
         Self {
             created_by: None,
             date_time_created: None,
@@ -3304,7 +3307,7 @@ impl SupplierMemo {
             is_active: None,
             is_to_delete: None,
             note: note.into(),
-            supplier_id: supplier_id,
+            supplier_id: supplier_id.into(),
             extra: sage_core::types::Extra::new(),
         }
     }
@@ -3330,7 +3333,7 @@ pub struct SupplierMobile {
     pub full_number: Option<String>,
     /// Mobile record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::SupplierMobileId>,
     /// Flag to indicate if this is the default mobile number of the supplier contact.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
@@ -3347,7 +3350,7 @@ pub struct SupplierMobile {
     >,
     /// Supplier contact record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub supplier_contact_id: Option<i64>,
+    pub supplier_contact_id: Option<super::ids::SupplierContactId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -3460,7 +3463,7 @@ pub struct SupplierPeriodValueView {
     pub supplier_analysis_period_id: Option<i64>,
     /// Supplier record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub supplier_id: Option<i64>,
+    pub supplier_id: Option<super::ids::SupplierId>,
     /// Supplier name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supplier_name: Option<String>,
@@ -3512,7 +3515,7 @@ pub struct SupplierTelephone {
     pub full_number: Option<String>,
     /// Telephone record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::SupplierTelephoneId>,
     /// Flag to indicate if this is the default telephone number of the supplier contact.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
@@ -3529,7 +3532,7 @@ pub struct SupplierTelephone {
     >,
     /// Supplier contact record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub supplier_contact_id: Option<i64>,
+    pub supplier_contact_id: Option<super::ids::SupplierContactId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -3656,10 +3659,10 @@ pub struct SupplierView {
     pub country_code: Option<String>,
     /// Country code record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_code_id: Option<i64>,
+    pub country_code_id: Option<super::ids::CountryCodeId>,
     /// Credit bureau Id for this supplier.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credit_bureau_id: Option<i64>,
+    pub credit_bureau_id: Option<super::ids::CreditBureauId>,
     /// Credit bureau name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_bureau_name: Option<String>,
@@ -3672,7 +3675,7 @@ pub struct SupplierView {
     pub credit_limit: Option<sage_core::types::Decimal>,
     /// Credit position Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credit_position_id: Option<i64>,
+    pub credit_position_id: Option<super::ids::CreditPositionId>,
     /// Credit position name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_position_name: Option<String>,
@@ -3681,13 +3684,13 @@ pub struct SupplierView {
     pub credit_reference: Option<String>,
     /// Currency record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<i64>,
+    pub currency_id: Option<super::ids::CurrencyId>,
     /// ISO currency code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency_iso_code: Option<String>,
     /// Currency ISO code record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_iso_code_id: Option<i64>,
+    pub currency_iso_code_id: Option<super::ids::CurrencyIsoCodeId>,
     /// ISO currency name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency_iso_code_name: Option<String>,
@@ -3899,7 +3902,7 @@ pub struct SupplierWebsite {
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Website address record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::SupplierWebsiteId>,
     /// Flag to indicate if this is the default website for the supplier contact.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
@@ -3913,7 +3916,7 @@ pub struct SupplierWebsite {
     >,
     /// Supplier contact record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub supplier_contact_id: Option<i64>,
+    pub supplier_contact_id: Option<super::ids::SupplierContactId>,
     /// The web address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
@@ -3954,7 +3957,7 @@ pub struct SupplierYearValueView {
     pub supplier_analysis_code_5: Option<String>,
     /// Supplier record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub supplier_id: Option<i64>,
+    pub supplier_id: Option<super::ids::SupplierId>,
     /// Supplier name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supplier_name: Option<String>,
@@ -4165,13 +4168,13 @@ impl sage_core::ListOperation for ListAuthorisationTypes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetFactorHouse {
     /// Unique Id of the factor house.
-    pub id: i64,
+    pub id: super::ids::FactorHousId,
 }
 
 impl GetFactorHouse {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::FactorHousId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -4429,13 +4432,13 @@ impl sage_core::ListOperation for ListLookupSuppliers {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetPaymentGroup {
     /// Unique Id of the Payment group.
-    pub id: i64,
+    pub id: super::ids::PaymentGroupId,
 }
 
 impl GetPaymentGroup {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::PaymentGroupId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -4581,15 +4584,15 @@ impl sage_core::ListOperation for ListPaymentGroups {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdatePaymentGroup {
     /// Unique Id of the Payment group.
-    pub id: i64,
+    pub id: super::ids::PaymentGroupId,
     /// The JSON request body.
     pub body: PaymentGroup,
 }
 
 impl UpdatePaymentGroup {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: PaymentGroup) -> Self {
-        Self { id, body }
+    pub fn new(id: impl Into<super::ids::PaymentGroupId>, body: PaymentGroup) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -4958,13 +4961,13 @@ impl sage_core::ListOperation for ListPurchaseAgedCreditorSummaryViews {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetPurchaseAuthorisation {
     /// Unique Id of the transaction.
-    pub id: i64,
+    pub id: super::ids::PurchaseAuthorisationId,
 }
 
 impl GetPurchaseAuthorisation {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::PurchaseAuthorisationId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -4998,15 +5001,18 @@ impl sage_core::Operation for GetPurchaseAuthorisation {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdatePurchaseAuthorisation {
     /// Unique Id of the transaction.
-    pub id: i64,
+    pub id: super::ids::PurchaseAuthorisationId,
     /// The JSON request body.
     pub body: PurchaseAuthorisation,
 }
 
 impl UpdatePurchaseAuthorisation {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: PurchaseAuthorisation) -> Self {
-        Self { id, body }
+    pub fn new(
+        id: impl Into<super::ids::PurchaseAuthorisationId>,
+        body: PurchaseAuthorisation,
+    ) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -5197,13 +5203,13 @@ impl sage_core::Operation for CreatePurchaseInvoicesNew {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetPurchaseLedgerSetting {
     /// Unique Id of the Purchase Ledger settings.
-    pub id: i64,
+    pub id: super::ids::PurchaseLedgerSettingsId,
 }
 
 impl GetPurchaseLedgerSetting {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::PurchaseLedgerSettingsId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -5351,15 +5357,18 @@ impl sage_core::ListOperation for ListPurchaseLedgerSettings {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdatePurchaseLedgerSetting {
     /// Unique Id of the Purchase Ledger settings.
-    pub id: i64,
+    pub id: super::ids::PurchaseLedgerSettingsId,
     /// The JSON request body.
     pub body: PurchaseLedgerSettings,
 }
 
 impl UpdatePurchaseLedgerSetting {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: PurchaseLedgerSettings) -> Self {
-        Self { id, body }
+    pub fn new(
+        id: impl Into<super::ids::PurchaseLedgerSettingsId>,
+        body: PurchaseLedgerSettings,
+    ) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -5480,13 +5489,13 @@ impl sage_core::Operation for CreatePurchasePostedTransactionMemo {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeletePurchasePostedTransactionMemo {
     /// Unique Id of the purchase posted transaction memo.
-    pub id: i64,
+    pub id: super::ids::PurchasePostedTransactionMemoId,
 }
 
 impl DeletePurchasePostedTransactionMemo {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::PurchasePostedTransactionMemoId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -5521,13 +5530,13 @@ impl sage_core::Operation for DeletePurchasePostedTransactionMemo {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetPurchasePostedTransactionMemo {
     /// Unique Id of the purchase posted transaction memo.
-    pub id: i64,
+    pub id: super::ids::PurchasePostedTransactionMemoId,
 }
 
 impl GetPurchasePostedTransactionMemo {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::PurchasePostedTransactionMemoId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -5565,7 +5574,7 @@ impl sage_core::Operation for GetPurchasePostedTransactionMemo {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListMemosForPurchasePostedTransaction {
     /// Unique Id of the purchase posted transaction.
-    pub transaction_id: i64,
+    pub transaction_id: super::ids::PurchasePostedTransactionId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -5584,9 +5593,11 @@ pub struct ListMemosForPurchasePostedTransaction {
 
 impl ListMemosForPurchasePostedTransaction {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(transaction_id: i64) -> Self {
+    pub fn new(
+        transaction_id: impl Into<super::ids::PurchasePostedTransactionId>,
+    ) -> Self {
         Self {
-            transaction_id,
+            transaction_id: transaction_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -5815,15 +5826,18 @@ impl sage_core::ListOperation for ListPurchasePostedTransactionMemos {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdatePurchasePostedTransactionMemo {
     /// Unique Id of the purchase posted transaction memo.
-    pub id: i64,
+    pub id: super::ids::PurchasePostedTransactionMemoId,
     /// The JSON request body.
     pub body: PurchasePostedTransactionMemo,
 }
 
 impl UpdatePurchasePostedTransactionMemo {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: PurchasePostedTransactionMemo) -> Self {
-        Self { id, body }
+    pub fn new(
+        id: impl Into<super::ids::PurchasePostedTransactionMemoId>,
+        body: PurchasePostedTransactionMemo,
+    ) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -5860,13 +5874,13 @@ impl sage_core::Operation for UpdatePurchasePostedTransactionMemo {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetPurchasePostedTransaction {
     /// Unique Id of the transaction.
-    pub id: i64,
+    pub id: super::ids::PurchasePostedTransactionId,
 }
 
 impl GetPurchasePostedTransaction {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::PurchasePostedTransactionId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -6018,7 +6032,7 @@ impl sage_core::ListOperation for ListPurchasePostedTransactions {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListPurchasePostedTransactionsForSupplier {
     /// Unique Id of the supplier.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -6037,9 +6051,9 @@ pub struct ListPurchasePostedTransactionsForSupplier {
 
 impl ListPurchasePostedTransactionsForSupplier {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(supplier_id: i64) -> Self {
+    pub fn new(supplier_id: impl Into<super::ids::SupplierId>) -> Self {
         Self {
-            supplier_id,
+            supplier_id: supplier_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -6146,15 +6160,18 @@ impl sage_core::ListOperation for ListPurchasePostedTransactionsForSupplier {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdatePurchasePostedTransaction {
     /// The unique Id of the purchase posted transaction.
-    pub id: i64,
+    pub id: super::ids::PurchasePostedTransactionId,
     /// The JSON request body.
     pub body: PurchasePostedTransaction,
 }
 
 impl UpdatePurchasePostedTransaction {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: PurchasePostedTransaction) -> Self {
-        Self { id, body }
+    pub fn new(
+        id: impl Into<super::ids::PurchasePostedTransactionId>,
+        body: PurchasePostedTransaction,
+    ) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -6229,13 +6246,13 @@ impl sage_core::Operation for CreatePurchaseReceipt {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetPurchaseTransactionEnquiryView {
     /// Unique Id of the transaction.
-    pub id: i64,
+    pub id: super::ids::PurchaseTransactionEnquiryViewId,
 }
 
 impl GetPurchaseTransactionEnquiryView {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::PurchaseTransactionEnquiryViewId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -6384,7 +6401,7 @@ impl sage_core::ListOperation for ListPurchaseTransactionEnquiryViews {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListPurchaseTransactionsEnquiryViewsForSupplier {
     /// Unique Id of the supplier.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -6403,9 +6420,9 @@ pub struct ListPurchaseTransactionsEnquiryViewsForSupplier {
 
 impl ListPurchaseTransactionsEnquiryViewsForSupplier {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(supplier_id: i64) -> Self {
+    pub fn new(supplier_id: impl Into<super::ids::SupplierId>) -> Self {
         Self {
-            supplier_id,
+            supplier_id: supplier_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -6742,13 +6759,13 @@ impl sage_core::ListOperation for ListSagePaymentsSupplierStatusTypes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSupplierContactRole {
     /// Unique Id of the supplier contact role.
-    pub id: i64,
+    pub id: super::ids::SupplierContactRoleId,
 }
 
 impl GetSupplierContactRole {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::SupplierContactRoleId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -6894,7 +6911,7 @@ impl sage_core::ListOperation for ListSupplierContactRoles {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListSupplierContactRolesForSupplierContact {
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -6913,9 +6930,9 @@ pub struct ListSupplierContactRolesForSupplierContact {
 
 impl ListSupplierContactRolesForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(supplier_contact_id: i64) -> Self {
+    pub fn new(supplier_contact_id: impl Into<super::ids::SupplierContactId>) -> Self {
         Self {
-            supplier_contact_id,
+            supplier_contact_id: supplier_contact_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -7018,15 +7035,21 @@ impl sage_core::ListOperation for ListSupplierContactRolesForSupplierContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateSupplierContactForSupplier {
     /// Unique Id of the supplier.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
     /// The JSON request body.
     pub body: SupplierContact,
 }
 
 impl CreateSupplierContactForSupplier {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(supplier_id: i64, body: SupplierContact) -> Self {
-        Self { supplier_id, body }
+    pub fn new(
+        supplier_id: impl Into<super::ids::SupplierId>,
+        body: SupplierContact,
+    ) -> Self {
+        Self {
+            supplier_id: supplier_id.into(),
+            body,
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -7059,13 +7082,13 @@ impl sage_core::Operation for CreateSupplierContactForSupplier {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSupplierContact {
     /// Unique Id of the supplier contact.
-    pub id: i64,
+    pub id: super::ids::SupplierContactId,
 }
 
 impl DeleteSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::SupplierContactId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -7096,15 +7119,21 @@ impl sage_core::Operation for DeleteSupplierContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSupplierContactForSupplier {
     /// Unique Id of the supplier contact.
-    pub id: i64,
+    pub id: super::ids::SupplierContactId,
     /// Unique Id of the supplier.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
 }
 
 impl DeleteSupplierContactForSupplier {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, supplier_id: i64) -> Self {
-        Self { id, supplier_id }
+    pub fn new(
+        id: impl Into<super::ids::SupplierContactId>,
+        supplier_id: impl Into<super::ids::SupplierId>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            supplier_id: supplier_id.into(),
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -7136,15 +7165,21 @@ impl sage_core::Operation for DeleteSupplierContactForSupplier {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSupplierContactForSupplier {
     /// Unique Id of the supplier contact.
-    pub id: i64,
+    pub id: super::ids::SupplierContactId,
     /// Unique Id of the supplier.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
 }
 
 impl GetSupplierContactForSupplier {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, supplier_id: i64) -> Self {
-        Self { id, supplier_id }
+    pub fn new(
+        id: impl Into<super::ids::SupplierContactId>,
+        supplier_id: impl Into<super::ids::SupplierId>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            supplier_id: supplier_id.into(),
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -7179,13 +7214,13 @@ impl sage_core::Operation for GetSupplierContactForSupplier {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSupplierContacts {
     /// Unique Id of the supplier contact.
-    pub id: i64,
+    pub id: super::ids::SupplierContactId,
 }
 
 impl GetSupplierContacts {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::SupplierContactId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -7331,7 +7366,7 @@ impl sage_core::ListOperation for ListSupplierContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListSupplierContactsForSupplier {
     /// Unique Id of the supplier.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -7350,9 +7385,9 @@ pub struct ListSupplierContactsForSupplier {
 
 impl ListSupplierContactsForSupplier {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(supplier_id: i64) -> Self {
+    pub fn new(supplier_id: impl Into<super::ids::SupplierId>) -> Self {
         Self {
-            supplier_id,
+            supplier_id: supplier_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -7455,15 +7490,18 @@ impl sage_core::ListOperation for ListSupplierContactsForSupplier {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSupplierContact {
     /// Unique Id of the supplier contact.
-    pub id: i64,
+    pub id: super::ids::SupplierContactId,
     /// The JSON request body.
     pub body: SupplierContact,
 }
 
 impl UpdateSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: SupplierContact) -> Self {
-        Self { id, body }
+    pub fn new(
+        id: impl Into<super::ids::SupplierContactId>,
+        body: SupplierContact,
+    ) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -7496,17 +7534,25 @@ impl sage_core::Operation for UpdateSupplierContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSupplierContactForSupplier {
     /// Unique Id of the supplier contact.
-    pub id: i64,
+    pub id: super::ids::SupplierContactId,
     /// Unique Id of the supplier.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
     /// The JSON request body.
     pub body: SupplierContact,
 }
 
 impl UpdateSupplierContactForSupplier {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, supplier_id: i64, body: SupplierContact) -> Self {
-        Self { id, supplier_id, body }
+    pub fn new(
+        id: impl Into<super::ids::SupplierContactId>,
+        supplier_id: impl Into<super::ids::SupplierId>,
+        body: SupplierContact,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            supplier_id: supplier_id.into(),
+            body,
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -7540,19 +7586,23 @@ impl sage_core::Operation for UpdateSupplierContactForSupplier {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateSupplierEmailForSupplierAndSupplierContact {
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// Unique Id of the supplier.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
     /// The JSON request body.
     pub body: SupplierEmail,
 }
 
 impl CreateSupplierEmailForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(supplier_contact_id: i64, supplier_id: i64, body: SupplierEmail) -> Self {
+    pub fn new(
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+        supplier_id: impl Into<super::ids::SupplierId>,
+        body: SupplierEmail,
+    ) -> Self {
         Self {
-            supplier_contact_id,
-            supplier_id,
+            supplier_contact_id: supplier_contact_id.into(),
+            supplier_id: supplier_id.into(),
             body,
         }
     }
@@ -7588,15 +7638,21 @@ impl sage_core::Operation for CreateSupplierEmailForSupplierAndSupplierContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateSupplierEmailForSupplierContact {
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// The JSON request body.
     pub body: SupplierEmail,
 }
 
 impl CreateSupplierEmailForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(supplier_contact_id: i64, body: SupplierEmail) -> Self {
-        Self { supplier_contact_id, body }
+    pub fn new(
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+        body: SupplierEmail,
+    ) -> Self {
+        Self {
+            supplier_contact_id: supplier_contact_id.into(),
+            body,
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -7629,13 +7685,13 @@ impl sage_core::Operation for CreateSupplierEmailForSupplierContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSupplierEmail {
     /// Unique Id of the supplier email.
-    pub id: i64,
+    pub id: super::ids::SupplierEmailId,
 }
 
 impl DeleteSupplierEmail {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::SupplierEmailId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -7666,20 +7722,24 @@ impl sage_core::Operation for DeleteSupplierEmail {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSupplierEmailForSupplierAndSupplierContact {
     /// Unique Id of the supplier email.
-    pub id: i64,
+    pub id: super::ids::SupplierEmailId,
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// Unique Id of the supplier.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
 }
 
 impl DeleteSupplierEmailForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, supplier_contact_id: i64, supplier_id: i64) -> Self {
+    pub fn new(
+        id: impl Into<super::ids::SupplierEmailId>,
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+        supplier_id: impl Into<super::ids::SupplierId>,
+    ) -> Self {
         Self {
-            id,
-            supplier_contact_id,
-            supplier_id,
+            id: id.into(),
+            supplier_contact_id: supplier_contact_id.into(),
+            supplier_id: supplier_id.into(),
         }
     }
 
@@ -7713,15 +7773,21 @@ impl sage_core::Operation for DeleteSupplierEmailForSupplierAndSupplierContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSupplierEmailForSupplierContact {
     /// Unique Id of the supplier email.
-    pub id: i64,
+    pub id: super::ids::SupplierEmailId,
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
 }
 
 impl DeleteSupplierEmailForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, supplier_contact_id: i64) -> Self {
-        Self { id, supplier_contact_id }
+    pub fn new(
+        id: impl Into<super::ids::SupplierEmailId>,
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            supplier_contact_id: supplier_contact_id.into(),
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -7753,13 +7819,13 @@ impl sage_core::Operation for DeleteSupplierEmailForSupplierContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSupplierEmail {
     /// Unique Id of the supplier email.
-    pub id: i64,
+    pub id: super::ids::SupplierEmailId,
 }
 
 impl GetSupplierEmail {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::SupplierEmailId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -7793,20 +7859,24 @@ impl sage_core::Operation for GetSupplierEmail {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSupplierEmailForSupplierAndSupplierContact {
     /// Unique Id of the supplier email.
-    pub id: i64,
+    pub id: super::ids::SupplierEmailId,
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// Unique Id of the supplier.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
 }
 
 impl GetSupplierEmailForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, supplier_contact_id: i64, supplier_id: i64) -> Self {
+    pub fn new(
+        id: impl Into<super::ids::SupplierEmailId>,
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+        supplier_id: impl Into<super::ids::SupplierId>,
+    ) -> Self {
         Self {
-            id,
-            supplier_contact_id,
-            supplier_id,
+            id: id.into(),
+            supplier_contact_id: supplier_contact_id.into(),
+            supplier_id: supplier_id.into(),
         }
     }
 
@@ -7843,15 +7913,21 @@ impl sage_core::Operation for GetSupplierEmailForSupplierAndSupplierContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSupplierEmailForSupplierContact {
     /// Unique Id of the supplier email.
-    pub id: i64,
+    pub id: super::ids::SupplierEmailId,
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
 }
 
 impl GetSupplierEmailForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, supplier_contact_id: i64) -> Self {
-        Self { id, supplier_contact_id }
+    pub fn new(
+        id: impl Into<super::ids::SupplierEmailId>,
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            supplier_contact_id: supplier_contact_id.into(),
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -7998,9 +8074,9 @@ impl sage_core::ListOperation for ListSupplierEmails {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListSupplierEmailsForSupplierAndSupplierContact {
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// Unique Id of the supplier.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -8019,10 +8095,13 @@ pub struct ListSupplierEmailsForSupplierAndSupplierContact {
 
 impl ListSupplierEmailsForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(supplier_contact_id: i64, supplier_id: i64) -> Self {
+    pub fn new(
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+        supplier_id: impl Into<super::ids::SupplierId>,
+    ) -> Self {
         Self {
-            supplier_contact_id,
-            supplier_id,
+            supplier_contact_id: supplier_contact_id.into(),
+            supplier_id: supplier_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -8126,7 +8205,7 @@ impl sage_core::ListOperation for ListSupplierEmailsForSupplierAndSupplierContac
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListSupplierEmailsForSupplierContact {
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -8145,9 +8224,9 @@ pub struct ListSupplierEmailsForSupplierContact {
 
 impl ListSupplierEmailsForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(supplier_contact_id: i64) -> Self {
+    pub fn new(supplier_contact_id: impl Into<super::ids::SupplierContactId>) -> Self {
         Self {
-            supplier_contact_id,
+            supplier_contact_id: supplier_contact_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -8250,15 +8329,15 @@ impl sage_core::ListOperation for ListSupplierEmailsForSupplierContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSupplierEmail {
     /// Unique Id of the supplier email.
-    pub id: i64,
+    pub id: super::ids::SupplierEmailId,
     /// The JSON request body.
     pub body: SupplierEmail,
 }
 
 impl UpdateSupplierEmail {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: SupplierEmail) -> Self {
-        Self { id, body }
+    pub fn new(id: impl Into<super::ids::SupplierEmailId>, body: SupplierEmail) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -8291,11 +8370,11 @@ impl sage_core::Operation for UpdateSupplierEmail {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSupplierEmailForSupplierAndSupplierContact {
     /// Unique Id of the supplier email.
-    pub id: i64,
+    pub id: super::ids::SupplierEmailId,
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// Unique Id of the supplier.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
     /// The JSON request body.
     pub body: SupplierEmail,
 }
@@ -8303,15 +8382,15 @@ pub struct UpdateSupplierEmailForSupplierAndSupplierContact {
 impl UpdateSupplierEmailForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(
-        id: i64,
-        supplier_contact_id: i64,
-        supplier_id: i64,
+        id: impl Into<super::ids::SupplierEmailId>,
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+        supplier_id: impl Into<super::ids::SupplierId>,
         body: SupplierEmail,
     ) -> Self {
         Self {
-            id,
-            supplier_contact_id,
-            supplier_id,
+            id: id.into(),
+            supplier_contact_id: supplier_contact_id.into(),
+            supplier_id: supplier_id.into(),
             body,
         }
     }
@@ -8348,19 +8427,23 @@ impl sage_core::Operation for UpdateSupplierEmailForSupplierAndSupplierContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSupplierEmailForSupplierContact {
     /// Unique Id of the supplier email.
-    pub id: i64,
+    pub id: super::ids::SupplierEmailId,
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// The JSON request body.
     pub body: SupplierEmail,
 }
 
 impl UpdateSupplierEmailForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, supplier_contact_id: i64, body: SupplierEmail) -> Self {
+    pub fn new(
+        id: impl Into<super::ids::SupplierEmailId>,
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+        body: SupplierEmail,
+    ) -> Self {
         Self {
-            id,
-            supplier_contact_id,
+            id: id.into(),
+            supplier_contact_id: supplier_contact_id.into(),
             body,
         }
     }
@@ -8396,19 +8479,23 @@ impl sage_core::Operation for UpdateSupplierEmailForSupplierContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateSupplierFaxForSupplierAndSupplierContact {
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// Unique Id of the supplier.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
     /// The JSON request body.
     pub body: SupplierFax,
 }
 
 impl CreateSupplierFaxForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(supplier_contact_id: i64, supplier_id: i64, body: SupplierFax) -> Self {
+    pub fn new(
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+        supplier_id: impl Into<super::ids::SupplierId>,
+        body: SupplierFax,
+    ) -> Self {
         Self {
-            supplier_contact_id,
-            supplier_id,
+            supplier_contact_id: supplier_contact_id.into(),
+            supplier_id: supplier_id.into(),
             body,
         }
     }
@@ -8444,15 +8531,21 @@ impl sage_core::Operation for CreateSupplierFaxForSupplierAndSupplierContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateSupplierFaxForSupplierContact {
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// The JSON request body.
     pub body: SupplierFax,
 }
 
 impl CreateSupplierFaxForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(supplier_contact_id: i64, body: SupplierFax) -> Self {
-        Self { supplier_contact_id, body }
+    pub fn new(
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+        body: SupplierFax,
+    ) -> Self {
+        Self {
+            supplier_contact_id: supplier_contact_id.into(),
+            body,
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -8485,13 +8578,13 @@ impl sage_core::Operation for CreateSupplierFaxForSupplierContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSupplierFax {
     /// Unique Id of the supplier fax.
-    pub id: i64,
+    pub id: super::ids::SupplierFaxId,
 }
 
 impl DeleteSupplierFax {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::SupplierFaxId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -8522,20 +8615,24 @@ impl sage_core::Operation for DeleteSupplierFax {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSupplierFaxForSupplierAndSupplierContact {
     /// Unique Id of the supplier fax.
-    pub id: i64,
+    pub id: super::ids::SupplierFaxId,
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// Unique Id of the supplier.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
 }
 
 impl DeleteSupplierFaxForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, supplier_contact_id: i64, supplier_id: i64) -> Self {
+    pub fn new(
+        id: impl Into<super::ids::SupplierFaxId>,
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+        supplier_id: impl Into<super::ids::SupplierId>,
+    ) -> Self {
         Self {
-            id,
-            supplier_contact_id,
-            supplier_id,
+            id: id.into(),
+            supplier_contact_id: supplier_contact_id.into(),
+            supplier_id: supplier_id.into(),
         }
     }
 
@@ -8569,15 +8666,21 @@ impl sage_core::Operation for DeleteSupplierFaxForSupplierAndSupplierContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSupplierFaxForSupplierContact {
     /// Unique Id of the supplier fax.
-    pub id: i64,
+    pub id: super::ids::SupplierFaxId,
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
 }
 
 impl DeleteSupplierFaxForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, supplier_contact_id: i64) -> Self {
-        Self { id, supplier_contact_id }
+    pub fn new(
+        id: impl Into<super::ids::SupplierFaxId>,
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            supplier_contact_id: supplier_contact_id.into(),
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -8609,13 +8712,13 @@ impl sage_core::Operation for DeleteSupplierFaxForSupplierContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSupplierFax {
     /// Unique Id of the supplier fax.
-    pub id: i64,
+    pub id: super::ids::SupplierFaxId,
 }
 
 impl GetSupplierFax {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::SupplierFaxId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -8649,20 +8752,24 @@ impl sage_core::Operation for GetSupplierFax {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSupplierFaxForSupplierAndSupplierContact {
     /// Unique Id of the supplier fax.
-    pub id: i64,
+    pub id: super::ids::SupplierFaxId,
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// Unique Id of the supplier.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
 }
 
 impl GetSupplierFaxForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, supplier_contact_id: i64, supplier_id: i64) -> Self {
+    pub fn new(
+        id: impl Into<super::ids::SupplierFaxId>,
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+        supplier_id: impl Into<super::ids::SupplierId>,
+    ) -> Self {
         Self {
-            id,
-            supplier_contact_id,
-            supplier_id,
+            id: id.into(),
+            supplier_contact_id: supplier_contact_id.into(),
+            supplier_id: supplier_id.into(),
         }
     }
 
@@ -8699,15 +8806,21 @@ impl sage_core::Operation for GetSupplierFaxForSupplierAndSupplierContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSupplierFaxForSupplierContact {
     /// Unique Id of the supplier fax.
-    pub id: i64,
+    pub id: super::ids::SupplierFaxId,
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
 }
 
 impl GetSupplierFaxForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, supplier_contact_id: i64) -> Self {
-        Self { id, supplier_contact_id }
+    pub fn new(
+        id: impl Into<super::ids::SupplierFaxId>,
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            supplier_contact_id: supplier_contact_id.into(),
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -8854,9 +8967,9 @@ impl sage_core::ListOperation for ListSupplierFaxes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListSupplierFaxesForSupplierAndSupplierContact {
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// Unique Id of the supplier.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -8875,10 +8988,13 @@ pub struct ListSupplierFaxesForSupplierAndSupplierContact {
 
 impl ListSupplierFaxesForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(supplier_contact_id: i64, supplier_id: i64) -> Self {
+    pub fn new(
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+        supplier_id: impl Into<super::ids::SupplierId>,
+    ) -> Self {
         Self {
-            supplier_contact_id,
-            supplier_id,
+            supplier_contact_id: supplier_contact_id.into(),
+            supplier_id: supplier_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -8982,7 +9098,7 @@ impl sage_core::ListOperation for ListSupplierFaxesForSupplierAndSupplierContact
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListSupplierFaxesForSupplierContact {
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -9001,9 +9117,9 @@ pub struct ListSupplierFaxesForSupplierContact {
 
 impl ListSupplierFaxesForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(supplier_contact_id: i64) -> Self {
+    pub fn new(supplier_contact_id: impl Into<super::ids::SupplierContactId>) -> Self {
         Self {
-            supplier_contact_id,
+            supplier_contact_id: supplier_contact_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -9106,15 +9222,15 @@ impl sage_core::ListOperation for ListSupplierFaxesForSupplierContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSupplierFax {
     /// Unique Id of the supplier fax.
-    pub id: i64,
+    pub id: super::ids::SupplierFaxId,
     /// The JSON request body.
     pub body: SupplierFax,
 }
 
 impl UpdateSupplierFax {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: SupplierFax) -> Self {
-        Self { id, body }
+    pub fn new(id: impl Into<super::ids::SupplierFaxId>, body: SupplierFax) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -9147,11 +9263,11 @@ impl sage_core::Operation for UpdateSupplierFax {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSupplierFaxForSupplierAndSupplierContact {
     /// Unique Id of the supplier fax.
-    pub id: i64,
+    pub id: super::ids::SupplierFaxId,
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// Unique Id of the supplier.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
     /// The JSON request body.
     pub body: SupplierFax,
 }
@@ -9159,15 +9275,15 @@ pub struct UpdateSupplierFaxForSupplierAndSupplierContact {
 impl UpdateSupplierFaxForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(
-        id: i64,
-        supplier_contact_id: i64,
-        supplier_id: i64,
+        id: impl Into<super::ids::SupplierFaxId>,
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+        supplier_id: impl Into<super::ids::SupplierId>,
         body: SupplierFax,
     ) -> Self {
         Self {
-            id,
-            supplier_contact_id,
-            supplier_id,
+            id: id.into(),
+            supplier_contact_id: supplier_contact_id.into(),
+            supplier_id: supplier_id.into(),
             body,
         }
     }
@@ -9204,19 +9320,23 @@ impl sage_core::Operation for UpdateSupplierFaxForSupplierAndSupplierContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSupplierFaxForSupplierContact {
     /// Unique Id of the supplier fax.
-    pub id: i64,
+    pub id: super::ids::SupplierFaxId,
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// The JSON request body.
     pub body: SupplierFax,
 }
 
 impl UpdateSupplierFaxForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, supplier_contact_id: i64, body: SupplierFax) -> Self {
+    pub fn new(
+        id: impl Into<super::ids::SupplierFaxId>,
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+        body: SupplierFax,
+    ) -> Self {
         Self {
-            id,
-            supplier_contact_id,
+            id: id.into(),
+            supplier_contact_id: supplier_contact_id.into(),
             body,
         }
     }
@@ -9298,13 +9418,13 @@ impl sage_core::Operation for CreateSupplierMemo {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSupplierMemo {
     /// Unique Id of the supplier memo.
-    pub id: i64,
+    pub id: super::ids::SupplierMemoId,
 }
 
 impl DeleteSupplierMemo {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::SupplierMemoId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -9339,13 +9459,13 @@ impl sage_core::Operation for DeleteSupplierMemo {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSupplierMemo {
     /// Unique Id of the supplier memo.
-    pub id: i64,
+    pub id: super::ids::SupplierMemoId,
 }
 
 impl GetSupplierMemo {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::SupplierMemoId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -9499,7 +9619,7 @@ impl sage_core::ListOperation for ListSupplierMemos {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListSupplierMemosForSupplier {
     /// Unique Id of the supplier.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -9518,9 +9638,9 @@ pub struct ListSupplierMemosForSupplier {
 
 impl ListSupplierMemosForSupplier {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(supplier_id: i64) -> Self {
+    pub fn new(supplier_id: impl Into<super::ids::SupplierId>) -> Self {
         Self {
-            supplier_id,
+            supplier_id: supplier_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -9627,15 +9747,15 @@ impl sage_core::ListOperation for ListSupplierMemosForSupplier {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSupplierMemo {
     /// Unique Id of the supplier memo.
-    pub id: i64,
+    pub id: super::ids::SupplierMemoId,
     /// The JSON request body.
     pub body: SupplierMemo,
 }
 
 impl UpdateSupplierMemo {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: SupplierMemo) -> Self {
-        Self { id, body }
+    pub fn new(id: impl Into<super::ids::SupplierMemoId>, body: SupplierMemo) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -9668,9 +9788,9 @@ impl sage_core::Operation for UpdateSupplierMemo {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateSupplierMobileForSupplierAndSupplierContact {
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// Unique Id of the supplier.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
     /// The JSON request body.
     pub body: SupplierMobile,
 }
@@ -9678,13 +9798,13 @@ pub struct CreateSupplierMobileForSupplierAndSupplierContact {
 impl CreateSupplierMobileForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(
-        supplier_contact_id: i64,
-        supplier_id: i64,
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+        supplier_id: impl Into<super::ids::SupplierId>,
         body: SupplierMobile,
     ) -> Self {
         Self {
-            supplier_contact_id,
-            supplier_id,
+            supplier_contact_id: supplier_contact_id.into(),
+            supplier_id: supplier_id.into(),
             body,
         }
     }
@@ -9720,15 +9840,21 @@ impl sage_core::Operation for CreateSupplierMobileForSupplierAndSupplierContact 
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateSupplierMobileForSupplierContact {
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// The JSON request body.
     pub body: SupplierMobile,
 }
 
 impl CreateSupplierMobileForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(supplier_contact_id: i64, body: SupplierMobile) -> Self {
-        Self { supplier_contact_id, body }
+    pub fn new(
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+        body: SupplierMobile,
+    ) -> Self {
+        Self {
+            supplier_contact_id: supplier_contact_id.into(),
+            body,
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -9761,13 +9887,13 @@ impl sage_core::Operation for CreateSupplierMobileForSupplierContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSupplierMobile {
     /// Unique Id of the supplier mobile.
-    pub id: i64,
+    pub id: super::ids::SupplierMobileId,
 }
 
 impl DeleteSupplierMobile {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::SupplierMobileId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -9798,20 +9924,24 @@ impl sage_core::Operation for DeleteSupplierMobile {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSupplierMobileForSupplierAndSupplierContact {
     /// Unique Id of the supplier mobile.
-    pub id: i64,
+    pub id: super::ids::SupplierMobileId,
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// Unique Id of the supplier.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
 }
 
 impl DeleteSupplierMobileForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, supplier_contact_id: i64, supplier_id: i64) -> Self {
+    pub fn new(
+        id: impl Into<super::ids::SupplierMobileId>,
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+        supplier_id: impl Into<super::ids::SupplierId>,
+    ) -> Self {
         Self {
-            id,
-            supplier_contact_id,
-            supplier_id,
+            id: id.into(),
+            supplier_contact_id: supplier_contact_id.into(),
+            supplier_id: supplier_id.into(),
         }
     }
 
@@ -9845,15 +9975,21 @@ impl sage_core::Operation for DeleteSupplierMobileForSupplierAndSupplierContact 
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSupplierMobileForSupplierContact {
     /// Unique Id of the supplier mobile.
-    pub id: i64,
+    pub id: super::ids::SupplierMobileId,
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
 }
 
 impl DeleteSupplierMobileForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, supplier_contact_id: i64) -> Self {
-        Self { id, supplier_contact_id }
+    pub fn new(
+        id: impl Into<super::ids::SupplierMobileId>,
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            supplier_contact_id: supplier_contact_id.into(),
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -9885,13 +10021,13 @@ impl sage_core::Operation for DeleteSupplierMobileForSupplierContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSupplierMobile {
     /// Unique Id of the supplier mobile.
-    pub id: i64,
+    pub id: super::ids::SupplierMobileId,
 }
 
 impl GetSupplierMobile {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::SupplierMobileId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -9925,20 +10061,24 @@ impl sage_core::Operation for GetSupplierMobile {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSupplierMobileForSupplierAndSupplierContact {
     /// Unique Id of the supplier mobile.
-    pub id: i64,
+    pub id: super::ids::SupplierMobileId,
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// Unique Id of the supplier.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
 }
 
 impl GetSupplierMobileForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, supplier_contact_id: i64, supplier_id: i64) -> Self {
+    pub fn new(
+        id: impl Into<super::ids::SupplierMobileId>,
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+        supplier_id: impl Into<super::ids::SupplierId>,
+    ) -> Self {
         Self {
-            id,
-            supplier_contact_id,
-            supplier_id,
+            id: id.into(),
+            supplier_contact_id: supplier_contact_id.into(),
+            supplier_id: supplier_id.into(),
         }
     }
 
@@ -9975,15 +10115,21 @@ impl sage_core::Operation for GetSupplierMobileForSupplierAndSupplierContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSupplierMobileForSupplierContact {
     /// Unique Id of the supplier mobile.
-    pub id: i64,
+    pub id: super::ids::SupplierMobileId,
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
 }
 
 impl GetSupplierMobileForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, supplier_contact_id: i64) -> Self {
-        Self { id, supplier_contact_id }
+    pub fn new(
+        id: impl Into<super::ids::SupplierMobileId>,
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            supplier_contact_id: supplier_contact_id.into(),
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -10130,9 +10276,9 @@ impl sage_core::ListOperation for ListSupplierMobiles {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListSupplierMobilesForSupplierAndSupplierContact {
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// Unique Id of the supplier.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -10151,10 +10297,13 @@ pub struct ListSupplierMobilesForSupplierAndSupplierContact {
 
 impl ListSupplierMobilesForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(supplier_contact_id: i64, supplier_id: i64) -> Self {
+    pub fn new(
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+        supplier_id: impl Into<super::ids::SupplierId>,
+    ) -> Self {
         Self {
-            supplier_contact_id,
-            supplier_id,
+            supplier_contact_id: supplier_contact_id.into(),
+            supplier_id: supplier_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -10258,7 +10407,7 @@ impl sage_core::ListOperation for ListSupplierMobilesForSupplierAndSupplierConta
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListSupplierMobilesForSupplierContact {
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -10277,9 +10426,9 @@ pub struct ListSupplierMobilesForSupplierContact {
 
 impl ListSupplierMobilesForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(supplier_contact_id: i64) -> Self {
+    pub fn new(supplier_contact_id: impl Into<super::ids::SupplierContactId>) -> Self {
         Self {
-            supplier_contact_id,
+            supplier_contact_id: supplier_contact_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -10382,15 +10531,18 @@ impl sage_core::ListOperation for ListSupplierMobilesForSupplierContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSupplierMobile {
     /// Unique Id of the supplier mobile.
-    pub id: i64,
+    pub id: super::ids::SupplierMobileId,
     /// The JSON request body.
     pub body: SupplierMobile,
 }
 
 impl UpdateSupplierMobile {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: SupplierMobile) -> Self {
-        Self { id, body }
+    pub fn new(
+        id: impl Into<super::ids::SupplierMobileId>,
+        body: SupplierMobile,
+    ) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -10423,11 +10575,11 @@ impl sage_core::Operation for UpdateSupplierMobile {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSupplierMobileForSupplierAndSupplierContact {
     /// Unique Id of the supplier mobile.
-    pub id: i64,
+    pub id: super::ids::SupplierMobileId,
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// Unique Id of the supplier.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
     /// The JSON request body.
     pub body: SupplierMobile,
 }
@@ -10435,15 +10587,15 @@ pub struct UpdateSupplierMobileForSupplierAndSupplierContact {
 impl UpdateSupplierMobileForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(
-        id: i64,
-        supplier_contact_id: i64,
-        supplier_id: i64,
+        id: impl Into<super::ids::SupplierMobileId>,
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+        supplier_id: impl Into<super::ids::SupplierId>,
         body: SupplierMobile,
     ) -> Self {
         Self {
-            id,
-            supplier_contact_id,
-            supplier_id,
+            id: id.into(),
+            supplier_contact_id: supplier_contact_id.into(),
+            supplier_id: supplier_id.into(),
             body,
         }
     }
@@ -10480,19 +10632,23 @@ impl sage_core::Operation for UpdateSupplierMobileForSupplierAndSupplierContact 
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSupplierMobileForSupplierContact {
     /// Unique Id of the supplier mobile.
-    pub id: i64,
+    pub id: super::ids::SupplierMobileId,
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// The JSON request body.
     pub body: SupplierMobile,
 }
 
 impl UpdateSupplierMobileForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, supplier_contact_id: i64, body: SupplierMobile) -> Self {
+    pub fn new(
+        id: impl Into<super::ids::SupplierMobileId>,
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+        body: SupplierMobile,
+    ) -> Self {
         Self {
-            id,
-            supplier_contact_id,
+            id: id.into(),
+            supplier_contact_id: supplier_contact_id.into(),
             body,
         }
     }
@@ -10640,9 +10796,9 @@ impl sage_core::ListOperation for ListSupplierPeriodValueViews {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateSupplierTelephoneForSupplierAndSupplierContact {
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// Unique Id of the supplier.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
     /// The JSON request body.
     pub body: SupplierTelephone,
 }
@@ -10650,13 +10806,13 @@ pub struct CreateSupplierTelephoneForSupplierAndSupplierContact {
 impl CreateSupplierTelephoneForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(
-        supplier_contact_id: i64,
-        supplier_id: i64,
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+        supplier_id: impl Into<super::ids::SupplierId>,
         body: SupplierTelephone,
     ) -> Self {
         Self {
-            supplier_contact_id,
-            supplier_id,
+            supplier_contact_id: supplier_contact_id.into(),
+            supplier_id: supplier_id.into(),
             body,
         }
     }
@@ -10692,15 +10848,21 @@ impl sage_core::Operation for CreateSupplierTelephoneForSupplierAndSupplierConta
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateSupplierTelephoneForSupplierContact {
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// The JSON request body.
     pub body: SupplierTelephone,
 }
 
 impl CreateSupplierTelephoneForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(supplier_contact_id: i64, body: SupplierTelephone) -> Self {
-        Self { supplier_contact_id, body }
+    pub fn new(
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+        body: SupplierTelephone,
+    ) -> Self {
+        Self {
+            supplier_contact_id: supplier_contact_id.into(),
+            body,
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -10733,13 +10895,13 @@ impl sage_core::Operation for CreateSupplierTelephoneForSupplierContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSupplierTelephone {
     /// Unique Id of the supplier telephone.
-    pub id: i64,
+    pub id: super::ids::SupplierTelephoneId,
 }
 
 impl DeleteSupplierTelephone {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::SupplierTelephoneId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -10770,20 +10932,24 @@ impl sage_core::Operation for DeleteSupplierTelephone {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSupplierTelephoneForSupplierAndSupplierContact {
     /// Unique Id of the supplier telephone.
-    pub id: i64,
+    pub id: super::ids::SupplierTelephoneId,
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// Unique Id of the supplier.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
 }
 
 impl DeleteSupplierTelephoneForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, supplier_contact_id: i64, supplier_id: i64) -> Self {
+    pub fn new(
+        id: impl Into<super::ids::SupplierTelephoneId>,
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+        supplier_id: impl Into<super::ids::SupplierId>,
+    ) -> Self {
         Self {
-            id,
-            supplier_contact_id,
-            supplier_id,
+            id: id.into(),
+            supplier_contact_id: supplier_contact_id.into(),
+            supplier_id: supplier_id.into(),
         }
     }
 
@@ -10817,15 +10983,21 @@ impl sage_core::Operation for DeleteSupplierTelephoneForSupplierAndSupplierConta
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSupplierTelephoneForSupplierContact {
     /// Unique Id of the supplier telephone.
-    pub id: i64,
+    pub id: super::ids::SupplierTelephoneId,
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
 }
 
 impl DeleteSupplierTelephoneForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, supplier_contact_id: i64) -> Self {
-        Self { id, supplier_contact_id }
+    pub fn new(
+        id: impl Into<super::ids::SupplierTelephoneId>,
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            supplier_contact_id: supplier_contact_id.into(),
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -10857,13 +11029,13 @@ impl sage_core::Operation for DeleteSupplierTelephoneForSupplierContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSupplierTelephone {
     /// Unique Id of the supplier telephone.
-    pub id: i64,
+    pub id: super::ids::SupplierTelephoneId,
 }
 
 impl GetSupplierTelephone {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::SupplierTelephoneId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -10897,20 +11069,24 @@ impl sage_core::Operation for GetSupplierTelephone {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSupplierTelephoneForSupplierAndSupplierContact {
     /// Unique Id of the supplier telephone.
-    pub id: i64,
+    pub id: super::ids::SupplierTelephoneId,
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// Unique Id of the supplier.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
 }
 
 impl GetSupplierTelephoneForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, supplier_contact_id: i64, supplier_id: i64) -> Self {
+    pub fn new(
+        id: impl Into<super::ids::SupplierTelephoneId>,
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+        supplier_id: impl Into<super::ids::SupplierId>,
+    ) -> Self {
         Self {
-            id,
-            supplier_contact_id,
-            supplier_id,
+            id: id.into(),
+            supplier_contact_id: supplier_contact_id.into(),
+            supplier_id: supplier_id.into(),
         }
     }
 
@@ -10947,15 +11123,21 @@ impl sage_core::Operation for GetSupplierTelephoneForSupplierAndSupplierContact 
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSupplierTelephoneForSupplierContact {
     /// Unique Id of the supplier telephone.
-    pub id: i64,
+    pub id: super::ids::SupplierTelephoneId,
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
 }
 
 impl GetSupplierTelephoneForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, supplier_contact_id: i64) -> Self {
-        Self { id, supplier_contact_id }
+    pub fn new(
+        id: impl Into<super::ids::SupplierTelephoneId>,
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            supplier_contact_id: supplier_contact_id.into(),
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -11102,9 +11284,9 @@ impl sage_core::ListOperation for ListSupplierTelephones {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListSupplierTelephonesForSupplierAndSupplierContact {
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// Unique Id of the supplier.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -11123,10 +11305,13 @@ pub struct ListSupplierTelephonesForSupplierAndSupplierContact {
 
 impl ListSupplierTelephonesForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(supplier_contact_id: i64, supplier_id: i64) -> Self {
+    pub fn new(
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+        supplier_id: impl Into<super::ids::SupplierId>,
+    ) -> Self {
         Self {
-            supplier_contact_id,
-            supplier_id,
+            supplier_contact_id: supplier_contact_id.into(),
+            supplier_id: supplier_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -11230,7 +11415,7 @@ impl sage_core::ListOperation for ListSupplierTelephonesForSupplierAndSupplierCo
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListSupplierTelephonesForSupplierContact {
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -11249,9 +11434,9 @@ pub struct ListSupplierTelephonesForSupplierContact {
 
 impl ListSupplierTelephonesForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(supplier_contact_id: i64) -> Self {
+    pub fn new(supplier_contact_id: impl Into<super::ids::SupplierContactId>) -> Self {
         Self {
-            supplier_contact_id,
+            supplier_contact_id: supplier_contact_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -11354,15 +11539,18 @@ impl sage_core::ListOperation for ListSupplierTelephonesForSupplierContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSupplierTelephone {
     /// Unique Id of the supplier telephone.
-    pub id: i64,
+    pub id: super::ids::SupplierTelephoneId,
     /// The JSON request body.
     pub body: SupplierTelephone,
 }
 
 impl UpdateSupplierTelephone {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: SupplierTelephone) -> Self {
-        Self { id, body }
+    pub fn new(
+        id: impl Into<super::ids::SupplierTelephoneId>,
+        body: SupplierTelephone,
+    ) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -11395,11 +11583,11 @@ impl sage_core::Operation for UpdateSupplierTelephone {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSupplierTelephoneForSupplierAndSupplierContact {
     /// Unique Id of the supplier telephone.
-    pub id: i64,
+    pub id: super::ids::SupplierTelephoneId,
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// Unique Id of the supplier.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
     /// The JSON request body.
     pub body: SupplierTelephone,
 }
@@ -11407,15 +11595,15 @@ pub struct UpdateSupplierTelephoneForSupplierAndSupplierContact {
 impl UpdateSupplierTelephoneForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(
-        id: i64,
-        supplier_contact_id: i64,
-        supplier_id: i64,
+        id: impl Into<super::ids::SupplierTelephoneId>,
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+        supplier_id: impl Into<super::ids::SupplierId>,
         body: SupplierTelephone,
     ) -> Self {
         Self {
-            id,
-            supplier_contact_id,
-            supplier_id,
+            id: id.into(),
+            supplier_contact_id: supplier_contact_id.into(),
+            supplier_id: supplier_id.into(),
             body,
         }
     }
@@ -11452,19 +11640,23 @@ impl sage_core::Operation for UpdateSupplierTelephoneForSupplierAndSupplierConta
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSupplierTelephoneForSupplierContact {
     /// Unique Id of the supplier telephone.
-    pub id: i64,
+    pub id: super::ids::SupplierTelephoneId,
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// The JSON request body.
     pub body: SupplierTelephone,
 }
 
 impl UpdateSupplierTelephoneForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, supplier_contact_id: i64, body: SupplierTelephone) -> Self {
+    pub fn new(
+        id: impl Into<super::ids::SupplierTelephoneId>,
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+        body: SupplierTelephone,
+    ) -> Self {
         Self {
-            id,
-            supplier_contact_id,
+            id: id.into(),
+            supplier_contact_id: supplier_contact_id.into(),
             body,
         }
     }
@@ -11612,9 +11804,9 @@ impl sage_core::ListOperation for ListSupplierViews {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateSupplierWebsiteForSupplierAndSupplierContact {
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// Unique Id of the supplier.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
     /// The JSON request body.
     pub body: SupplierWebsite,
 }
@@ -11622,13 +11814,13 @@ pub struct CreateSupplierWebsiteForSupplierAndSupplierContact {
 impl CreateSupplierWebsiteForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(
-        supplier_contact_id: i64,
-        supplier_id: i64,
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+        supplier_id: impl Into<super::ids::SupplierId>,
         body: SupplierWebsite,
     ) -> Self {
         Self {
-            supplier_contact_id,
-            supplier_id,
+            supplier_contact_id: supplier_contact_id.into(),
+            supplier_id: supplier_id.into(),
             body,
         }
     }
@@ -11664,15 +11856,21 @@ impl sage_core::Operation for CreateSupplierWebsiteForSupplierAndSupplierContact
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateSupplierWebsiteForSupplierContact {
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// The JSON request body.
     pub body: SupplierWebsite,
 }
 
 impl CreateSupplierWebsiteForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(supplier_contact_id: i64, body: SupplierWebsite) -> Self {
-        Self { supplier_contact_id, body }
+    pub fn new(
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+        body: SupplierWebsite,
+    ) -> Self {
+        Self {
+            supplier_contact_id: supplier_contact_id.into(),
+            body,
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -11705,13 +11903,13 @@ impl sage_core::Operation for CreateSupplierWebsiteForSupplierContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSupplierWebsite {
     /// Unique Id of the supplier website.
-    pub id: i64,
+    pub id: super::ids::SupplierWebsiteId,
 }
 
 impl DeleteSupplierWebsite {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::SupplierWebsiteId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -11742,20 +11940,24 @@ impl sage_core::Operation for DeleteSupplierWebsite {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSupplierWebsiteForSupplierAndSupplierContact {
     /// Unique Id of the supplier website.
-    pub id: i64,
+    pub id: super::ids::SupplierWebsiteId,
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// Unique Id of the supplier.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
 }
 
 impl DeleteSupplierWebsiteForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, supplier_contact_id: i64, supplier_id: i64) -> Self {
+    pub fn new(
+        id: impl Into<super::ids::SupplierWebsiteId>,
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+        supplier_id: impl Into<super::ids::SupplierId>,
+    ) -> Self {
         Self {
-            id,
-            supplier_contact_id,
-            supplier_id,
+            id: id.into(),
+            supplier_contact_id: supplier_contact_id.into(),
+            supplier_id: supplier_id.into(),
         }
     }
 
@@ -11789,15 +11991,21 @@ impl sage_core::Operation for DeleteSupplierWebsiteForSupplierAndSupplierContact
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSupplierWebsiteForSupplierContact {
     /// Unique Id of the supplier website.
-    pub id: i64,
+    pub id: super::ids::SupplierWebsiteId,
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
 }
 
 impl DeleteSupplierWebsiteForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, supplier_contact_id: i64) -> Self {
-        Self { id, supplier_contact_id }
+    pub fn new(
+        id: impl Into<super::ids::SupplierWebsiteId>,
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            supplier_contact_id: supplier_contact_id.into(),
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -11829,13 +12037,13 @@ impl sage_core::Operation for DeleteSupplierWebsiteForSupplierContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSupplierWebsite {
     /// Unique Id of the supplier website.
-    pub id: i64,
+    pub id: super::ids::SupplierWebsiteId,
 }
 
 impl GetSupplierWebsite {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::SupplierWebsiteId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -11869,20 +12077,24 @@ impl sage_core::Operation for GetSupplierWebsite {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSupplierWebsiteForSupplierAndSupplierContact {
     /// Unique Id of the supplier website.
-    pub id: i64,
+    pub id: super::ids::SupplierWebsiteId,
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// Unique Id of the supplier.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
 }
 
 impl GetSupplierWebsiteForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, supplier_contact_id: i64, supplier_id: i64) -> Self {
+    pub fn new(
+        id: impl Into<super::ids::SupplierWebsiteId>,
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+        supplier_id: impl Into<super::ids::SupplierId>,
+    ) -> Self {
         Self {
-            id,
-            supplier_contact_id,
-            supplier_id,
+            id: id.into(),
+            supplier_contact_id: supplier_contact_id.into(),
+            supplier_id: supplier_id.into(),
         }
     }
 
@@ -11919,15 +12131,21 @@ impl sage_core::Operation for GetSupplierWebsiteForSupplierAndSupplierContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSupplierWebsiteForSupplierContact {
     /// Unique Id of the supplier website.
-    pub id: i64,
+    pub id: super::ids::SupplierWebsiteId,
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
 }
 
 impl GetSupplierWebsiteForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, supplier_contact_id: i64) -> Self {
-        Self { id, supplier_contact_id }
+    pub fn new(
+        id: impl Into<super::ids::SupplierWebsiteId>,
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            supplier_contact_id: supplier_contact_id.into(),
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -12074,9 +12292,9 @@ impl sage_core::ListOperation for ListSupplierWebsites {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListSupplierWebsitesForSupplierAndSupplierContact {
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// Unique Id of the supplier.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -12095,10 +12313,13 @@ pub struct ListSupplierWebsitesForSupplierAndSupplierContact {
 
 impl ListSupplierWebsitesForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(supplier_contact_id: i64, supplier_id: i64) -> Self {
+    pub fn new(
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+        supplier_id: impl Into<super::ids::SupplierId>,
+    ) -> Self {
         Self {
-            supplier_contact_id,
-            supplier_id,
+            supplier_contact_id: supplier_contact_id.into(),
+            supplier_id: supplier_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -12202,7 +12423,7 @@ impl sage_core::ListOperation for ListSupplierWebsitesForSupplierAndSupplierCont
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListSupplierWebsitesForSupplierContact {
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -12221,9 +12442,9 @@ pub struct ListSupplierWebsitesForSupplierContact {
 
 impl ListSupplierWebsitesForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(supplier_contact_id: i64) -> Self {
+    pub fn new(supplier_contact_id: impl Into<super::ids::SupplierContactId>) -> Self {
         Self {
-            supplier_contact_id,
+            supplier_contact_id: supplier_contact_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -12326,15 +12547,18 @@ impl sage_core::ListOperation for ListSupplierWebsitesForSupplierContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSupplierWebsite {
     /// Unique Id of the supplier website.
-    pub id: i64,
+    pub id: super::ids::SupplierWebsiteId,
     /// The JSON request body.
     pub body: SupplierWebsite,
 }
 
 impl UpdateSupplierWebsite {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: SupplierWebsite) -> Self {
-        Self { id, body }
+    pub fn new(
+        id: impl Into<super::ids::SupplierWebsiteId>,
+        body: SupplierWebsite,
+    ) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -12367,11 +12591,11 @@ impl sage_core::Operation for UpdateSupplierWebsite {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSupplierWebsiteForSupplierAndSupplierContact {
     /// Unique Id of the supplier website.
-    pub id: i64,
+    pub id: super::ids::SupplierWebsiteId,
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// Unique Id of the supplier.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
     /// The JSON request body.
     pub body: SupplierWebsite,
 }
@@ -12379,15 +12603,15 @@ pub struct UpdateSupplierWebsiteForSupplierAndSupplierContact {
 impl UpdateSupplierWebsiteForSupplierAndSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(
-        id: i64,
-        supplier_contact_id: i64,
-        supplier_id: i64,
+        id: impl Into<super::ids::SupplierWebsiteId>,
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+        supplier_id: impl Into<super::ids::SupplierId>,
         body: SupplierWebsite,
     ) -> Self {
         Self {
-            id,
-            supplier_contact_id,
-            supplier_id,
+            id: id.into(),
+            supplier_contact_id: supplier_contact_id.into(),
+            supplier_id: supplier_id.into(),
             body,
         }
     }
@@ -12424,19 +12648,23 @@ impl sage_core::Operation for UpdateSupplierWebsiteForSupplierAndSupplierContact
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSupplierWebsiteForSupplierContact {
     /// Unique Id of the supplier website.
-    pub id: i64,
+    pub id: super::ids::SupplierWebsiteId,
     /// Unique Id of the supplier contact.
-    pub supplier_contact_id: i64,
+    pub supplier_contact_id: super::ids::SupplierContactId,
     /// The JSON request body.
     pub body: SupplierWebsite,
 }
 
 impl UpdateSupplierWebsiteForSupplierContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, supplier_contact_id: i64, body: SupplierWebsite) -> Self {
+    pub fn new(
+        id: impl Into<super::ids::SupplierWebsiteId>,
+        supplier_contact_id: impl Into<super::ids::SupplierContactId>,
+        body: SupplierWebsite,
+    ) -> Self {
         Self {
-            id,
-            supplier_contact_id,
+            id: id.into(),
+            supplier_contact_id: supplier_contact_id.into(),
             body,
         }
     }
@@ -12652,13 +12880,13 @@ impl sage_core::Operation for CreateSuppliersNew {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSupplier {
     /// Unique Id of the supplier.
-    pub id: i64,
+    pub id: super::ids::SupplierId,
 }
 
 impl DeleteSupplier {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::SupplierId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -12689,13 +12917,13 @@ impl sage_core::Operation for DeleteSupplier {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSupplier {
     /// Unique Id of the supplier.
-    pub id: i64,
+    pub id: super::ids::SupplierId,
 }
 
 impl GetSupplier {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::SupplierId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -12838,15 +13066,15 @@ impl sage_core::ListOperation for ListSuppliers {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSupplier {
     /// Unique Id of the supplier.
-    pub id: i64,
+    pub id: super::ids::SupplierId,
     /// The JSON request body.
     pub body: Supplier,
 }
 
 impl UpdateSupplier {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: Supplier) -> Self {
-        Self { id, body }
+    pub fn new(id: impl Into<super::ids::SupplierId>, body: Supplier) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.

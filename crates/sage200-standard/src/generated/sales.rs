@@ -140,7 +140,7 @@ pub struct Customer {
     pub country_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Country code record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_code_id: Option<i64>,
+    pub country_code_id: Option<super::ids::CountryCodeId>,
     /// The customers credit bureau.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_bureau: Option<
@@ -148,7 +148,7 @@ pub struct Customer {
     >,
     /// Credit bureau record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credit_bureau_id: Option<i64>,
+    pub credit_bureau_id: Option<super::ids::CreditBureauId>,
     /// Credit limit for the customer.
     #[serde(
         with = "sage_core::types::decimal_number::option",
@@ -166,7 +166,7 @@ pub struct Customer {
     >,
     /// Credit position record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credit_position_id: Option<i64>,
+    pub credit_position_id: Option<super::ids::CreditPositionId>,
     /// Credit reference.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_reference: Option<String>,
@@ -175,7 +175,7 @@ pub struct Customer {
     pub currency: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Currency record Id. This defaults to the base currency Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<i64>,
+    pub currency_id: Option<super::ids::CurrencyId>,
     /// The customers discount group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_discount_group: Option<
@@ -183,7 +183,7 @@ pub struct Customer {
     >,
     /// Customer discount group Id for the customer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_discount_group_id: Option<i64>,
+    pub customer_discount_group_id: Option<super::ids::CustomerDiscountGroupId>,
     /// Date finance charge last run for this customer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_finance_charge_last_run: Option<sage_core::types::DateTime>,
@@ -248,7 +248,7 @@ pub struct Customer {
     pub fax_subscriber_number: Option<String>,
     /// Customer unique Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::CustomerId>,
     /// Invoice discount percentage for the customer.
     #[serde(
         with = "sage_core::types::decimal_number::option",
@@ -296,7 +296,7 @@ pub struct Customer {
     >,
     /// Order value discount Id for the customer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub order_value_discount_id: Option<i64>,
+    pub order_value_discount_id: Option<super::ids::OrderValueDiscountId>,
     /// The payment terms which, together with the payment terms (days), determines the due date of invoices.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_terms_basis: Option<String>,
@@ -308,7 +308,7 @@ pub struct Customer {
     pub price_band: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Price band Id for the customer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub price_band_id: Option<i64>,
+    pub price_band_id: Option<super::ids::PriceBandId>,
     /// Customer account reference. Note: For Sage 200 Professional this is not required if customer reference is set to &quot;generate automatically&quot; inside the Sage 200 application settings.
     pub reference: String,
     /// The customers sales credit note layout.
@@ -641,7 +641,7 @@ pub struct CustomerAlert {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alert_text: Option<String>,
     /// Customer record Id.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// The date and time this entity was created (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
@@ -650,7 +650,7 @@ pub struct CustomerAlert {
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Customer alert record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::CustomerAlertId>,
     /// True if alert status is active, false if it is inactive.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
@@ -691,10 +691,10 @@ pub struct CustomerAlert {
 
 impl CustomerAlert {
     /// A value with its required fields; the optional ones start unset.
-    pub fn new(customer_id: i64) -> Self {
+    pub fn new(customer_id: impl Into<super::ids::CustomerId>) -> Self {
         Self {
             alert_text: None,
-            customer_id: customer_id,
+            customer_id: customer_id.into(),
             date_time_created: None,
             date_time_updated: None,
             id: None,
@@ -718,12 +718,12 @@ impl CustomerAlert {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CustomerCard {
     /// Customer record Id.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// The customer card description.
     pub description: String,
     /// Customer card reference record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::CustomerCardId>,
     /// When updating an existing customer, whether to delete this card from the collection of customer cards.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_to_delete: Option<bool>,
@@ -737,9 +737,12 @@ pub struct CustomerCard {
 
 impl CustomerCard {
     /// A value with its required fields; the optional ones start unset.
-    pub fn new(description: impl Into<String>, customer_id: i64) -> Self {
+    pub fn new(
+        description: impl Into<String>,
+        customer_id: impl Into<super::ids::CustomerId>,
+    ) -> Self {
         Self {
-            customer_id: customer_id,
+            customer_id: customer_id.into(),
             description: description.into(),
             id: None,
             is_to_delete: None,
@@ -754,7 +757,7 @@ impl CustomerCard {
 pub struct CustomerContact {
     /// Customer record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_id: Option<i64>,
+    pub customer_id: Option<super::ids::CustomerId>,
     /// The date and time this entity was created (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
@@ -778,7 +781,7 @@ pub struct CustomerContact {
     pub first_name: Option<String>,
     /// Customer contact record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::CustomerContactId>,
     /// Is this the default contact for the parent customer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
@@ -805,7 +808,7 @@ pub struct CustomerContact {
     pub salutation: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Salutation record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub salutation_id: Option<i64>,
+    pub salutation_id: Option<super::ids::SalutationId>,
     /// Customer telephones.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub telephones: Option<Vec<CustomerTelephone>>,
@@ -822,7 +825,7 @@ pub struct CustomerContact {
 pub struct CustomerContactRole {
     /// Customer contact record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_contact_id: Option<i64>,
+    pub customer_contact_id: Option<super::ids::CustomerContactId>,
     /// The date and time this entity was created (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
@@ -831,7 +834,7 @@ pub struct CustomerContactRole {
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Customer contact role record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::CustomerContactRoleId>,
     /// Flag to indicate if this is the preferred customer contact for the role.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_preferred_contact_for_role: Option<bool>,
@@ -840,7 +843,7 @@ pub struct CustomerContactRole {
     pub is_to_delete: Option<bool>,
     /// Trader contact role record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub trader_contact_role_id: Option<i64>,
+    pub trader_contact_role_id: Option<super::ids::TraderContactRoleId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -906,7 +909,7 @@ pub struct CustomerDeliveryAddress {
     pub country_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// VAT details Country code Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_code_id: Option<i64>,
+    pub country_code_id: Option<super::ids::CountryCodeId>,
     /// County (if using segmented addresses in Sage 200 Professional).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub county: Option<String>,
@@ -914,7 +917,7 @@ pub struct CustomerDeliveryAddress {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Unique Id of the customer account the customer delivery address is associated with.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// The date and time this entity was created (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
@@ -931,7 +934,7 @@ pub struct CustomerDeliveryAddress {
     pub fax: Option<String>,
     /// The unique Id of the customer delivery address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::CustomerDeliveryAddressId>,
     /// Flag to indicate if this is the default customer delivery address for the parent customer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
@@ -945,7 +948,7 @@ pub struct CustomerDeliveryAddress {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// The tax code record Id.
-    pub tax_code_id: i64,
+    pub tax_code_id: super::ids::TaxCodeId,
     /// The tax number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_number: Option<String>,
@@ -961,8 +964,8 @@ impl CustomerDeliveryAddress {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(
         description: impl Into<String>,
-        customer_id: i64,
-        tax_code_id: i64,
+        customer_id: impl Into<super::ids::CustomerId>,
+        tax_code_id: impl Into<super::ids::TaxCodeId>,
     ) -> Self {
         Self {
             address_1: None,
@@ -978,7 +981,7 @@ impl CustomerDeliveryAddress {
             country_code_id: None,
             county: None,
             customer: None,
-            customer_id: customer_id,
+            customer_id: customer_id.into(),
             date_time_created: None,
             date_time_updated: None,
             description: description.into(),
@@ -989,7 +992,7 @@ impl CustomerDeliveryAddress {
             postal_name: None,
             postcode: None,
             tax_code: None,
-            tax_code_id: tax_code_id,
+            tax_code_id: tax_code_id.into(),
             tax_number: None,
             telephone: None,
             extra: sage_core::types::Extra::new(),
@@ -1007,7 +1010,7 @@ pub struct CustomerEmail {
     >,
     /// Customer contact record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_contact_id: Option<i64>,
+    pub customer_contact_id: Option<super::ids::CustomerContactId>,
     /// The date and time this entity was created (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
@@ -1019,7 +1022,7 @@ pub struct CustomerEmail {
     pub email: Option<String>,
     /// Email address record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::CustomerEmailId>,
     /// Flag to indicate if this is the default email address of the customer contact.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
@@ -1047,7 +1050,7 @@ pub struct CustomerFax {
     >,
     /// Customer contact record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_contact_id: Option<i64>,
+    pub customer_contact_id: Option<super::ids::CustomerContactId>,
     /// The date and time this entity was created (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
@@ -1059,7 +1062,7 @@ pub struct CustomerFax {
     pub full_number: Option<String>,
     /// Fax record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::CustomerFaxId>,
     /// Flag to indicate if this is the default fax number of the customer contact.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
@@ -1111,7 +1114,7 @@ pub struct CustomerMainAddress {
     pub county: Option<String>,
     /// Customer Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_id: Option<i64>,
+    pub customer_id: Option<super::ids::CustomerId>,
     /// The date and time this entity was created (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
@@ -1140,7 +1143,7 @@ pub struct CustomerMemo {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
     /// Customer record Id.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// The date and time this entity was created (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
@@ -1149,7 +1152,7 @@ pub struct CustomerMemo {
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Customer memo record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::CustomerMemoId>,
     /// True if memo status is active, false if it is inactive.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
@@ -1165,10 +1168,13 @@ pub struct CustomerMemo {
 
 impl CustomerMemo {
     /// A value with its required fields; the optional ones start unset.
-    pub fn new(note: impl Into<String>, customer_id: i64) -> Self {
+    pub fn new(
+        note: impl Into<String>,
+        customer_id: impl Into<super::ids::CustomerId>,
+    ) -> Self {
         Self {
             created_by: None,
-            customer_id: customer_id,
+            customer_id: customer_id.into(),
             date_time_created: None,
             date_time_updated: None,
             id: None,
@@ -1196,7 +1202,7 @@ pub struct CustomerMobile {
     >,
     /// Customer contact record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_contact_id: Option<i64>,
+    pub customer_contact_id: Option<super::ids::CustomerContactId>,
     /// The date and time this entity was created (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
@@ -1208,7 +1214,7 @@ pub struct CustomerMobile {
     pub full_number: Option<String>,
     /// Mobile record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::CustomerMobileId>,
     /// Flag to indicate if this is the default mobile number of the customer contact.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
@@ -1255,7 +1261,7 @@ pub struct CustomerPeriodValueView {
     pub customer_analysis_period_id: Option<i64>,
     /// Customer record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_id: Option<i64>,
+    pub customer_id: Option<super::ids::CustomerId>,
     /// Customer name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_name: Option<String>,
@@ -1350,7 +1356,7 @@ pub struct CustomerPeriodValueView {
 pub struct CustomerPriceEnquiry {
     /// The Id for the currency used for the price. This is the same as the currency set on the customer account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<i64>,
+    pub currency_id: Option<super::ids::CurrencyId>,
     /// The name of the currency used for the price. This is the same as the currency set on the customer account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency_name: Option<String>,
@@ -1359,7 +1365,7 @@ pub struct CustomerPriceEnquiry {
     pub currency_symbol: Option<String>,
     /// Unique Id of the customer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_id: Option<i64>,
+    pub customer_id: Option<super::ids::CustomerId>,
     /// The discounted price per unit of the product for the selected customer, in the currency shown. If the price is set in a different currency on the price band, the price shown is converted using the current exchange rate set in Sage 200.
     #[serde(
         with = "sage_core::types::decimal_number::option",
@@ -1388,7 +1394,7 @@ pub struct CustomerPriceEnquiry {
     pub pricing_unit_multiple: Option<sage_core::types::Decimal>,
     /// An Id specific to the product being checked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<i64>,
+    pub product_id: Option<super::ids::ProductId>,
     /// The product type of the product group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product_type: Option<String>,
@@ -1476,7 +1482,7 @@ pub struct CustomerPriceEnquiryPreviousPrices {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CustomerPriceEnquiryRequest {
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// Specifies whether we want the response to include the last five prices that the customer has paid for the product from Sales Orders.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include_previous_prices: Option<bool>,
@@ -1484,7 +1490,7 @@ pub struct CustomerPriceEnquiryRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pricing_unit_id: Option<i64>,
     /// An Id specific to the product being checked.
-    pub product_id: i64,
+    pub product_id: super::ids::ProductId,
     /// The quantity to find the price for.
     #[serde(
         with = "sage_core::types::decimal_number::option",
@@ -1502,12 +1508,15 @@ pub struct CustomerPriceEnquiryRequest {
 
 impl CustomerPriceEnquiryRequest {
     /// A value with its required fields; the optional ones start unset.
-    pub fn new(customer_id: i64, product_id: i64) -> Self {
+    pub fn new(
+        customer_id: impl Into<super::ids::CustomerId>,
+        product_id: impl Into<super::ids::ProductId>,
+    ) -> Self {
         Self {
-            customer_id: customer_id,
+            customer_id: customer_id.into(),
             include_previous_prices: None,
             pricing_unit_id: None,
-            product_id: product_id,
+            product_id: product_id.into(),
             quantity: None,
             selling_unit_id: None,
             extra: sage_core::types::Extra::new(),
@@ -1520,7 +1529,7 @@ impl CustomerPriceEnquiryRequest {
 pub struct CustomerSopInvoiceCreditLineView {
     /// Unique Id of the customer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_id: Option<i64>,
+    pub customer_id: Option<super::ids::CustomerId>,
     /// The associated customer name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_name: Option<String>,
@@ -1580,10 +1589,10 @@ pub struct CustomerSopInvoiceCreditLineView {
     pub product_group_description: Option<String>,
     /// The associated product group record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_group_id: Option<i64>,
+    pub product_group_id: Option<super::ids::ProductGroupId>,
     /// The associated product record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<i64>,
+    pub product_id: Option<super::ids::ProductId>,
     /// The name of the product ordered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product_name: Option<String>,
@@ -1673,7 +1682,7 @@ pub struct CustomerTelephone {
     >,
     /// Customer contact record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_contact_id: Option<i64>,
+    pub customer_contact_id: Option<super::ids::CustomerContactId>,
     /// The date and time this entity was created (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
@@ -1685,7 +1694,7 @@ pub struct CustomerTelephone {
     pub full_number: Option<String>,
     /// Telephone record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::CustomerTelephoneId>,
     /// Flag to indicate if this is the default telephone number of the customer contact.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
@@ -1827,10 +1836,10 @@ pub struct CustomerView {
     pub country_code: Option<String>,
     /// Country code record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_code_id: Option<i64>,
+    pub country_code_id: Option<super::ids::CountryCodeId>,
     /// Credit bureau Id for this customer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credit_bureau_id: Option<i64>,
+    pub credit_bureau_id: Option<super::ids::CreditBureauId>,
     /// Credit bureau name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_bureau_name: Option<String>,
@@ -1843,7 +1852,7 @@ pub struct CustomerView {
     pub credit_limit: Option<sage_core::types::Decimal>,
     /// Credit position Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credit_position_id: Option<i64>,
+    pub credit_position_id: Option<super::ids::CreditPositionId>,
     /// Credit position name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_position_name: Option<String>,
@@ -1852,13 +1861,13 @@ pub struct CustomerView {
     pub credit_reference: Option<String>,
     /// Currency record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<i64>,
+    pub currency_id: Option<super::ids::CurrencyId>,
     /// ISO currency code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency_iso_code: Option<String>,
     /// Currency ISO code record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_iso_code_id: Option<i64>,
+    pub currency_iso_code_id: Option<super::ids::CurrencyIsoCodeId>,
     /// ISO currency name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency_iso_code_name: Option<String>,
@@ -2045,7 +2054,7 @@ pub struct CustomerView {
     pub order_value_discount_description: Option<String>,
     /// Order value discount Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub order_value_discount_id: Option<i64>,
+    pub order_value_discount_id: Option<super::ids::OrderValueDiscountId>,
     /// Order value discount name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_value_discount_name: Option<String>,
@@ -2063,7 +2072,7 @@ pub struct CustomerView {
     pub price_band_description: Option<String>,
     /// Price band Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub price_band_id: Option<i64>,
+    pub price_band_id: Option<super::ids::PriceBandId>,
     /// Price band name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price_band_name: Option<String>,
@@ -2131,7 +2140,7 @@ pub struct CustomerWebsite {
     >,
     /// Customer contact record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_contact_id: Option<i64>,
+    pub customer_contact_id: Option<super::ids::CustomerContactId>,
     /// The date and time this entity was created (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
@@ -2140,7 +2149,7 @@ pub struct CustomerWebsite {
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Website address record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::CustomerWebsiteId>,
     /// Flag to indicate if this is the default website for the customer contact.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
@@ -2175,7 +2184,7 @@ pub struct CustomerYearValueView {
     pub customer_analysis_code_5: Option<String>,
     /// Customer record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_id: Option<i64>,
+    pub customer_id: Option<super::ids::CustomerId>,
     /// Customer name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_name: Option<String>,
@@ -2448,7 +2457,7 @@ pub struct SalesAgedDebtorView {
     pub base_period_8: Option<sage_core::types::Decimal>,
     /// Customer Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_id: Option<i64>,
+    pub customer_id: Option<super::ids::CustomerId>,
     /// Value in document currency for the current period.
     #[serde(
         with = "sage_core::types::decimal_number::option",
@@ -2552,7 +2561,7 @@ pub struct SalesAgedTransactionPeriodView {
     pub base_outstanding_value: Option<sage_core::types::Decimal>,
     /// Customer Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_id: Option<i64>,
+    pub customer_id: Option<super::ids::CustomerId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -2569,7 +2578,7 @@ pub struct SalesAllocation {
     /// Allocation lines.
     pub allocation_lines: Vec<SalesAllocationAllocationLines>,
     /// Customer Id associated with the allocation.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -2578,13 +2587,13 @@ pub struct SalesAllocation {
 impl SalesAllocation {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(
-        customer_id: i64,
+        customer_id: impl Into<super::ids::CustomerId>,
         allocation_lines: impl IntoIterator<Item = SalesAllocationAllocationLines>,
     ) -> Self {
         Self {
             allocation_date: None,
             allocation_lines: allocation_lines.into_iter().collect(),
-            customer_id: customer_id,
+            customer_id: customer_id.into(),
             extra: sage_core::types::Extra::new(),
         }
     }
@@ -2622,7 +2631,7 @@ impl SalesAllocationAllocationLines {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SalesCreditNote {
     /// Customer record Id.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// Number of days discount valid. This defaults to the settlement days from the customer record.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount_days: Option<i64>,
@@ -2699,9 +2708,9 @@ pub struct SalesCreditNote {
 
 impl SalesCreditNote {
     /// A value with its required fields; the optional ones start unset.
-    pub fn new(customer_id: i64) -> Self {
+    pub fn new(customer_id: impl Into<super::ids::CustomerId>) -> Self {
         Self {
-            customer_id: customer_id,
+            customer_id: customer_id.into(),
             discount_days: None,
             discount_percent: None,
             document_discount_value: None,
@@ -2726,7 +2735,7 @@ impl SalesCreditNote {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SalesCreditNoteNewRequest {
     /// Customer record Id.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -2734,9 +2743,9 @@ pub struct SalesCreditNoteNewRequest {
 
 impl SalesCreditNoteNewRequest {
     /// A value with its required fields; the optional ones start unset.
-    pub fn new(customer_id: i64) -> Self {
+    pub fn new(customer_id: impl Into<super::ids::CustomerId>) -> Self {
         Self {
-            customer_id: customer_id,
+            customer_id: customer_id.into(),
             extra: sage_core::types::Extra::new(),
         }
     }
@@ -2898,7 +2907,7 @@ pub struct SalesHistoricalTransaction {
     pub customer: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Customer Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_id: Option<i64>,
+    pub customer_id: Option<super::ids::CustomerId>,
     /// The date and time this entity was created (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
@@ -2979,7 +2988,7 @@ pub struct SalesHistoricalTransaction {
     pub full_settlement_date: Option<sage_core::types::DateTime>,
     /// Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::SalesHistoricalTransactionId>,
     /// Nominal analysis items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nominal_analysis_items: Option<
@@ -3149,7 +3158,7 @@ pub struct SalesHistoricalTransactionTaxAnalysisItems {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SalesInvoice {
     /// Customer record Id.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// Number of days to pay to qualify for the settlement discount. This defaults to the settlement days from the customer record.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount_days: Option<i64>,
@@ -3229,9 +3238,9 @@ pub struct SalesInvoice {
 
 impl SalesInvoice {
     /// A value with its required fields; the optional ones start unset.
-    pub fn new(customer_id: i64) -> Self {
+    pub fn new(customer_id: impl Into<super::ids::CustomerId>) -> Self {
         Self {
-            customer_id: customer_id,
+            customer_id: customer_id.into(),
             discount_days: None,
             discount_percent: None,
             document_discount_value: None,
@@ -3257,7 +3266,7 @@ impl SalesInvoice {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SalesInvoiceNewRequest {
     /// Customer record Id.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -3265,9 +3274,9 @@ pub struct SalesInvoiceNewRequest {
 
 impl SalesInvoiceNewRequest {
     /// A value with its required fields; the optional ones start unset.
-    pub fn new(customer_id: i64) -> Self {
+    pub fn new(customer_id: impl Into<super::ids::CustomerId>) -> Self {
         Self {
-            customer_id: customer_id,
+            customer_id: customer_id.into(),
             extra: sage_core::types::Extra::new(),
         }
     }
@@ -3428,7 +3437,7 @@ pub struct SalesLedgerSettings {
     pub early_settlement_discount_percent: Option<sage_core::types::Decimal>,
     /// Sales Ledger Settings record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::SalesLedgerSettingsId>,
     /// The default length of time (in months) to keep transactions for customer accounts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keep_transactions_for: Option<i64>,
@@ -3488,7 +3497,7 @@ pub struct SalesPayment {
     )]
     pub bank_exchange_rate: Option<sage_core::types::Decimal>,
     /// Bank record Id.
-    pub bank_id: i64,
+    pub bank_id: super::ids::BankId,
     /// Payment currency record Id. This defaults to the customer account currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cheque_currency_id: Option<i64>,
@@ -3510,7 +3519,7 @@ pub struct SalesPayment {
     )]
     pub customer_cheque_value: Option<sage_core::types::Decimal>,
     /// Customer record Id.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// Exchange rate for the payment. This defaults to the currency exchange rate.
     #[serde(
         with = "sage_core::types::decimal_number::option",
@@ -3545,18 +3554,18 @@ pub struct SalesPayment {
 impl SalesPayment {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(
-        bank_id: i64,
+        bank_id: impl Into<super::ids::BankId>,
         cheque_value: sage_core::types::Decimal,
-        customer_id: i64,
+        customer_id: impl Into<super::ids::CustomerId>,
     ) -> Self {
         Self {
             bank_exchange_rate: None,
-            bank_id: bank_id,
+            bank_id: bank_id.into(),
             cheque_currency_id: None,
             cheque_exchange_rate: None,
             cheque_value: cheque_value,
             customer_cheque_value: None,
-            customer_id: customer_id,
+            customer_id: customer_id.into(),
             exchange_rate: None,
             nominal_analysis_items: None,
             reference: None,
@@ -3685,7 +3694,7 @@ pub struct SalesPostedTransaction {
     pub customer: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Customer Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_id: Option<i64>,
+    pub customer_id: Option<super::ids::CustomerId>,
     /// The date and time this entity was created (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
@@ -3766,7 +3775,7 @@ pub struct SalesPostedTransaction {
     pub full_settlement_date: Option<sage_core::types::DateTime>,
     /// Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::SalesPostedTransactionId>,
     /// Nominal analysis items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nominal_analysis_items: Option<Vec<SalesPostedTransactionNominalAnalysisItems>>,
@@ -3943,7 +3952,7 @@ pub struct SalesPostedTransactionMemo {
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Sales posted transaction memo record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::SalesPostedTransactionMemoId>,
     /// True if memo status is active, false if it is inactive.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
@@ -4075,7 +4084,7 @@ pub struct SalesReceipt {
     )]
     pub bank_exchange_rate: Option<sage_core::types::Decimal>,
     /// Bank record Id.
-    pub bank_id: i64,
+    pub bank_id: super::ids::BankId,
     /// Receipt currency record Id. This defaults to the customer account currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cheque_currency_id: Option<i64>,
@@ -4097,7 +4106,7 @@ pub struct SalesReceipt {
     )]
     pub customer_cheque_value: Option<sage_core::types::Decimal>,
     /// Customer record Id.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// Exchange rate for the receipt. This defaults to the customer exchange rate.
     #[serde(
         with = "sage_core::types::decimal_number::option",
@@ -4132,18 +4141,18 @@ pub struct SalesReceipt {
 impl SalesReceipt {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(
-        bank_id: i64,
+        bank_id: impl Into<super::ids::BankId>,
         cheque_value: sage_core::types::Decimal,
-        customer_id: i64,
+        customer_id: impl Into<super::ids::CustomerId>,
     ) -> Self {
         Self {
             bank_exchange_rate: None,
-            bank_id: bank_id,
+            bank_id: bank_id.into(),
             cheque_currency_id: None,
             cheque_exchange_rate: None,
             cheque_value: cheque_value,
             customer_cheque_value: None,
-            customer_id: customer_id,
+            customer_id: customer_id.into(),
             exchange_rate: None,
             nominal_analysis_items: None,
             reference: None,
@@ -4222,7 +4231,7 @@ pub struct SalesTransactionEnquiryView {
     pub customer: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Customer Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_id: Option<i64>,
+    pub customer_id: Option<super::ids::CustomerId>,
     /// Discount days.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount_days: Option<String>,
@@ -4286,7 +4295,7 @@ pub struct SalesTransactionEnquiryView {
     pub has_documents: Option<bool>,
     /// Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::SalesTransactionEnquiryViewId>,
     /// Memo status.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memo_note_status: Option<String>,
@@ -4606,7 +4615,7 @@ pub struct SalesTransactionView {
     pub currency_symbol: Option<String>,
     /// Customer Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_id: Option<i64>,
+    pub customer_id: Option<super::ids::CustomerId>,
     /// Customer account name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_name: Option<String>,
@@ -4818,13 +4827,13 @@ impl sage_core::Operation for CreateCustomerAlert {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteCustomerAlert {
     /// Unique Id of the customer alert.
-    pub id: i64,
+    pub id: super::ids::CustomerAlertId,
 }
 
 impl DeleteCustomerAlert {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::CustomerAlertId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -4855,13 +4864,13 @@ impl sage_core::Operation for DeleteCustomerAlert {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCustomerAlert {
     /// Unique Id of the customer alert.
-    pub id: i64,
+    pub id: super::ids::CustomerAlertId,
 }
 
 impl GetCustomerAlert {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::CustomerAlertId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -5007,7 +5016,7 @@ impl sage_core::ListOperation for ListCustomerAlerts {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListCustomerAlertsForCustomer {
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -5026,9 +5035,9 @@ pub struct ListCustomerAlertsForCustomer {
 
 impl ListCustomerAlertsForCustomer {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_id: i64) -> Self {
+    pub fn new(customer_id: impl Into<super::ids::CustomerId>) -> Self {
         Self {
-            customer_id,
+            customer_id: customer_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -5131,15 +5140,15 @@ impl sage_core::ListOperation for ListCustomerAlertsForCustomer {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateCustomerAlert {
     /// Unique Id of the customer alert.
-    pub id: i64,
+    pub id: super::ids::CustomerAlertId,
     /// The JSON request body.
     pub body: CustomerAlert,
 }
 
 impl UpdateCustomerAlert {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: CustomerAlert) -> Self {
-        Self { id, body }
+    pub fn new(id: impl Into<super::ids::CustomerAlertId>, body: CustomerAlert) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -5172,13 +5181,13 @@ impl sage_core::Operation for UpdateCustomerAlert {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteCustomerCard {
     /// Unique Id of the customer card.
-    pub id: i64,
+    pub id: super::ids::CustomerCardId,
 }
 
 impl DeleteCustomerCard {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::CustomerCardId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -5209,13 +5218,13 @@ impl sage_core::Operation for DeleteCustomerCard {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCustomerCard {
     /// Unique Id of the customer card.
-    pub id: i64,
+    pub id: super::ids::CustomerCardId,
 }
 
 impl GetCustomerCard {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::CustomerCardId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -5361,7 +5370,7 @@ impl sage_core::ListOperation for ListCustomerCards {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListCustomerCardsForCustomer {
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -5380,9 +5389,9 @@ pub struct ListCustomerCardsForCustomer {
 
 impl ListCustomerCardsForCustomer {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_id: i64) -> Self {
+    pub fn new(customer_id: impl Into<super::ids::CustomerId>) -> Self {
         Self {
-            customer_id,
+            customer_id: customer_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -5485,15 +5494,15 @@ impl sage_core::ListOperation for ListCustomerCardsForCustomer {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateCustomerCard {
     /// Unique Id of the customer card.
-    pub id: i64,
+    pub id: super::ids::CustomerCardId,
     /// The JSON request body.
     pub body: CustomerCard,
 }
 
 impl UpdateCustomerCard {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: CustomerCard) -> Self {
-        Self { id, body }
+    pub fn new(id: impl Into<super::ids::CustomerCardId>, body: CustomerCard) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -5526,13 +5535,13 @@ impl sage_core::Operation for UpdateCustomerCard {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCustomerContactRole {
     /// Unique Id of the customer contact role.
-    pub id: i64,
+    pub id: super::ids::CustomerContactRoleId,
 }
 
 impl GetCustomerContactRole {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::CustomerContactRoleId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -5678,7 +5687,7 @@ impl sage_core::ListOperation for ListCustomerContactRoles {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListCustomerContactRolesForCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -5697,9 +5706,9 @@ pub struct ListCustomerContactRolesForCustomerContact {
 
 impl ListCustomerContactRolesForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64) -> Self {
+    pub fn new(customer_contact_id: impl Into<super::ids::CustomerContactId>) -> Self {
         Self {
-            customer_contact_id,
+            customer_contact_id: customer_contact_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -5802,15 +5811,21 @@ impl sage_core::ListOperation for ListCustomerContactRolesForCustomerContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateCustomerContactForCustomer {
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// The JSON request body.
     pub body: CustomerContact,
 }
 
 impl CreateCustomerContactForCustomer {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_id: i64, body: CustomerContact) -> Self {
-        Self { customer_id, body }
+    pub fn new(
+        customer_id: impl Into<super::ids::CustomerId>,
+        body: CustomerContact,
+    ) -> Self {
+        Self {
+            customer_id: customer_id.into(),
+            body,
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -5843,13 +5858,13 @@ impl sage_core::Operation for CreateCustomerContactForCustomer {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteCustomerContact {
     /// Unique Id of the customer contact.
-    pub id: i64,
+    pub id: super::ids::CustomerContactId,
 }
 
 impl DeleteCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::CustomerContactId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -5880,15 +5895,21 @@ impl sage_core::Operation for DeleteCustomerContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteCustomerContactForCustomer {
     /// Unique Id of the customer contact.
-    pub id: i64,
+    pub id: super::ids::CustomerContactId,
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
 }
 
 impl DeleteCustomerContactForCustomer {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, customer_id: i64) -> Self {
-        Self { id, customer_id }
+    pub fn new(
+        id: impl Into<super::ids::CustomerContactId>,
+        customer_id: impl Into<super::ids::CustomerId>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            customer_id: customer_id.into(),
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -5920,15 +5941,21 @@ impl sage_core::Operation for DeleteCustomerContactForCustomer {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCustomerContactForCustomer {
     /// Unique Id of the customer contact.
-    pub id: i64,
+    pub id: super::ids::CustomerContactId,
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
 }
 
 impl GetCustomerContactForCustomer {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, customer_id: i64) -> Self {
-        Self { id, customer_id }
+    pub fn new(
+        id: impl Into<super::ids::CustomerContactId>,
+        customer_id: impl Into<super::ids::CustomerId>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            customer_id: customer_id.into(),
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -5963,13 +5990,13 @@ impl sage_core::Operation for GetCustomerContactForCustomer {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCustomerContacts {
     /// Unique Id of the customer contact.
-    pub id: i64,
+    pub id: super::ids::CustomerContactId,
 }
 
 impl GetCustomerContacts {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::CustomerContactId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -6115,7 +6142,7 @@ impl sage_core::ListOperation for ListCustomerContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListCustomerContactsForCustomer {
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -6134,9 +6161,9 @@ pub struct ListCustomerContactsForCustomer {
 
 impl ListCustomerContactsForCustomer {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_id: i64) -> Self {
+    pub fn new(customer_id: impl Into<super::ids::CustomerId>) -> Self {
         Self {
-            customer_id,
+            customer_id: customer_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -6239,15 +6266,18 @@ impl sage_core::ListOperation for ListCustomerContactsForCustomer {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateCustomerContact {
     /// Unique Id of the customer contact.
-    pub id: i64,
+    pub id: super::ids::CustomerContactId,
     /// The JSON request body.
     pub body: CustomerContact,
 }
 
 impl UpdateCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: CustomerContact) -> Self {
-        Self { id, body }
+    pub fn new(
+        id: impl Into<super::ids::CustomerContactId>,
+        body: CustomerContact,
+    ) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -6280,17 +6310,25 @@ impl sage_core::Operation for UpdateCustomerContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateCustomerContactForCustomer {
     /// Unique Id of the customer contact.
-    pub id: i64,
+    pub id: super::ids::CustomerContactId,
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// The JSON request body.
     pub body: CustomerContact,
 }
 
 impl UpdateCustomerContactForCustomer {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, customer_id: i64, body: CustomerContact) -> Self {
-        Self { id, customer_id, body }
+    pub fn new(
+        id: impl Into<super::ids::CustomerContactId>,
+        customer_id: impl Into<super::ids::CustomerId>,
+        body: CustomerContact,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            customer_id: customer_id.into(),
+            body,
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -6362,13 +6400,13 @@ impl sage_core::Operation for CreateCustomerDeliveryAddress {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteCustomerDeliveryAddress {
     /// Unique Id of the customer delivery address.
-    pub id: i64,
+    pub id: super::ids::CustomerDeliveryAddressId,
 }
 
 impl DeleteCustomerDeliveryAddress {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::CustomerDeliveryAddressId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -6399,13 +6437,13 @@ impl sage_core::Operation for DeleteCustomerDeliveryAddress {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCustomerDeliveryAddress {
     /// Unique Id of the customer delivery address
-    pub id: i64,
+    pub id: super::ids::CustomerDeliveryAddressId,
 }
 
 impl GetCustomerDeliveryAddress {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::CustomerDeliveryAddressId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -6551,7 +6589,7 @@ impl sage_core::ListOperation for ListCustomerDeliveryAddresses {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListCustomerDeliveryAddressesForCustomer {
     /// Unique Id of the customer
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -6570,9 +6608,9 @@ pub struct ListCustomerDeliveryAddressesForCustomer {
 
 impl ListCustomerDeliveryAddressesForCustomer {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_id: i64) -> Self {
+    pub fn new(customer_id: impl Into<super::ids::CustomerId>) -> Self {
         Self {
-            customer_id,
+            customer_id: customer_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -6675,15 +6713,18 @@ impl sage_core::ListOperation for ListCustomerDeliveryAddressesForCustomer {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateCustomerDeliveryAddress {
     /// Unique Id of the customer delivery address.
-    pub id: i64,
+    pub id: super::ids::CustomerDeliveryAddressId,
     /// The JSON request body.
     pub body: CustomerDeliveryAddress,
 }
 
 impl UpdateCustomerDeliveryAddress {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: CustomerDeliveryAddress) -> Self {
-        Self { id, body }
+    pub fn new(
+        id: impl Into<super::ids::CustomerDeliveryAddressId>,
+        body: CustomerDeliveryAddress,
+    ) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -6716,19 +6757,23 @@ impl sage_core::Operation for UpdateCustomerDeliveryAddress {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateCustomerEmailForCustomerAndCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// The JSON request body.
     pub body: CustomerEmail,
 }
 
 impl CreateCustomerEmailForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, customer_id: i64, body: CustomerEmail) -> Self {
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        customer_id: impl Into<super::ids::CustomerId>,
+        body: CustomerEmail,
+    ) -> Self {
         Self {
-            customer_contact_id,
-            customer_id,
+            customer_contact_id: customer_contact_id.into(),
+            customer_id: customer_id.into(),
             body,
         }
     }
@@ -6764,15 +6809,21 @@ impl sage_core::Operation for CreateCustomerEmailForCustomerAndCustomerContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateCustomerEmailForCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// The JSON request body.
     pub body: CustomerEmail,
 }
 
 impl CreateCustomerEmailForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, body: CustomerEmail) -> Self {
-        Self { customer_contact_id, body }
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        body: CustomerEmail,
+    ) -> Self {
+        Self {
+            customer_contact_id: customer_contact_id.into(),
+            body,
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -6805,13 +6856,13 @@ impl sage_core::Operation for CreateCustomerEmailForCustomerContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteCustomerEmail {
     /// Unique Id of the customer email.
-    pub id: i64,
+    pub id: super::ids::CustomerEmailId,
 }
 
 impl DeleteCustomerEmail {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::CustomerEmailId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -6842,20 +6893,24 @@ impl sage_core::Operation for DeleteCustomerEmail {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteCustomerEmailForCustomerAndCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer email.
-    pub id: i64,
+    pub id: super::ids::CustomerEmailId,
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
 }
 
 impl DeleteCustomerEmailForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, id: i64, customer_id: i64) -> Self {
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        id: impl Into<super::ids::CustomerEmailId>,
+        customer_id: impl Into<super::ids::CustomerId>,
+    ) -> Self {
         Self {
-            customer_contact_id,
-            id,
-            customer_id,
+            customer_contact_id: customer_contact_id.into(),
+            id: id.into(),
+            customer_id: customer_id.into(),
         }
     }
 
@@ -6889,15 +6944,21 @@ impl sage_core::Operation for DeleteCustomerEmailForCustomerAndCustomerContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteCustomerEmailForCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer email.
-    pub id: i64,
+    pub id: super::ids::CustomerEmailId,
 }
 
 impl DeleteCustomerEmailForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, id: i64) -> Self {
-        Self { customer_contact_id, id }
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        id: impl Into<super::ids::CustomerEmailId>,
+    ) -> Self {
+        Self {
+            customer_contact_id: customer_contact_id.into(),
+            id: id.into(),
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -6929,13 +6990,13 @@ impl sage_core::Operation for DeleteCustomerEmailForCustomerContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCustomerEmail {
     /// Unique Id of the customer email.
-    pub id: i64,
+    pub id: super::ids::CustomerEmailId,
 }
 
 impl GetCustomerEmail {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::CustomerEmailId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -6969,20 +7030,24 @@ impl sage_core::Operation for GetCustomerEmail {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCustomerEmailForCustomerAndCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer email.
-    pub id: i64,
+    pub id: super::ids::CustomerEmailId,
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
 }
 
 impl GetCustomerEmailForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, id: i64, customer_id: i64) -> Self {
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        id: impl Into<super::ids::CustomerEmailId>,
+        customer_id: impl Into<super::ids::CustomerId>,
+    ) -> Self {
         Self {
-            customer_contact_id,
-            id,
-            customer_id,
+            customer_contact_id: customer_contact_id.into(),
+            id: id.into(),
+            customer_id: customer_id.into(),
         }
     }
 
@@ -7019,15 +7084,21 @@ impl sage_core::Operation for GetCustomerEmailForCustomerAndCustomerContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCustomerEmailForCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer email.
-    pub id: i64,
+    pub id: super::ids::CustomerEmailId,
 }
 
 impl GetCustomerEmailForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, id: i64) -> Self {
-        Self { customer_contact_id, id }
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        id: impl Into<super::ids::CustomerEmailId>,
+    ) -> Self {
+        Self {
+            customer_contact_id: customer_contact_id.into(),
+            id: id.into(),
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -7174,9 +7245,9 @@ impl sage_core::ListOperation for ListCustomerEmails {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListCustomerEmailsForCustomerAndCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -7195,10 +7266,13 @@ pub struct ListCustomerEmailsForCustomerAndCustomerContact {
 
 impl ListCustomerEmailsForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, customer_id: i64) -> Self {
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        customer_id: impl Into<super::ids::CustomerId>,
+    ) -> Self {
         Self {
-            customer_contact_id,
-            customer_id,
+            customer_contact_id: customer_contact_id.into(),
+            customer_id: customer_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -7302,7 +7376,7 @@ impl sage_core::ListOperation for ListCustomerEmailsForCustomerAndCustomerContac
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListCustomerEmailsForCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -7321,9 +7395,9 @@ pub struct ListCustomerEmailsForCustomerContact {
 
 impl ListCustomerEmailsForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64) -> Self {
+    pub fn new(customer_contact_id: impl Into<super::ids::CustomerContactId>) -> Self {
         Self {
-            customer_contact_id,
+            customer_contact_id: customer_contact_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -7426,15 +7500,15 @@ impl sage_core::ListOperation for ListCustomerEmailsForCustomerContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateCustomerEmail {
     /// Unique Id of the customer email.
-    pub id: i64,
+    pub id: super::ids::CustomerEmailId,
     /// The JSON request body.
     pub body: CustomerEmail,
 }
 
 impl UpdateCustomerEmail {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: CustomerEmail) -> Self {
-        Self { id, body }
+    pub fn new(id: impl Into<super::ids::CustomerEmailId>, body: CustomerEmail) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -7467,11 +7541,11 @@ impl sage_core::Operation for UpdateCustomerEmail {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateCustomerEmailForCustomerAndCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer email.
-    pub id: i64,
+    pub id: super::ids::CustomerEmailId,
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// The JSON request body.
     pub body: CustomerEmail,
 }
@@ -7479,15 +7553,15 @@ pub struct UpdateCustomerEmailForCustomerAndCustomerContact {
 impl UpdateCustomerEmailForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(
-        customer_contact_id: i64,
-        id: i64,
-        customer_id: i64,
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        id: impl Into<super::ids::CustomerEmailId>,
+        customer_id: impl Into<super::ids::CustomerId>,
         body: CustomerEmail,
     ) -> Self {
         Self {
-            customer_contact_id,
-            id,
-            customer_id,
+            customer_contact_id: customer_contact_id.into(),
+            id: id.into(),
+            customer_id: customer_id.into(),
             body,
         }
     }
@@ -7524,19 +7598,23 @@ impl sage_core::Operation for UpdateCustomerEmailForCustomerAndCustomerContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateCustomerEmailForCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer email.
-    pub id: i64,
+    pub id: super::ids::CustomerEmailId,
     /// The JSON request body.
     pub body: CustomerEmail,
 }
 
 impl UpdateCustomerEmailForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, id: i64, body: CustomerEmail) -> Self {
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        id: impl Into<super::ids::CustomerEmailId>,
+        body: CustomerEmail,
+    ) -> Self {
         Self {
-            customer_contact_id,
-            id,
+            customer_contact_id: customer_contact_id.into(),
+            id: id.into(),
             body,
         }
     }
@@ -7572,19 +7650,23 @@ impl sage_core::Operation for UpdateCustomerEmailForCustomerContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateCustomerFaxForCustomerAndCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// The JSON request body.
     pub body: CustomerFax,
 }
 
 impl CreateCustomerFaxForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, customer_id: i64, body: CustomerFax) -> Self {
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        customer_id: impl Into<super::ids::CustomerId>,
+        body: CustomerFax,
+    ) -> Self {
         Self {
-            customer_contact_id,
-            customer_id,
+            customer_contact_id: customer_contact_id.into(),
+            customer_id: customer_id.into(),
             body,
         }
     }
@@ -7620,15 +7702,21 @@ impl sage_core::Operation for CreateCustomerFaxForCustomerAndCustomerContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateCustomerFaxForCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// The JSON request body.
     pub body: CustomerFax,
 }
 
 impl CreateCustomerFaxForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, body: CustomerFax) -> Self {
-        Self { customer_contact_id, body }
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        body: CustomerFax,
+    ) -> Self {
+        Self {
+            customer_contact_id: customer_contact_id.into(),
+            body,
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -7661,13 +7749,13 @@ impl sage_core::Operation for CreateCustomerFaxForCustomerContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteCustomerFax {
     /// Unique Id of the customer fax.
-    pub id: i64,
+    pub id: super::ids::CustomerFaxId,
 }
 
 impl DeleteCustomerFax {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::CustomerFaxId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -7698,20 +7786,24 @@ impl sage_core::Operation for DeleteCustomerFax {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteCustomerFaxForCustomerAndCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer fax.
-    pub id: i64,
+    pub id: super::ids::CustomerFaxId,
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
 }
 
 impl DeleteCustomerFaxForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, id: i64, customer_id: i64) -> Self {
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        id: impl Into<super::ids::CustomerFaxId>,
+        customer_id: impl Into<super::ids::CustomerId>,
+    ) -> Self {
         Self {
-            customer_contact_id,
-            id,
-            customer_id,
+            customer_contact_id: customer_contact_id.into(),
+            id: id.into(),
+            customer_id: customer_id.into(),
         }
     }
 
@@ -7745,15 +7837,21 @@ impl sage_core::Operation for DeleteCustomerFaxForCustomerAndCustomerContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteCustomerFaxForCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer fax.
-    pub id: i64,
+    pub id: super::ids::CustomerFaxId,
 }
 
 impl DeleteCustomerFaxForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, id: i64) -> Self {
-        Self { customer_contact_id, id }
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        id: impl Into<super::ids::CustomerFaxId>,
+    ) -> Self {
+        Self {
+            customer_contact_id: customer_contact_id.into(),
+            id: id.into(),
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -7785,13 +7883,13 @@ impl sage_core::Operation for DeleteCustomerFaxForCustomerContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCustomerFax {
     /// Unique Id of the customer fax.
-    pub id: i64,
+    pub id: super::ids::CustomerFaxId,
 }
 
 impl GetCustomerFax {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::CustomerFaxId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -7825,20 +7923,24 @@ impl sage_core::Operation for GetCustomerFax {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCustomerFaxForCustomerAndCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer fax.
-    pub id: i64,
+    pub id: super::ids::CustomerFaxId,
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
 }
 
 impl GetCustomerFaxForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, id: i64, customer_id: i64) -> Self {
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        id: impl Into<super::ids::CustomerFaxId>,
+        customer_id: impl Into<super::ids::CustomerId>,
+    ) -> Self {
         Self {
-            customer_contact_id,
-            id,
-            customer_id,
+            customer_contact_id: customer_contact_id.into(),
+            id: id.into(),
+            customer_id: customer_id.into(),
         }
     }
 
@@ -7875,15 +7977,21 @@ impl sage_core::Operation for GetCustomerFaxForCustomerAndCustomerContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCustomerFaxForCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer fax.
-    pub id: i64,
+    pub id: super::ids::CustomerFaxId,
 }
 
 impl GetCustomerFaxForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, id: i64) -> Self {
-        Self { customer_contact_id, id }
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        id: impl Into<super::ids::CustomerFaxId>,
+    ) -> Self {
+        Self {
+            customer_contact_id: customer_contact_id.into(),
+            id: id.into(),
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -8030,9 +8138,9 @@ impl sage_core::ListOperation for ListCustomerFaxes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListCustomerFaxesForCustomerAndCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -8051,10 +8159,13 @@ pub struct ListCustomerFaxesForCustomerAndCustomerContact {
 
 impl ListCustomerFaxesForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, customer_id: i64) -> Self {
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        customer_id: impl Into<super::ids::CustomerId>,
+    ) -> Self {
         Self {
-            customer_contact_id,
-            customer_id,
+            customer_contact_id: customer_contact_id.into(),
+            customer_id: customer_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -8158,7 +8269,7 @@ impl sage_core::ListOperation for ListCustomerFaxesForCustomerAndCustomerContact
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListCustomerFaxesForCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -8177,9 +8288,9 @@ pub struct ListCustomerFaxesForCustomerContact {
 
 impl ListCustomerFaxesForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64) -> Self {
+    pub fn new(customer_contact_id: impl Into<super::ids::CustomerContactId>) -> Self {
         Self {
-            customer_contact_id,
+            customer_contact_id: customer_contact_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -8282,15 +8393,15 @@ impl sage_core::ListOperation for ListCustomerFaxesForCustomerContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateCustomerFax {
     /// Unique Id of the customer fax.
-    pub id: i64,
+    pub id: super::ids::CustomerFaxId,
     /// The JSON request body.
     pub body: CustomerFax,
 }
 
 impl UpdateCustomerFax {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: CustomerFax) -> Self {
-        Self { id, body }
+    pub fn new(id: impl Into<super::ids::CustomerFaxId>, body: CustomerFax) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -8323,11 +8434,11 @@ impl sage_core::Operation for UpdateCustomerFax {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateCustomerFaxForCustomerAndCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer fax.
-    pub id: i64,
+    pub id: super::ids::CustomerFaxId,
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// The JSON request body.
     pub body: CustomerFax,
 }
@@ -8335,15 +8446,15 @@ pub struct UpdateCustomerFaxForCustomerAndCustomerContact {
 impl UpdateCustomerFaxForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(
-        customer_contact_id: i64,
-        id: i64,
-        customer_id: i64,
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        id: impl Into<super::ids::CustomerFaxId>,
+        customer_id: impl Into<super::ids::CustomerId>,
         body: CustomerFax,
     ) -> Self {
         Self {
-            customer_contact_id,
-            id,
-            customer_id,
+            customer_contact_id: customer_contact_id.into(),
+            id: id.into(),
+            customer_id: customer_id.into(),
             body,
         }
     }
@@ -8380,19 +8491,23 @@ impl sage_core::Operation for UpdateCustomerFaxForCustomerAndCustomerContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateCustomerFaxForCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer fax.
-    pub id: i64,
+    pub id: super::ids::CustomerFaxId,
     /// The JSON request body.
     pub body: CustomerFax,
 }
 
 impl UpdateCustomerFaxForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, id: i64, body: CustomerFax) -> Self {
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        id: impl Into<super::ids::CustomerFaxId>,
+        body: CustomerFax,
+    ) -> Self {
         Self {
-            customer_contact_id,
-            id,
+            customer_contact_id: customer_contact_id.into(),
+            id: id.into(),
             body,
         }
     }
@@ -8474,13 +8589,13 @@ impl sage_core::Operation for CreateCustomerMemo {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteCustomerMemo {
     /// Unique Id of the customer memo.
-    pub id: i64,
+    pub id: super::ids::CustomerMemoId,
 }
 
 impl DeleteCustomerMemo {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::CustomerMemoId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -8515,13 +8630,13 @@ impl sage_core::Operation for DeleteCustomerMemo {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCustomerMemo {
     /// Unique Id of the customer memo.
-    pub id: i64,
+    pub id: super::ids::CustomerMemoId,
 }
 
 impl GetCustomerMemo {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::CustomerMemoId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -8675,7 +8790,7 @@ impl sage_core::ListOperation for ListCustomerMemos {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListCustomerMemosForCustomer {
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -8694,9 +8809,9 @@ pub struct ListCustomerMemosForCustomer {
 
 impl ListCustomerMemosForCustomer {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_id: i64) -> Self {
+    pub fn new(customer_id: impl Into<super::ids::CustomerId>) -> Self {
         Self {
-            customer_id,
+            customer_id: customer_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -8803,15 +8918,15 @@ impl sage_core::ListOperation for ListCustomerMemosForCustomer {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateCustomerMemo {
     /// Unique Id of the customer memo.
-    pub id: i64,
+    pub id: super::ids::CustomerMemoId,
     /// The JSON request body.
     pub body: CustomerMemo,
 }
 
 impl UpdateCustomerMemo {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: CustomerMemo) -> Self {
-        Self { id, body }
+    pub fn new(id: impl Into<super::ids::CustomerMemoId>, body: CustomerMemo) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -8844,9 +8959,9 @@ impl sage_core::Operation for UpdateCustomerMemo {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateCustomerMobileForCustomerAndCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// The JSON request body.
     pub body: CustomerMobile,
 }
@@ -8854,13 +8969,13 @@ pub struct CreateCustomerMobileForCustomerAndCustomerContact {
 impl CreateCustomerMobileForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(
-        customer_contact_id: i64,
-        customer_id: i64,
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        customer_id: impl Into<super::ids::CustomerId>,
         body: CustomerMobile,
     ) -> Self {
         Self {
-            customer_contact_id,
-            customer_id,
+            customer_contact_id: customer_contact_id.into(),
+            customer_id: customer_id.into(),
             body,
         }
     }
@@ -8896,15 +9011,21 @@ impl sage_core::Operation for CreateCustomerMobileForCustomerAndCustomerContact 
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateCustomerMobileForCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// The JSON request body.
     pub body: CustomerMobile,
 }
 
 impl CreateCustomerMobileForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, body: CustomerMobile) -> Self {
-        Self { customer_contact_id, body }
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        body: CustomerMobile,
+    ) -> Self {
+        Self {
+            customer_contact_id: customer_contact_id.into(),
+            body,
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -8937,13 +9058,13 @@ impl sage_core::Operation for CreateCustomerMobileForCustomerContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteCustomerMobile {
     /// Unique Id of the customer mobile.
-    pub id: i64,
+    pub id: super::ids::CustomerMobileId,
 }
 
 impl DeleteCustomerMobile {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::CustomerMobileId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -8974,20 +9095,24 @@ impl sage_core::Operation for DeleteCustomerMobile {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteCustomerMobileForCustomerAndCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer mobile.
-    pub id: i64,
+    pub id: super::ids::CustomerMobileId,
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
 }
 
 impl DeleteCustomerMobileForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, id: i64, customer_id: i64) -> Self {
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        id: impl Into<super::ids::CustomerMobileId>,
+        customer_id: impl Into<super::ids::CustomerId>,
+    ) -> Self {
         Self {
-            customer_contact_id,
-            id,
-            customer_id,
+            customer_contact_id: customer_contact_id.into(),
+            id: id.into(),
+            customer_id: customer_id.into(),
         }
     }
 
@@ -9021,15 +9146,21 @@ impl sage_core::Operation for DeleteCustomerMobileForCustomerAndCustomerContact 
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteCustomerMobileForCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer mobile.
-    pub id: i64,
+    pub id: super::ids::CustomerMobileId,
 }
 
 impl DeleteCustomerMobileForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, id: i64) -> Self {
-        Self { customer_contact_id, id }
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        id: impl Into<super::ids::CustomerMobileId>,
+    ) -> Self {
+        Self {
+            customer_contact_id: customer_contact_id.into(),
+            id: id.into(),
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -9061,13 +9192,13 @@ impl sage_core::Operation for DeleteCustomerMobileForCustomerContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCustomerMobile {
     /// Unique Id of the customer mobile.
-    pub id: i64,
+    pub id: super::ids::CustomerMobileId,
 }
 
 impl GetCustomerMobile {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::CustomerMobileId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -9101,20 +9232,24 @@ impl sage_core::Operation for GetCustomerMobile {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCustomerMobileForCustomerAndCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer mobile.
-    pub id: i64,
+    pub id: super::ids::CustomerMobileId,
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
 }
 
 impl GetCustomerMobileForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, id: i64, customer_id: i64) -> Self {
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        id: impl Into<super::ids::CustomerMobileId>,
+        customer_id: impl Into<super::ids::CustomerId>,
+    ) -> Self {
         Self {
-            customer_contact_id,
-            id,
-            customer_id,
+            customer_contact_id: customer_contact_id.into(),
+            id: id.into(),
+            customer_id: customer_id.into(),
         }
     }
 
@@ -9151,15 +9286,21 @@ impl sage_core::Operation for GetCustomerMobileForCustomerAndCustomerContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCustomerMobileForCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer mobile.
-    pub id: i64,
+    pub id: super::ids::CustomerMobileId,
 }
 
 impl GetCustomerMobileForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, id: i64) -> Self {
-        Self { customer_contact_id, id }
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        id: impl Into<super::ids::CustomerMobileId>,
+    ) -> Self {
+        Self {
+            customer_contact_id: customer_contact_id.into(),
+            id: id.into(),
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -9306,9 +9447,9 @@ impl sage_core::ListOperation for ListCustomerMobiles {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListCustomerMobilesForCustomerAndCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -9327,10 +9468,13 @@ pub struct ListCustomerMobilesForCustomerAndCustomerContact {
 
 impl ListCustomerMobilesForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, customer_id: i64) -> Self {
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        customer_id: impl Into<super::ids::CustomerId>,
+    ) -> Self {
         Self {
-            customer_contact_id,
-            customer_id,
+            customer_contact_id: customer_contact_id.into(),
+            customer_id: customer_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -9434,7 +9578,7 @@ impl sage_core::ListOperation for ListCustomerMobilesForCustomerAndCustomerConta
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListCustomerMobilesForCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -9453,9 +9597,9 @@ pub struct ListCustomerMobilesForCustomerContact {
 
 impl ListCustomerMobilesForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64) -> Self {
+    pub fn new(customer_contact_id: impl Into<super::ids::CustomerContactId>) -> Self {
         Self {
-            customer_contact_id,
+            customer_contact_id: customer_contact_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -9558,15 +9702,18 @@ impl sage_core::ListOperation for ListCustomerMobilesForCustomerContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateCustomerMobile {
     /// Unique Id of the customer mobile.
-    pub id: i64,
+    pub id: super::ids::CustomerMobileId,
     /// The JSON request body.
     pub body: CustomerMobile,
 }
 
 impl UpdateCustomerMobile {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: CustomerMobile) -> Self {
-        Self { id, body }
+    pub fn new(
+        id: impl Into<super::ids::CustomerMobileId>,
+        body: CustomerMobile,
+    ) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -9599,11 +9746,11 @@ impl sage_core::Operation for UpdateCustomerMobile {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateCustomerMobileForCustomerAndCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer mobile.
-    pub id: i64,
+    pub id: super::ids::CustomerMobileId,
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// The JSON request body.
     pub body: CustomerMobile,
 }
@@ -9611,15 +9758,15 @@ pub struct UpdateCustomerMobileForCustomerAndCustomerContact {
 impl UpdateCustomerMobileForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(
-        customer_contact_id: i64,
-        id: i64,
-        customer_id: i64,
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        id: impl Into<super::ids::CustomerMobileId>,
+        customer_id: impl Into<super::ids::CustomerId>,
         body: CustomerMobile,
     ) -> Self {
         Self {
-            customer_contact_id,
-            id,
-            customer_id,
+            customer_contact_id: customer_contact_id.into(),
+            id: id.into(),
+            customer_id: customer_id.into(),
             body,
         }
     }
@@ -9656,19 +9803,23 @@ impl sage_core::Operation for UpdateCustomerMobileForCustomerAndCustomerContact 
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateCustomerMobileForCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer mobile.
-    pub id: i64,
+    pub id: super::ids::CustomerMobileId,
     /// The JSON request body.
     pub body: CustomerMobile,
 }
 
 impl UpdateCustomerMobileForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, id: i64, body: CustomerMobile) -> Self {
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        id: impl Into<super::ids::CustomerMobileId>,
+        body: CustomerMobile,
+    ) -> Self {
         Self {
-            customer_contact_id,
-            id,
+            customer_contact_id: customer_contact_id.into(),
+            id: id.into(),
             body,
         }
     }
@@ -9969,9 +10120,9 @@ impl sage_core::ListOperation for ListCustomerSopInvoiceCreditLineViews {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateCustomerTelephoneForCustomerAndCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// The JSON request body.
     pub body: CustomerTelephone,
 }
@@ -9979,13 +10130,13 @@ pub struct CreateCustomerTelephoneForCustomerAndCustomerContact {
 impl CreateCustomerTelephoneForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(
-        customer_contact_id: i64,
-        customer_id: i64,
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        customer_id: impl Into<super::ids::CustomerId>,
         body: CustomerTelephone,
     ) -> Self {
         Self {
-            customer_contact_id,
-            customer_id,
+            customer_contact_id: customer_contact_id.into(),
+            customer_id: customer_id.into(),
             body,
         }
     }
@@ -10021,15 +10172,21 @@ impl sage_core::Operation for CreateCustomerTelephoneForCustomerAndCustomerConta
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateCustomerTelephoneForCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// The JSON request body.
     pub body: CustomerTelephone,
 }
 
 impl CreateCustomerTelephoneForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, body: CustomerTelephone) -> Self {
-        Self { customer_contact_id, body }
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        body: CustomerTelephone,
+    ) -> Self {
+        Self {
+            customer_contact_id: customer_contact_id.into(),
+            body,
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -10062,13 +10219,13 @@ impl sage_core::Operation for CreateCustomerTelephoneForCustomerContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteCustomerTelephone {
     /// Unique Id of the customer telephone.
-    pub id: i64,
+    pub id: super::ids::CustomerTelephoneId,
 }
 
 impl DeleteCustomerTelephone {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::CustomerTelephoneId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -10099,20 +10256,24 @@ impl sage_core::Operation for DeleteCustomerTelephone {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteCustomerTelephoneForCustomerAndCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer telephone.
-    pub id: i64,
+    pub id: super::ids::CustomerTelephoneId,
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
 }
 
 impl DeleteCustomerTelephoneForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, id: i64, customer_id: i64) -> Self {
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        id: impl Into<super::ids::CustomerTelephoneId>,
+        customer_id: impl Into<super::ids::CustomerId>,
+    ) -> Self {
         Self {
-            customer_contact_id,
-            id,
-            customer_id,
+            customer_contact_id: customer_contact_id.into(),
+            id: id.into(),
+            customer_id: customer_id.into(),
         }
     }
 
@@ -10146,15 +10307,21 @@ impl sage_core::Operation for DeleteCustomerTelephoneForCustomerAndCustomerConta
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteCustomerTelephoneForCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer telephone.
-    pub id: i64,
+    pub id: super::ids::CustomerTelephoneId,
 }
 
 impl DeleteCustomerTelephoneForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, id: i64) -> Self {
-        Self { customer_contact_id, id }
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        id: impl Into<super::ids::CustomerTelephoneId>,
+    ) -> Self {
+        Self {
+            customer_contact_id: customer_contact_id.into(),
+            id: id.into(),
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -10186,13 +10353,13 @@ impl sage_core::Operation for DeleteCustomerTelephoneForCustomerContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCustomerTelephone {
     /// Unique Id of the customer telephone.
-    pub id: i64,
+    pub id: super::ids::CustomerTelephoneId,
 }
 
 impl GetCustomerTelephone {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::CustomerTelephoneId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -10226,20 +10393,24 @@ impl sage_core::Operation for GetCustomerTelephone {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCustomerTelephoneForCustomerAndCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer telephone.
-    pub id: i64,
+    pub id: super::ids::CustomerTelephoneId,
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
 }
 
 impl GetCustomerTelephoneForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, id: i64, customer_id: i64) -> Self {
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        id: impl Into<super::ids::CustomerTelephoneId>,
+        customer_id: impl Into<super::ids::CustomerId>,
+    ) -> Self {
         Self {
-            customer_contact_id,
-            id,
-            customer_id,
+            customer_contact_id: customer_contact_id.into(),
+            id: id.into(),
+            customer_id: customer_id.into(),
         }
     }
 
@@ -10276,15 +10447,21 @@ impl sage_core::Operation for GetCustomerTelephoneForCustomerAndCustomerContact 
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCustomerTelephoneForCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer telephone.
-    pub id: i64,
+    pub id: super::ids::CustomerTelephoneId,
 }
 
 impl GetCustomerTelephoneForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, id: i64) -> Self {
-        Self { customer_contact_id, id }
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        id: impl Into<super::ids::CustomerTelephoneId>,
+    ) -> Self {
+        Self {
+            customer_contact_id: customer_contact_id.into(),
+            id: id.into(),
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -10431,9 +10608,9 @@ impl sage_core::ListOperation for ListCustomerTelephones {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListCustomerTelephonesForCustomerAndCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -10452,10 +10629,13 @@ pub struct ListCustomerTelephonesForCustomerAndCustomerContact {
 
 impl ListCustomerTelephonesForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, customer_id: i64) -> Self {
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        customer_id: impl Into<super::ids::CustomerId>,
+    ) -> Self {
         Self {
-            customer_contact_id,
-            customer_id,
+            customer_contact_id: customer_contact_id.into(),
+            customer_id: customer_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -10559,7 +10739,7 @@ impl sage_core::ListOperation for ListCustomerTelephonesForCustomerAndCustomerCo
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListCustomerTelephonesForCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -10578,9 +10758,9 @@ pub struct ListCustomerTelephonesForCustomerContact {
 
 impl ListCustomerTelephonesForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64) -> Self {
+    pub fn new(customer_contact_id: impl Into<super::ids::CustomerContactId>) -> Self {
         Self {
-            customer_contact_id,
+            customer_contact_id: customer_contact_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -10683,15 +10863,18 @@ impl sage_core::ListOperation for ListCustomerTelephonesForCustomerContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateCustomerTelephone {
     /// Unique Id of the customer telephone.
-    pub id: i64,
+    pub id: super::ids::CustomerTelephoneId,
     /// The JSON request body.
     pub body: CustomerTelephone,
 }
 
 impl UpdateCustomerTelephone {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: CustomerTelephone) -> Self {
-        Self { id, body }
+    pub fn new(
+        id: impl Into<super::ids::CustomerTelephoneId>,
+        body: CustomerTelephone,
+    ) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -10724,11 +10907,11 @@ impl sage_core::Operation for UpdateCustomerTelephone {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateCustomerTelephoneForCustomerAndCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer telephone.
-    pub id: i64,
+    pub id: super::ids::CustomerTelephoneId,
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// The JSON request body.
     pub body: CustomerTelephone,
 }
@@ -10736,15 +10919,15 @@ pub struct UpdateCustomerTelephoneForCustomerAndCustomerContact {
 impl UpdateCustomerTelephoneForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(
-        customer_contact_id: i64,
-        id: i64,
-        customer_id: i64,
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        id: impl Into<super::ids::CustomerTelephoneId>,
+        customer_id: impl Into<super::ids::CustomerId>,
         body: CustomerTelephone,
     ) -> Self {
         Self {
-            customer_contact_id,
-            id,
-            customer_id,
+            customer_contact_id: customer_contact_id.into(),
+            id: id.into(),
+            customer_id: customer_id.into(),
             body,
         }
     }
@@ -10781,19 +10964,23 @@ impl sage_core::Operation for UpdateCustomerTelephoneForCustomerAndCustomerConta
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateCustomerTelephoneForCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer telephone.
-    pub id: i64,
+    pub id: super::ids::CustomerTelephoneId,
     /// The JSON request body.
     pub body: CustomerTelephone,
 }
 
 impl UpdateCustomerTelephoneForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, id: i64, body: CustomerTelephone) -> Self {
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        id: impl Into<super::ids::CustomerTelephoneId>,
+        body: CustomerTelephone,
+    ) -> Self {
         Self {
-            customer_contact_id,
-            id,
+            customer_contact_id: customer_contact_id.into(),
+            id: id.into(),
             body,
         }
     }
@@ -10941,9 +11128,9 @@ impl sage_core::ListOperation for ListCustomerViews {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateCustomerWebsiteForCustomerAndCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// The JSON request body.
     pub body: CustomerWebsite,
 }
@@ -10951,13 +11138,13 @@ pub struct CreateCustomerWebsiteForCustomerAndCustomerContact {
 impl CreateCustomerWebsiteForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(
-        customer_contact_id: i64,
-        customer_id: i64,
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        customer_id: impl Into<super::ids::CustomerId>,
         body: CustomerWebsite,
     ) -> Self {
         Self {
-            customer_contact_id,
-            customer_id,
+            customer_contact_id: customer_contact_id.into(),
+            customer_id: customer_id.into(),
             body,
         }
     }
@@ -10993,15 +11180,21 @@ impl sage_core::Operation for CreateCustomerWebsiteForCustomerAndCustomerContact
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateCustomerWebsiteForCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// The JSON request body.
     pub body: CustomerWebsite,
 }
 
 impl CreateCustomerWebsiteForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, body: CustomerWebsite) -> Self {
-        Self { customer_contact_id, body }
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        body: CustomerWebsite,
+    ) -> Self {
+        Self {
+            customer_contact_id: customer_contact_id.into(),
+            body,
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -11034,13 +11227,13 @@ impl sage_core::Operation for CreateCustomerWebsiteForCustomerContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteCustomerWebsite {
     /// Unique Id of the customer website.
-    pub id: i64,
+    pub id: super::ids::CustomerWebsiteId,
 }
 
 impl DeleteCustomerWebsite {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::CustomerWebsiteId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -11071,20 +11264,24 @@ impl sage_core::Operation for DeleteCustomerWebsite {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteCustomerWebsiteForCustomerAndCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer website.
-    pub id: i64,
+    pub id: super::ids::CustomerWebsiteId,
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
 }
 
 impl DeleteCustomerWebsiteForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, id: i64, customer_id: i64) -> Self {
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        id: impl Into<super::ids::CustomerWebsiteId>,
+        customer_id: impl Into<super::ids::CustomerId>,
+    ) -> Self {
         Self {
-            customer_contact_id,
-            id,
-            customer_id,
+            customer_contact_id: customer_contact_id.into(),
+            id: id.into(),
+            customer_id: customer_id.into(),
         }
     }
 
@@ -11118,15 +11315,21 @@ impl sage_core::Operation for DeleteCustomerWebsiteForCustomerAndCustomerContact
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteCustomerWebsiteForCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer website.
-    pub id: i64,
+    pub id: super::ids::CustomerWebsiteId,
 }
 
 impl DeleteCustomerWebsiteForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, id: i64) -> Self {
-        Self { customer_contact_id, id }
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        id: impl Into<super::ids::CustomerWebsiteId>,
+    ) -> Self {
+        Self {
+            customer_contact_id: customer_contact_id.into(),
+            id: id.into(),
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -11158,13 +11361,13 @@ impl sage_core::Operation for DeleteCustomerWebsiteForCustomerContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCustomerWebsite {
     /// Unique Id of the customer website.
-    pub id: i64,
+    pub id: super::ids::CustomerWebsiteId,
 }
 
 impl GetCustomerWebsite {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::CustomerWebsiteId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -11198,20 +11401,24 @@ impl sage_core::Operation for GetCustomerWebsite {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCustomerWebsiteForCustomerAndCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer website.
-    pub id: i64,
+    pub id: super::ids::CustomerWebsiteId,
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
 }
 
 impl GetCustomerWebsiteForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, id: i64, customer_id: i64) -> Self {
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        id: impl Into<super::ids::CustomerWebsiteId>,
+        customer_id: impl Into<super::ids::CustomerId>,
+    ) -> Self {
         Self {
-            customer_contact_id,
-            id,
-            customer_id,
+            customer_contact_id: customer_contact_id.into(),
+            id: id.into(),
+            customer_id: customer_id.into(),
         }
     }
 
@@ -11248,15 +11455,21 @@ impl sage_core::Operation for GetCustomerWebsiteForCustomerAndCustomerContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCustomerWebsiteForCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer website.
-    pub id: i64,
+    pub id: super::ids::CustomerWebsiteId,
 }
 
 impl GetCustomerWebsiteForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, id: i64) -> Self {
-        Self { customer_contact_id, id }
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        id: impl Into<super::ids::CustomerWebsiteId>,
+    ) -> Self {
+        Self {
+            customer_contact_id: customer_contact_id.into(),
+            id: id.into(),
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -11403,9 +11616,9 @@ impl sage_core::ListOperation for ListCustomerWebsites {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListCustomerWebsitesForCustomerAndCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -11424,10 +11637,13 @@ pub struct ListCustomerWebsitesForCustomerAndCustomerContact {
 
 impl ListCustomerWebsitesForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, customer_id: i64) -> Self {
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        customer_id: impl Into<super::ids::CustomerId>,
+    ) -> Self {
         Self {
-            customer_contact_id,
-            customer_id,
+            customer_contact_id: customer_contact_id.into(),
+            customer_id: customer_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -11531,7 +11747,7 @@ impl sage_core::ListOperation for ListCustomerWebsitesForCustomerAndCustomerCont
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListCustomerWebsitesForCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -11550,9 +11766,9 @@ pub struct ListCustomerWebsitesForCustomerContact {
 
 impl ListCustomerWebsitesForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64) -> Self {
+    pub fn new(customer_contact_id: impl Into<super::ids::CustomerContactId>) -> Self {
         Self {
-            customer_contact_id,
+            customer_contact_id: customer_contact_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -11655,15 +11871,18 @@ impl sage_core::ListOperation for ListCustomerWebsitesForCustomerContact {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateCustomerWebsite {
     /// Unique Id of the customer website.
-    pub id: i64,
+    pub id: super::ids::CustomerWebsiteId,
     /// The JSON request body.
     pub body: CustomerWebsite,
 }
 
 impl UpdateCustomerWebsite {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: CustomerWebsite) -> Self {
-        Self { id, body }
+    pub fn new(
+        id: impl Into<super::ids::CustomerWebsiteId>,
+        body: CustomerWebsite,
+    ) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -11696,11 +11915,11 @@ impl sage_core::Operation for UpdateCustomerWebsite {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateCustomerWebsiteForCustomerAndCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer website.
-    pub id: i64,
+    pub id: super::ids::CustomerWebsiteId,
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// The JSON request body.
     pub body: CustomerWebsite,
 }
@@ -11708,15 +11927,15 @@ pub struct UpdateCustomerWebsiteForCustomerAndCustomerContact {
 impl UpdateCustomerWebsiteForCustomerAndCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(
-        customer_contact_id: i64,
-        id: i64,
-        customer_id: i64,
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        id: impl Into<super::ids::CustomerWebsiteId>,
+        customer_id: impl Into<super::ids::CustomerId>,
         body: CustomerWebsite,
     ) -> Self {
         Self {
-            customer_contact_id,
-            id,
-            customer_id,
+            customer_contact_id: customer_contact_id.into(),
+            id: id.into(),
+            customer_id: customer_id.into(),
             body,
         }
     }
@@ -11753,19 +11972,23 @@ impl sage_core::Operation for UpdateCustomerWebsiteForCustomerAndCustomerContact
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateCustomerWebsiteForCustomerContact {
     /// Unique Id of the customer contact.
-    pub customer_contact_id: i64,
+    pub customer_contact_id: super::ids::CustomerContactId,
     /// Unique Id of the customer website.
-    pub id: i64,
+    pub id: super::ids::CustomerWebsiteId,
     /// The JSON request body.
     pub body: CustomerWebsite,
 }
 
 impl UpdateCustomerWebsiteForCustomerContact {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_contact_id: i64, id: i64, body: CustomerWebsite) -> Self {
+    pub fn new(
+        customer_contact_id: impl Into<super::ids::CustomerContactId>,
+        id: impl Into<super::ids::CustomerWebsiteId>,
+        body: CustomerWebsite,
+    ) -> Self {
         Self {
-            customer_contact_id,
-            id,
+            customer_contact_id: customer_contact_id.into(),
+            id: id.into(),
             body,
         }
     }
@@ -11981,13 +12204,13 @@ impl sage_core::Operation for CreateCustomersNew {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteCustomer {
     /// Unique Id of the customer.
-    pub id: i64,
+    pub id: super::ids::CustomerId,
 }
 
 impl DeleteCustomer {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::CustomerId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -12018,13 +12241,13 @@ impl sage_core::Operation for DeleteCustomer {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCustomer {
     /// Unique Id of the customer.
-    pub id: i64,
+    pub id: super::ids::CustomerId,
 }
 
 impl GetCustomer {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::CustomerId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -12167,15 +12390,15 @@ impl sage_core::ListOperation for ListCustomers {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateCustomer {
     /// Unique Id of the customer.
-    pub id: i64,
+    pub id: super::ids::CustomerId,
     /// The JSON request body.
     pub body: Customer,
 }
 
 impl UpdateCustomer {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: Customer) -> Self {
-        Self { id, body }
+    pub fn new(id: impl Into<super::ids::CustomerId>, body: Customer) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -13007,13 +13230,13 @@ impl sage_core::Operation for CreateSalesCreditNotesNew {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSalesHistoricalTransaction {
     /// Unique Id of the transaction.
-    pub id: i64,
+    pub id: super::ids::SalesHistoricalTransactionId,
 }
 
 impl GetSalesHistoricalTransaction {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::SalesHistoricalTransactionId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -13163,7 +13386,7 @@ impl sage_core::ListOperation for ListSalesHistoricalTransactions {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListSalesHistoricalTransactionsForCustomer {
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -13182,9 +13405,9 @@ pub struct ListSalesHistoricalTransactionsForCustomer {
 
 impl ListSalesHistoricalTransactionsForCustomer {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_id: i64) -> Self {
+    pub fn new(customer_id: impl Into<super::ids::CustomerId>) -> Self {
         Self {
-            customer_id,
+            customer_id: customer_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -13367,13 +13590,13 @@ impl sage_core::Operation for CreateSalesInvoicesNew {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSalesLedgerSetting {
     /// Unique Id of the Sales Ledger settings.
-    pub id: i64,
+    pub id: super::ids::SalesLedgerSettingsId,
 }
 
 impl GetSalesLedgerSetting {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::SalesLedgerSettingsId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -13521,15 +13744,18 @@ impl sage_core::ListOperation for ListSalesLedgerSettings {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSalesLedgerSetting {
     /// Unique Id of the Sales Ledger settings.
-    pub id: i64,
+    pub id: super::ids::SalesLedgerSettingsId,
     /// The JSON request body.
     pub body: SalesLedgerSettings,
 }
 
 impl UpdateSalesLedgerSetting {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: SalesLedgerSettings) -> Self {
-        Self { id, body }
+    pub fn new(
+        id: impl Into<super::ids::SalesLedgerSettingsId>,
+        body: SalesLedgerSettings,
+    ) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -13650,13 +13876,13 @@ impl sage_core::Operation for CreateSalesPostedTransactionMemo {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSalesPostedTransactionMemo {
     /// Unique Id of the sales posted transaction memo.
-    pub id: i64,
+    pub id: super::ids::SalesPostedTransactionMemoId,
 }
 
 impl DeleteSalesPostedTransactionMemo {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::SalesPostedTransactionMemoId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -13691,13 +13917,13 @@ impl sage_core::Operation for DeleteSalesPostedTransactionMemo {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSalesPostedTransactionMemo {
     /// Unique Id of the sales posted transaction memo.
-    pub id: i64,
+    pub id: super::ids::SalesPostedTransactionMemoId,
 }
 
 impl GetSalesPostedTransactionMemo {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::SalesPostedTransactionMemoId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -13735,7 +13961,7 @@ impl sage_core::Operation for GetSalesPostedTransactionMemo {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListMemosForSalesPostedTransaction {
     /// Unique Id of the sales posted transaction.
-    pub transaction_id: i64,
+    pub transaction_id: super::ids::SalesPostedTransactionId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -13754,9 +13980,9 @@ pub struct ListMemosForSalesPostedTransaction {
 
 impl ListMemosForSalesPostedTransaction {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(transaction_id: i64) -> Self {
+    pub fn new(transaction_id: impl Into<super::ids::SalesPostedTransactionId>) -> Self {
         Self {
-            transaction_id,
+            transaction_id: transaction_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -13979,15 +14205,18 @@ impl sage_core::ListOperation for ListSalesPostedTransactionMemos {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSalesPostedTransactionMemo {
     /// Unique Id of the sales posted transaction memo.
-    pub id: i64,
+    pub id: super::ids::SalesPostedTransactionMemoId,
     /// The JSON request body.
     pub body: SalesPostedTransactionMemo,
 }
 
 impl UpdateSalesPostedTransactionMemo {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: SalesPostedTransactionMemo) -> Self {
-        Self { id, body }
+    pub fn new(
+        id: impl Into<super::ids::SalesPostedTransactionMemoId>,
+        body: SalesPostedTransactionMemo,
+    ) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -14024,13 +14253,13 @@ impl sage_core::Operation for UpdateSalesPostedTransactionMemo {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSalesPostedTransaction {
     /// Unique Id of the transaction.
-    pub id: i64,
+    pub id: super::ids::SalesPostedTransactionId,
 }
 
 impl GetSalesPostedTransaction {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::SalesPostedTransactionId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -14182,7 +14411,7 @@ impl sage_core::ListOperation for ListSalesPostedTransactions {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListSalesPostedTransactionsForCustomer {
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -14201,9 +14430,9 @@ pub struct ListSalesPostedTransactionsForCustomer {
 
 impl ListSalesPostedTransactionsForCustomer {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_id: i64) -> Self {
+    pub fn new(customer_id: impl Into<super::ids::CustomerId>) -> Self {
         Self {
-            customer_id,
+            customer_id: customer_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -14310,15 +14539,18 @@ impl sage_core::ListOperation for ListSalesPostedTransactionsForCustomer {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSalesPostedTransactions {
     /// The unique Id of the sales posted transaction.
-    pub id: i64,
+    pub id: super::ids::SalesPostedTransactionId,
     /// The JSON request body.
     pub body: SalesPostedTransaction,
 }
 
 impl UpdateSalesPostedTransactions {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: SalesPostedTransaction) -> Self {
-        Self { id, body }
+    pub fn new(
+        id: impl Into<super::ids::SalesPostedTransactionId>,
+        body: SalesPostedTransaction,
+    ) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -14393,13 +14625,13 @@ impl sage_core::Operation for CreateSalesReceipt {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSalesTransactionEnquiryView {
     /// Unique Id of the transaction.
-    pub id: i64,
+    pub id: super::ids::SalesTransactionEnquiryViewId,
 }
 
 impl GetSalesTransactionEnquiryView {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::SalesTransactionEnquiryViewId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -14545,7 +14777,7 @@ impl sage_core::ListOperation for ListSalesTransactionEnquiryViews {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListSalesTransactionsEnquiryViewsForCustomer {
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -14564,9 +14796,9 @@ pub struct ListSalesTransactionsEnquiryViewsForCustomer {
 
 impl ListSalesTransactionsEnquiryViewsForCustomer {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_id: i64) -> Self {
+    pub fn new(customer_id: impl Into<super::ids::CustomerId>) -> Self {
         Self {
-            customer_id,
+            customer_id: customer_id.into(),
             count: None,
             expand: None,
             filter: None,

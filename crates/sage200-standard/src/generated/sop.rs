@@ -59,7 +59,7 @@ pub struct LookupSopOrder {
     pub customer_document_no: Option<String>,
     /// Sales order customer record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_id: Option<i64>,
+    pub customer_id: Option<super::ids::CustomerId>,
     /// Sales order document number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document_no: Option<String>,
@@ -82,7 +82,7 @@ pub struct LookupSopQuote {
     pub customer_document_no: Option<String>,
     /// Sales quote customer record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_id: Option<i64>,
+    pub customer_id: Option<super::ids::CustomerId>,
     /// Sales quote document number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document_no: Option<String>,
@@ -122,7 +122,7 @@ pub struct PendingSopDespatchReceipt {
     pub consignment_no: Option<String>,
     /// The Id of the courier used for this despatch.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub courier_id: Option<i64>,
+    pub courier_id: Option<super::ids::CourierId>,
     /// Notes for this despatch.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
@@ -131,10 +131,10 @@ pub struct PendingSopDespatchReceipt {
     pub pieces: Option<i64>,
     /// The Id of the export reason used for this despatch.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sop_export_reason_id: Option<i64>,
+    pub sop_export_reason_id: Option<super::ids::SopExportReasonId>,
     /// The Id of the incoterm used for this despatch.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sop_incoterm_id: Option<i64>,
+    pub sop_incoterm_id: Option<super::ids::SopIncotermId>,
     /// Sales order return record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sop_order_return_id: Option<i64>,
@@ -173,7 +173,7 @@ pub struct SopAdditionalCharge {
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// SOP additional charge record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::SopAdditionalChargeId>,
     /// SOP additional charge name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -182,7 +182,7 @@ pub struct SopAdditionalCharge {
     pub nominal_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Nominal code record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub nominal_code_id: Option<i64>,
+    pub nominal_code_id: Option<super::ids::NominalCodeId>,
     /// SOP additional charge notional cost value.
     #[serde(
         with = "sage_core::types::decimal_number::option",
@@ -195,7 +195,7 @@ pub struct SopAdditionalCharge {
     pub tax_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Tax code record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_code_id: Option<i64>,
+    pub tax_code_id: Option<super::ids::TaxCodeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -209,7 +209,7 @@ pub struct SopAllocationLineView {
     pub allocation_balance_id: Option<i64>,
     /// Bin holding Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bin_holding_id: Option<i64>,
+    pub bin_holding_id: Option<super::ids::BinHoldingId>,
     /// The name of the bin at which the allocated item is kept.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bin_holding_name: Option<String>,
@@ -299,7 +299,7 @@ pub struct SopCancelledLine {
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Sales order cancelled line record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::SopCancelledLineId>,
     /// The product code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_code: Option<String>,
@@ -558,7 +558,7 @@ pub struct SopDespatchReceipt {
     pub courier: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// When updating the SOP despatch receipt courier, the Id used to set courier.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub courier_id: Option<i64>,
+    pub courier_id: Option<super::ids::CourierId>,
     /// Courier name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub courier_name: Option<String>,
@@ -579,7 +579,7 @@ pub struct SopDespatchReceipt {
     pub despatched_by: Option<String>,
     /// SOP despatch receipt Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::SopDespatchReceiptId>,
     /// Notes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
@@ -593,7 +593,7 @@ pub struct SopDespatchReceipt {
     >,
     /// When updating the SOP despatch receipt export reason, the Id used to set export reason.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sop_export_reason_id: Option<i64>,
+    pub sop_export_reason_id: Option<super::ids::SopExportReasonId>,
     /// Reason for export name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sop_export_reason_name: Option<String>,
@@ -602,7 +602,7 @@ pub struct SopDespatchReceipt {
     pub sop_incoterm: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// When updating the SOP despatch receipt incoterm, the Id used to set incoterm.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sop_incoterm_id: Option<i64>,
+    pub sop_incoterm_id: Option<super::ids::SopIncotermId>,
     /// SOP incoterm name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sop_incoterm_name: Option<String>,
@@ -633,7 +633,7 @@ pub struct SopDespatchReceiptItem {
     pub bin_items: Option<Vec<SopDespatchBinItem>>,
     /// Customer Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_id: Option<i64>,
+    pub customer_id: Option<super::ids::CustomerId>,
     /// Customer name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_name: Option<String>,
@@ -690,7 +690,7 @@ pub struct SopDespatchReceiptItem {
     pub outstanding_quantity: Option<sage_core::types::Decimal>,
     /// Product Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<i64>,
+    pub product_id: Option<super::ids::ProductId>,
     /// The product type of the product group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product_type: Option<String>,
@@ -896,7 +896,7 @@ pub struct SopExportReason {
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// SOP export reason Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::SopExportReasonId>,
     /// True if SOP export reason is default, otherwise false.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
@@ -936,7 +936,7 @@ pub struct SopIncoterm {
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// SOP Incoterm Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::SopIncotermId>,
     /// True if SOP Incoterm is default, otherwise false.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
@@ -1080,9 +1080,9 @@ pub struct SopItemTraceableAdjustmentItem {
     /// Traceable allocation balance record Id.
     pub traceable_allocation_balance_id: i64,
     /// Traceable bin item record Id.
-    pub traceable_bin_item_id: i64,
+    pub traceable_bin_item_id: super::ids::TraceableBinItemId,
     /// Traceable item record Id.
-    pub traceable_item_id: i64,
+    pub traceable_item_id: super::ids::TraceableItemId,
     /// The use by date of the traceable item.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_by_date: Option<sage_core::types::DateTime>,
@@ -1097,8 +1097,8 @@ impl SopItemTraceableAdjustmentItem {
         is_selected: bool,
         quantity: sage_core::types::Decimal,
         traceable_allocation_balance_id: i64,
-        traceable_bin_item_id: i64,
-        traceable_item_id: i64,
+        traceable_bin_item_id: impl Into<super::ids::TraceableBinItemId>,
+        traceable_item_id: impl Into<super::ids::TraceableItemId>,
     ) -> Self {
         Self {
             additional_reference: None,
@@ -1120,8 +1120,8 @@ impl SopItemTraceableAdjustmentItem {
             sop_allocation_line_quantity: None,
             supplier_reference: None,
             traceable_allocation_balance_id: traceable_allocation_balance_id,
-            traceable_bin_item_id: traceable_bin_item_id,
-            traceable_item_id: traceable_item_id,
+            traceable_bin_item_id: traceable_bin_item_id.into(),
+            traceable_item_id: traceable_item_id.into(),
             use_by_date: None,
             extra: sage_core::types::Extra::new(),
         }
@@ -1218,18 +1218,18 @@ pub struct SopOrder {
     pub currency: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Currency record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<i64>,
+    pub currency_id: Option<super::ids::CurrencyId>,
     /// The customer associated with the order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// The Id of the customer delivery address to copy details to the sales order delivery address and resets 'use_invoice_address'.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_delivery_address_id: Option<i64>,
+    pub customer_delivery_address_id: Option<super::ids::CustomerDeliveryAddressId>,
     /// Customer document number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_document_no: Option<String>,
     /// Customer record Id.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// SOP customer type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_type: Option<String>,
@@ -1286,7 +1286,7 @@ pub struct SopOrder {
     pub external_reference: Option<String>,
     /// Sales order record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::SopOrderId>,
     /// Invoice/credit status.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoice_credit_status: Option<String>,
@@ -1584,7 +1584,10 @@ pub struct SopOrder {
 
 impl SopOrder {
     /// A value with its required fields; the optional ones start unset.
-    pub fn new(document_no: impl Into<String>, customer_id: i64) -> Self {
+    pub fn new(
+        document_no: impl Into<String>,
+        customer_id: impl Into<super::ids::CustomerId>,
+    ) -> Self {
         Self {
             analysis_code_1: None,
             analysis_code_10: None,
@@ -1615,7 +1618,7 @@ impl SopOrder {
             customer: None,
             customer_delivery_address_id: None,
             customer_document_no: None,
-            customer_id: customer_id,
+            customer_id: customer_id.into(),
             customer_type: None,
             date_time_created: None,
             date_time_updated: None,
@@ -1775,7 +1778,7 @@ pub struct SopOrderDeliveryAddress {
     pub country_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// VAT details country code Id
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_code_id: Option<i64>,
+    pub country_code_id: Option<super::ids::CountryCodeId>,
     /// County.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub county: Option<String>,
@@ -1805,7 +1808,7 @@ pub struct SopOrderDeliveryAddress {
     pub tax_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Tax code Id
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_code_id: Option<i64>,
+    pub tax_code_id: Option<super::ids::TaxCodeId>,
     /// VAT number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_number: Option<String>,
@@ -1822,7 +1825,7 @@ pub struct SopOrderDeliveryAddress {
 pub struct SopOrderDespatchLineView {
     /// Customer Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_id: Option<i64>,
+    pub customer_id: Option<super::ids::CustomerId>,
     /// Customer name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_name: Option<String>,
@@ -1837,7 +1840,7 @@ pub struct SopOrderDespatchLineView {
     pub product_code: Option<String>,
     /// The associated product record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<i64>,
+    pub product_id: Option<super::ids::ProductId>,
     /// Product name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product_name: Option<String>,
@@ -1905,7 +1908,7 @@ pub struct SopOrderDespatchLineView {
     pub sop_order_document_status_type: Option<String>,
     /// Associated sales order Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sop_order_id: Option<i64>,
+    pub sop_order_id: Option<super::ids::SopOrderId>,
     /// The sales order line despatch quantity.
     #[serde(
         with = "sage_core::types::decimal_number::option",
@@ -1915,7 +1918,7 @@ pub struct SopOrderDespatchLineView {
     pub sop_order_line_despatch_quantity: Option<sage_core::types::Decimal>,
     /// Associated sales order item line Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sop_order_line_id: Option<i64>,
+    pub sop_order_line_id: Option<super::ids::SopOrderLineId>,
     /// Sales order line product code. For lines of type EnumLineTypeFreeText then use item description of the sales order line.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sop_order_line_item_code: Option<String>,
@@ -1940,7 +1943,7 @@ pub struct SopOrderDespatchLineView {
     pub sys_courier_tracking_url: Option<String>,
     /// Warehouse holding Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub warehouse_holding_id: Option<i64>,
+    pub warehouse_holding_id: Option<super::ids::WarehouseHoldingId>,
     /// Warehouse Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warehouse_id: Option<i64>,
@@ -1957,7 +1960,7 @@ pub struct SopOrderDespatchLineView {
 pub struct SopOrderDespatchView {
     /// Customer Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_id: Option<i64>,
+    pub customer_id: Option<super::ids::CustomerId>,
     /// Customer name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_name: Option<String>,
@@ -2018,7 +2021,7 @@ pub struct SopOrderDespatchView {
     pub sop_order_document_status_id: Option<i64>,
     /// Associated sales order Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sop_order_id: Option<i64>,
+    pub sop_order_id: Option<super::ids::SopOrderId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -2033,7 +2036,7 @@ pub struct SopOrderDespatchView {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SopOrderDuplicateFlags {
     /// Customer unique Id.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// Indicates whether to duplicate prices and discounts for the sales order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prices_and_discounts: Option<bool>,
@@ -2046,9 +2049,9 @@ pub struct SopOrderDuplicateFlags {
 
 impl SopOrderDuplicateFlags {
     /// A value with its required fields; the optional ones start unset.
-    pub fn new(customer_id: i64, source_id: i64) -> Self {
+    pub fn new(customer_id: impl Into<super::ids::CustomerId>, source_id: i64) -> Self {
         Self {
-            customer_id: customer_id,
+            customer_id: customer_id.into(),
             prices_and_discounts: None,
             source_id: source_id,
             extra: sage_core::types::Extra::new(),
@@ -2217,7 +2220,7 @@ pub struct SopOrderLine {
     pub has_pop_order: Option<bool>,
     /// Sales order line record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::SopOrderLineId>,
     /// Invoiced quantity.
     #[serde(
         with = "sage_core::types::decimal_number::option",
@@ -2307,7 +2310,7 @@ pub struct SopOrderLine {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Product record Id. Required for lines of type EnumLineTypeStandard.
-    pub product_id: i64,
+    pub product_id: super::ids::ProductId,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profitability: Option<SopOrderReturnLineProfit>,
     /// Promised delivery date. Can only be set for lines of type EnumLineTypeStandard and EnumLineTypeFreeText.
@@ -2356,7 +2359,7 @@ pub struct SopOrderLine {
     pub sop_order: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Sales order record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sop_order_id: Option<i64>,
+    pub sop_order_id: Option<super::ids::SopOrderId>,
     /// Spare bool 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spare_bool_1: Option<bool>,
@@ -2562,7 +2565,7 @@ pub struct SopOrderLine {
     pub tax_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Tax code record Id. Can only be set for lines of type EnumLineTypeStandard, EnumLineTypeFreeText and EnumLineTypeCharge.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_code_id: Option<i64>,
+    pub tax_code_id: Option<super::ids::TaxCodeId>,
     /// Quantity to allocate. Can only be set for lines of type EnumLineTypeStandard.
     #[serde(
         with = "sage_core::types::decimal_number::option",
@@ -2607,7 +2610,7 @@ impl SopOrderLine {
         description: impl Into<String>,
         line_type: impl Into<String>,
         line_quantity: sage_core::types::Decimal,
-        product_id: i64,
+        product_id: impl Into<super::ids::ProductId>,
         warehouse_id: i64,
     ) -> Self {
         Self {
@@ -2675,7 +2678,7 @@ impl SopOrderLine {
             pricing_unit_description: None,
             pricing_unit_id: None,
             product: None,
-            product_id: product_id,
+            product_id: product_id.into(),
             profitability: None,
             promised_delivery_date: None,
             requested_delivery_date: None,
@@ -2758,7 +2761,7 @@ pub struct SopOrderLineTraceableAdjustment {
     pub is_fixed_single_batch: Option<bool>,
     /// The associated product record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<i64>,
+    pub product_id: Option<super::ids::ProductId>,
     /// Whether the sale must come from a single batch.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sale_from_single_batch: Option<bool>,
@@ -2805,7 +2808,7 @@ impl SopOrderLineTraceableItemsRequest {
 pub struct SopOrderLineView {
     /// The associated customer record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_id: Option<i64>,
+    pub customer_id: Option<super::ids::CustomerId>,
     /// The associated customer name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_name: Option<String>,
@@ -2820,7 +2823,7 @@ pub struct SopOrderLineView {
     pub product_description: Option<String>,
     /// The associated product record Id. Only returned where sop_order_line_type = EnumLineTypeStandard.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<i64>,
+    pub product_id: Option<super::ids::ProductId>,
     /// The name of the product ordered. Only returned where sop_order_line_type = EnumLineTypeStandard.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product_name: Option<String>,
@@ -2969,7 +2972,7 @@ pub struct SopOrderLineView {
     pub sop_order_exchange_rate: Option<sage_core::types::Decimal>,
     /// Unique Id of the sales order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sop_order_id: Option<i64>,
+    pub sop_order_id: Option<super::ids::SopOrderId>,
     /// The quantity allocated.
     #[serde(
         with = "sage_core::types::decimal_number::option",
@@ -3065,7 +3068,7 @@ pub struct SopOrderLineView {
     pub sop_order_line_discounted_unit_price: Option<sage_core::types::Decimal>,
     /// Associated sales order line Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sop_order_line_id: Option<i64>,
+    pub sop_order_line_id: Option<super::ids::SopOrderLineId>,
     /// The quantity invoiced.
     #[serde(
         with = "sage_core::types::decimal_number::option",
@@ -3185,7 +3188,7 @@ pub struct SopOrderLineView {
     pub tax_code_code: Option<i64>,
     /// The Id of the tax code set on the line.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_code_id: Option<i64>,
+    pub tax_code_id: Option<super::ids::TaxCodeId>,
     /// The associated tax code name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_code_name: Option<String>,
@@ -3301,7 +3304,7 @@ pub struct SopOrderPaymentType {
 pub struct SopOrderReturnInvoiceCreditView {
     /// Customer record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_id: Option<i64>,
+    pub customer_id: Option<super::ids::CustomerId>,
     /// Customer account name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_name: Option<String>,
@@ -3774,13 +3777,13 @@ pub struct SopOrderReturnView {
     pub cancelled_status_id: Option<i64>,
     /// Currency record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<i64>,
+    pub currency_id: Option<super::ids::CurrencyId>,
     /// Customer document number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_document_no: Option<String>,
     /// Customer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_id: Option<i64>,
+    pub customer_id: Option<super::ids::CustomerId>,
     /// The customer name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_name: Option<String>,
@@ -3820,7 +3823,7 @@ pub struct SopOrderReturnView {
     pub document_status_id: Option<i64>,
     /// Document type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub document_type_id: Option<i64>,
+    pub document_type_id: Option<super::ids::DocumentTypeId>,
     /// Exchange rate.
     #[serde(
         with = "sage_core::types::decimal_number::option",
@@ -4009,7 +4012,7 @@ pub struct SopOrderReturnView {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SopOrdersNewRequest {
     /// Customer record Id.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -4017,9 +4020,9 @@ pub struct SopOrdersNewRequest {
 
 impl SopOrdersNewRequest {
     /// A value with its required fields; the optional ones start unset.
-    pub fn new(customer_id: i64) -> Self {
+    pub fn new(customer_id: impl Into<super::ids::CustomerId>) -> Self {
         Self {
-            customer_id: customer_id,
+            customer_id: customer_id.into(),
             extra: sage_core::types::Extra::new(),
         }
     }
@@ -4044,7 +4047,7 @@ pub struct SopPaymentMethod {
     pub currency: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Currency record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<i64>,
+    pub currency_id: Option<super::ids::CurrencyId>,
     /// The date and time this entity was created (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
@@ -4056,7 +4059,7 @@ pub struct SopPaymentMethod {
     pub description: Option<String>,
     /// SOP payment method record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::SopPaymentMethodId>,
     /// SOP payment method name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -4070,7 +4073,7 @@ pub struct SopPaymentMethod {
 pub struct SopProformaLineView {
     /// The associated customer record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_id: Option<i64>,
+    pub customer_id: Option<super::ids::CustomerId>,
     /// The associated customer name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_name: Option<String>,
@@ -4085,7 +4088,7 @@ pub struct SopProformaLineView {
     pub product_description: Option<String>,
     /// The associated product record Id. Only returned where sop_proforma_line_type = EnumLineTypeStandard.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<i64>,
+    pub product_id: Option<super::ids::ProductId>,
     /// The name of the product ordered. Only returned where sop_proforma_line_type = EnumLineTypeStandard.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product_name: Option<String>,
@@ -4339,7 +4342,7 @@ pub struct SopProformaLineView {
     pub tax_code_code: Option<i64>,
     /// The Id of the tax code set on the line.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_code_id: Option<i64>,
+    pub tax_code_id: Option<super::ids::TaxCodeId>,
     /// The associated tax code name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_code_name: Option<String>,
@@ -4451,18 +4454,18 @@ pub struct SopQuote {
     pub currency: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Currency record Id. Can only be set for sales quotes of SOP customer type EnumCustomerTypeProspect and when no sales quote lines exist.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_id: Option<i64>,
+    pub currency_id: Option<super::ids::CurrencyId>,
     /// The customer associated with the quote.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// The Id of the customer delivery address to copy details to the sales quote delivery address and resets 'use_invoice_address'.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_delivery_address_id: Option<i64>,
+    pub customer_delivery_address_id: Option<super::ids::CustomerDeliveryAddressId>,
     /// Customer document number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_document_no: Option<String>,
     /// Customer record Id.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// SOP customer type.
     pub customer_type: String,
     /// The date and time this entity was created (UTC).
@@ -4514,7 +4517,7 @@ pub struct SopQuote {
     pub external_reference: Option<String>,
     /// Sales quote record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::SopQuoteId>,
     /// Invoice/credit status.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoice_credit_status: Option<String>,
@@ -4762,7 +4765,7 @@ impl SopQuote {
     pub fn new(
         customer_type: impl Into<String>,
         document_no: impl Into<String>,
-        customer_id: i64,
+        customer_id: impl Into<super::ids::CustomerId>,
     ) -> Self {
         Self {
             analysis_code_1: None,
@@ -4794,7 +4797,7 @@ impl SopQuote {
             customer: None,
             customer_delivery_address_id: None,
             customer_document_no: None,
-            customer_id: customer_id,
+            customer_id: customer_id.into(),
             customer_type: customer_type.into(),
             date_time_created: None,
             date_time_updated: None,
@@ -4941,7 +4944,7 @@ pub struct SopQuoteDeliveryAddress {
     pub country_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// VAT details country code Id
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_code_id: Option<i64>,
+    pub country_code_id: Option<super::ids::CountryCodeId>,
     /// County.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub county: Option<String>,
@@ -4971,7 +4974,7 @@ pub struct SopQuoteDeliveryAddress {
     pub tax_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Tax code Id
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_code_id: Option<i64>,
+    pub tax_code_id: Option<super::ids::TaxCodeId>,
     /// VAT number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_number: Option<String>,
@@ -5026,7 +5029,7 @@ pub struct SopQuoteDocumentLink {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SopQuoteDuplicateFlags {
     /// Customer unique Id.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// Indicates whether to duplicate prices and discounts for the sales quote.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prices_and_discounts: Option<bool>,
@@ -5039,9 +5042,9 @@ pub struct SopQuoteDuplicateFlags {
 
 impl SopQuoteDuplicateFlags {
     /// A value with its required fields; the optional ones start unset.
-    pub fn new(customer_id: i64, source_id: i64) -> Self {
+    pub fn new(customer_id: impl Into<super::ids::CustomerId>, source_id: i64) -> Self {
         Self {
-            customer_id: customer_id,
+            customer_id: customer_id.into(),
             prices_and_discounts: None,
             source_id: source_id,
             extra: sage_core::types::Extra::new(),
@@ -5271,7 +5274,7 @@ pub struct SopQuoteLine {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Product record Id. Required for lines of type EnumLineTypeStandard.
-    pub product_id: i64,
+    pub product_id: super::ids::ProductId,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profitability: Option<SopOrderReturnLineProfit>,
     /// Promised delivery date. Can only be set for lines of type EnumLineTypeStandard and EnumLineTypeFreeText.
@@ -5320,7 +5323,7 @@ pub struct SopQuoteLine {
     pub sop_quote: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Sales quote record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sop_quote_id: Option<i64>,
+    pub sop_quote_id: Option<super::ids::SopQuoteId>,
     /// Spare bool 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spare_bool_1: Option<bool>,
@@ -5526,7 +5529,7 @@ pub struct SopQuoteLine {
     pub tax_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Tax code record Id. Can only be set for lines of type EnumLineTypeStandard, EnumLineTypeFreeText and EnumLineTypeCharge.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_code_id: Option<i64>,
+    pub tax_code_id: Option<super::ids::TaxCodeId>,
     /// Whether the discount value has been manually entered. Can only be set for lines of type EnumLineTypeStandard.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit_discount_overridden: Option<bool>,
@@ -5564,7 +5567,7 @@ impl SopQuoteLine {
         description: impl Into<String>,
         line_type: impl Into<String>,
         line_quantity: sage_core::types::Decimal,
-        product_id: i64,
+        product_id: impl Into<super::ids::ProductId>,
         warehouse_id: i64,
     ) -> Self {
         Self {
@@ -5628,7 +5631,7 @@ impl SopQuoteLine {
             pricing_unit_description: None,
             pricing_unit_id: None,
             product: None,
-            product_id: product_id,
+            product_id: product_id.into(),
             profitability: None,
             promised_delivery_date: None,
             requested_delivery_date: None,
@@ -5701,7 +5704,7 @@ impl SopQuoteLine {
 pub struct SopQuoteLineView {
     /// The associated customer record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_id: Option<i64>,
+    pub customer_id: Option<super::ids::CustomerId>,
     /// The associated customer name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_name: Option<String>,
@@ -5716,7 +5719,7 @@ pub struct SopQuoteLineView {
     pub product_description: Option<String>,
     /// The associated product record Id. Only returned where sop_quote_line_type = EnumLineTypeStandard.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<i64>,
+    pub product_id: Option<super::ids::ProductId>,
     /// The name of the product ordered. Only returned where sop_quote_line_type = EnumLineTypeStandard.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product_name: Option<String>,
@@ -5813,7 +5816,7 @@ pub struct SopQuoteLineView {
     pub sop_quote_exchange_rate: Option<sage_core::types::Decimal>,
     /// Unique Id of the sales quote.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sop_quote_id: Option<i64>,
+    pub sop_quote_id: Option<super::ids::SopQuoteId>,
     /// Analysis code 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sop_quote_line_analysis_code_1: Option<String>,
@@ -5970,7 +5973,7 @@ pub struct SopQuoteLineView {
     pub tax_code_code: Option<i64>,
     /// The Id of the tax code set on the line.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_code_id: Option<i64>,
+    pub tax_code_id: Option<super::ids::TaxCodeId>,
     /// The associated tax code name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_code_name: Option<String>,
@@ -6052,7 +6055,7 @@ pub struct SopQuoteView {
     pub customer_document_no: Option<String>,
     /// Customer Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_id: Option<i64>,
+    pub customer_id: Option<super::ids::CustomerId>,
     /// The customer name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_name: Option<String>,
@@ -6093,7 +6096,7 @@ pub struct SopQuoteView {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SopQuotesNewRequest {
     /// Customer record Id.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -6101,9 +6104,9 @@ pub struct SopQuotesNewRequest {
 
 impl SopQuotesNewRequest {
     /// A value with its required fields; the optional ones start unset.
-    pub fn new(customer_id: i64) -> Self {
+    pub fn new(customer_id: impl Into<super::ids::CustomerId>) -> Self {
         Self {
-            customer_id: customer_id,
+            customer_id: customer_id.into(),
             extra: sage_core::types::Extra::new(),
         }
     }
@@ -6114,7 +6117,7 @@ impl SopQuotesNewRequest {
 pub struct SopReturnLineView {
     /// The associated customer record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_id: Option<i64>,
+    pub customer_id: Option<super::ids::CustomerId>,
     /// The associated customer name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_name: Option<String>,
@@ -6129,7 +6132,7 @@ pub struct SopReturnLineView {
     pub product_description: Option<String>,
     /// The associated product record Id. Only returned where sop_return_line_type = EnumLineTypeStandard.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<i64>,
+    pub product_id: Option<super::ids::ProductId>,
     /// The name of the product ordered. Only returned where sop_return_line_type = EnumLineTypeStandard.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product_name: Option<String>,
@@ -6397,7 +6400,7 @@ pub struct SopReturnLineView {
     pub tax_code_code: Option<i64>,
     /// The Id of the tax code set on the line.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_code_id: Option<i64>,
+    pub tax_code_id: Option<super::ids::TaxCodeId>,
     /// The associated tax code name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_code_name: Option<String>,
@@ -6489,7 +6492,7 @@ pub struct SopSettings {
     pub generate_intrastat_entries: Option<bool>,
     /// SOP setting unique Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::SopSettingsId>,
     /// Indicates whether to include statistical values on the intrasat entry (Irish companies only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include_statistical_value_on_intrastat: Option<bool>,
@@ -6707,7 +6710,7 @@ pub struct SopUserPermission {
     pub generate_purchase_orders: Option<bool>,
     /// The user number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::SopUserPermissionId>,
     /// The default warehouse for invoice entry.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoice_warehouse: Option<
@@ -6812,7 +6815,7 @@ pub struct SuggestedProduct {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SuggestedProductOptions {
     /// Customer Id. Note: You must set at least one of show_frequent_items, show_recent_items or show_preferred_items flags to true.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// Minimum number of lines a frequently sold item must appear before being included in the results, in the range 1 to 100.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub minimum_number_of_lines_for_frequent_items: Option<i64>,
@@ -6824,7 +6827,7 @@ pub struct SuggestedProductOptions {
     pub number_of_days_for_recent_items: Option<i64>,
     /// Product Group Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_group_id: Option<i64>,
+    pub product_group_id: Option<super::ids::ProductGroupId>,
     /// Whether frequently sold items should be included in the search.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub show_frequent_items: Option<bool>,
@@ -6841,9 +6844,9 @@ pub struct SuggestedProductOptions {
 
 impl SuggestedProductOptions {
     /// A value with its required fields; the optional ones start unset.
-    pub fn new(customer_id: i64) -> Self {
+    pub fn new(customer_id: impl Into<super::ids::CustomerId>) -> Self {
         Self {
-            customer_id: customer_id,
+            customer_id: customer_id.into(),
             minimum_number_of_lines_for_frequent_items: None,
             number_of_days_for_frequent_items: None,
             number_of_days_for_recent_items: None,
@@ -7316,13 +7319,13 @@ impl sage_core::ListOperation for ListOrderLineItemTypes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSopAdditionalCharge {
     /// Unique Id of the SOP additional charge.
-    pub id: i64,
+    pub id: super::ids::SopAdditionalChargeId,
 }
 
 impl GetSopAdditionalCharge {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::SopAdditionalChargeId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -7696,13 +7699,13 @@ impl sage_core::ListOperation for ListSopBackToBackStatusTypes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSopCancelledLine {
     /// The sales order cancelled line Id.
-    pub id: i64,
+    pub id: super::ids::SopCancelledLineId,
 }
 
 impl GetSopCancelledLine {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::SopCancelledLineId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -8422,13 +8425,13 @@ impl sage_core::ListOperation for ListSopDespatchDiscreteOrders {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSopDespatchReceipt {
     /// Unique Id of the SOP Despatch Receipt.
-    pub id: i64,
+    pub id: super::ids::SopDespatchReceiptId,
 }
 
 impl GetSopDespatchReceipt {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::SopDespatchReceiptId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -8574,15 +8577,18 @@ impl sage_core::ListOperation for ListSopDespatchReceipts {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSopDespatchReceipt {
     /// Unique Id of the despatch receipt.
-    pub id: i64,
+    pub id: super::ids::SopDespatchReceiptId,
     /// The JSON request body.
     pub body: SopDespatchReceipt,
 }
 
 impl UpdateSopDespatchReceipt {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: SopDespatchReceipt) -> Self {
-        Self { id, body }
+    pub fn new(
+        id: impl Into<super::ids::SopDespatchReceiptId>,
+        body: SopDespatchReceipt,
+    ) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -9103,13 +9109,13 @@ impl sage_core::Operation for CreateSopExportReason {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSopExportReason {
     /// Unique Id of the SOP reason for export.
-    pub id: i64,
+    pub id: super::ids::SopExportReasonId,
 }
 
 impl DeleteSopExportReason {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::SopExportReasonId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -9140,13 +9146,13 @@ impl sage_core::Operation for DeleteSopExportReason {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSopExportReason {
     /// Unique Id of the SOP reason For export.
-    pub id: i64,
+    pub id: super::ids::SopExportReasonId,
 }
 
 impl GetSopExportReason {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::SopExportReasonId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -9292,15 +9298,18 @@ impl sage_core::ListOperation for ListSopExportReasons {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSopExportReason {
     /// Unique Id of the export reason.
-    pub id: i64,
+    pub id: super::ids::SopExportReasonId,
     /// The JSON request body.
     pub body: SopExportReason,
 }
 
 impl UpdateSopExportReason {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: SopExportReason) -> Self {
-        Self { id, body }
+    pub fn new(
+        id: impl Into<super::ids::SopExportReasonId>,
+        body: SopExportReason,
+    ) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -9409,13 +9418,13 @@ impl sage_core::Operation for CreateSopIncoterm {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSopIncoterm {
     /// Unique Id of the SOP Incoterm.
-    pub id: i64,
+    pub id: super::ids::SopIncotermId,
 }
 
 impl DeleteSopIncoterm {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::SopIncotermId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -9446,13 +9455,13 @@ impl sage_core::Operation for DeleteSopIncoterm {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSopIncoterm {
     /// Unique Id of the SOP Incoterm.
-    pub id: i64,
+    pub id: super::ids::SopIncotermId,
 }
 
 impl GetSopIncoterm {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::SopIncotermId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -9598,15 +9607,15 @@ impl sage_core::ListOperation for ListSopIncoterms {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSopIncoterm {
     /// Unique Id of the incoterm.
-    pub id: i64,
+    pub id: super::ids::SopIncotermId,
     /// The JSON request body.
     pub body: SopIncoterm,
 }
 
 impl UpdateSopIncoterm {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: SopIncoterm) -> Self {
-        Self { id, body }
+    pub fn new(id: impl Into<super::ids::SopIncotermId>, body: SopIncoterm) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -10389,15 +10398,21 @@ impl sage_core::ListOperation for ListSopOrderLineViews {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSopOrderLineForSopOrder {
     /// Unique Id of the SOP order line.
-    pub id: i64,
+    pub id: super::ids::SopOrderLineId,
     /// Unique Id of the SOP order.
-    pub sop_order_id: i64,
+    pub sop_order_id: super::ids::SopOrderId,
 }
 
 impl GetSopOrderLineForSopOrder {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, sop_order_id: i64) -> Self {
-        Self { id, sop_order_id }
+    pub fn new(
+        id: impl Into<super::ids::SopOrderLineId>,
+        sop_order_id: impl Into<super::ids::SopOrderId>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            sop_order_id: sop_order_id.into(),
+        }
     }
 
     /// Sends the request and decodes the response.
@@ -10432,13 +10447,13 @@ impl sage_core::Operation for GetSopOrderLineForSopOrder {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSopOrderline {
     /// Unique Id of the SOP order line.
-    pub id: i64,
+    pub id: super::ids::SopOrderLineId,
 }
 
 impl GetSopOrderline {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::SopOrderLineId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -10472,7 +10487,7 @@ impl sage_core::Operation for GetSopOrderline {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListSopOrderLinesForSopOrder {
     /// Unique Id of the SOP order.
-    pub sop_order_id: i64,
+    pub sop_order_id: super::ids::SopOrderId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -10491,9 +10506,9 @@ pub struct ListSopOrderLinesForSopOrder {
 
 impl ListSopOrderLinesForSopOrder {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(sop_order_id: i64) -> Self {
+    pub fn new(sop_order_id: impl Into<super::ids::SopOrderId>) -> Self {
         Self {
-            sop_order_id,
+            sop_order_id: sop_order_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -11124,13 +11139,13 @@ impl sage_core::Operation for CreateSopOrdersNew {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSopOrder {
     /// Unique Id of the sales order.
-    pub id: i64,
+    pub id: super::ids::SopOrderId,
 }
 
 impl DeleteSopOrder {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::SopOrderId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -11161,13 +11176,13 @@ impl sage_core::Operation for DeleteSopOrder {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSopOrder {
     /// Unique Id of the sales order.
-    pub id: i64,
+    pub id: super::ids::SopOrderId,
 }
 
 impl GetSopOrder {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::SopOrderId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -11310,7 +11325,7 @@ impl sage_core::ListOperation for ListSopOrders {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListSopOrdersForCustomer {
     /// Unique Id of the customer.
-    pub customer_id: i64,
+    pub customer_id: super::ids::CustomerId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -11329,9 +11344,9 @@ pub struct ListSopOrdersForCustomer {
 
 impl ListSopOrdersForCustomer {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(customer_id: i64) -> Self {
+    pub fn new(customer_id: impl Into<super::ids::CustomerId>) -> Self {
         Self {
-            customer_id,
+            customer_id: customer_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -11436,15 +11451,15 @@ impl sage_core::ListOperation for ListSopOrdersForCustomer {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSopOrder {
     /// Unique Id of the sales order.
-    pub id: i64,
+    pub id: super::ids::SopOrderId,
     /// The JSON request body.
     pub body: SopOrder,
 }
 
 impl UpdateSopOrder {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: SopOrder) -> Self {
-        Self { id, body }
+    pub fn new(id: impl Into<super::ids::SopOrderId>, body: SopOrder) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -11552,13 +11567,13 @@ impl sage_core::Operation for CreateSopOrdersDuplicate {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSopPaymentMethod {
     /// Unique Id of the SOP payment method.
-    pub id: i64,
+    pub id: super::ids::SopPaymentMethodId,
 }
 
 impl GetSopPaymentMethod {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::SopPaymentMethodId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -12112,13 +12127,13 @@ impl sage_core::Operation for CreateSopQuotesNew {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSopQuote {
     /// Unique Id of the sales quote.
-    pub id: i64,
+    pub id: super::ids::SopQuoteId,
 }
 
 impl DeleteSopQuote {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::SopQuoteId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -12149,13 +12164,13 @@ impl sage_core::Operation for DeleteSopQuote {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSopQuote {
     /// Unique Id of the sales quote.
-    pub id: i64,
+    pub id: super::ids::SopQuoteId,
 }
 
 impl GetSopQuote {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::SopQuoteId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -12300,15 +12315,15 @@ impl sage_core::ListOperation for ListSopQuotes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSopQuote {
     /// Unique Id of the sales quote.
-    pub id: i64,
+    pub id: super::ids::SopQuoteId,
     /// The JSON request body.
     pub body: SopQuote,
 }
 
 impl UpdateSopQuote {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: SopQuote) -> Self {
-        Self { id, body }
+    pub fn new(id: impl Into<super::ids::SopQuoteId>, body: SopQuote) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -12528,13 +12543,13 @@ impl sage_core::ListOperation for ListSopReturnLineViews {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSopSetting {
     /// Unique Id of the SOP settings.
-    pub id: i64,
+    pub id: super::ids::SopSettingsId,
 }
 
 impl GetSopSetting {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::SopSettingsId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -12906,13 +12921,13 @@ impl sage_core::ListOperation for ListSopTradeLineStatusTypes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSopUserPermission {
     /// The user number as specified in System Administration.
-    pub id: i64,
+    pub id: super::ids::SopUserPermissionId,
 }
 
 impl GetSopUserPermission {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::SopUserPermissionId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.

@@ -88,7 +88,7 @@ pub struct AlternativeProduct {
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Alternative product record Id.
-    pub alternative_product_id: i64,
+    pub alternative_product_id: super::ids::AlternativeProductId,
     /// The date and time this entity was created (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
@@ -97,7 +97,7 @@ pub struct AlternativeProduct {
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Alternative product record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::AlternativeProductId>,
     /// Whether the alternative product is the preferred alternative for the product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_preferred: Option<bool>,
@@ -108,7 +108,7 @@ pub struct AlternativeProduct {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Product record Id.
-    pub product_id: i64,
+    pub product_id: super::ids::ProductId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -116,17 +116,20 @@ pub struct AlternativeProduct {
 
 impl AlternativeProduct {
     /// A value with its required fields; the optional ones start unset.
-    pub fn new(alternative_product_id: i64, product_id: i64) -> Self {
+    pub fn new(
+        alternative_product_id: impl Into<super::ids::AlternativeProductId>,
+        product_id: impl Into<super::ids::ProductId>,
+    ) -> Self {
         Self {
             alternative_product: None,
-            alternative_product_id: alternative_product_id,
+            alternative_product_id: alternative_product_id.into(),
             date_time_created: None,
             date_time_updated: None,
             id: None,
             is_preferred: None,
             is_to_delete: None,
             product: None,
-            product_id: product_id,
+            product_id: product_id.into(),
             extra: sage_core::types::Extra::new(),
         }
     }
@@ -143,7 +146,7 @@ pub struct AlternativeProductView {
     pub alternative_product_group_id: Option<i64>,
     /// Product Id of the alternative product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub alternative_product_id: Option<i64>,
+    pub alternative_product_id: Option<super::ids::AlternativeProductId>,
     /// Product name of the alternative product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alternative_product_name: Option<String>,
@@ -164,10 +167,10 @@ pub struct AlternativeProductView {
     pub product_code: Option<String>,
     /// Product group Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_group_id: Option<i64>,
+    pub product_group_id: Option<super::ids::ProductGroupId>,
     /// Product Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<i64>,
+    pub product_id: Option<super::ids::ProductId>,
     /// Product name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product_name: Option<String>,
@@ -208,7 +211,7 @@ pub struct AutoGenerateSeparator {
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Auto generate separator record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::AutoGenerateSeparatorId>,
     /// The name of the auto generate separator.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -255,7 +258,7 @@ pub struct BinHolding {
     pub free_stock_available_less_reserved: Option<sage_core::types::Decimal>,
     /// Bin holding record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::BinHoldingId>,
     /// When updating an existing warehouse holding, whether to delete this bin holding from the collection of warehouse holding bin holdings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_to_delete: Option<bool>,
@@ -269,7 +272,7 @@ pub struct BinHolding {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Product record Id.
-    pub product_id: i64,
+    pub product_id: super::ids::ProductId,
     /// Total allocated stock, SOP and bom quantity.
     #[serde(
         with = "sage_core::types::decimal_number::option",
@@ -462,7 +465,7 @@ pub struct BinHolding {
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Warehouse holding record Id.
-    pub warehouse_holding_id: i64,
+    pub warehouse_holding_id: super::ids::WarehouseHoldingId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -470,7 +473,10 @@ pub struct BinHolding {
 
 impl BinHolding {
     /// A value with its required fields; the optional ones start unset.
-    pub fn new(product_id: i64, warehouse_holding_id: i64) -> Self {
+    pub fn new(
+        product_id: impl Into<super::ids::ProductId>,
+        warehouse_holding_id: impl Into<super::ids::WarehouseHoldingId>,
+    ) -> Self {
         Self {
             allocation_priority: None,
             confirmed_qty_in_stock: None,
@@ -483,7 +489,7 @@ impl BinHolding {
             last_stocktake: None,
             name: None,
             product: None,
-            product_id: product_id,
+            product_id: product_id.into(),
             quantity_allocated: None,
             quantity_allocated_bom: None,
             quantity_allocated_sop: None,
@@ -523,7 +529,7 @@ impl BinHolding {
             spare_text_9: None,
             unconfirmed_qty_in_stock: None,
             warehouse_holding: None,
-            warehouse_holding_id: warehouse_holding_id,
+            warehouse_holding_id: warehouse_holding_id.into(),
             extra: sage_core::types::Extra::new(),
         }
     }
@@ -540,7 +546,7 @@ pub struct BomCostHeading {
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::BomCostHeadingId>,
     /// Markup percentage. This value is used when calculating a suggested selling price during costing operations.
     #[serde(
         with = "sage_core::types::decimal_number::option",
@@ -708,7 +714,7 @@ pub struct CrossSellProduct {
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Cross sell product record Id.
-    pub cross_sell_product_id: i64,
+    pub cross_sell_product_id: super::ids::CrossSellProductId,
     /// The date and time this entity was created (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
@@ -717,7 +723,7 @@ pub struct CrossSellProduct {
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Cross sell product record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::CrossSellProductId>,
     /// When updating an existing product, whether to delete this cross sell product from the collection of product cross sell products.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_to_delete: Option<bool>,
@@ -725,7 +731,7 @@ pub struct CrossSellProduct {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Product record Id.
-    pub product_id: i64,
+    pub product_id: super::ids::ProductId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -733,16 +739,19 @@ pub struct CrossSellProduct {
 
 impl CrossSellProduct {
     /// A value with its required fields; the optional ones start unset.
-    pub fn new(cross_sell_product_id: i64, product_id: i64) -> Self {
+    pub fn new(
+        cross_sell_product_id: impl Into<super::ids::CrossSellProductId>,
+        product_id: impl Into<super::ids::ProductId>,
+    ) -> Self {
         Self {
             cross_sell_product: None,
-            cross_sell_product_id: cross_sell_product_id,
+            cross_sell_product_id: cross_sell_product_id.into(),
             date_time_created: None,
             date_time_updated: None,
             id: None,
             is_to_delete: None,
             product: None,
-            product_id: product_id,
+            product_id: product_id.into(),
             extra: sage_core::types::Extra::new(),
         }
     }
@@ -759,7 +768,7 @@ pub struct CrossSellProductView {
     pub cross_sell_product_group_id: Option<i64>,
     /// Product Id of the cross sell product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cross_sell_product_id: Option<i64>,
+    pub cross_sell_product_id: Option<super::ids::CrossSellProductId>,
     /// Product name of the cross sell product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cross_sell_product_name: Option<String>,
@@ -777,10 +786,10 @@ pub struct CrossSellProductView {
     pub product_code: Option<String>,
     /// Product group Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_group_id: Option<i64>,
+    pub product_group_id: Option<super::ids::ProductGroupId>,
     /// Product Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<i64>,
+    pub product_id: Option<super::ids::ProductId>,
     /// Product name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product_name: Option<String>,
@@ -876,7 +885,7 @@ pub struct InternalArea {
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Internal area unique Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::InternalAreaId>,
     /// Whether the internal area is the default area.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
@@ -1005,7 +1014,7 @@ pub struct LookupStockItemUnit {
     pub stock_item_id: Option<i64>,
     /// The unit record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unit_id: Option<i64>,
+    pub unit_id: Option<super::ids::UnitId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -1215,7 +1224,7 @@ pub struct Product {
     pub holding: Option<ProductHolding>,
     /// Product record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::ProductId>,
     /// If the product was made inactive, the date on which the product was made inactive.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inactivation_date: Option<sage_core::types::DateTime>,
@@ -1260,7 +1269,7 @@ pub struct Product {
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Product group record Id.
-    pub product_group_id: i64,
+    pub product_group_id: super::ids::ProductGroupId,
     /// The product status type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product_status_type: Option<String>,
@@ -1457,7 +1466,7 @@ pub struct Product {
     pub tax_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Tax code record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_code_id: Option<i64>,
+    pub tax_code_id: Option<super::ids::TaxCodeId>,
     /// The products units of measure.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub units: Option<Vec<ProductUnit>>,
@@ -1492,7 +1501,7 @@ impl Product {
     pub fn new(
         code: impl Into<String>,
         name: impl Into<String>,
-        product_group_id: i64,
+        product_group_id: impl Into<super::ids::ProductGroupId>,
     ) -> Self {
         Self {
             allow_sales_order: None,
@@ -1551,7 +1560,7 @@ impl Product {
             name: name.into(),
             part_number: None,
             product_group: None,
-            product_group_id: product_group_id,
+            product_group_id: product_group_id.into(),
             product_status_type: None,
             revenue_nominal_code: None,
             revenue_nominal_code_id: None,
@@ -1699,7 +1708,7 @@ pub struct ProductGroup {
     pub do_items_use_markup: Option<bool>,
     /// Product group record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::ProductGroupId>,
     /// The amount of the cost of the product which is landed costs, if the landed costs type is Value Based.
     #[serde(
         with = "sage_core::types::decimal_number::option",
@@ -1813,10 +1822,10 @@ pub struct ProductGroupSearchCategory {
     pub id: Option<i64>,
     /// The associated product group record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_group_id: Option<i64>,
+    pub product_group_id: Option<super::ids::ProductGroupId>,
     /// The search category record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub search_category_id: Option<i64>,
+    pub search_category_id: Option<super::ids::SearchCategoryId>,
     /// The search category name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub search_category_name: Option<i64>,
@@ -1833,16 +1842,16 @@ pub struct ProductGroupSearchCategoryValue {
     pub prod_group_search_val_id: Option<i64>,
     /// Product group record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_group_id: Option<i64>,
+    pub product_group_id: Option<super::ids::ProductGroupId>,
     /// Search category record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub search_category_id: Option<i64>,
+    pub search_category_id: Option<super::ids::SearchCategoryId>,
     /// Search category name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub search_category_name: Option<String>,
     /// Search value record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub search_value_id: Option<i64>,
+    pub search_value_id: Option<super::ids::SearchValueId>,
     /// Search value name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub search_value_name: Option<String>,
@@ -1872,13 +1881,13 @@ pub struct ProductGroupUnit {
     pub multiple_of_base_unit: Option<sage_core::types::Decimal>,
     /// The associated product group record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_group_id: Option<i64>,
+    pub product_group_id: Option<super::ids::ProductGroupId>,
     /// The unit of measure.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// The unit record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unit_id: Option<i64>,
+    pub unit_id: Option<super::ids::UnitId>,
     /// The precision of the unit.
     #[serde(
         with = "sage_core::types::decimal_number::option",
@@ -1989,7 +1998,7 @@ pub struct ProductMemo {
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Product memo record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::ProductMemoId>,
     /// True if memo status is active, false if it is inactive.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
@@ -1999,7 +2008,7 @@ pub struct ProductMemo {
     /// The memo text.
     pub note: String,
     /// Product record Id.
-    pub product_id: i64,
+    pub product_id: super::ids::ProductId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -2007,7 +2016,10 @@ pub struct ProductMemo {
 
 impl ProductMemo {
     /// A value with its required fields; the optional ones start unset.
-    pub fn new(note: impl Into<String>, product_id: i64) -> Self {
+    pub fn new(
+        note: impl Into<String>,
+        product_id: impl Into<super::ids::ProductId>,
+    ) -> Self {
         Self {
             created_by: None,
             date_time_created: None,
@@ -2016,7 +2028,7 @@ impl ProductMemo {
             is_active: None,
             is_to_delete: None,
             note: note.into(),
-            product_id: product_id,
+            product_id: product_id.into(),
             extra: sage_core::types::Extra::new(),
         }
     }
@@ -2275,10 +2287,10 @@ pub struct ProductSearchCategoryValue {
     pub is_to_delete: Option<bool>,
     /// Product record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<i64>,
+    pub product_id: Option<super::ids::ProductId>,
     /// The search category record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub search_category_id: Option<i64>,
+    pub search_category_id: Option<super::ids::SearchCategoryId>,
     /// The search category name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub search_category_name: Option<String>,
@@ -2287,7 +2299,7 @@ pub struct ProductSearchCategoryValue {
     pub search_value: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// The search value record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub search_value_id: Option<i64>,
+    pub search_value_id: Option<super::ids::SearchValueId>,
     /// The search value name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub search_value_name: Option<String>,
@@ -2317,7 +2329,7 @@ pub struct ProductSearchMatchingProduct {
     pub name: Option<String>,
     /// Product record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<i64>,
+    pub product_id: Option<super::ids::ProductId>,
     /// The product status type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product_status_type: Option<String>,
@@ -2334,10 +2346,10 @@ pub struct ProductSearchMatchingProduct {
 pub struct ProductSearchSearchCategoryValue {
     /// The search category record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub search_category_id: Option<i64>,
+    pub search_category_id: Option<super::ids::SearchCategoryId>,
     /// The search value record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub search_value_id: Option<i64>,
+    pub search_value_id: Option<super::ids::SearchValueId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -2450,7 +2462,7 @@ pub struct ProductSupplier {
     pub default_pricing_source_type: Option<String>,
     /// Product supplier record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::ProductSupplierId>,
     /// Whether the supplier is the preferred supplier for the product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_preferred: Option<bool>,
@@ -2532,7 +2544,7 @@ pub struct ProductSupplier {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Product record Id.
-    pub product_id: i64,
+    pub product_id: super::ids::ProductId,
     /// The quantity of the product currently on order from the supplier.
     #[serde(
         with = "sage_core::types::decimal_number::option",
@@ -2544,7 +2556,7 @@ pub struct ProductSupplier {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supplier: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Supplier record Id.
-    pub supplier_id: i64,
+    pub supplier_id: super::ids::SupplierId,
     /// The supplier stock code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supplier_stock_code: Option<String>,
@@ -2562,7 +2574,10 @@ pub struct ProductSupplier {
 
 impl ProductSupplier {
     /// A value with its required fields; the optional ones start unset.
-    pub fn new(product_id: i64, supplier_id: i64) -> Self {
+    pub fn new(
+        product_id: impl Into<super::ids::ProductId>,
+        supplier_id: impl Into<super::ids::SupplierId>,
+    ) -> Self {
         Self {
             country_of_origin: None,
             country_of_origin_id: None,
@@ -2587,10 +2602,10 @@ impl ProductSupplier {
             order_quantity_year_to_date: None,
             order_value_year_to_date: None,
             product: None,
-            product_id: product_id,
+            product_id: product_id.into(),
             quantity_on_order: None,
             supplier: None,
-            supplier_id: supplier_id,
+            supplier_id: supplier_id.into(),
             supplier_stock_code: None,
             usual_order_quantity: None,
             extra: sage_core::types::Extra::new(),
@@ -2731,10 +2746,10 @@ pub struct ProductTransactionView {
     pub product_group_code: Option<String>,
     /// Product group record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_group_id: Option<i64>,
+    pub product_group_id: Option<super::ids::ProductGroupId>,
     /// Product record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<i64>,
+    pub product_id: Option<super::ids::ProductId>,
     /// The quantity on the transaction.
     #[serde(
         with = "sage_core::types::decimal_number::option",
@@ -2854,13 +2869,13 @@ pub struct ProductUnit {
     pub multiple_of_base_unit: Option<sage_core::types::Decimal>,
     /// The associated product record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<i64>,
+    pub product_id: Option<super::ids::ProductId>,
     /// The unit of measure.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// The unit record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unit_id: Option<i64>,
+    pub unit_id: Option<super::ids::UnitId>,
     /// The precision of the unit.
     #[serde(
         with = "sage_core::types::decimal_number::option",
@@ -3237,13 +3252,13 @@ pub struct ProductView {
 pub struct ProductWarehouseBinView {
     /// Bin record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bin_holding_id: Option<i64>,
+    pub bin_holding_id: Option<super::ids::BinHoldingId>,
     /// Bin name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bin_holding_name: Option<String>,
     /// Product record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<i64>,
+    pub product_id: Option<super::ids::ProductId>,
     /// Warehouse record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warehouse_id: Option<i64>,
@@ -3267,13 +3282,13 @@ pub struct ProductWarehouseView {
     pub free_stock_quantity: Option<sage_core::types::Decimal>,
     /// Product record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_id: Option<i64>,
+    pub product_id: Option<super::ids::ProductId>,
     /// Indicates whether this warehouse is used to sell stock items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_for_sales_trading: Option<bool>,
     /// Warehouse holding record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub warehouse_holding_id: Option<i64>,
+    pub warehouse_holding_id: Option<super::ids::WarehouseHoldingId>,
     /// Warehouse record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warehouse_id: Option<i64>,
@@ -3296,7 +3311,7 @@ pub struct SearchCategory {
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The search category record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::SearchCategoryId>,
     /// The search category name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -3316,7 +3331,7 @@ pub struct SearchValue {
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The search category value record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::SearchValueId>,
     /// Flag indicating if this item is the 'None' value for a list of related search category values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_none_value: Option<bool>,
@@ -3325,7 +3340,7 @@ pub struct SearchValue {
     pub name: Option<String>,
     /// The Id of the search category to which this search value belongs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub search_category_id: Option<i64>,
+    pub search_category_id: Option<super::ids::SearchCategoryId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -3401,7 +3416,7 @@ pub struct StockSettings {
     pub generate_cos_for_sop: Option<bool>,
     /// Stock setting unique Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::StockSettingsId>,
     /// Integrate stock management with the Nominal Ledger allowing postings to the Nominal Ledger for stock movements and adjustments recorded in Stock Control. (Sage 200 Standard value is false and cannot be changed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub integrate_stock_management_with_nominal: Option<bool>,
@@ -3439,7 +3454,7 @@ pub struct StockTransfer {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::DateTime>,
     /// Product record Id.
-    pub product_id: i64,
+    pub product_id: super::ids::ProductId,
     /// The quantity to transfer.
     #[serde(with = "sage_core::types::decimal_number")]
     pub quantity: sage_core::types::Decimal,
@@ -3459,14 +3474,14 @@ impl StockTransfer {
     pub fn new(
         bin_holding_from_id: i64,
         bin_holding_to_id: i64,
-        product_id: i64,
+        product_id: impl Into<super::ids::ProductId>,
         quantity: sage_core::types::Decimal,
     ) -> Self {
         Self {
             bin_holding_from_id: bin_holding_from_id,
             bin_holding_to_id: bin_holding_to_id,
             date: None,
-            product_id: product_id,
+            product_id: product_id.into(),
             quantity: quantity,
             reference: None,
             second_reference: None,
@@ -3481,7 +3496,7 @@ pub struct StockTransferTraceableItemsRequest {
     /// Bin holding record Id for the product location.
     pub bin_holding_from_id: i64,
     /// Product record Id.
-    pub product_id: i64,
+    pub product_id: super::ids::ProductId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -3489,10 +3504,13 @@ pub struct StockTransferTraceableItemsRequest {
 
 impl StockTransferTraceableItemsRequest {
     /// A value with its required fields; the optional ones start unset.
-    pub fn new(bin_holding_from_id: i64, product_id: i64) -> Self {
+    pub fn new(
+        bin_holding_from_id: i64,
+        product_id: impl Into<super::ids::ProductId>,
+    ) -> Self {
         Self {
             bin_holding_from_id: bin_holding_from_id,
-            product_id: product_id,
+            product_id: product_id.into(),
             extra: sage_core::types::Extra::new(),
         }
     }
@@ -3515,7 +3533,7 @@ pub struct Stocktake {
     pub failed_stocktake_items: Option<Vec<StocktakeFailedStocktakeItems>>,
     /// Stocktake record Id. Note: This is required for other POST operations that retrieve stocktake records.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::StocktakeId>,
     /// The nominal narrative. Note: for setting this, the status must be at Requires Approval.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nominal_narrative: Option<String>,
@@ -3631,7 +3649,7 @@ pub struct StocktakeCountSheetItem {
     pub has_negative_quantity_in_stock: Option<bool>,
     /// Stocktake count sheet item record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::StocktakeCountSheetItemId>,
     /// Indicates whether individual batch and serial numbers appear on count sheets.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include_nos_on_count_sheets: Option<bool>,
@@ -3674,7 +3692,7 @@ pub struct StocktakeCountSheetItem {
     pub stock_unit_name: Option<String>,
     /// Stocktake record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stocktake_id: Option<i64>,
+    pub stocktake_id: Option<super::ids::StocktakeId>,
     /// Stocktake traceable count sheet items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stocktake_trace_count_sheet_items: Option<
@@ -3698,7 +3716,7 @@ pub struct StocktakeCountSheetItemStocktakeTraceCountSheetItems {
     pub identification_no: Option<String>,
     /// Stocktake count sheet item record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stocktake_count_sheet_item_id: Option<i64>,
+    pub stocktake_count_sheet_item_id: Option<super::ids::StocktakeCountSheetItemId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -3712,7 +3730,7 @@ pub struct StocktakeCriteriaTemplate {
     pub due_date: Option<sage_core::types::DateTime>,
     /// Stocktake criteria template Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::StocktakeCriteriaTemplateId>,
     /// Include stock items by the date they were last sold.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_sold_date: Option<sage_core::types::DateTime>,
@@ -3854,7 +3872,7 @@ pub struct StocktakeStocktakeItems {
     pub product_group_code: Option<String>,
     /// Product group record Id
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product_group_id: Option<i64>,
+    pub product_group_id: Option<super::ids::ProductGroupId>,
     /// Stock item quantity in stock.
     #[serde(
         with = "sage_core::types::decimal_number::option",
@@ -3883,7 +3901,7 @@ pub struct StocktakeStocktakeItems {
     pub value_of_stock: Option<sage_core::types::Decimal>,
     /// Warehouse holding record Id
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub warehouse_holding_id: Option<i64>,
+    pub warehouse_holding_id: Option<super::ids::WarehouseHoldingId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -3966,7 +3984,7 @@ pub struct TraceableAdjustment {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issue_status: Option<String>,
     /// Product record Id.
-    pub product_id: i64,
+    pub product_id: super::ids::ProductId,
     /// Traceable adjustment items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub traceable_adjustment_items: Option<
@@ -3979,10 +3997,10 @@ pub struct TraceableAdjustment {
 
 impl TraceableAdjustment {
     /// A value with its required fields; the optional ones start unset.
-    pub fn new(product_id: i64) -> Self {
+    pub fn new(product_id: impl Into<super::ids::ProductId>) -> Self {
         Self {
             issue_status: None,
-            product_id: product_id,
+            product_id: product_id.into(),
             traceable_adjustment_items: None,
             extra: sage_core::types::Extra::new(),
         }
@@ -4032,10 +4050,10 @@ pub struct TraceableAdjustmentItemBalance {
     pub supplier_reference: Option<String>,
     /// Traceable bin item record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub traceable_bin_item_id: Option<i64>,
+    pub traceable_bin_item_id: Option<super::ids::TraceableBinItemId>,
     /// Traceable item record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub traceable_item_id: Option<i64>,
+    pub traceable_item_id: Option<super::ids::TraceableItemId>,
     /// The use by date of the traceable item.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_by_date: Option<sage_core::types::DateTime>,
@@ -4094,7 +4112,7 @@ pub struct TraceableAdjustmentTraceableAdjustmentItems {
     pub supplier_reference: Option<String>,
     /// Traceable item record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub traceable_item_id: Option<i64>,
+    pub traceable_item_id: Option<super::ids::TraceableItemId>,
     /// The use by date of the traceable item.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_by_date: Option<sage_core::types::DateTime>,
@@ -4181,7 +4199,7 @@ pub struct TraceableItemAllocationRecord {
     pub traceable_allocation_bal_id: Option<i64>,
     /// Traceable bin item record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub traceable_bin_item_id: Option<i64>,
+    pub traceable_bin_item_id: Option<super::ids::TraceableBinItemId>,
     /// The warehouse name of the allocation of a product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warehouse_name: Option<String>,
@@ -4254,7 +4272,7 @@ pub struct TraceableItemLocationRecord {
     pub free_stock_available: Option<sage_core::types::Decimal>,
     /// Traceable bin item record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub traceable_bin_item_id: Option<i64>,
+    pub traceable_bin_item_id: Option<super::ids::TraceableBinItemId>,
     /// The warehouse name of the location of a product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warehouse_name: Option<String>,
@@ -4267,7 +4285,7 @@ pub struct TraceableItemLocationRecord {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TraceableItemsAmendTraceableItemsRequest {
     /// Product record Id.
-    pub product_id: i64,
+    pub product_id: super::ids::ProductId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -4275,9 +4293,9 @@ pub struct TraceableItemsAmendTraceableItemsRequest {
 
 impl TraceableItemsAmendTraceableItemsRequest {
     /// A value with its required fields; the optional ones start unset.
-    pub fn new(product_id: i64) -> Self {
+    pub fn new(product_id: impl Into<super::ids::ProductId>) -> Self {
         Self {
-            product_id: product_id,
+            product_id: product_id.into(),
             extra: sage_core::types::Extra::new(),
         }
     }
@@ -4287,7 +4305,7 @@ impl TraceableItemsAmendTraceableItemsRequest {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TraceableItemsAssignTraceableItemsRequest {
     /// Product record Id.
-    pub product_id: i64,
+    pub product_id: super::ids::ProductId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -4295,9 +4313,9 @@ pub struct TraceableItemsAssignTraceableItemsRequest {
 
 impl TraceableItemsAssignTraceableItemsRequest {
     /// A value with its required fields; the optional ones start unset.
-    pub fn new(product_id: i64) -> Self {
+    pub fn new(product_id: impl Into<super::ids::ProductId>) -> Self {
         Self {
-            product_id: product_id,
+            product_id: product_id.into(),
             extra: sage_core::types::Extra::new(),
         }
     }
@@ -4336,7 +4354,7 @@ pub struct Unit {
     pub each_value: Option<bool>,
     /// Unit record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::UnitId>,
     /// The multiple of base unit.
     #[serde(
         with = "sage_core::types::decimal_number::option",
@@ -4402,7 +4420,7 @@ pub struct Warehouse {
     pub country_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Warehouse country code Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_code_id: Option<i64>,
+    pub country_code_id: Option<super::ids::CountryCodeId>,
     /// Warehouse county.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub county: Option<String>,
@@ -4423,7 +4441,7 @@ pub struct Warehouse {
     pub fax_number: Option<String>,
     /// Warehouse record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::WarehousId>,
     /// Warehouse name.
     pub name: String,
     /// Warehouse postal name.
@@ -4691,7 +4709,7 @@ pub struct WarehouseHolding {
     pub free_stock_available_less_reserved: Option<sage_core::types::Decimal>,
     /// Warehouse holding record Id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
+    pub id: Option<super::ids::WarehouseHoldingId>,
     /// True if the item is a built or built/bought item and that warehouse is marked as the default manufacturing warehouse; otherwise false.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_default_manufacturing_warehouse: Option<bool>,
@@ -4716,7 +4734,7 @@ pub struct WarehouseHolding {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Product record Id.
-    pub product_id: i64,
+    pub product_id: super::ids::ProductId,
     /// Total allocated stock, SOP and bom quantity.
     #[serde(
         with = "sage_core::types::decimal_number::option",
@@ -4805,7 +4823,7 @@ pub struct WarehouseHolding {
 
 impl WarehouseHolding {
     /// A value with its required fields; the optional ones start unset.
-    pub fn new(product_id: i64, warehouse_id: i64) -> Self {
+    pub fn new(product_id: impl Into<super::ids::ProductId>, warehouse_id: i64) -> Self {
         Self {
             bin_holdings: None,
             confirmed_qty_in_stock: None,
@@ -4819,7 +4837,7 @@ impl WarehouseHolding {
             maximum_level: None,
             minimum_level: None,
             product: None,
-            product_id: product_id,
+            product_id: product_id.into(),
             quantity_allocated: None,
             quantity_allocated_bom: None,
             quantity_allocated_sop: None,
@@ -5025,13 +5043,13 @@ impl sage_core::Operation for CreateAlternativeProduct {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteAlternativeProduct {
     /// Unique Id of the alternative product.
-    pub id: i64,
+    pub id: super::ids::AlternativeProductId,
 }
 
 impl DeleteAlternativeProduct {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::AlternativeProductId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -5062,13 +5080,13 @@ impl sage_core::Operation for DeleteAlternativeProduct {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetAlternativeProduct {
     /// Unique Id of the alternative product.
-    pub id: i64,
+    pub id: super::ids::AlternativeProductId,
 }
 
 impl GetAlternativeProduct {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::AlternativeProductId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -5214,15 +5232,18 @@ impl sage_core::ListOperation for ListAlternativeProducts {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateAlternativeProduct {
     /// Unique Id of the alternative product.
-    pub id: i64,
+    pub id: super::ids::AlternativeProductId,
     /// The JSON request body.
     pub body: AlternativeProduct,
 }
 
 impl UpdateAlternativeProduct {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: AlternativeProduct) -> Self {
-        Self { id, body }
+    pub fn new(
+        id: impl Into<super::ids::AlternativeProductId>,
+        body: AlternativeProduct,
+    ) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -5371,13 +5392,13 @@ impl sage_core::ListOperation for ListAutoGenerateOptionTypes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetAutoGenerateSeparator {
     /// Unique Id of the auto generate separator.
-    pub id: i64,
+    pub id: super::ids::AutoGenerateSeparatorId,
 }
 
 impl GetAutoGenerateSeparator {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::AutoGenerateSeparatorId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -5563,13 +5584,13 @@ impl sage_core::Operation for CreateBinHolding {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteBinHolding {
     /// Unique Id of the bin holding.
-    pub id: i64,
+    pub id: super::ids::BinHoldingId,
 }
 
 impl DeleteBinHolding {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::BinHoldingId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -5600,13 +5621,13 @@ impl sage_core::Operation for DeleteBinHolding {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetBinHolding {
     /// Unique Id of the bin holding.
-    pub id: i64,
+    pub id: super::ids::BinHoldingId,
 }
 
 impl GetBinHolding {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::BinHoldingId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -5752,7 +5773,7 @@ impl sage_core::ListOperation for ListBinHoldings {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListBinHoldingsForProduct {
     /// Unique Id of the product.
-    pub product_id: i64,
+    pub product_id: super::ids::ProductId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -5771,9 +5792,9 @@ pub struct ListBinHoldingsForProduct {
 
 impl ListBinHoldingsForProduct {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(product_id: i64) -> Self {
+    pub fn new(product_id: impl Into<super::ids::ProductId>) -> Self {
         Self {
-            product_id,
+            product_id: product_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -5876,7 +5897,7 @@ impl sage_core::ListOperation for ListBinHoldingsForProduct {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListBinHoldingsForWarehouseHolding {
     /// Unique Id of the warehouse holding.
-    pub warehouse_holding_id: i64,
+    pub warehouse_holding_id: super::ids::WarehouseHoldingId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -5895,9 +5916,9 @@ pub struct ListBinHoldingsForWarehouseHolding {
 
 impl ListBinHoldingsForWarehouseHolding {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(warehouse_holding_id: i64) -> Self {
+    pub fn new(warehouse_holding_id: impl Into<super::ids::WarehouseHoldingId>) -> Self {
         Self {
-            warehouse_holding_id,
+            warehouse_holding_id: warehouse_holding_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -6000,15 +6021,15 @@ impl sage_core::ListOperation for ListBinHoldingsForWarehouseHolding {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateBinHolding {
     /// Unique Id of the bin holding.
-    pub id: i64,
+    pub id: super::ids::BinHoldingId,
     /// The JSON request body.
     pub body: BinHolding,
 }
 
 impl UpdateBinHolding {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: BinHolding) -> Self {
-        Self { id, body }
+    pub fn new(id: impl Into<super::ids::BinHoldingId>, body: BinHolding) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -6155,13 +6176,13 @@ impl sage_core::ListOperation for ListBomCostHeadingTypes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetBomCostHeading {
     /// Unique Id of the cost heading.
-    pub id: i64,
+    pub id: super::ids::BomCostHeadingId,
 }
 
 impl GetBomCostHeading {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::BomCostHeadingId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -6685,13 +6706,13 @@ impl sage_core::Operation for CreateCrossSellProduct {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteCrossSellProduct {
     /// Unique Id of the cross sell product.
-    pub id: i64,
+    pub id: super::ids::CrossSellProductId,
 }
 
 impl DeleteCrossSellProduct {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::CrossSellProductId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -6722,13 +6743,13 @@ impl sage_core::Operation for DeleteCrossSellProduct {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCrossSellProduct {
     /// Unique Id of the cross sell product.
-    pub id: i64,
+    pub id: super::ids::CrossSellProductId,
 }
 
 impl GetCrossSellProduct {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::CrossSellProductId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -6874,15 +6895,18 @@ impl sage_core::ListOperation for ListCrossSellProducts {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateCrossSellProduct {
     /// Unique Id of the cross sell product.
-    pub id: i64,
+    pub id: super::ids::CrossSellProductId,
     /// The JSON request body.
     pub body: CrossSellProduct,
 }
 
 impl UpdateCrossSellProduct {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: CrossSellProduct) -> Self {
-        Self { id, body }
+    pub fn new(
+        id: impl Into<super::ids::CrossSellProductId>,
+        body: CrossSellProduct,
+    ) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -7371,13 +7395,13 @@ impl sage_core::ListOperation for ListFulfilmentSequenceTypes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetInternalArea {
     /// Unique Id of the internal area.
-    pub id: i64,
+    pub id: super::ids::InternalAreaId,
 }
 
 impl GetInternalArea {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::InternalAreaId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -8316,13 +8340,13 @@ impl sage_core::ListOperation for ListProductGroupSearchCategoryValues {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetProductGroup {
     /// Unique Id of the product group.
-    pub id: i64,
+    pub id: super::ids::ProductGroupId,
 }
 
 impl GetProductGroup {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::ProductGroupId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -8514,13 +8538,13 @@ impl sage_core::Operation for CreateProductMemo {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteProductMemo {
     /// Unique Id of the product memo.
-    pub id: i64,
+    pub id: super::ids::ProductMemoId,
 }
 
 impl DeleteProductMemo {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::ProductMemoId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -8555,13 +8579,13 @@ impl sage_core::Operation for DeleteProductMemo {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetProductMemo {
     /// Unique Id of the product memo.
-    pub id: i64,
+    pub id: super::ids::ProductMemoId,
 }
 
 impl GetProductMemo {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::ProductMemoId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -8715,15 +8739,15 @@ impl sage_core::ListOperation for ListProductMemos {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateProductMemo {
     /// Unique Id of the product memo.
-    pub id: i64,
+    pub id: super::ids::ProductMemoId,
     /// The JSON request body.
     pub body: ProductMemo,
 }
 
 impl UpdateProductMemo {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: ProductMemo) -> Self {
-        Self { id, body }
+    pub fn new(id: impl Into<super::ids::ProductMemoId>, body: ProductMemo) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -8758,13 +8782,13 @@ impl sage_core::Operation for UpdateProductMemo {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetProductPurchaseFigures {
     /// Unique Id of the product.
-    pub id: i64,
+    pub id: super::ids::ProductPurchaseFigureId,
 }
 
 impl GetProductPurchaseFigures {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::ProductPurchaseFigureId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -8800,13 +8824,13 @@ impl sage_core::Operation for GetProductPurchaseFigures {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetProductSalesFigures {
     /// Unique Id of the product.
-    pub id: i64,
+    pub id: super::ids::ProductSalesFigureId,
 }
 
 impl GetProductSalesFigures {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::ProductSalesFigureId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -9142,13 +9166,13 @@ impl sage_core::Operation for CreateProductSupplier {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteProductSupplier {
     /// Unique Id of the product supplier.
-    pub id: i64,
+    pub id: super::ids::ProductSupplierId,
 }
 
 impl DeleteProductSupplier {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::ProductSupplierId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -9179,13 +9203,13 @@ impl sage_core::Operation for DeleteProductSupplier {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetProductSupplier {
     /// Unique Id of the product supplier.
-    pub id: i64,
+    pub id: super::ids::ProductSupplierId,
 }
 
 impl GetProductSupplier {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::ProductSupplierId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -9331,15 +9355,18 @@ impl sage_core::ListOperation for ListProductSuppliers {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateProductSupplier {
     /// Unique Id of the product supplier.
-    pub id: i64,
+    pub id: super::ids::ProductSupplierId,
     /// The JSON request body.
     pub body: ProductSupplier,
 }
 
 impl UpdateProductSupplier {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: ProductSupplier) -> Self {
-        Self { id, body }
+    pub fn new(
+        id: impl Into<super::ids::ProductSupplierId>,
+        body: ProductSupplier,
+    ) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -10195,13 +10222,13 @@ impl sage_core::Operation for CreateProduct {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteProduct {
     /// Unique Id of the product.
-    pub id: i64,
+    pub id: super::ids::ProductId,
 }
 
 impl DeleteProduct {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::ProductId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -10234,13 +10261,13 @@ impl sage_core::Operation for DeleteProduct {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetProduct {
     /// Unique Id of the product.
-    pub id: i64,
+    pub id: super::ids::ProductId,
 }
 
 impl GetProduct {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::ProductId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -10387,7 +10414,7 @@ impl sage_core::ListOperation for ListProducts {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListProductsForProductGroup {
     /// Unique Id of the product group.
-    pub product_group_id: i64,
+    pub product_group_id: super::ids::ProductGroupId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -10406,9 +10433,9 @@ pub struct ListProductsForProductGroup {
 
 impl ListProductsForProductGroup {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(product_group_id: i64) -> Self {
+    pub fn new(product_group_id: impl Into<super::ids::ProductGroupId>) -> Self {
         Self {
-            product_group_id,
+            product_group_id: product_group_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -10513,15 +10540,15 @@ impl sage_core::ListOperation for ListProductsForProductGroup {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateProduct {
     /// Unique Id of the product.
-    pub id: i64,
+    pub id: super::ids::ProductId,
     /// The JSON request body.
     pub body: Product,
 }
 
 impl UpdateProduct {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: Product) -> Self {
-        Self { id, body }
+    pub fn new(id: impl Into<super::ids::ProductId>, body: Product) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -10586,13 +10613,13 @@ impl sage_core::Operation for CreateProductsDuplicate {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSearchCategory {
     /// Unique Id of the search category.
-    pub id: i64,
+    pub id: super::ids::SearchCategoryId,
 }
 
 impl GetSearchCategory {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::SearchCategoryId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -10738,13 +10765,13 @@ impl sage_core::ListOperation for ListSearchCategories {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSearchValue {
     /// Unique Id of the search value.
-    pub id: i64,
+    pub id: super::ids::SearchValueId,
 }
 
 impl GetSearchValue {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::SearchValueId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -11118,13 +11145,13 @@ impl sage_core::ListOperation for ListSourceAreaTypes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetStockSetting {
     /// Unique Id of the stock settings.
-    pub id: i64,
+    pub id: super::ids::StockSettingsId,
 }
 
 impl GetStockSetting {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::StockSettingsId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -11420,13 +11447,13 @@ impl sage_core::Operation for CreateStocktakeApproveComplete {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetStocktakeCountSheetItems {
     /// Unique Id of the stocktake count sheet item.
-    pub id: i64,
+    pub id: super::ids::StocktakeCountSheetItemId,
 }
 
 impl GetStocktakeCountSheetItems {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::StocktakeCountSheetItemId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -11460,15 +11487,18 @@ impl sage_core::Operation for GetStocktakeCountSheetItems {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateStocktakeCountSheetItems {
     /// Unique Id of the stocktake count sheet item.
-    pub id: i64,
+    pub id: super::ids::StocktakeCountSheetItemId,
     /// The JSON request body.
     pub body: StocktakeCountSheetItem,
 }
 
 impl UpdateStocktakeCountSheetItems {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: StocktakeCountSheetItem) -> Self {
-        Self { id, body }
+    pub fn new(
+        id: impl Into<super::ids::StocktakeCountSheetItemId>,
+        body: StocktakeCountSheetItem,
+    ) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -11539,13 +11569,13 @@ impl sage_core::Operation for CreateStocktakeCriteriaTemplate {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteStocktakeCriteriaTemplate {
     /// Unique Id of the stocktake criteria template.
-    pub id: i64,
+    pub id: super::ids::StocktakeCriteriaTemplateId,
 }
 
 impl DeleteStocktakeCriteriaTemplate {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::StocktakeCriteriaTemplateId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -11576,13 +11606,13 @@ impl sage_core::Operation for DeleteStocktakeCriteriaTemplate {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetStocktakeCriteriaTemplate {
     /// Unique Id of the stocktake criteria template.
-    pub id: i64,
+    pub id: super::ids::StocktakeCriteriaTemplateId,
 }
 
 impl GetStocktakeCriteriaTemplate {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::StocktakeCriteriaTemplateId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -11728,15 +11758,18 @@ impl sage_core::ListOperation for ListStocktakeCriteriaTemplates {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateStocktakeCriteriaTemplate {
     /// Unique Id of the stocktake criteria template.
-    pub id: i64,
+    pub id: super::ids::StocktakeCriteriaTemplateId,
     /// The JSON request body.
     pub body: StocktakeCriteriaTemplate,
 }
 
 impl UpdateStocktakeCriteriaTemplate {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: StocktakeCriteriaTemplate) -> Self {
-        Self { id, body }
+    pub fn new(
+        id: impl Into<super::ids::StocktakeCriteriaTemplateId>,
+        body: StocktakeCriteriaTemplate,
+    ) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -12485,13 +12518,13 @@ impl sage_core::Operation for CreateStocktake {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteStocktake {
     /// Unique Id of the stocktake.
-    pub id: i64,
+    pub id: super::ids::StocktakeId,
 }
 
 impl DeleteStocktake {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::StocktakeId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -12522,13 +12555,13 @@ impl sage_core::Operation for DeleteStocktake {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetStocktake {
     /// Unique Id of the stocktake.
-    pub id: i64,
+    pub id: super::ids::StocktakeId,
 }
 
 impl GetStocktake {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::StocktakeId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -12674,15 +12707,15 @@ impl sage_core::ListOperation for ListStocktakes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateStocktake {
     /// Unique Id of the stocktake.
-    pub id: i64,
+    pub id: super::ids::StocktakeId,
     /// The JSON request body.
     pub body: Stocktake,
 }
 
 impl UpdateStocktake {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: Stocktake) -> Self {
-        Self { id, body }
+    pub fn new(id: impl Into<super::ids::StocktakeId>, body: Stocktake) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -12829,7 +12862,7 @@ impl sage_core::ListOperation for ListTraceableIssueStatusTypes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListAllocationsForTraceableBinItem {
     /// Unique Id of the traceable bin item.
-    pub traceable_bin_item_id: i64,
+    pub traceable_bin_item_id: super::ids::TraceableBinItemId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -12848,9 +12881,11 @@ pub struct ListAllocationsForTraceableBinItem {
 
 impl ListAllocationsForTraceableBinItem {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(traceable_bin_item_id: i64) -> Self {
+    pub fn new(
+        traceable_bin_item_id: impl Into<super::ids::TraceableBinItemId>,
+    ) -> Self {
         Self {
-            traceable_bin_item_id,
+            traceable_bin_item_id: traceable_bin_item_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -12956,7 +12991,7 @@ impl sage_core::ListOperation for ListAllocationsForTraceableBinItem {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListAllocationsForTraceableItem {
     /// Unique Id of the traceable item.
-    pub traceable_item_id: i64,
+    pub traceable_item_id: super::ids::TraceableItemId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -12975,9 +13010,9 @@ pub struct ListAllocationsForTraceableItem {
 
 impl ListAllocationsForTraceableItem {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(traceable_item_id: i64) -> Self {
+    pub fn new(traceable_item_id: impl Into<super::ids::TraceableItemId>) -> Self {
         Self {
-            traceable_item_id,
+            traceable_item_id: traceable_item_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -13083,7 +13118,7 @@ impl sage_core::ListOperation for ListAllocationsForTraceableItem {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListTraceableItemBalancesForAWarehouseHolding {
     /// Unique Id of the warehouse holding.
-    pub warehouse_holding_id: i64,
+    pub warehouse_holding_id: super::ids::WarehouseHoldingId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -13102,9 +13137,9 @@ pub struct ListTraceableItemBalancesForAWarehouseHolding {
 
 impl ListTraceableItemBalancesForAWarehouseHolding {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(warehouse_holding_id: i64) -> Self {
+    pub fn new(warehouse_holding_id: impl Into<super::ids::WarehouseHoldingId>) -> Self {
         Self {
-            warehouse_holding_id,
+            warehouse_holding_id: warehouse_holding_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -13210,7 +13245,7 @@ impl sage_core::ListOperation for ListTraceableItemBalancesForAWarehouseHolding 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListIssuesForTraceableItem {
     /// Unique Id of the traceable item.
-    pub traceable_item_id: i64,
+    pub traceable_item_id: super::ids::TraceableItemId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -13229,9 +13264,9 @@ pub struct ListIssuesForTraceableItem {
 
 impl ListIssuesForTraceableItem {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(traceable_item_id: i64) -> Self {
+    pub fn new(traceable_item_id: impl Into<super::ids::TraceableItemId>) -> Self {
         Self {
-            traceable_item_id,
+            traceable_item_id: traceable_item_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -13334,7 +13369,7 @@ impl sage_core::ListOperation for ListIssuesForTraceableItem {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListLocationsForTraceableItem {
     /// Unique Id of the traceable item.
-    pub traceable_item_id: i64,
+    pub traceable_item_id: super::ids::TraceableItemId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -13353,9 +13388,9 @@ pub struct ListLocationsForTraceableItem {
 
 impl ListLocationsForTraceableItem {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(traceable_item_id: i64) -> Self {
+    pub fn new(traceable_item_id: impl Into<super::ids::TraceableItemId>) -> Self {
         Self {
-            traceable_item_id,
+            traceable_item_id: traceable_item_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -13458,7 +13493,7 @@ impl sage_core::ListOperation for ListLocationsForTraceableItem {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListReceiptsForTraceableItem {
     /// Unique Id of the traceable item.
-    pub traceable_item_id: i64,
+    pub traceable_item_id: super::ids::TraceableItemId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -13477,9 +13512,9 @@ pub struct ListReceiptsForTraceableItem {
 
 impl ListReceiptsForTraceableItem {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(traceable_item_id: i64) -> Self {
+    pub fn new(traceable_item_id: impl Into<super::ids::TraceableItemId>) -> Self {
         Self {
-            traceable_item_id,
+            traceable_item_id: traceable_item_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -13924,13 +13959,13 @@ impl sage_core::ListOperation for ListUnitTypes {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetUnit {
     /// Unique Id of the unit.
-    pub id: i64,
+    pub id: super::ids::UnitId,
 }
 
 impl GetUnit {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::UnitId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -14105,13 +14140,13 @@ impl sage_core::Operation for CreateWarehouseHolding {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteWarehouseHolding {
     /// Unique Id of the warehouse holding.
-    pub id: i64,
+    pub id: super::ids::WarehouseHoldingId,
 }
 
 impl DeleteWarehouseHolding {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::WarehouseHoldingId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -14142,13 +14177,13 @@ impl sage_core::Operation for DeleteWarehouseHolding {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetWarehouseHolding {
     /// Unique Id of the warehouse holding.
-    pub id: i64,
+    pub id: super::ids::WarehouseHoldingId,
 }
 
 impl GetWarehouseHolding {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::WarehouseHoldingId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -14296,7 +14331,7 @@ impl sage_core::ListOperation for ListWarehouseHoldings {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListWarehouseHoldingsForProduct {
     /// Unique Id of the product.
-    pub product_id: i64,
+    pub product_id: super::ids::ProductId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -14315,9 +14350,9 @@ pub struct ListWarehouseHoldingsForProduct {
 
 impl ListWarehouseHoldingsForProduct {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(product_id: i64) -> Self {
+    pub fn new(product_id: impl Into<super::ids::ProductId>) -> Self {
         Self {
-            product_id,
+            product_id: product_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -14420,9 +14455,9 @@ impl sage_core::ListOperation for ListWarehouseHoldingsForProduct {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListWarehouseHoldingsForProductAndWarehouse {
     /// Unique Id of the product.
-    pub product_id: i64,
+    pub product_id: super::ids::ProductId,
     /// Unique Id of the warehouse.
-    pub warehouse_id: i64,
+    pub warehouse_id: super::ids::WarehousId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -14441,10 +14476,13 @@ pub struct ListWarehouseHoldingsForProductAndWarehouse {
 
 impl ListWarehouseHoldingsForProductAndWarehouse {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(product_id: i64, warehouse_id: i64) -> Self {
+    pub fn new(
+        product_id: impl Into<super::ids::ProductId>,
+        warehouse_id: impl Into<super::ids::WarehousId>,
+    ) -> Self {
         Self {
-            product_id,
-            warehouse_id,
+            product_id: product_id.into(),
+            warehouse_id: warehouse_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -14548,7 +14586,7 @@ impl sage_core::ListOperation for ListWarehouseHoldingsForProductAndWarehouse {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListWarehouseHoldingsForWarehouse {
     /// Unique Id of the warehouse.
-    pub warehouse_id: i64,
+    pub warehouse_id: super::ids::WarehousId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -14567,9 +14605,9 @@ pub struct ListWarehouseHoldingsForWarehouse {
 
 impl ListWarehouseHoldingsForWarehouse {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(warehouse_id: i64) -> Self {
+    pub fn new(warehouse_id: impl Into<super::ids::WarehousId>) -> Self {
         Self {
-            warehouse_id,
+            warehouse_id: warehouse_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -14672,9 +14710,9 @@ impl sage_core::ListOperation for ListWarehouseHoldingsForWarehouse {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListWarehouseHoldingsForWarehouseAndProduct {
     /// Unique Id of the product.
-    pub product_id: i64,
+    pub product_id: super::ids::ProductId,
     /// Unique Id of the warehouse.
-    pub warehouse_id: i64,
+    pub warehouse_id: super::ids::WarehousId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -14693,10 +14731,13 @@ pub struct ListWarehouseHoldingsForWarehouseAndProduct {
 
 impl ListWarehouseHoldingsForWarehouseAndProduct {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(product_id: i64, warehouse_id: i64) -> Self {
+    pub fn new(
+        product_id: impl Into<super::ids::ProductId>,
+        warehouse_id: impl Into<super::ids::WarehousId>,
+    ) -> Self {
         Self {
-            product_id,
-            warehouse_id,
+            product_id: product_id.into(),
+            warehouse_id: warehouse_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -14800,15 +14841,18 @@ impl sage_core::ListOperation for ListWarehouseHoldingsForWarehouseAndProduct {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateWarehouseHolding {
     /// Unique Id of the warehouse holding.
-    pub id: i64,
+    pub id: super::ids::WarehouseHoldingId,
     /// The JSON request body.
     pub body: WarehouseHolding,
 }
 
 impl UpdateWarehouseHolding {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: WarehouseHolding) -> Self {
-        Self { id, body }
+    pub fn new(
+        id: impl Into<super::ids::WarehouseHoldingId>,
+        body: WarehouseHolding,
+    ) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
@@ -14991,13 +15035,13 @@ impl sage_core::Operation for CreateWarehouse {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteWarehouse {
     /// Unique Id of the warehouse.
-    pub id: i64,
+    pub id: super::ids::WarehousId,
 }
 
 impl DeleteWarehouse {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::WarehousId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -15028,13 +15072,13 @@ impl sage_core::Operation for DeleteWarehouse {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetWarehouse {
     /// Unique Id of the warehouse.
-    pub id: i64,
+    pub id: super::ids::WarehousId,
 }
 
 impl GetWarehouse {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::WarehousId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -15180,7 +15224,7 @@ impl sage_core::ListOperation for ListWarehouses {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListWarehousesForProduct {
     /// Unique Id of a product.
-    pub product_id: i64,
+    pub product_id: super::ids::ProductId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -15199,9 +15243,9 @@ pub struct ListWarehousesForProduct {
 
 impl ListWarehousesForProduct {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(product_id: i64) -> Self {
+    pub fn new(product_id: impl Into<super::ids::ProductId>) -> Self {
         Self {
-            product_id,
+            product_id: product_id.into(),
             count: None,
             expand: None,
             filter: None,
@@ -15304,15 +15348,15 @@ impl sage_core::ListOperation for ListWarehousesForProduct {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateWarehouse {
     /// Unique Id of the warehouse.
-    pub id: i64,
+    pub id: super::ids::WarehousId,
     /// The JSON request body.
     pub body: Warehouse,
 }
 
 impl UpdateWarehouse {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64, body: Warehouse) -> Self {
-        Self { id, body }
+    pub fn new(id: impl Into<super::ids::WarehousId>, body: Warehouse) -> Self {
+        Self { id: id.into(), body }
     }
 
     /// Sends the request and decodes the response.
