@@ -19,7 +19,10 @@ pub(crate) fn operation(op: &Operation, scope: &Scope<'_>) -> TokenStream {
     let docs = doc_lines(&operation_docs(op));
     let deprecated = op.deprecated.as_ref().map(|deprecation| {
         let note = match &deprecation.replacement {
-            Some(replacement) => format!("{} Use `{replacement}` instead.", deprecation.note),
+            Some(replacement) => {
+                let target = scope.facade_path(replacement).unwrap_or(replacement);
+                format!("{} Use `{target}` instead.", deprecation.note)
+            }
             None => deprecation.note.clone(),
         };
         quote!(#[deprecated(note = #note)])

@@ -18,6 +18,8 @@ pub(crate) struct Scope<'p> {
     no_default: BTreeSet<&'p str>,
     /// Area whose module is being written.
     area: &'p str,
+    /// Facade paths of every product's operations (see [`super::facade_paths`]).
+    facade_paths: Option<&'p BTreeMap<String, String>>,
 }
 
 impl<'p> Scope<'p> {
@@ -27,9 +29,20 @@ impl<'p> Scope<'p> {
             .iter()
             .flat_map(|area| area.models.iter().map(move |model| (model.name.as_str(), (area.name.as_str(), model))))
             .collect();
-        let mut scope = Self { product, models, no_default: BTreeSet::new(), area: "" };
+        let mut scope = Self { product, models, no_default: BTreeSet::new(), area: "", facade_paths: None };
         scope.no_default = scope.structs_without_default();
         scope
+    }
+
+    /// The same scope, able to name other products' operations by their facade path.
+    pub(crate) fn with_facade_paths(self, facade_paths: &'p BTreeMap<String, String>) -> Self {
+        Self { facade_paths: Some(facade_paths), ..self }
+    }
+
+    /// The facade path (`sage::accounting_v31::contacts::ListContacts`) of the operation that a
+    /// deprecation names as `product:operation`, if that product was generated alongside.
+    pub(crate) fn facade_path(&self, replacement: &str) -> Option<&'p str> {
+        self.facade_paths?.get(replacement).map(String::as_str)
     }
 
     pub(crate) fn in_area(&self, area: &'p str) -> Self {

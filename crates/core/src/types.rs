@@ -12,6 +12,12 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// or numbers (Sage 200); both decode exactly.
 pub use rust_decimal::Decimal;
 
+mod literal;
+
+#[doc(inline)]
+pub use crate::dec;
+pub use literal::decimal_literal;
+
 /// A calendar date without a time (`YYYY-MM-DD`).
 pub use chrono::NaiveDate as Date;
 

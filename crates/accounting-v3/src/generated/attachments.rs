@@ -174,7 +174,7 @@ pub struct PutAttachmentsAttachment {
 ///
 /// `GET /accounts/v3/attachment_context_types/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_attachment_context_type` (`GET /attachment_context_types/{key}`); see MIGRATING.md. Use `accounting-v31:get_attachment_context_type` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_attachment_context_type` (`GET /attachment_context_types/{key}`); see MIGRATING.md. Use `sage::accounting_v31::attachments::GetAttachmentContextType` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetAttachmentContextType {
@@ -245,7 +245,7 @@ impl sage_core::Operation for GetAttachmentContextType {
 ///
 /// `GET /accounts/v3/attachment_context_types`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_attachment_context_types` (`GET /attachment_context_types`); see MIGRATING.md. Use `accounting-v31:list_attachment_context_types` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_attachment_context_types` (`GET /attachment_context_types`); see MIGRATING.md. Use `sage::accounting_v31::attachments::ListAttachmentContextTypes` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListAttachmentContextTypes {
@@ -346,7 +346,7 @@ impl sage_core::ListOperation for ListAttachmentContextTypes {
 ///
 /// `POST /accounts/v3/attachments`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_attachment` (`POST /attachments`); see MIGRATING.md. Use `accounting-v31:create_attachment` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_attachment` (`POST /attachments`); see MIGRATING.md. Use `sage::accounting_v31::attachments::CreateAttachment` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateAttachment {
@@ -399,7 +399,7 @@ impl sage_core::Operation for CreateAttachment {
 ///
 /// `DELETE /accounts/v3/attachments/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_attachment` (`DELETE /attachments/{key}`); see MIGRATING.md. Use `accounting-v31:delete_attachment` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_attachment` (`DELETE /attachments/{key}`); see MIGRATING.md. Use `sage::accounting_v31::attachments::DeleteAttachment` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteAttachment {
@@ -451,7 +451,7 @@ impl sage_core::Operation for DeleteAttachment {
 ///
 /// `GET /accounts/v3/attachments/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_attachment` (`GET /attachments/{key}`); see MIGRATING.md. Use `accounting-v31:get_attachment` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_attachment` (`GET /attachments/{key}`); see MIGRATING.md. Use `sage::accounting_v31::attachments::GetAttachment` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetAttachment {
@@ -528,7 +528,7 @@ impl sage_core::Operation for GetAttachment {
 ///
 /// `GET /accounts/v3/attachments/{key}/file`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_attachment_file` (`GET /attachments/{key}/file`); see MIGRATING.md. Use `accounting-v31:get_attachment_file` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_attachment_file` (`GET /attachments/{key}/file`); see MIGRATING.md. Use `sage::accounting_v31::attachments::GetAttachmentFile` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetAttachmentFile {
@@ -583,7 +583,7 @@ impl sage_core::Operation for GetAttachmentFile {
 ///
 /// `GET /accounts/v3/attachments`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_attachments` (`GET /attachments`); see MIGRATING.md. Use `accounting-v31:list_attachments` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_attachments` (`GET /attachments`); see MIGRATING.md. Use `sage::accounting_v31::attachments::ListAttachments` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListAttachments {
@@ -760,7 +760,7 @@ impl sage_core::ListOperation for ListAttachments {
 ///
 /// `PUT /accounts/v3/attachments/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_attachment` (`PUT /attachments/{key}`); see MIGRATING.md. Use `accounting-v31:update_attachment` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_attachment` (`PUT /attachments/{key}`); see MIGRATING.md. Use `sage::accounting_v31::attachments::UpdateAttachment` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateAttachment {

@@ -749,7 +749,7 @@ pub struct PutBankTransfersBankTransfer {
 ///
 /// `GET /accounts/v3/bank_account_types/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_bank_account_type` (`GET /bank_account_types/{key}`); see MIGRATING.md. Use `accounting-v31:get_bank_account_type` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_bank_account_type` (`GET /bank_account_types/{key}`); see MIGRATING.md. Use `sage::accounting_v31::banking::GetBankAccountType` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetBankAccountType {
@@ -820,7 +820,7 @@ impl sage_core::Operation for GetBankAccountType {
 ///
 /// `GET /accounts/v3/bank_account_types`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_bank_account_types` (`GET /bank_account_types`); see MIGRATING.md. Use `accounting-v31:list_bank_account_types` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_bank_account_types` (`GET /bank_account_types`); see MIGRATING.md. Use `sage::accounting_v31::banking::ListBankAccountTypes` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListBankAccountTypes {
@@ -919,7 +919,7 @@ impl sage_core::ListOperation for ListBankAccountTypes {
 ///
 /// `POST /accounts/v3/bank_accounts`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_bank_account` (`POST /bank_accounts`); see MIGRATING.md. Use `accounting-v31:create_bank_account` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_bank_account` (`POST /bank_accounts`); see MIGRATING.md. Use `sage::accounting_v31::banking::CreateBankAccount` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateBankAccount {
@@ -970,7 +970,7 @@ impl sage_core::Operation for CreateBankAccount {
 ///
 /// `DELETE /accounts/v3/bank_accounts/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_bank_account` (`DELETE /bank_accounts/{key}`); see MIGRATING.md. Use `accounting-v31:delete_bank_account` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_bank_account` (`DELETE /bank_accounts/{key}`); see MIGRATING.md. Use `sage::accounting_v31::banking::DeleteBankAccount` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteBankAccount {
@@ -1020,7 +1020,7 @@ impl sage_core::Operation for DeleteBankAccount {
 ///
 /// `GET /accounts/v3/bank_accounts/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_bank_account` (`GET /bank_accounts/{key}`); see MIGRATING.md. Use `accounting-v31:get_bank_account` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_bank_account` (`GET /bank_accounts/{key}`); see MIGRATING.md. Use `sage::accounting_v31::banking::GetBankAccount` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetBankAccount {
@@ -1105,7 +1105,7 @@ impl sage_core::Operation for GetBankAccount {
 ///
 /// `GET /accounts/v3/bank_accounts`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_bank_accounts` (`GET /bank_accounts`); see MIGRATING.md. Use `accounting-v31:list_bank_accounts` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_bank_accounts` (`GET /bank_accounts`); see MIGRATING.md. Use `sage::accounting_v31::banking::ListBankAccounts` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListBankAccounts {
@@ -1258,7 +1258,7 @@ impl sage_core::ListOperation for ListBankAccounts {
 ///
 /// `PUT /accounts/v3/bank_accounts/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_bank_account` (`PUT /bank_accounts/{key}`); see MIGRATING.md. Use `accounting-v31:update_bank_account` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_bank_account` (`PUT /bank_accounts/{key}`); see MIGRATING.md. Use `sage::accounting_v31::banking::UpdateBankAccount` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateBankAccount {
@@ -1312,7 +1312,7 @@ impl sage_core::Operation for UpdateBankAccount {
 ///
 /// `POST /accounts/v3/bank_deposits`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_bank_deposit` (`POST /bank_deposits`); see MIGRATING.md. Use `accounting-v31:create_bank_deposit` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_bank_deposit` (`POST /bank_deposits`); see MIGRATING.md. Use `sage::accounting_v31::banking::CreateBankDeposit` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateBankDeposit {
@@ -1363,7 +1363,7 @@ impl sage_core::Operation for CreateBankDeposit {
 ///
 /// `DELETE /accounts/v3/bank_deposits/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_bank_deposit` (`DELETE /bank_deposits/{key}`); see MIGRATING.md. Use `accounting-v31:delete_bank_deposit` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_bank_deposit` (`DELETE /bank_deposits/{key}`); see MIGRATING.md. Use `sage::accounting_v31::banking::DeleteBankDeposit` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteBankDeposit {
@@ -1413,7 +1413,7 @@ impl sage_core::Operation for DeleteBankDeposit {
 ///
 /// `GET /accounts/v3/bank_deposits/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_bank_deposit` (`GET /bank_deposits/{key}`); see MIGRATING.md. Use `accounting-v31:get_bank_deposit` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_bank_deposit` (`GET /bank_deposits/{key}`); see MIGRATING.md. Use `sage::accounting_v31::banking::GetBankDeposit` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetBankDeposit {
@@ -1498,7 +1498,7 @@ impl sage_core::Operation for GetBankDeposit {
 ///
 /// `GET /accounts/v3/bank_deposits`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_bank_deposits` (`GET /bank_deposits`); see MIGRATING.md. Use `accounting-v31:list_bank_deposits` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_bank_deposits` (`GET /bank_deposits`); see MIGRATING.md. Use `sage::accounting_v31::banking::ListBankDeposits` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListBankDeposits {
@@ -1653,7 +1653,7 @@ impl sage_core::ListOperation for ListBankDeposits {
 ///
 /// `POST /accounts/v3/bank_reconciliations`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_bank_reconciliation` (`POST /bank_reconciliations`); see MIGRATING.md. Use `accounting-v31:create_bank_reconciliation` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_bank_reconciliation` (`POST /bank_reconciliations`); see MIGRATING.md. Use `sage::accounting_v31::banking::CreateBankReconciliation` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateBankReconciliation {
@@ -1704,7 +1704,7 @@ impl sage_core::Operation for CreateBankReconciliation {
 ///
 /// `GET /accounts/v3/bank_reconciliations/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_bank_reconciliation` (`GET /bank_reconciliations/{key}`); see MIGRATING.md. Use `accounting-v31:get_bank_reconciliation` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_bank_reconciliation` (`GET /bank_reconciliations/{key}`); see MIGRATING.md. Use `sage::accounting_v31::banking::GetBankReconciliation` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetBankReconciliation {
@@ -1779,7 +1779,7 @@ impl sage_core::Operation for GetBankReconciliation {
 ///
 /// `GET /accounts/v3/bank_reconciliations`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_bank_reconciliations` (`GET /bank_reconciliations`); see MIGRATING.md. Use `accounting-v31:list_bank_reconciliations` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_bank_reconciliations` (`GET /bank_reconciliations`); see MIGRATING.md. Use `sage::accounting_v31::banking::ListBankReconciliations` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListBankReconciliations {
@@ -1899,7 +1899,7 @@ impl sage_core::ListOperation for ListBankReconciliations {
 ///
 /// `PUT /accounts/v3/bank_reconciliations/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_bank_reconciliation` (`PUT /bank_reconciliations/{key}`); see MIGRATING.md. Use `accounting-v31:update_bank_reconciliation` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_bank_reconciliation` (`PUT /bank_reconciliations/{key}`); see MIGRATING.md. Use `sage::accounting_v31::banking::UpdateBankReconciliation` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateBankReconciliation {
@@ -1953,7 +1953,7 @@ impl sage_core::Operation for UpdateBankReconciliation {
 ///
 /// `POST /accounts/v3/bank_transfers`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_bank_transfer` (`POST /bank_transfers`); see MIGRATING.md. Use `accounting-v31:create_bank_transfer` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_bank_transfer` (`POST /bank_transfers`); see MIGRATING.md. Use `sage::accounting_v31::banking::CreateBankTransfer` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateBankTransfer {
@@ -2004,7 +2004,7 @@ impl sage_core::Operation for CreateBankTransfer {
 ///
 /// `DELETE /accounts/v3/bank_transfers/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_bank_transfer` (`DELETE /bank_transfers/{key}`); see MIGRATING.md. Use `accounting-v31:delete_bank_transfer` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_bank_transfer` (`DELETE /bank_transfers/{key}`); see MIGRATING.md. Use `sage::accounting_v31::banking::DeleteBankTransfer` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteBankTransfer {
@@ -2054,7 +2054,7 @@ impl sage_core::Operation for DeleteBankTransfer {
 ///
 /// `GET /accounts/v3/bank_transfers/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_bank_transfer` (`GET /bank_transfers/{key}`); see MIGRATING.md. Use `accounting-v31:get_bank_transfer` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_bank_transfer` (`GET /bank_transfers/{key}`); see MIGRATING.md. Use `sage::accounting_v31::banking::GetBankTransfer` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetBankTransfer {
@@ -2139,7 +2139,7 @@ impl sage_core::Operation for GetBankTransfer {
 ///
 /// `GET /accounts/v3/bank_transfers`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_bank_transfers` (`GET /bank_transfers`); see MIGRATING.md. Use `accounting-v31:list_bank_transfers` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_bank_transfers` (`GET /bank_transfers`); see MIGRATING.md. Use `sage::accounting_v31::banking::ListBankTransfers` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListBankTransfers {
@@ -2294,7 +2294,7 @@ impl sage_core::ListOperation for ListBankTransfers {
 ///
 /// `PUT /accounts/v3/bank_transfers/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_bank_transfer` (`PUT /bank_transfers/{key}`); see MIGRATING.md. Use `accounting-v31:update_bank_transfer` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_bank_transfer` (`PUT /bank_transfers/{key}`); see MIGRATING.md. Use `sage::accounting_v31::banking::UpdateBankTransfer` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateBankTransfer {

@@ -759,7 +759,7 @@ pub struct PutContactsContactTaxTreatment {
 ///
 /// `GET /accounts/v3/address_regions/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_address_region` (`GET /address_regions/{key}`); see MIGRATING.md. Use `accounting-v31:get_address_region` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_address_region` (`GET /address_regions/{key}`); see MIGRATING.md. Use `sage::accounting_v31::contacts::GetAddressRegion` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetAddressRegion {
@@ -830,7 +830,7 @@ impl sage_core::Operation for GetAddressRegion {
 ///
 /// `GET /accounts/v3/address_regions`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_address_regions` (`GET /address_regions`); see MIGRATING.md. Use `accounting-v31:list_address_regions` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_address_regions` (`GET /address_regions`); see MIGRATING.md. Use `sage::accounting_v31::contacts::ListAddressRegions` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListAddressRegions {
@@ -934,7 +934,7 @@ impl sage_core::ListOperation for ListAddressRegions {
 ///
 /// `GET /accounts/v3/address_types/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_address_type` (`GET /address_types/{key}`); see MIGRATING.md. Use `accounting-v31:get_address_type` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_address_type` (`GET /address_types/{key}`); see MIGRATING.md. Use `sage::accounting_v31::contacts::GetAddressType` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetAddressType {
@@ -1005,7 +1005,7 @@ impl sage_core::Operation for GetAddressType {
 ///
 /// `GET /accounts/v3/address_types`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_address_types` (`GET /address_types`); see MIGRATING.md. Use `accounting-v31:list_address_types` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_address_types` (`GET /address_types`); see MIGRATING.md. Use `sage::accounting_v31::contacts::ListAddressTypes` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListAddressTypes {
@@ -1105,7 +1105,7 @@ impl sage_core::ListOperation for ListAddressTypes {
 ///
 /// `POST /accounts/v3/addresses`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_address` (`POST /addresses`); see MIGRATING.md. Use `accounting-v31:create_address` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_address` (`POST /addresses`); see MIGRATING.md. Use `sage::accounting_v31::contacts::CreateAddress` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateAddress {
@@ -1157,7 +1157,7 @@ impl sage_core::Operation for CreateAddress {
 ///
 /// `DELETE /accounts/v3/addresses/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_address` (`DELETE /addresses/{key}`); see MIGRATING.md. Use `accounting-v31:delete_address` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_address` (`DELETE /addresses/{key}`); see MIGRATING.md. Use `sage::accounting_v31::contacts::DeleteAddress` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteAddress {
@@ -1211,7 +1211,7 @@ impl sage_core::Operation for DeleteAddress {
 ///
 /// `GET /accounts/v3/addresses/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_address` (`GET /addresses/{key}`); see MIGRATING.md. Use `accounting-v31:get_address` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_address` (`GET /addresses/{key}`); see MIGRATING.md. Use `sage::accounting_v31::contacts::GetAddress` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetAddress {
@@ -1299,7 +1299,7 @@ impl sage_core::Operation for GetAddress {
 ///
 /// `GET /accounts/v3/addresses`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_addresses` (`GET /addresses`); see MIGRATING.md. Use `accounting-v31:list_addresses` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_addresses` (`GET /addresses`); see MIGRATING.md. Use `sage::accounting_v31::contacts::ListAddresses` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListAddresses {
@@ -1438,7 +1438,7 @@ impl sage_core::ListOperation for ListAddresses {
 ///
 /// `PUT /accounts/v3/addresses/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_address` (`PUT /addresses/{key}`); see MIGRATING.md. Use `accounting-v31:update_address` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_address` (`PUT /addresses/{key}`); see MIGRATING.md. Use `sage::accounting_v31::contacts::UpdateAddress` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateAddress {
@@ -1493,7 +1493,7 @@ impl sage_core::Operation for UpdateAddress {
 ///
 /// `POST /accounts/v3/contact_persons`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_contact_person` (`POST /contact_persons`); see MIGRATING.md. Use `accounting-v31:create_contact_person` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_contact_person` (`POST /contact_persons`); see MIGRATING.md. Use `sage::accounting_v31::contacts::CreateContactPerson` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateContactPerson {
@@ -1545,7 +1545,7 @@ impl sage_core::Operation for CreateContactPerson {
 ///
 /// `DELETE /accounts/v3/contact_persons/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_contact_person` (`DELETE /contact_persons/{key}`); see MIGRATING.md. Use `accounting-v31:delete_contact_person` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_contact_person` (`DELETE /contact_persons/{key}`); see MIGRATING.md. Use `sage::accounting_v31::contacts::DeleteContactPerson` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteContactPerson {
@@ -1599,7 +1599,7 @@ impl sage_core::Operation for DeleteContactPerson {
 ///
 /// `GET /accounts/v3/contact_persons/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_contact_person` (`GET /contact_persons/{key}`); see MIGRATING.md. Use `accounting-v31:get_contact_person` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_contact_person` (`GET /contact_persons/{key}`); see MIGRATING.md. Use `sage::accounting_v31::contacts::GetContactPerson` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetContactPerson {
@@ -1687,7 +1687,7 @@ impl sage_core::Operation for GetContactPerson {
 ///
 /// `GET /accounts/v3/contact_persons`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_contact_persons` (`GET /contact_persons`); see MIGRATING.md. Use `accounting-v31:list_contact_persons` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_contact_persons` (`GET /contact_persons`); see MIGRATING.md. Use `sage::accounting_v31::contacts::ListContactPersons` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListContactPersons {
@@ -1826,7 +1826,7 @@ impl sage_core::ListOperation for ListContactPersons {
 ///
 /// `PUT /accounts/v3/contact_persons/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_contact_person` (`PUT /contact_persons/{key}`); see MIGRATING.md. Use `accounting-v31:update_contact_person` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_contact_person` (`PUT /contact_persons/{key}`); see MIGRATING.md. Use `sage::accounting_v31::contacts::UpdateContactPerson` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateContactPerson {
@@ -1876,7 +1876,7 @@ impl sage_core::Operation for UpdateContactPerson {
 ///
 /// `GET /accounts/v3/contact_person_types/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_contact_person_type` (`GET /contact_person_types/{key}`); see MIGRATING.md. Use `accounting-v31:get_contact_person_type` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_contact_person_type` (`GET /contact_person_types/{key}`); see MIGRATING.md. Use `sage::accounting_v31::contacts::GetContactPersonType` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetContactPersonType {
@@ -1947,7 +1947,7 @@ impl sage_core::Operation for GetContactPersonType {
 ///
 /// `GET /accounts/v3/contact_person_types`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_contact_person_types` (`GET /contact_person_types`); see MIGRATING.md. Use `accounting-v31:list_contact_person_types` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_contact_person_types` (`GET /contact_person_types`); see MIGRATING.md. Use `sage::accounting_v31::contacts::ListContactPersonTypes` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListContactPersonTypes {
@@ -2045,7 +2045,7 @@ impl sage_core::ListOperation for ListContactPersonTypes {
 ///
 /// `GET /accounts/v3/contact_types/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_contact_type` (`GET /contact_types/{key}`); see MIGRATING.md. Use `accounting-v31:get_contact_type` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_contact_type` (`GET /contact_types/{key}`); see MIGRATING.md. Use `sage::accounting_v31::contacts::GetContactType` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetContactType {
@@ -2116,7 +2116,7 @@ impl sage_core::Operation for GetContactType {
 ///
 /// `GET /accounts/v3/contact_types`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_contact_types` (`GET /contact_types`); see MIGRATING.md. Use `accounting-v31:list_contact_types` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_contact_types` (`GET /contact_types`); see MIGRATING.md. Use `sage::accounting_v31::contacts::ListContactTypes` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListContactTypes {
@@ -2216,7 +2216,7 @@ impl sage_core::ListOperation for ListContactTypes {
 ///
 /// `POST /accounts/v3/contacts`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_contact` (`POST /contacts`); see MIGRATING.md. Use `accounting-v31:create_contact` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_contact` (`POST /contacts`); see MIGRATING.md. Use `sage::accounting_v31::contacts::CreateContact` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateContact {
@@ -2268,7 +2268,7 @@ impl sage_core::Operation for CreateContact {
 ///
 /// `DELETE /accounts/v3/contacts/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_contact` (`DELETE /contacts/{key}`); see MIGRATING.md. Use `accounting-v31:delete_contact` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_contact` (`DELETE /contacts/{key}`); see MIGRATING.md. Use `sage::accounting_v31::contacts::DeleteContact` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteContact {
@@ -2322,7 +2322,7 @@ impl sage_core::Operation for DeleteContact {
 ///
 /// `GET /accounts/v3/contacts/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_contact` (`GET /contacts/{key}`); see MIGRATING.md. Use `accounting-v31:get_contact` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_contact` (`GET /contacts/{key}`); see MIGRATING.md. Use `sage::accounting_v31::contacts::GetContact` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetContact {
@@ -2447,7 +2447,7 @@ impl sage_core::Operation for GetContact {
 ///
 /// `GET /accounts/v3/contacts`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_contacts` (`GET /contacts`); see MIGRATING.md. Use `accounting-v31:list_contacts` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_contacts` (`GET /contacts`); see MIGRATING.md. Use `sage::accounting_v31::contacts::ListContacts` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListContacts {
@@ -2647,7 +2647,7 @@ impl sage_core::ListOperation for ListContacts {
 ///
 /// `PUT /accounts/v3/contacts/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_contact` (`PUT /contacts/{key}`); see MIGRATING.md. Use `accounting-v31:update_contact` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_contact` (`PUT /contacts/{key}`); see MIGRATING.md. Use `sage::accounting_v31::contacts::UpdateContact` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateContact {

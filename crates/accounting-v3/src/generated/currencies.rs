@@ -186,7 +186,7 @@ pub struct PutBusinessExchangeRatesBusinessExchangeRate {
 ///
 /// `POST /accounts/v3/business_exchange_rates`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_business_exchange_rate` (`POST /business_exchange_rates`); see MIGRATING.md. Use `accounting-v31:create_business_exchange_rate` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_business_exchange_rate` (`POST /business_exchange_rates`); see MIGRATING.md. Use `sage::accounting_v31::currencies::CreateBusinessExchangeRate` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateBusinessExchangeRate {
@@ -237,7 +237,7 @@ impl sage_core::Operation for CreateBusinessExchangeRate {
 ///
 /// `DELETE /accounts/v3/business_exchange_rates/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_business_exchange_rate` (`DELETE /business_exchange_rates/{key}`); see MIGRATING.md. Use `accounting-v31:delete_business_exchange_rate` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_business_exchange_rate` (`DELETE /business_exchange_rates/{key}`); see MIGRATING.md. Use `sage::accounting_v31::currencies::DeleteBusinessExchangeRate` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteBusinessExchangeRate {
@@ -287,7 +287,7 @@ impl sage_core::Operation for DeleteBusinessExchangeRate {
 ///
 /// `GET /accounts/v3/business_exchange_rates/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_business_exchange_rate` (`GET /business_exchange_rates/{key}`); see MIGRATING.md. Use `accounting-v31:get_business_exchange_rate` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_business_exchange_rate` (`GET /business_exchange_rates/{key}`); see MIGRATING.md. Use `sage::accounting_v31::currencies::GetBusinessExchangeRate` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetBusinessExchangeRate {
@@ -362,7 +362,7 @@ impl sage_core::Operation for GetBusinessExchangeRate {
 ///
 /// `GET /accounts/v3/business_exchange_rates`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_business_exchange_rates` (`GET /business_exchange_rates`); see MIGRATING.md. Use `accounting-v31:list_business_exchange_rates` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_business_exchange_rates` (`GET /business_exchange_rates`); see MIGRATING.md. Use `sage::accounting_v31::currencies::ListBusinessExchangeRates` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListBusinessExchangeRates {
@@ -461,7 +461,7 @@ impl sage_core::ListOperation for ListBusinessExchangeRates {
 ///
 /// `PUT /accounts/v3/business_exchange_rates/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_business_exchange_rate` (`PUT /business_exchange_rates/{key}`); see MIGRATING.md. Use `accounting-v31:update_business_exchange_rate` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_business_exchange_rate` (`PUT /business_exchange_rates/{key}`); see MIGRATING.md. Use `sage::accounting_v31::currencies::UpdateBusinessExchangeRate` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateBusinessExchangeRate {
@@ -511,7 +511,7 @@ impl sage_core::Operation for UpdateBusinessExchangeRate {
 ///
 /// `GET /accounts/v3/currencies/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_currency` (`GET /currencies/{key}`); see MIGRATING.md. Use `accounting-v31:get_currency` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_currency` (`GET /currencies/{key}`); see MIGRATING.md. Use `sage::accounting_v31::currencies::GetCurrency` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCurrency {
@@ -582,7 +582,7 @@ impl sage_core::Operation for GetCurrency {
 ///
 /// `GET /accounts/v3/currencies`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_currencies` (`GET /currencies`); see MIGRATING.md. Use `accounting-v31:list_currencies` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_currencies` (`GET /currencies`); see MIGRATING.md. Use `sage::accounting_v31::currencies::ListCurrencies` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListCurrencies {
@@ -677,7 +677,7 @@ impl sage_core::ListOperation for ListCurrencies {
 ///
 /// `GET /accounts/v3/exchange_rates/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_exchange_rate` (`GET /exchange_rates/{key}`); see MIGRATING.md. Use `accounting-v31:get_exchange_rate` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_exchange_rate` (`GET /exchange_rates/{key}`); see MIGRATING.md. Use `sage::accounting_v31::currencies::GetExchangeRate` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetExchangeRate {
@@ -748,7 +748,7 @@ impl sage_core::Operation for GetExchangeRate {
 ///
 /// `GET /accounts/v3/exchange_rates`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_exchange_rates` (`GET /exchange_rates`); see MIGRATING.md. Use `accounting-v31:list_exchange_rates` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_exchange_rates` (`GET /exchange_rates`); see MIGRATING.md. Use `sage::accounting_v31::currencies::ListExchangeRates` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListExchangeRates {
@@ -843,7 +843,7 @@ impl sage_core::ListOperation for ListExchangeRates {
 ///
 /// `GET /accounts/v3/live_exchange_rates/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_live_exchange_rate` (`GET /live_exchange_rates/{key}`); see MIGRATING.md. Use `accounting-v31:get_live_exchange_rate` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_live_exchange_rate` (`GET /live_exchange_rates/{key}`); see MIGRATING.md. Use `sage::accounting_v31::currencies::GetLiveExchangeRate` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetLiveExchangeRate {
@@ -914,7 +914,7 @@ impl sage_core::Operation for GetLiveExchangeRate {
 ///
 /// `GET /accounts/v3/live_exchange_rates`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_live_exchange_rates` (`GET /live_exchange_rates`); see MIGRATING.md. Use `accounting-v31:list_live_exchange_rates` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_live_exchange_rates` (`GET /live_exchange_rates`); see MIGRATING.md. Use `sage::accounting_v31::currencies::ListLiveExchangeRates` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListLiveExchangeRates {

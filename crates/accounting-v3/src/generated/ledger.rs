@@ -671,7 +671,7 @@ pub struct UnpostedTransaction {
 ///
 /// `GET /accounts/v3/coa_accounts/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_coa_account` (`GET /coa_accounts/{key}`); see MIGRATING.md. Use `accounting-v31:get_coa_account` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_coa_account` (`GET /coa_accounts/{key}`); see MIGRATING.md. Use `sage::accounting_v31::ledger::GetCoaAccount` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCoaAccount {
@@ -742,7 +742,7 @@ impl sage_core::Operation for GetCoaAccount {
 ///
 /// `GET /accounts/v3/coa_accounts`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_coa_accounts` (`GET /coa_accounts`); see MIGRATING.md. Use `accounting-v31:list_coa_accounts` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_coa_accounts` (`GET /coa_accounts`); see MIGRATING.md. Use `sage::accounting_v31::ledger::ListCoaAccounts` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListCoaAccounts {
@@ -858,7 +858,7 @@ impl sage_core::ListOperation for ListCoaAccounts {
 ///
 /// `GET /accounts/v3/coa_templates/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_coa_template` (`GET /coa_templates/{key}`); see MIGRATING.md. Use `accounting-v31:get_coa_template` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_coa_template` (`GET /coa_templates/{key}`); see MIGRATING.md. Use `sage::accounting_v31::ledger::GetCoaTemplate` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCoaTemplate {
@@ -929,7 +929,7 @@ impl sage_core::Operation for GetCoaTemplate {
 ///
 /// `GET /accounts/v3/coa_templates`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_coa_templates` (`GET /coa_templates`); see MIGRATING.md. Use `accounting-v31:list_coa_templates` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_coa_templates` (`GET /coa_templates`); see MIGRATING.md. Use `sage::accounting_v31::ledger::ListCoaTemplates` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListCoaTemplates {
@@ -1033,7 +1033,7 @@ impl sage_core::ListOperation for ListCoaTemplates {
 ///
 /// `GET /accounts/v3/journal_code_types/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_journal_code_type` (`GET /journal_code_types/{key}`); see MIGRATING.md. Use `accounting-v31:get_journal_code_type` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_journal_code_type` (`GET /journal_code_types/{key}`); see MIGRATING.md. Use `sage::accounting_v31::ledger::GetJournalCodeType` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetJournalCodeType {
@@ -1104,7 +1104,7 @@ impl sage_core::Operation for GetJournalCodeType {
 ///
 /// `GET /accounts/v3/journal_code_types`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_journal_code_types` (`GET /journal_code_types`); see MIGRATING.md. Use `accounting-v31:list_journal_code_types` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_journal_code_types` (`GET /journal_code_types`); see MIGRATING.md. Use `sage::accounting_v31::ledger::ListJournalCodeTypes` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListJournalCodeTypes {
@@ -1207,7 +1207,7 @@ impl sage_core::ListOperation for ListJournalCodeTypes {
 ///
 /// `POST /accounts/v3/journal_codes`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_journal_code` (`POST /journal_codes`); see MIGRATING.md. Use `accounting-v31:create_journal_code` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_journal_code` (`POST /journal_codes`); see MIGRATING.md. Use `sage::accounting_v31::ledger::CreateJournalCode` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateJournalCode {
@@ -1259,7 +1259,7 @@ impl sage_core::Operation for CreateJournalCode {
 ///
 /// `DELETE /accounts/v3/journal_codes/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_journal_code` (`DELETE /journal_codes/{key}`); see MIGRATING.md. Use `accounting-v31:delete_journal_code` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_journal_code` (`DELETE /journal_codes/{key}`); see MIGRATING.md. Use `sage::accounting_v31::ledger::DeleteJournalCode` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteJournalCode {
@@ -1311,7 +1311,7 @@ impl sage_core::Operation for DeleteJournalCode {
 ///
 /// `GET /accounts/v3/journal_codes/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_journal_code` (`GET /journal_codes/{key}`); see MIGRATING.md. Use `accounting-v31:get_journal_code` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_journal_code` (`GET /journal_codes/{key}`); see MIGRATING.md. Use `sage::accounting_v31::ledger::GetJournalCode` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetJournalCode {
@@ -1388,7 +1388,7 @@ impl sage_core::Operation for GetJournalCode {
 ///
 /// `GET /accounts/v3/journal_codes`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_journal_codes` (`GET /journal_codes`); see MIGRATING.md. Use `accounting-v31:list_journal_codes` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_journal_codes` (`GET /journal_codes`); see MIGRATING.md. Use `sage::accounting_v31::ledger::ListJournalCodes` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListJournalCodes {
@@ -1500,7 +1500,7 @@ impl sage_core::ListOperation for ListJournalCodes {
 ///
 /// `PUT /accounts/v3/journal_codes/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_journal_code` (`PUT /journal_codes/{key}`); see MIGRATING.md. Use `accounting-v31:update_journal_code` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_journal_code` (`PUT /journal_codes/{key}`); see MIGRATING.md. Use `sage::accounting_v31::ledger::UpdateJournalCode` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateJournalCode {
@@ -1554,7 +1554,7 @@ impl sage_core::Operation for UpdateJournalCode {
 ///
 /// `POST /accounts/v3/journals`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_journal` (`POST /journals`); see MIGRATING.md. Use `accounting-v31:create_journal` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_journal` (`POST /journals`); see MIGRATING.md. Use `sage::accounting_v31::ledger::CreateJournal` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateJournal {
@@ -1602,7 +1602,7 @@ impl sage_core::Operation for CreateJournal {
 ///
 /// `DELETE /accounts/v3/journals/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_journal` (`DELETE /journals/{key}`); see MIGRATING.md. Use `accounting-v31:delete_journal` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_journal` (`DELETE /journals/{key}`); see MIGRATING.md. Use `sage::accounting_v31::ledger::DeleteJournal` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteJournal {
@@ -1652,7 +1652,7 @@ impl sage_core::Operation for DeleteJournal {
 ///
 /// `GET /accounts/v3/journals/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_journal` (`GET /journals/{key}`); see MIGRATING.md. Use `accounting-v31:get_journal` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_journal` (`GET /journals/{key}`); see MIGRATING.md. Use `sage::accounting_v31::ledger::GetJournal` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetJournal {
@@ -1734,7 +1734,7 @@ impl sage_core::Operation for GetJournal {
 ///
 /// `GET /accounts/v3/journals`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_journals` (`GET /journals`); see MIGRATING.md. Use `accounting-v31:list_journals` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_journals` (`GET /journals`); see MIGRATING.md. Use `sage::accounting_v31::ledger::ListJournals` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListJournals {
@@ -1848,7 +1848,7 @@ impl sage_core::ListOperation for ListJournals {
 ///
 /// `POST /accounts/v3/journals/{key}/reissue`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `reissue_journal` (`POST /journals/{key}/reissue`); see MIGRATING.md. Use `accounting-v31:reissue_journal` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `reissue_journal` (`POST /journals/{key}/reissue`); see MIGRATING.md. Use `sage::accounting_v31::ledger::ReissueJournal` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReissueJournal {
@@ -1894,7 +1894,7 @@ impl sage_core::Operation for ReissueJournal {
 ///
 /// `GET /accounts/v3/ledger_account_classifications/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_ledger_account_classification` (`GET /ledger_account_classifications/{key}`); see MIGRATING.md. Use `accounting-v31:get_ledger_account_classification` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_ledger_account_classification` (`GET /ledger_account_classifications/{key}`); see MIGRATING.md. Use `sage::accounting_v31::ledger::GetLedgerAccountClassification` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetLedgerAccountClassification {
@@ -1965,7 +1965,7 @@ impl sage_core::Operation for GetLedgerAccountClassification {
 ///
 /// `GET /accounts/v3/ledger_account_classifications`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_ledger_account_classifications` (`GET /ledger_account_classifications`); see MIGRATING.md. Use `accounting-v31:list_ledger_account_classifications` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_ledger_account_classifications` (`GET /ledger_account_classifications`); see MIGRATING.md. Use `sage::accounting_v31::ledger::ListLedgerAccountClassifications` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListLedgerAccountClassifications {
@@ -2072,7 +2072,7 @@ impl sage_core::ListOperation for ListLedgerAccountClassifications {
 ///
 /// `GET /accounts/v3/ledger_account_types/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_ledger_account_type` (`GET /ledger_account_types/{key}`); see MIGRATING.md. Use `accounting-v31:get_ledger_account_type` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_ledger_account_type` (`GET /ledger_account_types/{key}`); see MIGRATING.md. Use `sage::accounting_v31::ledger::GetLedgerAccountType` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetLedgerAccountType {
@@ -2143,7 +2143,7 @@ impl sage_core::Operation for GetLedgerAccountType {
 ///
 /// `GET /accounts/v3/ledger_account_types`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_ledger_account_types` (`GET /ledger_account_types`); see MIGRATING.md. Use `accounting-v31:list_ledger_account_types` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_ledger_account_types` (`GET /ledger_account_types`); see MIGRATING.md. Use `sage::accounting_v31::ledger::ListLedgerAccountTypes` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListLedgerAccountTypes {
@@ -2260,7 +2260,7 @@ impl sage_core::ListOperation for ListLedgerAccountTypes {
 ///
 /// `POST /accounts/v3/ledger_accounts`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_ledger_account` (`POST /ledger_accounts`); see MIGRATING.md. Use `accounting-v31:create_ledger_account` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_ledger_account` (`POST /ledger_accounts`); see MIGRATING.md. Use `sage::accounting_v31::ledger::CreateLedgerAccount` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateLedgerAccount {
@@ -2318,7 +2318,7 @@ impl sage_core::Operation for CreateLedgerAccount {
 ///
 /// `GET /accounts/v3/ledger_accounts/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_ledger_account` (`GET /ledger_accounts/{key}`); see MIGRATING.md. Use `accounting-v31:get_ledger_account` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_ledger_account` (`GET /ledger_accounts/{key}`); see MIGRATING.md. Use `sage::accounting_v31::ledger::GetLedgerAccount` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetLedgerAccount {
@@ -2450,7 +2450,7 @@ impl sage_core::Operation for GetLedgerAccount {
 ///
 /// `GET /accounts/v3/ledger_accounts`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_ledger_accounts` (`GET /ledger_accounts`); see MIGRATING.md. Use `accounting-v31:list_ledger_accounts` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_ledger_accounts` (`GET /ledger_accounts`); see MIGRATING.md. Use `sage::accounting_v31::ledger::ListLedgerAccounts` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListLedgerAccounts {
@@ -2869,7 +2869,7 @@ impl sage_core::ListOperation for ListLedgerAccounts {
 ///
 /// `PUT /accounts/v3/ledger_accounts/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_ledger_account` (`PUT /ledger_accounts/{key}`); see MIGRATING.md. Use `accounting-v31:update_ledger_account` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_ledger_account` (`PUT /ledger_accounts/{key}`); see MIGRATING.md. Use `sage::accounting_v31::ledger::UpdateLedgerAccount` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateLedgerAccount {
@@ -2923,7 +2923,7 @@ impl sage_core::Operation for UpdateLedgerAccount {
 ///
 /// `GET /accounts/v3/ledger_entries/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_ledger_entry` (`GET /ledger_entries/{key}`); see MIGRATING.md. Use `accounting-v31:get_ledger_entry` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_ledger_entry` (`GET /ledger_entries/{key}`); see MIGRATING.md. Use `sage::accounting_v31::ledger::GetLedgerEntry` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetLedgerEntry {
@@ -3008,7 +3008,7 @@ impl sage_core::Operation for GetLedgerEntry {
 ///
 /// `GET /accounts/v3/ledger_entries`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_ledger_entries` (`GET /ledger_entries`); see MIGRATING.md. Use `accounting-v31:list_ledger_entries` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_ledger_entries` (`GET /ledger_entries`); see MIGRATING.md. Use `sage::accounting_v31::ledger::ListLedgerEntries` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListLedgerEntries {
@@ -3172,7 +3172,7 @@ impl sage_core::ListOperation for ListLedgerEntries {
 ///
 /// `GET /accounts/v3/transaction_types/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_transaction_type` (`GET /transaction_types/{key}`); see MIGRATING.md. Use `accounting-v31:get_transaction_type` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_transaction_type` (`GET /transaction_types/{key}`); see MIGRATING.md. Use `sage::accounting_v31::ledger::GetTransactionType` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetTransactionType {
@@ -3243,7 +3243,7 @@ impl sage_core::Operation for GetTransactionType {
 ///
 /// `GET /accounts/v3/transaction_types`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_transaction_types` (`GET /transaction_types`); see MIGRATING.md. Use `accounting-v31:list_transaction_types` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_transaction_types` (`GET /transaction_types`); see MIGRATING.md. Use `sage::accounting_v31::ledger::ListTransactionTypes` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListTransactionTypes {
@@ -3351,7 +3351,7 @@ impl sage_core::ListOperation for ListTransactionTypes {
 ///
 /// `GET /accounts/v3/transactions/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_transaction` (`GET /transactions/{key}`); see MIGRATING.md. Use `accounting-v31:get_transaction` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_transaction` (`GET /transactions/{key}`); see MIGRATING.md. Use `sage::accounting_v31::ledger::GetTransaction` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetTransaction {
@@ -3435,7 +3435,7 @@ impl sage_core::Operation for GetTransaction {
 ///
 /// `GET /accounts/v3/transactions`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_transactions` (`GET /transactions`); see MIGRATING.md. Use `accounting-v31:list_transactions` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_transactions` (`GET /transactions`); see MIGRATING.md. Use `sage::accounting_v31::ledger::ListTransactions` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListTransactions {

@@ -553,7 +553,7 @@ pub struct PutLedgerAccountOpeningBalancesLedgerAccountOpeningBalance {
 ///
 /// `POST /accounts/v3/bank_opening_balances`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_bank_opening_balance` (`POST /bank_opening_balances`); see MIGRATING.md. Use `accounting-v31:create_bank_opening_balance` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_bank_opening_balance` (`POST /bank_opening_balances`); see MIGRATING.md. Use `sage::accounting_v31::opening_balances::CreateBankOpeningBalance` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateBankOpeningBalance {
@@ -604,7 +604,7 @@ impl sage_core::Operation for CreateBankOpeningBalance {
 ///
 /// `DELETE /accounts/v3/bank_opening_balances/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_bank_opening_balance` (`DELETE /bank_opening_balances/{key}`); see MIGRATING.md. Use `accounting-v31:delete_bank_opening_balance` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_bank_opening_balance` (`DELETE /bank_opening_balances/{key}`); see MIGRATING.md. Use `sage::accounting_v31::opening_balances::DeleteBankOpeningBalance` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteBankOpeningBalance {
@@ -654,7 +654,7 @@ impl sage_core::Operation for DeleteBankOpeningBalance {
 ///
 /// `GET /accounts/v3/bank_opening_balances/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_bank_opening_balance` (`GET /bank_opening_balances/{key}`); see MIGRATING.md. Use `accounting-v31:get_bank_opening_balance` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_bank_opening_balance` (`GET /bank_opening_balances/{key}`); see MIGRATING.md. Use `sage::accounting_v31::opening_balances::GetBankOpeningBalance` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetBankOpeningBalance {
@@ -729,7 +729,7 @@ impl sage_core::Operation for GetBankOpeningBalance {
 ///
 /// `GET /accounts/v3/bank_opening_balances`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_bank_opening_balances` (`GET /bank_opening_balances`); see MIGRATING.md. Use `accounting-v31:list_bank_opening_balances` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_bank_opening_balances` (`GET /bank_opening_balances`); see MIGRATING.md. Use `sage::accounting_v31::opening_balances::ListBankOpeningBalances` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListBankOpeningBalances {
@@ -849,7 +849,7 @@ impl sage_core::ListOperation for ListBankOpeningBalances {
 ///
 /// `PUT /accounts/v3/bank_opening_balances/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_bank_opening_balance` (`PUT /bank_opening_balances/{key}`); see MIGRATING.md. Use `accounting-v31:update_bank_opening_balance` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_bank_opening_balance` (`PUT /bank_opening_balances/{key}`); see MIGRATING.md. Use `sage::accounting_v31::opening_balances::UpdateBankOpeningBalance` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateBankOpeningBalance {
@@ -899,7 +899,7 @@ impl sage_core::Operation for UpdateBankOpeningBalance {
 ///
 /// `GET /accounts/v3/contact_opening_balance_types/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_contact_opening_balance_type` (`GET /contact_opening_balance_types/{key}`); see MIGRATING.md. Use `accounting-v31:get_contact_opening_balance_type` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_contact_opening_balance_type` (`GET /contact_opening_balance_types/{key}`); see MIGRATING.md. Use `sage::accounting_v31::opening_balances::GetContactOpeningBalanceType` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetContactOpeningBalanceType {
@@ -970,7 +970,7 @@ impl sage_core::Operation for GetContactOpeningBalanceType {
 ///
 /// `GET /accounts/v3/contact_opening_balance_types`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_contact_opening_balance_types` (`GET /contact_opening_balance_types`); see MIGRATING.md. Use `accounting-v31:list_contact_opening_balance_types` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_contact_opening_balance_types` (`GET /contact_opening_balance_types`); see MIGRATING.md. Use `sage::accounting_v31::opening_balances::ListContactOpeningBalanceTypes` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListContactOpeningBalanceTypes {
@@ -1068,7 +1068,7 @@ impl sage_core::ListOperation for ListContactOpeningBalanceTypes {
 ///
 /// `POST /accounts/v3/contact_opening_balances`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_contact_opening_balance` (`POST /contact_opening_balances`); see MIGRATING.md. Use `accounting-v31:create_contact_opening_balance` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_contact_opening_balance` (`POST /contact_opening_balances`); see MIGRATING.md. Use `sage::accounting_v31::opening_balances::CreateContactOpeningBalance` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateContactOpeningBalance {
@@ -1118,7 +1118,7 @@ impl sage_core::Operation for CreateContactOpeningBalance {
 ///
 /// `DELETE /accounts/v3/contact_opening_balances/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_contact_opening_balance` (`DELETE /contact_opening_balances/{key}`); see MIGRATING.md. Use `accounting-v31:delete_contact_opening_balance` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_contact_opening_balance` (`DELETE /contact_opening_balances/{key}`); see MIGRATING.md. Use `sage::accounting_v31::opening_balances::DeleteContactOpeningBalance` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteContactOpeningBalance {
@@ -1168,7 +1168,7 @@ impl sage_core::Operation for DeleteContactOpeningBalance {
 ///
 /// `GET /accounts/v3/contact_opening_balances/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_contact_opening_balance` (`GET /contact_opening_balances/{key}`); see MIGRATING.md. Use `accounting-v31:get_contact_opening_balance` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_contact_opening_balance` (`GET /contact_opening_balances/{key}`); see MIGRATING.md. Use `sage::accounting_v31::opening_balances::GetContactOpeningBalance` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetContactOpeningBalance {
@@ -1243,7 +1243,7 @@ impl sage_core::Operation for GetContactOpeningBalance {
 ///
 /// `GET /accounts/v3/contact_opening_balances`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_contact_opening_balances` (`GET /contact_opening_balances`); see MIGRATING.md. Use `accounting-v31:list_contact_opening_balances` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_contact_opening_balances` (`GET /contact_opening_balances`); see MIGRATING.md. Use `sage::accounting_v31::opening_balances::ListContactOpeningBalances` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListContactOpeningBalances {
@@ -1380,7 +1380,7 @@ impl sage_core::ListOperation for ListContactOpeningBalances {
 ///
 /// `PUT /accounts/v3/contact_opening_balances/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_contact_opening_balance` (`PUT /contact_opening_balances/{key}`); see MIGRATING.md. Use `accounting-v31:update_contact_opening_balance` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_contact_opening_balance` (`PUT /contact_opening_balances/{key}`); see MIGRATING.md. Use `sage::accounting_v31::opening_balances::UpdateContactOpeningBalance` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateContactOpeningBalance {
@@ -1434,7 +1434,7 @@ impl sage_core::Operation for UpdateContactOpeningBalance {
 ///
 /// `POST /accounts/v3/ledger_account_opening_balances`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_ledger_account_opening_balance` (`POST /ledger_account_opening_balances`); see MIGRATING.md. Use `accounting-v31:create_ledger_account_opening_balance` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_ledger_account_opening_balance` (`POST /ledger_account_opening_balances`); see MIGRATING.md. Use `sage::accounting_v31::opening_balances::CreateLedgerAccountOpeningBalance` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateLedgerAccountOpeningBalance {
@@ -1485,7 +1485,7 @@ impl sage_core::Operation for CreateLedgerAccountOpeningBalance {
 ///
 /// `DELETE /accounts/v3/ledger_account_opening_balances/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_ledger_account_opening_balance` (`DELETE /ledger_account_opening_balances/{key}`); see MIGRATING.md. Use `accounting-v31:delete_ledger_account_opening_balance` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_ledger_account_opening_balance` (`DELETE /ledger_account_opening_balances/{key}`); see MIGRATING.md. Use `sage::accounting_v31::opening_balances::DeleteLedgerAccountOpeningBalance` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteLedgerAccountOpeningBalance {
@@ -1535,7 +1535,7 @@ impl sage_core::Operation for DeleteLedgerAccountOpeningBalance {
 ///
 /// `GET /accounts/v3/ledger_account_opening_balances/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_ledger_account_opening_balance` (`GET /ledger_account_opening_balances/{key}`); see MIGRATING.md. Use `accounting-v31:get_ledger_account_opening_balance` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_ledger_account_opening_balance` (`GET /ledger_account_opening_balances/{key}`); see MIGRATING.md. Use `sage::accounting_v31::opening_balances::GetLedgerAccountOpeningBalance` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetLedgerAccountOpeningBalance {
@@ -1610,7 +1610,7 @@ impl sage_core::Operation for GetLedgerAccountOpeningBalance {
 ///
 /// `GET /accounts/v3/ledger_account_opening_balances`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_ledger_account_opening_balances` (`GET /ledger_account_opening_balances`); see MIGRATING.md. Use `accounting-v31:list_ledger_account_opening_balances` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_ledger_account_opening_balances` (`GET /ledger_account_opening_balances`); see MIGRATING.md. Use `sage::accounting_v31::opening_balances::ListLedgerAccountOpeningBalances` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListLedgerAccountOpeningBalances {
@@ -1721,7 +1721,7 @@ impl sage_core::ListOperation for ListLedgerAccountOpeningBalances {
 ///
 /// `PUT /accounts/v3/ledger_account_opening_balances/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_ledger_account_opening_balance` (`PUT /ledger_account_opening_balances/{key}`); see MIGRATING.md. Use `accounting-v31:update_ledger_account_opening_balance` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_ledger_account_opening_balance` (`PUT /ledger_account_opening_balances/{key}`); see MIGRATING.md. Use `sage::accounting_v31::opening_balances::UpdateLedgerAccountOpeningBalance` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateLedgerAccountOpeningBalance {
@@ -1775,7 +1775,7 @@ impl sage_core::Operation for UpdateLedgerAccountOpeningBalance {
 ///
 /// `POST /accounts/v3/opening_balance_journals`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_opening_balance_journal` (`POST /opening_balance_journals`); see MIGRATING.md. Use `accounting-v31:create_opening_balance_journal` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_opening_balance_journal` (`POST /opening_balance_journals`); see MIGRATING.md. Use `sage::accounting_v31::opening_balances::CreateOpeningBalanceJournal` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateOpeningBalanceJournal {
@@ -1826,7 +1826,7 @@ impl sage_core::Operation for CreateOpeningBalanceJournal {
 ///
 /// `DELETE /accounts/v3/opening_balance_journals/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_opening_balance_journal` (`DELETE /opening_balance_journals/{key}`); see MIGRATING.md. Use `accounting-v31:delete_opening_balance_journal` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_opening_balance_journal` (`DELETE /opening_balance_journals/{key}`); see MIGRATING.md. Use `sage::accounting_v31::opening_balances::DeleteOpeningBalanceJournal` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteOpeningBalanceJournal {
@@ -1876,7 +1876,7 @@ impl sage_core::Operation for DeleteOpeningBalanceJournal {
 ///
 /// `GET /accounts/v3/opening_balance_journals/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_opening_balance_journal` (`GET /opening_balance_journals/{key}`); see MIGRATING.md. Use `accounting-v31:get_opening_balance_journal` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_opening_balance_journal` (`GET /opening_balance_journals/{key}`); see MIGRATING.md. Use `sage::accounting_v31::opening_balances::GetOpeningBalanceJournal` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetOpeningBalanceJournal {
@@ -1951,7 +1951,7 @@ impl sage_core::Operation for GetOpeningBalanceJournal {
 ///
 /// `GET /accounts/v3/opening_balance_journals`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_opening_balance_journals` (`GET /opening_balance_journals`); see MIGRATING.md. Use `accounting-v31:list_opening_balance_journals` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_opening_balance_journals` (`GET /opening_balance_journals`); see MIGRATING.md. Use `sage::accounting_v31::opening_balances::ListOpeningBalanceJournals` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListOpeningBalanceJournals {

@@ -786,7 +786,7 @@ pub struct UnallocatedArtefact {
 ///
 /// `POST /accounts/v3/contact_allocations`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_contact_allocation` (`POST /contact_allocations`); see MIGRATING.md. Use `accounting-v31:create_contact_allocation` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_contact_allocation` (`POST /contact_allocations`); see MIGRATING.md. Use `sage::accounting_v31::payments::CreateContactAllocation` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateContactAllocation {
@@ -836,7 +836,7 @@ impl sage_core::Operation for CreateContactAllocation {
 ///
 /// `DELETE /accounts/v3/contact_allocations/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_contact_allocation` (`DELETE /contact_allocations/{key}`); see MIGRATING.md. Use `accounting-v31:delete_contact_allocation` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_contact_allocation` (`DELETE /contact_allocations/{key}`); see MIGRATING.md. Use `sage::accounting_v31::payments::DeleteContactAllocation` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteContactAllocation {
@@ -886,7 +886,7 @@ impl sage_core::Operation for DeleteContactAllocation {
 ///
 /// `GET /accounts/v3/contact_allocations/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_contact_allocation` (`GET /contact_allocations/{key}`); see MIGRATING.md. Use `accounting-v31:get_contact_allocation` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_contact_allocation` (`GET /contact_allocations/{key}`); see MIGRATING.md. Use `sage::accounting_v31::payments::GetContactAllocation` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetContactAllocation {
@@ -961,7 +961,7 @@ impl sage_core::Operation for GetContactAllocation {
 ///
 /// `GET /accounts/v3/contact_allocations`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_contact_allocations` (`GET /contact_allocations`); see MIGRATING.md. Use `accounting-v31:list_contact_allocations` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_contact_allocations` (`GET /contact_allocations`); see MIGRATING.md. Use `sage::accounting_v31::payments::ListContactAllocations` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListContactAllocations {
@@ -1121,7 +1121,7 @@ impl sage_core::ListOperation for ListContactAllocations {
 ///
 /// `PUT /accounts/v3/contact_allocations/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_contact_allocation` (`PUT /contact_allocations/{key}`); see MIGRATING.md. Use `accounting-v31:update_contact_allocation` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_contact_allocation` (`PUT /contact_allocations/{key}`); see MIGRATING.md. Use `sage::accounting_v31::payments::UpdateContactAllocation` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateContactAllocation {
@@ -1175,7 +1175,7 @@ impl sage_core::Operation for UpdateContactAllocation {
 ///
 /// `POST /accounts/v3/contact_payments`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_contact_payment` (`POST /contact_payments`); see MIGRATING.md. Use `accounting-v31:create_contact_payment` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_contact_payment` (`POST /contact_payments`); see MIGRATING.md. Use `sage::accounting_v31::payments::CreateContactPayment` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateContactPayment {
@@ -1226,7 +1226,7 @@ impl sage_core::Operation for CreateContactPayment {
 ///
 /// `DELETE /accounts/v3/contact_payments/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_contact_payment` (`DELETE /contact_payments/{key}`); see MIGRATING.md. Use `accounting-v31:delete_contact_payment` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_contact_payment` (`DELETE /contact_payments/{key}`); see MIGRATING.md. Use `sage::accounting_v31::payments::DeleteContactPayment` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteContactPayment {
@@ -1276,7 +1276,7 @@ impl sage_core::Operation for DeleteContactPayment {
 ///
 /// `GET /accounts/v3/contact_payments/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_contact_payment` (`GET /contact_payments/{key}`); see MIGRATING.md. Use `accounting-v31:get_contact_payment` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_contact_payment` (`GET /contact_payments/{key}`); see MIGRATING.md. Use `sage::accounting_v31::payments::GetContactPayment` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetContactPayment {
@@ -1351,7 +1351,7 @@ impl sage_core::Operation for GetContactPayment {
 ///
 /// `GET /accounts/v3/contact_payments`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_contact_payments` (`GET /contact_payments`); see MIGRATING.md. Use `accounting-v31:list_contact_payments` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_contact_payments` (`GET /contact_payments`); see MIGRATING.md. Use `sage::accounting_v31::payments::ListContactPayments` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListContactPayments {
@@ -1539,7 +1539,7 @@ impl sage_core::ListOperation for ListContactPayments {
 ///
 /// `PUT /accounts/v3/contact_payments/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_contact_payment` (`PUT /contact_payments/{key}`); see MIGRATING.md. Use `accounting-v31:update_contact_payment` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_contact_payment` (`PUT /contact_payments/{key}`); see MIGRATING.md. Use `sage::accounting_v31::payments::UpdateContactPayment` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateContactPayment {
@@ -1593,7 +1593,7 @@ impl sage_core::Operation for UpdateContactPayment {
 ///
 /// `POST /accounts/v3/other_payments`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_other_payment` (`POST /other_payments`); see MIGRATING.md. Use `accounting-v31:create_other_payment` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_other_payment` (`POST /other_payments`); see MIGRATING.md. Use `sage::accounting_v31::payments::CreateOtherPayment` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateOtherPayment {
@@ -1644,7 +1644,7 @@ impl sage_core::Operation for CreateOtherPayment {
 ///
 /// `DELETE /accounts/v3/other_payments/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_other_payment` (`DELETE /other_payments/{key}`); see MIGRATING.md. Use `accounting-v31:delete_other_payment` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_other_payment` (`DELETE /other_payments/{key}`); see MIGRATING.md. Use `sage::accounting_v31::payments::DeleteOtherPayment` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteOtherPayment {
@@ -1694,7 +1694,7 @@ impl sage_core::Operation for DeleteOtherPayment {
 ///
 /// `GET /accounts/v3/other_payments/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_other_payment` (`GET /other_payments/{key}`); see MIGRATING.md. Use `accounting-v31:get_other_payment` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_other_payment` (`GET /other_payments/{key}`); see MIGRATING.md. Use `sage::accounting_v31::payments::GetOtherPayment` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetOtherPayment {
@@ -1779,7 +1779,7 @@ impl sage_core::Operation for GetOtherPayment {
 ///
 /// `GET /accounts/v3/other_payments`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_other_payments` (`GET /other_payments`); see MIGRATING.md. Use `accounting-v31:list_other_payments` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_other_payments` (`GET /other_payments`); see MIGRATING.md. Use `sage::accounting_v31::payments::ListOtherPayments` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListOtherPayments {
@@ -1973,7 +1973,7 @@ impl sage_core::ListOperation for ListOtherPayments {
 ///
 /// `PUT /accounts/v3/other_payments/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_other_payment` (`PUT /other_payments/{key}`); see MIGRATING.md. Use `accounting-v31:update_other_payment` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_other_payment` (`PUT /other_payments/{key}`); see MIGRATING.md. Use `sage::accounting_v31::payments::UpdateOtherPayment` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateOtherPayment {
@@ -2023,7 +2023,7 @@ impl sage_core::Operation for UpdateOtherPayment {
 ///
 /// `GET /accounts/v3/payment_methods/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_payment_method` (`GET /payment_methods/{key}`); see MIGRATING.md. Use `accounting-v31:get_payment_method` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_payment_method` (`GET /payment_methods/{key}`); see MIGRATING.md. Use `sage::accounting_v31::payments::GetPaymentMethod` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetPaymentMethod {
@@ -2094,7 +2094,7 @@ impl sage_core::Operation for GetPaymentMethod {
 ///
 /// `GET /accounts/v3/payment_methods`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_payment_methods` (`GET /payment_methods`); see MIGRATING.md. Use `accounting-v31:list_payment_methods` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_payment_methods` (`GET /payment_methods`); see MIGRATING.md. Use `sage::accounting_v31::payments::ListPaymentMethods` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListPaymentMethods {
@@ -2195,7 +2195,7 @@ impl sage_core::ListOperation for ListPaymentMethods {
 ///
 /// `GET /accounts/v3/unallocated_artefacts/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_unallocated_artefact` (`GET /unallocated_artefacts/{key}`); see MIGRATING.md. Use `accounting-v31:get_unallocated_artefact` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_unallocated_artefact` (`GET /unallocated_artefacts/{key}`); see MIGRATING.md. Use `sage::accounting_v31::payments::GetUnallocatedArtefact` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetUnallocatedArtefact {
@@ -2272,7 +2272,7 @@ impl sage_core::Operation for GetUnallocatedArtefact {
 ///
 /// `GET /accounts/v3/unallocated_artefacts`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_unallocated_artefacts` (`GET /unallocated_artefacts`); see MIGRATING.md. Use `accounting-v31:list_unallocated_artefacts` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_unallocated_artefacts` (`GET /unallocated_artefacts`); see MIGRATING.md. Use `sage::accounting_v31::payments::ListUnallocatedArtefacts` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListUnallocatedArtefacts {

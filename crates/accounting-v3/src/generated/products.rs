@@ -962,7 +962,7 @@ pub struct StockMovement {
 ///
 /// `GET /accounts/v3/catalog_item_types/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_catalog_item_type` (`GET /catalog_item_types/{key}`); see MIGRATING.md. Use `accounting-v31:get_catalog_item_type` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_catalog_item_type` (`GET /catalog_item_types/{key}`); see MIGRATING.md. Use `sage::accounting_v31::products::GetCatalogItemType` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCatalogItemType {
@@ -1033,7 +1033,7 @@ impl sage_core::Operation for GetCatalogItemType {
 ///
 /// `GET /accounts/v3/catalog_item_types`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_catalog_item_types` (`GET /catalog_item_types`); see MIGRATING.md. Use `accounting-v31:list_catalog_item_types` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_catalog_item_types` (`GET /catalog_item_types`); see MIGRATING.md. Use `sage::accounting_v31::products::ListCatalogItemTypes` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListCatalogItemTypes {
@@ -1132,7 +1132,7 @@ impl sage_core::ListOperation for ListCatalogItemTypes {
 ///
 /// `POST /accounts/v3/product_sales_price_types`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_product_sales_price_type` (`POST /product_sales_price_types`); see MIGRATING.md. Use `accounting-v31:create_product_sales_price_type` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_product_sales_price_type` (`POST /product_sales_price_types`); see MIGRATING.md. Use `sage::accounting_v31::products::CreateProductSalesPriceType` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateProductSalesPriceType {
@@ -1183,7 +1183,7 @@ impl sage_core::Operation for CreateProductSalesPriceType {
 ///
 /// `DELETE /accounts/v3/product_sales_price_types/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_product_sales_price_type` (`DELETE /product_sales_price_types/{key}`); see MIGRATING.md. Use `accounting-v31:delete_product_sales_price_type` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_product_sales_price_type` (`DELETE /product_sales_price_types/{key}`); see MIGRATING.md. Use `sage::accounting_v31::products::DeleteProductSalesPriceType` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteProductSalesPriceType {
@@ -1236,7 +1236,7 @@ impl sage_core::Operation for DeleteProductSalesPriceType {
 ///
 /// `GET /accounts/v3/product_sales_price_types/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_product_sales_price_type` (`GET /product_sales_price_types/{key}`); see MIGRATING.md. Use `accounting-v31:get_product_sales_price_type` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_product_sales_price_type` (`GET /product_sales_price_types/{key}`); see MIGRATING.md. Use `sage::accounting_v31::products::GetProductSalesPriceType` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetProductSalesPriceType {
@@ -1314,7 +1314,7 @@ impl sage_core::Operation for GetProductSalesPriceType {
 ///
 /// `GET /accounts/v3/product_sales_price_types`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_product_sales_price_types` (`GET /product_sales_price_types`); see MIGRATING.md. Use `accounting-v31:list_product_sales_price_types` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_product_sales_price_types` (`GET /product_sales_price_types`); see MIGRATING.md. Use `sage::accounting_v31::products::ListProductSalesPriceTypes` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListProductSalesPriceTypes {
@@ -1422,7 +1422,7 @@ impl sage_core::ListOperation for ListProductSalesPriceTypes {
 ///
 /// `PUT /accounts/v3/product_sales_price_types/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_product_sales_price_type` (`PUT /product_sales_price_types/{key}`); see MIGRATING.md. Use `accounting-v31:update_product_sales_price_type` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_product_sales_price_type` (`PUT /product_sales_price_types/{key}`); see MIGRATING.md. Use `sage::accounting_v31::products::UpdateProductSalesPriceType` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateProductSalesPriceType {
@@ -1476,7 +1476,7 @@ impl sage_core::Operation for UpdateProductSalesPriceType {
 ///
 /// `POST /accounts/v3/products`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_product` (`POST /products`); see MIGRATING.md. Use `accounting-v31:create_product` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_product` (`POST /products`); see MIGRATING.md. Use `sage::accounting_v31::products::CreateProduct` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateProduct {
@@ -1527,7 +1527,7 @@ impl sage_core::Operation for CreateProduct {
 ///
 /// `DELETE /accounts/v3/products/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_product` (`DELETE /products/{key}`); see MIGRATING.md. Use `accounting-v31:delete_product` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_product` (`DELETE /products/{key}`); see MIGRATING.md. Use `sage::accounting_v31::products::DeleteProduct` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteProduct {
@@ -1580,7 +1580,7 @@ impl sage_core::Operation for DeleteProduct {
 ///
 /// `GET /accounts/v3/products/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_product` (`GET /products/{key}`); see MIGRATING.md. Use `accounting-v31:get_product` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_product` (`GET /products/{key}`); see MIGRATING.md. Use `sage::accounting_v31::products::GetProduct` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetProduct {
@@ -1658,7 +1658,7 @@ impl sage_core::Operation for GetProduct {
 ///
 /// `GET /accounts/v3/products`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_products` (`GET /products`); see MIGRATING.md. Use `accounting-v31:list_products` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_products` (`GET /products`); see MIGRATING.md. Use `sage::accounting_v31::products::ListProducts` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListProducts {
@@ -1796,7 +1796,7 @@ impl sage_core::ListOperation for ListProducts {
 ///
 /// `PUT /accounts/v3/products/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_product` (`PUT /products/{key}`); see MIGRATING.md. Use `accounting-v31:update_product` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_product` (`PUT /products/{key}`); see MIGRATING.md. Use `sage::accounting_v31::products::UpdateProduct` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateProduct {
@@ -1850,7 +1850,7 @@ impl sage_core::Operation for UpdateProduct {
 ///
 /// `POST /accounts/v3/service_rate_types`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_service_rate_type` (`POST /service_rate_types`); see MIGRATING.md. Use `accounting-v31:create_service_rate_type` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_service_rate_type` (`POST /service_rate_types`); see MIGRATING.md. Use `sage::accounting_v31::products::CreateServiceRateType` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateServiceRateType {
@@ -1901,7 +1901,7 @@ impl sage_core::Operation for CreateServiceRateType {
 ///
 /// `DELETE /accounts/v3/service_rate_types/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_service_rate_type` (`DELETE /service_rate_types/{key}`); see MIGRATING.md. Use `accounting-v31:delete_service_rate_type` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_service_rate_type` (`DELETE /service_rate_types/{key}`); see MIGRATING.md. Use `sage::accounting_v31::products::DeleteServiceRateType` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteServiceRateType {
@@ -1954,7 +1954,7 @@ impl sage_core::Operation for DeleteServiceRateType {
 ///
 /// `GET /accounts/v3/service_rate_types/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_service_rate_type` (`GET /service_rate_types/{key}`); see MIGRATING.md. Use `accounting-v31:get_service_rate_type` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_service_rate_type` (`GET /service_rate_types/{key}`); see MIGRATING.md. Use `sage::accounting_v31::products::GetServiceRateType` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetServiceRateType {
@@ -2032,7 +2032,7 @@ impl sage_core::Operation for GetServiceRateType {
 ///
 /// `GET /accounts/v3/service_rate_types`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_service_rate_types` (`GET /service_rate_types`); see MIGRATING.md. Use `accounting-v31:list_service_rate_types` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_service_rate_types` (`GET /service_rate_types`); see MIGRATING.md. Use `sage::accounting_v31::products::ListServiceRateTypes` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListServiceRateTypes {
@@ -2152,7 +2152,7 @@ impl sage_core::ListOperation for ListServiceRateTypes {
 ///
 /// `PUT /accounts/v3/service_rate_types/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_service_rate_type` (`PUT /service_rate_types/{key}`); see MIGRATING.md. Use `accounting-v31:update_service_rate_type` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_service_rate_type` (`PUT /service_rate_types/{key}`); see MIGRATING.md. Use `sage::accounting_v31::products::UpdateServiceRateType` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateServiceRateType {
@@ -2206,7 +2206,7 @@ impl sage_core::Operation for UpdateServiceRateType {
 ///
 /// `POST /accounts/v3/services`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_service` (`POST /services`); see MIGRATING.md. Use `accounting-v31:create_service` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_service` (`POST /services`); see MIGRATING.md. Use `sage::accounting_v31::products::CreateService` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateService {
@@ -2257,7 +2257,7 @@ impl sage_core::Operation for CreateService {
 ///
 /// `DELETE /accounts/v3/services/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_service` (`DELETE /services/{key}`); see MIGRATING.md. Use `accounting-v31:delete_service` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_service` (`DELETE /services/{key}`); see MIGRATING.md. Use `sage::accounting_v31::products::DeleteService` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteService {
@@ -2310,7 +2310,7 @@ impl sage_core::Operation for DeleteService {
 ///
 /// `GET /accounts/v3/services/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_service` (`GET /services/{key}`); see MIGRATING.md. Use `accounting-v31:get_service` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_service` (`GET /services/{key}`); see MIGRATING.md. Use `sage::accounting_v31::products::GetService` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetService {
@@ -2388,7 +2388,7 @@ impl sage_core::Operation for GetService {
 ///
 /// `GET /accounts/v3/services`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_services` (`GET /services`); see MIGRATING.md. Use `accounting-v31:list_services` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_services` (`GET /services`); see MIGRATING.md. Use `sage::accounting_v31::products::ListServices` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListServices {
@@ -2526,7 +2526,7 @@ impl sage_core::ListOperation for ListServices {
 ///
 /// `PUT /accounts/v3/services/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_service` (`PUT /services/{key}`); see MIGRATING.md. Use `accounting-v31:update_service` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_service` (`PUT /services/{key}`); see MIGRATING.md. Use `sage::accounting_v31::products::UpdateService` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateService {
@@ -2579,7 +2579,7 @@ impl sage_core::Operation for UpdateService {
 ///
 /// `POST /accounts/v3/stock_items`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_stock_item` (`POST /stock_items`); see MIGRATING.md. Use `accounting-v31:create_stock_item` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_stock_item` (`POST /stock_items`); see MIGRATING.md. Use `sage::accounting_v31::products::CreateStockItem` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateStockItem {
@@ -2629,7 +2629,7 @@ impl sage_core::Operation for CreateStockItem {
 ///
 /// `DELETE /accounts/v3/stock_items/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_stock_item` (`DELETE /stock_items/{key}`); see MIGRATING.md. Use `accounting-v31:delete_stock_item` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_stock_item` (`DELETE /stock_items/{key}`); see MIGRATING.md. Use `sage::accounting_v31::products::DeleteStockItem` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteStockItem {
@@ -2680,7 +2680,7 @@ impl sage_core::Operation for DeleteStockItem {
 ///
 /// `GET /accounts/v3/stock_items/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_stock_item` (`GET /stock_items/{key}`); see MIGRATING.md. Use `accounting-v31:get_stock_item` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_stock_item` (`GET /stock_items/{key}`); see MIGRATING.md. Use `sage::accounting_v31::products::GetStockItem` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetStockItem {
@@ -2756,7 +2756,7 @@ impl sage_core::Operation for GetStockItem {
 ///
 /// `GET /accounts/v3/stock_items`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_stock_items` (`GET /stock_items`); see MIGRATING.md. Use `accounting-v31:list_stock_items` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_stock_items` (`GET /stock_items`); see MIGRATING.md. Use `sage::accounting_v31::products::ListStockItems` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListStockItems {
@@ -2911,7 +2911,7 @@ impl sage_core::ListOperation for ListStockItems {
 ///
 /// `PUT /accounts/v3/stock_items/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_stock_item` (`PUT /stock_items/{key}`); see MIGRATING.md. Use `accounting-v31:update_stock_item` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_stock_item` (`PUT /stock_items/{key}`); see MIGRATING.md. Use `sage::accounting_v31::products::UpdateStockItem` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateStockItem {
@@ -2964,7 +2964,7 @@ impl sage_core::Operation for UpdateStockItem {
 ///
 /// `POST /accounts/v3/stock_movements`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_stock_movement` (`POST /stock_movements`); see MIGRATING.md. Use `accounting-v31:create_stock_movement` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_stock_movement` (`POST /stock_movements`); see MIGRATING.md. Use `sage::accounting_v31::products::CreateStockMovement` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateStockMovement {
@@ -3014,7 +3014,7 @@ impl sage_core::Operation for CreateStockMovement {
 ///
 /// `DELETE /accounts/v3/stock_movements/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_stock_movement` (`DELETE /stock_movements/{key}`); see MIGRATING.md. Use `accounting-v31:delete_stock_movement` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_stock_movement` (`DELETE /stock_movements/{key}`); see MIGRATING.md. Use `sage::accounting_v31::products::DeleteStockMovement` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteStockMovement {
@@ -3065,7 +3065,7 @@ impl sage_core::Operation for DeleteStockMovement {
 ///
 /// `GET /accounts/v3/stock_movements/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_stock_movement` (`GET /stock_movements/{key}`); see MIGRATING.md. Use `accounting-v31:get_stock_movement` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_stock_movement` (`GET /stock_movements/{key}`); see MIGRATING.md. Use `sage::accounting_v31::products::GetStockMovement` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetStockMovement {
@@ -3141,7 +3141,7 @@ impl sage_core::Operation for GetStockMovement {
 ///
 /// `GET /accounts/v3/stock_movements`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_stock_movements` (`GET /stock_movements`); see MIGRATING.md. Use `accounting-v31:list_stock_movements` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_stock_movements` (`GET /stock_movements`); see MIGRATING.md. Use `sage::accounting_v31::products::ListStockMovements` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListStockMovements {
@@ -3275,7 +3275,7 @@ impl sage_core::ListOperation for ListStockMovements {
 ///
 /// `PUT /accounts/v3/stock_movements/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_stock_movement` (`PUT /stock_movements/{key}`); see MIGRATING.md. Use `accounting-v31:update_stock_movement` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_stock_movement` (`PUT /stock_movements/{key}`); see MIGRATING.md. Use `sage::accounting_v31::products::UpdateStockMovement` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateStockMovement {

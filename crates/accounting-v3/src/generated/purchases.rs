@@ -2345,7 +2345,7 @@ pub struct PutPurchaseQuickEntriesPurchaseQuickEntry {
 ///
 /// `POST /accounts/v3/purchase_corrective_invoices`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_purchase_corrective_invoice` (`POST /purchase_corrective_invoices`); see MIGRATING.md. Use `accounting-v31:create_purchase_corrective_invoice` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_purchase_corrective_invoice` (`POST /purchase_corrective_invoices`); see MIGRATING.md. Use `sage::accounting_v31::purchases::CreatePurchaseCorrectiveInvoice` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreatePurchaseCorrectiveInvoice {
@@ -2394,7 +2394,7 @@ impl sage_core::Operation for CreatePurchaseCorrectiveInvoice {
 ///
 /// `DELETE /accounts/v3/purchase_corrective_invoices/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_purchase_corrective_invoice` (`DELETE /purchase_corrective_invoices/{key}`); see MIGRATING.md. Use `accounting-v31:delete_purchase_corrective_invoice` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_purchase_corrective_invoice` (`DELETE /purchase_corrective_invoices/{key}`); see MIGRATING.md. Use `sage::accounting_v31::purchases::DeletePurchaseCorrectiveInvoice` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeletePurchaseCorrectiveInvoice {
@@ -2442,7 +2442,7 @@ impl sage_core::Operation for DeletePurchaseCorrectiveInvoice {
 ///
 /// `GET /accounts/v3/purchase_corrective_invoices/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_purchase_corrective_invoice` (`GET /purchase_corrective_invoices/{key}`); see MIGRATING.md. Use `accounting-v31:get_purchase_corrective_invoice` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_purchase_corrective_invoice` (`GET /purchase_corrective_invoices/{key}`); see MIGRATING.md. Use `sage::accounting_v31::purchases::GetPurchaseCorrectiveInvoice` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetPurchaseCorrectiveInvoice {
@@ -2535,7 +2535,7 @@ impl sage_core::Operation for GetPurchaseCorrectiveInvoice {
 ///
 /// `GET /accounts/v3/purchase_corrective_invoices`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_purchase_corrective_invoices` (`GET /purchase_corrective_invoices`); see MIGRATING.md. Use `accounting-v31:list_purchase_corrective_invoices` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_purchase_corrective_invoices` (`GET /purchase_corrective_invoices`); see MIGRATING.md. Use `sage::accounting_v31::purchases::ListPurchaseCorrectiveInvoices` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListPurchaseCorrectiveInvoices {
@@ -2733,7 +2733,7 @@ impl sage_core::ListOperation for ListPurchaseCorrectiveInvoices {
 ///
 /// `PUT /accounts/v3/purchase_corrective_invoices/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_purchase_corrective_invoice` (`PUT /purchase_corrective_invoices/{key}`); see MIGRATING.md. Use `accounting-v31:update_purchase_corrective_invoice` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_purchase_corrective_invoice` (`PUT /purchase_corrective_invoices/{key}`); see MIGRATING.md. Use `sage::accounting_v31::purchases::UpdatePurchaseCorrectiveInvoice` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdatePurchaseCorrectiveInvoice {
@@ -2785,7 +2785,7 @@ impl sage_core::Operation for UpdatePurchaseCorrectiveInvoice {
 ///
 /// `POST /accounts/v3/purchase_credit_notes`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_purchase_credit_note` (`POST /purchase_credit_notes`); see MIGRATING.md. Use `accounting-v31:create_purchase_credit_note` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_purchase_credit_note` (`POST /purchase_credit_notes`); see MIGRATING.md. Use `sage::accounting_v31::purchases::CreatePurchaseCreditNote` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreatePurchaseCreditNote {
@@ -2834,7 +2834,7 @@ impl sage_core::Operation for CreatePurchaseCreditNote {
 ///
 /// `DELETE /accounts/v3/purchase_credit_notes/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_purchase_credit_note` (`DELETE /purchase_credit_notes/{key}`); see MIGRATING.md. Use `accounting-v31:delete_purchase_credit_note` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_purchase_credit_note` (`DELETE /purchase_credit_notes/{key}`); see MIGRATING.md. Use `sage::accounting_v31::purchases::DeletePurchaseCreditNote` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeletePurchaseCreditNote {
@@ -2884,7 +2884,7 @@ impl sage_core::Operation for DeletePurchaseCreditNote {
 ///
 /// `GET /accounts/v3/purchase_credit_notes/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_purchase_credit_note` (`GET /purchase_credit_notes/{key}`); see MIGRATING.md. Use `accounting-v31:get_purchase_credit_note` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_purchase_credit_note` (`GET /purchase_credit_notes/{key}`); see MIGRATING.md. Use `sage::accounting_v31::purchases::GetPurchaseCreditNote` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetPurchaseCreditNote {
@@ -2979,7 +2979,7 @@ impl sage_core::Operation for GetPurchaseCreditNote {
 ///
 /// `GET /accounts/v3/purchase_credit_notes`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_purchase_credit_notes` (`GET /purchase_credit_notes`); see MIGRATING.md. Use `accounting-v31:list_purchase_credit_notes` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_purchase_credit_notes` (`GET /purchase_credit_notes`); see MIGRATING.md. Use `sage::accounting_v31::purchases::ListPurchaseCreditNotes` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListPurchaseCreditNotes {
@@ -3177,7 +3177,7 @@ impl sage_core::ListOperation for ListPurchaseCreditNotes {
 ///
 /// `POST /accounts/v3/purchase_credit_notes/{key}/release`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `release_purchase_credit_note` (`POST /purchase_credit_notes/{key}/release`); see MIGRATING.md. Use `accounting-v31:release_purchase_credit_note` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `release_purchase_credit_note` (`POST /purchase_credit_notes/{key}/release`); see MIGRATING.md. Use `sage::accounting_v31::purchases::ReleasePurchaseCreditNote` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReleasePurchaseCreditNote {
@@ -3228,7 +3228,7 @@ impl sage_core::Operation for ReleasePurchaseCreditNote {
 ///
 /// `PUT /accounts/v3/purchase_credit_notes/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_purchase_credit_note` (`PUT /purchase_credit_notes/{key}`); see MIGRATING.md. Use `accounting-v31:update_purchase_credit_note` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_purchase_credit_note` (`PUT /purchase_credit_notes/{key}`); see MIGRATING.md. Use `sage::accounting_v31::purchases::UpdatePurchaseCreditNote` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdatePurchaseCreditNote {
@@ -3281,7 +3281,7 @@ impl sage_core::Operation for UpdatePurchaseCreditNote {
 ///
 /// `POST /accounts/v3/purchase_invoices`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_purchase_invoice` (`POST /purchase_invoices`); see MIGRATING.md. Use `accounting-v31:create_purchase_invoice` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_purchase_invoice` (`POST /purchase_invoices`); see MIGRATING.md. Use `sage::accounting_v31::purchases::CreatePurchaseInvoice` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreatePurchaseInvoice {
@@ -3331,7 +3331,7 @@ impl sage_core::Operation for CreatePurchaseInvoice {
 ///
 /// `DELETE /accounts/v3/purchase_invoices/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_purchase_invoice` (`DELETE /purchase_invoices/{key}`); see MIGRATING.md. Use `accounting-v31:delete_purchase_invoice` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_purchase_invoice` (`DELETE /purchase_invoices/{key}`); see MIGRATING.md. Use `sage::accounting_v31::purchases::DeletePurchaseInvoice` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeletePurchaseInvoice {
@@ -3381,7 +3381,7 @@ impl sage_core::Operation for DeletePurchaseInvoice {
 ///
 /// `GET /accounts/v3/purchase_invoices/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_purchase_invoice` (`GET /purchase_invoices/{key}`); see MIGRATING.md. Use `accounting-v31:get_purchase_invoice` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_purchase_invoice` (`GET /purchase_invoices/{key}`); see MIGRATING.md. Use `sage::accounting_v31::purchases::GetPurchaseInvoice` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetPurchaseInvoice {
@@ -3486,7 +3486,7 @@ impl sage_core::Operation for GetPurchaseInvoice {
 ///
 /// `GET /accounts/v3/purchase_invoices`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_purchase_invoices` (`GET /purchase_invoices`); see MIGRATING.md. Use `accounting-v31:list_purchase_invoices` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_purchase_invoices` (`GET /purchase_invoices`); see MIGRATING.md. Use `sage::accounting_v31::purchases::ListPurchaseInvoices` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListPurchaseInvoices {
@@ -3685,7 +3685,7 @@ impl sage_core::ListOperation for ListPurchaseInvoices {
 ///
 /// `POST /accounts/v3/purchase_invoices/{key}/release`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `release_purchase_invoice` (`POST /purchase_invoices/{key}/release`); see MIGRATING.md. Use `accounting-v31:release_purchase_invoice` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `release_purchase_invoice` (`POST /purchase_invoices/{key}/release`); see MIGRATING.md. Use `sage::accounting_v31::purchases::ReleasePurchaseInvoice` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReleasePurchaseInvoice {
@@ -3737,7 +3737,7 @@ impl sage_core::Operation for ReleasePurchaseInvoice {
 ///
 /// `PUT /accounts/v3/purchase_invoices/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_purchase_invoice` (`PUT /purchase_invoices/{key}`); see MIGRATING.md. Use `accounting-v31:update_purchase_invoice` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_purchase_invoice` (`PUT /purchase_invoices/{key}`); see MIGRATING.md. Use `sage::accounting_v31::purchases::UpdatePurchaseInvoice` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdatePurchaseInvoice {
@@ -3790,7 +3790,7 @@ impl sage_core::Operation for UpdatePurchaseInvoice {
 ///
 /// `POST /accounts/v3/purchase_quick_entries`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_purchase_quick_entry` (`POST /purchase_quick_entries`); see MIGRATING.md. Use `accounting-v31:create_purchase_quick_entry` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_purchase_quick_entry` (`POST /purchase_quick_entries`); see MIGRATING.md. Use `sage::accounting_v31::purchases::CreatePurchaseQuickEntry` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreatePurchaseQuickEntry {
@@ -3840,7 +3840,7 @@ impl sage_core::Operation for CreatePurchaseQuickEntry {
 ///
 /// `DELETE /accounts/v3/purchase_quick_entries/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_purchase_quick_entry` (`DELETE /purchase_quick_entries/{key}`); see MIGRATING.md. Use `accounting-v31:delete_purchase_quick_entry` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_purchase_quick_entry` (`DELETE /purchase_quick_entries/{key}`); see MIGRATING.md. Use `sage::accounting_v31::purchases::DeletePurchaseQuickEntry` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeletePurchaseQuickEntry {
@@ -3890,7 +3890,7 @@ impl sage_core::Operation for DeletePurchaseQuickEntry {
 ///
 /// `GET /accounts/v3/purchase_quick_entries/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_purchase_quick_entry` (`GET /purchase_quick_entries/{key}`); see MIGRATING.md. Use `accounting-v31:get_purchase_quick_entry` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_purchase_quick_entry` (`GET /purchase_quick_entries/{key}`); see MIGRATING.md. Use `sage::accounting_v31::purchases::GetPurchaseQuickEntry` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetPurchaseQuickEntry {
@@ -3985,7 +3985,7 @@ impl sage_core::Operation for GetPurchaseQuickEntry {
 ///
 /// `GET /accounts/v3/purchase_quick_entries`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_purchase_quick_entries` (`GET /purchase_quick_entries`); see MIGRATING.md. Use `accounting-v31:list_purchase_quick_entries` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_purchase_quick_entries` (`GET /purchase_quick_entries`); see MIGRATING.md. Use `sage::accounting_v31::purchases::ListPurchaseQuickEntries` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListPurchaseQuickEntries {
@@ -4184,7 +4184,7 @@ impl sage_core::ListOperation for ListPurchaseQuickEntries {
 ///
 /// `PUT /accounts/v3/purchase_quick_entries/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_purchase_quick_entry` (`PUT /purchase_quick_entries/{key}`); see MIGRATING.md. Use `accounting-v31:update_purchase_quick_entry` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_purchase_quick_entry` (`PUT /purchase_quick_entries/{key}`); see MIGRATING.md. Use `sage::accounting_v31::purchases::UpdatePurchaseQuickEntry` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdatePurchaseQuickEntry {

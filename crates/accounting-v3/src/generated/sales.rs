@@ -5006,7 +5006,7 @@ pub struct SalesQuoteLineItem {
 ///
 /// `GET /accounts/v3/artefact_statuses/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_artefact_status` (`GET /artefact_statuses/{key}`); see MIGRATING.md. Use `accounting-v31:get_artefact_status` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_artefact_status` (`GET /artefact_statuses/{key}`); see MIGRATING.md. Use `sage::accounting_v31::sales::GetArtefactStatus` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetArtefactStatus {
@@ -5083,7 +5083,7 @@ impl sage_core::Operation for GetArtefactStatus {
 ///
 /// `GET /accounts/v3/artefact_statuses`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_artefact_statuses` (`GET /artefact_statuses`); see MIGRATING.md. Use `accounting-v31:list_artefact_statuses` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_artefact_statuses` (`GET /artefact_statuses`); see MIGRATING.md. Use `sage::accounting_v31::sales::ListArtefactStatuses` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListArtefactStatuses {
@@ -5178,7 +5178,7 @@ impl sage_core::ListOperation for ListArtefactStatuses {
 ///
 /// `GET /accounts/v3/corrective_reason_codes/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_corrective_reason_code` (`GET /corrective_reason_codes/{key}`); see MIGRATING.md. Use `accounting-v31:get_corrective_reason_code` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_corrective_reason_code` (`GET /corrective_reason_codes/{key}`); see MIGRATING.md. Use `sage::accounting_v31::sales::GetCorrectiveReasonCode` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCorrectiveReasonCode {
@@ -5249,7 +5249,7 @@ impl sage_core::Operation for GetCorrectiveReasonCode {
 ///
 /// `GET /accounts/v3/corrective_reason_codes`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_corrective_reason_codes` (`GET /corrective_reason_codes`); see MIGRATING.md. Use `accounting-v31:list_corrective_reason_codes` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_corrective_reason_codes` (`GET /corrective_reason_codes`); see MIGRATING.md. Use `sage::accounting_v31::sales::ListCorrectiveReasonCodes` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListCorrectiveReasonCodes {
@@ -5344,7 +5344,7 @@ impl sage_core::ListOperation for ListCorrectiveReasonCodes {
 ///
 /// `GET /accounts/v3/eu_goods_services_types/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_eu_goods_services_type` (`GET /eu_goods_services_types/{key}`); see MIGRATING.md. Use `accounting-v31:get_eu_goods_services_type` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_eu_goods_services_type` (`GET /eu_goods_services_types/{key}`); see MIGRATING.md. Use `sage::accounting_v31::sales::GetEuGoodsServicesType` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetEuGoodsServicesType {
@@ -5415,7 +5415,7 @@ impl sage_core::Operation for GetEuGoodsServicesType {
 ///
 /// `GET /accounts/v3/eu_goods_services_types`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_eu_goods_services_types` (`GET /eu_goods_services_types`); see MIGRATING.md. Use `accounting-v31:list_eu_goods_services_types` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_eu_goods_services_types` (`GET /eu_goods_services_types`); see MIGRATING.md. Use `sage::accounting_v31::sales::ListEuGoodsServicesTypes` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListEuGoodsServicesTypes {
@@ -5510,7 +5510,7 @@ impl sage_core::ListOperation for ListEuGoodsServicesTypes {
 ///
 /// `GET /accounts/v3/eu_sales_descriptions/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_eu_sales_description` (`GET /eu_sales_descriptions/{key}`); see MIGRATING.md. Use `accounting-v31:get_eu_sales_description` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_eu_sales_description` (`GET /eu_sales_descriptions/{key}`); see MIGRATING.md. Use `sage::accounting_v31::sales::GetEuSalesDescription` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetEuSalesDescription {
@@ -5581,7 +5581,7 @@ impl sage_core::Operation for GetEuSalesDescription {
 ///
 /// `GET /accounts/v3/eu_sales_descriptions`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_eu_sales_descriptions` (`GET /eu_sales_descriptions`); see MIGRATING.md. Use `accounting-v31:list_eu_sales_descriptions` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_eu_sales_descriptions` (`GET /eu_sales_descriptions`); see MIGRATING.md. Use `sage::accounting_v31::sales::ListEuSalesDescriptions` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListEuSalesDescriptions {
@@ -5680,7 +5680,7 @@ impl sage_core::ListOperation for ListEuSalesDescriptions {
 ///
 /// `POST /accounts/v3/hosted_artefact_payment_settings`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_hosted_artefact_payment_settings` (`POST /hosted_artefact_payment_settings`); see MIGRATING.md. Use `accounting-v31:create_hosted_artefact_payment_settings` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_hosted_artefact_payment_settings` (`POST /hosted_artefact_payment_settings`); see MIGRATING.md. Use `sage::accounting_v31::sales::CreateHostedArtefactPaymentSettings` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateHostedArtefactPaymentSettings {
@@ -5731,7 +5731,7 @@ impl sage_core::Operation for CreateHostedArtefactPaymentSettings {
 ///
 /// `DELETE /accounts/v3/hosted_artefact_payment_settings/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_hosted_artefact_payment_settings` (`DELETE /hosted_artefact_payment_settings/{key}`); see MIGRATING.md. Use `accounting-v31:delete_hosted_artefact_payment_settings` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_hosted_artefact_payment_settings` (`DELETE /hosted_artefact_payment_settings/{key}`); see MIGRATING.md. Use `sage::accounting_v31::sales::DeleteHostedArtefactPaymentSettings` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteHostedArtefactPaymentSettings {
@@ -5781,7 +5781,7 @@ impl sage_core::Operation for DeleteHostedArtefactPaymentSettings {
 ///
 /// `GET /accounts/v3/hosted_artefact_payment_settings/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_hosted_artefact_payment_settings` (`GET /hosted_artefact_payment_settings/{key}`); see MIGRATING.md. Use `accounting-v31:get_hosted_artefact_payment_settings` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_hosted_artefact_payment_settings` (`GET /hosted_artefact_payment_settings/{key}`); see MIGRATING.md. Use `sage::accounting_v31::sales::GetHostedArtefactPaymentSettings` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetHostedArtefactPaymentSettings {
@@ -5856,7 +5856,7 @@ impl sage_core::Operation for GetHostedArtefactPaymentSettings {
 ///
 /// `GET /accounts/v3/hosted_artefact_payment_settings`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_hosted_artefact_payment_settings` (`GET /hosted_artefact_payment_settings`); see MIGRATING.md. Use `accounting-v31:list_hosted_artefact_payment_settings` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_hosted_artefact_payment_settings` (`GET /hosted_artefact_payment_settings`); see MIGRATING.md. Use `sage::accounting_v31::sales::ListHostedArtefactPaymentSettings` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListHostedArtefactPaymentSettings {
@@ -5960,7 +5960,7 @@ impl sage_core::ListOperation for ListHostedArtefactPaymentSettings {
 ///
 /// `GET /accounts/v3/quick_entry_types/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_quick_entry_type` (`GET /quick_entry_types/{key}`); see MIGRATING.md. Use `accounting-v31:get_quick_entry_type` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_quick_entry_type` (`GET /quick_entry_types/{key}`); see MIGRATING.md. Use `sage::accounting_v31::sales::GetQuickEntryType` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetQuickEntryType {
@@ -6031,7 +6031,7 @@ impl sage_core::Operation for GetQuickEntryType {
 ///
 /// `GET /accounts/v3/quick_entry_types`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_quick_entry_types` (`GET /quick_entry_types`); see MIGRATING.md. Use `accounting-v31:list_quick_entry_types` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_quick_entry_types` (`GET /quick_entry_types`); see MIGRATING.md. Use `sage::accounting_v31::sales::ListQuickEntryTypes` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListQuickEntryTypes {
@@ -6130,7 +6130,7 @@ impl sage_core::ListOperation for ListQuickEntryTypes {
 ///
 /// `POST /accounts/v3/sales_corrective_invoices`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_sales_corrective_invoice` (`POST /sales_corrective_invoices`); see MIGRATING.md. Use `accounting-v31:create_sales_corrective_invoice` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_sales_corrective_invoice` (`POST /sales_corrective_invoices`); see MIGRATING.md. Use `sage::accounting_v31::sales::CreateSalesCorrectiveInvoice` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateSalesCorrectiveInvoice {
@@ -6181,7 +6181,7 @@ impl sage_core::Operation for CreateSalesCorrectiveInvoice {
 ///
 /// `DELETE /accounts/v3/sales_corrective_invoices/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_sales_corrective_invoice` (`DELETE /sales_corrective_invoices/{key}`); see MIGRATING.md. Use `accounting-v31:delete_sales_corrective_invoice` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_sales_corrective_invoice` (`DELETE /sales_corrective_invoices/{key}`); see MIGRATING.md. Use `sage::accounting_v31::sales::DeleteSalesCorrectiveInvoice` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSalesCorrectiveInvoice {
@@ -6246,7 +6246,7 @@ impl sage_core::Operation for DeleteSalesCorrectiveInvoice {
 ///
 /// `GET /accounts/v3/sales_corrective_invoices/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_sales_corrective_invoice` (`GET /sales_corrective_invoices/{key}`); see MIGRATING.md. Use `accounting-v31:get_sales_corrective_invoice` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_sales_corrective_invoice` (`GET /sales_corrective_invoices/{key}`); see MIGRATING.md. Use `sage::accounting_v31::sales::GetSalesCorrectiveInvoice` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSalesCorrectiveInvoice {
@@ -6351,7 +6351,7 @@ impl sage_core::Operation for GetSalesCorrectiveInvoice {
 ///
 /// `GET /accounts/v3/sales_corrective_invoices`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_sales_corrective_invoices` (`GET /sales_corrective_invoices`); see MIGRATING.md. Use `accounting-v31:list_sales_corrective_invoices` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_sales_corrective_invoices` (`GET /sales_corrective_invoices`); see MIGRATING.md. Use `sage::accounting_v31::sales::ListSalesCorrectiveInvoices` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSalesCorrectiveInvoices {
@@ -6551,7 +6551,7 @@ impl sage_core::ListOperation for ListSalesCorrectiveInvoices {
 ///
 /// `PUT /accounts/v3/sales_corrective_invoices/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_sales_corrective_invoice` (`PUT /sales_corrective_invoices/{key}`); see MIGRATING.md. Use `accounting-v31:update_sales_corrective_invoice` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_sales_corrective_invoice` (`PUT /sales_corrective_invoices/{key}`); see MIGRATING.md. Use `sage::accounting_v31::sales::UpdateSalesCorrectiveInvoice` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSalesCorrectiveInvoice {
@@ -6604,7 +6604,7 @@ impl sage_core::Operation for UpdateSalesCorrectiveInvoice {
 ///
 /// `POST /accounts/v3/sales_credit_notes`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_sales_credit_note` (`POST /sales_credit_notes`); see MIGRATING.md. Use `accounting-v31:create_sales_credit_note` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_sales_credit_note` (`POST /sales_credit_notes`); see MIGRATING.md. Use `sage::accounting_v31::sales::CreateSalesCreditNote` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateSalesCreditNote {
@@ -6654,7 +6654,7 @@ impl sage_core::Operation for CreateSalesCreditNote {
 ///
 /// `DELETE /accounts/v3/sales_credit_notes/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_sales_credit_note` (`DELETE /sales_credit_notes/{key}`); see MIGRATING.md. Use `accounting-v31:delete_sales_credit_note` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_sales_credit_note` (`DELETE /sales_credit_notes/{key}`); see MIGRATING.md. Use `sage::accounting_v31::sales::DeleteSalesCreditNote` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSalesCreditNote {
@@ -6719,7 +6719,7 @@ impl sage_core::Operation for DeleteSalesCreditNote {
 ///
 /// `GET /accounts/v3/sales_credit_notes/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_sales_credit_note` (`GET /sales_credit_notes/{key}`); see MIGRATING.md. Use `accounting-v31:get_sales_credit_note` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_sales_credit_note` (`GET /sales_credit_notes/{key}`); see MIGRATING.md. Use `sage::accounting_v31::sales::GetSalesCreditNote` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSalesCreditNote {
@@ -6824,7 +6824,7 @@ impl sage_core::Operation for GetSalesCreditNote {
 ///
 /// `GET /accounts/v3/sales_credit_notes`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_sales_credit_notes` (`GET /sales_credit_notes`); see MIGRATING.md. Use `accounting-v31:list_sales_credit_notes` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_sales_credit_notes` (`GET /sales_credit_notes`); see MIGRATING.md. Use `sage::accounting_v31::sales::ListSalesCreditNotes` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSalesCreditNotes {
@@ -7022,7 +7022,7 @@ impl sage_core::ListOperation for ListSalesCreditNotes {
 ///
 /// `POST /accounts/v3/sales_credit_notes/{key}/release`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `release_sales_credit_note` (`POST /sales_credit_notes/{key}/release`); see MIGRATING.md. Use `accounting-v31:release_sales_credit_note` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `release_sales_credit_note` (`POST /sales_credit_notes/{key}/release`); see MIGRATING.md. Use `sage::accounting_v31::sales::ReleaseSalesCreditNote` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReleaseSalesCreditNote {
@@ -7073,7 +7073,7 @@ impl sage_core::Operation for ReleaseSalesCreditNote {
 ///
 /// `PUT /accounts/v3/sales_credit_notes/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_sales_credit_note` (`PUT /sales_credit_notes/{key}`); see MIGRATING.md. Use `accounting-v31:update_sales_credit_note` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_sales_credit_note` (`PUT /sales_credit_notes/{key}`); see MIGRATING.md. Use `sage::accounting_v31::sales::UpdateSalesCreditNote` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSalesCreditNote {
@@ -7125,7 +7125,7 @@ impl sage_core::Operation for UpdateSalesCreditNote {
 ///
 /// `POST /accounts/v3/sales_estimates`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_sales_estimate` (`POST /sales_estimates`); see MIGRATING.md. Use `accounting-v31:create_sales_estimate` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_sales_estimate` (`POST /sales_estimates`); see MIGRATING.md. Use `sage::accounting_v31::sales::CreateSalesEstimate` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateSalesEstimate {
@@ -7174,7 +7174,7 @@ impl sage_core::Operation for CreateSalesEstimate {
 ///
 /// `DELETE /accounts/v3/sales_estimates/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_sales_estimate` (`DELETE /sales_estimates/{key}`); see MIGRATING.md. Use `accounting-v31:delete_sales_estimate` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_sales_estimate` (`DELETE /sales_estimates/{key}`); see MIGRATING.md. Use `sage::accounting_v31::sales::DeleteSalesEstimate` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSalesEstimate {
@@ -7224,7 +7224,7 @@ impl sage_core::Operation for DeleteSalesEstimate {
 ///
 /// `GET /accounts/v3/sales_estimates/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_sales_estimate` (`GET /sales_estimates/{key}`); see MIGRATING.md. Use `accounting-v31:get_sales_estimate` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_sales_estimate` (`GET /sales_estimates/{key}`); see MIGRATING.md. Use `sage::accounting_v31::sales::GetSalesEstimate` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSalesEstimate {
@@ -7309,7 +7309,7 @@ impl sage_core::Operation for GetSalesEstimate {
 ///
 /// `GET /accounts/v3/sales_estimates`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_sales_estimates` (`GET /sales_estimates`); see MIGRATING.md. Use `accounting-v31:list_sales_estimates` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_sales_estimates` (`GET /sales_estimates`); see MIGRATING.md. Use `sage::accounting_v31::sales::ListSalesEstimates` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSalesEstimates {
@@ -7472,7 +7472,7 @@ impl sage_core::ListOperation for ListSalesEstimates {
 ///
 /// `PUT /accounts/v3/sales_estimates/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_sales_estimate` (`PUT /sales_estimates/{key}`); see MIGRATING.md. Use `accounting-v31:update_sales_estimate` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_sales_estimate` (`PUT /sales_estimates/{key}`); see MIGRATING.md. Use `sage::accounting_v31::sales::UpdateSalesEstimate` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSalesEstimate {
@@ -7526,7 +7526,7 @@ impl sage_core::Operation for UpdateSalesEstimate {
 ///
 /// `POST /accounts/v3/sales_invoices`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_sales_invoice` (`POST /sales_invoices`); see MIGRATING.md. Use `accounting-v31:create_sales_invoice` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_sales_invoice` (`POST /sales_invoices`); see MIGRATING.md. Use `sage::accounting_v31::sales::CreateSalesInvoice` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateSalesInvoice {
@@ -7577,7 +7577,7 @@ impl sage_core::Operation for CreateSalesInvoice {
 ///
 /// `DELETE /accounts/v3/sales_invoices/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_sales_invoice` (`DELETE /sales_invoices/{key}`); see MIGRATING.md. Use `accounting-v31:delete_sales_invoice` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_sales_invoice` (`DELETE /sales_invoices/{key}`); see MIGRATING.md. Use `sage::accounting_v31::sales::DeleteSalesInvoice` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSalesInvoice {
@@ -7642,7 +7642,7 @@ impl sage_core::Operation for DeleteSalesInvoice {
 ///
 /// `GET /accounts/v3/sales_invoices/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_sales_invoice` (`GET /sales_invoices/{key}`); see MIGRATING.md. Use `accounting-v31:get_sales_invoice` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_sales_invoice` (`GET /sales_invoices/{key}`); see MIGRATING.md. Use `sage::accounting_v31::sales::GetSalesInvoice` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSalesInvoice {
@@ -7767,7 +7767,7 @@ impl sage_core::Operation for GetSalesInvoice {
 ///
 /// `GET /accounts/v3/sales_invoices`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_sales_invoices` (`GET /sales_invoices`); see MIGRATING.md. Use `accounting-v31:list_sales_invoices` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_sales_invoices` (`GET /sales_invoices`); see MIGRATING.md. Use `sage::accounting_v31::sales::ListSalesInvoices` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSalesInvoices {
@@ -7967,7 +7967,7 @@ impl sage_core::ListOperation for ListSalesInvoices {
 ///
 /// `POST /accounts/v3/sales_invoices/{key}/release`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `release_sales_invoice` (`POST /sales_invoices/{key}/release`); see MIGRATING.md. Use `accounting-v31:release_sales_invoice` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `release_sales_invoice` (`POST /sales_invoices/{key}/release`); see MIGRATING.md. Use `sage::accounting_v31::sales::ReleaseSalesInvoice` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReleaseSalesInvoice {
@@ -8020,7 +8020,7 @@ impl sage_core::Operation for ReleaseSalesInvoice {
 ///
 /// `PUT /accounts/v3/sales_invoices/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_sales_invoice` (`PUT /sales_invoices/{key}`); see MIGRATING.md. Use `accounting-v31:update_sales_invoice` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_sales_invoice` (`PUT /sales_invoices/{key}`); see MIGRATING.md. Use `sage::accounting_v31::sales::UpdateSalesInvoice` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSalesInvoice {
@@ -8073,7 +8073,7 @@ impl sage_core::Operation for UpdateSalesInvoice {
 ///
 /// `POST /accounts/v3/sales_quick_entries`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_sales_quick_entry` (`POST /sales_quick_entries`); see MIGRATING.md. Use `accounting-v31:create_sales_quick_entry` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_sales_quick_entry` (`POST /sales_quick_entries`); see MIGRATING.md. Use `sage::accounting_v31::sales::CreateSalesQuickEntry` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateSalesQuickEntry {
@@ -8123,7 +8123,7 @@ impl sage_core::Operation for CreateSalesQuickEntry {
 ///
 /// `DELETE /accounts/v3/sales_quick_entries/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_sales_quick_entry` (`DELETE /sales_quick_entries/{key}`); see MIGRATING.md. Use `accounting-v31:delete_sales_quick_entry` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_sales_quick_entry` (`DELETE /sales_quick_entries/{key}`); see MIGRATING.md. Use `sage::accounting_v31::sales::DeleteSalesQuickEntry` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSalesQuickEntry {
@@ -8173,7 +8173,7 @@ impl sage_core::Operation for DeleteSalesQuickEntry {
 ///
 /// `GET /accounts/v3/sales_quick_entries/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_sales_quick_entry` (`GET /sales_quick_entries/{key}`); see MIGRATING.md. Use `accounting-v31:get_sales_quick_entry` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_sales_quick_entry` (`GET /sales_quick_entries/{key}`); see MIGRATING.md. Use `sage::accounting_v31::sales::GetSalesQuickEntry` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSalesQuickEntry {
@@ -8268,7 +8268,7 @@ impl sage_core::Operation for GetSalesQuickEntry {
 ///
 /// `GET /accounts/v3/sales_quick_entries`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_sales_quick_entries` (`GET /sales_quick_entries`); see MIGRATING.md. Use `accounting-v31:list_sales_quick_entries` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_sales_quick_entries` (`GET /sales_quick_entries`); see MIGRATING.md. Use `sage::accounting_v31::sales::ListSalesQuickEntries` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSalesQuickEntries {
@@ -8467,7 +8467,7 @@ impl sage_core::ListOperation for ListSalesQuickEntries {
 ///
 /// `PUT /accounts/v3/sales_quick_entries/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_sales_quick_entry` (`PUT /sales_quick_entries/{key}`); see MIGRATING.md. Use `accounting-v31:update_sales_quick_entry` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_sales_quick_entry` (`PUT /sales_quick_entries/{key}`); see MIGRATING.md. Use `sage::accounting_v31::sales::UpdateSalesQuickEntry` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSalesQuickEntry {
@@ -8520,7 +8520,7 @@ impl sage_core::Operation for UpdateSalesQuickEntry {
 ///
 /// `POST /accounts/v3/sales_quotes`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_sales_quote` (`POST /sales_quotes`); see MIGRATING.md. Use `accounting-v31:create_sales_quote` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_sales_quote` (`POST /sales_quotes`); see MIGRATING.md. Use `sage::accounting_v31::sales::CreateSalesQuote` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateSalesQuote {
@@ -8570,7 +8570,7 @@ impl sage_core::Operation for CreateSalesQuote {
 ///
 /// `DELETE /accounts/v3/sales_quotes/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_sales_quote` (`DELETE /sales_quotes/{key}`); see MIGRATING.md. Use `accounting-v31:delete_sales_quote` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_sales_quote` (`DELETE /sales_quotes/{key}`); see MIGRATING.md. Use `sage::accounting_v31::sales::DeleteSalesQuote` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteSalesQuote {
@@ -8620,7 +8620,7 @@ impl sage_core::Operation for DeleteSalesQuote {
 ///
 /// `GET /accounts/v3/sales_quotes/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_sales_quote` (`GET /sales_quotes/{key}`); see MIGRATING.md. Use `accounting-v31:get_sales_quote` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_sales_quote` (`GET /sales_quotes/{key}`); see MIGRATING.md. Use `sage::accounting_v31::sales::GetSalesQuote` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetSalesQuote {
@@ -8705,7 +8705,7 @@ impl sage_core::Operation for GetSalesQuote {
 ///
 /// `GET /accounts/v3/sales_quotes`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_sales_quotes` (`GET /sales_quotes`); see MIGRATING.md. Use `accounting-v31:list_sales_quotes` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_sales_quotes` (`GET /sales_quotes`); see MIGRATING.md. Use `sage::accounting_v31::sales::ListSalesQuotes` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSalesQuotes {
@@ -8886,7 +8886,7 @@ impl sage_core::ListOperation for ListSalesQuotes {
 ///
 /// `PUT /accounts/v3/sales_quotes/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_sales_quote` (`PUT /sales_quotes/{key}`); see MIGRATING.md. Use `accounting-v31:update_sales_quote` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_sales_quote` (`PUT /sales_quotes/{key}`); see MIGRATING.md. Use `sage::accounting_v31::sales::UpdateSalesQuote` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateSalesQuote {

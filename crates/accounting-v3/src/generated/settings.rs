@@ -1481,7 +1481,7 @@ pub struct PutMigrationsMigrations {
 ///
 /// `GET /accounts/v3/business_activity_types/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_business_activity_type` (`GET /business_activity_types/{key}`); see MIGRATING.md. Use `accounting-v31:get_business_activity_type` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_business_activity_type` (`GET /business_activity_types/{key}`); see MIGRATING.md. Use `sage::accounting_v31::settings::GetBusinessActivityType` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetBusinessActivityType {
@@ -1552,7 +1552,7 @@ impl sage_core::Operation for GetBusinessActivityType {
 ///
 /// `GET /accounts/v3/business_activity_types`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_business_activity_types` (`GET /business_activity_types`); see MIGRATING.md. Use `accounting-v31:list_business_activity_types` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_business_activity_types` (`GET /business_activity_types`); see MIGRATING.md. Use `sage::accounting_v31::settings::ListBusinessActivityTypes` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListBusinessActivityTypes {
@@ -1651,7 +1651,7 @@ impl sage_core::ListOperation for ListBusinessActivityTypes {
 ///
 /// `GET /accounts/v3/business_settings`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_business_settings` (`GET /business_settings`); see MIGRATING.md. Use `accounting-v31:get_business_settings` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_business_settings` (`GET /business_settings`); see MIGRATING.md. Use `sage::accounting_v31::settings::GetBusinessSettings` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetBusinessSettings {
@@ -1710,7 +1710,7 @@ impl sage_core::Operation for GetBusinessSettings {
 ///
 /// `PUT /accounts/v3/business_settings`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_business_settings` (`PUT /business_settings`); see MIGRATING.md. Use `accounting-v31:update_business_settings` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_business_settings` (`PUT /business_settings`); see MIGRATING.md. Use `sage::accounting_v31::settings::UpdateBusinessSettings` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateBusinessSettings {
@@ -1757,7 +1757,7 @@ impl sage_core::Operation for UpdateBusinessSettings {
 ///
 /// `GET /accounts/v3/business_types/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_business_type` (`GET /business_types/{key}`); see MIGRATING.md. Use `accounting-v31:get_business_type` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_business_type` (`GET /business_types/{key}`); see MIGRATING.md. Use `sage::accounting_v31::settings::GetBusinessType` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetBusinessType {
@@ -1828,7 +1828,7 @@ impl sage_core::Operation for GetBusinessType {
 ///
 /// `GET /accounts/v3/business_types`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_business_types` (`GET /business_types`); see MIGRATING.md. Use `accounting-v31:list_business_types` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_business_types` (`GET /business_types`); see MIGRATING.md. Use `sage::accounting_v31::settings::ListBusinessTypes` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListBusinessTypes {
@@ -1923,7 +1923,7 @@ impl sage_core::ListOperation for ListBusinessTypes {
 ///
 /// `GET /accounts/v3/countries/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_country` (`GET /countries/{key}`); see MIGRATING.md. Use `accounting-v31:get_country` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_country` (`GET /countries/{key}`); see MIGRATING.md. Use `sage::accounting_v31::settings::GetCountry` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCountry {
@@ -1994,7 +1994,7 @@ impl sage_core::Operation for GetCountry {
 ///
 /// `GET /accounts/v3/countries`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_countries` (`GET /countries`); see MIGRATING.md. Use `accounting-v31:list_countries` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_countries` (`GET /countries`); see MIGRATING.md. Use `sage::accounting_v31::settings::ListCountries` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListCountries {
@@ -2089,7 +2089,7 @@ impl sage_core::ListOperation for ListCountries {
 ///
 /// `GET /accounts/v3/country_groups/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_country_group` (`GET /country_groups/{key}`); see MIGRATING.md. Use `accounting-v31:get_country_group` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_country_group` (`GET /country_groups/{key}`); see MIGRATING.md. Use `sage::accounting_v31::settings::GetCountryGroup` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCountryGroup {
@@ -2160,7 +2160,7 @@ impl sage_core::Operation for GetCountryGroup {
 ///
 /// `GET /accounts/v3/country_groups`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_country_groups` (`GET /country_groups`); see MIGRATING.md. Use `accounting-v31:list_country_groups` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_country_groups` (`GET /country_groups`); see MIGRATING.md. Use `sage::accounting_v31::settings::ListCountryGroups` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListCountryGroups {
@@ -2255,7 +2255,7 @@ impl sage_core::ListOperation for ListCountryGroups {
 ///
 /// `GET /accounts/v3/countries_of_registration/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_countries_of_registration` (`GET /countries_of_registration/{key}`); see MIGRATING.md. Use `accounting-v31:get_countries_of_registration` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_countries_of_registration` (`GET /countries_of_registration/{key}`); see MIGRATING.md. Use `sage::accounting_v31::settings::GetCountriesOfRegistration` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCountriesOfRegistration {
@@ -2326,7 +2326,7 @@ impl sage_core::Operation for GetCountriesOfRegistration {
 ///
 /// `GET /accounts/v3/countries_of_registration`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_countries_of_registration` (`GET /countries_of_registration`); see MIGRATING.md. Use `accounting-v31:list_countries_of_registration` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_countries_of_registration` (`GET /countries_of_registration`); see MIGRATING.md. Use `sage::accounting_v31::settings::ListCountriesOfRegistration` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListCountriesOfRegistration {
@@ -2425,7 +2425,7 @@ impl sage_core::ListOperation for ListCountriesOfRegistration {
 ///
 /// `GET /accounts/v3/datev_settings`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_datev_settings` (`GET /datev_settings`); see MIGRATING.md. Use `accounting-v31:get_datev_settings` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_datev_settings` (`GET /datev_settings`); see MIGRATING.md. Use `sage::accounting_v31::settings::GetDatevSettings` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetDatevSettings {
@@ -2484,7 +2484,7 @@ impl sage_core::Operation for GetDatevSettings {
 ///
 /// `PUT /accounts/v3/datev_settings`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_datev_settings` (`PUT /datev_settings`); see MIGRATING.md. Use `accounting-v31:update_datev_settings` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_datev_settings` (`PUT /datev_settings`); see MIGRATING.md. Use `sage::accounting_v31::settings::UpdateDatevSettings` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateDatevSettings {
@@ -2535,7 +2535,7 @@ impl sage_core::Operation for UpdateDatevSettings {
 ///
 /// `GET /accounts/v3/email_settings`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_email_settings` (`GET /email_settings`); see MIGRATING.md. Use `accounting-v31:get_email_settings` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_email_settings` (`GET /email_settings`); see MIGRATING.md. Use `sage::accounting_v31::settings::GetEmailSettings` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetEmailSettings {
@@ -2594,7 +2594,7 @@ impl sage_core::Operation for GetEmailSettings {
 ///
 /// `PUT /accounts/v3/email_settings`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_email_settings` (`PUT /email_settings`); see MIGRATING.md. Use `accounting-v31:update_email_settings` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_email_settings` (`PUT /email_settings`); see MIGRATING.md. Use `sage::accounting_v31::settings::UpdateEmailSettings` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateEmailSettings {
@@ -2646,7 +2646,7 @@ impl sage_core::Operation for UpdateEmailSettings {
 ///
 /// `GET /accounts/v3/financial_settings`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_financial_settings` (`GET /financial_settings`); see MIGRATING.md. Use `accounting-v31:get_financial_settings` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_financial_settings` (`GET /financial_settings`); see MIGRATING.md. Use `sage::accounting_v31::settings::GetFinancialSettings` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetFinancialSettings {
@@ -2706,7 +2706,7 @@ impl sage_core::Operation for GetFinancialSettings {
 ///
 /// `PUT /accounts/v3/financial_settings`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_financial_settings` (`PUT /financial_settings`); see MIGRATING.md. Use `accounting-v31:update_financial_settings` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_financial_settings` (`PUT /financial_settings`); see MIGRATING.md. Use `sage::accounting_v31::settings::UpdateFinancialSettings` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateFinancialSettings {
@@ -2758,7 +2758,7 @@ impl sage_core::Operation for UpdateFinancialSettings {
 ///
 /// `GET /accounts/v3/invoice_settings`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_invoice_settings` (`GET /invoice_settings`); see MIGRATING.md. Use `accounting-v31:get_invoice_settings` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_invoice_settings` (`GET /invoice_settings`); see MIGRATING.md. Use `sage::accounting_v31::settings::GetInvoiceSettings` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetInvoiceSettings {
@@ -2818,7 +2818,7 @@ impl sage_core::Operation for GetInvoiceSettings {
 ///
 /// `PUT /accounts/v3/invoice_settings`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_invoice_settings` (`PUT /invoice_settings`); see MIGRATING.md. Use `accounting-v31:update_invoice_settings` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_invoice_settings` (`PUT /invoice_settings`); see MIGRATING.md. Use `sage::accounting_v31::settings::UpdateInvoiceSettings` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateInvoiceSettings {
@@ -2865,7 +2865,7 @@ impl sage_core::Operation for UpdateInvoiceSettings {
 ///
 /// `GET /accounts/v3/legal_form_types/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_legal_form_type` (`GET /legal_form_types/{key}`); see MIGRATING.md. Use `accounting-v31:get_legal_form_type` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_legal_form_type` (`GET /legal_form_types/{key}`); see MIGRATING.md. Use `sage::accounting_v31::settings::GetLegalFormType` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetLegalFormType {
@@ -2936,7 +2936,7 @@ impl sage_core::Operation for GetLegalFormType {
 ///
 /// `GET /accounts/v3/legal_form_types`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_legal_form_types` (`GET /legal_form_types`); see MIGRATING.md. Use `accounting-v31:list_legal_form_types` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_legal_form_types` (`GET /legal_form_types`); see MIGRATING.md. Use `sage::accounting_v31::settings::ListLegalFormTypes` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListLegalFormTypes {
@@ -3035,7 +3035,7 @@ impl sage_core::ListOperation for ListLegalFormTypes {
 ///
 /// `POST /accounts/v3/migration_tax_returns`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_migration_tax_return` (`POST /migration_tax_returns`); see MIGRATING.md. Use `accounting-v31:create_migration_tax_return` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_migration_tax_return` (`POST /migration_tax_returns`); see MIGRATING.md. Use `sage::accounting_v31::settings::CreateMigrationTaxReturn` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateMigrationTaxReturn {
@@ -3086,7 +3086,7 @@ impl sage_core::Operation for CreateMigrationTaxReturn {
 ///
 /// `GET /accounts/v3/migration_tax_returns/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_migration_tax_return` (`GET /migration_tax_returns/{key}`); see MIGRATING.md. Use `accounting-v31:get_migration_tax_return` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_migration_tax_return` (`GET /migration_tax_returns/{key}`); see MIGRATING.md. Use `sage::accounting_v31::settings::GetMigrationTaxReturn` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetMigrationTaxReturn {
@@ -3161,7 +3161,7 @@ impl sage_core::Operation for GetMigrationTaxReturn {
 ///
 /// `GET /accounts/v3/migration_tax_returns`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_migration_tax_returns` (`GET /migration_tax_returns`); see MIGRATING.md. Use `accounting-v31:list_migration_tax_returns` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_migration_tax_returns` (`GET /migration_tax_returns`); see MIGRATING.md. Use `sage::accounting_v31::settings::ListMigrationTaxReturns` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListMigrationTaxReturns {
@@ -3261,7 +3261,7 @@ impl sage_core::ListOperation for ListMigrationTaxReturns {
 ///
 /// `GET /accounts/v3/migrations`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_migrations` (`GET /migrations`); see MIGRATING.md. Use `accounting-v31:get_migrations` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_migrations` (`GET /migrations`); see MIGRATING.md. Use `sage::accounting_v31::settings::GetMigrations` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetMigrations {
@@ -3321,7 +3321,7 @@ impl sage_core::Operation for GetMigrations {
 ///
 /// `PUT /accounts/v3/migrations`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_migrations` (`PUT /migrations`); see MIGRATING.md. Use `accounting-v31:update_migrations` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_migrations` (`PUT /migrations`); see MIGRATING.md. Use `sage::accounting_v31::settings::UpdateMigrations` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateMigrations {

@@ -266,7 +266,7 @@ pub struct TaxType {
 ///
 /// `GET /accounts/v3/tax_determinations`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_tax_determinations` (`GET /tax_determinations`); see MIGRATING.md. Use `accounting-v31:list_tax_determinations` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_tax_determinations` (`GET /tax_determinations`); see MIGRATING.md. Use `sage::accounting_v31::taxes::ListTaxDeterminations` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListTaxDeterminations {
@@ -612,7 +612,7 @@ impl sage_core::ListOperation for ListTaxDeterminations {
 ///
 /// `GET /accounts/v3/tax_offices/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_tax_office` (`GET /tax_offices/{key}`); see MIGRATING.md. Use `accounting-v31:get_tax_office` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_tax_office` (`GET /tax_offices/{key}`); see MIGRATING.md. Use `sage::accounting_v31::taxes::GetTaxOffice` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetTaxOffice {
@@ -683,7 +683,7 @@ impl sage_core::Operation for GetTaxOffice {
 ///
 /// `GET /accounts/v3/tax_offices`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_tax_offices` (`GET /tax_offices`); see MIGRATING.md. Use `accounting-v31:list_tax_offices` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_tax_offices` (`GET /tax_offices`); see MIGRATING.md. Use `sage::accounting_v31::taxes::ListTaxOffices` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListTaxOffices {
@@ -783,7 +783,7 @@ impl sage_core::ListOperation for ListTaxOffices {
 ///
 /// `GET /accounts/v3/tax_profiles/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_tax_profile` (`GET /tax_profiles/{key}`); see MIGRATING.md. Use `accounting-v31:get_tax_profile` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_tax_profile` (`GET /tax_profiles/{key}`); see MIGRATING.md. Use `sage::accounting_v31::taxes::GetTaxProfile` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetTaxProfile {
@@ -859,7 +859,7 @@ impl sage_core::Operation for GetTaxProfile {
 ///
 /// `GET /accounts/v3/tax_profiles`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_tax_profiles` (`GET /tax_profiles`); see MIGRATING.md. Use `accounting-v31:list_tax_profiles` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_tax_profiles` (`GET /tax_profiles`); see MIGRATING.md. Use `sage::accounting_v31::taxes::ListTaxProfiles` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListTaxProfiles {
@@ -971,7 +971,7 @@ impl sage_core::ListOperation for ListTaxProfiles {
 ///
 /// `PUT /accounts/v3/tax_profiles/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_tax_profile` (`PUT /tax_profiles/{key}`); see MIGRATING.md. Use `accounting-v31:update_tax_profile` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_tax_profile` (`PUT /tax_profiles/{key}`); see MIGRATING.md. Use `sage::accounting_v31::taxes::UpdateTaxProfile` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateTaxProfile {
@@ -1020,7 +1020,7 @@ impl sage_core::Operation for UpdateTaxProfile {
 ///
 /// `POST /accounts/v3/tax_rates`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_tax_rate` (`POST /tax_rates`); see MIGRATING.md. Use `accounting-v31:create_tax_rate` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_tax_rate` (`POST /tax_rates`); see MIGRATING.md. Use `sage::accounting_v31::taxes::CreateTaxRate` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateTaxRate {
@@ -1066,7 +1066,7 @@ impl sage_core::Operation for CreateTaxRate {
 ///
 /// `DELETE /accounts/v3/tax_rates/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_tax_rate` (`DELETE /tax_rates/{key}`); see MIGRATING.md. Use `accounting-v31:delete_tax_rate` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_tax_rate` (`DELETE /tax_rates/{key}`); see MIGRATING.md. Use `sage::accounting_v31::taxes::DeleteTaxRate` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteTaxRate {
@@ -1120,7 +1120,7 @@ impl sage_core::Operation for DeleteTaxRate {
 ///
 /// `GET /accounts/v3/tax_rates/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_tax_rate` (`GET /tax_rates/{key}`); see MIGRATING.md. Use `accounting-v31:get_tax_rate` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_tax_rate` (`GET /tax_rates/{key}`); see MIGRATING.md. Use `sage::accounting_v31::taxes::GetTaxRate` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetTaxRate {
@@ -1209,7 +1209,7 @@ impl sage_core::Operation for GetTaxRate {
 ///
 /// `GET /accounts/v3/tax_rates`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_tax_rates` (`GET /tax_rates`); see MIGRATING.md. Use `accounting-v31:list_tax_rates` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_tax_rates` (`GET /tax_rates`); see MIGRATING.md. Use `sage::accounting_v31::taxes::ListTaxRates` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListTaxRates {
@@ -1375,7 +1375,7 @@ impl sage_core::ListOperation for ListTaxRates {
 ///
 /// `PUT /accounts/v3/tax_rates/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_tax_rate` (`PUT /tax_rates/{key}`); see MIGRATING.md. Use `accounting-v31:update_tax_rate` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_tax_rate` (`PUT /tax_rates/{key}`); see MIGRATING.md. Use `sage::accounting_v31::taxes::UpdateTaxRate` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateTaxRate {
@@ -1425,7 +1425,7 @@ impl sage_core::Operation for UpdateTaxRate {
 ///
 /// `GET /accounts/v3/tax_return_frequencies/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_tax_return_frequency` (`GET /tax_return_frequencies/{key}`); see MIGRATING.md. Use `accounting-v31:get_tax_return_frequency` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_tax_return_frequency` (`GET /tax_return_frequencies/{key}`); see MIGRATING.md. Use `sage::accounting_v31::taxes::GetTaxReturnFrequency` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetTaxReturnFrequency {
@@ -1496,7 +1496,7 @@ impl sage_core::Operation for GetTaxReturnFrequency {
 ///
 /// `GET /accounts/v3/tax_return_frequencies`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_tax_return_frequencies` (`GET /tax_return_frequencies`); see MIGRATING.md. Use `accounting-v31:list_tax_return_frequencies` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_tax_return_frequencies` (`GET /tax_return_frequencies`); see MIGRATING.md. Use `sage::accounting_v31::taxes::ListTaxReturnFrequencies` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListTaxReturnFrequencies {
@@ -1677,7 +1677,7 @@ impl sage_core::ListOperation for ListTaxReturnFrequencies {
 ///
 /// `GET /accounts/v3/tax_schemes/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_tax_scheme` (`GET /tax_schemes/{key}`); see MIGRATING.md. Use `accounting-v31:get_tax_scheme` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_tax_scheme` (`GET /tax_schemes/{key}`); see MIGRATING.md. Use `sage::accounting_v31::taxes::GetTaxScheme` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetTaxScheme {
@@ -1748,7 +1748,7 @@ impl sage_core::Operation for GetTaxScheme {
 ///
 /// `GET /accounts/v3/tax_schemes`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_tax_schemes` (`GET /tax_schemes`); see MIGRATING.md. Use `accounting-v31:list_tax_schemes` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_tax_schemes` (`GET /tax_schemes`); see MIGRATING.md. Use `sage::accounting_v31::taxes::ListTaxSchemes` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListTaxSchemes {
@@ -1843,7 +1843,7 @@ impl sage_core::ListOperation for ListTaxSchemes {
 ///
 /// `GET /accounts/v3/tax_types/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_tax_type` (`GET /tax_types/{key}`); see MIGRATING.md. Use `accounting-v31:get_tax_type` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_tax_type` (`GET /tax_types/{key}`); see MIGRATING.md. Use `sage::accounting_v31::taxes::GetTaxType` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetTaxType {
@@ -1911,7 +1911,7 @@ impl sage_core::Operation for GetTaxType {
 ///
 /// `GET /accounts/v3/tax_types`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_tax_types` (`GET /tax_types`); see MIGRATING.md. Use `accounting-v31:list_tax_types` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_tax_types` (`GET /tax_types`); see MIGRATING.md. Use `sage::accounting_v31::taxes::ListTaxTypes` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListTaxTypes {
