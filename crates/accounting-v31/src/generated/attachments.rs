@@ -174,6 +174,13 @@ pub struct PostAttachmentsAttachment {
         skip_serializing_if = "Option::is_none"
     )]
     pub file_size: Option<i64>,
+    /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub idempotency_id: Option<String>,
     /// Flag to determine whether the attachment should be visible to customers
     #[serde(
         default,
@@ -463,6 +470,7 @@ impl sage_core::Operation for CreateAttachment {
                 sage_core::Method::Post,
                 "/attachments",
             )
+            .idempotency_field("attachment")
             .json(&self.body)
     }
 }

@@ -356,6 +356,13 @@ pub struct PostBankAccountsBankAccount {
         skip_serializing_if = "Option::is_none"
     )]
     pub gifi_code: Option<i64>,
+    /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub idempotency_id: Option<String>,
     /// Indicates whether the Bank account is active or inactive.
     #[serde(
         default,
@@ -642,6 +649,13 @@ pub struct PostBankDepositsBankDeposit {
     /// From bank account - money leaves this account
     #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub from_bank_account_id: String,
+    /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub idempotency_id: Option<String>,
     /// Reference
     #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub reference: String,
@@ -689,6 +703,13 @@ pub struct PostBankReconciliationsBankReconciliation {
         skip_serializing_if = "Option::is_none"
     )]
     pub closing_balance: Option<sage_core::types::Decimal>,
+    /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub idempotency_id: Option<String>,
     /// The reconciled balance of the bank reconciliation
     #[serde(
         default,
@@ -773,6 +794,13 @@ pub struct PostBankTransfersBankTransfer {
     /// The bank account that the money was transfered from
     #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub from_bank_account_id: String,
+    /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub idempotency_id: Option<String>,
     /// The reference for the bank transfer
     #[serde(
         default,
@@ -1422,6 +1450,7 @@ impl sage_core::Operation for CreateBankAccount {
                 sage_core::Method::Post,
                 "/bank_accounts",
             )
+            .idempotency_field("bank_account")
             .json(&self.body)
     }
 }
@@ -1827,6 +1856,7 @@ impl sage_core::Operation for CreateBankDeposit {
                 sage_core::Method::Post,
                 "/bank_deposits",
             )
+            .idempotency_field("bank_deposit")
             .json(&self.body)
     }
 }
@@ -2128,6 +2158,7 @@ impl sage_core::Operation for CreateBankReconciliation {
                 sage_core::Method::Post,
                 "/bank_reconciliations",
             )
+            .idempotency_field("bank_reconciliation")
             .json(&self.body)
     }
 }
@@ -2388,6 +2419,7 @@ impl sage_core::Operation for CreateBankTransfer {
                 sage_core::Method::Post,
                 "/bank_transfers",
             )
+            .idempotency_field("bank_transfer")
             .json(&self.body)
     }
 }

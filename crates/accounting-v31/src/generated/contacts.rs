@@ -77,6 +77,13 @@ pub struct PostAddressesAddress {
         skip_serializing_if = "Option::is_none"
     )]
     pub country_id: Option<String>,
+    /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub idempotency_id: Option<String>,
     /// Specifies the address as the contact's main address. Only a single address can exist for a contact in Start so this is always true when returned by the API but cannot be seen in the UI
     #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub is_main_address: bool,
@@ -134,6 +141,13 @@ pub struct PostContactPersonsContactPerson {
         skip_serializing_if = "Option::is_none"
     )]
     pub fax: Option<String>,
+    /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub idempotency_id: Option<String>,
     /// Indicates whether this is the main contact person. Per contact, only one main contact can be selected.
     #[serde(
         default,
@@ -288,6 +302,13 @@ pub struct PostContactsContact {
         skip_serializing_if = "Option::is_none"
     )]
     pub destination_vat_blocking: Option<bool>,
+    /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub idempotency_id: Option<String>,
     /// The locale for the contact
     #[serde(
         default,
@@ -1889,6 +1910,7 @@ impl sage_core::Operation for CreateAddress {
     type Output = super::common::Address;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new("create_address", sage_core::Method::Post, "/addresses")
+            .idempotency_field("address")
             .json(&self.body)
     }
 }
@@ -2232,6 +2254,7 @@ impl sage_core::Operation for CreateContactPerson {
                 sage_core::Method::Post,
                 "/contact_persons",
             )
+            .idempotency_field("contact_person")
             .json(&self.body)
     }
 }
@@ -2846,6 +2869,7 @@ impl sage_core::Operation for CreateContact {
     type Output = super::common::Contact;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new("create_contact", sage_core::Method::Post, "/contacts")
+            .idempotency_field("contact")
             .json(&self.body)
     }
 }

@@ -191,6 +191,13 @@ pub struct PostBusinessExchangeRatesBusinessExchangeRate {
     /// The foreign currency
     #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub currency_id: String,
+    /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub idempotency_id: Option<String>,
     /// The inverse exchange rate
     #[serde(
         default,
@@ -293,6 +300,7 @@ impl sage_core::Operation for CreateBusinessExchangeRate {
                 sage_core::Method::Post,
                 "/business_exchange_rates",
             )
+            .idempotency_field("business_exchange_rate")
             .json(&self.body)
     }
 }

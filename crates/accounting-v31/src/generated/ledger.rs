@@ -449,6 +449,13 @@ pub struct PostAnalysisTypeCategoriesAnalysisTypeCategory {
         skip_serializing_if = "Option::is_none"
     )]
     pub combined_id: Option<String>,
+    /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub idempotency_id: Option<String>,
     /// The name of the analysis type category
     #[serde(
         default,
@@ -486,6 +493,13 @@ pub struct PostJournalCodesJournalCode {
         skip_serializing_if = "Option::is_none"
     )]
     pub control_name: Option<String>,
+    /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub idempotency_id: Option<String>,
     /// The journal code type of the journal code
     #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub journal_code_type_id: String,
@@ -529,6 +543,13 @@ pub struct PostJournalsJournal {
         skip_serializing_if = "Option::is_none"
     )]
     pub description: Option<String>,
+    /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub idempotency_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub journal_code: Option<PostJournalsJournalJournalCode>,
     /// The journal lines
@@ -691,6 +712,13 @@ pub struct PostLedgerAccountsLedgerAccount {
         skip_serializing_if = "Option::is_none"
     )]
     pub gifi_code: Option<i64>,
+    /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub idempotency_id: Option<String>,
     /// Indicates whether the ledger account is included in the chart of accounts
     #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub included_in_chart: bool,
@@ -1193,6 +1221,7 @@ impl sage_core::Operation for CreateAnalysisTypeCategory {
                 sage_core::Method::Post,
                 "/analysis_type_categories",
             )
+            .idempotency_field("analysis_type_category")
             .json(&self.body)
     }
 }
@@ -2281,6 +2310,7 @@ impl sage_core::Operation for CreateJournalCode {
                 sage_core::Method::Post,
                 "/journal_codes",
             )
+            .idempotency_field("journal_code")
             .json(&self.body)
     }
 }
@@ -2576,6 +2606,7 @@ impl sage_core::Operation for CreateJournal {
     type Output = Journal;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new("create_journal", sage_core::Method::Post, "/journals")
+            .idempotency_field("journal")
             .json(&self.body)
     }
 }
@@ -3186,6 +3217,7 @@ impl sage_core::Operation for CreateLedgerAccount {
                 sage_core::Method::Post,
                 "/ledger_accounts",
             )
+            .idempotency_field("ledger_account")
             .json(&self.body)
     }
 }

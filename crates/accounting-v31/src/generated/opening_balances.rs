@@ -410,6 +410,13 @@ pub struct PostBankOpeningBalancesBankOpeningBalance {
     /// The debit amount of the opening balance
     #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub debit: sage_core::types::Decimal,
+    /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub idempotency_id: Option<String>,
     /// The ID of the Transaction Type.
     #[serde(
         default,
@@ -484,6 +491,13 @@ pub struct PostContactOpeningBalancesContactOpeningBalance {
         skip_serializing_if = "Option::is_none"
     )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
+    /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub idempotency_id: Option<String>,
     /// The net amount of the opening balance
     #[serde(
         default,
@@ -548,6 +562,13 @@ pub struct PostLedgerAccountOpeningBalancesLedgerAccountOpeningBalance {
         skip_serializing_if = "Option::is_none"
     )]
     pub details: Option<String>,
+    /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub idempotency_id: Option<String>,
     /// The ledger account the opening balance relates to
     #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub ledger_account_id: String,
@@ -571,6 +592,13 @@ pub struct PostOpeningBalanceJournalsOpeningBalanceJournal {
     /// The date of the opening balance journal
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
+    /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub idempotency_id: Option<String>,
     /// The journal lines
     #[serde(deserialize_with = "sage_core::types::lenient::or_default")]
     pub journal_lines: Vec<PostOpeningBalanceJournalsOpeningBalanceJournalJournalLines>,
@@ -862,6 +890,7 @@ impl sage_core::Operation for CreateBankOpeningBalance {
                 sage_core::Method::Post,
                 "/bank_opening_balances",
             )
+            .idempotency_field("bank_opening_balance")
             .json(&self.body)
     }
 }
@@ -1302,6 +1331,7 @@ impl sage_core::Operation for CreateContactOpeningBalance {
                 sage_core::Method::Post,
                 "/contact_opening_balances",
             )
+            .idempotency_field("contact_opening_balance")
             .json(&self.body)
     }
 }
@@ -1623,6 +1653,7 @@ impl sage_core::Operation for CreateLedgerAccountOpeningBalance {
                 sage_core::Method::Post,
                 "/ledger_account_opening_balances",
             )
+            .idempotency_field("ledger_account_opening_balance")
             .json(&self.body)
     }
 }
@@ -1919,6 +1950,7 @@ impl sage_core::Operation for CreateOpeningBalanceJournal {
                 sage_core::Method::Post,
                 "/opening_balance_journals",
             )
+            .idempotency_field("opening_balance_journal")
             .json(&self.body)
     }
 }

@@ -293,6 +293,13 @@ pub struct PostContactAllocationsContactAllocation {
     /// The date the allocation was made
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
+    /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub idempotency_id: Option<String>,
     /// The transaction type of the allocation
     #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub transaction_type_id: String,
@@ -388,6 +395,13 @@ pub struct PostContactPaymentsContactPayment {
         skip_serializing_if = "Option::is_none"
     )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
+    /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub idempotency_id: Option<String>,
     /// The net amount of the payment
     #[serde(
         default,
@@ -623,6 +637,13 @@ pub struct PostOtherPaymentsOtherPayment {
     pub contact_id: Option<String>,
     /// The date of the payment
     pub date: sage_core::types::Date,
+    /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub idempotency_id: Option<String>,
     /// The net amount of the payment
     #[serde(
         default,
@@ -1426,6 +1447,7 @@ impl sage_core::Operation for CreateContactAllocation {
                 sage_core::Method::Post,
                 "/contact_allocations",
             )
+            .idempotency_field("contact_allocation")
             .json(&self.body)
     }
 }
@@ -1770,6 +1792,7 @@ impl sage_core::Operation for CreateContactPayment {
                 sage_core::Method::Post,
                 "/contact_payments",
             )
+            .idempotency_field("contact_payment")
             .json(&self.body)
     }
 }
@@ -2143,6 +2166,7 @@ impl sage_core::Operation for CreateOtherPayment {
                 sage_core::Method::Post,
                 "/other_payments",
             )
+            .idempotency_field("other_payment")
             .json(&self.body)
     }
 }

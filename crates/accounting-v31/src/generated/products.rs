@@ -26,6 +26,13 @@ pub struct PostProductSalesPriceTypesProductSalesPriceType {
     /// Indicates whether the price type is displayed in the application
     #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub active: bool,
+    /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub idempotency_id: Option<String>,
     /// The name of the product sales price type
     #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub name: String,
@@ -70,6 +77,13 @@ pub struct PostProductsProduct {
     /// The product description
     #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub description: String,
+    /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub idempotency_id: Option<String>,
     /// The item code for the product
     #[serde(
         default,
@@ -182,6 +196,13 @@ pub struct PostServiceRateTypesServiceRateType {
     /// Indicates whether the rate type is displayed in the application
     #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub active: bool,
+    /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub idempotency_id: Option<String>,
     /// The name of the service rate type
     #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub name: String,
@@ -219,6 +240,13 @@ pub struct PostServicesService {
     /// The service description
     #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub description: String,
+    /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub idempotency_id: Option<String>,
     /// The item code for the service
     #[serde(
         default,
@@ -380,6 +408,13 @@ pub struct PostStockItemsStockItem {
     /// The stock item description
     #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub description: String,
+    /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub idempotency_id: Option<String>,
     /// The item code for the stock item
     #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub item_code: String,
@@ -563,6 +598,13 @@ pub struct PostStockMovementsStockMovement {
     /// The transaction details of the stock movement
     #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub details: String,
+    /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub idempotency_id: Option<String>,
     /// The movement number of the stock movement
     #[serde(
         default,
@@ -1843,6 +1885,7 @@ impl sage_core::Operation for CreateProductSalesPriceType {
                 sage_core::Method::Post,
                 "/product_sales_price_types",
             )
+            .idempotency_field("product_sales_price_type")
             .json(&self.body)
     }
 }
@@ -2138,6 +2181,7 @@ impl sage_core::Operation for CreateProduct {
     type Output = super::common::Product;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new("create_product", sage_core::Method::Post, "/products")
+            .idempotency_field("product")
             .json(&self.body)
     }
 }
@@ -2463,6 +2507,7 @@ impl sage_core::Operation for CreateServiceRateType {
                 sage_core::Method::Post,
                 "/service_rate_types",
             )
+            .idempotency_field("service_rate_type")
             .json(&self.body)
     }
 }
@@ -2770,6 +2815,7 @@ impl sage_core::Operation for CreateService {
     type Output = super::common::Service;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new("create_service", sage_core::Method::Post, "/services")
+            .idempotency_field("service")
             .json(&self.body)
     }
 }
@@ -3094,6 +3140,7 @@ impl sage_core::Operation for CreateStockItem {
                 sage_core::Method::Post,
                 "/stock_items",
             )
+            .idempotency_field("stock_item")
             .json(&self.body)
     }
 }
@@ -3434,6 +3481,7 @@ impl sage_core::Operation for CreateStockMovement {
                 sage_core::Method::Post,
                 "/stock_movements",
             )
+            .idempotency_field("stock_movement")
             .json(&self.body)
     }
 }

@@ -89,6 +89,13 @@ pub struct PostPurchaseCorrectiveInvoicesPurchaseCorrectiveInvoice {
         skip_serializing_if = "Option::is_none"
     )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
+    /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub idempotency_id: Option<String>,
     /// The inverse exchange rate for the credit note
     #[serde(
         default,
@@ -526,6 +533,13 @@ pub struct PostPurchaseCreditNotesPurchaseCreditNote {
         skip_serializing_if = "Option::is_none"
     )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
+    /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub idempotency_id: Option<String>,
     /// The inverse exchange rate for the credit note
     #[serde(
         default,
@@ -971,6 +985,13 @@ pub struct PostPurchaseInvoicesPurchaseInvoice {
         skip_serializing_if = "Option::is_none"
     )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
+    /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub idempotency_id: Option<String>,
     /// The inverse exchange rate for the invoice
     #[serde(
         default,
@@ -1388,6 +1409,13 @@ pub struct PostPurchaseQuickEntriesPurchaseQuickEntry {
         skip_serializing_if = "Option::is_none"
     )]
     pub gst_amount: Option<sage_core::types::Decimal>,
+    /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub idempotency_id: Option<String>,
     /// The inverse exchange rate for the quick entry
     #[serde(
         default,
@@ -4673,6 +4701,7 @@ impl sage_core::Operation for CreatePurchaseCorrectiveInvoice {
                 sage_core::Method::Post,
                 "/purchase_corrective_invoices",
             )
+            .idempotency_field("purchase_corrective_invoice")
             .json(&self.body)
     }
 }
@@ -5078,6 +5107,7 @@ impl sage_core::Operation for CreatePurchaseCreditNote {
                 sage_core::Method::Post,
                 "/purchase_credit_notes",
             )
+            .idempotency_field("purchase_credit_note")
             .json(&self.body)
     }
 }
@@ -5534,6 +5564,7 @@ impl sage_core::Operation for CreatePurchaseInvoice {
                 sage_core::Method::Post,
                 "/purchase_invoices",
             )
+            .idempotency_field("purchase_invoice")
             .json(&self.body)
     }
 }
@@ -6003,6 +6034,7 @@ impl sage_core::Operation for CreatePurchaseQuickEntry {
                 sage_core::Method::Post,
                 "/purchase_quick_entries",
             )
+            .idempotency_field("purchase_quick_entry")
             .json(&self.body)
     }
 }

@@ -121,6 +121,13 @@ pub struct PostHostedArtefactPaymentSettingsHostedArtefactPaymentSetting {
         skip_serializing_if = "Option::is_none"
     )]
     pub disable_payment: Option<bool>,
+    /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub idempotency_id: Option<String>,
     /// The sageone_guid of the object you are disabling card payments for.
     #[serde(
         default,
@@ -267,6 +274,13 @@ pub struct PostSalesCorrectiveInvoicesSalesCorrectiveInvoice {
         skip_serializing_if = "Option::is_none"
     )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
+    /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub idempotency_id: Option<String>,
     /// The inverse exchange rate for the invoice
     #[serde(
         default,
@@ -925,6 +939,13 @@ pub struct PostSalesCreditNotesSalesCreditNote {
         skip_serializing_if = "Option::is_none"
     )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
+    /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub idempotency_id: Option<String>,
     /// The inverse exchange rate for the credit note
     #[serde(
         default,
@@ -1526,6 +1547,13 @@ pub struct PostSalesEstimatesSalesEstimate {
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The expiry date of the estimate
     pub expiry_date: sage_core::types::Date,
+    /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub idempotency_id: Option<String>,
     /// The inverse exchange rate for the estimate
     #[serde(
         default,
@@ -2132,6 +2160,13 @@ pub struct PostSalesInvoicesSalesInvoice {
         skip_serializing_if = "Option::is_none"
     )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
+    /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub idempotency_id: Option<String>,
     /// The inverse exchange rate for the invoice
     #[serde(
         default,
@@ -2746,6 +2781,13 @@ pub struct PostSalesQuickEntriesSalesQuickEntry {
         skip_serializing_if = "Option::is_none"
     )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
+    /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub idempotency_id: Option<String>,
     /// The inverse exchange rate for the quick entry
     #[serde(
         default,
@@ -2942,6 +2984,13 @@ pub struct PostSalesQuotesSalesQuote {
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The expiry date of the quote
     pub expiry_date: sage_core::types::Date,
+    /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub idempotency_id: Option<String>,
     /// The inverse exchange rate for the quote
     #[serde(
         default,
@@ -10432,6 +10481,7 @@ impl sage_core::Operation for CreateHostedArtefactPaymentSettings {
                 sage_core::Method::Post,
                 "/hosted_artefact_payment_settings",
             )
+            .idempotency_field("hosted_artefact_payment_setting")
             .json(&self.body)
     }
 }
@@ -10812,6 +10862,7 @@ impl sage_core::Operation for CreateSalesCorrectiveInvoice {
                 sage_core::Method::Post,
                 "/sales_corrective_invoices",
             )
+            .idempotency_field("sales_corrective_invoice")
             .json(&self.body)
     }
 }
@@ -11251,6 +11302,7 @@ impl sage_core::Operation for CreateSalesCreditNote {
                 sage_core::Method::Post,
                 "/sales_credit_notes",
             )
+            .idempotency_field("sales_credit_note")
             .json(&self.body)
     }
 }
@@ -11732,6 +11784,7 @@ impl sage_core::Operation for CreateSalesEstimate {
                 sage_core::Method::Post,
                 "/sales_estimates",
             )
+            .idempotency_field("sales_estimate")
             .json(&self.body)
     }
 }
@@ -12088,6 +12141,7 @@ impl sage_core::Operation for CreateSalesInvoice {
                 sage_core::Method::Post,
                 "/sales_invoices",
             )
+            .idempotency_field("sales_invoice")
             .json(&self.body)
     }
 }
@@ -12595,6 +12649,7 @@ impl sage_core::Operation for CreateSalesQuickEntry {
                 sage_core::Method::Post,
                 "/sales_quick_entries",
             )
+            .idempotency_field("sales_quick_entry")
             .json(&self.body)
     }
 }
@@ -13007,6 +13062,7 @@ impl sage_core::Operation for CreateSalesQuote {
                 sage_core::Method::Post,
                 "/sales_quotes",
             )
+            .idempotency_field("sales_quote")
             .json(&self.body)
     }
 }

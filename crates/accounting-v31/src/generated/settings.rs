@@ -1496,6 +1496,13 @@ pub struct PostMigrationTaxReturnsMigrationTaxReturn {
     pub from_date: sage_core::types::Date,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gb: Option<PostMigrationTaxReturnsMigrationTaxReturnGb>,
+    /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub idempotency_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ie: Option<PostMigrationTaxReturnsMigrationTaxReturnIe>,
     /// The tax return submission frequency
@@ -4393,6 +4400,7 @@ impl sage_core::Operation for CreateMigrationTaxReturn {
                 sage_core::Method::Post,
                 "/migration_tax_returns",
             )
+            .idempotency_field("migration_tax_return")
             .json(&self.body)
     }
 }

@@ -32,6 +32,13 @@ pub struct PostTaxRatesTaxRate {
     pub agency: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub component_tax_rate: Option<Vec<PostTaxRatesTaxRateComponentTaxRate>>,
+    /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub idempotency_id: Option<String>,
     /// Indicates whether the tax rate is visible in the application
     #[serde(
         default,
@@ -1088,6 +1095,7 @@ impl sage_core::Operation for CreateTaxRate {
     type Output = super::common::TaxRate;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new("create_tax_rate", sage_core::Method::Post, "/tax_rates")
+            .idempotency_field("tax_rate")
             .json(&self.body)
     }
 }
