@@ -57,3 +57,39 @@ fn entity_model(body: &Value, models: &BTreeMap<String, Value>) -> Option<String
 pub fn is_hand_written_addition(issue: &ImportIssue) -> bool {
     issue.reason.starts_with("hand-written addition:")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn create(name: &str, body: Value) -> AreaOperation {
+        let json = json!({ "method": "POST", "body": body });
+        AreaOperation {
+            area: "contacts".into(),
+            resource: "contacts".into(),
+            resource_description: String::new(),
+            name: name.into(),
+            json,
+        }
+    }
+
+    #[test]
+    fn the_field_goes_into_the_entity_inside_the_envelope() {
+        let mut models = BTreeMap::from([
+            ("Envelope".to_string(), json!({"fields": {"contact": {"required": true, "type": {"ref": "Entity"}}}})),
+            ("Entity".to_string(), json!({"fields": {"name": {"type": "string"}}})),
+            ("Bare".to_string(), json!({"fields": {"a": {"type": "string"}, "b": {"type": "string"}}})),
+        ]);
+        let written =
+            [create("create_contact", json!({"ref": "Envelope"})), create("create_bare", json!({"ref": "Bare"}))];
+        let mut issues = Vec::new();
+        let wanted = ["create_contact", "create_bare", "create_missing"].map(String::from);
+        add_idempotency_ids(&wanted, &written, &mut models, &mut issues);
+        assert_eq!(models["Entity"]["fields"][FIELD]["type"], "string");
+        assert!(models["Envelope"]["fields"].get(FIELD).is_none());
+        assert!(models["Bare"]["fields"].get(FIELD).is_none());
+        let additions: Vec<bool> = issues.iter().map(is_hand_written_addition).collect();
+        assert_eq!(additions, [true, false, false], "{issues:?}");
+        assert_eq!(issues[2].pointer, "/idempotent_creates/2");
+    }
+}
