@@ -21,6 +21,8 @@ struct Proxy {
     upstream: String,
     http: reqwest::Client,
     lose: usize,
+    /// Lose the answer by never sending it in time (the client times out) rather than with a 503.
+    stall: bool,
     posts: AtomicUsize,
     /// Every POST body as sent by the client.
     posted: Mutex<Vec<Value>>,
@@ -45,6 +47,9 @@ async fn forward(State(proxy): State<Arc<Proxy>>, request: axum::extract::Reques
     if parts.method == axum::http::Method::POST {
         proxy.posted.lock().unwrap().push(serde_json::from_slice(&body).expect("a JSON body"));
         if proxy.posts.fetch_add(1, Ordering::SeqCst) < proxy.lose {
+            if proxy.stall {
+                tokio::time::sleep(Duration::from_secs(30)).await;
+            }
             return (axum::http::StatusCode::SERVICE_UNAVAILABLE, "lost on the way back").into_response();
         }
     }
@@ -65,6 +70,11 @@ struct Setup {
 
 /// A sandbox, a proxy losing the first `lose` POST answers, and a v3.1 client talking through it.
 async fn setup(lose: usize) -> Setup {
+    setup_losing(lose, false).await
+}
+
+/// [`setup`], losing answers by a 503 or, with `stall`, by a try that times out.
+async fn setup_losing(lose: usize, stall: bool) -> Setup {
     let sandbox = Sandbox::builder().auto_approve(true).start().await.expect("sandbox starts");
     let signed_in = sandbox.sign_in(sage_accounting_v31::PRODUCT.name).await.expect("sign in");
     let api = url::Url::parse(&signed_in.api_base_url).unwrap();
@@ -72,17 +82,20 @@ async fn setup(lose: usize) -> Setup {
         upstream: api.origin().ascii_serialization(),
         http: reqwest::Client::new(),
         lose,
+        stall,
         posts: AtomicUsize::new(0),
         posted: Mutex::default(),
     });
     let proxy_url = sage_tests::serve(Router::new().fallback(forward).with_state(Arc::clone(&proxy))).await;
     let store = Arc::new(MemoryTokenStore::with_tokens(signed_in.tokens));
-    let client = Client::builder(sage_accounting_v31::PRODUCT)
+    let mut builder = Client::builder(sage_accounting_v31::PRODUCT)
         .base_url(format!("{proxy_url}{}", api.path().trim_end_matches('/')))
         .auth(Authenticator::new(signed_in.oauth, store))
-        .retry(RetryPolicy::default().base_delay(Duration::from_millis(1)))
-        .build()
-        .expect("client");
+        .retry(RetryPolicy::default().base_delay(Duration::from_millis(1)));
+    if stall {
+        builder = builder.timeout(Duration::from_secs(2));
+    }
+    let client = builder.build().expect("client");
     Setup { _sandbox: sandbox, proxy, client }
 }
 
@@ -113,6 +126,17 @@ async fn a_create_whose_answer_is_lost_is_retried_and_makes_one_record() {
     assert_eq!(ids[1], ids[0], "the retry carries the same id");
     assert_eq!(count(&client, name).await, 1, "exactly one record");
     assert_eq!(created.name.as_deref(), Some(name));
+}
+
+#[tokio::test]
+async fn a_create_that_times_out_after_the_commit_is_retried_and_makes_one_record() {
+    let Setup { _sandbox: _running, proxy, client } = setup_losing(1, true).await;
+    let name = "Slow Answer Ltd";
+    create(json!({"name": name, "contact_type_ids": ["CUSTOMER"]})).send(&client).await.unwrap();
+    let ids = posted_ids(&proxy);
+    assert_eq!(ids.len(), 2, "one try timed out, one retry");
+    assert_eq!(ids[1], ids[0]);
+    assert_eq!(count(&client, name).await, 1, "exactly one record");
 }
 
 #[tokio::test]
