@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::emit::{emit_product, header_line, sandbox_files, EmitError, GENERATED_DIR, SANDBOX_CRATE};
+use crate::emit::{
+    emit_product_among, facade_paths, header_line, sandbox_files, EmitError, GENERATED_DIR, SANDBOX_CRATE,
+};
 use crate::load::{parse_product, product_dirs, read_sources, SchemaErrors};
 
 /// Why generation could not run.
@@ -89,9 +91,10 @@ pub fn expected_files(workspace: &Path) -> Result<BTreeMap<PathBuf, String>, Gen
     if !errors.is_empty() {
         return Err(GenerateError::Schema(SchemaErrors(errors)));
     }
-    for (name, product) in products {
-        for (path, contents) in emit_product(&product).map_err(GenerateError::Emit)? {
-            files.insert(Path::new("crates").join(&name).join(path), contents);
+    let facade_paths = facade_paths(products.iter().map(|(_, product)| product));
+    for (name, product) in &products {
+        for (path, contents) in emit_product_among(product, &facade_paths).map_err(GenerateError::Emit)? {
+            files.insert(Path::new("crates").join(name).join(path), contents);
         }
     }
     for (path, contents) in sandbox_files(&embedded).map_err(GenerateError::Emit)? {

@@ -12,7 +12,7 @@ pub mod import;
 pub mod names;
 pub mod postman;
 
-pub use emit::{emit_product, EmitError};
+pub use emit::{emit_product, emit_product_among, facade_paths, EmitError};
 pub use generate::{apply, check, expected_files, Drift, GenerateError};
 pub use sage_schema::load::{load_product_dir, load_schemas, parse_product, SchemaError, SchemaErrors, SourceFile};
 pub use sage_schema::{ir, load};

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use sage_codegen::import::{import, import_preview, import_with_twins, Overrides, ProductConfig, SpecFile, Twins};
 use sage_codegen::ir::{Method, Product};
-use sage_codegen::load_schemas;
+use sage_codegen::{emit_product, emit_product_among, facade_paths, load_schemas};
 use serde_json::{json, Value};
 
 fn schemas_dir() -> PathBuf {
@@ -42,6 +42,22 @@ fn every_replacement_names_an_existing_operation_of_its_product() {
         }
     }
     assert!(broken.is_empty(), "replacements naming no operation: {broken:#?}");
+}
+
+#[test]
+fn deprecation_notes_name_the_replacement_by_its_facade_path() {
+    let products = all_products();
+    let paths = facade_paths(products.values());
+    assert_eq!(paths["accounting-v31:list_contacts"], "sage::accounting_v31::contacts::ListContacts");
+    assert_eq!(paths["sage200-pro:list_customers"], "sage::sage200_pro::sales::ListCustomers");
+    let v3 = &products["accounting-v3"];
+    let linked = emit_product_among(v3, &paths).unwrap();
+    let contacts = &linked["src/generated/contacts.rs"];
+    assert!(contacts.contains("Use `sage::accounting_v31::contacts::ListContacts` instead."), "no facade path");
+    assert!(!contacts.contains("Use `accounting-v31:"), "an operation id is left in a note");
+    // Alone, a product can only name the replacement's operation id.
+    let alone = emit_product(v3).unwrap();
+    assert!(alone["src/generated/contacts.rs"].contains("Use `accounting-v31:list_contacts` instead."));
 }
 
 #[test]

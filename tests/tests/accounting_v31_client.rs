@@ -60,8 +60,7 @@ async fn create_update_and_delete_send_nested_bodies_to_the_right_paths() {
     .await;
     let client = client_for(&server).await;
 
-    let body =
-        serde_json::from_value(json!({"name": "New Co", "contact_type_ids": ["CUSTOMER"]})).unwrap();
+    let body = serde_json::from_value(json!({"name": "New Co", "contact_type_ids": ["CUSTOMER"]})).unwrap();
     let contact = CreateContact::new(body).send(&client).await.unwrap();
     assert_eq!(contact.id.as_deref(), Some("c9"));
     let update = serde_json::from_value(json!({"notes": "Pays on time"})).unwrap();

@@ -39,7 +39,8 @@ async fn businesses_are_listed_and_the_lead_business_is_read() {
     let client = signed_in(&sandbox).await;
 
     let businesses = ListBusinesses::new().send(&client).await.expect("businesses");
-    let mut ids: Vec<String> = businesses.items.into_iter().filter_map(|business| business.id).map(String::from).collect();
+    let mut ids: Vec<String> =
+        businesses.items.into_iter().filter_map(|business| business.id).map(String::from).collect();
     ids.sort();
     let mut expected: Vec<String> = V31_BUSINESSES.iter().map(|business| business.id.to_string()).collect();
     expected.sort();

@@ -65,7 +65,8 @@ async fn accounting_v31_businesses_are_separate_tenants() {
 
     let businesses: Vec<_> = ListBusinesses::new().items(&client).try_collect().await.unwrap();
     assert!(businesses.len() >= 2, "the demo user has several businesses");
-    let other = businesses.iter().filter_map(|b| b.id.clone()).find(|id| id.as_str() != sandbox.lead_business()).unwrap();
+    let other =
+        businesses.iter().filter_map(|b| b.id.clone()).find(|id| id.as_str() != sandbox.lead_business()).unwrap();
     let body = serde_json::from_value(json!({"name": "Only In Other", "contact_type_ids": ["CUSTOMER"]}));
     CreateContact::new(body.unwrap()).send(&client.for_business(other.as_str()).unwrap()).await.unwrap();
 

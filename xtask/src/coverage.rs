@@ -3,13 +3,16 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use sage_codegen::import::{import_preview, reference_spec_paths, reference_specs_dir, REFERENCE_SPECS};
+use sage_codegen::import::{
+    import_preview, is_hand_written_addition, reference_spec_paths, reference_specs_dir, REFERENCE_SPECS,
+};
 use sage_codegen::load_product_dir;
 
 pub fn coverage(root: &Path) -> Result<ExitCode, String> {
     let specs_dir = reference_specs_dir(root);
     println!("{:<18} {:>9} {:>9} {:>12} {:>9}", "product", "in specs", "imported", "hand-written", "left out");
     let mut left_out = Vec::new();
+    let mut additions = Vec::new();
     for (product, _) in REFERENCE_SPECS {
         let product_dir = root.join("schemas").join(product);
         let specs = reference_spec_paths(&specs_dir, product)?;
@@ -31,6 +34,20 @@ pub fn coverage(root: &Path) -> Result<ExitCode, String> {
                 .filter(|issue| issue.pointer.starts_with("/paths/") && issue.pointer.matches('/').count() == 3)
                 .map(|issue| format!("  {product}: {}#{}: {}", file_name(&issue.file), issue.pointer, issue.reason)),
         );
+        // What overrides.json adds to what the specs say (e.g. `idempotency_id` on v3.1 creates).
+        additions.extend(
+            preview
+                .report
+                .iter()
+                .filter(|issue| is_hand_written_addition(issue))
+                .map(|issue| format!("  {product}: {}#{}: {}", file_name(&issue.file), issue.pointer, issue.reason)),
+        );
+    }
+    if !additions.is_empty() {
+        println!("\nhand-written additions to the specs:");
+        for line in additions {
+            println!("{line}");
+        }
     }
     if !left_out.is_empty() {
         println!("\nnot generated, and why:");

@@ -20,7 +20,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::ir::{Area, Pagination, Product};
-use crate::names::ident;
+use crate::names::{ident, type_name};
 pub use sandbox::{sandbox_files, SANDBOX_CRATE};
 use scope::Scope;
 
@@ -45,8 +45,21 @@ impl std::error::Error for EmitError {}
 pub const GENERATED_DIR: &str = "src/generated";
 
 /// Every generated file of a product crate, keyed by path relative to the crate directory.
+///
+/// A deprecation's replacement is named by its `product:operation` id; [`emit_product_among`]
+/// names it by its Rust path instead.
 pub fn emit_product(product: &Product) -> Result<BTreeMap<String, String>, EmitError> {
-    let scope = Scope::new(product);
+    emit_product_among(product, &BTreeMap::new())
+}
+
+/// [`emit_product`], with deprecation notes naming their replacement by the Rust path a user
+/// writes (`sage::accounting_v31::contacts::ListContacts`), looked up in `facade_paths`
+/// (see [`facade_paths`]).
+pub fn emit_product_among(
+    product: &Product,
+    facade_paths: &BTreeMap<String, String>,
+) -> Result<BTreeMap<String, String>, EmitError> {
+    let scope = Scope::new(product).with_facade_paths(facade_paths);
     let schema_dir = format!("schemas/{}/", product.name);
     let mut files = BTreeMap::new();
     files.insert("Cargo.toml".to_owned(), cargo::manifest(product));
@@ -64,6 +77,23 @@ pub fn emit_product(product: &Product) -> Result<BTreeMap<String, String>, EmitE
         files.insert(path.clone(), render(&path, &source, area_module(area, pairs, &scope.in_area(&area.name)))?);
     }
     Ok(files)
+}
+
+/// The path through the `sage` facade of every operation of `products`, keyed `product:operation`
+/// as a deprecation's `replacement` names it: `sage::<product module>::<area>::<TypeName>`.
+pub fn facade_paths<'a>(products: impl IntoIterator<Item = &'a Product>) -> BTreeMap<String, String> {
+    let mut paths = BTreeMap::new();
+    for product in products {
+        let module = product.name.replace('-', "_");
+        for area in &product.areas {
+            for op in area.resources.iter().flat_map(|resource| &resource.operations) {
+                let Some(type_name) = type_name(&op.name) else { continue };
+                let path = format!("sage::{module}::{}::{type_name}", area.name);
+                paths.insert(format!("{}:{}", product.name, op.name), path);
+            }
+        }
+    }
+    paths
 }
 
 /// The first line of every generated file.

@@ -133,13 +133,21 @@ fn struct_field(model: &Model, field: &Field, scope: &Scope<'_>) -> TokenStream 
         let json_name = &field.json_name;
         serde_args.push(quote!(rename = #json_name));
     }
+    let lenient = lenient_decoder(field, optional, scope);
     if field.ty == Type::Decimal && scope.decimals_as_numbers() {
         let with =
             if optional { "sage_core::types::decimal_number::option" } else { "sage_core::types::decimal_number" };
-        serde_args.push(quote!(with = #with));
+        let serialize = format!("{with}::serialize");
+        serde_args.push(if lenient.is_some() { quote!(serialize_with = #serialize) } else { quote!(with = #with) });
     }
     if optional {
-        serde_args.push(quote!(default, skip_serializing_if = "Option::is_none"));
+        serde_args.push(quote!(default));
+    }
+    if let Some(decoder) = lenient {
+        serde_args.push(quote!(deserialize_with = #decoder));
+    }
+    if optional {
+        serde_args.push(quote!(skip_serializing_if = "Option::is_none"));
         ty = quote!(Option<#ty>);
     }
     let serde_attr = (!serde_args.is_empty()).then(|| quote!(#[serde(#(#serde_args),*)]));
@@ -147,6 +155,25 @@ fn struct_field(model: &Model, field: &Field, scope: &Scope<'_>) -> TokenStream 
         #docs
         #serde_attr
         pub #name: #ty,
+    }
+}
+
+/// The `sage_core::types::lenient` decoder a field reads with, so that drift Sage's APIs show does
+/// not fail a whole response: scalars accept any faithful spelling (`"42"`, `42`, `"true"`) and
+/// `null`; required lists, maps and models that have a default read `null` as empty. Dates,
+/// timestamps and enums keep their own decoding.
+fn lenient_decoder(field: &Field, optional: bool, scope: &Scope<'_>) -> Option<&'static str> {
+    let scalar = matches!(field.ty, Type::String | Type::Integer | Type::Boolean | Type::Decimal);
+    let has_default = match &field.ty {
+        Type::Array(_) | Type::Map(_) => true,
+        Type::Model(name) => !scope.is_enum_model(name) && scope.derives_default(name),
+        _ => false,
+    };
+    match (scalar, optional) {
+        (true, false) => Some("sage_core::types::lenient::value"),
+        (true, true) => Some("sage_core::types::lenient::option"),
+        (false, false) if has_default => Some("sage_core::types::lenient::or_default"),
+        _ => None,
     }
 }
 

@@ -7,7 +7,7 @@ use quote::quote;
 use super::doc_lines;
 use super::model::{inline_enum_values, string_enum};
 use super::scope::Scope;
-use crate::ir::{Method, Operation, Param, ParamLocation, Response, Type};
+use crate::ir::{Method, ModelKind, Operation, Param, ParamLocation, Response, Type};
 use crate::names::{ident, inline_enum_name, type_name};
 
 /// Above this many constructor arguments clippy objects; the generated `new` opts out explicitly.
@@ -19,7 +19,10 @@ pub(crate) fn operation(op: &Operation, scope: &Scope<'_>) -> TokenStream {
     let docs = doc_lines(&operation_docs(op));
     let deprecated = op.deprecated.as_ref().map(|deprecation| {
         let note = match &deprecation.replacement {
-            Some(replacement) => format!("{} Use `{replacement}` instead.", deprecation.note),
+            Some(replacement) => {
+                let target = scope.facade_path(replacement).unwrap_or(replacement);
+                format!("{} Use `{target}` instead.", deprecation.note)
+            }
             None => deprecation.note.clone(),
         };
         quote!(#[deprecated(note = #note)])
@@ -254,10 +257,12 @@ fn request_body(op: &Operation, scope: &Scope<'_>) -> TokenStream {
         let idempotent = op.idempotent;
         quote!(.idempotent(#idempotent))
     });
+    let idempotency = idempotency_envelope(op, scope).map(|key| quote!(.idempotency_field(#key)));
     let start = quote! {
         sage_core::Request::new(#name, #method, #path)
             #(#bindings)*
             #idempotent
+            #idempotency
     };
     match &op.body {
         Some(body) => match body_member(op, body, scope) {
@@ -280,6 +285,18 @@ fn body_member<'p>(op: &Operation, body: &Type, scope: &Scope<'p>) -> (syn::Iden
         }
         None => (ident("body"), scope.rust_type(body, ""), None),
     }
+}
+
+/// For a POST whose body wraps one entity (`{"contact": {…}}`) that has an `idempotency_id`
+/// field (added on import for Sage's idempotent creates): the wrapper key, so that the client can
+/// fill in the id and retry the create safely.
+fn idempotency_envelope<'p>(op: &Operation, scope: &Scope<'p>) -> Option<&'p str> {
+    let (Method::Post, Some(Type::Model(envelope))) = (op.method, &op.body) else { return None };
+    let ModelKind::Struct { fields } = &scope.model(envelope)?.kind else { return None };
+    let [wrapper] = fields.as_slice() else { return None };
+    let Type::Model(entity) = &wrapper.ty else { return None };
+    let ModelKind::Struct { fields: entity_fields } = &scope.model(entity)?.kind else { return None };
+    entity_fields.iter().any(|field| field.json_name == "idempotency_id").then_some(wrapper.json_name.as_str())
 }
 
 /// Scalars that are `Copy` are passed to `Request::path` by value (clippy flags the borrow).

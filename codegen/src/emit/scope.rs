@@ -24,6 +24,8 @@ pub(crate) struct Scope<'p> {
     pub(crate) ids: std::rc::Rc<Ids>,
     /// Area whose module is being written.
     area: &'p str,
+    /// Facade paths of every product's operations (see [`super::facade_paths`]).
+    facade_paths: Option<&'p BTreeMap<String, String>>,
 }
 
 impl<'p> Scope<'p> {
@@ -40,11 +42,23 @@ impl<'p> Scope<'p> {
             envelopes: BTreeSet::new(),
             ids: Default::default(),
             area: "",
+            facade_paths: None,
         };
         scope.ids = std::rc::Rc::new(Ids::new(product));
         scope.no_default = scope.structs_without_default();
         scope.envelopes = scope.envelope_models();
         scope
+    }
+
+    /// The same scope, able to name other products' operations by their facade path.
+    pub(crate) fn with_facade_paths(self, facade_paths: &'p BTreeMap<String, String>) -> Self {
+        Self { facade_paths: Some(facade_paths), ..self }
+    }
+
+    /// The facade path (`sage::accounting_v31::contacts::ListContacts`) of the operation that a
+    /// deprecation names as `product:operation`, if that product was generated alongside.
+    pub(crate) fn facade_path(&self, replacement: &str) -> Option<&'p str> {
+        self.facade_paths?.get(replacement).map(String::as_str)
     }
 
     pub(crate) fn in_area(&self, area: &'p str) -> Self {

@@ -37,6 +37,9 @@ pub struct Overrides {
     /// Write `number` path parameters without a format as `integer`: Sage 200 declares its int64
     /// record ids that way, and a decimal id would be a trap for callers.
     pub number_path_params_as_integer: bool,
+    /// Operations (by name, e.g. `create_contact`) whose body entity accepts an `idempotency_id`
+    /// that Sage's specs do not declare; the importer adds the field.
+    pub idempotent_creates: Vec<String>,
     /// The product that replaces this one: operations it also serves are written deprecated,
     /// pointing at their successor (see [`Supersession`]).
     pub superseded_by: Option<Supersession>,

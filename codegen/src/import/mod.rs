@@ -9,7 +9,8 @@
 //!
 //! `overrides.json` keys (all optional): `hand_written`, `area_by` (`tag` or `file`), `tag_areas`,
 //! `area_descriptions`, `operation_names` (`"GET /spec/path"` → name), `path_prefix`,
-//! `exclude_professional_only`, `number_path_params_as_integer`, `superseded_by`
+//! `exclude_professional_only`, `number_path_params_as_integer`, `idempotent_creates` (operation
+//! names whose body entity gains an `idempotency_id` field the specs omit), `superseded_by`
 //! (`{"product": "accounting-v31", "note": "… {operation} … {method} {path} …"}`: every imported
 //! operation whose method and path the named sibling product also serves is written deprecated,
 //! with that product's operation as `replacement`). See [`Overrides`] and [`Supersession`].
@@ -19,6 +20,7 @@ mod body_names;
 mod config;
 mod disk;
 mod gaps;
+mod idempotency;
 mod naming;
 mod operation;
 mod output;
@@ -34,6 +36,7 @@ use serde_json::Value;
 
 pub use config::{AreaSource, Overrides, ProductConfig};
 pub use disk::{import_preview, import_to_dir, DiskError};
+pub use idempotency::is_hand_written_addition;
 pub use naming::singular;
 pub use reference::{reference_spec_paths, reference_specs_dir, REFERENCE_SPECS};
 pub use spec::SpecFile;
@@ -174,6 +177,12 @@ pub fn import_with_twins(
         }
     }
     keep_unused_definitions(&parsed, &mut models);
+    idempotency::add_idempotency_ids(
+        &overrides.idempotent_creates,
+        &out.operations,
+        &mut models.models,
+        &mut models.issues,
+    );
     for (area, description) in &overrides.area_descriptions {
         out.area_descriptions.insert(area.clone(), description.clone());
     }

@@ -117,7 +117,10 @@ fn singular_word(word: &str) -> String {
     if let Some(stem) = word.strip_suffix("ies") {
         return format!("{stem}y");
     }
-    for suffix in ["sses", "xes", "ches", "shes", "uses"] {
+    if word.ends_with("statuses") {
+        return word[..word.len() - 2].to_string();
+    }
+    for suffix in ["sses", "xes", "ches", "shes"] {
         if word.ends_with(suffix) {
             return word[..word.len() - 2].to_string();
         }

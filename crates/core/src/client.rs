@@ -14,6 +14,7 @@ use crate::builder::{check_style, ClientBuilder};
 use crate::decode::decode;
 use crate::error::{ApiError, Error, ErrorItem, Result};
 use crate::headers::HeaderPolicy;
+use crate::idempotency;
 use crate::operation::{ListOperation, Operation, Request};
 use crate::paging::{Cursor, Page};
 use crate::product::{HeaderStyle, Product};
@@ -190,7 +191,8 @@ impl Client {
             latency_ms = tracing::field::Empty,
         );
         let started = Instant::now();
-        let call = self.execute_with_retries(request).instrument(span.clone());
+        let request = idempotency::prepared(request)?;
+        let call = self.execute_with_retries(&request).instrument(span.clone());
         // Cancelling at the deadline is safe: a token refresh runs in a task of its own.
         let result = match self.limits.deadline {
             Some(deadline) => {

@@ -10,9 +10,16 @@
 macro_rules! string_id {
     ($(#[$meta:meta])* $name:ident) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+        #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
         #[serde(transparent)]
         pub struct $name(pub String);
+
+        impl $crate::types::lenient::LenientId for $name {
+            type Raw = String;
+            fn from_raw_value(raw: String) -> Self {
+                Self(raw)
+            }
+        }
 
         impl $name {
             /// The id as Sage writes it.
@@ -96,9 +103,16 @@ macro_rules! string_id {
 macro_rules! integer_id {
     ($(#[$meta:meta])* $name:ident) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
         #[serde(transparent)]
         pub struct $name(pub i64);
+
+        impl $crate::types::lenient::LenientId for $name {
+            type Raw = i64;
+            fn from_raw_value(raw: i64) -> Self {
+                Self(raw)
+            }
+        }
 
         impl $name {
             /// The id as Sage writes it.
@@ -156,6 +170,19 @@ mod tests {
         /// A test id.
         CustomerId
     );
+
+    #[test]
+    fn ids_read_leniently_like_their_raw_value() {
+        #[derive(serde::Deserialize)]
+        struct Row {
+            #[serde(deserialize_with = "crate::types::lenient::value")]
+            customer: CustomerId,
+            #[serde(default, deserialize_with = "crate::types::lenient::option")]
+            contact: Option<ContactId>,
+        }
+        let row: Row = serde_json::from_str(r#"{"customer": "42", "contact": 7}"#).unwrap();
+        assert_eq!((row.customer, row.contact), (CustomerId(42), Some(ContactId("7".into()))));
+    }
 
     #[test]
     fn ids_are_their_raw_value_on_the_wire_and_in_text() {

@@ -60,13 +60,34 @@ pub struct Request {
     pub body: Option<Vec<u8>>,
     /// Whether sending it twice has the same effect as once; only these are retried by default.
     pub idempotent: bool,
+    /// For a create whose entity accepts Sage's `idempotency_id`: the key wrapping the entity in
+    /// the body (`contact` in `{"contact": {…}}`). The client then fills in an id per call and
+    /// retries the create safely (see [`Request::idempotency_field`]).
+    pub idempotency_key: Option<&'static str>,
 }
 
 impl Request {
     /// Starts a request; idempotency defaults from the method (GET, PUT, DELETE are idempotent).
     pub fn new(operation: &'static str, method: Method, path_template: &'static str) -> Self {
         let idempotent = matches!(method, Method::Get | Method::Put | Method::Delete);
-        Self { operation, method, path_template, path_params: Vec::new(), query: Vec::new(), body: None, idempotent }
+        Self {
+            operation,
+            method,
+            path_template,
+            path_params: Vec::new(),
+            query: Vec::new(),
+            body: None,
+            idempotent,
+            idempotency_key: None,
+        }
+    }
+
+    /// Marks a create whose entity, wrapped under `key` in the body, accepts an `idempotency_id`.
+    /// Each [`crate::Client::execute`] call then sends the caller's id, or a fresh one, on every
+    /// try, and retries the create like an idempotent request: Sage makes the record once.
+    pub fn idempotency_field(mut self, key: &'static str) -> Self {
+        self.idempotency_key = Some(key);
+        self
     }
 
     /// Overrides the method's default idempotency (the schema's `idempotent` key).

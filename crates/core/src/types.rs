@@ -12,6 +12,13 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// or numbers (Sage 200); both decode exactly.
 pub use rust_decimal::Decimal;
 
+pub mod lenient;
+mod literal;
+
+#[doc(inline)]
+pub use crate::dec;
+pub use literal::decimal_literal;
+
 /// A calendar date without a time (`YYYY-MM-DD`).
 pub use chrono::NaiveDate as Date;
 
@@ -178,9 +185,15 @@ pub mod decimal_number {
     use super::Decimal;
     use serde::{Deserialize, Deserializer, Serializer};
 
-    /// Writes the decimal as a JSON number.
+    /// Writes the decimal as a JSON number, digit for digit even when an `f64` would round it
+    /// (then as raw JSON text, which serde_json writes verbatim).
     pub fn serialize<S: Serializer>(value: &Decimal, serializer: S) -> Result<S::Ok, S::Error> {
-        let number: serde_json::Number = value.normalize().to_string().parse().map_err(serde::ser::Error::custom)?;
+        let text = value.normalize().to_string();
+        if super::lenient::exceeds_f64(text.as_bytes()) {
+            let raw = serde_json::value::RawValue::from_string(text).map_err(serde::ser::Error::custom)?;
+            return serde::Serialize::serialize(&raw, serializer);
+        }
+        let number: serde_json::Number = text.parse().map_err(serde::ser::Error::custom)?;
         serde::Serialize::serialize(&number, serializer)
     }
 
@@ -250,5 +263,7 @@ mod tests {
         }
         let row: Row = serde_json::from_str(r#"{"balance": 2464.16, "limit": "4000.00"}"#).unwrap();
         assert_eq!(serde_json::to_string(&row).unwrap(), r#"{"balance":2464.16,"limit":4000}"#);
+        let long = Row { balance: "-12345678901234567.89".parse().unwrap(), limit: Some(Decimal::new(1, 1)) };
+        assert_eq!(serde_json::to_string(&long).unwrap(), r#"{"balance":-12345678901234567.89,"limit":0.1}"#);
     }
 }

@@ -23,6 +23,21 @@
 //! The runtime types every product shares — [`Client`], [`Error`], [`HeaderPolicy`], [`auth`] —
 //! are re-exported at the top level.
 //!
+//! The value types that generated signatures use — [`types::Decimal`], [`types::Date`],
+//! [`types::DateTime`] — and the [`types::dec!`] literal live in [`types`], so a program needs no
+//! dependency on `rust_decimal` or `chrono` of its own:
+//!
+//! ```
+//! use sage::types::{dec, Date, DateTime, Decimal};
+//!
+//! let net: Decimal = dec!(100.10);
+//! let total = net + dec!(20.02);
+//! assert_eq!(total.to_string(), "120.12");
+//! let due: Date = "2024-03-31".parse().unwrap();
+//! let stamped: DateTime = "2024-03-01T10:00:00Z".parse().unwrap();
+//! assert!(stamped.to_utc().date_naive() < due);
+//! ```
+//!
 //! ```no_run
 //! # #[cfg(feature = "accounting-v31-full")]
 //! # async fn demo(tokens: sage::auth::TokenSet, oauth: sage::auth::OAuthClient) -> sage::Result<()> {

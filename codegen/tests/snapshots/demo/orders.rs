@@ -9,17 +9,27 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Order {
     /// Order id.
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub id: i64,
     /// Kind of order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<OrderType>,
-    #[serde(rename = "$path", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "$path",
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub path: Option<String>,
-    #[serde(with = "sage_core::types::decimal_number")]
+    #[serde(
+        serialize_with = "sage_core::types::decimal_number::serialize",
+        deserialize_with = "sage_core::types::lenient::value"
+    )]
     pub total: sage_core::types::Decimal,
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub discount: Option<sage_core::types::Decimal>,

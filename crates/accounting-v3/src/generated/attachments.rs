@@ -20,10 +20,20 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Attachment {
     /// The file path of the attachment
-    #[serde(rename = "$file_path", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "$file_path",
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub file_path: Option<String>,
     /// The API path for the resource
-    #[serde(rename = "$path", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "$path",
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub path: Option<String>,
     /// The context of the attachment
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -38,31 +48,67 @@ pub struct Attachment {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<sage_core::types::DateTime>,
     /// The description of the attachment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     /// The name of the resource
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub displayed_as: Option<String>,
     /// The base64 encoded representation of the file
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub file: Option<String>,
     /// The file extension of the attachment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub file_extension: Option<String>,
     /// The file name of the attachment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub file_name: Option<String>,
     /// The file size of the attachment in Bytes
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub file_size: Option<i64>,
     /// The unique identifier for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<super::ids::AttachmentId>,
     /// Flag to determine whether the attachment should be visible to customers
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_public: Option<bool>,
     /// The mime type of the attachment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub mime_type: Option<String>,
     /// The transaction the attachment belongs to
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -78,34 +124,74 @@ pub struct Attachment {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AttachmentUpdate {
     /// The ID of the Attachment Context.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub attachment_context_id: Option<String>,
     /// The ID of the Attachment Context Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub attachment_context_type_id: Option<super::ids::AttachmentContextTypeId>,
     /// The description of the attachment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     /// The base64 encoded representation of the file
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub file: Option<String>,
     /// The file extension of the attachment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub file_extension: Option<String>,
     /// The file name of the attachment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub file_name: Option<String>,
     /// The file size of the attachment in Bytes
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub file_size: Option<i64>,
     /// Flag to determine whether the attachment should be visible to customers
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_public: Option<bool>,
     /// The mime type of the attachment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub mime_type: Option<String>,
     /// The ID of the Transaction.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub transaction_id: Option<super::ids::TransactionId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -115,31 +201,62 @@ pub struct AttachmentUpdate {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NewAttachment {
     /// The ID of the Attachment Context.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub attachment_context_id: Option<String>,
     /// The ID of the Attachment Context Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub attachment_context_type_id: Option<super::ids::AttachmentContextTypeId>,
     /// The description of the attachment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     /// The base64 encoded representation of the file
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub file: String,
     /// The file extension of the attachment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub file_extension: Option<String>,
     /// The file name of the attachment
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub file_name: String,
     /// The file size of the attachment in Bytes
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub file_size: Option<i64>,
     /// Flag to determine whether the attachment should be visible to customers
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_public: Option<bool>,
     /// The mime type of the attachment
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub mime_type: String,
     /// The ID of the Transaction.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub transaction_id: Option<super::ids::TransactionId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -207,7 +324,7 @@ impl From<&Attachment> for AttachmentUpdate {
 ///
 /// `GET /accounts/v3/attachment_context_types/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_attachment_context_type` (`GET /attachment_context_types/{key}`); see MIGRATING.md. Use `accounting-v31:get_attachment_context_type` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_attachment_context_type` (`GET /attachment_context_types/{key}`); see MIGRATING.md. Use `sage::accounting_v31::attachments::GetAttachmentContextType` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetAttachmentContextType {
@@ -278,7 +395,7 @@ impl sage_core::Operation for GetAttachmentContextType {
 ///
 /// `GET /accounts/v3/attachment_context_types`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_attachment_context_types` (`GET /attachment_context_types`); see MIGRATING.md. Use `accounting-v31:list_attachment_context_types` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_attachment_context_types` (`GET /attachment_context_types`); see MIGRATING.md. Use `sage::accounting_v31::attachments::ListAttachmentContextTypes` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListAttachmentContextTypes {
@@ -379,7 +496,7 @@ impl sage_core::ListOperation for ListAttachmentContextTypes {
 ///
 /// `POST /accounts/v3/attachments`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_attachment` (`POST /attachments`); see MIGRATING.md. Use `accounting-v31:create_attachment` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_attachment` (`POST /attachments`); see MIGRATING.md. Use `sage::accounting_v31::attachments::CreateAttachment` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateAttachment {
@@ -432,7 +549,7 @@ impl sage_core::Operation for CreateAttachment {
 ///
 /// `DELETE /accounts/v3/attachments/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_attachment` (`DELETE /attachments/{key}`); see MIGRATING.md. Use `accounting-v31:delete_attachment` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_attachment` (`DELETE /attachments/{key}`); see MIGRATING.md. Use `sage::accounting_v31::attachments::DeleteAttachment` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteAttachment {
@@ -484,7 +601,7 @@ impl sage_core::Operation for DeleteAttachment {
 ///
 /// `GET /accounts/v3/attachments/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_attachment` (`GET /attachments/{key}`); see MIGRATING.md. Use `accounting-v31:get_attachment` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_attachment` (`GET /attachments/{key}`); see MIGRATING.md. Use `sage::accounting_v31::attachments::GetAttachment` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetAttachment {
@@ -561,7 +678,7 @@ impl sage_core::Operation for GetAttachment {
 ///
 /// `GET /accounts/v3/attachments/{key}/file`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_attachment_file` (`GET /attachments/{key}/file`); see MIGRATING.md. Use `accounting-v31:get_attachment_file` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_attachment_file` (`GET /attachments/{key}/file`); see MIGRATING.md. Use `sage::accounting_v31::attachments::GetAttachmentFile` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetAttachmentFile {
@@ -616,7 +733,7 @@ impl sage_core::Operation for GetAttachmentFile {
 ///
 /// `GET /accounts/v3/attachments`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_attachments` (`GET /attachments`); see MIGRATING.md. Use `accounting-v31:list_attachments` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_attachments` (`GET /attachments`); see MIGRATING.md. Use `sage::accounting_v31::attachments::ListAttachments` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListAttachments {
@@ -793,7 +910,7 @@ impl sage_core::ListOperation for ListAttachments {
 ///
 /// `PUT /accounts/v3/attachments/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_attachment` (`PUT /attachments/{key}`); see MIGRATING.md. Use `accounting-v31:update_attachment` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_attachment` (`PUT /attachments/{key}`); see MIGRATING.md. Use `sage::accounting_v31::attachments::UpdateAttachment` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateAttachment {

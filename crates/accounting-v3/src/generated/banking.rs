@@ -12,19 +12,39 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct BankAccountDetailsUpdate {
     /// The account name
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub account_name: Option<String>,
     /// The account number
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub account_number: Option<String>,
     /// The bic
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub bic: Option<String>,
     /// The iban
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub iban: Option<String>,
     /// The sort code
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub sort_code: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -34,26 +54,46 @@ pub struct BankAccountDetailsUpdate {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct BankAccountJournalCodeUpdate {
     /// The code of the journal code
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub code: Option<String>,
     /// The control name of the journal code
     ///
     /// Control names are identifiers for a journal codes with a specific meaning. Some examples are `AC` for
     /// purchases, `VE` for sales, `OD` for other transactions and `REPBAL` for opening balances.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub control_name: Option<String>,
     /// The ID of the Journal Code Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub journal_code_type_id: Option<super::ids::JournalCodeTypeId>,
     /// The name of the journal code
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// Indicates whether the journal code is reserved.
     ///
     /// Reserved journal codes cannot be deleted. A journal code is reserved when it has a control name.
     /// Please note that journal codes can also not be deleted when there is any journal that is using
     /// the code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reserved: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -63,40 +103,88 @@ pub struct BankAccountJournalCodeUpdate {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct BankAccountMainAddressUpdate {
     /// The first line of the address
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub address_line_1: Option<String>,
     /// The second line of the address
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The ID of the Bank Account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub bank_account_id: Option<super::ids::BankAccountId>,
     /// The address town/city
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub city: Option<String>,
     /// The ID of the Contact.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub contact_id: Option<super::ids::ContactId>,
     /// The ID of the Country Group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub country_id: Option<super::ids::CountryId>,
     /// Specifies the address as the contact's main address. Only a single address can exist for a contact in Start so this is always true when returned by the API but cannot be seen in the UI
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_main_address: Option<bool>,
     /// The custom name of the address
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// The address postal code/zipcode
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub postal_code: Option<String>,
     /// The address state/province/region
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub region: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -106,22 +194,46 @@ pub struct BankAccountMainAddressUpdate {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct BankAccountMainContactPersonUpdate {
     /// The email of the contact
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub email: Option<String>,
     /// The fax number of the contact
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub fax: Option<String>,
     /// The job title of the contact
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub job_title: Option<String>,
     /// The mobile of the contact
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub mobile: Option<String>,
     /// The name of the contact
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// The telephone of the contact
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub telephone: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -133,10 +245,18 @@ pub struct BankAccountUpdate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_account_details: Option<BankAccountDetailsUpdate>,
     /// The bank account type for the bank account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub bank_account_type_id: Option<super::ids::BankAccountTypeId>,
     /// The ID of the Default Payment Method.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub default_payment_method_id: Option<String>,
     /// The GIFI code of the bank ledger account'
     ///
@@ -145,22 +265,38 @@ pub struct BankAccountUpdate {
     /// GIFI is needed when filing a T2 income tax return.
     ///
     /// _Canada only_
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub gifi_code: Option<i64>,
     /// Indicates whether the Bank account is active or inactive.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_active: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub journal_code: Option<BankAccountJournalCodeUpdate>,
     /// The ID of the Ledger Account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub ledger_account_id: Option<super::ids::LedgerAccountId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub main_address: Option<BankAccountMainAddressUpdate>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub main_contact_person: Option<BankAccountMainContactPersonUpdate>,
     /// The nominal code of the bank account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub nominal_code: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -179,13 +315,26 @@ pub struct BankAccountUpdate {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct BankDeposit {
     /// The API path for the resource
-    #[serde(rename = "$path", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "$path",
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub path: Option<String>,
     /// Cash total in the deposit
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cash_amount: Option<sage_core::types::Decimal>,
     /// Cheque total in the deposit
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cheque_amount: Option<sage_core::types::Decimal>,
     /// The datetime when the item was created
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -197,25 +346,45 @@ pub struct BankDeposit {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<sage_core::types::DateTime>,
     /// The name of the resource
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub displayed_as: Option<String>,
     /// From bank account - money leaves this account
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from_bank_account: Option<super::common::BankAccount>,
     /// The unique identifier for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<super::ids::BankDepositId>,
     /// The legacy ID for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub legacy_id: Option<i64>,
     /// Reference
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reference: Option<String>,
     /// To bank account - money goes into this account
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to_bank_account: Option<super::common::BankAccount>,
     /// Total of cash and cheques in the deposit
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The transaction for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -243,52 +412,101 @@ pub struct BankDeposit {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct BankReconciliation {
     /// The API path for the resource
-    #[serde(rename = "$path", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "$path",
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub path: Option<String>,
     /// The difference between the statement end balance and the reconciled balance
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub balance_difference: Option<sage_core::types::Decimal>,
     /// The bank account the reconciliation relates to
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_account: Option<super::common::Base>,
     /// The closing balance of the bank reconciliation
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub closing_balance: Option<sage_core::types::Decimal>,
     /// The datetime when the item was created
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The name of the resource
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<super::ids::BankReconciliationId>,
     /// The legacy ID for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub legacy_id: Option<i64>,
     /// The reconciled balance of the bank reconciliation
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reconciled_balance: Option<sage_core::types::Decimal>,
     /// A reference for the bank reconciliation
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reference: Option<String>,
     /// The starting balance of the bank reconciliation
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub starting_balance: Option<sage_core::types::Decimal>,
     /// The date of the bank reconciliation
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub statement_date: Option<sage_core::types::Date>,
     /// The statement end balance for the reconciliation
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub statement_end_balance: Option<sage_core::types::Decimal>,
     /// The status of the bank reconciliation
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<BankReconciliationStatus>,
     /// The total amount paid
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_paid: Option<sage_core::types::Decimal>,
     /// The total amount received
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_received: Option<sage_core::types::Decimal>,
     /// The datetime when the item was last updated
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -301,10 +519,18 @@ pub struct BankReconciliation {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct BankReconciliationStatus {
     /// The bank reconciliation status name
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub displayed_as: Option<String>,
     /// The bank reconciliation status id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -314,37 +540,77 @@ pub struct BankReconciliationStatus {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct BankReconciliationUpdate {
     /// The difference between the statement end balance and the reconciled balance
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub balance_difference: Option<sage_core::types::Decimal>,
     /// The bank account the reconciliation relates to
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub bank_account_id: Option<super::ids::BankAccountId>,
     /// The closing balance of the bank reconciliation
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub closing_balance: Option<sage_core::types::Decimal>,
     /// The reconciled balance of the bank reconciliation
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reconciled_balance: Option<sage_core::types::Decimal>,
     /// A reference for the bank reconciliation
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reference: Option<String>,
     /// The starting balance of the bank reconciliation
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub starting_balance: Option<sage_core::types::Decimal>,
     /// The date of the bank reconciliation
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub statement_date: Option<sage_core::types::Date>,
     /// The statement end balance for the reconciliation
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub statement_end_balance: Option<sage_core::types::Decimal>,
     /// The ID of the Status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub status_id: Option<String>,
     /// The total amount paid
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_paid: Option<sage_core::types::Decimal>,
     /// The total amount received
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_received: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -363,10 +629,19 @@ pub struct BankReconciliationUpdate {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct BankTransfer {
     /// The API path for the resource
-    #[serde(rename = "$path", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "$path",
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub path: Option<String>,
     /// The amount of the bank transfer
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub amount: Option<sage_core::types::Decimal>,
     /// The datetime when the item was created
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -378,22 +653,42 @@ pub struct BankTransfer {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<sage_core::types::DateTime>,
     /// The description for the bank transfer
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     /// The name of the resource
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub displayed_as: Option<String>,
     /// The bank account that the money was transfered from
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from_bank_account: Option<super::common::BankAccount>,
     /// The unique identifier for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<super::ids::BankTransferId>,
     /// The legacy ID for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub legacy_id: Option<i64>,
     /// The reference for the bank transfer
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reference: Option<String>,
     /// The bank account that the money was transfered to
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -415,22 +710,42 @@ pub struct BankTransfer {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct BankTransferUpdate {
     /// The amount of the bank transfer
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub amount: Option<sage_core::types::Decimal>,
     /// The date of the bank transfer
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The description for the bank transfer
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     /// The bank account that the money was transfered from
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub from_bank_account_id: Option<String>,
     /// The reference for the bank transfer
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reference: Option<String>,
     /// The bank account that the money was transfered to
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub to_bank_account_id: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -442,9 +757,14 @@ pub struct NewBankAccount {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_account_details: Option<NewBankAccountDetails>,
     /// The bank account type for the bank account
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub bank_account_type_id: super::ids::BankAccountTypeId,
     /// The ID of the Default Payment Method.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub default_payment_method_id: Option<String>,
     /// The GIFI code of the bank ledger account'
     ///
@@ -453,22 +773,38 @@ pub struct NewBankAccount {
     /// GIFI is needed when filing a T2 income tax return.
     ///
     /// _Canada only_
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub gifi_code: Option<i64>,
     /// Indicates whether the Bank account is active or inactive.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_active: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub journal_code: Option<NewBankAccountJournalCode>,
     /// The ID of the Ledger Account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub ledger_account_id: Option<super::ids::LedgerAccountId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub main_address: Option<NewBankAccountMainAddress>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub main_contact_person: Option<NewBankAccountMainContactPerson>,
     /// The nominal code of the bank account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub nominal_code: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -497,18 +833,35 @@ impl NewBankAccount {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NewBankAccountDetails {
     /// The account name
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub account_name: String,
     /// The account number
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub account_number: Option<String>,
     /// The bic
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub bic: Option<String>,
     /// The iban
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub iban: Option<String>,
     /// The sort code
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub sort_code: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -532,26 +885,46 @@ impl NewBankAccountDetails {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct NewBankAccountJournalCode {
     /// The code of the journal code
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub code: Option<String>,
     /// The control name of the journal code
     ///
     /// Control names are identifiers for a journal codes with a specific meaning. Some examples are `AC` for
     /// purchases, `VE` for sales, `OD` for other transactions and `REPBAL` for opening balances.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub control_name: Option<String>,
     /// The ID of the Journal Code Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub journal_code_type_id: Option<super::ids::JournalCodeTypeId>,
     /// The name of the journal code
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// Indicates whether the journal code is reserved.
     ///
     /// Reserved journal codes cannot be deleted. A journal code is reserved when it has a control name.
     /// Please note that journal codes can also not be deleted when there is any journal that is using
     /// the code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reserved: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -561,40 +934,88 @@ pub struct NewBankAccountJournalCode {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct NewBankAccountMainAddress {
     /// The first line of the address
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub address_line_1: Option<String>,
     /// The second line of the address
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The ID of the Bank Account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub bank_account_id: Option<super::ids::BankAccountId>,
     /// The address town/city
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub city: Option<String>,
     /// The ID of the Contact.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub contact_id: Option<super::ids::ContactId>,
     /// The ID of the Country Group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub country_id: Option<super::ids::CountryId>,
     /// Specifies the address as the contact's main address. Only a single address can exist for a contact in Start so this is always true when returned by the API but cannot be seen in the UI
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_main_address: Option<bool>,
     /// The custom name of the address
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// The address postal code/zipcode
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub postal_code: Option<String>,
     /// The address state/province/region
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub region: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -604,22 +1025,46 @@ pub struct NewBankAccountMainAddress {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct NewBankAccountMainContactPerson {
     /// The email of the contact
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub email: Option<String>,
     /// The fax number of the contact
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub fax: Option<String>,
     /// The job title of the contact
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub job_title: Option<String>,
     /// The mobile of the contact
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub mobile: Option<String>,
     /// The name of the contact
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// The telephone of the contact
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub telephone: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -629,20 +1074,32 @@ pub struct NewBankAccountMainContactPerson {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NewBankDeposit {
     /// Cash total in the deposit
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub cash_amount: sage_core::types::Decimal,
     /// Cheque total in the deposit
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cheque_amount: Option<sage_core::types::Decimal>,
     /// User generated date of transaction, not necessarily when it was created
     pub date: sage_core::types::Date,
     /// From bank account - money leaves this account
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub from_bank_account_id: String,
     /// Reference
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub reference: String,
     /// To bank account - money goes into this account
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub to_bank_account_id: String,
     /// Total of cash and cheques in the deposit
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -674,36 +1131,73 @@ impl NewBankDeposit {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NewBankReconciliation {
     /// The difference between the statement end balance and the reconciled balance
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub balance_difference: Option<sage_core::types::Decimal>,
     /// The bank account the reconciliation relates to
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub bank_account_id: super::ids::BankAccountId,
     /// The closing balance of the bank reconciliation
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub closing_balance: Option<sage_core::types::Decimal>,
     /// The reconciled balance of the bank reconciliation
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reconciled_balance: Option<sage_core::types::Decimal>,
     /// A reference for the bank reconciliation
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reference: Option<String>,
     /// The starting balance of the bank reconciliation
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub starting_balance: Option<sage_core::types::Decimal>,
     /// The date of the bank reconciliation
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub statement_date: Option<sage_core::types::Date>,
     /// The statement end balance for the reconciliation
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub statement_end_balance: Option<sage_core::types::Decimal>,
     /// The ID of the Status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub status_id: Option<String>,
     /// The total amount paid
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_paid: Option<sage_core::types::Decimal>,
     /// The total amount received
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_received: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -733,18 +1227,29 @@ impl NewBankReconciliation {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NewBankTransfer {
     /// The amount of the bank transfer
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub amount: sage_core::types::Decimal,
     /// The date of the bank transfer
     pub date: sage_core::types::Date,
     /// The description for the bank transfer
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     /// The bank account that the money was transfered from
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub from_bank_account_id: String,
     /// The reference for the bank transfer
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reference: Option<String>,
     /// The bank account that the money was transfered to
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub to_bank_account_id: String,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -947,7 +1452,7 @@ impl From<&BankTransfer> for BankTransferUpdate {
 ///
 /// `GET /accounts/v3/bank_account_types/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_bank_account_type` (`GET /bank_account_types/{key}`); see MIGRATING.md. Use `accounting-v31:get_bank_account_type` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_bank_account_type` (`GET /bank_account_types/{key}`); see MIGRATING.md. Use `sage::accounting_v31::banking::GetBankAccountType` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetBankAccountType {
@@ -1018,7 +1523,7 @@ impl sage_core::Operation for GetBankAccountType {
 ///
 /// `GET /accounts/v3/bank_account_types`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_bank_account_types` (`GET /bank_account_types`); see MIGRATING.md. Use `accounting-v31:list_bank_account_types` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_bank_account_types` (`GET /bank_account_types`); see MIGRATING.md. Use `sage::accounting_v31::banking::ListBankAccountTypes` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListBankAccountTypes {
@@ -1117,7 +1622,7 @@ impl sage_core::ListOperation for ListBankAccountTypes {
 ///
 /// `POST /accounts/v3/bank_accounts`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_bank_account` (`POST /bank_accounts`); see MIGRATING.md. Use `accounting-v31:create_bank_account` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_bank_account` (`POST /bank_accounts`); see MIGRATING.md. Use `sage::accounting_v31::banking::CreateBankAccount` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateBankAccount {
@@ -1168,7 +1673,7 @@ impl sage_core::Operation for CreateBankAccount {
 ///
 /// `DELETE /accounts/v3/bank_accounts/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_bank_account` (`DELETE /bank_accounts/{key}`); see MIGRATING.md. Use `accounting-v31:delete_bank_account` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_bank_account` (`DELETE /bank_accounts/{key}`); see MIGRATING.md. Use `sage::accounting_v31::banking::DeleteBankAccount` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteBankAccount {
@@ -1218,7 +1723,7 @@ impl sage_core::Operation for DeleteBankAccount {
 ///
 /// `GET /accounts/v3/bank_accounts/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_bank_account` (`GET /bank_accounts/{key}`); see MIGRATING.md. Use `accounting-v31:get_bank_account` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_bank_account` (`GET /bank_accounts/{key}`); see MIGRATING.md. Use `sage::accounting_v31::banking::GetBankAccount` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetBankAccount {
@@ -1303,7 +1808,7 @@ impl sage_core::Operation for GetBankAccount {
 ///
 /// `GET /accounts/v3/bank_accounts`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_bank_accounts` (`GET /bank_accounts`); see MIGRATING.md. Use `accounting-v31:list_bank_accounts` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_bank_accounts` (`GET /bank_accounts`); see MIGRATING.md. Use `sage::accounting_v31::banking::ListBankAccounts` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListBankAccounts {
@@ -1456,7 +1961,7 @@ impl sage_core::ListOperation for ListBankAccounts {
 ///
 /// `PUT /accounts/v3/bank_accounts/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_bank_account` (`PUT /bank_accounts/{key}`); see MIGRATING.md. Use `accounting-v31:update_bank_account` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_bank_account` (`PUT /bank_accounts/{key}`); see MIGRATING.md. Use `sage::accounting_v31::banking::UpdateBankAccount` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateBankAccount {
@@ -1516,7 +2021,7 @@ impl sage_core::Operation for UpdateBankAccount {
 ///
 /// `POST /accounts/v3/bank_deposits`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_bank_deposit` (`POST /bank_deposits`); see MIGRATING.md. Use `accounting-v31:create_bank_deposit` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_bank_deposit` (`POST /bank_deposits`); see MIGRATING.md. Use `sage::accounting_v31::banking::CreateBankDeposit` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateBankDeposit {
@@ -1567,7 +2072,7 @@ impl sage_core::Operation for CreateBankDeposit {
 ///
 /// `DELETE /accounts/v3/bank_deposits/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_bank_deposit` (`DELETE /bank_deposits/{key}`); see MIGRATING.md. Use `accounting-v31:delete_bank_deposit` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_bank_deposit` (`DELETE /bank_deposits/{key}`); see MIGRATING.md. Use `sage::accounting_v31::banking::DeleteBankDeposit` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteBankDeposit {
@@ -1617,7 +2122,7 @@ impl sage_core::Operation for DeleteBankDeposit {
 ///
 /// `GET /accounts/v3/bank_deposits/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_bank_deposit` (`GET /bank_deposits/{key}`); see MIGRATING.md. Use `accounting-v31:get_bank_deposit` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_bank_deposit` (`GET /bank_deposits/{key}`); see MIGRATING.md. Use `sage::accounting_v31::banking::GetBankDeposit` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetBankDeposit {
@@ -1702,7 +2207,7 @@ impl sage_core::Operation for GetBankDeposit {
 ///
 /// `GET /accounts/v3/bank_deposits`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_bank_deposits` (`GET /bank_deposits`); see MIGRATING.md. Use `accounting-v31:list_bank_deposits` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_bank_deposits` (`GET /bank_deposits`); see MIGRATING.md. Use `sage::accounting_v31::banking::ListBankDeposits` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListBankDeposits {
@@ -1857,7 +2362,7 @@ impl sage_core::ListOperation for ListBankDeposits {
 ///
 /// `POST /accounts/v3/bank_reconciliations`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_bank_reconciliation` (`POST /bank_reconciliations`); see MIGRATING.md. Use `accounting-v31:create_bank_reconciliation` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_bank_reconciliation` (`POST /bank_reconciliations`); see MIGRATING.md. Use `sage::accounting_v31::banking::CreateBankReconciliation` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateBankReconciliation {
@@ -1908,7 +2413,7 @@ impl sage_core::Operation for CreateBankReconciliation {
 ///
 /// `GET /accounts/v3/bank_reconciliations/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_bank_reconciliation` (`GET /bank_reconciliations/{key}`); see MIGRATING.md. Use `accounting-v31:get_bank_reconciliation` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_bank_reconciliation` (`GET /bank_reconciliations/{key}`); see MIGRATING.md. Use `sage::accounting_v31::banking::GetBankReconciliation` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetBankReconciliation {
@@ -1983,7 +2488,7 @@ impl sage_core::Operation for GetBankReconciliation {
 ///
 /// `GET /accounts/v3/bank_reconciliations`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_bank_reconciliations` (`GET /bank_reconciliations`); see MIGRATING.md. Use `accounting-v31:list_bank_reconciliations` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_bank_reconciliations` (`GET /bank_reconciliations`); see MIGRATING.md. Use `sage::accounting_v31::banking::ListBankReconciliations` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListBankReconciliations {
@@ -2103,7 +2608,7 @@ impl sage_core::ListOperation for ListBankReconciliations {
 ///
 /// `PUT /accounts/v3/bank_reconciliations/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_bank_reconciliation` (`PUT /bank_reconciliations/{key}`); see MIGRATING.md. Use `accounting-v31:update_bank_reconciliation` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_bank_reconciliation` (`PUT /bank_reconciliations/{key}`); see MIGRATING.md. Use `sage::accounting_v31::banking::UpdateBankReconciliation` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateBankReconciliation {
@@ -2163,7 +2668,7 @@ impl sage_core::Operation for UpdateBankReconciliation {
 ///
 /// `POST /accounts/v3/bank_transfers`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_bank_transfer` (`POST /bank_transfers`); see MIGRATING.md. Use `accounting-v31:create_bank_transfer` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_bank_transfer` (`POST /bank_transfers`); see MIGRATING.md. Use `sage::accounting_v31::banking::CreateBankTransfer` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateBankTransfer {
@@ -2214,7 +2719,7 @@ impl sage_core::Operation for CreateBankTransfer {
 ///
 /// `DELETE /accounts/v3/bank_transfers/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_bank_transfer` (`DELETE /bank_transfers/{key}`); see MIGRATING.md. Use `accounting-v31:delete_bank_transfer` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_bank_transfer` (`DELETE /bank_transfers/{key}`); see MIGRATING.md. Use `sage::accounting_v31::banking::DeleteBankTransfer` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteBankTransfer {
@@ -2264,7 +2769,7 @@ impl sage_core::Operation for DeleteBankTransfer {
 ///
 /// `GET /accounts/v3/bank_transfers/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_bank_transfer` (`GET /bank_transfers/{key}`); see MIGRATING.md. Use `accounting-v31:get_bank_transfer` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_bank_transfer` (`GET /bank_transfers/{key}`); see MIGRATING.md. Use `sage::accounting_v31::banking::GetBankTransfer` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetBankTransfer {
@@ -2349,7 +2854,7 @@ impl sage_core::Operation for GetBankTransfer {
 ///
 /// `GET /accounts/v3/bank_transfers`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_bank_transfers` (`GET /bank_transfers`); see MIGRATING.md. Use `accounting-v31:list_bank_transfers` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_bank_transfers` (`GET /bank_transfers`); see MIGRATING.md. Use `sage::accounting_v31::banking::ListBankTransfers` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListBankTransfers {
@@ -2504,7 +3009,7 @@ impl sage_core::ListOperation for ListBankTransfers {
 ///
 /// `PUT /accounts/v3/bank_transfers/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_bank_transfer` (`PUT /bank_transfers/{key}`); see MIGRATING.md. Use `accounting-v31:update_bank_transfer` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_bank_transfer` (`PUT /bank_transfers/{key}`); see MIGRATING.md. Use `sage::accounting_v31::banking::UpdateBankTransfer` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateBankTransfer {

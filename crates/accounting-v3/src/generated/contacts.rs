@@ -14,42 +14,90 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AddressUpdate {
     /// The first line of the address
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub address_line_1: Option<String>,
     /// The second line of the address
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub address_line_2: Option<String>,
     /// Defines the nature of the address (Shipping, Billing, Head Office etc.).
     ///
     /// Start defaults to "Sales" for Customers and "Purchasing" for Vendors
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The related bank account of the address, if the address belongs to a bank account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub bank_account_id: Option<super::ids::BankAccountId>,
     /// The address town/city
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub city: Option<String>,
     /// The related contact of the address, if the address belongs to a contact.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub contact_id: Option<super::ids::ContactId>,
     /// The ID of the Country Group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub country_id: Option<super::ids::CountryId>,
     /// Specifies the address as the contact's main address. Only a single address can exist for a contact in Start so this is always true when returned by the API but cannot be seen in the UI
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_main_address: Option<bool>,
     /// The custom name of the address
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// The address postal code/zipcode
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub postal_code: Option<String>,
     /// The address state/province/region
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub region: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -59,19 +107,39 @@ pub struct AddressUpdate {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ContactBankAccountDetailsUpdate {
     /// The account name
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub account_name: Option<String>,
     /// The account number
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub account_number: Option<String>,
     /// The bic
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub bic: Option<String>,
     /// The iban
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub iban: Option<String>,
     /// The sort code
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub sort_code: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -81,40 +149,88 @@ pub struct ContactBankAccountDetailsUpdate {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ContactDeliveryAddressUpdate {
     /// The first line of the address
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub address_line_1: Option<String>,
     /// The second line of the address
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The ID of the Bank Account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub bank_account_id: Option<super::ids::BankAccountId>,
     /// The address town/city
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub city: Option<String>,
     /// The ID of the Contact.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub contact_id: Option<super::ids::ContactId>,
     /// The ID of the Country Group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub country_id: Option<super::ids::CountryId>,
     /// Specifies the address as the contact's main address. Only a single address can exist for a contact in Start so this is always true when returned by the API but cannot be seen in the UI
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_main_address: Option<bool>,
     /// The custom name of the address
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// The address postal code/zipcode
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub postal_code: Option<String>,
     /// The address state/province/region
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub region: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -124,40 +240,88 @@ pub struct ContactDeliveryAddressUpdate {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ContactMainAddressUpdate {
     /// The first line of the address
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub address_line_1: Option<String>,
     /// The second line of the address
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The ID of the Bank Account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub bank_account_id: Option<super::ids::BankAccountId>,
     /// The address town/city
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub city: Option<String>,
     /// The ID of the Contact.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub contact_id: Option<super::ids::ContactId>,
     /// The ID of the Country Group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub country_id: Option<super::ids::CountryId>,
     /// Specifies the address as the contact's main address. Only a single address can exist for a contact in Start so this is always true when returned by the API but cannot be seen in the UI
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_main_address: Option<bool>,
     /// The custom name of the address
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// The address postal code/zipcode
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub postal_code: Option<String>,
     /// The address state/province/region
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub region: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -167,34 +331,70 @@ pub struct ContactMainAddressUpdate {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ContactMainContactPersonUpdate {
     /// The ID of the Address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub address_id: Option<super::ids::AddressId>,
     /// The IDs of the Contact Person Types.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_person_type_ids: Option<Vec<super::ids::ContactPersonTypeId>>,
     /// The email address of the contact person
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub email: Option<String>,
     /// The fax number of the contact person
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub fax: Option<String>,
     /// Indicates whether this is the main contact person. Per contact, only one main contact can be selected.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_main_contact: Option<bool>,
     /// Indicates whether this contact person is a preferred contact
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_preferred_contact: Option<bool>,
     /// The job title of the contact person
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub job_title: Option<String>,
     /// The mobile number of the contact person
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub mobile: Option<String>,
     /// The name of the contact person
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// The telephone number of the contact person
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub telephone: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -204,34 +404,70 @@ pub struct ContactMainContactPersonUpdate {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ContactPersonUpdate {
     /// The address of the contact person
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub address_id: Option<super::ids::AddressId>,
     /// The IDs of the Contact Person Types.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_person_type_ids: Option<Vec<super::ids::ContactPersonTypeId>>,
     /// The email address of the contact person
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub email: Option<String>,
     /// The fax number of the contact person
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub fax: Option<String>,
     /// Indicates whether this is the main contact person. Per contact, only one main contact can be selected.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_main_contact: Option<bool>,
     /// Indicates whether this contact person is a preferred contact
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_preferred_contact: Option<bool>,
     /// The job title of the contact person
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub job_title: Option<String>,
     /// The mobile number of the contact person
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub mobile: Option<String>,
     /// The name of the contact person
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// The telephone number of the contact person
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub telephone: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -241,19 +477,39 @@ pub struct ContactPersonUpdate {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ContactTaxTreatmentUpdate {
     /// Indicates an EU contact without a tax number - home tax rules should be applied
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub eu_not_tax_registered: Option<bool>,
     /// Indicates a contact where EC tax rules should be applied
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub eu_tax_registered: Option<bool>,
     /// Indicates a contact where home country tax rules should be applied
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub home_tax: Option<bool>,
     /// Indicates a contact where import rules should be appliedOnly used for suppliers and FR, ES, IE and UK businesses
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_importer: Option<bool>,
     /// Indicates a contact where rest of world tax rules should be applied
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub rest_of_world_tax: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -266,12 +522,20 @@ pub struct ContactUpdate {
     ///
     /// [
     ///   See Datev Settings endpoint reference](https://developer.sage.com/accounting/reference/settings/#tag/Datev-Settings)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub aux_reference: Option<String>,
     /// Auxiliary account - used when auxiliary accounting is enabled in business settings.
     ///
     /// *Available only in Spain and France*
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub auxiliary_account: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_account_details: Option<ContactBankAccountDetailsUpdate>,
@@ -283,60 +547,120 @@ pub struct ContactUpdate {
     /// If returned as null in a GET response, you may want to GET /invoice_settings
     /// and use 'customer_credit_days'/'vendor_credit_days' as default/fallback according
     /// to your use case.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub credit_days: Option<i64>,
     /// Custom credit limit amount for the contact
     ///
     /// *not applicable to Start*
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub credit_limit: Option<sage_core::types::Decimal>,
     /// Custom terms and conditions for the contact. If set will override global /invoice_settings
     /// default terms and conditions.
     ///
     /// *Customers only*
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub credit_terms_and_conditions: Option<String>,
     /// The ID of the Currency.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The ID of the Default Purchase Ledger Account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub default_purchase_ledger_account_id: Option<String>,
     /// The ID of the Default Sales Ledger Account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub default_sales_ledger_account_id: Option<String>,
     /// The ID of the Default Sales Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub default_sales_tax_rate_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery_address: Option<ContactDeliveryAddressUpdate>,
     /// Identifies a contact should be blocked due to destination vat
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub destination_vat_blocking: Option<bool>,
     /// The locale for the contact
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub locale: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub main_address: Option<ContactMainAddressUpdate>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub main_contact_person: Option<ContactMainContactPersonUpdate>,
     /// The contact's full name or business name
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// The notes for the contact
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub notes: Option<String>,
     /// The ID of the Product Sales Price Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub product_sales_price_type_id: Option<super::ids::ProductSalesPriceTypeId>,
     /// Unique reference for the contact
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reference: Option<String>,
     /// The registered number of the contact's business. Only used for German businesses and represents the "Steuernummer" there (not the "USt-ID").
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub registered_number: Option<String>,
     /// Used when importing contacts from external sources
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub source_guid: Option<String>,
     /// **France:** The tax calculation method used to define tax
     /// treatment *Vendors only*
@@ -345,10 +669,18 @@ pub struct ContactUpdate {
     /// to Recargo de Equivalencia *Customers only*
     /// **United Kingdom:** Defines if contact tax treatment is domestic reverse
     /// charge *Customers & Suppliers*
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_calculation: Option<String>,
     /// The VAT registration number of the contact. The format will be validated.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_number: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_treatment: Option<ContactTaxTreatmentUpdate>,
@@ -360,39 +692,78 @@ pub struct ContactUpdate {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NewAddress {
     /// The first line of the address
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub address_line_1: Option<String>,
     /// The second line of the address
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub address_line_2: Option<String>,
     /// Defines the nature of the address (Shipping, Billing, Head Office etc.).
     ///
     /// Start defaults to "Sales" for Customers and "Purchasing" for Vendors
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub address_type_id: super::ids::AddressTypeId,
     /// The related bank account of the address, if the address belongs to a bank account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub bank_account_id: Option<super::ids::BankAccountId>,
     /// The address town/city
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub city: Option<String>,
     /// The related contact of the address, if the address belongs to a contact.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub contact_id: Option<super::ids::ContactId>,
     /// The ID of the Country Group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub country_id: Option<super::ids::CountryId>,
     /// Specifies the address as the contact's main address. Only a single address can exist for a contact in Start so this is always true when returned by the API but cannot be seen in the UI
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub is_main_address: bool,
     /// The custom name of the address
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub name: String,
     /// The address postal code/zipcode
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub postal_code: Option<String>,
     /// The address state/province/region
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub region: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -430,75 +801,141 @@ pub struct NewContact {
     ///
     /// [
     ///   See Datev Settings endpoint reference](https://developer.sage.com/accounting/reference/settings/#tag/Datev-Settings)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub aux_reference: Option<String>,
     /// Auxiliary account - used when auxiliary accounting is enabled in business settings.
     ///
     /// *Available only in Spain and France*
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub auxiliary_account: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_account_details: Option<NewContactBankAccountDetails>,
     /// The IDs of the Contact Types.
+    #[serde(deserialize_with = "sage_core::types::lenient::or_default")]
     pub contact_type_ids: Vec<super::ids::ContactTypeId>,
     /// Custom credit days for the contact.
     ///
     /// If returned as null in a GET response, you may want to GET /invoice_settings
     /// and use 'customer_credit_days'/'vendor_credit_days' as default/fallback according
     /// to your use case.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub credit_days: Option<i64>,
     /// Custom credit limit amount for the contact
     ///
     /// *not applicable to Start*
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub credit_limit: Option<sage_core::types::Decimal>,
     /// Custom terms and conditions for the contact. If set will override global /invoice_settings
     /// default terms and conditions.
     ///
     /// *Customers only*
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub credit_terms_and_conditions: Option<String>,
     /// The ID of the Currency.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The ID of the Default Purchase Ledger Account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub default_purchase_ledger_account_id: Option<String>,
     /// The ID of the Default Sales Ledger Account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub default_sales_ledger_account_id: Option<String>,
     /// The ID of the Default Sales Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub default_sales_tax_rate_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery_address: Option<NewContactDeliveryAddress>,
     /// Identifies a contact should be blocked due to destination vat
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub destination_vat_blocking: Option<bool>,
     /// The locale for the contact
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub locale: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub main_address: Option<NewContactMainAddress>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub main_contact_person: Option<NewContactMainContactPerson>,
     /// The contact's full name or business name
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub name: String,
     /// The notes for the contact
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub notes: Option<String>,
     /// The ID of the Product Sales Price Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub product_sales_price_type_id: Option<super::ids::ProductSalesPriceTypeId>,
     /// Unique reference for the contact
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reference: Option<String>,
     /// The registered number of the contact's business. Only used for German businesses and represents the "Steuernummer" there (not the "USt-ID").
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub registered_number: Option<String>,
     /// Used when importing contacts from external sources
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub source_guid: Option<String>,
     /// **France:** The tax calculation method used to define tax
     /// treatment *Vendors only*
@@ -507,10 +944,18 @@ pub struct NewContact {
     /// to Recargo de Equivalencia *Customers only*
     /// **United Kingdom:** Defines if contact tax treatment is domestic reverse
     /// charge *Customers & Suppliers*
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_calculation: Option<String>,
     /// The VAT registration number of the contact. The format will be validated.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_number: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_treatment: Option<NewContactTaxTreatment>,
@@ -559,19 +1004,39 @@ impl NewContact {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct NewContactBankAccountDetails {
     /// The account name
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub account_name: Option<String>,
     /// The account number
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub account_number: Option<String>,
     /// The bic
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub bic: Option<String>,
     /// The iban
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub iban: Option<String>,
     /// The sort code
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub sort_code: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -581,40 +1046,88 @@ pub struct NewContactBankAccountDetails {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct NewContactDeliveryAddress {
     /// The first line of the address
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub address_line_1: Option<String>,
     /// The second line of the address
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The ID of the Bank Account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub bank_account_id: Option<super::ids::BankAccountId>,
     /// The address town/city
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub city: Option<String>,
     /// The ID of the Contact.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub contact_id: Option<super::ids::ContactId>,
     /// The ID of the Country Group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub country_id: Option<super::ids::CountryId>,
     /// Specifies the address as the contact's main address. Only a single address can exist for a contact in Start so this is always true when returned by the API but cannot be seen in the UI
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_main_address: Option<bool>,
     /// The custom name of the address
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// The address postal code/zipcode
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub postal_code: Option<String>,
     /// The address state/province/region
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub region: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -624,40 +1137,88 @@ pub struct NewContactDeliveryAddress {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct NewContactMainAddress {
     /// The first line of the address
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub address_line_1: Option<String>,
     /// The second line of the address
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub address_line_2: Option<String>,
     /// The ID of the Address Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub address_type_id: Option<super::ids::AddressTypeId>,
     /// The ID of the Bank Account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub bank_account_id: Option<super::ids::BankAccountId>,
     /// The address town/city
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub city: Option<String>,
     /// The ID of the Contact.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub contact_id: Option<super::ids::ContactId>,
     /// The ID of the Country Group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub country_group_id: Option<super::ids::CountryGroupId>,
     /// The ID of the Country.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub country_id: Option<super::ids::CountryId>,
     /// Specifies the address as the contact's main address. Only a single address can exist for a contact in Start so this is always true when returned by the API but cannot be seen in the UI
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_main_address: Option<bool>,
     /// The custom name of the address
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// The address postal code/zipcode
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub postal_code: Option<String>,
     /// The address state/province/region
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub region: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -667,34 +1228,70 @@ pub struct NewContactMainAddress {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct NewContactMainContactPerson {
     /// The ID of the Address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub address_id: Option<super::ids::AddressId>,
     /// The IDs of the Contact Person Types.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_person_type_ids: Option<Vec<super::ids::ContactPersonTypeId>>,
     /// The email address of the contact person
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub email: Option<String>,
     /// The fax number of the contact person
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub fax: Option<String>,
     /// Indicates whether this is the main contact person. Per contact, only one main contact can be selected.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_main_contact: Option<bool>,
     /// Indicates whether this contact person is a preferred contact
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_preferred_contact: Option<bool>,
     /// The job title of the contact person
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub job_title: Option<String>,
     /// The mobile number of the contact person
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub mobile: Option<String>,
     /// The name of the contact person
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// The telephone number of the contact person
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub telephone: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -704,31 +1301,62 @@ pub struct NewContactMainContactPerson {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NewContactPerson {
     /// The address of the contact person
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub address_id: super::ids::AddressId,
     /// The IDs of the Contact Person Types.
+    #[serde(deserialize_with = "sage_core::types::lenient::or_default")]
     pub contact_person_type_ids: Vec<super::ids::ContactPersonTypeId>,
     /// The email address of the contact person
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub email: Option<String>,
     /// The fax number of the contact person
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub fax: Option<String>,
     /// Indicates whether this is the main contact person. Per contact, only one main contact can be selected.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_main_contact: Option<bool>,
     /// Indicates whether this contact person is a preferred contact
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_preferred_contact: Option<bool>,
     /// The job title of the contact person
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub job_title: Option<String>,
     /// The mobile number of the contact person
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub mobile: Option<String>,
     /// The name of the contact person
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub name: String,
     /// The telephone number of the contact person
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub telephone: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -766,19 +1394,39 @@ impl NewContactPerson {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct NewContactTaxTreatment {
     /// Indicates an EU contact without a tax number - home tax rules should be applied
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub eu_not_tax_registered: Option<bool>,
     /// Indicates a contact where EC tax rules should be applied
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub eu_tax_registered: Option<bool>,
     /// Indicates a contact where home country tax rules should be applied
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub home_tax: Option<bool>,
     /// Indicates a contact where import rules should be appliedOnly used for suppliers and FR, ES, IE and UK businesses
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_importer: Option<bool>,
     /// Indicates a contact where rest of world tax rules should be applied
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub rest_of_world_tax: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -1050,7 +1698,7 @@ impl From<&super::common::BankAccountDetails> for ContactBankAccountDetailsUpdat
 ///
 /// `GET /accounts/v3/address_regions/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_address_region` (`GET /address_regions/{key}`); see MIGRATING.md. Use `accounting-v31:get_address_region` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_address_region` (`GET /address_regions/{key}`); see MIGRATING.md. Use `sage::accounting_v31::contacts::GetAddressRegion` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetAddressRegion {
@@ -1121,7 +1769,7 @@ impl sage_core::Operation for GetAddressRegion {
 ///
 /// `GET /accounts/v3/address_regions`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_address_regions` (`GET /address_regions`); see MIGRATING.md. Use `accounting-v31:list_address_regions` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_address_regions` (`GET /address_regions`); see MIGRATING.md. Use `sage::accounting_v31::contacts::ListAddressRegions` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListAddressRegions {
@@ -1225,7 +1873,7 @@ impl sage_core::ListOperation for ListAddressRegions {
 ///
 /// `GET /accounts/v3/address_types/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_address_type` (`GET /address_types/{key}`); see MIGRATING.md. Use `accounting-v31:get_address_type` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_address_type` (`GET /address_types/{key}`); see MIGRATING.md. Use `sage::accounting_v31::contacts::GetAddressType` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetAddressType {
@@ -1296,7 +1944,7 @@ impl sage_core::Operation for GetAddressType {
 ///
 /// `GET /accounts/v3/address_types`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_address_types` (`GET /address_types`); see MIGRATING.md. Use `accounting-v31:list_address_types` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_address_types` (`GET /address_types`); see MIGRATING.md. Use `sage::accounting_v31::contacts::ListAddressTypes` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListAddressTypes {
@@ -1396,7 +2044,7 @@ impl sage_core::ListOperation for ListAddressTypes {
 ///
 /// `POST /accounts/v3/addresses`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_address` (`POST /addresses`); see MIGRATING.md. Use `accounting-v31:create_address` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_address` (`POST /addresses`); see MIGRATING.md. Use `sage::accounting_v31::contacts::CreateAddress` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateAddress {
@@ -1448,7 +2096,7 @@ impl sage_core::Operation for CreateAddress {
 ///
 /// `DELETE /accounts/v3/addresses/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_address` (`DELETE /addresses/{key}`); see MIGRATING.md. Use `accounting-v31:delete_address` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_address` (`DELETE /addresses/{key}`); see MIGRATING.md. Use `sage::accounting_v31::contacts::DeleteAddress` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteAddress {
@@ -1502,7 +2150,7 @@ impl sage_core::Operation for DeleteAddress {
 ///
 /// `GET /accounts/v3/addresses/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_address` (`GET /addresses/{key}`); see MIGRATING.md. Use `accounting-v31:get_address` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_address` (`GET /addresses/{key}`); see MIGRATING.md. Use `sage::accounting_v31::contacts::GetAddress` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetAddress {
@@ -1590,7 +2238,7 @@ impl sage_core::Operation for GetAddress {
 ///
 /// `GET /accounts/v3/addresses`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_addresses` (`GET /addresses`); see MIGRATING.md. Use `accounting-v31:list_addresses` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_addresses` (`GET /addresses`); see MIGRATING.md. Use `sage::accounting_v31::contacts::ListAddresses` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListAddresses {
@@ -1729,7 +2377,7 @@ impl sage_core::ListOperation for ListAddresses {
 ///
 /// `PUT /accounts/v3/addresses/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_address` (`PUT /addresses/{key}`); see MIGRATING.md. Use `accounting-v31:update_address` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_address` (`PUT /addresses/{key}`); see MIGRATING.md. Use `sage::accounting_v31::contacts::UpdateAddress` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateAddress {
@@ -1784,7 +2432,7 @@ impl sage_core::Operation for UpdateAddress {
 ///
 /// `POST /accounts/v3/contact_persons`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_contact_person` (`POST /contact_persons`); see MIGRATING.md. Use `accounting-v31:create_contact_person` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_contact_person` (`POST /contact_persons`); see MIGRATING.md. Use `sage::accounting_v31::contacts::CreateContactPerson` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateContactPerson {
@@ -1836,7 +2484,7 @@ impl sage_core::Operation for CreateContactPerson {
 ///
 /// `DELETE /accounts/v3/contact_persons/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_contact_person` (`DELETE /contact_persons/{key}`); see MIGRATING.md. Use `accounting-v31:delete_contact_person` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_contact_person` (`DELETE /contact_persons/{key}`); see MIGRATING.md. Use `sage::accounting_v31::contacts::DeleteContactPerson` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteContactPerson {
@@ -1890,7 +2538,7 @@ impl sage_core::Operation for DeleteContactPerson {
 ///
 /// `GET /accounts/v3/contact_persons/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_contact_person` (`GET /contact_persons/{key}`); see MIGRATING.md. Use `accounting-v31:get_contact_person` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_contact_person` (`GET /contact_persons/{key}`); see MIGRATING.md. Use `sage::accounting_v31::contacts::GetContactPerson` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetContactPerson {
@@ -1978,7 +2626,7 @@ impl sage_core::Operation for GetContactPerson {
 ///
 /// `GET /accounts/v3/contact_persons`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_contact_persons` (`GET /contact_persons`); see MIGRATING.md. Use `accounting-v31:list_contact_persons` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_contact_persons` (`GET /contact_persons`); see MIGRATING.md. Use `sage::accounting_v31::contacts::ListContactPersons` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListContactPersons {
@@ -2117,7 +2765,7 @@ impl sage_core::ListOperation for ListContactPersons {
 ///
 /// `PUT /accounts/v3/contact_persons/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_contact_person` (`PUT /contact_persons/{key}`); see MIGRATING.md. Use `accounting-v31:update_contact_person` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_contact_person` (`PUT /contact_persons/{key}`); see MIGRATING.md. Use `sage::accounting_v31::contacts::UpdateContactPerson` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateContactPerson {
@@ -2173,7 +2821,7 @@ impl sage_core::Operation for UpdateContactPerson {
 ///
 /// `GET /accounts/v3/contact_person_types/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_contact_person_type` (`GET /contact_person_types/{key}`); see MIGRATING.md. Use `accounting-v31:get_contact_person_type` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_contact_person_type` (`GET /contact_person_types/{key}`); see MIGRATING.md. Use `sage::accounting_v31::contacts::GetContactPersonType` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetContactPersonType {
@@ -2244,7 +2892,7 @@ impl sage_core::Operation for GetContactPersonType {
 ///
 /// `GET /accounts/v3/contact_person_types`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_contact_person_types` (`GET /contact_person_types`); see MIGRATING.md. Use `accounting-v31:list_contact_person_types` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_contact_person_types` (`GET /contact_person_types`); see MIGRATING.md. Use `sage::accounting_v31::contacts::ListContactPersonTypes` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListContactPersonTypes {
@@ -2342,7 +2990,7 @@ impl sage_core::ListOperation for ListContactPersonTypes {
 ///
 /// `GET /accounts/v3/contact_types/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_contact_type` (`GET /contact_types/{key}`); see MIGRATING.md. Use `accounting-v31:get_contact_type` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_contact_type` (`GET /contact_types/{key}`); see MIGRATING.md. Use `sage::accounting_v31::contacts::GetContactType` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetContactType {
@@ -2413,7 +3061,7 @@ impl sage_core::Operation for GetContactType {
 ///
 /// `GET /accounts/v3/contact_types`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_contact_types` (`GET /contact_types`); see MIGRATING.md. Use `accounting-v31:list_contact_types` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_contact_types` (`GET /contact_types`); see MIGRATING.md. Use `sage::accounting_v31::contacts::ListContactTypes` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListContactTypes {
@@ -2513,7 +3161,7 @@ impl sage_core::ListOperation for ListContactTypes {
 ///
 /// `POST /accounts/v3/contacts`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_contact` (`POST /contacts`); see MIGRATING.md. Use `accounting-v31:create_contact` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_contact` (`POST /contacts`); see MIGRATING.md. Use `sage::accounting_v31::contacts::CreateContact` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateContact {
@@ -2565,7 +3213,7 @@ impl sage_core::Operation for CreateContact {
 ///
 /// `DELETE /accounts/v3/contacts/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_contact` (`DELETE /contacts/{key}`); see MIGRATING.md. Use `accounting-v31:delete_contact` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_contact` (`DELETE /contacts/{key}`); see MIGRATING.md. Use `sage::accounting_v31::contacts::DeleteContact` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteContact {
@@ -2619,7 +3267,7 @@ impl sage_core::Operation for DeleteContact {
 ///
 /// `GET /accounts/v3/contacts/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_contact` (`GET /contacts/{key}`); see MIGRATING.md. Use `accounting-v31:get_contact` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_contact` (`GET /contacts/{key}`); see MIGRATING.md. Use `sage::accounting_v31::contacts::GetContact` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetContact {
@@ -2744,7 +3392,7 @@ impl sage_core::Operation for GetContact {
 ///
 /// `GET /accounts/v3/contacts`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_contacts` (`GET /contacts`); see MIGRATING.md. Use `accounting-v31:list_contacts` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_contacts` (`GET /contacts`); see MIGRATING.md. Use `sage::accounting_v31::contacts::ListContacts` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListContacts {
@@ -2944,7 +3592,7 @@ impl sage_core::ListOperation for ListContacts {
 ///
 /// `PUT /accounts/v3/contacts/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_contact` (`PUT /contacts/{key}`); see MIGRATING.md. Use `accounting-v31:update_contact` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_contact` (`PUT /contacts/{key}`); see MIGRATING.md. Use `sage::accounting_v31::contacts::UpdateContact` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateContact {

@@ -13,7 +13,7 @@
 ///
 /// `GET /core/v3/business`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `GET /businesses/{id}` (or `/businesses/lead`). Use `accounting-v31:get_business` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `GET /businesses/{id}` (or `/businesses/lead`). Use `sage::accounting_v31::businesses::GetBusiness` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetBusiness {}
@@ -54,7 +54,7 @@ impl sage_core::Operation for GetBusiness {
 ///
 /// `PUT /core/v3/business`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `PUT /businesses/{id}`, whose attributes are nested in a `business` object. Use `accounting-v31:update_business` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `PUT /businesses/{id}`, whose attributes are nested in a `business` object. Use `sage::accounting_v31::businesses::UpdateBusiness` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateBusiness {
@@ -97,7 +97,7 @@ impl sage_core::Operation for UpdateBusiness {
 ///
 /// `GET /core/v3/business_relationships`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `GET /businesses`. Use `accounting-v31:list_businesses` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `GET /businesses`. Use `sage::accounting_v31::businesses::ListBusinesses` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListBusinessRelationships {}
@@ -138,7 +138,7 @@ impl sage_core::Operation for ListBusinessRelationships {
 ///
 /// `GET /core/v3/me`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `GET /user`. Use `accounting-v31:get_user` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `GET /user`. Use `sage::accounting_v31::businesses::GetUser` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetMe {}
@@ -173,7 +173,7 @@ impl sage_core::Operation for GetMe {
 ///
 /// `GET /core/v3/user`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `GET /user`. Use `accounting-v31:get_user` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `GET /user`. Use `sage::accounting_v31::businesses::GetUser` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetUser {}
@@ -208,7 +208,7 @@ impl sage_core::Operation for GetUser {
 ///
 /// `PUT /core/v3/user`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `PUT /user`, whose attributes are nested in a `user` object. Use `accounting-v31:update_user` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `PUT /user`, whose attributes are nested in a `user` object. Use `sage::accounting_v31::businesses::UpdateUser` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateUser {

@@ -20,7 +20,12 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct BusinessExchangeRate {
     /// The API path for the resource
-    #[serde(rename = "$path", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "$path",
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub path: Option<String>,
     /// The base currency for the business
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -32,13 +37,25 @@ pub struct BusinessExchangeRate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<super::common::Base>,
     /// Display text for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub displayed_as: Option<String>,
     /// The inverse exchange rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub inverse_rate: Option<sage_core::types::Decimal>,
     /// The exchange rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub rate: Option<sage_core::types::Decimal>,
     /// The datetime when the item was last updated
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -51,16 +68,32 @@ pub struct BusinessExchangeRate {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct BusinessExchangeRateUpdate {
     /// The ID of the Base Currency.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_id: Option<String>,
     /// The foreign currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The inverse exchange rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub inverse_rate: Option<sage_core::types::Decimal>,
     /// The exchange rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub rate: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -75,7 +108,12 @@ pub struct BusinessExchangeRateUpdate {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ExchangeRate {
     /// The API path for the resource
-    #[serde(rename = "$path", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "$path",
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub path: Option<String>,
     /// The base currency for the business
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -87,13 +125,25 @@ pub struct ExchangeRate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<super::common::Base>,
     /// Display text for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub displayed_as: Option<String>,
     /// The inverse exchange rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub inverse_rate: Option<sage_core::types::Decimal>,
     /// The exchange rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub rate: Option<sage_core::types::Decimal>,
     /// The datetime when the item was last updated
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -111,7 +161,12 @@ pub struct ExchangeRate {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct LiveExchangeRate {
     /// The API path for the resource
-    #[serde(rename = "$path", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "$path",
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub path: Option<String>,
     /// The base currency for the business
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -120,13 +175,25 @@ pub struct LiveExchangeRate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<super::common::Base>,
     /// Display text for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub displayed_as: Option<String>,
     /// The inverse exchange rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub inverse_rate: Option<sage_core::types::Decimal>,
     /// The exchange rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub rate: Option<sage_core::types::Decimal>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retrieved_at: Option<sage_core::types::DateTime>,
@@ -140,14 +207,24 @@ pub struct LiveExchangeRate {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NewBusinessExchangeRate {
     /// The ID of the Base Currency.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_id: Option<String>,
     /// The foreign currency
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub currency_id: super::ids::CurrencyId,
     /// The inverse exchange rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub inverse_rate: Option<sage_core::types::Decimal>,
     /// The exchange rate
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub rate: sage_core::types::Decimal,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -203,7 +280,7 @@ impl From<&BusinessExchangeRate> for BusinessExchangeRateUpdate {
 ///
 /// `POST /accounts/v3/business_exchange_rates`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_business_exchange_rate` (`POST /business_exchange_rates`); see MIGRATING.md. Use `accounting-v31:create_business_exchange_rate` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_business_exchange_rate` (`POST /business_exchange_rates`); see MIGRATING.md. Use `sage::accounting_v31::currencies::CreateBusinessExchangeRate` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateBusinessExchangeRate {
@@ -254,7 +331,7 @@ impl sage_core::Operation for CreateBusinessExchangeRate {
 ///
 /// `DELETE /accounts/v3/business_exchange_rates/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_business_exchange_rate` (`DELETE /business_exchange_rates/{key}`); see MIGRATING.md. Use `accounting-v31:delete_business_exchange_rate` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_business_exchange_rate` (`DELETE /business_exchange_rates/{key}`); see MIGRATING.md. Use `sage::accounting_v31::currencies::DeleteBusinessExchangeRate` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteBusinessExchangeRate {
@@ -304,7 +381,7 @@ impl sage_core::Operation for DeleteBusinessExchangeRate {
 ///
 /// `GET /accounts/v3/business_exchange_rates/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_business_exchange_rate` (`GET /business_exchange_rates/{key}`); see MIGRATING.md. Use `accounting-v31:get_business_exchange_rate` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_business_exchange_rate` (`GET /business_exchange_rates/{key}`); see MIGRATING.md. Use `sage::accounting_v31::currencies::GetBusinessExchangeRate` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetBusinessExchangeRate {
@@ -379,7 +456,7 @@ impl sage_core::Operation for GetBusinessExchangeRate {
 ///
 /// `GET /accounts/v3/business_exchange_rates`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_business_exchange_rates` (`GET /business_exchange_rates`); see MIGRATING.md. Use `accounting-v31:list_business_exchange_rates` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_business_exchange_rates` (`GET /business_exchange_rates`); see MIGRATING.md. Use `sage::accounting_v31::currencies::ListBusinessExchangeRates` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListBusinessExchangeRates {
@@ -478,7 +555,7 @@ impl sage_core::ListOperation for ListBusinessExchangeRates {
 ///
 /// `PUT /accounts/v3/business_exchange_rates/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_business_exchange_rate` (`PUT /business_exchange_rates/{key}`); see MIGRATING.md. Use `accounting-v31:update_business_exchange_rate` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_business_exchange_rate` (`PUT /business_exchange_rates/{key}`); see MIGRATING.md. Use `sage::accounting_v31::currencies::UpdateBusinessExchangeRate` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateBusinessExchangeRate {
@@ -534,7 +611,7 @@ impl sage_core::Operation for UpdateBusinessExchangeRate {
 ///
 /// `GET /accounts/v3/currencies/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_currency` (`GET /currencies/{key}`); see MIGRATING.md. Use `accounting-v31:get_currency` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_currency` (`GET /currencies/{key}`); see MIGRATING.md. Use `sage::accounting_v31::currencies::GetCurrency` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCurrency {
@@ -605,7 +682,7 @@ impl sage_core::Operation for GetCurrency {
 ///
 /// `GET /accounts/v3/currencies`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_currencies` (`GET /currencies`); see MIGRATING.md. Use `accounting-v31:list_currencies` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_currencies` (`GET /currencies`); see MIGRATING.md. Use `sage::accounting_v31::currencies::ListCurrencies` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListCurrencies {
@@ -700,7 +777,7 @@ impl sage_core::ListOperation for ListCurrencies {
 ///
 /// `GET /accounts/v3/exchange_rates/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_exchange_rate` (`GET /exchange_rates/{key}`); see MIGRATING.md. Use `accounting-v31:get_exchange_rate` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_exchange_rate` (`GET /exchange_rates/{key}`); see MIGRATING.md. Use `sage::accounting_v31::currencies::GetExchangeRate` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetExchangeRate {
@@ -771,7 +848,7 @@ impl sage_core::Operation for GetExchangeRate {
 ///
 /// `GET /accounts/v3/exchange_rates`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_exchange_rates` (`GET /exchange_rates`); see MIGRATING.md. Use `accounting-v31:list_exchange_rates` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_exchange_rates` (`GET /exchange_rates`); see MIGRATING.md. Use `sage::accounting_v31::currencies::ListExchangeRates` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListExchangeRates {
@@ -866,7 +943,7 @@ impl sage_core::ListOperation for ListExchangeRates {
 ///
 /// `GET /accounts/v3/live_exchange_rates/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_live_exchange_rate` (`GET /live_exchange_rates/{key}`); see MIGRATING.md. Use `accounting-v31:get_live_exchange_rate` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_live_exchange_rate` (`GET /live_exchange_rates/{key}`); see MIGRATING.md. Use `sage::accounting_v31::currencies::GetLiveExchangeRate` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetLiveExchangeRate {
@@ -937,7 +1014,7 @@ impl sage_core::Operation for GetLiveExchangeRate {
 ///
 /// `GET /accounts/v3/live_exchange_rates`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_live_exchange_rates` (`GET /live_exchange_rates`); see MIGRATING.md. Use `accounting-v31:list_live_exchange_rates` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_live_exchange_rates` (`GET /live_exchange_rates`); see MIGRATING.md. Use `sage::accounting_v31::currencies::ListLiveExchangeRates` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListLiveExchangeRates {

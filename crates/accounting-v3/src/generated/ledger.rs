@@ -24,31 +24,60 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct CoaAccount {
     /// The API path for the resource
-    #[serde(rename = "$path", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "$path",
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub path: Option<String>,
     /// Indicates whether the COA account is flagged for CIS Labour
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cis_labour: Option<bool>,
     /// Indicates whether the COA account is flagged for CIS Materials
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cis_materials: Option<bool>,
     /// The system control name for the COA account.
     ///
     /// System control names are used in Accounting to identify the correct ledger account for booking taxes
     /// etc.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub control_name: Option<String>,
     /// The datetime when the item was created
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The name of the resource
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub displayed_as: Option<String>,
     /// Indicates whether the default tax rate is fixed or may be changed per transaction
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub fixed_tax_rate: Option<bool>,
     /// The unique identifier for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<super::ids::CoaAccountId>,
     /// The ledger account classification for the COA account
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -60,13 +89,25 @@ pub struct CoaAccount {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ledger_account_type: Option<super::common::Base>,
     /// The legacy ID for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub legacy_id: Option<i64>,
     /// The name for the COA account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// The nominal code of the COA account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub nominal_code: Option<i64>,
     /// The default tax rate for the COA account
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -87,7 +128,12 @@ pub struct CoaAccount {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct CoaTemplate {
     /// The API path for the resource
-    #[serde(rename = "$path", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "$path",
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub path: Option<String>,
     /// The country the COA template relates to
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -96,16 +142,32 @@ pub struct CoaTemplate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The name of the resource
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<super::ids::CoaTemplateId>,
     /// The legacy ID for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub legacy_id: Option<i64>,
     /// The name for the COA template
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// The datetime when the item was last updated
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -121,7 +183,12 @@ pub struct CoaTemplate {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Journal {
     /// The API path for the resource
-    #[serde(rename = "$path", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "$path",
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub path: Option<String>,
     /// The datetime when the item was created
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -133,13 +200,25 @@ pub struct Journal {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<sage_core::types::DateTime>,
     /// A description of the journal
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     /// The name of the resource
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<super::ids::JournalId>,
     /// The journal code of the journal (France only)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -148,16 +227,32 @@ pub struct Journal {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub journal_lines: Option<Vec<JournalLine>>,
     /// The legacy ID for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub legacy_id: Option<i64>,
     /// Indicates if the journal was migrated from another system.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub migrated: Option<bool>,
     /// A reference for the journal
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reference: Option<String>,
     /// The total for the journal
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total: Option<sage_core::types::Decimal>,
     /// The transaction for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -176,26 +271,46 @@ pub struct Journal {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct JournalCodeUpdate {
     /// The code of the journal code
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub code: Option<String>,
     /// The control name of the journal code
     ///
     /// Control names are identifiers for a journal codes with a specific meaning. Some examples are `AC` for
     /// purchases, `VE` for sales, `OD` for other transactions and `REPBAL` for opening balances.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub control_name: Option<String>,
     /// The journal code type of the journal code
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub journal_code_type_id: Option<super::ids::JournalCodeTypeId>,
     /// The name of the journal code
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// Indicates whether the journal code is reserved.
     ///
     /// Reserved journal codes cannot be deleted. A journal code is reserved when it has a control name.
     /// Please note that journal codes can also not be deleted when there is any journal that is using
     /// the code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reserved: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -205,33 +320,65 @@ pub struct JournalCodeUpdate {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct JournalLine {
     /// Indicates if the journal line is bank reconciled or not.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub bank_reconciled: Option<bool>,
     /// Indicates if the journal line is cleared or not.
     ///
     /// Will be true when a journal item has been matched with a bank feed or statement.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cleared: Option<bool>,
     /// The credit amount of the journal line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub credit: Option<sage_core::types::Decimal>,
     /// The debit amount of the journal line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub debit: Option<sage_core::types::Decimal>,
     /// A description of the journal line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub details: Option<String>,
     /// The unique identifier for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<String>,
     /// Indicates whether the journal line should affect the tax return
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub include_on_tax_return: Option<bool>,
     /// The ledger account of the journal line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ledger_account: Option<super::common::LedgerAccount>,
     /// Indicates if the journal line is tax reconciled or not.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_reconciled: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -241,23 +388,43 @@ pub struct JournalLine {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct LedgerAccountUpdate {
     /// Indicates whether the ledger account is flagged for CIS Labour
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cis_labour: Option<bool>,
     /// Indicates whether the ledger account is flagged for CIS Materials
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cis_materials: Option<bool>,
     /// The control name for the ledger account.
     ///
     /// This is used internally by Accounting to identify the correct ledger account for booking taxes etc.
     /// You cannot add ledger accounts with control name and you cannot modify the control name of existing
     /// ledger accounts.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub control_name: Option<String>,
     /// The display name for the ledger account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub display_name: Option<String>,
     /// Indicates whether the default tax rate is fixed or may be changed per transaction
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub fixed_tax_rate: Option<bool>,
     /// The GIFI code of the ledger account.
     ///
@@ -266,60 +433,128 @@ pub struct LedgerAccountUpdate {
     /// GIFI is needed when filing a T2 income tax return.
     ///
     /// _Canada only_
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub gifi_code: Option<i64>,
     /// Indicates whether the ledger account is included in the chart of accounts
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub included_in_chart: Option<bool>,
     /// The ID of the Ledger Account Classification.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub ledger_account_classification_id: Option<
         super::ids::LedgerAccountClassificationId,
     >,
     /// The ledger account type for the ledger account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub ledger_account_type_id: Option<super::ids::LedgerAccountTypeId>,
     /// The name for the ledger account.
     ///
     /// Changes to this field do not propagate to other resources, namely not to the name of the associated
     /// bank_account (unlike the behaviour of the UI).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// The nominal code of the ledger account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub nominal_code: Option<i64>,
     /// The ID of the Non Recoverable Ledger Account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub non_recoverable_ledger_account_id: Option<String>,
     /// The partial recoverable tax rate (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub recoverable_percentage: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// Indicates that transactions posted to this ledger account have part recoverable taxes (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_recoverable: Option<bool>,
     /// Indicates whether the ledger account is displayed in the banking area of the application
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub visible_in_banking: Option<bool>,
     /// Indicates whether the ledger account is displayed in the purchases area of the application
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub visible_in_expenses: Option<bool>,
     /// Indicates whether the ledger account is displayed in the journals area of the application
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub visible_in_journals: Option<bool>,
     /// Indicates whether the ledger account is displayed in the other payments area of the application
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub visible_in_other_payments: Option<bool>,
     /// Indicates whether the ledger account is displayed in the other receipts area of the application
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub visible_in_other_receipts: Option<bool>,
     /// Indicates whether the ledger account is displayed in the reporting area of the application
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub visible_in_reporting: Option<bool>,
     /// Indicates whether the ledger account is displayed in the sales area of the application
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub visible_in_sales: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -338,7 +573,12 @@ pub struct LedgerAccountUpdate {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct LedgerEntry {
     /// The API path for the resource
-    #[serde(rename = "$path", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "$path",
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub path: Option<String>,
     /// The contact for the ledger entry
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -347,25 +587,49 @@ pub struct LedgerEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The credit amount of the ledger entry
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub credit: Option<sage_core::types::Decimal>,
     /// The date of the ledger entry
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The debit amount of the ledger entry
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub debit: Option<sage_core::types::Decimal>,
     /// Indicates whether the ledger entry has been deleted or not
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub deleted: Option<bool>,
     /// The ledger entry description
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     /// The name of the resource
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<super::ids::LedgerEntryId>,
     /// The journal code of the ledger entry (France only)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -374,7 +638,11 @@ pub struct LedgerEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ledger_account: Option<super::common::LedgerAccount>,
     /// The legacy ID for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub legacy_id: Option<i64>,
     /// The ledger entry tax rate
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -395,16 +663,26 @@ pub struct NewJournal {
     /// The date of the journal
     pub date: sage_core::types::Date,
     /// A description of the journal
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub journal_code: Option<NewJournalJournalCode>,
     /// The journal lines
+    #[serde(deserialize_with = "sage_core::types::lenient::or_default")]
     pub journal_lines: Vec<NewJournalLine>,
     /// A reference for the journal
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub reference: String,
     /// The total for the journal
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -433,23 +711,34 @@ impl NewJournal {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NewJournalCode {
     /// The code of the journal code
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub code: String,
     /// The control name of the journal code
     ///
     /// Control names are identifiers for a journal codes with a specific meaning. Some examples are `AC` for
     /// purchases, `VE` for sales, `OD` for other transactions and `REPBAL` for opening balances.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub control_name: Option<String>,
     /// The journal code type of the journal code
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub journal_code_type_id: super::ids::JournalCodeTypeId,
     /// The name of the journal code
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub name: String,
     /// Indicates whether the journal code is reserved.
     ///
     /// Reserved journal codes cannot be deleted. A journal code is reserved when it has a control name.
     /// Please note that journal codes can also not be deleted when there is any journal that is using
     /// the code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reserved: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -477,26 +766,46 @@ impl NewJournalCode {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct NewJournalJournalCode {
     /// The code of the journal code
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub code: Option<String>,
     /// The control name of the journal code
     ///
     /// Control names are identifiers for a journal codes with a specific meaning. Some examples are `AC` for
     /// purchases, `VE` for sales, `OD` for other transactions and `REPBAL` for opening balances.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub control_name: Option<String>,
     /// The ID of the Journal Code Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub journal_code_type_id: Option<super::ids::JournalCodeTypeId>,
     /// The name of the journal code
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// Indicates whether the journal code is reserved.
     ///
     /// Reserved journal codes cannot be deleted. A journal code is reserved when it has a control name.
     /// Please note that journal codes can also not be deleted when there is any journal that is using
     /// the code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reserved: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -506,16 +815,27 @@ pub struct NewJournalJournalCode {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NewJournalLine {
     /// The credit amount of the journal line
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub credit: sage_core::types::Decimal,
     /// The debit amount of the journal line
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub debit: sage_core::types::Decimal,
     /// A description of the journal line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub details: Option<String>,
     /// Indicates whether the journal line should affect the tax return
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub include_on_tax_return: Option<bool>,
     /// The ID of the Ledger Account.
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub ledger_account_id: super::ids::LedgerAccountId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -543,22 +863,39 @@ impl NewJournalLine {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NewLedgerAccount {
     /// Indicates whether the ledger account is flagged for CIS Labour
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cis_labour: Option<bool>,
     /// Indicates whether the ledger account is flagged for CIS Materials
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cis_materials: Option<bool>,
     /// The control name for the ledger account.
     ///
     /// This is used internally by Accounting to identify the correct ledger account for booking taxes etc.
     /// You cannot add ledger accounts with control name and you cannot modify the control name of existing
     /// ledger accounts.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub control_name: Option<String>,
     /// The display name for the ledger account
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub display_name: String,
     /// Indicates whether the default tax rate is fixed or may be changed per transaction
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub fixed_tax_rate: Option<bool>,
     /// The GIFI code of the ledger account.
     ///
@@ -567,56 +904,112 @@ pub struct NewLedgerAccount {
     /// GIFI is needed when filing a T2 income tax return.
     ///
     /// _Canada only_
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub gifi_code: Option<i64>,
     /// Indicates whether the ledger account is included in the chart of accounts
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub included_in_chart: bool,
     /// The ID of the Ledger Account Classification.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub ledger_account_classification_id: Option<
         super::ids::LedgerAccountClassificationId,
     >,
     /// The ledger account type for the ledger account
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub ledger_account_type_id: super::ids::LedgerAccountTypeId,
     /// The name for the ledger account.
     ///
     /// Changes to this field do not propagate to other resources, namely not to the name of the associated
     /// bank_account (unlike the behaviour of the UI).
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub name: String,
     /// The nominal code of the ledger account
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub nominal_code: i64,
     /// The ID of the Non Recoverable Ledger Account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub non_recoverable_ledger_account_id: Option<String>,
     /// The partial recoverable tax rate (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub recoverable_percentage: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// Indicates that transactions posted to this ledger account have part recoverable taxes (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_recoverable: Option<bool>,
     /// Indicates whether the ledger account is displayed in the banking area of the application
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub visible_in_banking: Option<bool>,
     /// Indicates whether the ledger account is displayed in the purchases area of the application
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub visible_in_expenses: Option<bool>,
     /// Indicates whether the ledger account is displayed in the journals area of the application
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub visible_in_journals: Option<bool>,
     /// Indicates whether the ledger account is displayed in the other payments area of the application
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub visible_in_other_payments: Option<bool>,
     /// Indicates whether the ledger account is displayed in the other receipts area of the application
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub visible_in_other_receipts: Option<bool>,
     /// Indicates whether the ledger account is displayed in the reporting area of the application
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub visible_in_reporting: Option<bool>,
     /// Indicates whether the ledger account is displayed in the sales area of the application
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub visible_in_sales: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -672,40 +1065,85 @@ impl NewLedgerAccount {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct UnpostedTransaction {
     /// The API path for the resource
-    #[serde(rename = "$path", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "$path",
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub path: Option<String>,
     /// The string representation of a decimal value of the transactions amount
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub amount: Option<String>,
     /// The bank account
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_account: Option<super::common::BankAccount>,
     /// The string of the transactions bank feed category
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub bank_feed_category_name: Option<String>,
     /// The date when the transaction was created as RFC3339 compliant string
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub created_at: Option<String>,
     /// The string of the transactions description
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     /// Display text for the transaction
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub displayed_as: Option<String>,
     /// The unposted transaction id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<super::ids::UnpostedTransactionId>,
     /// The legacy ID for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub legacy_id: Option<i64>,
     /// The string of the transactions transaction date
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub transaction_date: Option<String>,
     /// The string of the transactions transaction type
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub transaction_type: Option<String>,
     /// The date when the transaction was updated as RFC3339 compliant string
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub updated_at: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -782,7 +1220,7 @@ impl From<&super::common::LedgerAccount> for LedgerAccountUpdate {
 ///
 /// `GET /accounts/v3/coa_accounts/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_coa_account` (`GET /coa_accounts/{key}`); see MIGRATING.md. Use `accounting-v31:get_coa_account` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_coa_account` (`GET /coa_accounts/{key}`); see MIGRATING.md. Use `sage::accounting_v31::ledger::GetCoaAccount` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCoaAccount {
@@ -853,7 +1291,7 @@ impl sage_core::Operation for GetCoaAccount {
 ///
 /// `GET /accounts/v3/coa_accounts`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_coa_accounts` (`GET /coa_accounts`); see MIGRATING.md. Use `accounting-v31:list_coa_accounts` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_coa_accounts` (`GET /coa_accounts`); see MIGRATING.md. Use `sage::accounting_v31::ledger::ListCoaAccounts` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListCoaAccounts {
@@ -969,7 +1407,7 @@ impl sage_core::ListOperation for ListCoaAccounts {
 ///
 /// `GET /accounts/v3/coa_templates/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_coa_template` (`GET /coa_templates/{key}`); see MIGRATING.md. Use `accounting-v31:get_coa_template` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_coa_template` (`GET /coa_templates/{key}`); see MIGRATING.md. Use `sage::accounting_v31::ledger::GetCoaTemplate` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCoaTemplate {
@@ -1040,7 +1478,7 @@ impl sage_core::Operation for GetCoaTemplate {
 ///
 /// `GET /accounts/v3/coa_templates`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_coa_templates` (`GET /coa_templates`); see MIGRATING.md. Use `accounting-v31:list_coa_templates` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_coa_templates` (`GET /coa_templates`); see MIGRATING.md. Use `sage::accounting_v31::ledger::ListCoaTemplates` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListCoaTemplates {
@@ -1144,7 +1582,7 @@ impl sage_core::ListOperation for ListCoaTemplates {
 ///
 /// `GET /accounts/v3/journal_code_types/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_journal_code_type` (`GET /journal_code_types/{key}`); see MIGRATING.md. Use `accounting-v31:get_journal_code_type` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_journal_code_type` (`GET /journal_code_types/{key}`); see MIGRATING.md. Use `sage::accounting_v31::ledger::GetJournalCodeType` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetJournalCodeType {
@@ -1215,7 +1653,7 @@ impl sage_core::Operation for GetJournalCodeType {
 ///
 /// `GET /accounts/v3/journal_code_types`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_journal_code_types` (`GET /journal_code_types`); see MIGRATING.md. Use `accounting-v31:list_journal_code_types` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_journal_code_types` (`GET /journal_code_types`); see MIGRATING.md. Use `sage::accounting_v31::ledger::ListJournalCodeTypes` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListJournalCodeTypes {
@@ -1318,7 +1756,7 @@ impl sage_core::ListOperation for ListJournalCodeTypes {
 ///
 /// `POST /accounts/v3/journal_codes`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_journal_code` (`POST /journal_codes`); see MIGRATING.md. Use `accounting-v31:create_journal_code` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_journal_code` (`POST /journal_codes`); see MIGRATING.md. Use `sage::accounting_v31::ledger::CreateJournalCode` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateJournalCode {
@@ -1370,7 +1808,7 @@ impl sage_core::Operation for CreateJournalCode {
 ///
 /// `DELETE /accounts/v3/journal_codes/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_journal_code` (`DELETE /journal_codes/{key}`); see MIGRATING.md. Use `accounting-v31:delete_journal_code` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_journal_code` (`DELETE /journal_codes/{key}`); see MIGRATING.md. Use `sage::accounting_v31::ledger::DeleteJournalCode` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteJournalCode {
@@ -1422,7 +1860,7 @@ impl sage_core::Operation for DeleteJournalCode {
 ///
 /// `GET /accounts/v3/journal_codes/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_journal_code` (`GET /journal_codes/{key}`); see MIGRATING.md. Use `accounting-v31:get_journal_code` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_journal_code` (`GET /journal_codes/{key}`); see MIGRATING.md. Use `sage::accounting_v31::ledger::GetJournalCode` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetJournalCode {
@@ -1499,7 +1937,7 @@ impl sage_core::Operation for GetJournalCode {
 ///
 /// `GET /accounts/v3/journal_codes`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_journal_codes` (`GET /journal_codes`); see MIGRATING.md. Use `accounting-v31:list_journal_codes` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_journal_codes` (`GET /journal_codes`); see MIGRATING.md. Use `sage::accounting_v31::ledger::ListJournalCodes` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListJournalCodes {
@@ -1611,7 +2049,7 @@ impl sage_core::ListOperation for ListJournalCodes {
 ///
 /// `PUT /accounts/v3/journal_codes/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_journal_code` (`PUT /journal_codes/{key}`); see MIGRATING.md. Use `accounting-v31:update_journal_code` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_journal_code` (`PUT /journal_codes/{key}`); see MIGRATING.md. Use `sage::accounting_v31::ledger::UpdateJournalCode` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateJournalCode {
@@ -1671,7 +2109,7 @@ impl sage_core::Operation for UpdateJournalCode {
 ///
 /// `POST /accounts/v3/journals`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_journal` (`POST /journals`); see MIGRATING.md. Use `accounting-v31:create_journal` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_journal` (`POST /journals`); see MIGRATING.md. Use `sage::accounting_v31::ledger::CreateJournal` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateJournal {
@@ -1719,7 +2157,7 @@ impl sage_core::Operation for CreateJournal {
 ///
 /// `DELETE /accounts/v3/journals/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_journal` (`DELETE /journals/{key}`); see MIGRATING.md. Use `accounting-v31:delete_journal` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_journal` (`DELETE /journals/{key}`); see MIGRATING.md. Use `sage::accounting_v31::ledger::DeleteJournal` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteJournal {
@@ -1769,7 +2207,7 @@ impl sage_core::Operation for DeleteJournal {
 ///
 /// `GET /accounts/v3/journals/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_journal` (`GET /journals/{key}`); see MIGRATING.md. Use `accounting-v31:get_journal` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_journal` (`GET /journals/{key}`); see MIGRATING.md. Use `sage::accounting_v31::ledger::GetJournal` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetJournal {
@@ -1851,7 +2289,7 @@ impl sage_core::Operation for GetJournal {
 ///
 /// `GET /accounts/v3/journals`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_journals` (`GET /journals`); see MIGRATING.md. Use `accounting-v31:list_journals` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_journals` (`GET /journals`); see MIGRATING.md. Use `sage::accounting_v31::ledger::ListJournals` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListJournals {
@@ -1965,7 +2403,7 @@ impl sage_core::ListOperation for ListJournals {
 ///
 /// `POST /accounts/v3/journals/{key}/reissue`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `reissue_journal` (`POST /journals/{key}/reissue`); see MIGRATING.md. Use `accounting-v31:reissue_journal` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `reissue_journal` (`POST /journals/{key}/reissue`); see MIGRATING.md. Use `sage::accounting_v31::ledger::ReissueJournal` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReissueJournal {
@@ -2011,7 +2449,7 @@ impl sage_core::Operation for ReissueJournal {
 ///
 /// `GET /accounts/v3/ledger_account_classifications/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_ledger_account_classification` (`GET /ledger_account_classifications/{key}`); see MIGRATING.md. Use `accounting-v31:get_ledger_account_classification` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_ledger_account_classification` (`GET /ledger_account_classifications/{key}`); see MIGRATING.md. Use `sage::accounting_v31::ledger::GetLedgerAccountClassification` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetLedgerAccountClassification {
@@ -2082,7 +2520,7 @@ impl sage_core::Operation for GetLedgerAccountClassification {
 ///
 /// `GET /accounts/v3/ledger_account_classifications`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_ledger_account_classifications` (`GET /ledger_account_classifications`); see MIGRATING.md. Use `accounting-v31:list_ledger_account_classifications` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_ledger_account_classifications` (`GET /ledger_account_classifications`); see MIGRATING.md. Use `sage::accounting_v31::ledger::ListLedgerAccountClassifications` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListLedgerAccountClassifications {
@@ -2189,7 +2627,7 @@ impl sage_core::ListOperation for ListLedgerAccountClassifications {
 ///
 /// `GET /accounts/v3/ledger_account_types/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_ledger_account_type` (`GET /ledger_account_types/{key}`); see MIGRATING.md. Use `accounting-v31:get_ledger_account_type` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_ledger_account_type` (`GET /ledger_account_types/{key}`); see MIGRATING.md. Use `sage::accounting_v31::ledger::GetLedgerAccountType` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetLedgerAccountType {
@@ -2260,7 +2698,7 @@ impl sage_core::Operation for GetLedgerAccountType {
 ///
 /// `GET /accounts/v3/ledger_account_types`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_ledger_account_types` (`GET /ledger_account_types`); see MIGRATING.md. Use `accounting-v31:list_ledger_account_types` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_ledger_account_types` (`GET /ledger_account_types`); see MIGRATING.md. Use `sage::accounting_v31::ledger::ListLedgerAccountTypes` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListLedgerAccountTypes {
@@ -2377,7 +2815,7 @@ impl sage_core::ListOperation for ListLedgerAccountTypes {
 ///
 /// `POST /accounts/v3/ledger_accounts`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_ledger_account` (`POST /ledger_accounts`); see MIGRATING.md. Use `accounting-v31:create_ledger_account` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_ledger_account` (`POST /ledger_accounts`); see MIGRATING.md. Use `sage::accounting_v31::ledger::CreateLedgerAccount` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateLedgerAccount {
@@ -2435,7 +2873,7 @@ impl sage_core::Operation for CreateLedgerAccount {
 ///
 /// `GET /accounts/v3/ledger_accounts/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_ledger_account` (`GET /ledger_accounts/{key}`); see MIGRATING.md. Use `accounting-v31:get_ledger_account` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_ledger_account` (`GET /ledger_accounts/{key}`); see MIGRATING.md. Use `sage::accounting_v31::ledger::GetLedgerAccount` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetLedgerAccount {
@@ -2567,7 +3005,7 @@ impl sage_core::Operation for GetLedgerAccount {
 ///
 /// `GET /accounts/v3/ledger_accounts`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_ledger_accounts` (`GET /ledger_accounts`); see MIGRATING.md. Use `accounting-v31:list_ledger_accounts` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_ledger_accounts` (`GET /ledger_accounts`); see MIGRATING.md. Use `sage::accounting_v31::ledger::ListLedgerAccounts` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListLedgerAccounts {
@@ -2986,7 +3424,7 @@ impl sage_core::ListOperation for ListLedgerAccounts {
 ///
 /// `PUT /accounts/v3/ledger_accounts/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_ledger_account` (`PUT /ledger_accounts/{key}`); see MIGRATING.md. Use `accounting-v31:update_ledger_account` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_ledger_account` (`PUT /ledger_accounts/{key}`); see MIGRATING.md. Use `sage::accounting_v31::ledger::UpdateLedgerAccount` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateLedgerAccount {
@@ -3046,7 +3484,7 @@ impl sage_core::Operation for UpdateLedgerAccount {
 ///
 /// `GET /accounts/v3/ledger_entries/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_ledger_entry` (`GET /ledger_entries/{key}`); see MIGRATING.md. Use `accounting-v31:get_ledger_entry` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_ledger_entry` (`GET /ledger_entries/{key}`); see MIGRATING.md. Use `sage::accounting_v31::ledger::GetLedgerEntry` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetLedgerEntry {
@@ -3131,7 +3569,7 @@ impl sage_core::Operation for GetLedgerEntry {
 ///
 /// `GET /accounts/v3/ledger_entries`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_ledger_entries` (`GET /ledger_entries`); see MIGRATING.md. Use `accounting-v31:list_ledger_entries` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_ledger_entries` (`GET /ledger_entries`); see MIGRATING.md. Use `sage::accounting_v31::ledger::ListLedgerEntries` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListLedgerEntries {
@@ -3295,7 +3733,7 @@ impl sage_core::ListOperation for ListLedgerEntries {
 ///
 /// `GET /accounts/v3/transaction_types/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_transaction_type` (`GET /transaction_types/{key}`); see MIGRATING.md. Use `accounting-v31:get_transaction_type` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_transaction_type` (`GET /transaction_types/{key}`); see MIGRATING.md. Use `sage::accounting_v31::ledger::GetTransactionType` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetTransactionType {
@@ -3366,7 +3804,7 @@ impl sage_core::Operation for GetTransactionType {
 ///
 /// `GET /accounts/v3/transaction_types`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_transaction_types` (`GET /transaction_types`); see MIGRATING.md. Use `accounting-v31:list_transaction_types` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_transaction_types` (`GET /transaction_types`); see MIGRATING.md. Use `sage::accounting_v31::ledger::ListTransactionTypes` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListTransactionTypes {
@@ -3474,7 +3912,7 @@ impl sage_core::ListOperation for ListTransactionTypes {
 ///
 /// `GET /accounts/v3/transactions/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_transaction` (`GET /transactions/{key}`); see MIGRATING.md. Use `accounting-v31:get_transaction` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_transaction` (`GET /transactions/{key}`); see MIGRATING.md. Use `sage::accounting_v31::ledger::GetTransaction` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetTransaction {
@@ -3558,7 +3996,7 @@ impl sage_core::Operation for GetTransaction {
 ///
 /// `GET /accounts/v3/transactions`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_transactions` (`GET /transactions`); see MIGRATING.md. Use `accounting-v31:list_transactions` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_transactions` (`GET /transactions`); see MIGRATING.md. Use `sage::accounting_v31::ledger::ListTransactions` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListTransactions {

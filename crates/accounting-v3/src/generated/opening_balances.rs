@@ -21,7 +21,12 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct BankOpeningBalance {
     /// The API path for the resource
-    #[serde(rename = "$path", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "$path",
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub path: Option<String>,
     /// The bank account the opening balance relates to
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -30,22 +35,42 @@ pub struct BankOpeningBalance {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The credit amount of the opening balance
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub credit: Option<sage_core::types::Decimal>,
     /// The date of the opening balance
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The debit amount of the opening balance
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub debit: Option<sage_core::types::Decimal>,
     /// The name of the resource
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<super::ids::BankOpeningBalanceId>,
     /// The legacy ID for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub legacy_id: Option<i64>,
     /// The transaction for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -64,19 +89,35 @@ pub struct BankOpeningBalance {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct BankOpeningBalanceUpdate {
     /// The bank account the opening balance relates to
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub bank_account_id: Option<super::ids::BankAccountId>,
     /// The credit amount of the opening balance
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub credit: Option<sage_core::types::Decimal>,
     /// The date of the opening balance
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The debit amount of the opening balance
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub debit: Option<sage_core::types::Decimal>,
     /// The ID of the Transaction Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub transaction_type_id: Option<super::ids::TransactionTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -86,16 +127,32 @@ pub struct BankOpeningBalanceUpdate {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct BaseJournalLine {
     /// The credit amount of the journal line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub credit: Option<sage_core::types::Decimal>,
     /// The debit amount of the journal line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub debit: Option<sage_core::types::Decimal>,
     /// A description of the journal line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub details: Option<String>,
     /// The unique identifier for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<String>,
     /// The ledger account of the journal line
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -116,19 +173,36 @@ pub struct BaseJournalLine {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ContactOpeningBalance {
     /// The API path for the resource
-    #[serde(rename = "$path", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "$path",
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub path: Option<String>,
     /// The net amount of the opening balance in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the opening balance in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The tax breakdown for the opening balance in base currency
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_breakdown: Option<Vec<super::common::TaxBreakdown>>,
     /// The total amount of the opening balance in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The contact the opening balance relates to
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -149,28 +223,60 @@ pub struct ContactOpeningBalance {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<sage_core::types::DateTime>,
     /// A description of the opening balance
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub details: Option<String>,
     /// The name of the resource
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub displayed_as: Option<String>,
     /// The exchange rate for the opening balance
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The unique identifier for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<super::ids::ContactOpeningBalanceId>,
     /// The legacy ID for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub legacy_id: Option<i64>,
     /// The net amount of the opening balance
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The reference for the opening balance
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reference: Option<String>,
     /// The tax amount of the opening balance
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The tax breakdown for the opening balance
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -179,7 +285,11 @@ pub struct ContactOpeningBalance {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_rate: Option<super::common::Base>,
     /// The total amount of the opening balance
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The transaction for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -198,49 +308,105 @@ pub struct ContactOpeningBalance {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ContactOpeningBalanceUpdate {
     /// The net amount of the opening balance in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the opening balance in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the opening balance in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The contact the opening balance relates to
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub contact_id: Option<super::ids::ContactId>,
     /// The type of contact opening balance e.g. invoice or credit note
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub contact_opening_balance_type_id: Option<super::ids::ContactOpeningBalanceTypeId>,
     /// The ID of the Currency.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the opening balance
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// A description of the opening balance
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub details: Option<String>,
     /// The exchange rate for the opening balance
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The net amount of the opening balance
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The reference for the opening balance
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reference: Option<String>,
     /// The tax amount of the opening balance
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount of the opening balance
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Transaction Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub transaction_type_id: Option<super::ids::TransactionTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -259,31 +425,60 @@ pub struct ContactOpeningBalanceUpdate {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct LedgerAccountOpeningBalance {
     /// The API path for the resource
-    #[serde(rename = "$path", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "$path",
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub path: Option<String>,
     /// The datetime when the item was created
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The credit amount of the opening balance
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub credit: Option<sage_core::types::Decimal>,
     /// The debit amount of the opening balance
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub debit: Option<sage_core::types::Decimal>,
     /// A description of the opening balance
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub details: Option<String>,
     /// The name of the resource
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<super::ids::LedgerAccountOpeningBalanceId>,
     /// The ledger account the opening balance relates to
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ledger_account: Option<super::common::Base>,
     /// The legacy ID for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub legacy_id: Option<i64>,
     /// The datetime when the item was last updated
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -296,16 +491,32 @@ pub struct LedgerAccountOpeningBalance {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct LedgerAccountOpeningBalanceUpdate {
     /// The credit amount of the opening balance
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub credit: Option<sage_core::types::Decimal>,
     /// The debit amount of the opening balance
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub debit: Option<sage_core::types::Decimal>,
     /// A description of the opening balance
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub details: Option<String>,
     /// The ledger account the opening balance relates to
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub ledger_account_id: Option<super::ids::LedgerAccountId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -315,15 +526,22 @@ pub struct LedgerAccountOpeningBalanceUpdate {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NewBankOpeningBalance {
     /// The bank account the opening balance relates to
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub bank_account_id: super::ids::BankAccountId,
     /// The credit amount of the opening balance
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub credit: sage_core::types::Decimal,
     /// The date of the opening balance
     pub date: sage_core::types::Date,
     /// The debit amount of the opening balance
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub debit: sage_core::types::Decimal,
     /// The ID of the Transaction Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub transaction_type_id: Option<super::ids::TransactionTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -352,44 +570,88 @@ impl NewBankOpeningBalance {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NewContactOpeningBalance {
     /// The net amount of the opening balance in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the opening balance in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the opening balance in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The contact the opening balance relates to
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub contact_id: super::ids::ContactId,
     /// The type of contact opening balance e.g. invoice or credit note
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub contact_opening_balance_type_id: super::ids::ContactOpeningBalanceTypeId,
     /// The ID of the Currency.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the opening balance
     pub date: sage_core::types::Date,
     /// A description of the opening balance
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub details: Option<String>,
     /// The exchange rate for the opening balance
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The net amount of the opening balance
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The reference for the opening balance
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub reference: String,
     /// The tax amount of the opening balance
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount of the opening balance
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub total_amount: sage_core::types::Decimal,
     /// The ID of the Transaction Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub transaction_type_id: Option<super::ids::TransactionTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -431,13 +693,20 @@ impl NewContactOpeningBalance {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NewLedgerAccountOpeningBalance {
     /// The credit amount of the opening balance
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub credit: sage_core::types::Decimal,
     /// The debit amount of the opening balance
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub debit: sage_core::types::Decimal,
     /// A description of the opening balance
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub details: Option<String>,
     /// The ledger account the opening balance relates to
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub ledger_account_id: super::ids::LedgerAccountId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -467,9 +736,14 @@ pub struct NewOpeningBalanceJournal {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The journal lines
+    #[serde(deserialize_with = "sage_core::types::lenient::or_default")]
     pub journal_lines: Vec<NewOpeningBalanceJournalLine>,
     /// A reference for the opening balance journal
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reference: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -493,13 +767,20 @@ impl NewOpeningBalanceJournal {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NewOpeningBalanceJournalLine {
     /// The credit amount of the journal line
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub credit: sage_core::types::Decimal,
     /// The debit amount of the journal line
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub debit: sage_core::types::Decimal,
     /// A description of the journal line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub details: Option<String>,
     /// The ID of the Ledger Account.
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub ledger_account_id: super::ids::LedgerAccountId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -535,7 +816,12 @@ impl NewOpeningBalanceJournalLine {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct OpeningBalanceJournal {
     /// The API path for the resource
-    #[serde(rename = "$path", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "$path",
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub path: Option<String>,
     /// The datetime when the item was created
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -547,19 +833,35 @@ pub struct OpeningBalanceJournal {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<sage_core::types::DateTime>,
     /// The name of the resource
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<super::ids::OpeningBalanceJournalId>,
     /// The journal lines
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub journal_lines: Option<Vec<BaseJournalLine>>,
     /// The legacy ID for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub legacy_id: Option<i64>,
     /// A reference for the opening balance journal
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reference: Option<String>,
     /// The transaction for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -664,7 +966,7 @@ impl From<&LedgerAccountOpeningBalance> for LedgerAccountOpeningBalanceUpdate {
 ///
 /// `POST /accounts/v3/bank_opening_balances`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_bank_opening_balance` (`POST /bank_opening_balances`); see MIGRATING.md. Use `accounting-v31:create_bank_opening_balance` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_bank_opening_balance` (`POST /bank_opening_balances`); see MIGRATING.md. Use `sage::accounting_v31::opening_balances::CreateBankOpeningBalance` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateBankOpeningBalance {
@@ -715,7 +1017,7 @@ impl sage_core::Operation for CreateBankOpeningBalance {
 ///
 /// `DELETE /accounts/v3/bank_opening_balances/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_bank_opening_balance` (`DELETE /bank_opening_balances/{key}`); see MIGRATING.md. Use `accounting-v31:delete_bank_opening_balance` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_bank_opening_balance` (`DELETE /bank_opening_balances/{key}`); see MIGRATING.md. Use `sage::accounting_v31::opening_balances::DeleteBankOpeningBalance` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteBankOpeningBalance {
@@ -765,7 +1067,7 @@ impl sage_core::Operation for DeleteBankOpeningBalance {
 ///
 /// `GET /accounts/v3/bank_opening_balances/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_bank_opening_balance` (`GET /bank_opening_balances/{key}`); see MIGRATING.md. Use `accounting-v31:get_bank_opening_balance` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_bank_opening_balance` (`GET /bank_opening_balances/{key}`); see MIGRATING.md. Use `sage::accounting_v31::opening_balances::GetBankOpeningBalance` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetBankOpeningBalance {
@@ -840,7 +1142,7 @@ impl sage_core::Operation for GetBankOpeningBalance {
 ///
 /// `GET /accounts/v3/bank_opening_balances`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_bank_opening_balances` (`GET /bank_opening_balances`); see MIGRATING.md. Use `accounting-v31:list_bank_opening_balances` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_bank_opening_balances` (`GET /bank_opening_balances`); see MIGRATING.md. Use `sage::accounting_v31::opening_balances::ListBankOpeningBalances` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListBankOpeningBalances {
@@ -960,7 +1262,7 @@ impl sage_core::ListOperation for ListBankOpeningBalances {
 ///
 /// `PUT /accounts/v3/bank_opening_balances/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_bank_opening_balance` (`PUT /bank_opening_balances/{key}`); see MIGRATING.md. Use `accounting-v31:update_bank_opening_balance` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_bank_opening_balance` (`PUT /bank_opening_balances/{key}`); see MIGRATING.md. Use `sage::accounting_v31::opening_balances::UpdateBankOpeningBalance` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateBankOpeningBalance {
@@ -1016,7 +1318,7 @@ impl sage_core::Operation for UpdateBankOpeningBalance {
 ///
 /// `GET /accounts/v3/contact_opening_balance_types/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_contact_opening_balance_type` (`GET /contact_opening_balance_types/{key}`); see MIGRATING.md. Use `accounting-v31:get_contact_opening_balance_type` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_contact_opening_balance_type` (`GET /contact_opening_balance_types/{key}`); see MIGRATING.md. Use `sage::accounting_v31::opening_balances::GetContactOpeningBalanceType` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetContactOpeningBalanceType {
@@ -1087,7 +1389,7 @@ impl sage_core::Operation for GetContactOpeningBalanceType {
 ///
 /// `GET /accounts/v3/contact_opening_balance_types`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_contact_opening_balance_types` (`GET /contact_opening_balance_types`); see MIGRATING.md. Use `accounting-v31:list_contact_opening_balance_types` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_contact_opening_balance_types` (`GET /contact_opening_balance_types`); see MIGRATING.md. Use `sage::accounting_v31::opening_balances::ListContactOpeningBalanceTypes` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListContactOpeningBalanceTypes {
@@ -1185,7 +1487,7 @@ impl sage_core::ListOperation for ListContactOpeningBalanceTypes {
 ///
 /// `POST /accounts/v3/contact_opening_balances`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_contact_opening_balance` (`POST /contact_opening_balances`); see MIGRATING.md. Use `accounting-v31:create_contact_opening_balance` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_contact_opening_balance` (`POST /contact_opening_balances`); see MIGRATING.md. Use `sage::accounting_v31::opening_balances::CreateContactOpeningBalance` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateContactOpeningBalance {
@@ -1235,7 +1537,7 @@ impl sage_core::Operation for CreateContactOpeningBalance {
 ///
 /// `DELETE /accounts/v3/contact_opening_balances/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_contact_opening_balance` (`DELETE /contact_opening_balances/{key}`); see MIGRATING.md. Use `accounting-v31:delete_contact_opening_balance` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_contact_opening_balance` (`DELETE /contact_opening_balances/{key}`); see MIGRATING.md. Use `sage::accounting_v31::opening_balances::DeleteContactOpeningBalance` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteContactOpeningBalance {
@@ -1285,7 +1587,7 @@ impl sage_core::Operation for DeleteContactOpeningBalance {
 ///
 /// `GET /accounts/v3/contact_opening_balances/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_contact_opening_balance` (`GET /contact_opening_balances/{key}`); see MIGRATING.md. Use `accounting-v31:get_contact_opening_balance` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_contact_opening_balance` (`GET /contact_opening_balances/{key}`); see MIGRATING.md. Use `sage::accounting_v31::opening_balances::GetContactOpeningBalance` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetContactOpeningBalance {
@@ -1360,7 +1662,7 @@ impl sage_core::Operation for GetContactOpeningBalance {
 ///
 /// `GET /accounts/v3/contact_opening_balances`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_contact_opening_balances` (`GET /contact_opening_balances`); see MIGRATING.md. Use `accounting-v31:list_contact_opening_balances` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_contact_opening_balances` (`GET /contact_opening_balances`); see MIGRATING.md. Use `sage::accounting_v31::opening_balances::ListContactOpeningBalances` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListContactOpeningBalances {
@@ -1497,7 +1799,7 @@ impl sage_core::ListOperation for ListContactOpeningBalances {
 ///
 /// `PUT /accounts/v3/contact_opening_balances/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_contact_opening_balance` (`PUT /contact_opening_balances/{key}`); see MIGRATING.md. Use `accounting-v31:update_contact_opening_balance` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_contact_opening_balance` (`PUT /contact_opening_balances/{key}`); see MIGRATING.md. Use `sage::accounting_v31::opening_balances::UpdateContactOpeningBalance` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateContactOpeningBalance {
@@ -1557,7 +1859,7 @@ impl sage_core::Operation for UpdateContactOpeningBalance {
 ///
 /// `POST /accounts/v3/ledger_account_opening_balances`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_ledger_account_opening_balance` (`POST /ledger_account_opening_balances`); see MIGRATING.md. Use `accounting-v31:create_ledger_account_opening_balance` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_ledger_account_opening_balance` (`POST /ledger_account_opening_balances`); see MIGRATING.md. Use `sage::accounting_v31::opening_balances::CreateLedgerAccountOpeningBalance` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateLedgerAccountOpeningBalance {
@@ -1613,7 +1915,7 @@ impl sage_core::Operation for CreateLedgerAccountOpeningBalance {
 ///
 /// `DELETE /accounts/v3/ledger_account_opening_balances/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_ledger_account_opening_balance` (`DELETE /ledger_account_opening_balances/{key}`); see MIGRATING.md. Use `accounting-v31:delete_ledger_account_opening_balance` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_ledger_account_opening_balance` (`DELETE /ledger_account_opening_balances/{key}`); see MIGRATING.md. Use `sage::accounting_v31::opening_balances::DeleteLedgerAccountOpeningBalance` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteLedgerAccountOpeningBalance {
@@ -1663,7 +1965,7 @@ impl sage_core::Operation for DeleteLedgerAccountOpeningBalance {
 ///
 /// `GET /accounts/v3/ledger_account_opening_balances/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_ledger_account_opening_balance` (`GET /ledger_account_opening_balances/{key}`); see MIGRATING.md. Use `accounting-v31:get_ledger_account_opening_balance` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_ledger_account_opening_balance` (`GET /ledger_account_opening_balances/{key}`); see MIGRATING.md. Use `sage::accounting_v31::opening_balances::GetLedgerAccountOpeningBalance` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetLedgerAccountOpeningBalance {
@@ -1738,7 +2040,7 @@ impl sage_core::Operation for GetLedgerAccountOpeningBalance {
 ///
 /// `GET /accounts/v3/ledger_account_opening_balances`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_ledger_account_opening_balances` (`GET /ledger_account_opening_balances`); see MIGRATING.md. Use `accounting-v31:list_ledger_account_opening_balances` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_ledger_account_opening_balances` (`GET /ledger_account_opening_balances`); see MIGRATING.md. Use `sage::accounting_v31::opening_balances::ListLedgerAccountOpeningBalances` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListLedgerAccountOpeningBalances {
@@ -1849,7 +2151,7 @@ impl sage_core::ListOperation for ListLedgerAccountOpeningBalances {
 ///
 /// `PUT /accounts/v3/ledger_account_opening_balances/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_ledger_account_opening_balance` (`PUT /ledger_account_opening_balances/{key}`); see MIGRATING.md. Use `accounting-v31:update_ledger_account_opening_balance` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_ledger_account_opening_balance` (`PUT /ledger_account_opening_balances/{key}`); see MIGRATING.md. Use `sage::accounting_v31::opening_balances::UpdateLedgerAccountOpeningBalance` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateLedgerAccountOpeningBalance {
@@ -1912,7 +2214,7 @@ impl sage_core::Operation for UpdateLedgerAccountOpeningBalance {
 ///
 /// `POST /accounts/v3/opening_balance_journals`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_opening_balance_journal` (`POST /opening_balance_journals`); see MIGRATING.md. Use `accounting-v31:create_opening_balance_journal` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_opening_balance_journal` (`POST /opening_balance_journals`); see MIGRATING.md. Use `sage::accounting_v31::opening_balances::CreateOpeningBalanceJournal` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateOpeningBalanceJournal {
@@ -1963,7 +2265,7 @@ impl sage_core::Operation for CreateOpeningBalanceJournal {
 ///
 /// `DELETE /accounts/v3/opening_balance_journals/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_opening_balance_journal` (`DELETE /opening_balance_journals/{key}`); see MIGRATING.md. Use `accounting-v31:delete_opening_balance_journal` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_opening_balance_journal` (`DELETE /opening_balance_journals/{key}`); see MIGRATING.md. Use `sage::accounting_v31::opening_balances::DeleteOpeningBalanceJournal` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteOpeningBalanceJournal {
@@ -2013,7 +2315,7 @@ impl sage_core::Operation for DeleteOpeningBalanceJournal {
 ///
 /// `GET /accounts/v3/opening_balance_journals/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_opening_balance_journal` (`GET /opening_balance_journals/{key}`); see MIGRATING.md. Use `accounting-v31:get_opening_balance_journal` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_opening_balance_journal` (`GET /opening_balance_journals/{key}`); see MIGRATING.md. Use `sage::accounting_v31::opening_balances::GetOpeningBalanceJournal` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetOpeningBalanceJournal {
@@ -2088,7 +2390,7 @@ impl sage_core::Operation for GetOpeningBalanceJournal {
 ///
 /// `GET /accounts/v3/opening_balance_journals`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_opening_balance_journals` (`GET /opening_balance_journals`); see MIGRATING.md. Use `accounting-v31:list_opening_balance_journals` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_opening_balance_journals` (`GET /opening_balance_journals`); see MIGRATING.md. Use `sage::accounting_v31::opening_balances::ListOpeningBalanceJournals` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListOpeningBalanceJournals {

@@ -12,10 +12,18 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ContactAllocationAllocatedArtefactUpdate {
     /// The allocated amount
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub amount: Option<sage_core::types::Decimal>,
     /// The ID of the Artefact.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub artefact_id: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -27,13 +35,21 @@ pub struct ContactAllocationUpdate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allocated_artefacts: Option<Vec<ContactAllocationAllocatedArtefactUpdate>>,
     /// The contact that the allocation relates to
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub contact_id: Option<super::ids::ContactId>,
     /// The date the allocation was made
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The transaction type of the allocation
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub transaction_type_id: Option<super::ids::TransactionTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -43,13 +59,25 @@ pub struct ContactAllocationUpdate {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ContactPaymentAllocatedArtefactUpdate {
     /// The allocated amount
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub amount: Option<sage_core::types::Decimal>,
     /// The ID of the Artefact.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub artefact_id: Option<String>,
     /// The allocated discount
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub discount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -59,52 +87,112 @@ pub struct ContactPaymentAllocatedArtefactUpdate {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ContactPaymentOnAccountUpdate {
     /// The net amount of the payment on account in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The outstanding amount of the payment on account in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_outstanding_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the payment on account in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the payment on account in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Contact.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub contact_id: Option<super::ids::ContactId>,
     /// The name of the contact when the payment on account was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub contact_name: Option<String>,
     /// The reference of the contact when the payment on account was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub contact_reference: Option<String>,
     /// The ID of the Currency.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the payment on account
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The exchange rate for the payment on account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The net amount of the payment on account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The outstanding amount of the payment on account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub outstanding_amount: Option<sage_core::types::Decimal>,
     /// The reference for the payment on account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reference: Option<String>,
     /// The ID of the Status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub status_id: Option<String>,
     /// The tax amount of the payment on account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the payment on account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -116,54 +204,114 @@ pub struct ContactPaymentUpdate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allocated_artefacts: Option<Vec<ContactPaymentAllocatedArtefactUpdate>>,
     /// The bank account of the payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub bank_account_id: Option<super::ids::BankAccountId>,
     /// The currency conversion charges in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_currency_charge: Option<sage_core::types::Decimal>,
     /// The net amount of the payment in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the payment in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the payment in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The contact of the payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub contact_id: Option<super::ids::ContactId>,
     /// The ID of the Currency.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date the payment was made
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The exchange rate of the payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The net amount of the payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Payment Method.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub payment_method_id: Option<super::ids::PaymentMethodId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_on_account: Option<ContactPaymentOnAccountUpdate>,
     /// A reference for the payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reference: Option<String>,
     /// The tax amount of the payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount of the payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The transaction type of the payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub transaction_type_id: Option<super::ids::TransactionTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -173,13 +321,16 @@ pub struct ContactPaymentUpdate {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NewContactAllocation {
     /// The payment lines of the payment
+    #[serde(deserialize_with = "sage_core::types::lenient::or_default")]
     pub allocated_artefacts: Vec<NewContactAllocationAllocatedArtefact>,
     /// The contact that the allocation relates to
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub contact_id: super::ids::ContactId,
     /// The date the allocation was made
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The transaction type of the allocation
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub transaction_type_id: super::ids::TransactionTypeId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -208,10 +359,18 @@ impl NewContactAllocation {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct NewContactAllocationAllocatedArtefact {
     /// The allocated amount
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub amount: Option<sage_core::types::Decimal>,
     /// The ID of the Artefact.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub artefact_id: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -223,49 +382,97 @@ pub struct NewContactPayment {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allocated_artefacts: Option<Vec<NewContactPaymentAllocatedArtefact>>,
     /// The bank account of the payment
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub bank_account_id: super::ids::BankAccountId,
     /// The currency conversion charges in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_currency_charge: Option<sage_core::types::Decimal>,
     /// The net amount of the payment in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the payment in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the payment in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The contact of the payment
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub contact_id: super::ids::ContactId,
     /// The ID of the Currency.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date the payment was made
     pub date: sage_core::types::Date,
     /// The exchange rate of the payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The net amount of the payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Payment Method.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub payment_method_id: Option<super::ids::PaymentMethodId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_on_account: Option<NewContactPaymentOnAccount>,
     /// A reference for the payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reference: Option<String>,
     /// The tax amount of the payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount of the payment
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub total_amount: sage_core::types::Decimal,
     /// The transaction type of the payment
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub transaction_type_id: super::ids::TransactionTypeId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -308,13 +515,25 @@ impl NewContactPayment {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct NewContactPaymentAllocatedArtefact {
     /// The allocated amount
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub amount: Option<sage_core::types::Decimal>,
     /// The ID of the Artefact.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub artefact_id: Option<String>,
     /// The allocated discount
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub discount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -324,52 +543,112 @@ pub struct NewContactPaymentAllocatedArtefact {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct NewContactPaymentOnAccount {
     /// The net amount of the payment on account in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The outstanding amount of the payment on account in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_outstanding_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the payment on account in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the payment on account in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Contact.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub contact_id: Option<super::ids::ContactId>,
     /// The name of the contact when the payment on account was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub contact_name: Option<String>,
     /// The reference of the contact when the payment on account was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub contact_reference: Option<String>,
     /// The ID of the Currency.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the payment on account
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The exchange rate for the payment on account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The net amount of the payment on account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The outstanding amount of the payment on account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub outstanding_amount: Option<sage_core::types::Decimal>,
     /// The reference for the payment on account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reference: Option<String>,
     /// The ID of the Status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub status_id: Option<String>,
     /// The tax amount of the payment on account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the payment on account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -379,56 +658,115 @@ pub struct NewContactPaymentOnAccount {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NewOtherPayment {
     /// The ID of the Bank Account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub bank_account_id: Option<super::ids::BankAccountId>,
     /// The total amount of input tax credit in base currency for the
     ///                      Other Payment (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_total_itc_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax refund in base currency for the
     ///                      Other Payment (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_total_itr_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Contact.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub contact_id: Option<super::ids::ContactId>,
     /// The date of the payment
     pub date: sage_core::types::Date,
     /// The net amount of the payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// Indicates if the Other Payment is part recoverable or not (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub part_recoverable: Option<bool>,
     /// The payment lines of the payment
+    #[serde(deserialize_with = "sage_core::types::lenient::or_default")]
     pub payment_lines: Vec<NewOtherPaymentLine>,
     /// The ID of the Payment Method.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub payment_method_id: Option<super::ids::PaymentMethodId>,
     /// A reference of the payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reference: Option<String>,
     /// The ID of the Tax Address Region. (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_address_region_id: Option<String>,
     /// The tax amount of the payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the payment
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub total_amount: sage_core::types::Decimal,
     /// The total amount of input tax credit for the Other Payment (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_itc_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax refund for the Other Payment (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_itr_amount: Option<sage_core::types::Decimal>,
     /// The transaction type of the payment
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub transaction_type_id: super::ids::TransactionTypeId,
     /// IRPF withheld tax amount
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// IRPF withheld tax rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub withholding_tax_rate: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -470,35 +808,73 @@ impl NewOtherPayment {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NewOtherPaymentLine {
     /// The details of the payment line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub details: Option<String>,
     /// The gst or hst tax amount for the other payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub gst_amount: Option<sage_core::types::Decimal>,
     /// Identifies whether the line item is for resale. (Ireland only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_purchase_for_resale: Option<bool>,
     /// The ID of the Ledger Account.
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub ledger_account_id: super::ids::LedgerAccountId,
     /// The net amount of the payment line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The pst or qst tax amount for the other payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pst_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the payment line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// Indicates if the other payment is tax recoverable or not
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_recoverable: Option<bool>,
     /// The total amount of the payment line
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub total_amount: sage_core::types::Decimal,
     /// Whether the line item is marked as trade of asset.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub trade_of_asset: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -540,18 +916,31 @@ impl NewOtherPaymentLine {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct OtherPayment {
     /// The API path for the resource
-    #[serde(rename = "$path", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "$path",
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub path: Option<String>,
     /// The bank account of the payment
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_account: Option<super::common::Base>,
     /// The total amount of input tax credit in base currency for the
     ///                      Other Payment (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_total_itc_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax refund in base currency for the
     ///                      Other Payment (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_total_itr_amount: Option<sage_core::types::Decimal>,
     /// The contact of the payment
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -563,28 +952,56 @@ pub struct OtherPayment {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// Indicates whether or not the payment can be deleted
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub deletable: Option<bool>,
     /// The datetime when the item was deleted
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<sage_core::types::DateTime>,
     /// The name of the resource
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub displayed_as: Option<String>,
     /// Indicates whether or not the payment can be edited
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub editable: Option<bool>,
     /// The unique identifier for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<super::ids::OtherPaymentId>,
     /// The legacy ID for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub legacy_id: Option<i64>,
     /// The net amount of the payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// Indicates if the Other Payment is part recoverable or not (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub part_recoverable: Option<bool>,
     /// The payment lines of the payment
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -594,22 +1011,42 @@ pub struct OtherPayment {
     pub payment_method: Option<super::common::Base>,
     /// A reference of the payment
     /// Note: An upper length limit of 25 or 40 characters is imposed conditionally and may not apply in every request. A hard upper limit of 255 characters is imposed by the storage layer, though.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reference: Option<String>,
     /// The address region for tax purposes (Canada only)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_address_region: Option<super::common::Base>,
     /// The tax amount of the payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax credit for the Other Payment (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_itc_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax refund for the Other Payment (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_itr_amount: Option<sage_core::types::Decimal>,
     /// The transaction for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -621,10 +1058,18 @@ pub struct OtherPayment {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// IRPF withheld tax amount
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// IRPF withheld tax rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub withholding_tax_rate: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -634,34 +1079,70 @@ pub struct OtherPayment {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct OtherPaymentLineItem {
     /// The details of the payment line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub details: Option<String>,
     /// The name of the resource
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub displayed_as: Option<String>,
     /// The gst or hst tax amount for the other payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub gst_amount: Option<sage_core::types::Decimal>,
     /// The unique identifier for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<String>,
     /// Identifies whether the line item is for resale. (Ireland only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_purchase_for_resale: Option<bool>,
     /// The ledger account of the payment line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ledger_account: Option<super::common::Base>,
     /// The legacy ID for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub legacy_id: Option<i64>,
     /// The net amount of the payment line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The pst or qst tax amount for the other payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pst_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the payment line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The tax breakdown for the payment line
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -670,13 +1151,25 @@ pub struct OtherPaymentLineItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_rate: Option<super::common::Base>,
     /// Indicates if the other payment is tax recoverable or not
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_recoverable: Option<bool>,
     /// The total amount of the payment line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the line item is marked as trade of asset.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub trade_of_asset: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -686,37 +1179,81 @@ pub struct OtherPaymentLineItem {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct OtherPaymentLineUpdate {
     /// The details of the payment line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub details: Option<String>,
     /// The gst or hst tax amount for the other payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub gst_amount: Option<sage_core::types::Decimal>,
     /// Identifies whether the line item is for resale. (Ireland only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_purchase_for_resale: Option<bool>,
     /// The ID of the Ledger Account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub ledger_account_id: Option<super::ids::LedgerAccountId>,
     /// The net amount of the payment line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The pst or qst tax amount for the other payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pst_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the payment line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// Indicates if the other payment is tax recoverable or not
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_recoverable: Option<bool>,
     /// The total amount of the payment line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the line item is marked as trade of asset.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub trade_of_asset: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -726,59 +1263,123 @@ pub struct OtherPaymentLineUpdate {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct OtherPaymentUpdate {
     /// The ID of the Bank Account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub bank_account_id: Option<super::ids::BankAccountId>,
     /// The total amount of input tax credit in base currency for the
     ///                      Other Payment (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_total_itc_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax refund in base currency for the
     ///                      Other Payment (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_total_itr_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Contact.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub contact_id: Option<super::ids::ContactId>,
     /// The date of the payment
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The net amount of the payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// Indicates if the Other Payment is part recoverable or not (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub part_recoverable: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_lines: Option<Vec<OtherPaymentLineUpdate>>,
     /// The ID of the Payment Method.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub payment_method_id: Option<super::ids::PaymentMethodId>,
     /// A reference of the payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reference: Option<String>,
     /// The ID of the Tax Address Region. (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_address_region_id: Option<String>,
     /// The tax amount of the payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax credit for the Other Payment (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_itc_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax refund for the Other Payment (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_itr_amount: Option<sage_core::types::Decimal>,
     /// The transaction type of the payment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub transaction_type_id: Option<super::ids::TransactionTypeId>,
     /// IRPF withheld tax amount
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// IRPF withheld tax rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub withholding_tax_rate: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -799,16 +1400,33 @@ pub struct OtherPaymentUpdate {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct UnallocatedArtefact {
     /// The API path for the resource
-    #[serde(rename = "$path", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "$path",
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub path: Option<String>,
     /// The name of the resource
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<super::ids::UnallocatedArtefactId>,
     /// The legacy ID for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub legacy_id: Option<i64>,
     /// Links for the resource
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1041,7 +1659,7 @@ impl From<&OtherPaymentLineItem> for OtherPaymentLineUpdate {
 ///
 /// `POST /accounts/v3/contact_allocations`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_contact_allocation` (`POST /contact_allocations`); see MIGRATING.md. Use `accounting-v31:create_contact_allocation` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_contact_allocation` (`POST /contact_allocations`); see MIGRATING.md. Use `sage::accounting_v31::payments::CreateContactAllocation` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateContactAllocation {
@@ -1091,7 +1709,7 @@ impl sage_core::Operation for CreateContactAllocation {
 ///
 /// `DELETE /accounts/v3/contact_allocations/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_contact_allocation` (`DELETE /contact_allocations/{key}`); see MIGRATING.md. Use `accounting-v31:delete_contact_allocation` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_contact_allocation` (`DELETE /contact_allocations/{key}`); see MIGRATING.md. Use `sage::accounting_v31::payments::DeleteContactAllocation` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteContactAllocation {
@@ -1141,7 +1759,7 @@ impl sage_core::Operation for DeleteContactAllocation {
 ///
 /// `GET /accounts/v3/contact_allocations/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_contact_allocation` (`GET /contact_allocations/{key}`); see MIGRATING.md. Use `accounting-v31:get_contact_allocation` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_contact_allocation` (`GET /contact_allocations/{key}`); see MIGRATING.md. Use `sage::accounting_v31::payments::GetContactAllocation` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetContactAllocation {
@@ -1216,7 +1834,7 @@ impl sage_core::Operation for GetContactAllocation {
 ///
 /// `GET /accounts/v3/contact_allocations`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_contact_allocations` (`GET /contact_allocations`); see MIGRATING.md. Use `accounting-v31:list_contact_allocations` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_contact_allocations` (`GET /contact_allocations`); see MIGRATING.md. Use `sage::accounting_v31::payments::ListContactAllocations` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListContactAllocations {
@@ -1376,7 +1994,7 @@ impl sage_core::ListOperation for ListContactAllocations {
 ///
 /// `PUT /accounts/v3/contact_allocations/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_contact_allocation` (`PUT /contact_allocations/{key}`); see MIGRATING.md. Use `accounting-v31:update_contact_allocation` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_contact_allocation` (`PUT /contact_allocations/{key}`); see MIGRATING.md. Use `sage::accounting_v31::payments::UpdateContactAllocation` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateContactAllocation {
@@ -1436,7 +2054,7 @@ impl sage_core::Operation for UpdateContactAllocation {
 ///
 /// `POST /accounts/v3/contact_payments`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_contact_payment` (`POST /contact_payments`); see MIGRATING.md. Use `accounting-v31:create_contact_payment` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_contact_payment` (`POST /contact_payments`); see MIGRATING.md. Use `sage::accounting_v31::payments::CreateContactPayment` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateContactPayment {
@@ -1487,7 +2105,7 @@ impl sage_core::Operation for CreateContactPayment {
 ///
 /// `DELETE /accounts/v3/contact_payments/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_contact_payment` (`DELETE /contact_payments/{key}`); see MIGRATING.md. Use `accounting-v31:delete_contact_payment` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_contact_payment` (`DELETE /contact_payments/{key}`); see MIGRATING.md. Use `sage::accounting_v31::payments::DeleteContactPayment` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteContactPayment {
@@ -1537,7 +2155,7 @@ impl sage_core::Operation for DeleteContactPayment {
 ///
 /// `GET /accounts/v3/contact_payments/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_contact_payment` (`GET /contact_payments/{key}`); see MIGRATING.md. Use `accounting-v31:get_contact_payment` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_contact_payment` (`GET /contact_payments/{key}`); see MIGRATING.md. Use `sage::accounting_v31::payments::GetContactPayment` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetContactPayment {
@@ -1612,7 +2230,7 @@ impl sage_core::Operation for GetContactPayment {
 ///
 /// `GET /accounts/v3/contact_payments`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_contact_payments` (`GET /contact_payments`); see MIGRATING.md. Use `accounting-v31:list_contact_payments` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_contact_payments` (`GET /contact_payments`); see MIGRATING.md. Use `sage::accounting_v31::payments::ListContactPayments` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListContactPayments {
@@ -1800,7 +2418,7 @@ impl sage_core::ListOperation for ListContactPayments {
 ///
 /// `PUT /accounts/v3/contact_payments/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_contact_payment` (`PUT /contact_payments/{key}`); see MIGRATING.md. Use `accounting-v31:update_contact_payment` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_contact_payment` (`PUT /contact_payments/{key}`); see MIGRATING.md. Use `sage::accounting_v31::payments::UpdateContactPayment` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateContactPayment {
@@ -1860,7 +2478,7 @@ impl sage_core::Operation for UpdateContactPayment {
 ///
 /// `POST /accounts/v3/other_payments`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_other_payment` (`POST /other_payments`); see MIGRATING.md. Use `accounting-v31:create_other_payment` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_other_payment` (`POST /other_payments`); see MIGRATING.md. Use `sage::accounting_v31::payments::CreateOtherPayment` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateOtherPayment {
@@ -1911,7 +2529,7 @@ impl sage_core::Operation for CreateOtherPayment {
 ///
 /// `DELETE /accounts/v3/other_payments/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_other_payment` (`DELETE /other_payments/{key}`); see MIGRATING.md. Use `accounting-v31:delete_other_payment` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_other_payment` (`DELETE /other_payments/{key}`); see MIGRATING.md. Use `sage::accounting_v31::payments::DeleteOtherPayment` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteOtherPayment {
@@ -1961,7 +2579,7 @@ impl sage_core::Operation for DeleteOtherPayment {
 ///
 /// `GET /accounts/v3/other_payments/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_other_payment` (`GET /other_payments/{key}`); see MIGRATING.md. Use `accounting-v31:get_other_payment` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_other_payment` (`GET /other_payments/{key}`); see MIGRATING.md. Use `sage::accounting_v31::payments::GetOtherPayment` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetOtherPayment {
@@ -2046,7 +2664,7 @@ impl sage_core::Operation for GetOtherPayment {
 ///
 /// `GET /accounts/v3/other_payments`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_other_payments` (`GET /other_payments`); see MIGRATING.md. Use `accounting-v31:list_other_payments` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_other_payments` (`GET /other_payments`); see MIGRATING.md. Use `sage::accounting_v31::payments::ListOtherPayments` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListOtherPayments {
@@ -2240,7 +2858,7 @@ impl sage_core::ListOperation for ListOtherPayments {
 ///
 /// `PUT /accounts/v3/other_payments/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_other_payment` (`PUT /other_payments/{key}`); see MIGRATING.md. Use `accounting-v31:update_other_payment` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_other_payment` (`PUT /other_payments/{key}`); see MIGRATING.md. Use `sage::accounting_v31::payments::UpdateOtherPayment` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateOtherPayment {
@@ -2296,7 +2914,7 @@ impl sage_core::Operation for UpdateOtherPayment {
 ///
 /// `GET /accounts/v3/payment_methods/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_payment_method` (`GET /payment_methods/{key}`); see MIGRATING.md. Use `accounting-v31:get_payment_method` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_payment_method` (`GET /payment_methods/{key}`); see MIGRATING.md. Use `sage::accounting_v31::payments::GetPaymentMethod` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetPaymentMethod {
@@ -2367,7 +2985,7 @@ impl sage_core::Operation for GetPaymentMethod {
 ///
 /// `GET /accounts/v3/payment_methods`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_payment_methods` (`GET /payment_methods`); see MIGRATING.md. Use `accounting-v31:list_payment_methods` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_payment_methods` (`GET /payment_methods`); see MIGRATING.md. Use `sage::accounting_v31::payments::ListPaymentMethods` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListPaymentMethods {
@@ -2468,7 +3086,7 @@ impl sage_core::ListOperation for ListPaymentMethods {
 ///
 /// `GET /accounts/v3/unallocated_artefacts/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_unallocated_artefact` (`GET /unallocated_artefacts/{key}`); see MIGRATING.md. Use `accounting-v31:get_unallocated_artefact` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_unallocated_artefact` (`GET /unallocated_artefacts/{key}`); see MIGRATING.md. Use `sage::accounting_v31::payments::GetUnallocatedArtefact` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetUnallocatedArtefact {
@@ -2545,7 +3163,7 @@ impl sage_core::Operation for GetUnallocatedArtefact {
 ///
 /// `GET /accounts/v3/unallocated_artefacts`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_unallocated_artefacts` (`GET /unallocated_artefacts`); see MIGRATING.md. Use `accounting-v31:list_unallocated_artefacts` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_unallocated_artefacts` (`GET /unallocated_artefacts`); see MIGRATING.md. Use `sage::accounting_v31::payments::ListUnallocatedArtefacts` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListUnallocatedArtefacts {

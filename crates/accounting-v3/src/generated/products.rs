@@ -14,42 +14,85 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NewProduct {
     /// Indicates whether the product is active
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub active: Option<bool>,
     /// The ID of the Catalog Item Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub catalog_item_type_id: Option<super::ids::CatalogItemTypeId>,
     /// The cost price of the product
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cost_price: Option<sage_core::types::Decimal>,
     /// The product description
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub description: String,
     /// The item code for the product
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub item_code: Option<String>,
     /// The notes for the product
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub notes: Option<String>,
     /// The product purchase description
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub purchase_description: Option<String>,
     /// The purchase ledger account for the product
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub purchase_ledger_account_id: String,
     /// The ID of the Purchase Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub purchase_tax_rate_id: Option<String>,
     /// The sales ledger account for the product
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub sales_ledger_account_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_prices: Option<Vec<NewProductSalesPrice>>,
     /// The ID of the Sales Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub sales_tax_rate_id: Option<String>,
     /// Used when importing products from external sources
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub source_guid: Option<String>,
     /// The ID of the Usual Supplier.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub usual_supplier_id: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -86,16 +129,32 @@ impl NewProduct {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct NewProductSalesPrice {
     /// The sales price amount
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub price: Option<sage_core::types::Decimal>,
     /// Indicates whether the sales price already includes tax
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub price_includes_tax: Option<bool>,
     /// The name of the product sales price
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub price_name: Option<String>,
     /// The ID of the Product Sales Price Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub product_sales_price_type_id: Option<super::ids::ProductSalesPriceTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -105,8 +164,10 @@ pub struct NewProductSalesPrice {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NewProductSalesPriceType {
     /// Indicates whether the price type is displayed in the application
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub active: bool,
     /// The name of the product sales price type
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub name: String,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -127,43 +188,89 @@ impl NewProductSalesPriceType {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NewService {
     /// Indicates whether the service is active
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub active: Option<bool>,
     /// The cost price of the service
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cost_price: Option<sage_core::types::Decimal>,
     /// The service description
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub description: String,
     /// The item code for the service
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub item_code: Option<String>,
     /// The notes for the service
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub notes: Option<String>,
     /// Indicates whether the service is One Stop Shop
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub oss_service: Option<bool>,
     /// The service purchase description
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub purchase_description: Option<String>,
     /// The ID of the Purchase Ledger Account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub purchase_ledger_account_id: Option<String>,
     /// The ID of the Purchase Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub purchase_tax_rate_id: Option<String>,
     /// The sales ledger account for the service
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub sales_ledger_account_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_rates: Option<Vec<NewServiceSalesRate>>,
     /// The ID of the Sales Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub sales_tax_rate_id: Option<String>,
     /// Used when importing services from external sources
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub source_guid: Option<String>,
     /// The ID of the Usual Supplier.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub usual_supplier_id: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -199,8 +306,10 @@ impl NewService {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NewServiceRateType {
     /// Indicates whether the rate type is displayed in the application
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub active: bool,
     /// The name of the service rate type
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub name: String,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -221,16 +330,32 @@ impl NewServiceRateType {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct NewServiceSalesRate {
     /// The rate amount
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub rate: Option<sage_core::types::Decimal>,
     /// Indicates whether the rate already includes tax
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub rate_includes_tax: Option<bool>,
     /// The name of the service rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub rate_name: Option<String>,
     /// The ID of the Service Rate Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub service_rate_type_id: Option<super::ids::ServiceRateTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -240,80 +365,168 @@ pub struct NewServiceSalesRate {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NewStockItem {
     /// Indicates whether the stock item is active
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub active: Option<bool>,
     /// The average price across all purchases of this stock item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub average_cost_price: Option<sage_core::types::Decimal>,
     /// The value of the current stock in terms of the average cost price
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub average_cost_price_stock_value: Option<sage_core::types::Decimal>,
     /// The barcode for the stock item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub barcode: Option<String>,
     /// The cost price of the stock item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cost_price: Option<sage_core::types::Decimal>,
     /// The date on which the last cost price was last updated
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost_price_last_updated: Option<sage_core::types::Date>,
     /// The stock item description
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub description: String,
     /// The item code for the stock item
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub item_code: String,
     /// The most recent 'purchase invoice' or 'adjustment in' price
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub last_cost_price: Option<sage_core::types::Decimal>,
     /// The value of the current stock in terms of the last cost price
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub last_cost_price_stock_value: Option<sage_core::types::Decimal>,
     /// The location for the stock item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub location: Option<String>,
     /// The unit of measure of weight for stock item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub measurement_unit: Option<String>,
     /// The notes for the stock item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub notes: Option<String>,
     /// The stock item purchase description
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub purchase_description: Option<String>,
     /// The purchase ledger account for the stock item
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub purchase_ledger_account_id: String,
     /// The ID of the Purchase Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub purchase_tax_rate_id: Option<String>,
     /// The current quantity of the stock item held by the business
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub quantity_in_stock: Option<sage_core::types::Decimal>,
     /// The reorder level for the stock item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reorder_level: Option<sage_core::types::Decimal>,
     /// The reorder quantity for the stock item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reorder_quantity: Option<sage_core::types::Decimal>,
     /// The sales ledger account for the stock item
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub sales_ledger_account_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_prices: Option<Vec<NewStockItemSalesPrice>>,
     /// The ID of the Sales Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub sales_tax_rate_id: Option<String>,
     /// Used when importing stock items from external sources
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub source_guid: Option<String>,
     /// The supplier part number for stock item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub supplier_part_number: Option<String>,
     /// The ID of the Usual Supplier.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub usual_supplier_id: Option<String>,
     /// The weight of stock item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub weight: Option<sage_core::types::Decimal>,
     /// The weight of stock item converted to the lowest unit of measurement
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub weight_converted: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -364,16 +577,32 @@ impl NewStockItem {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct NewStockItemSalesPrice {
     /// The sales price amount
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub price: Option<sage_core::types::Decimal>,
     /// Indicates whether the sales price already includes tax
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub price_includes_tax: Option<bool>,
     /// The name of the product sales price
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub price_name: Option<String>,
     /// The ID of the Product Sales Price Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub product_sales_price_type_id: Option<super::ids::ProductSalesPriceTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -383,20 +612,32 @@ pub struct NewStockItemSalesPrice {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NewStockMovement {
     /// The cost per unit of stock purchased
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub cost_price: sage_core::types::Decimal,
     /// The date the stock movement occurred
     pub date: sage_core::types::Date,
     /// The transaction details of the stock movement
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub details: String,
     /// The movement number of the stock movement
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub movement_number: Option<String>,
     /// The quantity of the goods adjusted
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub quantity: sage_core::types::Decimal,
     /// The reference of the stock movement
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reference: Option<String>,
     /// The stock item of the stock movement
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub stock_item_id: super::ids::StockItemId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -437,25 +678,50 @@ impl NewStockMovement {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ProductSalesPriceType {
     /// The API path for the resource
-    #[serde(rename = "$path", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "$path",
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub path: Option<String>,
     /// Indicates whether the price type is displayed in the application
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub active: Option<bool>,
     /// The datetime when the item was created
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The name of the resource
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<super::ids::ProductSalesPriceTypeId>,
     /// The legacy ID for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub legacy_id: Option<i64>,
     /// The name of the product sales price type
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// The datetime when the item was last updated
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -468,10 +734,18 @@ pub struct ProductSalesPriceType {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ProductSalesPriceTypeUpdate {
     /// Indicates whether the price type is displayed in the application
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub active: Option<bool>,
     /// The name of the product sales price type
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -481,16 +755,32 @@ pub struct ProductSalesPriceTypeUpdate {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ProductSalesPriceUpdate {
     /// The sales price amount
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub price: Option<sage_core::types::Decimal>,
     /// Indicates whether the sales price already includes tax
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub price_includes_tax: Option<bool>,
     /// The name of the product sales price
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub price_name: Option<String>,
     /// The ID of the Product Sales Price Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub product_sales_price_type_id: Option<super::ids::ProductSalesPriceTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -500,45 +790,97 @@ pub struct ProductSalesPriceUpdate {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ProductUpdate {
     /// Indicates whether the product is active
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub active: Option<bool>,
     /// The ID of the Catalog Item Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub catalog_item_type_id: Option<super::ids::CatalogItemTypeId>,
     /// The cost price of the product
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cost_price: Option<sage_core::types::Decimal>,
     /// The product description
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     /// The item code for the product
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub item_code: Option<String>,
     /// The notes for the product
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub notes: Option<String>,
     /// The product purchase description
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub purchase_description: Option<String>,
     /// The purchase ledger account for the product
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub purchase_ledger_account_id: Option<String>,
     /// The ID of the Purchase Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub purchase_tax_rate_id: Option<String>,
     /// The sales ledger account for the product
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub sales_ledger_account_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_prices: Option<Vec<ProductSalesPriceUpdate>>,
     /// The ID of the Sales Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub sales_tax_rate_id: Option<String>,
     /// Used when importing products from external sources
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub source_guid: Option<String>,
     /// The ID of the Usual Supplier.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub usual_supplier_id: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -557,25 +899,50 @@ pub struct ProductUpdate {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ServiceRateType {
     /// The API path for the resource
-    #[serde(rename = "$path", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "$path",
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub path: Option<String>,
     /// Indicates whether the rate type is displayed in the application
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub active: Option<bool>,
     /// The datetime when the item was created
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The name of the resource
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<super::ids::ServiceRateTypeId>,
     /// The legacy ID for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub legacy_id: Option<i64>,
     /// The name of the service rate type
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// The datetime when the item was last updated
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -588,10 +955,18 @@ pub struct ServiceRateType {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ServiceRateTypeUpdate {
     /// Indicates whether the rate type is displayed in the application
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub active: Option<bool>,
     /// The name of the service rate type
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -601,16 +976,32 @@ pub struct ServiceRateTypeUpdate {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ServiceSalesRateUpdate {
     /// The rate amount
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub rate: Option<sage_core::types::Decimal>,
     /// Indicates whether the rate already includes tax
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub rate_includes_tax: Option<bool>,
     /// The name of the service rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub rate_name: Option<String>,
     /// The ID of the Service Rate Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub service_rate_type_id: Option<super::ids::ServiceRateTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -620,45 +1011,97 @@ pub struct ServiceSalesRateUpdate {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ServiceUpdate {
     /// Indicates whether the service is active
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub active: Option<bool>,
     /// The cost price of the service
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cost_price: Option<sage_core::types::Decimal>,
     /// The service description
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     /// The item code for the service
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub item_code: Option<String>,
     /// The notes for the service
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub notes: Option<String>,
     /// Indicates whether the service is One Stop Shop
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub oss_service: Option<bool>,
     /// The service purchase description
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub purchase_description: Option<String>,
     /// The ID of the Purchase Ledger Account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub purchase_ledger_account_id: Option<String>,
     /// The ID of the Purchase Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub purchase_tax_rate_id: Option<String>,
     /// The sales ledger account for the service
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub sales_ledger_account_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_rates: Option<Vec<ServiceSalesRateUpdate>>,
     /// The ID of the Sales Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub sales_tax_rate_id: Option<String>,
     /// Used when importing services from external sources
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub source_guid: Option<String>,
     /// The ID of the Usual Supplier.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub usual_supplier_id: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -676,22 +1119,47 @@ pub struct ServiceUpdate {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct StockItem {
     /// The API path for the resource
-    #[serde(rename = "$path", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "$path",
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub path: Option<String>,
     /// Indicates whether the stock item is active
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub active: Option<bool>,
     /// The average price across all purchases of this stock item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub average_cost_price: Option<sage_core::types::Decimal>,
     /// The value of the current stock in terms of the average cost price
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub average_cost_price_stock_value: Option<sage_core::types::Decimal>,
     /// The barcode for the stock item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub barcode: Option<String>,
     /// The cost price of the stock item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cost_price: Option<sage_core::types::Decimal>,
     /// The date on which the last cost price was last updated
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -700,46 +1168,98 @@ pub struct StockItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// Indicates whether the stock item can be deactivated
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub deactivatable: Option<bool>,
     /// Indicates whether the stock item can be deleted
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub deletable: Option<bool>,
     /// The datetime when the item was deleted
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<sage_core::types::DateTime>,
     /// The stock item description
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     /// The name of the resource
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<super::ids::StockItemId>,
     /// The item code for the stock item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub item_code: Option<String>,
     /// The most recent 'purchase invoice' or 'adjustment in' price
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub last_cost_price: Option<sage_core::types::Decimal>,
     /// The value of the current stock in terms of the last cost price
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub last_cost_price_stock_value: Option<sage_core::types::Decimal>,
     /// The legacy ID for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub legacy_id: Option<i64>,
     /// The location for the stock item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub location: Option<String>,
     /// The unit of measure of weight for stock item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub measurement_unit: Option<String>,
     /// The notes for the stock item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub notes: Option<String>,
     /// The stock item purchase description
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub purchase_description: Option<String>,
     /// The purchase ledger account for the stock item
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -748,13 +1268,25 @@ pub struct StockItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purchase_tax_rate: Option<super::common::Base>,
     /// The current quantity of the stock item held by the business
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub quantity_in_stock: Option<sage_core::types::Decimal>,
     /// The reorder level for the stock item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reorder_level: Option<sage_core::types::Decimal>,
     /// The reorder quantity for the stock item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reorder_quantity: Option<sage_core::types::Decimal>,
     /// The sales ledger account for the stock item
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -766,25 +1298,45 @@ pub struct StockItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_tax_rate: Option<super::common::Base>,
     /// Used when importing stock items from external sources
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub source_guid: Option<String>,
     /// The supplier part number for stock item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub supplier_part_number: Option<String>,
     /// The datetime when the item was last updated
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Indicates whether the stock item has been used on a recurring invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub used_on_recurring_invoice: Option<bool>,
     /// The usual supplier for the stock item
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usual_supplier: Option<super::common::Contact>,
     /// The weight of stock item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub weight: Option<sage_core::types::Decimal>,
     /// The weight of stock item converted to the lowest unit of measurement
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub weight_converted: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -794,16 +1346,32 @@ pub struct StockItem {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct StockItemSalesPriceUpdate {
     /// The sales price amount
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub price: Option<sage_core::types::Decimal>,
     /// Indicates whether the sales price already includes tax
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub price_includes_tax: Option<bool>,
     /// The name of the product sales price
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub price_name: Option<String>,
     /// The ID of the Product Sales Price Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub product_sales_price_type_id: Option<super::ids::ProductSalesPriceTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -813,84 +1381,184 @@ pub struct StockItemSalesPriceUpdate {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct StockItemUpdate {
     /// Indicates whether the stock item is active
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub active: Option<bool>,
     /// The average price across all purchases of this stock item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub average_cost_price: Option<sage_core::types::Decimal>,
     /// The value of the current stock in terms of the average cost price
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub average_cost_price_stock_value: Option<sage_core::types::Decimal>,
     /// The barcode for the stock item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub barcode: Option<String>,
     /// The cost price of the stock item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cost_price: Option<sage_core::types::Decimal>,
     /// The date on which the last cost price was last updated
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost_price_last_updated: Option<sage_core::types::Date>,
     /// The stock item description
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     /// The item code for the stock item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub item_code: Option<String>,
     /// The most recent 'purchase invoice' or 'adjustment in' price
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub last_cost_price: Option<sage_core::types::Decimal>,
     /// The value of the current stock in terms of the last cost price
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub last_cost_price_stock_value: Option<sage_core::types::Decimal>,
     /// The location for the stock item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub location: Option<String>,
     /// The unit of measure of weight for stock item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub measurement_unit: Option<String>,
     /// The notes for the stock item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub notes: Option<String>,
     /// The stock item purchase description
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub purchase_description: Option<String>,
     /// The purchase ledger account for the stock item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub purchase_ledger_account_id: Option<String>,
     /// The ID of the Purchase Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub purchase_tax_rate_id: Option<String>,
     /// The current quantity of the stock item held by the business
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub quantity_in_stock: Option<sage_core::types::Decimal>,
     /// The reorder level for the stock item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reorder_level: Option<sage_core::types::Decimal>,
     /// The reorder quantity for the stock item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reorder_quantity: Option<sage_core::types::Decimal>,
     /// The sales ledger account for the stock item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub sales_ledger_account_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_prices: Option<Vec<StockItemSalesPriceUpdate>>,
     /// The ID of the Sales Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub sales_tax_rate_id: Option<String>,
     /// Used when importing stock items from external sources
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub source_guid: Option<String>,
     /// The supplier part number for stock item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub supplier_part_number: Option<String>,
     /// The ID of the Usual Supplier.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub usual_supplier_id: Option<String>,
     /// The weight of stock item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub weight: Option<sage_core::types::Decimal>,
     /// The weight of stock item converted to the lowest unit of measurement
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub weight_converted: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -908,10 +1576,19 @@ pub struct StockItemUpdate {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct StockMovement {
     /// The API path for the resource
-    #[serde(rename = "$path", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "$path",
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub path: Option<String>,
     /// The cost per unit of stock purchased
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cost_price: Option<sage_core::types::Decimal>,
     /// The datetime when the item was created
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -920,28 +1597,56 @@ pub struct StockMovement {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The transaction details of the stock movement
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub details: Option<String>,
     /// Display text for the stock movement
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<super::ids::StockMovementId>,
     /// The legacy ID for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub legacy_id: Option<i64>,
     /// Links for the resource
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<super::common::Link>>,
     /// The movement number of the stock movement
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub movement_number: Option<String>,
     /// The quantity of the goods adjusted
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The reference of the stock movement
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reference: Option<String>,
     /// The stock item of the stock movement
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -957,25 +1662,49 @@ pub struct StockMovement {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct StockMovementUpdate {
     /// The cost per unit of stock purchased
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cost_price: Option<sage_core::types::Decimal>,
     /// The date the stock movement occurred
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The transaction details of the stock movement
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub details: Option<String>,
     /// The movement number of the stock movement
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub movement_number: Option<String>,
     /// The quantity of the goods adjusted
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The reference of the stock movement
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reference: Option<String>,
     /// The stock item of the stock movement
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub stock_item_id: Option<super::ids::StockItemId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -1219,7 +1948,7 @@ impl From<&StockMovement> for StockMovementUpdate {
 ///
 /// `GET /accounts/v3/catalog_item_types/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_catalog_item_type` (`GET /catalog_item_types/{key}`); see MIGRATING.md. Use `accounting-v31:get_catalog_item_type` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_catalog_item_type` (`GET /catalog_item_types/{key}`); see MIGRATING.md. Use `sage::accounting_v31::products::GetCatalogItemType` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCatalogItemType {
@@ -1290,7 +2019,7 @@ impl sage_core::Operation for GetCatalogItemType {
 ///
 /// `GET /accounts/v3/catalog_item_types`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_catalog_item_types` (`GET /catalog_item_types`); see MIGRATING.md. Use `accounting-v31:list_catalog_item_types` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_catalog_item_types` (`GET /catalog_item_types`); see MIGRATING.md. Use `sage::accounting_v31::products::ListCatalogItemTypes` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListCatalogItemTypes {
@@ -1389,7 +2118,7 @@ impl sage_core::ListOperation for ListCatalogItemTypes {
 ///
 /// `POST /accounts/v3/product_sales_price_types`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_product_sales_price_type` (`POST /product_sales_price_types`); see MIGRATING.md. Use `accounting-v31:create_product_sales_price_type` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_product_sales_price_type` (`POST /product_sales_price_types`); see MIGRATING.md. Use `sage::accounting_v31::products::CreateProductSalesPriceType` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateProductSalesPriceType {
@@ -1440,7 +2169,7 @@ impl sage_core::Operation for CreateProductSalesPriceType {
 ///
 /// `DELETE /accounts/v3/product_sales_price_types/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_product_sales_price_type` (`DELETE /product_sales_price_types/{key}`); see MIGRATING.md. Use `accounting-v31:delete_product_sales_price_type` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_product_sales_price_type` (`DELETE /product_sales_price_types/{key}`); see MIGRATING.md. Use `sage::accounting_v31::products::DeleteProductSalesPriceType` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteProductSalesPriceType {
@@ -1493,7 +2222,7 @@ impl sage_core::Operation for DeleteProductSalesPriceType {
 ///
 /// `GET /accounts/v3/product_sales_price_types/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_product_sales_price_type` (`GET /product_sales_price_types/{key}`); see MIGRATING.md. Use `accounting-v31:get_product_sales_price_type` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_product_sales_price_type` (`GET /product_sales_price_types/{key}`); see MIGRATING.md. Use `sage::accounting_v31::products::GetProductSalesPriceType` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetProductSalesPriceType {
@@ -1571,7 +2300,7 @@ impl sage_core::Operation for GetProductSalesPriceType {
 ///
 /// `GET /accounts/v3/product_sales_price_types`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_product_sales_price_types` (`GET /product_sales_price_types`); see MIGRATING.md. Use `accounting-v31:list_product_sales_price_types` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_product_sales_price_types` (`GET /product_sales_price_types`); see MIGRATING.md. Use `sage::accounting_v31::products::ListProductSalesPriceTypes` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListProductSalesPriceTypes {
@@ -1679,7 +2408,7 @@ impl sage_core::ListOperation for ListProductSalesPriceTypes {
 ///
 /// `PUT /accounts/v3/product_sales_price_types/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_product_sales_price_type` (`PUT /product_sales_price_types/{key}`); see MIGRATING.md. Use `accounting-v31:update_product_sales_price_type` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_product_sales_price_type` (`PUT /product_sales_price_types/{key}`); see MIGRATING.md. Use `sage::accounting_v31::products::UpdateProductSalesPriceType` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateProductSalesPriceType {
@@ -1739,7 +2468,7 @@ impl sage_core::Operation for UpdateProductSalesPriceType {
 ///
 /// `POST /accounts/v3/products`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_product` (`POST /products`); see MIGRATING.md. Use `accounting-v31:create_product` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_product` (`POST /products`); see MIGRATING.md. Use `sage::accounting_v31::products::CreateProduct` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateProduct {
@@ -1790,7 +2519,7 @@ impl sage_core::Operation for CreateProduct {
 ///
 /// `DELETE /accounts/v3/products/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_product` (`DELETE /products/{key}`); see MIGRATING.md. Use `accounting-v31:delete_product` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_product` (`DELETE /products/{key}`); see MIGRATING.md. Use `sage::accounting_v31::products::DeleteProduct` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteProduct {
@@ -1843,7 +2572,7 @@ impl sage_core::Operation for DeleteProduct {
 ///
 /// `GET /accounts/v3/products/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_product` (`GET /products/{key}`); see MIGRATING.md. Use `accounting-v31:get_product` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_product` (`GET /products/{key}`); see MIGRATING.md. Use `sage::accounting_v31::products::GetProduct` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetProduct {
@@ -1921,7 +2650,7 @@ impl sage_core::Operation for GetProduct {
 ///
 /// `GET /accounts/v3/products`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_products` (`GET /products`); see MIGRATING.md. Use `accounting-v31:list_products` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_products` (`GET /products`); see MIGRATING.md. Use `sage::accounting_v31::products::ListProducts` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListProducts {
@@ -2059,7 +2788,7 @@ impl sage_core::ListOperation for ListProducts {
 ///
 /// `PUT /accounts/v3/products/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_product` (`PUT /products/{key}`); see MIGRATING.md. Use `accounting-v31:update_product` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_product` (`PUT /products/{key}`); see MIGRATING.md. Use `sage::accounting_v31::products::UpdateProduct` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateProduct {
@@ -2113,7 +2842,7 @@ impl sage_core::Operation for UpdateProduct {
 ///
 /// `POST /accounts/v3/service_rate_types`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_service_rate_type` (`POST /service_rate_types`); see MIGRATING.md. Use `accounting-v31:create_service_rate_type` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_service_rate_type` (`POST /service_rate_types`); see MIGRATING.md. Use `sage::accounting_v31::products::CreateServiceRateType` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateServiceRateType {
@@ -2164,7 +2893,7 @@ impl sage_core::Operation for CreateServiceRateType {
 ///
 /// `DELETE /accounts/v3/service_rate_types/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_service_rate_type` (`DELETE /service_rate_types/{key}`); see MIGRATING.md. Use `accounting-v31:delete_service_rate_type` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_service_rate_type` (`DELETE /service_rate_types/{key}`); see MIGRATING.md. Use `sage::accounting_v31::products::DeleteServiceRateType` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteServiceRateType {
@@ -2217,7 +2946,7 @@ impl sage_core::Operation for DeleteServiceRateType {
 ///
 /// `GET /accounts/v3/service_rate_types/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_service_rate_type` (`GET /service_rate_types/{key}`); see MIGRATING.md. Use `accounting-v31:get_service_rate_type` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_service_rate_type` (`GET /service_rate_types/{key}`); see MIGRATING.md. Use `sage::accounting_v31::products::GetServiceRateType` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetServiceRateType {
@@ -2295,7 +3024,7 @@ impl sage_core::Operation for GetServiceRateType {
 ///
 /// `GET /accounts/v3/service_rate_types`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_service_rate_types` (`GET /service_rate_types`); see MIGRATING.md. Use `accounting-v31:list_service_rate_types` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_service_rate_types` (`GET /service_rate_types`); see MIGRATING.md. Use `sage::accounting_v31::products::ListServiceRateTypes` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListServiceRateTypes {
@@ -2415,7 +3144,7 @@ impl sage_core::ListOperation for ListServiceRateTypes {
 ///
 /// `PUT /accounts/v3/service_rate_types/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_service_rate_type` (`PUT /service_rate_types/{key}`); see MIGRATING.md. Use `accounting-v31:update_service_rate_type` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_service_rate_type` (`PUT /service_rate_types/{key}`); see MIGRATING.md. Use `sage::accounting_v31::products::UpdateServiceRateType` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateServiceRateType {
@@ -2475,7 +3204,7 @@ impl sage_core::Operation for UpdateServiceRateType {
 ///
 /// `POST /accounts/v3/services`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_service` (`POST /services`); see MIGRATING.md. Use `accounting-v31:create_service` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_service` (`POST /services`); see MIGRATING.md. Use `sage::accounting_v31::products::CreateService` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateService {
@@ -2526,7 +3255,7 @@ impl sage_core::Operation for CreateService {
 ///
 /// `DELETE /accounts/v3/services/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_service` (`DELETE /services/{key}`); see MIGRATING.md. Use `accounting-v31:delete_service` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_service` (`DELETE /services/{key}`); see MIGRATING.md. Use `sage::accounting_v31::products::DeleteService` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteService {
@@ -2579,7 +3308,7 @@ impl sage_core::Operation for DeleteService {
 ///
 /// `GET /accounts/v3/services/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_service` (`GET /services/{key}`); see MIGRATING.md. Use `accounting-v31:get_service` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_service` (`GET /services/{key}`); see MIGRATING.md. Use `sage::accounting_v31::products::GetService` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetService {
@@ -2657,7 +3386,7 @@ impl sage_core::Operation for GetService {
 ///
 /// `GET /accounts/v3/services`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_services` (`GET /services`); see MIGRATING.md. Use `accounting-v31:list_services` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_services` (`GET /services`); see MIGRATING.md. Use `sage::accounting_v31::products::ListServices` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListServices {
@@ -2795,7 +3524,7 @@ impl sage_core::ListOperation for ListServices {
 ///
 /// `PUT /accounts/v3/services/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_service` (`PUT /services/{key}`); see MIGRATING.md. Use `accounting-v31:update_service` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_service` (`PUT /services/{key}`); see MIGRATING.md. Use `sage::accounting_v31::products::UpdateService` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateService {
@@ -2848,7 +3577,7 @@ impl sage_core::Operation for UpdateService {
 ///
 /// `POST /accounts/v3/stock_items`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_stock_item` (`POST /stock_items`); see MIGRATING.md. Use `accounting-v31:create_stock_item` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_stock_item` (`POST /stock_items`); see MIGRATING.md. Use `sage::accounting_v31::products::CreateStockItem` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateStockItem {
@@ -2898,7 +3627,7 @@ impl sage_core::Operation for CreateStockItem {
 ///
 /// `DELETE /accounts/v3/stock_items/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_stock_item` (`DELETE /stock_items/{key}`); see MIGRATING.md. Use `accounting-v31:delete_stock_item` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_stock_item` (`DELETE /stock_items/{key}`); see MIGRATING.md. Use `sage::accounting_v31::products::DeleteStockItem` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteStockItem {
@@ -2949,7 +3678,7 @@ impl sage_core::Operation for DeleteStockItem {
 ///
 /// `GET /accounts/v3/stock_items/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_stock_item` (`GET /stock_items/{key}`); see MIGRATING.md. Use `accounting-v31:get_stock_item` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_stock_item` (`GET /stock_items/{key}`); see MIGRATING.md. Use `sage::accounting_v31::products::GetStockItem` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetStockItem {
@@ -3025,7 +3754,7 @@ impl sage_core::Operation for GetStockItem {
 ///
 /// `GET /accounts/v3/stock_items`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_stock_items` (`GET /stock_items`); see MIGRATING.md. Use `accounting-v31:list_stock_items` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_stock_items` (`GET /stock_items`); see MIGRATING.md. Use `sage::accounting_v31::products::ListStockItems` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListStockItems {
@@ -3180,7 +3909,7 @@ impl sage_core::ListOperation for ListStockItems {
 ///
 /// `PUT /accounts/v3/stock_items/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_stock_item` (`PUT /stock_items/{key}`); see MIGRATING.md. Use `accounting-v31:update_stock_item` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_stock_item` (`PUT /stock_items/{key}`); see MIGRATING.md. Use `sage::accounting_v31::products::UpdateStockItem` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateStockItem {
@@ -3239,7 +3968,7 @@ impl sage_core::Operation for UpdateStockItem {
 ///
 /// `POST /accounts/v3/stock_movements`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_stock_movement` (`POST /stock_movements`); see MIGRATING.md. Use `accounting-v31:create_stock_movement` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_stock_movement` (`POST /stock_movements`); see MIGRATING.md. Use `sage::accounting_v31::products::CreateStockMovement` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateStockMovement {
@@ -3289,7 +4018,7 @@ impl sage_core::Operation for CreateStockMovement {
 ///
 /// `DELETE /accounts/v3/stock_movements/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_stock_movement` (`DELETE /stock_movements/{key}`); see MIGRATING.md. Use `accounting-v31:delete_stock_movement` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_stock_movement` (`DELETE /stock_movements/{key}`); see MIGRATING.md. Use `sage::accounting_v31::products::DeleteStockMovement` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteStockMovement {
@@ -3340,7 +4069,7 @@ impl sage_core::Operation for DeleteStockMovement {
 ///
 /// `GET /accounts/v3/stock_movements/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_stock_movement` (`GET /stock_movements/{key}`); see MIGRATING.md. Use `accounting-v31:get_stock_movement` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_stock_movement` (`GET /stock_movements/{key}`); see MIGRATING.md. Use `sage::accounting_v31::products::GetStockMovement` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetStockMovement {
@@ -3416,7 +4145,7 @@ impl sage_core::Operation for GetStockMovement {
 ///
 /// `GET /accounts/v3/stock_movements`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_stock_movements` (`GET /stock_movements`); see MIGRATING.md. Use `accounting-v31:list_stock_movements` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_stock_movements` (`GET /stock_movements`); see MIGRATING.md. Use `sage::accounting_v31::products::ListStockMovements` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListStockMovements {
@@ -3550,7 +4279,7 @@ impl sage_core::ListOperation for ListStockMovements {
 ///
 /// `PUT /accounts/v3/stock_movements/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_stock_movement` (`PUT /stock_movements/{key}`); see MIGRATING.md. Use `accounting-v31:update_stock_movement` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_stock_movement` (`PUT /stock_movements/{key}`); see MIGRATING.md. Use `sage::accounting_v31::products::UpdateStockMovement` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateStockMovement {

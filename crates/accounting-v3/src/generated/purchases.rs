@@ -11,28 +11,60 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct NewPurchaseCorrectiveInvoice {
     /// The net amount of the invoice in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the invoice in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the invoice in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// IRPF withheld Tax Amount (Spain only) in the base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Contact.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub contact_id: Option<super::ids::ContactId>,
     /// The name of the contact when the invoice was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub contact_name: Option<String>,
     /// The reference of the contact when the invoice was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub contact_reference: Option<String>,
     /// The ID of the Currency.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the invoice
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -41,56 +73,120 @@ pub struct NewPurchaseCorrectiveInvoice {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due_date: Option<sage_core::types::Date>,
     /// The exchange rate for the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The inverse exchange rate for the credit note
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub inverse_exchange_rate: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoice_lines: Option<Vec<NewPurchaseCorrectiveInvoiceLine>>,
     /// The net amount of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// Invoice notes
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub notes: Option<String>,
     /// The Invoice date relating to the original invoice (Spain only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub original_invoice_date: Option<String>,
     /// The ID of the Original Invoice. (Spain only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub original_invoice_id: Option<String>,
     /// The number relating to the original invoice (Spain only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub original_invoice_number: Option<String>,
     /// The reference for the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reference: Option<String>,
     /// The ID of the Status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub status_id: Option<String>,
     /// The tax amount of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_analysis: Option<Vec<NewPurchaseCorrectiveInvoiceTaxAnalysis>>,
     /// The total amount of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The total quantity of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_quantity: Option<sage_core::types::Decimal>,
     /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub vat_reverse_charge: Option<bool>,
     /// The vendor reference for the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub vendor_reference: Option<String>,
     /// IRPF withheld Tax Amount (Spain only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// IRPF withheld Tax Rate (Spain only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub withholding_tax_rate: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -100,67 +196,151 @@ pub struct NewPurchaseCorrectiveInvoice {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct NewPurchaseCorrectiveInvoiceLine {
     /// The net amount for the invoice line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the invoice line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the invoice line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The unit price for the invoice line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_unit_price: Option<sage_core::types::Decimal>,
     /// The description for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     /// The ID of the EU Goods Services Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub eu_goods_services_type_id: Option<super::ids::EuGoodsServicesTypeId>,
     /// The gst or hst tax amount for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub gst_amount: Option<sage_core::types::Decimal>,
     /// Identifies whether the line item is for resale. (Ireland Only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_purchase_for_resale: Option<bool>,
     /// The ID of the Ledger Account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub ledger_account_id: Option<super::ids::LedgerAccountId>,
     /// The net amount for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub product_id: Option<super::ids::ProductId>,
     /// The pst or qst tax amount for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pst_amount: Option<sage_core::types::Decimal>,
     /// The quantity for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The ID of the Service.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub service_id: Option<super::ids::ServiceId>,
     /// The tax amount for the invoice line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// Indicates if the invoice line is tax recoverable or not
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_recoverable: Option<bool>,
     /// The total amount for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the line item is marked as trade of asset.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub trade_of_asset: Option<bool>,
     /// The unit price for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub unit_price: Option<sage_core::types::Decimal>,
     /// Defines whether the unit price includes tax
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub unit_price_includes_tax: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -170,22 +350,46 @@ pub struct NewPurchaseCorrectiveInvoiceLine {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct NewPurchaseCorrectiveInvoiceTaxAnalysis {
     /// The total amount for the tax rate relating to goods
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub goods_amount: Option<sage_core::types::Decimal>,
     /// The net amount for the tax rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the tax rate relating to services
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub service_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the tax rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the tax rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -195,113 +399,243 @@ pub struct NewPurchaseCorrectiveInvoiceTaxAnalysis {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NewPurchaseCreditNote {
     /// The total amount of CIS deductible labour in the base currency - only applicable in UK
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The net amount of the credit note in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the credit note in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total of the artefact with the total of CIS deducted in the base currency - only applicable in UK
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_total_after_cis_deduction: Option<sage_core::types::Decimal>,
     /// The total amount of the credit note in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax credit in base currency for the
     ///                      purchase credit note (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_total_itc_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax refund in base currency for the
     ///                      purchase credit note (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_total_itr_amount: Option<sage_core::types::Decimal>,
     /// The withheld Tax Amount in the base currency - only applicable in UK (CIS subcontractor tax)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of CIS deductible labour - only applicable in UK
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The contact the purchase credit note relates to
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub contact_id: super::ids::ContactId,
     /// The name of the contact when the credit note was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub contact_name: Option<String>,
     /// The reference of the contact when the credit note was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub contact_reference: Option<String>,
     /// The credit note lines of the credit note
+    #[serde(deserialize_with = "sage_core::types::lenient::or_default")]
     pub credit_note_lines: Vec<NewPurchaseCreditNoteLine>,
     /// The ID of the Currency.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the credit note
     pub date: sage_core::types::Date,
     /// The exchange rate for the credit note
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The inverse exchange rate for the credit note
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub inverse_exchange_rate: Option<String>,
     /// The net amount of the credit note
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// credit note notes
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub notes: Option<String>,
     /// The date of the original invoice
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub original_invoice_date: Option<sage_core::types::Date>,
     /// Indicates if the purchase credit note is part recoverable or not (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub part_recoverable: Option<bool>,
     /// Indicates whether postponed accounting rules are applied to the artefact. Only used for UK and IE accounting businesses, where the vendor is flagged as importer
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub postponed_accounting: Option<bool>,
     /// The reference for the credit note
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reference: Option<String>,
     /// The ID of the Status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub status_id: Option<String>,
     /// The ID of the Tax Address Region. (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_address_region_id: Option<String>,
     /// The tax amount of the credit note
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_analysis: Option<Vec<NewPurchaseCreditNoteTaxAnalysis>>,
     /// The total of the artefact with the total of CIS deducted - only applicable in UK
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_after_cis_deduction: Option<sage_core::types::Decimal>,
     /// The total amount of the credit note
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax credit for the purchase credit note (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_itc_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax refund for the purchase credit note (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_itr_amount: Option<sage_core::types::Decimal>,
     /// The total quantity of the credit note
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_quantity: Option<sage_core::types::Decimal>,
     /// Indicates whether vat exempt import is applied to the artefact. Only used for a UK business, where the artefact has the consignment checkbox selected.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub vat_exempt_consignment: Option<bool>,
     /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub vat_reverse_charge: Option<bool>,
     /// The vendor reference for the credit note
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub vendor_reference: Option<String>,
     /// The withheld Tax Amount - only applicable in UK (CIS subcontractor tax)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The withheld Tax Rate - only applicable in UK (CIS subcontractor tax rate)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub withholding_tax_rate: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -361,63 +695,135 @@ impl NewPurchaseCreditNote {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NewPurchaseCreditNoteLine {
     /// The net amount for the credit note line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the credit note line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the credit note line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The unit price for the credit note line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_unit_price: Option<sage_core::types::Decimal>,
     /// The description for the credit note line
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub description: String,
     /// The ID of the EU Goods Services Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub eu_goods_services_type_id: Option<super::ids::EuGoodsServicesTypeId>,
     /// The gst or hst tax amount for the credit note line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub gst_amount: Option<sage_core::types::Decimal>,
     /// Identifies whether the line item is for resale. (Ireland Only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_purchase_for_resale: Option<bool>,
     /// The ID of the Ledger Account.
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub ledger_account_id: super::ids::LedgerAccountId,
     /// The net amount for the credit note line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub product_id: Option<super::ids::ProductId>,
     /// The pst or qst tax amount for the credit note line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pst_amount: Option<sage_core::types::Decimal>,
     /// The quantity for the credit note line
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub quantity: sage_core::types::Decimal,
     /// The ID of the Service.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub service_id: Option<super::ids::ServiceId>,
     /// The tax amount for the credit note line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// Indicates if the credit note line is tax recoverable or not
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_recoverable: Option<bool>,
     /// The total amount for the credit note line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the line item is marked as trade of asset.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub trade_of_asset: Option<bool>,
     /// The unit price for the credit note line
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub unit_price: sage_core::types::Decimal,
     /// Defines whether the unit price includes tax
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub unit_price_includes_tax: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -462,22 +868,46 @@ impl NewPurchaseCreditNoteLine {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct NewPurchaseCreditNoteTaxAnalysis {
     /// The total amount for the tax rate relating to goods
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub goods_amount: Option<sage_core::types::Decimal>,
     /// The net amount for the tax rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the tax rate relating to services
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub service_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the tax rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the tax rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -487,112 +917,242 @@ pub struct NewPurchaseCreditNoteTaxAnalysis {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NewPurchaseInvoice {
     /// The total amount of CIS deductible labour in the base currency - only applicable in UK
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The net amount of the invoice in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the invoice in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total of the artefact with the total of CIS deducted in the base currency - only applicable in UK
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_total_after_cis_deduction: Option<sage_core::types::Decimal>,
     /// The total amount of the invoice in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax credit in base currency for the
     ///                      purchase invoice (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_total_itc_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax refund in base currency for the
     ///                      purchase invoice (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_total_itr_amount: Option<sage_core::types::Decimal>,
     /// The withheld Tax Amount in the base currency - only applicable in UK (CIS subcontractor tax) and Spain (IRPF)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of CIS deductible labour - only applicable in UK
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The contact the purchase invoice relates to
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub contact_id: super::ids::ContactId,
     /// The name of the contact when the invoice was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub contact_name: Option<String>,
     /// The reference of the contact when the invoice was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub contact_reference: Option<String>,
     /// The ID of the Currency.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the invoice
     pub date: sage_core::types::Date,
     /// The due date of the invoice
     pub due_date: sage_core::types::Date,
     /// The exchange rate for the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The inverse exchange rate for the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
     /// The invoice lines of the invoice
+    #[serde(deserialize_with = "sage_core::types::lenient::or_default")]
     pub invoice_lines: Vec<NewPurchaseInvoiceLine>,
     /// The net amount of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// Invoice notes
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub notes: Option<String>,
     /// Indicates if the purchase invoice is part recoverable or not (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub part_recoverable: Option<bool>,
     /// Indicates whether postponed accounting rules are applied to the artefact. Only used for UK and IE accounting businesses, where the vendor is flagged as importer
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub postponed_accounting: Option<bool>,
     /// The reference for the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reference: Option<String>,
     /// The ID of the Status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub status_id: Option<String>,
     /// The ID of the Tax Address Region. (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_address_region_id: Option<String>,
     /// The tax amount of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_analysis: Option<Vec<NewPurchaseInvoiceTaxAnalysis>>,
     /// The total of the artefact with the total of CIS deducted - only applicable in UK
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_after_cis_deduction: Option<sage_core::types::Decimal>,
     /// The total amount of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax credit for the purchase invoice (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_itc_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax refund for the purchase invoice (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_itr_amount: Option<sage_core::types::Decimal>,
     /// The total quantity of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_quantity: Option<sage_core::types::Decimal>,
     /// Indicates whether vat exempt import is applied to the artefact. Only used for a UK business, where the artefact has the consignment checkbox selected.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub vat_exempt_consignment: Option<bool>,
     /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub vat_reverse_charge: Option<bool>,
     /// The vendor reference for the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub vendor_reference: Option<String>,
     /// The withheld Tax Amount - only applicable in UK (CIS subcontractor tax) and Spain (IRPF)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The withheld Tax Rate - only applicable in UK (CIS subcontractor tax rate) and Spain (IRPF)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub withholding_tax_rate: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -653,63 +1213,135 @@ impl NewPurchaseInvoice {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NewPurchaseInvoiceLine {
     /// The net amount for the invoice line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the invoice line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the invoice line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The unit price for the invoice line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_unit_price: Option<sage_core::types::Decimal>,
     /// The description for the invoice line
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub description: String,
     /// The ID of the EU Goods Services Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub eu_goods_services_type_id: Option<super::ids::EuGoodsServicesTypeId>,
     /// The gst or hst tax amount for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub gst_amount: Option<sage_core::types::Decimal>,
     /// Identifies whether the line item is for resale. (Ireland Only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_purchase_for_resale: Option<bool>,
     /// The ID of the Ledger Account.
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub ledger_account_id: super::ids::LedgerAccountId,
     /// The net amount for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub product_id: Option<super::ids::ProductId>,
     /// The pst or qst tax amount for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pst_amount: Option<sage_core::types::Decimal>,
     /// The quantity for the invoice line
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub quantity: sage_core::types::Decimal,
     /// The ID of the Service.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub service_id: Option<super::ids::ServiceId>,
     /// The tax amount for the invoice line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// Indicates if the invoice line is tax recoverable or not
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_recoverable: Option<bool>,
     /// The total amount for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the line item is marked as trade of asset.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub trade_of_asset: Option<bool>,
     /// The unit price for the invoice line
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub unit_price: sage_core::types::Decimal,
     /// Defines whether the unit price includes tax
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub unit_price_includes_tax: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -754,22 +1386,46 @@ impl NewPurchaseInvoiceLine {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct NewPurchaseInvoiceTaxAnalysis {
     /// The total amount for the tax rate relating to goods
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub goods_amount: Option<sage_core::types::Decimal>,
     /// The net amount for the tax rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the tax rate relating to services
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub service_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the tax rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the tax rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -779,71 +1435,151 @@ pub struct NewPurchaseInvoiceTaxAnalysis {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NewPurchaseQuickEntry {
     /// The net amount of the quick entry in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the quick entry in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the quick entry in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The contact the quick entry relates to
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub contact_id: super::ids::ContactId,
     /// The name of the contact when the quick entry was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub contact_name: Option<String>,
     /// The reference of the contact when the quick entry was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub contact_reference: Option<String>,
     /// The ID of the Currency.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the quick entry
     pub date: sage_core::types::Date,
     /// A description of the quick entry
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub details: Option<String>,
     /// The exchange rate for the quick entry
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The gst or hst tax amount for the purchase quick entry
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub gst_amount: Option<sage_core::types::Decimal>,
     /// The inverse exchange rate for the quick entry
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
     /// The associated ledger account
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub ledger_account_id: super::ids::LedgerAccountId,
     /// The net amount of the quick entry
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The pst or qst tax amount for the purchase quick entry
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pst_amount: Option<sage_core::types::Decimal>,
     /// The type of quick entry e.g. invoice or credit note
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub quick_entry_type_id: super::ids::QuickEntryTypeId,
     /// The reference for the quick entry
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub reference: String,
     /// The ID of the Status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub status_id: Option<String>,
     /// The ID of the Tax Address Region. (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_address_region_id: Option<String>,
     /// The tax amount of the quick entry
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// Indicates if the purchase quick entry is tax recoverable or not
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_recoverable: Option<bool>,
     /// The total amount of the quick entry
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the quick entry is marked as trade of asset.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub trade_of_asset: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -899,31 +1635,64 @@ impl NewPurchaseQuickEntry {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PurchaseCorrectiveInvoice {
     /// The API path for the resource
-    #[serde(rename = "$path", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "$path",
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub path: Option<String>,
     /// The net amount of the invoice in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The outstanding amount of the invoice in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_outstanding_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the invoice in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the invoice in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// IRPF withheld Tax Amount (Spain only) in the base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The contact the purchase corrective invoice relates to
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<super::common::Contact>,
     /// The name of the contact when the invoice was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub contact_name: Option<String>,
     /// The reference of the contact when the invoice was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub contact_reference: Option<String>,
     /// The datetime when the item was created
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -940,25 +1709,49 @@ pub struct PurchaseCorrectiveInvoice {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detailed_tax_analysis: Option<super::common::ArtefactDetailedTaxAnalysis>,
     /// The name of the resource
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub displayed_as: Option<String>,
     /// The due date of the invoice
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due_date: Option<sage_core::types::Date>,
     /// Indicates whether artefact can be edited
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub editable: Option<bool>,
     /// The exchange rate for the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The unique identifier for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<super::ids::PurchaseCorrectiveInvoiceId>,
     /// Indicates whether import rules are applied to the artefact. Only used for Accounting businesses, where the vendor is flagged as importer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub import: Option<bool>,
     /// The inverse exchange rate for the credit note
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub inverse_exchange_rate: Option<String>,
     /// The invoice lines of the invoice
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -967,61 +1760,117 @@ pub struct PurchaseCorrectiveInvoice {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_paid: Option<sage_core::types::Date>,
     /// The legacy ID for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub legacy_id: Option<i64>,
     /// Links for the resource
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<super::common::Link>>,
     /// The net amount of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// Invoice notes
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub notes: Option<String>,
     /// The original invoice associated with the correction.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub original_invoice: Option<super::common::Generic>,
     /// The Invoice date relating to the original invoice (Spain only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub original_invoice_date: Option<String>,
     /// The number relating to the original invoice (Spain only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub original_invoice_number: Option<String>,
     /// The outstanding amount of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub outstanding_amount: Option<sage_core::types::Decimal>,
     /// The associated payments and allocations
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payments_allocations: Option<Vec<super::common::PaymentAllocation>>,
     /// The total amount of all payments and allocations
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub payments_allocations_total_amount: Option<sage_core::types::Decimal>,
     /// The total discount of all payments and allocations
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub payments_allocations_total_discount: Option<sage_core::types::Decimal>,
     /// The reference for the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reference: Option<String>,
     /// The status of the invoice
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<super::common::Base>,
     /// The tax amount of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The invoice tax analysis (Optional for Spain, restricted for all other regions)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_analysis: Option<Vec<super::common::ArtefactTaxAnalysis>>,
     /// Indicates if the artefact is tax reconciled or not.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_reconciled: Option<bool>,
     /// The total amount of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The total paid amount of the invoice including any payments, allocations and discounts
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_paid: Option<sage_core::types::Decimal>,
     /// The total quantity of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_quantity: Option<sage_core::types::Decimal>,
     /// The transaction record for the purchase corrective invoice
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1033,19 +1882,39 @@ pub struct PurchaseCorrectiveInvoice {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub vat_reverse_charge: Option<bool>,
     /// The vendor reference for the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub vendor_reference: Option<String>,
     /// The reason the invoice was voided
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub void_reason: Option<String>,
     /// IRPF withheld Tax Amount (Spain only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// IRPF withheld Tax Rate (Spain only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub withholding_tax_rate: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -1055,67 +1924,151 @@ pub struct PurchaseCorrectiveInvoice {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PurchaseCorrectiveInvoiceLineUpdate {
     /// The net amount for the invoice line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the invoice line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the invoice line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The unit price for the invoice line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_unit_price: Option<sage_core::types::Decimal>,
     /// The description for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     /// The ID of the EU Goods Services Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub eu_goods_services_type_id: Option<super::ids::EuGoodsServicesTypeId>,
     /// The gst or hst tax amount for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub gst_amount: Option<sage_core::types::Decimal>,
     /// Identifies whether the line item is for resale. (Ireland Only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_purchase_for_resale: Option<bool>,
     /// The ID of the Ledger Account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub ledger_account_id: Option<super::ids::LedgerAccountId>,
     /// The net amount for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub product_id: Option<super::ids::ProductId>,
     /// The pst or qst tax amount for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pst_amount: Option<sage_core::types::Decimal>,
     /// The quantity for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The ID of the Service.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub service_id: Option<super::ids::ServiceId>,
     /// The tax amount for the invoice line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// Indicates if the invoice line is tax recoverable or not
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_recoverable: Option<bool>,
     /// The total amount for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the line item is marked as trade of asset.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub trade_of_asset: Option<bool>,
     /// The unit price for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub unit_price: Option<sage_core::types::Decimal>,
     /// Defines whether the unit price includes tax
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub unit_price_includes_tax: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -1125,22 +2078,46 @@ pub struct PurchaseCorrectiveInvoiceLineUpdate {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PurchaseCorrectiveInvoiceTaxAnalysisUpdate {
     /// The total amount for the tax rate relating to goods
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub goods_amount: Option<sage_core::types::Decimal>,
     /// The net amount for the tax rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the tax rate relating to services
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub service_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the tax rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the tax rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -1150,28 +2127,60 @@ pub struct PurchaseCorrectiveInvoiceTaxAnalysisUpdate {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PurchaseCorrectiveInvoiceUpdate {
     /// The net amount of the invoice in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the invoice in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the invoice in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// IRPF withheld Tax Amount (Spain only) in the base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Contact.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub contact_id: Option<super::ids::ContactId>,
     /// The name of the contact when the invoice was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub contact_name: Option<String>,
     /// The reference of the contact when the invoice was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub contact_reference: Option<String>,
     /// The ID of the Currency.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the invoice
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1180,56 +2189,120 @@ pub struct PurchaseCorrectiveInvoiceUpdate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due_date: Option<sage_core::types::Date>,
     /// The exchange rate for the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The inverse exchange rate for the credit note
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub inverse_exchange_rate: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoice_lines: Option<Vec<PurchaseCorrectiveInvoiceLineUpdate>>,
     /// The net amount of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// Invoice notes
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub notes: Option<String>,
     /// The Invoice date relating to the original invoice (Spain only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub original_invoice_date: Option<String>,
     /// The ID of the Original Invoice. (Spain only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub original_invoice_id: Option<String>,
     /// The number relating to the original invoice (Spain only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub original_invoice_number: Option<String>,
     /// The reference for the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reference: Option<String>,
     /// The ID of the Status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub status_id: Option<String>,
     /// The tax amount of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_analysis: Option<Vec<PurchaseCorrectiveInvoiceTaxAnalysisUpdate>>,
     /// The total amount of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The total quantity of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_quantity: Option<sage_core::types::Decimal>,
     /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub vat_reverse_charge: Option<bool>,
     /// The vendor reference for the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub vendor_reference: Option<String>,
     /// IRPF withheld Tax Amount (Spain only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// IRPF withheld Tax Rate (Spain only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub withholding_tax_rate: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -1246,48 +2319,101 @@ pub struct PurchaseCorrectiveInvoiceUpdate {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PurchaseCreditNote {
     /// The API path for the resource
-    #[serde(rename = "$path", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "$path",
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub path: Option<String>,
     /// The total amount of CIS deductible labour in the base currency - only applicable in UK
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The net amount of the credit note in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The outstanding amount of the credit note in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_outstanding_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the credit note in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total of the artefact with the total of CIS deducted in the base currency - only applicable in UK
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_total_after_cis_deduction: Option<sage_core::types::Decimal>,
     /// The total amount of the credit note in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax credit in base currency for the
     ///                      purchase credit note (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_total_itc_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax refund in base currency for the
     ///                      purchase credit note (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_total_itr_amount: Option<sage_core::types::Decimal>,
     /// The withheld Tax Amount in the base currency - only applicable in UK (CIS subcontractor tax)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of CIS deductible labour - only applicable in UK
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The contact the purchase credit note relates to
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<super::common::Contact>,
     /// The name of the contact when the credit note was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub contact_name: Option<String>,
     /// The reference of the contact when the credit note was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub contact_reference: Option<String>,
     /// The datetime when the item was created
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1307,73 +2433,149 @@ pub struct PurchaseCreditNote {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detailed_tax_analysis: Option<super::common::ArtefactDetailedTaxAnalysis>,
     /// The name of the resource
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub displayed_as: Option<String>,
     /// Indicates whether artefact can be edited
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub editable: Option<bool>,
     /// The exchange rate for the credit note
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// Identifies an artefact as having CIS Labour line items
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub has_cis_labour: Option<bool>,
     /// Identifies an artefact as having CIS Materials line items
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub has_cis_materials: Option<bool>,
     /// The unique identifier for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<super::ids::PurchaseCreditNoteId>,
     /// Indicates whether import rules are applied to the artefact. Only used for UK, IE, FR and ES Accounting businesses, where the vendor is flagged as importer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub import: Option<bool>,
     /// The inverse exchange rate for the credit note
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub inverse_exchange_rate: Option<String>,
     /// Identifies an artefact as CIS (Construction Industry Scheme) applicable - UK only
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_cis: Option<bool>,
     /// The date of the last payment
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_paid: Option<sage_core::types::Date>,
     /// The legacy ID for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub legacy_id: Option<i64>,
     /// Links for the resource
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<super::common::Link>>,
     /// Indicates if the purchase credit note was migrated from another system.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub migrated: Option<bool>,
     /// The net amount of the credit note
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// credit note notes
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub notes: Option<String>,
     /// The date of the original invoice
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub original_invoice_date: Option<sage_core::types::Date>,
     /// The outstanding amount of the credit note
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub outstanding_amount: Option<sage_core::types::Decimal>,
     /// Indicates if the purchase credit note is part recoverable or not (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub part_recoverable: Option<bool>,
     /// The associated payments and allocations
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payments_allocations: Option<Vec<super::common::PaymentAllocation>>,
     /// The total amount of all payments and allocations
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub payments_allocations_total_amount: Option<sage_core::types::Decimal>,
     /// The total discount of all payments and allocations
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub payments_allocations_total_discount: Option<sage_core::types::Decimal>,
     /// Indicates whether postponed accounting rules are applied to the artefact. Only used for UK and IE accounting businesses, where the vendor is flagged as importer
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub postponed_accounting: Option<bool>,
     /// The reference for the credit note
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reference: Option<String>,
     /// The status of the credit note
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1382,34 +2584,70 @@ pub struct PurchaseCreditNote {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_address_region: Option<super::common::Base>,
     /// The tax amount of the credit note
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The credit note tax analysis
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_analysis: Option<Vec<super::common::ArtefactTaxAnalysis>>,
     /// The tax calculation method, if applicable, for this purchase credit note, returns invoice or cash.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_calculation_method: Option<String>,
     /// Indicates if the purchase credit note is tax reconciled or not.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_reconciled: Option<bool>,
     /// The total of the artefact with the total of CIS deducted - only applicable in UK
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_after_cis_deduction: Option<sage_core::types::Decimal>,
     /// The total amount of the credit note
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax credit for the purchase credit note (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_itc_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax refund for the purchase credit note (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_itr_amount: Option<sage_core::types::Decimal>,
     /// The total paid amount of the credit note including any payments, allocations and discounts
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_paid: Option<sage_core::types::Decimal>,
     /// The total quantity of the credit note
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_quantity: Option<sage_core::types::Decimal>,
     /// The transaction record for the purchase credit note
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1421,22 +2659,46 @@ pub struct PurchaseCreditNote {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Indicates whether vat exempt import is applied to the artefact. Only used for a UK business, where the artefact has the consignment checkbox selected.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub vat_exempt_consignment: Option<bool>,
     /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub vat_reverse_charge: Option<bool>,
     /// The vendor reference for the credit note
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub vendor_reference: Option<String>,
     /// The reason the credit note was voided
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub void_reason: Option<String>,
     /// The withheld Tax Amount - only applicable in UK (CIS subcontractor tax)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The withheld Tax Rate - only applicable in UK (CIS subcontractor tax rate)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub withholding_tax_rate: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -1446,61 +2708,117 @@ pub struct PurchaseCreditNote {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PurchaseCreditNoteLineItem {
     /// The net amount for the credit note line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the credit note line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The tax breakdown for the credit note line in base currency
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_breakdown: Option<Vec<super::common::TaxBreakdown>>,
     /// The total amount for the credit note line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The unit price for the credit note line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_unit_price: Option<sage_core::types::Decimal>,
     /// The description for the credit note line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     /// The name of the resource
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub displayed_as: Option<String>,
     /// Indicates goods and related services or standalone services as required for Import/Export and EU entry.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub eu_goods_services_type: Option<super::common::Base>,
     /// The gst or hst tax amount for the credit note line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub gst_amount: Option<sage_core::types::Decimal>,
     /// The unique identifier for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<String>,
     /// Identifies whether the line item is for resale. (Ireland Only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_purchase_for_resale: Option<bool>,
     /// The ledger account for the credit note line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ledger_account: Option<super::common::Base>,
     /// The legacy ID for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub legacy_id: Option<i64>,
     /// The net amount for the credit note line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The product the credit note line relates to
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product: Option<super::common::Product>,
     /// The pst or qst tax amount for the credit note line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pst_amount: Option<sage_core::types::Decimal>,
     /// The quantity for the credit note line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The service the credit note line relates to
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service: Option<super::common::Service>,
     /// The tax amount for the credit note line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The tax breakdown for the credit note line
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1509,19 +2827,39 @@ pub struct PurchaseCreditNoteLineItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_rate: Option<super::common::Base>,
     /// Indicates if the credit note line is tax recoverable or not
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_recoverable: Option<bool>,
     /// The total amount for the credit note line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the line item is marked as trade of asset.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub trade_of_asset: Option<bool>,
     /// The unit price for the credit note line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub unit_price: Option<sage_core::types::Decimal>,
     /// Defines whether the unit price includes tax
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub unit_price_includes_tax: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -1531,67 +2869,151 @@ pub struct PurchaseCreditNoteLineItem {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PurchaseCreditNoteLineUpdate {
     /// The net amount for the credit note line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the credit note line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the credit note line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The unit price for the credit note line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_unit_price: Option<sage_core::types::Decimal>,
     /// The description for the credit note line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     /// The ID of the EU Goods Services Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub eu_goods_services_type_id: Option<super::ids::EuGoodsServicesTypeId>,
     /// The gst or hst tax amount for the credit note line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub gst_amount: Option<sage_core::types::Decimal>,
     /// Identifies whether the line item is for resale. (Ireland Only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_purchase_for_resale: Option<bool>,
     /// The ID of the Ledger Account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub ledger_account_id: Option<super::ids::LedgerAccountId>,
     /// The net amount for the credit note line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub product_id: Option<super::ids::ProductId>,
     /// The pst or qst tax amount for the credit note line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pst_amount: Option<sage_core::types::Decimal>,
     /// The quantity for the credit note line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The ID of the Service.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub service_id: Option<super::ids::ServiceId>,
     /// The tax amount for the credit note line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// Indicates if the credit note line is tax recoverable or not
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_recoverable: Option<bool>,
     /// The total amount for the credit note line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the line item is marked as trade of asset.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub trade_of_asset: Option<bool>,
     /// The unit price for the credit note line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub unit_price: Option<sage_core::types::Decimal>,
     /// Defines whether the unit price includes tax
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub unit_price_includes_tax: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -1601,22 +3023,46 @@ pub struct PurchaseCreditNoteLineUpdate {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PurchaseCreditNoteTaxAnalysisUpdate {
     /// The total amount for the tax rate relating to goods
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub goods_amount: Option<sage_core::types::Decimal>,
     /// The net amount for the tax rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the tax rate relating to services
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub service_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the tax rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the tax rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -1626,115 +3072,247 @@ pub struct PurchaseCreditNoteTaxAnalysisUpdate {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PurchaseCreditNoteUpdate {
     /// The total amount of CIS deductible labour in the base currency - only applicable in UK
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The net amount of the credit note in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the credit note in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total of the artefact with the total of CIS deducted in the base currency - only applicable in UK
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_total_after_cis_deduction: Option<sage_core::types::Decimal>,
     /// The total amount of the credit note in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax credit in base currency for the
     ///                      purchase credit note (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_total_itc_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax refund in base currency for the
     ///                      purchase credit note (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_total_itr_amount: Option<sage_core::types::Decimal>,
     /// The withheld Tax Amount in the base currency - only applicable in UK (CIS subcontractor tax)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of CIS deductible labour - only applicable in UK
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The contact the purchase credit note relates to
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub contact_id: Option<super::ids::ContactId>,
     /// The name of the contact when the credit note was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub contact_name: Option<String>,
     /// The reference of the contact when the credit note was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub contact_reference: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_note_lines: Option<Vec<PurchaseCreditNoteLineUpdate>>,
     /// The ID of the Currency.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the credit note
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The exchange rate for the credit note
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The inverse exchange rate for the credit note
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub inverse_exchange_rate: Option<String>,
     /// The net amount of the credit note
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// credit note notes
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub notes: Option<String>,
     /// The date of the original invoice
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub original_invoice_date: Option<sage_core::types::Date>,
     /// Indicates if the purchase credit note is part recoverable or not (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub part_recoverable: Option<bool>,
     /// Indicates whether postponed accounting rules are applied to the artefact. Only used for UK and IE accounting businesses, where the vendor is flagged as importer
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub postponed_accounting: Option<bool>,
     /// The reference for the credit note
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reference: Option<String>,
     /// The ID of the Status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub status_id: Option<String>,
     /// The ID of the Tax Address Region. (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_address_region_id: Option<String>,
     /// The tax amount of the credit note
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_analysis: Option<Vec<PurchaseCreditNoteTaxAnalysisUpdate>>,
     /// The total of the artefact with the total of CIS deducted - only applicable in UK
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_after_cis_deduction: Option<sage_core::types::Decimal>,
     /// The total amount of the credit note
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax credit for the purchase credit note (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_itc_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax refund for the purchase credit note (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_itr_amount: Option<sage_core::types::Decimal>,
     /// The total quantity of the credit note
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_quantity: Option<sage_core::types::Decimal>,
     /// Indicates whether vat exempt import is applied to the artefact. Only used for a UK business, where the artefact has the consignment checkbox selected.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub vat_exempt_consignment: Option<bool>,
     /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub vat_reverse_charge: Option<bool>,
     /// The vendor reference for the credit note
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub vendor_reference: Option<String>,
     /// The withheld Tax Amount - only applicable in UK (CIS subcontractor tax)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The withheld Tax Rate - only applicable in UK (CIS subcontractor tax rate)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub withholding_tax_rate: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -1752,48 +3330,101 @@ pub struct PurchaseCreditNoteUpdate {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PurchaseInvoice {
     /// The API path for the resource
-    #[serde(rename = "$path", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "$path",
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub path: Option<String>,
     /// The total amount of CIS deductible labour in the base currency - only applicable in UK
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The net amount of the invoice in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The outstanding amount of the invoice in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_outstanding_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the invoice in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total of the artefact with the total of CIS deducted in the base currency - only applicable in UK
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_total_after_cis_deduction: Option<sage_core::types::Decimal>,
     /// The total amount of the invoice in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax credit in base currency for the
     ///                      purchase invoice (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_total_itc_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax refund in base currency for the
     ///                      purchase invoice (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_total_itr_amount: Option<sage_core::types::Decimal>,
     /// The withheld Tax Amount in the base currency - only applicable in UK (CIS subcontractor tax) and Spain (IRPF)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of CIS deductible labour - only applicable in UK
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The contact the purchase invoice relates to
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<super::common::Contact>,
     /// The name of the contact when the invoice was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub contact_name: Option<String>,
     /// The reference of the contact when the invoice was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub contact_reference: Option<String>,
     /// The corrective entries associated with the invoice
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1813,76 +3444,152 @@ pub struct PurchaseInvoice {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detailed_tax_analysis: Option<super::common::ArtefactDetailedTaxAnalysis>,
     /// The name of the resource
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub displayed_as: Option<String>,
     /// The due date of the invoice
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due_date: Option<sage_core::types::Date>,
     /// Indicates whether artefact can be edited
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub editable: Option<bool>,
     /// The exchange rate for the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// Identifies an artefact as having CIS Labour line items
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub has_cis_labour: Option<bool>,
     /// Identifies an artefact as having CIS Materials line items
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub has_cis_materials: Option<bool>,
     /// The unique identifier for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<super::ids::PurchaseInvoiceId>,
     /// Indicates whether import rules are applied to the artefact. Only used for UK, IE, FR and ES Accounting businesses, where the vendor is flagged as importer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub import: Option<bool>,
     /// The inverse exchange rate for the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
     /// The invoice lines of the invoice
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoice_lines: Option<Vec<PurchaseInvoiceLineItem>>,
     /// Identifies an artefact as CIS (Construction Industry Scheme) applicable - UK only
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_cis: Option<bool>,
     /// The date of the last payment
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_paid: Option<sage_core::types::Date>,
     /// The legacy ID for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub legacy_id: Option<i64>,
     /// Links for the resource
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<super::common::Link>>,
     /// Indicates if the purchase invoice was migrated from another system.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub migrated: Option<bool>,
     /// The net amount of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// Invoice notes
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub notes: Option<String>,
     /// The outstanding amount of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub outstanding_amount: Option<sage_core::types::Decimal>,
     /// Indicates if the purchase invoice is part recoverable or not (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub part_recoverable: Option<bool>,
     /// The associated payments and allocations
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payments_allocations: Option<Vec<super::common::PaymentAllocation>>,
     /// The total amount of all payments and allocations
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub payments_allocations_total_amount: Option<sage_core::types::Decimal>,
     /// The total discount of all payments and allocations
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub payments_allocations_total_discount: Option<sage_core::types::Decimal>,
     /// Indicates whether postponed accounting rules are applied to the artefact. Only used for UK and IE accounting businesses, where the vendor is flagged as importer
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub postponed_accounting: Option<bool>,
     /// The reference for the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reference: Option<String>,
     /// The status of the invoice
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1891,34 +3598,70 @@ pub struct PurchaseInvoice {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_address_region: Option<super::common::Base>,
     /// The tax amount of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The invoice tax analysis (Optional for Spain, restricted for all other regions)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_analysis: Option<Vec<super::common::ArtefactTaxAnalysis>>,
     /// The tax calculation method, if applicable, for this purchase invoice, returns invoice or cash.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_calculation_method: Option<String>,
     /// Indicates if the purchase invoice is tax reconciled or not.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_reconciled: Option<bool>,
     /// The total of the artefact with the total of CIS deducted - only applicable in UK
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_after_cis_deduction: Option<sage_core::types::Decimal>,
     /// The total amount of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax credit for the purchase invoice (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_itc_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax refund for the purchase invoice (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_itr_amount: Option<sage_core::types::Decimal>,
     /// The total paid amount of the invoice including any payments, allocations and discounts
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_paid: Option<sage_core::types::Decimal>,
     /// The total quantity of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_quantity: Option<sage_core::types::Decimal>,
     /// The transaction record for the purchase invoice
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1930,22 +3673,46 @@ pub struct PurchaseInvoice {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<sage_core::types::DateTime>,
     /// Indicates whether vat exempt import is applied to the artefact. Only used for a UK business, where the artefact has the consignment checkbox selected.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub vat_exempt_consignment: Option<bool>,
     /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub vat_reverse_charge: Option<bool>,
     /// The vendor reference for the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub vendor_reference: Option<String>,
     /// The reason the invoice was voided
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub void_reason: Option<String>,
     /// The withheld Tax Amount - only applicable in UK (CIS subcontractor tax) and Spain (IRPF)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The withheld Tax Rate - only applicable in UK (CIS subcontractor tax rate) and Spain (IRPF)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub withholding_tax_rate: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -1955,61 +3722,117 @@ pub struct PurchaseInvoice {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PurchaseInvoiceLineItem {
     /// The net amount for the invoice line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the invoice line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The tax breakdown for the invoice line in base currency
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_breakdown: Option<Vec<super::common::TaxBreakdown>>,
     /// The total amount for the invoice line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The unit price for the invoice line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_unit_price: Option<sage_core::types::Decimal>,
     /// The description for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     /// The name of the resource
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub displayed_as: Option<String>,
     /// Indicates goods and related services or standalone services as required for Import/Export and EU entry.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub eu_goods_services_type: Option<super::common::Base>,
     /// The gst or hst tax amount for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub gst_amount: Option<sage_core::types::Decimal>,
     /// The unique identifier for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<String>,
     /// Identifies whether the line item is for resale. (Ireland Only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_purchase_for_resale: Option<bool>,
     /// The ledger account for the invoice line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ledger_account: Option<super::common::Base>,
     /// The legacy ID for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub legacy_id: Option<i64>,
     /// The net amount for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The product the invoice line relates to
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product: Option<super::common::Product>,
     /// The pst or qst tax amount for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pst_amount: Option<sage_core::types::Decimal>,
     /// The quantity for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The service the invoice line relates to
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service: Option<super::common::Service>,
     /// The tax amount for the invoice line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The tax breakdown for the invoice line
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2018,19 +3841,39 @@ pub struct PurchaseInvoiceLineItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_rate: Option<super::common::Base>,
     /// Indicates if the invoice line is tax recoverable or not
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_recoverable: Option<bool>,
     /// The total amount for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the line item is marked as trade of asset.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub trade_of_asset: Option<bool>,
     /// The unit price for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub unit_price: Option<sage_core::types::Decimal>,
     /// Defines whether the unit price includes tax
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub unit_price_includes_tax: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -2040,67 +3883,151 @@ pub struct PurchaseInvoiceLineItem {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PurchaseInvoiceLineUpdate {
     /// The net amount for the invoice line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the invoice line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the invoice line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The unit price for the invoice line in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_unit_price: Option<sage_core::types::Decimal>,
     /// The description for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     /// The ID of the EU Goods Services Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub eu_goods_services_type_id: Option<super::ids::EuGoodsServicesTypeId>,
     /// The gst or hst tax amount for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub gst_amount: Option<sage_core::types::Decimal>,
     /// Identifies whether the line item is for resale. (Ireland Only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_purchase_for_resale: Option<bool>,
     /// The ID of the Ledger Account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub ledger_account_id: Option<super::ids::LedgerAccountId>,
     /// The net amount for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub product_id: Option<super::ids::ProductId>,
     /// The pst or qst tax amount for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pst_amount: Option<sage_core::types::Decimal>,
     /// The quantity for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The ID of the Service.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub service_id: Option<super::ids::ServiceId>,
     /// The tax amount for the invoice line". This attribute is required in v3.1, unless the tax rate is of a "zero", "exempt" or "no_tax" type. Then the tax_amount is infered as 0.0. In v3, this attribute is optional, but you should still set, as it defaults to 0.0 in any case. This is not what you want for tax rates with a percentage > 0.0.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// Indicates if the invoice line is tax recoverable or not
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_recoverable: Option<bool>,
     /// The total amount for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the line item is marked as trade of asset.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub trade_of_asset: Option<bool>,
     /// The unit price for the invoice line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub unit_price: Option<sage_core::types::Decimal>,
     /// Defines whether the unit price includes tax
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub unit_price_includes_tax: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -2110,22 +4037,46 @@ pub struct PurchaseInvoiceLineUpdate {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PurchaseInvoiceTaxAnalysisUpdate {
     /// The total amount for the tax rate relating to goods
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub goods_amount: Option<sage_core::types::Decimal>,
     /// The net amount for the tax rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The total amount for the tax rate relating to services
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub service_amount: Option<sage_core::types::Decimal>,
     /// The tax amount for the tax rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// The total amount for the tax rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -2135,45 +4086,97 @@ pub struct PurchaseInvoiceTaxAnalysisUpdate {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PurchaseInvoiceUpdate {
     /// The total amount of CIS deductible labour in the base currency - only applicable in UK
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The net amount of the invoice in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the invoice in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total of the artefact with the total of CIS deducted in the base currency - only applicable in UK
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_total_after_cis_deduction: Option<sage_core::types::Decimal>,
     /// The total amount of the invoice in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax credit in base currency for the
     ///                      purchase invoice (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_total_itc_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax refund in base currency for the
     ///                      purchase invoice (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_total_itr_amount: Option<sage_core::types::Decimal>,
     /// The withheld Tax Amount in the base currency - only applicable in UK (CIS subcontractor tax) and Spain (IRPF)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of CIS deductible labour - only applicable in UK
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cis_applicable_amount: Option<sage_core::types::Decimal>,
     /// The contact the purchase invoice relates to
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub contact_id: Option<super::ids::ContactId>,
     /// The name of the contact when the invoice was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub contact_name: Option<String>,
     /// The reference of the contact when the invoice was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub contact_reference: Option<String>,
     /// The ID of the Currency.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the invoice
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2182,68 +4185,148 @@ pub struct PurchaseInvoiceUpdate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due_date: Option<sage_core::types::Date>,
     /// The exchange rate for the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The inverse exchange rate for the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoice_lines: Option<Vec<PurchaseInvoiceLineUpdate>>,
     /// The net amount of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// Invoice notes
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub notes: Option<String>,
     /// Indicates if the purchase invoice is part recoverable or not (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub part_recoverable: Option<bool>,
     /// Indicates whether postponed accounting rules are applied to the artefact. Only used for UK and IE accounting businesses, where the vendor is flagged as importer
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub postponed_accounting: Option<bool>,
     /// The reference for the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reference: Option<String>,
     /// The ID of the Status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub status_id: Option<String>,
     /// The ID of the Tax Address Region. (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_address_region_id: Option<String>,
     /// The tax amount of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_analysis: Option<Vec<PurchaseInvoiceTaxAnalysisUpdate>>,
     /// The total of the artefact with the total of CIS deducted - only applicable in UK
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_after_cis_deduction: Option<sage_core::types::Decimal>,
     /// The total amount of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax credit for the purchase invoice (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_itc_amount: Option<sage_core::types::Decimal>,
     /// The total amount of input tax refund for the purchase invoice (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_itr_amount: Option<sage_core::types::Decimal>,
     /// The total quantity of the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_quantity: Option<sage_core::types::Decimal>,
     /// Indicates whether vat exempt import is applied to the artefact. Only used for a UK business, where the artefact has the consignment checkbox selected.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub vat_exempt_consignment: Option<bool>,
     /// Indicates whether Domestic Reverser Charge is applied to the artefact. Only used for a UK business.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub vat_reverse_charge: Option<bool>,
     /// The vendor reference for the invoice
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub vendor_reference: Option<String>,
     /// The withheld Tax Amount - only applicable in UK (CIS subcontractor tax) and Spain (IRPF)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub withholding_tax_amount: Option<sage_core::types::Decimal>,
     /// The withheld Tax Rate - only applicable in UK (CIS subcontractor tax rate) and Spain (IRPF)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub withholding_tax_rate: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -2261,31 +4344,60 @@ pub struct PurchaseInvoiceUpdate {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PurchaseQuickEntry {
     /// The API path for the resource
-    #[serde(rename = "$path", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "$path",
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub path: Option<String>,
     /// The net amount of the quick entry in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The outstanding amount of the quick entry in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_outstanding_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the quick entry in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The tax breakdown for the quick entry in base currency
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_currency_tax_breakdown: Option<Vec<super::common::TaxBreakdown>>,
     /// The total amount of the quick entry in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The contact the quick entry relates to
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<super::common::Base>,
     /// The name of the contact when the quick entry was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub contact_name: Option<String>,
     /// The reference of the contact when the quick entry was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub contact_reference: Option<String>,
     /// The datetime when the item was created
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2300,49 +4412,97 @@ pub struct PurchaseQuickEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<sage_core::types::DateTime>,
     /// A description of the quick entry
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub details: Option<String>,
     /// The name of the resource
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub displayed_as: Option<String>,
     /// The exchange rate for the quick entry
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The gst or hst tax amount for the purchase quick entry
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub gst_amount: Option<sage_core::types::Decimal>,
     /// The unique identifier for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<super::ids::PurchaseQuickEntryId>,
     /// The inverse exchange rate for the quick entry
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
     /// The associated ledger account
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ledger_account: Option<super::common::Base>,
     /// The legacy ID for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub legacy_id: Option<i64>,
     /// Indicates if the quick entry was migrated from another system.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub migrated: Option<bool>,
     /// The net amount of the quick entry
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The outstanding amount of the quick entry
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub outstanding_amount: Option<sage_core::types::Decimal>,
     /// The associated payments and allocations
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payments_allocations: Option<Vec<super::common::PaymentAllocation>>,
     /// The pst or qst tax amount for the purchase quick entry
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pst_amount: Option<sage_core::types::Decimal>,
     /// The type of quick entry e.g. invoice or credit note
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quick_entry_type: Option<super::common::Base>,
     /// The reference for the quick entry
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reference: Option<String>,
     /// The status of the quick entry
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2351,7 +4511,11 @@ pub struct PurchaseQuickEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_address_region: Option<super::common::Base>,
     /// The tax amount of the quick entry
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The tax breakdown for the quick entry
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2360,13 +4524,25 @@ pub struct PurchaseQuickEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_rate: Option<super::common::Base>,
     /// Indicates if the purchase quick entry is tax recoverable or not
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_recoverable: Option<bool>,
     /// The total amount of the quick entry
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the quick entry is marked as trade of asset.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub trade_of_asset: Option<bool>,
     /// The transaction for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2385,76 +4561,168 @@ pub struct PurchaseQuickEntry {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PurchaseQuickEntryUpdate {
     /// The net amount of the quick entry in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_net_amount: Option<sage_core::types::Decimal>,
     /// The tax amount of the quick entry in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_tax_amount: Option<sage_core::types::Decimal>,
     /// The total amount of the quick entry in base currency
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_currency_total_amount: Option<sage_core::types::Decimal>,
     /// The contact the quick entry relates to
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub contact_id: Option<super::ids::ContactId>,
     /// The name of the contact when the quick entry was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub contact_name: Option<String>,
     /// The reference of the contact when the quick entry was created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub contact_reference: Option<String>,
     /// The ID of the Currency.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub currency_id: Option<super::ids::CurrencyId>,
     /// The date of the quick entry
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// A description of the quick entry
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub details: Option<String>,
     /// The exchange rate for the quick entry
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// The gst or hst tax amount for the purchase quick entry
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub gst_amount: Option<sage_core::types::Decimal>,
     /// The inverse exchange rate for the quick entry
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub inverse_exchange_rate: Option<sage_core::types::Decimal>,
     /// The associated ledger account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub ledger_account_id: Option<super::ids::LedgerAccountId>,
     /// The net amount of the quick entry
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub net_amount: Option<sage_core::types::Decimal>,
     /// The pst or qst tax amount for the purchase quick entry
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pst_amount: Option<sage_core::types::Decimal>,
     /// The type of quick entry e.g. invoice or credit note
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub quick_entry_type_id: Option<super::ids::QuickEntryTypeId>,
     /// The reference for the quick entry
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reference: Option<String>,
     /// The ID of the Status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub status_id: Option<String>,
     /// The ID of the Tax Address Region. (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_address_region_id: Option<String>,
     /// The tax amount of the quick entry
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_amount: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// Indicates if the purchase quick entry is tax recoverable or not
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_recoverable: Option<bool>,
     /// The total amount of the quick entry
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_amount: Option<sage_core::types::Decimal>,
     /// Whether the quick entry is marked as trade of asset.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub trade_of_asset: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -2883,7 +5151,7 @@ impl From<&PurchaseQuickEntry> for PurchaseQuickEntryUpdate {
 ///
 /// `POST /accounts/v3/purchase_corrective_invoices`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_purchase_corrective_invoice` (`POST /purchase_corrective_invoices`); see MIGRATING.md. Use `accounting-v31:create_purchase_corrective_invoice` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_purchase_corrective_invoice` (`POST /purchase_corrective_invoices`); see MIGRATING.md. Use `sage::accounting_v31::purchases::CreatePurchaseCorrectiveInvoice` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreatePurchaseCorrectiveInvoice {
@@ -2937,7 +5205,7 @@ impl sage_core::Operation for CreatePurchaseCorrectiveInvoice {
 ///
 /// `DELETE /accounts/v3/purchase_corrective_invoices/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_purchase_corrective_invoice` (`DELETE /purchase_corrective_invoices/{key}`); see MIGRATING.md. Use `accounting-v31:delete_purchase_corrective_invoice` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_purchase_corrective_invoice` (`DELETE /purchase_corrective_invoices/{key}`); see MIGRATING.md. Use `sage::accounting_v31::purchases::DeletePurchaseCorrectiveInvoice` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeletePurchaseCorrectiveInvoice {
@@ -2985,7 +5253,7 @@ impl sage_core::Operation for DeletePurchaseCorrectiveInvoice {
 ///
 /// `GET /accounts/v3/purchase_corrective_invoices/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_purchase_corrective_invoice` (`GET /purchase_corrective_invoices/{key}`); see MIGRATING.md. Use `accounting-v31:get_purchase_corrective_invoice` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_purchase_corrective_invoice` (`GET /purchase_corrective_invoices/{key}`); see MIGRATING.md. Use `sage::accounting_v31::purchases::GetPurchaseCorrectiveInvoice` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetPurchaseCorrectiveInvoice {
@@ -3078,7 +5346,7 @@ impl sage_core::Operation for GetPurchaseCorrectiveInvoice {
 ///
 /// `GET /accounts/v3/purchase_corrective_invoices`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_purchase_corrective_invoices` (`GET /purchase_corrective_invoices`); see MIGRATING.md. Use `accounting-v31:list_purchase_corrective_invoices` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_purchase_corrective_invoices` (`GET /purchase_corrective_invoices`); see MIGRATING.md. Use `sage::accounting_v31::purchases::ListPurchaseCorrectiveInvoices` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListPurchaseCorrectiveInvoices {
@@ -3276,7 +5544,7 @@ impl sage_core::ListOperation for ListPurchaseCorrectiveInvoices {
 ///
 /// `PUT /accounts/v3/purchase_corrective_invoices/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_purchase_corrective_invoice` (`PUT /purchase_corrective_invoices/{key}`); see MIGRATING.md. Use `accounting-v31:update_purchase_corrective_invoice` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_purchase_corrective_invoice` (`PUT /purchase_corrective_invoices/{key}`); see MIGRATING.md. Use `sage::accounting_v31::purchases::UpdatePurchaseCorrectiveInvoice` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdatePurchaseCorrectiveInvoice {
@@ -3337,7 +5605,7 @@ impl sage_core::Operation for UpdatePurchaseCorrectiveInvoice {
 ///
 /// `POST /accounts/v3/purchase_credit_notes`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_purchase_credit_note` (`POST /purchase_credit_notes`); see MIGRATING.md. Use `accounting-v31:create_purchase_credit_note` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_purchase_credit_note` (`POST /purchase_credit_notes`); see MIGRATING.md. Use `sage::accounting_v31::purchases::CreatePurchaseCreditNote` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreatePurchaseCreditNote {
@@ -3386,7 +5654,7 @@ impl sage_core::Operation for CreatePurchaseCreditNote {
 ///
 /// `DELETE /accounts/v3/purchase_credit_notes/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_purchase_credit_note` (`DELETE /purchase_credit_notes/{key}`); see MIGRATING.md. Use `accounting-v31:delete_purchase_credit_note` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_purchase_credit_note` (`DELETE /purchase_credit_notes/{key}`); see MIGRATING.md. Use `sage::accounting_v31::purchases::DeletePurchaseCreditNote` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeletePurchaseCreditNote {
@@ -3436,7 +5704,7 @@ impl sage_core::Operation for DeletePurchaseCreditNote {
 ///
 /// `GET /accounts/v3/purchase_credit_notes/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_purchase_credit_note` (`GET /purchase_credit_notes/{key}`); see MIGRATING.md. Use `accounting-v31:get_purchase_credit_note` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_purchase_credit_note` (`GET /purchase_credit_notes/{key}`); see MIGRATING.md. Use `sage::accounting_v31::purchases::GetPurchaseCreditNote` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetPurchaseCreditNote {
@@ -3531,7 +5799,7 @@ impl sage_core::Operation for GetPurchaseCreditNote {
 ///
 /// `GET /accounts/v3/purchase_credit_notes`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_purchase_credit_notes` (`GET /purchase_credit_notes`); see MIGRATING.md. Use `accounting-v31:list_purchase_credit_notes` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_purchase_credit_notes` (`GET /purchase_credit_notes`); see MIGRATING.md. Use `sage::accounting_v31::purchases::ListPurchaseCreditNotes` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListPurchaseCreditNotes {
@@ -3729,7 +5997,7 @@ impl sage_core::ListOperation for ListPurchaseCreditNotes {
 ///
 /// `POST /accounts/v3/purchase_credit_notes/{key}/release`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `release_purchase_credit_note` (`POST /purchase_credit_notes/{key}/release`); see MIGRATING.md. Use `accounting-v31:release_purchase_credit_note` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `release_purchase_credit_note` (`POST /purchase_credit_notes/{key}/release`); see MIGRATING.md. Use `sage::accounting_v31::purchases::ReleasePurchaseCreditNote` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReleasePurchaseCreditNote {
@@ -3780,7 +6048,7 @@ impl sage_core::Operation for ReleasePurchaseCreditNote {
 ///
 /// `PUT /accounts/v3/purchase_credit_notes/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_purchase_credit_note` (`PUT /purchase_credit_notes/{key}`); see MIGRATING.md. Use `accounting-v31:update_purchase_credit_note` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_purchase_credit_note` (`PUT /purchase_credit_notes/{key}`); see MIGRATING.md. Use `sage::accounting_v31::purchases::UpdatePurchaseCreditNote` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdatePurchaseCreditNote {
@@ -3839,7 +6107,7 @@ impl sage_core::Operation for UpdatePurchaseCreditNote {
 ///
 /// `POST /accounts/v3/purchase_invoices`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_purchase_invoice` (`POST /purchase_invoices`); see MIGRATING.md. Use `accounting-v31:create_purchase_invoice` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_purchase_invoice` (`POST /purchase_invoices`); see MIGRATING.md. Use `sage::accounting_v31::purchases::CreatePurchaseInvoice` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreatePurchaseInvoice {
@@ -3889,7 +6157,7 @@ impl sage_core::Operation for CreatePurchaseInvoice {
 ///
 /// `DELETE /accounts/v3/purchase_invoices/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_purchase_invoice` (`DELETE /purchase_invoices/{key}`); see MIGRATING.md. Use `accounting-v31:delete_purchase_invoice` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_purchase_invoice` (`DELETE /purchase_invoices/{key}`); see MIGRATING.md. Use `sage::accounting_v31::purchases::DeletePurchaseInvoice` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeletePurchaseInvoice {
@@ -3939,7 +6207,7 @@ impl sage_core::Operation for DeletePurchaseInvoice {
 ///
 /// `GET /accounts/v3/purchase_invoices/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_purchase_invoice` (`GET /purchase_invoices/{key}`); see MIGRATING.md. Use `accounting-v31:get_purchase_invoice` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_purchase_invoice` (`GET /purchase_invoices/{key}`); see MIGRATING.md. Use `sage::accounting_v31::purchases::GetPurchaseInvoice` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetPurchaseInvoice {
@@ -4044,7 +6312,7 @@ impl sage_core::Operation for GetPurchaseInvoice {
 ///
 /// `GET /accounts/v3/purchase_invoices`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_purchase_invoices` (`GET /purchase_invoices`); see MIGRATING.md. Use `accounting-v31:list_purchase_invoices` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_purchase_invoices` (`GET /purchase_invoices`); see MIGRATING.md. Use `sage::accounting_v31::purchases::ListPurchaseInvoices` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListPurchaseInvoices {
@@ -4243,7 +6511,7 @@ impl sage_core::ListOperation for ListPurchaseInvoices {
 ///
 /// `POST /accounts/v3/purchase_invoices/{key}/release`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `release_purchase_invoice` (`POST /purchase_invoices/{key}/release`); see MIGRATING.md. Use `accounting-v31:release_purchase_invoice` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `release_purchase_invoice` (`POST /purchase_invoices/{key}/release`); see MIGRATING.md. Use `sage::accounting_v31::purchases::ReleasePurchaseInvoice` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReleasePurchaseInvoice {
@@ -4295,7 +6563,7 @@ impl sage_core::Operation for ReleasePurchaseInvoice {
 ///
 /// `PUT /accounts/v3/purchase_invoices/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_purchase_invoice` (`PUT /purchase_invoices/{key}`); see MIGRATING.md. Use `accounting-v31:update_purchase_invoice` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_purchase_invoice` (`PUT /purchase_invoices/{key}`); see MIGRATING.md. Use `sage::accounting_v31::purchases::UpdatePurchaseInvoice` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdatePurchaseInvoice {
@@ -4354,7 +6622,7 @@ impl sage_core::Operation for UpdatePurchaseInvoice {
 ///
 /// `POST /accounts/v3/purchase_quick_entries`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_purchase_quick_entry` (`POST /purchase_quick_entries`); see MIGRATING.md. Use `accounting-v31:create_purchase_quick_entry` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_purchase_quick_entry` (`POST /purchase_quick_entries`); see MIGRATING.md. Use `sage::accounting_v31::purchases::CreatePurchaseQuickEntry` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreatePurchaseQuickEntry {
@@ -4404,7 +6672,7 @@ impl sage_core::Operation for CreatePurchaseQuickEntry {
 ///
 /// `DELETE /accounts/v3/purchase_quick_entries/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_purchase_quick_entry` (`DELETE /purchase_quick_entries/{key}`); see MIGRATING.md. Use `accounting-v31:delete_purchase_quick_entry` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_purchase_quick_entry` (`DELETE /purchase_quick_entries/{key}`); see MIGRATING.md. Use `sage::accounting_v31::purchases::DeletePurchaseQuickEntry` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeletePurchaseQuickEntry {
@@ -4454,7 +6722,7 @@ impl sage_core::Operation for DeletePurchaseQuickEntry {
 ///
 /// `GET /accounts/v3/purchase_quick_entries/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_purchase_quick_entry` (`GET /purchase_quick_entries/{key}`); see MIGRATING.md. Use `accounting-v31:get_purchase_quick_entry` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_purchase_quick_entry` (`GET /purchase_quick_entries/{key}`); see MIGRATING.md. Use `sage::accounting_v31::purchases::GetPurchaseQuickEntry` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetPurchaseQuickEntry {
@@ -4549,7 +6817,7 @@ impl sage_core::Operation for GetPurchaseQuickEntry {
 ///
 /// `GET /accounts/v3/purchase_quick_entries`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_purchase_quick_entries` (`GET /purchase_quick_entries`); see MIGRATING.md. Use `accounting-v31:list_purchase_quick_entries` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_purchase_quick_entries` (`GET /purchase_quick_entries`); see MIGRATING.md. Use `sage::accounting_v31::purchases::ListPurchaseQuickEntries` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListPurchaseQuickEntries {
@@ -4748,7 +7016,7 @@ impl sage_core::ListOperation for ListPurchaseQuickEntries {
 ///
 /// `PUT /accounts/v3/purchase_quick_entries/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_purchase_quick_entry` (`PUT /purchase_quick_entries/{key}`); see MIGRATING.md. Use `accounting-v31:update_purchase_quick_entry` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_purchase_quick_entry` (`PUT /purchase_quick_entries/{key}`); see MIGRATING.md. Use `sage::accounting_v31::purchases::UpdatePurchaseQuickEntry` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdatePurchaseQuickEntry {

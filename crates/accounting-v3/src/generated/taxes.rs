@@ -14,14 +14,23 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NewTaxRate {
     /// The agency name (US Only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub agency: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub component_tax_rate: Option<Vec<NewTaxRateComponentTaxRate>>,
     /// Indicates whether the tax rate is visible in the application
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_visible: Option<bool>,
     /// The name of the tax rate
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub name: String,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -44,12 +53,21 @@ impl NewTaxRate {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NewTaxRateComponentTaxRate {
     /// The agency name (US Only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub agency: Option<String>,
     /// The name of the tax rate
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub name: String,
     /// The tax rate percentage
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub percentage: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -76,22 +94,47 @@ impl NewTaxRateComponentTaxRate {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct TaxOffice {
     /// The API path for the resource
-    #[serde(rename = "$path", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "$path",
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub path: Option<String>,
     /// The name of the resource
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<super::ids::TaxOfficeId>,
     /// The legacy ID for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub legacy_id: Option<i64>,
     /// The tax office name
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// The tax office number
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub office_number: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -111,31 +154,60 @@ pub struct TaxOffice {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct TaxProfile {
     /// The API path for the resource
-    #[serde(rename = "$path", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "$path",
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub path: Option<String>,
     /// The address region associated with the tax profile. Note: GST/HST is for all regions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address_region: Option<super::common::AddressRegion>,
     /// Indicates whether tax is collected for this tax type
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub collect_tax: Option<bool>,
     /// The datetime when the item was created
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The name of the resource
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<super::ids::TaxProfileId>,
     /// The legacy ID for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub legacy_id: Option<i64>,
     /// The tax number
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_number: Option<String>,
     /// The tax number suffix
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_number_suffix: Option<String>,
     /// The tax return frequency
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -154,10 +226,18 @@ pub struct TaxProfile {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct TaxProfileAddressRegionUpdate {
     /// The code of the address region
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub code: Option<String>,
     /// The name of the address region
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -169,19 +249,39 @@ pub struct TaxProfileUpdate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address_region: Option<TaxProfileAddressRegionUpdate>,
     /// Indicates whether tax is collected for this tax type
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub collect_tax: Option<bool>,
     /// The tax number
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_number: Option<String>,
     /// The tax number suffix
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_number_suffix: Option<String>,
     /// The ID of the Tax Return Frequency.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_return_frequency_id: Option<super::ids::TaxReturnFrequencyId>,
     /// The ID of the Tax Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_type_id: Option<super::ids::TaxTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -191,19 +291,35 @@ pub struct TaxProfileUpdate {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct TaxRateUpdate {
     /// The agency name (US Only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub agency: Option<String>,
     /// The date from which the tax rate applies
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from_date: Option<sage_core::types::DateTime>,
     /// Indicates whether the tax rate is visible in the application
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_visible: Option<bool>,
     /// The name of the tax rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// The tax rate percentage
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub percentage: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -218,7 +334,12 @@ pub struct TaxRateUpdate {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct TaxType {
     /// The API path for the resource
-    #[serde(rename = "$path", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "$path",
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub path: Option<String>,
     /// The address regions the tax type relates to
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -227,16 +348,32 @@ pub struct TaxType {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<super::common::Base>,
     /// Display text for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub displayed_as: Option<String>,
     /// Indicates whether this is a federal tax type
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub federal_tax: Option<bool>,
     /// The tax type id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<super::ids::TaxTypeId>,
     /// The legacy ID for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub legacy_id: Option<i64>,
     /// The tax rates related to the tax type
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -312,7 +449,7 @@ impl From<&super::common::TaxRate> for TaxRateUpdate {
 ///
 /// `GET /accounts/v3/tax_determinations`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_tax_determinations` (`GET /tax_determinations`); see MIGRATING.md. Use `accounting-v31:list_tax_determinations` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_tax_determinations` (`GET /tax_determinations`); see MIGRATING.md. Use `sage::accounting_v31::taxes::ListTaxDeterminations` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListTaxDeterminations {
@@ -658,7 +795,7 @@ impl sage_core::ListOperation for ListTaxDeterminations {
 ///
 /// `GET /accounts/v3/tax_offices/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_tax_office` (`GET /tax_offices/{key}`); see MIGRATING.md. Use `accounting-v31:get_tax_office` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_tax_office` (`GET /tax_offices/{key}`); see MIGRATING.md. Use `sage::accounting_v31::taxes::GetTaxOffice` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetTaxOffice {
@@ -729,7 +866,7 @@ impl sage_core::Operation for GetTaxOffice {
 ///
 /// `GET /accounts/v3/tax_offices`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_tax_offices` (`GET /tax_offices`); see MIGRATING.md. Use `accounting-v31:list_tax_offices` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_tax_offices` (`GET /tax_offices`); see MIGRATING.md. Use `sage::accounting_v31::taxes::ListTaxOffices` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListTaxOffices {
@@ -829,7 +966,7 @@ impl sage_core::ListOperation for ListTaxOffices {
 ///
 /// `GET /accounts/v3/tax_profiles/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_tax_profile` (`GET /tax_profiles/{key}`); see MIGRATING.md. Use `accounting-v31:get_tax_profile` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_tax_profile` (`GET /tax_profiles/{key}`); see MIGRATING.md. Use `sage::accounting_v31::taxes::GetTaxProfile` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetTaxProfile {
@@ -905,7 +1042,7 @@ impl sage_core::Operation for GetTaxProfile {
 ///
 /// `GET /accounts/v3/tax_profiles`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_tax_profiles` (`GET /tax_profiles`); see MIGRATING.md. Use `accounting-v31:list_tax_profiles` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_tax_profiles` (`GET /tax_profiles`); see MIGRATING.md. Use `sage::accounting_v31::taxes::ListTaxProfiles` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListTaxProfiles {
@@ -1017,7 +1154,7 @@ impl sage_core::ListOperation for ListTaxProfiles {
 ///
 /// `PUT /accounts/v3/tax_profiles/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_tax_profile` (`PUT /tax_profiles/{key}`); see MIGRATING.md. Use `accounting-v31:update_tax_profile` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_tax_profile` (`PUT /tax_profiles/{key}`); see MIGRATING.md. Use `sage::accounting_v31::taxes::UpdateTaxProfile` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateTaxProfile {
@@ -1072,7 +1209,7 @@ impl sage_core::Operation for UpdateTaxProfile {
 ///
 /// `POST /accounts/v3/tax_rates`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_tax_rate` (`POST /tax_rates`); see MIGRATING.md. Use `accounting-v31:create_tax_rate` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `create_tax_rate` (`POST /tax_rates`); see MIGRATING.md. Use `sage::accounting_v31::taxes::CreateTaxRate` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateTaxRate {
@@ -1118,7 +1255,7 @@ impl sage_core::Operation for CreateTaxRate {
 ///
 /// `DELETE /accounts/v3/tax_rates/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_tax_rate` (`DELETE /tax_rates/{key}`); see MIGRATING.md. Use `accounting-v31:delete_tax_rate` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `delete_tax_rate` (`DELETE /tax_rates/{key}`); see MIGRATING.md. Use `sage::accounting_v31::taxes::DeleteTaxRate` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteTaxRate {
@@ -1172,7 +1309,7 @@ impl sage_core::Operation for DeleteTaxRate {
 ///
 /// `GET /accounts/v3/tax_rates/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_tax_rate` (`GET /tax_rates/{key}`); see MIGRATING.md. Use `accounting-v31:get_tax_rate` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_tax_rate` (`GET /tax_rates/{key}`); see MIGRATING.md. Use `sage::accounting_v31::taxes::GetTaxRate` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetTaxRate {
@@ -1261,7 +1398,7 @@ impl sage_core::Operation for GetTaxRate {
 ///
 /// `GET /accounts/v3/tax_rates`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_tax_rates` (`GET /tax_rates`); see MIGRATING.md. Use `accounting-v31:list_tax_rates` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_tax_rates` (`GET /tax_rates`); see MIGRATING.md. Use `sage::accounting_v31::taxes::ListTaxRates` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListTaxRates {
@@ -1427,7 +1564,7 @@ impl sage_core::ListOperation for ListTaxRates {
 ///
 /// `PUT /accounts/v3/tax_rates/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_tax_rate` (`PUT /tax_rates/{key}`); see MIGRATING.md. Use `accounting-v31:update_tax_rate` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `update_tax_rate` (`PUT /tax_rates/{key}`); see MIGRATING.md. Use `sage::accounting_v31::taxes::UpdateTaxRate` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateTaxRate {
@@ -1477,7 +1614,7 @@ impl sage_core::Operation for UpdateTaxRate {
 ///
 /// `GET /accounts/v3/tax_return_frequencies/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_tax_return_frequency` (`GET /tax_return_frequencies/{key}`); see MIGRATING.md. Use `accounting-v31:get_tax_return_frequency` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_tax_return_frequency` (`GET /tax_return_frequencies/{key}`); see MIGRATING.md. Use `sage::accounting_v31::taxes::GetTaxReturnFrequency` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetTaxReturnFrequency {
@@ -1548,7 +1685,7 @@ impl sage_core::Operation for GetTaxReturnFrequency {
 ///
 /// `GET /accounts/v3/tax_return_frequencies`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_tax_return_frequencies` (`GET /tax_return_frequencies`); see MIGRATING.md. Use `accounting-v31:list_tax_return_frequencies` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_tax_return_frequencies` (`GET /tax_return_frequencies`); see MIGRATING.md. Use `sage::accounting_v31::taxes::ListTaxReturnFrequencies` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListTaxReturnFrequencies {
@@ -1729,7 +1866,7 @@ impl sage_core::ListOperation for ListTaxReturnFrequencies {
 ///
 /// `GET /accounts/v3/tax_schemes/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_tax_scheme` (`GET /tax_schemes/{key}`); see MIGRATING.md. Use `accounting-v31:get_tax_scheme` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_tax_scheme` (`GET /tax_schemes/{key}`); see MIGRATING.md. Use `sage::accounting_v31::taxes::GetTaxScheme` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetTaxScheme {
@@ -1800,7 +1937,7 @@ impl sage_core::Operation for GetTaxScheme {
 ///
 /// `GET /accounts/v3/tax_schemes`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_tax_schemes` (`GET /tax_schemes`); see MIGRATING.md. Use `accounting-v31:list_tax_schemes` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_tax_schemes` (`GET /tax_schemes`); see MIGRATING.md. Use `sage::accounting_v31::taxes::ListTaxSchemes` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListTaxSchemes {
@@ -1895,7 +2032,7 @@ impl sage_core::ListOperation for ListTaxSchemes {
 ///
 /// `GET /accounts/v3/tax_types/{key}`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_tax_type` (`GET /tax_types/{key}`); see MIGRATING.md. Use `accounting-v31:get_tax_type` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `get_tax_type` (`GET /tax_types/{key}`); see MIGRATING.md. Use `sage::accounting_v31::taxes::GetTaxType` instead."
 )]
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetTaxType {
@@ -1963,7 +2100,7 @@ impl sage_core::Operation for GetTaxType {
 ///
 /// `GET /accounts/v3/tax_types`
 #[deprecated(
-    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_tax_types` (`GET /tax_types`); see MIGRATING.md. Use `accounting-v31:list_tax_types` instead."
+    note = "Sage deprecated Accounting v3 on 31 July 2026; replaced in v3.1 by `list_tax_types` (`GET /tax_types`); see MIGRATING.md. Use `sage::accounting_v31::taxes::ListTaxTypes` instead."
 )]
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListTaxTypes {

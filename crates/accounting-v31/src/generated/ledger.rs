@@ -20,16 +20,32 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AnalysisTypeAnalysisTypeCategoryUpdate {
     /// The ID of the Analysis Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_type_id: Option<super::ids::AnalysisTypeId>,
     /// The code for the analysis type category
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub code: Option<String>,
     /// The combined_id of the analysis type category
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub combined_id: Option<String>,
     /// The name of the analysis type category
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -39,16 +55,32 @@ pub struct AnalysisTypeAnalysisTypeCategoryUpdate {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AnalysisTypeCategoryUpdate {
     /// The ID of the Analysis Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_type_id: Option<super::ids::AnalysisTypeId>,
     /// The code for the analysis type category
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub code: Option<String>,
     /// The combined_id of the analysis type category
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub combined_id: Option<String>,
     /// The name of the analysis type category
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -66,7 +98,11 @@ pub struct AnalysisTypeUpdate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub analysis_type_level: Option<Vec<String>>,
     /// The name of the analysis type
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -81,31 +117,60 @@ pub struct AnalysisTypeUpdate {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct CoaAccount {
     /// The API path for the resource
-    #[serde(rename = "$path", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "$path",
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub path: Option<String>,
     /// Indicates whether the COA account is flagged for CIS Labour
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cis_labour: Option<bool>,
     /// Indicates whether the COA account is flagged for CIS Materials
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cis_materials: Option<bool>,
     /// The system control name for the COA account.
     ///
     /// System control names are used in Accounting to identify the correct ledger account for booking taxes
     /// etc.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub control_name: Option<String>,
     /// The datetime when the item was created
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The name of the resource
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub displayed_as: Option<String>,
     /// Indicates whether the default tax rate is fixed or may be changed per transaction
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub fixed_tax_rate: Option<bool>,
     /// The unique identifier for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<super::ids::CoaAccountId>,
     /// The ledger account classification for the COA account
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -117,10 +182,18 @@ pub struct CoaAccount {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ledger_account_type: Option<super::common::Base>,
     /// The name for the COA account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// The nominal code of the COA account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub nominal_code: Option<i64>,
     /// The default tax rate for the COA account
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -141,7 +214,12 @@ pub struct CoaAccount {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct CoaTemplate {
     /// The API path for the resource
-    #[serde(rename = "$path", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "$path",
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub path: Option<String>,
     /// The country the COA template relates to
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -150,13 +228,25 @@ pub struct CoaTemplate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The name of the resource
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<super::ids::CoaTemplateId>,
     /// The name for the COA template
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// The datetime when the item was last updated
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -172,7 +262,12 @@ pub struct CoaTemplate {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Journal {
     /// The API path for the resource
-    #[serde(rename = "$path", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "$path",
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub path: Option<String>,
     /// The datetime when the item was created
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -184,13 +279,25 @@ pub struct Journal {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<sage_core::types::DateTime>,
     /// A description of the journal
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     /// The name of the resource
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<super::ids::JournalId>,
     /// The journal code of the journal (France only)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -199,13 +306,25 @@ pub struct Journal {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub journal_lines: Option<Vec<JournalLine>>,
     /// Indicates if the journal was migrated from another system.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub migrated: Option<bool>,
     /// A reference for the journal
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reference: Option<String>,
     /// The total for the journal
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total: Option<sage_core::types::Decimal>,
     /// The transaction for the item
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -224,26 +343,46 @@ pub struct Journal {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct JournalCodeUpdate {
     /// The code of the journal code
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub code: Option<String>,
     /// The control name of the journal code
     ///
     /// Control names are identifiers for a journal codes with a specific meaning. Some examples are `AC` for
     /// purchases, `VE` for sales, `OD` for other transactions and `REPBAL` for opening balances.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub control_name: Option<String>,
     /// The journal code type of the journal code
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub journal_code_type_id: Option<super::ids::JournalCodeTypeId>,
     /// The name of the journal code
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// Indicates whether the journal code is reserved.
     ///
     /// Reserved journal codes cannot be deleted. A journal code is reserved when it has a control name.
     /// Please note that journal codes can also not be deleted when there is any journal that is using
     /// the code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reserved: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -256,36 +395,72 @@ pub struct JournalLine {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub analysis_type_categories: Option<Vec<super::common::AnalysisTypeLineItem>>,
     /// Indicates if the journal line is bank reconciled or not.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub bank_reconciled: Option<bool>,
     /// Indicates if the journal line is cleared or not.
     ///
     /// Will be true when a journal item has been matched with a bank feed or statement.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cleared: Option<bool>,
     /// The credit amount of the journal line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub credit: Option<sage_core::types::Decimal>,
     /// The debit amount of the journal line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub debit: Option<sage_core::types::Decimal>,
     /// A description of the journal line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub details: Option<String>,
     /// The unique identifier for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<String>,
     /// Indicates whether the journal line should affect the tax return
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub include_on_tax_return: Option<bool>,
     /// Indicates if the journal line is with a foreign currency bank account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub journal_line_foreign_currency: Option<String>,
     /// The ledger account of the journal line
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ledger_account: Option<super::common::LedgerAccount>,
     /// Indicates if the journal line is tax reconciled or not.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_reconciled: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -295,23 +470,43 @@ pub struct JournalLine {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct LedgerAccountUpdate {
     /// Indicates whether the ledger account is flagged for CIS Labour
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cis_labour: Option<bool>,
     /// Indicates whether the ledger account is flagged for CIS Materials
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cis_materials: Option<bool>,
     /// The control name for the ledger account.
     ///
     /// This is used internally by Accounting to identify the correct ledger account for booking taxes etc.
     /// You cannot add ledger accounts with control name and you cannot modify the control name of existing
     /// ledger accounts.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub control_name: Option<String>,
     /// The display name for the ledger account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub display_name: Option<String>,
     /// Indicates whether the default tax rate is fixed or may be changed per transaction
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub fixed_tax_rate: Option<bool>,
     /// The GIFI code of the ledger account.
     ///
@@ -320,60 +515,128 @@ pub struct LedgerAccountUpdate {
     /// GIFI is needed when filing a T2 income tax return.
     ///
     /// _Canada only_
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub gifi_code: Option<i64>,
     /// Indicates whether the ledger account is included in the chart of accounts
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub included_in_chart: Option<bool>,
     /// The ID of the Ledger Account Classification.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub ledger_account_classification_id: Option<
         super::ids::LedgerAccountClassificationId,
     >,
     /// The ledger account type for the ledger account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub ledger_account_type_id: Option<super::ids::LedgerAccountTypeId>,
     /// The name for the ledger account.
     ///
     /// Changes to this field do not propagate to other resources, namely not to the name of the associated
     /// bank_account (unlike the behaviour of the UI).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// The nominal code of the ledger account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub nominal_code: Option<i64>,
     /// The ID of the Non Recoverable Ledger Account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub non_recoverable_ledger_account_id: Option<String>,
     /// The partial recoverable tax rate (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub recoverable_percentage: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// Indicates that transactions posted to this ledger account have part recoverable taxes (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_recoverable: Option<bool>,
     /// Indicates whether the ledger account is displayed in the banking area of the application
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub visible_in_banking: Option<bool>,
     /// Indicates whether the ledger account is displayed in the purchases area of the application
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub visible_in_expenses: Option<bool>,
     /// Indicates whether the ledger account is displayed in the journals area of the application
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub visible_in_journals: Option<bool>,
     /// Indicates whether the ledger account is displayed in the other payments area of the application
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub visible_in_other_payments: Option<bool>,
     /// Indicates whether the ledger account is displayed in the other receipts area of the application
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub visible_in_other_receipts: Option<bool>,
     /// Indicates whether the ledger account is displayed in the reporting area of the application
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub visible_in_reporting: Option<bool>,
     /// Indicates whether the ledger account is displayed in the sales area of the application
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub visible_in_sales: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -392,7 +655,12 @@ pub struct LedgerAccountUpdate {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct LedgerEntry {
     /// The API path for the resource
-    #[serde(rename = "$path", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "$path",
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub path: Option<String>,
     /// The contact for the ledger entry
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -401,25 +669,49 @@ pub struct LedgerEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The credit amount of the ledger entry
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub credit: Option<sage_core::types::Decimal>,
     /// The date of the ledger entry
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::Date>,
     /// The debit amount of the ledger entry
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub debit: Option<sage_core::types::Decimal>,
     /// Indicates whether the ledger entry has been deleted or not
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub deleted: Option<bool>,
     /// The ledger entry description
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     /// The name of the resource
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<super::ids::LedgerEntryId>,
     /// The journal code of the ledger entry (France only)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -444,16 +736,39 @@ pub struct LedgerEntry {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct NewAnalysisTypeCategory {
     /// The ID of the Analysis Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_type_id: Option<super::ids::AnalysisTypeId>,
     /// The code for the analysis type category
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub code: Option<String>,
     /// The combined_id of the analysis type category
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub combined_id: Option<String>,
+    /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub idempotency_id: Option<String>,
     /// The name of the analysis type category
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -465,16 +780,33 @@ pub struct NewJournal {
     /// The date of the journal
     pub date: sage_core::types::Date,
     /// A description of the journal
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
+    /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub idempotency_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub journal_code: Option<NewJournalJournalCode>,
     /// The journal lines
+    #[serde(deserialize_with = "sage_core::types::lenient::or_default")]
     pub journal_lines: Vec<NewJournalLine>,
     /// A reference for the journal
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub reference: String,
     /// The total for the journal
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -491,6 +823,7 @@ impl NewJournal {
         Self {
             date: date,
             description: None,
+            idempotency_id: None,
             journal_code: None,
             journal_lines: journal_lines.into_iter().collect(),
             reference: reference.into(),
@@ -503,23 +836,41 @@ impl NewJournal {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NewJournalCode {
     /// The code of the journal code
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub code: String,
     /// The control name of the journal code
     ///
     /// Control names are identifiers for a journal codes with a specific meaning. Some examples are `AC` for
     /// purchases, `VE` for sales, `OD` for other transactions and `REPBAL` for opening balances.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub control_name: Option<String>,
+    /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub idempotency_id: Option<String>,
     /// The journal code type of the journal code
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub journal_code_type_id: super::ids::JournalCodeTypeId,
     /// The name of the journal code
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub name: String,
     /// Indicates whether the journal code is reserved.
     ///
     /// Reserved journal codes cannot be deleted. A journal code is reserved when it has a control name.
     /// Please note that journal codes can also not be deleted when there is any journal that is using
     /// the code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reserved: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -536,6 +887,7 @@ impl NewJournalCode {
         Self {
             code: code.into(),
             control_name: None,
+            idempotency_id: None,
             journal_code_type_id: journal_code_type_id.into(),
             name: name.into(),
             reserved: None,
@@ -547,26 +899,46 @@ impl NewJournalCode {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct NewJournalJournalCode {
     /// The code of the journal code
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub code: Option<String>,
     /// The control name of the journal code
     ///
     /// Control names are identifiers for a journal codes with a specific meaning. Some examples are `AC` for
     /// purchases, `VE` for sales, `OD` for other transactions and `REPBAL` for opening balances.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub control_name: Option<String>,
     /// The ID of the Journal Code Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub journal_code_type_id: Option<super::ids::JournalCodeTypeId>,
     /// The name of the journal code
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// Indicates whether the journal code is reserved.
     ///
     /// Reserved journal codes cannot be deleted. A journal code is reserved when it has a control name.
     /// Please note that journal codes can also not be deleted when there is any journal that is using
     /// the code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reserved: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -579,16 +951,27 @@ pub struct NewJournalLine {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub analysis_type_categories: Option<Vec<String>>,
     /// The credit amount of the journal line
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub credit: sage_core::types::Decimal,
     /// The debit amount of the journal line
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub debit: sage_core::types::Decimal,
     /// A description of the journal line
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub details: Option<String>,
     /// Indicates whether the journal line should affect the tax return
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub include_on_tax_return: Option<bool>,
     /// The ID of the Ledger Account.
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub ledger_account_id: super::ids::LedgerAccountId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -617,22 +1000,39 @@ impl NewJournalLine {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NewLedgerAccount {
     /// Indicates whether the ledger account is flagged for CIS Labour
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cis_labour: Option<bool>,
     /// Indicates whether the ledger account is flagged for CIS Materials
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cis_materials: Option<bool>,
     /// The control name for the ledger account.
     ///
     /// This is used internally by Accounting to identify the correct ledger account for booking taxes etc.
     /// You cannot add ledger accounts with control name and you cannot modify the control name of existing
     /// ledger accounts.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub control_name: Option<String>,
     /// The display name for the ledger account
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub display_name: String,
     /// Indicates whether the default tax rate is fixed or may be changed per transaction
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub fixed_tax_rate: Option<bool>,
     /// The GIFI code of the ledger account.
     ///
@@ -641,56 +1041,119 @@ pub struct NewLedgerAccount {
     /// GIFI is needed when filing a T2 income tax return.
     ///
     /// _Canada only_
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub gifi_code: Option<i64>,
+    /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub idempotency_id: Option<String>,
     /// Indicates whether the ledger account is included in the chart of accounts
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub included_in_chart: bool,
     /// The ID of the Ledger Account Classification.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub ledger_account_classification_id: Option<
         super::ids::LedgerAccountClassificationId,
     >,
     /// The ledger account type for the ledger account
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub ledger_account_type_id: super::ids::LedgerAccountTypeId,
     /// The name for the ledger account.
     ///
     /// Changes to this field do not propagate to other resources, namely not to the name of the associated
     /// bank_account (unlike the behaviour of the UI).
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub name: String,
     /// The nominal code of the ledger account
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub nominal_code: i64,
     /// The ID of the Non Recoverable Ledger Account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub non_recoverable_ledger_account_id: Option<String>,
     /// The partial recoverable tax rate (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub recoverable_percentage: Option<sage_core::types::Decimal>,
     /// The ID of the Tax Rate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_rate_id: Option<super::ids::TaxRateId>,
     /// Indicates that transactions posted to this ledger account have part recoverable taxes (Canada only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_recoverable: Option<bool>,
     /// Indicates whether the ledger account is displayed in the banking area of the application
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub visible_in_banking: Option<bool>,
     /// Indicates whether the ledger account is displayed in the purchases area of the application
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub visible_in_expenses: Option<bool>,
     /// Indicates whether the ledger account is displayed in the journals area of the application
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub visible_in_journals: Option<bool>,
     /// Indicates whether the ledger account is displayed in the other payments area of the application
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub visible_in_other_payments: Option<bool>,
     /// Indicates whether the ledger account is displayed in the other receipts area of the application
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub visible_in_other_receipts: Option<bool>,
     /// Indicates whether the ledger account is displayed in the reporting area of the application
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub visible_in_reporting: Option<bool>,
     /// Indicates whether the ledger account is displayed in the sales area of the application
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub visible_in_sales: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -713,6 +1176,7 @@ impl NewLedgerAccount {
             display_name: display_name.into(),
             fixed_tax_rate: None,
             gifi_code: None,
+            idempotency_id: None,
             included_in_chart: included_in_chart,
             ledger_account_classification_id: None,
             ledger_account_type_id: ledger_account_type_id.into(),
@@ -887,6 +1351,7 @@ impl sage_core::Operation for CreateAnalysisTypeCategory {
                 sage_core::Method::Post,
                 "/analysis_type_categories",
             )
+            .idempotency_field("analysis_type_category")
             .json_enveloped("analysis_type_category", &self.analysis_type_category)
     }
 }
@@ -1987,6 +2452,7 @@ impl sage_core::Operation for CreateJournalCode {
                 sage_core::Method::Post,
                 "/journal_codes",
             )
+            .idempotency_field("journal_code")
             .json_enveloped("journal_code", &self.journal_code)
     }
 }
@@ -2288,6 +2754,7 @@ impl sage_core::Operation for CreateJournal {
     type Output = Journal;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new("create_journal", sage_core::Method::Post, "/journals")
+            .idempotency_field("journal")
             .json_enveloped("journal", &self.journal)
     }
 }
@@ -2898,6 +3365,7 @@ impl sage_core::Operation for CreateLedgerAccount {
                 sage_core::Method::Post,
                 "/ledger_accounts",
             )
+            .idempotency_field("ledger_account")
             .json_enveloped("ledger_account", &self.ledger_account)
     }
 }

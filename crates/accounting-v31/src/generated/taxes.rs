@@ -14,14 +14,30 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NewTaxRate {
     /// The agency name (US Only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub agency: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub component_tax_rate: Option<Vec<NewTaxRateComponentTaxRate>>,
+    /// 32 hexadecimal characters, no hyphens, chosen by the caller: Sage creates the record once however often a request with this id is sent, so a create whose response was lost can be retried safely. The client fills in a fresh one per `send` when it is left unset (hand-written: Sage's specs omit it).
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub idempotency_id: Option<String>,
     /// Indicates whether the tax rate is visible in the application
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_visible: Option<bool>,
     /// The name of the tax rate
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub name: String,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -34,6 +50,7 @@ impl NewTaxRate {
         Self {
             agency: None,
             component_tax_rate: None,
+            idempotency_id: None,
             is_visible: None,
             name: name.into(),
             extra: sage_core::types::Extra::new(),
@@ -44,12 +61,21 @@ impl NewTaxRate {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NewTaxRateComponentTaxRate {
     /// The agency name (US Only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub agency: Option<String>,
     /// The name of the tax rate
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub name: String,
     /// The tax rate percentage
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub percentage: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -76,19 +102,40 @@ impl NewTaxRateComponentTaxRate {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct TaxOffice {
     /// The API path for the resource
-    #[serde(rename = "$path", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "$path",
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub path: Option<String>,
     /// The name of the resource
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<super::ids::TaxOfficeId>,
     /// The tax office name
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// The tax office number
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub office_number: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -108,28 +155,53 @@ pub struct TaxOffice {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct TaxProfile {
     /// The API path for the resource
-    #[serde(rename = "$path", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "$path",
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub path: Option<String>,
     /// The address region associated with the tax profile. Note: GST/HST is for all regions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address_region: Option<super::common::AddressRegion>,
     /// Indicates whether tax is collected for this tax type
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub collect_tax: Option<bool>,
     /// The datetime when the item was created
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<sage_core::types::DateTime>,
     /// The name of the resource
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub displayed_as: Option<String>,
     /// The unique identifier for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<super::ids::TaxProfileId>,
     /// The tax number
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_number: Option<String>,
     /// The tax number suffix
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_number_suffix: Option<String>,
     /// The tax return frequency
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -148,10 +220,18 @@ pub struct TaxProfile {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct TaxProfileAddressRegionUpdate {
     /// The code of the address region
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub code: Option<String>,
     /// The name of the address region
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -163,19 +243,39 @@ pub struct TaxProfileUpdate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address_region: Option<TaxProfileAddressRegionUpdate>,
     /// Indicates whether tax is collected for this tax type
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub collect_tax: Option<bool>,
     /// The tax number
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_number: Option<String>,
     /// The tax number suffix
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_number_suffix: Option<String>,
     /// The ID of the Tax Return Frequency.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_return_frequency_id: Option<super::ids::TaxReturnFrequencyId>,
     /// The ID of the Tax Type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_type_id: Option<super::ids::TaxTypeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -185,19 +285,35 @@ pub struct TaxProfileUpdate {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct TaxRateUpdate {
     /// The agency name (US Only)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub agency: Option<String>,
     /// The date from which the tax rate applies
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from_date: Option<sage_core::types::DateTime>,
     /// Indicates whether the tax rate is visible in the application
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_visible: Option<bool>,
     /// The name of the tax rate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// The tax rate percentage
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub percentage: Option<sage_core::types::Decimal>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -212,7 +328,12 @@ pub struct TaxRateUpdate {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct TaxType {
     /// The API path for the resource
-    #[serde(rename = "$path", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "$path",
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub path: Option<String>,
     /// The address regions the tax type relates to
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -221,13 +342,25 @@ pub struct TaxType {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<super::common::Base>,
     /// Display text for the item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub displayed_as: Option<String>,
     /// Indicates whether this is a federal tax type
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub federal_tax: Option<bool>,
     /// The tax type id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<super::ids::TaxTypeId>,
     /// The tax rates related to the tax type
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1012,6 +1145,7 @@ impl sage_core::Operation for CreateTaxRate {
     type Output = super::common::TaxRate;
     fn request(&self) -> sage_core::Result<sage_core::Request> {
         sage_core::Request::new("create_tax_rate", sage_core::Method::Post, "/tax_rates")
+            .idempotency_field("tax_rate")
             .json_enveloped("tax_rate", &self.tax_rate)
     }
 }

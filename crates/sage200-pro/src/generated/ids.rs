@@ -116,7 +116,7 @@ sage_core::integer_id!(
 
 sage_core::integer_id!(#[doc = " The id of one of `/document_types`."] DocumentTypeId);
 
-sage_core::integer_id!(#[doc = " The id of one of `/factor_houses`."] FactorHousId);
+sage_core::integer_id!(#[doc = " The id of one of `/factor_houses`."] FactorHouseId);
 
 sage_core::integer_id!(#[doc = " The id of one of `/finance_charges`."] FinanceChargeId);
 
@@ -360,8 +360,8 @@ sage_core::integer_id!(#[doc = " The id of one of `/units`."] UnitId);
 
 sage_core::integer_id!(#[doc = " The id of one of `/users`."] UserId);
 
-sage_core::integer_id!(#[doc = " The id of one of `/warehouses`."] WarehousId);
-
 sage_core::integer_id!(
     #[doc = " The id of one of `/warehouse_holdings`."] WarehouseHoldingId
 );
+
+sage_core::integer_id!(#[doc = " The id of one of `/warehouses`."] WarehouseId);

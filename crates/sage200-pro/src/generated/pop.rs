@@ -35,19 +35,39 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct LookupPopOrder {
     /// Purchase order document number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub document_no: Option<String>,
     /// Purchase order document status record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub document_status_id: Option<i64>,
     /// Purchase order record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// Purchase order supplier document number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub supplier_document_no: Option<String>,
     /// Purchase order supplier record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub supplier_id: Option<super::ids::SupplierId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -61,13 +81,18 @@ pub struct LookupPopOrder {
 pub struct PopAdditionalCharge {
     /// POP additional charge value.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub charge_value: Option<sage_core::types::Decimal>,
     /// POP additional charge code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub code: Option<String>,
     /// The date and time this entity was created (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -76,22 +101,38 @@ pub struct PopAdditionalCharge {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// POP additional charge record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<super::ids::PopAdditionalChargeId>,
     /// POP additional charge name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// Nominal code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nominal_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Nominal code record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub nominal_code_id: Option<super::ids::NominalCodeId>,
     /// Tax code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Tax code record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_code_id: Option<super::ids::TaxCodeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -104,13 +145,25 @@ pub struct PopAdditionalCharge {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PopAuthorisationStatusType {
     /// Enum description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -121,15 +174,20 @@ pub struct PopAuthorisationStatusType {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PopCancelledLine {
     /// The buying unit description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub buying_unit_description: Option<String>,
     /// The cancelled date.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cancelled_date: Option<sage_core::types::DateTime>,
     /// The cancelled quantity.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub cancelled_quantity: Option<sage_core::types::Decimal>,
@@ -140,29 +198,54 @@ pub struct PopCancelledLine {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Purchase order return cancelled line record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<super::ids::PopCancelledLineId>,
     /// The product code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub item_code: Option<String>,
     /// The product description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub item_description: Option<String>,
     /// Purchase order return record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_return_id: Option<i64>,
     /// The stock unit cancelled quantity.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub stock_unit_cancelled_quantity: Option<sage_core::types::Decimal>,
     /// The user name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub user_name: Option<String>,
     /// The user number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub user_number: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -173,13 +256,25 @@ pub struct PopCancelledLine {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PopDeliveryAddressActionType {
     /// Enum description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -190,13 +285,25 @@ pub struct PopDeliveryAddressActionType {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PopDeliveryAddressType {
     /// Enum description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -207,13 +314,25 @@ pub struct PopDeliveryAddressType {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PopDocumentPrintStatusType {
     /// Enum description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -224,13 +343,25 @@ pub struct PopDocumentPrintStatusType {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PopDocumentProcessStatusType {
     /// Enum description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -243,13 +374,25 @@ pub struct PopDocumentProcessStatusType {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PopDocumentStatusType {
     /// Enum description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -260,13 +403,25 @@ pub struct PopDocumentStatusType {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PopDocumentType {
     /// Enum description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -277,13 +432,25 @@ pub struct PopDocumentType {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PopIntrastatStatusType {
     /// Enum description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -296,13 +463,25 @@ pub struct PopIntrastatStatusType {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PopInvoiceCreditType {
     /// Enum description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -313,46 +492,77 @@ pub struct PopInvoiceCreditType {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PopLinkedOrderLine {
     /// The customer name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub customer_name: Option<String>,
     /// The customer reference.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub customer_reference: Option<String>,
     /// The document number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub document_no: Option<String>,
     /// The linked (sales) order line Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// Set to true, if the line is to be unlinked from the POP line.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_to_unlink: Option<bool>,
     /// The linked (sales) order Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub linked_order_id: Option<i64>,
     /// The sales order quantity despatched (in stock units).
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub stock_unit_despatched_quantity: Option<sage_core::types::Decimal>,
     /// The sales order quantity outstanding (in stock units).
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub stock_unit_outstanding_quantity: Option<sage_core::types::Decimal>,
     /// The purchase order quantity required (in stock units).
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub stock_unit_required_quantity: Option<sage_core::types::Decimal>,
     /// The type of order line.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub r#type: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -363,32 +573,61 @@ pub struct PopLinkedOrderLine {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PopLinkedRequisitionLine {
     /// The budget name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub budget_name: Option<String>,
     /// The requisition document number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub document_no: Option<String>,
     /// The linked requisition fulfilment line Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// The stock item code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub item_code: Option<String>,
     /// The stock item name (free text description).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub item_name: Option<String>,
     /// The quantity on the requisition fulfilment line (in stock units).
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The supplier name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub supplier_name: Option<String>,
     /// The supplier reference.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub supplier_reference: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -401,73 +640,165 @@ pub struct PopLinkedRequisitionLine {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PopOrder {
     /// Analysis code 1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_1: Option<String>,
     /// Analysis code 10.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_10: Option<String>,
     /// Analysis code 11.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_11: Option<String>,
     /// Analysis code 12.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_12: Option<String>,
     /// Analysis code 13.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_13: Option<String>,
     /// Analysis code 14.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_14: Option<String>,
     /// Analysis code 15.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_15: Option<String>,
     /// Analysis code 16.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_16: Option<String>,
     /// Analysis code 17.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_17: Option<String>,
     /// Analysis code 18.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_18: Option<String>,
     /// Analysis code 19.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_19: Option<String>,
     /// Analysis code 2.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_2: Option<String>,
     /// Analysis code 20.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_20: Option<String>,
     /// Analysis code 3.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_3: Option<String>,
     /// Analysis code 4.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_4: Option<String>,
     /// Analysis code 5.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_5: Option<String>,
     /// Analysis code 6.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_6: Option<String>,
     /// Analysis code 7.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_7: Option<String>,
     /// Analysis code 8.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_8: Option<String>,
     /// Analysis code 9.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_9: Option<String>,
     /// Authorisation status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub authorisation_status: Option<String>,
     /// Authorisation status description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub authorisation_status_description: Option<String>,
     /// Cancelled status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cancelled_status: Option<String>,
     /// The date and time this entity was created (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -481,15 +812,24 @@ pub struct PopOrder {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery_address: Option<PopOrderDeliveryAddress>,
     /// Disputed status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub disputed_status: Option<String>,
     /// Document created by.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub document_created_by: Option<String>,
     /// Document created by Id.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub document_created_by_id: Option<sage_core::types::Decimal>,
@@ -498,8 +838,9 @@ pub struct PopOrder {
     pub document_date: Option<sage_core::types::DateTime>,
     /// Document discount percent.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub document_discount_percent: Option<sage_core::types::Decimal>,
@@ -508,51 +849,93 @@ pub struct PopOrder {
     /// Note: If the POP setting in Sage 200 Professional is to NOT automatically generate numbers, then this property MUST be set.
     ///
     /// If the POP setting in Sage 200 Professional is to automatically generate numbers, or you are using Sage 200 Standard (which doesn't allow you to set this option), then setting this on POST will be ignored.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub document_no: Option<String>,
     /// Document originator Id.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub document_originator_id: Option<sage_core::types::Decimal>,
     /// Document originator name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub document_originator_name: Option<String>,
     /// Document status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub document_status: Option<String>,
     /// Exchange rate.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// Purchase order record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<super::ids::PopOrderId>,
     /// Invoice/credit status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub invoice_credit_status: Option<String>,
     /// This is true if the supplier's credit limit is exceeded, otherwise it is false.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_credit_limit_exceeded: Option<bool>,
     /// Whether it is a draft order.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_draft: Option<bool>,
     /// If this is set to true, and the order is still a draft order, the order will remain as a draft order, otherwise the order is made a confirmed order.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_editing: Option<bool>,
     /// If this is set to true, then the order of the line objects in the lines collection will determine the line number (print sequence number) for each line.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_to_sequence_lines: Option<bool>,
     /// The purchase order lines collection.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lines: Option<Vec<PopOrderLine>>,
     /// The lock Id of the purchase order when passing the 'is_to_lock' expand to the GET operation. This should be passed back within the PUT operation and 'is_editing' is false to remove the lock against the purchase order.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub lock_id: Option<i64>,
     /// Memos are sections of text that can be used to make comments about a purchase order.
     ///
@@ -562,38 +945,71 @@ pub struct PopOrder {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memos: Option<Vec<PopOrderMemo>>,
     /// Print status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub print_status: Option<String>,
     /// Receipt/return status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub receipt_return_status: Option<String>,
     /// Requested delivery date.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requested_delivery_date: Option<sage_core::types::DateTime>,
     /// Settlement discount days.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub settlement_discount_days: Option<i64>,
     /// Settlement discount percent.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub settlement_discount_percent: Option<sage_core::types::Decimal>,
     /// Spare bool 1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_bool_1: Option<bool>,
     /// Spare bool 2.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_bool_2: Option<bool>,
     /// Spare bool 3.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_bool_3: Option<bool>,
     /// Spare bool 4.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_bool_4: Option<bool>,
     /// Spare bool 5.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_bool_5: Option<bool>,
     /// Spare date 1 (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -612,129 +1028,183 @@ pub struct PopOrder {
     pub spare_date_5: Option<sage_core::types::DateTime>,
     /// Spare number 1.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub spare_number_1: Option<sage_core::types::Decimal>,
     /// Spare number 10.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub spare_number_10: Option<sage_core::types::Decimal>,
     /// Spare number 2.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub spare_number_2: Option<sage_core::types::Decimal>,
     /// Spare number 3.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub spare_number_3: Option<sage_core::types::Decimal>,
     /// Spare number 4.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub spare_number_4: Option<sage_core::types::Decimal>,
     /// Spare number 5.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub spare_number_5: Option<sage_core::types::Decimal>,
     /// Spare number 6.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub spare_number_6: Option<sage_core::types::Decimal>,
     /// Spare number 7.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub spare_number_7: Option<sage_core::types::Decimal>,
     /// Spare number 8.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub spare_number_8: Option<sage_core::types::Decimal>,
     /// Spare number 9.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub spare_number_9: Option<sage_core::types::Decimal>,
     /// Spare text 1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_text_1: Option<String>,
     /// Spare text 10.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_text_10: Option<String>,
     /// Spare text 2.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_text_2: Option<String>,
     /// Spare text 3.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_text_3: Option<String>,
     /// Spare text 4.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_text_4: Option<String>,
     /// Spare text 5.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_text_5: Option<String>,
     /// Spare text 6.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_text_6: Option<String>,
     /// Spare text 7.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_text_7: Option<String>,
     /// Spare text 8.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_text_8: Option<String>,
     /// Spare text 9.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_text_9: Option<String>,
     /// Charges net value.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub subtotal_charges_net_value: Option<sage_core::types::Decimal>,
     /// Discount value.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub subtotal_discount_value: Option<sage_core::types::Decimal>,
     /// Goods value (sum of stock items and free text).
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub subtotal_goods_value: Option<sage_core::types::Decimal>,
     /// Landed costs value.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub subtotal_landed_costs_value: Option<sage_core::types::Decimal>,
@@ -742,28 +1212,36 @@ pub struct PopOrder {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supplier: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Supplier document number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub supplier_document_no: Option<String>,
     /// Supplier record Id.
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub supplier_id: super::ids::SupplierId,
     /// Gross value.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub total_gross_value: Option<sage_core::types::Decimal>,
     /// Net value (sum of all line types).
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub total_net_value: Option<sage_core::types::Decimal>,
     /// Tax value.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub total_tax_value: Option<sage_core::types::Decimal>,
@@ -876,34 +1354,70 @@ impl PopOrder {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PopOrderDeliveryAddress {
     /// Address line 1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub address_1: Option<String>,
     /// Address line 2.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub address_2: Option<String>,
     /// Address line 3.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub address_3: Option<String>,
     /// Address line 4.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub address_4: Option<String>,
     /// City.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub city: Option<String>,
     /// Address contact.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub contact: Option<String>,
     /// Country.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub country: Option<String>,
     /// Country code
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Country code Id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub country_code_id: Option<super::ids::CountryCodeId>,
     /// County.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub county: Option<String>,
     /// The date and time this entity was created (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -912,31 +1426,63 @@ pub struct PopOrderDeliveryAddress {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Email address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub email_address: Option<String>,
     /// Fax number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub fax_number: Option<String>,
     /// Delivery address record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// Postal name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub postal_name: Option<String>,
     /// Postcode.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub postcode: Option<String>,
     /// Tax code
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Tax code Id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_code_id: Option<super::ids::TaxCodeId>,
     /// VAT number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_number: Option<String>,
     /// Telephone number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub telephone_number: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -952,11 +1498,17 @@ pub struct PopOrderDeliveryAddress {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PopOrderDuplicateFlags {
     /// Indicates whether to duplicate prices and discounts for the purchase order.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub prices_and_discounts: Option<bool>,
     /// Purchase order unique Id.
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub source_id: i64,
     /// Supplier unique Id.
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub supplier_id: super::ids::SupplierId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -981,13 +1533,25 @@ impl PopOrderDuplicateFlags {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PopOrderGenerationType {
     /// Enum description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -1003,84 +1567,185 @@ pub struct PopOrderLine {
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Analysis code 1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_1: Option<String>,
     /// Analysis code 10.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_10: Option<String>,
     /// Analysis code 11.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_11: Option<String>,
     /// Analysis code 12.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_12: Option<String>,
     /// Analysis code 13.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_13: Option<String>,
     /// Analysis code 14.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_14: Option<String>,
     /// Analysis code 15.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_15: Option<String>,
     /// Analysis code 16.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_16: Option<String>,
     /// Analysis code 17.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_17: Option<String>,
     /// Analysis code 18.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_18: Option<String>,
     /// Analysis code 19.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_19: Option<String>,
     /// Analysis code 2.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_2: Option<String>,
     /// Analysis code 20.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_20: Option<String>,
     /// Analysis code 3.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_3: Option<String>,
     /// Analysis code 4.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_4: Option<String>,
     /// Analysis code 5.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_5: Option<String>,
     /// Analysis code 6.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_6: Option<String>,
     /// Analysis code 7.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_7: Option<String>,
     /// Analysis code 8.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_8: Option<String>,
     /// Analysis code 9.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_9: Option<String>,
     /// The buying unit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub buying_unit: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Buying unit description. Can only be set for lines of type EnumLineTypeFreeText.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub buying_unit_description: Option<String>,
     /// The buying unit record Id. Can only be set for lines of type EnumLineTypeStandard and product of type EnumStockItemTypeStock.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub buying_unit_id: Option<i64>,
     /// Set this to true to cancel the quantity that can be apportioned to the requisition line, or false to allow a purchase order to be generated again for this quantity.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cancel_requisition_lines: Option<bool>,
     /// The stock item code. In case of an additional charge, this can only be set for lines of type EnumLineTypeCharge and is required if description is not specified.
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub code: String,
     /// The type of confirmation intent associated with the line.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub confirmation_intent_type: Option<String>,
     /// If this is set to true, whether a cancelled line is to be created.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub create_cancelled_line: Option<bool>,
     /// The date and time this entity was created (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1089,95 +1754,151 @@ pub struct PopOrderLine {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The item description. This could be stock item description, free text, additional charge or comment. Required for lines of type EnumLineTypeFreeText and EnumLineTypeComment and is required for lines of type EnumLineTypeCharge if code is not specified.
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub description: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub direct_delivery_address: Option<PopOrderLineDirectDeliveryAddress>,
     /// Whether the discount has been specified as a percentage. Can only be set for lines of type EnumLineTypeStandard or EnumLineTypeFreeText.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub discount_percent_specified: Option<bool>,
     /// The discounted unit price of the line.
     ///
     /// This is calculated by subtracting the unit_discount_value from the unit_buying_price.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub discounted_unit_price: Option<sage_core::types::Decimal>,
     /// Specifies if line is flagged for direct delivery.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub for_direct_delivery: Option<bool>,
     /// Whether the line is linked to any sales order lines. Use custom expand pop_status to include in the response.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub has_linked_order_lines: Option<bool>,
     /// Whether the line has requisition lines associated with it. Use custom expand pop_status to include in the response.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub has_requisition_lines: Option<bool>,
     /// Purchase order line record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<super::ids::PopOrderLineId>,
     /// Invoiced quantity.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub invoice_credit_quantity: Option<sage_core::types::Decimal>,
     /// Invoice/credit status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub invoice_credit_status: Option<String>,
     /// Whether the line has been fully received and invoiced.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_complete: Option<bool>,
     /// True if you can delete line, otherwise false.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_line_deletable: Option<bool>,
     /// When updating an existing purchase order, whether to delete this line from the collection of purchase order lines.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_to_delete: Option<bool>,
     /// The amount of the item's cost which is landed costs (if the landed costs type is Value Based).
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub landed_costs_per_item: Option<sage_core::types::Decimal>,
     /// The percentage of the item's cost which is landed costs (if the landed costs type is Percentage Based).
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub landed_costs_percentage: Option<sage_core::types::Decimal>,
     /// The landed costs type of the line.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub landed_costs_type: Option<String>,
     /// The line number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub line_number: Option<i64>,
     /// Item quantity.Note: Decimals cannot be used as quantity values for traceable items that use serial numbers. These will be rounded up/down at the time of posting via the API.
-    #[serde(with = "sage_core::types::decimal_number")]
+    #[serde(
+        serialize_with = "sage_core::types::decimal_number::serialize",
+        deserialize_with = "sage_core::types::lenient::value"
+    )]
     pub line_quantity: sage_core::types::Decimal,
     /// The tax value of the line.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub line_tax_value: Option<sage_core::types::Decimal>,
     /// The total value of the line.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub line_total_value: Option<sage_core::types::Decimal>,
     /// The purchase order line type.
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub line_type: String,
     /// The line unit precision.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub line_unit_precision: Option<sage_core::types::Decimal>,
@@ -1191,33 +1912,58 @@ pub struct PopOrderLine {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nominal_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// The nominal cost centre. Can only be set for lines of type EnumLineTypeStandard, EnumLineTypeFreeText and EnumLineTypeCharge.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub nominal_cost_centre: Option<String>,
     /// The nominal department. Can only be set for lines of type EnumLineTypeStandard, EnumLineTypeFreeText and EnumLineTypeCharge.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub nominal_department: Option<String>,
     /// The nominal reference. Can only be set for lines of type EnumLineTypeStandard, EnumLineTypeFreeText and EnumLineTypeCharge.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub nominal_reference: Option<String>,
     /// The purchase order that the line relates to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pop_order: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Purchase order record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_id: Option<super::ids::PopOrderId>,
     /// The pricing unit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pricing_unit: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// The pricing unit description. Can only be set for lines of type EnumLineTypeStandard where the product type is not EnumStockItemTypeStock.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pricing_unit_description: Option<String>,
     /// The pricing unit record Id. Can only be set for lines of type EnumLineTypeStandard and product of type EnumStockItemTypeStock.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pricing_unit_id: Option<i64>,
     /// The pricing unit ratio to the base unit.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub pricing_unit_multiple: Option<sage_core::types::Decimal>,
@@ -1225,43 +1971,81 @@ pub struct PopOrderLine {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Product record Id.
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub product_id: super::ids::ProductId,
     /// Receipt quantity.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub receipt_return_quantity: Option<sage_core::types::Decimal>,
     /// Receipt/return status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub receipt_return_status: Option<String>,
     /// If this is set to true, whether a linked sales order line is to be removed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub remove_link_to_sop_order_line: Option<bool>,
     /// The purchase order line requested delivery date(s). Is only applicable for lines of type EnumLineTypeStandard and EnumLineTypeFreeText.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requested_delivery_dates: Option<Vec<PopOrderLineRequestedDeliveryDate>>,
     /// The comment for the changes to requisition lines.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub requisition_lines_comment: Option<String>,
     /// Specifies if line will show on Supplier documents.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub show_on_supplier_docs: Option<bool>,
     /// Spare bool 1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_bool_1: Option<bool>,
     /// Spare bool 2.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_bool_2: Option<bool>,
     /// Spare bool 3.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_bool_3: Option<bool>,
     /// Spare bool 4.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_bool_4: Option<bool>,
     /// Spare bool 5.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_bool_5: Option<bool>,
     /// Spare date 1 (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1280,194 +2064,271 @@ pub struct PopOrderLine {
     pub spare_date_5: Option<sage_core::types::DateTime>,
     /// Spare number 1.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub spare_number_1: Option<sage_core::types::Decimal>,
     /// Spare number 10.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub spare_number_10: Option<sage_core::types::Decimal>,
     /// Spare number 2.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub spare_number_2: Option<sage_core::types::Decimal>,
     /// Spare number 3.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub spare_number_3: Option<sage_core::types::Decimal>,
     /// Spare number 4.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub spare_number_4: Option<sage_core::types::Decimal>,
     /// Spare number 5.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub spare_number_5: Option<sage_core::types::Decimal>,
     /// Spare number 6.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub spare_number_6: Option<sage_core::types::Decimal>,
     /// Spare number 7.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub spare_number_7: Option<sage_core::types::Decimal>,
     /// Spare number 8.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub spare_number_8: Option<sage_core::types::Decimal>,
     /// Spare number 9.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub spare_number_9: Option<sage_core::types::Decimal>,
     /// Spare text 1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_text_1: Option<String>,
     /// Spare text 10.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_text_10: Option<String>,
     /// Spare text 2.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_text_2: Option<String>,
     /// Spare text 3.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_text_3: Option<String>,
     /// Spare text 4.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_text_4: Option<String>,
     /// Spare text 5.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_text_5: Option<String>,
     /// Spare text 6.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_text_6: Option<String>,
     /// Spare text 7.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_text_7: Option<String>,
     /// Spare text 8.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_text_8: Option<String>,
     /// Spare text 9.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_text_9: Option<String>,
     /// Stock unit invoiced quantity.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub stock_unit_invoice_credit_quantity: Option<sage_core::types::Decimal>,
     /// Stock unit line quantity.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub stock_unit_line_quantity: Option<sage_core::types::Decimal>,
     /// The stock unit ratio to the base unit.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub stock_unit_multiple: Option<sage_core::types::Decimal>,
     /// Stock unit on order quantity.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub stock_unit_on_order_quantity: Option<sage_core::types::Decimal>,
     /// The line unit precision.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub stock_unit_precision: Option<sage_core::types::Decimal>,
     /// Stock unit received quantity.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub stock_unit_receipt_return_quantity: Option<sage_core::types::Decimal>,
     /// The supplier's part reference.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub supplier_part_ref: Option<String>,
     /// The tax code associated with the order line. Is only applicable for lines of type EnumLineTypeStandard, EnumLineTypeFreeText and EnumLineTypeCharge.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Tax code Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_code_id: Option<super::ids::TaxCodeId>,
     /// The total amount of landed costs applied to the line.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub total_landed_costs_value: Option<sage_core::types::Decimal>,
     /// Unit buying price.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub unit_buying_price: Option<sage_core::types::Decimal>,
     /// Unit discount percent.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub unit_discount_percent: Option<sage_core::types::Decimal>,
     /// Unit discount value.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub unit_discount_value: Option<sage_core::types::Decimal>,
     /// Specifies if stock item prices are updated when the goods are recieved.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub update_prices_at_goods_receipt: Option<bool>,
     /// Whether to assign the description to the line, transferred from stock item if stock item specified. For lines of type EnumLineTypeFreeText and EnumLineTypeComment this will always be true.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub use_description: Option<bool>,
     /// The purchase order line warehouse. Is only applicable for lines of type EnumLineTypeStandard and EnumLineTypeFreeText.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warehouse: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Warehouse record Id.
-    pub warehouse_id: i64,
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
+    pub warehouse_id: super::ids::WarehouseId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -1481,7 +2342,7 @@ impl PopOrderLine {
         line_type: impl Into<String>,
         line_quantity: sage_core::types::Decimal,
         product_id: impl Into<super::ids::ProductId>,
-        warehouse_id: i64,
+        warehouse_id: impl Into<super::ids::WarehouseId>,
     ) -> Self {
         Self {
             additional_charge: None,
@@ -1602,7 +2463,7 @@ impl PopOrderLine {
             update_prices_at_goods_receipt: None,
             use_description: None,
             warehouse: None,
-            warehouse_id: warehouse_id,
+            warehouse_id: warehouse_id.into(),
             extra: sage_core::types::Extra::new(),
         }
     }
@@ -1612,34 +2473,74 @@ impl PopOrderLine {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PopOrderLineDirectDeliveryAddress {
     /// The action to take for saving delivery addresses (PUT and POST only). Ordinary saves an address; SetDefault saves the address and sets it as the default for new lines. UseDefault will use the default address for a line; OverrideDefault will use a new address as the default and change the address on any existing lines that currently use the default; NoAction will ignore any address changes. If the action_type is not set, Ordinary is assumed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub action_type: Option<i64>,
     /// Address line 1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub address_1: Option<String>,
     /// Address line 2.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub address_2: Option<String>,
     /// Address line 3.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub address_3: Option<String>,
     /// Address line 4.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub address_4: Option<String>,
     /// City.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub city: Option<String>,
     /// Contact name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub contact: Option<String>,
     /// Country.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub country: Option<String>,
     /// County.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub county: Option<String>,
     /// If the delivery_address_type is set to be Customer, and a customer delivery address is required, set the customer_delivery_address_id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub customer_delivery_address_id: Option<super::ids::CustomerDeliveryAddressId>,
     /// The date and time this entity was created (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1648,31 +2549,67 @@ pub struct PopOrderLineDirectDeliveryAddress {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The delivery address type. This can be set as Customer (for either a customer's main address or a customer delivery address), Supplier (for a supplier main address) or Free Text. This can be omitted if the action_type is set as UseDefault. NOTE: The Other value is not supported.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub delivery_address_type: Option<String>,
     /// Email.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub email: Option<String>,
     /// Fax.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub fax: Option<String>,
     /// Purchase order line direct delivery address Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// Postal name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub postal_name: Option<String>,
     /// Postcode.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub postcode: Option<String>,
     /// The Id of the linked customer or supplier. Set this when setting delivery_address_type to be Customer or Supplier.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub source_id: Option<i64>,
     /// Tax number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_number: Option<String>,
     /// Telephone.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub telephone: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -1692,18 +2629,31 @@ pub struct PopOrderLineRequestedDeliveryDate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery_date: Option<sage_core::types::DateTime>,
     /// Purchase order line requested delivery date Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// When updating an existing purchase order, whether to delete this requested delivery date from the collection of purchase order line requested delivery dates.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_to_delete: Option<bool>,
     /// Purchase order line record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_return_line_id: Option<i64>,
     /// The quantity to be delivered.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub quantity: Option<sage_core::types::Decimal>,
@@ -1718,216 +2668,474 @@ pub struct PopOrderLineRequestedDeliveryDate {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PopOrderLineView {
     /// POP delivery address line 1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_delivery_addr_address_1: Option<String>,
     /// POP delivery address line 2.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_delivery_addr_address_2: Option<String>,
     /// POP delivery address line 3.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_delivery_addr_address_3: Option<String>,
     /// POP delivery address line 4.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_delivery_addr_address_4: Option<String>,
     /// POP delivery address city.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_delivery_addr_city: Option<String>,
     /// POP delivery address contact.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_delivery_addr_contact: Option<String>,
     /// POP delivery address country.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_delivery_addr_country: Option<String>,
     /// POP delivery address county.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_delivery_addr_county: Option<String>,
     /// POP delivery address description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_delivery_addr_description: Option<String>,
     /// POP delivery address line email.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_delivery_addr_email: Option<String>,
     /// POP delivery address line fax number...
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_delivery_addr_fax: Option<String>,
     /// POP delivery address post code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_delivery_addr_post_code: Option<String>,
     /// POP delivery address name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_delivery_addr_postal_name: Option<String>,
     /// POP delivery address telephone number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_delivery_addr_telephone: Option<String>,
     /// Analysis code 1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_analysis_code_1: Option<String>,
     /// Analysis code 10.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_analysis_code_10: Option<String>,
     /// Analysis code 11.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_analysis_code_11: Option<String>,
     /// Analysis code 12.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_analysis_code_12: Option<String>,
     /// Analysis code 13.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_analysis_code_13: Option<String>,
     /// Analysis code 14.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_analysis_code_14: Option<String>,
     /// Analysis code 15.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_analysis_code_15: Option<String>,
     /// Analysis code 16.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_analysis_code_16: Option<String>,
     /// Analysis code 17.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_analysis_code_17: Option<String>,
     /// Analysis code 18.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_analysis_code_18: Option<String>,
     /// Analysis code 19.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_analysis_code_19: Option<String>,
     /// Analysis code 2.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_analysis_code_2: Option<String>,
     /// Analysis code 20.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_analysis_code_20: Option<String>,
     /// Analysis code 3.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_analysis_code_3: Option<String>,
     /// Analysis code 4.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_analysis_code_4: Option<String>,
     /// Analysis code 5.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_analysis_code_5: Option<String>,
     /// Analysis code 6.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_analysis_code_6: Option<String>,
     /// Analysis code 7.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_analysis_code_7: Option<String>,
     /// Analysis code 8.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_analysis_code_8: Option<String>,
     /// Analysis code 9.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_analysis_code_9: Option<String>,
     /// The type of confirmation intent associated with the line.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_confirmation_intent_type: Option<String>,
     /// The Id for the currency used for the purchase order.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_currency_id: Option<i64>,
     /// The name for the currency used for the purchase order.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_currency_name: Option<String>,
     /// The symbol of the currency used for the purchase order.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_currency_symbol: Option<String>,
     /// The date and time the purchase order was last updated (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pop_order_date_time_updated: Option<sage_core::types::DateTime>,
     /// The Id of the user who actually entered the POP order into the system.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_document_created_by_id: Option<String>,
     /// Purchase order date.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pop_order_document_date: Option<sage_core::types::DateTime>,
     /// The Id of the default delivery addess for the order.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_document_default_delivery_address_id: Option<String>,
     /// The document discount percent of the POP order.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub pop_order_document_discount_percent: Option<sage_core::types::Decimal>,
     /// Purchase order document number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_document_no: Option<String>,
     /// The Id of the POP order originator.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_document_originator_id: Option<String>,
     /// Purchase order status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_document_status: Option<String>,
     /// Exchange rate for the purchase order.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub pop_order_exchange_rate: Option<sage_core::types::Decimal>,
     /// Unique Id of the purchase order.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_id: Option<super::ids::PopOrderId>,
     /// Analysis code 1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_line_analysis_code_1: Option<String>,
     /// Analysis code 10.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_line_analysis_code_10: Option<String>,
     /// Analysis code 11.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_line_analysis_code_11: Option<String>,
     /// Analysis code 12.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_line_analysis_code_12: Option<String>,
     /// Analysis code 13.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_line_analysis_code_13: Option<String>,
     /// Analysis code 14.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_line_analysis_code_14: Option<String>,
     /// Analysis code 15.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_line_analysis_code_15: Option<String>,
     /// Analysis code 16.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_line_analysis_code_16: Option<String>,
     /// Analysis code 17.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_line_analysis_code_17: Option<String>,
     /// Analysis code 18.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_line_analysis_code_18: Option<String>,
     /// Analysis code 19.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_line_analysis_code_19: Option<String>,
     /// Analysis code 2.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_line_analysis_code_2: Option<String>,
     /// Analysis code 20.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_line_analysis_code_20: Option<String>,
     /// Analysis code 3.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_line_analysis_code_3: Option<String>,
     /// Analysis code 4.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_line_analysis_code_4: Option<String>,
     /// Analysis code 5.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_line_analysis_code_5: Option<String>,
     /// Analysis code 6.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_line_analysis_code_6: Option<String>,
     /// Analysis code 7.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_line_analysis_code_7: Option<String>,
     /// Analysis code 8.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_line_analysis_code_8: Option<String>,
     /// Analysis code 9.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_line_analysis_code_9: Option<String>,
     /// The date and time the POP order line was last updated (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1936,78 +3144,114 @@ pub struct PopOrderLineView {
     ///
     /// This is calculated by subtracting the pop_order_line_unit_discount_value from the pop_order_line_unit_price.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub pop_order_line_discounted_unit_price: Option<sage_core::types::Decimal>,
     /// Indicates if POP line is marked for direct delivery.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_line_for_direct_delivery: Option<bool>,
     /// Associated purchase order line Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_line_id: Option<super::ids::PopOrderLineId>,
     /// The value of landed costs for the POP order.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub pop_order_line_landed_costs_value: Option<sage_core::types::Decimal>,
     /// Purchase order line number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_line_number: Option<i64>,
     /// Purchase order line product code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_line_product_code: Option<String>,
     /// Purchase order line product description. This could be stock item description, free text, additional charge or comment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_line_product_description: Option<String>,
     /// The quantity ordered.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub pop_order_line_quantity: Option<sage_core::types::Decimal>,
     /// Indicates if POP line will show on supplier documents.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_line_show_on_supplier_docs: Option<bool>,
     /// The tax value of the line.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub pop_order_line_tax_value: Option<sage_core::types::Decimal>,
     /// The total value of the line.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub pop_order_line_total_value: Option<sage_core::types::Decimal>,
     /// Purchase order line type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_line_type: Option<String>,
     /// The percentage discount per item.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub pop_order_line_unit_discount_percent: Option<sage_core::types::Decimal>,
     /// The discount value per item.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub pop_order_line_unit_discount_value: Option<sage_core::types::Decimal>,
     /// The buying price per item.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub pop_order_line_unit_price: Option<sage_core::types::Decimal>,
@@ -2015,81 +3259,142 @@ pub struct PopOrderLineView {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pop_order_requested_delivery_date: Option<sage_core::types::DateTime>,
     /// The early settlement discount days.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_settlement_discount_days: Option<i64>,
     /// The early settlement discount percent.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub pop_order_settlement_discount_percent: Option<sage_core::types::Decimal>,
     /// The subtotal discount value for the POP order.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub pop_order_subtotal_discount_value: Option<sage_core::types::Decimal>,
     /// The subtotal landed costs value for the POP order.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub pop_order_subtotal_landed_costs_value: Option<sage_core::types::Decimal>,
     /// The subtotal value for the POP order.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub pop_order_subtotal_value: Option<sage_core::types::Decimal>,
     /// Supplier purchase order document number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_supplier_document_no: Option<String>,
     /// The code of the product ordered. Only returned where pop_order_line_type = EnumLineTypeStandard.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub product_code: Option<String>,
     /// The associated product description. Only returned where pop_order_line_type = EnumLineTypeStandard.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub product_description: Option<String>,
     /// The associated product record Id. Only returned where pop_order_line_type = EnumLineTypeStandard.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub product_id: Option<super::ids::ProductId>,
     /// The name of the product ordered. Only returned where pop_order_line_type = EnumLineTypeStandard.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub product_name: Option<String>,
     /// The associated supplier record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub supplier_id: Option<super::ids::SupplierId>,
     /// The associated supplier name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub supplier_name: Option<String>,
     /// The associated supplier account reference.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub supplier_reference: Option<String>,
     /// The associated tax code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_code_code: Option<i64>,
     /// The Id of the tax code set on the line.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_code_id: Option<super::ids::TaxCodeId>,
     /// The associated tax code name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_code_name: Option<String>,
     /// The associated tax rate.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub tax_code_rate: Option<sage_core::types::Decimal>,
     /// The Id of the warehouse the product is stored in. Only returned where pop_order_line_type = EnumLineTypeStandard.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub warehouse_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub warehouse_id: Option<super::ids::WarehouseId>,
     /// The name of the warehouse. Only returned where pop_order_line_type = EnumLineTypeStandard.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub warehouse_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -2104,7 +3409,11 @@ pub struct PopOrderLineView {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PopOrderMemo {
     /// The user that created the memo.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub created_by: Option<String>,
     /// The date and time this entity was created (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2113,18 +3422,35 @@ pub struct PopOrderMemo {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Purchase order memo record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// True if memo status is active, false if it is inactive.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_active: Option<bool>,
     /// When updating an existing purchase order, whether to delete this memo from the collection of purchase order memos.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_to_delete: Option<bool>,
     /// The memo text.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub note: Option<String>,
     /// Purchase order record Id.
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub pop_order_return_id: i64,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -2152,77 +3478,137 @@ impl PopOrderMemo {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PopOrderReturnInvoiceCreditView {
     /// Purchase invoice credit record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_invoice_credit_line_id: Option<i64>,
     /// Purchase invoice credit document number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_invoice_credit_no: Option<String>,
     /// Purchase invoice credit type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_invoice_credit_type_id: Option<i64>,
     /// Purchase order authorisation status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_return_authorisation_status_id: Option<i64>,
     /// Purchase order return document date.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pop_order_return_document_date: Option<sage_core::types::DateTime>,
     /// Purchase order return document number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_return_document_no: Option<String>,
     /// Purchase order return print status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_return_document_print_status_id: Option<i64>,
     /// Purchase order return document status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_return_document_status_id: Option<i64>,
     /// Purchase order return document type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_return_document_type_id: Option<i64>,
     /// Purchase order return record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_return_id: Option<i64>,
     /// Purchase order return supplier document number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_return_supplier_document_no: Option<String>,
     /// Purchase order return accrual value.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub pop_order_return_total_accrual_value: Option<sage_core::types::Decimal>,
     /// Purchase order return gross value.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub pop_order_return_total_gross_value: Option<sage_core::types::Decimal>,
     /// Purchase order return net value.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub pop_order_return_total_net_value: Option<sage_core::types::Decimal>,
     /// Purchase order return tax value.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub pop_order_return_total_tax_value: Option<sage_core::types::Decimal>,
     /// Supplier record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub supplier_id: Option<super::ids::SupplierId>,
     /// Supplier account name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub supplier_name: Option<String>,
     /// Supplier account reference.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub supplier_reference: Option<String>,
     /// Supplier account short name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub supplier_short_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -2233,21 +3619,34 @@ pub struct PopOrderReturnInvoiceCreditView {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PopOrderReturnLineInvoiceCreditView {
     /// The buying unit description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub line_unit_name: Option<String>,
     /// Purchase order invoice/credit document date.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pop_invoice_credit_document_date: Option<sage_core::types::DateTime>,
     /// Purchase order return invoice/credit document number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_invoice_credit_document_no: Option<String>,
     /// Purchase order invoice/credit line record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_invoice_credit_line_id: Option<i64>,
     /// The invoice/credit quantity.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub pop_invoice_credit_line_invoice_credit_quantity: Option<
@@ -2255,28 +3654,42 @@ pub struct PopOrderReturnLineInvoiceCreditView {
     >,
     /// Stock unit invoiced quantity.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub pop_invoice_credit_line_stock_unit_invoice_credit_quantity: Option<
         sage_core::types::Decimal,
     >,
     /// Purchase order invoice/credit type Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_invoice_credit_type_id: Option<i64>,
     /// Purchase order return line record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_return_line_id: Option<i64>,
     /// The discounted unit price of the line.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub stock_unit_discounted_unit_price: Option<sage_core::types::Decimal>,
     /// The stock unit name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub stock_unit_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -2287,49 +3700,94 @@ pub struct PopOrderReturnLineInvoiceCreditView {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PopOrderReturnLineReceiptReturnView {
     /// Purchase order record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_return_id: Option<i64>,
     /// Purchase order invoice/credit status Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_return_invoice_credit_status_id: Option<i64>,
     /// Purchase order return line buying unit description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_return_line_buying_unit_description: Option<String>,
     /// Purchase order return line record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_return_line_id: Option<i64>,
     /// Purchase order receipt/return record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_receipt_return_id: Option<i64>,
     /// Purchase order receipt/return line record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_receipt_return_line_id: Option<i64>,
     /// Purchase order receipt/return line invoiced status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_receipt_return_line_invoiced: Option<String>,
     /// Purchase order receipt/return line date.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pop_receipt_return_line_receipt_return_date: Option<sage_core::types::DateTime>,
     /// Purchase order receipt/return line number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_receipt_return_line_receipt_return_no: Option<String>,
     /// Purchase order receipt/return line quantity.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub pop_receipt_return_line_receipt_return_quantity: Option<
         sage_core::types::Decimal,
     >,
     /// The user name of who performed the receipt.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_receipt_return_line_user_name: Option<String>,
     /// The user Id of who performed the receipt.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_receipt_return_line_user_number: Option<i64>,
     /// Supplier purchase order document number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_receipt_return_supplier_document_no: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -2340,263 +3798,499 @@ pub struct PopOrderReturnLineReceiptReturnView {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PopOrderReturnView {
     /// Analysis code 1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_1: Option<String>,
     /// Analysis code 10.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_10: Option<String>,
     /// Analysis code 11.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_11: Option<String>,
     /// Analysis code 12.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_12: Option<String>,
     /// Analysis code 13.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_13: Option<String>,
     /// Analysis code 14.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_14: Option<String>,
     /// Analysis code 15.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_15: Option<String>,
     /// Analysis code 16.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_16: Option<String>,
     /// Analysis code 17.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_17: Option<String>,
     /// Analysis code 18.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_18: Option<String>,
     /// Analysis code 19.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_19: Option<String>,
     /// Analysis code 2.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_2: Option<String>,
     /// Analysis code 20.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_20: Option<String>,
     /// Analysis code 3.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_3: Option<String>,
     /// Analysis code 4.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_4: Option<String>,
     /// Analysis code 5.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_5: Option<String>,
     /// Analysis code 6.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_6: Option<String>,
     /// Analysis code 7.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_7: Option<String>,
     /// Analysis code 8.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_8: Option<String>,
     /// Analysis code 9.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_9: Option<String>,
     /// Authorisation status Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub authorisation_status_id: Option<i64>,
     /// Cancelled status Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cancelled_status_id: Option<i64>,
     /// The date and time this entity was last updated (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Disputed status Id. (Sage 200 Professional only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub disputed_status_id: Option<i64>,
     /// The person who created the POP Order.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub document_created_by: Option<String>,
     /// Document date.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document_date: Option<sage_core::types::DateTime>,
     /// Document discount percent value, between 0 and 99.99.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub document_discount_percent: Option<sage_core::types::Decimal>,
     /// Document number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub document_no: Option<String>,
     /// User Id of the document originator.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub document_originator_id: Option<i64>,
     /// The document originator.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub document_originator_name: Option<String>,
     /// Document print status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub document_print_status_id: Option<i64>,
     /// Document status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub document_status_id: Option<i64>,
     /// Document type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub document_type_id: Option<super::ids::DocumentTypeId>,
     /// Exchange rate.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub exchange_rate: Option<sage_core::types::Decimal>,
     /// Purchase order/return record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// Intrastat status Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub intrastat_status_id: Option<i64>,
     /// Invoice credit print status Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub invoice_credit_status_id: Option<i64>,
     /// POP delivery address line 1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_delivery_addr_address_1: Option<String>,
     /// POP delivery address line 2.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_delivery_addr_address_2: Option<String>,
     /// POP delivery address line 3.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_delivery_addr_address_3: Option<String>,
     /// POP delivery address line 4.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_delivery_addr_address_4: Option<String>,
     /// POP delivery address city.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_delivery_addr_city: Option<String>,
     /// POP delivery address contact.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_delivery_addr_contact: Option<String>,
     /// POP delivery address country.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_delivery_addr_country: Option<String>,
     /// POP delivery address county.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_delivery_addr_county: Option<String>,
     /// POP delivery address description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_delivery_addr_description: Option<String>,
     /// POP delivery address email.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_delivery_addr_email: Option<String>,
     /// POP delivery address fax number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_delivery_addr_fax: Option<String>,
     /// POP delivery address post code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_delivery_addr_post_code: Option<String>,
     /// POP delivery address name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_delivery_addr_postal_name: Option<String>,
     /// POP delivery address telephone number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_delivery_addr_telephone: Option<String>,
     /// Receipt/return status Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub receipt_return_status_id: Option<i64>,
     /// Requested delivery date.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requested_delivery_date: Option<sage_core::types::DateTime>,
     /// Settlement discount days.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub settlement_discount_days: Option<i64>,
     /// Settlement discount percent.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub settlement_discount_percent: Option<sage_core::types::Decimal>,
     /// True if only one delivery address has been used on the order/return; otherwise False.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub single_delivery_address: Option<bool>,
     /// Source document number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub source_document_no: Option<String>,
     /// Charge net value.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub subtotal_charge_net_value: Option<sage_core::types::Decimal>,
     /// Charge tax value.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub subtotal_charge_tax_value: Option<sage_core::types::Decimal>,
     /// Discount value.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub subtotal_discount_value: Option<sage_core::types::Decimal>,
     /// Goods value (sum of stock items and free text).
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub subtotal_goods_value: Option<sage_core::types::Decimal>,
     /// Landed costs value.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub subtotal_landed_costs: Option<sage_core::types::Decimal>,
     /// Supplier document number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub supplier_document_no: Option<String>,
     /// Supplier.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub supplier_id: Option<super::ids::SupplierId>,
     /// The supplier name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub supplier_name: Option<String>,
     /// The supplier account reference.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub supplier_reference: Option<String>,
     /// The supplier short name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub supplier_short_name: Option<String>,
     /// Accrual value.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub total_accrual_value: Option<sage_core::types::Decimal>,
     /// Gross value.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub total_gross_value: Option<sage_core::types::Decimal>,
     /// Net value (sum of all line types).
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub total_net_value: Option<sage_core::types::Decimal>,
     /// Tax value.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub total_tax_value: Option<sage_core::types::Decimal>,
@@ -2609,6 +4303,7 @@ pub struct PopOrderReturnView {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PopOrdersNewRequest {
     /// Supplier record Id.
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub supplier_id: super::ids::SupplierId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -2635,70 +4330,133 @@ pub struct PopRequisitionFulfilmentLine {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// POP requisition fulfilment line unique Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<super::ids::PopRequisitionFulfilmentLineId>,
     /// The item code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub item_code: Option<String>,
     /// The item name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub item_name: Option<String>,
     /// The Id of a linked purchase order line; if not linked, then 0.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub linked_item_id: Option<i64>,
     /// If the fulfilment line is linked to a purchase order line, then this will hold the purchase order document number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub linked_reference: Option<String>,
     /// The net value on the fulfilment line.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub net_value: Option<sage_core::types::Decimal>,
     /// The nominal account name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub nominal_account_name: Option<String>,
     /// The nominal account reference.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub nominal_account_reference: Option<String>,
     /// The nominal cost centre.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub nominal_cost_centre: Option<String>,
     /// The nominal department.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub nominal_department: Option<String>,
     /// Indicates the fulfilment type. Values could be POPOrder, Stock, Unable to fulfil, and Cancelled.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_requisition_fulfilment_line_type: Option<String>,
     /// POP requisition line unique Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_requisition_line_id: Option<i64>,
     /// The quantity on the requisition line.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub quantity: Option<sage_core::types::Decimal>,
     /// The supplier Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub supplier_id: Option<super::ids::SupplierId>,
     /// The unit buying price on the fulfilment line.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub unit_buying_price: Option<sage_core::types::Decimal>,
     /// The warehouse Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub warehouse_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub warehouse_id: Option<super::ids::WarehouseId>,
     /// The warehouse item Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub warehouse_item_id: Option<i64>,
     /// The warehouse name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub warehouse_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -2709,172 +4467,312 @@ pub struct PopRequisitionFulfilmentLine {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PopRequisitionFulfilmentLineView {
     /// The nominal budget category name on the requisition line.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub nominal_report_category_budget_name: Option<String>,
     /// The username the requisition line was created by.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_requisition_created_by_username: Option<String>,
     /// The date the purchase requisition line was created.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pop_requisition_date_time_created: Option<sage_core::types::DateTime>,
     /// The requisition's document number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_requisition_document_no: Option<String>,
     /// Unique Id of the purchase requisition fulfilment line.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_requisition_fulfilment_line_id: Option<
         super::ids::PopRequisitionFulfilmentLineId,
     >,
     /// The item code on the requisition fulfilment line.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_requisition_fulfilment_line_item_code: Option<String>,
     /// The item name on the requisition fulfilment line.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_requisition_fulfilment_line_item_name: Option<String>,
     /// Unique Id of the linked purchase order line on the requisition fulfilment line.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_requisition_fulfilment_line_linked_item_id: Option<i64>,
     /// The net value on the requisition fulfilment line.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub pop_requisition_fulfilment_line_net_value: Option<sage_core::types::Decimal>,
     /// The nominal account name on the requisition fulfilment line.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_requisition_fulfilment_line_nominal_account_name: Option<String>,
     /// The nominal account reference on the requisition fulfilment line.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_requisition_fulfilment_line_nominal_account_reference: Option<String>,
     /// The nominal cost centre on the requisition fulfilment line.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_requisition_fulfilment_line_nominal_cost_centre: Option<String>,
     /// The nominal department on the requisition fulfilment line.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_requisition_fulfilment_line_nominal_department: Option<String>,
     /// The quantity on the requisition fulfilment line.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub pop_requisition_fulfilment_line_quantity: Option<sage_core::types::Decimal>,
     /// Unique Id of the supplier on the requisition fulfilment line.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_requisition_fulfilment_line_supplier_id: Option<i64>,
     /// Unique Id of the purchase requisition fulfilment line type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_requisition_fulfilment_line_type_id: Option<i64>,
     /// The unit buying price on the requisition fulfilment line.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub pop_requisition_fulfilment_line_unit_buying_price: Option<
         sage_core::types::Decimal,
     >,
     /// The warehouse name on the requisition fulfilment line.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_requisition_fulfilment_line_warehouse_name: Option<String>,
     /// Unique Id of the purchase requisition.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_requisition_id: Option<i64>,
     /// The date the purchase requisition line was authorised.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pop_requisition_line_authorised_date: Option<sage_core::types::DateTime>,
     /// The authoriser username on the requisition line.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_requisition_line_authoriser_username: Option<String>,
     /// The buying unit description name on the requisition line.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_requisition_line_buying_unit_description: Option<String>,
     /// The currency symbol for the currency on the requisition line.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_requisition_line_currency_symbol: Option<String>,
     /// The delivery date on the purchase requisition line.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pop_requisition_line_delivery_date: Option<sage_core::types::DateTime>,
     /// Unique Id of the purchase requisition line.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_requisition_line_id: Option<i64>,
     /// The stock item code on the requisition line.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_requisition_line_item_code: Option<String>,
     /// The stock item name on the requisition line.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_requisition_line_item_name: Option<String>,
     /// The net value on the requisition line.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub pop_requisition_line_net_value: Option<sage_core::types::Decimal>,
     /// The nominal account name on the requisition line.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_requisition_line_nominal_account_name: Option<String>,
     /// The nominal account reference on the requisition line.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_requisition_line_nominal_account_reference: Option<String>,
     /// The nominal cost centre on the requisition line.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_requisition_line_nominal_cost_centre: Option<String>,
     /// The nominal department on the requisition line.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_requisition_line_nominal_department: Option<String>,
     /// The quantity on the requisition line.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub pop_requisition_line_quantity: Option<sage_core::types::Decimal>,
     /// The quantity fulfilled on the requisition line.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub pop_requisition_line_quantity_fulfilled: Option<sage_core::types::Decimal>,
     /// The quantity to fulfil on the requisition line.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub pop_requisition_line_quantity_to_fulfil: Option<sage_core::types::Decimal>,
     /// Unique Id of the status on the purchase requisition line.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_requisition_line_status_id: Option<i64>,
     /// The supplier code on the requisition line.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_requisition_line_supplier_code: Option<String>,
     /// The supplier name on the requisition line.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_requisition_line_supplier_name: Option<String>,
     /// The unit buying price on the requisition line.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub pop_requisition_line_unit_buying_price: Option<sage_core::types::Decimal>,
     /// The warehouse name on the requisition line.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_requisition_line_warehouse_name: Option<String>,
     /// The stock item unit linked to the fulfilment line.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub stock_item_stock_unit_name: Option<String>,
     /// The supplier account name on the requisition fulfilment line.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub supplier_account_name: Option<String>,
     /// The supplier account number on the requisition fulfilment line.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub supplier_account_number: Option<String>,
     /// The supplier currency symbol.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub sys_currency_symbol: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -2885,46 +4783,102 @@ pub struct PopRequisitionFulfilmentLineView {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PopSettings {
     /// Indicates whether to allow any address to be used for direct delivery.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub allow_direct_delivery_to_any_address: Option<bool>,
     /// Indicates whether to allow customer addresses to be used for direct delivery.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub allow_direct_delivery_to_customer: Option<bool>,
     /// Indicates whether to allow supplier addresses to be used for direct delivery.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub allow_direct_delivery_to_supplier: Option<bool>,
     /// Indicates whether to allow order entry for goods to be delivered direct from supplier.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub allow_manual_direct_delivery: Option<bool>,
     /// Indicates whether to allow unauthorised orders to be processed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub allow_unauthorised_order_processing: Option<bool>,
     /// This specifies whether to allow amendment of analysis codes on the order line.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub amend_analysis_codes: Option<bool>,
     /// Indicates whether order header analysis codes can be amended.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub amend_header_analysis_codes: Option<bool>,
     /// This specifies whether to allow amendment of nominal codes on the order line.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub amend_nominal_codes: Option<bool>,
     /// If using cost centre breakdown, indicates whether to analyse standard cost variances by cost centre and departments.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analyse_postings_by_cost_centre_and_department: Option<bool>,
     /// Indicates whether there are any Orders that are Live or On-Hold that contain standard or free text lines.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub applicable_order_lines_exist: Option<bool>,
     /// This specifies whether to assign your purchase order numbers automatically.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub auto_gen_order_return_nos: Option<bool>,
     /// Indicates whether to print copies of purchase orders automatically.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub auto_print_copy_orders: Option<bool>,
     /// Indicates whether to check budgets when authorising purchase orders.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub check_budgets_on_authorise: Option<bool>,
     /// Indicates whether committed costs include goods received and goods despatched.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub committed_includes_goods_received: Option<bool>,
     /// The date and time this entity was created (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2933,58 +4887,130 @@ pub struct PopSettings {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The default confirmation type for free text lines.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub default_free_text_confirm_intent_type: Option<String>,
     /// The default confirmation type for standard item lines with a service or labour stock item.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub default_service_labour_confirm_intent_type: Option<String>,
     /// Whether direct delivery is ignored when the customer is on hold when using generate orders.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub exclude_direct_delivery_for_customer: Option<bool>,
     /// Whether direct delivery is ignored when the order is on hold when using generate orders.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub exclude_direct_delivery_for_order: Option<bool>,
     /// Whether via stock fulfilment is ignored when the customer is on hold when using generate orders.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub exclude_via_stock_for_customer: Option<bool>,
     /// Whether via stock fulfilment is ignored when the order is on hold when using generate orders.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub exclude_via_stock_for_order: Option<bool>,
     /// Indicates whether to generate intrastat entries for purchase orders.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub generate_intrastat_entries: Option<bool>,
     /// POP setting unique Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<super::ids::PopSettingsId>,
     /// Indicates whether to generate purchase orders for back to back and direct delivery sales orders.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub include_back_to_back_in_order_generation: Option<bool>,
     /// Indicates whether to include service/labour order lines in accruals.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub include_service_labour_in_accruals: Option<bool>,
     /// Indicates whether to include the statistical value on the Intrastat. This is the value of the goods, adjusted for any landed costs. (Ireland only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub include_statistical_value_on_intrastat: Option<bool>,
     /// Indictates whether to include terms of delivery on Intrastat entry.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub include_terms_of_delivery_on_intrastat: Option<bool>,
     /// Indicates whether to include text order lines in accruals.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub include_text_in_accruals: Option<bool>,
     /// Indicates when to include transactions on the Intrastat declaration. (HMRC Northern Ireland only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub intrastat_date_type: Option<String>,
     /// Indicates whether to match invoices and credit notes to the goods received note (GRN) and to the purchase order or return (false) or whether to match invoices and credit notes directly to the purchase order or return (true).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub match_invoice_credit_to_order_return_only: Option<bool>,
     /// Indicates the Id of the default mode of transport for Intrastat. (Ireland only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub mode_of_transport_id: Option<i64>,
     /// Indicates the Id of the default nature of transaction code for Intrastat.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub nature_of_transaction_code_id: Option<i64>,
     /// The default POP Order generation type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pop_order_generation_type: Option<String>,
     /// The nominal code for price differences.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2992,61 +5018,137 @@ pub struct PopSettings {
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// The Id of the price difference nominal code account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub price_difference_nominal_code_id: Option<i64>,
     /// Indicates whether the default price is updated when the invoice is recorded (false) or when goods are received (true).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub prices_set_at_goods_receipt: Option<bool>,
     /// Indicates whether to record details of cancelled orders for future analysis. Saves a history of cancelled orders as well as cancelled purchase returns.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub record_cancelled_order_lines: Option<bool>,
     /// Indicates whether purchase requisitions can be amended by their authoriser.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub requisition_authoriser_amend: Option<bool>,
     /// Indicates whether purchase requisitions require a valid nominal account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub requisition_mandatory_nominal_codes: Option<bool>,
     /// Indicates whether purchase requisitions require a valid supplier account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub requisition_mandatory_supplier: Option<bool>,
     /// Indicates whether the nominal account is included in chosen Combined Nominal Budget. Only available when requisition_mandatory_nominal_codes is true.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub requisition_nominals_in_budget: Option<bool>,
     /// This specifies whether to show outstanding order quantities during goods received entry.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub show_quantity_goods_received: Option<bool>,
     /// Indicates whether to use the same nominal code as the the stock item (true) or the supplier's account (false).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub stock_nominal_account_same_as: Option<bool>,
     /// Indicates the default terms of delivery for Intrastat.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub terms_of_delivery_type: Option<String>,
     /// Indicates whether to allow prices to be updated when goods are received.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub update_price_on_goods_receipt: Option<bool>,
     /// Indicates whether to use disputed invoicing to mark invoices as disputed when necessary.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub use_disputed_invoicing: Option<bool>,
     /// Indicates whether to use the order exchange rate when updating prices (true) or the system exchange rate (false).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub use_order_exchange_rate_for_prices: Option<bool>,
     /// Indicates whether to use the same cost centre and department as the supplier's account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub use_same_cost_centre_and_department_as_supplier: Option<bool>,
     /// Indicates whether to print a separate purchase order for each sales order line that uses the Direct To Customer stock fulfilment method.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub use_single_purchase_order_for_direct_delivery: Option<bool>,
     /// Indicates whether to use the current user's logon name as the order or return taker.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub user_logon_as_order_taker: Option<bool>,
     /// The nominal code reference for standard cost variances.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub variances_nominal_account_reference: Option<String>,
     /// The nominal code cost centre for standard cost variances.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub variances_nominal_cost_centre: Option<String>,
     /// The nominal code department for standard cost variances.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub variances_nominal_department: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -3057,13 +5159,25 @@ pub struct PopSettings {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PopTradeLineStatusType {
     /// Enum description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]

@@ -90,6 +90,7 @@ pub struct AlternativeProduct {
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Alternative product record Id.
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub alternative_product_id: super::ids::AlternativeProductId,
     /// The date and time this entity was created (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -98,18 +99,31 @@ pub struct AlternativeProduct {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Alternative product record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<super::ids::AlternativeProductId>,
     /// Whether the alternative product is the preferred alternative for the product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_preferred: Option<bool>,
     /// When updating an existing product, whether to delete this alternative product from the collection of product alternative products.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_to_delete: Option<bool>,
     /// The product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Product record Id.
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub product_id: super::ids::ProductId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -141,40 +155,88 @@ impl AlternativeProduct {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AlternativeProductView {
     /// Product code of the alternative product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub alternative_product_code: Option<String>,
     /// Product group Id of the alternative product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub alternative_product_group_id: Option<i64>,
     /// Product Id of the alternative product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub alternative_product_id: Option<super::ids::AlternativeProductId>,
     /// Product name of the alternative product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub alternative_product_name: Option<String>,
     /// Product status type Id of the alternative product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub alternative_product_status_type_id: Option<i64>,
     /// The traceable type Id of the alternative product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub alternative_product_traceable_type_id: Option<i64>,
     /// Alternative Product Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// Whether the alternative product is the preferred alternative for the product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_preferred: Option<bool>,
     /// Product code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub product_code: Option<String>,
     /// Product group Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub product_group_id: Option<super::ids::ProductGroupId>,
     /// Product Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub product_id: Option<super::ids::ProductId>,
     /// Product name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub product_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -187,13 +249,25 @@ pub struct AlternativeProductView {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AutoGenerateOptionType {
     /// Enum description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -212,13 +286,25 @@ pub struct AutoGenerateSeparator {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Auto generate separator record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<super::ids::AutoGenerateSeparatorId>,
     /// The name of the auto generate separator.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// The separator character of the auto generate separator.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub separator_character: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -229,12 +315,17 @@ pub struct AutoGenerateSeparator {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BinHolding {
     /// Allocation priority, between 1 and 9.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub allocation_priority: Option<i64>,
     /// Confirmed stock quantity.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub confirmed_qty_in_stock: Option<sage_core::types::Decimal>,
@@ -246,98 +337,140 @@ pub struct BinHolding {
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Total confirmed and unconfirmed stock quantity minus allocated quantity.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub free_stock_available: Option<sage_core::types::Decimal>,
     /// Total confirmed and unconfirmed stock quantity minus allocated and reserved quantities.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub free_stock_available_less_reserved: Option<sage_core::types::Decimal>,
     /// Bin holding record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<super::ids::BinHoldingId>,
     /// When updating an existing warehouse holding, whether to delete this bin holding from the collection of warehouse holding bin holdings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_to_delete: Option<bool>,
     /// The date and time of the last stocktake for this item at this bin.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_stocktake: Option<sage_core::types::DateTime>,
     /// Bin name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// Product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Product record Id.
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub product_id: super::ids::ProductId,
     /// Total allocated stock, SOP and bom quantity.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub quantity_allocated: Option<sage_core::types::Decimal>,
     /// Allocated bill of materials quantity.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub quantity_allocated_bom: Option<sage_core::types::Decimal>,
     /// Allocated sales order quantity.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub quantity_allocated_sop: Option<sage_core::types::Decimal>,
     /// Allocated stock quantity.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub quantity_allocated_stock: Option<sage_core::types::Decimal>,
     /// Total confirmed and unconfirmed stock quantity.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub quantity_in_stock: Option<sage_core::types::Decimal>,
     /// Total confirmed and unconfirmed stock quantity minus reserved quantity.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub quantity_in_stock_less_reserved: Option<sage_core::types::Decimal>,
     /// Quantity reserved.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub quantity_reserved: Option<sage_core::types::Decimal>,
     /// Spare bool 1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_bool_1: Option<bool>,
     /// Spare bool 2.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_bool_2: Option<bool>,
     /// Spare bool 3.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_bool_3: Option<bool>,
     /// Spare bool 4.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_bool_4: Option<bool>,
     /// Spare bool 5.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_bool_5: Option<bool>,
     /// Spare date 1 (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -356,108 +489,159 @@ pub struct BinHolding {
     pub spare_date_5: Option<sage_core::types::DateTime>,
     /// Spare number 1.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub spare_number_1: Option<sage_core::types::Decimal>,
     /// Spare number 10.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub spare_number_10: Option<sage_core::types::Decimal>,
     /// Spare number 2.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub spare_number_2: Option<sage_core::types::Decimal>,
     /// Spare number 3.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub spare_number_3: Option<sage_core::types::Decimal>,
     /// Spare number 4.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub spare_number_4: Option<sage_core::types::Decimal>,
     /// Spare number 5.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub spare_number_5: Option<sage_core::types::Decimal>,
     /// Spare number 6.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub spare_number_6: Option<sage_core::types::Decimal>,
     /// Spare number 7.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub spare_number_7: Option<sage_core::types::Decimal>,
     /// Spare number 8.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub spare_number_8: Option<sage_core::types::Decimal>,
     /// Spare number 9.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub spare_number_9: Option<sage_core::types::Decimal>,
     /// Spare text 1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_text_1: Option<String>,
     /// Spare text 10.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_text_10: Option<String>,
     /// Spare text 2.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_text_2: Option<String>,
     /// Spare text 3.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_text_3: Option<String>,
     /// Spare text 4.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_text_4: Option<String>,
     /// Spare text 5.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_text_5: Option<String>,
     /// Spare text 6.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_text_6: Option<String>,
     /// Spare text 7.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_text_7: Option<String>,
     /// Spare text 8.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_text_8: Option<String>,
     /// Spare text 9.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_text_9: Option<String>,
     /// Unconfirmed stock quantity.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub unconfirmed_qty_in_stock: Option<sage_core::types::Decimal>,
@@ -467,6 +651,7 @@ pub struct BinHolding {
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Warehouse holding record Id.
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub warehouse_holding_id: super::ids::WarehouseHoldingId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -541,33 +726,51 @@ impl BinHolding {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct BomCostHeading {
     /// Cost heading type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub bom_cost_heading_type: Option<String>,
     /// The date and time this entity was created (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<super::ids::BomCostHeadingId>,
     /// Markup percentage. This value is used when calculating a suggested selling price during costing operations.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub markup: Option<sage_core::types::Decimal>,
     /// Cost heading name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// Percentage to be recovered.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub overhead_recovery_percent: Option<sage_core::types::Decimal>,
     /// Reserved.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reserved: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -578,13 +781,25 @@ pub struct BomCostHeading {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct BomCostHeadingType {
     /// Enum description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -597,13 +812,25 @@ pub struct BomCostHeadingType {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct BomItemType {
     /// Enum description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -614,34 +841,52 @@ pub struct BomItemType {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct BomSettings {
     /// Reflects BOM Details Built/Bought selection. True if Default Built. False if Default Bought.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub built_bought_default_make: Option<bool>,
     /// Indicates whether to handle stock movements manually for the component.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub bulk_issue: Option<bool>,
     /// The products cost heading.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost_heading: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Cost heading record Id associated with the product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cost_heading_id: Option<i64>,
     /// The date and time this entity was created (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// Record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// Minimum order quantity.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub order_min_quantity: Option<sage_core::types::Decimal>,
     /// Scrap percentage figure to apply when processing components in Manufacturing.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub scrap_percent: Option<sage_core::types::Decimal>,
@@ -655,8 +900,9 @@ pub struct BomSettings {
 pub struct BuyingPrice {
     /// Buying price of stock item.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub buying_price: Option<sage_core::types::Decimal>,
@@ -664,24 +910,34 @@ pub struct BuyingPrice {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub buying_prices: Option<Vec<MovementBuyingPrice>>,
     /// Has this buying price been confirmed?.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_buying_price_confirmed: Option<bool>,
     /// Number of movement receipts at this buying price.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub number_of_movements: Option<sage_core::types::Decimal>,
     /// Stock level.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub stock_level: Option<sage_core::types::Decimal>,
     /// Stock unit of measure name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub stock_unit_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -694,13 +950,25 @@ pub struct BuyingPrice {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct CostingMethodType {
     /// Enum description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -716,6 +984,7 @@ pub struct CrossSellProduct {
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Cross sell product record Id.
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub cross_sell_product_id: super::ids::CrossSellProductId,
     /// The date and time this entity was created (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -724,15 +993,24 @@ pub struct CrossSellProduct {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Cross sell product record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<super::ids::CrossSellProductId>,
     /// When updating an existing product, whether to delete this cross sell product from the collection of product cross sell products.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_to_delete: Option<bool>,
     /// The product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Product record Id.
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub product_id: super::ids::ProductId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -763,37 +1041,81 @@ impl CrossSellProduct {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct CrossSellProductView {
     /// Product code of the cross sell product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cross_sell_product_code: Option<String>,
     /// Product group Id of the cross sell product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cross_sell_product_group_id: Option<i64>,
     /// Product Id of the cross sell product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cross_sell_product_id: Option<super::ids::CrossSellProductId>,
     /// Product name of the cross sell product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cross_sell_product_name: Option<String>,
     /// Product status type Id of the cross sell product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cross_sell_product_status_type_id: Option<i64>,
     /// The traceable type Id of the cross sell product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cross_sell_product_traceable_type_id: Option<i64>,
     /// Product Cross Sell Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// Product code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub product_code: Option<String>,
     /// Product group Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub product_group_id: Option<super::ids::ProductGroupId>,
     /// Product Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub product_id: Option<super::ids::ProductId>,
     /// Product name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub product_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -806,13 +1128,25 @@ pub struct CrossSellProductView {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct DiscrepancyStatusType {
     /// Enum description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -825,13 +1159,25 @@ pub struct DiscrepancyStatusType {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct EntrySourceType {
     /// Enum description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -844,13 +1190,25 @@ pub struct EntrySourceType {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct FulfilmentMethodType {
     /// Enum description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -863,13 +1221,25 @@ pub struct FulfilmentMethodType {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct FulfilmentSequenceType {
     /// Enum description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -886,19 +1256,35 @@ pub struct InternalArea {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Internal area unique Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<super::ids::InternalAreaId>,
     /// Whether the internal area is the default area.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_default: Option<bool>,
     /// Internal area name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// Internal area nominal code. (Sage 200 Professional only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nominal_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Internal area nominal record Id. (Sage 200 Professional only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub nominal_code_id: Option<super::ids::NominalCodeId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -911,13 +1297,25 @@ pub struct InternalArea {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct LabelPrintingOptionType {
     /// Enum description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -930,13 +1328,25 @@ pub struct LabelPrintingOptionType {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct LandedCostsType {
     /// Enum description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -947,41 +1357,82 @@ pub struct LandedCostsType {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct LookupProduct {
     /// Indicates whether the product is allowed on sales orders and invoicing.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub allow_sales_order: Option<bool>,
     /// The bill of materials item type of the product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub bom_item_type_id: Option<i64>,
     /// The code of the product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub code: Option<String>,
     /// The quantity of free stock of the product.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub free_stock_quantity: Option<sage_core::types::Decimal>,
     /// Product record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// The name of the product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// The product status type of the product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub product_status_id: Option<i64>,
     /// The product type of the product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub product_type_id: Option<i64>,
     /// Indicates whether this product is assigned batch/serial numbers when received.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub record_nos_on_goods_received: Option<bool>,
     /// Indicates whether this product is associated with a product group that is only to be used in Sales Order Processing.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub this_is_the_sop_product_group: Option<bool>,
     /// The traceable type of the product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub traceable_type_id: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -992,16 +1443,32 @@ pub struct LookupProduct {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct LookupProductGroup {
     /// The code of the product group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub code: Option<String>,
     /// The description of the product group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     /// Product group record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// The product type of the product group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub product_type_id: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -1012,16 +1479,32 @@ pub struct LookupProductGroup {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct LookupStockItemUnit {
     /// Stock item unit record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// The name of the stock item unit.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// Stock item record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub stock_item_id: Option<i64>,
     /// The unit record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub unit_id: Option<super::ids::UnitId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -1032,29 +1515,50 @@ pub struct LookupStockItemUnit {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct MovementBuyingPrice {
     /// Name of bin.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub bin_item_name: Option<String>,
     /// Date the stock item was received.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::DateTime>,
     /// Quantity received on this occasion.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub quantity: Option<sage_core::types::Decimal>,
     /// Reference.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reference: Option<String>,
     /// Second reference.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub second_reference: Option<String>,
     /// Stock item unit of measure name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub stock_item_unit_name: Option<String>,
     /// Name of warehouse receiving item.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub warehouse_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -1067,13 +1571,25 @@ pub struct MovementBuyingPrice {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PricingSourceType {
     /// Enum description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -1093,88 +1609,196 @@ pub struct Product {
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Accrual nominal code record Id. (Sage 200 Professional only). Use custom expand 'nominal_codes' to include in the response.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub accrual_nominal_code_id: Option<i64>,
     /// Indicates whether the product allows duplicate numbers. (Sage 200 Professional only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub allow_duplicate_numbers: Option<bool>,
     /// Indicates whether the product is allowed on sales orders and invoicing.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub allow_sales_order: Option<bool>,
     /// Alternative products are suitable products that can be offered when a requested product is unavailable. An alternative product can be the preferred alternative for a product. When stock is issued for a sales order, if the product is unavailable, the preferred alternative can be chosen, if stock is available.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alternative_products: Option<Vec<AlternativeProduct>>,
     /// Analysis Code 1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_1: Option<String>,
     /// Analysis Code 10.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_10: Option<String>,
     /// Analysis Code 11.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_11: Option<String>,
     /// Analysis Code 12.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_12: Option<String>,
     /// Analysis Code 13.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_13: Option<String>,
     /// Analysis Code 14.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_14: Option<String>,
     /// Analysis Code 15.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_15: Option<String>,
     /// Analysis Code 16.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_16: Option<String>,
     /// Analysis Code 17.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_17: Option<String>,
     /// Analysis Code 18.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_18: Option<String>,
     /// Analysis Code 19.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_19: Option<String>,
     /// Analysis Code 2.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_2: Option<String>,
     /// Analysis Code 20.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_20: Option<String>,
     /// Analysis Code 3.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_3: Option<String>,
     /// Analysis Code 4.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_4: Option<String>,
     /// Analysis Code 5.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_5: Option<String>,
     /// Analysis Code 6.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_6: Option<String>,
     /// Analysis Code 7.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_7: Option<String>,
     /// Analysis Code 8.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_8: Option<String>,
     /// Analysis Code 9.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_9: Option<String>,
     /// Products next auto generated number. (Sage 200 Professional only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub auto_generate_next_number: Option<i64>,
     /// The auto generate option of the product. (Sage 200 Professional only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub auto_generate_option_type: Option<String>,
     /// Products auto generated padding. (Sage 200 Professional only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub auto_generate_padding: Option<i64>,
     /// Products auto generated prefix. (Sage 200 Professional only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub auto_generate_prefix: Option<String>,
     /// The products auto generate separator. (Sage 200 Professional only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1182,33 +1806,55 @@ pub struct Product {
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Auto generate separator record Id. (Sage 200 Professional only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub auto_generate_separator_id: Option<super::ids::AutoGenerateSeparatorId>,
     /// The average buying price of the product, if the product group uses either the FIFO or Average costing method.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub average_buying_price: Option<sage_core::types::Decimal>,
     /// Product bar code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub barcode: Option<String>,
     /// The products base unit of measure.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_unit: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Base unit record Id. Use custom expand 'units' or 'base_unit' to include in the response.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_unit_id: Option<i64>,
     /// The BOM item type of the product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub bom_item_type: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bom_settings: Option<BomSettings>,
     /// Product code.
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub code: String,
     /// The product commodity code as defined by HM Revenue and Customs, or Irish Revenue Commissioners, as applicable.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub commodity_code: Option<String>,
     /// The product country of origin.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1216,7 +1862,11 @@ pub struct Product {
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// The product country of origin. Country code record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub country_of_origin_id: Option<i64>,
     /// Cross sell products are complimentary products which are often sold together with another product. For example, if you sell a printer, you might want to show print cartridges or cables for that printer. Cross sell products can help speed up entering a full sales order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1228,50 +1878,95 @@ pub struct Product {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The default comment to print on despatch notes for the product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub default_despatch_note_comment: Option<String>,
     /// The default comment to print on picking lists for the product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub default_picking_list_comment: Option<String>,
     /// Product description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     /// The quantity of free stock available.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub free_stock_quantity: Option<sage_core::types::Decimal>,
     /// The fulfilment method type of the product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub fulfilment_method_type: Option<String>,
     /// The fulfilment sequence type of the product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub fulfilment_sequence_type: Option<String>,
     /// Whether the product has alternative products. Use custom expand sop_status to include in the response and/or expand alternative_products to have the details of all the alternative products in the response.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub has_alternative_products: Option<bool>,
     /// Whether the product has cross sell products. Use custom expand sop_status to include in the response and/or expand cross_sell_products to have the details of all the cross sell products in the response.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub has_cross_sell_products: Option<bool>,
     /// Whether the product has a preferred supplier. Use custom expand sop_status to include in the response and/or expand suppliers to have the details of all the product suppliers in the response.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub has_preferred_supplier: Option<bool>,
     /// Use the stock item holding object to return stock quantities and values across each WarehouseItem and BinItem. Note the WarehouseItemHolding and BinItemHolding objects return similar information.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub holding: Option<ProductHolding>,
     /// Product record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<super::ids::ProductId>,
     /// If the product was made inactive, the date on which the product was made inactive.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inactivation_date: Option<sage_core::types::DateTime>,
     /// Indicates whether the products batch/serial numbers are displayed on stocktake sheets. (Sage 200 Professional only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub include_nos_on_count_sheets: Option<bool>,
     /// Whether the product is subject to Waste Electrical and Electronic Equipment directives.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_weee_item: Option<bool>,
     /// The products issue nominal code. (Sage 200 Professional only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1279,30 +1974,48 @@ pub struct Product {
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Issue nominal code record Id. (Sage 200 Professional only). Use custom expand 'nominal_codes' to include in the response.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub issue_nominal_code_id: Option<i64>,
     /// The label printing option type. (Sage 200 Professional only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub label_printing_option_type: Option<String>,
     /// The amount of the product's cost which is landed costs (if the landed costs type is Value Based).
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub landed_costs_per_item: Option<sage_core::types::Decimal>,
     /// The percentage of the product's cost which is landed costs (if the landed costs type is Percentage Based).
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub landed_costs_percentage: Option<sage_core::types::Decimal>,
     /// The landed costs type of the product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub landed_costs_type: Option<String>,
     /// The product manufacturer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub manufacturer: Option<String>,
     /// Memos are sections of text that can be used to make comments about a product.
     ///
@@ -1312,9 +2025,14 @@ pub struct Product {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memos: Option<Vec<ProductMemo>>,
     /// Product name.
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub name: String,
     /// The product part number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub part_number: Option<String>,
     /// The products product group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1322,12 +2040,21 @@ pub struct Product {
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Product group record Id.
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub product_group_id: super::ids::ProductGroupId,
     /// The product status type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub product_status_type: Option<String>,
     /// Indicates whether the product is assigned batch/serial numbers when received. (Sage 200 Professional only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub record_nos_on_goods_received: Option<bool>,
     /// The products revenue nominal code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1335,10 +2062,18 @@ pub struct Product {
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Revenue nominal code record Id. Use custom expand 'nominal_codes' to include in the response.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub revenue_nominal_code_id: Option<i64>,
     /// Indicates whether the product is sold from a single batch. (Sage 200 Professional only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub sale_from_single_batch: Option<bool>,
     /// Search categories are used to help you search for stock items without knowing the item's stock code.
     ///
@@ -1351,25 +2086,53 @@ pub struct Product {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub search_category_values: Option<Vec<ProductSearchCategoryValue>>,
     /// The shelf life of the product. (Sage 200 Professional only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub shelf_life: Option<i64>,
     /// The shelf life type of the product. (Sage 200 Professional only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub shelf_life_type: Option<String>,
     /// Spare bool 1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_bool_1: Option<bool>,
     /// Spare bool 2.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_bool_2: Option<bool>,
     /// Spare bool 3.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_bool_3: Option<bool>,
     /// Spare bool 4.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_bool_4: Option<bool>,
     /// Spare bool 5.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_bool_5: Option<bool>,
     /// Spare date 1 (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1388,108 +2151,159 @@ pub struct Product {
     pub spare_date_5: Option<sage_core::types::DateTime>,
     /// Spare number 1.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub spare_number_1: Option<sage_core::types::Decimal>,
     /// Spare number 10.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub spare_number_10: Option<sage_core::types::Decimal>,
     /// Spare number 2.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub spare_number_2: Option<sage_core::types::Decimal>,
     /// Spare number 3.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub spare_number_3: Option<sage_core::types::Decimal>,
     /// Spare number 4.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub spare_number_4: Option<sage_core::types::Decimal>,
     /// Spare number 5.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub spare_number_5: Option<sage_core::types::Decimal>,
     /// Spare number 6.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub spare_number_6: Option<sage_core::types::Decimal>,
     /// Spare number 7.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub spare_number_7: Option<sage_core::types::Decimal>,
     /// Spare number 8.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub spare_number_8: Option<sage_core::types::Decimal>,
     /// Spare number 9.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub spare_number_9: Option<sage_core::types::Decimal>,
     /// Spare text 1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_text_1: Option<String>,
     /// Spare text 10.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_text_10: Option<String>,
     /// Spare text 2.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_text_2: Option<String>,
     /// Spare text 3.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_text_3: Option<String>,
     /// Spare text 4.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_text_4: Option<String>,
     /// Spare text 5.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_text_5: Option<String>,
     /// Spare text 6.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_text_6: Option<String>,
     /// Spare text 7.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_text_7: Option<String>,
     /// Spare text 8.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_text_8: Option<String>,
     /// Spare text 9.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_text_9: Option<String>,
     /// The standard cost of the product, if the product group uses the Standard costing method.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub standard_cost: Option<sage_core::types::Decimal>,
@@ -1502,21 +2316,34 @@ pub struct Product {
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Stock nominal code record Id. Use custom expand 'nominal_codes' to include in the response.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub stock_nominal_code_id: Option<i64>,
     /// The products stock unit of measure.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stock_unit: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Stock unit record Id. Use custom expand 'units' or 'stock_unit' to include in the response.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub stock_unit_id: Option<i64>,
     /// The period of time in days between each stocktake of the product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub stocktake_cycle_period: Option<i64>,
     /// The ratio to convert to supplementary unit.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub supplementary_unit_conversion_ratio: Option<sage_core::types::Decimal>,
@@ -1524,37 +2351,73 @@ pub struct Product {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suppliers: Option<Vec<ProductSupplier>>,
     /// Whether to suppress the net weight on Intrastat declaration.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub suppress_mass_on_declaration: Option<bool>,
     /// The products tax code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Tax code record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_code_id: Option<super::ids::TaxCodeId>,
     /// The traceable type of the product. (Sage 200 Professional only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub traceable_type: Option<String>,
     /// The products units of measure.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub units: Option<Vec<ProductUnit>>,
     /// Whether to use the product description on order and invoice documents.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub use_description_on_documents: Option<bool>,
     /// Whether the product is subject to domestic reverse charge VAT rules.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub use_reverse_charge_vat_rules: Option<bool>,
     /// Whether the product uses supplementary units.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub use_supplementary_units: Option<bool>,
     /// Indicates whether the product uses alternative references. (Sage 200 Professional only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub uses_alternative_ref: Option<bool>,
     /// Indicates whether the product uses sell by dates. (Sage 200 Professional only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub uses_sell_by_date: Option<bool>,
     /// Indicates whether the product uses use by dates. (Sage 200 Professional only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub uses_use_by_date: Option<bool>,
     /// If stock setting UseMultipleLocations is true, you must specify warehouse holding(s) when creating products.
     ///
@@ -1563,8 +2426,9 @@ pub struct Product {
     pub warehouse_holdings: Option<Vec<WarehouseHolding>>,
     /// The product weight per stock unit, in kilograms.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub weight: Option<sage_core::types::Decimal>,
@@ -1720,36 +2584,77 @@ impl Product {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ProductDuplicateFlags {
     /// Indicates whether to duplicate alternative items for the product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub alternative_items: Option<bool>,
     /// Indicates whether to duplicate attachments for the product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub attachments: Option<bool>,
     /// Indicates whether to duplicate cross-selling items for the product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cross_selling_items: Option<bool>,
     /// Indicates whether to duplicate warehouse stocking levels for the product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub location_stocking_levels: Option<bool>,
     /// Indicates whether to duplicate locations for the product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub locations: Option<bool>,
     /// Indicates whether to duplicate memos for the product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub memos: Option<bool>,
     /// Product code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub new_code: Option<String>,
     /// Product name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub new_name: Option<String>,
     /// Product unique Id.
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub source_id: i64,
     /// Indicates whether to duplicate suppliers for the product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub suppliers: Option<bool>,
     /// Indicates whether to duplicate units of measure for the product (Sage 200 Professional only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub units: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -1785,36 +2690,72 @@ pub struct ProductGroup {
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Accrual nominal code record Id. (Sage 200 Professional only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub accrual_nominal_code_id: Option<i64>,
     /// Indicates whether the product allows duplicate numbers. (Sage 200 Professional only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub allow_duplicate_numbers: Option<bool>,
     /// The base unit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_unit: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// The base unit record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_unit_id: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bom_settings: Option<ProductGroupBomSettings>,
     /// Indicates whether buying prices use multiple units. (Sage 200 Professional only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub buying_prices_use_multiple_units: Option<bool>,
     /// Indicates whether buying quantities use multiple units. (Sage 200 Professional only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub buying_quantities_use_multiple_units: Option<bool>,
     /// Indicates whether to allow stock levels to go negative. (Sage 200 Professional only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub can_levels_go_negative: Option<bool>,
     /// Whether to allocate the full quantity of stock on an order by default, even if the stock level would become negative.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub can_over_allocate_negative_stock: Option<bool>,
     /// The code of the product group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub code: Option<String>,
     /// The costing method of the product group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub costing_method: Option<String>,
     /// The date and time this entity was created (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1823,16 +2764,32 @@ pub struct ProductGroup {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The description of the product group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     /// Indicates whether markup pricing is used.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub do_items_use_markup: Option<bool>,
     /// Indicates whether items in the product group use additional units. (Sage 200 Professional only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub do_items_use_units: Option<bool>,
     /// Product group record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<super::ids::ProductGroupId>,
     /// The products issue nominal code. (Sage 200 Professional only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1840,33 +2797,55 @@ pub struct ProductGroup {
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Issue nominal code record Id. (Sage 200 Professional only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub issue_nominal_code_id: Option<i64>,
     /// Whether to keep a record of historical stock movements for products in the product group. (Sage 200 Professional only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub keep_movement_history: Option<bool>,
     /// The label printing option type. (Sage 200 Professional only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub label_printing_option_type: Option<String>,
     /// The amount of the cost of the product which is landed costs, if the landed costs type is Value Based.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub landed_costs_per_item: Option<sage_core::types::Decimal>,
     /// The percentage of the cost of the product which is landed costs, if the landed costs type is Percentage Based.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub landed_costs_percentage: Option<sage_core::types::Decimal>,
     /// The default landed costs type for products in the product group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub landed_costs_type: Option<String>,
     /// The product type of the product group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub product_type: Option<String>,
     /// The products revenue nominal code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1874,10 +2853,18 @@ pub struct ProductGroup {
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Revenue nominal code record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub revenue_nominal_code_id: Option<i64>,
     /// Indicates whether the product is sold from a single batch. (Sage 200 Professional only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub sale_from_single_batch: Option<bool>,
     /// The product group search categories. Search categories are used to help you search for stock items without knowing the item's stock code.
     ///
@@ -1889,10 +2876,18 @@ pub struct ProductGroup {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub search_categories: Option<Vec<ProductGroupSearchCategory>>,
     /// Indicates whether selling prices use multiple units. (Sage 200 Professional only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub selling_prices_use_multiple_units: Option<bool>,
     /// Indicates whether selling quantities use multiple units. (Sage 200 Professional only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub selling_quantities_use_multiple_units: Option<bool>,
     /// The products stock nominal code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1900,43 +2895,87 @@ pub struct ProductGroup {
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Stock nominal code record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub stock_nominal_code_id: Option<i64>,
     /// The stock unit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stock_unit: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// The stock unit record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub stock_unit_id: Option<i64>,
     /// The default period of time in days between each stocktake for products in the product group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub stocktake_cycle_period: Option<i64>,
     /// Indicates whether this is the SOP product group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub this_is_the_sop_product_group: Option<bool>,
     /// The traceable type of the product group. (Sage 200 Professional only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub traceable_type: Option<String>,
     /// The product group units of measure.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub units: Option<Vec<ProductGroupUnit>>,
     /// Whether to use the product description on order and invoice documents.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub use_description_on_documents: Option<bool>,
     /// Whether products in the product group will use landed costs by default.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub use_landed_costs: Option<bool>,
     /// Whether the product is subject to domestic reverse charge VAT rules.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub use_reverse_charge_vat_rules: Option<bool>,
     /// Indicates whether the product uses alternative references. (Sage 200 Professional only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub uses_alternative_ref: Option<bool>,
     /// Indicates whether the product uses sell by dates. (Sage 200 Professional only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub uses_sell_by_date: Option<bool>,
     /// Indicates whether the product uses use by dates. (Sage 200 Professional only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub uses_use_by_date: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -1950,13 +2989,21 @@ pub struct ProductGroupBomSettings {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost_heading: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// The product group default cost heading record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cost_heading_id: Option<i64>,
     /// The date and time this entity was created (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// Record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -1978,16 +3025,32 @@ pub struct ProductGroupSearchCategory {
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Product group search category record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// The associated product group record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub product_group_id: Option<super::ids::ProductGroupId>,
     /// The search category record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub search_category_id: Option<super::ids::SearchCategoryId>,
     /// The search category name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub search_category_name: Option<i64>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -1998,22 +3061,46 @@ pub struct ProductGroupSearchCategory {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ProductGroupSearchCategoryValue {
     /// Product group search value record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub prod_group_search_val_id: Option<i64>,
     /// Product group record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub product_group_id: Option<super::ids::ProductGroupId>,
     /// Search category record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub search_category_id: Option<super::ids::SearchCategoryId>,
     /// Search category name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub search_category_name: Option<String>,
     /// Search value record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub search_value_id: Option<super::ids::SearchValueId>,
     /// Search value name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub search_value_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -2030,36 +3117,58 @@ pub struct ProductGroupUnit {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Product group unit record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// The multiple of base unit.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub multiple_of_base_unit: Option<sage_core::types::Decimal>,
     /// The associated product group record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub product_group_id: Option<super::ids::ProductGroupId>,
     /// The unit of measure.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// The unit record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub unit_id: Option<super::ids::UnitId>,
     /// The precision of the unit.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub unit_precision: Option<sage_core::types::Decimal>,
     /// The unit type of the unit of measure.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub unit_type: Option<String>,
     /// Whether the product group unit uses specific pricing.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub use_own_price: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -2071,8 +3180,9 @@ pub struct ProductGroupUnit {
 pub struct ProductHolding {
     /// The average buying price of the stock item.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub average_buying_price: Option<sage_core::types::Decimal>,
@@ -2081,57 +3191,65 @@ pub struct ProductHolding {
     pub buying_prices: Option<Vec<BuyingPrice>>,
     /// Quantity allocated of the stock item.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub quantity_allocated: Option<sage_core::types::Decimal>,
     /// Quantity of the stock item bought last period.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub quantity_bought_last_period: Option<sage_core::types::Decimal>,
     /// Quantity of the stock item bought this period.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub quantity_bought_this_period: Option<sage_core::types::Decimal>,
     /// Quantity in stock of the stock item.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub quantity_in_stock: Option<sage_core::types::Decimal>,
     /// The quantity on POP order of the stock item.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub quantity_on_order: Option<sage_core::types::Decimal>,
     /// The quantity on order for direct delivery of the stock item.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub quantity_on_order_for_direct_delivery: Option<sage_core::types::Decimal>,
     /// Quantity of the stock item sold last period.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub quantity_sold_last_period: Option<sage_core::types::Decimal>,
     /// Quantity of the stock item sold this period.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub quantity_sold_this_period: Option<sage_core::types::Decimal>,
@@ -2148,7 +3266,11 @@ pub struct ProductHolding {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ProductMemo {
     /// The user that created the memo.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub created_by: Option<String>,
     /// The date and time this entity was created (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2157,17 +3279,31 @@ pub struct ProductMemo {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Product memo record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<super::ids::ProductMemoId>,
     /// True if memo status is active, false if it is inactive.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_active: Option<bool>,
     /// When updating an existing product, whether to delete this memo from the collection of product memos.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_to_delete: Option<bool>,
     /// The memo text.
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub note: String,
     /// Product record Id.
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub product_id: super::ids::ProductId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -2204,29 +3340,33 @@ pub struct ProductPurchaseFigures {
     pub periods: Option<Vec<ProductPurchasePeriodFigures>>,
     /// Quantity bought last period.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub quantity_bought_last_period: Option<sage_core::types::Decimal>,
     /// Quantity bought this period.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub quantity_bought_this_period: Option<sage_core::types::Decimal>,
     /// Value bought last period.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub value_bought_last_period: Option<sage_core::types::Decimal>,
     /// Value bought this period.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub value_bought_this_period: Option<sage_core::types::Decimal>,
@@ -2240,8 +3380,9 @@ pub struct ProductPurchaseFigures {
 pub struct ProductPurchasePeriodFigures {
     /// Average buying price.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub average_buying_price: Option<sage_core::types::Decimal>,
@@ -2249,12 +3390,17 @@ pub struct ProductPurchasePeriodFigures {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_date: Option<sage_core::types::DateTime>,
     /// Period month full name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub period: Option<String>,
     /// Quantity purchased.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub quantity_bought: Option<sage_core::types::Decimal>,
@@ -2263,13 +3409,18 @@ pub struct ProductPurchasePeriodFigures {
     pub start_date: Option<sage_core::types::DateTime>,
     /// Value purchased.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub value_bought: Option<sage_core::types::Decimal>,
     /// Period year.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub year: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -2286,29 +3437,33 @@ pub struct ProductSalesFigures {
     pub periods: Option<Vec<ProductSalesPeriodFigures>>,
     /// Quantity sold last period.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub quantity_sold_last_period: Option<sage_core::types::Decimal>,
     /// Quantity sold this period.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub quantity_sold_this_period: Option<sage_core::types::Decimal>,
     /// Value sold last period.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub value_sold_last_period: Option<sage_core::types::Decimal>,
     /// Value sold this period.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub value_sold_this_period: Option<sage_core::types::Decimal>,
@@ -2322,15 +3477,17 @@ pub struct ProductSalesFigures {
 pub struct ProductSalesPeriodFigures {
     /// Average selling price.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub average_selling_price: Option<sage_core::types::Decimal>,
     /// Cost of sales.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub cost_of_sale_value: Option<sage_core::types::Decimal>,
@@ -2338,26 +3495,33 @@ pub struct ProductSalesPeriodFigures {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_date: Option<sage_core::types::DateTime>,
     /// Period month full name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub period: Option<String>,
     /// Percentage of profit.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub profit_percent: Option<sage_core::types::Decimal>,
     /// Value of profit.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub profit_value: Option<sage_core::types::Decimal>,
     /// Quantity sold.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub quantity_sold: Option<sage_core::types::Decimal>,
@@ -2366,13 +3530,18 @@ pub struct ProductSalesPeriodFigures {
     pub start_date: Option<sage_core::types::DateTime>,
     /// Value sold.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub value_sold: Option<sage_core::types::Decimal>,
     /// Period year.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub year: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -2386,18 +3555,35 @@ pub struct ProductSearch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub matching_products: Option<Vec<ProductSearchMatchingProduct>>,
     /// The product search type is used to decide what filter of products is applied.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub product_search_type: Option<String>,
     /// The product search request.
+    #[serde(deserialize_with = "sage_core::types::lenient::or_default")]
     pub search_category_values: Vec<ProductSearchSearchCategoryValue>,
     /// Whether products that are inactive are included.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub show_inactive: Option<bool>,
     /// Whether to show only products that are allowed for sales orders.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub show_only_allow_sales_order: Option<bool>,
     /// Whether products that are phantom items are included.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub show_phantom: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -2440,28 +3626,56 @@ pub struct ProductSearchCategoryValue {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Product search category record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// When updating an existing product, whether to delete this search category.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_to_delete: Option<bool>,
     /// Product record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub product_id: Option<super::ids::ProductId>,
     /// The search category record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub search_category_id: Option<super::ids::SearchCategoryId>,
     /// The search category name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub search_category_name: Option<String>,
     /// The search value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub search_value: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// The search value record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub search_value_id: Option<super::ids::SearchValueId>,
     /// The search value name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub search_value_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -2472,29 +3686,54 @@ pub struct ProductSearchCategoryValue {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ProductSearchMatchingProduct {
     /// Product code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub code: Option<String>,
     /// The quantity of free stock available.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub free_stock_quantity: Option<sage_core::types::Decimal>,
     /// Product record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// Product name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// Product record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub product_id: Option<super::ids::ProductId>,
     /// The product status type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub product_status_type: Option<String>,
     /// The product type of the product group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub product_type: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -2505,10 +3744,18 @@ pub struct ProductSearchMatchingProduct {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ProductSearchSearchCategoryValue {
     /// The search category record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub search_category_id: Option<super::ids::SearchCategoryId>,
     /// The search value record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub search_value_id: Option<super::ids::SearchValueId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -2521,13 +3768,25 @@ pub struct ProductSearchSearchCategoryValue {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ProductSearchType {
     /// Enum description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -2544,34 +3803,74 @@ pub struct ProductStatus {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// True if the product has active POP orders, else False.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub has_active_pop_orders: Option<bool>,
     /// True if the product has active either SOP or POP documents, else False.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub has_active_sop_or_pop_documents: Option<bool>,
     /// True if the product has a movement balance, else False.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub has_movement_balances: Option<bool>,
     /// True if the product has negative stock quantities, else False.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub has_negative_stock_quantities: Option<bool>,
     /// True if the product has either SOP or POP documents, else False.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub has_sop_or_pop_documents: Option<bool>,
     /// True if the product has traceable items, else False.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub has_traceable_items: Option<bool>,
     /// True if the product has sales order traceable allocations, else False.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub has_traceable_sop_allocations: Option<bool>,
     /// True if the product has unassigned traceable items, else False.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub has_unassigned_traceable_items: Option<bool>,
     /// Product record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// True if the product is being used by bill of materials, else False.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_in_use_by_bom: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -2584,13 +3883,25 @@ pub struct ProductStatus {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ProductStatusType {
     /// Enum description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -2606,7 +3917,11 @@ pub struct ProductSupplier {
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// If you produce Intrastat reports, the product country of origin record Id from the supplier.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub country_of_origin_id: Option<i64>,
     /// The date the list price changed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2618,38 +3933,61 @@ pub struct ProductSupplier {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The default pricing source type of the product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub default_pricing_source_type: Option<String>,
     /// Product supplier record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<super::ids::ProductSupplierId>,
     /// Whether the supplier is the preferred supplier for the product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_preferred: Option<bool>,
     /// When updating an existing product, whether to delete this supplier from the collection of product suppliers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_to_delete: Option<bool>,
     /// The amount of the product's cost which is landed costs (if the landed costs type is Value Based).
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub landed_costs_per_item: Option<sage_core::types::Decimal>,
     /// The percentage of the product's cost which is landed costs (if the landed costs type is Percentage Based).
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub landed_costs_percentage: Option<sage_core::types::Decimal>,
     /// The landed costs type of the product when ordering from the supplier.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub landed_costs_type: Option<String>,
     /// The last price paid for the product from the supplier.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub last_buying_price: Option<sage_core::types::Decimal>,
@@ -2658,21 +3996,31 @@ pub struct ProductSupplier {
     pub last_order_date: Option<sage_core::types::DateTime>,
     /// The quantity of the last order for the product from the supplier.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub last_order_quantity: Option<sage_core::types::Decimal>,
     /// Lead time in lead time units for the product from the supplier.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub lead_time: Option<i64>,
     /// The lead time unit of the product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub lead_time_unit: Option<String>,
     /// The supplier's price for the product.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub list_price: Option<sage_core::types::Decimal>,
@@ -2681,22 +4029,25 @@ pub struct ProductSupplier {
     pub list_price_expiry_date: Option<sage_core::types::DateTime>,
     /// The minimum order quantity for the product from the supplier.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub minimum_order_quantity: Option<sage_core::types::Decimal>,
     /// The total quantity of product ordered from the supplier in the year to date.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub order_quantity_year_to_date: Option<sage_core::types::Decimal>,
     /// The total value of product ordered from the supplier in the year to date.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub order_value_year_to_date: Option<sage_core::types::Decimal>,
@@ -2704,11 +4055,13 @@ pub struct ProductSupplier {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Product record Id.
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub product_id: super::ids::ProductId,
     /// The quantity of the product currently on order from the supplier.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub quantity_on_order: Option<sage_core::types::Decimal>,
@@ -2716,14 +4069,20 @@ pub struct ProductSupplier {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supplier: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Supplier record Id.
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub supplier_id: super::ids::SupplierId,
     /// The supplier stock code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub supplier_stock_code: Option<String>,
     /// The usual order quantity for the product from the supplier.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub usual_order_quantity: Option<sage_core::types::Decimal>,
@@ -2779,13 +4138,25 @@ impl ProductSupplier {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ProductTransactionGroupType {
     /// Enum description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -2796,18 +4167,31 @@ pub struct ProductTransactionGroupType {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ProductTransactionTraceableItemHistoryRecord {
     /// The additional reference for the traceable item.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub additional_reference: Option<String>,
     /// The bin name within the warehouse of the allocation of a product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub bin_name: Option<String>,
     /// The identification number of the traceable item.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub identification_no: Option<String>,
     /// Adjustment quantity.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub quantity: Option<sage_core::types::Decimal>,
@@ -2826,13 +4210,25 @@ pub struct ProductTransactionTraceableItemHistoryRecord {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ProductTransactionType {
     /// Enum description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     /// Product type Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -2843,72 +4239,157 @@ pub struct ProductTransactionType {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ProductTransactionView {
     /// Analysis Code 1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_1: Option<String>,
     /// Analysis Code 10.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_10: Option<String>,
     /// Analysis Code 11.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_11: Option<String>,
     /// Analysis Code 12.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_12: Option<String>,
     /// Analysis Code 13.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_13: Option<String>,
     /// Analysis Code 14.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_14: Option<String>,
     /// Analysis Code 15.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_15: Option<String>,
     /// Analysis Code 16.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_16: Option<String>,
     /// Analysis Code 17.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_17: Option<String>,
     /// Analysis Code 18.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_18: Option<String>,
     /// Analysis Code 19.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_19: Option<String>,
     /// Analysis Code 2.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_2: Option<String>,
     /// Analysis Code 20.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_20: Option<String>,
     /// Analysis Code 3.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_3: Option<String>,
     /// Analysis Code 4.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_4: Option<String>,
     /// Analysis Code 5.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_5: Option<String>,
     /// Analysis Code 6.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_6: Option<String>,
     /// Analysis Code 7.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_7: Option<String>,
     /// Analysis Code 8.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_8: Option<String>,
     /// Analysis Code 9.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_9: Option<String>,
     /// The name of the bin to which the transaction relates to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub bin_name: Option<String>,
     /// The total cost value.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub cost_value: Option<sage_core::types::Decimal>,
@@ -2916,56 +4397,103 @@ pub struct ProductTransactionView {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Product transaction Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// The total issue or sales price of the transaction.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub issue_value: Option<sage_core::types::Decimal>,
     /// Any memo note that was applied to the product transaction.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub memo: Option<String>,
     /// Product code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub product_code: Option<String>,
     /// Product group code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub product_group_code: Option<String>,
     /// Product group record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub product_group_id: Option<super::ids::ProductGroupId>,
     /// Product record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub product_id: Option<super::ids::ProductId>,
     /// The quantity on the transaction.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub quantity: Option<sage_core::types::Decimal>,
     /// This can be an optional reference added to the transaction by the user, or an automatically generated reference such as the order number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reference: Option<String>,
     /// This can be an additional optional reference added to the transaction by the user, or an automatically generated reference such as the despatch note number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub second_reference: Option<String>,
     /// The name of the source of the transaction.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub source_area_name: Option<String>,
     /// The code of the source of the transaction.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub source_area_reference: Option<String>,
     /// The source area type Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub source_area_type_id: Option<i64>,
     /// The total discount value of the transaction.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub total_order_discount: Option<sage_core::types::Decimal>,
@@ -2973,40 +4501,63 @@ pub struct ProductTransactionView {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_date: Option<sage_core::types::DateTime>,
     /// The transaction group Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub transaction_group_id: Option<i64>,
     /// Enum value of the transaction_type_id that describes the transaction that created the product movement.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub transaction_type: Option<String>,
     /// The transaction type Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub transaction_type_id: Option<i64>,
     /// The cost price per unit for this transaction.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub unit_cost_price: Option<sage_core::types::Decimal>,
     /// The discount amount per unit used for this transaction.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub unit_discount_value: Option<sage_core::types::Decimal>,
     /// The price used when products are moved out of stock.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub unit_issue_price: Option<sage_core::types::Decimal>,
     /// The name of the Sage 200 user that created the transaction.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub user_name: Option<String>,
     /// The warehouse the product was moved from or to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub warehouse_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -3019,13 +4570,25 @@ pub struct ProductTransactionView {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ProductType {
     /// Enum description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -3042,42 +4605,72 @@ pub struct ProductUnit {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// True if the product has either SOP or POP documents, else False.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub has_sop_or_pop_documents: Option<bool>,
     /// Unit record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// When updating an existing product, whether to delete this unit of measure from the collection of product unit of measures.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_to_delete: Option<bool>,
     /// The multiple of base unit.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub multiple_of_base_unit: Option<sage_core::types::Decimal>,
     /// The associated product record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub product_id: Option<super::ids::ProductId>,
     /// The unit of measure.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// The unit record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub unit_id: Option<super::ids::UnitId>,
     /// The precision of the unit.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub unit_precision: Option<sage_core::types::Decimal>,
     /// The unit type of the unit of measure.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub unit_type: Option<String>,
     /// Whether the product group unit uses specific pricing.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub use_own_price: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -3089,112 +4682,235 @@ pub struct ProductUnit {
 pub struct ProductView {
     /// Total confirmed and unconfirmed stock quantity.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub actual_quantity: Option<sage_core::types::Decimal>,
     /// Indicates whether the product allows duplicate numbers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub allow_duplicate_numbers: Option<bool>,
     /// Indicates whether the product is allowed on sales orders and invoicing.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub allow_sales_order: Option<bool>,
     /// Analysis Code 1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_1: Option<String>,
     /// Analysis Code 10.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_10: Option<String>,
     /// Analysis Code 11.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_11: Option<String>,
     /// Analysis Code 12.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_12: Option<String>,
     /// Analysis Code 13.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_13: Option<String>,
     /// Analysis Code 14.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_14: Option<String>,
     /// Analysis Code 15.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_15: Option<String>,
     /// Analysis Code 16.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_16: Option<String>,
     /// Analysis Code 17.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_17: Option<String>,
     /// Analysis Code 18.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_18: Option<String>,
     /// Analysis Code 19.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_19: Option<String>,
     /// Analysis Code 2.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_2: Option<String>,
     /// Analysis Code 20.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_20: Option<String>,
     /// Analysis Code 3.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_3: Option<String>,
     /// Analysis Code 4.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_4: Option<String>,
     /// Analysis Code 5.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_5: Option<String>,
     /// Analysis Code 6.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_6: Option<String>,
     /// Analysis Code 7.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_7: Option<String>,
     /// Analysis Code 8.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_8: Option<String>,
     /// Analysis Code 9.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub analysis_code_9: Option<String>,
     /// The next auto generated number for the product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub auto_generate_next_number: Option<i64>,
     /// The auto generate option of the product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub auto_generate_option_type: Option<String>,
     /// The auto generate option of the product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub auto_generate_option_type_id: Option<i64>,
     /// The auto generated prefix for the product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub auto_generate_prefix: Option<String>,
     /// The average buying price of the product.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub average_buying_price: Option<sage_core::types::Decimal>,
     /// The base unit name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub base_unit_name: Option<String>,
     /// The BOM item type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub bom_item_type_id: Option<i64>,
     /// Product code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub code: Option<String>,
     /// The commodity code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub commodity_code: Option<String>,
     /// Confirmed stock quantity.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub confirmed_quantity_in_stock: Option<sage_core::types::Decimal>,
@@ -3205,49 +4921,91 @@ pub struct ProductView {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_of_last_stock_count: Option<sage_core::types::DateTime>,
     /// The default despatch note comment for the product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub default_despatch_note_comment: Option<String>,
     /// The default picking list note comment for the product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub default_picking_list_comment: Option<String>,
     /// Product description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     /// The quantity of free stock of the product.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub free_stock_quantity: Option<sage_core::types::Decimal>,
     /// The fulfilment method selected for the product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub fulfilment_method_type: Option<String>,
     /// The fulfilment method selected for the product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub fulfilment_method_type_id: Option<i64>,
     /// The fulfilment sequence type of the product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub fulfilment_sequence_type: Option<String>,
     /// The fulfilment sequence type of the product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub fulfilment_sequence_type_id: Option<i64>,
     /// Product record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// The date the product was inactive.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inactive_date: Option<sage_core::types::DateTime>,
     /// The label printing option for the product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub label_printing_option_type: Option<String>,
     /// The label printing option for the product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub label_printing_option_type_id: Option<i64>,
     /// The landed costs value of the product.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub landed_costs_value: Option<sage_core::types::Decimal>,
@@ -3258,177 +5016,298 @@ pub struct ProductView {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_trace_archived_up_to: Option<sage_core::types::DateTime>,
     /// The manufacturer of the product group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub manufacturer: Option<String>,
     /// Product name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// The part number of the product group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub part_number: Option<String>,
     /// The product's standard price.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub price: Option<sage_core::types::Decimal>,
     /// The code of the product group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub product_group_code: Option<String>,
     /// The costing method of the product group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub product_group_costing_method_type: Option<String>,
     /// The costing method of the product group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub product_group_costing_method_type_id: Option<i64>,
     /// The description of the product group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub product_group_description: Option<String>,
     /// Indicates whether the product is in a product group that uses markup pricing.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub product_group_do_items_use_markup: Option<bool>,
     /// The product type of the product group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub product_group_product_type: Option<String>,
     /// The product type of the product group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub product_group_product_type_id: Option<i64>,
     /// Allocated bill of materials quantity.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub quantity_allocated_bom: Option<sage_core::types::Decimal>,
     /// Allocated sales order quantity.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub quantity_allocated_sop: Option<sage_core::types::Decimal>,
     /// Allocated stock quantity.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub quantity_allocated_stock: Option<sage_core::types::Decimal>,
     /// The quantity on order in POP.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub quantity_on_pop_order: Option<sage_core::types::Decimal>,
     /// Quantity reserved.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub quantity_reserved: Option<sage_core::types::Decimal>,
     /// Indicates whether this product is assigned batch/serial numbers when received.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub record_nos_on_goods_received: Option<bool>,
     /// Reorder level.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub reorder_level: Option<sage_core::types::Decimal>,
     /// Indicates whether the product is sold from a single batch.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub sale_from_single_batch: Option<bool>,
     /// The selling price of the product, taking into account costing method and markup.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub selling_price: Option<sage_core::types::Decimal>,
     /// The shelf life of the product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub shelf_life: Option<i64>,
     /// The shelf life type of the product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub shelf_life_type: Option<String>,
     /// The shelf life type of the product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub shelf_life_type_id: Option<i64>,
     /// The SOP item price of the product. Used by sales order items.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub sop_item_price: Option<sage_core::types::Decimal>,
     /// The standard cost of the product.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub standard_cost: Option<sage_core::types::Decimal>,
     /// The status of the product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub status_type: Option<String>,
     /// The status of the product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub status_type_id: Option<i64>,
     /// The date the product cost variance was last reset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub std_cost_variance_last_reset: Option<sage_core::types::DateTime>,
     /// The multiple of base unit.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub stock_multiple_of_base_unit: Option<sage_core::types::Decimal>,
     /// The stock take cycle period in days.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub stock_take_cycle_period: Option<i64>,
     /// The stock unit name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub stock_unit_name: Option<String>,
     /// Indicates whether the product suppresses mass on declaration.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub suppress_net_mass: Option<bool>,
     /// Indicates whether the linked price band is the standard price band.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub this_is_the_standard_band: Option<bool>,
     /// The traceable type of the product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub traceable_type: Option<String>,
     /// The traceable type of the product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub traceable_type_id: Option<i64>,
     /// Unconfirmed stock quantity.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub unconfirmed_quantity_in_stock: Option<sage_core::types::Decimal>,
     /// Indicates whether the product uses the description on orders and invoices.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub use_description_on_docs: Option<bool>,
     /// Indicates whether the product uses alternative references.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub uses_alternative_ref: Option<bool>,
     /// Indicates whether the product uses sell by dates.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub uses_sell_by_date: Option<bool>,
     /// Indicates whether the product uses use by dates.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub uses_use_by_date: Option<bool>,
     /// The weight of the product.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub weight: Option<sage_core::types::Decimal>,
@@ -3441,19 +5320,39 @@ pub struct ProductView {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ProductWarehouseBinView {
     /// Bin record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub bin_holding_id: Option<super::ids::BinHoldingId>,
     /// Bin name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub bin_holding_name: Option<String>,
     /// Product record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub product_id: Option<super::ids::ProductId>,
     /// Warehouse record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub warehouse_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub warehouse_id: Option<super::ids::WarehouseId>,
     /// Warehouse name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub warehouse_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -3465,25 +5364,46 @@ pub struct ProductWarehouseBinView {
 pub struct ProductWarehouseView {
     /// Free stock quantity.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub free_stock_quantity: Option<sage_core::types::Decimal>,
     /// Product record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub product_id: Option<super::ids::ProductId>,
     /// Indicates whether this warehouse is used to sell stock items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub use_for_sales_trading: Option<bool>,
     /// Warehouse holding record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub warehouse_holding_id: Option<super::ids::WarehouseHoldingId>,
     /// Warehouse record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub warehouse_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub warehouse_id: Option<super::ids::WarehouseId>,
     /// Warehouse name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub warehouse_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -3500,10 +5420,18 @@ pub struct SearchCategory {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The search category record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<super::ids::SearchCategoryId>,
     /// The search category name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -3520,16 +5448,32 @@ pub struct SearchValue {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// The search category value record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<super::ids::SearchValueId>,
     /// Flag indicating if this item is the 'None' value for a list of related search category values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_none_value: Option<bool>,
     /// The search category value name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// The Id of the search category to which this search value belongs.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub search_category_id: Option<super::ids::SearchCategoryId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -3542,13 +5486,25 @@ pub struct SearchValue {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SerialAllocatedToWhoType {
     /// Enum description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -3561,13 +5517,25 @@ pub struct SerialAllocatedToWhoType {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SourceAreaType {
     /// Enum description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -3578,22 +5546,46 @@ pub struct SourceAreaType {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct StockSettings {
     /// Batch/serial numbers must be recorded when goods are received to assign batch/serial numbers to traceable items during the goods in process. (Sage 200 Standard value is numbers must be recorded when allocating stock and cannot be changed).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub allocate_individual_items: Option<bool>,
     /// Allows a stock item to have a fulfilment method of 'from stock'.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub allow_fulfilment_from_stock: Option<bool>,
     /// Allows a stock item to have a fulfilment method of 'direct to customer' (Sage 200 Standard value is false and cannot be changed).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub allow_fulfilment_from_supplier_direct_to_customer: Option<bool>,
     /// Allows a stock item to have a fulfilment method of 'for delivery direct from supplier'.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub allow_fulfilment_from_supplier_via_stock: Option<bool>,
     /// Allow inclusion of stock items in stocktake that have negative stock levels. (Sage 200 Standard value is true and cannot be changed).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub allow_negative_stocktake: Option<bool>,
     /// Allow inclusion of stock items in stocktake that have negative stock levels with outstanding purchase orders. (Sage 200 Standard value is true and cannot be changed).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub allow_negative_stocktake_with_purchase_order: Option<bool>,
     /// The date and time this entity was created (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3602,34 +5594,70 @@ pub struct StockSettings {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Generate cost of sales postings from sales orders generated by Sales Order Processing. (Sage 200 Standard value is false and cannot be changed).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub generate_cos_for_sop: Option<bool>,
     /// Stock setting unique Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<super::ids::StockSettingsId>,
     /// Integrate stock management with the Nominal Ledger allowing postings to the Nominal Ledger for stock movements and adjustments recorded in Stock Control. (Sage 200 Standard value is false and cannot be changed).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub integrate_stock_management_with_nominal: Option<bool>,
     /// Internal areas.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub internal_areas: Option<Vec<InternalArea>>,
     /// Landed costs nominal record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub landed_costs_nominal_code_id: Option<i64>,
     /// Profit can be calculated as a percentage of revenue (true), or as a percentage of cost (false).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub profit_percent_of_revenue: Option<bool>,
     /// Whether to record traceable items when goods are received. (Sage 200 Professional only, Sage 200 Standard value is false and cannot be changed).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub record_numbers_on_goods_received: Option<bool>,
     /// Whether or not to use landed costs.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub use_landed_costs: Option<bool>,
     /// When true this setting allows Sage 200 to track stock at different locations. This can be across several warehouses, or a single warehouse split into separate areas (bins). (Sage 200 Standard value is true and cannot be changed).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub use_multiple_locations: Option<bool>,
     /// Allow searching using search categories and values to search for products using a list of search categories and values. (Sage 200 Standard value is false and cannot be changed).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub use_search_categories: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -3640,22 +5668,36 @@ pub struct StockSettings {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct StockTransfer {
     /// Bin holding record Id for the source location.
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub bin_holding_from_id: i64,
     /// Bin holding record Id for the destination location.
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub bin_holding_to_id: i64,
     /// The date of the transfer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<sage_core::types::DateTime>,
     /// Product record Id.
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub product_id: super::ids::ProductId,
     /// The quantity to transfer.
-    #[serde(with = "sage_core::types::decimal_number")]
+    #[serde(
+        serialize_with = "sage_core::types::decimal_number::serialize",
+        deserialize_with = "sage_core::types::lenient::value"
+    )]
     pub quantity: sage_core::types::Decimal,
     /// The transfer reference.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reference: Option<String>,
     /// The transfer second reference.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub second_reference: Option<String>,
     /// Traceable adjustment items. (Sage 200 Professional only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3690,51 +5732,83 @@ impl StockTransfer {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct StockTransferTraceableAdjustmentItems {
     /// The additional reference for the traceable item.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub additional_reference: Option<String>,
     /// The allocated quantity of the allocation record.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub allocated_quantity: Option<sage_core::types::Decimal>,
     /// Available quantity.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub available_quantity: Option<sage_core::types::Decimal>,
     /// Bin item record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub bin_item_id: Option<i64>,
     /// The bin name within the warehouse of the allocation of a product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub bin_name: Option<String>,
     /// The identification number of the traceable item.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub identification_no: Option<String>,
     /// Whether the traceable item is allocated. Only for products of traceable type EnumTraceableTypeSerial.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_allocated: Option<bool>,
     /// Whether the traceable item may be selected for processing. Typically unassigned items, or pre-receipts are not selectable.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_selectable: Option<bool>,
     /// Whether the traceable item is selected for processing. Only for products of traceable type EnumTraceableTypeSerial.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_selected: Option<bool>,
     /// Original quantity.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub original_quantity: Option<sage_core::types::Decimal>,
     /// Adjustment quantity. Only used for products of traceable type EnumTraceableTypeBatch.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub quantity: Option<sage_core::types::Decimal>,
@@ -3745,13 +5819,25 @@ pub struct StockTransferTraceableAdjustmentItems {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sell_by_date: Option<sage_core::types::DateTime>,
     /// Supplier account reference. Only for products of traceable type EnumTraceableTypeSerial.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub supplier_reference: Option<String>,
     /// Traceable bin item record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub traceable_bin_item_id: Option<super::ids::TraceableBinItemId>,
     /// Traceable item record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub traceable_item_id: Option<super::ids::TraceableItemId>,
     /// The use by date of the traceable item.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3765,8 +5851,10 @@ pub struct StockTransferTraceableAdjustmentItems {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct StockTransferTraceableItemsRequest {
     /// Bin holding record Id for the product location.
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub bin_holding_from_id: i64,
     /// Product record Id.
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub product_id: super::ids::ProductId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -3791,28 +5879,56 @@ impl StockTransferTraceableItemsRequest {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Stocktake {
     /// Whether to advance to the next status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub advance_status: Option<bool>,
     /// Indicates whether the stocktake type can be changed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub can_modify_stocktake_type: Option<bool>,
     /// Whether to exclude inactive stock items from the list of items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub exclude_inactive_stock: Option<bool>,
     /// Failed Stocktake items. Note: this collection is only used when the status is at Selecting Items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failed_stocktake_items: Option<Vec<StocktakeFailedStocktakeItems>>,
     /// Stocktake record Id. Note: This is required for other POST operations that retrieve stocktake records.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<super::ids::StocktakeId>,
     /// The nominal narrative. Note: for setting this, the status must be at Requires Approval.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub nominal_narrative: Option<String>,
     /// Whether to pre-fill actual count values with expected values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pre_fill_actual_with_expected: Option<bool>,
     /// Whether to show expected quantities when entering counts.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub show_expected_quantities: Option<bool>,
     /// Stock variance nominal code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3820,7 +5936,11 @@ pub struct Stocktake {
         std::collections::BTreeMap<String, sage_core::types::Json>,
     >,
     /// Stock variance nominal record Id. Note: for setting this, the status must be at Requires Approval.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub stock_variance_nominal_code_id: Option<i64>,
     /// Stocktake count sheet items. Note: this collection is only used when the status has advanced past Selecting Items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3832,18 +5952,35 @@ pub struct Stocktake {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stocktake_items: Option<Vec<StocktakeStocktakeItems>>,
     /// Stocktake name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub stocktake_name: Option<String>,
     /// The current status of the stocktake.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub stocktake_status: Option<String>,
     /// The type of counting method for the stocktake; e.g. by Stock Item, or by Bin. Note: If other stocktakes exist for the same warehouse, this value can't be changed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub stocktake_type: Option<String>,
     /// Warehouse record Id. Note: This is required for getting a list of items for a new stocktake.
-    pub warehouse_id: i64,
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
+    pub warehouse_id: super::ids::WarehouseId,
     /// Warehouse name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub warehouse_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -3852,7 +5989,7 @@ pub struct Stocktake {
 
 impl Stocktake {
     /// A value with its required fields; the optional ones start unset.
-    pub fn new(warehouse_id: i64) -> Self {
+    pub fn new(warehouse_id: impl Into<super::ids::WarehouseId>) -> Self {
         Self {
             advance_status: None,
             can_modify_stocktake_type: None,
@@ -3870,7 +6007,7 @@ impl Stocktake {
             stocktake_name: None,
             stocktake_status: None,
             stocktake_type: None,
-            warehouse_id: warehouse_id,
+            warehouse_id: warehouse_id.into(),
             warehouse_name: None,
             extra: sage_core::types::Extra::new(),
         }
@@ -3881,88 +6018,150 @@ impl Stocktake {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct StocktakeCountSheetItem {
     /// Indicates whether actual stock quantity has been entered.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub actual_quantity_entered: Option<bool>,
     /// The actual stock quantity.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub actual_quantity_in_stock: Option<sage_core::types::Decimal>,
     /// Indicates whether to allow stock levels to go negative from the product group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub allows_negative_stock: Option<bool>,
     /// The average buying price of the stock item.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub average_buying_price: Option<sage_core::types::Decimal>,
     /// Bin record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub bin_item_id: Option<i64>,
     /// Bin name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub bin_name: Option<String>,
     /// The costing method type of the product group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub costing_method_type: Option<String>,
     /// Discrepancy narrative.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub discrepancy_narrative: Option<String>,
     /// The status of the discrepancy.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub discrepancy_status: Option<String>,
     /// Indicates whether recorded stock quantity is negative.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub has_negative_quantity_in_stock: Option<bool>,
     /// Stocktake count sheet item record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<super::ids::StocktakeCountSheetItemId>,
     /// Indicates whether individual batch and serial numbers appear on count sheets.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub include_nos_on_count_sheets: Option<bool>,
     /// Stock item code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub item_code: Option<String>,
     /// Stock item name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub item_name: Option<String>,
     /// Total allocated stock, SOP and bom quantity.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub quantity_allocated: Option<sage_core::types::Decimal>,
     /// The quantity on order in POP.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub quantity_on_pop_order: Option<sage_core::types::Decimal>,
     /// The recorded stock quantity. Note: This is returned only if the stocktakes show_expected_quantity is true.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub recorded_quantity_in_stock: Option<sage_core::types::Decimal>,
     /// The standard cost of the stock item.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub standard_cost: Option<sage_core::types::Decimal>,
     /// Stock unit name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub stock_unit_name: Option<String>,
     /// Stocktake record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub stocktake_id: Option<super::ids::StocktakeId>,
     /// Stocktake traceable count sheet items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3970,7 +6169,11 @@ pub struct StocktakeCountSheetItem {
         Vec<StocktakeCountSheetItemStocktakeTraceCountSheetItems>,
     >,
     /// The traceable type of the stock item.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub traceable_type: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -3980,13 +6183,25 @@ pub struct StocktakeCountSheetItem {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct StocktakeCountSheetItemStocktakeTraceCountSheetItems {
     /// Stocktake traceable count sheet item record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// The identification number of the traceable item.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub identification_no: Option<String>,
     /// Stocktake count sheet item record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub stocktake_count_sheet_item_id: Option<super::ids::StocktakeCountSheetItemId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -4000,38 +6215,57 @@ pub struct StocktakeCriteriaTemplate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due_date: Option<sage_core::types::DateTime>,
     /// Stocktake criteria template Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<super::ids::StocktakeCriteriaTemplateId>,
     /// Include stock items by the date they were last sold.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_sold_date: Option<sage_core::types::DateTime>,
     /// The stocktake criteria template name.
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub name: String,
     /// Include stock items that are associated with these product groups.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product_groups: Option<Vec<LookupProductGroup>>,
     /// Include stock items by the amount in stock.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub quantity_from: Option<sage_core::types::Decimal>,
     /// Include stock items by the amount in stock.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub quantity_to: Option<sage_core::types::Decimal>,
     /// Number of stock items to include on the stocktake.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub stock_value_number_of_items: Option<i64>,
     /// Include stock items by a selected stock value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub stock_value_type: Option<String>,
     /// Include only traceable or non-traceable stock items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub stocktake_traceable_type: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -4060,10 +6294,18 @@ impl StocktakeCriteriaTemplate {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct StocktakeFailedStocktakeItems {
     /// Bin name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub bin_name: Option<String>,
     /// Stock item code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub item_code: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -4076,13 +6318,25 @@ pub struct StocktakeFailedStocktakeItems {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct StocktakeSelectorValueType {
     /// Enum description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -4095,13 +6349,25 @@ pub struct StocktakeSelectorValueType {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct StocktakeStatusType {
     /// Enum description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -4111,67 +6377,118 @@ pub struct StocktakeStatusType {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct StocktakeStocktakeItems {
     /// Indicates whether to allow stock levels to go negative from the product group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub allows_negative_stock: Option<bool>,
     /// Stock item average buying price.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub average_buying_price: Option<sage_core::types::Decimal>,
     /// Bin name. Note: this property is used when the stocktake type is By Bin.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub bin_name: Option<String>,
     /// The date the stock item was last sold.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_of_last_sale: Option<sage_core::types::DateTime>,
     /// Whether to select the stock item for the stocktake.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_selected: Option<bool>,
     /// Stock item code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub item_code: Option<String>,
     /// Stock item name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub item_name: Option<String>,
     /// The date of the last stocktake.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_stocktake: Option<sage_core::types::DateTime>,
     /// Product group code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub product_group_code: Option<String>,
     /// Product group record Id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub product_group_id: Option<super::ids::ProductGroupId>,
     /// Stock item quantity in stock.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub quantity_in_stock: Option<sage_core::types::Decimal>,
     /// Stock unit name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub stock_unit_name: Option<String>,
     /// The stocktake cycle number for this stock item.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub stocktake_cycle_period: Option<i64>,
     /// Stocktake item record Id. Note: this Id is only set when an item has been selected for a stocktake.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub stocktake_item_id: Option<i64>,
     /// The traceable type of the stock item
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub traceable_type: Option<String>,
     /// Stock item value of stock.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub value_of_stock: Option<sage_core::types::Decimal>,
     /// Warehouse holding record Id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub warehouse_holding_id: Option<super::ids::WarehouseHoldingId>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -4184,13 +6501,25 @@ pub struct StocktakeStocktakeItems {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct StocktakeTraceableType {
     /// Enum description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -4203,13 +6532,25 @@ pub struct StocktakeTraceableType {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct StocktakeType {
     /// Enum description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -4223,25 +6564,49 @@ pub struct StocktakeView {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Stocktake record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// The created or last updated date of the stocktake, or the current stocktake date if counts have been entered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stocktake_date: Option<sage_core::types::DateTime>,
     /// Stocktake name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub stocktake_name: Option<String>,
     /// The current status of the stocktake.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub stocktake_status_id: Option<i64>,
     /// The type of counting method for the stocktake. E.g. by Stock Item, or by Bin.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub stocktake_type_id: Option<i64>,
     /// Warehouse record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub warehouse_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub warehouse_id: Option<super::ids::WarehouseId>,
     /// Warehouse name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub warehouse_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -4252,9 +6617,14 @@ pub struct StocktakeView {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TraceableAdjustment {
     /// The issue status type. This is used for filtering when amending batch/serial numbers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub issue_status: Option<String>,
     /// Product record Id.
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub product_id: super::ids::ProductId,
     /// Traceable adjustment items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4282,31 +6652,53 @@ impl TraceableAdjustment {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct TraceableAdjustmentItemBalance {
     /// The additional reference for the traceable item.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub additional_reference: Option<String>,
     /// The allocated quantity of the allocation record.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub allocated_quantity: Option<sage_core::types::Decimal>,
     /// Bin item record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub bin_item_id: Option<i64>,
     /// The bin name within the warehouse of the allocation of a product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub bin_name: Option<String>,
     /// The identification number of the traceable item.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub identification_no: Option<String>,
     /// Whether the traceable item is allocated. Only for products of traceable type EnumTraceableTypeSerial.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_allocated: Option<bool>,
     /// Adjustment quantity.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub quantity: Option<sage_core::types::Decimal>,
@@ -4317,13 +6709,25 @@ pub struct TraceableAdjustmentItemBalance {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sell_by_date: Option<sage_core::types::DateTime>,
     /// Supplier account reference. Only for products of traceable type EnumTraceableTypeSerial.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub supplier_reference: Option<String>,
     /// Traceable bin item record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub traceable_bin_item_id: Option<super::ids::TraceableBinItemId>,
     /// Traceable item record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub traceable_item_id: Option<super::ids::TraceableItemId>,
     /// The use by date of the traceable item.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4339,12 +6743,17 @@ pub struct TraceableAdjustmentTraceableAdjustmentItems {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activity_date: Option<sage_core::types::DateTime>,
     /// The additional reference for the traceable item.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub additional_reference: Option<String>,
     /// Available quantity.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub available_quantity: Option<sage_core::types::Decimal>,
@@ -4352,18 +6761,31 @@ pub struct TraceableAdjustmentTraceableAdjustmentItems {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bin_name: Option<sage_core::types::DateTime>,
     /// The identification number of the traceable item.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub identification_no: Option<String>,
     /// True if the traceable item is allocated; false otherwise.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_allocated: Option<bool>,
     /// The purchase order number for traceable items which were recieved from POP order.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub purchase_order_no: Option<String>,
     /// Adjustment quantity.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub quantity: Option<sage_core::types::Decimal>,
@@ -4379,10 +6801,18 @@ pub struct TraceableAdjustmentTraceableAdjustmentItems {
         Vec<TraceableAdjustmentTraceableAdjustmentItemsSplitBatchItems>,
     >,
     /// The supplier reference for traceable items which were recieved from POP order.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub supplier_reference: Option<String>,
     /// Traceable item record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub traceable_item_id: Option<super::ids::TraceableItemId>,
     /// The use by date of the traceable item.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4398,15 +6828,24 @@ pub struct TraceableAdjustmentTraceableAdjustmentItems {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct TraceableAdjustmentTraceableAdjustmentItemsSplitBatchItems {
     /// The additional reference for the traceable item.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub additional_reference: Option<String>,
     /// The identification number of the traceable item.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub identification_no: Option<String>,
     /// Adjustment quantity.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub quantity: Option<sage_core::types::Decimal>,
@@ -4427,13 +6866,25 @@ pub struct TraceableAdjustmentTraceableAdjustmentItemsSplitBatchItems {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct TraceableIssueStatusType {
     /// Enum description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -4445,34 +6896,63 @@ pub struct TraceableIssueStatusType {
 pub struct TraceableItemAllocationRecord {
     /// The allocated quantity of the allocation record.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub allocated_quantity: Option<sage_core::types::Decimal>,
     /// The reference of what the product is allocated to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub allocated_to: Option<String>,
     /// Allocation balance record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub allocation_balance_id: Option<i64>,
     /// The allocation date of the allocation record.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allocation_date: Option<sage_core::types::DateTime>,
     /// The bin name within the warehouse of the allocation of a product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub bin_name: Option<String>,
     /// The order number of the allocation record.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub order_no: Option<String>,
     /// Traceable allocation balance record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub traceable_allocation_bal_id: Option<i64>,
     /// Traceable bin item record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub traceable_bin_item_id: Option<super::ids::TraceableBinItemId>,
     /// The warehouse name of the allocation of a product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub warehouse_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -4483,35 +6963,64 @@ pub struct TraceableItemAllocationRecord {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct TraceableItemHistoryRecord {
     /// The GRN number of the product history record.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub despatch_receipt_grn_no: Option<String>,
     /// Product traceable history record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// The user that created the product history record.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub received_issued_by: Option<String>,
     /// The date of the product history record.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub received_issued_date: Option<sage_core::types::DateTime>,
     /// The quantity of the product history record.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub received_issued_quantity: Option<sage_core::types::Decimal>,
     /// The order number of the product history record.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub sales_purchase_order_no: Option<String>,
     /// The trader name of the product history record.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub trader_name: Option<String>,
     /// The trader reference of the product history record.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub trader_reference: Option<String>,
     /// The transaction history type of the product history record.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub transaction_history_type: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -4522,30 +7031,48 @@ pub struct TraceableItemHistoryRecord {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct TraceableItemLocationRecord {
     /// Bin item record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub bin_item_id: Option<i64>,
     /// The bin name within the warehouse of the location of a product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub bin_name: Option<String>,
     /// Quantity in stock for this traceable bin item.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub bin_quantity_in_stock: Option<sage_core::types::Decimal>,
     /// Total goods in quantity minus goods out quantity minus allocated quantity minus reserved quantity.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub free_stock_available: Option<sage_core::types::Decimal>,
     /// Traceable bin item record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub traceable_bin_item_id: Option<super::ids::TraceableBinItemId>,
     /// The warehouse name of the location of a product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub warehouse_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -4556,6 +7083,7 @@ pub struct TraceableItemLocationRecord {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TraceableItemsAmendTraceableItemsRequest {
     /// Product record Id.
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub product_id: super::ids::ProductId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -4576,6 +7104,7 @@ impl TraceableItemsAmendTraceableItemsRequest {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TraceableItemsAssignTraceableItemsRequest {
     /// Product record Id.
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub product_id: super::ids::ProductId,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -4598,13 +7127,25 @@ impl TraceableItemsAssignTraceableItemsRequest {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct TraceableType {
     /// Enum description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -4621,20 +7162,33 @@ pub struct Unit {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Whether this unit is the 'Each' value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub each_value: Option<bool>,
     /// Unit record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<super::ids::UnitId>,
     /// The multiple of base unit.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub multiple_of_base_unit: Option<sage_core::types::Decimal>,
     /// Unit name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -4647,13 +7201,25 @@ pub struct Unit {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct UnitType {
     /// Enum description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -4664,36 +7230,72 @@ pub struct UnitType {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Warehouse {
     /// Warehouse address line 1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub address_1: Option<String>,
     /// Warehouse address line 2.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub address_2: Option<String>,
     /// Warehouse address line 3.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub address_3: Option<String>,
     /// Warehouse address line 4.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub address_4: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bom_settings: Option<WarehouseBomSettings>,
     /// Warehouse city.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub city: Option<String>,
     /// Warehouse contact.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub contact: Option<String>,
     /// Warehouse country.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub country: Option<String>,
     /// Warehouse country code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country_code: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Warehouse country code Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub country_code_id: Option<super::ids::CountryCodeId>,
     /// Warehouse county.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub county: Option<String>,
     /// The date and time this entity was created (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4702,39 +7304,84 @@ pub struct Warehouse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Warehouse description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     /// Warehouse email address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub email: Option<String>,
     /// Warehouse fax number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub fax_number: Option<String>,
     /// Warehouse record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<super::ids::WarehousId>,
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<super::ids::WarehouseId>,
     /// Warehouse name.
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub name: String,
     /// Warehouse postal name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub postal_name: Option<String>,
     /// Warehouse post code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub postcode: Option<String>,
     /// Spare bool 1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_bool_1: Option<bool>,
     /// Spare bool 2.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_bool_2: Option<bool>,
     /// Spare bool 3.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_bool_3: Option<bool>,
     /// Spare bool 4.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_bool_4: Option<bool>,
     /// Spare bool 5.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_bool_5: Option<bool>,
     /// Spare date 1 (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4753,115 +7400,181 @@ pub struct Warehouse {
     pub spare_date_5: Option<sage_core::types::DateTime>,
     /// Spare number 1.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub spare_number_1: Option<sage_core::types::Decimal>,
     /// Spare number 10.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub spare_number_10: Option<sage_core::types::Decimal>,
     /// Spare number 2.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub spare_number_2: Option<sage_core::types::Decimal>,
     /// Spare number 3.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub spare_number_3: Option<sage_core::types::Decimal>,
     /// Spare number 4.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub spare_number_4: Option<sage_core::types::Decimal>,
     /// Spare number 5.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub spare_number_5: Option<sage_core::types::Decimal>,
     /// Spare number 6.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub spare_number_6: Option<sage_core::types::Decimal>,
     /// Spare number 7.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub spare_number_7: Option<sage_core::types::Decimal>,
     /// Spare number 8.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub spare_number_8: Option<sage_core::types::Decimal>,
     /// Spare number 9.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub spare_number_9: Option<sage_core::types::Decimal>,
     /// Spare text 1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_text_1: Option<String>,
     /// Spare text 10.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_text_10: Option<String>,
     /// Spare text 2.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_text_2: Option<String>,
     /// Spare text 3.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_text_3: Option<String>,
     /// Spare text 4.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_text_4: Option<String>,
     /// Spare text 5.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_text_5: Option<String>,
     /// Spare text 6.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_text_6: Option<String>,
     /// Spare text 7.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_text_7: Option<String>,
     /// Spare text 8.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_text_8: Option<String>,
     /// Spare text 9.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub spare_text_9: Option<String>,
     /// Warehouse telephone number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub telephone_number: Option<String>,
     /// Indicates that the warehouse is used for sales trading (Sage 200 Professional only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub use_for_sales_trading: Option<bool>,
     /// The warehouse type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub warehouse_type: Option<String>,
     /// Warehouse web address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub website: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -4938,10 +7651,18 @@ pub struct WarehouseBomSettings {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
     /// Record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// Allows the warehouse to be available in BOM processes such as trial kitting, allocation and building items (Sage 200 Professional only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_component_source: Option<bool>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -4960,8 +7681,9 @@ pub struct WarehouseHolding {
     pub bin_holdings: Option<Vec<BinHolding>>,
     /// Confirmed stock quantity.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub confirmed_qty_in_stock: Option<sage_core::types::Decimal>,
@@ -4973,38 +7695,54 @@ pub struct WarehouseHolding {
     pub date_time_updated: Option<sage_core::types::DateTime>,
     /// Total confirmed and unconfirmed stock quantity minus allocated quantity.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub free_stock_available: Option<sage_core::types::Decimal>,
     /// Total confirmed and unconfirmed stock quantity minus allocated and reserved quantities.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub free_stock_available_less_reserved: Option<sage_core::types::Decimal>,
     /// Warehouse holding record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<super::ids::WarehouseHoldingId>,
     /// True if the item is a built or built/bought item and that warehouse is marked as the default manufacturing warehouse; otherwise false.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_default_manufacturing_warehouse: Option<bool>,
     /// When updating an existing product, whether to delete this warehouse holding from the collection of product warehouse holdings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_to_delete: Option<bool>,
     /// Maximum stock quantity level.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub maximum_level: Option<sage_core::types::Decimal>,
     /// Minimum stock quantity level.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub minimum_level: Option<sage_core::types::Decimal>,
@@ -5012,67 +7750,77 @@ pub struct WarehouseHolding {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Product record Id.
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub product_id: super::ids::ProductId,
     /// Total allocated stock, SOP and bom quantity.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub quantity_allocated: Option<sage_core::types::Decimal>,
     /// Allocated bill of materials quantity.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub quantity_allocated_bom: Option<sage_core::types::Decimal>,
     /// Allocated sales order quantity.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub quantity_allocated_sop: Option<sage_core::types::Decimal>,
     /// Allocated stock quantity.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub quantity_allocated_stock: Option<sage_core::types::Decimal>,
     /// Total confirmed and unconfirmed stock quantity.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub quantity_in_stock: Option<sage_core::types::Decimal>,
     /// Total confirmed and unconfirmed stock quantity minus reserved quantity.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub quantity_in_stock_less_reserved: Option<sage_core::types::Decimal>,
     /// Total stock on order.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub quantity_on_order: Option<sage_core::types::Decimal>,
     /// Quantity reserved.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub quantity_reserved: Option<sage_core::types::Decimal>,
     /// Reorder stock level.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub reorder_level: Option<sage_core::types::Decimal>,
@@ -5081,8 +7829,9 @@ pub struct WarehouseHolding {
     pub status: Option<WarehouseHoldingStatus>,
     /// Unconfirmed stock quantity.
     #[serde(
-        with = "sage_core::types::decimal_number::option",
+        serialize_with = "sage_core::types::decimal_number::option::serialize",
         default,
+        deserialize_with = "sage_core::types::lenient::option",
         skip_serializing_if = "Option::is_none"
     )]
     pub unconfirmed_qty_in_stock: Option<sage_core::types::Decimal>,
@@ -5090,9 +7839,14 @@ pub struct WarehouseHolding {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warehouse: Option<std::collections::BTreeMap<String, sage_core::types::Json>>,
     /// Warehouse record Id.
-    pub warehouse_id: i64,
+    #[serde(deserialize_with = "sage_core::types::lenient::value")]
+    pub warehouse_id: super::ids::WarehouseId,
     /// Warehouse name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub warehouse_name: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -5101,7 +7855,10 @@ pub struct WarehouseHolding {
 
 impl WarehouseHolding {
     /// A value with its required fields; the optional ones start unset.
-    pub fn new(product_id: impl Into<super::ids::ProductId>, warehouse_id: i64) -> Self {
+    pub fn new(
+        product_id: impl Into<super::ids::ProductId>,
+        warehouse_id: impl Into<super::ids::WarehouseId>,
+    ) -> Self {
         Self {
             bin_holdings: None,
             confirmed_qty_in_stock: None,
@@ -5128,7 +7885,7 @@ impl WarehouseHolding {
             status: None,
             unconfirmed_qty_in_stock: None,
             warehouse: None,
-            warehouse_id: warehouse_id,
+            warehouse_id: warehouse_id.into(),
             warehouse_name: None,
             extra: sage_core::types::Extra::new(),
         }
@@ -5139,7 +7896,11 @@ impl WarehouseHolding {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct WarehouseHoldingStatus {
     /// The exception type thrown when attempting to remove a warehouse which cannot be removed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub delete_exception_type: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -5150,13 +7911,25 @@ pub struct WarehouseHoldingStatus {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct WarehouseType {
     /// Enum description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     /// Enum record Id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// Enum value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "sage_core::types::lenient::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub value: Option<String>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
@@ -14904,7 +17677,7 @@ pub struct ListWarehouseHoldingsForProductAndWarehouse {
     /// Unique Id of the product.
     pub product_id: super::ids::ProductId,
     /// Unique Id of the warehouse.
-    pub warehouse_id: super::ids::WarehousId,
+    pub warehouse_id: super::ids::WarehouseId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -14925,7 +17698,7 @@ impl ListWarehouseHoldingsForProductAndWarehouse {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(
         product_id: impl Into<super::ids::ProductId>,
-        warehouse_id: impl Into<super::ids::WarehousId>,
+        warehouse_id: impl Into<super::ids::WarehouseId>,
     ) -> Self {
         Self {
             product_id: product_id.into(),
@@ -15033,7 +17806,7 @@ impl sage_core::ListOperation for ListWarehouseHoldingsForProductAndWarehouse {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListWarehouseHoldingsForWarehouse {
     /// Unique Id of the warehouse.
-    pub warehouse_id: super::ids::WarehousId,
+    pub warehouse_id: super::ids::WarehouseId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -15052,7 +17825,7 @@ pub struct ListWarehouseHoldingsForWarehouse {
 
 impl ListWarehouseHoldingsForWarehouse {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(warehouse_id: impl Into<super::ids::WarehousId>) -> Self {
+    pub fn new(warehouse_id: impl Into<super::ids::WarehouseId>) -> Self {
         Self {
             warehouse_id: warehouse_id.into(),
             count: None,
@@ -15159,7 +17932,7 @@ pub struct ListWarehouseHoldingsForWarehouseAndProduct {
     /// Unique Id of the product.
     pub product_id: super::ids::ProductId,
     /// Unique Id of the warehouse.
-    pub warehouse_id: super::ids::WarehousId,
+    pub warehouse_id: super::ids::WarehouseId,
     /// Whether to include the total count of matching items.
     pub count: Option<bool>,
     /// Comma-separated related records to include inline.
@@ -15180,7 +17953,7 @@ impl ListWarehouseHoldingsForWarehouseAndProduct {
     /// A request with its required parameters; set optional ones with the methods below.
     pub fn new(
         product_id: impl Into<super::ids::ProductId>,
-        warehouse_id: impl Into<super::ids::WarehousId>,
+        warehouse_id: impl Into<super::ids::WarehouseId>,
     ) -> Self {
         Self {
             product_id: product_id.into(),
@@ -15482,12 +18255,12 @@ impl sage_core::Operation for CreateWarehouse {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteWarehouse {
     /// Unique Id of the warehouse.
-    pub id: super::ids::WarehousId,
+    pub id: super::ids::WarehouseId,
 }
 
 impl DeleteWarehouse {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: impl Into<super::ids::WarehousId>) -> Self {
+    pub fn new(id: impl Into<super::ids::WarehouseId>) -> Self {
         Self { id: id.into() }
     }
 
@@ -15519,12 +18292,12 @@ impl sage_core::Operation for DeleteWarehouse {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetWarehouse {
     /// Unique Id of the warehouse.
-    pub id: super::ids::WarehousId,
+    pub id: super::ids::WarehouseId,
 }
 
 impl GetWarehouse {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: impl Into<super::ids::WarehousId>) -> Self {
+    pub fn new(id: impl Into<super::ids::WarehouseId>) -> Self {
         Self { id: id.into() }
     }
 
@@ -15795,14 +18568,14 @@ impl sage_core::ListOperation for ListWarehousesForProduct {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdateWarehouse {
     /// Unique Id of the warehouse.
-    pub id: super::ids::WarehousId,
+    pub id: super::ids::WarehouseId,
     /// The JSON request body.
     pub body: Warehouse,
 }
 
 impl UpdateWarehouse {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: impl Into<super::ids::WarehousId>, body: Warehouse) -> Self {
+    pub fn new(id: impl Into<super::ids::WarehouseId>, body: Warehouse) -> Self {
         Self { id: id.into(), body }
     }
 

@@ -370,6 +370,11 @@ impl Call<'_> {
                 .cloned()
                 .unwrap_or_else(|| Value::Object(Default::default())),
             ir::Method::Post => {
+                let earlier = records::earlier_create(data.get(rest).map(Vec::as_slice).unwrap_or_default(), &body)
+                    .map_err(|message| rules.invalid(message, "idempotency_id"))?;
+                if let Some(earlier) = earlier {
+                    return Ok(Answer::Body(earlier));
+                }
                 let body = self.prepared(data, body, prefix)?;
                 let created = records::create(data.entry(rest.to_owned()).or_default(), body, rules.id_style(), rest)?;
                 if let Some(contacts) = self.raise_balance(data, &created, prefix) {

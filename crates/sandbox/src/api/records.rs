@@ -87,6 +87,18 @@ pub(crate) fn create(
     Ok(record)
 }
 
+/// Accounting v3.1's `idempotency_id` on a create: the record an earlier create with the same id
+/// made (answered again as it was, 201 and all, instead of a duplicate), or `None` for a new one.
+/// The id must be 32 hexadecimal characters, as Sage validates it; it stays on the record.
+pub(crate) fn earlier_create(records: &[Value], body: &Value) -> Result<Option<Value>, String> {
+    let Some(id) = body.get("idempotency_id").filter(|id| !id.is_null()) else { return Ok(None) };
+    let valid = id.as_str().filter(|id| id.len() == 32 && id.bytes().all(|byte| byte.is_ascii_hexdigit()));
+    let Some(id) = valid else {
+        return Err(format!("idempotency_id {id} must be 32 hexadecimal characters without hyphens"));
+    };
+    Ok(records.iter().find(|record| record["idempotency_id"].as_str() == Some(id)).cloned())
+}
+
 /// Merges the body's fields into the record (its `id` stays).
 pub(crate) fn update(records: &mut [Value], key: &str, body: Value) -> Result<Value, SageError> {
     let fields = object(body)?;
@@ -136,6 +148,21 @@ mod tests {
         let refused = create(&mut records, json!({"name": "one too many"}), IdStyle::Integer, "/customers");
         assert_eq!(refused.unwrap_err().status, StatusCode::INSUFFICIENT_STORAGE);
         assert_eq!(records.len(), MAX_RECORDS);
+    }
+
+    #[test]
+    fn a_repeated_idempotency_id_finds_the_first_record() {
+        let mut records = Vec::new();
+        let body = json!({"name": "A", "idempotency_id": "0123456789abcdef0123456789ABCDEF"});
+        assert_eq!(earlier_create(&records, &body), Ok(None));
+        let created = create(&mut records, body.clone(), IdStyle::Hex, "/contacts").unwrap();
+        assert_eq!(earlier_create(&records, &body), Ok(Some(created)));
+        let other = json!({"name": "A", "idempotency_id": "f123456789abcdef0123456789abcdef"});
+        assert_eq!(earlier_create(&records, &other), Ok(None));
+        assert_eq!(earlier_create(&records, &json!({"name": "B"})), Ok(None));
+        for bad in [json!("0123-4567"), json!("0123456789abcdef0123456789abcdeg"), json!(42)] {
+            assert!(earlier_create(&records, &json!({"idempotency_id": bad})).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -1,0 +1,385 @@
+//! Decoding that survives the drift Sage's APIs show in practice: numbers sent as strings and
+//! strings as numbers, `"true"`/`"false"` for booleans, and `null` in a field the spec says is
+//! always present.
+//!
+//! Generated models name these functions in one `#[serde(deserialize_with = …)]` per scalar field:
+//! [`value`] for a required, non-nullable field (`null` or `""` gives the type's default: `0`,
+//! `false`, an empty string), [`option`] for an `Option` field (`null` or `""` gives `None`), and
+//! [`or_default`] for a required list or model (`null` gives an empty one). Anything that is
+//! neither the right type nor a faithful spelling of it (`"12abc"` for an integer) is still an error.
+//!
+//! Decimals stay exact: a JSON string is parsed as written, and a JSON number is parsed from the
+//! shortest text that round-trips its `f64`, which is the number as written whenever it has at most
+//! 15 significant digits. Longer numbers would not survive `f64` (nor serde's buffering of a model
+//! that keeps unknown fields), so [`exact_numbers`] hands them to the decoder as their text;
+//! [`from_slice`] (what the client uses) applies it.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::str::FromStr;
+
+use serde::de::{self, DeserializeOwned, Deserializer, Unexpected, Visitor};
+use serde::Deserialize;
+
+use super::Decimal;
+
+/// A scalar that can be read from any faithful spelling of it.
+pub trait Lenient: Sized + Default + private::Sealed {
+    /// The value `raw` spells, `None` for `null` (or an empty string where that means "no value").
+    #[doc(hidden)]
+    fn from_raw<E: de::Error>(raw: Raw<'_>) -> Result<Option<Self>, E>;
+}
+
+/// A resource id type (see [`string_id!`](crate::string_id)): read leniently as its raw value.
+#[doc(hidden)]
+pub trait LenientId: Sized + Default {
+    /// The raw value: `String` or `i64`.
+    type Raw: Lenient;
+    /// Wraps the raw value.
+    fn from_raw_value(raw: Self::Raw) -> Self;
+}
+
+impl<T: LenientId> Lenient for T {
+    fn from_raw<E: de::Error>(raw: Raw<'_>) -> Result<Option<Self>, E> {
+        Ok(T::Raw::from_raw(raw)?.map(T::from_raw_value))
+    }
+}
+
+mod private {
+    pub trait Sealed {}
+    impl<T: super::LenientId> Sealed for T {}
+    impl Sealed for i64 {}
+    impl Sealed for bool {}
+    impl Sealed for String {}
+    impl Sealed for super::Decimal {}
+}
+
+/// A required, non-nullable scalar: any faithful spelling, with `null` read as the type's default.
+pub fn value<'de, D: Deserializer<'de>, T: Lenient>(deserializer: D) -> Result<T, D::Error> {
+    option(deserializer).map(Option::unwrap_or_default)
+}
+
+/// An optional scalar: any faithful spelling, `null` (or `""` for numbers and booleans) as `None`.
+pub fn option<'de, D: Deserializer<'de>, T: Lenient>(deserializer: D) -> Result<Option<T>, D::Error> {
+    T::from_raw(deserializer.deserialize_any(RawVisitor)?)
+}
+
+/// A required list, map or model: `null` reads as the empty value.
+pub fn or_default<'de, D: Deserializer<'de>, T: Deserialize<'de> + Default>(deserializer: D) -> Result<T, D::Error> {
+    Option::<T>::deserialize(deserializer).map(Option::unwrap_or_default)
+}
+
+/// Decodes a JSON body as the client does: through [`exact_numbers`], so decimals longer than an
+/// `f64` holds keep every digit.
+pub fn from_slice<T: DeserializeOwned>(body: &[u8]) -> serde_json::Result<T> {
+    serde_json::from_slice(&exact_numbers(body))
+}
+
+/// The body with every number an `f64` (or `i64`/`u64`) cannot hold exactly — a fraction or
+/// exponent with more than 15 significant digits, an integer beyond 64 bits — turned into a JSON
+/// string of the same text. Lenient decimal fields read either form; such a number in a model's
+/// `extra` map arrives as a string rather than rounded. Bodies without one are returned as they are.
+pub fn exact_numbers(body: &[u8]) -> Cow<'_, [u8]> {
+    let mut out: Option<Vec<u8>> = None;
+    let mut copied = 0;
+    let mut index = 0;
+    let mut in_string = false;
+    while index < body.len() {
+        let byte = body[index];
+        if in_string {
+            match byte {
+                b'\\' => index += 1,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            index += 1;
+            continue;
+        }
+        if byte == b'"' {
+            in_string = true;
+            index += 1;
+            continue;
+        }
+        if byte != b'-' && !byte.is_ascii_digit() {
+            index += 1;
+            continue;
+        }
+        let start = index;
+        while index < body.len() && matches!(body[index], b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-') {
+            index += 1;
+        }
+        let token = &body[start..index];
+        if !exceeds_f64(token) {
+            continue;
+        }
+        let out = out.get_or_insert_with(|| Vec::with_capacity(body.len() + 16));
+        out.extend_from_slice(&body[copied..start]);
+        out.push(b'"');
+        out.extend_from_slice(token);
+        out.push(b'"');
+        copied = index;
+    }
+    match out {
+        None => Cow::Borrowed(body),
+        Some(mut out) => {
+            out.extend_from_slice(&body[copied..]);
+            Cow::Owned(out)
+        }
+    }
+}
+
+/// Whether serde_json would round the number `token`: a non-integer with more than 15 significant
+/// digits (`f64` keeps 15 exactly), or an integer outside `i64` and `u64`.
+pub(super) fn exceeds_f64(token: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(token) else { return false };
+    if !text.contains(['.', 'e', 'E']) {
+        return text.parse::<i64>().is_err() && text.parse::<u64>().is_err();
+    }
+    let mantissa = text.split(['e', 'E']).next().unwrap_or_default();
+    let digits = mantissa.bytes().filter(u8::is_ascii_digit).skip_while(|digit| *digit == b'0');
+    let significant = digits.collect::<Vec<_>>();
+    let trailing_zeros = significant.iter().rev().take_while(|digit| **digit == b'0').count();
+    significant.len() - trailing_zeros > 15
+}
+
+/// What a JSON scalar was, before the field's type is applied.
+#[doc(hidden)]
+#[derive(Debug)]
+pub enum Raw<'a> {
+    Null,
+    Bool(bool),
+    Signed(i64),
+    Unsigned(u64),
+    Float(f64),
+    Text(Cow<'a, str>),
+}
+
+impl Raw<'_> {
+    fn unexpected(&self) -> Unexpected<'_> {
+        match self {
+            Self::Null => Unexpected::Unit,
+            Self::Bool(value) => Unexpected::Bool(*value),
+            Self::Signed(value) => Unexpected::Signed(*value),
+            Self::Unsigned(value) => Unexpected::Unsigned(*value),
+            Self::Float(value) => Unexpected::Float(*value),
+            Self::Text(text) => Unexpected::Str(text),
+        }
+    }
+
+    fn invalid<T, E: de::Error>(&self, expected: &'static str) -> Result<T, E> {
+        Err(E::invalid_value(self.unexpected(), &expected))
+    }
+
+    /// `None` for `null` and for text that is empty or only spaces.
+    fn blank_as_none(self) -> Option<Self> {
+        match self {
+            Self::Null => None,
+            Self::Text(text) if text.trim().is_empty() => None,
+            raw => Some(raw),
+        }
+    }
+}
+
+struct RawVisitor;
+
+impl<'de> Visitor<'de> for RawVisitor {
+    type Value = Raw<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string, number, boolean or null")
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Raw::Null)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Raw::Null)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+
+    fn visit_bool<E: de::Error>(self, value: bool) -> Result<Self::Value, E> {
+        Ok(Raw::Bool(value))
+    }
+
+    fn visit_i64<E: de::Error>(self, value: i64) -> Result<Self::Value, E> {
+        Ok(Raw::Signed(value))
+    }
+
+    fn visit_u64<E: de::Error>(self, value: u64) -> Result<Self::Value, E> {
+        Ok(Raw::Unsigned(value))
+    }
+
+    fn visit_f64<E: de::Error>(self, value: f64) -> Result<Self::Value, E> {
+        Ok(Raw::Float(value))
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, value: &'de str) -> Result<Self::Value, E> {
+        Ok(Raw::Text(Cow::Borrowed(value)))
+    }
+
+    fn visit_str<E: de::Error>(self, value: &str) -> Result<Self::Value, E> {
+        Ok(Raw::Text(Cow::Owned(value.to_owned())))
+    }
+
+    fn visit_string<E: de::Error>(self, value: String) -> Result<Self::Value, E> {
+        Ok(Raw::Text(Cow::Owned(value)))
+    }
+}
+
+impl Lenient for String {
+    fn from_raw<E: de::Error>(raw: Raw<'_>) -> Result<Option<Self>, E> {
+        Ok(match raw {
+            Raw::Null => None,
+            Raw::Text(text) => Some(text.into_owned()),
+            Raw::Bool(value) => Some(value.to_string()),
+            Raw::Signed(value) => Some(value.to_string()),
+            Raw::Unsigned(value) => Some(value.to_string()),
+            Raw::Float(value) => Some(value.to_string()),
+        })
+    }
+}
+
+impl Lenient for i64 {
+    fn from_raw<E: de::Error>(raw: Raw<'_>) -> Result<Option<Self>, E> {
+        let Some(raw) = raw.blank_as_none() else { return Ok(None) };
+        let value = match &raw {
+            Raw::Signed(value) => Some(*value),
+            Raw::Unsigned(value) => i64::try_from(*value).ok(),
+            Raw::Float(value) => Decimal::from_str(&value.to_string()).ok().and_then(whole),
+            Raw::Text(text) => {
+                let text = text.trim();
+                text.parse().ok().or_else(|| Decimal::from_str(text).ok().and_then(whole))
+            }
+            Raw::Null | Raw::Bool(_) => None,
+        };
+        value.map(Some).map_or_else(|| raw.invalid("an integer"), Ok)
+    }
+}
+
+/// The integer `value` is, if it has no fraction and fits.
+fn whole(value: Decimal) -> Option<i64> {
+    use rust_decimal::prelude::ToPrimitive;
+    value.fract().is_zero().then(|| value.to_i64()).flatten()
+}
+
+impl Lenient for bool {
+    fn from_raw<E: de::Error>(raw: Raw<'_>) -> Result<Option<Self>, E> {
+        let Some(raw) = raw.blank_as_none() else { return Ok(None) };
+        let value = match &raw {
+            Raw::Bool(value) => Some(*value),
+            Raw::Signed(0) | Raw::Unsigned(0) => Some(false),
+            Raw::Signed(1) | Raw::Unsigned(1) => Some(true),
+            Raw::Text(text) => match text.trim() {
+                text if text.eq_ignore_ascii_case("true") || text == "1" => Some(true),
+                text if text.eq_ignore_ascii_case("false") || text == "0" => Some(false),
+                _ => None,
+            },
+            _ => None,
+        };
+        value.map(Some).map_or_else(|| raw.invalid("a boolean"), Ok)
+    }
+}
+
+impl Lenient for Decimal {
+    fn from_raw<E: de::Error>(raw: Raw<'_>) -> Result<Option<Self>, E> {
+        let Some(raw) = raw.blank_as_none() else { return Ok(None) };
+        let value = match &raw {
+            Raw::Signed(value) => Some(Decimal::from(*value)),
+            Raw::Unsigned(value) => Some(Decimal::from(*value)),
+            Raw::Float(value) if value.is_finite() => parse_decimal(&value.to_string()),
+            Raw::Text(text) => parse_decimal(text.trim()),
+            _ => None,
+        };
+        value.map(Some).map_or_else(|| raw.invalid("a decimal number"), Ok)
+    }
+}
+
+fn parse_decimal(text: &str) -> Option<Decimal> {
+    Decimal::from_str_exact(text).or_else(|_| Decimal::from_scientific(text)).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    struct Row {
+        #[serde(deserialize_with = "value")]
+        count: i64,
+        #[serde(deserialize_with = "value")]
+        active: bool,
+        #[serde(deserialize_with = "value")]
+        name: String,
+        #[serde(deserialize_with = "value")]
+        amount: Decimal,
+        #[serde(default, deserialize_with = "option")]
+        limit: Option<Decimal>,
+        #[serde(deserialize_with = "or_default")]
+        tags: Vec<String>,
+        #[serde(flatten)]
+        extra: super::super::Extra,
+    }
+
+    fn row(body: &str) -> Result<Row, serde_json::Error> {
+        from_slice(body.as_bytes())
+    }
+
+    #[test]
+    fn drifted_spellings_decode_to_the_intended_values() {
+        let row =
+            row(r#"{"count":"42","active":"TRUE","name":1234,"amount":0.1,"limit":" 12.50 ","tags":null}"#).unwrap();
+        assert_eq!((row.count, row.active, row.name.as_str()), (42, true, "1234"));
+        assert_eq!(row.amount, Decimal::new(1, 1));
+        assert_eq!(row.limit.unwrap().to_string(), "12.50");
+        assert!(row.tags.is_empty());
+    }
+
+    #[test]
+    fn nulls_in_required_fields_give_defaults_and_blank_numbers_give_none() {
+        let row = row(r#"{"count":null,"active":null,"name":null,"amount":null,"limit":"","tags":[]}"#).unwrap();
+        assert_eq!((row.count, row.active, row.name.as_str(), row.amount), (0, false, "", Decimal::ZERO));
+        assert_eq!(row.limit, None);
+    }
+
+    #[test]
+    fn long_decimals_keep_every_digit_even_beside_unknown_fields() {
+        let body = r#"{"count":1.0,"active":0,"name":"x","amount":12345678901234567.89,"limit":-1.5e-3,
+            "tags":[],"balance":98765432109876543.21,"small":0.1,"big":123456789012345678901234}"#;
+        let row = row(body).unwrap();
+        assert_eq!(row.amount.to_string(), "12345678901234567.89");
+        assert_eq!(row.limit, Some(Decimal::new(-15, 4)));
+        assert_eq!((row.count, row.active), (1, false));
+        assert_eq!(row.extra["balance"], json!("98765432109876543.21"));
+        assert_eq!(row.extra["small"], json!(0.1));
+        assert_eq!(row.extra["big"], json!("123456789012345678901234"));
+    }
+
+    #[test]
+    fn unfaithful_spellings_are_still_errors() {
+        for body in [
+            r#"{"count":"12abc","active":true,"name":"","amount":"1","tags":[]}"#,
+            r#"{"count":1.5,"active":true,"name":"","amount":"1","tags":[]}"#,
+            r#"{"count":1,"active":"yes","name":"","amount":"1","tags":[]}"#,
+            r#"{"count":1,"active":true,"name":"","amount":"1,50","tags":[]}"#,
+            r#"{"count":1,"active":true,"name":[],"amount":"1","tags":[]}"#,
+        ] {
+            assert!(row(body).is_err(), "{body}");
+        }
+    }
+
+    #[test]
+    fn numbers_inside_strings_and_short_numbers_are_left_alone() {
+        let body = br#"{"a":"12345678901234567.89","b":[1,-2.5,1e3,18446744073709551615],"c":"\"-9"}"#;
+        assert!(matches!(exact_numbers(body), Cow::Borrowed(_)));
+        assert_eq!(
+            exact_numbers(br#"[1.2345678901234567,-99999999999999999999]"#).as_ref(),
+            br#"["1.2345678901234567","-99999999999999999999"]"#
+        );
+    }
+}
