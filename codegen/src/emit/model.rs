@@ -68,10 +68,13 @@ fn constructor(model: &Model, fields: &[Field], scope: &Scope<'_>) -> Option<Tok
             (Type::Array(_), None) => quote!(#name.into_iter().collect()),
             _ => quote!(#name),
         };
+        let converted = value.to_string() != name.to_string();
         if scope.needs_box(&model.name, &field.ty) {
             quote!(#name: Box::new(#value))
-        } else {
+        } else if converted {
             quote!(#name: #value)
+        } else {
+            quote!(#name)
         }
     });
     let name = ident(&model.rust_name);

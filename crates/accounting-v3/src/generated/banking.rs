@@ -1116,9 +1116,9 @@ impl NewBankDeposit {
         date: sage_core::types::Date,
     ) -> Self {
         Self {
-            cash_amount: cash_amount,
+            cash_amount,
             cheque_amount: None,
-            date: date,
+            date,
             from_bank_account_id: from_bank_account_id.into(),
             reference: reference.into(),
             to_bank_account_id: to_bank_account_id.into(),
@@ -1265,8 +1265,8 @@ impl NewBankTransfer {
         date: sage_core::types::Date,
     ) -> Self {
         Self {
-            amount: amount,
-            date: date,
+            amount,
+            date,
             description: None,
             from_bank_account_id: from_bank_account_id.into(),
             reference: None,

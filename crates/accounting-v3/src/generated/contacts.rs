@@ -786,7 +786,7 @@ impl NewAddress {
             contact_id: None,
             country_group_id: None,
             country_id: None,
-            is_main_address: is_main_address,
+            is_main_address,
             name: name.into(),
             postal_code: None,
             region: None,

@@ -241,7 +241,7 @@ impl NewBusinessExchangeRate {
             base_currency_id: None,
             currency_id: currency_id.into(),
             inverse_rate: None,
-            rate: rate,
+            rate,
             extra: sage_core::types::Extra::new(),
         }
     }

@@ -697,7 +697,7 @@ impl NewJournal {
         journal_lines: impl IntoIterator<Item = NewJournalLine>,
     ) -> Self {
         Self {
-            date: date,
+            date,
             description: None,
             journal_code: None,
             journal_lines: journal_lines.into_iter().collect(),
@@ -850,8 +850,8 @@ impl NewJournalLine {
         debit: sage_core::types::Decimal,
     ) -> Self {
         Self {
-            credit: credit,
-            debit: debit,
+            credit,
+            debit,
             details: None,
             include_on_tax_return: None,
             ledger_account_id: ledger_account_id.into(),
@@ -1032,11 +1032,11 @@ impl NewLedgerAccount {
             display_name: display_name.into(),
             fixed_tax_rate: None,
             gifi_code: None,
-            included_in_chart: included_in_chart,
+            included_in_chart,
             ledger_account_classification_id: None,
             ledger_account_type_id: ledger_account_type_id.into(),
             name: name.into(),
-            nominal_code: nominal_code,
+            nominal_code,
             non_recoverable_ledger_account_id: None,
             recoverable_percentage: None,
             tax_rate_id: None,

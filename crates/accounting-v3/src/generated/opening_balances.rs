@@ -558,9 +558,9 @@ impl NewBankOpeningBalance {
     ) -> Self {
         Self {
             bank_account_id: bank_account_id.into(),
-            credit: credit,
-            date: date,
-            debit: debit,
+            credit,
+            date,
+            debit,
             transaction_type_id: None,
             extra: sage_core::types::Extra::new(),
         }
@@ -676,14 +676,14 @@ impl NewContactOpeningBalance {
             contact_id: contact_id.into(),
             contact_opening_balance_type_id: contact_opening_balance_type_id.into(),
             currency_id: None,
-            date: date,
+            date,
             details: None,
             exchange_rate: None,
             net_amount: None,
             reference: reference.into(),
             tax_amount: None,
             tax_rate_id: None,
-            total_amount: total_amount,
+            total_amount,
             transaction_type_id: None,
             extra: sage_core::types::Extra::new(),
         }
@@ -721,8 +721,8 @@ impl NewLedgerAccountOpeningBalance {
         debit: sage_core::types::Decimal,
     ) -> Self {
         Self {
-            credit: credit,
-            debit: debit,
+            credit,
+            debit,
             details: None,
             ledger_account_id: ledger_account_id.into(),
             extra: sage_core::types::Extra::new(),
@@ -795,8 +795,8 @@ impl NewOpeningBalanceJournalLine {
         debit: sage_core::types::Decimal,
     ) -> Self {
         Self {
-            credit: credit,
-            debit: debit,
+            credit,
+            debit,
             details: None,
             ledger_account_id: ledger_account_id.into(),
             extra: sage_core::types::Extra::new(),

@@ -178,7 +178,7 @@ impl NewProductSalesPriceType {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(name: impl Into<String>, active: bool) -> Self {
         Self {
-            active: active,
+            active,
             name: name.into(),
             extra: sage_core::types::Extra::new(),
         }
@@ -320,7 +320,7 @@ impl NewServiceRateType {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(name: impl Into<String>, active: bool) -> Self {
         Self {
-            active: active,
+            active,
             name: name.into(),
             extra: sage_core::types::Extra::new(),
         }
@@ -654,11 +654,11 @@ impl NewStockMovement {
         quantity: sage_core::types::Decimal,
     ) -> Self {
         Self {
-            cost_price: cost_price,
-            date: date,
+            cost_price,
+            date,
             details: details.into(),
             movement_number: None,
-            quantity: quantity,
+            quantity,
             reference: None,
             stock_item_id: stock_item_id.into(),
             extra: sage_core::types::Extra::new(),

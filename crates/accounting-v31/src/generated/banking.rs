@@ -1125,9 +1125,9 @@ impl NewBankDeposit {
         date: sage_core::types::Date,
     ) -> Self {
         Self {
-            cash_amount: cash_amount,
+            cash_amount,
             cheque_amount: None,
-            date: date,
+            date,
             from_bank_account_id: from_bank_account_id.into(),
             idempotency_id: None,
             reference: reference.into(),
@@ -1290,8 +1290,8 @@ impl NewBankTransfer {
         date: sage_core::types::Date,
     ) -> Self {
         Self {
-            amount: amount,
-            date: date,
+            amount,
+            date,
             description: None,
             from_bank_account_id: from_bank_account_id.into(),
             idempotency_id: None,

@@ -877,7 +877,7 @@ impl NewAddress {
             country_group_id: None,
             country_id: None,
             idempotency_id: None,
-            is_main_address: is_main_address,
+            is_main_address,
             name: name.into(),
             postal_code: None,
             region: None,

@@ -249,7 +249,7 @@ impl NewBusinessExchangeRate {
             currency_id: currency_id.into(),
             idempotency_id: None,
             inverse_rate: None,
-            rate: rate,
+            rate,
             extra: sage_core::types::Extra::new(),
         }
     }

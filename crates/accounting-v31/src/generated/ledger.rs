@@ -821,7 +821,7 @@ impl NewJournal {
         journal_lines: impl IntoIterator<Item = NewJournalLine>,
     ) -> Self {
         Self {
-            date: date,
+            date,
             description: None,
             idempotency_id: None,
             journal_code: None,
@@ -987,8 +987,8 @@ impl NewJournalLine {
     ) -> Self {
         Self {
             analysis_type_categories: None,
-            credit: credit,
-            debit: debit,
+            credit,
+            debit,
             details: None,
             include_on_tax_return: None,
             ledger_account_id: ledger_account_id.into(),
@@ -1177,11 +1177,11 @@ impl NewLedgerAccount {
             fixed_tax_rate: None,
             gifi_code: None,
             idempotency_id: None,
-            included_in_chart: included_in_chart,
+            included_in_chart,
             ledger_account_classification_id: None,
             ledger_account_type_id: ledger_account_type_id.into(),
             name: name.into(),
-            nominal_code: nominal_code,
+            nominal_code,
             non_recoverable_ledger_account_id: None,
             recoverable_percentage: None,
             tax_rate_id: None,

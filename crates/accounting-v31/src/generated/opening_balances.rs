@@ -544,9 +544,9 @@ impl NewBankOpeningBalance {
     ) -> Self {
         Self {
             bank_account_id: bank_account_id.into(),
-            credit: credit,
-            date: date,
-            debit: debit,
+            credit,
+            date,
+            debit,
             idempotency_id: None,
             transaction_type_id: None,
             extra: sage_core::types::Extra::new(),
@@ -670,7 +670,7 @@ impl NewContactOpeningBalance {
             contact_id: contact_id.into(),
             contact_opening_balance_type_id: contact_opening_balance_type_id.into(),
             currency_id: None,
-            date: date,
+            date,
             details: None,
             exchange_rate: None,
             idempotency_id: None,
@@ -678,7 +678,7 @@ impl NewContactOpeningBalance {
             reference: reference.into(),
             tax_amount: None,
             tax_rate_id: None,
-            total_amount: total_amount,
+            total_amount,
             transaction_type_id: None,
             extra: sage_core::types::Extra::new(),
         }
@@ -723,8 +723,8 @@ impl NewLedgerAccountOpeningBalance {
         debit: sage_core::types::Decimal,
     ) -> Self {
         Self {
-            credit: credit,
-            debit: debit,
+            credit,
+            debit,
             details: None,
             idempotency_id: None,
             ledger_account_id: ledger_account_id.into(),
@@ -806,8 +806,8 @@ impl NewOpeningBalanceJournalLine {
         debit: sage_core::types::Decimal,
     ) -> Self {
         Self {
-            credit: credit,
-            debit: debit,
+            credit,
+            debit,
             details: None,
             ledger_account_id: ledger_account_id.into(),
             extra: sage_core::types::Extra::new(),

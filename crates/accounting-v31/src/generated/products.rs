@@ -193,7 +193,7 @@ impl NewProductSalesPriceType {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(name: impl Into<String>, active: bool) -> Self {
         Self {
-            active: active,
+            active,
             idempotency_id: None,
             name: name.into(),
             extra: sage_core::types::Extra::new(),
@@ -351,7 +351,7 @@ impl NewServiceRateType {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(name: impl Into<String>, active: bool) -> Self {
         Self {
-            active: active,
+            active,
             idempotency_id: None,
             name: name.into(),
             extra: sage_core::types::Extra::new(),
@@ -701,12 +701,12 @@ impl NewStockMovement {
         quantity: sage_core::types::Decimal,
     ) -> Self {
         Self {
-            cost_price: cost_price,
-            date: date,
+            cost_price,
+            date,
             details: details.into(),
             idempotency_id: None,
             movement_number: None,
-            quantity: quantity,
+            quantity,
             reference: None,
             stock_item_id: stock_item_id.into(),
             extra: sage_core::types::Extra::new(),

@@ -2701,13 +2701,13 @@ impl NewMigrationTaxReturn {
         total_amount: sage_core::types::Decimal,
     ) -> Self {
         Self {
-            from_date: from_date,
+            from_date,
             gb: None,
             idempotency_id: None,
             ie: None,
             tax_return_frequency_id: tax_return_frequency_id.into(),
-            to_date: to_date,
-            total_amount: total_amount,
+            to_date,
+            total_amount,
             extra: sage_core::types::Extra::new(),
         }
     }

@@ -1820,8 +1820,8 @@ impl BankTransfer {
         payment_value: sage_core::types::Decimal,
     ) -> Self {
         Self {
-            bank_from_id: bank_from_id,
-            bank_to_id: bank_to_id,
+            bank_from_id,
+            bank_to_id,
             commission_code: None,
             commission_cost_centre: None,
             commission_department: None,
@@ -1833,7 +1833,7 @@ impl BankTransfer {
             exchange_rate: None,
             narrative: None,
             payment_to_base_exchange_rate: None,
-            payment_value: payment_value,
+            payment_value,
             receipt_to_base_exchange_rate: None,
             receipt_value: None,
             reference: None,

@@ -818,7 +818,7 @@ impl PendingEmail {
             email_type: email_type.into(),
             id: None,
             user_name: None,
-            user_number: user_number,
+            user_number,
             extra: sage_core::types::Extra::new(),
         }
     }

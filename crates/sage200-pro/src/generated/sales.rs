@@ -4271,8 +4271,8 @@ impl SalesAllocationAllocationLines {
         value_to_allocate: sage_core::types::Decimal,
     ) -> Self {
         Self {
-            posted_tran_id: posted_tran_id,
-            value_to_allocate: value_to_allocate,
+            posted_tran_id,
+            value_to_allocate,
             extra: sage_core::types::Extra::new(),
         }
     }
@@ -4545,7 +4545,7 @@ impl SalesCreditNoteTaxAnalysisItems {
         Self {
             discount_amount: None,
             goods_amount: None,
-            id: id,
+            id,
             tax_amount: None,
             tax_discount_amount: None,
             extra: sage_core::types::Extra::new(),
@@ -5269,7 +5269,7 @@ impl SalesInvoiceTaxAnalysisItems {
         Self {
             discount_amount: None,
             goods_amount: None,
-            id: id,
+            id,
             tax_amount: None,
             tax_discount_amount: None,
             extra: sage_core::types::Extra::new(),
@@ -5586,7 +5586,7 @@ impl SalesPayment {
             bank_id: bank_id.into(),
             cheque_currency_id: None,
             cheque_exchange_rate: None,
-            cheque_value: cheque_value,
+            cheque_value,
             customer_cheque_value: None,
             customer_id: customer_id.into(),
             exchange_rate: None,
@@ -6148,7 +6148,7 @@ impl SalesPostedTransactionMemo {
             id: None,
             is_active: None,
             note: note.into(),
-            posted_customer_transaction_id: posted_customer_transaction_id,
+            posted_customer_transaction_id,
             extra: sage_core::types::Extra::new(),
         }
     }
@@ -6402,7 +6402,7 @@ impl SalesReceipt {
             bank_id: bank_id.into(),
             cheque_currency_id: None,
             cheque_exchange_rate: None,
-            cheque_value: cheque_value,
+            cheque_value,
             customer_cheque_value: None,
             customer_id: customer_id.into(),
             exchange_rate: None,

@@ -551,7 +551,7 @@ impl SopConfirmDespatchAdjustment {
             confirmation_intent_type: None,
             despatch_receipt_date: None,
             items: items.into_iter().collect(),
-            sop_order_return_id: sop_order_return_id,
+            sop_order_return_id,
             tracking_items: None,
             extra: sage_core::types::Extra::new(),
         }
@@ -591,7 +591,7 @@ impl SopConfirmDespatchBinItemsRequest {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(id: i64) -> Self {
         Self {
-            id: id,
+            id,
             extra: sage_core::types::Extra::new(),
         }
     }
@@ -633,7 +633,7 @@ impl SopConfirmDespatchTraceableItemsRequest {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(id: i64) -> Self {
         Self {
-            id: id,
+            id,
             extra: sage_core::types::Extra::new(),
         }
     }
@@ -739,7 +739,7 @@ impl SopDespatchBinItem {
         Self {
             available_quantity: None,
             bin_name: None,
-            id: id,
+            id,
             quantity: None,
             extra: sage_core::types::Extra::new(),
         }
@@ -1144,7 +1144,7 @@ impl SopDespatchReceiptItem {
             document_date: None,
             document_no: None,
             has_traceable_allocations: None,
-            id: id,
+            id,
             is_multiple_bin_allocations: None,
             item_code: None,
             item_name: None,
@@ -1154,7 +1154,7 @@ impl SopDespatchReceiptItem {
             product_id: None,
             product_type: None,
             promised_delivery_date: None,
-            quantity: quantity,
+            quantity,
             requested_delivery_date: None,
             sale_from_single_batch: None,
             selling_unit_description: None,
@@ -1645,15 +1645,15 @@ impl SopItemTraceableAdjustmentItem {
             identification_no: None,
             is_allocated: None,
             is_selectable: None,
-            is_selected: is_selected,
+            is_selected,
             original_quantity: None,
-            quantity: quantity,
+            quantity,
             receipt_date: None,
             sell_by_date: None,
             sop_allocation_line_id: None,
             sop_allocation_line_quantity: None,
             supplier_reference: None,
-            traceable_allocation_balance_id: traceable_allocation_balance_id,
+            traceable_allocation_balance_id,
             traceable_bin_item_id: traceable_bin_item_id.into(),
             traceable_item_id: traceable_item_id.into(),
             use_by_date: None,
@@ -3177,7 +3177,7 @@ impl SopOrderDuplicateFlags {
         Self {
             customer_id: customer_id.into(),
             prices_and_discounts: None,
-            source_id: source_id,
+            source_id,
             extra: sage_core::types::Extra::new(),
         }
     }
@@ -4116,7 +4116,7 @@ impl SopOrderLine {
             is_to_delete: None,
             is_to_split_line: None,
             line_number: None,
-            line_quantity: line_quantity,
+            line_quantity,
             line_tax_value: None,
             line_total_value: None,
             line_type: line_type.into(),
@@ -4274,7 +4274,7 @@ impl SopOrderLineTraceableItemsRequest {
     pub fn new(id: i64) -> Self {
         Self {
             activity_date: None,
-            id: id,
+            id,
             is_read_only: None,
             extra: sage_core::types::Extra::new(),
         }
@@ -5100,7 +5100,7 @@ impl SopOrderMemo {
             is_active: None,
             is_to_delete: None,
             note: None,
-            sop_order_return_id: sop_order_return_id,
+            sop_order_return_id,
             extra: sage_core::types::Extra::new(),
         }
     }
@@ -8051,7 +8051,7 @@ impl SopQuoteDuplicateFlags {
         Self {
             customer_id: customer_id.into(),
             prices_and_discounts: None,
-            source_id: source_id,
+            source_id,
             extra: sage_core::types::Extra::new(),
         }
     }
@@ -8919,7 +8919,7 @@ impl SopQuoteLine {
             is_line_deletable: None,
             is_to_delete: None,
             line_number: None,
-            line_quantity: line_quantity,
+            line_quantity,
             line_tax_value: None,
             line_total_value: None,
             line_type: line_type.into(),
@@ -9635,7 +9635,7 @@ impl SopQuoteMemo {
             is_active: None,
             is_to_delete: None,
             note: None,
-            sop_order_return_id: sop_order_return_id,
+            sop_order_return_id,
             extra: sage_core::types::Extra::new(),
         }
     }

@@ -2673,7 +2673,7 @@ impl ProductDuplicateFlags {
             memos: None,
             new_code: None,
             new_name: None,
-            source_id: source_id,
+            source_id,
             suppliers: None,
             units: None,
             extra: sage_core::types::Extra::new(),
@@ -5716,11 +5716,11 @@ impl StockTransfer {
         quantity: sage_core::types::Decimal,
     ) -> Self {
         Self {
-            bin_holding_from_id: bin_holding_from_id,
-            bin_holding_to_id: bin_holding_to_id,
+            bin_holding_from_id,
+            bin_holding_to_id,
             date: None,
             product_id: product_id.into(),
-            quantity: quantity,
+            quantity,
             reference: None,
             second_reference: None,
             traceable_adjustment_items: None,
@@ -5868,7 +5868,7 @@ impl StockTransferTraceableItemsRequest {
         product_id: impl Into<super::ids::ProductId>,
     ) -> Self {
         Self {
-            bin_holding_from_id: bin_holding_from_id,
+            bin_holding_from_id,
             product_id: product_id.into(),
             extra: sage_core::types::Extra::new(),
         }

@@ -595,14 +595,14 @@ impl CurrencyExchangeRate {
             currency_base: None,
             currency_euro: None,
             currency_from: None,
-            currency_from_id: currency_from_id,
+            currency_from_id,
             currency_from_is_amendable: None,
             currency_from_is_expired: None,
             currency_from_no_periods: None,
             currency_from_rate: None,
             currency_from_value: None,
             currency_to: None,
-            currency_to_id: currency_to_id,
+            currency_to_id,
             currency_to_is_amendable: None,
             currency_to_is_expired: None,
             currency_to_no_periods: None,
@@ -1299,7 +1299,7 @@ impl TaxCode {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(name: impl Into<String>, code: i64) -> Self {
         Self {
-            code: code,
+            code,
             date_time_created: None,
             date_time_updated: None,
             id: None,

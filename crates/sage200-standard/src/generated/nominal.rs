@@ -1280,7 +1280,7 @@ impl NominalCodePeriodBalance {
             date_time_updated: None,
             id: None,
             is_future_period: None,
-            nominal_account_year_value_id: nominal_account_year_value_id,
+            nominal_account_year_value_id,
             original_budget_value: None,
             period_balance: None,
             period_number: None,

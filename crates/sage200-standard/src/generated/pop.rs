@@ -1520,7 +1520,7 @@ impl PopOrderDuplicateFlags {
     pub fn new(source_id: i64, supplier_id: impl Into<super::ids::SupplierId>) -> Self {
         Self {
             prices_and_discounts: None,
-            source_id: source_id,
+            source_id,
             supplier_id: supplier_id.into(),
             extra: sage_core::types::Extra::new(),
         }
@@ -2392,7 +2392,7 @@ impl PopOrderLine {
             landed_costs_percentage: None,
             landed_costs_type: None,
             line_number: None,
-            line_quantity: line_quantity,
+            line_quantity,
             line_tax_value: None,
             line_total_value: None,
             line_type: line_type.into(),
@@ -3468,7 +3468,7 @@ impl PopOrderMemo {
             is_active: None,
             is_to_delete: None,
             note: None,
-            pop_order_return_id: pop_order_return_id,
+            pop_order_return_id,
             extra: sage_core::types::Extra::new(),
         }
     }

@@ -749,7 +749,7 @@ impl PurchaseAuthorisationNominalAnalysisItems {
             nominal_code_id: None,
             transaction_analysis_code: None,
             r#type: None,
-            value: value,
+            value,
             extra: sage_core::types::Extra::new(),
         }
     }
@@ -1038,7 +1038,7 @@ impl PurchaseCreditNoteTaxAnalysisItems {
             details: None,
             discount_amount: None,
             goods_amount: None,
-            id: id,
+            id,
             tax_amount: None,
             tax_discount_amount: None,
             extra: sage_core::types::Extra::new(),
@@ -1333,7 +1333,7 @@ impl PurchaseInvoiceTaxAnalysisItems {
             details: None,
             discount_amount: None,
             goods_amount: None,
-            id: id,
+            id,
             tax_amount: None,
             tax_discount_amount: None,
             extra: sage_core::types::Extra::new(),
@@ -1657,7 +1657,7 @@ impl PurchasePayment {
             bank_id: bank_id.into(),
             cheque_currency_id: None,
             cheque_exchange_rate: None,
-            cheque_value: cheque_value,
+            cheque_value,
             exchange_rate: None,
             nominal_analysis_items: None,
             reference: None,
@@ -2223,7 +2223,7 @@ impl PurchasePostedTransactionMemo {
             id: None,
             is_active: None,
             note: note.into(),
-            posted_supplier_transaction_id: posted_supplier_transaction_id,
+            posted_supplier_transaction_id,
             extra: sage_core::types::Extra::new(),
         }
     }
@@ -2477,7 +2477,7 @@ impl PurchaseReceipt {
             bank_id: bank_id.into(),
             cheque_currency_id: None,
             cheque_exchange_rate: None,
-            cheque_value: cheque_value,
+            cheque_value,
             exchange_rate: None,
             nominal_analysis_items: None,
             reference: None,

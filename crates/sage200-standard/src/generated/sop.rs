@@ -543,7 +543,7 @@ impl SopConfirmDespatchAdjustment {
         Self {
             despatch_receipt_date: None,
             items: items.into_iter().collect(),
-            sop_order_return_id: sop_order_return_id,
+            sop_order_return_id,
             tracking_items: None,
             extra: sage_core::types::Extra::new(),
         }
@@ -583,7 +583,7 @@ impl SopConfirmDespatchBinItemsRequest {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(id: i64) -> Self {
         Self {
-            id: id,
+            id,
             extra: sage_core::types::Extra::new(),
         }
     }
@@ -625,7 +625,7 @@ impl SopConfirmDespatchTraceableItemsRequest {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(id: i64) -> Self {
         Self {
-            id: id,
+            id,
             extra: sage_core::types::Extra::new(),
         }
     }
@@ -731,7 +731,7 @@ impl SopDespatchBinItem {
         Self {
             available_quantity: None,
             bin_name: None,
-            id: id,
+            id,
             quantity: None,
             extra: sage_core::types::Extra::new(),
         }
@@ -1126,7 +1126,7 @@ impl SopDespatchReceiptItem {
             document_date: None,
             document_no: None,
             has_traceable_allocations: None,
-            id: id,
+            id,
             is_multiple_bin_allocations: None,
             item_code: None,
             item_name: None,
@@ -1136,7 +1136,7 @@ impl SopDespatchReceiptItem {
             product_id: None,
             product_type: None,
             promised_delivery_date: None,
-            quantity: quantity,
+            quantity,
             requested_delivery_date: None,
             sale_from_single_batch: None,
             selling_unit_description: None,
@@ -1625,15 +1625,15 @@ impl SopItemTraceableAdjustmentItem {
             identification_no: None,
             is_allocated: None,
             is_selectable: None,
-            is_selected: is_selected,
+            is_selected,
             original_quantity: None,
-            quantity: quantity,
+            quantity,
             receipt_date: None,
             sell_by_date: None,
             sop_allocation_line_id: None,
             sop_allocation_line_quantity: None,
             supplier_reference: None,
-            traceable_allocation_balance_id: traceable_allocation_balance_id,
+            traceable_allocation_balance_id,
             traceable_bin_item_id: traceable_bin_item_id.into(),
             traceable_item_id: traceable_item_id.into(),
             use_by_date: None,
@@ -3157,7 +3157,7 @@ impl SopOrderDuplicateFlags {
         Self {
             customer_id: customer_id.into(),
             prices_and_discounts: None,
-            source_id: source_id,
+            source_id,
             extra: sage_core::types::Extra::new(),
         }
     }
@@ -4093,7 +4093,7 @@ impl SopOrderLine {
             is_to_delete: None,
             is_to_split_line: None,
             line_number: None,
-            line_quantity: line_quantity,
+            line_quantity,
             line_tax_value: None,
             line_total_value: None,
             line_type: line_type.into(),
@@ -4250,7 +4250,7 @@ impl SopOrderLineTraceableItemsRequest {
     pub fn new(id: i64) -> Self {
         Self {
             activity_date: None,
-            id: id,
+            id,
             is_read_only: None,
             extra: sage_core::types::Extra::new(),
         }
@@ -5076,7 +5076,7 @@ impl SopOrderMemo {
             is_active: None,
             is_to_delete: None,
             note: None,
-            sop_order_return_id: sop_order_return_id,
+            sop_order_return_id,
             extra: sage_core::types::Extra::new(),
         }
     }
@@ -8027,7 +8027,7 @@ impl SopQuoteDuplicateFlags {
         Self {
             customer_id: customer_id.into(),
             prices_and_discounts: None,
-            source_id: source_id,
+            source_id,
             extra: sage_core::types::Extra::new(),
         }
     }
@@ -8895,7 +8895,7 @@ impl SopQuoteLine {
             is_line_deletable: None,
             is_to_delete: None,
             line_number: None,
-            line_quantity: line_quantity,
+            line_quantity,
             line_tax_value: None,
             line_total_value: None,
             line_type: line_type.into(),
@@ -9611,7 +9611,7 @@ impl SopQuoteMemo {
             is_active: None,
             is_to_delete: None,
             note: None,
-            sop_order_return_id: sop_order_return_id,
+            sop_order_return_id,
             extra: sage_core::types::Extra::new(),
         }
     }

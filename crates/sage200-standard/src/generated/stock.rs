@@ -2492,7 +2492,7 @@ impl ProductDuplicateFlags {
             memos: None,
             new_code: None,
             new_name: None,
-            source_id: source_id,
+            source_id,
             suppliers: None,
             extra: sage_core::types::Extra::new(),
         }
@@ -5359,11 +5359,11 @@ impl StockTransfer {
         quantity: sage_core::types::Decimal,
     ) -> Self {
         Self {
-            bin_holding_from_id: bin_holding_from_id,
-            bin_holding_to_id: bin_holding_to_id,
+            bin_holding_from_id,
+            bin_holding_to_id,
             date: None,
             product_id: product_id.into(),
-            quantity: quantity,
+            quantity,
             reference: None,
             second_reference: None,
             extra: sage_core::types::Extra::new(),
@@ -5392,7 +5392,7 @@ impl StockTransferTraceableItemsRequest {
         product_id: impl Into<super::ids::ProductId>,
     ) -> Self {
         Self {
-            bin_holding_from_id: bin_holding_from_id,
+            bin_holding_from_id,
             product_id: product_id.into(),
             extra: sage_core::types::Extra::new(),
         }
