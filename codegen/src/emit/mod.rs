@@ -4,6 +4,7 @@
 //! sorted, and nothing here depends on hash order, time or the environment.
 
 mod cargo;
+mod changes;
 mod doc_text;
 mod model;
 mod operation;
@@ -52,6 +53,8 @@ pub fn emit_product(product: &Product) -> Result<BTreeMap<String, String>, EmitE
     files.insert(path.clone(), render(&path, &schema_dir, root_module(product))?);
     let path = format!("{GENERATED_DIR}/operations.rs");
     files.insert(path.clone(), render(&path, &schema_dir, table::operations_table(product))?);
+    let path = format!("{GENERATED_DIR}/changes.rs");
+    files.insert(path.clone(), render(&path, &schema_dir, changes::feeds_table(product))?);
     for area in &product.areas {
         let path = format!("{GENERATED_DIR}/{}.rs", area.name);
         let source = format!("{schema_dir}{}.json", area.name);
@@ -123,6 +126,7 @@ fn root_module(product: &Product) -> TokenStream {
     let description = doc_lines(&product.description);
     quote! {
         #(#modules)*
+        pub mod changes;
         pub mod operations;
 
         #description
@@ -155,10 +159,12 @@ fn area_module(area: &Area, scope: &Scope<'_>) -> TokenStream {
     let models = area.models.iter().map(|model| model::model(model, scope));
     let operations =
         area.resources.iter().flat_map(|resource| &resource.operations).map(|op| operation::operation(op, scope));
+    let feeds = changes::impls(area, scope);
     quote! {
         #(#inner_docs)*
         #(#models)*
         #(#operations)*
+        #feeds
     }
 }
 

@@ -58,6 +58,8 @@ pub mod settings;
 #[cfg(feature = "taxes")]
 pub mod taxes;
 
+pub mod changes;
+
 pub mod operations;
 
 /// Sage Business Cloud Accounting (Accounting Start, Standard and Plus) through its v3.1 REST API: one host for every region, the business chosen per request with the `X-Business` header.

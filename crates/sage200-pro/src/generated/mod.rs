@@ -46,6 +46,8 @@ pub mod sop;
 #[cfg(feature = "stock")]
 pub mod stock;
 
+pub mod changes;
+
 pub mod operations;
 
 /// The Sage 200 Professional API (v1, `sage200extra`): cash book, commercials, financials, general, nominal, purchase order processing, price book, purchases, sales, sales order processing and stock.

@@ -46,6 +46,8 @@ pub mod sop;
 #[cfg(feature = "stock")]
 pub mod stock;
 
+pub mod changes;
+
 pub mod operations;
 
 /// The Sage 200 Standard Online API (v1, `sage200`): the Professional resources on their own base URL, without the endpoints and fields Sage marks as Professional only.
