@@ -117,9 +117,9 @@ pub(crate) fn instant(value: &Value) -> Option<DateTime<Utc>> {
 
 fn query_instant(query: &Query, name: &str) -> Result<Option<DateTime<Utc>>, SageError> {
     let Some(text) = param(query, name) else { return Ok(None) };
-    instant(&Value::from(text))
-        .map(Some)
-        .ok_or_else(|| SageError::bad_request(format!("{name} must be a date-time, e.g. 2026-01-01T00:00:00Z")).with_source(name))
+    instant(&Value::from(text)).map(Some).ok_or_else(|| {
+        SageError::bad_request(format!("{name} must be a date-time, e.g. 2026-01-01T00:00:00Z")).with_source(name)
+    })
 }
 
 /// The records an Accounting list answers from: tombstones for `deleted_since` (exclusive),
@@ -131,7 +131,10 @@ pub(crate) fn accounting_source<'a>(
 ) -> Result<Vec<&'a Value>, SageError> {
     if let Some(since) = query_instant(query, "deleted_since")? {
         let tombstones = data.get(&tombstones_of(collection)).map(Vec::as_slice).unwrap_or_default();
-        return Ok(tombstones.iter().filter(|record| instant(&record["deleted_at"]).is_some_and(|at| at > since)).collect());
+        return Ok(tombstones
+            .iter()
+            .filter(|record| instant(&record["deleted_at"]).is_some_and(|at| at > since))
+            .collect());
     }
     let records = data.get(collection).map(Vec::as_slice).unwrap_or_default();
     Ok(match query_instant(query, "updated_or_created_since")? {

@@ -262,7 +262,9 @@ fn serve(api: &Api, product: &ir::Product, tenant: &str, request: Request<'_>) -
     let Some(collection) = changed_collection(operation.method, rest, item) else {
         return respond(call, call.apply_stamped(data, body, &mut Vec::new()));
     };
-    let Some(data_file) = api.data.as_ref() else { return respond(call, call.apply_stamped(data, body, &mut Vec::new())) };
+    let Some(data_file) = api.data.as_ref() else {
+        return respond(call, call.apply_stamped(data, body, &mut Vec::new()));
+    };
     let before = data.get(collection).cloned();
     let mut touched = Vec::new();
     let outcome = call.apply_stamped(data, body, &mut touched);

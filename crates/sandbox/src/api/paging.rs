@@ -79,10 +79,8 @@ pub(crate) fn odata(
         Some(filter) => parse_filter(filter)?,
         None => Vec::new(),
     };
-    let mut kept: Vec<&Value> = records
-        .iter()
-        .filter(|record| conditions.iter().all(|condition| condition.holds(record)))
-        .collect();
+    let mut kept: Vec<&Value> =
+        records.iter().filter(|record| conditions.iter().all(|condition| condition.holds(record))).collect();
     match param(query, "$orderby") {
         Some(text) => query::order(&mut kept, &query::orderby(text)?),
         None if param(query, "$skip").is_some() => {
@@ -126,10 +124,13 @@ impl Condition {
         }
         let ordering = match (super::clock::instant(field), super::clock::instant(&Value::from(self.value.as_str()))) {
             (Some(left), Some(right)) => left.cmp(&right),
-            _ => match (field_text(field).parse::<rust_decimal::Decimal>(), self.value.parse::<rust_decimal::Decimal>()) {
-                (Ok(left), Ok(right)) => left.cmp(&right),
-                _ => return false,
-            },
+            _ => {
+                match (field_text(field).parse::<rust_decimal::Decimal>(), self.value.parse::<rust_decimal::Decimal>())
+                {
+                    (Ok(left), Ok(right)) => left.cmp(&right),
+                    _ => return false,
+                }
+            }
         };
         match self.op {
             "gt" => ordering.is_gt(),

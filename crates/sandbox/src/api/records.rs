@@ -135,7 +135,8 @@ mod tests {
     #[test]
     fn a_full_collection_refuses_more_records() {
         let mut records = vec![json!({"id": 1}); MAX_RECORDS];
-        let refused = create(&mut records, json!({"name": "one too many"}), IdStyle::Integer, "/customers", MAX_RECORDS);
+        let refused =
+            create(&mut records, json!({"name": "one too many"}), IdStyle::Integer, "/customers", MAX_RECORDS);
         assert_eq!(refused.unwrap_err().status, StatusCode::INSUFFICIENT_STORAGE);
         assert_eq!(records.len(), MAX_RECORDS);
     }
