@@ -19,8 +19,9 @@ fn prints_every_contact_as_a_json_line_and_commits_the_checkpoint() {
     let checkpoint = file.to_str().unwrap();
     let output = sage(&["--sandbox", "changes", "accounting-v31", "contacts", "--checkpoint", checkpoint]);
     let changes = lines(&output);
-    let listed = lines(&sage(&["--sandbox", "call", "accounting-v31", "list_contacts", "--query", "items_per_page=200"]));
-    let total = listed[0]["$total"].as_u64().unwrap() as usize;
+    let listed = sage(&["--sandbox", "call", "accounting-v31", "list_contacts", "--query", "items_per_page=200"]);
+    let listed: serde_json::Value = serde_json::from_slice(&listed.stdout).expect("a JSON page");
+    let total = listed["$total"].as_u64().unwrap() as usize;
     assert_eq!(changes.len(), total, "one line per contact");
     for change in &changes {
         assert_eq!(change["change"], "upserted");
