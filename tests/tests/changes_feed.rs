@@ -271,3 +271,23 @@ async fn sage200_follows_date_time_updated() {
     let Change::Upserted { record, .. } = &changes[0] else { unreachable!() };
     assert_eq!(record.reference, "FEED01");
 }
+
+#[tokio::test]
+async fn a_group_of_equal_timestamps_larger_than_a_page_is_delivered_whole() {
+    use sage_accounting_v31::sales::ListSalesInvoices;
+    let sandbox = sandbox().await;
+    let client = client(&sandbox, sage_accounting_v31::PRODUCT, None).await;
+    let at = stamp(Utc::now() - chrono::Duration::minutes(10));
+    let same: Vec<Value> =
+        (0..230).map(|n| json!({"reference": format!("T{n}"), "created_at": at, "updated_at": at})).collect();
+    sandbox.insert_records("accounting-v31", LEAD, "/sales_invoices", same).unwrap();
+    let request = ListSalesInvoices::new().request().unwrap();
+    let feed = ChangeFeed::<Value>::new(&client, request.clone(), ListSalesInvoices::FEED, Checkpoint::default())
+        .page_size(50);
+    let (changes, checkpoint) = pass(&feed).await;
+    let mut server: Vec<String> = server_state(&client, request.clone()).await.into_keys().collect();
+    server.sort();
+    assert_eq!(upserted_ids(&changes), server, "all of the group, once each");
+    let again = ChangeFeed::<Value>::new(&client, request, ListSalesInvoices::FEED, checkpoint).page_size(50);
+    assert!(pass(&again).await.0.is_empty(), "nothing new: the overlap re-read is de-duplicated");
+}

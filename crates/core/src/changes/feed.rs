@@ -172,8 +172,8 @@ impl<T: DeserializeOwned + Send + 'static> ChangeFeed<T> {
         &self.spec
     }
 
-    /// One pass: every change since the checkpoint, a batch per page fetched. The last batch
-    /// carries the checkpoint for the next pass (possibly with no changes).
+    /// One pass: every change since the checkpoint, a batch per page that brought changes, then
+    /// a closing batch with no changes carrying the checkpoint for the next pass.
     pub fn poll(&self) -> BoxStream<'static, Result<Batch<T>>> {
         let pass = Pass::<T>::new(self);
         stream::try_unfold(pass, |mut pass| async move { Ok(pass.next_batch().await?.map(|batch| (batch, pass))) })
@@ -200,6 +200,13 @@ struct Walk {
     counted: u64,
     stable: bool,
     retries: u32,
+    /// A timestamp whose group of records was larger than a page, so it was paged by offset.
+    tie: Option<DateTime<Utc>>,
+    /// The ids in that group: one seen again with a newer timestamp moved while the group was
+    /// paged, which may have shifted another past a page boundary.
+    tie_ids: HashSet<String>,
+    /// Set when that happened: walk again from the group's timestamp.
+    moved: bool,
 }
 
 impl Walk {
@@ -237,8 +244,8 @@ struct Pass<T> {
     previous: HashSet<Seen>,
     /// Versions delivered in this pass and still inside the window.
     current: HashSet<Seen>,
-    /// The checkpoint of the last batch returned, to know whether a final one is needed.
-    last_sent: Option<Checkpoint>,
+    /// Whether the closing batch (no changes, the pass's final checkpoint) was returned.
+    closed: bool,
     item: PhantomData<fn() -> T>,
 }
 
@@ -259,7 +266,7 @@ impl<T: DeserializeOwned> Pass<T> {
             phase: Phase::Upserts,
             walk: Walk::from(lower),
             current: HashSet::new(),
-            last_sent: None,
+            closed: false,
             item: PhantomData,
         }
     }
@@ -267,13 +274,10 @@ impl<T: DeserializeOwned> Pass<T> {
     async fn next_batch(&mut self) -> Result<Option<Batch<T>>> {
         loop {
             let deleting = match self.phase {
+                Phase::Done if self.closed => return Ok(None),
                 Phase::Done => {
-                    let checkpoint = self.snapshot();
-                    if self.last_sent.as_ref() == Some(&checkpoint) {
-                        return Ok(None);
-                    }
-                    self.last_sent = Some(checkpoint.clone());
-                    return Ok(Some(Batch { changes: Vec::new(), checkpoint }));
+                    self.closed = true;
+                    return Ok(Some(Batch { changes: Vec::new(), checkpoint: self.snapshot() }));
                 }
                 Phase::Upserts => false,
                 Phase::Deletions => true,
@@ -286,9 +290,7 @@ impl<T: DeserializeOwned> Pass<T> {
                 self.finish_walk(deleting);
             }
             if !changes.is_empty() {
-                let checkpoint = self.snapshot();
-                self.last_sent = Some(checkpoint.clone());
-                return Ok(Some(Batch { changes, checkpoint }));
+                return Ok(Some(Batch { changes, checkpoint: self.snapshot() }));
             }
         }
     }
@@ -368,6 +370,9 @@ impl<T: DeserializeOwned> Pass<T> {
             let at = timestamp(&item[field]).ok_or_else(|| self.invalid(&item, field, "has no readable timestamp"))?;
             last_at = Some(at);
             self.walk.max_at = self.walk.max_at.max(Some(at));
+            if sorted {
+                self.track_tie(&id, at);
+            }
             let seen = Seen { id, at };
             if self.previous.contains(&seen) || self.current.contains(&seen) {
                 continue;
@@ -389,11 +394,20 @@ impl<T: DeserializeOwned> Pass<T> {
                 Some(last) if self.walk.lower.is_none_or(|lower| last > lower) => {
                     self.walk.lower = Some(last);
                     self.walk.page = 1;
-                    self.checkpoint.updated = self.checkpoint.updated.max(Some(last));
+                    // After a group paged by offset the checkpoint waits for the pass to confirm it.
+                    if self.walk.tie.is_none() {
+                        self.checkpoint.updated = self.checkpoint.updated.max(Some(last));
+                    }
                     self.prune(last);
                 }
                 // A whole page of one timestamp: page through that group.
-                _ => self.walk.page += 1,
+                _ => {
+                    if self.walk.page == 1 {
+                        self.walk.tie = self.walk.lower;
+                        self.walk.tie_ids.clear();
+                    }
+                    self.walk.page += 1;
+                }
             }
             return Ok((changes, Step::Continue));
         }
@@ -414,11 +428,27 @@ impl<T: DeserializeOwned> Pass<T> {
         Ok((changes, Step::Finished))
     }
 
+    /// Notes ids of a group paged by offset, and any of them that moved on meanwhile.
+    fn track_tie(&mut self, id: &str, at: DateTime<Utc>) {
+        let Some(tie) = self.walk.tie else { return };
+        if at == tie {
+            self.walk.tie_ids.insert(id.to_owned());
+        } else if self.walk.tie_ids.contains(id) {
+            self.walk.moved = true;
+        }
+    }
+
     /// Ends a walk: advances the watermark, retries a walk that saw its list change, or moves on.
     fn finish_walk(&mut self, deleting: bool) {
         let sorted = !deleting && self.spec.sort_param.is_some();
+        if sorted && self.walk.moved && self.walk.retries < UNSTABLE_WALK_RETRIES {
+            tracing::debug!(operation = self.spec.operation, "a record moved while a group was paged; walking again");
+            let retries = self.walk.retries + 1;
+            self.walk = Walk { retries, ..Walk::from(self.walk.tie) };
+            return;
+        }
         let complete = self.walk.first_total.is_none_or(|total| total == self.walk.counted);
-        let trusted = sorted || (self.walk.stable && complete);
+        let trusted = if sorted { !self.walk.moved } else { self.walk.stable && complete };
         if !trusted && self.walk.retries < UNSTABLE_WALK_RETRIES {
             tracing::debug!(operation = self.spec.operation, "the list changed while paging; walking it again");
             self.walk.retries += 1;
