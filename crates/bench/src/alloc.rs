@@ -41,7 +41,8 @@ unsafe impl GlobalAlloc for Counting {
         // SAFETY: `pointer` came from `alloc` above with the same layout.
         unsafe { System.dealloc(pointer, layout) };
         if counted() {
-            let _ = LIVE.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |live| Some(live.saturating_sub(layout.size())));
+            let _ = LIVE
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |live| Some(live.saturating_sub(layout.size())));
         }
     }
 }

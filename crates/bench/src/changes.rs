@@ -84,7 +84,13 @@ async fn pass(sandbox: &Sandbox, client: &Client, checkpoint: Checkpoint) -> Pas
     }
     drop(batches);
     let peak = alloc::peak().saturating_sub(base);
-    Pass { delivered, requests: sandbox.stats().api_requests - requests_before, peak, elapsed: started.elapsed(), checkpoint }
+    Pass {
+        delivered,
+        requests: sandbox.stats().api_requests - requests_before,
+        peak,
+        elapsed: started.elapsed(),
+        checkpoint,
+    }
 }
 
 pub async fn run() {
