@@ -4,6 +4,7 @@
 //! sorted, and nothing here depends on hash order, time or the environment.
 
 mod cargo;
+mod changes;
 mod convert;
 mod doc_text;
 mod ids;
@@ -69,6 +70,8 @@ pub fn emit_product_among(
     files.insert(path.clone(), render(&path, &schema_dir, ids::ids_module(&scope.ids))?);
     let path = format!("{GENERATED_DIR}/operations.rs");
     files.insert(path.clone(), render(&path, &schema_dir, table::operations_table(product))?);
+    let path = format!("{GENERATED_DIR}/changes.rs");
+    files.insert(path.clone(), render(&path, &schema_dir, changes::feeds_table(product))?);
     let conversions = convert::plan(product, &scope);
     for area in &product.areas {
         let path = format!("{GENERATED_DIR}/{}.rs", area.name);
@@ -159,6 +162,7 @@ fn root_module(product: &Product) -> TokenStream {
     let description = doc_lines(&product.description);
     quote! {
         #(#modules)*
+        pub mod changes;
         pub mod ids;
         pub mod operations;
 
@@ -195,11 +199,13 @@ fn area_module(area: &Area, conversions: &[(String, String)], scope: &Scope<'_>)
     let conversions = conversions.iter().map(|(read, write)| convert::conversion(read, write, scope));
     let operations =
         area.resources.iter().flat_map(|resource| &resource.operations).map(|op| operation::operation(op, scope));
+    let feeds = changes::impls(area, scope);
     quote! {
         #(#inner_docs)*
         #(#models)*
         #(#conversions)*
         #(#operations)*
+        #feeds
     }
 }
 

@@ -2,19 +2,35 @@
 //! measured rather than guessed.
 
 use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Counts bytes handed out by the system allocator.
 pub struct Counting;
 
 static LIVE: AtomicUsize = AtomicUsize::new(0);
+
+thread_local! {
+    /// Whether this thread's allocations count; an in-process server's threads opt out.
+    static COUNTED: Cell<bool> = const { Cell::new(true) };
+}
+
+/// Stops counting this thread's allocations (for threads of a server measured against, so only
+/// the client's memory is measured). Memory is never handed between such threads and counted ones.
+pub fn exclude_this_thread() {
+    COUNTED.with(|counted| counted.set(false));
+}
+
+fn counted() -> bool {
+    COUNTED.try_with(Cell::get).unwrap_or(false)
+}
 static PEAK: AtomicUsize = AtomicUsize::new(0);
 
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         // SAFETY: forwarded unchanged to the system allocator.
         let pointer = unsafe { System.alloc(layout) };
-        if !pointer.is_null() {
+        if !pointer.is_null() && counted() {
             let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
             PEAK.fetch_max(live, Ordering::Relaxed);
         }
@@ -24,7 +40,10 @@ unsafe impl GlobalAlloc for Counting {
     unsafe fn dealloc(&self, pointer: *mut u8, layout: Layout) {
         // SAFETY: `pointer` came from `alloc` above with the same layout.
         unsafe { System.dealloc(pointer, layout) };
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+        if counted() {
+            let _ = LIVE
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |live| Some(live.saturating_sub(layout.size())));
+        }
     }
 }
 

@@ -1,9 +1,10 @@
-//! `cargo run --release -p sage-bench -- [overhead|refresh|paging|generator|kill-window|soak|all]`
+//! `cargo run --release -p sage-bench -- [overhead|refresh|paging|generator|kill-window|soak|changes|all]`
 //!
 //! Prints each figure as a ratio measured in this run, so results compare across machines.
 //! See BENCHMARKS.md for what each scenario means and the numbers of one run.
 
 mod alloc;
+mod changes;
 mod generator;
 mod kill_window;
 mod overhead;
@@ -36,6 +37,9 @@ async fn main() {
     }
     if run("kill-window") {
         kill_window::run().await;
+    }
+    if run("changes") {
+        changes::run().await;
     }
     if run("soak") {
         soak::run().await;

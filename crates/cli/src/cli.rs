@@ -34,6 +34,8 @@ pub enum Command {
     Call(CallArgs),
     /// Follow every page of a list operation and write the items to a file.
     Export(ExportArgs),
+    /// Print changes to a list since a checkpoint, one JSON object per line; --follow keeps polling.
+    Changes(ChangesArgs),
     /// List the operations of a product, or describe one: parameters, Rust type and cargo feature.
     Operations {
         /// Product name, e.g. accounting-v31.
@@ -157,6 +159,34 @@ pub struct ExportArgs {
     /// Query parameter, repeatable: --query search=garage
     #[arg(long = "query", value_parser = parse_pair)]
     pub query: Vec<(String, String)>,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ChangesArgs {
+    /// Product name, e.g. accounting-v31.
+    pub product: String,
+    /// A resource (contacts) or its list operation (list_contacts).
+    pub target: String,
+    /// Start from this time (RFC 3339) when the checkpoint file holds none; default: everything.
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Keep polling (Ctrl-C stops cleanly).
+    #[arg(long)]
+    pub follow: bool,
+    /// Seconds between polls with --follow.
+    #[arg(long, default_value_t = 30)]
+    pub interval: u64,
+    /// Resume from and commit to this checkpoint file (written after each printed batch).
+    #[arg(long)]
+    pub checkpoint: Option<PathBuf>,
+    /// Query parameter kept on every request, repeatable: --query contact_type_id=CUSTOMER
+    #[arg(long = "query", value_parser = parse_pair)]
+    pub query: Vec<(String, String)>,
+    /// Path parameter, repeatable: --path key=abc
+    #[arg(long = "path", value_parser = parse_pair)]
+    pub path: Vec<(String, String)>,
     #[command(flatten)]
     pub connection: ConnectionArgs,
 }

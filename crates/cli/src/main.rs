@@ -4,6 +4,7 @@
 //! sign-in no longer valid, 4 Sage unreachable, 5 Sage answered with an error.
 
 mod call;
+mod changes;
 mod cli;
 mod config;
 mod demo;
@@ -46,6 +47,7 @@ async fn run(cli: &Cli) -> Result<(), CliError> {
         Command::Token { action } => token::run(cli, action).await,
         Command::Call(args) => call::run(cli, args).await,
         Command::Export(args) => export::run(cli, args).await,
+        Command::Changes(args) => changes::run(cli, args).await,
         Command::Operations { product, operation } => operations::run(product, operation.as_deref()),
         Command::Demo => demo::run().await,
     }

@@ -1,6 +1,7 @@
 //! The products this build of the CLI knows, with their operation tables.
 
 use sage_core::catalog::OperationSpec;
+use sage_core::changes::FeedSpec;
 use sage_core::Product;
 
 use crate::suggest::did_you_mean;
@@ -14,6 +15,8 @@ pub struct Entry {
     pub crate_name: &'static str,
     /// Every operation, sorted by name.
     pub operations: &'static [OperationSpec],
+    /// The list operations whose changes can be followed (`sage changes`).
+    pub feeds: &'static [FeedSpec],
 }
 
 /// Every product compiled in.
@@ -23,21 +26,25 @@ pub fn all() -> Vec<Entry> {
             product: sage_accounting_v31::PRODUCT,
             crate_name: "sage-accounting-v31",
             operations: sage_accounting_v31::operations::OPERATIONS,
+            feeds: sage_accounting_v31::changes::FEEDS,
         },
         Entry {
             product: sage_accounting_v3::PRODUCT,
             crate_name: "sage-accounting-v3",
             operations: sage_accounting_v3::operations::OPERATIONS,
+            feeds: sage_accounting_v3::changes::FEEDS,
         },
         Entry {
             product: sage200_pro::PRODUCT,
             crate_name: "sage200-pro",
             operations: sage200_pro::operations::OPERATIONS,
+            feeds: sage200_pro::changes::FEEDS,
         },
         Entry {
             product: sage200_standard::PRODUCT,
             crate_name: "sage200-standard",
             operations: sage200_standard::operations::OPERATIONS,
+            feeds: sage200_standard::changes::FEEDS,
         },
     ]
 }

@@ -13,6 +13,7 @@ pub mod auth;
 mod body;
 mod builder;
 pub mod catalog;
+pub mod changes;
 mod client;
 mod decode;
 mod error;

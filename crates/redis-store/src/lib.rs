@@ -21,6 +21,7 @@
 
 #![warn(missing_docs)]
 
+mod checkpoints;
 mod connection;
 mod error;
 mod key;
@@ -28,6 +29,7 @@ mod lock;
 mod redact;
 mod store;
 
+pub use checkpoints::RedisCheckpointStore;
 pub use error::RedisStoreError;
 pub use key::{ConnectionKey, DEFAULT_NAMESPACE};
 pub use lock::LockSettings;

@@ -158,7 +158,7 @@ async fn release(connection: &Connection, mut manager: ConnectionManager, key: &
 }
 
 /// 128 random bits: no other instance can guess it and release our lock.
-fn owner_token() -> String {
+pub(crate) fn owner_token() -> String {
     format!("{:032x}", rand::thread_rng().gen::<u128>())
 }
 

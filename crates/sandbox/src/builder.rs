@@ -31,6 +31,7 @@ pub struct SandboxBuilder {
     any_loopback_port: bool,
     data_file: Option<PathBuf>,
     header_read_timeout: Duration,
+    max_records: Option<usize>,
 }
 
 impl Default for SandboxBuilder {
@@ -46,6 +47,7 @@ impl Default for SandboxBuilder {
             any_loopback_port: false,
             data_file: None,
             header_read_timeout: Duration::from_secs(10),
+            max_records: None,
         }
     }
 }
@@ -118,6 +120,13 @@ impl SandboxBuilder {
         self
     }
 
+    /// The most records one collection may hold (default 10 000, so a shared sandbox cannot be
+    /// filled up); raise it for load tests and benchmarks.
+    pub fn max_records(mut self, limit: usize) -> Self {
+        self.max_records = Some(limit);
+        self
+    }
+
     /// Binds 127.0.0.1 and starts serving in the background.
     pub async fn start(self) -> Result<Sandbox, StartError> {
         let time_scale = TimeScale::new(self.time_scale).ok_or(StartError::TimeScale(self.time_scale))?;
@@ -130,6 +139,9 @@ impl SandboxBuilder {
             (None, None) => schemas::embedded(),
         };
         let api = Api::new(loaded.products, self.rate_limit);
+        if let Some(limit) = self.max_records {
+            api.set_max_records(limit);
+        }
         let (api, grants, data) = match &self.data_file {
             Some(path) => restore(path, api)?,
             None => (api, Grants::default(), None),

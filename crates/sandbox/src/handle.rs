@@ -109,6 +109,45 @@ impl Sandbox {
         self.state.api.lead_business()
     }
 
+    /// Makes the server's clock run `skew_ms` milliseconds ahead of real time (negative: behind), as
+    /// Sage's clocks may differ from the client's. Record times and time filters follow it.
+    pub fn set_clock_skew(&self, skew_ms: i64) {
+        self.state.api.clock.set_skew(skew_ms);
+    }
+
+    /// Stamps writes `lag` before they become visible, like a transaction that took its timestamp
+    /// when it started and committed later: the in-flight writes a change feed's overlap covers.
+    pub fn set_write_lag(&self, lag: Duration) {
+        self.state.api.clock.set_lag(i64::try_from(lag.as_millis()).unwrap_or(i64::MAX));
+    }
+
+    /// Appends records to a tenant's collection without HTTP (bulk data for tests and benchmarks).
+    /// `tenant` is the v3.1 business id, the v3 site id or the Sage 200 company id; `collection` is
+    /// the path under the product's base (`/contacts`, `/accounts/v3/contacts`, `/customers`).
+    /// Records without an `id` get one; records without an updated time are stamped now.
+    pub fn insert_records(
+        &self,
+        product: &str,
+        tenant: &str,
+        collection: &str,
+        records: Vec<serde_json::Value>,
+    ) -> Result<usize, String> {
+        self.state.api.insert_records(product, tenant, collection, records)
+    }
+
+    /// Updates up to `count` records spread over a collection (merging `fields`, stamping them as
+    /// updated now) without HTTP, as another user of the business would; returns their ids.
+    pub fn touch_records(
+        &self,
+        product: &str,
+        tenant: &str,
+        collection: &str,
+        count: usize,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Vec<String> {
+        self.state.api.touch_records(product, tenant, collection, count, &fields)
+    }
+
     /// Expires every access token issued so far (refresh tokens keep working).
     pub fn expire_access_tokens(&self) {
         lock(&self.state.grants).expire_access(Instant::now());

@@ -48,6 +48,13 @@
 //!   asks for more (`all` or a list) and takes `search` and `sort=field:asc|desc`; Sage 200 takes
 //!   `$filter` (`eq` and `and`), `$orderby` (needed by `$skip`), `$top` (capped at 5000), `$select`,
 //!   `$expand` (one level, through `…_id`) and `$count=true` (the count in `X-Total-Count`).
+//! - Time: records carry `created_at`/`updated_at` (Accounting) or `date_time_created`/`date_time_updated`
+//!   (Sage 200), set on every write; deleted Accounting records are kept as tombstones. Accounting lists
+//!   take `updated_or_created_since` (inclusive) and `deleted_since` (exclusive, listing the tombstones);
+//!   Sage 200's `$filter` also takes `gt`, `ge`, `lt`, `le`, comparing timestamps as instants. For tests,
+//!   [`Sandbox::set_clock_skew`] moves the server's clock, [`Sandbox::set_write_lag`] stamps writes before
+//!   they become visible, and [`Sandbox::insert_records`] / [`Sandbox::touch_records`] write in bulk or in
+//!   the background; [`SandboxBuilder::max_records`] raises the per-collection limit (10 000).
 //!
 //! # Keeping state across restarts
 //!

@@ -36,6 +36,9 @@ struct Args {
     /// restart (created if missing). Without it everything is in memory and lost on exit.
     #[arg(long, value_name = "FILE")]
     data: Option<PathBuf>,
+    /// The most records one collection may hold (default 10 000).
+    #[arg(long, value_name = "N")]
+    max_records: Option<usize>,
 }
 
 #[tokio::main]
@@ -55,6 +58,9 @@ async fn main() -> ExitCode {
     }
     if let Some(file) = &args.data {
         builder = builder.data_file(file);
+    }
+    if let Some(limit) = args.max_records {
+        builder = builder.max_records(limit);
     }
     let sandbox = match builder.start().await {
         Ok(sandbox) => sandbox,

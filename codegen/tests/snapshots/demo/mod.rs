@@ -6,6 +6,8 @@ pub mod common;
 #[cfg(feature = "orders")]
 pub mod orders;
 
+pub mod changes;
+
 pub mod operations;
 
 /// A small product exercising every schema feature.

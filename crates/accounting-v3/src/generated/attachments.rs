@@ -955,3 +955,19 @@ impl sage_core::Operation for UpdateAttachment {
             .json_enveloped("attachment", &self.attachment)
     }
 }
+
+#[allow(deprecated)]
+impl sage_core::changes::Changes for ListAttachments {
+    const FEED: sage_core::changes::FeedSpec = sage_core::changes::FeedSpec {
+        operation: "list_attachments",
+        filter: sage_core::changes::UpdatedFilter::Param("updated_or_created_since"),
+        id_field: "id",
+        updated_field: "updated_at",
+        sort_param: None,
+        deleted: Some(sage_core::changes::DeletedFeed {
+            param: "deleted_since",
+            field: "deleted_at",
+        }),
+        max_page_size: 200u32,
+    };
+}

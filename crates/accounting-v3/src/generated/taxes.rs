@@ -2184,3 +2184,29 @@ impl sage_core::Operation for ListTaxTypes {
 impl sage_core::ListOperation for ListTaxTypes {
     type Item = TaxType;
 }
+
+#[allow(deprecated)]
+impl sage_core::changes::Changes for ListTaxProfiles {
+    const FEED: sage_core::changes::FeedSpec = sage_core::changes::FeedSpec {
+        operation: "list_tax_profiles",
+        filter: sage_core::changes::UpdatedFilter::Param("updated_or_created_since"),
+        id_field: "id",
+        updated_field: "updated_at",
+        sort_param: None,
+        deleted: None,
+        max_page_size: 200u32,
+    };
+}
+
+#[allow(deprecated)]
+impl sage_core::changes::Changes for ListTaxRates {
+    const FEED: sage_core::changes::FeedSpec = sage_core::changes::FeedSpec {
+        operation: "list_tax_rates",
+        filter: sage_core::changes::UpdatedFilter::Param("updated_or_created_since"),
+        id_field: "id",
+        updated_field: "updated_at",
+        sort_param: None,
+        deleted: None,
+        max_page_size: 200u32,
+    };
+}

@@ -3567,3 +3567,48 @@ impl sage_core::Operation for UpdateContact {
             .json_enveloped("contact", &self.contact)
     }
 }
+
+impl sage_core::changes::Changes for ListAddresses {
+    const FEED: sage_core::changes::FeedSpec = sage_core::changes::FeedSpec {
+        operation: "list_addresses",
+        filter: sage_core::changes::UpdatedFilter::Param("updated_or_created_since"),
+        id_field: "id",
+        updated_field: "updated_at",
+        sort_param: None,
+        deleted: Some(sage_core::changes::DeletedFeed {
+            param: "deleted_since",
+            field: "deleted_at",
+        }),
+        max_page_size: 200u32,
+    };
+}
+
+impl sage_core::changes::Changes for ListContactPersons {
+    const FEED: sage_core::changes::FeedSpec = sage_core::changes::FeedSpec {
+        operation: "list_contact_persons",
+        filter: sage_core::changes::UpdatedFilter::Param("updated_or_created_since"),
+        id_field: "id",
+        updated_field: "updated_at",
+        sort_param: None,
+        deleted: Some(sage_core::changes::DeletedFeed {
+            param: "deleted_since",
+            field: "deleted_at",
+        }),
+        max_page_size: 200u32,
+    };
+}
+
+impl sage_core::changes::Changes for ListContacts {
+    const FEED: sage_core::changes::FeedSpec = sage_core::changes::FeedSpec {
+        operation: "list_contacts",
+        filter: sage_core::changes::UpdatedFilter::Param("updated_or_created_since"),
+        id_field: "id",
+        updated_field: "updated_at",
+        sort_param: None,
+        deleted: Some(sage_core::changes::DeletedFeed {
+            param: "deleted_since",
+            field: "deleted_at",
+        }),
+        max_page_size: 200u32,
+    };
+}

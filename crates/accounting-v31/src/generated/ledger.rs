@@ -4548,3 +4548,102 @@ impl sage_core::Operation for ListTransactions {
 impl sage_core::ListOperation for ListTransactions {
     type Item = super::common::Transaction;
 }
+
+impl sage_core::changes::Changes for ListAnalysisTypeCategories {
+    const FEED: sage_core::changes::FeedSpec = sage_core::changes::FeedSpec {
+        operation: "list_analysis_type_categories",
+        filter: sage_core::changes::UpdatedFilter::Param("updated_or_created_since"),
+        id_field: "id",
+        updated_field: "updated_at",
+        sort_param: None,
+        deleted: None,
+        max_page_size: 200u32,
+    };
+}
+
+impl sage_core::changes::Changes for ListAnalysisTypes {
+    const FEED: sage_core::changes::FeedSpec = sage_core::changes::FeedSpec {
+        operation: "list_analysis_types",
+        filter: sage_core::changes::UpdatedFilter::Param("updated_or_created_since"),
+        id_field: "id",
+        updated_field: "updated_at",
+        sort_param: None,
+        deleted: None,
+        max_page_size: 200u32,
+    };
+}
+
+impl sage_core::changes::Changes for ListCoaAccounts {
+    const FEED: sage_core::changes::FeedSpec = sage_core::changes::FeedSpec {
+        operation: "list_coa_accounts",
+        filter: sage_core::changes::UpdatedFilter::Param("updated_or_created_since"),
+        id_field: "id",
+        updated_field: "updated_at",
+        sort_param: None,
+        deleted: None,
+        max_page_size: 200u32,
+    };
+}
+
+impl sage_core::changes::Changes for ListJournalCodes {
+    const FEED: sage_core::changes::FeedSpec = sage_core::changes::FeedSpec {
+        operation: "list_journal_codes",
+        filter: sage_core::changes::UpdatedFilter::Param("updated_or_created_since"),
+        id_field: "id",
+        updated_field: "updated_at",
+        sort_param: None,
+        deleted: None,
+        max_page_size: 200u32,
+    };
+}
+
+impl sage_core::changes::Changes for ListJournals {
+    const FEED: sage_core::changes::FeedSpec = sage_core::changes::FeedSpec {
+        operation: "list_journals",
+        filter: sage_core::changes::UpdatedFilter::Param("updated_or_created_since"),
+        id_field: "id",
+        updated_field: "updated_at",
+        sort_param: None,
+        deleted: Some(sage_core::changes::DeletedFeed {
+            param: "deleted_since",
+            field: "deleted_at",
+        }),
+        max_page_size: 200u32,
+    };
+}
+
+impl sage_core::changes::Changes for ListLedgerAccounts {
+    const FEED: sage_core::changes::FeedSpec = sage_core::changes::FeedSpec {
+        operation: "list_ledger_accounts",
+        filter: sage_core::changes::UpdatedFilter::Param("updated_or_created_since"),
+        id_field: "id",
+        updated_field: "updated_at",
+        sort_param: None,
+        deleted: None,
+        max_page_size: 200u32,
+    };
+}
+
+impl sage_core::changes::Changes for ListLedgerEntries {
+    const FEED: sage_core::changes::FeedSpec = sage_core::changes::FeedSpec {
+        operation: "list_ledger_entries",
+        filter: sage_core::changes::UpdatedFilter::Param("updated_or_created_since"),
+        id_field: "id",
+        updated_field: "updated_at",
+        sort_param: None,
+        deleted: None,
+        max_page_size: 200u32,
+    };
+}
+
+impl sage_core::changes::Changes for ListTransactions {
+    const FEED: sage_core::changes::FeedSpec = sage_core::changes::FeedSpec {
+        operation: "list_transactions",
+        filter: sage_core::changes::UpdatedFilter::Param("updated_or_created_since"),
+        id_field: "id",
+        updated_field: "updated_at",
+        sort_param: None,
+        deleted: None,
+        max_page_size: 200u32,
+    };
+}

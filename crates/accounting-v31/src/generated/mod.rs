@@ -58,6 +58,8 @@ pub mod settings;
 #[cfg(feature = "taxes")]
 pub mod taxes;
 
+pub mod changes;
+
 pub mod ids;
 
 pub mod operations;

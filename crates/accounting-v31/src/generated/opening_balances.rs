@@ -2277,3 +2277,42 @@ impl sage_core::Operation for ListOpeningBalanceJournals {
 impl sage_core::ListOperation for ListOpeningBalanceJournals {
     type Item = OpeningBalanceJournal;
 }
+
+impl sage_core::changes::Changes for ListBankOpeningBalances {
+    const FEED: sage_core::changes::FeedSpec = sage_core::changes::FeedSpec {
+        operation: "list_bank_opening_balances",
+        filter: sage_core::changes::UpdatedFilter::Param("updated_or_created_since"),
+        id_field: "id",
+        updated_field: "updated_at",
+        sort_param: None,
+        deleted: None,
+        max_page_size: 200u32,
+    };
+}
+
+impl sage_core::changes::Changes for ListContactOpeningBalances {
+    const FEED: sage_core::changes::FeedSpec = sage_core::changes::FeedSpec {
+        operation: "list_contact_opening_balances",
+        filter: sage_core::changes::UpdatedFilter::Param("updated_or_created_since"),
+        id_field: "id",
+        updated_field: "updated_at",
+        sort_param: None,
+        deleted: Some(sage_core::changes::DeletedFeed {
+            param: "deleted_since",
+            field: "deleted_at",
+        }),
+        max_page_size: 200u32,
+    };
+}
+
+impl sage_core::changes::Changes for ListLedgerAccountOpeningBalances {
+    const FEED: sage_core::changes::FeedSpec = sage_core::changes::FeedSpec {
+        operation: "list_ledger_account_opening_balances",
+        filter: sage_core::changes::UpdatedFilter::Param("updated_or_created_since"),
+        id_field: "id",
+        updated_field: "updated_at",
+        sort_param: None,
+        deleted: None,
+        max_page_size: 200u32,
+    };
+}

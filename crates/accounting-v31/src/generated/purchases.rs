@@ -6994,3 +6994,63 @@ impl sage_core::Operation for UpdatePurchaseQuickEntry {
             .json_enveloped("purchase_quick_entry", &self.purchase_quick_entry)
     }
 }
+
+impl sage_core::changes::Changes for ListPurchaseCorrectiveInvoices {
+    const FEED: sage_core::changes::FeedSpec = sage_core::changes::FeedSpec {
+        operation: "list_purchase_corrective_invoices",
+        filter: sage_core::changes::UpdatedFilter::Param("updated_or_created_since"),
+        id_field: "id",
+        updated_field: "updated_at",
+        sort_param: Some("sort"),
+        deleted: Some(sage_core::changes::DeletedFeed {
+            param: "deleted_since",
+            field: "deleted_at",
+        }),
+        max_page_size: 200u32,
+    };
+}
+
+impl sage_core::changes::Changes for ListPurchaseCreditNotes {
+    const FEED: sage_core::changes::FeedSpec = sage_core::changes::FeedSpec {
+        operation: "list_purchase_credit_notes",
+        filter: sage_core::changes::UpdatedFilter::Param("updated_or_created_since"),
+        id_field: "id",
+        updated_field: "updated_at",
+        sort_param: Some("sort"),
+        deleted: Some(sage_core::changes::DeletedFeed {
+            param: "deleted_since",
+            field: "deleted_at",
+        }),
+        max_page_size: 200u32,
+    };
+}
+
+impl sage_core::changes::Changes for ListPurchaseInvoices {
+    const FEED: sage_core::changes::FeedSpec = sage_core::changes::FeedSpec {
+        operation: "list_purchase_invoices",
+        filter: sage_core::changes::UpdatedFilter::Param("updated_or_created_since"),
+        id_field: "id",
+        updated_field: "updated_at",
+        sort_param: Some("sort"),
+        deleted: Some(sage_core::changes::DeletedFeed {
+            param: "deleted_since",
+            field: "deleted_at",
+        }),
+        max_page_size: 200u32,
+    };
+}
+
+impl sage_core::changes::Changes for ListPurchaseQuickEntries {
+    const FEED: sage_core::changes::FeedSpec = sage_core::changes::FeedSpec {
+        operation: "list_purchase_quick_entries",
+        filter: sage_core::changes::UpdatedFilter::Param("updated_or_created_since"),
+        id_field: "id",
+        updated_field: "updated_at",
+        sort_param: Some("sort"),
+        deleted: Some(sage_core::changes::DeletedFeed {
+            param: "deleted_since",
+            field: "deleted_at",
+        }),
+        max_page_size: 200u32,
+    };
+}

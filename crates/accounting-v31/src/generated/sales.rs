@@ -14764,3 +14764,87 @@ impl sage_core::Operation for UpdateSalesQuote {
             .json_enveloped("sales_quote", &self.sales_quote)
     }
 }
+
+impl sage_core::changes::Changes for ListSalesCorrectiveInvoices {
+    const FEED: sage_core::changes::FeedSpec = sage_core::changes::FeedSpec {
+        operation: "list_sales_corrective_invoices",
+        filter: sage_core::changes::UpdatedFilter::Param("updated_or_created_since"),
+        id_field: "id",
+        updated_field: "updated_at",
+        sort_param: Some("sort"),
+        deleted: Some(sage_core::changes::DeletedFeed {
+            param: "deleted_since",
+            field: "deleted_at",
+        }),
+        max_page_size: 200u32,
+    };
+}
+
+impl sage_core::changes::Changes for ListSalesCreditNotes {
+    const FEED: sage_core::changes::FeedSpec = sage_core::changes::FeedSpec {
+        operation: "list_sales_credit_notes",
+        filter: sage_core::changes::UpdatedFilter::Param("updated_or_created_since"),
+        id_field: "id",
+        updated_field: "updated_at",
+        sort_param: Some("sort"),
+        deleted: Some(sage_core::changes::DeletedFeed {
+            param: "deleted_since",
+            field: "deleted_at",
+        }),
+        max_page_size: 200u32,
+    };
+}
+
+impl sage_core::changes::Changes for ListSalesEstimates {
+    const FEED: sage_core::changes::FeedSpec = sage_core::changes::FeedSpec {
+        operation: "list_sales_estimates",
+        filter: sage_core::changes::UpdatedFilter::Param("updated_or_created_since"),
+        id_field: "id",
+        updated_field: "updated_at",
+        sort_param: None,
+        deleted: None,
+        max_page_size: 200u32,
+    };
+}
+
+impl sage_core::changes::Changes for ListSalesInvoices {
+    const FEED: sage_core::changes::FeedSpec = sage_core::changes::FeedSpec {
+        operation: "list_sales_invoices",
+        filter: sage_core::changes::UpdatedFilter::Param("updated_or_created_since"),
+        id_field: "id",
+        updated_field: "updated_at",
+        sort_param: Some("sort"),
+        deleted: Some(sage_core::changes::DeletedFeed {
+            param: "deleted_since",
+            field: "deleted_at",
+        }),
+        max_page_size: 200u32,
+    };
+}
+
+impl sage_core::changes::Changes for ListSalesQuickEntries {
+    const FEED: sage_core::changes::FeedSpec = sage_core::changes::FeedSpec {
+        operation: "list_sales_quick_entries",
+        filter: sage_core::changes::UpdatedFilter::Param("updated_or_created_since"),
+        id_field: "id",
+        updated_field: "updated_at",
+        sort_param: Some("sort"),
+        deleted: Some(sage_core::changes::DeletedFeed {
+            param: "deleted_since",
+            field: "deleted_at",
+        }),
+        max_page_size: 200u32,
+    };
+}
+
+impl sage_core::changes::Changes for ListSalesQuotes {
+    const FEED: sage_core::changes::FeedSpec = sage_core::changes::FeedSpec {
+        operation: "list_sales_quotes",
+        filter: sage_core::changes::UpdatedFilter::Param("updated_or_created_since"),
+        id_field: "id",
+        updated_field: "updated_at",
+        sort_param: Some("sort"),
+        deleted: None,
+        max_page_size: 200u32,
+    };
+}

@@ -4028,3 +4028,87 @@ impl sage_core::Operation for ListUsers {
 impl sage_core::ListOperation for ListUsers {
     type Item = User;
 }
+
+impl sage_core::changes::Changes for ListAnalysisCodeMappings {
+    const FEED: sage_core::changes::FeedSpec = sage_core::changes::FeedSpec {
+        operation: "list_analysis_code_mappings",
+        filter: sage_core::changes::UpdatedFilter::OData,
+        id_field: "id",
+        updated_field: "date_time_updated",
+        sort_param: Some("$orderby"),
+        deleted: None,
+        max_page_size: 5000u32,
+    };
+}
+
+impl sage_core::changes::Changes for ListCompanyDetails {
+    const FEED: sage_core::changes::FeedSpec = sage_core::changes::FeedSpec {
+        operation: "list_company_details",
+        filter: sage_core::changes::UpdatedFilter::OData,
+        id_field: "id",
+        updated_field: "date_time_updated",
+        sort_param: Some("$orderby"),
+        deleted: None,
+        max_page_size: 5000u32,
+    };
+}
+
+impl sage_core::changes::Changes for ListCouriers {
+    const FEED: sage_core::changes::FeedSpec = sage_core::changes::FeedSpec {
+        operation: "list_couriers",
+        filter: sage_core::changes::UpdatedFilter::OData,
+        id_field: "id",
+        updated_field: "date_time_updated",
+        sort_param: Some("$orderby"),
+        deleted: None,
+        max_page_size: 5000u32,
+    };
+}
+
+impl sage_core::changes::Changes for ListFlowStates {
+    const FEED: sage_core::changes::FeedSpec = sage_core::changes::FeedSpec {
+        operation: "list_flow_states",
+        filter: sage_core::changes::UpdatedFilter::OData,
+        id_field: "id",
+        updated_field: "date_time_updated",
+        sort_param: Some("$orderby"),
+        deleted: None,
+        max_page_size: 5000u32,
+    };
+}
+
+impl sage_core::changes::Changes for ListPendingEmails {
+    const FEED: sage_core::changes::FeedSpec = sage_core::changes::FeedSpec {
+        operation: "list_pending_emails",
+        filter: sage_core::changes::UpdatedFilter::OData,
+        id_field: "id",
+        updated_field: "date_time_updated",
+        sort_param: Some("$orderby"),
+        deleted: None,
+        max_page_size: 5000u32,
+    };
+}
+
+impl sage_core::changes::Changes for ListSalutations {
+    const FEED: sage_core::changes::FeedSpec = sage_core::changes::FeedSpec {
+        operation: "list_salutations",
+        filter: sage_core::changes::UpdatedFilter::OData,
+        id_field: "id",
+        updated_field: "date_time_updated",
+        sort_param: Some("$orderby"),
+        deleted: None,
+        max_page_size: 5000u32,
+    };
+}
+
+impl sage_core::changes::Changes for ListSystemSettings {
+    const FEED: sage_core::changes::FeedSpec = sage_core::changes::FeedSpec {
+        operation: "list_system_settings",
+        filter: sage_core::changes::UpdatedFilter::OData,
+        id_field: "id",
+        updated_field: "date_time_updated",
+        sort_param: Some("$orderby"),
+        deleted: None,
+        max_page_size: 5000u32,
+    };
+}

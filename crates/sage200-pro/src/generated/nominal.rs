@@ -6039,3 +6039,111 @@ impl sage_core::Operation for ListNominalTransactionsEnquiryViewForNominal {
 impl sage_core::ListOperation for ListNominalTransactionsEnquiryViewForNominal {
     type Item = NominalTransactionEnquiryView;
 }
+
+impl sage_core::changes::Changes for ListConsolidatedNominalCodes {
+    const FEED: sage_core::changes::FeedSpec = sage_core::changes::FeedSpec {
+        operation: "list_consolidated_nominal_codes",
+        filter: sage_core::changes::UpdatedFilter::OData,
+        id_field: "id",
+        updated_field: "date_time_updated",
+        sort_param: Some("$orderby"),
+        deleted: None,
+        max_page_size: 5000u32,
+    };
+}
+
+impl sage_core::changes::Changes for ListControlNominalCodes {
+    const FEED: sage_core::changes::FeedSpec = sage_core::changes::FeedSpec {
+        operation: "list_control_nominal_codes",
+        filter: sage_core::changes::UpdatedFilter::OData,
+        id_field: "id",
+        updated_field: "date_time_updated",
+        sort_param: Some("$orderby"),
+        deleted: None,
+        max_page_size: 5000u32,
+    };
+}
+
+impl sage_core::changes::Changes for ListCostCentres {
+    const FEED: sage_core::changes::FeedSpec = sage_core::changes::FeedSpec {
+        operation: "list_cost_centres",
+        filter: sage_core::changes::UpdatedFilter::OData,
+        id_field: "id",
+        updated_field: "date_time_updated",
+        sort_param: Some("$orderby"),
+        deleted: None,
+        max_page_size: 5000u32,
+    };
+}
+
+impl sage_core::changes::Changes for ListDepartments {
+    const FEED: sage_core::changes::FeedSpec = sage_core::changes::FeedSpec {
+        operation: "list_departments",
+        filter: sage_core::changes::UpdatedFilter::OData,
+        id_field: "id",
+        updated_field: "date_time_updated",
+        sort_param: Some("$orderby"),
+        deleted: None,
+        max_page_size: 5000u32,
+    };
+}
+
+impl sage_core::changes::Changes for ListNominalCodeMemos {
+    const FEED: sage_core::changes::FeedSpec = sage_core::changes::FeedSpec {
+        operation: "list_nominal_code_memos",
+        filter: sage_core::changes::UpdatedFilter::OData,
+        id_field: "id",
+        updated_field: "date_time_updated",
+        sort_param: Some("$orderby"),
+        deleted: None,
+        max_page_size: 5000u32,
+    };
+}
+
+impl sage_core::changes::Changes for ListNominalCodes {
+    const FEED: sage_core::changes::FeedSpec = sage_core::changes::FeedSpec {
+        operation: "list_nominal_codes",
+        filter: sage_core::changes::UpdatedFilter::OData,
+        id_field: "id",
+        updated_field: "date_time_updated",
+        sort_param: Some("$orderby"),
+        deleted: None,
+        max_page_size: 5000u32,
+    };
+}
+
+impl sage_core::changes::Changes for ListNominalLedgerSettings {
+    const FEED: sage_core::changes::FeedSpec = sage_core::changes::FeedSpec {
+        operation: "list_nominal_ledger_settings",
+        filter: sage_core::changes::UpdatedFilter::OData,
+        id_field: "id",
+        updated_field: "date_time_updated",
+        sort_param: Some("$orderby"),
+        deleted: None,
+        max_page_size: 5000u32,
+    };
+}
+
+impl sage_core::changes::Changes for ListNominalReportCategories {
+    const FEED: sage_core::changes::FeedSpec = sage_core::changes::FeedSpec {
+        operation: "list_nominal_report_categories",
+        filter: sage_core::changes::UpdatedFilter::OData,
+        id_field: "id",
+        updated_field: "date_time_updated",
+        sort_param: Some("$orderby"),
+        deleted: None,
+        max_page_size: 5000u32,
+    };
+}
+
+impl sage_core::changes::Changes for ListNominalTransactionAnalysisCodes {
+    const FEED: sage_core::changes::FeedSpec = sage_core::changes::FeedSpec {
+        operation: "list_nominal_transaction_analysis_codes",
+        filter: sage_core::changes::UpdatedFilter::OData,
+        id_field: "id",
+        updated_field: "date_time_updated",
+        sort_param: Some("$orderby"),
+        deleted: None,
+        max_page_size: 5000u32,
+    };
+}

@@ -8741,3 +8741,99 @@ impl sage_core::Operation for ListPopTradeLineStatusTypes {
 impl sage_core::ListOperation for ListPopTradeLineStatusTypes {
     type Item = PopTradeLineStatusType;
 }
+
+impl sage_core::changes::Changes for ListPopAdditionalCharges {
+    const FEED: sage_core::changes::FeedSpec = sage_core::changes::FeedSpec {
+        operation: "list_pop_additional_charges",
+        filter: sage_core::changes::UpdatedFilter::OData,
+        id_field: "id",
+        updated_field: "date_time_updated",
+        sort_param: Some("$orderby"),
+        deleted: None,
+        max_page_size: 5000u32,
+    };
+}
+
+impl sage_core::changes::Changes for ListPopCancelledLines {
+    const FEED: sage_core::changes::FeedSpec = sage_core::changes::FeedSpec {
+        operation: "list_pop_cancelled_lines",
+        filter: sage_core::changes::UpdatedFilter::OData,
+        id_field: "id",
+        updated_field: "date_time_updated",
+        sort_param: Some("$orderby"),
+        deleted: None,
+        max_page_size: 5000u32,
+    };
+}
+
+impl sage_core::changes::Changes for ListPopOrderLines {
+    const FEED: sage_core::changes::FeedSpec = sage_core::changes::FeedSpec {
+        operation: "list_pop_order_lines",
+        filter: sage_core::changes::UpdatedFilter::OData,
+        id_field: "id",
+        updated_field: "date_time_updated",
+        sort_param: Some("$orderby"),
+        deleted: None,
+        max_page_size: 5000u32,
+    };
+}
+
+impl sage_core::changes::Changes for ListPopOrderReturnViews {
+    const FEED: sage_core::changes::FeedSpec = sage_core::changes::FeedSpec {
+        operation: "list_pop_order_return_views",
+        filter: sage_core::changes::UpdatedFilter::OData,
+        id_field: "id",
+        updated_field: "date_time_updated",
+        sort_param: Some("$orderby"),
+        deleted: None,
+        max_page_size: 5000u32,
+    };
+}
+
+impl sage_core::changes::Changes for ListPopOrders {
+    const FEED: sage_core::changes::FeedSpec = sage_core::changes::FeedSpec {
+        operation: "list_pop_orders",
+        filter: sage_core::changes::UpdatedFilter::OData,
+        id_field: "id",
+        updated_field: "date_time_updated",
+        sort_param: Some("$orderby"),
+        deleted: None,
+        max_page_size: 5000u32,
+    };
+}
+
+impl sage_core::changes::Changes for ListPopOrdersForSupplier {
+    const FEED: sage_core::changes::FeedSpec = sage_core::changes::FeedSpec {
+        operation: "list_pop_orders_for_supplier",
+        filter: sage_core::changes::UpdatedFilter::OData,
+        id_field: "id",
+        updated_field: "date_time_updated",
+        sort_param: Some("$orderby"),
+        deleted: None,
+        max_page_size: 5000u32,
+    };
+}
+
+impl sage_core::changes::Changes for ListPopRequisitionFulfilmentLines {
+    const FEED: sage_core::changes::FeedSpec = sage_core::changes::FeedSpec {
+        operation: "list_pop_requisition_fulfilment_lines",
+        filter: sage_core::changes::UpdatedFilter::OData,
+        id_field: "id",
+        updated_field: "date_time_updated",
+        sort_param: Some("$orderby"),
+        deleted: None,
+        max_page_size: 5000u32,
+    };
+}
+
+impl sage_core::changes::Changes for ListPopSettings {
+    const FEED: sage_core::changes::FeedSpec = sage_core::changes::FeedSpec {
+        operation: "list_pop_settings",
+        filter: sage_core::changes::UpdatedFilter::OData,
+        id_field: "id",
+        updated_field: "date_time_updated",
+        sort_param: Some("$orderby"),
+        deleted: None,
+        max_page_size: 5000u32,
+    };
+}

@@ -1933,3 +1933,63 @@ impl sage_core::Operation for ListSourceOfPriceTypes {
 impl sage_core::ListOperation for ListSourceOfPriceTypes {
     type Item = SourceOfPriceType;
 }
+
+impl sage_core::changes::Changes for ListCustomerDiscountGroups {
+    const FEED: sage_core::changes::FeedSpec = sage_core::changes::FeedSpec {
+        operation: "list_customer_discount_groups",
+        filter: sage_core::changes::UpdatedFilter::OData,
+        id_field: "id",
+        updated_field: "date_time_updated",
+        sort_param: Some("$orderby"),
+        deleted: None,
+        max_page_size: 5000u32,
+    };
+}
+
+impl sage_core::changes::Changes for ListCustomerPriceBands {
+    const FEED: sage_core::changes::FeedSpec = sage_core::changes::FeedSpec {
+        operation: "list_customer_price_bands",
+        filter: sage_core::changes::UpdatedFilter::OData,
+        id_field: "id",
+        updated_field: "date_time_updated",
+        sort_param: Some("$orderby"),
+        deleted: None,
+        max_page_size: 5000u32,
+    };
+}
+
+impl sage_core::changes::Changes for ListOrderValueDiscounts {
+    const FEED: sage_core::changes::FeedSpec = sage_core::changes::FeedSpec {
+        operation: "list_order_value_discounts",
+        filter: sage_core::changes::UpdatedFilter::OData,
+        id_field: "id",
+        updated_field: "date_time_updated",
+        sort_param: Some("$orderby"),
+        deleted: None,
+        max_page_size: 5000u32,
+    };
+}
+
+impl sage_core::changes::Changes for ListPriceBands {
+    const FEED: sage_core::changes::FeedSpec = sage_core::changes::FeedSpec {
+        operation: "list_price_bands",
+        filter: sage_core::changes::UpdatedFilter::OData,
+        id_field: "id",
+        updated_field: "date_time_updated",
+        sort_param: Some("$orderby"),
+        deleted: None,
+        max_page_size: 5000u32,
+    };
+}
+
+impl sage_core::changes::Changes for ListPriceBookSettings {
+    const FEED: sage_core::changes::FeedSpec = sage_core::changes::FeedSpec {
+        operation: "list_price_book_settings",
+        filter: sage_core::changes::UpdatedFilter::OData,
+        id_field: "id",
+        updated_field: "date_time_updated",
+        sort_param: Some("$orderby"),
+        deleted: None,
+        max_page_size: 5000u32,
+    };
+}

@@ -46,6 +46,8 @@ pub mod sop;
 #[cfg(feature = "stock")]
 pub mod stock;
 
+pub mod changes;
+
 pub mod ids;
 
 pub mod operations;

@@ -17379,3 +17379,171 @@ impl sage_core::Operation for CreateSuggestedProduct {
             .json(&self.body)
     }
 }
+
+impl sage_core::changes::Changes for ListCurrentUserSopUserPermission {
+    const FEED: sage_core::changes::FeedSpec = sage_core::changes::FeedSpec {
+        operation: "list_current_user_sop_user_permission",
+        filter: sage_core::changes::UpdatedFilter::OData,
+        id_field: "id",
+        updated_field: "date_time_updated",
+        sort_param: Some("$orderby"),
+        deleted: None,
+        max_page_size: 5000u32,
+    };
+}
+
+impl sage_core::changes::Changes for ListSopAdditionalCharges {
+    const FEED: sage_core::changes::FeedSpec = sage_core::changes::FeedSpec {
+        operation: "list_sop_additional_charges",
+        filter: sage_core::changes::UpdatedFilter::OData,
+        id_field: "id",
+        updated_field: "date_time_updated",
+        sort_param: Some("$orderby"),
+        deleted: None,
+        max_page_size: 5000u32,
+    };
+}
+
+impl sage_core::changes::Changes for ListSopCancelledLines {
+    const FEED: sage_core::changes::FeedSpec = sage_core::changes::FeedSpec {
+        operation: "list_sop_cancelled_lines",
+        filter: sage_core::changes::UpdatedFilter::OData,
+        id_field: "id",
+        updated_field: "date_time_updated",
+        sort_param: Some("$orderby"),
+        deleted: None,
+        max_page_size: 5000u32,
+    };
+}
+
+impl sage_core::changes::Changes for ListSopDespatchReceipts {
+    const FEED: sage_core::changes::FeedSpec = sage_core::changes::FeedSpec {
+        operation: "list_sop_despatch_receipts",
+        filter: sage_core::changes::UpdatedFilter::OData,
+        id_field: "id",
+        updated_field: "date_time_updated",
+        sort_param: Some("$orderby"),
+        deleted: None,
+        max_page_size: 5000u32,
+    };
+}
+
+impl sage_core::changes::Changes for ListSopExportReasons {
+    const FEED: sage_core::changes::FeedSpec = sage_core::changes::FeedSpec {
+        operation: "list_sop_export_reasons",
+        filter: sage_core::changes::UpdatedFilter::OData,
+        id_field: "id",
+        updated_field: "date_time_updated",
+        sort_param: Some("$orderby"),
+        deleted: None,
+        max_page_size: 5000u32,
+    };
+}
+
+impl sage_core::changes::Changes for ListSopIncoterms {
+    const FEED: sage_core::changes::FeedSpec = sage_core::changes::FeedSpec {
+        operation: "list_sop_incoterms",
+        filter: sage_core::changes::UpdatedFilter::OData,
+        id_field: "id",
+        updated_field: "date_time_updated",
+        sort_param: Some("$orderby"),
+        deleted: None,
+        max_page_size: 5000u32,
+    };
+}
+
+impl sage_core::changes::Changes for ListSopOrderLinesForSopOrder {
+    const FEED: sage_core::changes::FeedSpec = sage_core::changes::FeedSpec {
+        operation: "list_sop_order_lines_for_sop_order",
+        filter: sage_core::changes::UpdatedFilter::OData,
+        id_field: "id",
+        updated_field: "date_time_updated",
+        sort_param: Some("$orderby"),
+        deleted: None,
+        max_page_size: 5000u32,
+    };
+}
+
+impl sage_core::changes::Changes for ListSopOrderReturnViews {
+    const FEED: sage_core::changes::FeedSpec = sage_core::changes::FeedSpec {
+        operation: "list_sop_order_return_views",
+        filter: sage_core::changes::UpdatedFilter::OData,
+        id_field: "id",
+        updated_field: "date_time_updated",
+        sort_param: Some("$orderby"),
+        deleted: None,
+        max_page_size: 5000u32,
+    };
+}
+
+impl sage_core::changes::Changes for ListSopOrders {
+    const FEED: sage_core::changes::FeedSpec = sage_core::changes::FeedSpec {
+        operation: "list_sop_orders",
+        filter: sage_core::changes::UpdatedFilter::OData,
+        id_field: "id",
+        updated_field: "date_time_updated",
+        sort_param: Some("$orderby"),
+        deleted: None,
+        max_page_size: 5000u32,
+    };
+}
+
+impl sage_core::changes::Changes for ListSopOrdersForCustomer {
+    const FEED: sage_core::changes::FeedSpec = sage_core::changes::FeedSpec {
+        operation: "list_sop_orders_for_customer",
+        filter: sage_core::changes::UpdatedFilter::OData,
+        id_field: "id",
+        updated_field: "date_time_updated",
+        sort_param: Some("$orderby"),
+        deleted: None,
+        max_page_size: 5000u32,
+    };
+}
+
+impl sage_core::changes::Changes for ListSopPaymentMethods {
+    const FEED: sage_core::changes::FeedSpec = sage_core::changes::FeedSpec {
+        operation: "list_sop_payment_methods",
+        filter: sage_core::changes::UpdatedFilter::OData,
+        id_field: "id",
+        updated_field: "date_time_updated",
+        sort_param: Some("$orderby"),
+        deleted: None,
+        max_page_size: 5000u32,
+    };
+}
+
+impl sage_core::changes::Changes for ListSopQuotes {
+    const FEED: sage_core::changes::FeedSpec = sage_core::changes::FeedSpec {
+        operation: "list_sop_quotes",
+        filter: sage_core::changes::UpdatedFilter::OData,
+        id_field: "id",
+        updated_field: "date_time_updated",
+        sort_param: Some("$orderby"),
+        deleted: None,
+        max_page_size: 5000u32,
+    };
+}
+
+impl sage_core::changes::Changes for ListSopSettings {
+    const FEED: sage_core::changes::FeedSpec = sage_core::changes::FeedSpec {
+        operation: "list_sop_settings",
+        filter: sage_core::changes::UpdatedFilter::OData,
+        id_field: "id",
+        updated_field: "date_time_updated",
+        sort_param: Some("$orderby"),
+        deleted: None,
+        max_page_size: 5000u32,
+    };
+}
+
+impl sage_core::changes::Changes for ListSopUserPermissions {
+    const FEED: sage_core::changes::FeedSpec = sage_core::changes::FeedSpec {
+        operation: "list_sop_user_permissions",
+        filter: sage_core::changes::UpdatedFilter::OData,
+        id_field: "id",
+        updated_field: "date_time_updated",
+        sort_param: Some("$orderby"),
+        deleted: None,
+        max_page_size: 5000u32,
+    };
+}

@@ -1,6 +1,8 @@
 //! The APIs, served generically from the product schemas (see the crate docs for the paths).
 
 mod checks;
+mod clock;
+mod control;
 mod directory;
 mod links;
 mod models;
@@ -12,9 +14,11 @@ pub(crate) mod route;
 mod rules;
 mod sage_error;
 mod seed;
+mod stamping;
 mod totals;
 mod validate;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -58,6 +62,10 @@ pub(crate) struct Api {
     rate: Option<Mutex<RateWindow>>,
     /// Where records are kept across restarts (`--data`); `None`: memory only.
     data: Option<Arc<DataFile>>,
+    /// What stamps records with their times.
+    pub(crate) clock: clock::Clock,
+    /// The most records one collection may hold.
+    max_records: AtomicUsize,
 }
 
 impl Api {
@@ -73,7 +81,14 @@ impl Api {
             lead_business: Mutex::new(fixtures::V31_BUSINESSES[0].id.to_owned()),
             rate: rate_limit.map(|limit| Mutex::new(RateWindow::new(limit, Instant::now()))),
             data: None,
+            clock: clock::Clock::default(),
+            max_records: AtomicUsize::new(records::MAX_RECORDS),
         }
+    }
+
+    /// Lets each collection hold up to `limit` records.
+    pub(crate) fn set_max_records(&self, limit: usize) {
+        self.max_records.store(limit, Ordering::Relaxed);
     }
 
     /// Serves the records stored in `data` and writes every change there.
@@ -92,7 +107,9 @@ impl Api {
     ) -> Result<&'a mut Collections, SageError> {
         let key = (product.name.clone(), tenant.to_owned());
         if !store.contains_key(&key) {
-            let seeded = seed::collections(product, tenant);
+            let mut seeded = seed::collections(product, tenant);
+            let stamps = if Rules::of(product).accounting() { clock::ACCOUNTING } else { clock::SAGE200 };
+            stamps.seeded(&mut seeded, self.clock.now());
             if let Some(data) = &self.data {
                 data.save_tenant(&product.name, tenant, &seeded).map_err(not_saved)?;
             }
@@ -240,14 +257,17 @@ fn serve(api: &Api, product: &ir::Product, tenant: &str, request: Request<'_>) -
     };
     let rest = request.rest.trim_end_matches('/');
     let item = route::ends_with_variable(&operation.path);
-    let call = Call { rules, operation, rest, query: request.query };
+    let max_records = api.max_records.load(Ordering::Relaxed);
+    let call = Call { rules, operation, rest, query: request.query, clock: &api.clock, max_records };
     let Some(collection) = changed_collection(operation.method, rest, item) else {
-        return respond(call, call.apply(data, body, &mut Vec::new()));
+        return respond(call, call.apply_stamped(data, body, &mut Vec::new()));
     };
-    let Some(data_file) = api.data.as_ref() else { return respond(call, call.apply(data, body, &mut Vec::new())) };
+    let Some(data_file) = api.data.as_ref() else {
+        return respond(call, call.apply_stamped(data, body, &mut Vec::new()));
+    };
     let before = data.get(collection).cloned();
     let mut touched = Vec::new();
-    let outcome = call.apply(data, body, &mut touched);
+    let outcome = call.apply_stamped(data, body, &mut touched);
     if outcome.is_err() {
         return respond(call, outcome);
     }
@@ -329,6 +349,8 @@ struct Call<'a> {
     operation: &'a ir::Operation,
     rest: &'a str,
     query: &'a [(String, String)],
+    clock: &'a clock::Clock,
+    max_records: usize,
 }
 
 /// The success status the product's rules give the operation, with its body (none for a 204, or when
@@ -376,7 +398,13 @@ impl Call<'_> {
                     return Ok(Answer::Body(earlier));
                 }
                 let body = self.prepared(data, body, prefix)?;
-                let created = records::create(data.entry(rest.to_owned()).or_default(), body, rules.id_style(), rest)?;
+                let created = records::create(
+                    data.entry(rest.to_owned()).or_default(),
+                    body,
+                    rules.id_style(),
+                    rest,
+                    self.max_records,
+                )?;
                 if let Some(contacts) = self.raise_balance(data, &created, prefix) {
                     touched.push(contacts);
                 }
@@ -463,7 +491,7 @@ impl Call<'_> {
                 Ok(Answer::List(page, counted.then_some(matched)))
             }
             Pagination::Envelope => {
-                let mut found = paging::search(records, query);
+                let mut found = paging::search(clock::accounting_source(data, self.rest, query)?, query);
                 if let Some(text) = paging::param(query, "sort") {
                     query::order(&mut found, &query::sort(text)?);
                 }

@@ -30,14 +30,14 @@ fn number(query: &Query, name: &str, default: usize) -> Result<usize, SageError>
 }
 
 /// Accounting's `search`: keeps records with a string field containing the term (any case).
-pub(crate) fn search<'a>(records: &'a [Value], query: &Query) -> Vec<&'a Value> {
-    let Some(term) = param(query, "search").map(str::to_lowercase) else { return records.iter().collect() };
+pub(crate) fn search<'a>(records: Vec<&'a Value>, query: &Query) -> Vec<&'a Value> {
+    let Some(term) = param(query, "search").map(str::to_lowercase) else { return records };
     let matches = |record: &&Value| {
         record.as_object().is_some_and(|fields| {
             fields.values().any(|value| value.as_str().is_some_and(|text| text.to_lowercase().contains(&term)))
         })
     };
-    records.iter().filter(matches).collect()
+    records.into_iter().filter(matches).collect()
 }
 
 /// One page in the `$items` envelope; `$next`/`$back` are links relative to the API base, like Sage's.
@@ -79,10 +79,8 @@ pub(crate) fn odata(
         Some(filter) => parse_filter(filter)?,
         None => Vec::new(),
     };
-    let mut kept: Vec<&Value> = records
-        .iter()
-        .filter(|record| conditions.iter().all(|(field, value)| field_text(&record[field.as_str()]) == *value))
-        .collect();
+    let mut kept: Vec<&Value> =
+        records.iter().filter(|record| conditions.iter().all(|condition| condition.holds(record))).collect();
     match param(query, "$orderby") {
         Some(text) => query::order(&mut kept, &query::orderby(text)?),
         None if param(query, "$skip").is_some() => {
@@ -107,16 +105,55 @@ pub(crate) fn odata(
     Ok((Value::Array(page), matched))
 }
 
-fn parse_filter(filter: &str) -> Result<Vec<(String, String)>, SageError> {
+/// One `field op value` condition of a `$filter`.
+struct Condition {
+    field: String,
+    op: &'static str,
+    value: String,
+}
+
+/// The comparison operators understood; `gt`/`ge`/`lt`/`le` compare timestamps as instants
+/// (`date_time_updated gt 2026-01-01T00:00:00Z`) and numbers by value.
+const OPERATORS: [&str; 5] = ["eq", "gt", "ge", "lt", "le"];
+
+impl Condition {
+    fn holds(&self, record: &Value) -> bool {
+        let field = &record[self.field.as_str()];
+        if self.op == "eq" {
+            return field_text(field) == self.value;
+        }
+        let ordering = match (super::clock::instant(field), super::clock::instant(&Value::from(self.value.as_str()))) {
+            (Some(left), Some(right)) => left.cmp(&right),
+            _ => {
+                match (field_text(field).parse::<rust_decimal::Decimal>(), self.value.parse::<rust_decimal::Decimal>())
+                {
+                    (Ok(left), Ok(right)) => left.cmp(&right),
+                    _ => return false,
+                }
+            }
+        };
+        match self.op {
+            "gt" => ordering.is_gt(),
+            "ge" => ordering.is_ge(),
+            "lt" => ordering.is_lt(),
+            _ => ordering.is_le(),
+        }
+    }
+}
+
+fn parse_filter(filter: &str) -> Result<Vec<Condition>, SageError> {
     filter
         .split(" and ")
         .map(|condition| {
-            let (field, value) = condition
-                .split_once(" eq ")
-                .ok_or_else(|| SageError::bad_request("the sandbox understands only `field eq value` filters"))?;
+            let (field, op, value) = OPERATORS
+                .iter()
+                .find_map(|op| condition.split_once(&format!(" {op} ")).map(|(field, value)| (field, *op, value)))
+                .ok_or_else(|| {
+                    SageError::bad_request("the sandbox understands only `field eq|gt|ge|lt|le value` filters")
+                })?;
             let value = value.trim();
             let value = value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')).unwrap_or(value);
-            Ok((field.trim().to_owned(), value.to_owned()))
+            Ok(Condition { field: field.trim().to_owned(), op, value: value.to_owned() })
         })
         .collect()
 }
@@ -164,5 +201,16 @@ mod tests {
         assert_eq!(odata(&[("$skip", "1"), ("$orderby", "id desc")]).unwrap(), json!([records[1], records[0]]));
         assert!(odata(&[("$skip", "1")]).is_err(), "$skip needs $orderby");
         assert!(odata(&[("$filter", "contains(name,'A')")]).is_err());
+        let stamped = vec![
+            json!({"id": 1, "date_time_updated": "2026-01-01T00:00:00.000"}),
+            json!({"id": 2, "date_time_updated": "2026-01-01T00:00:01.000"}),
+        ];
+        let ids = |filter: &str| {
+            let (page, _) = super::odata(&stamped, &query(&[("$filter", filter)]), &Collections::new(), "").unwrap();
+            page.as_array().unwrap().iter().map(|record| record["id"].as_u64().unwrap()).collect::<Vec<_>>()
+        };
+        assert_eq!(ids("date_time_updated gt 2026-01-01T00:00:00Z"), [2]);
+        assert_eq!(ids("date_time_updated ge 2026-01-01T00:00:00Z"), [1, 2]);
+        assert_eq!(ids("date_time_updated lt 2026-01-01T00:00:01Z and id ge 1"), [1]);
     }
 }

@@ -53,7 +53,8 @@ fn object(body: Value) -> Result<Map<String, Value>, SageError> {
     }
 }
 
-/// The most records one collection holds, so a sandbox shared by a team cannot be filled up.
+/// The most records one collection holds by default, so a sandbox shared by a team cannot be filled
+/// up (see `SandboxBuilder::max_records`).
 pub(crate) const MAX_RECORDS: usize = 10_000;
 
 /// Appends a record with a fresh id; `collection_path` gives Accounting records their `$path`.
@@ -62,9 +63,10 @@ pub(crate) fn create(
     body: Value,
     style: IdStyle,
     collection_path: &str,
+    limit: usize,
 ) -> Result<Value, SageError> {
-    if records.len() >= MAX_RECORDS {
-        let message = format!("The sandbox keeps at most {MAX_RECORDS} records per collection; delete some first");
+    if records.len() >= limit {
+        let message = format!("The sandbox keeps at most {limit} records per collection; delete some first");
         return Err(SageError::new(StatusCode::INSUFFICIENT_STORAGE, "RecordLimitReached", message));
     }
     let mut fields = object(body)?;
@@ -137,7 +139,7 @@ mod tests {
     #[test]
     fn integer_ids_continue_after_the_highest() {
         let mut records = vec![json!({"id": 7})];
-        create(&mut records, json!({"name": "B"}), IdStyle::Integer, "/customers").unwrap();
+        create(&mut records, json!({"name": "B"}), IdStyle::Integer, "/customers", MAX_RECORDS).unwrap();
         assert_eq!(records[1]["id"], 8);
         assert!(records[1].get("$path").is_none());
     }
@@ -145,7 +147,8 @@ mod tests {
     #[test]
     fn a_full_collection_refuses_more_records() {
         let mut records = vec![json!({"id": 1}); MAX_RECORDS];
-        let refused = create(&mut records, json!({"name": "one too many"}), IdStyle::Integer, "/customers");
+        let refused =
+            create(&mut records, json!({"name": "one too many"}), IdStyle::Integer, "/customers", MAX_RECORDS);
         assert_eq!(refused.unwrap_err().status, StatusCode::INSUFFICIENT_STORAGE);
         assert_eq!(records.len(), MAX_RECORDS);
     }

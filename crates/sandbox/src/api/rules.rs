@@ -23,7 +23,7 @@ impl Rules {
         Self { policy: product.header_policy, pagination: product.pagination }
     }
 
-    fn accounting(self) -> bool {
+    pub(crate) fn accounting(self) -> bool {
         self.policy != HeaderPolicy::Sage200
     }
 

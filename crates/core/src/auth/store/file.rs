@@ -211,7 +211,7 @@ fn probe_writable(path: &Path) -> Result<(), StoreError> {
 
 /// Not written is an error; written but with the directory flush failing is not: the new file is
 /// in place and readable, only its survival of a power cut is unconfirmed (logged as a warning).
-fn write_atomically(path: &Path, bytes: &[u8], sync_dir: fn(&Path) -> io::Result<()>) -> io::Result<()> {
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8], sync_dir: fn(&Path) -> io::Result<()>) -> io::Result<()> {
     let temp = temp_path(path);
     let written = (|| {
         let mut file = create_private(&temp)?;
@@ -252,7 +252,7 @@ fn create_private(path: &Path) -> io::Result<File> {
 }
 
 /// Makes the rename itself durable (unix; elsewhere the rename is the best available).
-fn sync_dir(path: &Path) -> io::Result<()> {
+pub(crate) fn sync_dir(path: &Path) -> io::Result<()> {
     #[cfg(unix)]
     {
         let dir = match path.parent() {
