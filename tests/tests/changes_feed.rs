@@ -84,7 +84,7 @@ async fn an_initial_sync_then_only_what_changed_including_v31_deletions() {
     let all: Vec<String> = ListContacts::new()
         .items_per_page(200)
         .items(&client)
-        .map_ok(|contact| contact.id.unwrap())
+        .map_ok(|contact| String::from(contact.id.unwrap()))
         .try_collect()
         .await
         .unwrap();
@@ -257,7 +257,7 @@ async fn sage200_follows_date_time_updated() {
 
     let feed = client.changes(&ListCustomers::new(), Checkpoint::default()).unwrap().page_size(2);
     let (changes, checkpoint) = pass(&feed).await;
-    let all: Vec<i64> = ListCustomers::new().items(&client).map_ok(|c| c.id.unwrap()).try_collect().await.unwrap();
+    let all: Vec<i64> = ListCustomers::new().items(&client).map_ok(|c| i64::from(c.id.unwrap())).try_collect().await.unwrap();
     let mut all: Vec<String> = all.into_iter().map(|id| id.to_string()).collect();
     all.sort();
     assert_eq!(upserted_ids(&changes), all);
