@@ -158,7 +158,7 @@ mod tests {
         let mut records = Vec::new();
         let body = json!({"name": "A", "idempotency_id": "0123456789abcdef0123456789ABCDEF"});
         assert_eq!(earlier_create(&records, &body), Ok(None));
-        let created = create(&mut records, body.clone(), IdStyle::Hex, "/contacts").unwrap();
+        let created = create(&mut records, body.clone(), IdStyle::Hex, "/contacts", MAX_RECORDS).unwrap();
         assert_eq!(earlier_create(&records, &body), Ok(Some(created)));
         let other = json!({"name": "A", "idempotency_id": "f123456789abcdef0123456789abcdef"});
         assert_eq!(earlier_create(&records, &other), Ok(None));
