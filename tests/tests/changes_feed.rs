@@ -257,7 +257,8 @@ async fn sage200_follows_date_time_updated() {
 
     let feed = client.changes(&ListCustomers::new(), Checkpoint::default()).unwrap().page_size(2);
     let (changes, checkpoint) = pass(&feed).await;
-    let all: Vec<i64> = ListCustomers::new().items(&client).map_ok(|c| i64::from(c.id.unwrap())).try_collect().await.unwrap();
+    let all: Vec<i64> =
+        ListCustomers::new().items(&client).map_ok(|c| i64::from(c.id.unwrap())).try_collect().await.unwrap();
     let mut all: Vec<String> = all.into_iter().map(|id| id.to_string()).collect();
     all.sort();
     assert_eq!(upserted_ids(&changes), all);

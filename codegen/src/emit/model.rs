@@ -6,7 +6,7 @@ use quote::quote;
 use super::doc_lines;
 use super::scope::Scope;
 use crate::ir::{Field, Model, ModelKind, Type};
-use crate::names::{ident, inline_enum_name, variant_name};
+use crate::names::{ident, inline_enum_name, variant_names};
 
 pub(crate) fn model(model: &Model, scope: &Scope<'_>) -> TokenStream {
     match &model.kind {
@@ -68,7 +68,7 @@ fn constructor(model: &Model, fields: &[Field], scope: &Scope<'_>) -> Option<Tok
             (Type::Array(_), None) => quote!(#name.into_iter().collect()),
             _ => quote!(#name),
         };
-        let converted = value.to_string() != name.to_string();
+        let converted = name != value.to_string();
         if scope.needs_box(&model.name, &field.ty) {
             quote!(#name: Box::new(#value))
         } else if converted {
@@ -194,7 +194,7 @@ pub(crate) fn inline_enum_values(ty: &Type) -> Option<&[String]> {
 pub(crate) fn string_enum(rust_name: &str, description: &str, values: &[String]) -> TokenStream {
     let name = ident(rust_name);
     let docs = doc_lines(description);
-    let variants: Vec<_> = values.iter().map(|value| ident(&variant_name(value).unwrap_or_default())).collect();
+    let variants: Vec<_> = variant_names(values).unwrap_or_default().iter().map(|name| ident(name)).collect();
     let declarations = values.iter().zip(&variants).enumerate().map(|(index, (value, variant))| {
         let doc = format!(" `{value}`");
         let default = (index == 0).then(|| quote!(#[default]));

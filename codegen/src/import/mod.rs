@@ -26,6 +26,7 @@ mod operation;
 mod output;
 mod reference;
 mod spec;
+mod string_enums;
 mod twins;
 mod types;
 
@@ -186,6 +187,8 @@ pub fn import_with_twins(
     for (area, description) in &overrides.area_descriptions {
         out.area_descriptions.insert(area.clone(), description.clone());
     }
+    let enum_issues = string_enums::apply(&mut models.models, &overrides.string_enums);
+    models.issues.extend(enum_issues);
     let (_, kept) = body_names::rename_bodies(&mut models.models, &mut out.operations);
     for (spec_name, wanted) in kept {
         let reason = format!("body model `{spec_name}` keeps its spec name: `{wanted}` is taken");

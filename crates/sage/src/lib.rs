@@ -75,6 +75,8 @@
 //! # }
 //! ```
 //!
+//! Paths in compiler messages (`sage::sage_accounting_v31::contacts::NewContact`) resolve too.
+//!
 //! Leaving out a required field does not compile:
 //!
 //! ```compile_fail,E0277
@@ -99,6 +101,15 @@ pub use sage_accounting_v31 as accounting_v31;
 #[cfg_attr(docsrs, doc(cfg(feature = "accounting-v3")))]
 #[doc(inline)]
 pub use sage_accounting_v3 as accounting_v3;
+
+// The crates under their own names too: rustc's messages name types by crate
+// (`sage::sage_accounting_v31::contacts::NewContact`), and a path in a message should be one you can write.
+#[cfg(feature = "accounting-v31")]
+#[doc(hidden)]
+pub use sage_accounting_v31;
+#[cfg(feature = "accounting-v3")]
+#[doc(hidden)]
+pub use sage_accounting_v3;
 
 /// Sage 200 Professional.
 #[cfg(feature = "sage200-pro")]

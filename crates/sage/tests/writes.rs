@@ -14,6 +14,13 @@ use sage::sandbox::Sandbox;
 use sage::types::{Date, Decimal};
 use sage::Client;
 
+/// rustc names types by their crate (`sage::sage_accounting_v31::…`); that path is writable too.
+#[test]
+fn paths_in_compiler_messages_resolve() {
+    let contact: sage::sage_accounting_v31::contacts::NewContact = NewContact::new("Acme Ltd", ["CUSTOMER"]);
+    assert_eq!(contact.name, "Acme Ltd");
+}
+
 async fn client() -> (Sandbox, Client) {
     let sandbox = Sandbox::builder().auto_approve(true).start().await.expect("sandbox");
     let client = sandbox.client(PRODUCT, Arc::new(MemoryTokenStore::new())).await.expect("signed in");

@@ -67,6 +67,39 @@ pub fn variant_name(value: &str) -> Option<String> {
     Some(name).filter(|name| is_identifier(name) && name != "Other" && name != "Self")
 }
 
+/// Variants for an enum's values: [`variant_name`] of each, after dropping the leading words all
+/// values share when they are CamelCase and share at least two (`EnumLineTypeStandard`,
+/// `EnumLineTypeComment` → `Standard`, `Comment`). Falls back to the full values when a shortened
+/// one would be no variant. `None` when a value has no variant at all.
+pub fn variant_names(values: &[String]) -> Option<Vec<String>> {
+    let full = || values.iter().map(|value| variant_name(value)).collect::<Option<Vec<_>>>();
+    let words: Vec<Vec<&str>> = values.iter().map(|value| camel_words(value)).collect();
+    let shared = match words.split_first() {
+        Some((first, rest))
+            if !rest.is_empty() && values.iter().all(|v| v.chars().all(|c| c.is_ascii_alphanumeric())) =>
+        {
+            (0..first.len()).take_while(|&i| rest.iter().all(|w| w.len() > i + 1 && w[i] == first[i])).count()
+        }
+        _ => 0,
+    };
+    if shared < 2 || words.iter().any(|w| w.len() <= shared) {
+        return full();
+    }
+    let short: Option<Vec<String>> = words.iter().map(|w| variant_name(&w[shared..].concat())).collect();
+    short.or_else(full)
+}
+
+/// `EnumLineType` → `["Enum", "Line", "Type"]`.
+fn camel_words(value: &str) -> Vec<&str> {
+    let starts: Vec<usize> =
+        value.char_indices().filter(|(i, c)| *i == 0 || c.is_ascii_uppercase()).map(|(i, _)| i).collect();
+    starts
+        .iter()
+        .enumerate()
+        .map(|(n, &start)| &value[start..starts.get(n + 1).copied().unwrap_or(value.len())])
+        .collect()
+}
+
 /// Name of the enum generated for an inline `{"enum": …}`: owner type + member (`Contact` + `status`).
 pub fn inline_enum_name(owner_type: &str, member: &str) -> String {
     format!("{owner_type}{}", member.to_upper_camel_case())
@@ -93,6 +126,20 @@ mod tests {
         assert_eq!(variant_name("20").as_deref(), Some("V20"));
         assert_eq!(variant_name("other"), None);
         assert_eq!(variant_name("-"), None);
+    }
+
+    #[test]
+    fn shared_leading_words_are_dropped_from_variants() {
+        let values = |list: &[&str]| list.iter().map(|v| v.to_string()).collect::<Vec<_>>();
+        let line = values(&["EnumLineTypeStandard", "EnumLineTypeFreeText"]);
+        assert_eq!(variant_names(&line), Some(vec!["Standard".to_owned(), "FreeText".to_owned()]));
+        let one_word = values(&["AccountActive", "AccountHidden"]);
+        assert_eq!(variant_names(&one_word), Some(vec!["AccountActive".to_owned(), "AccountHidden".to_owned()]));
+        let snake = values(&["month_end_invoice", "month_end_payment"]);
+        assert_eq!(variant_names(&snake), Some(vec!["MonthEndInvoice".to_owned(), "MonthEndPayment".to_owned()]));
+        let to_other = values(&["KindTypeOther", "KindTypeMain"]);
+        assert_eq!(variant_names(&to_other), Some(vec!["KindTypeOther".to_owned(), "KindTypeMain".to_owned()]));
+        assert_eq!(variant_names(&values(&["Single"])), Some(vec!["Single".to_owned()]));
     }
 
     #[test]

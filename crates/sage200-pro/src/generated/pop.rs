@@ -871,12 +871,8 @@ pub struct PopOrder {
     )]
     pub document_originator_name: Option<String>,
     /// Document status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub document_status: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document_status: Option<super::common::DocumentStatus>,
     /// Exchange rate.
     #[serde(
         serialize_with = "sage_core::types::decimal_number::option::serialize",
@@ -1892,8 +1888,7 @@ pub struct PopOrderLine {
     )]
     pub line_total_value: Option<sage_core::types::Decimal>,
     /// The purchase order line type.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
-    pub line_type: String,
+    pub line_type: super::common::LineType,
     /// The line unit precision.
     #[serde(
         serialize_with = "sage_core::types::decimal_number::option::serialize",
@@ -2339,10 +2334,10 @@ impl PopOrderLine {
     pub fn new(
         code: impl Into<String>,
         description: impl Into<String>,
-        line_type: impl Into<String>,
         line_quantity: sage_core::types::Decimal,
         product_id: impl Into<super::ids::ProductId>,
         warehouse_id: impl Into<super::ids::WarehouseId>,
+        line_type: super::common::LineType,
     ) -> Self {
         Self {
             additional_charge: None,
@@ -2395,7 +2390,7 @@ impl PopOrderLine {
             line_quantity,
             line_tax_value: None,
             line_total_value: None,
-            line_type: line_type.into(),
+            line_type,
             line_unit_precision: None,
             linked_order_lines: None,
             linked_requisition_lines: None,
@@ -3225,12 +3220,8 @@ pub struct PopOrderLineView {
     )]
     pub pop_order_line_total_value: Option<sage_core::types::Decimal>,
     /// Purchase order line type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub pop_order_line_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pop_order_line_type: Option<super::common::LineType>,
     /// The percentage discount per item.
     #[serde(
         serialize_with = "sage_core::types::decimal_number::option::serialize",

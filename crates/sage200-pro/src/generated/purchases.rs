@@ -3421,12 +3421,8 @@ pub struct Supplier {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_opened: Option<sage_core::types::DateTime>,
     /// The status of the supplier account (Sage 200 Standard and versions of Professional released after July 2017). For example, this can either be 'Active' or 'Hidden'.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub account_status_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_status_type: Option<super::common::AccountStatus>,
     /// The account type is used to decide how transactions are stored on individual accounts.
     #[serde(
         default,
@@ -5321,12 +5317,8 @@ pub struct SupplierView {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_opened: Option<sage_core::types::DateTime>,
     /// The status of the supplier account (Sage 200 Standard and versions of Professional released after July 2017). For example, this can either be 'Active' or 'Hidden'.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub account_status_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_status_type: Option<super::common::AccountStatus>,
     /// The status of the supplier account (Sage 200 Standard and versions of Professional released after July 2017). For example, this can either be 'Active' or 'Hidden'.
     #[serde(
         default,

@@ -2368,12 +2368,8 @@ pub struct Product {
     )]
     pub tax_code_id: Option<super::ids::TaxCodeId>,
     /// The traceable type of the product. (Sage 200 Professional only).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub traceable_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub traceable_type: Option<super::common::TraceableKind>,
     /// The products units of measure.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub units: Option<Vec<ProductUnit>>,
@@ -2926,12 +2922,8 @@ pub struct ProductGroup {
     )]
     pub this_is_the_sop_product_group: Option<bool>,
     /// The traceable type of the product group. (Sage 200 Professional only).
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub traceable_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub traceable_type: Option<super::common::TraceableKind>,
     /// The product group units of measure.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub units: Option<Vec<ProductGroupUnit>>,
@@ -5254,12 +5246,8 @@ pub struct ProductView {
     )]
     pub this_is_the_standard_band: Option<bool>,
     /// The traceable type of the product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub traceable_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub traceable_type: Option<super::common::TraceableKind>,
     /// The traceable type of the product.
     #[serde(
         default,
@@ -6169,12 +6157,8 @@ pub struct StocktakeCountSheetItem {
         Vec<StocktakeCountSheetItemStocktakeTraceCountSheetItems>,
     >,
     /// The traceable type of the stock item.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub traceable_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub traceable_type: Option<super::common::TraceableKind>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -6469,12 +6453,8 @@ pub struct StocktakeStocktakeItems {
     )]
     pub stocktake_item_id: Option<i64>,
     /// The traceable type of the stock item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub traceable_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub traceable_type: Option<super::common::TraceableKind>,
     /// Stock item value of stock.
     #[serde(
         serialize_with = "sage_core::types::decimal_number::option::serialize",

@@ -45,12 +45,8 @@ pub struct Bank {
     )]
     pub account_no: Option<String>,
     /// The status of the bank account (Sage 200 Standard and versions of Professional released after February 2018). For example, this can either be 'Active' or 'Hidden'.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub account_status_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_status_type: Option<super::common::AccountStatus>,
     /// Bank account type.
     #[serde(
         default,
@@ -2198,12 +2194,8 @@ pub struct ElectronicBankFunctionType {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct LookupBank {
     /// The status of the bank account. For example, this can either be 'Active' or 'Hidden'.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub account_status_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_status_type: Option<super::common::AccountStatus>,
     /// Bank account code.
     #[serde(
         default,

@@ -28,12 +28,8 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ConsolidatedNominalCode {
     /// The status of the consolidated nominal code (Sage 200 Standard and versions of Professional released after February 2018). For example, this can either be 'Active' or 'Hidden'.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub account_status_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_status_type: Option<super::common::AccountStatus>,
     /// Consolidated cost centre code.
     #[serde(
         default,
@@ -601,12 +597,8 @@ pub struct NominalBudgetType {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NominalCode {
     /// The status of the nominal code (Sage 200 Standard and versions of Professional released after February 2018). For example, this can either be 'Active' or 'Hidden'.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub account_status_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_status_type: Option<super::common::AccountStatus>,
     /// Determines if manual journals can be entered using this nominal code. This is ignored when the nominal account type is Group (Sage200 Professional only).
     #[serde(
         default,

@@ -51,6 +51,69 @@
 //! - `sop_user_permissions`: SOP User Permissions
 //! - `suggested_products`: Suggested Products
 
+/// How a sales order customer trades: on credit, for cash, or as a prospect.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum CustomerType {
+    /// `EnumCustomerTypeCredit`
+    #[default]
+    Credit,
+    /// `EnumCustomerTypeCash`
+    Cash,
+    /// `EnumCustomerTypeProspect`
+    Prospect,
+    /// A value this version of the schema does not list, kept as received.
+    Other(String),
+}
+
+impl CustomerType {
+    /// The value as written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Credit => "EnumCustomerTypeCredit",
+            Self::Cash => "EnumCustomerTypeCash",
+            Self::Prospect => "EnumCustomerTypeProspect",
+            Self::Other(value) => value,
+        }
+    }
+}
+
+impl From<String> for CustomerType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "EnumCustomerTypeCredit" => Self::Credit,
+            "EnumCustomerTypeCash" => Self::Cash,
+            "EnumCustomerTypeProspect" => Self::Prospect,
+            _ => Self::Other(value),
+        }
+    }
+}
+
+impl From<&str> for CustomerType {
+    fn from(value: &str) -> Self {
+        Self::from(value.to_owned())
+    }
+}
+
+impl std::fmt::Display for CustomerType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for CustomerType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CustomerType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+
 /// A subset of sales order information for populating a lookup.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct LookupSopOrder {
@@ -1847,12 +1910,8 @@ pub struct SopOrder {
     #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub customer_id: super::ids::CustomerId,
     /// SOP customer type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub customer_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_type: Option<CustomerType>,
     /// The date and time this entity was created (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
@@ -1903,12 +1962,8 @@ pub struct SopOrder {
     #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub document_no: String,
     /// Document status.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub document_status: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document_status: Option<super::common::DocumentStatus>,
     /// Exchange rate.
     #[serde(
         serialize_with = "sage_core::types::decimal_number::option::serialize",
@@ -3537,8 +3592,7 @@ pub struct SopOrderLine {
     )]
     pub line_total_value: Option<sage_core::types::Decimal>,
     /// The sales order line type.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
-    pub line_type: String,
+    pub line_type: super::common::LineType,
     /// The line unit precision.
     #[serde(
         serialize_with = "sage_core::types::decimal_number::option::serialize",
@@ -4039,10 +4093,10 @@ impl SopOrderLine {
     pub fn new(
         code: impl Into<String>,
         description: impl Into<String>,
-        line_type: impl Into<String>,
         line_quantity: sage_core::types::Decimal,
         product_id: impl Into<super::ids::ProductId>,
         warehouse_id: impl Into<super::ids::WarehouseId>,
+        line_type: super::common::LineType,
     ) -> Self {
         Self {
             additional_charge: None,
@@ -4096,7 +4150,7 @@ impl SopOrderLine {
             line_quantity,
             line_tax_value: None,
             line_total_value: None,
-            line_type: line_type.into(),
+            line_type,
             line_unit_precision: None,
             mark_as_preferred: None,
             nominal_code: None,
@@ -4886,12 +4940,8 @@ pub struct SopOrderLineView {
     )]
     pub sop_order_line_total_value: Option<sage_core::types::Decimal>,
     /// Sales order line type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub sop_order_line_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sop_order_line_type: Option<super::common::LineType>,
     /// The percentage discount per item.
     #[serde(
         serialize_with = "sage_core::types::decimal_number::option::serialize",
@@ -5527,12 +5577,8 @@ pub struct SopOrderReturnLineProfit {
     )]
     pub line_quantity: Option<sage_core::types::Decimal>,
     /// Sales order line type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub line_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line_type: Option<super::common::LineType>,
     /// The realised cost rate; the realised cost value per unit.
     #[serde(
         serialize_with = "sage_core::types::decimal_number::option::serialize",
@@ -5596,12 +5642,8 @@ pub struct SopOrderReturnLineProfit {
     )]
     pub sop_order_return_line_id: Option<i64>,
     /// The traceable type of the stock item.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub traceable_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub traceable_type: Option<super::common::TraceableKind>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -6883,12 +6925,8 @@ pub struct SopProformaLineView {
     )]
     pub sop_proforma_line_total_value: Option<sage_core::types::Decimal>,
     /// Sales pro forma line type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub sop_proforma_line_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sop_proforma_line_type: Option<super::common::LineType>,
     /// The percentage discount per item.
     #[serde(
         serialize_with = "sage_core::types::decimal_number::option::serialize",
@@ -7164,8 +7202,7 @@ pub struct SopQuote {
     #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub customer_id: super::ids::CustomerId,
     /// SOP customer type.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
-    pub customer_type: String,
+    pub customer_type: CustomerType,
     /// The date and time this entity was created (UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_created: Option<sage_core::types::DateTime>,
@@ -7211,12 +7248,8 @@ pub struct SopQuote {
     #[serde(deserialize_with = "sage_core::types::lenient::value")]
     pub document_no: String,
     /// Document status. Can set the document status to EnumDocumentStatusLive or EnumDocumentStatusLost and only when the existing document status is EnumDocumentStatusLive or EnumDocumentStatusLost. Other document status types will cause an error.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub document_status: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document_status: Option<super::common::DocumentStatus>,
     /// Exchange rate.
     #[serde(
         serialize_with = "sage_core::types::decimal_number::option::serialize",
@@ -7602,9 +7635,9 @@ pub struct SopQuote {
 impl SopQuote {
     /// A value with its required fields; the optional ones start unset.
     pub fn new(
-        customer_type: impl Into<String>,
         document_no: impl Into<String>,
         customer_id: impl Into<super::ids::CustomerId>,
+        customer_type: CustomerType,
     ) -> Self {
         Self {
             analysis_code_1: None,
@@ -7637,7 +7670,7 @@ impl SopQuote {
             customer_delivery_address_id: None,
             customer_document_no: None,
             customer_id: customer_id.into(),
-            customer_type: customer_type.into(),
+            customer_type,
             date_time_created: None,
             date_time_updated: None,
             delivery_address: None,
@@ -8357,8 +8390,7 @@ pub struct SopQuoteLine {
     )]
     pub line_total_value: Option<sage_core::types::Decimal>,
     /// The sales quote line type.
-    #[serde(deserialize_with = "sage_core::types::lenient::value")]
-    pub line_type: String,
+    pub line_type: super::common::LineType,
     /// The line unit precision.
     #[serde(
         serialize_with = "sage_core::types::decimal_number::option::serialize",
@@ -8844,10 +8876,10 @@ impl SopQuoteLine {
     pub fn new(
         code: impl Into<String>,
         description: impl Into<String>,
-        line_type: impl Into<String>,
         line_quantity: sage_core::types::Decimal,
         product_id: impl Into<super::ids::ProductId>,
         warehouse_id: impl Into<super::ids::WarehouseId>,
+        line_type: super::common::LineType,
     ) -> Self {
         Self {
             additional_charge: None,
@@ -8898,7 +8930,7 @@ impl SopQuoteLine {
             line_quantity,
             line_tax_value: None,
             line_total_value: None,
-            line_type: line_type.into(),
+            line_type,
             line_unit_precision: None,
             nominal_code: None,
             nominal_cost_centre: None,
@@ -9468,12 +9500,8 @@ pub struct SopQuoteLineView {
     )]
     pub sop_quote_line_total_value: Option<sage_core::types::Decimal>,
     /// Sales quote line type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub sop_quote_line_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sop_quote_line_type: Option<super::common::LineType>,
     /// The percentage discount per item.
     #[serde(
         serialize_with = "sage_core::types::decimal_number::option::serialize",
@@ -10226,12 +10254,8 @@ pub struct SopReturnLineView {
     )]
     pub sop_return_line_total_value: Option<sage_core::types::Decimal>,
     /// Sales return line type.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub sop_return_line_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sop_return_line_type: Option<super::common::LineType>,
     /// The percentage discount per item.
     #[serde(
         serialize_with = "sage_core::types::decimal_number::option::serialize",

@@ -4907,12 +4907,8 @@ pub struct ProductView {
     )]
     pub this_is_the_standard_band: Option<bool>,
     /// The traceable type of the product.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub traceable_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub traceable_type: Option<super::common::TraceableKind>,
     /// The traceable type of the product.
     #[serde(
         default,
@@ -5693,12 +5689,8 @@ pub struct StocktakeCountSheetItem {
         Vec<StocktakeCountSheetItemStocktakeTraceCountSheetItems>,
     >,
     /// The traceable type of the stock item.
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub traceable_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub traceable_type: Option<super::common::TraceableKind>,
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
@@ -5993,12 +5985,8 @@ pub struct StocktakeStocktakeItems {
     )]
     pub stocktake_item_id: Option<i64>,
     /// The traceable type of the stock item
-    #[serde(
-        default,
-        deserialize_with = "sage_core::types::lenient::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub traceable_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub traceable_type: Option<super::common::TraceableKind>,
     /// Stock item value of stock.
     #[serde(
         serialize_with = "sage_core::types::decimal_number::option::serialize",
