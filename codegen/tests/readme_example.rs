@@ -17,7 +17,8 @@ fn readme_example_loads_and_generates_the_types_it_names() {
     for item in [
         "pub struct Contact ",
         "pub enum ContactType ",
-        "pub struct ContactRequest ",
+        "pub contact: Contact,",
+        ".json_enveloped(\"contact\", &self.contact)",
         "pub struct ListContacts ",
         "pub enum ListContactsKind ",
         "pub struct UpdateContact ",
@@ -28,4 +29,5 @@ fn readme_example_loads_and_generates_the_types_it_names() {
     ] {
         assert!(contacts.contains(item), "README promises `{item}`");
     }
+    assert!(!contacts.contains("pub struct ContactRequest "), "the envelope is not generated");
 }
