@@ -22,6 +22,7 @@ fn demo_product_emits_the_expected_files() {
             "Cargo.toml",
             "src/generated/changes.rs",
             "src/generated/common.rs",
+            "src/generated/ids.rs",
             "src/generated/mod.rs",
             "src/generated/operations.rs",
             "src/generated/orders.rs"
@@ -30,6 +31,7 @@ fn demo_product_emits_the_expected_files() {
     expect_file!["snapshots/demo/Cargo.toml"].assert_eq(&files["Cargo.toml"]);
     expect_file!["snapshots/demo/changes.rs"].assert_eq(&files["src/generated/changes.rs"]);
     expect_file!["snapshots/demo/common.rs"].assert_eq(&files["src/generated/common.rs"]);
+    expect_file!["snapshots/demo/ids.rs"].assert_eq(&files["src/generated/ids.rs"]);
     expect_file!["snapshots/demo/mod.rs"].assert_eq(&files["src/generated/mod.rs"]);
     expect_file!["snapshots/demo/operations.rs"].assert_eq(&files["src/generated/operations.rs"]);
     expect_file!["snapshots/demo/orders.rs"].assert_eq(&files["src/generated/orders.rs"]);

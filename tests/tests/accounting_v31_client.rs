@@ -70,7 +70,10 @@ async fn create_update_and_delete_send_nested_bodies_to_the_right_paths() {
     let seen = server.seen();
     assert_eq!((seen[0].method.as_str(), seen[0].uri.as_str()), ("POST", "/v3.1/contacts"));
     assert_eq!(seen[0].headers["content-type"], "application/json");
-    assert_eq!(seen[0].json(), json!({"contact": {"name": "New Co", "contact_type_ids": ["CUSTOMER"]}}));
+    let mut created = seen[0].json();
+    let idempotency_id = created["contact"].as_object_mut().unwrap().remove("idempotency_id").unwrap();
+    assert_eq!(idempotency_id.as_str().map(str::len), Some(32), "the client fills in Sage's idempotency id");
+    assert_eq!(created, json!({"contact": {"name": "New Co", "contact_type_ids": ["CUSTOMER"]}}));
     assert_eq!((seen[1].method.as_str(), seen[1].uri.as_str()), ("PUT", "/v3.1/contacts/c9"));
     assert_eq!(seen[1].json(), json!({"contact": {"notes": "Pays on time"}}));
     assert_eq!((seen[2].method.as_str(), seen[2].uri.as_str()), ("DELETE", "/v3.1/contacts/c9"));

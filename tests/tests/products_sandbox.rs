@@ -40,12 +40,12 @@ async fn accounting_v31_contacts_round_trip() {
     let first = ListContacts::new().items_per_page(10).send(&client).await.unwrap();
     assert_eq!(first.items.len(), 10);
     let total = first.total.expect("the envelope carries $total");
-    let body = serde_json::from_value(json!({"contact": {"name": "Round Trip Ltd", "contact_type_ids": ["CUSTOMER"]}}));
+    let body = serde_json::from_value(json!({"name": "Round Trip Ltd", "contact_type_ids": ["CUSTOMER"]}));
     let created = CreateContact::new(body.unwrap()).send(&client).await.unwrap();
     let id = created.id.expect("an id is assigned");
     assert_eq!(GetContact::new(&id).send(&client).await.unwrap().name.as_deref(), Some("Round Trip Ltd"));
 
-    let change = serde_json::from_value(json!({"contact": {"name": "Round Trip Ltd", "notes": "Pays on time"}}));
+    let change = serde_json::from_value(json!({"name": "Round Trip Ltd", "notes": "Pays on time"}));
     UpdateContact::new(&id, change.unwrap()).send(&client).await.unwrap();
     assert_eq!(GetContact::new(&id).send(&client).await.unwrap().notes.as_deref(), Some("Pays on time"));
 
@@ -85,9 +85,9 @@ async fn accounting_v3_contacts_round_trip_with_site_and_subscription_key() {
         client(&sandbox, sage_accounting_v3::PRODUCT, |site| Some(HeaderPolicy::accounting_v3(site, "apim-key"))).await;
 
     assert!(!ListContacts::new().send(&client).await.unwrap().items.is_empty());
-    let body = serde_json::from_value(json!({"contact": {"name": "V3 Garage", "contact_type_ids": ["CUSTOMER"]}}));
+    let body = serde_json::from_value(json!({"name": "V3 Garage", "contact_type_ids": ["CUSTOMER"]}));
     let id = CreateContact::new(body.unwrap()).send(&client).await.unwrap().id.unwrap();
-    let change = serde_json::from_value(json!({"contact": {"name": "V3 Garage Ltd"}}));
+    let change = serde_json::from_value(json!({"name": "V3 Garage Ltd"}));
     UpdateContact::new(&id, change.unwrap()).send(&client).await.unwrap();
     assert_eq!(GetContact::new(&id).send(&client).await.unwrap().name.as_deref(), Some("V3 Garage Ltd"));
     DeleteContact::new(&id).send(&client).await.unwrap();

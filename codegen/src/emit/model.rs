@@ -250,7 +250,7 @@ pub(crate) fn string_enum(rust_name: &str, description: &str, values: &[String])
 
         impl<'de> serde::Deserialize<'de> for #name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+                sage_core::types::lenient::value::<D, String>(deserializer).map(Self::from)
             }
         }
     }

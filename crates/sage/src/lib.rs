@@ -104,12 +104,12 @@ pub use sage_accounting_v3 as accounting_v3;
 
 // The crates under their own names too: rustc's messages name types by crate
 // (`sage::sage_accounting_v31::contacts::NewContact`), and a path in a message should be one you can write.
-#[cfg(feature = "accounting-v31")]
-#[doc(hidden)]
-pub use sage_accounting_v31;
 #[cfg(feature = "accounting-v3")]
 #[doc(hidden)]
 pub use sage_accounting_v3;
+#[cfg(feature = "accounting-v31")]
+#[doc(hidden)]
+pub use sage_accounting_v31;
 
 /// Sage 200 Professional.
 #[cfg(feature = "sage200-pro")]

@@ -8,6 +8,8 @@ pub mod orders;
 
 pub mod changes;
 
+pub mod ids;
+
 pub mod operations;
 
 /// A small product exercising every schema feature.

@@ -10,7 +10,7 @@
 pub struct Order {
     /// Order id.
     #[serde(deserialize_with = "sage_core::types::lenient::value")]
-    pub id: i64,
+    pub id: super::ids::OrderId,
     /// Kind of order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<OrderType>,
@@ -45,6 +45,29 @@ pub struct Order {
     /// Fields the schema does not list, kept so that a read-modify-write loses nothing.
     #[serde(flatten)]
     pub extra: sage_core::types::Extra,
+}
+
+impl Order {
+    /// A value with its required fields; the optional ones start unset.
+    pub fn new(
+        id: impl Into<super::ids::OrderId>,
+        total: sage_core::types::Decimal,
+        placed_at: sage_core::types::DateTime,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            r#type: None,
+            path: None,
+            total,
+            discount: None,
+            placed_at,
+            due: None,
+            status: None,
+            tags: None,
+            root: None,
+            extra: sage_core::types::Extra::new(),
+        }
+    }
 }
 
 /// Values of `Order::type`.
@@ -102,7 +125,7 @@ impl<'de> serde::Deserialize<'de> for OrderType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+        sage_core::types::lenient::value::<D, String>(deserializer).map(Self::from)
     }
 }
 
@@ -113,14 +136,14 @@ impl<'de> serde::Deserialize<'de> for OrderType {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetOrder {
     /// Order id.
-    pub id: i64,
+    pub id: super::ids::OrderId,
 }
 
 #[allow(deprecated)]
 impl GetOrder {
     /// A request with its required parameters; set optional ones with the methods below.
-    pub fn new(id: i64) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<super::ids::OrderId>) -> Self {
+        Self { id: id.into() }
     }
 
     /// Sends the request and decodes the response.
@@ -210,7 +233,7 @@ impl<'de> serde::Deserialize<'de> for ListOrdersKinds {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+        sage_core::types::lenient::value::<D, String>(deserializer).map(Self::from)
     }
 }
 

@@ -543,7 +543,7 @@ for ListTaxDeterminationsArtefactLineGoodsServicesType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+        sage_core::types::lenient::value::<D, String>(deserializer).map(Self::from)
     }
 }
 
@@ -602,7 +602,7 @@ impl<'de> serde::Deserialize<'de> for ListTaxDeterminationsUsage {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+        sage_core::types::lenient::value::<D, String>(deserializer).map(Self::from)
     }
 }
 
@@ -1768,7 +1768,7 @@ impl<'de> serde::Deserialize<'de> for ListTaxReturnFrequenciesTaxTypeId {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+        sage_core::types::lenient::value::<D, String>(deserializer).map(Self::from)
     }
 }
 

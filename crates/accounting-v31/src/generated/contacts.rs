@@ -768,7 +768,7 @@ impl<'de> serde::Deserialize<'de> for ContactUpdateCreditTerms {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+        sage_core::types::lenient::value::<D, String>(deserializer).map(Self::from)
     }
 }
 
@@ -1180,7 +1180,7 @@ impl<'de> serde::Deserialize<'de> for NewContactCreditTerms {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+        sage_core::types::lenient::value::<D, String>(deserializer).map(Self::from)
     }
 }
 

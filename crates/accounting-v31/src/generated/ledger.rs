@@ -1540,7 +1540,7 @@ impl<'de> serde::Deserialize<'de> for ListAnalysisTypeCategoriesAnalysisTypeLeve
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+        sage_core::types::lenient::value::<D, String>(deserializer).map(Self::from)
     }
 }
 
@@ -1823,7 +1823,7 @@ impl<'de> serde::Deserialize<'de> for ListAnalysisTypesAnalysisTypeLevel {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+        sage_core::types::lenient::value::<D, String>(deserializer).map(Self::from)
     }
 }
 
@@ -3620,7 +3620,7 @@ impl<'de> serde::Deserialize<'de> for ListLedgerAccountsNotVisibleIn {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+        sage_core::types::lenient::value::<D, String>(deserializer).map(Self::from)
     }
 }
 
@@ -3699,7 +3699,7 @@ impl<'de> serde::Deserialize<'de> for ListLedgerAccountsVisibleIn {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+        sage_core::types::lenient::value::<D, String>(deserializer).map(Self::from)
     }
 }
 

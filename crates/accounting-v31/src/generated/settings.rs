@@ -1603,7 +1603,7 @@ impl<'de> serde::Deserialize<'de> for InvoiceSettingsCustomerCreditTerms {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+        sage_core::types::lenient::value::<D, String>(deserializer).map(Self::from)
     }
 }
 
@@ -1666,7 +1666,7 @@ impl<'de> serde::Deserialize<'de> for InvoiceSettingsVendorCreditTerms {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+        sage_core::types::lenient::value::<D, String>(deserializer).map(Self::from)
     }
 }
 
@@ -2331,7 +2331,7 @@ impl<'de> serde::Deserialize<'de> for InvoiceSettingsUpdateCustomerCreditTerms {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+        sage_core::types::lenient::value::<D, String>(deserializer).map(Self::from)
     }
 }
 
@@ -2394,7 +2394,7 @@ impl<'de> serde::Deserialize<'de> for InvoiceSettingsUpdateVendorCreditTerms {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+        sage_core::types::lenient::value::<D, String>(deserializer).map(Self::from)
     }
 }
 

@@ -56,7 +56,7 @@ impl<'de> serde::Deserialize<'de> for AccountStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+        sage_core::types::lenient::value::<D, String>(deserializer).map(Self::from)
     }
 }
 
@@ -188,7 +188,7 @@ impl<'de> serde::Deserialize<'de> for DocumentStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+        sage_core::types::lenient::value::<D, String>(deserializer).map(Self::from)
     }
 }
 
@@ -291,7 +291,7 @@ impl<'de> serde::Deserialize<'de> for LineType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+        sage_core::types::lenient::value::<D, String>(deserializer).map(Self::from)
     }
 }
 
@@ -489,7 +489,7 @@ impl<'de> serde::Deserialize<'de> for TraceableKind {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        <String as serde::Deserialize>::deserialize(deserializer).map(Self::from)
+        sage_core::types::lenient::value::<D, String>(deserializer).map(Self::from)
     }
 }
 
