@@ -40,8 +40,8 @@ pub struct Overrides {
     /// Operations (by name, e.g. `create_contact`) whose body entity accepts an `idempotency_id`
     /// that Sage's specs do not declare; the importer adds the field.
     pub idempotent_creates: Vec<String>,
-    /// Enum model name → the string fields that hold its values (see [`super::string_enums`]).
-    pub string_enums: BTreeMap<String, super::string_enums::StringEnum>,
+    /// Enum model name → the string fields that hold its values (see [`StringEnum`](super::StringEnum)).
+    pub string_enums: BTreeMap<String, super::StringEnum>,
     /// The product that replaces this one: operations it also serves are written deprecated,
     /// pointing at their successor (see [`Supersession`]).
     pub superseded_by: Option<Supersession>,

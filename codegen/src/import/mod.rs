@@ -41,6 +41,7 @@ pub use idempotency::is_hand_written_addition;
 pub use naming::singular;
 pub use reference::{reference_spec_paths, reference_specs_dir, REFERENCE_SPECS};
 pub use spec::SpecFile;
+pub use string_enums::StringEnum;
 pub use twins::{Supersession, Twin, Twins};
 
 use areas::{accounting_area, builtin_description, module_of};
