@@ -287,16 +287,14 @@ fn body_member<'p>(op: &Operation, body: &Type, scope: &Scope<'p>) -> (syn::Iden
     }
 }
 
-/// For a POST whose body wraps one entity (`{"contact": {…}}`) that has an `idempotency_id`
-/// field (added on import for Sage's idempotent creates): the wrapper key, so that the client can
-/// fill in the id and retry the create safely.
+/// For a POST whose body is an envelope (`{"contact": {…}}`) around an entity with an
+/// `idempotency_id` field (added on import for Sage's idempotent creates): the envelope key, so
+/// that the client can fill in the id and retry the create safely.
 fn idempotency_envelope<'p>(op: &Operation, scope: &Scope<'p>) -> Option<&'p str> {
-    let (Method::Post, Some(Type::Model(envelope))) = (op.method, &op.body) else { return None };
-    let ModelKind::Struct { fields } = &scope.model(envelope)?.kind else { return None };
-    let [wrapper] = fields.as_slice() else { return None };
-    let Type::Model(entity) = &wrapper.ty else { return None };
-    let ModelKind::Struct { fields: entity_fields } = &scope.model(entity)?.kind else { return None };
-    entity_fields.iter().any(|field| field.json_name == "idempotency_id").then_some(wrapper.json_name.as_str())
+    let field = op.body.as_ref().filter(|_| op.method == Method::Post).and_then(|body| scope.envelope_field(body))?;
+    let Type::Model(entity) = &field.ty else { return None };
+    let ModelKind::Struct { fields } = &scope.model(entity)?.kind else { return None };
+    fields.iter().any(|field| field.json_name == "idempotency_id").then_some(field.json_name.as_str())
 }
 
 /// Scalars that are `Copy` are passed to `Request::path` by value (clippy flags the borrow).
