@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use super::operation::is_copy;
 use super::scope::Scope;
 use crate::ir::{Field, Method, ModelKind, Product, Response, Type};
 use crate::names::ident;
@@ -156,8 +157,7 @@ fn same_field(read: &Field, write: &Field, scope: &Scope<'_>) -> Option<TokenStr
         },
         _ => return None,
     };
-    let copy = matches!(read.ty, Type::Integer | Type::Boolean | Type::Decimal | Type::Date | Type::DateTime);
-    let value = if copy { quote!(read.#name) } else { quote!(read.#name.clone()) };
+    let value = if is_copy(&read.ty) { quote!(read.#name) } else { quote!(read.#name.clone()) };
     Some(match (convert, read_optional) {
         (None, true) => value,
         (None, false) => quote!(Some(#value)),

@@ -298,7 +298,7 @@ fn idempotency_envelope<'p>(op: &Operation, scope: &Scope<'p>) -> Option<&'p str
 }
 
 /// Scalars that are `Copy` are passed to `Request::path` by value (clippy flags the borrow).
-fn is_copy(ty: &Type) -> bool {
+pub(crate) fn is_copy(ty: &Type) -> bool {
     matches!(ty, Type::Integer | Type::Boolean | Type::Decimal | Type::Date | Type::DateTime)
 }
 
