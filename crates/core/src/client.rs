@@ -180,7 +180,8 @@ impl Client {
     /// Sends a request description and returns the raw 2xx response. Error statuses become
     /// [`Error::Api`]. Retries and one refresh-after-401 happen here.
     pub async fn execute(&self, request: &Request) -> Result<RawResponse> {
-        let span = tracing::info_span!(
+        // DEBUG, not INFO: an application logging at INFO pays nothing for a span per call.
+        let span = tracing::debug_span!(
             "sage.call",
             product = self.shared.product.name,
             operation = request.operation,
