@@ -7,8 +7,10 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use crate::emit::{
-    emit_product_among, facade_paths, header_line, sandbox_files, EmitError, GENERATED_DIR, SANDBOX_CRATE,
+    emit_edition, emit_product_among, emit_shared_crate, facade_paths, header_line, sandbox_files, EmitError,
+    SharedGroup, GENERATED_DIR, SANDBOX_CRATE,
 };
+use crate::ir::Product;
 use crate::load::{parse_product, product_dirs, read_sources, SchemaErrors};
 
 /// Why generation could not run.
@@ -92,8 +94,29 @@ pub fn expected_files(workspace: &Path) -> Result<BTreeMap<PathBuf, String>, Gen
         return Err(GenerateError::Schema(SchemaErrors(errors)));
     }
     let facade_paths = facade_paths(products.iter().map(|(_, product)| product));
+    let mut groups: BTreeMap<&str, Vec<&Product>> = BTreeMap::new();
+    for (_, product) in &products {
+        if let Some(shared) = &product.shared_crate {
+            groups.entry(shared).or_default().push(product);
+        }
+    }
+    let groups = groups
+        .into_iter()
+        .map(|(name, members)| SharedGroup::new(name, members))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(GenerateError::Emit)?;
+    for group in &groups {
+        for (path, contents) in emit_shared_crate(group, &facade_paths).map_err(GenerateError::Emit)? {
+            files.insert(Path::new("crates").join(group.crate_name).join(path), contents);
+        }
+    }
     for (name, product) in &products {
-        for (path, contents) in emit_product_among(product, &facade_paths).map_err(GenerateError::Emit)? {
+        let group = groups.iter().find(|group| Some(group.crate_name) == product.shared_crate.as_deref());
+        let emitted = match group {
+            Some(group) => emit_edition(product, group, &facade_paths),
+            None => emit_product_among(product, &facade_paths),
+        };
+        for (path, contents) in emitted.map_err(GenerateError::Emit)? {
             files.insert(Path::new("crates").join(name).join(path), contents);
         }
     }

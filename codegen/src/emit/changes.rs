@@ -8,7 +8,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::scope::Scope;
-use crate::ir::{Area, Method, ModelKind, Operation, Pagination, Product, Response, Type};
+use crate::ir::{Method, ModelKind, Operation, Pagination, Product, Response, Type};
 use crate::names::{ident, type_name};
 
 /// Accounting's change filter (inclusive of the timestamp).
@@ -101,9 +101,9 @@ fn spec_tokens(op: &Operation, feed: &Feed<'_>) -> TokenStream {
     }
 }
 
-/// `impl Changes` for the area's followable lists.
-pub(crate) fn impls(area: &Area, scope: &Scope<'_>) -> TokenStream {
-    let impls = area.resources.iter().flat_map(|resource| &resource.operations).filter_map(|op| {
+/// `impl Changes` for the followable lists among `operations`.
+pub(crate) fn impls<'a>(operations: impl Iterator<Item = &'a Operation>, scope: &Scope<'_>) -> TokenStream {
+    let impls = operations.filter_map(|op| {
         let feed = feed(op, scope)?;
         let name = ident(&type_name(&op.name).unwrap_or_default());
         let spec = spec_tokens(op, &feed);
@@ -121,15 +121,51 @@ pub(crate) fn impls(area: &Area, scope: &Scope<'_>) -> TokenStream {
 /// `changes.rs`: every followable list of the product, for callers without types (the CLI).
 pub(crate) fn feeds_table(product: &Product) -> TokenStream {
     let scope = Scope::new(product);
+    let entries = followable(product, &scope).into_iter().map(|(op, feed)| spec_tokens(op, &feed));
+    table(quote!(#(#entries),*))
+}
+
+/// A shared crate's `changes.rs`: the feed of each followable list of `product` as a `const` named
+/// after the operation, for the tables of the products built on the crate.
+pub(crate) fn shared_feeds(product: &Product) -> TokenStream {
+    let scope = Scope::new(product);
+    let feeds = followable(product, &scope).into_iter().map(|(op, feed)| {
+        let name = super::table::spec_const(&op.name);
+        let doc = format!(" `{}`", op.name);
+        let spec = spec_tokens(op, &feed);
+        quote!(#[doc = #doc] pub const #name: sage_core::changes::FeedSpec = #spec;)
+    });
+    quote! {
+        //! The feed of every followable list of the API; each edition's `FEEDS` lists the ones it has.
+
+        #(#feeds)*
+    }
+}
+
+/// `changes.rs` of a product built on `shared_crate`: its feeds, named in the shared crate.
+pub(crate) fn edition_feeds(product: &Product, source: &Product, shared_crate: &proc_macro2::Ident) -> TokenStream {
+    let scope = Scope::new(source);
+    let entries = followable(product, &scope).into_iter().map(|(op, _)| {
+        let name = super::table::spec_const(&op.name);
+        quote!(#shared_crate::changes::#name)
+    });
+    table(quote!(#(#entries),*))
+}
+
+/// The followable lists of `product`, sorted by operation name.
+fn followable<'a>(product: &'a Product, scope: &Scope<'_>) -> Vec<(&'a Operation, Feed<'a>)> {
     let mut ops: Vec<&Operation> =
         product.areas.iter().flat_map(|area| &area.resources).flat_map(|resource| &resource.operations).collect();
     ops.sort_by(|a, b| a.name.cmp(&b.name));
-    let entries = ops.into_iter().filter_map(|op| feed(op, &scope).map(|feed| spec_tokens(op, &feed)));
+    ops.into_iter().filter_map(|op| feed(op, scope).map(|feed| (op, feed))).collect()
+}
+
+fn table(entries: TokenStream) -> TokenStream {
     quote! {
         //! The list operations whose changes can be followed (see `sage_core::changes`), by name.
 
         /// Every followable list operation, sorted by operation name.
-        pub const FEEDS: &[sage_core::changes::FeedSpec] = &[#(#entries),*];
+        pub const FEEDS: &[sage_core::changes::FeedSpec] = &[#entries];
 
         /// The feed of the list operation called `operation`, if it can be followed.
         pub fn feed(operation: &str) -> Option<&'static sage_core::changes::FeedSpec> {

@@ -7,50 +7,15 @@ use quote::quote;
 
 use super::operation::method_variant;
 use super::scope::Scope;
-use crate::ir::{ModelKind, Param, ParamLocation, Product, Response, Type};
+use crate::ir::{Area, ModelKind, Operation, Param, ParamLocation, Product, Response, Type};
 
 pub(crate) fn operations_table(product: &Product) -> TokenStream {
     let scope = Scope::new(product);
     let mut pool = ParamPool::default();
-    let mut operations: Vec<_> = product
-        .areas
-        .iter()
-        .flat_map(|area| {
-            area.resources.iter().flat_map(move |resource| resource.operations.iter().map(move |op| (area, op)))
-        })
-        .collect();
-    operations.sort_by(|(_, a), (_, b)| a.name.cmp(&b.name));
-    let entries: Vec<_> = operations
-        .iter()
-        .map(|(area, op)| {
-            let name = &op.name;
-            let area = &area.name;
-            let method = method_variant(op.method);
-            let path = &op.path;
-            let summary = &op.summary;
-            let params: Vec<_> =
-                op.params.iter().map(|param| pool.name(&param.rust_name, param_spec(param, &scope))).collect();
-            let body = op.body.is_some();
-            let list = matches!(op.response, Response::List(_));
-            let idempotent = op.idempotent;
-            let deprecated = op.deprecated.is_some();
-            quote! {
-                OperationSpec {
-                    name: #name,
-                    area: #area,
-                    method: #method,
-                    path: #path,
-                    summary: #summary,
-                    params: &[#(#params),*],
-                    body: #body,
-                    list: #list,
-                    idempotent: #idempotent,
-                    deprecated: #deprecated,
-                },
-            }
-        })
-        .collect();
+    let entries: Vec<_> =
+        sorted_operations(product).iter().map(|(area, op)| spec(area, op, &mut pool, &scope)).collect();
     let shared = pool.consts();
+    let lookup = lookup();
     quote! {
         #![doc = " Every operation of this API as data, for tools that call operations by name (a CLI, tests)."]
         #![doc = ""]
@@ -60,13 +25,111 @@ pub(crate) fn operations_table(product: &Product) -> TokenStream {
         pub use sage_core::catalog::{OperationSpec, ParamLocation, ParamSpec, ParamType};
 
         #[doc = " Every operation, sorted by name."]
-        pub const OPERATIONS: &[OperationSpec] = &[#(#entries)*];
+        pub const OPERATIONS: &[OperationSpec] = &[#(#entries,)*];
 
         #(#shared)*
 
+        #lookup
+    }
+}
+
+/// A shared crate's `operations.rs`: each operation of `product` as a `const` named after it, for
+/// the tables of the products built on the crate.
+pub(crate) fn shared_specs(product: &Product) -> TokenStream {
+    let scope = Scope::new(product);
+    let mut pool = ParamPool::default();
+    let specs: Vec<_> = sorted_operations(product)
+        .iter()
+        .map(|(area, op)| {
+            let name = spec_const(&op.name);
+            let doc = format!(" `{}`", op.name);
+            let spec = spec(area, op, &mut pool, &scope);
+            quote!(#[doc = #doc] pub const #name: OperationSpec = #spec;)
+        })
+        .collect();
+    let shared = pool.consts();
+    quote! {
+        #![doc = " Every operation of the API as data; each edition's `OPERATIONS` lists the ones it has."]
+
+        pub use sage_core::catalog::{OperationSpec, ParamLocation, ParamSpec, ParamType};
+
+        #(#specs)*
+
+        #(#shared)*
+    }
+}
+
+/// `operations.rs` of a product built on `shared_crate`: its operations, named in the shared crate.
+pub(crate) fn edition_table(product: &Product, shared_crate: &proc_macro2::Ident) -> TokenStream {
+    let entries = sorted_operations(product).into_iter().map(|(_, op)| {
+        let name = spec_const(&op.name);
+        quote!(#shared_crate::operations::#name)
+    });
+    let lookup = lookup();
+    quote! {
+        #![doc = " Every operation of this API as data, for tools that call operations by name (a CLI, tests)."]
+        #![doc = ""]
+        #![doc = " Build a call with `OperationSpec::request` from `name=value` pairs and send it with"]
+        #![doc = " `sage_core::Client::execute`. The table is always compiled, whatever features are enabled."]
+
+        pub use sage_core::catalog::{OperationSpec, ParamLocation, ParamSpec, ParamType};
+
+        #[doc = " Every operation, sorted by name."]
+        pub const OPERATIONS: &[OperationSpec] = &[#(#entries,)*];
+
+        #lookup
+    }
+}
+
+fn lookup() -> TokenStream {
+    quote! {
         #[doc = " The operation called `name`, if there is one."]
         pub fn find(name: &str) -> Option<&'static OperationSpec> {
             sage_core::catalog::find(OPERATIONS, name).ok()
+        }
+    }
+}
+
+/// The const naming an operation's spec in a shared crate: `LIST_CUSTOMERS`.
+pub(crate) fn spec_const(operation: &str) -> proc_macro2::Ident {
+    proc_macro2::Ident::new(&operation.to_ascii_uppercase(), proc_macro2::Span::call_site())
+}
+
+fn sorted_operations(product: &Product) -> Vec<(&Area, &Operation)> {
+    let mut operations: Vec<_> = product
+        .areas
+        .iter()
+        .flat_map(|area| {
+            area.resources.iter().flat_map(move |resource| resource.operations.iter().map(move |op| (area, op)))
+        })
+        .collect();
+    operations.sort_by(|(_, a), (_, b)| a.name.cmp(&b.name));
+    operations
+}
+
+fn spec(area: &Area, op: &Operation, pool: &mut ParamPool, scope: &Scope<'_>) -> TokenStream {
+    let name = &op.name;
+    let area = &area.name;
+    let method = method_variant(op.method);
+    let path = &op.path;
+    let summary = &op.summary;
+    let params: Vec<_> = op.params.iter().map(|param| pool.name(&param.rust_name, param_spec(param, scope))).collect();
+    let body = op.body.is_some();
+    let list = matches!(op.response, Response::List(_));
+    let idempotent = op.idempotent;
+    let deprecated = op.deprecated.is_some();
+    quote! {
+        OperationSpec {
+            name: #name,
+            area: #area,
+            method: #method,
+            path: #path,
+            summary: #summary,
+            params: &[#(#params),*],
+            body: #body,
+            list: #list,
+            idempotent: #idempotent,
+            deprecated: #deprecated,
         }
     }
 }

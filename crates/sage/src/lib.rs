@@ -110,6 +110,10 @@ pub use sage_accounting_v3;
 #[cfg(feature = "accounting-v31")]
 #[doc(hidden)]
 pub use sage_accounting_v31;
+// Both Sage 200 editions re-export the types they share from `sage200`, the name rustc prints.
+#[cfg(any(feature = "sage200-pro", feature = "sage200-standard"))]
+#[doc(hidden)]
+pub use sage200;
 
 /// Sage 200 Professional.
 #[cfg(feature = "sage200-pro")]

@@ -13,6 +13,9 @@ pub struct Product {
     pub title: String,
     /// Cargo package name of the generated crate, e.g. `sage-accounting-v31`.
     pub crate_name: String,
+    /// Cargo package that holds the code this product has in common with the other products
+    /// naming the same one (Sage 200's two editions: `sage200`), generated once for all of them.
+    pub shared_crate: Option<String>,
     /// What the product is, for crate docs.
     pub description: String,
     /// Default base URL; may contain `{variables}` such as `{country}`.

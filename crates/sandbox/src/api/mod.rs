@@ -159,6 +159,7 @@ fn bare_v31() -> ir::Product {
         name: "accounting-v31".into(),
         title: "Sage Business Cloud Accounting v3.1".into(),
         crate_name: "sage-accounting-v31".into(),
+        shared_crate: None,
         description: String::new(),
         base_url: V31_BASE_URL.into(),
         auth_profile: ir::AuthProfile::AccountingV31,

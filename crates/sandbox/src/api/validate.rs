@@ -166,6 +166,7 @@ mod tests {
             name: "p".into(),
             title: String::new(),
             crate_name: String::new(),
+            shared_crate: None,
             description: String::new(),
             base_url: "https://x/y".into(),
             auth_profile: ir::AuthProfile::AccountingV31,

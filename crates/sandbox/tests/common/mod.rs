@@ -144,6 +144,7 @@ pub fn product(
         name: name.into(),
         title: name.into(),
         crate_name: format!("sage-{name}"),
+        shared_crate: None,
         description: String::new(),
         base_url: base_url.into(),
         auth_profile: match policy {

@@ -82,6 +82,7 @@ pub fn parse_product(files: &[SourceFile]) -> Result<Product, SchemaErrors> {
                 name: header.name,
                 title: header.title,
                 crate_name: header.crate_name,
+                shared_crate: header.shared_crate,
                 description: header.description,
                 base_url: header.base_url,
                 auth_profile: header.auth_profile,

@@ -9,6 +9,7 @@ pub(crate) struct Header {
     pub(crate) name: String,
     pub(crate) title: String,
     pub(crate) crate_name: String,
+    pub(crate) shared_crate: Option<String>,
     pub(crate) description: String,
     pub(crate) base_url: String,
     pub(crate) auth_profile: AuthProfile,
@@ -21,6 +22,7 @@ const KEYS: &[&str] = &[
     "name",
     "title",
     "crate",
+    "shared_crate",
     "description",
     "base_url",
     "auth_profile",
@@ -47,6 +49,12 @@ pub(crate) fn parse_header(cx: &mut Cx<'_>, node: &Node, dir_name: Option<&str>)
     if let Some(crate_name) = &crate_name {
         if !is_package_like(crate_name) {
             cx.error(&obj.at("crate"), format!("`{crate_name}` is not a cargo package name"));
+        }
+    }
+    let shared_crate = cx.optional_str(&obj, "shared_crate");
+    if let Some(shared) = &shared_crate {
+        if !is_package_like(shared) || Some(shared) == crate_name.as_ref() {
+            cx.error(&obj.at("shared_crate"), format!("`{shared}` is not a cargo package name other than `crate`"));
         }
     }
     let title = cx.required_str(&obj, "title");
@@ -77,6 +85,7 @@ pub(crate) fn parse_header(cx: &mut Cx<'_>, node: &Node, dir_name: Option<&str>)
         name: name?,
         title: title?,
         crate_name: crate_name?,
+        shared_crate,
         description,
         base_url: base_url?,
         auth_profile: auth_profile?,
