@@ -43,6 +43,7 @@ fn write_manifest<'a>(
     let features: Vec<_> = features.collect();
     let mut out = header_line("#", source);
     let shared = shared_crate.map(|name| format!("{name}.workspace = true\n")).unwrap_or_default();
+    let catalog: Vec<_> = shared_crate.map(|name| format!("{name}/catalog")).into_iter().collect();
     // Writing to a String cannot fail.
     let _ = write!(
         out,
@@ -55,6 +56,11 @@ fn write_manifest<'a>(
         toml_string(description),
     );
     let _ = writeln!(out, "full = {}", toml_list(features.iter().map(|(area, _)| *area)));
+    let _ = writeln!(
+        out,
+        "# The operation and feed tables (`operations`, `changes`), for tools that call operations by name."
+    );
+    let _ = writeln!(out, "catalog = {}", toml_list(catalog.iter()));
     for (feature, needs) in &features {
         let _ = writeln!(out, "{feature} = {}", toml_list(needs.iter()));
     }

@@ -192,11 +192,11 @@ pub(crate) fn root_module(product: &Product) -> TokenStream {
         Pagination::OData => "OData",
     });
     let description = doc_lines(&product.description);
+    let catalog = catalog_modules();
     quote! {
         #(#modules)*
-        pub mod changes;
+        #catalog
         pub mod ids;
-        pub mod operations;
 
         #description
         #[doc = ""]
@@ -209,6 +209,17 @@ pub(crate) fn root_module(product: &Product) -> TokenStream {
             headers: sage_core::HeaderStyle::#headers,
             paging: sage_core::PagingStyle::#paging,
         };
+    }
+}
+
+/// The tables of operations and feeds, for tools that call operations by name: compiled only with
+/// the `catalog` feature, so a program using one area does not build descriptions of all of them.
+fn catalog_modules() -> TokenStream {
+    quote! {
+        #[cfg(feature = "catalog")]
+        pub mod changes;
+        #[cfg(feature = "catalog")]
+        pub mod operations;
     }
 }
 

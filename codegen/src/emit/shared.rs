@@ -83,7 +83,8 @@ pub fn emit_shared_crate(
         quote!(#docs #gate pub mod #module;)
     });
     let path = format!("{GENERATED_DIR}/mod.rs");
-    let root = quote!(#(#modules)* pub mod changes; pub mod ids; pub mod operations;);
+    let catalog = super::catalog_modules();
+    let root = quote!(#(#modules)* #catalog pub mod ids;);
     files.insert(path.clone(), render(&path, &header, root)?);
     let path = format!("{GENERATED_DIR}/ids.rs");
     files.insert(path.clone(), render(&path, &header, ids::ids_module(&scope.ids))?);

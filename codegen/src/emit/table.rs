@@ -20,7 +20,7 @@ pub(crate) fn operations_table(product: &Product) -> TokenStream {
         #![doc = " Every operation of this API as data, for tools that call operations by name (a CLI, tests)."]
         #![doc = ""]
         #![doc = " Build a call with `OperationSpec::request` from `name=value` pairs and send it with"]
-        #![doc = " `sage_core::Client::execute`. The table is always compiled, whatever features are enabled."]
+        #![doc = " `sage_core::Client::execute`. Compiled with the `catalog` feature, whatever areas are enabled."]
 
         pub use sage_core::catalog::{OperationSpec, ParamLocation, ParamSpec, ParamType};
 
@@ -70,7 +70,7 @@ pub(crate) fn edition_table(product: &Product, shared_crate: &proc_macro2::Ident
         #![doc = " Every operation of this API as data, for tools that call operations by name (a CLI, tests)."]
         #![doc = ""]
         #![doc = " Build a call with `OperationSpec::request` from `name=value` pairs and send it with"]
-        #![doc = " `sage_core::Client::execute`. The table is always compiled, whatever features are enabled."]
+        #![doc = " `sage_core::Client::execute`. Compiled with the `catalog` feature, whatever areas are enabled."]
 
         pub use sage_core::catalog::{OperationSpec, ParamLocation, ParamSpec, ParamType};
 

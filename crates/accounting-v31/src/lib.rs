@@ -3,7 +3,8 @@
 //! Each API area is a module behind a cargo feature of the same name (`full` enables all);
 //! `common` is always built. Every operation is a struct: build it with `new(..)` and the
 //! setters, then `send(&client)` it, or stream a list's items with `items(&client)`.
-//! [`operations::OPERATIONS`] lists every operation as data, whatever the features.
+//! With the `catalog` feature, `operations::OPERATIONS` lists every operation as data, whatever
+//! areas are enabled.
 //!
 //! ```no_run
 //! # #[cfg(feature = "contacts")]

@@ -54,11 +54,13 @@ pub mod settings;
 #[cfg(feature = "taxes")]
 pub mod taxes;
 
+#[cfg(feature = "catalog")]
 pub mod changes;
 
-pub mod ids;
-
+#[cfg(feature = "catalog")]
 pub mod operations;
+
+pub mod ids;
 
 /// The Sage Business Cloud Accounting API v3 (UK and Ireland edition of the spec), served per region from api.columbus.sage.com. Sage deprecated v3 on 31 July 2026 in favour of v3.1 (MIGRATING.md shows the move); the client keeps working for apps registered on the old developer portal.
 ///

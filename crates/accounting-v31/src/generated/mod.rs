@@ -58,11 +58,13 @@ pub mod settings;
 #[cfg(feature = "taxes")]
 pub mod taxes;
 
+#[cfg(feature = "catalog")]
 pub mod changes;
 
-pub mod ids;
-
+#[cfg(feature = "catalog")]
 pub mod operations;
+
+pub mod ids;
 
 /// Sage Business Cloud Accounting (Accounting Start, Standard and Plus) through its v3.1 REST API: one host for every region, the business chosen per request with the `X-Business` header.
 ///

@@ -46,11 +46,13 @@ pub mod sop;
 #[cfg(feature = "stock")]
 pub mod stock;
 
+#[cfg(feature = "catalog")]
 pub mod changes;
 
-pub mod ids;
-
+#[cfg(feature = "catalog")]
 pub mod operations;
+
+pub mod ids;
 
 /// The Sage 200 Professional API (v1, `sage200extra`): cash book, commercials, financials, general, nominal, purchase order processing, price book, purchases, sales, sales order processing and stock.
 ///

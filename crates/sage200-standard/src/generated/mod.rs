@@ -46,11 +46,13 @@ pub mod sop;
 #[cfg(feature = "stock")]
 pub mod stock;
 
+#[cfg(feature = "catalog")]
 pub mod changes;
 
-pub mod ids;
-
+#[cfg(feature = "catalog")]
 pub mod operations;
+
+pub mod ids;
 
 /// The Sage 200 Standard Online API (v1, `sage200`): the Professional resources on their own base URL, without the endpoints and fields Sage marks as Professional only.
 ///

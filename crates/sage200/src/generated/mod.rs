@@ -46,8 +46,10 @@ pub mod sop;
 #[cfg(feature = "stock")]
 pub mod stock;
 
+#[cfg(feature = "catalog")]
 pub mod changes;
 
-pub mod ids;
-
+#[cfg(feature = "catalog")]
 pub mod operations;
+
+pub mod ids;
