@@ -6,11 +6,13 @@ pub mod common;
 #[cfg(feature = "orders")]
 pub mod orders;
 
+#[cfg(feature = "catalog")]
 pub mod changes;
 
-pub mod ids;
-
+#[cfg(feature = "catalog")]
 pub mod operations;
+
+pub mod ids;
 
 /// A small product exercising every schema feature.
 ///

@@ -2,7 +2,7 @@
 //! Every operation of this API as data, for tools that call operations by name (a CLI, tests).
 //!
 //! Build a call with `OperationSpec::request` from `name=value` pairs and send it with
-//! `sage_core::Client::execute`. The table is always compiled, whatever features are enabled.
+//! `sage_core::Client::execute`. Compiled with the `catalog` feature, whatever areas are enabled.
 
 pub use sage_core::catalog::{OperationSpec, ParamLocation, ParamSpec, ParamType};
 
