@@ -10,6 +10,7 @@ mod doc_text;
 mod ids;
 mod model;
 mod operation;
+mod parallel;
 mod sandbox;
 mod scope;
 mod shared;
@@ -75,12 +76,17 @@ pub fn emit_product_among(
     let path = format!("{GENERATED_DIR}/changes.rs");
     files.insert(path.clone(), render(&path, &schema_dir, changes::feeds_table(product))?);
     let conversions = convert::plan(product, &scope);
-    for area in &product.areas {
+    let areas = parallel::map(&product.areas, |area| {
+        let scope = Scope::new(product).with_facade_paths(facade_paths);
         let path = format!("{GENERATED_DIR}/{}.rs", area.name);
         let source = format!("{schema_dir}{}.json", area.name);
         let pairs = conversions.get(&area.name).map(Vec::as_slice).unwrap_or_default();
         let module = area_module(area, area, pairs, &scope.in_area(&area.name), Part::Whole);
-        files.insert(path.clone(), render(&path, &source, module)?);
+        render(&path, &source, module).map(|contents| (path, contents))
+    });
+    for area in areas {
+        let (path, contents) = area?;
+        files.insert(path, contents);
     }
     Ok(files)
 }

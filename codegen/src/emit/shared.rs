@@ -93,11 +93,16 @@ pub fn emit_shared_crate(
     let path = format!("{GENERATED_DIR}/changes.rs");
     files.insert(path.clone(), render(&path, &header, changes::shared_feeds(source))?);
     let conversions = convert::plan(source, &scope);
-    for area in &source.areas {
+    let areas = super::parallel::map(&source.areas, |area| {
+        let scope = Scope::new(source).with_facade_paths(facade_paths);
         let path = format!("{GENERATED_DIR}/{}.rs", area.name);
         let pairs = conversions.get(&area.name).map(Vec::as_slice).unwrap_or_default();
         let module = area_module(area, area, pairs, &scope.in_area(&area.name), Part::Shared(&group.shared));
-        files.insert(path.clone(), render(&path, &header, module)?);
+        render(&path, &header, module).map(|contents| (path, contents))
+    });
+    for area in areas {
+        let (path, contents) = area?;
+        files.insert(path, contents);
     }
     Ok(files)
 }
