@@ -1,41 +1,69 @@
 #!/usr/bin/env bash
-# Clean build time of a tiny program that uses one API area of a product vs all of its areas.
+# What a user's first `cargo build` costs: clean debug builds of five tiny programs, each in a fresh
+# target directory, dependencies fetched beforehand, timed by `farm-bench` against the bare one:
 #
-#   crates/bench/build-times.sh [product-crate] [area]     default: sage200-pro sales
+#   a  bare: reqwest (rustls, json), serde, serde_json, tokio — the HTTP glue a user would write
+#   b  the `sage` facade with its default features (all of Accounting v3.1)
+#   c  the facade without defaults plus one v3.1 area (`sage-accounting-v31/contacts`)
+#   d  `sage200-pro` with every area (`full`)
+#   e  `sage200-standard` with every area (`full`)
 #
-# Each build starts from an empty target directory, so dependencies are included: that is what a
-# user's first `cargo build` costs. The difference between the two is the cost of the other areas.
+#   crates/bench/build-times.sh [runs] [baseline-checkout]
+#
+# Each of b–e runs alternately with a (farm-bench pairs the runs: a b a b …) and the report gives
+# medians, the ratio to a and the peak memory of the largest process (rustc). With a second argument,
+# a checkout of an older commit, d is also timed against that commit's `sage200-pro` (`d-old`).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-crate=${1:-sage200-pro}
-area=${2:-sales}
-lib=${crate//-/_}
+runs=${1:-3}
+old=${2:-}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-build() {
-    local features=$1 label=$2 dir="$work/$3"
-    mkdir -p "$dir/src"
-    cat >"$dir/Cargo.toml" <<TOML
-[package]
-name = "tiny"
-version = "0.0.0"
-edition = "2021"
-
-[dependencies]
-$crate = { path = "$root/crates/$crate", features = [$features] }
-
-[workspace]
-TOML
-    echo "fn main() { println!(\"{}\", $lib::operations::OPERATIONS.len()); }" >"$dir/src/main.rs"
-    cp "$root/Cargo.lock" "$dir/Cargo.lock"
-    local started ended
-    started=$(date +%s.%N)
-    (cd "$dir" && CARGO_TARGET_DIR="$dir/target" cargo build --quiet)
-    ended=$(date +%s.%N)
-    printf '  %-24s %7.1f s\n' "$label" "$(python3 -c "print($ended - $started)")"
+project() {
+    local name=$1 deps=$2 main=$3
+    mkdir -p "$work/$name/src"
+    printf '[package]\nname = "tiny-%s"\nversion = "0.0.0"\nedition = "2021"\n\n[dependencies]\n%s\n\n[workspace]\n' \
+        "$name" "$deps" >"$work/$name/Cargo.toml"
+    printf '%s\n' "$main" >"$work/$name/src/main.rs"
+    cp "$root/Cargo.lock" "$work/$name/Cargo.lock"
+    (cd "$work/$name" && cargo fetch --quiet)
 }
 
-echo "clean builds of a tiny program using $crate (debug profile):"
-build "\"$area\"" "one area ($area)" one
-build '"full"' "all areas (full)" all
+project a 'reqwest = { version = "0.12", default-features = false, features = ["json", "rustls-tls"] }
+serde = { version = "1", features = ["derive"] }
+serde_json = "1"
+tokio = { version = "1", features = ["full"] }' \
+    '#[derive(serde::Deserialize)] struct Contact { name: String }
+#[tokio::main] async fn main() { let _ = reqwest::Client::new(); let c: Contact = serde_json::from_str(r#"{"name":"x"}"#).unwrap(); println!("{}", c.name); }'
+project b "sage = { path = \"$root/crates/sage\" }" \
+    'fn main() { println!("{:?}", sage::accounting_v31::contacts::ListContacts::new()); }'
+project c "sage = { path = \"$root/crates/sage\", default-features = false, features = [\"accounting-v31\"] }
+sage-accounting-v31 = { path = \"$root/crates/accounting-v31\", features = [\"contacts\"] }" \
+    'fn main() { println!("{:?}", sage::accounting_v31::contacts::ListContacts::new()); }'
+project d "sage200-pro = { path = \"$root/crates/sage200-pro\", features = [\"full\"] }" \
+    'fn main() { println!("{:?}", sage200_pro::sales::ListCustomers::new()); }'
+project e "sage200-standard = { path = \"$root/crates/sage200-standard\", features = [\"full\"] }" \
+    'fn main() { println!("{:?}", sage200_standard::sales::ListCustomers::new()); }'
+if [ -n "$old" ]; then
+    project d-old "sage200-pro = { path = \"$old/crates/sage200-pro\", features = [\"full\"] }" \
+        'fn main() { println!("{:?}", sage200_pro::sales::ListCustomers::new()); }'
+fi
+
+# One clean build: a fresh target directory, nothing fetched from the network.
+cat >"$work/build" <<'SH'
+#!/bin/sh
+cd "$1" && rm -rf target && exec cargo build --quiet --offline
+SH
+chmod +x "$work/build"
+
+compare() {
+    echo "== $1 vs $2"
+    farm-bench -n "$runs" --warmup 0 --timeout 3600 --vs "$work/build $work/$2" -- "$work/build" "$work/$1"
+}
+for program in b c d e; do
+    compare "$program" a
+done
+if [ -n "$old" ]; then
+    compare d d-old
+fi
