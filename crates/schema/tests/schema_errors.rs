@@ -191,3 +191,22 @@ fn struct_models_are_refused_as_parameter_types() {
     let pointer = "/resources/contacts/operations/list_contacts/parameters/who/type/ref";
     assert_has(&found, CONTACTS, pointer, "parameters can only use enum models");
 }
+
+#[test]
+fn a_shared_crate_must_be_another_package_name() {
+    for bad in ["sage-demo", "Sage_200"] {
+        let product = PRODUCT
+            .replace("\"crate\": \"sage-demo\",", &format!("\"crate\": \"sage-demo\", \"shared_crate\": \"{bad}\","));
+        let found = parse_product(&[file("schemas/demo/product.json", &product)]).unwrap_err().0;
+        assert_has(
+            &found,
+            "schemas/demo/product.json",
+            "/shared_crate",
+            "is not a cargo package name other than `crate`",
+        );
+    }
+    let product =
+        PRODUCT.replace("\"crate\": \"sage-demo\",", "\"crate\": \"sage-demo\", \"shared_crate\": \"demo-base\",");
+    let parsed = parse_product(&[file("schemas/demo/product.json", &product)]).expect("valid");
+    assert_eq!(parsed.shared_crate.as_deref(), Some("demo-base"));
+}
