@@ -93,9 +93,7 @@ impl Checker<'_, '_> {
                         Some(Type::Map(stored)) => Some(&**stored),
                         _ => None,
                     };
-                    entries
-                        .iter()
-                        .try_for_each(|(key, element)| self.value(item, element, &join(path, key), resource))
+                    entries.iter().try_for_each(|(key, element)| self.value(item, element, &join(path, key), resource))
                 }
                 _ => fail(path, "must be an object"),
             },
@@ -301,7 +299,10 @@ mod tests {
         };
         assert_eq!(check(json!({"contact": {"name": "abc", "lines": [{"text": "éé"}]}})), Ok(()));
         assert_eq!(check(json!({"contact": {"name": "abcd"}})), Err("contact.name".into()));
-        assert_eq!(check(json!({"contact": {"name": "a", "lines": [{"text": "abc"}]}})), Err("contact.lines[0].text".into()));
+        assert_eq!(
+            check(json!({"contact": {"name": "a", "lines": [{"text": "abc"}]}})),
+            Err("contact.lines[0].text".into())
+        );
         let alone = check_partial(&models, &body, json!({"contact": {"name": "abcd"}}));
         assert_eq!(alone, Ok(()), "without the resource the body's own (absent) limits apply");
     }
