@@ -26,22 +26,31 @@ fn limit(product: &str, operation: &str, field: &str) -> usize {
     usize::try_from(field.max_length.expect("the specs give this field a maxLength")).unwrap()
 }
 
-/// For each product: the create operation, its path, a body builder taking the name, and the create status.
-fn creates() -> [(&'static str, &'static str, &'static str, fn(&str) -> Value, StatusCode); 4] {
+/// One product's create: operation name, path, the body for a given name, and the success status.
+struct Create {
+    product: &'static str,
+    operation: &'static str,
+    path: &'static str,
+    body: fn(&str) -> Value,
+    created: StatusCode,
+}
+
+fn creates() -> [Create; 4] {
     let contact = |name: &str| json!({"contact": {"name": name, "contact_type_ids": ["CUSTOMER"]}});
     let customer = |name: &str| json!({"reference": "LEN01", "name": name});
+    let create = |product, operation, path, body, created| Create { product, operation, path, body, created };
     [
-        ("accounting-v31", "create_contact", "/contacts", contact, StatusCode::CREATED),
-        ("accounting-v3", "create_contact", "/accounts/v3/contacts", contact, StatusCode::CREATED),
-        ("sage200-pro", "create_customer", "/customers", customer, StatusCode::OK),
-        ("sage200-standard", "create_customer", "/customers", customer, StatusCode::OK),
+        create("accounting-v31", "create_contact", "/contacts", contact, StatusCode::CREATED),
+        create("accounting-v3", "create_contact", "/accounts/v3/contacts", contact, StatusCode::CREATED),
+        create("sage200-pro", "create_customer", "/customers", customer, StatusCode::OK),
+        create("sage200-standard", "create_customer", "/customers", customer, StatusCode::OK),
     ]
 }
 
 #[tokio::test]
 async fn a_string_longer_than_its_maximum_is_refused_and_one_of_exactly_the_maximum_accepted() {
     let sandbox = common::auto_sandbox().await;
-    for (product, operation, path, body, created) in creates() {
+    for Create { product, operation, path, body, created } in creates() {
         let max = limit(product, operation, "name");
         let api = Api::new(&sandbox, product).await;
 
