@@ -73,9 +73,9 @@ fn swagger() -> Value {
                     "$path": {"type": "string", "description": "The API path"},
                     "balance": {"type": "number", "format": "double", "description": "Balance"},
                     "credit_limit": {"type": "number", "description": "Limit"},
-                    "since": {"type": "string", "format": "date", "description": "Customer since"},
+                    "since": {"type": "string", "format": "date", "maxLength": 10, "description": "Customer since"},
                     "updated_at": {"type": "string", "format": "date-time"},
-                    "status": {"type": "string", "enum": ["ACTIVE", "INACTIVE"], "description": "Status"},
+                    "status": {"type": "string", "enum": ["ACTIVE", "INACTIVE"], "maxLength": 8, "description": "Status"},
                     "tags": {"type": "array", "items": {"type": "string"}},
                     "address": {"type": "object", "description": "Main address", "properties": {"line_1": {"type": "string"}}},
                     "custom": {"type": "object", "additionalProperties": {"type": "integer"}},
@@ -86,7 +86,7 @@ fn swagger() -> Value {
             "ContactArray": {"type": "array", "items": {"$ref": "#/definitions/Contact"}},
             "postContacts": {
                 "type": "object",
-                "properties": {"contact": {"type": "object", "properties": {"name": {"type": "string"}}}}
+                "properties": {"contact": {"type": "object", "properties": {"name": {"type": "string", "maxLength": 100}}}}
             },
             "SalesInvoice": {
                 "type": "object",
@@ -143,7 +143,7 @@ fn openapi(list_path: &str, professional_only: bool) -> Value {
                     {"$ref": "#/components/schemas/base"},
                     {"type": "object", "properties": {
                         "balance": {"type": "number", "format": "decimal 2dp", "description": "Balance."},
-                        "memo": {"type": "string", "nullable": true},
+                        "memo": {"type": "string", "nullable": true, "maxLength": 60},
                         "pro_field": {"type": "string", "x-sage-professional-only": true}
                     }}
                 ]
@@ -193,6 +193,19 @@ fn swagger_body_parameters_resolve_through_parameter_refs_and_hoist_inline_objec
     assert_eq!(op(&contacts, "contacts", "create_contact")["body"], json!({"ref": "NewContactRequest"}));
     assert_eq!(contacts["models"]["NewContactRequest"]["fields"]["contact"]["type"], json!({"ref": "NewContact"}));
     assert_eq!(contacts["models"]["NewContact"]["fields"]["name"]["type"], "string");
+}
+
+#[test]
+fn string_max_lengths_are_carried_and_only_onto_string_fields() {
+    let contacts = file(&accounting(), "contacts.json");
+    assert_eq!(contacts["models"]["NewContact"]["fields"]["name"]["max_length"], 100, "hoisted body model");
+    let common = file(&accounting(), "common.json");
+    let fields = &common["models"]["Contact"]["fields"];
+    assert_eq!(fields["since"].get("max_length"), None, "a date is no string field");
+    assert_eq!(fields["status"].get("max_length"), None, "an enum is no string field");
+    assert_eq!(fields["id"].get("max_length"), None, "no maxLength, no max_length");
+    let bank = &file(&sage200(&Overrides::default()), "cash_book.json")["models"]["Bank"];
+    assert_eq!(bank["fields"]["memo"]["max_length"], 60, "OpenAPI 3 and allOf parts too");
 }
 
 #[test]

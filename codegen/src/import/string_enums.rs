@@ -44,6 +44,10 @@ pub fn apply(models: &mut BTreeMap<String, Value>, enums: &BTreeMap<String, Stri
             for (field_name, field) in fields.iter_mut() {
                 if entry.fields.contains(field_name) && field["type"] == "string" {
                     field["type"] = json!({ "ref": name });
+                    // A length is a string rule; the enum's values say what fits.
+                    if let Some(field) = field.as_object_mut() {
+                        field.remove("max_length");
+                    }
                     used += 1;
                 }
             }
@@ -66,7 +70,10 @@ mod tests {
         let mut models = BTreeMap::from([
             (
                 "SopOrderLine".to_owned(),
-                json!({ "fields": { "line_type": { "type": "string" }, "code": { "type": "string" } } }),
+                json!({ "fields": {
+                    "line_type": { "type": "string", "max_length": 30 },
+                    "code": { "type": "string", "max_length": 8 }
+                } }),
             ),
             ("Odd".to_owned(), json!({ "fields": { "line_type": { "type": "integer" } } })),
         ]);
@@ -80,6 +87,8 @@ mod tests {
         let issues = apply(&mut models, &enums);
         assert_eq!(models["SopOrderLine"]["fields"]["line_type"]["type"], json!({ "ref": "LineType" }));
         assert_eq!(models["SopOrderLine"]["fields"]["code"]["type"], "string");
+        assert_eq!(models["SopOrderLine"]["fields"]["line_type"].get("max_length"), None, "enums have no length");
+        assert_eq!(models["SopOrderLine"]["fields"]["code"]["max_length"], 8);
         assert_eq!(models["Odd"]["fields"]["line_type"]["type"], "integer", "only string fields change");
         assert_eq!(models["LineType"]["enum"], json!(["EnumLineTypeStandard", "EnumLineTypeComment"]));
         assert!(!models.contains_key("Unused"));

@@ -236,6 +236,9 @@ impl Models {
                 description = format!("{description} Allowed values: {}.", listed.join(", ")).trim().to_string();
                 self.report(cx, property_pointer, "non-string enum: values kept in the description");
             }
+            if let Some(max) = max_length(property).filter(|_| ty == "string") {
+                field.insert("max_length".into(), max.into());
+            }
             field.insert("type".into(), ty);
             if !description.is_empty() {
                 field.insert("description".into(), description.into());
@@ -307,6 +310,11 @@ fn has_properties(schema: &Value) -> bool {
 pub fn is_model_like(schema: &Value) -> bool {
     let string_enum = schema.get("enum").is_some() && matches!(str_of(schema, "type"), "" | "string");
     has_properties(schema) || schema.get("allOf").is_some() || string_enum
+}
+
+/// A string's `maxLength`, when it is a usable limit (a whole number of at least 1).
+fn max_length(schema: &Value) -> Option<u64> {
+    schema.get("maxLength").and_then(Value::as_u64).filter(|max| *max > 0)
 }
 
 fn is_nullable(schema: &Value) -> bool {

@@ -3,6 +3,8 @@
 
 use std::process::{Command, Output};
 
+use sage_core::types::Decimal;
+
 fn sage(args: &[&str]) -> Output {
     let home = tempfile::tempdir().expect("temp dir");
     Command::new(env!("CARGO_BIN_EXE_sage")).args(args).env("SAGE_HOME", home.path()).output().expect("sage runs")
@@ -22,6 +24,33 @@ fn the_demo_runs_the_whole_story_for_every_product() {
     }
     assert_eq!(text.matches("✓ revoked: the refresh token is refused afterwards").count(), 4, "{text}");
     assert!(text.contains("ABS Garages Ltd"), "Sage 200 customers are listed:\n{text}");
+    assert_demo_totals(&text);
+}
+
+/// What the demo's invoice line sends on every product: 2 × 125.50 at the seeded 20% tax rate.
+const QUANTITY: &str = "2";
+const UNIT_PRICE: &str = "125.50";
+const TAX_PERCENT: &str = "20";
+
+/// Each product's totals line names the demo's line and shows the totals the sandbox computed from
+/// it: net = quantity × price, tax = net × rate (to the penny), total = net + tax.
+fn assert_demo_totals(text: &str) {
+    let decimal = |text: &str| text.parse::<Decimal>().unwrap_or_else(|err| panic!("`{text}`: {err}"));
+    let net = decimal(QUANTITY) * decimal(UNIT_PRICE);
+    let tax = (net * decimal(TAX_PERCENT) / Decimal::ONE_HUNDRED).round_dp(2);
+    let lines: Vec<&str> = text.lines().filter(|line| line.contains(" = total ")).collect();
+    assert_eq!(lines.len(), 4, "one totals line per product:\n{text}");
+    for line in lines {
+        assert!(line.starts_with(&format!("✓ {QUANTITY} × ")), "{line}");
+        assert!(line.contains(&format!(" at {UNIT_PRICE}, ")), "{line}");
+        let amount = |label: &str| {
+            let start = line.find(label).unwrap_or_else(|| panic!("no `{label}` in {line}")) + label.len();
+            decimal(line[start..].split_whitespace().next().unwrap())
+        };
+        let (shown_net, shown_tax, shown_total) = (amount(": net "), amount(" + tax "), amount(" = total "));
+        assert_eq!(shown_net + shown_tax, shown_total, "{line}");
+        assert_eq!((shown_net, shown_tax, shown_total), (net, tax, net + tax), "{line}");
+    }
 }
 
 #[test]

@@ -33,7 +33,8 @@
 //! One engine serves every operation from the schemas, with a small rule set per product:
 //!
 //! - Bodies are checked against the operation's schema type (required fields, JSON types, dates,
-//!   decimals, enum values) and references (`contact_id`, `tax_rate_ids`, …) must name a record the
+//!   decimals, enum values, string lengths in characters from `max_length`, which Accounting's specs
+//!   give on the resource the write produces rather than on its body) and references (`contact_id`, `tax_rate_ids`, …) must name a record the
 //!   tenant holds. Accounting answers 422 `RecordInvalid`, Sage 200 400, with the field path (inside
 //!   Accounting's wrapper key) in `$source`.
 //! - Success statuses follow the specs: Accounting creates with 201 and deletes with 204 (200 with the

@@ -234,6 +234,9 @@ pub struct Field {
     pub required: bool,
     /// May be JSON `null`.
     pub nullable: bool,
+    /// Longest value Sage accepts, in characters (string fields only). The sandbox enforces it;
+    /// generated code does not use it, so a limit Sage changes never breaks a build.
+    pub max_length: Option<u64>,
     /// What it means.
     pub description: String,
 }

@@ -301,7 +301,11 @@ fn checked_body(
             ir::Method::Put | ir::Method::Patch => Completeness::Partial,
             _ => Completeness::Whole,
         };
-        if let Err(invalid) = validate::check(models, ty, &body, completeness) {
+        let resource = match &operation.response {
+            ir::Response::One(resource) => Some(resource),
+            _ => None,
+        };
+        if let Err(invalid) = validate::check(models, ty, &body, completeness, resource) {
             return Err(rules.invalid(invalid.message, entity_source(rules, &body, invalid.source)));
         }
     }

@@ -1,5 +1,5 @@
 //! Request bodies checked against the operation's body type, as Sage checks them: required fields,
-//! JSON types, dates, decimals and enum values. The first problem found is reported, with the field's
+//! JSON types, dates, decimals, enum values and string lengths. The first problem found is reported, with the field's
 //! path (`invoice_lines[0].unit_price`) for `$source`.
 
 use std::str::FromStr;
@@ -27,9 +27,17 @@ pub(crate) enum Completeness {
     Partial,
 }
 
-/// Checks `body` against `ty`.
-pub(crate) fn check(models: &Models<'_>, ty: &Type, body: &Value, completeness: Completeness) -> Result<(), Invalid> {
-    Checker { models, completeness }.value(ty, body, "")
+/// Checks `body` against `ty`. `resource` is the type the write produces (the operation's response):
+/// its fields' `max_length` apply to the same fields of the body too, because Accounting's specs put
+/// the lengths on the resource (`Contact.name`), not on the request body (`NewContact.name`).
+pub(crate) fn check(
+    models: &Models<'_>,
+    ty: &Type,
+    body: &Value,
+    completeness: Completeness,
+    resource: Option<&Type>,
+) -> Result<(), Invalid> {
+    Checker { models, completeness }.value(ty, body, "", resource)
 }
 
 struct Checker<'a, 'm> {
@@ -51,7 +59,7 @@ fn fail(path: &str, message: impl Into<String>) -> Result<(), Invalid> {
 }
 
 impl Checker<'_, '_> {
-    fn value(&self, ty: &Type, value: &Value, path: &str) -> Result<(), Invalid> {
+    fn value(&self, ty: &Type, value: &Value, path: &str, resource: Option<&Type>) -> Result<(), Invalid> {
         match ty {
             Type::Json => Ok(()),
             Type::String if value.is_string() => Ok(()),
@@ -68,30 +76,44 @@ impl Checker<'_, '_> {
             Type::DateTime => fail(path, "must be a date and time (RFC 3339)"),
             Type::Enum(values) => one_of(values, value, path),
             Type::Array(item) => match value {
-                Value::Array(items) => items
-                    .iter()
-                    .enumerate()
-                    .try_for_each(|(index, element)| self.value(item, element, &format!("{path}[{index}]"))),
+                Value::Array(items) => {
+                    let resource = match resource {
+                        Some(Type::Array(stored)) => Some(&**stored),
+                        _ => None,
+                    };
+                    items.iter().enumerate().try_for_each(|(index, element)| {
+                        self.value(item, element, &format!("{path}[{index}]"), resource)
+                    })
+                }
                 _ => fail(path, "must be a list"),
             },
             Type::Map(item) => match value {
                 Value::Object(entries) => {
-                    entries.iter().try_for_each(|(key, element)| self.value(item, element, &join(path, key)))
+                    let resource = match resource {
+                        Some(Type::Map(stored)) => Some(&**stored),
+                        _ => None,
+                    };
+                    entries.iter().try_for_each(|(key, element)| self.value(item, element, &join(path, key), resource))
                 }
                 _ => fail(path, "must be an object"),
             },
             Type::Model(name) => match self.models.get(name).map(|model| &model.kind) {
                 Some(ModelKind::Enum { values }) => one_of(values, value, path),
-                Some(ModelKind::Struct { fields }) => self.object(fields, value, path),
+                Some(ModelKind::Struct { fields }) => self.object(fields, value, path, resource),
                 None => Ok(()),
             },
         }
     }
 
-    fn object(&self, fields: &[ir::Field], value: &Value, path: &str) -> Result<(), Invalid> {
+    fn object(&self, fields: &[ir::Field], value: &Value, path: &str, resource: Option<&Type>) -> Result<(), Invalid> {
         let Value::Object(given) = value else { return fail(path, "must be an object") };
+        let stored = self.struct_fields(resource);
         for field in fields {
             let field_path = join(path, &field.json_name);
+            let twin = stored.iter().find(|stored| stored.json_name == field.json_name);
+            // Accounting's wrapper key (`{"contact": {…}}`) holds the resource itself.
+            let envelope = path.is_empty() && fields.len() == 1 && twin.is_none();
+            let field_resource = if envelope { resource } else { twin.map(|twin| &twin.ty) };
             match given.get(&field.json_name) {
                 None | Some(Value::Null) if field.required && self.completeness == Completeness::Whole => {
                     if !(field.nullable && given.contains_key(&field.json_name)) {
@@ -103,11 +125,35 @@ impl Checker<'_, '_> {
                     if field.required && is_blank(present) {
                         return fail(&field_path, "can't be blank");
                     }
-                    self.value(&field.ty, present, &field_path)?;
+                    self.value(&field.ty, present, &field_path, field_resource)?;
+                    let max_length = field.max_length.or(twin.and_then(|twin| twin.max_length));
+                    within_length(max_length, present, &field_path)?;
                 }
             }
         }
         Ok(())
+    }
+
+    /// The fields of a struct model type, if `ty` is one.
+    fn struct_fields(&self, ty: Option<&Type>) -> &[ir::Field] {
+        match ty.and_then(|ty| match ty {
+            Type::Model(name) => self.models.get(name),
+            _ => None,
+        }) {
+            Some(ir::Model { kind: ModelKind::Struct { fields }, .. }) => fields,
+            _ => &[],
+        }
+    }
+}
+
+/// A string no longer than the field's `max_length`, counted in characters as Sage counts them
+/// (`"Müller"` is 6, not 7 bytes).
+fn within_length(max_length: Option<u64>, value: &Value, path: &str) -> Result<(), Invalid> {
+    match (max_length, value.as_str()) {
+        (Some(max), Some(text)) if text.chars().count() as u64 > max => {
+            fail(path, format!("is too long (maximum is {max} characters)"))
+        }
+        _ => Ok(()),
     }
 }
 
@@ -157,6 +203,7 @@ mod tests {
             ty,
             required,
             nullable: false,
+            max_length: None,
             description: String::new(),
         }
     }
@@ -200,7 +247,7 @@ mod tests {
         let product = product(vec![line, invoice]);
         let models = Models::of(&product);
         let ty = Type::Model("Invoice".into());
-        let check = |body: Value| check(&models, &ty, &body, Completeness::Whole).map_err(|e| e.source);
+        let check = |body: Value| check(&models, &ty, &body, Completeness::Whole, None).map_err(|e| e.source);
         assert_eq!(check(json!({"contact_id": "c", "lines": [{"unit_price": "1.50"}]})), Ok(()));
         assert_eq!(check(json!({"lines": [{"unit_price": "1"}]})), Err("contact_id".into()));
         assert_eq!(check(json!({"contact_id": "c", "lines": []})), Err("lines".into()));
@@ -221,7 +268,47 @@ mod tests {
         assert_eq!(partial, Ok(()), "an update checks only what it sends");
     }
 
+    #[test]
+    fn strings_longer_than_the_maximum_are_refused_counting_characters() {
+        let name = ir::Field { max_length: Some(3), ..field("name", Type::String, false) };
+        let product = product(vec![model("Contact", vec![name])]);
+        let models = Models::of(&product);
+        let ty = Type::Model("Contact".into());
+        let check = |body: Value| check(&models, &ty, &body, Completeness::Partial, None);
+        assert_eq!(check(json!({"name": "ÄÖÜ"})), Ok(()), "three characters, six bytes");
+        let too_long = check(json!({"name": "abcd"})).unwrap_err();
+        assert_eq!(too_long.source, "name");
+        assert!(too_long.message.contains("maximum is 3"), "{}", too_long.message);
+    }
+
+    #[test]
+    fn the_written_resource_lends_its_lengths_to_the_body_through_the_wrapper_and_lists() {
+        let stored_name = ir::Field { max_length: Some(3), ..field("name", Type::String, true) };
+        let stored_line = ir::Field { max_length: Some(2), ..field("text", Type::String, false) };
+        let lines = |model: &str| Type::Array(Box::new(Type::Model(model.into())));
+        let product = product(vec![
+            model("Contact", vec![stored_name, field("lines", lines("Line"), false)]),
+            model("Line", vec![stored_line]),
+            model("NewContact", vec![field("name", Type::String, true), field("lines", lines("NewLine"), false)]),
+            model("NewLine", vec![field("text", Type::String, false)]),
+            model("NewContactRequest", vec![field("contact", Type::Model("NewContact".into()), true)]),
+        ]);
+        let models = Models::of(&product);
+        let (body, resource) = (Type::Model("NewContactRequest".into()), Type::Model("Contact".into()));
+        let check = |value: Value| {
+            check(&models, &body, &value, Completeness::Whole, Some(&resource)).map_err(|invalid| invalid.source)
+        };
+        assert_eq!(check(json!({"contact": {"name": "abc", "lines": [{"text": "éé"}]}})), Ok(()));
+        assert_eq!(check(json!({"contact": {"name": "abcd"}})), Err("contact.name".into()));
+        assert_eq!(
+            check(json!({"contact": {"name": "a", "lines": [{"text": "abc"}]}})),
+            Err("contact.lines[0].text".into())
+        );
+        let alone = check_partial(&models, &body, json!({"contact": {"name": "abcd"}}));
+        assert_eq!(alone, Ok(()), "without the resource the body's own (absent) limits apply");
+    }
+
     fn check_partial(models: &Models<'_>, ty: &Type, body: Value) -> Result<(), Invalid> {
-        check(models, ty, &body, Completeness::Partial)
+        check(models, ty, &body, Completeness::Partial, None)
     }
 }

@@ -5,6 +5,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 mod data;
+mod lengths;
 mod walk;
 
 use std::collections::HashMap;

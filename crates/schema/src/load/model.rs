@@ -4,11 +4,11 @@ use super::area::Reader;
 use super::error::child;
 use super::json::Node;
 use super::types::{has_inline_enum, TypeUse};
-use crate::ir::{Field, Model, ModelKind};
+use crate::ir::{Field, Model, ModelKind, Type};
 use crate::names::{inline_enum_name, is_identifier, snake_name, type_name};
 
 const MODEL_KEYS: &[&str] = &["description", "fields", "enum"];
-const FIELD_KEYS: &[&str] = &["type", "description", "required", "nullable", "rust_name"];
+const FIELD_KEYS: &[&str] = &["type", "description", "required", "nullable", "max_length", "rust_name"];
 
 impl Reader<'_, '_> {
     pub(crate) fn parse_model(&mut self, name: &str, node: &Node, pointer: &str) -> Option<Model> {
@@ -65,8 +65,13 @@ impl Reader<'_, '_> {
         let description = self.cx.optional_str(&obj, "description").unwrap_or_default();
         let required = self.cx.optional_bool(&obj, "required").unwrap_or(false);
         let nullable = self.cx.optional_bool(&obj, "nullable").unwrap_or(false);
+        let max_length = self.cx.optional_positive_integer(&obj, "max_length");
+        if max_length.is_some() && ty.as_ref().is_some_and(|ty| *ty != Type::String) {
+            self.cx.error(&obj.at("max_length"), "`max_length` applies to `string` fields only");
+        }
         let rust_name = self.rust_name(&obj, json_name)?;
-        Some(Field { json_name: json_name.to_owned(), rust_name, ty: ty?, required, nullable, description })
+        let ty = ty?;
+        Some(Field { json_name: json_name.to_owned(), rust_name, ty, required, nullable, max_length, description })
     }
 
     /// The `rust_name` key if present (checked), else the snake_case form of the wire name.

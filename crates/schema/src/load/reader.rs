@@ -93,6 +93,21 @@ impl<'e> Cx<'e> {
         }
     }
 
+    /// A whole number of at least 1 that may be absent.
+    pub(crate) fn optional_positive_integer(&mut self, obj: &Obj<'_>, key: &str) -> Option<u64> {
+        match obj.get(key)? {
+            Node::Number(number) if number.as_u64().is_some_and(|value| value > 0) => number.as_u64(),
+            other => {
+                let found = match other {
+                    Node::Number(number) => number.to_string(),
+                    other => other.kind().to_owned(),
+                };
+                self.error(&obj.at(key), format!("expected a positive whole number, found {found}"));
+                None
+            }
+        }
+    }
+
     /// The entries of a map-valued key (absent means empty).
     pub(crate) fn map<'n>(&mut self, obj: &Obj<'n>, key: &str) -> &'n [(String, Node)] {
         match obj.get(key) {
