@@ -37,8 +37,8 @@ fn struct_model(model: &Model, fields: &[Field], scope: &Scope<'_>) -> TokenStre
             #[serde(flatten)]
             pub extra: sage_core::types::Extra,
         }
-        #deserialize
         #constructor
+        #deserialize
         #(#inline_enums)*
     }
 }

@@ -88,7 +88,8 @@ fn line(body: &str) -> Result<Line, String> {
 }
 
 fn derived(body: &str) -> Result<Line, String> {
-    lenient::from_slice::<Derived>(body.as_bytes()).map(Line::from).map_err(|error| error.to_string())
+    let named_as_line = |error: serde_json::Error| error.to_string().replace("struct Derived", "struct Line");
+    lenient::from_slice::<Derived>(body.as_bytes()).map(Line::from).map_err(named_as_line)
 }
 
 const BODIES: &[&str] = &[
@@ -163,11 +164,14 @@ fn keys_are_borrowed_unless_escaped_and_escaped_keys_still_match() {
 }
 
 #[test]
-fn errors_name_the_path_of_the_field_that_did_not_fit() {
+fn errors_name_the_path_of_the_field_that_did_not_fit_as_before() {
+    fn path<T: serde::de::DeserializeOwned + fmt::Debug>(body: &str) -> String {
+        let error = serde_path_to_error::deserialize::<_, T>(&mut serde_json::Deserializer::from_str(body)).unwrap_err();
+        error.path().to_string()
+    }
     let body = r#"{"Count":1,"Tags":[],"Child":{"Count":1,"Tags":[],"Limit":"abc"}}"#;
-    let error = serde_path_to_error::deserialize::<_, Line>(&mut serde_json::Deserializer::from_str(body)).unwrap_err();
-    assert_eq!(error.path().to_string(), "Child.Limit");
-    let body = r#"{"Count":1,"Tags":[],"Extra":{"a":[1,}}"#;
-    let error = serde_path_to_error::deserialize::<_, Line>(&mut serde_json::Deserializer::from_str(body)).unwrap_err();
-    assert!(error.path().to_string().starts_with("Extra"), "{}", error.path());
+    assert_eq!(path::<Line>(body), "Child.Limit");
+    for body in [body, r#"{"Count":1,"Tags":[],"Extra":{"a":[1,}}"#, r#"{"Count":1,"Tags":[7]}"#, r#"{"Tags":[]}"#] {
+        assert_eq!(path::<Line>(body), path::<Derived>(body), "{body}");
+    }
 }
