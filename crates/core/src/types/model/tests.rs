@@ -166,7 +166,8 @@ fn keys_are_borrowed_unless_escaped_and_escaped_keys_still_match() {
 #[test]
 fn errors_name_the_path_of_the_field_that_did_not_fit_as_before() {
     fn path<T: serde::de::DeserializeOwned + fmt::Debug>(body: &str) -> String {
-        let error = serde_path_to_error::deserialize::<_, T>(&mut serde_json::Deserializer::from_str(body)).unwrap_err();
+        let error =
+            serde_path_to_error::deserialize::<_, T>(&mut serde_json::Deserializer::from_str(body)).unwrap_err();
         error.path().to_string()
     }
     let body = r#"{"Count":1,"Tags":[],"Child":{"Count":1,"Tags":[],"Limit":"abc"}}"#;
